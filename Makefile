@@ -1,0 +1,59 @@
+# Samphan: `make run` serves the app, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell pyenv which python3.13 2>/dev/null || command -v python3.13 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export PYTHAINLP_OFFLINE := 1
+
+.PHONY: run test test-postgres lint bench format messages system-deps clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(VENV)/.runtime $@
+
+run: $(VENV)/.runtime
+	$(BIN)/samphan migrate --no-input
+	$(BIN)/samphan collectstatic --no-input --verbosity 0
+	$(BIN)/samphan setup
+	@echo "Samphan is at http://127.0.0.1:8000/ (log in as admin; Ctrl-C stops it)"
+	$(BIN)/samphan serve
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: $(VENV)/.dev system-deps
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.dev system-deps
+	bash scripts/with-postgres.sh $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/samphan makemigrations --check --dry-run
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+messages: $(VENV)/.dev
+	cd src/samphan && ../../$(BIN)/samphan makemessages --locale th --no-obsolete --no-location
+	cd src/samphan && ../../$(BIN)/samphan compilemessages --locale th
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var test-artifacts

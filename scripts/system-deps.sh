@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# What the tests need from Debian: Chromium for browser tests, Thai fonts (without them
+# every Thai glyph renders as a box) and gettext for translations. Installs only what is
+# missing, and only as root; otherwise says what to install.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi 'tlwg\|loma\|garuda' || missing+=(fonts-thai-tlwg)
+command -v msgfmt >/dev/null || missing+=(gettext)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]} from Debian…"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,112 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samphan.core.models import TimeStampedModel
+
+
+class Team(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        THAI = "th", "ไทย"
+        ENGLISH = "en", "English"
+
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.THAI
+    )
+    buddhist_era = models.BooleanField(
+        _("show Buddhist-era years"),
+        default=True,
+        help_text=_("22 พ.ย. 2569 instead of 22 Nov 2026."),
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    def sees_all_records(self) -> bool:
+        """False only when every role the user has is limited to own and team records."""
+        scopes = list(Role.objects.filter(group__user=self).values_list("scope", flat=True))
+        return bool(scopes) and any(scope == Role.Scope.ALL for scope in scopes)
+
+    def role_names(self) -> list[str]:
+        return [group.name for group in self.groups.all()]
+
+
+class Role(models.Model):
+    """Settings Samphan keeps for each role (a Django group)."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("all records")
+        OWN_TEAM = "own_team", _("own and team records")
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SALES = "sales"
+    MARKETING = "marketing"
+    FRONTDESK = "frontdesk"
+    SUPPORT = "support"
+    VIEWER = "viewer"
+    NAMES = (ADMIN, MANAGER, SALES, MARKETING, FRONTDESK, SUPPORT, VIEWER)
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role")
+    scope = models.CharField(
+        _("records visible"), max_length=10, choices=Scope.choices, default=Scope.ALL
+    )
+
+    def __str__(self) -> str:
+        return self.group.name
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        now = timezone.now()
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class ApiToken(TimeStampedModel):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+
+    PREFIX = "sp_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"
+
+    @classmethod
+    def generate(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

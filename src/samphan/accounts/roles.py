@@ -1,0 +1,54 @@
+"""What each built-in role may do. Applied by a data migration and by ``roles_sync``."""
+
+from django.contrib.auth.models import Group, Permission
+
+from samphan.accounts.models import Role
+
+VIEW_CUSTOMERS = ["customers.view_customer"]
+WRITE_CUSTOMERS = [
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.add_interaction",
+    "customers.add_contactpoint",
+    "customers.change_contactpoint",
+    "customers.delete_contactpoint",
+    "customers.add_consentrecord",
+]
+MANAGE_CUSTOMERS = [
+    *WRITE_CUSTOMERS,
+    "customers.archive_customer",
+    "customers.add_tag",
+    "customers.change_tag",
+    "customers.delete_tag",
+]
+
+ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
+    Role.ADMIN: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, "core.view_auditevent"]),
+    Role.MANAGER: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, "core.view_auditevent"]),
+    Role.SALES: (Role.Scope.OWN_TEAM, WRITE_CUSTOMERS),
+    Role.MARKETING: (Role.Scope.ALL, [*WRITE_CUSTOMERS, "customers.add_tag"]),
+    Role.FRONTDESK: (Role.Scope.ALL, WRITE_CUSTOMERS),
+    Role.SUPPORT: (Role.Scope.ALL, WRITE_CUSTOMERS),
+    Role.VIEWER: (Role.Scope.ALL, VIEW_CUSTOMERS),
+}
+
+
+def roles_sync(**_signal_kwargs: object) -> None:
+    """Create the built-in roles and give each exactly its permissions.
+
+    Runs after every app's migrations (``post_migrate``): permissions of apps not yet
+    migrated are skipped and added when their turn comes.
+    """
+    for name, (scope, perm_names) in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        Role.objects.update_or_create(group=group, defaults={"scope": scope})
+        wanted = [perm_name.split(".") for perm_name in perm_names]
+        perms = [
+            perm
+            for perm in Permission.objects.select_related("content_type").filter(
+                codename__in=[codename for _label, codename in wanted]
+            )
+            if [perm.content_type.app_label, perm.codename] in wanted
+        ]
+        group.permissions.set(perms)

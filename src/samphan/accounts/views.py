@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samphan.accounts.forms import PreferencesForm
+from samphan.accounts.services import user_preferences_update
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_preferences_update(
+            user=request.user,  # type: ignore[arg-type]
+            language=form.cleaned_data["language"],
+            buddhist_era=form.cleaned_data["buddhist_era"],
+        )
+        translation.activate(form.cleaned_data["language"])
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch language: saved on the user when logged in, in a cookie otherwise."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        user_preferences_update(
+            user=request.user,
+            language=language,
+            buddhist_era=request.user.buddhist_era,
+        )
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    return response

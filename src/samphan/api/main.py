@@ -1,0 +1,74 @@
+"""The JSON API at /api/v1: one NinjaAPI, auth in one place, each app adds its router."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
+
+from samphan.accounts.services import token_authenticate
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Samphan API",
+    version="1",
+    description="Customers, companies, contact points, the timeline and tags. "
+    "Authenticate with `Authorization: Bearer <token>` (`samphan token create USERNAME`) "
+    "or a logged-in session.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """Django validation errors from services, as 422 naming each field."""
+    if hasattr(error, "error_dict"):
+        detail = [
+            {"loc": ["body", field], "msg": message, "type": "value_error"}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        detail = [
+            {"loc": ["body"], "msg": message, "type": "value_error"} for message in error.messages
+        ]
+    return _error(request, detail, 422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return _error(request, "You do not have permission to do this.", 403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return _error(request, "Not found.", 404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return _error(request, "Authentication required: a bearer token or a session.", 401)
+
+
+def _add_routers() -> None:
+    from samphan.customers.api import router as customers_router
+
+    api.add_router("/", customers_router)
+
+
+_add_routers()

@@ -1,0 +1,36 @@
+"""Types shared by every router: bounded, NUL-free strings, database-sized ids, errors, pages."""
+
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, Field, StringConstraints
+
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; reject it as bad input rather than fail later.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def Text(max_length: int) -> Any:  # noqa: N802 - used like a type
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def Choice(values: list[str], *, blank: bool = False) -> Any:  # noqa: N802 - used like a type
+    """One of a model's choices, listed as an enum in the OpenAPI schema."""
+    return Literal[tuple([*values, ""] if blank else values)]
+
+
+class ErrorOut(Schema):
+    """``detail`` is a message, or a list of ``{loc, msg, type}`` naming each bad field."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -1,0 +1,12 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (django-tasks-db's db_worker)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--queue-name", default="*")
+
+    def handle(self, *args: object, **options: object) -> None:
+        call_command("db_worker", queue_name=options["queue_name"])

@@ -1,0 +1,41 @@
+"""Who may see which owned records: the one place that decides it.
+
+A user whose every role is limited to "own and team records" sees records they
+own or that belong to their team; anyone else sees all records.
+"""
+
+from typing import Any, Self
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+def sees_all_records(user: Any) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_sees_all_records", None)
+    if cached is None:
+        cached = user.sees_all_records()
+        user._sees_all_records = cached
+    return cached
+
+
+class OwnedQuerySet(models.QuerySet):
+    """For models with ``owner`` and ``team`` foreign keys."""
+
+    def visible_to(self, user: Any) -> Self:
+        if not user.is_authenticated:
+            return self.none()
+        if sees_all_records(user):
+            return self
+        scope = models.Q(owner_id=user.pk)
+        if user.team_id:
+            scope |= models.Q(team_id=user.team_id)
+        return self.filter(scope)
+
+
+def require_perm(user: Any, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied(perm)

@@ -1,0 +1,244 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from samphan.accounts.models import Team, User
+from samphan.customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    CustomFieldDefinition,
+    Interaction,
+    Interest,
+    Tag,
+)
+from samphan.customers.services import contact_value_normalise, duplicates_of
+
+PERSON_FIELDS = [
+    "title",
+    "first_name",
+    "last_name",
+    "nickname",
+    "first_name_en",
+    "last_name_en",
+    "birthday",
+    "gender",
+    "company",
+    "job_title",
+    "member_number",
+    "stage",
+    "tier",
+    "is_vip",
+    "owner",
+    "team",
+    "source",
+    "referred_by",
+    "province",
+    "address",
+    "tags",
+    "interests",
+    "notes",
+    "photo",
+]
+COMPANY_FIELDS = [
+    "company_name",
+    "company_name_en",
+    "tax_id",
+    "branch",
+    "industry",
+    "size",
+    "website",
+    "province",
+    "address",
+    "member_number",
+    "stage",
+    "tier",
+    "is_vip",
+    "owner",
+    "team",
+    "source",
+    "referred_by",
+    "tags",
+    "interests",
+    "notes",
+    "photo",
+]
+TITLE_SUGGESTIONS = ["คุณ", "นาย", "นาง", "นางสาว", "ดร.", "Mr", "Ms", "Mrs", "Dr", "K."]
+
+
+class CustomerForm(forms.ModelForm):
+    """Fields of a person or a company, plus typed custom fields and first contact points."""
+
+    mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
+    email = forms.CharField(label=_("e-mail"), required=False, max_length=254)
+    confirm_duplicate = forms.BooleanField(
+        label=_("Create anyway: this is a different customer"), required=False
+    )
+
+    class Meta:
+        model = Customer
+        fields = PERSON_FIELDS
+        widgets = {
+            "birthday": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "tags": forms.CheckboxSelectMultiple,
+            "interests": forms.CheckboxSelectMultiple,
+            "title": forms.TextInput(attrs={"list": "title-suggestions"}),
+        }
+
+    def __init__(self, *args: Any, kind: str = Customer.Kind.PERSON, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.instance.kind = kind
+        self.custom_definitions = list(CustomFieldDefinition.objects.all())
+        if "company" in self.fields:
+            self.fields["company"].queryset = Customer.objects.active().companies()  # type: ignore[attr-defined]
+            self.fields["company"].widget = forms.NumberInput(
+                attrs={"placeholder": _("company id")}
+            )
+        self.fields["referred_by"].widget = forms.NumberInput(
+            attrs={"placeholder": _("customer id")}
+        )
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
+        self.fields["tags"].queryset = Tag.objects.all()  # type: ignore[attr-defined]
+        self.fields["interests"].queryset = Interest.objects.all()  # type: ignore[attr-defined]
+        for definition in self.custom_definitions:
+            self.fields[f"cf_{definition.key}"] = self._custom_form_field(definition)
+        if self.instance.pk:
+            for name in ("mobile", "email", "confirm_duplicate"):
+                del self.fields[name]
+        self.duplicates: list[Customer] = []
+
+    @staticmethod
+    def _custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
+        label = definition.label
+        kind = definition.field_type
+        if kind == CustomFieldDefinition.FieldType.NUMBER:
+            return forms.DecimalField(label=label, required=False)
+        if kind == CustomFieldDefinition.FieldType.DATE:
+            return forms.DateField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        if kind == CustomFieldDefinition.FieldType.CHOICE:
+            choices = [("", "—"), *[(choice, choice) for choice in definition.choices]]
+            return forms.ChoiceField(label=label, required=False, choices=choices)
+        return forms.CharField(label=label, required=False, max_length=500)
+
+    def get_initial_for_field(self, field: forms.Field, field_name: str) -> Any:
+        if field_name.startswith("cf_"):
+            return (self.instance.custom_fields or {}).get(field_name[3:])
+        return super().get_initial_for_field(field, field_name)
+
+    def clean_tax_id(self) -> str:
+        return (self.cleaned_data.get("tax_id") or "").replace("-", "").replace(" ", "")
+
+    def clean_mobile(self) -> str:
+        return self._normalised_contact("mobile", ContactPoint.Kind.MOBILE)
+
+    def clean_email(self) -> str:
+        return self._normalised_contact("email", ContactPoint.Kind.EMAIL)
+
+    def _normalised_contact(self, name: str, kind: str) -> str:
+        raw = self.cleaned_data.get(name, "")
+        if not raw:
+            return ""
+        try:
+            return contact_value_normalise(kind, raw)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["value"]) from error
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        contacts = [
+            (ContactPoint.Kind.MOBILE, cleaned.get("mobile", "")),
+            (ContactPoint.Kind.EMAIL, cleaned.get("email", "")),
+        ]
+        if not self.instance.pk and not cleaned.get("confirm_duplicate"):
+            self.duplicates = list(duplicates_of(contacts)[:5])
+            if self.duplicates:
+                raise ValidationError(
+                    _("This phone or e-mail already belongs to another customer."),
+                    code="duplicate",
+                )
+        return cleaned
+
+    def customer_fields(self) -> dict[str, Any]:
+        data = {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields or []
+            if name not in {"tags", "interests", "photo"} and name in self.cleaned_data
+        }
+        data["kind"] = self.kind
+        data["custom_fields"] = {
+            d.key: _json_value(self.cleaned_data.get(f"cf_{d.key}"))
+            for d in self.custom_definitions
+        }
+        return data
+
+    def initial_contact_points(self) -> list[dict[str, Any]]:
+        points = []
+        for name, kind in (
+            ("mobile", ContactPoint.Kind.MOBILE),
+            ("email", ContactPoint.Kind.EMAIL),
+        ):
+            if self.cleaned_data.get(name):
+                points.append({"kind": kind, "value": self.cleaned_data[name]})
+        if points:
+            points[0]["is_preferred"] = True
+        return points
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+class CompanyForm(CustomerForm):
+    class Meta(CustomerForm.Meta):
+        fields = COMPANY_FIELDS
+
+
+class ContactPointForm(forms.ModelForm):
+    class Meta:
+        model = ContactPoint
+        fields = ["kind", "value", "label", "is_preferred"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") and cleaned.get("value"):
+            try:
+                cleaned["value"] = contact_value_normalise(cleaned["kind"], cleaned["value"])
+            except ValidationError as error:
+                self.add_error("value", error.message_dict["value"])
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service checks uniqueness and the one-preferred rule when it writes.
+        pass
+
+
+class InteractionForm(forms.ModelForm):
+    QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
+
+    class Meta:
+        model = Interaction
+        fields = ["kind", "summary", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 2})}
+
+    @property
+    def quick_kinds(self) -> list[tuple[str, Any]]:
+        """The kinds staff log by hand, as one-tap choices."""
+        return [
+            (value, label) for value, label in Interaction.Kind.choices if value in self.QUICK_KINDS
+        ]
+
+
+class ConsentForm(forms.Form):
+    channel = forms.ChoiceField(choices=ConsentRecord.Channel.choices)
+    purpose = forms.ChoiceField(choices=ConsentRecord.Purpose.choices)
+    status = forms.ChoiceField(choices=ConsentRecord.Status.choices)

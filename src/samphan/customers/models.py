@@ -1,0 +1,425 @@
+"""People and companies, how to reach them, what they agreed to, and what happened.
+
+One ``Customer`` table holds people and companies (``kind``), so every later
+capability (orders, visits, tickets, campaigns) points at one table and every
+customer has one timeline; see docs/decisions.md.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samphan.core.models import TimeStampedModel
+from samphan.core.permissions import OwnedQuerySet
+from samphan.core.tax_id import validate_thai_tax_id
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interest(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("interest")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldDefinition(models.Model):
+    """A typed field an organisation adds to its customers; values live in Customer.custom_fields."""
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("text")
+        NUMBER = "number", _("number")
+        DATE = "date", _("date")
+        CHOICE = "choice", _("choice")
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    label_en = models.CharField(_("English label"), max_length=100, blank=True)
+    field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name = _("custom field")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CustomerQuerySet(OwnedQuerySet):
+    def active(self) -> "CustomerQuerySet":
+        return self.filter(archived_at__isnull=True)
+
+    def people(self) -> "CustomerQuerySet":
+        return self.filter(kind=Customer.Kind.PERSON)
+
+    def companies(self) -> "CustomerQuerySet":
+        return self.filter(kind=Customer.Kind.COMPANY)
+
+
+class Customer(TimeStampedModel):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        COMPANY = "company", _("company")
+
+    class Stage(models.TextChoices):
+        LEAD = "lead", _("lead")
+        PROSPECT = "prospect", _("prospect")
+        CUSTOMER = "customer", _("customer")
+        INACTIVE = "inactive", _("inactive")
+
+    class Tier(models.TextChoices):
+        NONE = "none", _("no tier")
+        SILVER = "silver", _("Silver")
+        GOLD = "gold", _("Gold")
+        PLATINUM = "platinum", _("Platinum")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+        OTHER = "other", _("other")
+
+    class Source(models.TextChoices):
+        WALK_IN = "walk_in", _("walk-in")
+        REFERRAL = "referral", _("referral")
+        WEBSITE = "website", _("website")
+        LINE = "line", _("LINE")
+        FACEBOOK = "facebook", _("Facebook")
+        EVENT = "event", _("event")
+        COLD_CALL = "cold_call", _("cold call")
+        IMPORT = "import", _("import")
+        OTHER = "other", _("other")
+
+    class Industry(models.TextChoices):
+        RETAIL = "retail", _("retail")
+        WHOLESALE = "wholesale", _("wholesale and distribution")
+        MANUFACTURING = "manufacturing", _("manufacturing")
+        FOOD = "food", _("food and restaurants")
+        HOSPITALITY = "hospitality", _("hotels and tourism")
+        HEALTH = "health", _("health and clinics")
+        BEAUTY = "beauty", _("beauty and wellness")
+        CONSTRUCTION = "construction", _("construction and property")
+        TECHNOLOGY = "technology", _("technology")
+        EDUCATION = "education", _("education")
+        AGRICULTURE = "agriculture", _("agriculture")
+        LOGISTICS = "logistics", _("logistics")
+        SERVICES = "services", _("professional services")
+        OTHER = "other", _("other")
+
+    class CompanySize(models.TextChoices):
+        MICRO = "1-10", _("1–10 people")
+        SMALL = "11-50", _("11–50 people")
+        MEDIUM = "51-200", _("51–200 people")
+        LARGE = "201-1000", _("201–1,000 people")
+        ENTERPRISE = "1000+", _("more than 1,000 people")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    # People
+    title = models.CharField(_("title"), max_length=30, blank=True)
+    first_name = models.CharField(_("first name (Thai)"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name (Thai)"), max_length=100, blank=True)
+    first_name_en = models.CharField(_("first name (Latin)"), max_length=100, blank=True)
+    last_name_en = models.CharField(_("last name (Latin)"), max_length=100, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=50, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    company = models.ForeignKey(
+        "self",
+        verbose_name=_("company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        limit_choices_to={"kind": "company"},
+    )
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    # Companies
+    company_name = models.CharField(_("company name (Thai)"), max_length=200, blank=True)
+    company_name_en = models.CharField(_("company name (Latin)"), max_length=200, blank=True)
+    tax_id = models.CharField(
+        _("tax ID"), max_length=13, blank=True, validators=[validate_thai_tax_id]
+    )
+    branch = models.CharField(
+        _("branch number"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A branch number has 5 digits, e.g. 00000."))],
+        help_text=_("00000 for the head office."),
+    )
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    province = models.CharField(_("province"), max_length=60, blank=True)
+    # Both
+    photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)
+    member_number = models.CharField(
+        _("member number"), max_length=30, unique=True, null=True, blank=True
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.LEAD)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_customers",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    referred_by = models.ForeignKey(
+        "self",
+        verbose_name=_("referred by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    interests = models.ManyToManyField(
+        Interest, verbose_name=_("interests"), blank=True, related_name="customers"
+    )
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    notes = models.TextField(_("notes for staff"), blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Derived, kept by services: what lists sort on and what search reads.
+    display_name = models.CharField(max_length=250, editable=False, db_index=True)
+    search_document = models.TextField(editable=False, default="")
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        verbose_name = _("customer")
+        permissions = [("archive_customer", "Can archive a customer")]
+        indexes = [
+            models.Index(fields=["stage"]),
+            models.Index(fields=["tier"]),
+            models.Index(fields=["is_vip"]),
+            models.Index(fields=["kind", "display_name"]),
+            models.Index(fields=["industry"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["archived_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.is_company and not (self.company_name or self.company_name_en):
+            errors["company_name"] = _("Enter the company's name.")
+        if not self.is_company and not (self.first_name or self.first_name_en or self.nickname):
+            errors["first_name"] = _("Enter a first name or a nickname.")
+        if self.company_id and self.company_id == self.pk:
+            errors["company"] = _("A company cannot belong to itself.")
+        elif self.company is not None and not self.company.is_company:
+            errors["company"] = _("Choose a company, not a person.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == self.Kind.COMPANY
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def compute_display_name(self) -> str:
+        if self.is_company:
+            return self.company_name or self.company_name_en
+        thai = f"{self.first_name} {self.last_name}".strip()
+        latin = f"{self.first_name_en} {self.last_name_en}".strip()
+        return thai or latin or self.nickname
+
+    @property
+    def latin_name(self) -> str:
+        if self.is_company:
+            return self.company_name_en
+        return f"{self.first_name_en} {self.last_name_en}".strip()
+
+    @property
+    def greeting(self) -> str:
+        """How staff greet this person: title and nickname (คุณแอน), else title and first name."""
+        name = self.nickname or self.first_name or self.first_name_en
+        if self.title in {"คุณ", "K."}:
+            return f"{self.title}{name}" if self.title == "คุณ" else f"K. {name}"
+        return f"{self.title} {name}".strip()
+
+    @property
+    def initials(self) -> str:
+        return (self.nickname or self.display_name or "?")[:1].upper()
+
+
+class ContactPoint(TimeStampedModel):
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", _("mobile")
+        PHONE = "phone", _("phone")
+        FAX = "fax", _("fax")
+        EMAIL = "email", _("e-mail")
+        LINE = "line", _("LINE ID")
+        ADDRESS = "address", _("address")
+        WEBSITE = "website", _("website")
+        OTHER = "other", _("other")
+
+    PHONE_KINDS = (Kind.MOBILE, Kind.PHONE, Kind.FAX)
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=300)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    is_preferred = models.BooleanField(_("preferred"), default=False)
+
+    class Meta:
+        ordering = ["-is_preferred", "kind", "id"]
+        verbose_name = _("contact point")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_preferred=True),
+                name="one_preferred_contact_point",
+                violation_error_message=_("A customer has only one preferred contact point."),
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "kind", "value"], name="unique_contact_point_per_customer"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    @property
+    def is_phone(self) -> bool:
+        return self.kind in self.PHONE_KINDS
+
+    @property
+    def channel(self) -> str | None:
+        """The consent channel this contact point is reached through."""
+        return CONSENT_CHANNEL_BY_KIND.get(ContactPoint.Kind(self.kind))
+
+
+class ConsentRecord(models.Model):
+    """One grant or withdrawal; the latest record per channel and purpose is in force."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+        LINE = "line", _("LINE")
+        PHONE = "phone", _("phone call")
+        POST = "post", _("post")
+
+    class Purpose(models.TextChoices):
+        MARKETING = "marketing", _("marketing")
+        SERVICE = "service", _("service")
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", _("granted")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("recorded by staff")
+        FORM = "form", _("sign-up form")
+        API = "api", _("API")
+        IMPORT = "import", _("import")
+        UNSUBSCRIBE = "unsubscribe", _("unsubscribe link")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(
+        _("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.MARKETING
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    at = models.DateTimeField(_("when"))
+    source = models.CharField(_("how"), max_length=12, choices=Source.choices)
+    wording_version = models.CharField(_("wording version"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("consent record")
+        indexes = [models.Index(fields=["customer", "channel", "purpose", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.purpose}: {self.status}"
+
+
+CONSENT_CHANNEL_BY_KIND = {
+    ContactPoint.Kind.MOBILE: ConsentRecord.Channel.SMS,
+    ContactPoint.Kind.PHONE: ConsentRecord.Channel.PHONE,
+    ContactPoint.Kind.EMAIL: ConsentRecord.Channel.EMAIL,
+    ContactPoint.Kind.LINE: ConsentRecord.Channel.LINE,
+    ContactPoint.Kind.ADDRESS: ConsentRecord.Channel.POST,
+}
+
+
+class Interaction(models.Model):
+    """One entry of a customer's timeline. Later apps add kinds (purchase, ticket …)."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("note")
+        CALL = "call", _("call")
+        EMAIL = "email", _("e-mail")
+        MEETING = "meeting", _("meeting")
+        VISIT = "visit", _("visit")
+        MESSAGE = "message", _("message")
+        PURCHASE = "purchase", _("purchase")
+        TICKET = "ticket", _("ticket")
+        OTHER = "other", _("other")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    channel = models.CharField(_("channel"), max_length=30, blank=True)
+    summary = models.CharField(_("summary"), max_length=200)
+    body = models.TextField(_("details"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("interaction")
+        indexes = [models.Index(fields=["customer", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.summary}"

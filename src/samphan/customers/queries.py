@@ -1,0 +1,101 @@
+"""Reads of customers, shaped for the pages and the API (no query from templates)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from samphan.core.search import search_filter
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interaction
+
+SORTS = {
+    "name": ("display_name", "id"),
+    "-name": ("-display_name", "-id"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str = ""
+    kind: str = ""
+    stage: str = ""
+    tier: str = ""
+    vip: bool | None = None
+    tag: int | None = None
+    owner: int | None = None
+    team: int | None = None
+    industry: str = ""
+    archived: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
+    """Visible customers matching ``filters``, ready for a list of rows."""
+    customers: QuerySet[Customer] = Customer.objects.visible_to(user)
+    customers = customers.filter(archived_at__isnull=not filters.archived)
+    exact = {
+        "kind": filters.kind,
+        "stage": filters.stage,
+        "tier": filters.tier,
+        "industry": filters.industry,
+        "tags": filters.tag,
+        "owner_id": filters.owner,
+        "team_id": filters.team,
+    }
+    customers = customers.filter(**{name: value for name, value in exact.items() if value})
+    if filters.vip is not None:
+        customers = customers.filter(is_vip=filters.vip)
+    if filters.q.strip():
+        customers = search_filter(customers, filters.q)
+    preferred = ContactPoint.objects.filter(is_preferred=True)
+    return (
+        customers.select_related("owner", "company")
+        .prefetch_related(Prefetch("contact_points", queryset=preferred, to_attr="preferred"))
+        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    )
+
+
+def customer_for_page(user: Any, pk: int) -> Customer:
+    """One visible customer with everything the 360 page shows; raises DoesNotExist."""
+    return (
+        Customer.objects.visible_to(user)
+        .select_related("owner", "team", "company", "referred_by", "created_by")
+        .prefetch_related(
+            "contact_points",
+            "tags",
+            "interests",
+            Prefetch(
+                "people",
+                queryset=Customer.objects.active().prefetch_related(
+                    Prefetch(
+                        "contact_points",
+                        queryset=ContactPoint.objects.filter(is_preferred=True),
+                        to_attr="preferred",
+                    )
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def colleagues_of(customer: Customer) -> QuerySet[Customer]:
+    if not customer.company_id:
+        return Customer.objects.none()
+    return Customer.objects.active().filter(company_id=customer.company_id).exclude(pk=customer.pk)
+
+
+def consent_in_force(customer: Customer) -> dict[tuple[str, str], ConsentRecord]:
+    """The latest consent record per (channel, purpose): the one in force."""
+    latest: dict[tuple[str, str], ConsentRecord] = {}
+    for record in customer.consents.order_by("-at", "-id"):
+        latest.setdefault((record.channel, record.purpose), record)
+    return latest
+
+
+def timeline(customer: Customer) -> QuerySet[Interaction]:
+    return customer.interactions.select_related("user").order_by("-occurred_at", "-id")

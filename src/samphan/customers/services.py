@@ -1,0 +1,442 @@
+"""Every write to customers, contact points, consent and the timeline.
+
+Each function validates, writes in one transaction and records the audit log, so
+the HTML views, the API and the demo loader share one copy of the rules.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.models import AuditEvent
+from samphan.core.phones import normalise_phone
+from samphan.customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    CustomFieldDefinition,
+    Interaction,
+    Interest,
+    Tag,
+)
+from samphan.customers.search import build_search_document
+
+CUSTOMER_FIELDS = (
+    "kind",
+    "title",
+    "first_name",
+    "last_name",
+    "first_name_en",
+    "last_name_en",
+    "nickname",
+    "birthday",
+    "gender",
+    "company",
+    "job_title",
+    "company_name",
+    "company_name_en",
+    "tax_id",
+    "branch",
+    "industry",
+    "size",
+    "website",
+    "address",
+    "province",
+    "member_number",
+    "stage",
+    "tier",
+    "is_vip",
+    "owner",
+    "team",
+    "source",
+    "referred_by",
+    "custom_fields",
+    "notes",
+)
+AUDITED_CUSTOMER_FIELDS = (*CUSTOMER_FIELDS, "photo", "archived_at", "tags", "interests")
+CONTACT_FIELDS = ("kind", "value", "label", "is_preferred")
+CONSENT_FIELDS = ("channel", "purpose", "status", "source", "wording_version")
+
+
+# -- Validation helpers -------------------------------------------------------------------
+
+
+def contact_value_normalise(kind: str, value: str) -> str:
+    """The stored form of a contact value: E.164 phones, lower-case e-mails, trimmed text."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({"value": _("Enter a value.")})
+    try:
+        if kind in ContactPoint.PHONE_KINDS:
+            return normalise_phone(value)
+        if kind == ContactPoint.Kind.EMAIL:
+            validate_email(value)
+            return value.lower()
+        if kind == ContactPoint.Kind.WEBSITE:
+            URLValidator()(value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from error
+    return value
+
+
+def custom_fields_clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check values against their typed definitions; unknown keys are errors."""
+    definitions = {d.key: d for d in CustomFieldDefinition.objects.all()}
+    cleaned: dict[str, Any] = {}
+    errors: list[str] = []
+    for key, raw in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors.append(_("Unknown custom field “%(key)s”.") % {"key": key})
+            continue
+        if raw in (None, ""):
+            continue
+        try:
+            cleaned[key] = _custom_value(definition, raw)
+        except (ValueError, InvalidOperation):
+            errors.append(
+                _("“%(value)s” is not a valid %(type)s for %(label)s.")
+                % {"value": raw, "type": definition.get_field_type_display(), "label": key}
+            )
+    if errors:
+        raise ValidationError({"custom_fields": errors})
+    return cleaned
+
+
+def _custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
+    kind = definition.field_type
+    if kind == CustomFieldDefinition.FieldType.NUMBER:
+        number = Decimal(str(raw))
+        if not number.is_finite():
+            raise ValueError(raw)
+        return str(number)
+    if kind == CustomFieldDefinition.FieldType.DATE:
+        return dt.date.fromisoformat(str(raw)).isoformat()
+    if kind == CustomFieldDefinition.FieldType.CHOICE and str(raw) not in definition.choices:
+        raise ValueError(raw)
+    text = str(raw)
+    if len(text) > 500:
+        raise ValueError(raw)
+    return text
+
+
+def duplicates_of(
+    contacts: Iterable[tuple[str, str]], *, exclude_id: int | None = None
+) -> QuerySet[Customer]:
+    """Customers who already have one of these (normalised) phones or e-mails."""
+    pairs = [(kind, value) for kind, value in contacts if value]
+    if not pairs:
+        return Customer.objects.none()
+    values = {value for _kind, value in pairs}
+    matches = Customer.objects.active().filter(contact_points__value__in=values).distinct()
+    if exclude_id:
+        matches = matches.exclude(pk=exclude_id)
+    return matches
+
+
+# -- Customers ------------------------------------------------------------------------------
+
+
+def _refresh_derived(customer: Customer) -> None:
+    contacts = customer.contact_points.values_list("kind", "value")
+    customer.display_name = customer.compute_display_name()
+    customer.search_document = build_search_document(customer, contacts)
+    Customer.objects.filter(pk=customer.pk).update(
+        display_name=customer.display_name, search_document=customer.search_document
+    )
+
+
+def _validate_customer(customer: Customer) -> None:
+    customer.full_clean(exclude=["display_name", "search_document", "tags", "interests"])
+
+
+def _apply_fields(customer: Customer, fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in CUSTOMER_FIELDS:
+            raise ValidationError({name: _("This field cannot be set.")})
+        if name == "custom_fields":
+            value = custom_fields_clean(value or {})
+        if name == "member_number" and not value:
+            value = None
+        setattr(customer, name, value)
+    if "tax_id" in fields and customer.tax_id:
+        customer.tax_id = customer.tax_id.replace("-", "").replace(" ", "")
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: Any,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] = (),
+    interests: Iterable[Interest] = (),
+    contact_points: Iterable[Mapping[str, Any]] = (),
+    photo: Any = None,
+) -> Customer:
+    customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
+    _apply_fields(customer, fields)
+    if customer.owner_id is None and getattr(actor, "pk", None):
+        customer.owner = actor
+    if customer.team_id is None and customer.owner is not None:
+        customer.team_id = customer.owner.team_id
+    if photo:
+        customer.photo = photo
+    customer.display_name = customer.compute_display_name()
+    _validate_customer(customer)
+    customer.save()
+    customer.tags.set(tags)
+    customer.interests.set(interests)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=customer,
+        customer_id=customer.pk,
+        changes=diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS)),
+    )
+    for contact in contact_points:
+        contact_point_add(actor=actor, customer=customer, **contact)
+    _refresh_derived(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: Any,
+    customer: Customer,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] | None = None,
+    interests: Iterable[Interest] | None = None,
+    photo: Any = None,
+) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer, AUDITED_CUSTOMER_FIELDS)
+    _apply_fields(customer, fields)
+    if photo is not None:
+        customer.photo = photo or ""
+    _validate_customer(customer)
+    customer.save()
+    if tags is not None:
+        customer.tags.set(tags)
+    if interests is not None:
+        customer.interests.set(interests)
+    changes = diff(before, snapshot(customer, AUDITED_CUSTOMER_FIELDS))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes=changes,
+        )
+    _refresh_derived(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_archive(*, actor: Any, customer: Customer, archived: bool = True) -> Customer:
+    """Soft delete (or restore): the record and its history stay, lists hide it."""
+    if customer.is_archived == archived:
+        return customer
+    before = snapshot(customer, ["archived_at"])
+    customer.archived_at = timezone.now() if archived else None
+    customer.save(update_fields=["archived_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.ARCHIVE if archived else AuditEvent.Action.RESTORE,
+        subject=customer,
+        customer_id=customer.pk,
+        changes=diff(before, snapshot(customer, ["archived_at"])),
+    )
+    return customer
+
+
+# -- Contact points ------------------------------------------------------------------------
+
+
+def _unset_preferred(customer: Customer, *, keep_id: int | None = None) -> None:
+    others = ContactPoint.objects.filter(customer=customer, is_preferred=True)
+    if keep_id:
+        others = others.exclude(pk=keep_id)
+    others.update(is_preferred=False)
+
+
+def _save_contact_point(contact_point: ContactPoint) -> None:
+    try:
+        contact_point.full_clean(exclude=["customer"], validate_constraints=False)
+        with transaction.atomic():
+            contact_point.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"value": _("This customer already has this contact point.")}
+        ) from error
+
+
+@transaction.atomic
+def contact_point_add(
+    *,
+    actor: Any,
+    customer: Customer,
+    kind: str,
+    value: str,
+    label: str = "",
+    is_preferred: bool = False,
+) -> ContactPoint:
+    if kind not in ContactPoint.Kind.values:
+        raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
+    contact_point = ContactPoint(
+        customer=customer,
+        kind=kind,
+        value=contact_value_normalise(kind, value),
+        label=label or "",
+        is_preferred=is_preferred,
+    )
+    if ContactPoint.objects.filter(
+        customer=customer, kind=kind, value=contact_point.value
+    ).exists():
+        raise ValidationError({"value": _("This customer already has this contact point.")})
+    if is_preferred:
+        _unset_preferred(customer)
+    _save_contact_point(contact_point)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=contact_point,
+        customer_id=customer.pk,
+        changes=diff({}, snapshot(contact_point, CONTACT_FIELDS)),
+    )
+    _refresh_derived(customer)
+    return contact_point
+
+
+@transaction.atomic
+def contact_point_update(
+    *, actor: Any, contact_point: ContactPoint, fields: Mapping[str, Any]
+) -> ContactPoint:
+    contact_point = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
+    before = snapshot(contact_point, CONTACT_FIELDS)
+    kind = fields.get("kind", contact_point.kind)
+    if kind not in ContactPoint.Kind.values:
+        raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
+    contact_point.kind = kind
+    contact_point.value = contact_value_normalise(kind, fields.get("value", contact_point.value))
+    contact_point.label = fields.get("label", contact_point.label) or ""
+    contact_point.is_preferred = bool(fields.get("is_preferred", contact_point.is_preferred))
+    if contact_point.is_preferred:
+        _unset_preferred(contact_point.customer, keep_id=contact_point.pk)
+    _save_contact_point(contact_point)
+    changes = diff(before, snapshot(contact_point, CONTACT_FIELDS))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=contact_point,
+            customer_id=contact_point.customer_id,
+            changes=changes,
+        )
+    _refresh_derived(contact_point.customer)
+    return contact_point
+
+
+@transaction.atomic
+def contact_point_remove(*, actor: Any, contact_point: ContactPoint) -> None:
+    customer = contact_point.customer
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        subject=contact_point,
+        customer_id=customer.pk,
+        changes=diff(snapshot(contact_point, CONTACT_FIELDS), dict.fromkeys(CONTACT_FIELDS)),
+    )
+    contact_point.delete()
+    _refresh_derived(customer)
+
+
+# -- Consent ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    customer: Customer,
+    channel: str,
+    status: str,
+    source: str = ConsentRecord.Source.STAFF,
+    purpose: str = ConsentRecord.Purpose.MARKETING,
+    wording_version: str = "",
+    at: dt.datetime | None = None,
+) -> ConsentRecord:
+    """Append a grant or withdrawal; earlier records stay as the history."""
+    record = ConsentRecord(
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        status=status,
+        source=source,
+        wording_version=wording_version,
+        at=at or timezone.now(),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record.full_clean(exclude=["customer", "recorded_by"])
+    record.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=record,
+        customer_id=customer.pk,
+        changes=diff({}, snapshot(record, CONSENT_FIELDS)),
+    )
+    return record
+
+
+# -- Timeline ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    actor: Any,
+    customer: Customer,
+    kind: str,
+    summary: str,
+    body: str = "",
+    channel: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> Interaction:
+    interaction = Interaction(
+        customer=customer,
+        kind=kind,
+        summary=(summary or "").strip(),
+        body=body or "",
+        channel=channel or "",
+        occurred_at=occurred_at or timezone.now(),
+        user=actor if getattr(actor, "pk", None) else None,
+    )
+    interaction.full_clean(exclude=["customer", "user"])
+    interaction.save()
+    return interaction
+
+
+# -- Tags -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_save(*, tag: Tag, name: str) -> Tag:
+    tag.name = (name or "").strip()
+    if not tag.name:
+        raise ValidationError({"name": _("Enter a name.")})
+    if Tag.objects.filter(name=tag.name).exclude(pk=tag.pk).exists():
+        raise ValidationError({"name": _("A tag with this name already exists.")})
+    tag.full_clean()
+    tag.save()
+    return tag

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from samphan.customers import views
+
+urlpatterns = [
+    path("", views.customer_list, name="customer_list"),
+    path("new/", views.customer_create, name="customer_create"),
+    path("<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("<int:pk>/archive/", views.customer_archive, name="customer_archive"),
+    path("<int:pk>/contacts/new/", views.contact_point_form, name="contact_point_add"),
+    path("<int:pk>/contacts/<int:point_pk>/", views.contact_point_form, name="contact_point_edit"),
+    path(
+        "<int:pk>/contacts/<int:point_pk>/delete/",
+        views.contact_point_delete,
+        name="contact_point_delete",
+    ),
+    path("<int:pk>/consent/", views.consent_change, name="consent_change"),
+    path("<int:pk>/interactions/", views.interaction_create, name="interaction_create"),
+]

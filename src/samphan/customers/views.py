@@ -1,0 +1,291 @@
+"""Customer pages: list, 360 view, forms. Thin: parse, call a query or service, render."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samphan.accounts.models import Team, User
+from samphan.core.permissions import require_perm
+from samphan.customers import queries, services
+from samphan.customers.forms import (
+    TITLE_SUGGESTIONS,
+    CompanyForm,
+    ConsentForm,
+    ContactPointForm,
+    CustomerForm,
+    InteractionForm,
+)
+from samphan.customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    CustomFieldDefinition,
+    Tag,
+)
+
+
+def get_customer_for_user(request: HttpRequest, pk: int, *, perm: str = "") -> Customer:
+    """A customer the user may see (else 404) and, with ``perm``, change (else 403)."""
+    if perm:
+        require_perm(request.user, perm)
+    try:
+        return queries.customer_for_page(request.user, pk)
+    except Customer.DoesNotExist as error:
+        raise Http404 from error
+
+
+def filters_from(request: HttpRequest) -> queries.CustomerFilters:
+    get = request.GET
+
+    def number(name: str) -> int | None:
+        value = get.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    vip = {"1": True, "0": False}.get(get.get("vip", ""))
+    return queries.CustomerFilters(
+        q=get.get("q", "")[:100],
+        kind=get.get("kind", "") if get.get("kind") in Customer.Kind.values else "",
+        stage=get.get("stage", "") if get.get("stage") in Customer.Stage.values else "",
+        tier=get.get("tier", "") if get.get("tier") in Customer.Tier.values else "",
+        industry=get.get("industry", "") if get.get("industry") in Customer.Industry.values else "",
+        vip=vip,
+        tag=number("tag"),
+        owner=number("owner"),
+        team=number("team"),
+        archived=get.get("archived") == "1",
+        sort=get.get("sort", "") if get.get("sort") in queries.SORTS else queries.DEFAULT_SORT,
+    )
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "customers.view_customer")
+    filters = filters_from(request)
+    paginator = Paginator(queries.customer_list(request.user, filters), settings.SAMPHAN_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "kinds": Customer.Kind.choices,
+        "stages": Customer.Stage.choices,
+        "tiers": Customer.Tier.choices,
+        "industries": Customer.Industry.choices,
+        "tags": Tag.objects.all(),
+        "owners": User.objects.filter(is_active=True).order_by("username"),
+        "teams": Team.objects.all(),
+        "sorts": [
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("newest", _("Newest")),
+            ("oldest", _("Oldest")),
+            ("updated", _("Recently updated")),
+        ],
+    }
+    template = "customers/list.html#results" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request, pk)
+    consents = queries.consent_in_force(customer)
+    contact_points = [
+        (point, consents.get((point.channel or "", ConsentRecord.Purpose.MARKETING)))
+        for point in customer.contact_points.all()
+    ]
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "contact_points": contact_points,
+            "consents": sorted(consents.values(), key=lambda record: record.channel),
+            "colleagues": queries.colleagues_of(customer)[:20],
+            "custom_values": _custom_values(customer),
+            "timeline": queries.timeline(customer)[:50],
+            "interaction_form": InteractionForm(initial={"kind": "call"}),
+            "consent_form": ConsentForm(),
+        },
+    )
+
+
+def _custom_values(customer: Customer) -> list[tuple[str, Any]]:
+    values = customer.custom_fields or {}
+    return [
+        (definition.label, values[definition.key])
+        for definition in CustomFieldDefinition.objects.all()
+        if values.get(definition.key) not in (None, "")
+    ]
+
+
+def _form_class(kind: str) -> type[CustomerForm]:
+    return CompanyForm if kind == Customer.Kind.COMPANY else CustomerForm
+
+
+@login_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "customers.add_customer")
+    kind = request.GET.get("kind", Customer.Kind.PERSON)
+    kind = kind if kind in Customer.Kind.values else Customer.Kind.PERSON
+    company = request.GET.get("company", "")
+    initial = {"company": int(company)} if company.isdigit() else {}
+    form = _form_class(kind)(
+        request.POST or None, request.FILES or None, kind=kind, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        customer = _save(
+            request,
+            form,
+            lambda **kw: services.customer_create(
+                contact_points=form.initial_contact_points(), **kw
+            ),
+        )
+        if customer:
+            messages.success(request, _("%(name)s was added.") % {"name": customer})
+            return redirect("customer_detail", pk=customer.pk)
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "kind": kind, "title_suggestions": TITLE_SUGGESTIONS},
+    )
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request, pk, perm="customers.change_customer")
+    form = _form_class(customer.kind)(
+        request.POST or None, request.FILES or None, instance=customer, kind=customer.kind
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, lambda **kw: services.customer_update(customer=customer, **kw))
+        if saved:
+            messages.success(request, _("Changes saved."))
+            return redirect("customer_detail", pk=customer.pk)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "kind": customer.kind,
+            "customer": customer,
+            "title_suggestions": TITLE_SUGGESTIONS,
+        },
+    )
+
+
+def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | None:
+    """Run a service with the form's data; its validation errors go back onto the form."""
+    try:
+        return write(
+            actor=request.user,
+            fields=form.customer_fields(),
+            tags=form.cleaned_data["tags"],
+            interests=form.cleaned_data["interests"],
+            photo=form.cleaned_data.get("photo") or None,
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
+
+
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
+    for field, field_errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+@login_required
+@require_POST
+def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request, pk, perm="customers.archive_customer")
+    archive = request.POST.get("archive", "1") == "1"
+    services.customer_archive(actor=request.user, customer=customer, archived=archive)
+    messages.success(request, _("Archived.") if archive else _("Restored."))
+    return redirect("customer_detail", pk=pk)
+
+
+@login_required
+def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = None) -> HttpResponse:
+    customer = get_customer_for_user(request, pk, perm="customers.change_contactpoint")
+    point = _contact_point(customer, point_pk) if point_pk else None
+    form = ContactPointForm(request.POST or None, instance=point)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if point:
+                services.contact_point_update(
+                    actor=request.user, contact_point=point, fields=form.cleaned_data
+                )
+            else:
+                services.contact_point_add(
+                    actor=request.user, customer=customer, **form.cleaned_data
+                )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Contact point saved."))
+            return redirect("customer_detail", pk=pk)
+    return render(
+        request,
+        "customers/contact_point_form.html",
+        {"form": form, "customer": customer, "point": point},
+    )
+
+
+def _contact_point(customer: Customer, point_pk: int) -> ContactPoint:
+    for point in customer.contact_points.all():
+        if point.pk == point_pk:
+            return point
+    raise Http404
+
+
+@login_required
+@require_POST
+def contact_point_delete(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request, pk, perm="customers.delete_contactpoint")
+    services.contact_point_remove(
+        actor=request.user, contact_point=_contact_point(customer, point_pk)
+    )
+    messages.success(request, _("Contact point removed."))
+    return redirect("customer_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request, pk, perm="customers.add_consentrecord")
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a channel, a purpose and granted or withdrawn."))
+    else:
+        services.consent_record(actor=request.user, customer=customer, **form.cleaned_data)
+        messages.success(request, _("Consent recorded."))
+    return redirect("customer_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request, pk, perm="customers.add_interaction")
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        services.interaction_log(actor=request.user, customer=customer, **form.cleaned_data)
+        form = InteractionForm(initial={"kind": form.cleaned_data["kind"]})
+    elif not request.htmx:  # type: ignore[attr-defined]
+        messages.error(request, _("Enter a summary of what happened."))
+        return redirect("customer_detail", pk=pk)
+    context = {
+        "customer": customer,
+        "timeline": queries.timeline(customer)[:50],
+        "interaction_form": form,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "customers/detail.html#timeline", context)
+    return redirect("customer_detail", pk=pk)

@@ -1,0 +1,43 @@
+// Small behaviours shared by every page. No inline scripts: the CSP allows only our own files.
+(function () {
+  "use strict";
+
+  // "/" focuses the search box, as in most web apps; Escape leaves it.
+  document.addEventListener("keydown", function (event) {
+    var search = document.querySelector("[data-search]");
+    if (!search) return;
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (event.key === "Escape" && document.activeElement === search) {
+      search.blur();
+    }
+  });
+
+  // Filter panels start open on wide screens and folded on phones.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.matchMedia("(min-width: 760px)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+        details.open = true;
+      });
+    }
+  });
+
+  // Buttons with data-confirm ask before submitting (archive, remove).
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Forms with data-autosubmit (filters) submit when a select changes.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-autosubmit]");
+    if (form && event.target.tagName === "SELECT") {
+      if (window.htmx) window.htmx.trigger(form, "submit");
+      else form.submit();
+    }
+  });
+})();

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from samphan.accounts import views as account_views
+from samphan.api.main import api
+from samphan.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("customers/", include("samphan.customers.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("preferences/", account_views.preferences, name="preferences"),
+    path("language/", account_views.language_switch, name="language_switch"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", core_views.media, name="media"),
+]

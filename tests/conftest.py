@@ -1,0 +1,56 @@
+import os
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from samphan.accounts.models import Role, User
+from samphan.accounts.services import token_create
+from tests.factories import TeamFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM is used
+# beside it from the same thread, which is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def team(db: Any) -> Any:
+    return TeamFactory(name="ทีมกรุงเทพ")
+
+
+@pytest.fixture
+def make_user(db: Any, team: Any) -> Any:
+    def make(role: str | None = None, **kwargs: Any) -> User:
+        kwargs.setdefault("username", role or "norole")
+        kwargs.setdefault("team", team)
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user: Any) -> User:
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def sales_user(make_user: Any) -> User:
+    return make_user(Role.SALES)
+
+
+@pytest.fixture
+def admin_client(admin_user: User) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def api(admin_user: User) -> Client:
+    """A client that calls the API with the admin's bearer token."""
+    return token_client(admin_user)
+
+
+def token_client(user: User) -> Client:
+    token = token_create(user=user, name="tests")
+    return Client(headers={"Authorization": f"Bearer {token}"})

@@ -1,0 +1,158 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from samphan.customers import services
+from samphan.customers.models import Customer, Interaction
+from tests.factories import ContactPointFactory, CustomerFactory, InteractionFactory, TagFactory
+
+
+def queries_for(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def populate(count):
+    tag = TagFactory(name="ลูกค้าประจำ")
+    for _ in range(count):
+        customer = CustomerFactory()
+        ContactPointFactory(customer=customer, is_preferred=True)
+        customer.tags.add(tag)
+        InteractionFactory(customer=customer)
+
+
+def test_list_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+    populate(3)
+    few = queries_for(admin_client, "/customers/")
+    populate(30)
+    assert queries_for(admin_client, "/customers/") == few
+    with django_assert_max_num_queries(12):
+        admin_client.get("/customers/?q=สมชาย&sort=newest")
+
+
+def test_detail_runs_a_fixed_number_of_queries(admin_client, admin_user):
+    company = services.customer_create(
+        actor=admin_user, fields={"kind": "company", "company_name": "บริษัท ก จำกัด"}
+    )
+    customer = CustomerFactory(company=company)
+    ContactPointFactory(customer=customer)
+    InteractionFactory(customer=customer)
+    few = queries_for(admin_client, f"/customers/{customer.pk}/")
+    for _ in range(10):
+        ContactPointFactory(customer=customer)
+        InteractionFactory(customer=customer)
+        CustomerFactory(company=company)
+    customer.tags.add(TagFactory(), TagFactory())
+    assert queries_for(admin_client, f"/customers/{customer.pk}/") == few
+    assert queries_for(admin_client, f"/customers/{company.pk}/") <= few + 2
+
+
+def test_htmx_search_returns_only_the_results_fragment(admin_client):
+    CustomerFactory(first_name="สมชาย")
+    CustomerFactory(first_name="มาลี", display_name="มาลี ใจดี", search_document="มาลี ใจดี")
+    response = admin_client.get("/customers/?q=ชาย", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "สมชาย" in html and "มาลี" not in html and "<html" not in html
+
+
+def test_empty_state(admin_client):
+    html = admin_client.get("/customers/?q=ไม่มีใครชื่อนี้").content.decode()
+    assert "ไม่มีลูกค้าที่ตรงกับ" in html or "No customer matches" in html
+
+
+def test_pagination_and_sort(admin_client):
+    for index in range(30):
+        CustomerFactory(first_name=f"ก{index:02d}", display_name=f"ก{index:02d}")
+    first = admin_client.get("/customers/?sort=name").content.decode()
+    assert "ก00" in first and "ก29" not in first
+    last = admin_client.get("/customers/?sort=name&page=2").content.decode()
+    assert "ก29" in last
+    assert "ก29" in admin_client.get("/customers/?sort=-name").content.decode()
+
+
+def test_create_form_shows_errors_next_to_fields_and_writes_nothing(admin_client):
+    response = admin_client.post(
+        "/customers/new/",
+        {"first_name": "", "mobile": "081-234", "email": "nope", "stage": "lead", "tier": "none"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) >= {"mobile", "email", "first_name"}
+    assert not Customer.objects.exists()
+
+
+def test_company_form_rejects_bad_tax_id(admin_client):
+    response = admin_client.post(
+        "/customers/new/?kind=company",
+        {"company_name": "บริษัท ข จำกัด", "tax_id": "1234567890123", "stage": "lead", "tier": "none"},
+    )
+    assert "tax_id" in response.context["form"].errors
+    assert not Customer.objects.exists()
+
+
+def test_duplicate_warning_then_create_anyway(admin_client, admin_user):
+    services.customer_create(
+        actor=admin_user,
+        fields={"first_name": "หนึ่ง"},
+        contact_points=[{"kind": "mobile", "value": "0812345678"}],
+    )
+    data = {"first_name": "สอง", "mobile": "+66 81 234 5678", "stage": "lead", "tier": "none"}
+    warned = admin_client.post("/customers/new/", data)
+    assert warned.status_code == 200
+    assert [c.display_name for c in warned.context["form"].duplicates] == ["หนึ่ง"]
+    assert Customer.objects.count() == 1
+    created = admin_client.post("/customers/new/", {**data, "confirm_duplicate": "on"})
+    assert created.status_code == 302
+    assert Customer.objects.count() == 2
+
+
+def test_html_in_names_is_escaped(admin_client, admin_user):
+    customer = services.customer_create(
+        actor=admin_user, fields={"first_name": "<script>alert(1)</script>", "nickname": "<b>x</b>"}
+    )
+    for url in ("/customers/", f"/customers/{customer.pk}/"):
+        html = admin_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_log_a_call_with_htmx_returns_the_timeline(admin_client):
+    customer = CustomerFactory()
+    response = admin_client.post(
+        f"/customers/{customer.pk}/interactions/",
+        {"kind": "call", "summary": "โทรนัดหมาย"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="card" id="timeline"')
+    assert "โทรนัดหมาย" in html
+    assert Interaction.objects.get().kind == "call"
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_pages_speak_the_users_language(admin_client, admin_user, language):
+    admin_user.language = language
+    admin_user.save()
+    html = admin_client.get("/customers/").content.decode()
+    assert ("ลูกค้า" in html) == (language == "th")
+    assert f'lang="{language}"' in html
+
+
+def test_buddhist_era_preference(admin_client, admin_user):
+    import datetime as dt
+
+    customer = CustomerFactory(birthday=dt.date(1990, 11, 22))
+    assert "22 พ.ย. 2533" in admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    admin_user.buddhist_era = False
+    admin_user.save()
+    assert "22 พ.ย. 1990" in admin_client.get(f"/customers/{customer.pk}/").content.decode()
+
+
+def test_language_switch_is_a_post_and_saved(admin_client, admin_user):
+    assert admin_client.get("/language/").status_code == 405
+    admin_client.post("/language/", {"language": "en", "next": "https://evil.example/"})
+    admin_user.refresh_from_db()
+    assert admin_user.language == "en"

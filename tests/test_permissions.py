@@ -1,0 +1,190 @@
+"""Every role against every page and API endpoint, and "own and team records" scoping."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from samphan.accounts.models import Role
+from samphan.customers import services
+from tests.conftest import token_client
+from tests.factories import TeamFactory, UserFactory
+
+ALL = set(Role.NAMES)
+WRITERS = ALL - {Role.VIEWER}
+MANAGERS = {Role.ADMIN, Role.MANAGER}
+TAGGERS = {Role.ADMIN, Role.MANAGER, Role.MARKETING}
+
+# (name, method, url, body, roles allowed, success status). {id} is the customer.
+UI = [
+    ("home", "get", "/", None, ALL, 200),
+    ("list", "get", "/customers/", None, ALL, 200),
+    ("detail", "get", "/customers/{id}/", None, ALL, 200),
+    ("new form", "get", "/customers/new/", None, WRITERS, 200),
+    (
+        "create",
+        "post",
+        "/customers/new/",
+        {"first_name": "ใหม่", "stage": "lead", "tier": "none"},
+        WRITERS,
+        302,
+    ),
+    ("edit form", "get", "/customers/{id}/edit/", None, WRITERS, 200),
+    (
+        "edit",
+        "post",
+        "/customers/{id}/edit/",
+        {"first_name": "แก้", "stage": "lead", "tier": "none"},
+        WRITERS,
+        302,
+    ),
+    ("archive", "post", "/customers/{id}/archive/", {"archive": "1"}, MANAGERS, 302),
+    (
+        "log call",
+        "post",
+        "/customers/{id}/interactions/",
+        {"kind": "call", "summary": "โทร"},
+        WRITERS,
+        302,
+    ),
+    (
+        "consent",
+        "post",
+        "/customers/{id}/consent/",
+        {"channel": "sms", "purpose": "marketing", "status": "granted"},
+        WRITERS,
+        302,
+    ),
+    ("contact form", "get", "/customers/{id}/contacts/new/", None, WRITERS, 200),
+    (
+        "add contact",
+        "post",
+        "/customers/{id}/contacts/new/",
+        {"kind": "email", "value": "x@example.com"},
+        WRITERS,
+        302,
+    ),
+]
+API = [
+    ("api list", "get", "/api/v1/customers", None, ALL, 200),
+    ("api companies", "get", "/api/v1/companies", None, ALL, 200),
+    ("api create", "post", "/api/v1/customers", {"first_name": "ใหม่"}, WRITERS, 201),
+    ("api get", "get", "/api/v1/customers/{id}", None, ALL, 200),
+    ("api update", "patch", "/api/v1/customers/{id}", {"nickname": "ต้น"}, WRITERS, 200),
+    ("api archive", "post", "/api/v1/customers/{id}/archive", None, MANAGERS, 200),
+    ("api timeline", "get", "/api/v1/customers/{id}/interactions", None, ALL, 200),
+    (
+        "api log",
+        "post",
+        "/api/v1/customers/{id}/interactions",
+        {"kind": "call", "summary": "โทร"},
+        WRITERS,
+        201,
+    ),
+    ("api contacts", "get", "/api/v1/customers/{id}/contact-points", None, ALL, 200),
+    (
+        "api add contact",
+        "post",
+        "/api/v1/customers/{id}/contact-points",
+        {"kind": "email", "value": "x@example.com"},
+        WRITERS,
+        201,
+    ),
+    ("api consents", "get", "/api/v1/customers/{id}/consents", None, ALL, 200),
+    (
+        "api consent",
+        "post",
+        "/api/v1/customers/{id}/consents",
+        {"channel": "sms", "status": "granted"},
+        WRITERS,
+        201,
+    ),
+    ("api tags", "get", "/api/v1/tags", None, ALL, 200),
+    ("api tag create", "post", "/api/v1/tags", {"name": "ใหม่"}, TAGGERS, 201),
+]
+
+
+def call(client: Client, method: str, url: str, body, *, api: bool):
+    if body is None:
+        return getattr(client, method)(url)
+    if api:
+        return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+    return getattr(client, method)(url, data=body)
+
+
+@pytest.fixture
+def customer(db, make_user):
+    owner = make_user(Role.SALES, username="owner")
+    return services.customer_create(actor=owner, fields={"first_name": "สมชาย"})
+
+
+def user_with(role):
+    team = TeamFactory(name="ทีมกรุงเทพ")
+    return UserFactory(username=f"u-{role}", role=role, team=team)
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "allowed", "ok"), UI, ids=[row[0] for row in UI]
+)
+def test_pages(customer, role, name, method, url, body, allowed, ok):
+    client = Client()
+    client.force_login(user_with(role))
+    response = call(client, method, url.format(id=customer.pk), body, api=False)
+    assert response.status_code == (ok if role in allowed else 403), response.content[:500]
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "allowed", "ok"), API, ids=[row[0] for row in API]
+)
+def test_api(customer, role, name, method, url, body, allowed, ok):
+    client = token_client(user_with(role))
+    response = call(client, method, url.format(id=customer.pk), body, api=True)
+    assert response.status_code == (ok if role in allowed else 403), response.content[:500]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "allowed", "ok"), UI + API, ids=[r[0] for r in UI + API]
+)
+def test_anonymous(customer, name, method, url, body, allowed, ok):
+    response = call(Client(), method, url.format(id=customer.pk), body, api=name.startswith("api"))
+    if name.startswith("api"):
+        assert response.status_code == 401
+        assert "detail" in response.json()
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+
+
+def test_bad_token_is_401(customer):
+    client = Client(headers={"Authorization": "Bearer sp_not-a-real-token"})
+    assert client.get("/api/v1/customers").status_code == 401
+
+
+CUSTOMER_SCOPED = [row for row in UI + API if "{id}" in row[2]]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "allowed", "ok"),
+    CUSTOMER_SCOPED,
+    ids=[r[0] for r in CUSTOMER_SCOPED],
+)
+def test_sales_sees_only_own_and_team_records(customer, name, method, url, body, allowed, ok):
+    outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
+    is_api = name.startswith("api")
+    client = token_client(outsider) if is_api else Client()
+    if not is_api:
+        client.force_login(outsider)
+    response = call(client, method, url.format(id=customer.pk), body, api=is_api)
+    assert response.status_code == (404 if Role.SALES in allowed else 403)
+
+
+def test_scoped_lists_hide_other_teams(customer):
+    outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
+    teammate = UserFactory(username="teammate", role=Role.SALES, team=customer.team)
+    assert token_client(outsider).get("/api/v1/customers").json()["count"] == 0
+    assert token_client(teammate).get("/api/v1/customers").json()["count"] == 1
+    client = Client()
+    client.force_login(outsider)
+    assert "สมชาย" not in client.get("/customers/").content.decode()
