@@ -38,5 +38,6 @@ as_pg "$PGBIN/pg_ctl" -D "$TMP/data" -l "$TMP/server.log" -w start \
   -o "-h 127.0.0.1 -p $PORT -k $TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
 
-export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/samphan"
+# The maintenance database "postgres" always exists; tests create their own test_ copy.
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 "$@"

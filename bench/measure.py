@@ -1,0 +1,146 @@
+"""One benchmark run on the database the environment names: load N demo customers, then
+time search, the customer list page and the customer page. Prints one JSON object.
+
+Run by bench/run.py; by hand: `python bench/measure.py --customers 100000`.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from samphan.accounts.models import User  # noqa: E402
+from samphan.customers.models import ContactPoint, Customer  # noqa: E402
+from samphan.customers.queries import CustomerFilters, customer_list  # noqa: E402
+from samphan.demo.loader import load_demo  # noqa: E402
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
+        "n": len(ordered),
+    }
+
+
+def timed(action: Callable[[], object], repeats: int) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def search_terms(rng: random.Random) -> dict[str, list[str]]:
+    """Realistic queries drawn from the loaded data."""
+    phones = list(
+        ContactPoint.objects.filter(kind="mobile")
+        .order_by("?")
+        .values_list("value", flat=True)[:40]
+    )
+    emails = list(
+        ContactPoint.objects.filter(kind="email").order_by("?").values_list("value", flat=True)[:20]
+    )
+    return {
+        "thai name part": ["ชาย", "สมศักดิ์", "วงศ์", "ใจดี", "มาลี", "รัตน์", "ศรีสุข", "พงษ์"],
+        "latin name part": ["somchai", "jaidee", "wong", "malee", "rattana", "suk"],
+        "phone suffix (4+ digits)": [p[-4:] for p in phones[:20]] + [p[-7:] for p in phones[20:]],
+        "phone, full in any form": [f"0{p[3:5]}-{p[5:8]}-{p[8:]}" for p in phones[:20]]
+        + [p for p in phones[20:]],
+        "e-mail": emails,
+    }
+
+
+def measure_search(admin: User, terms: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    results = {}
+    for label, queries in terms.items():
+        samples: list[float] = []
+        for query in queries:
+            filters = CustomerFilters(q=query)
+            samples += timed(lambda f=filters: list(customer_list(admin, f)[:25]), 3)
+        results[label] = percentiles(samples)
+    return results
+
+
+def measure_pages(admin: User) -> dict[str, dict[str, float]]:
+    client = Client()
+    client.force_login(admin)
+    ids = list(Customer.objects.order_by("?").values_list("id", flat=True)[:50])
+
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return {
+        "list page (first page)": percentiles(timed(lambda: get("/customers/"), 30)),
+        "list page, filtered (stage+tier)": percentiles(
+            timed(lambda: get("/customers/?stage=customer&tier=gold"), 30)
+        ),
+        "list page, search “สมชาย”": percentiles(timed(lambda: get("/customers/?q=สมชาย"), 30)),
+        "customer page": percentiles(
+            [t for pk in ids for t in timed(lambda pk=pk: get(f"/customers/{pk}/"), 1)]
+        ),
+    }
+
+
+def query_plans(admin: User) -> dict[str, str]:
+    plans = {}
+    for label, query in (("search “สมชาย”", "สมชาย"), ("phone suffix", "5678")):
+        queryset = customer_list(admin, CustomerFilters(q=query))[:25]
+        plans[label] = queryset.explain()
+    return plans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, required=True)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_superuser": True})
+    started = time.perf_counter()
+    result = load_demo(customers=args.customers, seed=7)
+    load_seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    rng = random.Random(7)
+    output = {
+        "database": connection.vendor,
+        "customers": args.customers,
+        "load": {
+            "seconds": round(load_seconds, 1),
+            "customers_per_s": round(args.customers / load_seconds),
+            "rows_per_s": round(
+                (args.customers + result.contact_points + result.interactions) / load_seconds
+            ),
+        },
+        "search": measure_search(admin, search_terms(rng)),
+        "pages": measure_pages(admin),
+        "plans": query_plans(admin),
+    }
+    print(json.dumps(output, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""`make bench`: load demo data at scale on SQLite and PostgreSQL, time search and pages,
+print a table and write docs/performance.md.
+
+    python bench/run.py                          # 100,000 and 1,000,000 customers, both databases
+    python bench/run.py --sizes 20000 --databases sqlite   # a quick look
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def run_one(database: str, customers: int) -> dict:
+    command = [sys.executable, str(ROOT / "bench" / "measure.py"), "--customers", str(customers)]
+    env = {**os.environ}
+    env.pop("DATABASE_URL", None)
+    if database == "sqlite":
+        var_dir = ROOT / "var" / "bench" / f"sqlite-{customers}"
+        shutil.rmtree(var_dir, ignore_errors=True)
+        var_dir.mkdir(parents=True)
+        env["SAMPHAN_VAR_DIR"] = str(var_dir)
+    else:
+        command = ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
+    print(f"… {database}, {customers:,} customers", file=sys.stderr, flush=True)
+    output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    if database == "sqlite":
+        shutil.rmtree(ROOT / "var" / "bench" / f"sqlite-{customers}", ignore_errors=True)
+    return result
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| database | customers | measure | p50 ms | p95 ms |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for result in results:
+        for group in ("search", "pages"):
+            for label, figures in result[group].items():
+                lines.append(
+                    f"| {result['database']} | {result['customers']:,} | {group}: {label} "
+                    f"| {figures['p50_ms']} | {figures['p95_ms']} |"
+                )
+    lines += [
+        "",
+        "| database | customers | load s | customers/s | rows/s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        load = result["load"]
+        lines.append(
+            f"| {result['database']} | {result['customers']:,} | {load['seconds']} "
+            f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def plans(results: list[dict]) -> str:
+    blocks = []
+    for result in results:
+        for label, plan in result["plans"].items():
+            blocks.append(
+                f"{result['database']}, {result['customers']:,} customers, {label}:\n\n```\n{plan}\n```"
+            )
+    return "\n\n".join(blocks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--no-report", action="store_true", help="print only")
+    args = parser.parse_args()
+    results = [
+        run_one(database, int(size))
+        for size in args.sizes.split(",")
+        for database in args.databases.split(",")
+    ]
+    text = table(results)
+    print(text)
+    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "bench-results.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1)
+    )
+    if not args.no_report:
+        write_report(f"{text}\n\n### Query plans\n\n{plans(results)}")
+        print(f"\nWrote {REPORT.relative_to(ROOT)} (raw figures in var/bench-results.json).")
+
+
+def write_report(generated: str) -> None:
+    """Replace the generated part of docs/performance.md, keeping the written analysis."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = (
+        f"{START}\n_Last `make bench`: {stamp}, on {os.cpu_count()} cores._\n\n{generated}\n{END}"
+    )
+    text = REPORT.read_text() if REPORT.exists() else f"# Performance\n\n{START}\n{END}\n"
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    REPORT.write_text(f"{head}{block}{tail}")
+
+
+if __name__ == "__main__":
+    main()
