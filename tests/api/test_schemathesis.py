@@ -8,6 +8,8 @@ says, so the "positive data acceptance" check is left out.
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -19,7 +21,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def bearer(admin_user):
+def keep_test_connection():
+    """Schemathesis calls the WSGI app directly, whose request signals would close the
+    test's database connection (inside its transaction); Django's own test client avoids
+    that the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(admin_user, keep_test_connection):
     CustomerFactory()  # something for list and get operations to return
     return token_create(user=admin_user, name="schemathesis")
 
