@@ -157,3 +157,19 @@ def test_openapi_schema_is_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/customers" in schema["paths"]
     assert "422" in schema["paths"]["/api/v1/customers"]["post"]["responses"]
+
+
+def test_list_queries_do_not_grow_with_page_size(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(size):
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/api/v1/customers?page_size={size}").status_code == 200
+        return len(captured)
+
+    for _ in range(30):
+        customer = CustomerFactory()
+        customer.tags.add(TagFactory(name="ประจำ"))
+    count(1)  # the first call of the minute also records the token's last use
+    assert count(2) == count(30)

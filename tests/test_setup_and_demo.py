@@ -1,0 +1,58 @@
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+
+from samphan.accounts.models import User
+from samphan.core.tax_id import clean_thai_tax_id
+from samphan.customers.models import ContactPoint, Customer, Interaction
+from samphan.customers.queries import CustomerFilters, customer_list
+
+
+def test_setup_creates_admin_and_demo_once(db, monkeypatch):
+    monkeypatch.setenv("SAMPHAN_ADMIN_PASSWORD", "s3cret-admin-pass")
+    out = StringIO()
+    call_command("setup", "--demo-customers", "60", stdout=out, stderr=StringIO())
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("s3cret-admin-pass")
+    assert Customer.objects.count() == 60
+    assert User.objects.get(username="sales1").check_password("s3cret-admin-pass")
+    call_command("setup", "--demo-customers", "60", stdout=StringIO(), stderr=StringIO())
+    assert Customer.objects.count() == 60  # a second run keeps the data
+
+
+def test_setup_generates_and_prints_a_password(db, monkeypatch):
+    monkeypatch.delenv("SAMPHAN_ADMIN_PASSWORD", raising=False)
+    out = StringIO()
+    call_command("setup", "--no-demo", stdout=out)
+    password = out.getvalue().split("password: ")[1].split()[0]
+    assert User.objects.get(username="admin").check_password(password)
+
+
+def test_demo_is_realistic_valid_and_deterministic(db):
+    call_command("demo", "--customers", "150", "--seed", "3", "--quiet", stdout=StringIO())
+    first = list(Customer.objects.order_by("id").values_list("display_name", flat=True))
+    assert Customer.objects.companies().exists() and Customer.objects.people().exists()
+    for value in ContactPoint.objects.filter(kind__in=["mobile", "phone"]).values_list(
+        "value", flat=True
+    ):
+        assert phonenumbers.is_valid_number(phonenumbers.parse(value)), value
+    for tax_id in Customer.objects.companies().values_list("tax_id", flat=True):
+        assert clean_thai_tax_id(tax_id) == tax_id
+    assert Interaction.objects.exists()
+    admin = User.objects.create_superuser("admin", "", "x")
+    somebody = Customer.objects.people().first()
+    assert somebody.pk in [
+        c.pk for c in customer_list(admin, CustomerFilters(q=somebody.first_name))
+    ]
+    Customer.objects.all().delete()
+    call_command("demo", "--customers", "150", "--seed", "3", "--quiet", stdout=StringIO())
+    assert list(Customer.objects.order_by("id").values_list("display_name", flat=True)) == first
+
+
+def test_demo_refuses_negative_counts(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("demo", "--customers", "-1")
