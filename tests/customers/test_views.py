@@ -156,3 +156,30 @@ def test_language_switch_is_a_post_and_saved(admin_client, admin_user):
     admin_client.post("/language/", {"language": "en", "next": "https://evil.example/"})
     admin_user.refresh_from_db()
     assert admin_user.language == "en"
+
+
+def test_customer_picker_suggests_visible_companies(admin_client, admin_user):
+    company = services.customer_create(
+        actor=admin_user, fields={"kind": "company", "company_name": "บริษัท สยามฟู้ดส์ จำกัด"}
+    )
+    CustomerFactory(first_name="สยาม")  # a person: not offered as a company
+    html = admin_client.get("/customers/options/?field=company&kind=company&company=สยาม").content.decode()
+    assert f'value="{company.pk}"' in html and html.count("<option") == 1
+    form = admin_client.get(f"/customers/new/?company={company.pk}").content.decode()
+    assert "บริษัท สยามฟู้ดส์ จำกัด" in form  # the picked company is named, not just numbered
+
+
+def test_long_lists_are_counted_up_to_a_cap(admin_client, monkeypatch):
+    from samphan.customers import queries, views
+
+    monkeypatch.setattr(queries, "SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr(views, "COUNT_CAP", 6)
+    for index in range(8):
+        CustomerFactory(first_name=f"สมชาย{index}")
+    search = admin_client.get("/customers/?q=สมชาย").context["page"]
+    assert (search.paginator.count, search.paginator.capped) == (5, True)
+    assert len(search.object_list) == 5
+    full = admin_client.get("/customers/").context["page"]
+    assert (full.paginator.count, full.paginator.capped) == (6, True)
+    html = admin_client.get("/customers/").content.decode()
+    assert "6" in html and ("More than" in html or "มากกว่า" in html)

@@ -71,6 +71,8 @@ def phone_search_digits(query: str) -> str | None:
 def phone_index_terms(e164: str) -> str:
     """Digit forms of a number written into the search document: 0812345678 66812345678."""
     digits = e164.lstrip("+")
+    if e164.startswith("+66"):  # the common case, without a parse
+        return f"0{digits[2:]} {digits}"
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

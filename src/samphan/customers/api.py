@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
 from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.core.pagination import COUNT_CAP, CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.models import (
@@ -110,7 +111,8 @@ class CustomerOut(Schema):
 
 
 class CustomerPage(Schema):
-    count: int
+    count: int = Field(description="matching customers, counted up to a cap")
+    count_capped: bool = Field(description="true when there are more than `count`")
     page: int
     page_size: int
     items: list[CustomerOut]
@@ -289,10 +291,12 @@ def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, A
     return data
 
 
-def _page(queryset: QuerySet, page: int, page_size: int) -> dict[str, Any]:
+def _page(queryset: QuerySet, page: int, page_size: int, cap: int = COUNT_CAP) -> dict[str, Any]:
+    paginator = CappedPaginator(queryset, page_size, cap=cap)
     start = (page - 1) * page_size
     return {
-        "count": queryset.count(),
+        "count": paginator.count,
+        "count_capped": paginator.capped,
         "page": page,
         "page_size": page_size,
         "items": list(queryset[start : start + page_size]),
@@ -320,7 +324,8 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     customers = queries.customer_list(request.user, filters).prefetch_related(
         "tags", "interests", "contact_points"
     )
-    return _page(customers, params.page, params.page_size)
+    cap = queries.SEARCH_CANDIDATES if params.q.strip() else COUNT_CAP
+    return _page(customers, params.page, params.page_size, cap)
 
 
 def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status[Any]:
@@ -515,6 +520,7 @@ def contact_point_delete(request: HttpRequest, point_id: Id) -> Any:
 
 class InteractionPage(Schema):
     count: int
+    count_capped: bool
     page: int
     page_size: int
     items: list[InteractionOut]

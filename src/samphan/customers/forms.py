@@ -2,6 +2,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
@@ -68,13 +70,35 @@ COMPANY_FIELDS = [
 TITLE_SUGGESTIONS = ["คุณ", "นาย", "นาง", "นางสาว", "ดร.", "Mr", "Ms", "Mrs", "Dr", "K."]
 
 
+class CustomerPicker(forms.TextInput):
+    """Pick a customer by typing: suggestions come from /customers/options/ as a datalist."""
+
+    template_name = "customers/widgets/customer_picker.html"
+
+    def __init__(self, *, kind: str = "", attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.kind = kind
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        query = urlencode({"field": name, "kind": self.kind})
+        context["widget"]["options_url"] = f"{reverse('customer_options')}?{query}"
+        if str(value or "").isdigit():
+            found = Customer.objects.filter(pk=value).values_list("display_name", flat=True)
+            context["widget"]["current"] = found.first() or ""
+        return context
+
+
 class CustomerForm(forms.ModelForm):
     """Fields of a person or a company, plus typed custom fields and first contact points."""
 
     mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
     email = forms.CharField(label=_("e-mail"), required=False, max_length=254)
+    # Hidden until a duplicate is found; then shown as a checkbox with the warning.
     confirm_duplicate = forms.BooleanField(
-        label=_("Create anyway: this is a different customer"), required=False
+        label=_("Create anyway: this is a different customer"),
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     class Meta:
@@ -96,11 +120,12 @@ class CustomerForm(forms.ModelForm):
         self.custom_definitions = list(CustomFieldDefinition.objects.all())
         if "company" in self.fields:
             self.fields["company"].queryset = Customer.objects.active().companies()  # type: ignore[attr-defined]
-            self.fields["company"].widget = forms.NumberInput(
-                attrs={"placeholder": _("company id")}
+            self.fields["company"].widget = CustomerPicker(
+                kind=Customer.Kind.COMPANY,
+                attrs={"placeholder": _("Type part of the company's name")},
             )
-        self.fields["referred_by"].widget = forms.NumberInput(
-            attrs={"placeholder": _("customer id")}
+        self.fields["referred_by"].widget = CustomerPicker(
+            attrs={"placeholder": _("Type part of a name or phone")}
         )
         self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
         self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
@@ -160,6 +185,7 @@ class CustomerForm(forms.ModelForm):
         if not self.instance.pk and not cleaned.get("confirm_duplicate"):
             self.duplicates = list(duplicates_of(contacts)[:5])
             if self.duplicates:
+                self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
                 raise ValidationError(
                     _("This phone or e-mail already belongs to another customer."),
                     code="duplicate",

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
+from samphan.core.pagination import COUNT_CAP, CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.forms import (
@@ -70,7 +70,10 @@ def filters_from(request: HttpRequest) -> queries.CustomerFilters:
 def customer_list(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "customers.view_customer")
     filters = filters_from(request)
-    paginator = Paginator(queries.customer_list(request.user, filters), settings.SAMPHAN_PAGE_SIZE)
+    cap = queries.SEARCH_CANDIDATES if filters.q.strip() else COUNT_CAP
+    paginator = CappedPaginator(
+        queries.customer_list(request.user, filters), settings.SAMPHAN_PAGE_SIZE, cap=cap
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -92,6 +95,17 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@login_required
+def customer_options(request: HttpRequest) -> HttpResponse:
+    """Datalist options for the customer picker: up to 20 visible matches."""
+    require_perm(request.user, "customers.view_customer")
+    query = request.GET.get(request.GET.get("field", ""), "")[:100]
+    kind = request.GET.get("kind", "")
+    filters = queries.CustomerFilters(q=query, kind=kind if kind in Customer.Kind.values else "")
+    matches = queries.customer_list(request.user, filters)[:20] if len(query.strip()) >= 2 else []
+    return render(request, "customers/options.html", {"matches": matches})
 
 
 @login_required

@@ -1,0 +1,33 @@
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` rows.
+
+    Counting a million matching rows costs more than the exact figure tells anyone
+    scrolling a list; pages past the cap are not offered and the total reads "10,000+".
+    """
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int = COUNT_CAP) -> None:
+        super().__init__(object_list, per_page)
+        self.queryset = object_list
+        self.cap = cap
+
+    @cached_property
+    def bounded_count(self) -> int:
+        # COUNT over a LIMITed subquery: stops reading after cap + 1 rows.
+        return self.queryset[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.bounded_count > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.bounded_count, self.cap)
