@@ -31,7 +31,9 @@ def run_one(database: str, customers: int) -> dict:
     else:
         command = ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
     print(f"… {database}, {customers:,} customers", file=sys.stderr, flush=True)
-    output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    output = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603
+    if output.returncode:
+        sys.exit(f"{database}, {customers:,} customers failed:\n{output.stderr[-3000:]}")
     result = json.loads(output.stdout.strip().splitlines()[-1])
     if database == "sqlite":
         shutil.rmtree(ROOT / "var" / "bench" / f"sqlite-{customers}", ignore_errors=True)

@@ -56,3 +56,24 @@ def test_demo_refuses_negative_counts(db):
 
     with pytest.raises(CommandError):
         call_command("demo", "--customers", "-1")
+
+
+def test_parallel_demo_load_gives_the_same_data(db, monkeypatch):
+    from samphan.demo import loader
+
+    monkeypatch.setattr(loader, "BATCH", 100)
+
+    def load(workers):
+        loader.load_demo(customers=350, seed=9, workers=workers)
+        rows = list(
+            Customer.objects.order_by("id").values_list(
+                "display_name", "company_id", "search_document"
+            )
+        )
+        points = ContactPoint.objects.count()
+        Customer.objects.all().delete()
+        return rows, points
+
+    sequential = load(0)
+    assert sequential == load(1)  # built in a worker process, batch by batch
+    assert len(sequential[0]) == 350

@@ -163,7 +163,9 @@ def test_customer_picker_suggests_visible_companies(admin_client, admin_user):
         actor=admin_user, fields={"kind": "company", "company_name": "บริษัท สยามฟู้ดส์ จำกัด"}
     )
     CustomerFactory(first_name="สยาม")  # a person: not offered as a company
-    html = admin_client.get("/customers/options/?field=company&kind=company&company=สยาม").content.decode()
+    html = admin_client.get(
+        "/customers/options/?field=company&kind=company&company=สยาม"
+    ).content.decode()
     assert f'value="{company.pk}"' in html and html.count("<option") == 1
     form = admin_client.get(f"/customers/new/?company={company.pk}").content.decode()
     assert "บริษัท สยามฟู้ดส์ จำกัด" in form  # the picked company is named, not just numbered
@@ -183,3 +185,21 @@ def test_long_lists_are_counted_up_to_a_cap(admin_client, monkeypatch):
     assert (full.paginator.count, full.paginator.capped) == (6, True)
     html = admin_client.get("/customers/").content.decode()
     assert "6" in html and ("More than" in html or "มากกว่า" in html)
+
+
+def test_change_history_only_for_those_who_may_read_the_audit_log(
+    admin_client, admin_user, make_user
+):
+    from django.test import Client
+
+    customer = services.customer_create(actor=admin_user, fields={"first_name": "สมชาย"})
+    services.customer_update(actor=admin_user, customer=customer, fields={"nickname": "ชาย"})
+    html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="history-title"' in html and "nickname" in html
+    sales = Client()
+    sales.force_login(make_user("sales", username="seller"))
+    customer.owner = None
+    customer.save()
+    viewer = Client()
+    viewer.force_login(make_user("viewer", username="looker"))
+    assert 'id="history-title"' not in viewer.get(f"/customers/{customer.pk}/").content.decode()

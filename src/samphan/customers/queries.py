@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from samphan.core.models import AuditEvent
 from samphan.core.search import search_filter
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interaction
 
@@ -101,6 +102,14 @@ def consent_in_force(customer: Customer) -> dict[tuple[str, str], ConsentRecord]
     for record in customer.consents.order_by("-at", "-id"):
         latest.setdefault((record.channel, record.purpose), record)
     return latest
+
+
+def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[AuditEvent]:
+    """The latest changes to this customer's data, for those allowed to read the audit log."""
+    if not user.has_perm("core.view_auditevent"):
+        return []
+    events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
+    return list(events[:limit])
 
 
 def timeline(customer: Customer) -> QuerySet[Interaction]:

@@ -128,6 +128,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": queries.timeline(customer)[:50],
             "interaction_form": InteractionForm(initial={"kind": "call"}),
             "consent_form": ConsentForm(),
+            "history": queries.audit_history(request.user, customer),
         },
     )
 
