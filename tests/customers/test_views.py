@@ -172,10 +172,10 @@ def test_customer_picker_suggests_visible_companies(admin_client, admin_user):
 
 
 def test_long_lists_are_counted_up_to_a_cap(admin_client, monkeypatch):
-    from samphan.customers import queries, views
+    from samphan.customers import queries
 
     monkeypatch.setattr(queries, "SEARCH_CANDIDATES", 5)
-    monkeypatch.setattr(views, "COUNT_CAP", 6)
+    monkeypatch.setattr(queries, "COUNT_CAP", 6)
     for index in range(8):
         CustomerFactory(first_name=f"สมชาย{index}")
     search = admin_client.get("/customers/?q=สมชาย").context["page"]
@@ -203,3 +203,22 @@ def test_change_history_only_for_those_who_may_read_the_audit_log(
     viewer = Client()
     viewer.force_login(make_user("viewer", username="looker"))
     assert 'id="history-title"' not in viewer.get(f"/customers/{customer.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tag=99999999999999999999999",
+        "owner=-1",
+        "team=๑",
+        "stage=bogus",
+        "sort=drop",
+        "vip=maybe",
+        "page=-3",
+        "page=99999999999999999999",
+        "q=" + "ก" * 500,
+    ],
+)
+def test_malformed_list_parameters_are_ignored(admin_client, query):
+    CustomerFactory()
+    assert admin_client.get(f"/customers/?{query}").status_code == 200

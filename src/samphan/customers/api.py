@@ -324,8 +324,7 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     customers = queries.customer_list(request.user, filters).prefetch_related(
         "tags", "interests", "contact_points"
     )
-    cap = queries.SEARCH_CANDIDATES if params.q.strip() else COUNT_CAP
-    return _page(customers, params.page, params.page_size, cap)
+    return _page(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
 def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status[Any]:

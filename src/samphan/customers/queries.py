@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from samphan.core.models import AuditEvent
+from samphan.core.pagination import COUNT_CAP
 from samphan.core.search import search_filter
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interaction
 
@@ -36,6 +37,11 @@ class CustomerFilters:
     industry: str = ""
     archived: bool = False
     sort: str = DEFAULT_SORT
+
+
+def count_cap(filters: CustomerFilters) -> int:
+    """How far a list is counted: a search holds at most SEARCH_CANDIDATES rows."""
+    return SEARCH_CANDIDATES if filters.q.strip() else COUNT_CAP
 
 
 def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
-from samphan.core.pagination import COUNT_CAP, CappedPaginator
+from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.forms import (
@@ -44,25 +44,29 @@ def get_customer_for_user(request: HttpRequest, pk: int, *, perm: str = "") -> C
 
 
 def filters_from(request: HttpRequest) -> queries.CustomerFilters:
+    """Filters from the query string; anything unknown or malformed is ignored."""
     get = request.GET
+
+    def choice(name: str, allowed: Any, default: str = "") -> str:
+        value = get.get(name, "")
+        return value if value in allowed else default
 
     def number(name: str) -> int | None:
         value = get.get(name, "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
-    vip = {"1": True, "0": False}.get(get.get("vip", ""))
     return queries.CustomerFilters(
         q=get.get("q", "")[:100],
-        kind=get.get("kind", "") if get.get("kind") in Customer.Kind.values else "",
-        stage=get.get("stage", "") if get.get("stage") in Customer.Stage.values else "",
-        tier=get.get("tier", "") if get.get("tier") in Customer.Tier.values else "",
-        industry=get.get("industry", "") if get.get("industry") in Customer.Industry.values else "",
-        vip=vip,
+        kind=choice("kind", Customer.Kind.values),
+        stage=choice("stage", Customer.Stage.values),
+        tier=choice("tier", Customer.Tier.values),
+        industry=choice("industry", Customer.Industry.values),
+        vip={"1": True, "0": False}.get(get.get("vip", "")),
         tag=number("tag"),
         owner=number("owner"),
         team=number("team"),
         archived=get.get("archived") == "1",
-        sort=get.get("sort", "") if get.get("sort") in queries.SORTS else queries.DEFAULT_SORT,
+        sort=choice("sort", queries.SORTS, queries.DEFAULT_SORT),
     )
 
 
@@ -70,9 +74,10 @@ def filters_from(request: HttpRequest) -> queries.CustomerFilters:
 def customer_list(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "customers.view_customer")
     filters = filters_from(request)
-    cap = queries.SEARCH_CANDIDATES if filters.q.strip() else COUNT_CAP
     paginator = CappedPaginator(
-        queries.customer_list(request.user, filters), settings.SAMPHAN_PAGE_SIZE, cap=cap
+        queries.customer_list(request.user, filters),
+        settings.SAMPHAN_PAGE_SIZE,
+        cap=queries.count_cap(filters),
     )
     page = paginator.get_page(request.GET.get("page"))
     context = {
