@@ -7,6 +7,7 @@ from django.test import Client
 
 from samphan.accounts.models import Role
 from samphan.customers import services
+from samphan.customers.models import Tag
 from tests.conftest import token_client
 from tests.factories import TeamFactory, UserFactory
 
@@ -15,55 +16,26 @@ WRITERS = ALL - {Role.VIEWER}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
 TAGGERS = {Role.ADMIN, Role.MANAGER, Role.MARKETING}
 
-# (name, method, url, body, roles allowed, success status). {id} is the customer.
+# (name, method, url, body, roles allowed, success status). {id} is the customer; {point},
+# {interaction}, {company} and {tag} are records that belong with it.
+# fmt: off
 UI = [
     ("home", "get", "/", None, ALL, 200),
     ("list", "get", "/customers/", None, ALL, 200),
     ("detail", "get", "/customers/{id}/", None, ALL, 200),
     ("new form", "get", "/customers/new/", None, WRITERS, 200),
-    (
-        "create",
-        "post",
-        "/customers/new/",
-        {"first_name": "ใหม่", "stage": "lead", "tier": "none"},
-        WRITERS,
-        302,
-    ),
+    ("create", "post", "/customers/new/", {"first_name": "ใหม่", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("edit form", "get", "/customers/{id}/edit/", None, WRITERS, 200),
-    (
-        "edit",
-        "post",
-        "/customers/{id}/edit/",
-        {"first_name": "แก้", "stage": "lead", "tier": "none"},
-        WRITERS,
-        302,
-    ),
+    ("edit", "post", "/customers/{id}/edit/", {"first_name": "แก้", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("archive", "post", "/customers/{id}/archive/", {"archive": "1"}, MANAGERS, 302),
-    (
-        "log call",
-        "post",
-        "/customers/{id}/interactions/",
-        {"kind": "call", "summary": "โทร"},
-        WRITERS,
-        302,
-    ),
-    (
-        "consent",
-        "post",
-        "/customers/{id}/consent/",
-        {"channel": "sms", "purpose": "marketing", "status": "granted"},
-        WRITERS,
-        302,
-    ),
+    ("log call", "post", "/customers/{id}/interactions/", {"kind": "call", "summary": "โทร"}, WRITERS, 302),
+    ("consent", "post", "/customers/{id}/consent/", {"channel": "sms", "purpose": "marketing", "status": "granted"}, WRITERS, 302),
     ("contact form", "get", "/customers/{id}/contacts/new/", None, WRITERS, 200),
-    (
-        "add contact",
-        "post",
-        "/customers/{id}/contacts/new/",
-        {"kind": "email", "value": "x@example.com"},
-        WRITERS,
-        302,
-    ),
+    ("add contact", "post", "/customers/{id}/contacts/new/", {"kind": "email", "value": "x@example.com"}, WRITERS, 302),
+    ("edit contact", "post", "/customers/{id}/contacts/{point}/", {"kind": "mobile", "value": "0899999999"}, WRITERS, 302),
+    ("remove contact", "post", "/customers/{id}/contacts/{point}/delete/", {}, WRITERS, 302),
+    ("picker", "get", "/customers/options/?field=company&company=ab", None, ALL, 200),
+    ("preferences", "get", "/preferences/", None, ALL, 200),
 ]
 API = [
     ("api list", "get", "/api/v1/customers", None, ALL, 200),
@@ -72,36 +44,27 @@ API = [
     ("api get", "get", "/api/v1/customers/{id}", None, ALL, 200),
     ("api update", "patch", "/api/v1/customers/{id}", {"nickname": "ต้น"}, WRITERS, 200),
     ("api archive", "post", "/api/v1/customers/{id}/archive", None, MANAGERS, 200),
+    ("api restore", "post", "/api/v1/customers/{id}/restore", None, MANAGERS, 200),
     ("api timeline", "get", "/api/v1/customers/{id}/interactions", None, ALL, 200),
-    (
-        "api log",
-        "post",
-        "/api/v1/customers/{id}/interactions",
-        {"kind": "call", "summary": "โทร"},
-        WRITERS,
-        201,
-    ),
+    ("api log", "post", "/api/v1/customers/{id}/interactions", {"kind": "call", "summary": "โทร"}, WRITERS, 201),
+    ("api interaction get", "get", "/api/v1/interactions/{interaction}", None, ALL, 200),
     ("api contacts", "get", "/api/v1/customers/{id}/contact-points", None, ALL, 200),
-    (
-        "api add contact",
-        "post",
-        "/api/v1/customers/{id}/contact-points",
-        {"kind": "email", "value": "x@example.com"},
-        WRITERS,
-        201,
-    ),
+    ("api add contact", "post", "/api/v1/customers/{id}/contact-points", {"kind": "email", "value": "x@example.com"}, WRITERS, 201),
+    ("api contact get", "get", "/api/v1/contact-points/{point}", None, ALL, 200),
+    ("api contact edit", "patch", "/api/v1/contact-points/{point}", {"label": "บ้าน"}, WRITERS, 200),
+    ("api contact delete", "delete", "/api/v1/contact-points/{point}", None, WRITERS, 204),
     ("api consents", "get", "/api/v1/customers/{id}/consents", None, ALL, 200),
-    (
-        "api consent",
-        "post",
-        "/api/v1/customers/{id}/consents",
-        {"channel": "sms", "status": "granted"},
-        WRITERS,
-        201,
-    ),
+    ("api consent", "post", "/api/v1/customers/{id}/consents", {"channel": "sms", "status": "granted"}, WRITERS, 201),
+    ("api company get", "get", "/api/v1/companies/{company}", None, ALL, 200),
+    ("api company create", "post", "/api/v1/companies", {"company_name": "บจก. ใหม่"}, WRITERS, 201),
+    ("api company update", "patch", "/api/v1/companies/{company}", {"industry": "food"}, WRITERS, 200),
+    ("api company archive", "post", "/api/v1/companies/{company}/archive", None, MANAGERS, 200),
     ("api tags", "get", "/api/v1/tags", None, ALL, 200),
     ("api tag create", "post", "/api/v1/tags", {"name": "ใหม่"}, TAGGERS, 201),
+    ("api tag rename", "patch", "/api/v1/tags/{tag}", {"name": "ใหม่กว่า"}, MANAGERS, 200),
+    ("api tag delete", "delete", "/api/v1/tags/{tag}", None, MANAGERS, 204),
 ]
+# fmt: on
 
 
 def call(client: Client, method: str, url: str, body, *, api: bool):
@@ -115,7 +78,29 @@ def call(client: Client, method: str, url: str, body, *, api: bool):
 @pytest.fixture
 def customer(db, make_user):
     owner = make_user(Role.SALES, username="owner")
-    return services.customer_create(actor=owner, fields={"first_name": "สมชาย"})
+    customer = services.customer_create(
+        actor=owner,
+        fields={"first_name": "สมชาย"},
+        contact_points=[{"kind": "mobile", "value": "0812345678"}],
+    )
+    customer.interaction = services.interaction_log(
+        actor=owner, customer=customer, kind="call", summary="โทร"
+    )
+    customer.company_record = services.customer_create(
+        actor=owner, fields={"kind": "company", "company_name": "บจก. ทดสอบ"}
+    )
+    customer.tag = services.tag_save(tag=Tag(), name="ประจำ")
+    return customer
+
+
+def url_for(template, customer):
+    return template.format(
+        id=customer.pk,
+        point=customer.contact_points.get().pk,
+        interaction=customer.interaction.pk,
+        company=customer.company_record.pk,
+        tag=customer.tag.pk,
+    )
 
 
 def user_with(role):
@@ -130,7 +115,7 @@ def user_with(role):
 def test_pages(customer, role, name, method, url, body, allowed, ok):
     client = Client()
     client.force_login(user_with(role))
-    response = call(client, method, url.format(id=customer.pk), body, api=False)
+    response = call(client, method, url_for(url, customer), body, api=False)
     assert response.status_code == (ok if role in allowed else 403), response.content[:500]
 
 
@@ -140,7 +125,7 @@ def test_pages(customer, role, name, method, url, body, allowed, ok):
 )
 def test_api(customer, role, name, method, url, body, allowed, ok):
     client = token_client(user_with(role))
-    response = call(client, method, url.format(id=customer.pk), body, api=True)
+    response = call(client, method, url_for(url, customer), body, api=True)
     assert response.status_code == (ok if role in allowed else 403), response.content[:500]
 
 
@@ -148,7 +133,7 @@ def test_api(customer, role, name, method, url, body, allowed, ok):
     ("name", "method", "url", "body", "allowed", "ok"), UI + API, ids=[r[0] for r in UI + API]
 )
 def test_anonymous(customer, name, method, url, body, allowed, ok):
-    response = call(Client(), method, url.format(id=customer.pk), body, api=name.startswith("api"))
+    response = call(Client(), method, url_for(url, customer), body, api=name.startswith("api"))
     if name.startswith("api"):
         assert response.status_code == 401
         assert "detail" in response.json()
@@ -162,7 +147,11 @@ def test_bad_token_is_401(customer):
     assert client.get("/api/v1/customers").status_code == 401
 
 
-CUSTOMER_SCOPED = [row for row in UI + API if "{id}" in row[2]]
+CUSTOMER_SCOPED = [
+    row
+    for row in UI + API
+    if any(key in row[2] for key in ("{id}", "{point}", "{interaction}", "{company}"))
+]
 
 
 @pytest.mark.parametrize(
@@ -176,7 +165,7 @@ def test_sales_sees_only_own_and_team_records(customer, name, method, url, body,
     client = token_client(outsider) if is_api else Client()
     if not is_api:
         client.force_login(outsider)
-    response = call(client, method, url.format(id=customer.pk), body, api=is_api)
+    response = call(client, method, url_for(url, customer), body, api=is_api)
     assert response.status_code == (404 if Role.SALES in allowed else 403)
 
 
@@ -184,7 +173,7 @@ def test_scoped_lists_hide_other_teams(customer):
     outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
     teammate = UserFactory(username="teammate", role=Role.SALES, team=customer.team)
     assert token_client(outsider).get("/api/v1/customers").json()["count"] == 0
-    assert token_client(teammate).get("/api/v1/customers").json()["count"] == 1
+    assert token_client(teammate).get("/api/v1/customers").json()["count"] == 2  # person, company
     client = Client()
     client.force_login(outsider)
     assert "สมชาย" not in client.get("/customers/").content.decode()

@@ -222,3 +222,32 @@ def test_change_history_only_for_those_who_may_read_the_audit_log(
 def test_malformed_list_parameters_are_ignored(admin_client, query):
     CustomerFactory()
     assert admin_client.get(f"/customers/?{query}").status_code == 200
+
+
+def test_photo_upload_and_clear(admin_client, admin_user):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(buffer, "PNG")
+    customer = services.customer_create(actor=admin_user, fields={"first_name": "มาลี"})
+    data = {"first_name": "มาลี", "stage": "lead", "tier": "none"}
+    photo = SimpleUploadedFile("face.png", buffer.getvalue(), content_type="image/png")
+    assert (
+        admin_client.post(f"/customers/{customer.pk}/edit/", {**data, "photo": photo}).status_code
+        == 302
+    )
+    customer.refresh_from_db()
+    assert customer.photo.name.endswith(".png")
+    assert admin_client.get(customer.photo.url).status_code == 200  # staff may see it
+    from django.test import Client
+
+    assert Client().get(customer.photo.url).status_code == 302  # the public may not
+    not_image = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    bad = admin_client.post(f"/customers/{customer.pk}/edit/", {**data, "photo": not_image})
+    assert "photo" in bad.context["form"].errors
+    admin_client.post(f"/customers/{customer.pk}/edit/", {**data, "photo-clear": "on"})
+    customer.refresh_from_db()
+    assert not customer.photo

@@ -21,8 +21,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def bounded_count(self) -> int:
-        # COUNT over a LIMITed subquery: stops reading after cap + 1 rows.
-        return self.queryset[: self.cap + 1].count()
+        # COUNT over an unordered, LIMITed subquery: stops reading after cap + 1 rows
+        # (an ORDER BY there would make the database walk the sort order instead).
+        return self.queryset.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

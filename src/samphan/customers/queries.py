@@ -61,8 +61,10 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.vip is not None:
         customers = customers.filter(is_vip=filters.vip)
     if filters.q.strip():
-        # One more than the cap, so the paginator can tell there are more.
-        matches = search_filter(customers, filters.q).values("pk")[: SEARCH_CANDIDATES + 1]
+        # Unordered, so the database stops at the first matches its index yields; one
+        # more than the cap, so the paginator can tell there are more.
+        matches = search_filter(customers, filters.q).order_by().values("pk")
+        matches = matches[: SEARCH_CANDIDATES + 1]
         customers = Customer.objects.filter(pk__in=matches)
     preferred = ContactPoint.objects.filter(is_preferred=True)
     return (

@@ -204,13 +204,14 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | None:
     """Run a service with the form's data; its validation errors go back onto the form."""
+    photo = form.cleaned_data.get("photo")  # False when "clear" is ticked
     try:
         return write(
             actor=request.user,
             fields=form.customer_fields(),
             tags=form.cleaned_data["tags"],
             interests=form.cleaned_data["interests"],
-            photo=form.cleaned_data.get("photo") or None,
+            photo="" if photo is False else photo or None,
         )
     except ValidationError as error:
         _add_errors(form, error)
