@@ -177,3 +177,21 @@ def test_scoped_lists_hide_other_teams(customer):
     client = Client()
     client.force_login(outsider)
     assert "สมชาย" not in client.get("/customers/").content.decode()
+
+
+def test_duplicate_warnings_do_not_reveal_hidden_customers(customer):
+    outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
+    client = Client()
+    client.force_login(outsider)
+    data = {"first_name": "ใหม่", "mobile": "0812345678", "stage": "lead", "tier": "none"}
+    html = client.post("/customers/new/", data).content.decode()
+    assert "สมชาย" not in html
+    assert "you cannot see" in html or "คุณไม่มีสิทธิ์ดู" in html
+    api = token_client(outsider)
+    body = {"first_name": "ใหม่", "contact_points": [{"kind": "mobile", "value": "0812345678"}]}
+    response = api.post("/api/v1/customers", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 409
+    assert str(customer.pk) not in response.json()["detail"][0]["msg"]
+    # Nor does the company picker name a company the user cannot see.
+    form = client.get(f"/customers/new/?company={customer.company_record.pk}").content.decode()
+    assert "บจก. ทดสอบ" not in form

@@ -327,40 +327,38 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     return _page(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
+def _duplicate_conflict(request: HttpRequest, contacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """An error naming the visible customers who already have one of these phones or e-mails."""
+    normalised = []
+    for index, contact in enumerate(contacts):
+        try:
+            value = services.contact_value_normalise(contact["kind"], contact["value"])
+        except ValidationError as error:
+            field = f"contact_points.{index}.value"
+            raise ValidationError({field: error.message_dict["value"]}) from error
+        normalised.append((contact["kind"], value))
+    duplicates = services.duplicates_of(normalised)
+    if not duplicates.exists():
+        return {}
+    # Only ids the caller may see; others are counted, never revealed.
+    visible = list(duplicates.visible_to(request.user).values_list("pk", flat=True)[:5])
+    return {
+        "loc": ["body", "contact_points"],
+        "type": "duplicate",
+        "msg": f"A phone or e-mail already belongs to another customer {visible or ''}; "
+        "send allow_duplicate=true to create anyway.",
+    }
+
+
 def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status[Any]:
     require_perm(request.user, "customers.add_customer")
     fields = _service_fields(request, payload)
     fields["kind"] = kind or payload.kind
     contacts = [contact.model_dump() for contact in payload.contact_points]
-    normalised = []
-    for index, contact in enumerate(contacts):
-        try:
-            normalised.append(
-                (
-                    contact["kind"],
-                    services.contact_value_normalise(contact["kind"], contact["value"]),
-                )
-            )
-        except ValidationError as error:
-            raise ValidationError(
-                {f"contact_points.{index}.value": error.message_dict["value"]}
-            ) from error
     if not payload.allow_duplicate:
-        duplicates = list(services.duplicates_of(normalised).values_list("pk", flat=True)[:5])
-        if duplicates:
-            return Status(
-                409,
-                {
-                    "detail": [
-                        {
-                            "loc": ["body", "contact_points"],
-                            "type": "duplicate",
-                            "msg": f"Already belongs to customer(s) {duplicates}; "
-                            "send allow_duplicate=true to create anyway.",
-                        }
-                    ]
-                },
-            )
+        conflict = _duplicate_conflict(request, contacts)
+        if conflict:
+            return Status(409, {"detail": [conflict]})
     customer = services.customer_create(
         actor=request.user,
         fields=fields,

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -75,8 +76,11 @@ class CustomerPicker(forms.TextInput):
 
     template_name = "customers/widgets/customer_picker.html"
 
-    def __init__(self, *, kind: str = "", attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, choices: QuerySet[Customer], *, kind: str = "", attrs: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(attrs)
+        self.choices = choices
         self.kind = kind
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
@@ -84,7 +88,7 @@ class CustomerPicker(forms.TextInput):
         query = urlencode({"field": name, "kind": self.kind})
         context["widget"]["options_url"] = f"{reverse('customer_options')}?{query}"
         if str(value or "").isdigit():
-            found = Customer.objects.filter(pk=value).values_list("display_name", flat=True)
+            found = self.choices.filter(pk=value).values_list("display_name", flat=True)
             context["widget"]["current"] = found.first() or ""
         return context
 
@@ -113,19 +117,26 @@ class CustomerForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"list": "title-suggestions"}),
         }
 
-    def __init__(self, *args: Any, kind: str = Customer.Kind.PERSON, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, kind: str = Customer.Kind.PERSON, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.kind = kind
         self.instance.kind = kind
         self.custom_definitions = list(CustomFieldDefinition.objects.all())
+        # Only customers this user may see can be picked (or named by the picker).
+        visible = Customer.objects.visible_to(user).active()
         if "company" in self.fields:
-            self.fields["company"].queryset = Customer.objects.active().companies()  # type: ignore[attr-defined]
+            self.fields["company"].queryset = visible.companies()  # type: ignore[attr-defined]
             self.fields["company"].widget = CustomerPicker(
+                visible.companies(),
                 kind=Customer.Kind.COMPANY,
                 attrs={"placeholder": _("Type part of the company's name")},
             )
+        self.fields["referred_by"].queryset = visible  # type: ignore[attr-defined]
         self.fields["referred_by"].widget = CustomerPicker(
-            attrs={"placeholder": _("Type part of a name or phone")}
+            visible, attrs={"placeholder": _("Type part of a name or phone")}
         )
         self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
         self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
@@ -137,6 +148,7 @@ class CustomerForm(forms.ModelForm):
             for name in ("mobile", "email", "confirm_duplicate"):
                 del self.fields[name]
         self.duplicates: list[Customer] = []
+        self.hidden_duplicates = 0
 
     @staticmethod
     def _custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
@@ -183,8 +195,11 @@ class CustomerForm(forms.ModelForm):
             (ContactPoint.Kind.EMAIL, cleaned.get("email", "")),
         ]
         if not self.instance.pk and not cleaned.get("confirm_duplicate"):
-            self.duplicates = list(duplicates_of(contacts)[:5])
-            if self.duplicates:
+            everyone = duplicates_of(contacts)
+            # Name only customers this user may see; the rest are counted.
+            self.duplicates = list(everyone.visible_to(self.user)[:5])
+            self.hidden_duplicates = everyone.count() - len(self.duplicates)
+            if self.duplicates or self.hidden_duplicates > 0:
                 self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
                 raise ValidationError(
                     _("This phone or e-mail already belongs to another customer."),

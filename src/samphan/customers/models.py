@@ -419,7 +419,10 @@ class Interaction(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("interaction")
-        indexes = [models.Index(fields=["customer", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"]),
+            models.Index(fields=["-occurred_at"]),  # the latest activity, across customers
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"

@@ -62,10 +62,10 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
         customers = customers.filter(is_vip=filters.vip)
     if filters.q.strip():
         # Unordered, so the database stops at the first matches its index yields; one
-        # more than the cap, so the paginator can tell there are more.
-        matches = search_filter(customers, filters.q).order_by().values("pk")
-        matches = matches[: SEARCH_CANDIDATES + 1]
-        customers = Customer.objects.filter(pk__in=matches)
+        # more than the cap, so the paginator can tell there are more. Fetched once
+        # here, so counting and paging do not run the search again.
+        matches = search_filter(customers, filters.q).order_by().values_list("pk", flat=True)
+        customers = Customer.objects.filter(pk__in=list(matches[: SEARCH_CANDIDATES + 1]))
     preferred = ContactPoint.objects.filter(is_preferred=True)
     return (
         customers.select_related("owner", "company")

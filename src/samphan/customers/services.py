@@ -1,7 +1,8 @@
 """Every write to customers, contact points, consent and the timeline.
 
 Each function validates, writes in one transaction and records the audit log, so
-the HTML views, the API and the demo loader share one copy of the rules.
+the HTML views and the API share one copy of the rules. (The demo loader writes
+in bulk instead, see demo/loader.py.)
 """
 
 import datetime as dt
@@ -12,7 +13,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
     Customer,
+    CustomerQuerySet,
     CustomFieldDefinition,
     Interaction,
     Interest,
@@ -131,7 +132,7 @@ def _custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
 
 def duplicates_of(
     contacts: Iterable[tuple[str, str]], *, exclude_id: int | None = None
-) -> QuerySet[Customer]:
+) -> CustomerQuerySet:
     """Customers who already have one of these (normalised) phones or e-mails."""
     pairs = [(kind, value) for kind, value in contacts if value]
     if not pairs:

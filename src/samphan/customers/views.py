@@ -159,7 +159,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     company = request.GET.get("company", "")
     initial = {"company": int(company)} if company.isdigit() else {}
     form = _form_class(kind)(
-        request.POST or None, request.FILES or None, kind=kind, initial=initial
+        request.POST or None, request.FILES or None, user=request.user, kind=kind, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         customer = _save(
@@ -183,7 +183,11 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request, pk, perm="customers.change_customer")
     form = _form_class(customer.kind)(
-        request.POST or None, request.FILES or None, instance=customer, kind=customer.kind
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        instance=customer,
+        kind=customer.kind,
     )
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, lambda **kw: services.customer_update(customer=customer, **kw))
