@@ -26,7 +26,7 @@ run: $(VENV)/.runtime
 	$(BIN)/samphan migrate --no-input
 	$(BIN)/samphan collectstatic --no-input --verbosity 0
 	$(BIN)/samphan setup
-	@echo "Samphan is at http://127.0.0.1:8000/ (log in as admin; Ctrl-C stops it)"
+	@echo "Samphan is at http://127.0.0.1:8000/ : log in as admin with the password printed when it was created (or SAMPHAN_ADMIN_PASSWORD). Ctrl-C stops it."
 	$(BIN)/samphan serve
 
 system-deps:

@@ -216,3 +216,16 @@ def test_interaction_needs_a_summary(admin_user):
         actor=admin_user, customer=customer, kind="call", summary="โทรนัดส่งของ"
     )
     assert call.user == admin_user
+
+
+def test_initials_keep_thai_leading_vowels_with_their_consonant():
+    assert Customer(nickname="ใหญ่").initials == "ให"
+    assert Customer(nickname="แอน").initials == "แอ"
+    assert Customer(nickname="ต้น").initials == "ต"
+    assert Customer(first_name_en="anna", display_name="anna").initials == "A"
+
+
+def test_list_subtitle_has_no_dangling_separators(admin_user):
+    assert person(admin_user).list_subtitle == ""
+    somchai = person(admin_user, first_name_en="Somchai", job_title="ผู้จัดการ")
+    assert somchai.list_subtitle == "ผู้จัดการ · Somchai"

@@ -279,7 +279,20 @@ class Customer(TimeStampedModel):
 
     @property
     def initials(self) -> str:
-        return (self.nickname or self.display_name or "?")[:1].upper()
+        name = self.nickname or self.display_name or "?"
+        # Thai vowels written before their consonant (เ แ โ ใ ไ) need it beside them.
+        return name[:2] if name[0] in "เแโใไ" else name[:1].upper()
+
+    @property
+    def list_subtitle(self) -> str:
+        """The second line of a list row: industry, or job and company; then the Latin name."""
+        if self.is_company:
+            parts = [self.get_industry_display()]
+        else:
+            parts = [self.job_title, self.company.display_name if self.company else ""]
+        if self.latin_name and self.latin_name != self.display_name:
+            parts.append(self.latin_name)
+        return " · ".join(str(part) for part in parts if part)
 
 
 class ContactPoint(TimeStampedModel):
