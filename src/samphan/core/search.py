@@ -33,6 +33,23 @@ def search_terms(query: str) -> list[str]:
     return [term for term in query.casefold().split() if term]
 
 
+def matching_ids(queryset: models.QuerySet, query: str, *, limit: int) -> list[int]:
+    """Ids of up to ``limit`` rows of ``queryset`` matching ``query``, in no order.
+
+    Unordered, so the database stops at the first matches its index yields. On
+    PostgreSQL the planner misjudges how many rows a ``LIKE '%term%'`` matches and may
+    pick a sequential scan "until LIMIT rows are found", which reads the whole table
+    (2 s at a million rows) when the term is rarer than it guessed; the trigram index
+    is always the better path, so the sequential scan is ruled out for this query.
+    """
+    matches = search_filter(queryset, query).order_by().values_list("pk", flat=True)[:limit]
+    if connection.vendor != "postgresql":
+        return list(matches)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return list(matches)
+
+
 def fts_table(model: type[models.Model]) -> str:
     return f"{model._meta.db_table}_fts"
 

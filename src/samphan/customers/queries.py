@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
-from samphan.core.search import search_filter
+from samphan.core.search import matching_ids
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interaction
 
 SORTS = {
@@ -61,11 +61,10 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.vip is not None:
         customers = customers.filter(is_vip=filters.vip)
     if filters.q.strip():
-        # Unordered, so the database stops at the first matches its index yields; one
-        # more than the cap, so the paginator can tell there are more. Fetched once
+        # One more than the cap, so the paginator can tell there are more; fetched once
         # here, so counting and paging do not run the search again.
-        matches = search_filter(customers, filters.q).order_by().values_list("pk", flat=True)
-        customers = Customer.objects.filter(pk__in=list(matches[: SEARCH_CANDIDATES + 1]))
+        ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
+        customers = Customer.objects.filter(pk__in=ids)
     preferred = ContactPoint.objects.filter(is_preferred=True)
     return (
         customers.select_related("owner", "company")
