@@ -5,7 +5,7 @@
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi 'tlwg\|loma\|garuda' || missing+=(fonts-thai-tlwg)
+fc-list 2>/dev/null | grep -i 'tlwg\|loma\|garuda' >/dev/null || missing+=(fonts-thai-tlwg)
 command -v msgfmt >/dev/null || missing+=(gettext)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection, transaction
 
+from samphan.core.search import matching_ids
 from samphan.customers import services
 from samphan.customers.models import Customer
 from samphan.customers.queries import CustomerFilters, customer_list
@@ -95,3 +97,12 @@ def test_archived_are_hidden_unless_asked(admin_user, somchai):
     archived = customer_list(admin_user, CustomerFilters(q="สมชาย", archived=True))
     assert [c.pk for c in archived] == [somchai.pk]
     assert Customer.objects.count() == 1
+
+
+def test_search_inside_a_transaction_leaves_the_planner_as_it_was(somchai):
+    with transaction.atomic():
+        assert matching_ids(Customer.objects.all(), "สมชาย", limit=10) == [somchai.pk]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW enable_seqscan")
+                assert cursor.fetchone()[0] == "on"

@@ -23,13 +23,16 @@ def populate(count):
         InteractionFactory(customer=customer)
 
 
-def test_list_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+def test_list_runs_a_fixed_number_of_queries(admin_client):
+    search = "/customers/?q=สมชาย&sort=newest"
     populate(3)
     few = queries_for(admin_client, "/customers/")
+    few_found = queries_for(admin_client, search)
     populate(30)
-    assert queries_for(admin_client, "/customers/") == few
-    with django_assert_max_num_queries(12):
-        admin_client.get("/customers/?q=สมชาย&sort=newest")
+    assert queries_for(admin_client, "/customers/") == few <= 12
+    # On PostgreSQL the search adds a savepoint and the planner settings around its one
+    # candidate query (core/search.py, matching_ids): four statements, whatever the rows.
+    assert queries_for(admin_client, search) == few_found <= 16
 
 
 def test_detail_runs_a_fixed_number_of_queries(admin_client, admin_user):

@@ -45,9 +45,15 @@ def matching_ids(queryset: models.QuerySet, query: str, *, limit: int) -> list[i
     matches = search_filter(queryset, query).order_by().values_list("pk", flat=True)[:limit]
     if connection.vendor != "postgresql":
         return list(matches)
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        return list(matches)
+        ids = list(matches)
+        if nested:
+            # SET LOCAL outlives a released savepoint: hand the outer transaction its
+            # planner back.
+            cursor.execute("SET LOCAL enable_seqscan = DEFAULT")
+    return ids
 
 
 def fts_table(model: type[models.Model]) -> str:
