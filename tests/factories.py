@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 
 from samphan.accounts.models import Team, User
 from samphan.customers.models import ContactPoint, Customer, Interaction, Tag
+from samphan.sales.models import Product
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -90,3 +93,14 @@ class TagFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"tag{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
+    name = factory.Sequence(lambda n: f"สินค้า {n}")
+    list_price = Decimal("107.00")
+    unit_cost = Decimal("40.00")
+    price_includes_vat = True

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "samphan.core",
     "samphan.accounts",
     "samphan.customers",
+    "samphan.sales",
     "samphan.demo",
 ]
 

@@ -11,6 +11,7 @@ from samphan.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("customers/", include("samphan.customers.urls")),
+    path("sales/", include("samphan.sales.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -23,14 +23,25 @@ MANAGE_CUSTOMERS = [
     "customers.delete_tag",
 ]
 
+VIEW_SALES = ["sales.view_product", "sales.view_order"]
+SELL = [*VIEW_SALES, "sales.add_order"]
+MANAGE_SALES = [
+    *SELL,
+    "sales.change_order",
+    "sales.add_product",
+    "sales.change_product",
+    "sales.add_category",
+    "sales.change_category",
+]
+
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
-    Role.ADMIN: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, "core.view_auditevent"]),
-    Role.MANAGER: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, "core.view_auditevent"]),
-    Role.SALES: (Role.Scope.OWN_TEAM, WRITE_CUSTOMERS),
-    Role.MARKETING: (Role.Scope.ALL, [*WRITE_CUSTOMERS, "customers.add_tag"]),
-    Role.FRONTDESK: (Role.Scope.ALL, WRITE_CUSTOMERS),
-    Role.SUPPORT: (Role.Scope.ALL, WRITE_CUSTOMERS),
-    Role.VIEWER: (Role.Scope.ALL, VIEW_CUSTOMERS),
+    Role.ADMIN: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
+    Role.MANAGER: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
+    Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL]),
+    Role.MARKETING: (Role.Scope.ALL, [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES]),
+    Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL]),
+    Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES]),
+    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES]),
 }
 
 

@@ -22,7 +22,7 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="Samphan API",
     version="1",
-    description="Customers, companies, contact points, the timeline and tags. "
+    description="Customers, companies, contact points, the timeline and tags; products and orders. "
     "Authenticate with `Authorization: Bearer <token>` (`samphan token create USERNAME`) "
     "or a logged-in session.",
     auth=[BearerToken(), django_auth],
@@ -67,8 +67,10 @@ def on_unauthenticated(request: HttpRequest, error: AuthenticationError) -> Http
 
 def _add_routers() -> None:
     from samphan.customers.api import router as customers_router
+    from samphan.sales.api import router as sales_router
 
     api.add_router("/", customers_router)
+    api.add_router("/", sales_router)
 
 
 _add_routers()

@@ -1,9 +1,11 @@
 """Types shared by every router: bounded, NUL-free strings, database-sized ids, errors, pages."""
 
+import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 MAX_ID = 2**63 - 1
 
@@ -20,6 +22,18 @@ def Text(max_length: int) -> Any:  # noqa: N802 - used like a type
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _iso_date_only(value: Any) -> Any:
+    # Pydantic would read 0 or "1700000000" as a Unix time; a date filter takes YYYY-MM-DD.
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 def Choice(values: list[str], *, blank: bool = False) -> Any:  # noqa: N802 - used like a type

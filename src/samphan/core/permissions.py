@@ -23,16 +23,20 @@ def sees_all_records(user: Any) -> bool:
 
 
 class OwnedQuerySet(models.QuerySet):
-    """For models with ``owner`` and ``team`` foreign keys."""
+    """For models with ``owner`` and ``team`` foreign keys, or reaching them through
+    ``scope_prefix`` (``"customer__"``: an order is visible with its customer)."""
+
+    scope_prefix = ""
 
     def visible_to(self, user: Any) -> Self:
         if not user.is_authenticated:
             return self.none()
         if sees_all_records(user):
             return self
-        scope = models.Q(owner_id=user.pk)
+        prefix = self.scope_prefix
+        scope = models.Q(**{f"{prefix}owner_id": user.pk})
         if user.team_id:
-            scope |= models.Q(team_id=user.team_id)
+            scope |= models.Q(**{f"{prefix}team_id": user.team_id})
         return self.filter(scope)
 
 

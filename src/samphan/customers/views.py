@@ -31,6 +31,7 @@ from samphan.customers.models import (
     CustomFieldDefinition,
     Tag,
 )
+from samphan.customers.panels import CUSTOMER_PANELS
 
 
 def get_customer_for_user(request: HttpRequest, pk: int, *, perm: str = "") -> Customer:
@@ -134,6 +135,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interaction_form": InteractionForm(initial={"kind": "call"}),
             "consent_form": ConsentForm(),
             "history": queries.audit_history(request.user, customer),
+            "panels": CUSTOMER_PANELS,
         },
     )
 

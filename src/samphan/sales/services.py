@@ -1,0 +1,560 @@
+"""Every write to products and orders; each order write keeps the customer's roll-up.
+
+Services validate first and write in one transaction, so bad input leaves the data as
+it was; errors name the field (``lines.2.quantity``) for the form or the API.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.models import AuditEvent
+from samphan.core.money import format_baht, to_baht, vat_rate
+from samphan.core.numbering import next_number
+from samphan.customers.models import Customer, Interaction
+from samphan.customers.services import interaction_log
+from samphan.sales.models import ZERO, Category, CustomerSales, Order, OrderLine, Product
+
+PRODUCT_FIELDS = (
+    "sku",
+    "name",
+    "name_en",
+    "category",
+    "unit",
+    "list_price",
+    "unit_cost",
+    "price_includes_vat",
+    "is_active",
+)
+MAX_QUANTITY = Decimal("1000000")
+ORDER_PREFIX = "SO"
+
+
+# -- Products -------------------------------------------------------------------------------
+
+
+def _apply_product_fields(product: Product, fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in PRODUCT_FIELDS:
+            raise ValidationError({name: _("This field cannot be set.")})
+        setattr(product, name, value.strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def product_create(*, actor: Any, fields: Mapping[str, Any], photo: Any = None) -> Product:
+    product = Product()
+    _apply_product_fields(product, fields)
+    if photo:
+        product.photo = photo
+    product.full_clean()
+    product.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=product,
+        changes=diff({}, snapshot(product, PRODUCT_FIELDS)),
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *, actor: Any, product: Product, fields: Mapping[str, Any], photo: Any = None
+) -> Product:
+    before = snapshot(product, PRODUCT_FIELDS)
+    _apply_product_fields(product, fields)
+    if photo is not None:
+        product.photo = photo
+    product.full_clean()
+    product.save()
+    changes = diff(before, snapshot(product, PRODUCT_FIELDS))
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, subject=product, changes=changes)
+    return product
+
+
+# -- Order lines ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line as a form, the API or an import gives it; prices default to the catalogue."""
+
+    product: int | str  # id, or SKU
+    quantity: Any
+    unit_price: Any = None
+    discount: Any = ZERO
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    revenue: Decimal
+    vat: Decimal
+    cost: Decimal
+    profit: Decimal
+
+
+def line_amounts(
+    *,
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount: Decimal,
+    unit_cost: Decimal,
+    price_includes_vat: bool,
+    is_refund: bool = False,
+) -> LineAmounts:
+    """Revenue net of VAT and discount, its VAT, cost and profit; negative for a refund."""
+    gross = quantity * unit_price - discount
+    rate = vat_rate()
+    net = gross / (1 + rate) if price_includes_vat else gross
+    sign = -1 if is_refund else 1
+    revenue = to_baht(net) * sign
+    cost = to_baht(quantity * unit_cost) * sign
+    vat = to_baht(gross - net if price_includes_vat else gross * rate) * sign
+    return LineAmounts(revenue=revenue, vat=vat, cost=cost, profit=revenue - cost)
+
+
+def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        errors.setdefault(name, []).append(_("Enter a number."))
+        return None
+    if not value.is_finite():
+        errors.setdefault(name, []).append(_("Enter a number."))
+        return None
+    return value
+
+
+def _products_for(lines: Sequence[LineInput]) -> dict[int | str, Product]:
+    """The lines' products in one query, keyed by the id or SKU the line named."""
+    ids = [line.product for line in lines if isinstance(line.product, int)]
+    skus = [line.product for line in lines if isinstance(line.product, str)]
+    found = Product.objects.filter(pk__in=ids) | Product.objects.filter(sku__in=skus)
+    by_key: dict[int | str, Product] = {}
+    for product in found:
+        by_key[product.pk] = product
+        by_key[product.sku] = product
+    return by_key
+
+
+def build_lines(lines: Sequence[LineInput], *, is_refund: bool = False) -> list[OrderLine]:
+    """Validated, priced order lines (unsaved); a ValidationError names every bad field."""
+    if not lines:
+        raise ValidationError({"lines": _("Add at least one line.")})
+    products = _products_for(lines)
+    errors: dict[str, list[str]] = {}
+    built = []
+    for index, line in enumerate(lines):
+        prefix = f"lines.{index}"
+        product = products.get(line.product)
+        if product is None:
+            errors[f"{prefix}.product"] = [_("No product “%(key)s”.") % {"key": line.product}]
+            continue
+        quantity = _decimal(line.quantity, f"{prefix}.quantity", errors)
+        price = _decimal(
+            product.list_price if line.unit_price in (None, "") else line.unit_price,
+            f"{prefix}.unit_price",
+            errors,
+        )
+        discount = _decimal(line.discount or 0, f"{prefix}.discount", errors)
+        if quantity is None or price is None or discount is None:
+            continue
+        if not ZERO < quantity <= MAX_QUANTITY:
+            errors[f"{prefix}.quantity"] = [_("Enter a quantity above 0 and up to 1,000,000.")]
+        if price < 0:
+            errors[f"{prefix}.unit_price"] = [_("A price cannot be negative.")]
+        if discount < 0 or discount > quantity * price:
+            errors[f"{prefix}.discount"] = [
+                _("A discount is between 0 and the line's amount (%(amount)s).")
+                % {"amount": format_baht(max(quantity * price, ZERO))}
+            ]
+        if errors:
+            continue
+        amounts = line_amounts(
+            quantity=quantity,
+            unit_price=price,
+            discount=discount,
+            unit_cost=product.unit_cost,
+            price_includes_vat=product.price_includes_vat,
+            is_refund=is_refund,
+        )
+        built.append(
+            OrderLine(
+                product=product,
+                is_refund=is_refund,
+                quantity=quantity,
+                unit_price=to_baht(price),
+                price_includes_vat=product.price_includes_vat,
+                discount=to_baht(discount),
+                unit_cost=product.unit_cost,
+                revenue=amounts.revenue,
+                cost=amounts.cost,
+                profit=amounts.profit,
+                vat=amounts.vat,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return built
+
+
+def _add_totals(order: Order, lines: Iterable[OrderLine]) -> None:
+    for line in lines:
+        order.revenue += line.revenue
+        order.cost += line.cost
+        order.profit += line.profit
+        order.vat += line.vat
+    order.total = order.revenue + order.vat
+
+
+# -- Orders -----------------------------------------------------------------------------------
+
+
+def order_record(
+    *,
+    actor: Any,
+    customer: Customer,
+    lines: Sequence[LineInput],
+    channel: str,
+    ordered_at: dt.datetime | None = None,
+    external_id: str | None = None,
+    sold_by: Any = None,
+    note: str = "",
+) -> tuple[Order, bool]:
+    """Record a paid order; returns ``(order, created)``.
+
+    With an ``external_id`` already recorded, returns that order and writes nothing, so a
+    POS that retries a POST never doubles a sale (the unique constraint settles a race).
+    """
+    external_id = (external_id or "").strip() or None
+    if external_id:
+        existing = Order.objects.filter(external_id=external_id).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return _order_create(
+                actor=actor,
+                customer=customer,
+                lines=lines,
+                channel=channel,
+                ordered_at=ordered_at or timezone.now(),
+                external_id=external_id,
+                sold_by=sold_by,
+                note=note,
+            ), True
+    except IntegrityError:
+        if external_id and (existing := Order.objects.filter(external_id=external_id).first()):
+            return existing, False
+        raise
+
+
+def _order_create(
+    *,
+    actor: Any,
+    customer: Customer,
+    lines: Sequence[LineInput],
+    channel: str,
+    ordered_at: dt.datetime,
+    external_id: str | None,
+    sold_by: Any,
+    note: str,
+) -> Order:
+    if channel not in Order.Channel.values:
+        raise ValidationError({"channel": _("Choose a sales channel.")})
+    if customer.is_archived:
+        raise ValidationError({"customer": _("This customer is archived.")})
+    built = build_lines(lines)
+    order = Order(
+        number=next_number(ORDER_PREFIX, timezone.localtime(ordered_at).year),
+        external_id=external_id,
+        customer=customer,
+        ordered_at=ordered_at,
+        channel=channel,
+        sold_by=sold_by if getattr(sold_by, "pk", None) else None,
+        note=(note or "").strip(),
+    )
+    _add_totals(order, built)
+    order.full_clean(exclude=["customer", "sold_by"])
+    order.save()
+    for line in built:
+        line.order = order
+    OrderLine.objects.bulk_create(built)
+    rollup_add(customer.pk, revenue=order.revenue, profit=order.profit, orders=1, at=ordered_at)
+    interaction_log(
+        actor=order.sold_by or actor,
+        customer=customer,
+        kind=Interaction.Kind.PURCHASE,
+        summary=_("Order %(number)s: %(total)s")
+        % {"number": order.number, "total": format_baht(order.total)},
+        channel=order.get_channel_display(),
+        occurred_at=ordered_at,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=order,
+        customer_id=customer.pk,
+        changes=diff({}, {"number": order.number, "total": str(order.total), "lines": len(built)}),
+    )
+    return order
+
+
+@transaction.atomic
+def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Order:
+    """Return part of a paid order as refund lines (at the price it was sold at)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.PAID:
+        raise ValidationError({"status": _("Only a paid order can take a return.")})
+    sold = refundable_by_product(order)
+    products = _products_for(lines)
+    priced = []
+    for line in lines:
+        product = products.get(line.product)
+        paid = sold.get(product.pk) if product else None
+        # A return is refunded at what was paid a unit, whatever the catalogue says now.
+        priced.append(LineInput(line.product, line.quantity, paid[1] if paid else None))
+    refund_lines = build_lines(priced, is_refund=True)
+    errors = {}
+    for index, refund in enumerate(refund_lines):
+        left = sold.get(refund.product_id, (ZERO, ZERO))[0]
+        if refund.quantity > left:
+            errors[f"lines.{index}.quantity"] = [
+                _("At most %(left)s can be returned.") % {"left": left.normalize()}
+            ]
+        else:
+            sold[refund.product_id] = (left - refund.quantity, refund.unit_price)
+        refund.order = order
+    if errors:
+        raise ValidationError(errors)
+    OrderLine.objects.bulk_create(refund_lines)
+    before = order.revenue
+    order.revenue = order.cost = order.profit = order.vat = ZERO
+    _add_totals(order, order.lines.all())
+    order.save(update_fields=["revenue", "cost", "profit", "vat", "total", "updated_at"])
+    rollup_add(
+        order.customer_id,
+        revenue=order.revenue - before,
+        profit=sum((line.profit for line in refund_lines), ZERO),
+        orders=0,
+        at=order.ordered_at,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=order,
+        customer_id=order.customer_id,
+        changes={
+            "refund_lines": [None, len(refund_lines)],
+            "revenue": [str(before), str(order.revenue)],
+        },
+    )
+    return order
+
+
+def refundable_by_product(order: Order) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per product: the quantity sold less what was returned, and the price paid a unit."""
+    left: dict[int, Decimal] = {}
+    paid: dict[int, Decimal] = {}
+    for line in order.lines.all():
+        change = -line.quantity if line.is_refund else line.quantity
+        left[line.product_id] = left.get(line.product_id, ZERO) + change
+        if not line.is_refund:
+            paid[line.product_id] = to_baht(
+                (line.quantity * line.unit_price - line.discount) / line.quantity
+            )
+    return {product: (left[product], paid.get(product, ZERO)) for product in left}
+
+
+@transaction.atomic
+def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
+    """Cancel or wholly refund an order (or restore it); the roll-up follows."""
+    if status not in Order.Status.values:
+        raise ValidationError({"status": _("Choose paid, refunded or cancelled.")})
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == status:
+        return order
+    before = order.status
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    rollup_refresh([order.customer_id])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=order,
+        customer_id=order.customer_id,
+        changes={"status": [before, status]},
+    )
+    return order
+
+
+# -- Roll-ups ---------------------------------------------------------------------------------
+
+
+def rollup_add(
+    customer_id: int, *, revenue: Decimal, profit: Decimal, orders: int, at: dt.datetime
+) -> None:
+    """Add one order's (or refund's) figures to the customer's roll-up with one UPDATE."""
+    CustomerSales.objects.get_or_create(customer_id=customer_id)
+    CustomerSales.objects.filter(pk=customer_id).update(
+        revenue=F("revenue") + revenue,
+        profit=F("profit") + profit,
+        order_count=F("order_count") + orders,
+        first_purchase_at=Least(Coalesce(F("first_purchase_at"), Value(at)), Value(at)),
+        last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), Value(at)), Value(at)),
+    )
+
+
+ROLLUP_SELECT = """
+    SELECT customer_id, SUM(revenue), SUM(profit), COUNT(*), MIN(ordered_at), MAX(ordered_at)
+    FROM sales_order WHERE status = %s {where} GROUP BY customer_id
+"""
+ROLLUP_INSERT = (
+    "INSERT INTO sales_customersales "
+    "(customer_id, revenue, profit, order_count, first_purchase_at, last_purchase_at) "
+)
+
+
+def rollup_refresh(customer_ids: Sequence[int]) -> None:
+    """Recompute these customers' roll-ups from their orders (after a cancellation)."""
+    CustomerSales.objects.filter(pk__in=customer_ids).delete()
+    placeholders = ", ".join(["%s"] * len(customer_ids))
+    select = ROLLUP_SELECT.format(where=f"AND customer_id IN ({placeholders})")
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_INSERT + select, [Order.Status.PAID, *customer_ids])
+
+
+@transaction.atomic
+def rollup_rebuild() -> int:
+    """Recompute every customer's roll-up from scratch with one set-based statement."""
+    CustomerSales.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_INSERT + ROLLUP_SELECT.format(where=""), [Order.Status.PAID])
+    return CustomerSales.objects.count()
+
+
+# -- Product import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+
+    @property
+    def written(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+CSV_COLUMNS = (
+    "sku",
+    "name",
+    "name_en",
+    "category",
+    "unit",
+    "list_price",
+    "unit_cost",
+    "price_includes_vat",
+    "is_active",
+)
+TRUE_WORDS = {"1", "true", "yes", "y", "ใช่", "x"}
+FALSE_WORDS = {"0", "false", "no", "n", "ไม่", ""}
+
+
+def _csv_flag(raw: str, default: bool) -> bool:
+    word = raw.strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return default if not word else False
+    raise ValidationError(_("Write yes or no (1 or 0)."))
+
+
+def _csv_product(row: Mapping[str, str], existing: Product | None) -> Product:
+    product = existing or Product()
+    for name in ("sku", "name", "name_en", "unit"):
+        if name in row and (row[name] or "").strip():
+            setattr(product, name, row[name].strip())
+    for name in ("list_price", "unit_cost"):
+        if (row.get(name) or "").strip():
+            setattr(product, name, row[name].strip().replace(",", ""))
+    for name, default in (("price_includes_vat", True), ("is_active", True)):
+        if name in row:
+            try:
+                setattr(product, name, _csv_flag(row[name] or "", default))
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from error
+    product.full_clean(exclude=["category"])
+    return product
+
+
+def product_import_csv(*, actor: Any, text: str, skip_invalid: bool = False) -> ImportReport:
+    """Create or update products from CSV text (the SKU decides which).
+
+    Every row is checked first; with any bad row nothing is written, unless
+    ``skip_invalid`` asks to write the good rows and report the rest.
+    """
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = {"sku", "name"} - set(header)
+    if missing:
+        report.errors.append(
+            (1, ", ".join(sorted(missing)), _("The header row lacks this column."))
+        )
+        return report
+    reader.fieldnames = header
+    rows = list(reader)
+    skus = [(row.get("sku") or "").strip() for row in rows]
+    existing = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+    categories = {c.name: c for c in Category.objects.all()}
+    valid: list[tuple[Product, str]] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        sku = (row.get("sku") or "").strip()
+        if sku in seen:
+            report.errors.append((number, "sku", _("This SKU appears twice in the file.")))
+            continue
+        seen.add(sku)
+        try:
+            product = _csv_product(row, existing.get(sku))
+        except ValidationError as error:
+            for column, messages in error.message_dict.items():
+                report.errors.extend((number, column, message) for message in messages)
+            continue
+        valid.append((product, (row.get("category") or "").strip()))
+    if report.errors and not skip_invalid:
+        return report
+    with transaction.atomic():
+        for product, category_name in valid:
+            if category_name:
+                if category_name not in categories:
+                    categories[category_name] = Category.objects.create(name=category_name[:80])
+                product.category = categories[category_name]
+            created = product.pk is None
+            product.save()
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+                subject=product,
+                changes={"sku": [None, product.sku], "source": [None, "import"]},
+            )
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    return report
