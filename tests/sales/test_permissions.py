@@ -7,7 +7,7 @@ from django.test import Client
 from samphan.accounts.models import Role
 from samphan.customers import services as customer_services
 from samphan.sales import services
-from samphan.sales.models import Order
+from samphan.sales.models import Order, Stage
 from samphan.sales.services import LineInput
 from tests.conftest import token_client
 from tests.factories import ProductFactory, TeamFactory, UserFactory
@@ -15,6 +15,7 @@ from tests.test_permissions import ALL, call
 
 SELLERS = {Role.ADMIN, Role.MANAGER, Role.SALES, Role.FRONTDESK}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
+DEALERS = {Role.ADMIN, Role.MANAGER, Role.SALES}
 CSV = "sku,name,list_price\nNEW-1,ใหม่,10\n"
 
 # (name, method, url, body, roles allowed, success status); {order}, {product}, {customer}.
@@ -32,6 +33,13 @@ UI = [
     ("order refund", "post", "/sales/orders/{order}/refund/", {"r{product}-product": "{product}", "r{product}-quantity": "1"}, MANAGERS, 302),
     ("order status", "post", "/sales/orders/{order}/status/", {"status": "cancelled"}, MANAGERS, 302),
     ("purchases panel", "get", "/sales/customers/{customer}/purchases/", None, ALL, 200),
+    ("board", "get", "/sales/pipeline/", None, ALL, 200),
+    ("deals", "get", "/sales/deals/", None, ALL, 200),
+    ("deal detail", "get", "/sales/deals/{deal}/", None, ALL, 200),
+    ("deal form", "get", "/sales/deals/new/", None, DEALERS, 200),
+    ("deal create", "post", "/sales/deals/new/", {"title": "ใหม่", "customer": "{customer}", "stage": "{stage}", "amount": "100", "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}, DEALERS, 302),
+    ("deal edit", "post", "/sales/deals/{deal}/edit/", {"title": "แก้", "customer": "{customer}", "amount": "100", "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}, DEALERS, 302),
+    ("deal move", "post", "/sales/deals/{deal}/move/", {"stage": "{stage}"}, DEALERS, 302),
 ]
 API = [
     ("api products", "get", "/api/v1/products", None, ALL, 200),
@@ -43,6 +51,12 @@ API = [
     ("api order create", "post", "/api/v1/orders", {"customer_id": "{customer}", "channel": "online", "lines": [{"sku": "TEA", "quantity": 1}]}, SELLERS, 201),
     ("api refund", "post", "/api/v1/orders/{order}/refunds", {"lines": [{"sku": "TEA", "quantity": 1}]}, MANAGERS, 200),
     ("api status", "post", "/api/v1/orders/{order}/status", {"status": "cancelled"}, MANAGERS, 200),
+    ("api pipelines", "get", "/api/v1/pipelines", None, ALL, 200),
+    ("api deals", "get", "/api/v1/deals", None, ALL, 200),
+    ("api deal", "get", "/api/v1/deals/{deal}", None, ALL, 200),
+    ("api deal create", "post", "/api/v1/deals", {"title": "ใหม่", "customer_id": "{customer}"}, DEALERS, 201),
+    ("api deal update", "patch", "/api/v1/deals/{deal}", {"amount": "5"}, DEALERS, 200),
+    ("api deal move", "post", "/api/v1/deals/{deal}/move", {"stage_id": "{stage}"}, DEALERS, 200),
 ]
 # fmt: on
 
@@ -55,7 +69,15 @@ def records(db, make_user):
     order, _ = services.order_record(
         actor=owner, customer=customer, lines=[LineInput("TEA", 2)], channel="store"
     )
-    return {"customer": customer.pk, "product": product.pk, "order": order.pk}
+    deal = services.deal_create(actor=owner, fields={"title": "ดีล", "customer": customer})
+    quoted = Stage.objects.get(pipeline__is_default=True, name_en="Quoted")
+    return {
+        "customer": customer.pk,
+        "product": product.pk,
+        "order": order.pk,
+        "deal": deal.pk,
+        "stage": quoted.pk,
+    }
 
 
 def fill(value, records):
@@ -72,8 +94,9 @@ def request(client, method, url, body, records, *, api):
     if body == "csv":
         body = {"file": SimpleUploadedFile("p.csv", CSV.encode())}
     body = fill(body, records)
-    if isinstance(body, dict) and "customer_id" in body:
-        body["customer_id"] = int(body["customer_id"])
+    for key in ("customer_id", "stage_id"):
+        if isinstance(body, dict) and key in body:
+            body[key] = int(body[key])
     return call(client, method, fill(url, records), body, api=api)
 
 
@@ -109,7 +132,9 @@ def test_anonymous(records, name, method, url, body, allowed, ok):
     assert response.status_code == (401 if name.startswith("api") else 302)
 
 
-ORDER_SCOPED = [row for row in UI + API if "{order}" in row[2] or "{customer}" in row[2]]
+ORDER_SCOPED = [
+    row for row in UI + API if any(key in row[2] for key in ("{order}", "{customer}", "{deal}"))
+]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +153,7 @@ def test_sales_sees_only_orders_of_own_and_team_customers(
     response = request(client, method, url, body, records, api=is_api)
     if Role.SALES not in allowed:
         assert response.status_code == 403
-    elif name in {"order create", "api order create"}:
+    elif name in {"order create", "api order create", "deal create", "api deal create"}:
         # The customer is not one they may pick: a field error, nothing written.
         assert response.status_code == (422 if is_api else 200)
         assert Order.objects.count() == 1

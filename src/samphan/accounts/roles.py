@@ -23,10 +23,12 @@ MANAGE_CUSTOMERS = [
     "customers.delete_tag",
 ]
 
-VIEW_SALES = ["sales.view_product", "sales.view_order"]
+VIEW_SALES = ["sales.view_product", "sales.view_order", "sales.view_deal"]
 SELL = [*VIEW_SALES, "sales.add_order"]
+WORK_DEALS = ["sales.add_deal", "sales.change_deal"]
 MANAGE_SALES = [
     *SELL,
+    *WORK_DEALS,
     "sales.change_order",
     "sales.add_product",
     "sales.change_product",
@@ -37,7 +39,7 @@ MANAGE_SALES = [
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
     Role.ADMIN: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
     Role.MANAGER: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
-    Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL]),
+    Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS]),
     Role.MARKETING: (Role.Scope.ALL, [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES]),
     Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL]),
     Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES]),

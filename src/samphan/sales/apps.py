@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SalesConfig(AppConfig):
@@ -8,5 +9,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.customers.panels import customer_panel_register
+        from samphan.sales.pipelines import pipeline_ensure_default
 
         customer_panel_register("customer_purchases")
+        post_migrate.connect(pipeline_ensure_default, sender=self, dispatch_uid="samphan.pipeline")

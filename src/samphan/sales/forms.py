@@ -3,9 +3,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.accounts.models import User
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
-from samphan.sales.models import Order, Product
+from samphan.sales.models import Deal, Order, Product, Stage
 from samphan.sales.services import LineInput
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -119,3 +120,58 @@ class RefundLineForm(forms.Form):
         required=False,
         min_value=0,
     )
+
+
+class DealForm(forms.ModelForm):
+    stage = forms.ModelChoiceField(label=_("stage"), queryset=Stage.objects.none())
+
+    class Meta:
+        model = Deal
+        fields = [
+            "title",
+            "customer",
+            "stage",
+            "amount",
+            "expected_close",
+            "owner",
+            "source",
+            "notes",
+        ]
+        widgets = {
+            "expected_close": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"amount": _("Filled from the products below when you add any.")}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = Customer.objects.visible_to(user).active()
+        customer = self.fields["customer"]
+        customer.queryset = visible  # type: ignore[attr-defined]
+        customer.widget = CustomerPicker(
+            visible, attrs={"placeholder": _("Type part of a name or phone")}
+        )
+        stages = Stage.objects.select_related("pipeline").order_by(
+            "pipeline__position", "pipeline_id", "position"
+        )
+        self.fields["stage"].queryset = stages  # type: ignore[attr-defined]
+        self.fields["stage"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda stage: f"{stage.pipeline.label} · {stage.label}"
+        )
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            del self.fields["stage"]  # a deal moves on the board or with "Move", never here
+
+    def deal_fields(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "stage"}
+
+
+class DealMoveForm(forms.Form):
+    stage = forms.ModelChoiceField(label=_("move to"), queryset=Stage.objects.none())
+    expected_stage = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reason (won or lost)"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, pipeline_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=pipeline_id)  # type: ignore[attr-defined]
+        self.fields["stage"].label_from_instance = lambda stage: stage.label  # type: ignore[attr-defined]

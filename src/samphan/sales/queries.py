@@ -1,12 +1,25 @@
 """Reads of products and orders, shaped for pages and the API (no query from templates)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
 
-from samphan.sales.models import CustomerSales, Order, Product
+from samphan.customers.models import Customer
+from samphan.sales.models import (
+    CustomerSales,
+    Deal,
+    DealStageChange,
+    Order,
+    Pipeline,
+    Product,
+    Stage,
+)
 
 PRODUCT_SORTS = {
     "name": ("name", "id"),
@@ -79,3 +92,98 @@ def customer_sales(customer_id: int) -> CustomerSales:
     """The customer's roll-up, or zeros when they have bought nothing yet."""
     found = CustomerSales.objects.filter(pk=customer_id).first()
     return found or CustomerSales(customer_id=customer_id)
+
+
+def visible_customer(user: Any, pk: int | None, *, field: str = "customer") -> Customer:
+    """A customer the user may see, else an error naming ``field``."""
+    customer = Customer.objects.visible_to(user).filter(pk=pk).first() if pk else None
+    if customer is None:
+        raise ValidationError({field: _("Choose a customer you can see.")})
+    return customer
+
+
+# -- Deals ------------------------------------------------------------------------------------
+
+BOARD_CARDS_PER_STAGE = 40
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    deals: list[Deal] = field(default_factory=list)
+
+    @property
+    def weighted(self) -> Decimal:
+        return (self.amount * self.stage.probability / 100).quantize(Decimal("0.01"))
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.deals)
+
+
+@dataclass(frozen=True)
+class DealFilters:
+    pipeline: int | None = None
+    stage: int | None = None
+    outcome: str = ""  # open, won, lost
+    owner: int | None = None
+    team: int | None = None
+    customer: int | None = None
+    q: str = ""
+
+
+def deal_list(user: Any, filters: DealFilters) -> QuerySet[Deal]:
+    deals = Deal.objects.visible_to(user).select_related("customer", "owner", "stage")
+    exact = {
+        "pipeline_id": filters.pipeline,
+        "stage_id": filters.stage,
+        "stage__outcome": filters.outcome,
+        "owner_id": filters.owner,
+        "team_id": filters.team,
+        "customer_id": filters.customer,
+    }
+    deals = deals.filter(**{name: value for name, value in exact.items() if value})
+    if filters.q.strip():
+        term = filters.q.strip()
+        deals = deals.filter(Q(title__icontains=term) | Q(customer__display_name__icontains=term))
+    return deals.order_by("-updated_at", "-id")
+
+
+def pipeline_board(user: Any, pipeline: Pipeline, filters: DealFilters) -> list[BoardColumn]:
+    """Columns of a kanban board in three queries whatever the number of deals: the stages,
+    each stage's count and amount, and the first cards of every stage (biggest open deals,
+    latest closed ones) picked by a window function."""
+    columns = {stage.pk: BoardColumn(stage) for stage in pipeline.stages.order_by("position")}
+    deals = deal_list(user, replace(filters, pipeline=pipeline.pk)).order_by()
+    for row in deals.values("stage_id").annotate(count=Count("id"), amount=Sum("amount")):
+        column = columns[row["stage_id"]]
+        column.count, column.amount = row["count"], row["amount"] or Decimal("0.00")
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("stage_id")],
+        order_by=[F("closed_at").desc(nulls_last=True), F("amount").desc(), F("id").desc()],
+    )
+    cards = deals.annotate(rank=rank).filter(rank__lte=BOARD_CARDS_PER_STAGE)
+    for deal in cards.order_by("stage_id", "rank"):
+        columns[deal.stage_id].deals.append(deal)
+    return list(columns.values())
+
+
+def deal_for_page(user: Any, pk: int) -> Deal:
+    """One visible deal with its lines and stage history; raises Deal.DoesNotExist."""
+    return (
+        Deal.objects.visible_to(user)
+        .select_related("customer", "owner", "team", "stage", "pipeline")
+        .prefetch_related(
+            "lines__product",
+            Prefetch(
+                "stage_changes",
+                queryset=DealStageChange.objects.select_related("to_stage", "by").order_by(
+                    "at", "id"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )

@@ -1,16 +1,23 @@
 from django.urls import path
 
-from samphan.sales import views
+from samphan.sales.views import deals, orders, products
 
 urlpatterns = [
-    path("products/", views.product_list, name="product_list"),
-    path("products/new/", views.product_form, name="product_create"),
-    path("products/import/", views.product_import, name="product_import"),
-    path("products/<int:pk>/", views.product_form, name="product_edit"),
-    path("orders/", views.order_list, name="order_list"),
-    path("orders/new/", views.order_create, name="order_create"),
-    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
-    path("orders/<int:pk>/refund/", views.order_refund, name="order_refund"),
-    path("orders/<int:pk>/status/", views.order_status, name="order_status"),
-    path("customers/<int:pk>/purchases/", views.customer_purchases, name="customer_purchases"),
+    path("products/", products.product_list, name="product_list"),
+    path("products/new/", products.product_form, name="product_create"),
+    path("products/import/", products.product_import, name="product_import"),
+    path("products/<int:pk>/", products.product_form, name="product_edit"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/new/", orders.order_create, name="order_create"),
+    path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/refund/", orders.order_refund, name="order_refund"),
+    path("orders/<int:pk>/status/", orders.order_status, name="order_status"),
+    path("customers/<int:pk>/purchases/", orders.customer_purchases, name="customer_purchases"),
+    path("pipeline/", deals.board, name="board"),
+    path("pipeline/<int:pk>/", deals.board, name="pipeline_board"),
+    path("deals/", deals.deal_list, name="deal_list"),
+    path("deals/new/", deals.deal_form, name="deal_create"),
+    path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", deals.deal_form, name="deal_edit"),
+    path("deals/<int:pk>/move/", deals.deal_move, name="deal_move"),
 ]

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext, ngettext
 
 from samphan.core import dates, money, phones
 
@@ -28,3 +29,18 @@ def baht(value: Decimal | int | str | None) -> str:
 @register.filter
 def phone(value: str) -> str:
     return phones.format_phone(value)
+
+
+@register.filter
+def duration_days(value: dt.timedelta | None) -> str:
+    """A stay in days, to one decimal under ten days ("2.5 days", "14 days", "less than an hour")."""
+    if value is None:
+        return ""
+    days = value.total_seconds() / 86_400
+    if days < 1 / 24:
+        return gettext("less than an hour")
+    if days < 1:
+        hours = round(days * 24)
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    shown = round(days, 1) if days < 10 else round(days)
+    return ngettext("%(count)s day", "%(count)s days", int(shown)) % {"count": shown}

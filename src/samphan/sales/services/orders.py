@@ -1,88 +1,27 @@
-"""Every write to products and orders; each order write keeps the customer's roll-up.
+"""Orders: lines priced and checked, returns, status; each write keeps the roll-up."""
 
-Services validate first and write in one transaction, so bad input leaves the data as
-it was; errors name the field (``lines.2.quantity``) for the form or the API.
-"""
-
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.audit import audit_record, diff
 from samphan.core.models import AuditEvent
 from samphan.core.money import format_baht, to_baht, vat_rate
 from samphan.core.numbering import next_number
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.services import interaction_log
-from samphan.sales.models import ZERO, Category, CustomerSales, Order, OrderLine, Product
+from samphan.sales.models import ZERO, Order, OrderLine, Product
+from samphan.sales.services.rollups import rollup_add, rollup_refresh
 
-PRODUCT_FIELDS = (
-    "sku",
-    "name",
-    "name_en",
-    "category",
-    "unit",
-    "list_price",
-    "unit_cost",
-    "price_includes_vat",
-    "is_active",
-)
 MAX_QUANTITY = Decimal("1000000")
 ORDER_PREFIX = "SO"
-
-
-# -- Products -------------------------------------------------------------------------------
-
-
-def _apply_product_fields(product: Product, fields: Mapping[str, Any]) -> None:
-    for name, value in fields.items():
-        if name not in PRODUCT_FIELDS:
-            raise ValidationError({name: _("This field cannot be set.")})
-        setattr(product, name, value.strip() if isinstance(value, str) else value)
-
-
-@transaction.atomic
-def product_create(*, actor: Any, fields: Mapping[str, Any], photo: Any = None) -> Product:
-    product = Product()
-    _apply_product_fields(product, fields)
-    if photo:
-        product.photo = photo
-    product.full_clean()
-    product.save()
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        subject=product,
-        changes=diff({}, snapshot(product, PRODUCT_FIELDS)),
-    )
-    return product
-
-
-@transaction.atomic
-def product_update(
-    *, actor: Any, product: Product, fields: Mapping[str, Any], photo: Any = None
-) -> Product:
-    before = snapshot(product, PRODUCT_FIELDS)
-    _apply_product_fields(product, fields)
-    if photo is not None:
-        product.photo = photo
-    product.full_clean()
-    product.save()
-    changes = diff(before, snapshot(product, PRODUCT_FIELDS))
-    if changes:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, subject=product, changes=changes)
-    return product
 
 
 # -- Order lines ----------------------------------------------------------------------------
@@ -399,162 +338,3 @@ def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
         changes={"status": [before, status]},
     )
     return order
-
-
-# -- Roll-ups ---------------------------------------------------------------------------------
-
-
-def rollup_add(
-    customer_id: int, *, revenue: Decimal, profit: Decimal, orders: int, at: dt.datetime
-) -> None:
-    """Add one order's (or refund's) figures to the customer's roll-up with one UPDATE."""
-    CustomerSales.objects.get_or_create(customer_id=customer_id)
-    CustomerSales.objects.filter(pk=customer_id).update(
-        revenue=F("revenue") + revenue,
-        profit=F("profit") + profit,
-        order_count=F("order_count") + orders,
-        first_purchase_at=Least(Coalesce(F("first_purchase_at"), Value(at)), Value(at)),
-        last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), Value(at)), Value(at)),
-    )
-
-
-ROLLUP_SELECT = """
-    SELECT customer_id, SUM(revenue), SUM(profit), COUNT(*), MIN(ordered_at), MAX(ordered_at)
-    FROM sales_order WHERE status = %s {where} GROUP BY customer_id
-"""
-ROLLUP_INSERT = (
-    "INSERT INTO sales_customersales "
-    "(customer_id, revenue, profit, order_count, first_purchase_at, last_purchase_at) "
-)
-
-
-def rollup_refresh(customer_ids: Sequence[int]) -> None:
-    """Recompute these customers' roll-ups from their orders (after a cancellation)."""
-    CustomerSales.objects.filter(pk__in=customer_ids).delete()
-    placeholders = ", ".join(["%s"] * len(customer_ids))
-    select = ROLLUP_SELECT.format(where=f"AND customer_id IN ({placeholders})")
-    with connection.cursor() as cursor:
-        cursor.execute(ROLLUP_INSERT + select, [Order.Status.PAID, *customer_ids])
-
-
-@transaction.atomic
-def rollup_rebuild() -> int:
-    """Recompute every customer's roll-up from scratch with one set-based statement."""
-    CustomerSales.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(ROLLUP_INSERT + ROLLUP_SELECT.format(where=""), [Order.Status.PAID])
-    return CustomerSales.objects.count()
-
-
-# -- Product import ---------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
-
-    @property
-    def written(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-CSV_COLUMNS = (
-    "sku",
-    "name",
-    "name_en",
-    "category",
-    "unit",
-    "list_price",
-    "unit_cost",
-    "price_includes_vat",
-    "is_active",
-)
-TRUE_WORDS = {"1", "true", "yes", "y", "ใช่", "x"}
-FALSE_WORDS = {"0", "false", "no", "n", "ไม่", ""}
-
-
-def _csv_flag(raw: str, default: bool) -> bool:
-    word = raw.strip().casefold()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return default if not word else False
-    raise ValidationError(_("Write yes or no (1 or 0)."))
-
-
-def _csv_product(row: Mapping[str, str], existing: Product | None) -> Product:
-    product = existing or Product()
-    for name in ("sku", "name", "name_en", "unit"):
-        if name in row and (row[name] or "").strip():
-            setattr(product, name, row[name].strip())
-    for name in ("list_price", "unit_cost"):
-        if (row.get(name) or "").strip():
-            setattr(product, name, row[name].strip().replace(",", ""))
-    for name, default in (("price_includes_vat", True), ("is_active", True)):
-        if name in row:
-            try:
-                setattr(product, name, _csv_flag(row[name] or "", default))
-            except ValidationError as error:
-                raise ValidationError({name: error.messages}) from error
-    product.full_clean(exclude=["category"])
-    return product
-
-
-def product_import_csv(*, actor: Any, text: str, skip_invalid: bool = False) -> ImportReport:
-    """Create or update products from CSV text (the SKU decides which).
-
-    Every row is checked first; with any bad row nothing is written, unless
-    ``skip_invalid`` asks to write the good rows and report the rest.
-    """
-    report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = {"sku", "name"} - set(header)
-    if missing:
-        report.errors.append(
-            (1, ", ".join(sorted(missing)), _("The header row lacks this column."))
-        )
-        return report
-    reader.fieldnames = header
-    rows = list(reader)
-    skus = [(row.get("sku") or "").strip() for row in rows]
-    existing = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
-    categories = {c.name: c for c in Category.objects.all()}
-    valid: list[tuple[Product, str]] = []
-    seen: set[str] = set()
-    for number, row in enumerate(rows, start=2):
-        sku = (row.get("sku") or "").strip()
-        if sku in seen:
-            report.errors.append((number, "sku", _("This SKU appears twice in the file.")))
-            continue
-        seen.add(sku)
-        try:
-            product = _csv_product(row, existing.get(sku))
-        except ValidationError as error:
-            for column, messages in error.message_dict.items():
-                report.errors.extend((number, column, message) for message in messages)
-            continue
-        valid.append((product, (row.get("category") or "").strip()))
-    if report.errors and not skip_invalid:
-        return report
-    with transaction.atomic():
-        for product, category_name in valid:
-            if category_name:
-                if category_name not in categories:
-                    categories[category_name] = Category.objects.create(name=category_name[:80])
-                product.category = categories[category_name]
-            created = product.pk is None
-            product.save()
-            audit_record(
-                actor=actor,
-                action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-                subject=product,
-                changes={"sku": [None, product.sku], "source": [None, "import"]},
-            )
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-    return report

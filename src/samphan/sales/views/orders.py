@@ -1,125 +1,26 @@
-"""Product catalogue and order pages. Thin: parse, call a query or service, render."""
+"""Orders: list, form, detail with returns and status, the purchases card."""
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
 from samphan.sales.forms import (
     OrderForm,
     OrderLineFormSet,
-    ProductForm,
-    ProductImportForm,
     RefundLineForm,
 )
-from samphan.sales.models import Category, Order, Product
-
-
-def _number(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
-
-
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return CappedPaginator(queryset, settings.SAMPHAN_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    for name, field_errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_errors)
-
-
-# -- Products ---------------------------------------------------------------------------------
-
-
-@login_required
-def product_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "sales.view_product")
-    get = request.GET
-    filters = queries.ProductFilters(
-        q=get.get("q", "")[:100],
-        category=_number(get.get("category", "")),
-        active={"1": True, "0": False, "all": None}.get(get.get("active", "1"), True),
-        sort=get.get("sort", "name") if get.get("sort") in queries.PRODUCT_SORTS else "name",
-    )
-    context = {
-        "page": _page(request, queries.product_list(filters)),
-        "filters": filters,
-        "categories": Category.objects.all(),
-    }
-    template = "sales/product_list.html#results" if request.htmx else "sales/product_list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
-
-
-def _product(pk: int) -> Product:
-    product = Product.objects.filter(pk=pk).first()
-    if product is None:
-        raise Http404
-    return product
-
-
-@login_required
-def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_perm(request.user, "sales.change_product" if pk else "sales.add_product")
-    product = _product(pk) if pk else None
-    form = ProductForm(request.POST or None, request.FILES or None, instance=product)
-    if request.method == "POST" and form.is_valid():
-        photo = form.cleaned_data.get("photo")
-        try:
-            if product:
-                services.product_update(
-                    actor=request.user,
-                    product=product,
-                    fields=form.product_fields(),
-                    photo="" if photo is False else photo or None,
-                )
-            else:
-                product = services.product_create(
-                    actor=request.user, fields=form.product_fields(), photo=photo or None
-                )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("%(product)s saved.") % {"product": product})
-            return redirect("product_list")
-    return render(request, "sales/product_form.html", {"form": form, "product": product})
-
-
-@login_required
-def product_import(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "sales.add_product")
-    form = ProductImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            text = form.cleaned_data["file"].read().decode("utf-8")
-        except UnicodeDecodeError:
-            form.add_error("file", _("Save the file as UTF-8 CSV."))
-        else:
-            report = services.product_import_csv(
-                actor=request.user, text=text, skip_invalid=request.POST.get("skip_invalid") == "1"
-            )
-    return render(request, "sales/product_import.html", {"form": form, "report": report})
-
+from samphan.sales.models import Order, Product
+from samphan.sales.views.common import date_param, number_param, paginate
 
 # -- Orders -----------------------------------------------------------------------------------
 
@@ -129,18 +30,18 @@ def order_list(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "sales.view_order")
     get = request.GET
     filters = queries.OrderFilters(
-        customer=_number(get.get("customer", "")),
+        customer=number_param(get.get("customer", "")),
         channel=get.get("channel", "") if get.get("channel") in Order.Channel.values else "",
         status=get.get("status", "") if get.get("status") in Order.Status.values else "",
-        since=_date(get.get("since", "")),
-        until=_date(get.get("until", "")),
+        since=date_param(get.get("since", "")),
+        until=date_param(get.get("until", "")),
         q=get.get("q", "")[:100],
     )
     customer = None
     if filters.customer:
         customer = Customer.objects.visible_to(request.user).filter(pk=filters.customer).first()
     context = {
-        "page": _page(request, queries.order_list(request.user, filters)),
+        "page": paginate(request, queries.order_list(request.user, filters)),
         "filters": filters,
         "customer": customer,
         "channels": Order.Channel.choices,
@@ -183,7 +84,7 @@ def _refund_rows(order: Order, data: Any = None) -> list[tuple[RefundLineForm, P
 @login_required
 def order_create(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "sales.add_order")
-    customer_id = _number(request.GET.get("customer", ""))
+    customer_id = number_param(request.GET.get("customer", ""))
     form = OrderForm(request.POST or None, user=request.user, initial={"customer": customer_id})
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():

@@ -1,0 +1,58 @@
+"""Every write to products, orders and deals, one module each.
+
+Services validate first and write in one transaction, so bad input leaves the data as it
+was; errors name the field (``lines.2.quantity``) for the form or the API. The names are
+re-exported here so callers write ``services.order_record``.
+"""
+
+from samphan.sales.services.deals import (
+    StaleStage,
+    deal_create,
+    deal_move,
+    deal_update,
+    default_pipeline,
+    stage_durations,
+    weighted,
+)
+from samphan.sales.services.orders import (
+    LineAmounts,
+    LineInput,
+    build_lines,
+    line_amounts,
+    order_record,
+    order_refund,
+    order_set_status,
+    refundable_by_product,
+)
+from samphan.sales.services.products import (
+    ImportReport,
+    product_create,
+    product_import_csv,
+    product_update,
+)
+from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
+
+__all__ = [
+    "StaleStage",
+    "deal_create",
+    "deal_move",
+    "deal_update",
+    "default_pipeline",
+    "stage_durations",
+    "weighted",
+    "ImportReport",
+    "LineAmounts",
+    "LineInput",
+    "build_lines",
+    "line_amounts",
+    "order_record",
+    "order_refund",
+    "order_set_status",
+    "product_create",
+    "product_import_csv",
+    "product_update",
+    "refundable_by_product",
+    "rollup_add",
+    "rollup_rebuild",
+    "rollup_refresh",
+]

@@ -1,0 +1,183 @@
+"""Writes to the product catalogue: create, update, and CSV import."""
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.models import AuditEvent
+from samphan.sales.models import Category, Product
+
+PRODUCT_FIELDS = (
+    "sku",
+    "name",
+    "name_en",
+    "category",
+    "unit",
+    "list_price",
+    "unit_cost",
+    "price_includes_vat",
+    "is_active",
+)
+
+# -- Products -------------------------------------------------------------------------------
+
+
+def _apply_product_fields(product: Product, fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in PRODUCT_FIELDS:
+            raise ValidationError({name: _("This field cannot be set.")})
+        setattr(product, name, value.strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def product_create(*, actor: Any, fields: Mapping[str, Any], photo: Any = None) -> Product:
+    product = Product()
+    _apply_product_fields(product, fields)
+    if photo:
+        product.photo = photo
+    product.full_clean()
+    product.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=product,
+        changes=diff({}, snapshot(product, PRODUCT_FIELDS)),
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *, actor: Any, product: Product, fields: Mapping[str, Any], photo: Any = None
+) -> Product:
+    before = snapshot(product, PRODUCT_FIELDS)
+    _apply_product_fields(product, fields)
+    if photo is not None:
+        product.photo = photo
+    product.full_clean()
+    product.save()
+    changes = diff(before, snapshot(product, PRODUCT_FIELDS))
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, subject=product, changes=changes)
+    return product
+
+
+# -- Product import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+
+    @property
+    def written(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+CSV_COLUMNS = (
+    "sku",
+    "name",
+    "name_en",
+    "category",
+    "unit",
+    "list_price",
+    "unit_cost",
+    "price_includes_vat",
+    "is_active",
+)
+TRUE_WORDS = {"1", "true", "yes", "y", "ใช่", "x"}
+FALSE_WORDS = {"0", "false", "no", "n", "ไม่", ""}
+
+
+def _csv_flag(raw: str, default: bool) -> bool:
+    word = raw.strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return default if not word else False
+    raise ValidationError(_("Write yes or no (1 or 0)."))
+
+
+def _csv_product(row: Mapping[str, str], existing: Product | None) -> Product:
+    product = existing or Product()
+    for name in ("sku", "name", "name_en", "unit"):
+        if name in row and (row[name] or "").strip():
+            setattr(product, name, row[name].strip())
+    for name in ("list_price", "unit_cost"):
+        if (row.get(name) or "").strip():
+            setattr(product, name, row[name].strip().replace(",", ""))
+    for name, default in (("price_includes_vat", True), ("is_active", True)):
+        if name in row:
+            try:
+                setattr(product, name, _csv_flag(row[name] or "", default))
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from error
+    product.full_clean(exclude=["category"])
+    return product
+
+
+def product_import_csv(*, actor: Any, text: str, skip_invalid: bool = False) -> ImportReport:
+    """Create or update products from CSV text (the SKU decides which).
+
+    Every row is checked first; with any bad row nothing is written, unless
+    ``skip_invalid`` asks to write the good rows and report the rest.
+    """
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = {"sku", "name"} - set(header)
+    if missing:
+        report.errors.append(
+            (1, ", ".join(sorted(missing)), _("The header row lacks this column."))
+        )
+        return report
+    reader.fieldnames = header
+    rows = list(reader)
+    skus = [(row.get("sku") or "").strip() for row in rows]
+    existing = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+    categories = {c.name: c for c in Category.objects.all()}
+    valid: list[tuple[Product, str]] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        sku = (row.get("sku") or "").strip()
+        if sku in seen:
+            report.errors.append((number, "sku", _("This SKU appears twice in the file.")))
+            continue
+        seen.add(sku)
+        try:
+            product = _csv_product(row, existing.get(sku))
+        except ValidationError as error:
+            for column, messages in error.message_dict.items():
+                report.errors.extend((number, column, message) for message in messages)
+            continue
+        valid.append((product, (row.get("category") or "").strip()))
+    if report.errors and not skip_invalid:
+        return report
+    with transaction.atomic():
+        for product, category_name in valid:
+            if category_name:
+                if category_name not in categories:
+                    categories[category_name] = Category.objects.create(name=category_name[:80])
+                product.category = categories[category_name]
+            created = product.pk is None
+            product.save()
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+                subject=product,
+                changes={"sku": [None, product.sku], "source": [None, "import"]},
+            )
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    return report

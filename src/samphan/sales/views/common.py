@@ -1,0 +1,32 @@
+"""Parsing helpers shared by the sales pages: malformed parameters are ignored, not errors."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest
+
+from samphan.core.pagination import CappedPaginator
+
+
+def number_param(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
+def date_param(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def paginate(request: HttpRequest, queryset: Any) -> Any:
+    return CappedPaginator(queryset, settings.SAMPHAN_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def add_errors(form: BaseForm, error: ValidationError) -> None:
+    """A service's field errors onto the form: on the field when it has one, else on top."""
+    for name, field_errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, field_errors)

@@ -1,0 +1,89 @@
+"""The product catalogue: list, form, CSV import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from samphan.core.permissions import require_perm
+from samphan.sales import queries, services
+from samphan.sales.forms import (
+    ProductForm,
+    ProductImportForm,
+)
+from samphan.sales.models import Category, Product
+from samphan.sales.views.common import add_errors, number_param, paginate
+
+# -- Products ---------------------------------------------------------------------------------
+
+
+@login_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "sales.view_product")
+    get = request.GET
+    filters = queries.ProductFilters(
+        q=get.get("q", "")[:100],
+        category=number_param(get.get("category", "")),
+        active={"1": True, "0": False, "all": None}.get(get.get("active", "1"), True),
+        sort=get.get("sort", "name") if get.get("sort") in queries.PRODUCT_SORTS else "name",
+    )
+    context = {
+        "page": paginate(request, queries.product_list(filters)),
+        "filters": filters,
+        "categories": Category.objects.all(),
+    }
+    template = "sales/product_list.html#results" if request.htmx else "sales/product_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _product(pk: int) -> Product:
+    product = Product.objects.filter(pk=pk).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+@login_required
+def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_perm(request.user, "sales.change_product" if pk else "sales.add_product")
+    product = _product(pk) if pk else None
+    form = ProductForm(request.POST or None, request.FILES or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        photo = form.cleaned_data.get("photo")
+        try:
+            if product:
+                services.product_update(
+                    actor=request.user,
+                    product=product,
+                    fields=form.product_fields(),
+                    photo="" if photo is False else photo or None,
+                )
+            else:
+                product = services.product_create(
+                    actor=request.user, fields=form.product_fields(), photo=photo or None
+                )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(product)s saved.") % {"product": product})
+            return redirect("product_list")
+    return render(request, "sales/product_form.html", {"form": form, "product": product})
+
+
+@login_required
+def product_import(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "sales.add_product")
+    form = ProductImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["file"].read().decode("utf-8")
+        except UnicodeDecodeError:
+            form.add_error("file", _("Save the file as UTF-8 CSV."))
+        else:
+            report = services.product_import_csv(
+                actor=request.user, text=text, skip_invalid=request.POST.get("skip_invalid") == "1"
+            )
+    return render(request, "sales/product_import.html", {"form": form, "report": report})
