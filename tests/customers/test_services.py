@@ -128,6 +128,27 @@ def test_only_one_preferred_contact_point(admin_user):
         )
 
 
+def test_the_point_losing_the_preferred_flag_is_audited(admin_user):
+    customer = person(admin_user)
+    first = services.contact_point_add(
+        actor=admin_user, customer=customer, kind="mobile", value="0812345678", is_preferred=True
+    )
+    second = services.contact_point_add(
+        actor=admin_user, customer=customer, kind="email", value="a@example.com"
+    )
+    services.contact_point_update(
+        actor=admin_user, contact_point=second, fields={"is_preferred": True}
+    )
+    lost = AuditEvent.objects.get(subject_id=first.pk, action="update")
+    assert (lost.customer_id, lost.actor, lost.changes) == (
+        customer.pk,
+        admin_user,
+        {"is_preferred": [True, False]},
+    )
+    gained = AuditEvent.objects.get(subject_id=second.pk, action="update")
+    assert gained.changes == {"is_preferred": [False, True]}
+
+
 def test_duplicate_contact_point_on_same_customer(admin_user):
     customer = person(admin_user)
     services.contact_point_add(

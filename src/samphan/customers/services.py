@@ -264,11 +264,22 @@ def customer_archive(*, actor: Any, customer: Customer, archived: bool = True) -
 # -- Contact points ------------------------------------------------------------------------
 
 
-def _unset_preferred(customer: Customer, *, keep_id: int | None = None) -> None:
+def _unset_preferred(customer: Customer, *, actor: Any, keep_id: int | None = None) -> None:
+    """Take the preferred flag from the customer's other contact points, audited."""
     others = ContactPoint.objects.filter(customer=customer, is_preferred=True)
     if keep_id:
         others = others.exclude(pk=keep_id)
-    others.update(is_preferred=False)
+    # At most one row (a unique constraint says so): audit it, then flip it.
+    for point in others.select_for_update():
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=point,
+            customer_id=customer.pk,
+            changes={"is_preferred": [True, False]},
+        )
+        point.is_preferred = False
+        point.save(update_fields=["is_preferred", "updated_at"])
 
 
 def _save_contact_point(contact_point: ContactPoint) -> None:
@@ -306,7 +317,7 @@ def contact_point_add(
     ).exists():
         raise ValidationError({"value": _("This customer already has this contact point.")})
     if is_preferred:
-        _unset_preferred(customer)
+        _unset_preferred(customer, actor=actor)
     _save_contact_point(contact_point)
     audit_record(
         actor=actor,
@@ -333,7 +344,7 @@ def contact_point_update(
     contact_point.label = fields.get("label", contact_point.label) or ""
     contact_point.is_preferred = bool(fields.get("is_preferred", contact_point.is_preferred))
     if contact_point.is_preferred:
-        _unset_preferred(contact_point.customer, keep_id=contact_point.pk)
+        _unset_preferred(contact_point.customer, actor=actor, keep_id=contact_point.pk)
     _save_contact_point(contact_point)
     changes = diff(before, snapshot(contact_point, CONTACT_FIELDS))
     if changes:
