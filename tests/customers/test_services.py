@@ -239,6 +239,40 @@ def test_interaction_needs_a_summary(admin_user):
     assert call.user == admin_user
 
 
+def test_interactions_are_audited_from_log_to_delete(admin_user):
+    customer = person(admin_user)
+    call = services.interaction_log(actor=admin_user, customer=customer, kind="call", summary="โทร")
+    services.interaction_update(actor=admin_user, interaction=call, fields={"body": "ไม่รับสาย"})
+    services.interaction_update(actor=admin_user, interaction=call, fields={"body": "ไม่รับสาย"})
+    services.interaction_delete(actor=admin_user, interaction=call)
+    events = AuditEvent.objects.filter(
+        subject_type="customers.interaction", customer_id=customer.pk
+    )
+    actions = {event.action: event.changes for event in events}
+    assert list(events.order_by("id").values_list("action", flat=True)) == [
+        "create",
+        "update",  # the second, unchanged update writes nothing
+        "delete",
+    ]
+    assert actions["create"]["summary"] == [None, "โทร"]
+    assert actions["update"] == {"body": ["", "ไม่รับสาย"]}
+    assert actions["delete"]["body"] == ["ไม่รับสาย", None]
+    assert not customer.interactions.exists()
+
+
+@pytest.mark.parametrize(
+    "fields", [{"summary": ""}, {"kind": "dance"}, {"user": None}, {"customer": None}]
+)
+def test_interaction_update_refuses_bad_or_fixed_fields(admin_user, fields):
+    customer = person(admin_user)
+    call = services.interaction_log(actor=admin_user, customer=customer, kind="call", summary="โทร")
+    with pytest.raises(ValidationError) as error:
+        services.interaction_update(actor=admin_user, interaction=call, fields=fields)
+    assert set(error.value.message_dict) == set(fields)
+    call.refresh_from_db()
+    assert (call.kind, call.summary, call.user) == ("call", "โทร", admin_user)
+
+
 def test_initials_keep_thai_leading_vowels_with_their_consonant():
     assert Customer(nickname="ใหญ่").initials == "ให"
     assert Customer(nickname="แอน").initials == "แอ"

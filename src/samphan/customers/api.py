@@ -7,7 +7,7 @@ HTML views, serialise.
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Model, QuerySet, TextField
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -110,6 +110,11 @@ class CustomerOut(Schema):
         return list(customer.contact_points.all())
 
 
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
 class CustomerPage(Schema):
     count: int = Field(description="matching customers, counted up to a cap")
     count_capped: bool = Field(description="true when there are more than `count`")
@@ -172,6 +177,14 @@ class InteractionOut(Schema):
     body: str
 
 
+class InteractionPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[InteractionOut]
+
+
 class InteractionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     kind: Choice(Interaction.Kind.values)  # type: ignore[valid-type]
@@ -179,6 +192,22 @@ class InteractionIn(Schema):
     body: Text(10000) = ""  # type: ignore[valid-type]
     channel: Text(30) = ""  # type: ignore[valid-type]
     occurred_at: dt.datetime | None = None
+
+
+class InteractionPatch(Schema):
+    """Only the fields sent change; `null` clears `body` or `channel`."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Choice(Interaction.Kind.values) | None = None  # type: ignore[valid-type]
+    summary: Text(200) | None = None  # type: ignore[valid-type]
+    body: Text(10000) | None = None  # type: ignore[valid-type]
+    channel: Text(30) | None = None  # type: ignore[valid-type]
+    occurred_at: dt.datetime | None = None
+
+
+class InteractionListParams(PageParams):
+    q: Text(100) = Field("", description="text in the summary or body")  # type: ignore[valid-type]
+    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
 
 
 class ConsentOut(Schema):
@@ -234,9 +263,15 @@ def _customers(request: HttpRequest) -> QuerySet[Customer]:
     )
 
 
-def _customer(request: HttpRequest, pk: int, *, perm: str = "", kind: str = "") -> Customer:
+def _customer(
+    request: HttpRequest, pk: int, *, perm: str = "", kind: str = "", detail: bool = True
+) -> Customer:
+    """A customer the caller may see (404 otherwise), after checking ``perm`` (403).
+
+    ``detail`` fetches tags, interests and contact points too, for a ``CustomerOut``.
+    """
     require_perm(request.user, perm or "customers.view_customer")
-    customers = _customers(request)
+    customers = _customers(request) if detail else Customer.objects.visible_to(request.user)
     if kind:
         customers = customers.filter(kind=kind)
     customer = customers.filter(pk=pk).first()
@@ -515,12 +550,21 @@ def contact_point_delete(request: HttpRequest, point_id: Id) -> Any:
 # -- Timeline and consent -------------------------------------------------------------
 
 
-class InteractionPage(Schema):
-    count: int
-    count_capped: bool
-    page: int
-    page_size: int
-    items: list[InteractionOut]
+def _interaction(request: HttpRequest, pk: int) -> Interaction:
+    require_perm(request.user, "customers.view_customer")
+    visible = Customer.objects.visible_to(request.user)
+    interaction = Interaction.objects.filter(pk=pk, customer__in=visible).first()
+    if interaction is None:
+        raise Http404
+    return interaction
+
+
+def _interaction_to_change(request: HttpRequest, pk: int, *, delete: bool = False) -> Interaction:
+    """A visible interaction (404) the caller logged, or may change as their role allows (403)."""
+    interaction = _interaction(request, pk)
+    if not interaction.may_be_changed_by(request.user, delete=delete):
+        raise PermissionDenied
+    return interaction
 
 
 @router.get(
@@ -529,14 +573,12 @@ class InteractionPage(Schema):
     tags=["interactions"],
 )
 def interaction_list(
-    request: HttpRequest,
-    customer_id: Id,
-    page: int = Query(1, ge=1, le=100_000),
-    page_size: int = Query(25, ge=1, le=100),
+    request: HttpRequest, customer_id: Id, params: Query[InteractionListParams]
 ) -> Any:
-    """The customer's timeline, newest first."""
-    customer = _customer(request, customer_id)
-    return _page(queries.timeline(customer), page, page_size)
+    """The customer's timeline, newest first; `q` finds text in the summary or body."""
+    customer = _customer(request, customer_id, detail=False)
+    interactions = queries.timeline(customer, q=params.q, kind=params.kind)
+    return _page(interactions, params.page, params.page_size)
 
 
 @router.post(
@@ -545,7 +587,7 @@ def interaction_list(
     tags=["interactions"],
 )
 def interaction_create(request: HttpRequest, customer_id: Id, payload: InteractionIn) -> Any:
-    customer = _customer(request, customer_id, perm="customers.add_interaction")
+    customer = _customer(request, customer_id, perm="customers.add_interaction", detail=False)
     return Status(
         201, services.interaction_log(actor=request.user, customer=customer, **payload.model_dump())
     )
@@ -557,12 +599,33 @@ def interaction_create(request: HttpRequest, customer_id: Id, payload: Interacti
     tags=["interactions"],
 )
 def interaction_get(request: HttpRequest, interaction_id: Id) -> Any:
-    require_perm(request.user, "customers.view_customer")
-    visible = Customer.objects.visible_to(request.user)
-    interaction = Interaction.objects.filter(pk=interaction_id, customer__in=visible).first()
-    if interaction is None:
-        raise Http404
-    return interaction
+    return _interaction(request, interaction_id)
+
+
+@router.patch(
+    "/interactions/{interaction_id}",
+    response={200: InteractionOut, **ERRORS},
+    tags=["interactions"],
+)
+def interaction_update(request: HttpRequest, interaction_id: Id, payload: InteractionPatch) -> Any:
+    """The author may correct an entry; others need a role that may change interactions."""
+    interaction = _interaction_to_change(request, interaction_id)
+    fields = payload.model_dump(exclude_unset=True)
+    for name in ("body", "channel"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""  # null clears an optional text
+    fields = {name: value for name, value in fields.items() if value is not None}
+    return services.interaction_update(actor=request.user, interaction=interaction, fields=fields)
+
+
+@router.delete(
+    "/interactions/{interaction_id}", response={204: None, **ERRORS}, tags=["interactions"]
+)
+def interaction_delete(request: HttpRequest, interaction_id: Id) -> Any:
+    """The author may remove an entry; others need a role that may delete interactions."""
+    interaction = _interaction_to_change(request, interaction_id, delete=True)
+    services.interaction_delete(actor=request.user, interaction=interaction)
+    return Status(204, None)
 
 
 @router.get(
