@@ -6,7 +6,13 @@ from django.db import IntegrityError, transaction
 
 from samphan.core.models import AuditEvent
 from samphan.customers import services
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer, CustomFieldDefinition
+from samphan.customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    CustomFieldDefinition,
+    Tag,
+)
 from samphan.customers.queries import consent_in_force
 
 VALID_TAX_ID = "0105551234567"  # weights 13..2 sum to 224; 11 - 224 % 11 = 7
@@ -284,3 +290,14 @@ def test_list_subtitle_has_no_dangling_separators(admin_user):
     assert person(admin_user).list_subtitle == ""
     somchai = person(admin_user, first_name_en="Somchai", job_title="ผู้จัดการ")
     assert somchai.list_subtitle == "ผู้จัดการ · Somchai"
+
+
+def test_tag_delete_audits_each_customer_even_without_an_actor(admin_user):
+    tag = services.tag_save(tag=Tag(), name="ชั่วคราว")
+    tagged = [person(admin_user, first_name=name) for name in ("หนึ่ง", "สอง")]
+    for customer in tagged:
+        customer.tags.add(tag)
+    assert services.tag_delete(actor=None, tag=tag) == 2
+    rows = AuditEvent.objects.filter(subject_type="customers.tag", customer_id__isnull=False)
+    assert sorted(rows.values_list("customer_id", flat=True)) == sorted(c.pk for c in tagged)
+    assert {row.actor_id for row in rows} == {None}

@@ -233,6 +233,18 @@ class TagOut(Schema):
     name: str
 
 
+class TagPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[TagOut]
+
+
+class TagListParams(PageParams):
+    q: Text(50) = Field("", description="part of the tag's name")  # type: ignore[valid-type]
+
+
 class TagIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: Text(50) = Field(min_length=1)  # type: ignore[valid-type]
@@ -655,10 +667,22 @@ def consent_create(request: HttpRequest, customer_id: Id, payload: ConsentIn) ->
 # -- Tags -----------------------------------------------------------------------------
 
 
-@router.get("/tags", response={200: list[TagOut], **ERRORS}, tags=["tags"])
-def tag_list(request: HttpRequest) -> Any:
+def _tag(request: HttpRequest, pk: int, perm: str) -> Tag:
+    require_perm(request.user, perm)
+    tag = Tag.objects.filter(pk=pk).first()
+    if tag is None:
+        raise Http404
+    return tag
+
+
+@router.get("/tags", response={200: TagPage, **ERRORS}, tags=["tags"])
+def tag_list(request: HttpRequest, params: Query[TagListParams]) -> Any:
+    """Tags by name; `q` finds part of a name."""
     require_perm(request.user, "customers.view_customer")
-    return list(Tag.objects.all()[:1000])
+    tags = Tag.objects.order_by("name")
+    if params.q.strip():
+        tags = tags.filter(name__icontains=params.q.strip())
+    return _page(tags, params.page, params.page_size)
 
 
 @router.post("/tags", response={201: TagOut, **ERRORS}, tags=["tags"])
@@ -667,19 +691,18 @@ def tag_create(request: HttpRequest, payload: TagIn) -> Any:
     return Status(201, services.tag_save(tag=Tag(), name=payload.name))
 
 
+@router.get("/tags/{tag_id}", response={200: TagOut, **ERRORS}, tags=["tags"])
+def tag_get(request: HttpRequest, tag_id: Id) -> Any:
+    return _tag(request, tag_id, "customers.view_customer")
+
+
 @router.patch("/tags/{tag_id}", response={200: TagOut, **ERRORS}, tags=["tags"])
 def tag_update(request: HttpRequest, tag_id: Id, payload: TagIn) -> Any:
-    require_perm(request.user, "customers.change_tag")
-    tag = Tag.objects.filter(pk=tag_id).first()
-    if tag is None:
-        raise Http404
-    return services.tag_save(tag=tag, name=payload.name)
+    return services.tag_save(tag=_tag(request, tag_id, "customers.change_tag"), name=payload.name)
 
 
 @router.delete("/tags/{tag_id}", response={204: None, **ERRORS}, tags=["tags"])
 def tag_delete(request: HttpRequest, tag_id: Id) -> Any:
-    require_perm(request.user, "customers.delete_tag")
-    deleted, _details = Tag.objects.filter(pk=tag_id).delete()
-    if not deleted:
-        raise Http404
+    """Takes the tag off every customer; each of them gets an audit row."""
+    services.tag_delete(actor=request.user, tag=_tag(request, tag_id, "customers.delete_tag"))
     return Status(204, None)
