@@ -175,6 +175,14 @@ def test_duplicates_of_finds_other_customers(admin_user):
     assert not services.duplicates_of([("mobile", "+66812345678")], exclude_id=existing.pk).exists()
 
 
+def test_only_phones_and_e_mails_make_duplicates(admin_user):
+    existing = person(admin_user)
+    services.contact_point_add(actor=admin_user, customer=existing, kind="line", value="shared")
+    services.contact_point_add(actor=admin_user, customer=existing, kind="email", value="a@b.co")
+    assert not services.duplicates_of([("line", "shared")]).exists()
+    assert list(services.duplicates_of([("email", "a@b.co")])) == [existing]
+
+
 def test_over_long_fields_are_rejected(admin_user):
     with pytest.raises(ValidationError) as error:
         person(admin_user, nickname="ก" * 51)

@@ -49,6 +49,12 @@ class ContactPointIn(Schema):
     is_preferred: bool = False
 
 
+class ContactPointCreate(ContactPointIn):
+    allow_duplicate: bool = Field(
+        False, description="add a phone or e-mail even when another customer has it"
+    )
+
+
 class ContactPointPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     kind: Choice(ContactPoint.Kind.values) | None = None  # type: ignore[valid-type]
@@ -91,11 +97,20 @@ class CustomerOut(Schema):
     custom_fields: dict[str, Any]
     notes: str
     archived: bool = Field(validation_alias="is_archived")
+    photo_url: str | None = Field(description="absolute URL of the photo; null when none")
     tags: list[str]
     interests: list[str]
     contact_points: list[ContactPointOut]
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_photo_url(customer: Customer, context: dict[str, Any] | None) -> str | None:
+        if not customer.photo:
+            return None
+        request = (context or {}).get("request")
+        url = customer.photo.url
+        return request.build_absolute_uri(url) if request is not None else url
 
     @staticmethod
     def resolve_tags(customer: Customer) -> list[str]:
@@ -250,7 +265,19 @@ class TagIn(Schema):
     name: Text(50) = Field(min_length=1)  # type: ignore[valid-type]
 
 
-class ListParams(Schema):
+class ContactPointPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[ContactPointOut]
+
+
+class ContactPointListParams(PageParams):
+    kind: Choice(ContactPoint.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+
+
+class ListParams(PageParams):
     q: Text(100) = ""  # type: ignore[valid-type]
     kind: Text(10) = ""  # type: ignore[valid-type]
     stage: Text(10) = ""  # type: ignore[valid-type]
@@ -262,8 +289,6 @@ class ListParams(Schema):
     team: Id | None = None
     archived: bool = False
     sort: Text(10) = queries.DEFAULT_SORT  # type: ignore[valid-type]
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(25, ge=1, le=100)
 
 
 # -- Helpers --------------------------------------------------------------------------
@@ -374,23 +399,32 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     return _page(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
-def _duplicate_conflict(request: HttpRequest, contacts: list[dict[str, Any]]) -> dict[str, Any]:
-    """An error naming the visible customers who already have one of these phones or e-mails."""
+def _duplicate_conflict(
+    request: HttpRequest,
+    contacts: dict[str, dict[str, Any]],
+    *,
+    field: str,
+    exclude_id: int | None = None,
+) -> dict[str, Any]:
+    """An error naming the visible customers who already have one of these phones or e-mails.
+
+    ``contacts`` maps the name of each contact's value field (for a bad value's 422) to
+    the contact; ``field`` is what the 409 names.
+    """
     normalised = []
-    for index, contact in enumerate(contacts):
+    for value_field, contact in contacts.items():
         try:
             value = services.contact_value_normalise(contact["kind"], contact["value"])
         except ValidationError as error:
-            field = f"contact_points.{index}.value"
-            raise ValidationError({field: error.message_dict["value"]}) from error
+            raise ValidationError({value_field: error.message_dict["value"]}) from error
         normalised.append((contact["kind"], value))
-    duplicates = services.duplicates_of(normalised)
+    duplicates = services.duplicates_of(normalised, exclude_id=exclude_id)
     if not duplicates.exists():
         return {}
     # Only ids the caller may see; others are counted, never revealed.
     visible = list(duplicates.visible_to(request.user).values_list("pk", flat=True)[:5])
     return {
-        "loc": ["body", "contact_points"],
+        "loc": ["body", field],
         "type": "duplicate",
         "msg": f"A phone or e-mail already belongs to another customer {visible or ''}; "
         "send allow_duplicate=true to create anyway.",
@@ -403,7 +437,8 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
     fields["kind"] = kind or payload.kind
     contacts = [contact.model_dump() for contact in payload.contact_points]
     if not payload.allow_duplicate:
-        conflict = _duplicate_conflict(request, contacts)
+        named = {f"contact_points.{index}.value": c for index, c in enumerate(contacts)}
+        conflict = _duplicate_conflict(request, named, field="contact_points")
         if conflict:
             return Status(409, {"detail": [conflict]})
     customer = services.customer_create(
@@ -510,11 +545,17 @@ def _contact_point(request: HttpRequest, pk: int, perm: str) -> ContactPoint:
 
 @router.get(
     "/customers/{customer_id}/contact-points",
-    response={200: list[ContactPointOut], **ERRORS},
+    response={200: ContactPointPage, **ERRORS},
     tags=["contact points"],
 )
-def contact_point_list(request: HttpRequest, customer_id: Id) -> Any:
-    return list(_customer(request, customer_id).contact_points.all())
+def contact_point_list(
+    request: HttpRequest, customer_id: Id, params: Query[ContactPointListParams]
+) -> Any:
+    """The preferred one first, then by kind."""
+    points = _customer(request, customer_id, detail=False).contact_points.all()
+    if params.kind:
+        points = points.filter(kind=params.kind)
+    return _page(points, params.page, params.page_size)
 
 
 @router.post(
@@ -522,12 +563,17 @@ def contact_point_list(request: HttpRequest, customer_id: Id) -> Any:
     response={201: ContactPointOut, **ERRORS},
     tags=["contact points"],
 )
-def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointIn) -> Any:
-    customer = _customer(request, customer_id, perm="customers.add_contactpoint")
-    return Status(
-        201,
-        services.contact_point_add(actor=request.user, customer=customer, **payload.model_dump()),
-    )
+def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointCreate) -> Any:
+    """409 when another customer has this phone or e-mail, unless `allow_duplicate`."""
+    customer = _customer(request, customer_id, perm="customers.add_contactpoint", detail=False)
+    contact = payload.model_dump(exclude={"allow_duplicate"})
+    if not payload.allow_duplicate:
+        conflict = _duplicate_conflict(
+            request, {"value": contact}, field="value", exclude_id=customer.pk
+        )
+        if conflict:
+            return Status(409, {"detail": [conflict]})
+    return Status(201, services.contact_point_add(actor=request.user, customer=customer, **contact))
 
 
 @router.get(

@@ -132,11 +132,18 @@ def _custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
     return text
 
 
+DUPLICATE_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
+
+
 def duplicates_of(
     contacts: Iterable[tuple[str, str]], *, exclude_id: int | None = None
 ) -> CustomerQuerySet:
-    """Customers who already have one of these (normalised) phones or e-mails."""
-    pairs = [(kind, value) for kind, value in contacts if value]
+    """Customers who already have one of these (normalised) phones or e-mails.
+
+    Other kinds (addresses, LINE IDs, websites) are shared innocently, by a family or
+    the staff of one office, so they never make a customer a duplicate.
+    """
+    pairs = [(kind, value) for kind, value in contacts if value and kind in DUPLICATE_KINDS]
     if not pairs:
         return Customer.objects.none()
     values = {value for _kind, value in pairs}
