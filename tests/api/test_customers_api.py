@@ -1,18 +1,9 @@
-import json
-
 import pytest
 
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
+from tests.api.calls import patch, post
 from tests.factories import CustomerFactory, TagFactory
-
-
-def post(client, url, body):
-    return client.post(url, data=json.dumps(body), content_type="application/json")
-
-
-def patch(client, url, body):
-    return client.patch(url, data=json.dumps(body), content_type="application/json")
 
 
 def test_create_get_update_archive(api):
@@ -43,6 +34,18 @@ def test_create_get_update_archive(api):
     assert archived.json()["archived"] is True
     assert api.get("/api/v1/customers").json()["count"] == 0
     assert api.get("/api/v1/customers?archived=true").json()["count"] == 1
+
+
+def test_photo_url_is_absolute_or_null(api):
+    with_photo = CustomerFactory(photo="photos/2026/11/somchai.jpg")
+    without = CustomerFactory()
+    body = api.get(f"/api/v1/customers/{with_photo.pk}").json()
+    assert body["photo_url"] == "http://testserver/media/photos/2026/11/somchai.jpg"
+    assert api.get(f"/api/v1/customers/{without.pk}").json()["photo_url"] is None
+    listed = {
+        item["id"]: item["photo_url"] for item in api.get("/api/v1/customers").json()["items"]
+    }
+    assert listed == {with_photo.pk: body["photo_url"], without.pk: None}
 
 
 def test_search_and_pagination(api):

@@ -6,7 +6,13 @@ from django.db import IntegrityError, transaction
 
 from samphan.core.models import AuditEvent
 from samphan.customers import services
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer, CustomFieldDefinition
+from samphan.customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    CustomFieldDefinition,
+    Tag,
+)
 from samphan.customers.queries import consent_in_force
 
 VALID_TAX_ID = "0105551234567"  # weights 13..2 sum to 224; 11 - 224 % 11 = 7
@@ -128,6 +134,27 @@ def test_only_one_preferred_contact_point(admin_user):
         )
 
 
+def test_the_point_losing_the_preferred_flag_is_audited(admin_user):
+    customer = person(admin_user)
+    first = services.contact_point_add(
+        actor=admin_user, customer=customer, kind="mobile", value="0812345678", is_preferred=True
+    )
+    second = services.contact_point_add(
+        actor=admin_user, customer=customer, kind="email", value="a@example.com"
+    )
+    services.contact_point_update(
+        actor=admin_user, contact_point=second, fields={"is_preferred": True}
+    )
+    lost = AuditEvent.objects.get(subject_id=first.pk, action="update")
+    assert (lost.customer_id, lost.actor, lost.changes) == (
+        customer.pk,
+        admin_user,
+        {"is_preferred": [True, False]},
+    )
+    gained = AuditEvent.objects.get(subject_id=second.pk, action="update")
+    assert gained.changes == {"is_preferred": [False, True]}
+
+
 def test_duplicate_contact_point_on_same_customer(admin_user):
     customer = person(admin_user)
     services.contact_point_add(
@@ -146,6 +173,14 @@ def test_duplicates_of_finds_other_customers(admin_user):
     )
     assert list(services.duplicates_of([("mobile", "+66812345678")])) == [existing]
     assert not services.duplicates_of([("mobile", "+66812345678")], exclude_id=existing.pk).exists()
+
+
+def test_only_phones_and_e_mails_make_duplicates(admin_user):
+    existing = person(admin_user)
+    services.contact_point_add(actor=admin_user, customer=existing, kind="line", value="shared")
+    services.contact_point_add(actor=admin_user, customer=existing, kind="email", value="a@b.co")
+    assert not services.duplicates_of([("line", "shared")]).exists()
+    assert list(services.duplicates_of([("email", "a@b.co")])) == [existing]
 
 
 def test_over_long_fields_are_rejected(admin_user):
@@ -218,6 +253,40 @@ def test_interaction_needs_a_summary(admin_user):
     assert call.user == admin_user
 
 
+def test_interactions_are_audited_from_log_to_delete(admin_user):
+    customer = person(admin_user)
+    call = services.interaction_log(actor=admin_user, customer=customer, kind="call", summary="โทร")
+    services.interaction_update(actor=admin_user, interaction=call, fields={"body": "ไม่รับสาย"})
+    services.interaction_update(actor=admin_user, interaction=call, fields={"body": "ไม่รับสาย"})
+    services.interaction_delete(actor=admin_user, interaction=call)
+    events = AuditEvent.objects.filter(
+        subject_type="customers.interaction", customer_id=customer.pk
+    )
+    actions = {event.action: event.changes for event in events}
+    assert list(events.order_by("id").values_list("action", flat=True)) == [
+        "create",
+        "update",  # the second, unchanged update writes nothing
+        "delete",
+    ]
+    assert actions["create"]["summary"] == [None, "โทร"]
+    assert actions["update"] == {"body": ["", "ไม่รับสาย"]}
+    assert actions["delete"]["body"] == ["ไม่รับสาย", None]
+    assert not customer.interactions.exists()
+
+
+@pytest.mark.parametrize(
+    "fields", [{"summary": ""}, {"kind": "dance"}, {"user": None}, {"customer": None}]
+)
+def test_interaction_update_refuses_bad_or_fixed_fields(admin_user, fields):
+    customer = person(admin_user)
+    call = services.interaction_log(actor=admin_user, customer=customer, kind="call", summary="โทร")
+    with pytest.raises(ValidationError) as error:
+        services.interaction_update(actor=admin_user, interaction=call, fields=fields)
+    assert set(error.value.message_dict) == set(fields)
+    call.refresh_from_db()
+    assert (call.kind, call.summary, call.user) == ("call", "โทร", admin_user)
+
+
 def test_initials_keep_thai_leading_vowels_with_their_consonant():
     assert Customer(nickname="ใหญ่").initials == "ให"
     assert Customer(nickname="แอน").initials == "แอ"
@@ -229,3 +298,14 @@ def test_list_subtitle_has_no_dangling_separators(admin_user):
     assert person(admin_user).list_subtitle == ""
     somchai = person(admin_user, first_name_en="Somchai", job_title="ผู้จัดการ")
     assert somchai.list_subtitle == "ผู้จัดการ · Somchai"
+
+
+def test_tag_delete_audits_each_customer_even_without_an_actor(admin_user):
+    tag = services.tag_save(tag=Tag(), name="ชั่วคราว")
+    tagged = [person(admin_user, first_name=name) for name in ("หนึ่ง", "สอง")]
+    for customer in tagged:
+        customer.tags.add(tag)
+    assert services.tag_delete(actor=None, tag=tag) == 2
+    rows = AuditEvent.objects.filter(subject_type="customers.tag", customer_id__isnull=False)
+    assert sorted(rows.values_list("customer_id", flat=True)) == sorted(c.pk for c in tagged)
+    assert {row.actor_id for row in rows} == {None}

@@ -18,6 +18,8 @@ WRITE_CUSTOMERS = [
 MANAGE_CUSTOMERS = [
     *WRITE_CUSTOMERS,
     "customers.archive_customer",
+    "customers.change_interaction",  # others' entries; authors may always change their own
+    "customers.delete_interaction",
     "customers.add_tag",
     "customers.change_tag",
     "customers.delete_tag",

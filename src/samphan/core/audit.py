@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
+from django.db.models import BigIntegerField, CharField, DateTimeField, JSONField, Value
+from django.utils import timezone
 
 from samphan.core.models import AuditEvent
 
@@ -47,3 +49,40 @@ def audit_record(
         customer_id=customer_id,
         changes=changes,
     )
+
+
+def audit_record_for_each(
+    *,
+    actor: Any,
+    action: str,
+    subject: models.Model,
+    changes: dict[str, Any],
+    rows: models.QuerySet[Any],
+    customer_field: str = "customer_id",
+) -> int:
+    """The same audit row once for each of ``rows``, keyed by its ``customer_field``.
+
+    One ``INSERT … SELECT``: the ids never travel to Python, so the cost does not grow
+    with round trips however many customers a set-based change touches.
+    """
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    # values_list() selects in the order given (Django 5.2+); the column list below follows it.
+    select_rows = rows.order_by().values_list(
+        Value(timezone.now(), output_field=DateTimeField()),
+        Value(actor_id, output_field=BigIntegerField()),
+        Value(action, output_field=CharField()),
+        Value(subject._meta.label_lower, output_field=CharField()),
+        Value(subject.pk, output_field=BigIntegerField()),
+        customer_field,
+        Value(changes, output_field=JSONField()),
+    )
+    select, params = select_rows.query.sql_with_params()
+    connection = connections[select_rows.db]
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    column_of = {field.name: str(field.column) for field in AuditEvent._meta.concrete_fields}
+    names = ("at", "actor", "action", "subject_type", "subject_id", "customer_id", "changes")
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in names)
+    with connection.cursor() as cursor:
+        # Identifiers come from model metadata, values travel as parameters.
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608
+        return cursor.rowcount

@@ -7,7 +7,7 @@ HTML views, serialise.
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Model, QuerySet, TextField
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -47,6 +47,12 @@ class ContactPointIn(Schema):
     value: Text(300)  # type: ignore[valid-type]
     label: Text(50) = ""  # type: ignore[valid-type]
     is_preferred: bool = False
+
+
+class ContactPointCreate(ContactPointIn):
+    allow_duplicate: bool = Field(
+        False, description="add a phone or e-mail even when another customer has it"
+    )
 
 
 class ContactPointPatch(Schema):
@@ -91,11 +97,20 @@ class CustomerOut(Schema):
     custom_fields: dict[str, Any]
     notes: str
     archived: bool = Field(validation_alias="is_archived")
+    photo_url: str | None = Field(description="absolute URL of the photo; null when none")
     tags: list[str]
     interests: list[str]
     contact_points: list[ContactPointOut]
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_photo_url(customer: Customer, context: dict[str, Any] | None) -> str | None:
+        if not customer.photo:
+            return None
+        request = (context or {}).get("request")
+        url = customer.photo.url
+        return request.build_absolute_uri(url) if request is not None else url
 
     @staticmethod
     def resolve_tags(customer: Customer) -> list[str]:
@@ -108,6 +123,11 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_contact_points(customer: Customer) -> list[ContactPoint]:
         return list(customer.contact_points.all())
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
 
 
 class CustomerPage(Schema):
@@ -172,6 +192,14 @@ class InteractionOut(Schema):
     body: str
 
 
+class InteractionPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[InteractionOut]
+
+
 class InteractionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     kind: Choice(Interaction.Kind.values)  # type: ignore[valid-type]
@@ -179,6 +207,22 @@ class InteractionIn(Schema):
     body: Text(10000) = ""  # type: ignore[valid-type]
     channel: Text(30) = ""  # type: ignore[valid-type]
     occurred_at: dt.datetime | None = None
+
+
+class InteractionPatch(Schema):
+    """Only the fields sent change; `null` clears `body` or `channel`."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Choice(Interaction.Kind.values) | None = None  # type: ignore[valid-type]
+    summary: Text(200) | None = None  # type: ignore[valid-type]
+    body: Text(10000) | None = None  # type: ignore[valid-type]
+    channel: Text(30) | None = None  # type: ignore[valid-type]
+    occurred_at: dt.datetime | None = None
+
+
+class InteractionListParams(PageParams):
+    q: Text(100) = Field("", description="text in the summary or body")  # type: ignore[valid-type]
+    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
 
 
 class ConsentOut(Schema):
@@ -204,12 +248,36 @@ class TagOut(Schema):
     name: str
 
 
+class TagPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[TagOut]
+
+
+class TagListParams(PageParams):
+    q: Text(50) = Field("", description="part of the tag's name")  # type: ignore[valid-type]
+
+
 class TagIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: Text(50) = Field(min_length=1)  # type: ignore[valid-type]
 
 
-class ListParams(Schema):
+class ContactPointPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[ContactPointOut]
+
+
+class ContactPointListParams(PageParams):
+    kind: Choice(ContactPoint.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+
+
+class ListParams(PageParams):
     q: Text(100) = ""  # type: ignore[valid-type]
     kind: Text(10) = ""  # type: ignore[valid-type]
     stage: Text(10) = ""  # type: ignore[valid-type]
@@ -221,8 +289,6 @@ class ListParams(Schema):
     team: Id | None = None
     archived: bool = False
     sort: Text(10) = queries.DEFAULT_SORT  # type: ignore[valid-type]
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(25, ge=1, le=100)
 
 
 # -- Helpers --------------------------------------------------------------------------
@@ -234,9 +300,15 @@ def _customers(request: HttpRequest) -> QuerySet[Customer]:
     )
 
 
-def _customer(request: HttpRequest, pk: int, *, perm: str = "", kind: str = "") -> Customer:
+def _customer(
+    request: HttpRequest, pk: int, *, perm: str = "", kind: str = "", detail: bool = True
+) -> Customer:
+    """A customer the caller may see (404 otherwise), after checking ``perm`` (403).
+
+    ``detail`` fetches tags, interests and contact points too, for a ``CustomerOut``.
+    """
     require_perm(request.user, perm or "customers.view_customer")
-    customers = _customers(request)
+    customers = _customers(request) if detail else Customer.objects.visible_to(request.user)
     if kind:
         customers = customers.filter(kind=kind)
     customer = customers.filter(pk=pk).first()
@@ -327,23 +399,32 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     return _page(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
-def _duplicate_conflict(request: HttpRequest, contacts: list[dict[str, Any]]) -> dict[str, Any]:
-    """An error naming the visible customers who already have one of these phones or e-mails."""
+def _duplicate_conflict(
+    request: HttpRequest,
+    contacts: dict[str, dict[str, Any]],
+    *,
+    field: str,
+    exclude_id: int | None = None,
+) -> dict[str, Any]:
+    """An error naming the visible customers who already have one of these phones or e-mails.
+
+    ``contacts`` maps the name of each contact's value field (for a bad value's 422) to
+    the contact; ``field`` is what the 409 names.
+    """
     normalised = []
-    for index, contact in enumerate(contacts):
+    for value_field, contact in contacts.items():
         try:
             value = services.contact_value_normalise(contact["kind"], contact["value"])
         except ValidationError as error:
-            field = f"contact_points.{index}.value"
-            raise ValidationError({field: error.message_dict["value"]}) from error
+            raise ValidationError({value_field: error.message_dict["value"]}) from error
         normalised.append((contact["kind"], value))
-    duplicates = services.duplicates_of(normalised)
+    duplicates = services.duplicates_of(normalised, exclude_id=exclude_id)
     if not duplicates.exists():
         return {}
     # Only ids the caller may see; others are counted, never revealed.
     visible = list(duplicates.visible_to(request.user).values_list("pk", flat=True)[:5])
     return {
-        "loc": ["body", "contact_points"],
+        "loc": ["body", field],
         "type": "duplicate",
         "msg": f"A phone or e-mail already belongs to another customer {visible or ''}; "
         "send allow_duplicate=true to create anyway.",
@@ -356,7 +437,8 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
     fields["kind"] = kind or payload.kind
     contacts = [contact.model_dump() for contact in payload.contact_points]
     if not payload.allow_duplicate:
-        conflict = _duplicate_conflict(request, contacts)
+        named = {f"contact_points.{index}.value": c for index, c in enumerate(contacts)}
+        conflict = _duplicate_conflict(request, named, field="contact_points")
         if conflict:
             return Status(409, {"detail": [conflict]})
     customer = services.customer_create(
@@ -463,11 +545,17 @@ def _contact_point(request: HttpRequest, pk: int, perm: str) -> ContactPoint:
 
 @router.get(
     "/customers/{customer_id}/contact-points",
-    response={200: list[ContactPointOut], **ERRORS},
+    response={200: ContactPointPage, **ERRORS},
     tags=["contact points"],
 )
-def contact_point_list(request: HttpRequest, customer_id: Id) -> Any:
-    return list(_customer(request, customer_id).contact_points.all())
+def contact_point_list(
+    request: HttpRequest, customer_id: Id, params: Query[ContactPointListParams]
+) -> Any:
+    """The preferred one first, then by kind."""
+    points = _customer(request, customer_id, detail=False).contact_points.all()
+    if params.kind:
+        points = points.filter(kind=params.kind)
+    return _page(points, params.page, params.page_size)
 
 
 @router.post(
@@ -475,12 +563,17 @@ def contact_point_list(request: HttpRequest, customer_id: Id) -> Any:
     response={201: ContactPointOut, **ERRORS},
     tags=["contact points"],
 )
-def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointIn) -> Any:
-    customer = _customer(request, customer_id, perm="customers.add_contactpoint")
-    return Status(
-        201,
-        services.contact_point_add(actor=request.user, customer=customer, **payload.model_dump()),
-    )
+def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointCreate) -> Any:
+    """409 when another customer has this phone or e-mail, unless `allow_duplicate`."""
+    customer = _customer(request, customer_id, perm="customers.add_contactpoint", detail=False)
+    contact = payload.model_dump(exclude={"allow_duplicate"})
+    if not payload.allow_duplicate:
+        conflict = _duplicate_conflict(
+            request, {"value": contact}, field="value", exclude_id=customer.pk
+        )
+        if conflict:
+            return Status(409, {"detail": [conflict]})
+    return Status(201, services.contact_point_add(actor=request.user, customer=customer, **contact))
 
 
 @router.get(
@@ -515,12 +608,21 @@ def contact_point_delete(request: HttpRequest, point_id: Id) -> Any:
 # -- Timeline and consent -------------------------------------------------------------
 
 
-class InteractionPage(Schema):
-    count: int
-    count_capped: bool
-    page: int
-    page_size: int
-    items: list[InteractionOut]
+def _interaction(request: HttpRequest, pk: int) -> Interaction:
+    require_perm(request.user, "customers.view_customer")
+    visible = Customer.objects.visible_to(request.user)
+    interaction = Interaction.objects.filter(pk=pk, customer__in=visible).first()
+    if interaction is None:
+        raise Http404
+    return interaction
+
+
+def _interaction_to_change(request: HttpRequest, pk: int, *, delete: bool = False) -> Interaction:
+    """A visible interaction (404) the caller logged, or may change as their role allows (403)."""
+    interaction = _interaction(request, pk)
+    if not interaction.may_be_changed_by(request.user, delete=delete):
+        raise PermissionDenied
+    return interaction
 
 
 @router.get(
@@ -529,14 +631,12 @@ class InteractionPage(Schema):
     tags=["interactions"],
 )
 def interaction_list(
-    request: HttpRequest,
-    customer_id: Id,
-    page: int = Query(1, ge=1, le=100_000),
-    page_size: int = Query(25, ge=1, le=100),
+    request: HttpRequest, customer_id: Id, params: Query[InteractionListParams]
 ) -> Any:
-    """The customer's timeline, newest first."""
-    customer = _customer(request, customer_id)
-    return _page(queries.timeline(customer), page, page_size)
+    """The customer's timeline, newest first; `q` finds text in the summary or body."""
+    customer = _customer(request, customer_id, detail=False)
+    interactions = queries.timeline(customer, q=params.q, kind=params.kind)
+    return _page(interactions, params.page, params.page_size)
 
 
 @router.post(
@@ -545,7 +645,7 @@ def interaction_list(
     tags=["interactions"],
 )
 def interaction_create(request: HttpRequest, customer_id: Id, payload: InteractionIn) -> Any:
-    customer = _customer(request, customer_id, perm="customers.add_interaction")
+    customer = _customer(request, customer_id, perm="customers.add_interaction", detail=False)
     return Status(
         201, services.interaction_log(actor=request.user, customer=customer, **payload.model_dump())
     )
@@ -557,12 +657,33 @@ def interaction_create(request: HttpRequest, customer_id: Id, payload: Interacti
     tags=["interactions"],
 )
 def interaction_get(request: HttpRequest, interaction_id: Id) -> Any:
-    require_perm(request.user, "customers.view_customer")
-    visible = Customer.objects.visible_to(request.user)
-    interaction = Interaction.objects.filter(pk=interaction_id, customer__in=visible).first()
-    if interaction is None:
-        raise Http404
-    return interaction
+    return _interaction(request, interaction_id)
+
+
+@router.patch(
+    "/interactions/{interaction_id}",
+    response={200: InteractionOut, **ERRORS},
+    tags=["interactions"],
+)
+def interaction_update(request: HttpRequest, interaction_id: Id, payload: InteractionPatch) -> Any:
+    """The author may correct an entry; others need a role that may change interactions."""
+    interaction = _interaction_to_change(request, interaction_id)
+    fields = payload.model_dump(exclude_unset=True)
+    for name in ("body", "channel"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""  # null clears an optional text
+    fields = {name: value for name, value in fields.items() if value is not None}
+    return services.interaction_update(actor=request.user, interaction=interaction, fields=fields)
+
+
+@router.delete(
+    "/interactions/{interaction_id}", response={204: None, **ERRORS}, tags=["interactions"]
+)
+def interaction_delete(request: HttpRequest, interaction_id: Id) -> Any:
+    """The author may remove an entry; others need a role that may delete interactions."""
+    interaction = _interaction_to_change(request, interaction_id, delete=True)
+    services.interaction_delete(actor=request.user, interaction=interaction)
+    return Status(204, None)
 
 
 @router.get(
@@ -592,10 +713,22 @@ def consent_create(request: HttpRequest, customer_id: Id, payload: ConsentIn) ->
 # -- Tags -----------------------------------------------------------------------------
 
 
-@router.get("/tags", response={200: list[TagOut], **ERRORS}, tags=["tags"])
-def tag_list(request: HttpRequest) -> Any:
+def _tag(request: HttpRequest, pk: int, perm: str) -> Tag:
+    require_perm(request.user, perm)
+    tag = Tag.objects.filter(pk=pk).first()
+    if tag is None:
+        raise Http404
+    return tag
+
+
+@router.get("/tags", response={200: TagPage, **ERRORS}, tags=["tags"])
+def tag_list(request: HttpRequest, params: Query[TagListParams]) -> Any:
+    """Tags by name; `q` finds part of a name."""
     require_perm(request.user, "customers.view_customer")
-    return list(Tag.objects.all()[:1000])
+    tags = Tag.objects.order_by("name")
+    if params.q.strip():
+        tags = tags.filter(name__icontains=params.q.strip())
+    return _page(tags, params.page, params.page_size)
 
 
 @router.post("/tags", response={201: TagOut, **ERRORS}, tags=["tags"])
@@ -604,19 +737,18 @@ def tag_create(request: HttpRequest, payload: TagIn) -> Any:
     return Status(201, services.tag_save(tag=Tag(), name=payload.name))
 
 
+@router.get("/tags/{tag_id}", response={200: TagOut, **ERRORS}, tags=["tags"])
+def tag_get(request: HttpRequest, tag_id: Id) -> Any:
+    return _tag(request, tag_id, "customers.view_customer")
+
+
 @router.patch("/tags/{tag_id}", response={200: TagOut, **ERRORS}, tags=["tags"])
 def tag_update(request: HttpRequest, tag_id: Id, payload: TagIn) -> Any:
-    require_perm(request.user, "customers.change_tag")
-    tag = Tag.objects.filter(pk=tag_id).first()
-    if tag is None:
-        raise Http404
-    return services.tag_save(tag=tag, name=payload.name)
+    return services.tag_save(tag=_tag(request, tag_id, "customers.change_tag"), name=payload.name)
 
 
 @router.delete("/tags/{tag_id}", response={204: None, **ERRORS}, tags=["tags"])
 def tag_delete(request: HttpRequest, tag_id: Id) -> Any:
-    require_perm(request.user, "customers.delete_tag")
-    deleted, _details = Tag.objects.filter(pk=tag_id).delete()
-    if not deleted:
-        raise Http404
+    """Takes the tag off every customer; each of them gets an audit row."""
+    services.tag_delete(actor=request.user, tag=_tag(request, tag_id, "customers.delete_tag"))
     return Status(204, None)

@@ -439,3 +439,16 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"
+
+    def may_be_changed_by(self, user: Any, *, delete: bool = False) -> bool:
+        """Whoever logged an entry may correct or remove it while they may still log
+        entries; anyone else needs their role's change (or delete) permission."""
+        if user.has_perm(
+            "customers.delete_interaction" if delete else "customers.change_interaction"
+        ):
+            return True
+        return (
+            self.user_id is not None
+            and self.user_id == user.pk
+            and user.has_perm("customers.add_interaction")
+        )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
@@ -119,5 +119,17 @@ def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[AuditE
     return list(events[:limit])
 
 
-def timeline(customer: Customer) -> QuerySet[Interaction]:
-    return customer.interactions.select_related("user").order_by("-occurred_at", "-id")
+def timeline(customer: Customer, *, q: str = "", kind: str = "") -> QuerySet[Interaction]:
+    """The customer's interactions, newest first; ``q`` finds text in the summary or body.
+
+    A plain ``icontains`` is enough here: it reads one customer's entries, found through
+    the (customer, occurred_at) index, never the whole table.
+    """
+    interactions = customer.interactions.select_related("user")
+    if kind:
+        interactions = interactions.filter(kind=kind)
+    if q.strip():
+        interactions = interactions.filter(
+            Q(summary__icontains=q.strip()) | Q(body__icontains=q.strip())
+        )
+    return interactions.order_by("-occurred_at", "-id")

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.audit import audit_record, audit_record_for_each, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.core.phones import normalise_phone
 from samphan.customers.models import (
@@ -66,6 +66,8 @@ CUSTOMER_FIELDS = (
 AUDITED_CUSTOMER_FIELDS = (*CUSTOMER_FIELDS, "photo", "archived_at", "tags", "interests")
 CONTACT_FIELDS = ("kind", "value", "label", "is_preferred")
 CONSENT_FIELDS = ("channel", "purpose", "status", "source", "wording_version")
+INTERACTION_FIELDS = ("kind", "occurred_at", "user", "channel", "summary", "body")
+INTERACTION_EDITABLE = ("kind", "occurred_at", "channel", "summary", "body")
 
 
 # -- Validation helpers -------------------------------------------------------------------
@@ -130,11 +132,18 @@ def _custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
     return text
 
 
+DUPLICATE_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
+
+
 def duplicates_of(
     contacts: Iterable[tuple[str, str]], *, exclude_id: int | None = None
 ) -> CustomerQuerySet:
-    """Customers who already have one of these (normalised) phones or e-mails."""
-    pairs = [(kind, value) for kind, value in contacts if value]
+    """Customers who already have one of these (normalised) phones or e-mails.
+
+    Other kinds (addresses, LINE IDs, websites) are shared innocently, by a family or
+    the staff of one office, so they never make a customer a duplicate.
+    """
+    pairs = [(kind, value) for kind, value in contacts if value and kind in DUPLICATE_KINDS]
     if not pairs:
         return Customer.objects.none()
     values = {value for _kind, value in pairs}
@@ -264,11 +273,22 @@ def customer_archive(*, actor: Any, customer: Customer, archived: bool = True) -
 # -- Contact points ------------------------------------------------------------------------
 
 
-def _unset_preferred(customer: Customer, *, keep_id: int | None = None) -> None:
+def _unset_preferred(customer: Customer, *, actor: Any, keep_id: int | None = None) -> None:
+    """Take the preferred flag from the customer's other contact points, audited."""
     others = ContactPoint.objects.filter(customer=customer, is_preferred=True)
     if keep_id:
         others = others.exclude(pk=keep_id)
-    others.update(is_preferred=False)
+    # At most one row (a unique constraint says so): audit it, then flip it.
+    for point in others.select_for_update():
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=point,
+            customer_id=customer.pk,
+            changes={"is_preferred": [True, False]},
+        )
+        point.is_preferred = False
+        point.save(update_fields=["is_preferred", "updated_at"])
 
 
 def _save_contact_point(contact_point: ContactPoint) -> None:
@@ -306,7 +326,7 @@ def contact_point_add(
     ).exists():
         raise ValidationError({"value": _("This customer already has this contact point.")})
     if is_preferred:
-        _unset_preferred(customer)
+        _unset_preferred(customer, actor=actor)
     _save_contact_point(contact_point)
     audit_record(
         actor=actor,
@@ -333,7 +353,7 @@ def contact_point_update(
     contact_point.label = fields.get("label", contact_point.label) or ""
     contact_point.is_preferred = bool(fields.get("is_preferred", contact_point.is_preferred))
     if contact_point.is_preferred:
-        _unset_preferred(contact_point.customer, keep_id=contact_point.pk)
+        _unset_preferred(contact_point.customer, actor=actor, keep_id=contact_point.pk)
     _save_contact_point(contact_point)
     changes = diff(before, snapshot(contact_point, CONTACT_FIELDS))
     if changes:
@@ -403,6 +423,11 @@ def consent_record(
 # -- Timeline ---------------------------------------------------------------------------
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A time without a zone is read in the current time zone (Asia/Bangkok by default)."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 @transaction.atomic
 def interaction_log(
     *,
@@ -420,12 +445,68 @@ def interaction_log(
         summary=(summary or "").strip(),
         body=body or "",
         channel=channel or "",
-        occurred_at=occurred_at or timezone.now(),
+        occurred_at=_aware(occurred_at) if occurred_at else timezone.now(),
         user=actor if getattr(actor, "pk", None) else None,
     )
     interaction.full_clean(exclude=["customer", "user"])
     interaction.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=interaction,
+        customer_id=customer.pk,
+        changes=diff({}, snapshot(interaction, INTERACTION_FIELDS)),
+    )
     return interaction
+
+
+@transaction.atomic
+def interaction_update(
+    *, actor: Any, interaction: Interaction, fields: Mapping[str, Any]
+) -> Interaction:
+    """Correct a timeline entry; who logged it and for whom stay as they were."""
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    before = snapshot(interaction, INTERACTION_FIELDS)
+    for name, value in fields.items():
+        if name not in INTERACTION_EDITABLE:
+            raise ValidationError({name: _("This field cannot be set.")})
+        setattr(interaction, name, value)
+    interaction.summary = (interaction.summary or "").strip()
+    interaction.body = interaction.body or ""
+    interaction.channel = interaction.channel or ""
+    if interaction.occurred_at is not None:
+        interaction.occurred_at = _aware(interaction.occurred_at)
+    interaction.full_clean(exclude=["customer", "user"])
+    interaction.save()
+    changes = diff(before, snapshot(interaction, INTERACTION_FIELDS))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=interaction,
+            customer_id=interaction.customer_id,
+            changes=changes,
+        )
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
+    """Remove a timeline entry logged in error; the audit row keeps what it said.
+
+    A hard delete, not an archive flag: an entry made by mistake (the wrong customer,
+    a duplicate) should leave the timeline and every count built on it, and the audit
+    log is where its trace belongs.
+    """
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        subject=interaction,
+        customer_id=interaction.customer_id,
+        changes=diff(snapshot(interaction, INTERACTION_FIELDS), dict.fromkeys(INTERACTION_FIELDS)),
+    )
+    interaction.delete()
 
 
 # -- Tags -------------------------------------------------------------------------------
@@ -441,3 +522,34 @@ def tag_save(*, tag: Tag, name: str) -> Tag:
     tag.full_clean()
     tag.save()
     return tag
+
+
+@transaction.atomic
+def tag_delete(*, actor: Any, tag: Tag) -> int:
+    """Delete a tag and take it off every customer; returns how many customers had it.
+
+    Each of those customers gets an audit row of its own (the tag's name, old → none),
+    so a customer's change history is complete without looking for tag-wide events;
+    the rows are written by one INSERT … SELECT over the tag's links, so a tag on
+    200,000 customers costs one statement, not 200,000 round trips. One more row,
+    without a customer, records the deletion itself with that count, so a tag that no
+    one had still leaves a trace.
+    """
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    links = Customer.tags.through.objects.filter(tag_id=tag.pk)
+    changes = {"name": [tag.name, None]}
+    count = audit_record_for_each(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        subject=tag,
+        changes=changes,
+        rows=links,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        subject=tag,
+        changes={**changes, "customers": [count, 0]},
+    )
+    tag.delete()
+    return count
