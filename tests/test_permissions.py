@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from samphan.accounts.models import Role
@@ -12,12 +13,17 @@ from tests.conftest import token_client
 from tests.factories import TeamFactory, UserFactory
 
 ALL = set(Role.NAMES)
+# A 1×1 PNG: the customer's photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63606060000000040001f61738550000000049454e44ae426082"
+)
 WRITERS = ALL - {Role.VIEWER}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
 TAGGERS = {Role.ADMIN, Role.MANAGER, Role.MARKETING}
 
 # (name, method, url, body, roles allowed, success status). {id} is the customer; {point},
-# {interaction}, {company} and {tag} are records that belong with it.
+# {interaction}, {company}, {tag} and {photo} (its photo's URL) are records that belong with it.
 # fmt: off
 UI = [
     ("home", "get", "/", None, ALL, 200),
@@ -35,8 +41,16 @@ UI = [
     ("edit contact", "post", "/customers/{id}/contacts/{point}/", {"kind": "mobile", "value": "0899999999"}, WRITERS, 302),
     ("remove contact", "post", "/customers/{id}/contacts/{point}/delete/", {}, WRITERS, 302),
     ("picker", "get", "/customers/options/?field=company&company=ab", None, ALL, 200),
+    ("photo", "get", "{photo}", None, ALL, 200),
     ("preferences", "get", "/preferences/", None, ALL, 200),
+    ("save preferences", "post", "/preferences/", {"language": "th", "buddhist_era": "on"}, ALL, 302),
+    ("language", "post", "/language/", {"language": "en", "next": "/customers/"}, ALL, 302),
+    ("password form", "get", "/password/", None, ALL, 200),
+    ("password done", "get", "/password/done/", None, ALL, 200),
+    ("logout", "post", "/logout/", {}, ALL, 302),
 ]
+# Pages that need no login: the language switch also keeps an anonymous visitor's choice.
+PUBLIC = {"language"}
 API = [
     ("api list", "get", "/api/v1/customers", None, ALL, 200),
     ("api companies", "get", "/api/v1/companies", None, ALL, 200),
@@ -82,6 +96,7 @@ def customer(db, make_user):
         actor=owner,
         fields={"first_name": "สมชาย"},
         contact_points=[{"kind": "mobile", "value": "0812345678"}],
+        photo=SimpleUploadedFile("face.png", PNG, content_type="image/png"),
     )
     customer.interaction = services.interaction_log(
         actor=owner, customer=customer, kind="call", summary="โทร"
@@ -95,6 +110,7 @@ def customer(db, make_user):
 
 def url_for(template, customer):
     return template.format(
+        photo=customer.photo.url,
         id=customer.pk,
         point=customer.contact_points.get().pk,
         interaction=customer.interaction.pk,
@@ -137,6 +153,8 @@ def test_anonymous(customer, name, method, url, body, allowed, ok):
     if name.startswith("api"):
         assert response.status_code == 401
         assert "detail" in response.json()
+    elif name in PUBLIC:
+        assert response.status_code == ok
     else:
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
@@ -150,7 +168,7 @@ def test_bad_token_is_401(customer):
 CUSTOMER_SCOPED = [
     row
     for row in UI + API
-    if any(key in row[2] for key in ("{id}", "{point}", "{interaction}", "{company}"))
+    if any(key in row[2] for key in ("{id}", "{point}", "{interaction}", "{company}", "{photo}"))
 ]
 
 

@@ -97,6 +97,13 @@ def customer_for_page(user: Any, pk: int) -> Customer:
     )
 
 
+def photo_visible_to(user: Any, name: str) -> bool:
+    """Whether ``name`` is the photo of a customer this user may see: one indexed query."""
+    if not user.has_perm("customers.view_customer"):
+        return False
+    return Customer.objects.visible_to(user).filter(photo=name).exists()
+
+
 def colleagues_of(customer: Customer) -> QuerySet[Customer]:
     if not customer.company_id:
         return Customer.objects.none()
