@@ -35,6 +35,7 @@ UI = [
     ("edit", "post", "/customers/{id}/edit/", {"first_name": "แก้", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("archive", "post", "/customers/{id}/archive/", {"archive": "1"}, MANAGERS, 302),
     ("log call", "post", "/customers/{id}/interactions/", {"kind": "call", "summary": "โทร"}, WRITERS, 302),
+    ("log a visit", "post", "/customers/{id}/interactions/", {"kind": "visit", "summary": "มาร้าน", "occurred_at": "2026-01-15T14:30", "channel": "หน้าร้าน"}, WRITERS, 302),
     ("consent", "post", "/customers/{id}/consent/", {"channel": "sms", "purpose": "marketing", "status": "granted"}, WRITERS, 302),
     ("contact form", "get", "/customers/{id}/contacts/new/", None, WRITERS, 200),
     ("add contact", "post", "/customers/{id}/contacts/new/", {"kind": "email", "value": "x@example.com"}, WRITERS, 302),

@@ -1,9 +1,11 @@
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -263,13 +265,57 @@ class ContactPointForm(forms.ModelForm):
         pass
 
 
+def _this_minute() -> dt.datetime:
+    """Now, to the minute the datetime input shows, so an untouched field is unchanged."""
+    return timezone.now().replace(second=0, microsecond=0)
+
+
 class InteractionForm(forms.ModelForm):
     QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
+    # Staff log what just happened or catch up on the past; a day ahead allows for an
+    # appointment tonight and a phone clock that is off, not a year typed in พ.ศ.
+    FUTURE_LIMIT = dt.timedelta(days=1)
+    EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
     class Meta:
         model = Interaction
-        fields = ["kind", "summary", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 2})}
+        fields = ["kind", "summary", "occurred_at", "channel", "body"]
+        widgets = {
+            # Typed and shown in local time: the current time zone, Asia/Bangkok.
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "summary": forms.TextInput(
+                attrs={"placeholder": _("e.g. Called about the new catalogue; call back Friday")}
+            ),
+            "channel": forms.TextInput(attrs={"placeholder": _("e.g. LINE, shop, Facebook")}),
+            "body": forms.Textarea(attrs={"rows": 2, "aria-label": _("Details")}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Not "id_…": the consent form on the same page has a "channel" field too.
+        kwargs.setdefault("auto_id", "interaction-%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # "When" shows the time the page was opened; left as it is, it means "now" when the
+        # form is sent (its hidden initial value tells), so a page left open for an hour
+        # still logs the right time. Empty means now too.
+        when = self.fields["occurred_at"]
+        when.initial = _this_minute
+        when.required = False
+        when.show_hidden_initial = True
+
+    def clean_occurred_at(self) -> dt.datetime | None:
+        when: dt.datetime | None = self.cleaned_data.get("occurred_at")
+        if when is None or "occurred_at" not in self.changed_data:
+            return None  # the service records "now"
+        if when > timezone.now() + self.FUTURE_LIMIT:
+            raise ValidationError(
+                _("This is more than a day from now. Enter when it happened."), code="future"
+            )
+        if when < self.EARLIEST:
+            raise ValidationError(_("Enter a date after 1900."), code="too_early")
+        return when
 
     @property
     def quick_kinds(self) -> list[tuple[str, Any]]:
@@ -277,6 +323,11 @@ class InteractionForm(forms.ModelForm):
         return [
             (value, label) for value, label in Interaction.Kind.choices if value in self.QUICK_KINDS
         ]
+
+    @property
+    def shows_more(self) -> bool:
+        """Open "more details" when something in it was typed or needs fixing."""
+        return bool(self["body"].errors or self["body"].value())
 
 
 class ConsentForm(forms.Form):

@@ -116,26 +116,28 @@ def customer_options(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request, pk)
+    return render(request, "customers/detail.html", _detail_context(request, customer))
+
+
+def _detail_context(
+    request: HttpRequest, customer: Customer, interaction_form: InteractionForm | None = None
+) -> dict[str, Any]:
     consents = queries.consent_in_force(customer)
     contact_points = [
         (point, consents.get((point.channel or "", ConsentRecord.Purpose.MARKETING)))
         for point in customer.contact_points.all()
     ]
-    return render(
-        request,
-        "customers/detail.html",
-        {
-            "customer": customer,
-            "contact_points": contact_points,
-            "consents": sorted(consents.values(), key=lambda record: record.channel),
-            "colleagues": queries.colleagues_of(customer)[:20],
-            "custom_values": _custom_values(customer),
-            "timeline": queries.timeline(customer)[:50],
-            "interaction_form": InteractionForm(initial={"kind": "call"}),
-            "consent_form": ConsentForm(),
-            "history": queries.audit_history(request.user, customer),
-        },
-    )
+    return {
+        "customer": customer,
+        "contact_points": contact_points,
+        "consents": sorted(consents.values(), key=lambda record: record.channel),
+        "colleagues": queries.colleagues_of(customer)[:20],
+        "custom_values": _custom_values(customer),
+        "timeline": queries.timeline(customer)[:50],
+        "interaction_form": interaction_form or InteractionForm(initial={"kind": "call"}),
+        "consent_form": ConsentForm(),
+        "history": queries.audit_history(request.user, customer),
+    }
 
 
 def _custom_values(customer: Customer) -> list[tuple[str, Any]]:
@@ -302,15 +304,16 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = InteractionForm(request.POST)
     if form.is_valid():
         services.interaction_log(actor=request.user, customer=customer, **form.cleaned_data)
+        if not request.htmx:  # type: ignore[attr-defined]
+            return redirect("customer_detail", pk=pk)
         form = InteractionForm(initial={"kind": form.cleaned_data["kind"]})
-    elif not request.htmx:  # type: ignore[attr-defined]
-        messages.error(request, _("Enter a summary of what happened."))
-        return redirect("customer_detail", pk=pk)
-    context = {
-        "customer": customer,
-        "timeline": queries.timeline(customer)[:50],
-        "interaction_form": form,
-    }
     if request.htmx:  # type: ignore[attr-defined]
+        context = {
+            "customer": customer,
+            "timeline": queries.timeline(customer)[:50],
+            "interaction_form": form,
+        }
         return render(request, "customers/detail.html#timeline", context)
-    return redirect("customer_detail", pk=pk)
+    # Without JavaScript: the whole page again, the messages next to the fields.
+    context = _detail_context(request, customer, interaction_form=form)
+    return render(request, "customers/detail.html", context)
