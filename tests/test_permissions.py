@@ -29,6 +29,7 @@ UI = [
     ("home", "get", "/", None, ALL, 200),
     ("list", "get", "/customers/", None, ALL, 200),
     ("detail", "get", "/customers/{id}/", None, ALL, 200),
+    ("older entries", "get", "/customers/{id}/?before={interaction}", None, ALL, 200),
     ("new form", "get", "/customers/new/", None, WRITERS, 200),
     ("create", "post", "/customers/new/", {"first_name": "ใหม่", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("edit form", "get", "/customers/{id}/edit/", None, WRITERS, 200),

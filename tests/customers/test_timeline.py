@@ -1,14 +1,17 @@
-"""The customer page's timeline: logging what happened (when, channel)."""
+"""The customer page's timeline: logging what happened (when, channel) and older entries."""
 
 import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from samphan.accounts.models import Role
 from samphan.customers.models import Interaction
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
 HTMX = {"HX-Request": "true"}
@@ -140,3 +143,130 @@ def test_the_consent_and_interaction_forms_do_not_share_ids(admin_client, custom
     html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+# -- Older entries ----------------------------------------------------------------------------
+
+
+def history(customer, count: int, distinct_times: int = 0) -> list[int]:
+    """``count`` entries; with ``distinct_times``, many share a time (the cursor breaks ties)."""
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        Interaction(
+            customer=customer,
+            kind="note",
+            summary=f"บันทึก {index}",
+            occurred_at=start
+            + dt.timedelta(hours=index % distinct_times if distinct_times else index),
+        )
+        for index in range(count)
+    ]
+    Interaction.objects.bulk_create(rows)
+    return list(
+        Interaction.objects.filter(customer=customer)
+        .order_by("-occurred_at", "-id")
+        .values_list("pk", flat=True)
+    )
+
+
+def shown(html: str) -> list[str]:
+    return re.findall(r'<span class="timeline-summary">([^<]*)</span>', html)
+
+
+def older_link(html: str) -> str | None:
+    found = re.search(r'href="(/customers/\d+/\?before=\d+)#timeline"', html)
+    return found.group(1) if found else None
+
+
+def test_the_page_shows_fifty_then_older_entries_without_javascript(
+    admin_client, english, customer
+):
+    ids = history(customer, 120)
+    summaries = {i.pk: i.summary for i in Interaction.objects.all()}
+    html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert shown(html) == [summaries[pk] for pk in ids[:50]]
+    link = older_link(html)
+    assert link == f"/customers/{customer.pk}/?before={ids[49]}"
+    second = admin_client.get(link).content.decode()
+    assert "<html" in second and shown(second) == [summaries[pk] for pk in ids[50:100]]
+    assert "Back to the latest entries" in second
+    third = admin_client.get(older_link(second)).content.decode()
+    assert shown(third) == [summaries[pk] for pk in ids[100:]]
+    assert older_link(third) is None
+
+
+def test_htmx_loads_only_the_next_entries(admin_client, customer):
+    ids = history(customer, 60)
+    response = admin_client.get(f"/customers/{customer.pk}/?before={ids[49]}", headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<li class="timeline-item')
+    assert "<html" not in html and "quick-log" not in html
+    assert len(shown(html)) == 10 and older_link(html) is None
+
+
+def test_entries_at_the_same_time_are_neither_skipped_nor_repeated(admin_client, customer):
+    ids = history(customer, 130, distinct_times=3)
+    seen: list[str] = []
+    url: str | None = f"/customers/{customer.pk}/"
+    while url:
+        html = admin_client.get(url).content.decode()
+        seen += shown(html)
+        url = older_link(html)
+    summaries = {i.pk: i.summary for i in Interaction.objects.all()}
+    assert seen == [summaries[pk] for pk in ids]
+
+
+def test_older_entries_run_a_fixed_number_of_queries(admin_client, customer):
+    def count(url: str, **headers: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url, headers=headers).status_code == 200
+        return len(captured)
+
+    ids = history(customer, 60)
+    page = f"/customers/{customer.pk}/"
+    few = (
+        count(page),
+        count(f"{page}?before={ids[49]}"),
+        count(f"{page}?before={ids[49]}", **HTMX),
+    )
+    ids = history(customer, 200)
+    many = (
+        count(page),
+        count(f"{page}?before={ids[49]}"),
+        count(f"{page}?before={ids[99]}", **HTMX),
+    )
+    assert few == many
+    assert many[2] < many[0]  # the fragment does not load the whole page
+
+
+@pytest.mark.parametrize(
+    "before", ["abc", "-1", "99999999999999999999", "๑๒", ""], ids=lambda v: v or "empty"
+)
+def test_a_malformed_cursor_shows_the_latest_entries(admin_client, customer, before):
+    ids = history(customer, 55)
+    html = admin_client.get(f"/customers/{customer.pk}/?before={before}").content.decode()
+    assert (
+        len(shown(html)) == 50 and older_link(html) == f"/customers/{customer.pk}/?before={ids[49]}"
+    )
+
+
+def test_a_cursor_from_another_customer_shows_nothing_of_theirs(admin_client, english, customer):
+    other = CustomerFactory()
+    theirs = history(other, 3)
+    history(customer, 3)
+    html = admin_client.get(f"/customers/{customer.pk}/?before={theirs[0]}").content.decode()
+    assert shown(html) == []
+    assert "No older entries." in html
+
+
+def test_another_teams_timeline_is_404_as_a_fragment_too(customer, make_user):
+    customer.owner = make_user(Role.SALES, username="owner")
+    customer.team = customer.owner.team
+    customer.save()
+    ids = history(customer, 60)
+    outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
+    client = Client()
+    client.force_login(outsider)
+    url = f"/customers/{customer.pk}/?before={ids[49]}"
+    assert client.get(url).status_code == 404
+    assert client.get(url, headers=HTMX).status_code == 404

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
@@ -128,3 +128,23 @@ def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[AuditE
 
 def timeline(customer: Customer) -> QuerySet[Interaction]:
     return customer.interactions.select_related("user").order_by("-occurred_at", "-id")
+
+
+TIMELINE_PAGE = 50
+
+
+def timeline_page(
+    customer: Customer, *, before: int | None = None, size: int = TIMELINE_PAGE
+) -> tuple[list[Interaction], int | None]:
+    """``size`` entries, newest first, older than entry ``before`` (a keyset cursor, so a
+    page deep in a long history costs the same as the first); and the cursor for the next
+    page, or None at the end. One query: the cursor's time is a subquery, and one row
+    more than the page says whether there are older entries."""
+    entries = timeline(customer)
+    if before is not None:
+        cursor = Interaction.objects.filter(customer_id=customer.pk, pk=before)
+        at = Subquery(cursor.values("occurred_at")[:1])
+        entries = entries.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=before))
+    page = list(entries[: size + 1])
+    older = page[size - 1].pk if len(page) > size else None
+    return page[:size], older
