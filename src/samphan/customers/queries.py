@@ -143,8 +143,12 @@ def timeline_page(
     entries = timeline(customer)
     if before is not None:
         cursor = Interaction.objects.filter(customer_id=customer.pk, pk=before)
-        at = Subquery(cursor.values("occurred_at")[:1])
-        entries = entries.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=before))
+        at = Subquery(cursor.order_by().values("occurred_at")[:1])
+        # "<= at" alone lets the (customer, -occurred_at) index start at the cursor; the
+        # rest breaks ties between entries logged at the same time.
+        entries = entries.filter(occurred_at__lte=at).filter(
+            Q(occurred_at__lt=at) | Q(pk__lt=before)
+        )
     page = list(entries[: size + 1])
     older = page[size - 1].pk if len(page) > size else None
     return page[:size], older
