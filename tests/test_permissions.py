@@ -212,6 +212,15 @@ def test_duplicate_warnings_do_not_reveal_hidden_customers(customer):
     response = api.post("/api/v1/customers", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 409
     assert str(customer.pk) not in response.json()["detail"][0]["msg"]
+    # Nor does the contact-point form, on a customer of the user's own.
+    own = services.customer_create(actor=outsider, fields={"first_name": "ของฉัน"})
+    warned = client.post(
+        f"/customers/{own.pk}/contacts/new/", {"kind": "mobile", "value": "081-234-5678"}
+    )
+    assert warned.status_code == 200 and not own.contact_points.exists()
+    html = warned.content.decode()
+    assert "สมชาย" not in html and f'href="/customers/{customer.pk}/"' not in html
+    assert "you cannot see" in html or "คุณไม่มีสิทธิ์ดู" in html
     # Nor does the company picker name a company the user cannot see.
     form = client.get(f"/customers/new/?company={customer.company_record.pk}").content.decode()
     assert "บจก. ทดสอบ" not in form

@@ -112,6 +112,82 @@ def test_duplicate_warning_then_create_anyway(admin_client, admin_user):
     assert Customer.objects.count() == 2
 
 
+def test_many_visible_duplicates_are_not_counted_as_hidden(admin_client):
+    for _ in range(7):
+        ContactPointFactory(value="+66812345678")
+    data = {"first_name": "ใหม่", "mobile": "0812345678", "stage": "lead", "tier": "none"}
+    form = admin_client.post("/customers/new/", data).context["form"]
+    assert (len(form.duplicates), form.hidden_duplicates) == (5, 0)
+
+
+@pytest.fixture
+def two_customers(admin_user):
+    first = services.customer_create(
+        actor=admin_user,
+        fields={"first_name": "หนึ่ง"},
+        contact_points=[
+            {"kind": "mobile", "value": "0812345678"},
+            {"kind": "email", "value": "one@example.com"},
+        ],
+    )
+    second = services.customer_create(
+        actor=admin_user,
+        fields={"first_name": "สอง"},
+        contact_points=[{"kind": "mobile", "value": "0899999999"}],
+    )
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed"),
+    [("mobile", "081-234-5678"), ("phone", "+66 81 234 5678"), ("email", "ONE@Example.com")],
+)
+def test_contact_point_duplicate_warning_then_save_anyway(admin_client, two_customers, kind, typed):
+    first, second = two_customers
+    url = f"/customers/{second.pk}/contacts/new/"
+    warned = admin_client.post(url, {"kind": kind, "value": typed})
+    assert warned.status_code == 200
+    form = warned.context["form"]
+    assert [c.display_name for c in form.duplicates] == ["หนึ่ง"]
+    assert "value" in form.errors
+    html = warned.content.decode()
+    assert (
+        f'href="/customers/{first.pk}/"' in html
+        and 'type="checkbox" name="confirm_duplicate"' in html
+    )
+    assert second.contact_points.count() == 1
+    saved = admin_client.post(url, {"kind": kind, "value": typed, "confirm_duplicate": "on"})
+    assert saved.status_code == 302
+    assert second.contact_points.count() == 2
+
+
+def test_contact_point_edit_warns_only_when_the_value_changes(admin_client, two_customers):
+    first, second = two_customers
+    point = second.contact_points.get()
+    url = f"/customers/{second.pk}/contacts/{point.pk}/"
+    relabelled = admin_client.post(url, {"kind": "mobile", "value": "0899999999", "label": "งาน"})
+    assert relabelled.status_code == 302
+    changed = admin_client.post(url, {"kind": "mobile", "value": "0812345678", "label": "งาน"})
+    assert changed.status_code == 200 and changed.context["form"].duplicates == [first]
+    point.refresh_from_db()
+    assert point.value == "+66899999999"
+    # The same number already on another customer, once confirmed, stays quiet on edits.
+    admin_client.post(url, {"kind": "mobile", "value": "0812345678", "confirm_duplicate": "on"})
+    point.refresh_from_db()
+    assert point.value == "+66812345678"
+    assert admin_client.post(url, {"kind": "mobile", "value": "0812345678"}).status_code == 302
+
+
+def test_contact_point_on_the_same_customer_or_a_line_id_is_no_duplicate(
+    admin_client, two_customers
+):
+    first, _second = two_customers
+    url = f"/customers/{first.pk}/contacts/new/"
+    assert admin_client.post(url, {"kind": "phone", "value": "0812345678"}).status_code == 302
+    ContactPointFactory(kind="line", value="somchai")
+    assert admin_client.post(url, {"kind": "line", "value": "somchai"}).status_code == 302
+
+
 def test_html_in_names_is_escaped(admin_client, admin_user):
     customer = services.customer_create(
         actor=admin_user, fields={"first_name": "<script>alert(1)</script>", "nickname": "<b>x</b>"}

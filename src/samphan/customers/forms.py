@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -70,6 +71,7 @@ COMPANY_FIELDS = [
     "notes",
     "photo",
 ]
+SHOWN_DUPLICATES = 5
 TITLE_SUGGESTIONS = ["คุณ", "นาย", "นาง", "นางสาว", "ดร.", "Mr", "Ms", "Mrs", "Dr", "K."]
 
 
@@ -95,7 +97,32 @@ class CustomerPicker(forms.TextInput):
         return context
 
 
-class CustomerForm(forms.ModelForm):
+class DuplicateCheck:
+    """Warns when a phone or e-mail already belongs to another customer, naming only the
+    customers this user may see (the rest are counted). The form shows a
+    ``confirm_duplicate`` checkbox with the warning; ticked, it saves anyway."""
+
+    fields: dict[str, forms.Field]
+    user: Any
+    duplicates: list[Customer]
+    hidden_duplicates: int
+
+    def find_duplicates(
+        self, contacts: Sequence[tuple[str, str]], *, exclude_id: int | None = None
+    ) -> bool:
+        everyone = duplicates_of(contacts, exclude_id=exclude_id)
+        visible = everyone.visible_to(self.user)
+        self.duplicates = list(visible[:SHOWN_DUPLICATES])
+        shown = len(self.duplicates)
+        visible_count = visible.count() if shown == SHOWN_DUPLICATES else shown
+        self.hidden_duplicates = everyone.count() - visible_count
+        found = bool(self.duplicates) or self.hidden_duplicates > 0
+        if found:
+            self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+        return found
+
+
+class CustomerForm(DuplicateCheck, forms.ModelForm):
     """Fields of a person or a company, plus typed custom fields and first contact points."""
 
     mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
@@ -196,17 +223,14 @@ class CustomerForm(forms.ModelForm):
             (ContactPoint.Kind.MOBILE, cleaned.get("mobile", "")),
             (ContactPoint.Kind.EMAIL, cleaned.get("email", "")),
         ]
-        if not self.instance.pk and not cleaned.get("confirm_duplicate"):
-            everyone = duplicates_of(contacts)
-            # Name only customers this user may see; the rest are counted.
-            self.duplicates = list(everyone.visible_to(self.user)[:5])
-            self.hidden_duplicates = everyone.count() - len(self.duplicates)
-            if self.duplicates or self.hidden_duplicates > 0:
-                self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
-                raise ValidationError(
-                    _("This phone or e-mail already belongs to another customer."),
-                    code="duplicate",
-                )
+        if (
+            not self.instance.pk
+            and not cleaned.get("confirm_duplicate")
+            and self.find_duplicates(contacts)
+        ):
+            raise ValidationError(
+                _("This phone or e-mail already belongs to another customer."), code="duplicate"
+            )
         return cleaned
 
     def customer_fields(self) -> dict[str, Any]:
@@ -246,19 +270,55 @@ class CompanyForm(CustomerForm):
         fields = COMPANY_FIELDS
 
 
-class ContactPointForm(forms.ModelForm):
+class ContactPointForm(DuplicateCheck, forms.ModelForm):
+    # Hidden until a duplicate is found; then shown as a checkbox with the warning.
+    confirm_duplicate = forms.BooleanField(
+        label=_("Save anyway: the same phone or e-mail is right for both"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    CHECKED_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
+
     class Meta:
         model = ContactPoint
         fields = ["kind", "value", "label", "is_preferred"]
 
+    def __init__(self, *args: Any, user: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.customer = customer
+        self.duplicates = []
+        self.hidden_duplicates = 0
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("kind") and cleaned.get("value"):
-            try:
-                cleaned["value"] = contact_value_normalise(cleaned["kind"], cleaned["value"])
-            except ValidationError as error:
-                self.add_error("value", error.message_dict["value"])
+        kind, value = cleaned.get("kind"), cleaned.get("value")
+        if not (kind and value):
+            return cleaned
+        try:
+            cleaned["value"] = value = contact_value_normalise(kind, value)
+        except ValidationError as error:
+            self.add_error("value", error.message_dict["value"])
+            return cleaned
+        unchanged = self.instance.pk and (kind, value) == (self.instance.kind, self.instance.value)
+        if (
+            kind in self.CHECKED_KINDS
+            and not unchanged
+            and not cleaned.get("confirm_duplicate")
+            and self.find_duplicates([(kind, value)], exclude_id=self.customer.pk)
+        ):
+            self.add_error(
+                "value",
+                ValidationError(
+                    _("This phone or e-mail already belongs to another customer."),
+                    code="duplicate",
+                ),
+            )
         return cleaned
+
+    def contact_point_fields(self) -> dict[str, Any]:
+        """What the services take: the form's fields without the confirmation."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields or []}
 
     def _post_clean(self) -> None:
         # The service checks uniqueness and the one-preferred rule when it writes.

@@ -268,17 +268,18 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = None) -> HttpResponse:
     customer = get_customer_for_user(request, pk, perm="customers.change_contactpoint")
     point = _contact_point(customer, point_pk) if point_pk else None
-    form = ContactPointForm(request.POST or None, instance=point)
+    form = ContactPointForm(
+        request.POST or None, instance=point, user=request.user, customer=customer
+    )
     if request.method == "POST" and form.is_valid():
+        fields = form.contact_point_fields()
         try:
             if point:
                 services.contact_point_update(
-                    actor=request.user, contact_point=point, fields=form.cleaned_data
+                    actor=request.user, contact_point=point, fields=fields
                 )
             else:
-                services.contact_point_add(
-                    actor=request.user, customer=customer, **form.cleaned_data
-                )
+                services.contact_point_add(actor=request.user, customer=customer, **fields)
         except ValidationError as error:
             _add_errors(form, error)
         else:
