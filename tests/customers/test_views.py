@@ -192,10 +192,28 @@ def test_html_in_names_is_escaped(admin_client, admin_user):
     customer = services.customer_create(
         actor=admin_user, fields={"first_name": "<script>alert(1)</script>", "nickname": "<b>x</b>"}
     )
-    for url in ("/customers/", f"/customers/{customer.pk}/"):
+    services.interaction_log(
+        actor=admin_user,
+        customer=customer,
+        kind="note",
+        summary="<img src=x onerror=alert(2)>",
+        channel="<i>LINE</i>",
+    )
+    pages = {
+        "list": "/customers/",
+        "detail": f"/customers/{customer.pk}/",
+        "home's latest activity": "/",
+        "picker options": "/customers/options/?field=referred_by&referred_by=alert",
+    }
+    for name, url in pages.items():
         html = admin_client.get(url).content.decode()
-        assert "<script>alert(1)</script>" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script>alert(1)</script>" not in html and "<b>x</b>" not in html, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+    for url in (pages["detail"], pages["home's latest activity"]):
+        html = admin_client.get(url).content.decode()
+        assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    html = admin_client.get(pages["detail"]).content.decode()
+    assert "<i>LINE</i>" not in html and "&lt;i&gt;LINE&lt;/i&gt;" in html
 
 
 def test_log_a_call_with_htmx_returns_the_timeline(admin_client):
