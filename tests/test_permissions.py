@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from samphan.accounts.models import Role
@@ -12,31 +13,46 @@ from tests.conftest import token_client
 from tests.factories import TeamFactory, UserFactory
 
 ALL = set(Role.NAMES)
+# A 1×1 PNG: the customer's photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63606060000000040001f61738550000000049454e44ae426082"
+)
 WRITERS = ALL - {Role.VIEWER}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
 TAGGERS = {Role.ADMIN, Role.MANAGER, Role.MARKETING}
 
 # (name, method, url, body, roles allowed, success status). {id} is the customer; {point},
-# {interaction}, {company} and {tag} are records that belong with it.
+# {interaction}, {company}, {tag} and {photo} (its photo's URL) are records that belong with it.
 # fmt: off
 UI = [
     ("home", "get", "/", None, ALL, 200),
     ("list", "get", "/customers/", None, ALL, 200),
     ("detail", "get", "/customers/{id}/", None, ALL, 200),
+    ("older entries", "get", "/customers/{id}/?before={interaction}", None, ALL, 200),
     ("new form", "get", "/customers/new/", None, WRITERS, 200),
     ("create", "post", "/customers/new/", {"first_name": "ใหม่", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("edit form", "get", "/customers/{id}/edit/", None, WRITERS, 200),
     ("edit", "post", "/customers/{id}/edit/", {"first_name": "แก้", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("archive", "post", "/customers/{id}/archive/", {"archive": "1"}, MANAGERS, 302),
     ("log call", "post", "/customers/{id}/interactions/", {"kind": "call", "summary": "โทร"}, WRITERS, 302),
+    ("log a visit", "post", "/customers/{id}/interactions/", {"kind": "visit", "summary": "มาร้าน", "occurred_at": "2026-01-15T14:30", "channel": "หน้าร้าน"}, WRITERS, 302),
     ("consent", "post", "/customers/{id}/consent/", {"channel": "sms", "purpose": "marketing", "status": "granted"}, WRITERS, 302),
     ("contact form", "get", "/customers/{id}/contacts/new/", None, WRITERS, 200),
     ("add contact", "post", "/customers/{id}/contacts/new/", {"kind": "email", "value": "x@example.com"}, WRITERS, 302),
     ("edit contact", "post", "/customers/{id}/contacts/{point}/", {"kind": "mobile", "value": "0899999999"}, WRITERS, 302),
     ("remove contact", "post", "/customers/{id}/contacts/{point}/delete/", {}, WRITERS, 302),
     ("picker", "get", "/customers/options/?field=company&company=ab", None, ALL, 200),
+    ("photo", "get", "{photo}", None, ALL, 200),
     ("preferences", "get", "/preferences/", None, ALL, 200),
+    ("save preferences", "post", "/preferences/", {"language": "th", "buddhist_era": "on"}, ALL, 302),
+    ("language", "post", "/language/", {"language": "en", "next": "/customers/"}, ALL, 302),
+    ("password form", "get", "/password/", None, ALL, 200),
+    ("password done", "get", "/password/done/", None, ALL, 200),
+    ("logout", "post", "/logout/", {}, ALL, 302),
 ]
+# Pages that need no login: the language switch also keeps an anonymous visitor's choice.
+PUBLIC = {"language"}
 API = [
     ("api list", "get", "/api/v1/customers", None, ALL, 200),
     ("api companies", "get", "/api/v1/companies", None, ALL, 200),
@@ -88,6 +104,7 @@ def customer(db, make_user):
         actor=owner,
         fields={"first_name": "สมชาย"},
         contact_points=[{"kind": "mobile", "value": "0812345678"}],
+        photo=SimpleUploadedFile("face.png", PNG, content_type="image/png"),
     )
     customer.interaction = services.interaction_log(
         actor=owner, customer=customer, kind="call", summary="โทร"
@@ -101,6 +118,7 @@ def customer(db, make_user):
 
 def url_for(template, customer):
     return template.format(
+        photo=customer.photo.url,
         id=customer.pk,
         point=customer.contact_points.get().pk,
         interaction=customer.interaction.pk,
@@ -143,6 +161,8 @@ def test_anonymous(customer, name, method, url, body, allowed, ok):
     if name.startswith("api"):
         assert response.status_code == 401
         assert "detail" in response.json()
+    elif name in PUBLIC:
+        assert response.status_code == ok
     else:
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
@@ -156,7 +176,7 @@ def test_bad_token_is_401(customer):
 CUSTOMER_SCOPED = [
     row
     for row in UI + API
-    if any(key in row[2] for key in ("{id}", "{point}", "{interaction}", "{company}"))
+    if any(key in row[2] for key in ("{id}", "{point}", "{interaction}", "{company}", "{photo}"))
 ]
 
 
@@ -214,6 +234,15 @@ def test_duplicate_warnings_do_not_reveal_hidden_customers(customer):
     response = api.post("/api/v1/customers", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 409
     assert str(customer.pk) not in response.json()["detail"][0]["msg"]
+    # Nor does the contact-point form, on a customer of the user's own.
+    own = services.customer_create(actor=outsider, fields={"first_name": "ของฉัน"})
+    warned = client.post(
+        f"/customers/{own.pk}/contacts/new/", {"kind": "mobile", "value": "081-234-5678"}
+    )
+    assert warned.status_code == 200 and not own.contact_points.exists()
+    html = warned.content.decode()
+    assert "สมชาย" not in html and f'href="/customers/{customer.pk}/"' not in html
+    assert "you cannot see" in html or "คุณไม่มีสิทธิ์ดู" in html
     # Nor does the company picker name a company the user cannot see.
     form = client.get(f"/customers/new/?company={customer.company_record.pk}").content.decode()
     assert "บจก. ทดสอบ" not in form

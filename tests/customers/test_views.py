@@ -112,14 +112,108 @@ def test_duplicate_warning_then_create_anyway(admin_client, admin_user):
     assert Customer.objects.count() == 2
 
 
+def test_many_visible_duplicates_are_not_counted_as_hidden(admin_client):
+    for _ in range(7):
+        ContactPointFactory(value="+66812345678")
+    data = {"first_name": "ใหม่", "mobile": "0812345678", "stage": "lead", "tier": "none"}
+    form = admin_client.post("/customers/new/", data).context["form"]
+    assert (len(form.duplicates), form.hidden_duplicates) == (5, 0)
+
+
+@pytest.fixture
+def two_customers(admin_user):
+    first = services.customer_create(
+        actor=admin_user,
+        fields={"first_name": "หนึ่ง"},
+        contact_points=[
+            {"kind": "mobile", "value": "0812345678"},
+            {"kind": "email", "value": "one@example.com"},
+        ],
+    )
+    second = services.customer_create(
+        actor=admin_user,
+        fields={"first_name": "สอง"},
+        contact_points=[{"kind": "mobile", "value": "0899999999"}],
+    )
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed"),
+    [("mobile", "081-234-5678"), ("phone", "+66 81 234 5678"), ("email", "ONE@Example.com")],
+)
+def test_contact_point_duplicate_warning_then_save_anyway(admin_client, two_customers, kind, typed):
+    first, second = two_customers
+    url = f"/customers/{second.pk}/contacts/new/"
+    warned = admin_client.post(url, {"kind": kind, "value": typed})
+    assert warned.status_code == 200
+    form = warned.context["form"]
+    assert [c.display_name for c in form.duplicates] == ["หนึ่ง"]
+    assert "value" in form.errors
+    html = warned.content.decode()
+    assert (
+        f'href="/customers/{first.pk}/"' in html
+        and 'type="checkbox" name="confirm_duplicate"' in html
+    )
+    assert second.contact_points.count() == 1
+    saved = admin_client.post(url, {"kind": kind, "value": typed, "confirm_duplicate": "on"})
+    assert saved.status_code == 302
+    assert second.contact_points.count() == 2
+
+
+def test_contact_point_edit_warns_only_when_the_value_changes(admin_client, two_customers):
+    first, second = two_customers
+    point = second.contact_points.get()
+    url = f"/customers/{second.pk}/contacts/{point.pk}/"
+    relabelled = admin_client.post(url, {"kind": "mobile", "value": "0899999999", "label": "งาน"})
+    assert relabelled.status_code == 302
+    changed = admin_client.post(url, {"kind": "mobile", "value": "0812345678", "label": "งาน"})
+    assert changed.status_code == 200 and changed.context["form"].duplicates == [first]
+    point.refresh_from_db()
+    assert point.value == "+66899999999"
+    # The same number already on another customer, once confirmed, stays quiet on edits.
+    admin_client.post(url, {"kind": "mobile", "value": "0812345678", "confirm_duplicate": "on"})
+    point.refresh_from_db()
+    assert point.value == "+66812345678"
+    assert admin_client.post(url, {"kind": "mobile", "value": "0812345678"}).status_code == 302
+
+
+def test_contact_point_on_the_same_customer_or_a_line_id_is_no_duplicate(
+    admin_client, two_customers
+):
+    first, _second = two_customers
+    url = f"/customers/{first.pk}/contacts/new/"
+    assert admin_client.post(url, {"kind": "phone", "value": "0812345678"}).status_code == 302
+    ContactPointFactory(kind="line", value="somchai")
+    assert admin_client.post(url, {"kind": "line", "value": "somchai"}).status_code == 302
+
+
 def test_html_in_names_is_escaped(admin_client, admin_user):
     customer = services.customer_create(
         actor=admin_user, fields={"first_name": "<script>alert(1)</script>", "nickname": "<b>x</b>"}
     )
-    for url in ("/customers/", f"/customers/{customer.pk}/"):
+    services.interaction_log(
+        actor=admin_user,
+        customer=customer,
+        kind="note",
+        summary="<img src=x onerror=alert(2)>",
+        channel="<i>LINE</i>",
+    )
+    pages = {
+        "list": "/customers/",
+        "detail": f"/customers/{customer.pk}/",
+        "home's latest activity": "/",
+        "picker options": "/customers/options/?field=referred_by&referred_by=alert",
+    }
+    for name, url in pages.items():
         html = admin_client.get(url).content.decode()
-        assert "<script>alert(1)</script>" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script>alert(1)</script>" not in html and "<b>x</b>" not in html, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+    for url in (pages["detail"], pages["home's latest activity"]):
+        html = admin_client.get(url).content.decode()
+        assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    html = admin_client.get(pages["detail"]).content.decode()
+    assert "<i>LINE</i>" not in html and "&lt;i&gt;LINE&lt;/i&gt;" in html
 
 
 def test_log_a_call_with_htmx_returns_the_timeline(admin_client):

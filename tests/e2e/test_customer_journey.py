@@ -86,3 +86,40 @@ def test_validation_messages_in_the_browser(live_server, page: Page):
     expect(page.locator(".field-error .errorlist")).to_be_visible()
     screenshot(page, "07-company-form-error")
     assert not Customer.objects.exists()
+
+
+def test_timeline_older_entries_and_a_date_too_far_ahead(live_server, page: Page):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import CustomerFactory
+
+    base = live_server.url
+    log_in(page, base)
+    customer = CustomerFactory(first_name="มาลี")
+    start = timezone.now() - dt.timedelta(days=100)
+    Interaction.objects.bulk_create(
+        Interaction(
+            customer=customer,
+            kind="note",
+            summary=f"บันทึก {index}",
+            occurred_at=start + dt.timedelta(hours=index),
+        )
+        for index in range(60)
+    )
+    page.goto(f"{base}/customers/{customer.pk}/")
+    expect(page.locator(".timeline-item")).to_have_count(50)
+    page.click(".timeline-more a")
+    expect(page.locator(".timeline-item")).to_have_count(60)
+    expect(page.locator(".timeline-more")).to_have_count(0)
+    expect(page).to_have_url(f"{base}/customers/{customer.pk}/")  # fetched in place
+
+    page.fill("input[name=summary]", "นัดเยี่ยมปีหน้า")
+    page.fill("input[name=occurred_at]", f"{timezone.localtime().year + 1}-01-15T10:00")
+    page.fill("input[name=channel]", "LINE")
+    page.click(".quick-log button[type=submit]")
+    expect(page.locator(".field-when .errorlist")).to_be_visible()
+    expect(page.locator("input[name=summary]")).to_have_value("นัดเยี่ยมปีหน้า")
+    screenshot(page, "08-timeline-date-error")
+    assert Interaction.objects.count() == 60

@@ -1,11 +1,17 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.static import serve
 
 from samphan.customers.models import Customer, Interaction
+from samphan.customers.queries import photo_visible_to
+
+# Where Customer.photo uploads go (its upload_to, "photos/%Y/%m/").
+CUSTOMER_PHOTOS = "photos/"
 
 
 @login_required
@@ -27,7 +33,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def media(request: HttpRequest, path: str) -> HttpResponseBase:
-    """Uploaded files (customer photos) are personal data: staff only, never public."""
-    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    """Uploaded files are personal data: never public, and a customer's photo only for
+    those who may see that customer (anything else is a 404, as for the customer page)."""
+    # The name as serve() will resolve it, so "x/../photos/…" cannot skip the check;
+    # compared case-blind for file systems that are ("PHOTOS/…" on a Mac).
+    name = posixpath.normpath(path).lstrip("/")
+    if name.casefold().startswith(CUSTOMER_PHOTOS) and not photo_visible_to(request.user, name):
+        raise Http404
+    # Any other folder (none yet; product images later) is served to every logged-in
+    # user: give it its own check here when it holds personal data.
+    response = serve(request, name, document_root=str(settings.MEDIA_ROOT))
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

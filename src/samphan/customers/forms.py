@@ -1,9 +1,12 @@
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +71,7 @@ COMPANY_FIELDS = [
     "notes",
     "photo",
 ]
+SHOWN_DUPLICATES = 5
 TITLE_SUGGESTIONS = ["คุณ", "นาย", "นาง", "นางสาว", "ดร.", "Mr", "Ms", "Mrs", "Dr", "K."]
 
 
@@ -93,7 +97,32 @@ class CustomerPicker(forms.TextInput):
         return context
 
 
-class CustomerForm(forms.ModelForm):
+class DuplicateCheck:
+    """Warns when a phone or e-mail already belongs to another customer, naming only the
+    customers this user may see (the rest are counted). The form shows a
+    ``confirm_duplicate`` checkbox with the warning; ticked, it saves anyway."""
+
+    fields: dict[str, forms.Field]
+    user: Any
+    duplicates: list[Customer]
+    hidden_duplicates: int
+
+    def find_duplicates(
+        self, contacts: Sequence[tuple[str, str]], *, exclude_id: int | None = None
+    ) -> bool:
+        everyone = duplicates_of(contacts, exclude_id=exclude_id)
+        visible = everyone.visible_to(self.user)
+        self.duplicates = list(visible[:SHOWN_DUPLICATES])
+        shown = len(self.duplicates)
+        visible_count = visible.count() if shown == SHOWN_DUPLICATES else shown
+        self.hidden_duplicates = everyone.count() - visible_count
+        found = bool(self.duplicates) or self.hidden_duplicates > 0
+        if found:
+            self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+        return found
+
+
+class CustomerForm(DuplicateCheck, forms.ModelForm):
     """Fields of a person or a company, plus typed custom fields and first contact points."""
 
     mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
@@ -194,17 +223,14 @@ class CustomerForm(forms.ModelForm):
             (ContactPoint.Kind.MOBILE, cleaned.get("mobile", "")),
             (ContactPoint.Kind.EMAIL, cleaned.get("email", "")),
         ]
-        if not self.instance.pk and not cleaned.get("confirm_duplicate"):
-            everyone = duplicates_of(contacts)
-            # Name only customers this user may see; the rest are counted.
-            self.duplicates = list(everyone.visible_to(self.user)[:5])
-            self.hidden_duplicates = everyone.count() - len(self.duplicates)
-            if self.duplicates or self.hidden_duplicates > 0:
-                self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
-                raise ValidationError(
-                    _("This phone or e-mail already belongs to another customer."),
-                    code="duplicate",
-                )
+        if (
+            not self.instance.pk
+            and not cleaned.get("confirm_duplicate")
+            and self.find_duplicates(contacts)
+        ):
+            raise ValidationError(
+                _("This phone or e-mail already belongs to another customer."), code="duplicate"
+            )
         return cleaned
 
     def customer_fields(self) -> dict[str, Any]:
@@ -244,32 +270,112 @@ class CompanyForm(CustomerForm):
         fields = COMPANY_FIELDS
 
 
-class ContactPointForm(forms.ModelForm):
+class ContactPointForm(DuplicateCheck, forms.ModelForm):
+    # Hidden until a duplicate is found; then shown as a checkbox with the warning.
+    confirm_duplicate = forms.BooleanField(
+        label=_("Save anyway: the same phone or e-mail is right for both"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    CHECKED_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
+
     class Meta:
         model = ContactPoint
         fields = ["kind", "value", "label", "is_preferred"]
 
+    def __init__(self, *args: Any, user: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.customer = customer
+        self.duplicates = []
+        self.hidden_duplicates = 0
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("kind") and cleaned.get("value"):
-            try:
-                cleaned["value"] = contact_value_normalise(cleaned["kind"], cleaned["value"])
-            except ValidationError as error:
-                self.add_error("value", error.message_dict["value"])
+        kind, value = cleaned.get("kind"), cleaned.get("value")
+        if not (kind and value):
+            return cleaned
+        try:
+            cleaned["value"] = value = contact_value_normalise(kind, value)
+        except ValidationError as error:
+            self.add_error("value", error.message_dict["value"])
+            return cleaned
+        unchanged = self.instance.pk and (kind, value) == (self.instance.kind, self.instance.value)
+        if (
+            kind in self.CHECKED_KINDS
+            and not unchanged
+            and not cleaned.get("confirm_duplicate")
+            and self.find_duplicates([(kind, value)], exclude_id=self.customer.pk)
+        ):
+            self.add_error(
+                "value",
+                ValidationError(
+                    _("This phone or e-mail already belongs to another customer."),
+                    code="duplicate",
+                ),
+            )
         return cleaned
+
+    def contact_point_fields(self) -> dict[str, Any]:
+        """What the services take: the form's fields without the confirmation."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields or []}
 
     def _post_clean(self) -> None:
         # The service checks uniqueness and the one-preferred rule when it writes.
         pass
 
 
+def _this_minute() -> dt.datetime:
+    """Now, to the minute the datetime input shows, so an untouched field is unchanged."""
+    return timezone.now().replace(second=0, microsecond=0)
+
+
 class InteractionForm(forms.ModelForm):
     QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
+    # Staff log what just happened or catch up on the past; a day ahead allows for an
+    # appointment tonight and a phone clock that is off, not a year typed in พ.ศ.
+    FUTURE_LIMIT = dt.timedelta(days=1)
+    EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
     class Meta:
         model = Interaction
-        fields = ["kind", "summary", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 2})}
+        fields = ["kind", "summary", "occurred_at", "channel", "body"]
+        widgets = {
+            # Typed and shown in local time: the current time zone, Asia/Bangkok.
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "summary": forms.TextInput(
+                attrs={"placeholder": _("e.g. Called about the new catalogue; call back Friday")}
+            ),
+            "channel": forms.TextInput(attrs={"placeholder": _("e.g. LINE, shop, Facebook")}),
+            "body": forms.Textarea(attrs={"rows": 2, "aria-label": _("Details")}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Not "id_…": the consent form on the same page has a "channel" field too.
+        kwargs.setdefault("auto_id", "interaction-%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # "When" shows the time the page was opened; left as it is, it means "now" when the
+        # form is sent (its hidden initial value tells), so a page left open for an hour
+        # still logs the right time. Empty means now too.
+        when = self.fields["occurred_at"]
+        when.initial = _this_minute
+        when.required = False
+        when.show_hidden_initial = True
+
+    def clean_occurred_at(self) -> dt.datetime | None:
+        when: dt.datetime | None = self.cleaned_data.get("occurred_at")
+        if when is None or "occurred_at" not in self.changed_data:
+            return None  # the service records "now"
+        if when > timezone.now() + self.FUTURE_LIMIT:
+            raise ValidationError(
+                _("This is more than a day from now. Enter when it happened."), code="future"
+            )
+        if when < self.EARLIEST:
+            raise ValidationError(_("Enter a date after 1900."), code="too_early")
+        return when
 
     @property
     def quick_kinds(self) -> list[tuple[str, Any]]:
@@ -277,6 +383,11 @@ class InteractionForm(forms.ModelForm):
         return [
             (value, label) for value, label in Interaction.Kind.choices if value in self.QUICK_KINDS
         ]
+
+    @property
+    def shows_more(self) -> bool:
+        """Open "more details" when something in it was typed or needs fixing."""
+        return bool(self["body"].errors or self["body"].value())
 
 
 class ConsentForm(forms.Form):

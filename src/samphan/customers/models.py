@@ -230,6 +230,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["industry"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["archived_at"]),
+            models.Index(fields=["photo"]),  # who may see a photo: core.views.media
         ]
 
     def __str__(self) -> str:

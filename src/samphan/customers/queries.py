@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
@@ -97,6 +97,13 @@ def customer_for_page(user: Any, pk: int) -> Customer:
     )
 
 
+def photo_visible_to(user: Any, name: str) -> bool:
+    """Whether ``name`` is the photo of a customer this user may see: one indexed query."""
+    if not user.has_perm("customers.view_customer"):
+        return False
+    return Customer.objects.visible_to(user).filter(photo=name).exists()
+
+
 def colleagues_of(customer: Customer) -> QuerySet[Customer]:
     if not customer.company_id:
         return Customer.objects.none()
@@ -133,3 +140,27 @@ def timeline(customer: Customer, *, q: str = "", kind: str = "") -> QuerySet[Int
             Q(summary__icontains=q.strip()) | Q(body__icontains=q.strip())
         )
     return interactions.order_by("-occurred_at", "-id")
+
+
+TIMELINE_PAGE = 50
+
+
+def timeline_page(
+    customer: Customer, *, before: int | None = None, size: int = TIMELINE_PAGE
+) -> tuple[list[Interaction], int | None]:
+    """``size`` entries, newest first, older than entry ``before`` (a keyset cursor, so a
+    page deep in a long history costs the same as the first); and the cursor for the next
+    page, or None at the end. One query: the cursor's time is a subquery, and one row
+    more than the page says whether there are older entries."""
+    entries = timeline(customer)
+    if before is not None:
+        cursor = Interaction.objects.filter(customer_id=customer.pk, pk=before)
+        at = Subquery(cursor.order_by().values("occurred_at")[:1])
+        # "<= at" alone lets the (customer, -occurred_at) index start at the cursor; the
+        # rest breaks ties between entries logged at the same time.
+        entries = entries.filter(occurred_at__lte=at).filter(
+            Q(occurred_at__lt=at) | Q(pk__lt=before)
+        )
+    page = list(entries[: size + 1])
+    older = page[size - 1].pk if len(page) > size else None
+    return page[:size], older

@@ -34,12 +34,17 @@ from samphan.customers.models import (
 from samphan.customers.panels import CUSTOMER_PANELS
 
 
-def get_customer_for_user(request: HttpRequest, pk: int, *, perm: str = "") -> Customer:
-    """A customer the user may see (else 404) and, with ``perm``, change (else 403)."""
+def get_customer_for_user(
+    request: HttpRequest, pk: int, *, perm: str = "", for_page: bool = True
+) -> Customer:
+    """A customer the user may see (else 404) and, with ``perm``, change (else 403); with
+    what the 360 page shows, unless ``for_page`` is False (a fragment needs the row only)."""
     if perm:
         require_perm(request.user, perm)
     try:
-        return queries.customer_for_page(request.user, pk)
+        if for_page:
+            return queries.customer_for_page(request.user, pk)
+        return Customer.objects.visible_to(request.user).get(pk=pk)
     except Customer.DoesNotExist as error:
         raise Http404 from error
 
@@ -116,28 +121,50 @@ def customer_options(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    before = _cursor(request)
+    if request.htmx and before:  # type: ignore[attr-defined]
+        # "Show older": only the next entries (and the link after them).
+        customer = get_customer_for_user(request, pk, for_page=False)
+        return render(
+            request, "customers/detail.html#timeline-entries", _timeline(customer, before)
+        )
     customer = get_customer_for_user(request, pk)
+    return render(request, "customers/detail.html", _detail_context(request, customer, before))
+
+
+def _cursor(request: HttpRequest) -> int | None:
+    """The ``?before=`` timeline cursor (an interaction id); a malformed one is ignored."""
+    value = request.GET.get("before", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def _timeline(customer: Customer, before: int | None = None) -> dict[str, Any]:
+    entries, older = queries.timeline_page(customer, before=before)
+    return {"customer": customer, "timeline": entries, "older": older, "before": before}
+
+
+def _detail_context(
+    request: HttpRequest,
+    customer: Customer,
+    before: int | None = None,
+    interaction_form: InteractionForm | None = None,
+) -> dict[str, Any]:
     consents = queries.consent_in_force(customer)
     contact_points = [
         (point, consents.get((point.channel or "", ConsentRecord.Purpose.MARKETING)))
         for point in customer.contact_points.all()
     ]
-    return render(
-        request,
-        "customers/detail.html",
-        {
-            "customer": customer,
-            "contact_points": contact_points,
-            "consents": sorted(consents.values(), key=lambda record: record.channel),
-            "colleagues": queries.colleagues_of(customer)[:20],
-            "custom_values": _custom_values(customer),
-            "timeline": queries.timeline(customer)[:50],
-            "interaction_form": InteractionForm(initial={"kind": "call"}),
-            "consent_form": ConsentForm(),
-            "history": queries.audit_history(request.user, customer),
-            "panels": CUSTOMER_PANELS,
-        },
-    )
+    return {
+        **_timeline(customer, before),
+        "contact_points": contact_points,
+        "consents": sorted(consents.values(), key=lambda record: record.channel),
+        "colleagues": queries.colleagues_of(customer)[:20],
+        "custom_values": _custom_values(customer),
+        "interaction_form": interaction_form or InteractionForm(initial={"kind": "call"}),
+        "consent_form": ConsentForm(),
+        "history": queries.audit_history(request.user, customer),
+        "panels": CUSTOMER_PANELS,
+    }
 
 
 def _custom_values(customer: Customer) -> list[tuple[str, Any]]:
@@ -243,17 +270,18 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = None) -> HttpResponse:
     customer = get_customer_for_user(request, pk, perm="customers.change_contactpoint")
     point = _contact_point(customer, point_pk) if point_pk else None
-    form = ContactPointForm(request.POST or None, instance=point)
+    form = ContactPointForm(
+        request.POST or None, instance=point, user=request.user, customer=customer
+    )
     if request.method == "POST" and form.is_valid():
+        fields = form.contact_point_fields()
         try:
             if point:
                 services.contact_point_update(
-                    actor=request.user, contact_point=point, fields=form.cleaned_data
+                    actor=request.user, contact_point=point, fields=fields
                 )
             else:
-                services.contact_point_add(
-                    actor=request.user, customer=customer, **form.cleaned_data
-                )
+                services.contact_point_add(actor=request.user, customer=customer, **fields)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -304,15 +332,12 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = InteractionForm(request.POST)
     if form.is_valid():
         services.interaction_log(actor=request.user, customer=customer, **form.cleaned_data)
+        if not request.htmx:  # type: ignore[attr-defined]
+            return redirect("customer_detail", pk=pk)
         form = InteractionForm(initial={"kind": form.cleaned_data["kind"]})
-    elif not request.htmx:  # type: ignore[attr-defined]
-        messages.error(request, _("Enter a summary of what happened."))
-        return redirect("customer_detail", pk=pk)
-    context = {
-        "customer": customer,
-        "timeline": queries.timeline(customer)[:50],
-        "interaction_form": form,
-    }
     if request.htmx:  # type: ignore[attr-defined]
+        context = {**_timeline(customer), "interaction_form": form}
         return render(request, "customers/detail.html#timeline", context)
-    return redirect("customer_detail", pk=pk)
+    # Without JavaScript: the whole page again, the messages next to the fields.
+    context = _detail_context(request, customer, interaction_form=form)
+    return render(request, "customers/detail.html", context)
