@@ -7,11 +7,13 @@ from django.views.generic import RedirectView
 from samphan.accounts import views as account_views
 from samphan.api.main import api
 from samphan.core import views as core_views
+from samphan.sales.views.leads import public_lead_form
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("customers/", include("samphan.customers.urls")),
     path("sales/", include("samphan.sales.urls")),
+    path("p/lead/", public_lead_form, name="public_lead_form"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -19,6 +21,8 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("preferences/", account_views.preferences, name="preferences"),
+    path("notifications/", core_views.notification_list, name="notifications"),
+    path("notifications/badge/", core_views.notification_badge, name="notification_badge"),
     path("language/", account_views.language_switch, name="language_switch"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from tests.test_permissions import ALL, call
 SELLERS = {Role.ADMIN, Role.MANAGER, Role.SALES, Role.FRONTDESK}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
 DEALERS = {Role.ADMIN, Role.MANAGER, Role.SALES}
+CAPTURERS = DEALERS | {Role.MARKETING}
 CSV = "sku,name,list_price\nNEW-1,ใหม่,10\n"
 
 # (name, method, url, body, roles allowed, success status); {order}, {product}, {customer}.
@@ -40,6 +41,14 @@ UI = [
     ("deal create", "post", "/sales/deals/new/", {"title": "ใหม่", "customer": "{customer}", "stage": "{stage}", "amount": "100", "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}, DEALERS, 302),
     ("deal edit", "post", "/sales/deals/{deal}/edit/", {"title": "แก้", "customer": "{customer}", "amount": "100", "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}, DEALERS, 302),
     ("deal move", "post", "/sales/deals/{deal}/move/", {"stage": "{stage}"}, DEALERS, 302),
+    ("leads", "get", "/sales/leads/", None, ALL, 200),
+    ("lead form", "get", "/sales/leads/new/", None, CAPTURERS, 200),
+    ("lead create", "post", "/sales/leads/new/", {"first_name": "ใหม่", "phone": "0890001111"}, CAPTURERS, 302),
+    ("lead detail", "get", "/sales/leads/{lead}/", None, ALL, 200),
+    ("lead assign", "post", "/sales/leads/{lead}/assign/", {"assign-owner": "{owner}"}, DEALERS, 302),
+    ("lead convert form", "get", "/sales/leads/{lead}/convert/", None, DEALERS, 200),
+    ("lead convert", "post", "/sales/leads/{lead}/convert/", {"stage": "prospect"}, DEALERS, 302),
+    ("lead disqualify", "post", "/sales/leads/{lead}/disqualify/", {"reason": "ซ้ำ"}, DEALERS, 302),
 ]
 API = [
     ("api products", "get", "/api/v1/products", None, ALL, 200),
@@ -57,6 +66,12 @@ API = [
     ("api deal create", "post", "/api/v1/deals", {"title": "ใหม่", "customer_id": "{customer}"}, DEALERS, 201),
     ("api deal update", "patch", "/api/v1/deals/{deal}", {"amount": "5"}, DEALERS, 200),
     ("api deal move", "post", "/api/v1/deals/{deal}/move", {"stage_id": "{stage}"}, DEALERS, 200),
+    ("api leads", "get", "/api/v1/leads", None, ALL, 200),
+    ("api lead", "get", "/api/v1/leads/{lead}", None, ALL, 200),
+    ("api lead create", "post", "/api/v1/leads", {"first_name": "ใหม่", "phone": "0890001111"}, CAPTURERS, 201),
+    ("api lead assign", "post", "/api/v1/leads/{lead}/assign", {"owner_id": "{owner}"}, DEALERS, 200),
+    ("api lead convert", "post", "/api/v1/leads/{lead}/convert", {"stage": "prospect"}, DEALERS, 200),
+    ("api lead disqualify", "post", "/api/v1/leads/{lead}/disqualify", {"reason": "ซ้ำ"}, DEALERS, 200),
 ]
 # fmt: on
 
@@ -71,7 +86,12 @@ def records(db, make_user):
     )
     deal = services.deal_create(actor=owner, fields={"title": "ดีล", "customer": customer})
     quoted = Stage.objects.get(pipeline__is_default=True, name_en="Quoted")
+    lead = services.lead_capture(
+        actor=owner, data=services.LeadInput(first_name="ลีด", phone="0887776666"), owner=owner
+    )
     return {
+        "lead": lead.pk,
+        "owner": owner.pk,
         "customer": customer.pk,
         "product": product.pk,
         "order": order.pk,
@@ -94,7 +114,7 @@ def request(client, method, url, body, records, *, api):
     if body == "csv":
         body = {"file": SimpleUploadedFile("p.csv", CSV.encode())}
     body = fill(body, records)
-    for key in ("customer_id", "stage_id"):
+    for key in ("customer_id", "stage_id", "owner_id"):
         if isinstance(body, dict) and key in body:
             body[key] = int(body[key])
     return call(client, method, fill(url, records), body, api=api)
@@ -133,7 +153,9 @@ def test_anonymous(records, name, method, url, body, allowed, ok):
 
 
 ORDER_SCOPED = [
-    row for row in UI + API if any(key in row[2] for key in ("{order}", "{customer}", "{deal}"))
+    row
+    for row in UI + API
+    if any(key in row[2] for key in ("{order}", "{customer}", "{deal}", "{lead}"))
 ]
 
 

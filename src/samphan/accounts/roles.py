@@ -25,9 +25,20 @@ MANAGE_CUSTOMERS = [
     "customers.delete_tag",
 ]
 
-VIEW_SALES = ["sales.view_product", "sales.view_order", "sales.view_deal"]
+VIEW_SALES = [
+    "sales.view_product",
+    "sales.view_order",
+    "sales.view_deal",
+    "sales.view_lead",
+]
 SELL = [*VIEW_SALES, "sales.add_order"]
-WORK_DEALS = ["sales.add_deal", "sales.change_deal"]
+WORK_DEALS = [
+    "sales.add_deal",
+    "sales.change_deal",
+    "sales.view_lead",
+    "sales.add_lead",
+    "sales.change_lead",
+]
 MANAGE_SALES = [
     *SELL,
     *WORK_DEALS,
@@ -42,7 +53,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
     Role.ADMIN: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
     Role.MANAGER: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
     Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS]),
-    Role.MARKETING: (Role.Scope.ALL, [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES]),
+    Role.MARKETING: (
+        Role.Scope.ALL,
+        [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES, "sales.add_lead"],
+    ),
     Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL]),
     Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES]),
     Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES]),

@@ -57,3 +57,22 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class Notification(models.Model):
+    """A message for one user inside the app ("a lead was assigned to you")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -7,6 +7,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.static import serve
 
+from samphan.core.models import Notification
+from samphan.core.notifications import notifications_mark_read, unread_count
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.queries import photo_visible_to
 
@@ -45,3 +47,17 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve(request, name, document_root=str(settings.MEDIA_ROOT))
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The latest 50 notifications; opening the list marks them read."""
+    items = list(Notification.objects.filter(user=request.user)[:50])  # type: ignore[misc]
+    notifications_mark_read(user=request.user)
+    return render(request, "notifications.html", {"items": items})
+
+
+@login_required
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """The unread count beside "Notifications", loaded by HTMX so pages keep their queries."""
+    return render(request, "_notification_badge.html", {"unread": unread_count(request.user)})

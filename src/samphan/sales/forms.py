@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samphan.accounts.models import User
+from samphan.accounts.models import Team, User
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
 from samphan.sales.models import Deal, Order, Product, Stage
@@ -175,3 +175,105 @@ class DealMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=pipeline_id)  # type: ignore[attr-defined]
         self.fields["stage"].label_from_instance = lambda stage: stage.label  # type: ignore[attr-defined]
+
+
+class LeadForm(forms.Form):
+    first_name = forms.CharField(label=_("first name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("last name"), max_length=100, required=False)
+    nickname = forms.CharField(label=_("nickname"), max_length=50, required=False)
+    company_name = forms.CharField(label=_("company"), max_length=200, required=False)
+    job_title = forms.CharField(label=_("job title"), max_length=100, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    email = forms.CharField(label=_("e-mail"), max_length=254, required=False)
+    message = forms.CharField(
+        label=_("what they asked about"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    source = forms.ChoiceField(label=_("source"), choices=Customer.Source.choices, required=False)
+    campaign = forms.CharField(label=_("campaign"), max_length=100, required=False)
+
+
+class LeadAssignForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("give to"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+    )
+    team = forms.ModelChoiceField(
+        label=_("or round-robin in team"), queryset=Team.objects.all(), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("owner") and not data.get("team"):
+            raise forms.ValidationError(_("Choose a person or a team."))
+        return data
+
+
+class LeadConvertForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("becomes"),
+        choices=[
+            (Customer.Stage.PROSPECT, _("prospect")),
+            (Customer.Stage.CUSTOMER, _("customer")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Customer.Stage.PROSPECT,
+    )
+    merge_into = forms.ModelChoiceField(
+        label=_("the same as an existing customer?"),
+        queryset=Customer.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("No, keep a record of their own"),
+    )
+    company_name = forms.CharField(
+        label=_("their company (new)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty for a private customer."),
+    )
+    deal_title = forms.CharField(
+        label=_("open a deal"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty for no deal."),
+    )
+    deal_amount = forms.DecimalField(
+        label=_("deal amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    deal_stage = forms.ModelChoiceField(
+        label=_("deal stage"), queryset=Stage.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, duplicates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["merge_into"].queryset = duplicates  # type: ignore[attr-defined]
+        self.fields["merge_into"].label_from_instance = lambda c: c.display_name  # type: ignore[attr-defined]
+        stages = Stage.objects.filter(outcome=Stage.Outcome.OPEN).select_related("pipeline")
+        self.fields["deal_stage"].queryset = stages  # type: ignore[attr-defined]
+        self.fields["deal_stage"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda stage: f"{stage.pipeline.label} · {stage.label}"
+        )
+        if not duplicates:
+            del self.fields["merge_into"]
+
+
+class LeadDisqualifyForm(forms.Form):
+    reason = forms.CharField(label=_("why not"), max_length=200)
+
+
+class PublicLeadForm(LeadForm):
+    """The web-to-lead form: no login; a hidden field that people leave empty and bots fill."""
+
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+    consent = forms.BooleanField(label=_("You may contact me about my enquiry."), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("source", "campaign", "job_title"):
+            del self.fields[name]

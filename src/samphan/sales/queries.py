@@ -10,11 +10,12 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from samphan.customers.models import Customer
+from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
     CustomerSales,
     Deal,
     DealStageChange,
+    Lead,
     Order,
     Pipeline,
     Product,
@@ -186,4 +187,46 @@ def deal_for_page(user: Any, pk: int) -> Deal:
             ),
         )
         .get(pk=pk)
+    )
+
+
+# -- Leads ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    status: str = "open"  # open (new or working), all, or one status
+    owner: int | None = None
+    campaign: str = ""
+    q: str = ""
+
+
+def lead_list(user: Any, filters: LeadFilters) -> QuerySet[Lead]:
+    leads = Lead.objects.visible_to(user).select_related("customer", "owner")
+    if filters.status == "open":
+        leads = leads.filter(status__in=[Lead.Status.NEW, Lead.Status.WORKING])
+    elif filters.status != "all":
+        leads = leads.filter(status=filters.status)
+    if filters.owner:
+        leads = leads.filter(owner_id=filters.owner)
+    if filters.campaign:
+        leads = leads.filter(campaign=filters.campaign)
+    if filters.q.strip():
+        leads = leads.filter(customer__display_name__icontains=filters.q.strip())
+    return leads.order_by("-created_at", "-id")
+
+
+def lead_duplicates(user: Any, lead: Lead) -> QuerySet[Customer]:
+    """Other visible, current customers with one of the lead's phones or e-mails: offered
+    for a merge at conversion instead of keeping two records of one person."""
+    contacts = lead.customer.contact_points.filter(
+        kind__in=[ContactPoint.Kind.MOBILE, ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
+    ).values_list("value", flat=True)
+    return (
+        Customer.objects.visible_to(user)
+        .active()
+        .filter(kind=lead.customer.kind, contact_points__value__in=list(contacts))
+        .exclude(pk=lead.customer_id)
+        .distinct()
+        .order_by("display_name")[:10]
     )

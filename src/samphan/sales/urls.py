@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samphan.sales.views import deals, orders, products
+from samphan.sales.views import deals, leads, orders, products
 
 urlpatterns = [
     path("products/", products.product_list, name="product_list"),
@@ -20,4 +20,10 @@ urlpatterns = [
     path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", deals.deal_form, name="deal_edit"),
     path("deals/<int:pk>/move/", deals.deal_move, name="deal_move"),
+    path("leads/", leads.lead_list, name="lead_list"),
+    path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/assign/", leads.lead_assign, name="lead_assign"),
+    path("leads/<int:pk>/convert/", leads.lead_convert, name="lead_convert"),
+    path("leads/<int:pk>/disqualify/", leads.lead_disqualify, name="lead_disqualify"),
 ]

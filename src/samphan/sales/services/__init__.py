@@ -14,6 +14,17 @@ from samphan.sales.services.deals import (
     stage_durations,
     weighted,
 )
+from samphan.sales.services.leads import (
+    Conversion,
+    LeadInput,
+    lead_assign,
+    lead_assign_round_robin,
+    lead_capture,
+    lead_convert,
+    lead_disqualify,
+    lead_fields_from,
+    public_form_allowed,
+)
 from samphan.sales.services.orders import (
     LineAmounts,
     LineInput,
@@ -33,6 +44,15 @@ from samphan.sales.services.products import (
 from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
 
 __all__ = [
+    "Conversion",
+    "LeadInput",
+    "lead_assign",
+    "lead_assign_round_robin",
+    "lead_capture",
+    "lead_convert",
+    "lead_disqualify",
+    "lead_fields_from",
+    "public_form_allowed",
     "StaleStage",
     "deal_create",
     "deal_move",

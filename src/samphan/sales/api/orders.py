@@ -1,0 +1,161 @@
+"""/api/v1 products and orders: how a shop's POS or e-shop pushes its sales in.
+
+Thin: strict schemas, authorise, call the same services and queries as the pages.
+``POST /orders`` with an ``external_id`` already recorded answers 200 with that order
+and writes nothing, so a retried request never doubles a sale.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text
+from samphan.core.permissions import require_perm
+from samphan.sales import queries, services
+from samphan.sales.api.common import LineIn, lines_input, page_of, router
+from samphan.sales.models import Order
+
+
+class OrderLineOut(Schema):
+    id: int
+    product_id: int
+    sku: str = Field(validation_alias="product.sku")
+    is_refund: bool
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    vat: Decimal
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    external_id: str | None
+    customer_id: int
+    ordered_at: dt.datetime
+    channel: str
+    status: str
+    sold_by_id: int | None
+    note: str
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    vat: Decimal
+    total: Decimal
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolvelines_input(order: Order) -> list[Any]:
+        return list(order.lines.all())
+
+
+class OrderIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: Id
+    channel: Choice(Order.Channel.values)  # type: ignore[valid-type]
+    ordered_at: dt.datetime | None = None
+    external_id: Text(100) | None = None  # type: ignore[valid-type]
+    note: Text(500) = ""  # type: ignore[valid-type]
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class RefundIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class StatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    status: Choice(Order.Status.values)  # type: ignore[valid-type]
+
+
+class OrderPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[OrderOut]
+
+
+class OrderParams(Schema):
+    customer: Id | None = None
+    channel: Choice(Order.Channel.values, blank=True) = ""  # type: ignore[valid-type]
+    status: Choice(Order.Status.values, blank=True) = ""  # type: ignore[valid-type]
+    since: IsoDate | None = None
+    until: IsoDate | None = None
+    q: Text(100) = ""  # type: ignore[valid-type]
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+# -- Orders -----------------------------------------------------------------------------------
+
+
+def _order(request: HttpRequest, pk: int, perm: str = "sales.view_order") -> Order:
+    require_perm(request.user, perm)
+    try:
+        return queries.order_for_page(request.user, pk)
+    except Order.DoesNotExist as error:
+        raise Http404 from error
+
+
+@router.get("/orders", response={200: OrderPage, **ERRORS})
+def order_list(request: HttpRequest, params: Query[OrderParams]) -> Any:
+    """Orders of the customers the caller may see, newest first."""
+    require_perm(request.user, "sales.view_order")
+    filters = queries.OrderFilters(
+        customer=params.customer,
+        channel=params.channel,
+        status=params.status,
+        since=params.since,
+        until=params.until,
+        q=params.q,
+    )
+    orders = queries.order_list(request.user, filters).prefetch_related("lines__product")
+    return page_of(orders, params.page, params.page_size)
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
+def order_get(request: HttpRequest, order_id: Id) -> Any:
+    return _order(request, order_id)
+
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut, **ERRORS})
+def order_create(request: HttpRequest, payload: OrderIn) -> Any:
+    """Record a paid order (201). The same `external_id` again returns the first order (200)."""
+    require_perm(request.user, "sales.add_order")
+    customer = queries.visible_customer(request.user, payload.customer_id, field="customer_id")
+    order, created = services.order_record(
+        actor=request.user,
+        customer=customer,
+        lines=lines_input(payload.lines),
+        channel=payload.channel,
+        ordered_at=payload.ordered_at,
+        external_id=payload.external_id,
+        sold_by=request.user,
+        note=payload.note,
+    )
+    return Status(201 if created else 200, _order(request, order.pk))
+
+
+@router.post("/orders/{order_id}/refunds", response={200: OrderOut, **ERRORS})
+def order_refund(request: HttpRequest, order_id: Id, payload: RefundIn) -> Any:
+    """Return part of a paid order: refund lines at the price paid, at most what was sold."""
+    order = _order(request, order_id, perm="sales.change_order")
+    services.order_refund(actor=request.user, order=order, lines=lines_input(payload.lines))
+    return _order(request, order_id)
+
+
+@router.post("/orders/{order_id}/status", response={200: OrderOut, **ERRORS})
+def order_status(request: HttpRequest, order_id: Id, payload: StatusIn) -> Any:
+    """Cancel or wholly refund an order (or set it paid again); roll-ups follow."""
+    order = _order(request, order_id, perm="sales.change_order")
+    services.order_set_status(actor=request.user, order=order, status=payload.status)
+    return _order(request, order_id)

@@ -1,0 +1,113 @@
+"""/api/v1/products: the catalogue."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Id, Text
+from samphan.core.permissions import require_perm
+from samphan.sales import queries, services
+from samphan.sales.api.common import optional_money, page_of, router
+from samphan.sales.models import Category, Product
+
+
+class ProductOut(Schema):
+    id: int
+    sku: str
+    name: str
+    name_en: str
+    category: str | None
+    unit: str
+    list_price: Decimal
+    unit_cost: Decimal
+    price_includes_vat: bool
+    is_active: bool
+
+    @staticmethod
+    def resolve_category(product: Product) -> str | None:
+        return product.category.name if product.category else None
+
+
+class ProductPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    sku: Text(40) | None = None  # type: ignore[valid-type]
+    name: Text(200) | None = None  # type: ignore[valid-type]
+    name_en: Text(200) | None = None  # type: ignore[valid-type]
+    category: Text(80) | None = None  # type: ignore[valid-type]
+    unit: Text(20) | None = None  # type: ignore[valid-type]
+    list_price: Decimal | None = optional_money()
+    unit_cost: Decimal | None = optional_money()
+    price_includes_vat: bool | None = None
+    is_active: bool | None = None
+
+
+class ProductIn(ProductPatch):
+    sku: Text(40) = Field(min_length=1)  # type: ignore[valid-type]
+    name: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class ProductPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ProductOut]
+
+
+class ProductParams(Schema):
+    q: Text(100) = ""  # type: ignore[valid-type]
+    category: Id | None = None
+    active: bool | None = True
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+# -- Products ---------------------------------------------------------------------------------
+
+
+def _product(pk: int) -> Product:
+    product = Product.objects.select_related("category").filter(pk=pk).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def _product_fields(payload: ProductPatch) -> dict[str, Any]:
+    fields = payload.model_dump(exclude_unset=True)
+    fields = {name: value for name, value in fields.items() if value is not None}
+    if "category" in fields:
+        name = fields["category"].strip()
+        fields["category"] = Category.objects.get_or_create(name=name)[0] if name else None
+    return fields
+
+
+@router.get("/products", response={200: ProductPage, **ERRORS})
+def product_list(request: HttpRequest, params: Query[ProductParams]) -> Any:
+    """The catalogue; `q` matches SKU or name; `active=false` lists retired products."""
+    require_perm(request.user, "sales.view_product")
+    filters = queries.ProductFilters(q=params.q, category=params.category, active=params.active)
+    return page_of(queries.product_list(filters), params.page, params.page_size)
+
+
+@router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})
+def product_get(request: HttpRequest, product_id: Id) -> Any:
+    require_perm(request.user, "sales.view_product")
+    return _product(product_id)
+
+
+@router.post("/products", response={201: ProductOut, **ERRORS})
+def product_create(request: HttpRequest, payload: ProductIn) -> Any:
+    require_perm(request.user, "sales.add_product")
+    product = services.product_create(actor=request.user, fields=_product_fields(payload))
+    return Status(201, _product(product.pk))
+
+
+@router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
+def product_update(request: HttpRequest, product_id: Id, payload: ProductPatch) -> Any:
+    """Change the fields sent; `is_active: false` retires a product (its orders stay)."""
+    require_perm(request.user, "sales.change_product")
+    product = _product(product_id)
+    services.product_update(actor=request.user, product=product, fields=_product_fields(payload))
+    return _product(product_id)

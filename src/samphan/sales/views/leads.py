@@ -1,0 +1,217 @@
+"""Leads: list, capture, assign, convert or disqualify; and the public web-to-lead form."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from samphan.accounts.models import User
+from samphan.core.permissions import require_perm
+from samphan.customers import services as customer_services
+from samphan.customers.models import ConsentRecord, Customer
+from samphan.sales import queries, services
+from samphan.sales.forms import (
+    LeadAssignForm,
+    LeadConvertForm,
+    LeadDisqualifyForm,
+    LeadForm,
+    PublicLeadForm,
+)
+from samphan.sales.models import Lead
+from samphan.sales.views.common import add_errors, number_param, paginate
+
+
+@login_required
+def lead_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "sales.view_lead")
+    get = request.GET
+    status = get.get("status", "open")
+    filters = queries.LeadFilters(
+        status=status if status in {*Lead.Status.values, "open", "all"} else "open",
+        owner=request.user.pk if get.get("owner") == "me" else number_param(get.get("owner", "")),
+        campaign=get.get("campaign", "")[:100],
+        q=get.get("q", "")[:100],
+    )
+    context = {
+        "page": paginate(request, queries.lead_list(request.user, filters)),
+        "filters": filters,
+        "statuses": Lead.Status.choices,
+        "owners": User.objects.filter(is_active=True).order_by("username"),
+    }
+    template = "sales/lead_list.html#results" if request.htmx else "sales/lead_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def lead_create(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "sales.add_lead")
+    form = LeadForm(request.POST or None)
+    assign = LeadAssignForm(request.POST or None, prefix="assign")
+    if request.method == "POST" and form.is_valid():
+        owner = assign.cleaned_data.get("owner") if assign.is_valid() else request.user
+        team = assign.cleaned_data.get("team") if assign.is_valid() else None
+        try:
+            lead = services.lead_capture(
+                actor=request.user,
+                data=services.lead_fields_from(form.cleaned_data),
+                owner=owner,
+                team=None if owner else team,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Lead recorded."))
+            return redirect("lead_detail", pk=lead.pk)
+    return render(request, "sales/lead_form.html", {"form": form, "assign": assign})
+
+
+def get_lead_for_user(request: HttpRequest, pk: int, *, perm: str = "sales.view_lead") -> Lead:
+    require_perm(request.user, perm)
+    lead = queries.lead_list(request.user, queries.LeadFilters(status="all")).filter(pk=pk).first()
+    if lead is None:
+        raise Http404
+    return lead
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead_for_user(request, pk)
+    context = {
+        "lead": lead,
+        "assign": LeadAssignForm(prefix="assign", initial={"owner": lead.owner_id}),
+        "disqualify": LeadDisqualifyForm(),
+        "duplicates": queries.lead_duplicates(request.user, lead),
+    }
+    return render(request, "sales/lead_detail.html", context)
+
+
+@login_required
+@require_POST
+def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead_for_user(request, pk, perm="sales.change_lead")
+    form = LeadAssignForm(request.POST, prefix="assign")
+    if not form.is_valid():
+        messages.error(request, _("Choose a person or a team."))
+        return redirect("lead_detail", pk=pk)
+    try:
+        if form.cleaned_data["owner"]:
+            services.lead_assign(actor=request.user, lead=lead, owner=form.cleaned_data["owner"])
+        else:
+            services.lead_assign_round_robin(
+                actor=request.user, lead=lead, team=form.cleaned_data["team"]
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Lead assigned."))
+    return redirect("lead_detail", pk=pk)
+
+
+@login_required
+def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead_for_user(request, pk, perm="sales.change_lead")
+    duplicates = queries.lead_duplicates(request.user, lead)
+    form = LeadConvertForm(request.POST or None, duplicates=duplicates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        conversion = services.Conversion(
+            stage=data["stage"],
+            company_name=data["company_name"],
+            deal_title=data["deal_title"],
+            deal_amount=data["deal_amount"],
+            deal_stage=data["deal_stage"],
+            merge_into=data.get("merge_into"),
+        )
+        try:
+            lead = services.lead_convert(actor=request.user, lead=lead, conversion=conversion)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Converted: %(name)s") % {"name": lead.customer})
+            return (
+                redirect("deal_detail", pk=lead.deal_id)
+                if lead.deal_id
+                else redirect("customer_detail", pk=lead.customer_id)
+            )
+    return render(request, "sales/lead_convert.html", {"lead": lead, "form": form})
+
+
+@login_required
+@require_POST
+def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead_for_user(request, pk, perm="sales.change_lead")
+    form = LeadDisqualifyForm(request.POST)
+    try:
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.lead_disqualify(actor=request.user, lead=lead, reason=reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Lead closed as not qualified."))
+    return redirect("lead_detail", pk=pk)
+
+
+# -- The public web-to-lead form ----------------------------------------------------------------
+
+# Embeddable in the business's own site: framing is allowed, and posting needs no session
+# cookie (browsers drop third-party cookies in frames). Spam is held off by a hidden field
+# bots fill, and by a per-sender limit counted in the database.
+EMBEDDABLE = {"frame-ancestors": ["*"], "default-src": ["'self'"], "style-src": ["'self'"]}
+
+
+@csrf_exempt
+@xframe_options_exempt
+@csp_override(EMBEDDABLE)
+def public_lead_form(request: HttpRequest) -> HttpResponse:
+    form = PublicLeadForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "sent": False}
+    if request.method != "POST":
+        return render(request, "sales/public_lead_form.html", context)
+    sender = request.META.get("REMOTE_ADDR", "")
+    if request.POST.get("website"):  # the honeypot: say thanks, keep nothing
+        return render(request, "sales/public_lead_form.html", {**context, "sent": True})
+    if not services.public_form_allowed(sender):
+        context["limited"] = True
+        return render(request, "sales/public_lead_form.html", context, status=429)
+    if form.is_valid():
+        data = services.lead_fields_from(
+            {
+                **form.cleaned_data,
+                "source": request.GET.get("source", Customer.Source.WEBSITE)[:20],
+                "campaign": request.GET.get("campaign", "")[:100],
+            }
+        )
+        try:
+            _capture_public(data, sender)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return render(request, "sales/public_lead_form.html", {**context, "sent": True})
+    return render(request, "sales/public_lead_form.html", context, status=400)
+
+
+@transaction.atomic
+def _capture_public(data: services.LeadInput, sender: str) -> None:
+    lead = services.lead_capture(actor=None, data=data, sender=sender)
+    # The box they ticked: being contacted about this enquiry, on the channels they gave.
+    channels = {"email": ConsentRecord.Channel.EMAIL, "phone": ConsentRecord.Channel.SMS}
+    for field, channel in channels.items():
+        if getattr(data, field):
+            customer_services.consent_record(
+                actor=None,
+                customer=lead.customer,
+                channel=channel,
+                status=ConsentRecord.Status.GRANTED,
+                purpose=ConsentRecord.Purpose.SERVICE,
+                source=ConsentRecord.Source.FORM,
+                wording_version="lead-form-1",
+            )
