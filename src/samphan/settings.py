@@ -205,3 +205,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The business, as printed on quotations; PromptPay ID (mobile or tax ID) for the payment QR.
+SAMPHAN_BUSINESS_NAME: str = env_str("SAMPHAN_BUSINESS_NAME", "Samphan Demo Co., Ltd.")
+SAMPHAN_BUSINESS_ADDRESS: str = env_str("SAMPHAN_BUSINESS_ADDRESS", "")
+SAMPHAN_BUSINESS_TAX_ID: str = env_str("SAMPHAN_BUSINESS_TAX_ID", "")
+SAMPHAN_PROMPTPAY_ID: str = env_str("SAMPHAN_PROMPTPAY_ID", "")

@@ -254,3 +254,12 @@ def test_leads_api_capture_assign_convert(api, admin_user):
     again = post(api, f"/api/v1/leads/{lead['id']}/convert", {})
     assert again.status_code == 422
     assert api.get("/api/v1/leads?status=converted").json()["count"] == 1
+
+
+def test_pages_show_a_lead_nobody_owns_yet(admin_client):
+    Client().post("/p/lead/", FORM)
+    lead = Lead.objects.get()
+    assert lead.owner is None
+    for url in ("/sales/leads/", f"/sales/leads/{lead.pk}/", f"/sales/leads/{lead.pk}/convert/"):
+        response = admin_client.get(url)
+        assert response.status_code == 200 and "นภา" in response.content.decode()

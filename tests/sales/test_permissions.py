@@ -49,6 +49,12 @@ UI = [
     ("lead convert form", "get", "/sales/leads/{lead}/convert/", None, DEALERS, 200),
     ("lead convert", "post", "/sales/leads/{lead}/convert/", {"stage": "prospect"}, DEALERS, 302),
     ("lead disqualify", "post", "/sales/leads/{lead}/disqualify/", {"reason": "ซ้ำ"}, DEALERS, 302),
+    ("quotes", "get", "/sales/quotes/", None, ALL, 200),
+    ("quote form", "get", "/sales/deals/{deal}/quote/", None, DEALERS, 200),
+    ("quote detail", "get", "/sales/quotes/{quote}/", None, ALL, 200),
+    ("quote pdf", "get", "/sales/quotes/{quote}/pdf/", None, ALL, 200),
+    ("quote edit form", "get", "/sales/quotes/{quote}/edit/", None, DEALERS, 200),
+    ("quote reject", "post", "/sales/quotes/{quote}/reject/", {}, DEALERS, 302),
 ]
 API = [
     ("api products", "get", "/api/v1/products", None, ALL, 200),
@@ -72,6 +78,11 @@ API = [
     ("api lead assign", "post", "/api/v1/leads/{lead}/assign", {"owner_id": "{owner}"}, DEALERS, 200),
     ("api lead convert", "post", "/api/v1/leads/{lead}/convert", {"stage": "prospect"}, DEALERS, 200),
     ("api lead disqualify", "post", "/api/v1/leads/{lead}/disqualify", {"reason": "ซ้ำ"}, DEALERS, 200),
+    ("api quotes", "get", "/api/v1/quotes", None, ALL, 200),
+    ("api quote", "get", "/api/v1/quotes/{quote}", None, ALL, 200),
+    ("api quote pdf", "get", "/api/v1/quotes/{quote}/pdf", None, ALL, 200),
+    ("api quote create", "post", "/api/v1/deals/{deal}/quotes", {}, DEALERS, 201),
+    ("api quote accept", "post", "/api/v1/quotes/{quote}/accept", {}, DEALERS, 200),
 ]
 # fmt: on
 
@@ -85,12 +96,15 @@ def records(db, make_user):
         actor=owner, customer=customer, lines=[LineInput("TEA", 2)], channel="store"
     )
     deal = services.deal_create(actor=owner, fields={"title": "ดีล", "customer": customer})
+    deal.lines.create(product=product, quantity=1, unit_price=product.list_price)
+    quote = services.quote_create(actor=owner, deal=deal)
     quoted = Stage.objects.get(pipeline__is_default=True, name_en="Quoted")
     lead = services.lead_capture(
         actor=owner, data=services.LeadInput(first_name="ลีด", phone="0887776666"), owner=owner
     )
     return {
         "lead": lead.pk,
+        "quote": quote.pk,
         "owner": owner.pk,
         "customer": customer.pk,
         "product": product.pk,
@@ -155,7 +169,7 @@ def test_anonymous(records, name, method, url, body, allowed, ok):
 ORDER_SCOPED = [
     row
     for row in UI + API
-    if any(key in row[2] for key in ("{order}", "{customer}", "{deal}", "{lead}"))
+    if any(key in row[2] for key in ("{order}", "{customer}", "{deal}", "{lead}", "{quote}"))
 ]
 
 

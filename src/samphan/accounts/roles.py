@@ -30,6 +30,7 @@ VIEW_SALES = [
     "sales.view_order",
     "sales.view_deal",
     "sales.view_lead",
+    "sales.view_quote",
 ]
 SELL = [*VIEW_SALES, "sales.add_order"]
 WORK_DEALS = [
@@ -38,6 +39,8 @@ WORK_DEALS = [
     "sales.view_lead",
     "sales.add_lead",
     "sales.change_lead",
+    "sales.add_quote",
+    "sales.change_quote",
 ]
 MANAGE_SALES = [
     *SELL,

@@ -277,3 +277,25 @@ class PublicLeadForm(LeadForm):
         super().__init__(*args, **kwargs)
         for name in ("source", "campaign", "job_title"):
             del self.fields[name]
+
+
+class QuoteForm(forms.Form):
+    valid_until = forms.DateField(
+        label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    discount = forms.DecimalField(
+        label=_("discount on the total (฿)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
+    language = forms.ChoiceField(
+        label=_("language of the PDF"), choices=[("th", "ไทย"), ("en", "English")]
+    )
+    notes = forms.CharField(
+        label=_("notes and terms"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

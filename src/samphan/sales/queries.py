@@ -19,6 +19,7 @@ from samphan.sales.models import (
     Order,
     Pipeline,
     Product,
+    Quote,
     Stage,
 )
 
@@ -230,3 +231,15 @@ def lead_duplicates(user: Any, lead: Lead) -> QuerySet[Customer]:
         .distinct()
         .order_by("display_name")[:10]
     )
+
+
+# -- Quotations -------------------------------------------------------------------------------
+
+
+def quote_list(user: Any, *, status: str = "", deal: int | None = None) -> QuerySet[Quote]:
+    quotes = Quote.objects.visible_to(user).select_related("customer", "deal")
+    if status:
+        quotes = quotes.filter(status=status)
+    if deal:
+        quotes = quotes.filter(deal_id=deal)
+    return quotes.prefetch_related("lines__product").order_by("-issued_on", "-id")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext, ngettext
@@ -44,3 +45,11 @@ def duration_days(value: dt.timedelta | None) -> str:
         return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     shown = round(days, 1) if days < 10 else round(days)
     return ngettext("%(count)s day", "%(count)s days", int(shown)) % {"count": shown}
+
+
+@register.filter
+def user_label(user: Any) -> str:
+    """A user's full name, else their username; a dash for nobody."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username

@@ -41,9 +41,25 @@ from samphan.sales.services.products import (
     product_import_csv,
     product_update,
 )
+from samphan.sales.services.quotes import (
+    DEFAULT_VALID_DAYS,
+    quote_accept,
+    quote_create,
+    quote_reject,
+    quote_send,
+    quote_update,
+    quotes_expire,
+)
 from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
 
 __all__ = [
+    "DEFAULT_VALID_DAYS",
+    "quote_accept",
+    "quote_create",
+    "quote_reject",
+    "quote_send",
+    "quote_update",
+    "quotes_expire",
     "Conversion",
     "LeadInput",
     "lead_assign",

@@ -35,6 +35,8 @@ class LineInput:
     quantity: Any
     unit_price: Any = None
     discount: Any = ZERO
+    # How to read unit_price; None: as the product's list price is written.
+    price_includes_vat: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -122,12 +124,17 @@ def build_lines(lines: Sequence[LineInput], *, is_refund: bool = False) -> list[
             ]
         if errors:
             continue
+        includes_vat = (
+            product.price_includes_vat
+            if line.price_includes_vat is None
+            else line.price_includes_vat
+        )
         amounts = line_amounts(
             quantity=quantity,
             unit_price=price,
             discount=discount,
             unit_cost=product.unit_cost,
-            price_includes_vat=product.price_includes_vat,
+            price_includes_vat=includes_vat,
             is_refund=is_refund,
         )
         built.append(
@@ -136,7 +143,7 @@ def build_lines(lines: Sequence[LineInput], *, is_refund: bool = False) -> list[
                 is_refund=is_refund,
                 quantity=quantity,
                 unit_price=to_baht(price),
-                price_includes_vat=product.price_includes_vat,
+                price_includes_vat=includes_vat,
                 discount=to_baht(discount),
                 unit_cost=product.unit_cost,
                 revenue=amounts.revenue,

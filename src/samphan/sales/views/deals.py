@@ -95,6 +95,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": services.stage_durations(deal, changes),
         "move_form": move_form,
         "weighted": services.weighted(deal.amount, deal.stage.probability),
+        "quotes": queries.quote_list(request.user, deal=deal.pk),
     }
     return render(request, "sales/deal_detail.html", context)
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -100,14 +101,14 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _line_errors(form, lines, error)
+            line_form_errors(form, lines, error)
         else:
             messages.success(request, _("Order %(number)s recorded.") % {"number": order.number})
             return redirect("order_detail", pk=order.pk)
     return render(request, "sales/order_form.html", {"form": form, "lines": lines})
 
 
-def _line_errors(form: OrderForm, lines: Any, error: ValidationError) -> None:
+def line_form_errors(form: BaseForm, lines: Any, error: ValidationError) -> None:
     """Put ``lines.N.field`` errors on the N-th filled line form, the rest on the order form."""
     filled = [line_form for line_form in lines.forms if line_form.cleaned_data.get("product")]
     for name, field_errors in error.message_dict.items():

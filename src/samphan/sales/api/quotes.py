@@ -1,0 +1,175 @@
+"""/api/v1 quotations: drafted from a deal, sent (PDF kept), accepted into an order."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text
+from samphan.core.permissions import require_perm
+from samphan.sales import queries, services
+from samphan.sales.api.common import LineIn, lines_input, optional_money, page_of, router
+from samphan.sales.models import Deal, Quote
+from samphan.sales.quote_pdf import quote_pdf
+
+
+class QuoteLineOut(Schema):
+    product_id: int
+    sku: str = Field(validation_alias="product.sku")
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal
+    amount: Decimal
+
+
+class QuoteOut(Schema):
+    id: int
+    number: str
+    deal_id: int
+    customer_id: int
+    status: str
+    issued_on: dt.date
+    valid_until: dt.date
+    language: str
+    discount: Decimal
+    vat_rate: Decimal
+    subtotal: Decimal
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    notes: str
+    order_id: int | None
+    lines: list[QuoteLineOut]
+
+    @staticmethod
+    def resolve_lines(quote: Quote) -> list[Any]:
+        return list(quote.lines.all())
+
+
+class QuoteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    lines: list[LineIn] | None = Field(
+        None, max_length=200, description="the deal's products when left out; prices before VAT"
+    )
+    discount: Decimal | None = optional_money()
+    valid_days: int = Field(30, ge=1, le=365)
+    language: Choice(["th", "en"]) = "th"  # type: ignore[valid-type]
+    notes: Text(3000) = ""  # type: ignore[valid-type]
+
+
+class QuotePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    lines: list[LineIn] = Field(min_length=1, max_length=200)
+    discount: Decimal | None = optional_money()
+    valid_until: IsoDate | None = None
+    language: Choice(["th", "en"]) | None = None  # type: ignore[valid-type]
+    notes: Text(3000) | None = None  # type: ignore[valid-type]
+
+
+class QuotePage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[QuoteOut]
+
+
+class QuoteParams(Schema):
+    status: Choice(Quote.Status.values, blank=True) = ""  # type: ignore[valid-type]
+    deal: Id | None = None
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+def _quote(request: HttpRequest, pk: int, perm: str = "sales.view_quote") -> Quote:
+    require_perm(request.user, perm)
+    quote = queries.quote_list(request.user).filter(pk=pk).first()
+    if quote is None:
+        raise Http404
+    return quote
+
+
+@router.get("/quotes", response={200: QuotePage, **ERRORS})
+def quote_list(request: HttpRequest, params: Query[QuoteParams]) -> Any:
+    require_perm(request.user, "sales.view_quote")
+    quotes = queries.quote_list(request.user, status=params.status, deal=params.deal)
+    return page_of(quotes, params.page, params.page_size)
+
+
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
+def quote_get(request: HttpRequest, quote_id: Id) -> Any:
+    return _quote(request, quote_id)
+
+
+@router.get("/quotes/{quote_id}/pdf", response={200: None, **ERRORS})
+def quote_get_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
+    """The PDF (application/pdf): as sent, or as the draft stands."""
+    quote = _quote(request, quote_id)
+    sent = quote.documents.first()
+    response = HttpResponse(
+        bytes(sent.pdf) if sent else quote_pdf(quote), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{quote.number}.pdf"'
+    return response
+
+
+@router.post("/deals/{deal_id}/quotes", response={201: QuoteOut, **ERRORS})
+def quote_create(request: HttpRequest, deal_id: Id, payload: QuoteIn) -> Any:
+    require_perm(request.user, "sales.add_quote")
+    deal = Deal.objects.visible_to(request.user).filter(pk=deal_id).first()
+    if deal is None:
+        raise Http404
+    quote = services.quote_create(
+        actor=request.user,
+        deal=deal,
+        lines=lines_input(payload.lines) if payload.lines is not None else None,
+        discount=payload.discount,
+        valid_days=payload.valid_days,
+        language=payload.language,
+        notes=payload.notes,
+    )
+    return Status(201, _quote(request, quote.pk))
+
+
+@router.patch("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
+def quote_update(request: HttpRequest, quote_id: Id, payload: QuotePatch) -> Any:
+    """Change a draft; `lines` replaces its lines."""
+    quote = _quote(request, quote_id, perm="sales.change_quote")
+    services.quote_update(
+        actor=request.user,
+        quote=quote,
+        lines=lines_input(payload.lines),
+        discount=payload.discount,
+        valid_until=payload.valid_until,
+        language=payload.language,
+        notes=payload.notes,
+    )
+    return _quote(request, quote_id)
+
+
+@router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **ERRORS})
+def quote_send(request: HttpRequest, quote_id: Id) -> Any:
+    """Mark as sent: the PDF is kept as sent and the customer's timeline notes it."""
+    quote = _quote(request, quote_id, perm="sales.change_quote")
+    services.quote_send(actor=request.user, quote=quote, pdf=quote_pdf(quote))
+    return _quote(request, quote_id)
+
+
+@router.post("/quotes/{quote_id}/accept", response={200: QuoteOut, **ERRORS})
+def quote_accept(request: HttpRequest, quote_id: Id) -> Any:
+    """The customer accepted: an order at the quoted prices; the deal moves to won."""
+    quote = _quote(request, quote_id, perm="sales.change_quote")
+    require_perm(request.user, "sales.add_order")
+    services.quote_accept(actor=request.user, quote=quote)
+    return _quote(request, quote_id)
+
+
+@router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **ERRORS})
+def quote_reject(request: HttpRequest, quote_id: Id) -> Any:
+    quote = _quote(request, quote_id, perm="sales.change_quote")
+    services.quote_reject(actor=request.user, quote=quote)
+    return _quote(request, quote_id)

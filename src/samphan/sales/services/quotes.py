@@ -1,0 +1,292 @@
+"""Quotations: drafted from a deal, sent as a PDF, accepted into an order (deal won).
+
+Quote prices are before VAT; a product whose list price includes VAT is quoted at that
+price divided by (1 + VAT). The total discount is spread over the lines in proportion when
+the quote becomes an order, so order revenue equals the quote's net to the satang.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samphan.core.audit import audit_record
+from samphan.core.models import AuditEvent
+from samphan.core.money import format_baht, to_baht, vat_rate
+from samphan.core.numbering import next_number
+from samphan.customers.models import Interaction
+from samphan.customers.services import interaction_log
+from samphan.sales.models import ZERO, Deal, Order, Quote, QuoteDocument, QuoteLine, Stage
+from samphan.sales.services.deals import deal_move
+from samphan.sales.services.orders import LineInput, build_lines, order_record
+
+QUOTE_PREFIX = "QT"
+DEFAULT_VALID_DAYS = 30
+
+
+def _price_before_vat(product: Any) -> Decimal:
+    if product.price_includes_vat:
+        return to_baht(product.list_price / (1 + vat_rate()))
+    return product.list_price
+
+
+def _quote_lines(lines: Sequence[LineInput]) -> list[QuoteLine]:
+    """Checked like order lines (same messages and field names), priced before VAT: the
+    first pass finds the products, the second checks discounts against the quoted price."""
+    found = build_lines(lines)
+    priced = [
+        LineInput(
+            line.product,
+            line.quantity,
+            _price_before_vat(built.product) if line.unit_price in (None, "") else line.unit_price,
+            line.discount,
+            price_includes_vat=False,
+        )
+        for line, built in zip(lines, found, strict=True)
+    ]
+    return [
+        QuoteLine(
+            product=built.product,
+            description=built.product.name,
+            quantity=built.quantity,
+            unit_price=built.unit_price,
+            discount=built.discount,
+            amount=to_baht(built.quantity * built.unit_price - built.discount),
+        )
+        for built in build_lines(priced)
+    ]
+
+
+def _totals(quote: Quote, lines: Sequence[QuoteLine]) -> None:
+    quote.subtotal = sum((line.amount for line in lines), ZERO)
+    if quote.discount > quote.subtotal:
+        raise ValidationError(
+            {
+                "discount": _("The discount is more than the subtotal (%(amount)s).")
+                % {"amount": format_baht(quote.subtotal)}
+            }
+        )
+    quote.net = quote.subtotal - quote.discount
+    quote.vat = to_baht(quote.net * quote.vat_rate)
+    quote.total = quote.net + quote.vat
+
+
+@transaction.atomic
+def quote_create(
+    *,
+    actor: Any,
+    deal: Deal,
+    lines: Sequence[LineInput] | None = None,
+    discount: Any = ZERO,
+    valid_days: int = DEFAULT_VALID_DAYS,
+    language: str = "th",
+    notes: str = "",
+) -> Quote:
+    """A draft quotation for the deal; without lines, the deal's products are quoted."""
+    if lines is None:
+        lines = [
+            LineInput(line.product_id, line.quantity, None, line.discount)
+            for line in deal.lines.all()
+        ]
+    if not 1 <= valid_days <= 365:
+        raise ValidationError({"valid_days": _("A quotation is valid for 1 to 365 days.")})
+    today = timezone.localdate()
+    quote = Quote(
+        number=next_number(QUOTE_PREFIX, today.year),
+        deal=deal,
+        customer_id=deal.customer_id,
+        issued_on=today,
+        valid_until=today + dt.timedelta(days=valid_days),
+        language=language,
+        discount=to_baht(discount or 0),
+        vat_rate=vat_rate(),
+        notes=(notes or "").strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    built = _quote_lines(lines)
+    _totals(quote, built)
+    quote.full_clean(exclude=["deal", "customer", "order", "created_by"])
+    quote.save()
+    for line in built:
+        line.quote = quote
+    QuoteLine.objects.bulk_create(built)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=quote,
+        customer_id=quote.customer_id,
+        changes={"number": [None, quote.number], "total": [None, str(quote.total)]},
+    )
+    return quote
+
+
+@transaction.atomic
+def quote_update(
+    *,
+    actor: Any,
+    quote: Quote,
+    lines: Sequence[LineInput],
+    discount: Any = ZERO,
+    valid_until: dt.date | None = None,
+    language: str | None = None,
+    notes: str | None = None,
+) -> Quote:
+    """Change a draft: its lines, total discount, validity, language, notes."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if not quote.is_draft:
+        raise ValidationError({"status": _("Only a draft can be changed; make a new quotation.")})
+    before = str(quote.total)
+    built = _quote_lines(lines)
+    quote.discount = to_baht(discount or 0)
+    if valid_until is not None:
+        if valid_until < quote.issued_on:
+            raise ValidationError({"valid_until": _("Valid until must be on or after the date.")})
+        quote.valid_until = valid_until
+    quote.language = language or quote.language
+    quote.notes = quote.notes if notes is None else notes.strip()
+    _totals(quote, built)
+    quote.full_clean(exclude=["deal", "customer", "order", "created_by"])
+    quote.save()
+    quote.lines.all().delete()
+    for line in built:
+        line.quote = quote
+    QuoteLine.objects.bulk_create(built)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=quote,
+        customer_id=quote.customer_id,
+        changes={"total": [before, str(quote.total)]},
+    )
+    return quote
+
+
+@transaction.atomic
+def quote_send(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
+    """Mark as sent, keep the PDF as sent, and put it on the customer's timeline."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        raise ValidationError(
+            {
+                "status": _("This quotation is already %(status)s.")
+                % {"status": quote.get_status_display()}
+            }
+        )
+    quote.status = Quote.Status.SENT
+    quote.save(update_fields=["status", "updated_at"])
+    QuoteDocument.objects.create(quote=quote, pdf=pdf, created_by=_user(actor))
+    interaction_log(
+        actor=actor,
+        customer=quote.customer,
+        kind=Interaction.Kind.EMAIL,
+        summary=_("Quotation %(number)s sent: %(total)s")
+        % {"number": quote.number, "total": format_baht(quote.total)},
+        body=_("Valid until %(date)s. PDF kept with the quotation.")
+        % {"date": quote.valid_until.isoformat()},
+    )
+    _audit_status(actor, quote, Quote.Status.DRAFT)
+    return quote
+
+
+@transaction.atomic
+def quote_accept(*, actor: Any, quote: Quote, channel: str = Order.Channel.FIELD) -> Quote:
+    """The customer said yes: an order at the quoted prices, and the deal is won."""
+    quote = Quote.objects.select_for_update().select_related("deal").get(pk=quote.pk)
+    if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        raise ValidationError(
+            {
+                "status": _("This quotation is already %(status)s.")
+                % {"status": quote.get_status_display()}
+            }
+        )
+    if quote.valid_until < timezone.localdate():
+        raise ValidationError({"valid_until": _("This quotation has expired; make a new one.")})
+    order, _created = order_record(
+        actor=actor,
+        customer=quote.customer,
+        lines=_order_lines(quote),
+        channel=channel,
+        external_id=f"quote:{quote.number}",  # accepting twice never makes two orders
+        sold_by=quote.deal.owner,
+        note=_("From quotation %(number)s") % {"number": quote.number},
+    )
+    previous = quote.status
+    quote.status = Quote.Status.ACCEPTED
+    quote.order = order
+    quote.save(update_fields=["status", "order", "updated_at"])
+    won = quote.deal.pipeline.stages.filter(outcome=Stage.Outcome.WON).order_by("position").first()
+    if won is not None and quote.deal.stage_id != won.pk:
+        deal_move(
+            actor=actor,
+            deal=quote.deal,
+            stage=won,
+            reason=_("Quotation %(number)s accepted") % {"number": quote.number},
+        )
+    _audit_status(actor, quote, previous)
+    return quote
+
+
+def _order_lines(quote: Quote) -> list[LineInput]:
+    """The quote's lines as order lines; the total discount shared out by amount, the last
+    line taking the rounding so the order's revenue is the quote's net exactly."""
+    lines = list(quote.lines.all())
+    shares: list[Decimal] = []
+    for line in lines:
+        share = to_baht(quote.discount * line.amount / quote.subtotal) if quote.subtotal else ZERO
+        shares.append(share)
+    if shares:
+        shares[-1] += quote.discount - sum(shares, ZERO)
+    return [
+        LineInput(
+            line.product_id,
+            line.quantity,
+            line.unit_price,
+            line.discount + share,
+            price_includes_vat=False,
+        )
+        for line, share in zip(lines, shares, strict=True)
+    ]
+
+
+@transaction.atomic
+def quote_reject(*, actor: Any, quote: Quote) -> Quote:
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        raise ValidationError(
+            {
+                "status": _("This quotation is already %(status)s.")
+                % {"status": quote.get_status_display()}
+            }
+        )
+    previous = quote.status
+    quote.status = Quote.Status.REJECTED
+    quote.save(update_fields=["status", "updated_at"])
+    _audit_status(actor, quote, previous)
+    return quote
+
+
+def quotes_expire(*, today: dt.date | None = None) -> int:
+    """Mark sent quotations past their date as expired (run daily by the worker)."""
+    today = today or timezone.localdate()
+    return Quote.objects.filter(status=Quote.Status.SENT, valid_until__lt=today).update(
+        status=Quote.Status.EXPIRED, updated_at=timezone.now()
+    )
+
+
+def _audit_status(actor: Any, quote: Quote, previous: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=quote,
+        customer_id=quote.customer_id,
+        changes={"status": [previous, quote.status]},
+    )
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None

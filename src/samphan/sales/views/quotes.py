@@ -1,0 +1,158 @@
+"""Quotations: from a deal, edited as a draft, sent as a PDF, accepted into an order."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samphan.core.permissions import require_perm
+from samphan.sales import queries, services
+from samphan.sales.forms import OrderLineFormSet, QuoteForm
+from samphan.sales.models import Quote, QuoteDocument
+from samphan.sales.quote_pdf import quote_context, quote_pdf
+from samphan.sales.views.common import paginate
+from samphan.sales.views.deals import get_deal_for_user
+from samphan.sales.views.orders import line_form_errors
+
+
+def get_quote_for_user(request: HttpRequest, pk: int, *, perm: str = "sales.view_quote") -> Quote:
+    require_perm(request.user, perm)
+    quote = queries.quote_list(request.user, status="").filter(pk=pk).first()
+    if quote is None:
+        raise Http404
+    return quote
+
+
+@login_required
+def quote_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "sales.view_quote")
+    status = request.GET.get("status", "")
+    status = status if status in Quote.Status.values else ""
+    context = {
+        "page": paginate(request, queries.quote_list(request.user, status=status)),
+        "status": status,
+        "statuses": Quote.Status.choices,
+    }
+    return render(request, "sales/quote_list.html", context)
+
+
+@login_required
+def quote_form(
+    request: HttpRequest, deal_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    """A new quotation for a deal (its products filled in), or a draft to change."""
+    quote = get_quote_for_user(request, pk, perm="sales.change_quote") if pk else None
+    deal = quote.deal if quote else get_deal_for_user(request, deal_pk or 0, perm="sales.add_quote")
+    initial = _initial(quote, deal)
+    form = QuoteForm(request.POST or None, initial=initial["quote"])
+    lines = OrderLineFormSet(request.POST or None, prefix="lines", initial=initial["lines"])
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        inputs = [line for line in (f.line_input() for f in lines.forms) if line]
+        data = form.cleaned_data
+        try:
+            if quote:
+                services.quote_update(
+                    actor=request.user,
+                    quote=quote,
+                    lines=inputs,
+                    discount=data["discount"],
+                    valid_until=data["valid_until"],
+                    language=data["language"],
+                    notes=data["notes"],
+                )
+            else:
+                days = (data["valid_until"] - timezone.localdate()).days
+                quote = services.quote_create(
+                    actor=request.user,
+                    deal=deal,
+                    lines=inputs,
+                    discount=data["discount"],
+                    valid_days=days,
+                    language=data["language"],
+                    notes=data["notes"],
+                )
+        except ValidationError as error:
+            line_form_errors(form, lines, error)
+        else:
+            messages.success(request, _("Quotation %(number)s saved.") % {"number": quote.number})
+            return redirect("quote_detail", pk=quote.pk)
+    context = {"form": form, "lines": lines, "deal": deal, "quote": quote}
+    return render(request, "sales/quote_form.html", context)
+
+
+def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
+    if quote:
+        rows = quote.lines.all()
+        values = {
+            "valid_until": quote.valid_until,
+            "discount": quote.discount,
+            "language": quote.language,
+            "notes": quote.notes,
+        }
+    else:
+        rows = deal.lines.all()
+        values = {
+            "valid_until": timezone.localdate() + dt.timedelta(days=services.DEFAULT_VALID_DAYS),
+            "language": "th",
+        }
+    lines = [
+        {
+            "product": row.product_id,
+            "quantity": row.quantity,
+            "unit_price": row.unit_price if quote else None,
+            "discount": row.discount,
+        }
+        for row in rows
+    ]
+    return {"quote": values, "lines": lines}
+
+
+@login_required
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_quote_for_user(request, pk)
+    context = {**quote_context(quote), "documents": quote.documents.only("id", "created_at")}
+    return render(request, "sales/quote_detail.html", context)
+
+
+@login_required
+def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF: as it was sent when it was, else as the draft stands now."""
+    quote = get_quote_for_user(request, pk)
+    sent = QuoteDocument.objects.filter(quote=quote).first()
+    pdf = bytes(sent.pdf) if sent else quote_pdf(quote)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if request.GET.get("view") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{quote.number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    quote = get_quote_for_user(request, pk, perm="sales.change_quote")
+    try:
+        if action == "send":
+            services.quote_send(actor=request.user, quote=quote, pdf=quote_pdf(quote))
+            messages.success(request, _("Marked as sent; the PDF is on the customer's timeline."))
+        elif action == "accept":
+            require_perm(request.user, "sales.add_order")
+            quote = services.quote_accept(actor=request.user, quote=quote)
+            messages.success(
+                request,
+                _("Accepted: order %(number)s made and the deal won.") % {"number": quote.order},
+            )
+        elif action == "reject":
+            services.quote_reject(actor=request.user, quote=quote)
+            messages.success(request, _("Marked as rejected."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("quote_detail", pk=pk)
