@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OrderBy, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
@@ -60,17 +61,29 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
     customers = customers.filter(**{name: value for name, value in exact.items() if value})
     if filters.vip is not None:
         customers = customers.filter(is_vip=filters.vip)
+    ordering: tuple[Any, ...] = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.q.strip():
         # One more than the cap, so the paginator can tell there are more; fetched once
         # here, so counting and paging do not run the search again.
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
-        customers = Customer.objects.filter(pk__in=ids)
+        customers = Customer.objects.filter(pk__in=ids).annotate(
+            search_order=Window(RowNumber(), order_by=[_order_by(name) for name in ordering])
+        )
+        # Ordering by the window's number, not by display_name itself: given "ORDER BY
+        # display_name LIMIT 25" PostgreSQL walks the name index and tests each row against
+        # the id list, reading most of a million rows for a term whose matches sort late
+        # (1.8 s measured); this way it fetches the ids and sorts those few.
+        ordering = ("search_order",)
     preferred = ContactPoint.objects.filter(is_preferred=True)
     return (
         customers.select_related("owner", "company")
         .prefetch_related(Prefetch("contact_points", queryset=preferred, to_attr="preferred"))
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+        .order_by(*ordering)
     )
+
+
+def _order_by(name: str) -> OrderBy:
+    return F(name[1:]).desc() if name.startswith("-") else F(name).asc()
 
 
 def customer_for_page(user: Any, pk: int) -> Customer:
