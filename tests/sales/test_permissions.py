@@ -49,6 +49,7 @@ UI = [
     ("lead convert form", "get", "/sales/leads/{lead}/convert/", None, DEALERS, 200),
     ("lead convert", "post", "/sales/leads/{lead}/convert/", {"stage": "prospect"}, DEALERS, 302),
     ("lead disqualify", "post", "/sales/leads/{lead}/disqualify/", {"reason": "ซ้ำ"}, DEALERS, 302),
+    ("work next", "get", "/sales/work-next/", None, ALL, 200),
     ("quotes", "get", "/sales/quotes/", None, ALL, 200),
     ("quote form", "get", "/sales/deals/{deal}/quote/", None, DEALERS, 200),
     ("quote detail", "get", "/sales/quotes/{quote}/", None, ALL, 200),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samphan.sales.views import deals, leads, orders, products, quotes
+from samphan.sales.views import deals, leads, orders, products, quotes, work
 
 urlpatterns = [
     path("products/", products.product_list, name="product_list"),
@@ -32,4 +32,5 @@ urlpatterns = [
     path("quotes/<int:pk>/edit/", quotes.quote_form, name="quote_edit"),
     path("quotes/<int:pk>/pdf/", quotes.quote_download, name="quote_pdf"),
     path("quotes/<int:pk>/<str:action>/", quotes.quote_action, name="quote_action"),
+    path("work-next/", work.work_next, name="work_next"),
 ]

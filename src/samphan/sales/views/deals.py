@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
 from samphan.core.permissions import require_perm
-from samphan.sales import queries, services
+from samphan.sales import queries, scoring, services
 from samphan.sales.forms import DealForm, DealMoveForm, OrderLineFormSet
 from samphan.sales.models import Deal, Pipeline, Stage
 from samphan.sales.views.common import add_errors, number_param, paginate
@@ -96,6 +96,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "move_form": move_form,
         "weighted": services.weighted(deal.amount, deal.stage.probability),
         "quotes": queries.quote_list(request.user, deal=deal.pk),
+        "score": scoring.deal_score_for_page(request.user, deal) if deal.stage.is_open else None,
     }
     return render(request, "sales/deal_detail.html", context)
 
