@@ -1,8 +1,11 @@
 """The customer services: every rule, with bad input as well as good."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from samphan.core.models import AuditEvent
 from samphan.customers import services
@@ -309,3 +312,23 @@ def test_tag_delete_audits_each_customer_even_without_an_actor(admin_user):
     rows = AuditEvent.objects.filter(subject_type="customers.tag", customer_id__isnull=False)
     assert sorted(rows.values_list("customer_id", flat=True)) == sorted(c.pk for c in tagged)
     assert {row.actor_id for row in rows} == {None}
+
+
+def test_the_timeline_refuses_entries_more_than_a_day_ahead(admin_user):
+    customer = services.customer_create(actor=admin_user, fields={"first_name": "ต้น"})
+    with pytest.raises(ValidationError) as raised:
+        services.interaction_log(
+            actor=admin_user,
+            customer=customer,
+            kind="call",
+            summary="โทร",
+            occurred_at=timezone.now() + dt.timedelta(days=3),
+        )
+    assert "occurred_at" in raised.value.message_dict
+    soon = timezone.now() + dt.timedelta(hours=2)
+    assert (
+        services.interaction_log(
+            actor=admin_user, customer=customer, kind="call", summary="โทร", occurred_at=soon
+        ).occurred_at
+        == soon
+    )

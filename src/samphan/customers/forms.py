@@ -334,7 +334,7 @@ class InteractionForm(forms.ModelForm):
     QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
     # Staff log what just happened or catch up on the past; a day ahead allows for an
     # appointment tonight and a phone clock that is off, not a year typed in พ.ศ.
-    FUTURE_LIMIT = dt.timedelta(days=1)
+    FUTURE_LIMIT = Interaction.FUTURE_LIMIT
     EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
     class Meta:

@@ -5,12 +5,14 @@ capability (orders, visits, tickets, campaigns) points at one table and every
 customer has one timeline; see docs/decisions.md.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core.models import TimeStampedModel
@@ -440,6 +442,15 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"
+
+    # The timeline records what happened; a day's grace covers clocks and time zones.
+    FUTURE_LIMIT = dt.timedelta(days=1)
+
+    def clean(self) -> None:
+        if self.occurred_at and self.occurred_at > timezone.now() + self.FUTURE_LIMIT:
+            raise ValidationError(
+                {"occurred_at": _("This is more than a day from now. Enter when it happened.")}
+            )
 
     def may_be_changed_by(self, user: Any, *, delete: bool = False) -> bool:
         """Whoever logged an entry may correct or remove it while they may still log
