@@ -263,3 +263,11 @@ def test_pages_show_a_lead_nobody_owns_yet(admin_client):
     for url in ("/sales/leads/", f"/sales/leads/{lead.pk}/", f"/sales/leads/{lead.pk}/convert/"):
         response = admin_client.get(url)
         assert response.status_code == 200 and "นภา" in response.content.decode()
+
+
+def test_public_form_speaks_english_when_the_link_asks():
+    client = Client()
+    assert "Contact us" in client.get("/p/lead/?lang=en").content.decode()
+    assert "ติดต่อเรา" in client.get("/p/lead/").content.decode()
+    thanks = client.post("/p/lead/?lang=en&campaign=x", FORM).content.decode()
+    assert "Thank you" in thanks and Lead.objects.get().campaign == "x"
