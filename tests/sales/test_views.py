@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from samphan.accounts.models import User
 from samphan.sales import services
-from samphan.sales.models import Order, Product
+from samphan.sales.models import Order, Pipeline, Product
 from samphan.sales.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory
 
@@ -131,3 +132,12 @@ def test_lists_and_panel_run_a_fixed_number_of_queries(admin_client):
     assert [queries(admin_client, url) for url in urls] == few
     order = Order.objects.first()
     assert queries(admin_client, f"/sales/orders/{order.pk}/") <= 12
+
+
+def test_admin_configures_pipelines_and_shows_sales_read_only(admin_client):
+    User.objects.filter(username="admin").update(is_staff=True, is_superuser=True)
+    pipeline = Pipeline.objects.get(is_default=True)
+    assert admin_client.get(f"/admin/sales/pipeline/{pipeline.pk}/change/").status_code == 200
+    for page in ("order", "deal", "lead", "quote", "category"):
+        assert admin_client.get(f"/admin/sales/{page}/").status_code == 200
+    assert admin_client.get("/admin/sales/order/add/").status_code == 403
