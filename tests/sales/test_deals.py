@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 def stage(name):
     return Stage.objects.get(pipeline__is_default=True, name_en=name)
 

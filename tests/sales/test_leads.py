@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import translation
 
 from samphan.accounts.models import Role
 from samphan.core.models import Notification
@@ -17,12 +16,6 @@ from samphan.sales.services import Conversion, LeadInput
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def capture(actor=None, **fields):

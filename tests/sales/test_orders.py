@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Interaction
@@ -15,12 +15,6 @@ from tests.factories import CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def when(day: int) -> dt.datetime:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from samphan.customers.models import Interaction
 from samphan.sales import services
@@ -19,12 +19,6 @@ from tests.factories import CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

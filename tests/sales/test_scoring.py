@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from samphan.accounts.models import Role
 from samphan.customers import services as customer_services
@@ -15,12 +15,6 @@ from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 15, 3, tzinfo=dt.UTC)  # 10:00 in Bangkok
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def stage(name):

@@ -8,6 +8,7 @@ from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
 from samphan.sales.models import Deal, Order, Product, Stage
 from samphan.sales.services import LineInput
+from samphan.sales.services.products import PRODUCT_FIELDS
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -15,18 +16,7 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "name_en",
-            "category",
-            "unit",
-            "list_price",
-            "unit_cost",
-            "price_includes_vat",
-            "is_active",
-            "photo",
-        ]
+        fields = [*PRODUCT_FIELDS, "photo"]
 
     def product_fields(self) -> dict[str, Any]:
         return {
