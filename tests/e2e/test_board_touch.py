@@ -48,6 +48,11 @@ def test_a_deal_dragged_by_touch_on_a_phone(live_server, browser: Browser):
         page.wait_for_timeout(20)
     touch(session, "touchEnd", 0, 0)
     expect(target.locator(".deal-card")).to_have_count(1)
+    # The board reloads from the server once the move is stored: its totals say so.
+    totals = (
+        page.locator(f"#stage-{presented.pk}").locator("xpath=..").locator(".board-totals strong")
+    )
+    expect(totals).to_have_text("1")
     deal.refresh_from_db()
     assert deal.stage == presented
     screenshot(page, "25-board-phone-touch")
