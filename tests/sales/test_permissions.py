@@ -55,6 +55,8 @@ UI = [
     ("quote pdf", "get", "/sales/quotes/{quote}/pdf/", None, ALL, 200),
     ("quote edit form", "get", "/sales/quotes/{quote}/edit/", None, DEALERS, 200),
     ("quote reject", "post", "/sales/quotes/{quote}/reject/", {}, DEALERS, 302),
+    ("productivity", "get", "/sales/productivity/", None, ALL, 200),
+    ("productivity csv", "get", "/sales/productivity/?period=last_90&format=csv", None, ALL, 200),
 ]
 API = [
     ("api products", "get", "/api/v1/products", None, ALL, 200),
