@@ -37,6 +37,8 @@ from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Interaction
 from samphan.sales import productivity
 from samphan.sales.models import Deal, Lead, Pipeline, Stage
+from tests.api.calls import assert_names_field
+from tests.conftest import token_client
 from tests.factories import CustomerFactory, InteractionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,6 +254,39 @@ def test_htmx_gets_the_report_fragment(history, admin_client):
     assert html.lstrip().startswith('<div id="report">') and "<html" not in html
 
 
-def test_dates_far_out_are_refused_not_a_crash(admin_client):
+def test_api_answers_the_same_figures(history, admin_user):
+    body = token_client(admin_user).get(f"/api/v1/reports/productivity?{JANUARY}").json()
+    assert (body["since"], body["until"]) == ("2026-01-01", "2026-01-31")
+    total = body["total"]
+    assert (total["calls"], total["deals_won"], total["revenue_won"]) == (5, 3, "92000.50")
+    assert (total["win_rate"], total["avg_cycle_days"], total["avg_first_response_hours"]) == (
+        75.0,
+        19.8,
+        1.8,
+    )
+    north = next(team for team in body["teams"] if team["name"] == "ทีมเหนือ")
+    assert [r["name"] for r in north["reps"]] == ["Alice"] and north["avg_cycle_days"] == 27.5
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("since=2026-13-01&until=2026-01-31", "since"),
+        ("since=1700000000&until=2026-01-31", "since"),
+        ("since=2026-01-01&until=31/01/2026", "until"),
+        ("since=2026-01-01", "until"),
+        ("since=2026-02-01&until=2026-01-31", "until"),
+        (f"{JANUARY}&team=999999", "team"),
+        (f"{JANUARY}&team=0", "team"),
+    ],
+)
+def test_api_bad_input_names_the_field(admin_user, query, field):
+    response = token_client(admin_user).get(f"/api/v1/reports/productivity?{query}")
+    assert_names_field(response, field)
+
+
+def test_dates_far_out_are_refused_not_a_crash(admin_user, admin_client):
+    url = "/api/v1/reports/productivity?since=2026-01-01&until=9999-12-31"
+    assert_names_field(token_client(admin_user).get(url), "until")
     page = admin_client.get("/sales/productivity/?period=custom&since=0001-01-01&until=2026-01-01")
     assert page.status_code == 200 and 'id="since-errors"' in page.content.decode()
