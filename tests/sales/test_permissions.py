@@ -56,6 +56,8 @@ UI = [
     ("quote pdf", "get", "/sales/quotes/{quote}/pdf/", None, ALL, 200),
     ("quote edit form", "get", "/sales/quotes/{quote}/edit/", None, DEALERS, 200),
     ("quote reject", "post", "/sales/quotes/{quote}/reject/", {}, DEALERS, 302),
+    ("productivity", "get", "/sales/productivity/", None, ALL, 200),
+    ("productivity csv", "get", "/sales/productivity/?period=last_90&format=csv", None, ALL, 200),
 ]
 API = [
     ("api products", "get", "/api/v1/products", None, ALL, 200),
@@ -84,6 +86,7 @@ API = [
     ("api quote pdf", "get", "/api/v1/quotes/{quote}/pdf", None, ALL, 200),
     ("api quote create", "post", "/api/v1/deals/{deal}/quotes", {}, DEALERS, 201),
     ("api quote accept", "post", "/api/v1/quotes/{quote}/accept", {}, DEALERS, 200),
+    ("api productivity", "get", "/api/v1/reports/productivity?since=2026-01-01&until=2026-12-31", None, ALL, 200),
 ]
 # fmt: on
 
@@ -203,3 +206,17 @@ def test_order_lists_hide_other_teams_orders(records):
     assert token_client(outsider).get("/api/v1/orders").json()["count"] == 0
     teammate = UserFactory(username="teammate", role=Role.SALES, team=TeamFactory(name="ทีมกรุงเทพ"))
     assert token_client(teammate).get("/api/v1/orders").json()["count"] == 1
+
+
+def test_productivity_shows_a_sales_user_only_their_own_team(records):
+    url = "/api/v1/reports/productivity?since=2020-01-01&until=2099-12-31"
+
+    def rep_ids(user):
+        body = token_client(user).get(url).json()
+        return {rep["user_id"] for team in body["teams"] for rep in team["reps"]}
+
+    outsider = user_with(Role.SALES, team_name="ทีมเหนือ")
+    assert rep_ids(outsider) == {outsider.pk}
+    teammate = UserFactory(username="teammate", role=Role.SALES, team=TeamFactory(name="ทีมกรุงเทพ"))
+    assert rep_ids(teammate) == {records["owner"], teammate.pk}
+    assert records["owner"] in rep_ids(UserFactory(username="boss", role=Role.MANAGER))

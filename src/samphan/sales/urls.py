@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samphan.sales.views import deals, leads, orders, products, quotes, work
+from samphan.sales.views import deals, leads, orders, productivity, products, quotes, work
 
 urlpatterns = [
     path("products/", products.product_list, name="product_list"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("leads/<int:pk>/assign/", leads.lead_assign, name="lead_assign"),
     path("leads/<int:pk>/convert/", leads.lead_convert, name="lead_convert"),
     path("leads/<int:pk>/disqualify/", leads.lead_disqualify, name="lead_disqualify"),
+    path("productivity/", productivity.productivity_report, name="productivity"),
     path("quotes/", quotes.quote_list, name="quote_list"),
     path("deals/<int:deal_pk>/quote/", quotes.quote_form, name="quote_create"),
     path("quotes/<int:pk>/", quotes.quote_detail, name="quote_detail"),

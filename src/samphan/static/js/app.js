@@ -40,4 +40,11 @@
       else form.submit();
     }
   });
+
+  // Period pickers: editing a date chooses "custom dates" (a preset would ignore it).
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("input[data-period-date]")) return;
+    var select = event.target.form && event.target.form.querySelector("select[data-period]");
+    if (select) select.value = "custom";
+  });
 })();
