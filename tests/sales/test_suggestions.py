@@ -1,0 +1,168 @@
+"""Similar products: the affinity table from a hand-made order history, the rebuild trigger,
+per-customer suggestions, the deal card, the customer panel and the API."""
+
+import math
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from samphan.sales import services
+from samphan.sales.models import Order, OrderLine, ProductAffinity, SuggestionState
+from samphan.sales.services import LineInput
+from samphan.sales.services.suggestions import MIN_NEW_ORDERS, rebuild_due_after
+from tests.factories import CustomerFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def buy(customer, *skus, status=Order.Status.PAID):
+    order, _created = services.order_record(
+        actor=None, customer=customer, lines=[LineInput(sku, 1) for sku in skus], channel="store"
+    )
+    if status != Order.Status.PAID:
+        services.order_set_status(actor=None, order=order, status=status)
+    return order
+
+
+@pytest.fixture
+def products():
+    return {sku: ProductFactory(sku=sku, name=f"สินค้า {sku}") for sku in "ABCDE"}
+
+
+@pytest.fixture
+def history(products):
+    """Five paying customers:   c1 A B D · c2 A B C · c3 A C · c4 B C · c5 A B
+    Buyers: A 4, B 4, C 3, D 1 (E never sold). Together: A+B 3, A+C 2, B+C 2, A+D 1, B+D 1.
+    Orders that must not count: c6 cancelled A D, c7 wholly refunded B D, and a refund
+    line for D on c2's order; had they counted, A+D and B+D would reach 2."""
+    customers = [CustomerFactory() for _ in range(7)]
+    c1, c2, c3, c4, c5, c6, c7 = customers
+    buy(c1, "A", "B")
+    buy(c1, "D")  # a second order: a customer's purchases count across orders
+    c2_order = buy(c2, "A", "B", "C")
+    buy(c3, "A", "C")
+    buy(c4, "B", "C")
+    buy(c5, "A", "B")
+    buy(c6, "A", "D", status=Order.Status.CANCELLED)
+    buy(c7, "B", "D", status=Order.Status.REFUNDED)
+    OrderLine.objects.create(
+        order=c2_order, product=products["D"], is_refund=True, quantity=1, unit_price=0
+    )
+    return customers
+
+
+def affinities():
+    return {
+        (row.product.sku, row.other.sku): (row.together, round(row.score, 4), round(row.lift, 4))
+        for row in ProductAffinity.objects.select_related("product", "other")
+    }
+
+
+def test_rebuild_scores_pairs_bought_by_at_least_two_customers(history):
+    rebuild = services.affinities_rebuild()
+    # cosine = together / √(buyers × buyers); lift = together × 5 buyers / (buyers × buyers)
+    ab = (3, round(3 / math.sqrt(4 * 4), 4), round(3 * 5 / (4 * 4), 4))  # 0.75, 0.9375
+    ac = (2, round(2 / math.sqrt(4 * 3), 4), round(2 * 5 / (4 * 3), 4))  # 0.5774, 0.8333
+    assert affinities() == {
+        ("A", "B"): ab,
+        ("B", "A"): ab,
+        ("A", "C"): ac,
+        ("C", "A"): ac,
+        ("B", "C"): ac,
+        ("C", "B"): ac,
+    }
+    assert (rebuild.pairs, rebuild.paid_orders) == (6, 6)
+
+
+def test_rebuild_is_idempotent_and_records_when_it_is_due_again(history):
+    services.affinities_rebuild()
+    first = affinities()
+    services.affinities_rebuild()
+    assert affinities() == first
+    state = SuggestionState.objects.get()
+    last_order = Order.objects.order_by("-id").first()
+    assert state.paid_orders == 6 and state.pairs == 6 and state.computed_at
+    assert state.due_after_order == last_order.pk + MIN_NEW_ORDERS
+    assert state.queued_at is None
+
+
+def test_rebuild_keeps_the_best_twenty_partners_of_each_product():
+    skus = [f"P{number:02d}" for number in range(23)]
+    for sku in skus:
+        ProductFactory(sku=sku)
+    for _ in range(2):
+        buy(CustomerFactory(), *skus)
+    buy(CustomerFactory(), "P00", "P01")  # P00+P01: bought together by 3, the best pair
+    services.affinities_rebuild()
+    partners = ProductAffinity.objects.filter(product__sku="P00").order_by("-score")
+    assert partners.count() == 20
+    assert partners[0].other.sku == "P01" and partners[0].together == 3
+    assert ProductAffinity.objects.count() == 23 * 20
+
+
+def test_rebuild_without_orders_empties_the_table(products):
+    services.affinities_rebuild()
+    assert not ProductAffinity.objects.exists()
+
+
+def test_due_after_grows_by_five_percent_or_fifty_orders():
+    assert rebuild_due_after(last_order_id=10, paid_orders=0) == 60
+    assert rebuild_due_after(last_order_id=1000, paid_orders=1000) == 1050
+    assert rebuild_due_after(last_order_id=3000, paid_orders=2000) == 3100
+
+
+def test_command_rebuilds(history):
+    out = StringIO()
+    call_command("suggestions_rebuild", stdout=out)
+    assert "6 product pairs from 6 paid orders" in out.getvalue()
+    assert ProductAffinity.objects.count() == 6
+
+
+# -- The rebuild trigger ----------------------------------------------------------------------
+
+
+def test_an_order_write_enqueues_a_rebuild_only_once_enough_orders_came_in(
+    products, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    buy(customer, "A", "B")
+    services.affinities_rebuild()  # due after the last order's id + 50
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(MIN_NEW_ORDERS):
+            buy(customer, "A")
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        buy(customer, "A", "C")
+        buy(customer, "A")  # already queued: not a second time
+    assert len(callbacks) == 1
+    assert SuggestionState.objects.get().queued_at is not None
+
+
+def test_the_enqueued_task_rebuilds_and_moves_the_mark(
+    products, django_capture_on_commit_callbacks
+):
+    first = buy(CustomerFactory(), "A", "B")
+    # On PostgreSQL ids run on across tests: the first order may already have queued one.
+    SuggestionState.objects.update_or_create(
+        pk=1, defaults={"due_after_order": first.pk, "queued_at": None}
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the immediate backend runs it
+        second = buy(CustomerFactory(), "A", "B")
+    state = SuggestionState.objects.get()
+    assert state.queued_at is None and state.computed_at is not None
+    assert state.due_after_order == second.pk + MIN_NEW_ORDERS
+    assert ProductAffinity.objects.count() == 2
+
+
+def test_a_rebuild_queued_long_ago_that_never_ran_is_queued_again(
+    products, django_capture_on_commit_callbacks
+):
+    first = buy(CustomerFactory(), "A")
+    stale = Order.objects.get(pk=first.pk).created_at.replace(year=2020)
+    SuggestionState.objects.update_or_create(
+        pk=1, defaults={"due_after_order": first.pk, "queued_at": stale}
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        buy(CustomerFactory(), "A")
+    assert len(callbacks) == 1
