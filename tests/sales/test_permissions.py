@@ -34,6 +34,7 @@ UI = [
     ("order refund", "post", "/sales/orders/{order}/refund/", {"r{product}-product": "{product}", "r{product}-quantity": "1"}, MANAGERS, 302),
     ("order status", "post", "/sales/orders/{order}/status/", {"status": "cancelled"}, MANAGERS, 302),
     ("purchases panel", "get", "/sales/customers/{customer}/purchases/", None, ALL, 200),
+    ("suggestions panel", "get", "/sales/customers/{customer}/suggestions/", None, ALL, 200),
     ("board", "get", "/sales/pipeline/", None, ALL, 200),
     ("deals", "get", "/sales/deals/", None, ALL, 200),
     ("deal detail", "get", "/sales/deals/{deal}/", None, ALL, 200),

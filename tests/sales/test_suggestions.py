@@ -6,12 +6,18 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from samphan.sales import services
+from samphan.accounts.models import Role
+from samphan.sales import queries, services
 from samphan.sales.models import Order, OrderLine, ProductAffinity, SuggestionState
 from samphan.sales.services import LineInput
 from samphan.sales.services.suggestions import MIN_NEW_ORDERS, rebuild_due_after
-from tests.factories import CustomerFactory, ProductFactory
+from tests.conftest import token_client
+from tests.factories import CustomerFactory, ProductFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +172,125 @@ def test_a_rebuild_queued_long_ago_that_never_ran_is_queued_again(
     with django_capture_on_commit_callbacks() as callbacks:
         buy(CustomerFactory(), "A")
     assert len(callbacks) == 1
+
+
+# -- Suggestions ------------------------------------------------------------------------------
+
+
+def offered(suggestions):
+    return [(s.product.sku, s.because.sku, s.together, round(s.score, 4)) for s in suggestions]
+
+
+def test_a_customer_is_offered_what_they_have_not_bought_with_the_strongest_reason(history):
+    services.affinities_rebuild()
+    c1, c2, c3, c4, c5, c6, c7 = history
+    # c3 bought A and C: B is linked to A (0.75) and C (0.5774); A is the reason.
+    assert offered(queries.customer_suggestions(c3.pk)) == [("B", "A", 3, 1.3274)]
+    # c5 bought A and B: C, linked to both by 0.5774; the tie goes to the lower product id.
+    assert offered(queries.customer_suggestions(c5.pk)) == [("C", "A", 2, 1.1547)]
+    assert queries.customer_suggestions(c2.pk) == []  # bought all three
+    # c6 only has a cancelled order: nothing bought, nothing offered.
+    assert queries.customer_suggestions(c6.pk) == []
+
+
+def test_suggestions_explain_themselves(history):
+    services.affinities_rebuild()
+    (suggestion,) = queries.customer_suggestions(history[2].pk)
+    with translation.override("en"):
+        assert suggestion.reason == "Bought together with สินค้า A by 3 customers"
+
+
+def test_retired_products_are_not_offered(history, products):
+    services.affinities_rebuild()
+    products["B"].is_active = False
+    products["B"].save()
+    assert queries.customer_suggestions(history[2].pk) == []
+
+
+def test_also_bought_leaves_out_the_products_asked_about(history, products):
+    services.affinities_rebuild()
+    a, b = products["A"].pk, products["B"].pk
+    assert offered(queries.also_bought([a])) == [("B", "A", 3, 0.75), ("C", "A", 2, 0.5774)]
+    assert offered(queries.also_bought([a, b])) == [("C", "A", 2, 1.1547)]
+    assert queries.also_bought([]) == []
+
+
+# -- Pages ------------------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_customer_panel_shows_suggestions_in_a_fixed_number_of_queries(admin_client, history):
+    services.affinities_rebuild()
+    c3 = history[2]
+    url = f"/sales/customers/{c3.pk}/suggestions/"
+    with translation.override("en"):
+        few, html = count_queries(admin_client, url)
+        assert "สินค้า B" in html and "Bought together with สินค้า A by 3 customers" in html
+        for sku in ["F", "G", "H", "I", "J"]:  # bought with A by others: to suggest
+            ProductFactory(sku=sku)
+            buy(CustomerFactory(), sku, "A")
+            buy(CustomerFactory(), sku, "A")
+        buy(c3, "D", "E")  # and c3 bought more
+        services.affinities_rebuild()
+        many, html = count_queries(admin_client, url)
+    assert many == few
+    assert html.count('class="suggestion-reason"') == 5  # B, then four of F to J
+
+
+def test_customer_panel_empty_states(admin_client, products):
+    services.affinities_rebuild()
+    newcomer = CustomerFactory()
+    with translation.override("en"):
+        html = admin_client.get(f"/sales/customers/{newcomer.pk}/suggestions/").content.decode()
+        assert "once this customer has bought something" in html
+        buy(newcomer, "E")
+        html = admin_client.get(f"/sales/customers/{newcomer.pk}/suggestions/").content.decode()
+        assert "No suggestions yet" in html
+
+
+def test_the_customer_page_loads_the_panel(admin_client, history):
+    page = admin_client.get(f"/customers/{history[0].pk}/").content.decode()
+    assert f"/sales/customers/{history[0].pk}/suggestions/" in page
+
+
+def test_panel_answers_404_for_a_customer_the_user_may_not_see(history):
+    services.affinities_rebuild()
+    outsider = UserFactory(username="north", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
+    customer = history[2]  # no owner: only those who see all records see it
+    page = Client()
+    page.force_login(outsider)
+    assert page.get(f"/sales/customers/{customer.pk}/suggestions/").status_code == 404
+    api = token_client(outsider)
+    assert api.get(f"/api/v1/customers/{customer.pk}").status_code == 404  # the same rule
+
+
+def deal_with(customer, *products):
+    deal = services.deal_create(actor=None, fields={"title": "ดีล", "customer": customer})
+    for product in products:
+        deal.lines.create(product=product, quantity=1, unit_price=product.list_price)
+    return deal
+
+
+def test_deal_page_shows_what_buyers_of_its_products_also_bought(admin_client, history, products):
+    services.affinities_rebuild()
+    empty = deal_with(history[0])
+    deal = deal_with(history[0], products["A"])
+    with translation.override("en"):
+        few, html = count_queries(admin_client, f"/sales/deals/{deal.pk}/")
+        assert "Customers who bought this also bought" in html
+        assert html.index("สินค้า B") < html.index("สินค้า C")
+        assert "Bought together with สินค้า A by 2 customers" in html  # C's reason
+        deal.lines.create(product=products["B"], quantity=1, unit_price=1)
+        deal.lines.create(product=products["D"], quantity=1, unit_price=1)
+        many, html = count_queries(admin_client, f"/sales/deals/{deal.pk}/")
+        _, bare = count_queries(admin_client, f"/sales/deals/{empty.pk}/")
+    assert many == few
+    assert html.count('class="suggestion-reason"') == 1  # only C: A and B are on the deal
+    assert "Add products to this deal" in bare
+

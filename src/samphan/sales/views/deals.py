@@ -96,6 +96,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "move_form": move_form,
         "weighted": services.weighted(deal.amount, deal.stage.probability),
         "quotes": queries.quote_list(request.user, deal=deal.pk),
+        "also_bought": queries.also_bought({line.product_id for line in deal.lines.all()}),
     }
     return render(request, "sales/deal_detail.html", context)
 
