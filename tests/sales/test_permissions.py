@@ -67,6 +67,8 @@ API = [
     ("api order create", "post", "/api/v1/orders", {"customer_id": "{customer}", "channel": "online", "lines": [{"sku": "TEA", "quantity": 1}]}, SELLERS, 201),
     ("api refund", "post", "/api/v1/orders/{order}/refunds", {"lines": [{"sku": "TEA", "quantity": 1}]}, MANAGERS, 200),
     ("api status", "post", "/api/v1/orders/{order}/status", {"status": "cancelled"}, MANAGERS, 200),
+    ("api also bought", "get", "/api/v1/products/{product}/also-bought", None, ALL, 200),
+    ("api suggestions", "get", "/api/v1/customers/{customer}/suggestions", None, ALL, 200),
     ("api pipelines", "get", "/api/v1/pipelines", None, ALL, 200),
     ("api deals", "get", "/api/v1/deals", None, ALL, 200),
     ("api deal", "get", "/api/v1/deals/{deal}", None, ALL, 200),

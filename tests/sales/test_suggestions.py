@@ -16,6 +16,7 @@ from samphan.sales import queries, services
 from samphan.sales.models import Order, OrderLine, ProductAffinity, SuggestionState
 from samphan.sales.services import LineInput
 from samphan.sales.services.suggestions import MIN_NEW_ORDERS, rebuild_due_after
+from tests.api.calls import assert_names_field, assert_queries_do_not_grow
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, ProductFactory, TeamFactory, UserFactory
 
@@ -259,7 +260,7 @@ def test_the_customer_page_loads_the_panel(admin_client, history):
     assert f"/sales/customers/{history[0].pk}/suggestions/" in page
 
 
-def test_panel_answers_404_for_a_customer_the_user_may_not_see(history):
+def test_panel_and_api_answer_404_for_a_customer_the_user_may_not_see(history):
     services.affinities_rebuild()
     outsider = UserFactory(username="north", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
     customer = history[2]  # no owner: only those who see all records see it
@@ -267,6 +268,7 @@ def test_panel_answers_404_for_a_customer_the_user_may_not_see(history):
     page.force_login(outsider)
     assert page.get(f"/sales/customers/{customer.pk}/suggestions/").status_code == 404
     api = token_client(outsider)
+    assert api.get(f"/api/v1/customers/{customer.pk}/suggestions").status_code == 404
     assert api.get(f"/api/v1/customers/{customer.pk}").status_code == 404  # the same rule
 
 
@@ -294,3 +296,48 @@ def test_deal_page_shows_what_buyers_of_its_products_also_bought(admin_client, h
     assert html.count('class="suggestion-reason"') == 1  # only C: A and B are on the deal
     assert "Add products to this deal" in bare
 
+
+# -- API --------------------------------------------------------------------------------------
+
+
+def test_api_lists_what_a_products_buyers_also_bought(api, history, products):
+    services.affinities_rebuild()
+    response = api.get(f"/api/v1/products/{products['A'].pk}/also-bought?limit=1")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["computed_at"]
+    (item,) = body["items"]
+    assert item["product"]["sku"] == "B" and item["because"]["sku"] == "A"
+    assert (item["together"], item["score"], item["lift"]) == (3, 0.75, 0.9375)
+    assert item["reason"]
+    assert api.get("/api/v1/products/999999/also-bought").status_code == 404
+    assert_names_field(
+        api.get(f"/api/v1/products/{products['A'].pk}/also-bought?limit=21"), "limit"
+    )
+
+
+def test_api_suggestions_for_a_customer_in_a_fixed_number_of_queries(
+    api, history, products, django_assert_max_num_queries
+):
+    services.affinities_rebuild()
+    c3 = history[2]
+    url = f"/api/v1/customers/{c3.pk}/suggestions"
+
+    def more_history():
+        for sku in ["F", "G", "H"]:
+            ProductFactory(sku=sku)
+            buy(CustomerFactory(), sku, "A")
+            buy(CustomerFactory(), sku, "A")
+        buy(c3, "D", "E")
+        services.affinities_rebuild()
+
+    before = api.get(url).json()["items"]
+    assert [(item["product"]["sku"], item["because"]["sku"]) for item in before] == [("B", "A")]
+    body = assert_queries_do_not_grow(api, url, more_history, django_assert_max_num_queries)
+    assert [item["product"]["sku"] for item in body["items"]][0] == "B"
+    assert len(body["items"]) == 4
+
+
+def test_api_suggestions_before_any_rebuild_are_empty(api, history):
+    body = api.get(f"/api/v1/customers/{history[0].pk}/suggestions").json()
+    assert body == {"computed_at": None, "items": []}

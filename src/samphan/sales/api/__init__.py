@@ -1,6 +1,14 @@
-"""/api/v1 products, orders, pipelines and deals, leads: one router, a module each."""
+"""/api/v1 products, orders, pipelines and deals, leads, quotations, similar products: one
+router, a module each."""
 
-from samphan.sales.api import deals, leads, orders, products, quotes  # noqa: F401 - they add routes
+from samphan.sales.api import (  # noqa: F401 - they add routes
+    deals,
+    leads,
+    orders,
+    products,
+    quotes,
+    suggestions,
+)
 from samphan.sales.api.common import router
 
 __all__ = ["router"]
