@@ -10,6 +10,7 @@ check compares the new order's id with a stored one, so it costs one primary-key
 import datetime as dt
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -28,8 +29,9 @@ QUEUED_GIVE_UP = dt.timedelta(hours=1)
 # pair of products one customer bought. Pairs are counted once (product < other) and then
 # turned both ways, which halves the biggest GROUP BY. The scores are cast to floating
 # point so neither database divides integers.
-AFFINITY_INSERT = """
-    INSERT INTO sales_productaffinity (product_id, other_id, together, score, lift)
+# The result goes to a temporary table, private to the connection, and is then swapped in.
+AFFINITY_COMPUTE = """
+    CREATE TEMPORARY TABLE sales_productaffinity_next AS
     WITH bought AS (
         SELECT DISTINCT o.customer_id, l.product_id
         FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id
@@ -68,6 +70,11 @@ AFFINITY_INSERT = """
     )
     SELECT product_id, other_id, together, score, lift FROM ranked WHERE place <= %(top)s
 """
+AFFINITY_SWAP = """
+    INSERT INTO sales_productaffinity (product_id, other_id, together, score, lift)
+    SELECT product_id, other_id, together, score, lift FROM sales_productaffinity_next
+"""
+DROP_NEXT = "DROP TABLE IF EXISTS sales_productaffinity_next"
 
 
 @dataclass(frozen=True)
@@ -82,18 +89,17 @@ def rebuild_due_after(*, last_order_id: int, paid_orders: int) -> int:
     return last_order_id + max(MIN_NEW_ORDERS, paid_orders * GROWTH_PERCENT // 100)
 
 
-@transaction.atomic
 def affinities_rebuild() -> Rebuild:
-    """Recompute the whole affinity table with one INSERT … SELECT; safe to run twice.
+    """Recompute the whole affinity table; safe to run twice.
 
-    Readers keep seeing the old table until the commit. Locking the state row first makes
-    two rebuilds (two workers) run one after the other instead of colliding on the pairs.
+    The pairs are computed into a temporary table first, outside any transaction, so that
+    on SQLite (one writer at a time) order writes wait only for the swap, not the GROUP BY.
+    The swap runs in one transaction: readers see the old table until the commit.
     """
     started = time.perf_counter()
-    state, _created = SuggestionState.objects.select_for_update().get_or_create(pk=1)
+    # Read before computing: orders that come in meanwhile count towards the next rebuild.
     last_order_id = Order.objects.aggregate(last=Max("id"))["last"] or 0
     paid_orders = Order.objects.counted().count()
-    ProductAffinity.objects.all().delete()
     params: dict[str, str | int | bool] = {
         "paid": Order.Status.PAID,
         "refund": False,
@@ -101,16 +107,33 @@ def affinities_rebuild() -> Rebuild:
         "top": TOP_PER_PRODUCT,
     }
     with connection.cursor() as cursor:
-        cursor.execute(AFFINITY_INSERT, params)
-        pairs = cursor.rowcount
-    state.computed_at = timezone.now()
-    state.paid_orders = paid_orders
-    state.due_after_order = rebuild_due_after(last_order_id=last_order_id, paid_orders=paid_orders)
-    state.queued_at = None
-    state.pairs = pairs
-    state.seconds = time.perf_counter() - started
-    state.save()
-    return Rebuild(pairs=pairs, paid_orders=paid_orders, seconds=state.seconds)
+        cursor.execute(DROP_NEXT)  # left over by a rebuild that died on this connection
+        cursor.execute(AFFINITY_COMPUTE, params)
+        try:
+            with transaction.atomic():
+                pairs = _affinities_swap(cursor)
+                seconds = time.perf_counter() - started
+                SuggestionState.objects.filter(pk=1).update(
+                    computed_at=timezone.now(),
+                    paid_orders=paid_orders,
+                    due_after_order=rebuild_due_after(
+                        last_order_id=last_order_id, paid_orders=paid_orders
+                    ),
+                    queued_at=None,
+                    pairs=pairs,
+                    seconds=seconds,
+                )
+        finally:
+            cursor.execute(DROP_NEXT)
+    return Rebuild(pairs=pairs, paid_orders=paid_orders, seconds=seconds)
+
+
+def _affinities_swap(cursor: Any) -> int:
+    # Locking the state row makes two swaps (two workers) run one after the other.
+    SuggestionState.objects.select_for_update().get_or_create(pk=1)
+    ProductAffinity.objects.all().delete()
+    cursor.execute(AFFINITY_SWAP)
+    return cursor.rowcount
 
 
 def affinities_refresh_if_due(order_id: int) -> bool:
