@@ -12,4 +12,5 @@ class SalesConfig(AppConfig):
         from samphan.sales.pipelines import pipeline_ensure_default
 
         customer_panel_register("customer_purchases")
+        customer_panel_register("customer_suggestions")
         post_migrate.connect(pipeline_ensure_default, sender=self, dispatch_uid="samphan.pipeline")

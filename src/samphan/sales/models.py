@@ -553,3 +553,42 @@ class QuoteDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id} @ {self.created_at}"
+
+
+# -- Similar products -------------------------------------------------------------------------
+
+
+class ProductAffinity(models.Model):
+    """Customers who bought ``product`` also bought ``other``: one row per direction of a
+    pair, the best 20 for each product, rebuilt from paid orders (``affinities_rebuild``)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="affinities")
+    other = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    together = models.PositiveIntegerField()  # customers who bought both
+    score = models.FloatField()  # cosine: together / √(buyers of product × buyers of other)
+    lift = models.FloatField()  # together × all buyers / (buyers of product × buyers of other)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "other"], name="one_affinity_per_pair")
+        ]
+        indexes = [models.Index(fields=["product", "-score"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} → {self.other_id}: {self.score:.3f}"
+
+
+class SuggestionState(models.Model):
+    """One row: when the affinities were last computed, and the order id past which the
+    next rebuild is due (so an order write compares its id instead of counting orders)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    computed_at = models.DateTimeField(null=True)
+    paid_orders = models.PositiveIntegerField(default=0)
+    due_after_order = models.BigIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True)  # a rebuild is waiting for the worker
+    pairs = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.computed_at}: {self.pairs} pairs"

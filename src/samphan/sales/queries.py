@@ -1,6 +1,7 @@
 """Reads of products and orders, shaped for pages and the API (no query from templates)."""
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
@@ -17,10 +19,13 @@ from samphan.sales.models import (
     DealStageChange,
     Lead,
     Order,
+    OrderLine,
     Pipeline,
     Product,
+    ProductAffinity,
     Quote,
     Stage,
+    SuggestionState,
 )
 
 PRODUCT_SORTS = {
@@ -243,3 +248,75 @@ def quote_list(user: Any, *, status: str = "", deal: int | None = None) -> Query
     if deal:
         quotes = quotes.filter(deal_id=deal)
     return quotes.prefetch_related("lines__product").order_by("-issued_on", "-id")
+
+
+# -- Similar products -------------------------------------------------------------------------
+
+SUGGESTIONS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A product to offer, and why: the product it is most strongly linked with (score)."""
+
+    product: Product
+    because: Product
+    together: int  # customers who bought both
+    score: float  # cosine similarities summed over every product that points to it
+    lift: float  # of the pair given as the reason
+
+    @property
+    def reason(self) -> str:
+        return ngettext(
+            "Bought together with %(product)s by %(count)s customer",
+            "Bought together with %(product)s by %(count)s customers",
+            self.together,
+        ) % {"product": self.because.name, "count": f"{self.together:,}"}
+
+
+def _suggestions(affinities: QuerySet[ProductAffinity], limit: int) -> list[Suggestion]:
+    """Rank the products the affinities point to by their summed score, in one query; each
+    keeps its strongest affinity as the reason (a window picks it)."""
+    to_other = [F("other_id")]
+    ranked = (
+        affinities.filter(other__is_active=True)
+        .annotate(
+            total=Window(Sum("score"), partition_by=to_other),
+            place=Window(
+                RowNumber(),
+                partition_by=to_other,
+                order_by=[F("score").desc(), F("together").desc(), F("product_id")],
+            ),
+        )
+        .filter(place=1)
+        .select_related("product", "other")
+        .order_by("-total", "other_id")
+    )
+    return [
+        Suggestion(row.other, row.product, row.together, row.total, row.lift)
+        for row in ranked[:limit]
+    ]
+
+
+def also_bought(
+    product_ids: Collection[int], *, limit: int = SUGGESTIONS_SHOWN
+) -> list[Suggestion]:
+    """What the buyers of these products (a deal's, or one) also bought, besides them."""
+    if not product_ids:
+        return []
+    affinities = ProductAffinity.objects.filter(product_id__in=product_ids)
+    return _suggestions(affinities.exclude(other_id__in=product_ids), limit)
+
+
+def customer_suggestions(customer_id: int, *, limit: int = SUGGESTIONS_SHOWN) -> list[Suggestion]:
+    """Products the customer has not bought, scored from the ones they did (paid orders)."""
+    bought = OrderLine.objects.filter(
+        order__customer_id=customer_id, order__status=Order.Status.PAID, is_refund=False
+    ).values("product_id")
+    affinities = ProductAffinity.objects.filter(product_id__in=bought)
+    return _suggestions(affinities.exclude(other_id__in=bought), limit)
+
+
+def suggestions_computed_at() -> dt.datetime | None:
+    """When the affinity table was last computed; None before the first rebuild."""
+    return SuggestionState.objects.filter(pk=1).values_list("computed_at", flat=True).first()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from samphan.sales.views import deals, leads, orders, productivity, products, quotes, work
+from samphan.sales.views import (
+    deals,
+    leads,
+    orders,
+    productivity,
+    products,
+    quotes,
+    suggestions,
+    work,
+)
 
 urlpatterns = [
     path("products/", products.product_list, name="product_list"),
@@ -13,6 +22,11 @@ urlpatterns = [
     path("orders/<int:pk>/refund/", orders.order_refund, name="order_refund"),
     path("orders/<int:pk>/status/", orders.order_status, name="order_status"),
     path("customers/<int:pk>/purchases/", orders.customer_purchases, name="customer_purchases"),
+    path(
+        "customers/<int:pk>/suggestions/",
+        suggestions.customer_suggestions,
+        name="customer_suggestions",
+    ),
     path("pipeline/", deals.board, name="board"),
     path("pipeline/<int:pk>/", deals.board, name="pipeline_board"),
     path("deals/", deals.deal_list, name="deal_list"),

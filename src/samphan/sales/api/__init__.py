@@ -1,5 +1,5 @@
-"""/api/v1 products, orders, pipelines and deals, leads, quotes and reports: one router,
-a module each."""
+"""/api/v1 products, orders, pipelines and deals, leads, quotations, similar products and
+reports: one router, a module each."""
 
 from samphan.sales.api import (  # noqa: F401 - they add routes
     deals,
@@ -8,6 +8,7 @@ from samphan.sales.api import (  # noqa: F401 - they add routes
     productivity,
     products,
     quotes,
+    suggestions,
 )
 from samphan.sales.api.common import router
 

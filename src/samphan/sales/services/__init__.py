@@ -51,6 +51,11 @@ from samphan.sales.services.quotes import (
     quotes_expire,
 )
 from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
+from samphan.sales.services.suggestions import (
+    Rebuild,
+    affinities_rebuild,
+    affinities_refresh_if_due,
+)
 
 __all__ = [
     "DEFAULT_VALID_DAYS",
@@ -91,4 +96,7 @@ __all__ = [
     "rollup_add",
     "rollup_rebuild",
     "rollup_refresh",
+    "Rebuild",
+    "affinities_rebuild",
+    "affinities_refresh_if_due",
 ]

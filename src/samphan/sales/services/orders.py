@@ -19,6 +19,7 @@ from samphan.customers.models import Customer, Interaction
 from samphan.customers.services import interaction_log
 from samphan.sales.models import ZERO, Order, OrderLine, Product
 from samphan.sales.services.rollups import rollup_add, rollup_refresh
+from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 MAX_QUANTITY = Decimal("1000000")
 ORDER_PREFIX = "SO"
@@ -256,6 +257,7 @@ def _order_create(
         customer_id=customer.pk,
         changes=diff({}, {"number": order.number, "total": str(order.total), "lines": len(built)}),
     )
+    affinities_refresh_if_due(order.pk)
     return order
 
 

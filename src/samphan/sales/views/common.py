@@ -6,9 +6,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from samphan.core.pagination import CappedPaginator
+from samphan.customers.models import Customer
 
 
 def number_param(raw: str) -> int | None:
@@ -30,3 +31,14 @@ def add_errors(form: BaseForm, error: ValidationError) -> None:
     """A service's field errors onto the form: on the field when it has one, else on top."""
     for name, field_errors in error.message_dict.items():
         form.add_error(name if name in form.fields else None, field_errors)
+
+
+def panel_customer(request: HttpRequest, pk: int) -> Customer | None:
+    """The customer of a sales panel on their page: None when the user may not see orders
+    (the panel stays empty), 404 when they may not see the customer."""
+    if not request.user.has_perm("sales.view_order"):
+        return None
+    customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    return customer

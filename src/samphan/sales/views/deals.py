@@ -97,6 +97,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "weighted": services.weighted(deal.amount, deal.stage.probability),
         "quotes": queries.quote_list(request.user, deal=deal.pk),
         "score": scoring.deal_score_for_page(request.user, deal) if deal.stage.is_open else None,
+        "also_bought": queries.also_bought({line.product_id for line in deal.lines.all()}),
     }
     return render(request, "sales/deal_detail.html", context)
 

@@ -21,7 +21,7 @@ from samphan.sales.forms import (
     RefundLineForm,
 )
 from samphan.sales.models import Order, Product
-from samphan.sales.views.common import date_param, number_param, paginate
+from samphan.sales.views.common import date_param, number_param, paginate, panel_customer
 
 # -- Orders -----------------------------------------------------------------------------------
 
@@ -159,11 +159,9 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_purchases(request: HttpRequest, pk: int) -> HttpResponse:
     """The purchase panel of the customer page: roll-up figures and the latest orders."""
-    if not request.user.has_perm("sales.view_order"):
-        return HttpResponse("")
-    customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
+    customer = panel_customer(request, pk)
     if customer is None:
-        raise Http404
+        return HttpResponse("")
     summary = queries.customer_sales(pk)
     context = {
         "customer": customer,
