@@ -232,7 +232,7 @@ def test_customer_panel_shows_suggestions_in_a_fixed_number_of_queries(admin_cli
     url = f"/sales/customers/{c3.pk}/suggestions/"
     with translation.override("en"):
         few, html = count_queries(admin_client, url)
-        assert "สินค้า B" in html and "Bought together with สินค้า A by 3 customers" in html
+        assert "สินค้า B" in html and "ลูกค้า 3 รายซื้อคู่กับ สินค้า A" in html  # pages speak Thai
         for sku in ["F", "G", "H", "I", "J"]:  # bought with A by others: to suggest
             ProductFactory(sku=sku)
             buy(CustomerFactory(), sku, "A")
@@ -249,10 +249,10 @@ def test_customer_panel_empty_states(admin_client, products):
     newcomer = CustomerFactory()
     with translation.override("en"):
         html = admin_client.get(f"/sales/customers/{newcomer.pk}/suggestions/").content.decode()
-        assert "once this customer has bought something" in html
+        assert "คำแนะนำจะแสดงเมื่อลูกค้ารายนี้ซื้อสินค้าแล้ว" in html
         buy(newcomer, "E")
         html = admin_client.get(f"/sales/customers/{newcomer.pk}/suggestions/").content.decode()
-        assert "No suggestions yet" in html
+        assert "ยังไม่มีคำแนะนำ" in html
 
 
 def test_the_customer_page_loads_the_panel(admin_client, history):
@@ -285,16 +285,16 @@ def test_deal_page_shows_what_buyers_of_its_products_also_bought(admin_client, h
     deal = deal_with(history[0], products["A"])
     with translation.override("en"):
         few, html = count_queries(admin_client, f"/sales/deals/{deal.pk}/")
-        assert "Customers who bought this also bought" in html
+        assert "ลูกค้าที่ซื้อสินค้านี้ยังซื้อ" in html
         assert html.index("สินค้า B") < html.index("สินค้า C")
-        assert "Bought together with สินค้า A by 2 customers" in html  # C's reason
+        assert "ลูกค้า 2 รายซื้อคู่กับ สินค้า A" in html  # C's reason
         deal.lines.create(product=products["B"], quantity=1, unit_price=1)
         deal.lines.create(product=products["D"], quantity=1, unit_price=1)
         many, html = count_queries(admin_client, f"/sales/deals/{deal.pk}/")
         _, bare = count_queries(admin_client, f"/sales/deals/{empty.pk}/")
     assert many == few
     assert html.count('class="suggestion-reason"') == 1  # only C: A and B are on the deal
-    assert "Add products to this deal" in bare
+    assert "เพิ่มสินค้าในดีลนี้" in bare
 
 
 # -- API --------------------------------------------------------------------------------------
