@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, OrderBy, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
@@ -66,14 +67,17 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
         # One more than the cap, so the paginator can tell there are more; fetched once
         # here, so counting and paging do not run the search again.
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
-        customers = Customer.objects.filter(pk__in=ids).annotate(
-            search_order=Window(RowNumber(), order_by=[_order_by(name) for name in ordering])
-        )
-        # Ordering by the window's number, not by display_name itself: given "ORDER BY
-        # display_name LIMIT 25" PostgreSQL walks the name index and tests each row against
-        # the id list, reading most of a million rows for a term whose matches sort late
-        # (1.8 s measured); this way it fetches the ids and sorts those few.
-        ordering = ("search_order",)
+        customers = Customer.objects.filter(pk__in=ids)
+        if connection.vendor == "postgresql":
+            # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
+            # tests each row against the id list, reading most of a million rows for a
+            # term whose matches sort late (1.8 s measured). Ordering by a window number
+            # makes it fetch the ids and sort those few. SQLite already does that, and is
+            # slower with the window (it builds every joined row first): 8 ms against 20.
+            customers = customers.annotate(
+                search_order=Window(RowNumber(), order_by=[_order_by(name) for name in ordering])
+            )
+            ordering = ("search_order",)
     preferred = ContactPoint.objects.filter(is_preferred=True)
     return (
         customers.select_related("owner", "company")
