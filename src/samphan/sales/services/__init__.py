@@ -5,6 +5,7 @@ was; errors name the field (``lines.2.quantity``) for the form or the API. The n
 re-exported here so callers write ``services.order_record``.
 """
 
+from samphan.sales.services.bulk import BulkResult, OrderInput, orders_bulk_record
 from samphan.sales.services.deals import (
     StaleStage,
     deal_create,
@@ -53,6 +54,9 @@ from samphan.sales.services.quotes import (
 from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
 
 __all__ = [
+    "BulkResult",
+    "OrderInput",
+    "orders_bulk_record",
     "DEFAULT_VALID_DAYS",
     "quote_accept",
     "quote_create",

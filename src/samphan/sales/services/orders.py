@@ -1,7 +1,7 @@
 """Orders: lines priced and checked, returns, status; each write keeps the roll-up."""
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -79,10 +79,11 @@ def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | Non
     return value
 
 
-def _products_for(lines: Sequence[LineInput]) -> dict[int | str, Product]:
+def products_for(lines: Iterable[LineInput]) -> dict[int | str, Product]:
     """The lines' products in one query, keyed by the id or SKU the line named."""
-    ids = [line.product for line in lines if isinstance(line.product, int)]
-    skus = [line.product for line in lines if isinstance(line.product, str)]
+    lines = list(lines)
+    ids = {line.product for line in lines if isinstance(line.product, int)}
+    skus = {line.product for line in lines if isinstance(line.product, str)}
     found = Product.objects.filter(pk__in=ids) | Product.objects.filter(sku__in=skus)
     by_key: dict[int | str, Product] = {}
     for product in found:
@@ -91,11 +92,21 @@ def _products_for(lines: Sequence[LineInput]) -> dict[int | str, Product]:
     return by_key
 
 
-def build_lines(lines: Sequence[LineInput], *, is_refund: bool = False) -> list[OrderLine]:
-    """Validated, priced order lines (unsaved); a ValidationError names every bad field."""
+def build_lines(
+    lines: Sequence[LineInput],
+    *,
+    is_refund: bool = False,
+    products: Mapping[int | str, Product] | None = None,
+) -> list[OrderLine]:
+    """Validated, priced order lines (unsaved); a ValidationError names every bad field.
+
+    ``products`` (keyed by id and SKU, as ``products_for`` gives them) spares the query
+    when a bulk import has loaded every product of its orders at once.
+    """
     if not lines:
         raise ValidationError({"lines": _("Add at least one line.")})
-    products = _products_for(lines)
+    if products is None:
+        products = products_for(lines)
     errors: dict[str, list[str]] = {}
     built = []
     for index, line in enumerate(lines):
@@ -157,13 +168,21 @@ def build_lines(lines: Sequence[LineInput], *, is_refund: bool = False) -> list[
     return built
 
 
-def _add_totals(order: Order, lines: Iterable[OrderLine]) -> None:
+def add_totals(order: Order, lines: Iterable[OrderLine]) -> None:
     for line in lines:
         order.revenue += line.revenue
         order.cost += line.cost
         order.profit += line.profit
         order.vat += line.vat
     order.total = order.revenue + order.vat
+
+
+def purchase_summary(order: Order) -> str:
+    """The timeline's line for an order, the same from one order or a bulk import."""
+    return _("Order %(number)s: %(total)s") % {
+        "number": order.number,
+        "total": format_baht(order.total),
+    }
 
 
 # -- Orders -----------------------------------------------------------------------------------
@@ -233,7 +252,7 @@ def _order_create(
         sold_by=sold_by if getattr(sold_by, "pk", None) else None,
         note=(note or "").strip(),
     )
-    _add_totals(order, built)
+    add_totals(order, built)
     order.full_clean(exclude=["customer", "sold_by"])
     order.save()
     for line in built:
@@ -244,8 +263,7 @@ def _order_create(
         actor=order.sold_by or actor,
         customer=customer,
         kind=Interaction.Kind.PURCHASE,
-        summary=_("Order %(number)s: %(total)s")
-        % {"number": order.number, "total": format_baht(order.total)},
+        summary=purchase_summary(order),
         channel=order.get_channel_display(),
         occurred_at=ordered_at,
     )
@@ -266,7 +284,7 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     if order.status != Order.Status.PAID:
         raise ValidationError({"status": _("Only a paid order can take a return.")})
     sold = refundable_by_product(order)
-    products = _products_for(lines)
+    products = products_for(lines)
     priced = []
     for line in lines:
         product = products.get(line.product)
@@ -289,7 +307,7 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     OrderLine.objects.bulk_create(refund_lines)
     before = order.revenue
     order.revenue = order.cost = order.profit = order.vat = ZERO
-    _add_totals(order, order.lines.all())
+    add_totals(order, order.lines.all())
     order.save(update_fields=["revenue", "cost", "profit", "vat", "total", "updated_at"])
     rollup_add(
         order.customer_id,

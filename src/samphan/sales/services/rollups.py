@@ -39,6 +39,8 @@ ROLLUP_INSERT = (
 
 def rollup_refresh(customer_ids: Sequence[int]) -> None:
     """Recompute these customers' roll-ups from their orders (after a cancellation)."""
+    if not customer_ids:
+        return  # PostgreSQL refuses an empty IN ()
     CustomerSales.objects.filter(pk__in=customer_ids).delete()
     placeholders = ", ".join(["%s"] * len(customer_ids))
     select = ROLLUP_SELECT.format(where=f"AND customer_id IN ({placeholders})")
