@@ -51,7 +51,12 @@ from samphan.sales.services.quotes import (
     quote_update,
     quotes_expire,
 )
-from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
+from samphan.sales.services.rollups import (
+    rollup_add,
+    rollup_fill,
+    rollup_rebuild,
+    rollup_refresh,
+)
 
 __all__ = [
     "BulkResult",
@@ -93,6 +98,7 @@ __all__ = [
     "product_update",
     "refundable_by_product",
     "rollup_add",
+    "rollup_fill",
     "rollup_rebuild",
     "rollup_refresh",
 ]

@@ -228,7 +228,7 @@ def _timeline_and_audit(actor: Any, fresh: list[_Checked]) -> None:
                 occurred_at=item.order.ordered_at,
                 user=item.order.sold_by or actor_user,
                 channel=item.order.get_channel_display(),
-                summary=purchase_summary(item.order),
+                summary=purchase_summary(item.order.number, item.order.total),
             )
             for item in fresh
         ],

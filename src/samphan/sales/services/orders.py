@@ -177,12 +177,9 @@ def add_totals(order: Order, lines: Iterable[OrderLine]) -> None:
     order.total = order.revenue + order.vat
 
 
-def purchase_summary(order: Order) -> str:
-    """The timeline's line for an order, the same from one order or a bulk import."""
-    return _("Order %(number)s: %(total)s") % {
-        "number": order.number,
-        "total": format_baht(order.total),
-    }
+def purchase_summary(number: str, total: Decimal) -> str:
+    """The timeline's line for an order, the same from one order, a bulk import or the demo."""
+    return _("Order %(number)s: %(total)s") % {"number": number, "total": format_baht(total)}
 
 
 # -- Orders -----------------------------------------------------------------------------------
@@ -263,7 +260,7 @@ def _order_create(
         actor=order.sold_by or actor,
         customer=customer,
         kind=Interaction.Kind.PURCHASE,
-        summary=purchase_summary(order),
+        summary=purchase_summary(order.number, order.total),
         channel=order.get_channel_display(),
         occurred_at=ordered_at,
     )

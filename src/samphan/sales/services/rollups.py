@@ -49,6 +49,16 @@ def rollup_refresh(customer_ids: Sequence[int]) -> None:
 
 
 @transaction.atomic
+def rollup_fill(*, from_customer_id: int) -> int:
+    """Roll-ups for the customers from this id on, who have none yet: after a bulk load
+    (the demo) wrote their orders directly, one ``INSERT … SELECT`` fills them all."""
+    select = ROLLUP_SELECT.format(where="AND customer_id >= %s")
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_INSERT + select, [Order.Status.PAID, from_customer_id])
+        return cursor.rowcount
+
+
+@transaction.atomic
 def rollup_rebuild() -> int:
     """Recompute every customer's roll-up from scratch with one set-based statement."""
     CustomerSales.objects.all().delete()
