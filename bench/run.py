@@ -1,5 +1,6 @@
-"""`make bench`: load demo data at scale on SQLite and PostgreSQL, time search and pages,
-print a table and write docs/performance.md.
+"""`make bench`: load demo data at scale on SQLite and PostgreSQL, time search, pages and
+sales (bench/sales.py: order ingest, the kanban board, a customer with 5,000 orders, the
+roll-up rebuild), print the tables and write docs/performance.md.
 
     python bench/run.py                          # 100,000 and 1,000,000 customers, both databases
     python bench/run.py --sizes 20000 --databases sqlite   # a quick look
@@ -46,22 +47,44 @@ def table(results: list[dict]) -> str:
         "|---|---:|---|---:|---:|",
     ]
     for result in results:
-        for group in ("search", "pages"):
-            for label, figures in result[group].items():
+        groups = [(group, result[group]) for group in ("search", "pages")]
+        groups.append(("sales", result["sales"]["pages"]))
+        for group, measures in groups:
+            for label, figures in measures.items():
                 lines.append(
                     f"| {result['database']} | {result['customers']:,} | {group}: {label} "
                     f"| {figures['p50_ms']} | {figures['p95_ms']} |"
                 )
     lines += [
         "",
-        "| database | customers | load s | customers/s | rows/s |",
-        "|---|---:|---:|---:|---:|",
+        "| database | customers | load s | customers/s | rows/s | orders | order lines |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         load = result["load"]
         lines.append(
             f"| {result['database']} | {result['customers']:,} | {load['seconds']} "
-            f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} |"
+            f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} | {load['orders']:,} "
+            f"| {load['order_lines']:,} |"
+        )
+    return "\n".join(lines) + "\n\n" + sales_table(results)
+
+
+def sales_table(results: list[dict]) -> str:
+    """The throughput figures, one row per run (latencies join the main table)."""
+    lines = [
+        "| database | customers | one order per call: orders/s | bulk: order lines/s "
+        "| bulk: orders/s | roll-up rebuild s (orders) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        sales = result["sales"]
+        rebuild = sales["rebuild"]
+        lines.append(
+            f"| {result['database']} | {result['customers']:,} "
+            f"| {sales['ingest']['orders_per_s']:,} | {sales['bulk']['lines_per_s']:,} "
+            f"| {sales['bulk']['orders_per_s']:,} "
+            f"| {rebuild['seconds']} ({rebuild['orders']:,}) |"
         )
     return "\n".join(lines)
 

@@ -114,5 +114,6 @@ def test_queries_do_not_grow_with_the_batch(api, tea):
         return len(queries)
 
     count(1, 0)  # the year's number sequence is created on the first batch
-    assert count(1, 500) == count(40, 1_000)
+    # At most as many (PostgreSQL's COPY, used for larger batches, is not even logged).
+    assert count(40, 1_000) <= count(1, 500)
     assert OrderLine.objects.count() == 5 * 42

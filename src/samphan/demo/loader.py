@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from samphan.accounts.models import Team, User
+from samphan.core.bulk import column_adapter, insert_rows
 from samphan.core.search import bulk_indexing
 from samphan.core.tax_id import thai_tax_id_check_digit
 from samphan.customers.models import (
@@ -37,7 +38,6 @@ from samphan.customers.models import (
 from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
-from samphan.demo.rows import column_adapter, insert_rows
 from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
 from samphan.sales.models import Deal, Order
 from samphan.sales.services import rollup_fill

@@ -29,11 +29,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
+from samphan.core.bulk import insert_rows
 from samphan.core.money import to_baht
 from samphan.customers.models import Customer
 from samphan.demo import catalogue
 from samphan.demo.pipeline import BANGKOK, DealBuilder, LeadBuilder
-from samphan.demo.rows import insert_rows
 from samphan.sales.models import Category, Lead, Order, Product, Stage
 from samphan.sales.pipelines import pipeline_ensure_default
 from samphan.sales.services.orders import LineAmounts, line_amounts, purchase_summary

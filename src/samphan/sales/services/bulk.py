@@ -20,12 +20,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.core.audit import diff, snapshot
-from samphan.core.models import AuditEvent
 from samphan.core.numbering import reserve_numbers
-from samphan.customers.models import Customer, Interaction
-from samphan.customers.services import INTERACTION_FIELDS
+from samphan.customers.models import Customer
 from samphan.sales.models import Order, OrderLine, Product
+from samphan.sales.services.order_rows import orders_insert
 from samphan.sales.services.orders import (
     ORDER_PREFIX,
     LineInput,
@@ -37,6 +35,7 @@ from samphan.sales.services.orders import (
 from samphan.sales.services.rollups import rollup_refresh
 
 Errors = dict[str, list[str]]
+CHANNELS = frozenset(Order.Channel.values)
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,8 @@ def _check(
     """Each order built and priced (unsaved), or its errors; three queries in all."""
     products = products_for(line for order in orders for line in order.lines)
     scope = Customer.objects.all() if customers is None else customers
-    found = scope.filter(pk__in={order.customer for order in orders}).in_bulk()
+    wanted = {order.customer for order in orders}
+    found = scope.filter(pk__in=wanted).only("id", "archived_at").in_bulk()
     checked = []
     for index, order in enumerate(orders):
         try:
@@ -141,7 +141,7 @@ def _check_one(
         errors["customer"] = [_("Choose a customer you can see.")]
     elif customer.is_archived:
         errors["customer"] = [_("This customer is archived.")]
-    if order.channel not in Order.Channel.values:
+    if order.channel not in CHANNELS:
         errors["channel"] = [_("Choose a sales channel.")]
     try:
         lines = build_lines(order.lines, products=products)
@@ -168,16 +168,14 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
     if not fresh:
         return
     _number(item.order for item in fresh)
-    Order.objects.bulk_create([item.order for item in fresh])
-    lines = []
+    orders_insert(
+        actor=actor,
+        orders=[(item.order, item.lines) for item in fresh],
+        summaries=[purchase_summary(item.order.number, item.order.total) for item in fresh],
+    )
     for item in fresh:
-        for line in item.lines:
-            line.order = item.order
-        lines.extend(item.lines)
         result.created[item.index] = item.order
-    OrderLine.objects.bulk_create(lines, batch_size=2_000)
-    result.lines = len(lines)
-    _timeline_and_audit(actor, fresh)
+        result.lines += len(item.lines)
     rollup_refresh(sorted({item.order.customer_id for item in fresh}))
 
 
@@ -214,46 +212,3 @@ def _number(orders: Iterable[Order]) -> None:
         first = reserve_numbers(ORDER_PREFIX, year, len(group))
         for offset, order in enumerate(group):
             order.number = f"{ORDER_PREFIX}-{year}-{first + offset:06d}"
-
-
-def _timeline_and_audit(actor: Any, fresh: list[_Checked]) -> None:
-    """One purchase entry per order on the timeline, and the audit rows ``order_record``
-    writes (the order, and the entry it put on the timeline)."""
-    actor_user = actor if getattr(actor, "pk", None) else None
-    entries = Interaction.objects.bulk_create(
-        [
-            Interaction(
-                customer_id=item.order.customer_id,
-                kind=Interaction.Kind.PURCHASE,
-                occurred_at=item.order.ordered_at,
-                user=item.order.sold_by or actor_user,
-                channel=item.order.get_channel_display(),
-                summary=purchase_summary(item.order.number, item.order.total),
-            )
-            for item in fresh
-        ],
-        batch_size=2_000,
-    )
-    audit = [
-        _audit_row(
-            actor_user,
-            item.order,
-            {"number": item.order.number, "total": str(item.order.total), "lines": len(item.lines)},
-        )
-        for item in fresh
-    ]
-    audit += [
-        _audit_row(actor_user, entry, snapshot(entry, INTERACTION_FIELDS)) for entry in entries
-    ]
-    AuditEvent.objects.bulk_create(audit, batch_size=2_000)
-
-
-def _audit_row(actor: Any, subject: Order | Interaction, created: dict[str, Any]) -> AuditEvent:
-    return AuditEvent(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        subject_type=subject._meta.label_lower,
-        subject_id=subject.pk,
-        customer_id=subject.customer_id,
-        changes=diff({}, created),
-    )
