@@ -4,6 +4,7 @@ roll-up rebuild), print the tables and write docs/performance.md.
 
     python bench/run.py                          # 100,000 and 1,000,000 customers, both databases
     python bench/run.py --sizes 20000 --databases sqlite   # a quick look
+    python bench/run.py --sizes 1000000 --databases sqlite --add   # beside the last run
 """
 
 import argparse
@@ -104,12 +105,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--no-report", action="store_true", help="print only")
+    parser.add_argument(
+        "--add", action="store_true", help="keep the last run's other results (a size added later)"
+    )
     args = parser.parse_args()
     results = [
         run_one(database, int(size))
         for size in args.sizes.split(",")
         for database in args.databases.split(",")
     ]
+    if args.add:
+        results = merged(results)
     text = table(results)
     print(text)
     (ROOT / "var").mkdir(exist_ok=True)
@@ -119,6 +125,15 @@ def main() -> None:
     if not args.no_report:
         write_report(f"{text}\n\n### Query plans\n\n{plans(results)}")
         print(f"\nWrote {REPORT.relative_to(ROOT)} (raw figures in var/bench-results.json).")
+
+
+def merged(results: list[dict]) -> list[dict]:
+    """These results with the last run's for other databases and sizes, by size."""
+    saved = ROOT / "var" / "bench-results.json"
+    earlier = json.loads(saved.read_text()) if saved.exists() else []
+    fresh = {(result["database"], result["customers"]) for result in results}
+    kept = [result for result in earlier if (result["database"], result["customers"]) not in fresh]
+    return sorted(kept + results, key=lambda result: result["customers"])
 
 
 def write_report(generated: str) -> None:

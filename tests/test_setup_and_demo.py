@@ -103,3 +103,26 @@ def test_parallel_demo_load_gives_the_same_data(db, monkeypatch):
     sequential = load(0)
     assert sequential == load(1)  # built in a worker process, batch by batch
     assert len(sequential[0]) == 350
+
+
+def test_demo_orders_do_not_depend_on_the_time_of_day(db, monkeypatch):
+    """The same seed gives the same orders whether loaded in the morning or at night
+    (no random draw may depend on the clock, or every later customer changes)."""
+    import datetime as dt
+
+    from samphan.demo import loader
+
+    monkeypatch.setattr(loader, "QUOTES_UP_TO", 0)
+
+    def load(hour):
+        moment = dt.datetime(2026, 6, 10, hour, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        monkeypatch.setattr(loader.timezone, "now", lambda: moment)
+        loader.load_demo(customers=200, seed=4)
+        orders = list(
+            Order.objects.order_by("id").values_list("number", "customer_id", "total", "status")
+        )
+        wipe()
+        return orders
+
+    morning = load(8)
+    assert morning and load(23) == morning

@@ -131,11 +131,13 @@ def test_bad_orders_are_reported_by_index_and_nothing_is_written(products):
         OrderInput(999_999, "store", [LineInput("TEA", 1)]),
         OrderInput(archived.pk, "store", []),
         good,
+        OrderInput(customer.pk, "store", [LineInput("TEA", 1)], note="x" * 501),
     ]
 
     result = services.orders_bulk_record(actor=None, orders=orders)
 
-    assert set(result.errors) == {1, 2, 3, 4}
+    assert set(result.errors) == {1, 2, 3, 4, 6}
+    assert "at most 500" in result.errors[6]["note"][0]
     assert {"lines.0.quantity", "lines.1.product"} <= set(result.errors[1])
     assert set(result.errors[2]) == {"channel", "lines.0.discount"}
     assert "see" in result.errors[3]["customer"][0]

@@ -318,8 +318,9 @@ class SalesBuilder:
         minute = rng.randrange(60)
         hour = min(20, max(9, buyer.hour + round(rng.gauss(0, 0.8))))
         at = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=BANGKOK)
+        earlier = rng.randint(5, 600)  # drawn always: the stream must not follow the clock
         if at > self.now:
-            at = self.now - dt.timedelta(minutes=rng.randint(5, 600))
+            at = self.now - dt.timedelta(minutes=earlier)
         channel = buyer.channel if rng.random() < 0.8 else rng.choice(["store", "online", "line"])
         totals, lines = self.basket(buyer, local_id)
         status = "paid"

@@ -12,11 +12,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from samphan.sales.services.rollups import rollup_refresh
 
 Errors = dict[str, list[str]]
 CHANNELS = frozenset(Order.Channel.values)
+TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ def _check(
     products = products_for(line for order in orders for line in order.lines)
     scope = Customer.objects.all() if customers is None else customers
     wanted = {order.customer for order in orders}
-    found = scope.filter(pk__in=wanted).only("id", "archived_at").in_bulk()
+    # No ORDER BY (the models' default one): with it SQLite may walk a whole index in
+    # that order rather than look the keys up (measured: 0.5 s a batch at 450,000 orders).
+    found = scope.filter(pk__in=wanted).order_by().only("id", "archived_at").in_bulk()
     checked = []
     for index, order in enumerate(orders):
         try:
@@ -143,6 +146,13 @@ def _check_one(
         errors["customer"] = [_("This customer is archived.")]
     if order.channel not in CHANNELS:
         errors["channel"] = [_("Choose a sales channel.")]
+    texts = {"external_id": (order.external_id or "").strip(), "note": (order.note or "").strip()}
+    for name, value in texts.items():
+        try:
+            # The field's own length check (Order.full_clean, field by field: cheaper).
+            TEXT_FIELDS[name].run_validators(value)
+        except ValidationError as error:
+            errors[name] = error.messages
     try:
         lines = build_lines(order.lines, products=products)
     except ValidationError as error:
@@ -153,11 +163,11 @@ def _check_one(
     if timezone.is_naive(ordered_at):
         ordered_at = timezone.make_aware(ordered_at)
     row = Order(
-        external_id=(order.external_id or "").strip() or None,
+        external_id=texts["external_id"] or None,
         customer=customer,
         ordered_at=ordered_at,
         channel=order.channel,
-        note=(order.note or "").strip()[:500],
+        note=texts["note"],
     )
     add_totals(row, lines)
     return row, lines
@@ -200,7 +210,8 @@ def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:
 
 def known_orders(external_ids: Sequence[str]) -> dict[str, Order]:
     """The orders already recorded under these external ids, by external id."""
-    return Order.objects.filter(external_id__in=external_ids).in_bulk(field_name="external_id")
+    known = Order.objects.filter(external_id__in=external_ids).order_by()  # see _check
+    return known.in_bulk(field_name="external_id")
 
 
 def _number(orders: Iterable[Order]) -> None:
