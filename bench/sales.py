@@ -3,7 +3,8 @@
 - the roll-up rebuild over every order (first, on the demo data as loaded);
 - order ingest through ``order_record``, one order per call and per transaction, as a POS
   pushing each sale (with an external id);
-- the bulk path, ``orders_bulk_record``, in batches of 1,000 orders;
+- the bulk path, ``orders_bulk_record``, in batches of 1,000 orders: POS batches (the
+  last day's sales) and an import of three years of history;
 - the kanban board with 10,000 open deals (deals added until there are that many);
 - the customer page and its purchases panel for a customer with 5,000 orders.
 
@@ -41,7 +42,8 @@ def measure_sales(admin: User) -> dict[str, Any]:
     return {
         "rebuild": rollup_rebuild_time(),
         "ingest": ingest_one_by_one(admin, context),
-        "bulk": ingest_in_batches(admin, context),
+        "bulk": ingest_in_batches(admin, context, recent=True),
+        "bulk_history": ingest_in_batches(admin, context, recent=False, batches=10),
         "pages": {
             "kanban board, 10,000 open deals": board(admin, rng),
             "customer page + purchases, 5,000 orders": heavy_customer(admin, context),
@@ -69,8 +71,8 @@ class Context:
             for product in self.rng.sample(self.product_ids, count)
         ]
 
-    def moment(self) -> dt.datetime:
-        return timezone.now() - dt.timedelta(minutes=self.rng.randint(0, 3 * 365 * 24 * 60))
+    def moment(self, days: int = 3 * 365) -> dt.datetime:
+        return timezone.now() - dt.timedelta(minutes=self.rng.randint(0, days * 24 * 60))
 
 
 def rollup_rebuild_time() -> dict[str, Any]:
@@ -106,32 +108,37 @@ def ingest_one_by_one(admin: User, context: Context) -> dict[str, Any]:
     }
 
 
-def ingest_in_batches(admin: User, context: Context) -> dict[str, Any]:
-    batches = [
+def ingest_in_batches(
+    admin: User, context: Context, *, recent: bool, batches: int = BATCHES
+) -> dict[str, Any]:
+    """POS batches (``recent``: sales of the last day) or an import of old history (dates
+    over three years, so every index on a date takes inserts all over, not at its end)."""
+    name = "pos" if recent else "history"
+    batch_inputs = [
         [
             OrderInput(
                 customer=context.rng.choice(context.customer_ids),
                 channel="online",
                 lines=context.lines(),
-                ordered_at=context.moment(),
-                external_id=f"bench-{context.stamp}-b{batch}-{index}",
+                ordered_at=context.moment(days=1 if recent else 3 * 365),
+                external_id=f"bench-{context.stamp}-{name}{batch}-{index}",
             )
             for index in range(BATCH_SIZE)
         ]
-        for batch in range(BATCHES)
+        for batch in range(batches)
     ]
     started = time.perf_counter()
     lines = 0
-    for orders in batches:
+    for orders in batch_inputs:
         result = services.orders_bulk_record(actor=admin, orders=orders)
         assert not result.errors, result.errors
         lines += result.lines
     seconds = time.perf_counter() - started
     return {
-        "orders": BATCHES * BATCH_SIZE,
+        "orders": batches * BATCH_SIZE,
         "lines": lines,
         "seconds": round(seconds, 2),
-        "orders_per_s": round(BATCHES * BATCH_SIZE / seconds),
+        "orders_per_s": round(batches * BATCH_SIZE / seconds),
         "lines_per_s": round(lines / seconds),
     }
 
