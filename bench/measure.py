@@ -1,5 +1,6 @@
 """One benchmark run on the database the environment names: load N demo customers, then
-time search, the customer list page and the customer page. Prints one JSON object.
+time search, the customer list page and the customer page, then the sales measures
+(bench/sales.py). Prints one JSON object.
 
 Run by bench/run.py; by hand: `python bench/measure.py --customers 100000`.
 """
@@ -8,10 +9,8 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,28 +24,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.sales import measure_sales  # noqa: E402
+from bench.timing import percentiles, timed  # noqa: E402
 from samphan.accounts.models import User  # noqa: E402
 from samphan.customers.models import ContactPoint, Customer  # noqa: E402
 from samphan.customers.queries import CustomerFilters, customer_list  # noqa: E402
 from samphan.demo.loader import load_demo  # noqa: E402
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
-        "n": len(ordered),
-    }
-
-
-def timed(action: Callable[[], object], repeats: int) -> list[float]:
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return samples
 
 
 def search_terms(rng: random.Random) -> dict[str, list[str]]:
@@ -118,27 +101,30 @@ def main() -> None:
     started = time.perf_counter()
     result = load_demo(customers=args.customers, seed=7)
     load_seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     rng = random.Random(7)
-    output = {
+    rows = (
+        result.customers + result.contact_points + result.interactions + result.orders
+        + result.order_lines + result.deals + result.leads
+    )  # fmt: skip
+    output: dict = {
         "database": connection.vendor,
         "customers": args.customers,
         "load": {
             "seconds": round(load_seconds, 1),
             "customers_per_s": round(args.customers / load_seconds),
-            "rows_per_s": round(
-                (args.customers + result.contact_points + result.interactions) / load_seconds
-            ),
+            "rows_per_s": round(rows / load_seconds),
+            "orders": result.orders,
+            "order_lines": result.order_lines,
+            "quotes": result.quotes,
         },
         "search": measure_search(admin, search_terms(rng)),
         "pages": measure_pages(admin),
         "plans": query_plans(admin),
     }
+    # Last: these add orders and deals to the data the measures above read.
+    output["sales"] = measure_sales(admin)
     print(json.dumps(output, ensure_ascii=False))
 
 

@@ -1,8 +1,10 @@
-"""`make bench`: load demo data at scale on SQLite and PostgreSQL, time search and pages,
-print a table and write docs/performance.md.
+"""`make bench`: load demo data at scale on SQLite and PostgreSQL, time search, pages and
+sales (bench/sales.py: order ingest, the kanban board, a customer with 5,000 orders, the
+roll-up rebuild), print the tables and write docs/performance.md.
 
     python bench/run.py                          # 100,000 and 1,000,000 customers, both databases
     python bench/run.py --sizes 20000 --databases sqlite   # a quick look
+    python bench/run.py --sizes 1000000 --databases sqlite --add   # beside the last run
 """
 
 import argparse
@@ -46,22 +48,44 @@ def table(results: list[dict]) -> str:
         "|---|---:|---|---:|---:|",
     ]
     for result in results:
-        for group in ("search", "pages"):
-            for label, figures in result[group].items():
+        groups = [(group, result[group]) for group in ("search", "pages")]
+        groups.append(("sales", result["sales"]["pages"]))
+        for group, measures in groups:
+            for label, figures in measures.items():
                 lines.append(
                     f"| {result['database']} | {result['customers']:,} | {group}: {label} "
                     f"| {figures['p50_ms']} | {figures['p95_ms']} |"
                 )
     lines += [
         "",
-        "| database | customers | load s | customers/s | rows/s |",
-        "|---|---:|---:|---:|---:|",
+        "| database | customers | load s | customers/s | rows/s | orders | order lines |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         load = result["load"]
         lines.append(
             f"| {result['database']} | {result['customers']:,} | {load['seconds']} "
-            f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} |"
+            f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} | {load['orders']:,} "
+            f"| {load['order_lines']:,} |"
+        )
+    return "\n".join(lines) + "\n\n" + sales_table(results)
+
+
+def sales_table(results: list[dict]) -> str:
+    """The throughput figures, one row per run (latencies join the main table)."""
+    lines = [
+        "| database | customers | one order per call: orders/s | bulk, POS batches: lines/s "
+        "(orders/s) | bulk, 3 years of history: lines/s | roll-up rebuild s (orders) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        sales = result["sales"]
+        rebuild = sales["rebuild"]
+        lines.append(
+            f"| {result['database']} | {result['customers']:,} "
+            f"| {sales['ingest']['orders_per_s']:,} | {sales['bulk']['lines_per_s']:,} "
+            f"({sales['bulk']['orders_per_s']:,}) | {sales['bulk_history']['lines_per_s']:,} "
+            f"| {rebuild['seconds']} ({rebuild['orders']:,}) |"
         )
     return "\n".join(lines)
 
@@ -81,12 +105,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--no-report", action="store_true", help="print only")
+    parser.add_argument(
+        "--add", action="store_true", help="keep the last run's other results (a size added later)"
+    )
     args = parser.parse_args()
     results = [
         run_one(database, int(size))
         for size in args.sizes.split(",")
         for database in args.databases.split(",")
     ]
+    if args.add:
+        results = merged(results)
     text = table(results)
     print(text)
     (ROOT / "var").mkdir(exist_ok=True)
@@ -96,6 +125,15 @@ def main() -> None:
     if not args.no_report:
         write_report(f"{text}\n\n### Query plans\n\n{plans(results)}")
         print(f"\nWrote {REPORT.relative_to(ROOT)} (raw figures in var/bench-results.json).")
+
+
+def merged(results: list[dict]) -> list[dict]:
+    """These results with the last run's for other databases and sizes, by size."""
+    saved = ROOT / "var" / "bench-results.json"
+    earlier = json.loads(saved.read_text()) if saved.exists() else []
+    fresh = {(result["database"], result["customers"]) for result in results}
+    kept = [result for result in earlier if (result["database"], result["customers"]) not in fresh]
+    return sorted(kept + results, key=lambda result: result["customers"])
 
 
 def write_report(generated: str) -> None:

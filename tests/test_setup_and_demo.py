@@ -8,6 +8,25 @@ from samphan.accounts.models import User
 from samphan.core.tax_id import clean_thai_tax_id
 from samphan.customers.models import ContactPoint, Customer, Interaction
 from samphan.customers.queries import CustomerFilters, customer_list
+from samphan.sales.models import Deal, Lead, Order, OrderLine, Quote
+
+
+def wipe():
+    """Remove demo data; sales rows first, as they protect their customers."""
+    for model in (Quote, Lead, Deal, Order, Customer):
+        model.objects.all().delete()
+
+
+def assert_orders_add_up():
+    """Every order's totals are the sum of its lines (rows built in workers are numbered
+    within their batch and shifted by the writer: a wrong shift would show here)."""
+    sums: dict[int, list] = {}
+    for order_id, revenue, vat in OrderLine.objects.values_list("order_id", "revenue", "vat"):
+        totals = sums.setdefault(order_id, [0, 0])
+        totals[0] += revenue
+        totals[1] += vat
+    for order_id, revenue, vat in Order.objects.values_list("id", "revenue", "vat"):
+        assert sums[order_id] == [revenue, vat], order_id
 
 
 def test_setup_creates_admin_and_demo_once(db, monkeypatch):
@@ -46,7 +65,7 @@ def test_demo_is_realistic_valid_and_deterministic(db):
     assert somebody.pk in [
         c.pk for c in customer_list(admin, CustomerFilters(q=somebody.first_name))
     ]
-    Customer.objects.all().delete()
+    wipe()
     call_command("demo", "--customers", "150", "--seed", "3", "--quiet", stdout=StringIO())
     assert list(Customer.objects.order_by("id").values_list("display_name", flat=True)) == first
 
@@ -71,9 +90,39 @@ def test_parallel_demo_load_gives_the_same_data(db, monkeypatch):
             )
         )
         points = ContactPoint.objects.count()
-        Customer.objects.all().delete()
-        return rows, points
+        orders = list(
+            Order.objects.filter(number__contains="-D")
+            .order_by("id")
+            .values_list("id", "number", "customer_id", "total", "status")
+        )
+        deals = list(Deal.objects.order_by("id").values_list("id", "title", "stage", "amount"))
+        assert_orders_add_up()
+        wipe()
+        return rows, points, orders, deals
 
     sequential = load(0)
     assert sequential == load(1)  # built in a worker process, batch by batch
     assert len(sequential[0]) == 350
+
+
+def test_demo_orders_do_not_depend_on_the_time_of_day(db, monkeypatch):
+    """The same seed gives the same orders whether loaded in the morning or at night
+    (no random draw may depend on the clock, or every later customer changes)."""
+    import datetime as dt
+
+    from samphan.demo import loader
+
+    monkeypatch.setattr(loader, "QUOTES_UP_TO", 0)
+
+    def load(hour):
+        moment = dt.datetime(2026, 6, 10, hour, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        monkeypatch.setattr(loader.timezone, "now", lambda: moment)
+        loader.load_demo(customers=200, seed=4)
+        orders = list(
+            Order.objects.order_by("id").values_list("number", "customer_id", "total", "status")
+        )
+        wipe()
+        return orders
+
+    morning = load(8)
+    assert morning and load(23) == morning

@@ -204,6 +204,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each layout step of every PDF at INFO: noise, not news.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # The business, as printed on quotations; PromptPay ID (mobile or tax ID) for the payment QR.

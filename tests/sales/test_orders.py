@@ -205,3 +205,12 @@ def test_archived_customer_cannot_buy(tea):
     with pytest.raises(ValidationError) as raised:
         record(customer, [LineInput("TEA", 1)])
     assert "customer" in raised.value.message_dict
+
+
+def test_a_time_without_a_zone_is_read_in_bangkok(tea):
+    customer = CustomerFactory()
+    order = record(customer, [LineInput("TEA", 1)], ordered_at=dt.datetime(2026, 3, 1, 9, 30))  # noqa: DTZ001
+    order.refresh_from_db()
+    assert order.ordered_at == dt.datetime(2026, 3, 1, 2, 30, tzinfo=dt.UTC)
+    sales = CustomerSales.objects.get(pk=customer.pk)
+    assert sales.first_purchase_at == order.ordered_at

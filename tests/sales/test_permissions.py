@@ -68,6 +68,7 @@ API = [
     ("api orders", "get", "/api/v1/orders", None, ALL, 200),
     ("api order", "get", "/api/v1/orders/{order}", None, ALL, 200),
     ("api order create", "post", "/api/v1/orders", {"customer_id": "{customer}", "channel": "online", "lines": [{"sku": "TEA", "quantity": 1}]}, SELLERS, 201),
+    ("api order batch", "post", "/api/v1/orders/batch", {"orders": [{"customer_id": "{customer}", "channel": "online", "lines": [{"sku": "TEA", "quantity": 1}]}]}, SELLERS, 200),
     ("api refund", "post", "/api/v1/orders/{order}/refunds", {"lines": [{"sku": "TEA", "quantity": 1}]}, MANAGERS, 200),
     ("api status", "post", "/api/v1/orders/{order}/status", {"status": "cancelled"}, MANAGERS, 200),
     ("api also bought", "get", "/api/v1/products/{product}/also-bought", None, ALL, 200),

@@ -9,22 +9,22 @@ data exactly as on real data. No audit rows are written: demo data is not person
 """
 
 import datetime as dt
-import json
 import multiprocessing
 import os
 import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import DateField, DateTimeField, Field, FileField, JSONField, Max, Model
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import timezone, translation
 
 from samphan.accounts.models import Team, User
+from samphan.core.bulk import column_adapter, insert_rows
 from samphan.core.search import bulk_indexing
 from samphan.core.tax_id import thai_tax_id_check_digit
 from samphan.customers.models import (
@@ -37,8 +37,13 @@ from samphan.customers.models import (
 )
 from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
+from samphan.demo.quotes import demo_quotes
+from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
+from samphan.sales.models import Deal, Order
+from samphan.sales.services import rollup_fill
 
 BATCH = 2_000
+QUOTES_UP_TO = 100_000  # quotations go through the services, one by one: small loads only
 COMPANY_EVERY = 7  # one customer in seven is a company
 Progress = Callable[[int, int], None]
 Contacts = list[tuple[str, str]]
@@ -65,6 +70,11 @@ class DemoResult:
     customers: int = 0
     contact_points: int = 0
     interactions: int = 0
+    orders: int = 0
+    order_lines: int = 0
+    deals: int = 0
+    leads: int = 0
+    quotes: int = 0
     seconds: float = 0.0
     users: list[str] = field(default_factory=list)
 
@@ -80,6 +90,7 @@ class Plan:
     tag_ids: tuple[int, ...]
     interest_ids: tuple[int, ...]
     now: dt.datetime
+    sales: SalesPlan
 
 
 @dataclass
@@ -90,6 +101,7 @@ class Batch:
     interactions: list[tuple] = field(default_factory=list)
     tag_links: list[tuple] = field(default_factory=list)
     interest_links: list[tuple] = field(default_factory=list)
+    sales: SalesRows = field(default_factory=SalesRows)
 
 
 def valid_tax_id(rng: random.Random) -> str:
@@ -139,9 +151,16 @@ class BatchBuilder:
         ]
         self.now = plan.now
         self.now_value = connection.ops.adapt_datetimefield_value(plan.now)
+        # A stream of its own, so the sales rows leave the customers as they were.
+        self.sales = SalesBuilder(plan.sales, random.Random(f"{plan.seed}-{number}-s"), plan.now)
 
     def build(self, start: int, size: int) -> Batch:
-        batch = Batch()
+        # Timeline entries are written in the site's language, whichever process builds them.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._build(start, size)
+
+    def _build(self, start: int, size: int) -> Batch:
+        batch = Batch(sales=self.sales.rows)
         for offset in range(start, start + size):
             customer_id = self.plan.first_id + offset
             is_company = (
@@ -151,6 +170,7 @@ class BatchBuilder:
                 self.company(customer_id) if is_company else self.person(customer_id, offset)
             )
             self.add(batch, customer, contacts)
+        batch.interactions.extend(self.sales.interactions)
         return batch
 
     @property
@@ -251,6 +271,7 @@ class BatchBuilder:
         customer.created_at = customer.updated_at = self.now - dt.timedelta(
             days=rng.randint(0, 1_000)
         )
+        self.sales.add(customer)
         batch.customers.append(
             tuple(
                 adapt(value) if adapt and value is not None else value
@@ -281,19 +302,6 @@ class BatchBuilder:
             batch.interest_links.extend((pk, interest_id) for interest_id in picked)
 
 
-def column_adapter(field: Field) -> Callable[[Any], Any] | None:
-    """How a value of this field becomes a database parameter (None: as it is)."""
-    if isinstance(field, DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(field, DateField):
-        return connection.ops.adapt_datefield_value
-    if isinstance(field, JSONField):
-        return json.dumps
-    if isinstance(field, FileField):
-        return str
-    return None
-
-
 def build_batch(job: tuple[Plan, int, int, int]) -> Batch:
     plan, number, start, size = job
     return BatchBuilder(plan, number).build(start, size)
@@ -314,23 +322,7 @@ def built_batches(plan: Plan, workers: int) -> Iterator[Batch]:
         yield from pool.imap(build_batch, jobs, chunksize=1)
 
 
-def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams rows in one command, several times faster than INSERTs.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-
-
-def write_batch(batch: Batch, first_id: int) -> None:
+def write_batch(batch: Batch, first_id: int, offsets: Offsets) -> None:
     customer_columns = [str(field.column) for field in Customer._meta.concrete_fields]
     with transaction.atomic(), bulk_indexing(Customer, first_id=first_id):
         insert_rows(Customer, customer_columns, batch.customers)
@@ -341,6 +333,7 @@ def write_batch(batch: Batch, first_id: int) -> None:
         insert_rows(
             Customer.interests.through, ["customer_id", "interest_id"], batch.interest_links
         )
+        write_sales(batch.sales, offsets)
 
 
 def load_demo(
@@ -365,6 +358,11 @@ def load_demo(
             Interest.objects.get_or_create(name=name)[0].pk for name in data.INTERESTS
         ),
         now=timezone.now(),
+        sales=sales_plan(),
+    )
+    offsets = Offsets(
+        order=(Order.objects.aggregate(top=Max("id"))["top"] or 0) + 1,
+        deal=(Deal.objects.aggregate(top=Max("id"))["top"] or 0) + 1,
     )
     if workers is None:
         workers = min(4, (os.cpu_count() or 1) - 1) if customers > 4 * BATCH else 0
@@ -374,15 +372,23 @@ def load_demo(
             # connection only; 512 MB).
             cursor.execute("PRAGMA cache_size=-512000")
     for batch in built_batches(plan, workers):
-        write_batch(batch, first_id=plan.first_id + result.customers)
+        write_batch(batch, first_id=plan.first_id + result.customers, offsets=offsets)
         result.customers += len(batch.customers)
         result.contact_points += len(batch.contact_points)
         result.interactions += len(batch.interactions)
+        result.orders += len(batch.sales.orders)
+        result.order_lines += len(batch.sales.order_lines)
+        result.deals += len(batch.sales.deals)
+        result.leads += len(batch.sales.leads)
         if progress:
             progress(result.customers, customers)
     with connection.cursor() as cursor:
         # Explicit ids leave PostgreSQL's sequence behind; move it past them.
-        for statement in connection.ops.sequence_reset_sql(no_style(), [Customer]):
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Customer, Order, Deal]):
             cursor.execute(statement)
+    # The orders were written directly: their customers' roll-ups in one statement.
+    rollup_fill(from_customer_id=plan.first_id)
+    if customers <= QUOTES_UP_TO:
+        result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
     result.seconds = time.perf_counter() - started
     return result

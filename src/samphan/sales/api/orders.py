@@ -2,19 +2,22 @@
 
 Thin: strict schemas, authorise, call the same services and queries as the pages.
 ``POST /orders`` with an ``external_id`` already recorded answers 200 with that order
-and writes nothing, so a retried request never doubles a sale.
+and writes nothing, so a retried request never doubles a sale; ``POST /orders/batch``
+does the same for up to 1,000 orders at once.
 """
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text
 from samphan.core.permissions import require_perm
+from samphan.customers.models import Customer
 from samphan.sales import queries, services
 from samphan.sales.api.common import LineIn, lines_input, page_of, router
 from samphan.sales.models import Order
@@ -64,6 +67,27 @@ class OrderIn(Schema):
     external_id: Text(100) | None = None  # type: ignore[valid-type]
     note: Text(500) = ""  # type: ignore[valid-type]
     lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class BatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    orders: list[OrderIn] = Field(min_length=1, max_length=1_000)
+    partial: bool = False
+
+
+class BatchOrderOut(Schema):
+    index: int
+    status: Literal["created", "skipped"]
+    id: int
+    number: str
+
+
+class BatchOut(Schema):
+    created: int
+    skipped: int
+    lines: int
+    orders: list[BatchOrderOut]
+    errors: dict[int, dict[str, list[str]]]
 
 
 class RefundIn(Schema):
@@ -120,6 +144,68 @@ def order_list(request: HttpRequest, params: Query[OrderParams]) -> Any:
     )
     orders = queries.order_list(request.user, filters).prefetch_related("lines__product")
     return page_of(orders, params.page, params.page_size)
+
+
+# Before /orders/{order_id}: Django tries URL patterns in order.
+@router.post("/orders/batch", response={200: BatchOut, **ERRORS})
+def order_batch(request: HttpRequest, payload: BatchIn) -> Any:
+    """Record up to 1,000 paid orders in one transaction (a POS batch, an import).
+
+    All or nothing: one invalid order and nothing is written (422 naming
+    `orders.N.field`). With `partial: true` the valid orders are written and the
+    invalid ones listed in `errors` by index. An `external_id` already recorded is
+    skipped, so a retried batch never doubles an order.
+    """
+    require_perm(request.user, "sales.add_order")
+    result = services.orders_bulk_record(
+        actor=request.user,
+        orders=[_order_input(index, order) for index, order in enumerate(payload.orders)],
+        sold_by=request.user,
+        partial=payload.partial,
+        customers=Customer.objects.visible_to(request.user),
+    )
+    if result.errors and not payload.partial:
+        raise ValidationError(
+            {
+                f"orders.{index}.{name}": messages
+                for index, errors in sorted(result.errors.items())
+                for name, messages in errors.items()
+            }
+        )
+    return _batch_out(result)
+
+
+def _batch_out(result: services.BulkResult) -> dict[str, Any]:
+    statuses = [(index, "created", order) for index, order in result.created.items()]
+    statuses += [(index, "skipped", order) for index, order in result.skipped.items()]
+    return {
+        "created": len(result.created),
+        "skipped": len(result.skipped),
+        "lines": result.lines,
+        "orders": [
+            {"index": index, "status": status, "id": order.pk, "number": order.number}
+            for index, status, order in sorted(statuses, key=lambda row: row[0])
+        ],
+        "errors": result.errors,
+    }
+
+
+def _order_input(index: int, order: OrderIn) -> services.OrderInput:
+    try:
+        lines = lines_input(order.lines)
+    except ValidationError as error:
+        # A line naming no product is a malformed request, refused whole like a schema error.
+        raise ValidationError(
+            {f"orders.{index}.{name}": messages for name, messages in error.message_dict.items()}
+        ) from error
+    return services.OrderInput(
+        customer=order.customer_id,
+        channel=order.channel,
+        lines=lines,
+        ordered_at=order.ordered_at,
+        external_id=order.external_id,
+        note=order.note,
+    )
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})

@@ -5,6 +5,7 @@ was; errors name the field (``lines.2.quantity``) for the form or the API. The n
 re-exported here so callers write ``services.order_record``.
 """
 
+from samphan.sales.services.bulk import BulkResult, OrderInput, orders_bulk_record
 from samphan.sales.services.deals import (
     StaleStage,
     deal_create,
@@ -50,7 +51,12 @@ from samphan.sales.services.quotes import (
     quote_update,
     quotes_expire,
 )
-from samphan.sales.services.rollups import rollup_add, rollup_rebuild, rollup_refresh
+from samphan.sales.services.rollups import (
+    rollup_add,
+    rollup_fill,
+    rollup_rebuild,
+    rollup_refresh,
+)
 from samphan.sales.services.suggestions import (
     Rebuild,
     affinities_rebuild,
@@ -58,6 +64,9 @@ from samphan.sales.services.suggestions import (
 )
 
 __all__ = [
+    "BulkResult",
+    "OrderInput",
+    "orders_bulk_record",
     "DEFAULT_VALID_DAYS",
     "quote_accept",
     "quote_create",
@@ -94,6 +103,7 @@ __all__ = [
     "product_update",
     "refundable_by_product",
     "rollup_add",
+    "rollup_fill",
     "rollup_rebuild",
     "rollup_refresh",
     "Rebuild",

@@ -5,8 +5,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest, Least
 
 from samphan.sales.models import CustomerSales, Order
 
@@ -16,15 +14,31 @@ from samphan.sales.models import CustomerSales, Order
 def rollup_add(
     customer_id: int, *, revenue: Decimal, profit: Decimal, orders: int, at: dt.datetime
 ) -> None:
-    """Add one order's (or refund's) figures to the customer's roll-up with one UPDATE."""
-    CustomerSales.objects.get_or_create(customer_id=customer_id)
-    CustomerSales.objects.filter(pk=customer_id).update(
-        revenue=F("revenue") + revenue,
-        profit=F("profit") + profit,
-        order_count=F("order_count") + orders,
-        first_purchase_at=Least(Coalesce(F("first_purchase_at"), Value(at)), Value(at)),
-        last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), Value(at)), Value(at)),
-    )
+    """Add one order's (or refund's) figures to the customer's roll-up.
+
+    One upsert (the row is made on a first purchase): a single round trip and no ORM
+    expression to compile, as it runs for every order recorded.
+    """
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    table = "sales_customersales"
+    sql = f"""
+        INSERT INTO {table}
+            (customer_id, revenue, profit, order_count, first_purchase_at, last_purchase_at)
+        VALUES (%s, %s, %s, %s, %s, %s)
+        ON CONFLICT (customer_id) DO UPDATE SET
+            revenue = {table}.revenue + excluded.revenue,
+            profit = {table}.profit + excluded.profit,
+            order_count = {table}.order_count + excluded.order_count,
+            first_purchase_at = COALESCE(
+                {least}({table}.first_purchase_at, excluded.first_purchase_at),
+                excluded.first_purchase_at),
+            last_purchase_at = COALESCE(
+                {greatest}({table}.last_purchase_at, excluded.last_purchase_at),
+                excluded.last_purchase_at)
+    """  # noqa: S608 - no input in the names
+    when = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [customer_id, revenue, profit, orders, when, when])
 
 
 ROLLUP_SELECT = """
@@ -39,11 +53,23 @@ ROLLUP_INSERT = (
 
 def rollup_refresh(customer_ids: Sequence[int]) -> None:
     """Recompute these customers' roll-ups from their orders (after a cancellation)."""
+    if not customer_ids:
+        return  # PostgreSQL refuses an empty IN ()
     CustomerSales.objects.filter(pk__in=customer_ids).delete()
     placeholders = ", ".join(["%s"] * len(customer_ids))
     select = ROLLUP_SELECT.format(where=f"AND customer_id IN ({placeholders})")
     with connection.cursor() as cursor:
         cursor.execute(ROLLUP_INSERT + select, [Order.Status.PAID, *customer_ids])
+
+
+@transaction.atomic
+def rollup_fill(*, from_customer_id: int) -> int:
+    """Roll-ups for the customers from this id on, who have none yet: after a bulk load
+    (the demo) wrote their orders directly, one ``INSERT … SELECT`` fills them all."""
+    select = ROLLUP_SELECT.format(where="AND customer_id >= %s")
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_INSERT + select, [Order.Status.PAID, from_customer_id])
+        return cursor.rowcount
 
 
 @transaction.atomic

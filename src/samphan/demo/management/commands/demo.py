@@ -6,7 +6,10 @@ from samphan.demo.loader import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load deterministic Thai demo data: customers, companies, contacts, timeline, users."
+    help = (
+        "Load deterministic Thai demo data: customers, companies, contacts, timeline, users, "
+        "products, three years of orders, deals, leads and quotations."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=2_000)
@@ -35,8 +38,10 @@ class Command(BaseCommand):
             progress=None if options["quiet"] else progress,
         )
         self.stdout.write(
-            f"Loaded {result.customers:,} customers, {result.contact_points:,} contact points and "
-            f"{result.interactions:,} interactions in {result.seconds:.1f} s "
+            f"Loaded {result.customers:,} customers, {result.contact_points:,} contact points, "
+            f"{result.interactions:,} interactions, {result.orders:,} orders with "
+            f"{result.order_lines:,} lines, {result.deals:,} deals, {result.leads:,} leads and "
+            f"{result.quotes:,} quotations in {result.seconds:.1f} s "
             f"({result.customers / max(result.seconds, 1e-6):,.0f} customers/s). "
             f"Demo users: {', '.join(result.users)}."
         )

@@ -1,0 +1,227 @@
+"""Orders in bulk: a POS batch or an import, checked whole, then written in one go.
+
+The same rules as ``order_record`` (lines priced and checked by ``build_lines``, one
+purchase entry on the timeline and one audit row per order, the roll-ups right), but a
+fixed number of statements per batch instead of a dozen per order: products, customers
+and known external ids are read once, orders, lines, timeline entries and audit rows are
+each one bulk insert, and the touched customers' roll-ups are recomputed by one
+``INSERT … SELECT``.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Field, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samphan.core.numbering import reserve_numbers
+from samphan.customers.models import Customer
+from samphan.sales.models import Order, OrderLine, Product
+from samphan.sales.services.order_rows import orders_insert
+from samphan.sales.services.orders import (
+    ORDER_PREFIX,
+    LineInput,
+    add_totals,
+    build_lines,
+    products_for,
+    purchase_summary,
+)
+from samphan.sales.services.rollups import rollup_refresh
+from samphan.sales.services.suggestions import affinities_refresh_if_due
+
+Errors = dict[str, list[str]]
+CHANNELS = frozenset(Order.Channel.values)
+TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """One order of a batch, as a POS or an import file gives it."""
+
+    customer: int  # id
+    channel: str
+    lines: Sequence[LineInput]
+    ordered_at: dt.datetime | None = None
+    external_id: str | None = None
+    note: str = ""
+
+
+@dataclass
+class BulkResult:
+    """What a batch did, by the index of each order in the input.
+
+    ``errors`` holds the invalid orders (``{index: {field: [messages]}}``); without
+    ``partial`` any error means nothing was written. ``skipped`` are orders whose
+    external id was already recorded (or repeated earlier in the same batch).
+    """
+
+    created: dict[int, Order] = field(default_factory=dict)
+    skipped: dict[int, Order] = field(default_factory=dict)
+    errors: dict[int, Errors] = field(default_factory=dict)
+    lines: int = 0
+
+    @property
+    def written(self) -> bool:
+        return bool(self.created)
+
+
+@dataclass
+class _Checked:
+    index: int
+    order: Order
+    lines: list[OrderLine]
+
+
+def orders_bulk_record(
+    *,
+    actor: Any,
+    orders: Sequence[OrderInput],
+    sold_by: Any = None,
+    partial: bool = False,
+    customers: QuerySet[Customer] | None = None,
+) -> BulkResult:
+    """Record many paid orders at once; see ``BulkResult``.
+
+    Every order is checked before anything is written. All or nothing by default: one
+    bad order and the result carries only the errors. With ``partial`` the good orders
+    are written and the bad ones reported. ``customers`` limits whom orders may be for
+    (the API passes the caller's visible customers). A repeated external id is skipped,
+    so retrying a batch never doubles an order; a batch racing another with the same
+    external ids is checked again once (the unique constraint settles the race).
+    """
+    result = BulkResult()
+    checked = _check(orders, customers, sold_by, result.errors)
+    if result.errors and not partial:
+        return result
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                _write(actor, checked, result)
+            return result
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            result.created, result.skipped, result.lines = {}, {}, 0
+    return result
+
+
+def _check(
+    orders: Sequence[OrderInput],
+    customers: QuerySet[Customer] | None,
+    sold_by: Any,
+    errors: dict[int, Errors],
+) -> list[_Checked]:
+    """Each order built and priced (unsaved), or its errors; three queries in all."""
+    products = products_for(line for order in orders for line in order.lines)
+    scope = Customer.objects.all() if customers is None else customers
+    wanted = {order.customer for order in orders}
+    # No ORDER BY (the models' default one): with it SQLite may walk a whole index in
+    # that order rather than look the keys up (measured: 0.5 s a batch at 450,000 orders).
+    found = scope.filter(pk__in=wanted).order_by().only("id", "archived_at").in_bulk()
+    checked = []
+    for index, order in enumerate(orders):
+        try:
+            built = _check_one(order, found.get(order.customer), products)
+        except ValidationError as error:
+            errors[index] = error.message_dict
+            continue
+        row, lines = built
+        row.sold_by = sold_by if getattr(sold_by, "pk", None) else None
+        checked.append(_Checked(index, row, lines))
+    return checked
+
+
+def _check_one(
+    order: OrderInput, customer: Customer | None, products: Mapping[int | str, Product]
+) -> tuple[Order, list[OrderLine]]:
+    errors: Errors = {}
+    if customer is None:
+        errors["customer"] = [_("Choose a customer you can see.")]
+    elif customer.is_archived:
+        errors["customer"] = [_("This customer is archived.")]
+    if order.channel not in CHANNELS:
+        errors["channel"] = [_("Choose a sales channel.")]
+    texts = {"external_id": (order.external_id or "").strip(), "note": (order.note or "").strip()}
+    for name, value in texts.items():
+        try:
+            # The field's own length check (Order.full_clean, field by field: cheaper).
+            TEXT_FIELDS[name].run_validators(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    try:
+        lines = build_lines(order.lines, products=products)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    ordered_at = order.ordered_at or timezone.now()
+    if timezone.is_naive(ordered_at):
+        ordered_at = timezone.make_aware(ordered_at)
+    row = Order(
+        external_id=texts["external_id"] or None,
+        customer=customer,
+        ordered_at=ordered_at,
+        channel=order.channel,
+        note=texts["note"],
+    )
+    add_totals(row, lines)
+    return row, lines
+
+
+def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
+    fresh = _skip_known(checked, result)
+    if not fresh:
+        return
+    _number(item.order for item in fresh)
+    orders_insert(
+        actor=actor,
+        orders=[(item.order, item.lines) for item in fresh],
+        summaries=[purchase_summary(item.order.number, item.order.total) for item in fresh],
+    )
+    for item in fresh:
+        result.created[item.index] = item.order
+        result.lines += len(item.lines)
+    rollup_refresh(sorted({item.order.customer_id for item in fresh}))
+    affinities_refresh_if_due(max(item.order.pk for item in fresh))
+
+
+def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:
+    """The orders to write: those whose external id is new to the database and to the batch."""
+    known = known_orders([item.order.external_id for item in checked if item.order.external_id])
+    fresh = []
+    for item in checked:
+        external_id = item.order.external_id
+        if external_id and external_id in known:
+            result.skipped[item.index] = known[external_id]
+            continue
+        if external_id:
+            known[external_id] = item.order  # a repeat later in the batch is skipped too
+        # A second attempt (after a race on an external id) starts from unsaved rows.
+        for row in (item.order, *item.lines):
+            row.pk = None
+            row._state.adding = True
+        fresh.append(item)
+    return fresh
+
+
+def known_orders(external_ids: Sequence[str]) -> dict[str, Order]:
+    """The orders already recorded under these external ids, by external id."""
+    known = Order.objects.filter(external_id__in=external_ids).order_by()  # see _check
+    return known.in_bulk(field_name="external_id")
+
+
+def _number(orders: Iterable[Order]) -> None:
+    """Numbers in each order's year, reserved in one UPDATE per year, in input order."""
+    by_year: dict[int, list[Order]] = defaultdict(list)
+    for order in orders:
+        by_year[timezone.localtime(order.ordered_at).year].append(order)
+    for year, group in sorted(by_year.items()):
+        first = reserve_numbers(ORDER_PREFIX, year, len(group))
+        for offset, order in enumerate(group):
+            order.number = f"{ORDER_PREFIX}-{year}-{first + offset:06d}"

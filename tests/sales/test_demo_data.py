@@ -1,0 +1,158 @@
+"""The demo's sales data: catalogue, orders with their patterns, roll-ups, deals, leads,
+quotations. One load of 1,000 customers is shared by the module and rolled back after it."""
+
+import re
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.db.models import Avg, F
+from django.utils import timezone
+
+from samphan.customers.models import Customer, Interaction
+from samphan.demo.loader import load_demo
+from samphan.demo.sales import catalogue_ensure
+from samphan.sales.models import (
+    Category,
+    CustomerSales,
+    Deal,
+    Lead,
+    Order,
+    OrderLine,
+    Product,
+    Quote,
+    Stage,
+)
+from samphan.sales.services import LineInput, order_record, rollup_rebuild
+from tests.test_setup_and_demo import assert_orders_add_up
+
+
+@pytest.fixture(scope="module")
+def sales_demo(django_db_setup, django_db_blocker):
+    """One demo load shared by the sales checks below (rolled back at the end)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        result = load_demo(customers=1_000, seed=5)
+        try:
+            yield result
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def sales_data(sales_demo, db):
+    return sales_demo
+
+
+def test_demo_sales_catalogue_is_made_once_by_sku(sales_data):
+    skus = set(Product.objects.values_list("sku", flat=True))
+    assert len(skus) >= 60 and {"COF-001", "SUP-014"} <= skus
+    assert catalogue_ensure() and Product.objects.count() == len(skus)
+    assert Category.objects.filter(name_en="Coffee").exists()
+
+
+def test_demo_orders_have_realistic_shape(sales_data):
+    lines_per_customer = sales_data.order_lines / sales_data.customers
+    assert 15 <= lines_per_customer <= 25  # 20 million lines at a million customers
+    assert_orders_add_up()
+    numbers = Order.objects.filter(number__contains="-D").values_list("number", flat=True)
+    assert all(re.fullmatch(r"SO-20\d\d-D\d{6,}-\d{3}", number) for number in numbers)
+    statuses = Counter(Order.objects.values_list("status", flat=True))
+    assert 0.002 < statuses["cancelled"] / sum(statuses.values()) < 0.01
+    assert statuses["refunded"] and OrderLine.objects.filter(is_refund=True).exists()
+    companies = Order.objects.filter(customer__kind="company")
+    assert set(companies.values_list("channel", flat=True)) <= {
+        "field",
+        "phone",
+        "online",
+        "store",
+        "line",
+    }
+    assert companies.filter(channel__in=["field", "phone"]).count() > companies.count() / 2
+    assert (
+        companies.aggregate(avg=Avg("total"))["avg"]
+        > 5 * Order.objects.filter(customer__kind="person").aggregate(avg=Avg("total"))["avg"]
+    )
+
+
+def test_demo_spend_is_pareto_shaped(sales_data):
+    revenue = sorted(CustomerSales.objects.values_list("revenue", flat=True), reverse=True)
+    top_fifth = sum(revenue[: len(revenue) // 5])
+    assert top_fifth / sum(revenue) > Decimal("0.6")
+
+
+def test_demo_repeat_customers_keep_a_weekday(sales_data):
+    days: dict[int, list[int]] = {}
+    for customer_id, at in Order.objects.values_list("customer_id", "ordered_at"):
+        days.setdefault(customer_id, []).append(timezone.localtime(at).weekday())
+    shares = [
+        Counter(weekdays).most_common(1)[0][1] / len(weekdays)
+        for weekdays in days.values()
+        if len(weekdays) >= 6
+    ]
+    assert len(shares) > 100 and sum(shares) / len(shares) > 0.7
+
+
+def test_demo_purchases_on_the_timeline_are_the_last_three(sales_data):
+    purchases = Counter(
+        Interaction.objects.filter(kind="purchase", summary__contains="-D").values_list(
+            "customer_id", flat=True
+        )
+    )
+    assert purchases and max(purchases.values()) == 3
+
+
+def test_demo_rollups_equal_a_rebuild(sales_data):
+    fields = (
+        "customer_id",
+        "revenue",
+        "profit",
+        "order_count",
+        "first_purchase_at",
+        "last_purchase_at",
+    )
+    loaded = list(CustomerSales.objects.order_by("customer_id").values_list(*fields))
+    rollup_rebuild()
+    assert list(CustomerSales.objects.order_by("customer_id").values_list(*fields)) == loaded
+    assert len(loaded) > 500
+
+
+def test_demo_deals_fill_every_stage_with_history(sales_data):
+    stages = Stage.objects.filter(pipeline__is_default=True)
+    assert set(Deal.objects.values_list("stage", flat=True)) == set(
+        stages.values_list("id", flat=True)
+    )
+    assert 0.02 < Deal.objects.count() / sales_data.customers < 0.045
+    for deal in Deal.objects.prefetch_related("stage_changes")[:40]:
+        changes = list(deal.stage_changes.all())
+        assert changes[0].from_stage_id is None and changes[-1].to_stage_id == deal.stage_id
+        assert deal.stage_entered_at == changes[-1].at and deal.lines.exists()
+    cycle = {
+        kind: Deal.objects.filter(customer__kind=kind, stage__outcome="won")
+        .annotate(days=F("closed_at") - F("created_at"))
+        .aggregate(avg=Avg("days"))["avg"]
+        for kind in ("person", "company")
+    }
+    assert cycle["company"] > 2 * cycle["person"]  # B2B deals take longer
+
+
+def test_demo_leads_and_quotes(sales_data):
+    assert not Customer.objects.filter(stage="lead").exclude(leads__isnull=False).exists()
+    leads = Lead.objects.all()
+    assert leads.filter(matched_existing=True).exists()
+    assert len(set(leads.values_list("source", flat=True))) >= 5
+    assert len(set(leads.values_list("status", flat=True))) == 4
+    statuses = set(Quote.objects.values_list("status", flat=True))
+    assert sales_data.quotes > 10 and {"draft", "rejected"} <= statuses
+
+
+def test_next_number_after_the_demo_does_not_collide(sales_data):
+    customer = Customer.objects.filter(stage="customer").first()
+    product = Product.objects.get(sku="COF-001")
+    order, _ = order_record(
+        actor=None, customer=customer, lines=[LineInput(product.pk, 1)], channel="store"
+    )
+    assert "-D" not in order.number
