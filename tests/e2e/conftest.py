@@ -4,7 +4,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, sync_playwright
+
+
+# The test database on SQLite is in memory: one connection, which the live server's threads
+# share. A page that loads two panels at once would use it from two threads ("bad parameter
+# or other API misuse"), so the live server answers one request at a time, in its own
+# thread (which already uses the shared connection).
+class SerialWSGIServer(WSGIServer):
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
