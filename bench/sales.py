@@ -45,7 +45,7 @@ def measure_sales(admin: User) -> dict[str, Any]:
         "bulk": ingest_in_batches(admin, context, recent=True),
         "bulk_history": ingest_in_batches(admin, context, recent=False, batches=10),
         "pages": {
-            "kanban board, 10,000 open deals": board(admin, rng),
+            **board(admin, rng),
             "customer page + purchases, 5,000 orders": heavy_customer(admin, context),
         },
     }
@@ -143,10 +143,11 @@ def ingest_in_batches(
     }
 
 
-def board(admin: User, rng: random.Random) -> dict[str, float]:
-    """Adds open deals until the default pipeline holds 10,000, then times the board."""
+def board(admin: User, rng: random.Random) -> dict[str, dict[str, float]]:
+    """Adds open deals until the default pipeline holds 10,000 (the demo of a million
+    customers has more already), then times the board."""
     stages = list(Stage.objects.filter(pipeline__is_default=True, outcome=Stage.Outcome.OPEN))
-    missing = OPEN_DEALS - Deal.objects.filter(stage__in=stages).count()
+    missing = max(0, OPEN_DEALS - Deal.objects.filter(stage__in=stages).count())
     owners = list(User.objects.filter(is_active=True).values_list("id", "team_id"))
     customers = list(Customer.objects.order_by("?").values_list("id", flat=True)[:missing])
     now = timezone.now()
@@ -158,7 +159,9 @@ def board(admin: User, rng: random.Random) -> dict[str, float]:
         batch_size=2_000,
     )
     client = _client(admin)
-    return percentiles(timed(lambda: _get(client, "/sales/pipeline/"), 30))
+    open_deals = Deal.objects.filter(stage__in=stages).count()
+    label = f"kanban board, {open_deals:,} open deals"
+    return {label: percentiles(timed(lambda: _get(client, "/sales/pipeline/"), 30))}
 
 
 def _open_deal(

@@ -6,6 +6,7 @@ data): the caller hands rows of database-ready values in the order of ``columns`
 
 import json
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -46,8 +47,7 @@ def insert_rows(
     if not rows:
         return
     shift = shift or {}
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    table, names = _quoted_names(model._meta.db_table, tuple(columns))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             # COPY streams rows in one command, several times faster than INSERTs. It runs
@@ -62,6 +62,13 @@ def insert_rows(
             for position in range(len(columns))
         )
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+@cache
+def _quoted_names(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    """Quoted once per shape: a POS order writes four of these a millisecond."""
+    quote = connection.ops.quote_name
+    return quote(table), ", ".join(quote(column) for column in columns)
 
 
 def _copy(cursor: Any, table: str, names: str, rows: list[tuple], shift: Mapping[int, int]) -> None:

@@ -103,6 +103,7 @@ class Order(TimeStampedModel):
         verbose_name=_("customer"),
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,  # led by the (customer, status, ordered_at) index
     )
     ordered_at = models.DateTimeField(_("order date"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -143,7 +144,11 @@ class Order(TimeStampedModel):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
-        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="order_lines"
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        db_index=False,  # led by the (product, order) index
     )
     is_refund = models.BooleanField(_("refund"), default=False)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)

@@ -1,13 +1,14 @@
 """Orders: lines priced and checked, returns, status; each write keeps the roll-up."""
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,8 +84,9 @@ def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | Non
 def products_for(lines: Iterable[LineInput]) -> dict[int | str, Product]:
     """The lines' products in one query, keyed by the id or SKU the line named.
 
-    A raw query: every order reads its products, and building this one through the ORM
-    took ten times longer than running it (0.35 ms against 0.04 ms on SQLite).
+    Plain SQL, rows turned into products as the ORM itself does (``from_db``): every order
+    reads its products, and a queryset, even a raw one, took ten times longer to build
+    than the query took to run.
     """
     lines = list(lines)
     ids = sorted({line.product for line in lines if isinstance(line.product, int)})
@@ -96,16 +98,47 @@ def products_for(lines: Iterable[LineInput]) -> dict[int | str, Product]:
         conditions.append(f"sku IN ({', '.join(['%s'] * len(skus))})")
     if not conditions:
         return {}
-    table = Product._meta.db_table
-    found = Product.objects.raw(
-        f"SELECT * FROM {table} WHERE {' OR '.join(conditions)}",  # noqa: S608 - placeholders
-        [*ids, *skus],
+    names = [field.attname for field in Product._meta.concrete_fields]
+    columns = ", ".join(
+        connection.ops.quote_name(str(field.column)) for field in Product._meta.concrete_fields
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {Product._meta.db_table} "  # noqa: S608 - placeholders only
+            f"WHERE {' OR '.join(conditions)}",
+            [*ids, *skus],
+        )
+        rows = cursor.fetchall()
     by_key: dict[int | str, Product] = {}
-    for product in found:
+    for row in rows:
+        product = Product.from_db(connection.alias, names, _from_db_values(Product, row))
         by_key[product.pk] = product
         by_key[product.sku] = product
     return by_key
+
+
+_CONVERTERS: dict[tuple[str, type[Model]], list[tuple[Any, list[Callable]]]] = {}
+
+
+def _from_db_values(model: type[Model], row: Sequence[Any]) -> list[Any]:
+    """A row of ``model``'s concrete columns as Python values, converted as the ORM does
+    (SQLite gives decimals as floats and booleans as integers)."""
+    key = (connection.vendor, model)
+    if key not in _CONVERTERS:
+        columns = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
+        _CONVERTERS[key] = [
+            (
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+            for column in columns
+        ]
+    values = []
+    for (column, converters), value in zip(_CONVERTERS[key], row, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    return values
 
 
 def build_lines(

@@ -138,24 +138,34 @@ def _affinities_swap(cursor: Any) -> int:
 
 def affinities_refresh_if_due(order_id: int) -> bool:
     """Called by order writes inside their transaction: enqueue a rebuild after the commit
-    when the new order's id is past the due one, at most once until it has run."""
-    due_after = (
-        SuggestionState.objects.filter(pk=1).values_list("due_after_order", flat=True).first()
-    )
-    if order_id <= (MIN_NEW_ORDERS if due_after is None else due_after):
-        return False
-    if due_after is None:
-        SuggestionState.objects.get_or_create(pk=1)
-    now = timezone.now()
-    # Claim with a conditional UPDATE: of two writers past the mark, one enqueues.
-    claimed = (
-        SuggestionState.objects.filter(pk=1, due_after_order__lt=order_id)
-        .exclude(queued_at__gt=now - QUEUED_GIVE_UP)
-        .update(queued_at=now)
-    )
+    when the new order's id is past the due one, at most once until it has run.
+
+    Plain SQL: it runs for every order recorded, and the ORM's compiling of these two
+    statements cost more than the rest of writing an order (0.5 ms against 0.05 ms).
+    """
+    table = SuggestionState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT due_after_order FROM {table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+        if order_id <= (MIN_NEW_ORDERS if row is None else row[0]):
+            return False
+        if row is None:
+            SuggestionState.objects.get_or_create(pk=1)
+        now = timezone.now()
+        # Claim with a conditional UPDATE: of two writers past the mark, one enqueues.
+        cursor.execute(
+            f"UPDATE {table} SET queued_at = %s WHERE id = 1 AND due_after_order < %s "  # noqa: S608
+            "AND (queued_at IS NULL OR queued_at <= %s)",
+            [_when(now), order_id, _when(now - QUEUED_GIVE_UP)],
+        )
+        claimed = cursor.rowcount > 0
     if claimed:
         transaction.on_commit(_enqueue_rebuild, robust=True)
-    return bool(claimed)
+    return claimed
+
+
+def _when(moment: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def _enqueue_rebuild() -> None:
