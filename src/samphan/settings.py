@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "samphan.accounts",
     "samphan.customers",
     "samphan.sales",
+    "samphan.analytics",
     "samphan.demo",
 ]
 

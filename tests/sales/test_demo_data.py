@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Avg, F
 from django.utils import timezone
 
+from samphan.analytics.rollups import analytics_rebuild
 from samphan.customers.models import Customer, Interaction
 from samphan.demo.loader import load_demo
 from samphan.demo.sales import catalogue_ensure
@@ -25,6 +26,7 @@ from samphan.sales.models import (
     Stage,
 )
 from samphan.sales.services import LineInput, order_record, rollup_rebuild
+from tests.analytics.test_rollups import activity_rows, daily_rows
 from tests.test_setup_and_demo import assert_orders_add_up
 
 
@@ -118,6 +120,16 @@ def test_demo_rollups_equal_a_rebuild(sales_data):
     rollup_rebuild()
     assert list(CustomerSales.objects.order_by("customer_id").values_list(*fields)) == loaded
     assert len(loaded) > 500
+
+
+def test_demo_analytics_rollups_equal_a_rebuild(sales_data):
+    """The loader fills the analytics roll-ups set-wise; a rebuild must find them right."""
+    loaded = activity_rows(), daily_rows()
+    with transaction.atomic():
+        analytics_rebuild()
+        assert (activity_rows(), daily_rows()) == loaded
+        transaction.set_rollback(True)
+    assert len(loaded[0]) > 500 and len(loaded[1]) > 300
 
 
 def test_demo_deals_fill_every_stage_with_history(sales_data):

@@ -1,11 +1,12 @@
-"""Writing plain tuples fast: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+"""Writing plain tuples fast (``executemany`` on SQLite, ``COPY`` on PostgreSQL), and
+reading plain rows back as the ORM would.
 
 For the few writes whose volume the ORM's per-object work would cap (order batches, demo
 data): the caller hands rows of database-ready values in the order of ``columns``.
 """
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -82,3 +83,30 @@ def _copy(cursor: Any, table: str, names: str, rows: list[tuple], shift: Mapping
             for position, offset in shift.items():
                 values[position] += offset
             copy.write_row(values)
+
+
+_CONVERTERS: dict[tuple[str, type[Model], tuple[str, ...]], list[tuple[Any, list[Callable]]]] = {}
+
+
+def python_values(model: type[Model], names: Sequence[str], row: Sequence[Any]) -> list[Any]:
+    """A row read by plain SQL (the columns of ``names``, field attnames) as the Python
+    values the ORM would give: SQLite returns decimals as floats, booleans as integers
+    and dates as text. For hot paths where building a queryset costs more than the query.
+    """
+    key = (connection.vendor, model, tuple(names))
+    if key not in _CONVERTERS:
+        fields = {field.attname: field for field in model._meta.concrete_fields}
+        columns = [fields[name].get_col(model._meta.db_table) for name in names]
+        _CONVERTERS[key] = [
+            (
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+            for column in columns
+        ]
+    values = []
+    for (column, converters), value in zip(_CONVERTERS[key], row, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    return values

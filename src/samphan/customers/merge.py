@@ -16,6 +16,7 @@ from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
 from samphan.customers.services import _refresh_derived, customer_archive
+from samphan.customers.signals import history_changed
 
 # Relations handled by hand below (uniqueness rules), or not moved at all.
 SPECIAL = {"contact_points", "tags", "interests"}
@@ -43,6 +44,7 @@ def customer_merge(*, actor: Any, source: Customer, target: Customer) -> Custome
             **{field: target}
         )
     _refresh_derived(target)
+    history_changed.send(Customer, customer_ids=[source.pk, target.pk])
     customer_archive(actor=actor, customer=source)
     audit_record(
         actor=actor,

@@ -30,6 +30,7 @@ from samphan.customers.models import (
     Tag,
 )
 from samphan.customers.search import build_search_document
+from samphan.customers.signals import history_changed, visit_logged
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -457,6 +458,8 @@ def interaction_log(
         customer_id=customer.pk,
         changes=diff({}, snapshot(interaction, INTERACTION_FIELDS)),
     )
+    if interaction.kind == Interaction.Kind.VISIT:
+        visit_logged.send(Interaction, customer_id=customer.pk, occurred_at=interaction.occurred_at)
     return interaction
 
 
@@ -487,6 +490,8 @@ def interaction_update(
             customer_id=interaction.customer_id,
             changes=changes,
         )
+        if Interaction.Kind.VISIT in (before["kind"], interaction.kind):
+            history_changed.send(Interaction, customer_ids=[interaction.customer_id])
     return interaction
 
 
@@ -507,6 +512,8 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
         changes=diff(snapshot(interaction, INTERACTION_FIELDS), dict.fromkeys(INTERACTION_FIELDS)),
     )
     interaction.delete()
+    if interaction.kind == Interaction.Kind.VISIT:
+        history_changed.send(Interaction, customer_ids=[interaction.customer_id])
 
 
 # -- Tags -------------------------------------------------------------------------------

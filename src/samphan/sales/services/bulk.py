@@ -20,6 +20,7 @@ from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.analytics import rollups as analytics
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.models import Customer
 from samphan.sales.models import Order, OrderLine, Product
@@ -188,6 +189,7 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
         result.created[item.index] = item.order
         result.lines += len(item.lines)
     rollup_refresh(sorted({item.order.customer_id for item in fresh}))
+    analytics.orders_changed(item.order for item in fresh)
     affinities_refresh_if_due(max(item.order.pk for item in fresh))
 
 

@@ -1,18 +1,19 @@
 """Orders: lines priced and checked, returns, status; each write keeps the roll-up."""
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.analytics import rollups as analytics
 from samphan.core.audit import audit_record
+from samphan.core.bulk import python_values
 from samphan.core.models import AuditEvent
 from samphan.core.money import format_baht, to_baht, vat_rate
 from samphan.core.numbering import next_number
@@ -111,34 +112,10 @@ def products_for(lines: Iterable[LineInput]) -> dict[int | str, Product]:
         rows = cursor.fetchall()
     by_key: dict[int | str, Product] = {}
     for row in rows:
-        product = Product.from_db(connection.alias, names, _from_db_values(Product, row))
+        product = Product.from_db(connection.alias, names, python_values(Product, names, row))
         by_key[product.pk] = product
         by_key[product.sku] = product
     return by_key
-
-
-_CONVERTERS: dict[tuple[str, type[Model]], list[tuple[Any, list[Callable]]]] = {}
-
-
-def _from_db_values(model: type[Model], row: Sequence[Any]) -> list[Any]:
-    """A row of ``model``'s concrete columns as Python values, converted as the ORM does
-    (SQLite gives decimals as floats and booleans as integers)."""
-    key = (connection.vendor, model)
-    if key not in _CONVERTERS:
-        columns = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
-        _CONVERTERS[key] = [
-            (
-                column,
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-            )
-            for column in columns
-        ]
-    values = []
-    for (column, converters), value in zip(_CONVERTERS[key], row, strict=True):
-        for convert in converters:
-            value = convert(value, column, connection)
-        values.append(value)
-    return values
 
 
 def build_lines(
@@ -317,6 +294,7 @@ def _order_create(
         summaries=[purchase_summary(order.number, order.total)],
     )
     rollup_add(customer.pk, revenue=order.revenue, profit=order.profit, orders=1, at=ordered_at)
+    analytics.order_recorded(order)
     affinities_refresh_if_due(order.pk)
     return order
 
@@ -353,12 +331,20 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     order.revenue = order.cost = order.profit = order.vat = ZERO
     add_totals(order, order.lines.all())
     order.save(update_fields=["revenue", "cost", "profit", "vat", "total", "updated_at"])
+    refunded_profit = sum((line.profit for line in refund_lines), ZERO)
     rollup_add(
         order.customer_id,
         revenue=order.revenue - before,
-        profit=sum((line.profit for line in refund_lines), ZERO),
+        profit=refunded_profit,
         orders=0,
         at=order.ordered_at,
+    )
+    analytics.daily_add(
+        order.ordered_at,
+        order.channel,
+        revenue=order.revenue - before,
+        profit=refunded_profit,
+        orders=0,
     )
     audit_record(
         actor=actor,
@@ -399,6 +385,7 @@ def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
     order.status = status
     order.save(update_fields=["status", "updated_at"])
     rollup_refresh([order.customer_id])
+    analytics.orders_changed([order])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "samphan.analytics"
+    label = "analytics"
+    verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from samphan.analytics import receivers
+
+        receivers.connect()

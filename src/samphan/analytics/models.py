@@ -1,0 +1,86 @@
+"""Roll-ups the analyses read instead of scanning orders and visits.
+
+Both are kept by the writes that change their sources, in the same transaction, and
+rebuilt from scratch by ``samphan analytics_rebuild`` (set-based SQL); a property test
+checks that both ways agree.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samphan.sales.models import money_field
+
+WEEKDAYS = range(7)  # Monday = 0, as Python counts
+HOURS = range(24)
+
+
+class CustomerActivity(models.Model):
+    """When one customer comes: their visits, and the days they came (a day with a visit
+    or a paid order, in local time).
+
+    Cadence is over days, not events: a visit and a purchase an hour apart are one coming,
+    not an interval of an hour. Each day counts once in the weekday histogram, and its
+    first event's hour in the hour histogram. Intervals are whole days between coming
+    days; their mean is ``(last_day - first_day) / (days - 1)`` and their spread comes
+    from ``gap_squares`` (the sum of each interval squared).
+    """
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="activity"
+    )
+    visit_count = models.PositiveIntegerField(_("visits"), default=0)
+    first_visit_at = models.DateTimeField(_("first visit"), null=True, blank=True)
+    last_visit_at = models.DateTimeField(_("last visit"), null=True, blank=True)
+    days = models.PositiveIntegerField(_("days with a visit or purchase"), default=0)
+    first_day = models.DateField(_("first day"), null=True, blank=True)
+    last_day = models.DateField(_("last day"), null=True, blank=True)
+    # The first event of the last day: a later event that day changes nothing, an
+    # earlier one moves the hour (the roll-up is then recomputed).
+    last_day_first_at = models.DateTimeField(null=True, blank=True)
+    gap_squares = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer activity")
+        verbose_name_plural = _("customer activity")
+        indexes = [models.Index(fields=["last_day"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.days} days"
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [getattr(self, f"weekday_{day}") for day in WEEKDAYS]
+
+    @property
+    def hours(self) -> list[int]:
+        return [getattr(self, f"hour_{hour}") for hour in HOURS]
+
+
+# One integer column per weekday and per hour (not a JSON list), so that an order adds to
+# its day's counter in SQL and a question such as "who usually comes on Monday" is a
+# plain comparison of columns.
+for _day in WEEKDAYS:
+    models.PositiveIntegerField(default=0).contribute_to_class(CustomerActivity, f"weekday_{_day}")
+for _hour in HOURS:
+    models.PositiveIntegerField(default=0).contribute_to_class(CustomerActivity, f"hour_{_hour}")
+
+
+class DailySales(models.Model):
+    """Paid orders summed per local day and channel: a period's totals are a range sum
+    over at most a few thousand rows, never a scan of order lines."""
+
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=10)
+    revenue = money_field(_("revenue"))
+    profit = money_field(_("profit"))
+    order_count = models.IntegerField(_("orders"), default=0)
+
+    class Meta:
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel"], name="analytics_daily_day_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.revenue}"

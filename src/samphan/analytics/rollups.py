@@ -1,0 +1,282 @@
+"""Keeping the analytics roll-ups: per customer (``CustomerActivity``) and per day
+(``DailySales``).
+
+Writes call these inside their own transaction. The common case is cheap: an order or a
+visit later than everything before it adds to counters in one statement. Anything else
+(a back-dated entry, a cancellation, an edited or deleted visit, a merge, a bulk batch)
+recomputes the customers or days it touched with the same set-based SQL that rebuilds
+everything, so there is one definition of each figure.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from samphan.analytics import sql
+from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity, DailySales
+from samphan.core.bulk import python_values
+from samphan.customers.models import Interaction
+from samphan.sales.models import Order
+
+ACTIVITY = CustomerActivity._meta.db_table
+DAILY = DailySales._meta.db_table
+READ = ("last_day", "last_day_first_at", "last_visit_at")  # what activity_add decides on
+COUNTER_COLUMNS = [f"weekday_{day}" for day in WEEKDAYS] + [f"hour_{hour}" for hour in HOURS]
+
+
+def _when(moment: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _day(day: dt.date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(sql.zone()).date()
+
+
+# -- Per customer -----------------------------------------------------------------------------
+
+
+def _activity_select(where: str) -> str:
+    """One row per customer with every column of ``CustomerActivity``, from the paid
+    orders and the visits that pass ``where`` (a condition on ``customer_id``)."""
+    day = sql.local_day("at")
+    weekday = sql.weekday("day")
+    hour = sql.local_hour("first_at")
+    counters = [f"SUM(CASE WHEN {weekday} = {d} THEN 1 ELSE 0 END)" for d in WEEKDAYS] + [
+        f"SUM(CASE WHEN {hour} = {h} THEN 1 ELSE 0 END)" for h in HOURS
+    ]
+    gap = sql.days_between("day", "LAG(day) OVER (PARTITION BY customer_id ORDER BY day)")
+    # One pass, no join: each event carries whether it is a visit, each day keeps its
+    # visit figures, and the last step sums the days.
+    return f"""
+        WITH events AS (
+            SELECT customer_id, ordered_at AS at, 0 AS is_visit FROM {Order._meta.db_table}
+            WHERE status = %(paid)s AND {where}
+            UNION ALL
+            SELECT customer_id, occurred_at, 1 FROM {Interaction._meta.db_table}
+            WHERE kind = %(visit)s AND {where}
+        ),
+        days AS (
+            SELECT customer_id, {day} AS day, MIN(at) AS first_at, SUM(is_visit) AS visits,
+                MIN(CASE WHEN is_visit = 1 THEN at END) AS first_visit_at,
+                MAX(CASE WHEN is_visit = 1 THEN at END) AS last_visit_at
+            FROM events GROUP BY customer_id, {day}
+        ),
+        gaps AS (SELECT days.*, {gap} AS gap FROM days)
+        SELECT customer_id, SUM(visits), MIN(first_visit_at), MAX(last_visit_at), COUNT(*),
+            MIN(day), MAX(day), MAX(first_at), COALESCE(SUM(gap * gap), 0), {", ".join(counters)}
+        FROM gaps GROUP BY customer_id
+    """  # noqa: S608 - no input in the names
+
+
+ACTIVITY_COLUMNS = [
+    "customer_id", "visit_count", "first_visit_at", "last_visit_at", "days", "first_day",
+    "last_day", "last_day_first_at", "gap_squares", *COUNTER_COLUMNS,
+]  # fmt: skip
+
+
+def _activity_insert(where: str, params: dict[str, Any]) -> int:
+    statement = f"INSERT INTO {ACTIVITY} ({', '.join(ACTIVITY_COLUMNS)}) " + _activity_select(where)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            {"paid": Order.Status.PAID, "visit": Interaction.Kind.VISIT, **params},
+        )
+        return cursor.rowcount
+
+
+def activity_refresh(customer_ids: Iterable[int]) -> None:
+    """Recompute these customers' activity from their orders and visits."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        names = {f"c{index}": pk for index, pk in enumerate(chunk)}
+        where = f"customer_id IN ({', '.join(f'%({name})s' for name in names)})"
+        with connection.cursor() as cursor:
+            # Plain SQL: the ORM's delete first collects what would cascade (nothing).
+            cursor.execute(f"DELETE FROM {ACTIVITY} WHERE {where}", names)  # noqa: S608
+        _activity_insert(where, names)
+
+
+def activity_fill(*, from_customer_id: int) -> int:
+    """Activity for the customers from this id on (after the demo wrote them directly)."""
+    CustomerActivity.objects.filter(pk__gte=from_customer_id).delete()
+    return _activity_insert("customer_id >= %(first)s", {"first": from_customer_id})
+
+
+def activity_rebuild() -> int:
+    CustomerActivity.objects.all().delete()
+    return _activity_insert("1 = 1", {})
+
+
+def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
+    """Count one new paid order (``visit=False``) or visit at ``at``.
+
+    Later than the customer's last day (the usual case: a sale or a check-in now): one
+    read and one update. Otherwise, or with no row yet, the customer is recomputed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(READ)} FROM {ACTIVITY} "  # noqa: S608
+            "WHERE customer_id = %s",
+            [customer_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        _activity_first(customer_id, at, visit=visit)
+        return
+    last_day, last_day_first_at, last_visit_at = python_values(CustomerActivity, READ, row)
+    day = local_date(at)
+    sets: list[str] = []
+    params: list[Any] = []
+    if last_day is None or day > last_day:
+        gap = (day - last_day).days if last_day else 0
+        sets += [
+            "days = days + 1",
+            "first_day = COALESCE(first_day, %s)",
+            "last_day = %s",
+            "last_day_first_at = %s",
+            "gap_squares = gap_squares + %s",
+            f"weekday_{day.weekday()} = weekday_{day.weekday()} + 1",
+            f"hour_{at.astimezone(sql.zone()).hour} = hour_{at.astimezone(sql.zone()).hour} + 1",
+        ]
+        params += [_day(day), _day(day), _when(at), gap * gap]
+    elif day < last_day or at < last_day_first_at:
+        activity_refresh([customer_id])
+        return
+    if visit:
+        if last_visit_at is not None and at < last_visit_at:
+            activity_refresh([customer_id])
+            return
+        sets += [
+            "visit_count = visit_count + 1",
+            "first_visit_at = COALESCE(first_visit_at, %s)",
+            "last_visit_at = %s",
+        ]
+        params += [_when(at), _when(at)]
+    if not sets:
+        return  # a second purchase on the same day: the day is counted already
+    with connection.cursor() as cursor:
+        # The guard on last_day: a concurrent writer that moved it first makes this one
+        # recompute instead of adding to figures it did not read.
+        same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+        cursor.execute(
+            f"UPDATE {ACTIVITY} SET {', '.join(sets)} "  # noqa: S608 - no input in the names
+            f"WHERE customer_id = %s AND last_day {same} %s",
+            [*params, customer_id, connection.ops.adapt_datefield_value(last_day)],
+        )
+        updated = cursor.rowcount
+    if not updated:
+        activity_refresh([customer_id])
+
+
+def _activity_first(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
+    """A customer's first day: every customer who came has a row (the roll-up's invariant,
+    which the property test checks), so no row means nothing to recompute from."""
+    local = at.astimezone(sql.zone())
+    columns = [
+        "customer_id", "visit_count", "first_visit_at", "last_visit_at", "days", "first_day",
+        "last_day", "last_day_first_at", "gap_squares", f"weekday_{local.weekday()}",
+        f"hour_{local.hour}",
+    ]  # fmt: skip
+    visited = _when(at) if visit else None
+    values = [customer_id, int(visit), visited, visited, 1, _day(local.date()),
+              _day(local.date()), _when(at), 0, 1, 1]  # fmt: skip
+    zeros = [column for column in COUNTER_COLUMNS if column not in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ACTIVITY} ({', '.join(columns + zeros)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns) + ['0'] * len(zeros))}) "
+            "ON CONFLICT (customer_id) DO NOTHING",
+            values,
+        )
+        inserted = cursor.rowcount
+    if not inserted:  # another writer made it first
+        activity_refresh([customer_id])
+
+
+# -- Per day ----------------------------------------------------------------------------------
+
+
+def daily_add(
+    at: dt.datetime, channel: str, *, revenue: Decimal, profit: Decimal, orders: int
+) -> None:
+    """Add an order's (or a refund's) figures to its local day and channel."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {DAILY} (day, channel, revenue, profit, order_count)
+            VALUES (%s, %s, %s, %s, %s)
+            ON CONFLICT (day, channel) DO UPDATE SET
+                revenue = {DAILY}.revenue + excluded.revenue,
+                profit = {DAILY}.profit + excluded.profit,
+                order_count = {DAILY}.order_count + excluded.order_count
+            """,  # noqa: S608 - no input in the names
+            [_day(local_date(at)), channel, revenue, profit, orders],
+        )
+
+
+def _daily_insert(where: str, params: list[Any]) -> None:
+    day = sql.local_day("ordered_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DAILY} (day, channel, revenue, profit, order_count) "  # noqa: S608
+            f"SELECT {day}, channel, SUM(revenue), SUM(profit), COUNT(*) "
+            f"FROM {Order._meta.db_table} WHERE status = %s AND {where} "
+            f"GROUP BY {day}, channel",
+            [Order.Status.PAID, *params],
+        )
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A local day as a UTC range [start, end)."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=sql.zone())
+    return start, start + dt.timedelta(days=1)
+
+
+def daily_refresh(days: Iterable[dt.date]) -> None:
+    """Recompute these local days from the orders (each read through the date index)."""
+    for day in sorted(set(days)):
+        start, end = day_bounds(day)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {DAILY} WHERE day = %s", [_day(day)])  # noqa: S608
+        _daily_insert("ordered_at >= %s AND ordered_at < %s", [_when(start), _when(end)])
+
+
+def daily_rebuild() -> int:
+    DailySales.objects.all().delete()
+    _daily_insert("1 = 1", [])
+    return DailySales.objects.count()
+
+
+# -- What sales calls -------------------------------------------------------------------------
+
+
+def order_recorded(order: Order) -> None:
+    """A new paid order: its customer came that day, and its day sold this much."""
+    activity_add(order.customer_id, order.ordered_at, visit=False)
+    daily_add(order.ordered_at, order.channel, revenue=order.revenue, profit=order.profit, orders=1)
+
+
+def orders_changed(orders: Iterable[Order]) -> None:
+    """Orders added in bulk, cancelled or restored: recompute their customers and days."""
+    orders = list(orders)
+    activity_refresh(order.customer_id for order in orders)
+    daily_refresh(local_date(order.ordered_at) for order in orders)
+
+
+@transaction.atomic
+def analytics_rebuild() -> dict[str, int]:
+    """Both roll-ups from scratch."""
+    return {"customers": activity_rebuild(), "days": daily_rebuild()}
+
+
+def now_local_date() -> dt.date:
+    return local_date(timezone.now())

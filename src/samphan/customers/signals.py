@@ -1,0 +1,12 @@
+"""What the customers app tells the apps built on it, which it does not know.
+
+Sent inside the writing transaction, so receivers write in the same one.
+"""
+
+from django.dispatch import Signal
+
+# A visit was logged: ``customer_id``, ``occurred_at``.
+visit_logged = Signal()
+# Figures derived from these customers' history must be recomputed (a visit edited or
+# deleted, two customers merged): ``customer_ids``.
+history_changed = Signal()
