@@ -1,0 +1,230 @@
+"""The analyses, as reads. Every one takes the user and goes through ``visible_to``: a rep
+limited to their own records sees their own figures."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+
+from samphan.analytics import sql
+from samphan.analytics.cadence import (
+    MIN_DAYS,
+    OVERDUE_FACTOR,
+    OVERDUE_MIN_EXTRA_DAYS,
+    USUAL_SHARE,
+)
+from samphan.analytics.models import CustomerActivity
+from samphan.core.periods import Period
+from samphan.customers.models import Customer
+from samphan.sales.models import ZERO, Order
+
+MEASURES = ("revenue", "profit")
+CONCENTRATION = (1, 10, 20)  # "the top 1% / 10% / 20% of customers bring …"
+# Chi-square of a week's counts against an even spread, six degrees of freedom: above this
+# the week is uneven at the 1% level (the same test as cadence.usual_weekdays).
+CHI_SQUARE_6_AT_1_PERCENT = 16.812
+
+
+# -- Top customers and their share -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopRow:
+    rank: int
+    customer: Customer
+    revenue: Decimal
+    profit: Decimal
+    orders: int
+    share: float  # of the period's total of the measure
+    cumulative_share: float
+
+
+@dataclass(frozen=True)
+class Share:
+    customers: int  # with a paid order in the period
+    revenue: Decimal
+    profit: Decimal
+    concentration: dict[int, float]  # percent of customers → share of the measure
+    pareto: list[tuple[float, float]]  # (percent of customers, cumulative share), ≤ 101
+
+
+def _paid_in(user: Any, period: Period | None) -> QuerySet[Order]:
+    orders = Order.objects.visible_to(user).filter(status=Order.Status.PAID)
+    if period is not None:
+        orders = orders.filter(ordered_at__gte=period.start, ordered_at__lt=period.end)
+    return orders
+
+
+def _per_customer(user: Any, period: Period | None) -> QuerySet[Any, Any]:
+    return (
+        _paid_in(user, period)
+        .order_by()
+        .values("customer_id")
+        .annotate(revenue=Sum("revenue"), profit=Sum("profit"), orders=Count("id"))
+    )
+
+
+def top_customers(
+    user: Any, period: Period | None, *, by: str = "revenue", limit: int = 10
+) -> list[TopRow]:
+    """The ``limit`` customers with the most revenue (or profit) in the period, with their
+    share of its total and the running share. Ties are broken by customer id."""
+    if by not in MEASURES:
+        raise ValueError(by)
+    rows = list(_per_customer(user, period).order_by(f"-{by}", "customer_id")[:limit])
+    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    total = totals[by] or ZERO
+    customers = Customer.objects.in_bulk([row["customer_id"] for row in rows])
+    result, running = [], ZERO
+    for rank, row in enumerate(rows, start=1):
+        running += row[by]
+        result.append(
+            TopRow(
+                rank=rank,
+                customer=customers[row["customer_id"]],
+                revenue=row["revenue"],
+                profit=row["profit"],
+                orders=row["orders"],
+                share=_ratio(row[by], total),
+                cumulative_share=_ratio(running, total),
+            )
+        )
+    return result
+
+
+def revenue_share(user: Any, period: Period | None, *, by: str = "revenue") -> Share:
+    """Totals, concentration and the Pareto curve of the measure over customers, in one
+    statement: customers ranked by the measure, a running sum, and the ranks at each
+    whole percent of customers."""
+    if by not in MEASURES:
+        raise ValueError(by)
+    inner, params = _per_customer(user, period).query.sql_with_params()
+    statement = f"""
+        WITH per AS ({inner}),
+        ranked AS (
+            SELECT {by} AS amount, revenue, profit,
+                ROW_NUMBER() OVER (ORDER BY {by} DESC, customer_id) AS n,
+                COUNT(*) OVER () AS k,
+                SUM({by}) OVER (ORDER BY {by} DESC, customer_id ROWS UNBOUNDED PRECEDING) AS running
+            FROM per
+        )
+        SELECT n, k, running FROM ranked
+        WHERE n = k OR (n * 100) / k <> ((n + 1) * 100) / k
+        ORDER BY n
+    """  # noqa: S608 - the measure is one of MEASURES; the rest are placeholders
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        marks = cursor.fetchall()
+    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    total = totals[by] or ZERO
+    customers = marks[-1][1] if marks else 0
+    pareto = [(0.0, 0.0)]
+    for n, k, running in marks:
+        pareto.append((round(100 * n / k, 2), _ratio(Decimal(str(running)), total)))
+    concentration = {}
+    for percent in CONCENTRATION:
+        wanted = -(-customers * percent // 100)  # ceiling: at least one customer
+        reached = (
+            [share for (p, share) in pareto if p >= 100 * wanted / customers] if customers else []
+        )
+        concentration[percent] = reached[0] if reached else 0.0
+    return Share(
+        customers=customers,
+        revenue=totals["revenue"] or ZERO,
+        profit=totals["profit"] or ZERO,
+        concentration=concentration,
+        pareto=pareto,
+    )
+
+
+def _ratio(part: Decimal, whole: Decimal) -> float:
+    return round(float(part / whole), 4) if whole else 0.0
+
+
+# -- Who is expected today, who is overdue ---------------------------------------------------
+
+
+def _activity_of_visible(user: Any) -> QuerySet[CustomerActivity]:
+    return CustomerActivity.objects.filter(
+        customer__in=Customer.objects.visible_to(user).filter(archived_at__isnull=True)
+    ).select_related("customer")
+
+
+def _column(name: str) -> str:
+    return f"{CustomerActivity._meta.db_table}.{name}"
+
+
+def _since_last(today: dt.date) -> str:
+    return sql.days_between(_date_literal(today), _column("last_day"))
+
+
+def _mean_interval() -> str:
+    span = sql.days_between(_column("last_day"), _column("first_day"))
+    return f"(1.0 * {span} / ({_column('days')} - 1))"
+
+
+def _overdue_limit(mean: str) -> str:
+    factor, extra = OVERDUE_FACTOR, OVERDUE_MIN_EXTRA_DAYS
+    return (
+        f"(CASE WHEN {factor} * {mean} > {mean} + {extra} "
+        f"THEN {factor} * {mean} ELSE {mean} + {extra} END)"
+    )
+
+
+def _date_literal(day: dt.date) -> str:
+    # A date this module made, never input: safe to write into the statement.
+    literal = f"'{day.isoformat()}'"
+    return f"CAST({literal} AS date)" if connection.vendor == "postgresql" else literal
+
+
+def _raw(expression: str) -> RawSQL:
+    return RawSQL(expression, [])  # noqa: S611 - built from column names and literals
+
+
+def expected_today(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
+    """Regulars whose usual weekday is today's and who have not lapsed: at least
+    ``MIN_DAYS`` coming days, a week uneven by the chi-square test, today's weekday holding
+    at least 40% of their days, and last seen within their overdue limit. Most likely
+    first (today's weekday share), then the most regular."""
+    days = _column("days")
+    squares = " + ".join(f"{_column(f'weekday_{d}')} * {_column(f'weekday_{d}')}" for d in range(7))
+    since = _since_last(today)
+    return (
+        _activity_of_visible(user)
+        .filter(days__gte=MIN_DAYS)
+        .annotate(
+            likelihood=_raw(f"1.0 * {_column(f'weekday_{today.weekday()}')} / {days}"),
+            unevenness=_raw(f"7.0 * ({squares}) / {days} - {days}"),
+            since_last=_raw(since),
+            lapsed_after=_raw(_overdue_limit(_mean_interval())),
+        )
+        .filter(
+            likelihood__gte=USUAL_SHARE,
+            unevenness__gt=CHI_SQUARE_6_AT_1_PERCENT,
+            since_last__gte=1,
+            since_last__lte=F("lapsed_after"),
+        )
+        .order_by("-likelihood", "-days", "customer_id")
+    )
+
+
+def overdue_regulars(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
+    """Regulars (``MIN_DAYS`` coming days or more) whose gap since the last one is well
+    beyond their own usual interval, but less than a year: churn risk, worth a call.
+    The most valuable first."""
+    return (
+        _activity_of_visible(user)
+        .filter(days__gte=MIN_DAYS)
+        .select_related("customer__sales")
+        .annotate(
+            since_last=_raw(_since_last(today)),
+            usual_interval=_raw(_mean_interval()),
+            overdue_after=_raw(_overdue_limit(_mean_interval())),
+        )
+        .filter(since_last__gt=F("overdue_after"), since_last__lte=365)
+        .order_by(F("customer__sales__revenue").desc(nulls_last=True), "customer_id")
+    )
