@@ -49,6 +49,9 @@ UI = [
     ("language", "post", "/language/", {"language": "en", "next": "/customers/"}, ALL, 302),
     ("password form", "get", "/password/", None, ALL, 200),
     ("password done", "get", "/password/done/", None, ALL, 200),
+    ("top customers", "get", "/insights/top/", None, ALL, 200),
+    ("regulars", "get", "/insights/regulars/?list=overdue", None, ALL, 200),
+    ("cadence panel", "get", "/insights/customers/{id}/cadence/", None, ALL, 200),
     ("logout", "post", "/logout/", {}, ALL, 302),
 ]
 # Pages that need no login: the language switch also keeps an anonymous visitor's choice.
@@ -82,6 +85,11 @@ API = [
     ("api tag create", "post", "/api/v1/tags", {"name": "ใหม่"}, TAGGERS, 201),
     ("api tag rename", "patch", "/api/v1/tags/{tag}", {"name": "ใหม่กว่า"}, MANAGERS, 200),
     ("api tag delete", "delete", "/api/v1/tags/{tag}", None, MANAGERS, 204),
+    ("api top customers", "get", "/api/v1/analytics/top-customers", None, ALL, 200),
+    ("api share", "get", "/api/v1/analytics/share?period=all_time", None, ALL, 200),
+    ("api cadence", "get", "/api/v1/analytics/customers/{id}/cadence", None, ALL, 200),
+    ("api expected today", "get", "/api/v1/analytics/expected-today", None, ALL, 200),
+    ("api overdue", "get", "/api/v1/analytics/overdue", None, ALL, 200),
 ]
 # fmt: on
 # Rows the matrix's users reach only through their role; an interaction's author may also

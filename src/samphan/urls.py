@@ -13,6 +13,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("customers/", include("samphan.customers.urls")),
     path("sales/", include("samphan.sales.urls")),
+    path("insights/", include("samphan.analytics.urls")),
     path("p/lead/", public_lead_form, name="public_lead_form"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,5 +8,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.analytics import receivers
+        from samphan.customers.panels import customer_panel_register
 
         receivers.connect()
+        customer_panel_register("customer_cadence")

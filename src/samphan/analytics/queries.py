@@ -188,7 +188,9 @@ def _raw(expression: str) -> RawSQL:
 def expected_today(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
     """Regulars whose usual weekday is today's and who have not lapsed: at least
     ``MIN_DAYS`` coming days, a week uneven by the chi-square test, today's weekday holding
-    at least 40% of their days, and last seen within their overdue limit. Most likely
+    at least 40% of their days, gone at least half their usual interval (someone who
+    comes every ten weeks and came last week is not due) and not past their overdue
+    limit. Most likely
     first (today's weekday share), then the most regular."""
     days = _column("days")
     squares = " + ".join(f"{_column(f'weekday_{d}')} * {_column(f'weekday_{d}')}" for d in range(7))
@@ -200,12 +202,17 @@ def expected_today(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
             likelihood=_raw(f"1.0 * {_column(f'weekday_{today.weekday()}')} / {days}"),
             unevenness=_raw(f"7.0 * ({squares}) / {days} - {days}"),
             since_last=_raw(since),
+            due_after=_raw(
+                f"MAX(1, 0.5 * {_mean_interval()})"
+                if connection.vendor == "sqlite"
+                else f"GREATEST(1, 0.5 * {_mean_interval()})"
+            ),
             lapsed_after=_raw(_overdue_limit(_mean_interval())),
         )
         .filter(
             likelihood__gte=USUAL_SHARE,
             unevenness__gt=CHI_SQUARE_6_AT_1_PERCENT,
-            since_last__gte=1,
+            since_last__gte=F("due_after"),
             since_last__lte=F("lapsed_after"),
         )
         .order_by("-likelihood", "-days", "customer_id")
@@ -228,3 +235,26 @@ def overdue_regulars(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
         .filter(since_last__gt=F("overdue_after"), since_last__lte=365)
         .order_by(F("customer__sales__revenue").desc(nulls_last=True), "customer_id")
     )
+
+
+def customer_week_hours(customer_id: int) -> list[list[int]]:
+    """Coming days of one customer by weekday (rows, Monday first) and hour of the day's
+    first event (columns): read from their own orders and visits, a few hundred rows."""
+    day, hour = sql.local_day("first_at"), sql.local_hour("first_at")
+    statement = f"""
+        WITH events AS (
+            SELECT ordered_at AS at FROM {Order._meta.db_table}
+            WHERE customer_id = %(customer)s AND status = %(paid)s
+            UNION ALL
+            SELECT occurred_at FROM customers_interaction
+            WHERE customer_id = %(customer)s AND kind = 'visit'
+        ),
+        days AS (SELECT MIN(at) AS first_at FROM events GROUP BY {sql.local_day("at")})
+        SELECT {sql.weekday(day)}, {hour}, COUNT(*) FROM days GROUP BY 1, 2
+    """  # noqa: S608 - no input in the names
+    grid = [[0] * 24 for _ in range(7)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, {"customer": customer_id, "paid": Order.Status.PAID})
+        for weekday, hour_of_day, count in cursor.fetchall():
+            grid[int(weekday)][int(hour_of_day)] = count
+    return grid

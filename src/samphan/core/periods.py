@@ -18,6 +18,8 @@ PRESETS: dict[str, Promise] = {
     "this_year": _("This year"),
     "last_30": _("Last 30 days"),
     "last_90": _("Last 90 days"),
+    "last_12_months": _("Last 12 months"),
+    "all_time": _("All time"),
 }
 CUSTOM = "custom"
 # Dates a report accepts: wide enough for any history, far from datetime's limits.
@@ -65,9 +67,20 @@ def preset_period(name: str, today: dt.date) -> Period:
         return Period(quarter_start, _month_end(quarter_start, months=3))
     if name == "this_year":
         return Period(today.replace(month=1, day=1), today.replace(month=12, day=31))
+    if name == "last_12_months":
+        return Period(_year_before(today) + dt.timedelta(days=1), today)
+    if name == "all_time":
+        return Period(FIRST_DAY, today)
     if name in ("last_30", "last_90"):
         return Period(today - dt.timedelta(days=int(name[5:]) - 1), today)
     return Period(month_start, _month_end(month_start, months=1))
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _month_end(first_day: dt.date, *, months: int) -> dt.date:

@@ -1,11 +1,10 @@
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
-from samphan.core import periods
+from samphan.core.forms import PeriodForm
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
 from samphan.sales.models import Deal, Order, Product, Stage
@@ -293,43 +292,12 @@ class QuoteForm(forms.Form):
     )
 
 
-class ProductivityForm(forms.Form):
+class ProductivityForm(PeriodForm):
     """The period and team of the productivity report; every field may be left out."""
 
-    period = forms.ChoiceField(
-        label=_("Period"),
-        required=False,
-        choices=[*periods.PRESETS.items(), (periods.CUSTOM, _("Custom dates"))],
-    )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("Any team")), *((team.pk, team.name) for team in teams)]
         self.fields["team"].choices = choices  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("period") == periods.CUSTOM:
-            since, until = data.get("since"), data.get("until")
-            if since is None and "since" not in self.errors:
-                self.add_error("since", _("Enter the first day."))
-            if until is None and "until" not in self.errors:
-                self.add_error("until", _("Enter the last day."))
-            if since and until:
-                for name, message in periods.period_errors(since, until).items():
-                    self.add_error(name, message)
-        return data
-
-    def chosen_period(self, today: dt.date) -> periods.Period:
-        """A preset around ``today`` (this month when none is chosen), or the custom dates."""
-        data = self.cleaned_data
-        if data.get("period") == periods.CUSTOM:
-            return periods.Period(data["since"], data["until"])
-        return periods.preset_period(data.get("period") or "this_month", today)

@@ -1,10 +1,13 @@
 """Template helpers every page uses: Thai dates, baht and phone numbers."""
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import formats
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, ngettext
 
 from samphan.core import dates, money, phones
@@ -53,3 +56,23 @@ def user_label(user: Any) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def percent(value: float | None, places: int = 1) -> str:
+    """A share (0.2345) as a percentage in the page's number format: 23.5%."""
+    if value is None:
+        return "–"
+    return f"{formats.number_format(value * 100, places)}%"
+
+
+@register.filter
+def get_item(mapping: Mapping[Any, Any], key: Any) -> Any:
+    """``mapping[key]`` in a template, None when missing."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def weekday_name(day: int) -> str:
+    """Monday = 0 … Sunday = 6, in the page's language."""
+    return str(WEEKDAYS[day])

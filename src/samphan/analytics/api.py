@@ -1,0 +1,218 @@
+"""/api/v1/analytics: top customers and their share, a customer's cadence, who is
+expected today and who is overdue. Figures follow the caller's visibility."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field
+
+from samphan.analytics import queries
+from samphan.analytics.cadence import cadence_of
+from samphan.analytics.models import CustomerActivity
+from samphan.api.schemas import ERRORS, Id, IsoDate
+from samphan.core import periods
+from samphan.core.pagination import CappedPaginator
+from samphan.core.permissions import require_perm
+from samphan.customers.models import Customer
+
+router = Router(tags=["analytics"])
+
+PresetName = Literal[tuple(periods.PRESETS)]  # type: ignore[valid-type]
+
+
+class PeriodParams(Schema):
+    model_config = ConfigDict(extra="forbid")
+    period: PresetName | None = Field(  # type: ignore[valid-type]
+        None, description="a preset around today; leave out with since and until"
+    )
+    since: IsoDate | None = Field(None, description="first day (Asia/Bangkok), with until")
+    until: IsoDate | None = Field(None, description="last day, included")
+    by: Literal["revenue", "profit"] = "revenue"
+
+    def chosen(self) -> periods.Period:
+        if self.since is None and self.until is None:
+            return periods.preset_period(self.period or "last_12_months", timezone.localdate())
+        if self.period is not None:
+            raise ValidationError({"period": _("Give a preset or since and until, not both.")})
+        if self.since is None or self.until is None:
+            missing = "since" if self.since is None else "until"
+            raise ValidationError({missing: _("Give both since and until.")})
+        errors = periods.period_errors(self.since, self.until)
+        if errors:
+            raise ValidationError(errors)
+        return periods.Period(self.since, self.until)
+
+
+class TopParams(PeriodParams):
+    limit: int = Field(10, ge=1, le=100)
+
+
+class PeriodOut(Schema):
+    since: dt.date
+    until: dt.date
+
+
+class TopRowOut(Schema):
+    rank: int
+    customer_id: int
+    name: str
+    revenue: Decimal
+    profit: Decimal
+    orders: int
+    share: float = Field(description="of the period's total of the measure, 0 to 1")
+    cumulative_share: float
+
+
+class TopOut(Schema):
+    period: PeriodOut
+    by: str
+    items: list[TopRowOut]
+
+
+class ShareOut(Schema):
+    period: PeriodOut
+    by: str
+    customers: int = Field(description="with a paid order in the period")
+    revenue: Decimal
+    profit: Decimal
+    concentration: dict[str, float] = Field(
+        description='percent of customers ("1", "10", "20") → their share of the measure'
+    )
+    pareto: list[tuple[float, float]] = Field(
+        description="(percent of customers best first, cumulative share), up to 101 points"
+    )
+
+
+def _period_out(period: periods.Period) -> dict[str, Any]:
+    return {"since": period.since, "until": period.until}
+
+
+@router.get("/analytics/top-customers", response={200: TopOut, **ERRORS})
+def top_customers(request: HttpRequest, params: Query[TopParams]) -> Any:
+    """The customers with the most revenue (or profit) in a period, with their shares."""
+    require_perm(request.user, "sales.view_order")
+    period = params.chosen()
+    rows = queries.top_customers(request.user, period, by=params.by, limit=params.limit)
+    items = [
+        {**row.__dict__, "customer_id": row.customer.pk, "name": row.customer.display_name}
+        for row in rows
+    ]
+    return {"period": _period_out(period), "by": params.by, "items": items}
+
+
+@router.get("/analytics/share", response={200: ShareOut, **ERRORS})
+def share(request: HttpRequest, params: Query[PeriodParams]) -> Any:
+    """Totals, concentration (top 1%, 10%, 20%) and the Pareto curve for a period."""
+    require_perm(request.user, "sales.view_order")
+    period = params.chosen()
+    result = queries.revenue_share(request.user, period, by=params.by)
+    return {
+        "period": _period_out(period),
+        "by": params.by,
+        "customers": result.customers,
+        "revenue": result.revenue,
+        "profit": result.profit,
+        "concentration": {str(key): value for key, value in result.concentration.items()},
+        "pareto": result.pareto,
+    }
+
+
+class CadenceOut(Schema):
+    customer_id: int
+    days: int = Field(description="local days with a visit or a paid order")
+    visits: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    per_month: float | None
+    mean_interval: float | None = Field(description="days")
+    interval_spread: float | None = Field(description="standard deviation, days")
+    usual_weekdays: list[int] = Field(description="Monday = 0; empty: no regular day")
+    weekday_p: float | None = Field(description="chi-square test of an even week")
+    usual_hour: int | None
+    next_expected: dt.date | None
+    days_since_last: int | None
+    overdue: bool
+    weekdays: list[int] = Field(description="days came by weekday, Monday first")
+    hours: list[int] = Field(description="days came by hour of their first event")
+
+
+@router.get("/analytics/customers/{customer_id}/cadence", response={200: CadenceOut, **ERRORS})
+def customer_cadence(request: HttpRequest, customer_id: Id) -> Any:
+    """When a customer comes: frequency, usual weekday and hour, next expected, overdue."""
+    require_perm(request.user, "customers.view_customer")
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
+    activity = CustomerActivity.objects.filter(customer=customer).first()
+    cadence = cadence_of(activity, timezone.localdate())
+    return {**cadence.__dict__, "customer_id": customer.pk}
+
+
+class RegularOut(Schema):
+    customer_id: int
+    name: str
+    days: int
+    last_day: dt.date
+    since_last: int
+    mean_interval: float | None
+    likelihood: float | None = Field(None, description="share of days on today's weekday")
+
+
+class RegularsOut(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[RegularOut]
+
+
+class PageParams(Schema):
+    model_config = ConfigDict(extra="forbid")
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+def _regulars(rows: Any, params: PageParams) -> dict[str, Any]:
+    paginator = CappedPaginator(rows, params.page_size)
+    start = (params.page - 1) * params.page_size
+    today = timezone.localdate()
+    items = []
+    for row in rows[start : start + params.page_size]:
+        cadence = cadence_of(row, today)
+        items.append(
+            {
+                "customer_id": row.customer_id,
+                "name": row.customer.display_name,
+                "days": row.days,
+                "last_day": row.last_day,
+                "since_last": cadence.days_since_last,
+                "mean_interval": cadence.mean_interval,
+                "likelihood": getattr(row, "likelihood", None),
+            }
+        )
+    return {
+        "count": paginator.count,
+        "count_capped": paginator.capped,
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": items,
+    }
+
+
+@router.get("/analytics/expected-today", response={200: RegularsOut, **ERRORS})
+def expected_today(request: HttpRequest, params: Query[PageParams]) -> Any:
+    """Regulars whose usual weekday is today and who are due, most likely first."""
+    require_perm(request.user, "customers.view_customer")
+    return _regulars(queries.expected_today(request.user, timezone.localdate()), params)
+
+
+@router.get("/analytics/overdue", response={200: RegularsOut, **ERRORS})
+def overdue(request: HttpRequest, params: Query[PageParams]) -> Any:
+    """Regulars gone well beyond their usual interval (churn risk), most valuable first."""
+    require_perm(request.user, "customers.view_customer")
+    return _regulars(queries.overdue_regulars(request.user, timezone.localdate()), params)

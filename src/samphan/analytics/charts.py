@@ -1,0 +1,73 @@
+"""ECharts options built on the server, handed to the page as JSON (no functions, so
+tooltips use ECharts' rich-text mode, which needs no inline HTML styles under our CSP)."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from samphan.analytics.queries import Share
+
+PALETTE = ["#0f766e", "#f59e0b", "#6366f1", "#e11d48", "#0891b2"]
+
+
+def pareto_chart(share: Share, measure_label: str) -> dict[str, Any]:
+    """Cumulative share of the measure against the share of customers, best first, with
+    the diagonal an even spread would follow."""
+    points = [[x, round(y * 100, 1)] for x, y in share.pareto]
+    return {
+        "color": PALETTE,
+        "grid": {"left": 48, "right": 16, "top": 32, "bottom": 48},
+        "tooltip": {"trigger": "axis", "renderMode": "richText"},
+        "legend": {"top": 0, "data": [measure_label, _("Even spread")]},
+        "xAxis": {
+            "type": "value",
+            "min": 0,
+            "max": 100,
+            "name": _("Share of customers, best first"),
+            "nameLocation": "middle",
+            "nameGap": 28,
+            "axisLabel": {"formatter": "{value}%"},
+        },
+        "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "series": [
+            {
+                "name": measure_label,
+                "type": "line",
+                "data": points,
+                "showSymbol": False,
+                "areaStyle": {"opacity": 0.15},
+            },
+            {
+                "name": _("Even spread"),
+                "type": "line",
+                "data": [[0, 0], [100, 100]],
+                "showSymbol": False,
+                "lineStyle": {"type": "dashed", "width": 1},
+                "color": "#94a3b8",
+            },
+        ],
+    }
+
+
+def weekday_hour_chart(weekdays: list[str], hours_by_day: list[list[int]]) -> dict[str, Any]:
+    """A weekday × hour heatmap (rows Monday … Sunday, columns 0 … 23 h)."""
+    data = [
+        [hour, day, count] for day, row in enumerate(hours_by_day) for hour, count in enumerate(row)
+    ]
+    top = max((count for _h, _d, count in data), default=0)
+    return {
+        "grid": {"left": 64, "right": 16, "top": 16, "bottom": 64},
+        "tooltip": {"renderMode": "richText"},
+        "xAxis": {"type": "category", "data": [f"{hour:02d}" for hour in range(24)]},
+        "yAxis": {"type": "category", "data": weekdays, "inverse": True},
+        "visualMap": {
+            "min": 0,
+            "max": max(top, 1),
+            "orient": "horizontal",
+            "left": "center",
+            "bottom": 0,
+            "itemHeight": 120,
+            "inRange": {"color": ["#f0fdfa", "#0f766e"]},
+        },
+        "series": [{"type": "heatmap", "data": data}],
+    }

@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samphan.core.forms import PeriodForm
+
+LIMITS = (10, 20, 50, 100)
+
+
+class TopCustomersForm(PeriodForm):
+    """The period, the measure and how many customers; every field may be left out."""
+
+    default_period = "last_12_months"
+    by = forms.ChoiceField(
+        label=_("Rank by"),
+        required=False,
+        choices=[("revenue", _("Revenue")), ("profit", _("Profit"))],
+    )
+    limit = forms.TypedChoiceField(
+        label=_("Show"),
+        required=False,
+        coerce=int,
+        empty_value=10,  # type: ignore[arg-type]  # the stubs say str; any value works
+        choices=[(limit, _("Top %(count)s") % {"count": limit}) for limit in LIMITS],
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from samphan.analytics import views
+
+urlpatterns = [
+    path("top/", views.top_customers, name="top_customers"),
+    path("regulars/", views.regulars, name="regulars"),
+    path("customers/<int:pk>/cadence/", views.customer_cadence, name="customer_cadence"),
+]

@@ -1,0 +1,102 @@
+"""Insight pages: top customers and their share; who is expected today and who is
+overdue; a customer's cadence panel on their page."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
+from django.utils.translation import gettext as _
+
+from samphan.analytics import charts, queries
+from samphan.analytics.cadence import cadence_of
+from samphan.analytics.forms import TopCustomersForm
+from samphan.analytics.models import CustomerActivity
+from samphan.core.pagination import CappedPaginator
+from samphan.core.permissions import require_perm, sees_all_records
+from samphan.customers.models import ContactPoint, Customer
+
+CONTACT_KINDS = (ContactPoint.Kind.MOBILE, ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL,
+                 ContactPoint.Kind.LINE)  # fmt: skip
+
+
+@login_required
+def top_customers(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "sales.view_order")
+    form = TopCustomersForm(request.GET)
+    context: dict[str, Any] = {"form": form, "whole_company": sees_all_records(request.user)}
+    if form.is_valid():
+        period = form.chosen_period(timezone.localdate())
+        by = form.cleaned_data["by"] or "revenue"
+        rows = queries.top_customers(request.user, period, by=by, limit=form.cleaned_data["limit"])
+        share = queries.revenue_share(request.user, period, by=by)
+        measure = _("Revenue") if by == "revenue" else _("Profit")
+        context |= {
+            "period": period,
+            "by": by,
+            "measure": measure,
+            "rows": rows,
+            "contacts": preferred_contacts([row.customer for row in rows]),
+            "share": share,
+            "pareto": charts.pareto_chart(share, measure),
+            "pareto_table": [p for p in share.pareto if p[0] in (1, 5, 10, 20, 50, 80, 100)],
+        }
+    htmx = request.htmx  # type: ignore[attr-defined]
+    template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
+    return render(request, template, context)
+
+
+def weekday_names() -> list[str]:
+    return [str(name) for name in WEEKDAY_NAMES.values()]
+
+
+def preferred_contacts(customers: list[Customer]) -> dict[int, ContactPoint]:
+    """Each customer's preferred way to reach them (else the first phone, e-mail or LINE):
+    one query for the whole list."""
+    points = ContactPoint.objects.filter(customer__in=customers, kind__in=CONTACT_KINDS).order_by(
+        "customer_id", "-is_preferred", "kind", "id"
+    )
+    chosen: dict[int, ContactPoint] = {}
+    for point in points:
+        chosen.setdefault(point.customer_id, point)
+    return chosen
+
+
+@login_required
+def regulars(request: HttpRequest) -> HttpResponse:
+    """Expected today (usual weekday today) and overdue regulars, side by side."""
+    require_perm(request.user, "customers.view_customer")
+    today = timezone.localdate()
+    tab = "overdue" if request.GET.get("list") == "overdue" else "expected"
+    rows = (
+        queries.overdue_regulars(request.user, today)
+        if tab == "overdue"
+        else queries.expected_today(request.user, today)
+    )
+    page = CappedPaginator(rows, 25).get_page(request.GET.get("page"))
+    cadences = {row.customer_id: cadence_of(row, today) for row in page}
+    context = {
+        "tab": tab,
+        "today": today,
+        "weekday_name": formats.date_format(today, "l"),
+        "page": page,
+        "cadences": cadences,
+        "contacts": preferred_contacts([row.customer for row in page]),
+    }
+    return render(request, "analytics/regulars.html", context)
+
+
+@login_required
+def customer_cadence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cadence panel of the customer page: when they come, and a weekday × hour map."""
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    activity = CustomerActivity.objects.filter(customer_id=pk).first()
+    cadence = cadence_of(activity, timezone.localdate())
+    context: dict[str, Any] = {"customer": customer, "cadence": cadence}
+    if cadence.days:
+        grid = queries.customer_week_hours(pk)
+        context["heatmap"] = charts.weekday_hour_chart(weekday_names(), grid)
+        context["heatmap_id"] = f"cadence-heatmap-{pk}"
+    return render(request, "analytics/customer_cadence.html", context)

@@ -1,0 +1,116 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from samphan.customers.models import ContactPoint
+from tests.analytics.test_rollups import at, buy, visit
+from tests.factories import ContactPointFactory, CustomerFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def login(user):
+    """A client of ``user``, who reads English (pages follow each user's language)."""
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def sold_today():
+    product = ProductFactory(list_price=D("107.00"), unit_cost=D("60.00"))
+    customers = [CustomerFactory() for _ in range(3)]
+    now = timezone.now()
+    for units, customer in enumerate(customers, start=1):
+        buy(customer, product, now - dt.timedelta(minutes=5), quantity=units)
+    ContactPointFactory(
+        customer=customers[2],
+        kind=ContactPoint.Kind.MOBILE,
+        value="+66812345678",
+        is_preferred=True,
+    )
+    return customers
+
+
+class TestTopCustomers:
+    def test_page(self, admin_user, sold_today, django_assert_max_num_queries):
+        client = login(admin_user)
+        with django_assert_max_num_queries(12):
+            response = client.get("/insights/top/", {"period": "this_month", "by": "revenue"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert page.index(sold_today[2].display_name) < page.index(sold_today[0].display_name)
+        assert 'href="tel:+66812345678"' in page
+        assert 'data-chart="pareto-options"' in page and 'id="pareto-options"' in page
+        assert "50.0%" in page  # the best of 1 + 2 + 3 units brings half
+
+    def test_query_count_does_not_grow_with_rows(self, admin_user, sold_today):
+        client = login(admin_user)
+        before = _count(client)
+        product = ProductFactory()
+        for _ in range(5):
+            buy(CustomerFactory(), product, timezone.now())
+        assert _count(client) == before
+
+    def test_empty_period_and_bad_dates(self, admin_user):
+        client = login(admin_user)
+        page = client.get("/insights/top/", {"period": "last_month"}).content.decode()
+        assert "No paid orders in this period." in page
+        response = client.get(
+            "/insights/top/", {"period": "custom", "since": "2026-05-01", "until": "2026-04-01"}
+        )
+        assert response.status_code == 200
+        assert "The last day is before the first." in response.content.decode()
+        response = client.get("/insights/top/", {"by": "volume", "limit": "7"})
+        assert response.status_code == 200
+        assert "Select a valid choice." in response.content.decode()
+
+    def test_permissions(self, make_user, sold_today):
+        assert login(make_user(role=None)).get("/insights/top/").status_code == 403
+        rep = make_user(role="sales")
+        page = login(rep).get("/insights/top/").content.decode()
+        assert "No paid orders in this period." in page  # owns none of them
+
+
+def _count(client):
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/insights/top/", {"limit": 10})
+    return len(captured.captured_queries)
+
+
+class TestRegularsAndCadence:
+    def test_expected_and_overdue_pages(self, admin_user):
+        today = timezone.localdate()
+        regular = CustomerFactory()
+        for weeks in range(1, 7):
+            visit(regular, at(today - dt.timedelta(weeks=weeks)))
+        client = login(admin_user)
+        page = client.get("/insights/regulars/").content.decode()
+        assert regular.display_name in page
+        page = client.get("/insights/regulars/", {"list": "overdue"}).content.decode()
+        assert "No regular is overdue." in page
+
+    def test_cadence_panel(self, admin_user, make_user):
+        today = timezone.localdate()
+        customer = CustomerFactory()
+        for weeks in range(1, 7):
+            visit(customer, at(today - dt.timedelta(weeks=weeks), 10))
+        response = login(admin_user).get(f"/insights/customers/{customer.pk}/cadence/")
+        page = response.content.decode()
+        assert "Usually comes on" in page and "around 10:00" in page
+        assert f'id="cadence-heatmap-{customer.pk}"' in page
+        other = CustomerFactory()
+        assert (
+            "No visits or purchases yet."
+            in login(admin_user).get(f"/insights/customers/{other.pk}/cadence/").content.decode()
+        )
+        rep = make_user(role="sales")
+        assert login(rep).get(f"/insights/customers/{customer.pk}/cadence/").status_code == 404
