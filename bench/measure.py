@@ -24,6 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.analytics import measure_analytics  # noqa: E402
 from bench.sales import measure_sales  # noqa: E402
 from bench.timing import percentiles, timed  # noqa: E402
 from samphan.accounts.models import User  # noqa: E402
@@ -123,6 +124,7 @@ def main() -> None:
         "pages": measure_pages(admin),
         "plans": query_plans(admin),
     }
+    output["analytics"] = measure_analytics(admin)
     # Last: these add orders and deals to the data the measures above read.
     output["sales"] = measure_sales(admin)
     print(json.dumps(output, ensure_ascii=False))

@@ -50,6 +50,8 @@ def table(results: list[dict]) -> str:
     for result in results:
         groups = [(group, result[group]) for group in ("search", "pages")]
         groups.append(("sales", result["sales"]["pages"]))
+        if "analytics" in result:  # runs from before the insights had none
+            groups.append(("insights", result["analytics"]["pages"]))
         for group, measures in groups:
             for label, figures in measures.items():
                 lines.append(
@@ -75,8 +77,9 @@ def sales_table(results: list[dict]) -> str:
     """The throughput figures, one row per run (latencies join the main table)."""
     lines = [
         "| database | customers | one order per call: orders/s | bulk, POS batches: lines/s "
-        "(orders/s) | bulk, 3 years of history: lines/s | roll-up rebuild s (orders) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "(orders/s) | bulk, 3 years of history: lines/s | roll-up rebuild s (orders) "
+        "| insights roll-up rebuild s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         sales = result["sales"]
@@ -85,7 +88,8 @@ def sales_table(results: list[dict]) -> str:
             f"| {result['database']} | {result['customers']:,} "
             f"| {sales['ingest']['orders_per_s']:,} | {sales['bulk']['lines_per_s']:,} "
             f"({sales['bulk']['orders_per_s']:,}) | {sales['bulk_history']['lines_per_s']:,} "
-            f"| {rebuild['seconds']} ({rebuild['orders']:,}) |"
+            f"| {rebuild['seconds']} ({rebuild['orders']:,}) "
+            f"| {result.get('analytics', {}).get('rebuild', {}).get('seconds', '–')} |"
         )
     return "\n".join(lines)
 
