@@ -52,6 +52,7 @@ UI = [
     ("top customers", "get", "/insights/top/", None, ALL, 200),
     ("regulars", "get", "/insights/regulars/?list=overdue", None, ALL, 200),
     ("cadence panel", "get", "/insights/customers/{id}/cadence/", None, ALL, 200),
+    ("segments", "get", "/insights/segments/", None, ALL, 200),
     ("logout", "post", "/logout/", {}, ALL, 302),
 ]
 # Pages that need no login: the language switch also keeps an anonymous visitor's choice.
@@ -90,6 +91,7 @@ API = [
     ("api cadence", "get", "/api/v1/analytics/customers/{id}/cadence", None, ALL, 200),
     ("api expected today", "get", "/api/v1/analytics/expected-today", None, ALL, 200),
     ("api overdue", "get", "/api/v1/analytics/overdue", None, ALL, 200),
+    ("api rfm", "get", "/api/v1/analytics/rfm", None, ALL, 200),
 ]
 # fmt: on
 # Rows the matrix's users reach only through their role; an interaction's author may also

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
-from samphan.analytics import queries
+from samphan.analytics import queries, rfm
 from samphan.analytics.cadence import cadence_of
-from samphan.analytics.models import CustomerActivity
+from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.api.schemas import ERRORS, Id, IsoDate
 from samphan.core import periods
 from samphan.core.pagination import CappedPaginator
@@ -216,3 +216,54 @@ def overdue(request: HttpRequest, params: Query[PageParams]) -> Any:
     """Regulars gone well beyond their usual interval (churn risk), most valuable first."""
     require_perm(request.user, "customers.view_customer")
     return _regulars(queries.overdue_regulars(request.user, timezone.localdate()), params)
+
+
+class SegmentOut(Schema):
+    segment: str
+    label: str
+    customers: int
+    revenue: Decimal = Field(description="their lifetime revenue")
+    share_of_customers: float
+    share_of_revenue: float
+
+
+class SegmentsOut(Schema):
+    computed_at: dt.datetime | None
+    segments: list[SegmentOut]
+
+
+@router.get("/analytics/rfm", response={200: SegmentsOut, **ERRORS})
+def rfm_segments(request: HttpRequest) -> Any:
+    """Customers and revenue per RFM segment (the customers the caller may see)."""
+    require_perm(request.user, "sales.view_order")
+    rfm.rfm_refresh_if_stale()
+    state = RFMState.objects.filter(pk=1).first()
+    return {
+        "computed_at": state.computed_at if state else None,
+        "segments": [row.__dict__ for row in rfm.segment_summary(request.user)],
+    }
+
+
+class CustomerRFMOut(Schema):
+    customer_id: int
+    recency: int = Field(ge=1, le=5)
+    frequency: int = Field(ge=1, le=5)
+    monetary: int = Field(ge=1, le=5)
+    segment: str
+    label: str
+
+
+@router.get("/analytics/customers/{customer_id}/rfm", response={200: CustomerRFMOut, **ERRORS})
+def customer_rfm(request: HttpRequest, customer_id: Id) -> Any:
+    """A customer's RFM scores and segment; 404 until they have bought and been scored."""
+    require_perm(request.user, "sales.view_order")
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
+    scores = get_object_or_404(CustomerRFM, customer=customer)
+    return {
+        "customer_id": customer.pk,
+        "recency": scores.recency,
+        "frequency": scores.frequency,
+        "monetary": scores.monetary,
+        "segment": scores.segment,
+        "label": scores.get_segment_display(),
+    }

@@ -71,3 +71,28 @@ def weekday_hour_chart(weekdays: list[str], hours_by_day: list[list[int]]) -> di
         },
         "series": [{"type": "heatmap", "data": data}],
     }
+
+
+def segments_chart(rows: list[Any]) -> dict[str, Any]:
+    """Share of customers and of revenue per RFM segment, as horizontal bars."""
+    labels = [row.label for row in rows]
+    return {
+        "color": [PALETTE[0], PALETTE[1]],
+        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "tooltip": {"trigger": "axis", "renderMode": "richText"},
+        "legend": {"top": 0, "data": [_("Customers"), _("Revenue")]},
+        "xAxis": {"type": "value", "axisLabel": {"formatter": "{value}%"}},
+        "yAxis": {"type": "category", "data": labels, "inverse": True},
+        "series": [
+            {
+                "name": _("Customers"),
+                "type": "bar",
+                "data": [round(row.share_of_customers * 100, 1) for row in rows],
+            },
+            {
+                "name": _("Revenue"),
+                "type": "bar",
+                "data": [round(row.share_of_revenue * 100, 1) for row in rows],
+            },
+        ],
+    }

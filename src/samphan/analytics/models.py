@@ -84,3 +84,53 @@ class DailySales(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel}: {self.revenue}"
+
+
+class Segment(models.TextChoices):
+    """The standard RFM segments, by recency (R) and the mean of frequency and money (FM)."""
+
+    CHAMPIONS = "champions", _("Champions")
+    LOYAL = "loyal", _("Loyal")
+    POTENTIAL_LOYALIST = "potential_loyalist", _("Potential loyalist")
+    NEW = "new", _("New")
+    PROMISING = "promising", _("Promising")
+    NEED_ATTENTION = "need_attention", _("Need attention")
+    ABOUT_TO_SLEEP = "about_to_sleep", _("About to sleep")
+    AT_RISK = "at_risk", _("At risk")
+    CANT_LOSE = "cant_lose", _("Can't lose them")
+    HIBERNATING = "hibernating", _("Hibernating")
+    LOST = "lost", _("Lost")
+
+
+class CustomerRFM(models.Model):
+    """Recency, frequency and monetary scores (1–5) of a customer who has bought, and the
+    segment they put them in; recomputed for everyone at once by a task."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="rfm"
+    )
+    recency = models.PositiveSmallIntegerField(_("recency"))
+    frequency = models.PositiveSmallIntegerField(_("frequency"))
+    monetary = models.PositiveSmallIntegerField(_("monetary"))
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
+
+    class Meta:
+        verbose_name = _("RFM score")
+        verbose_name_plural = _("RFM scores")
+        indexes = [models.Index(fields=["segment"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.recency}{self.frequency}{self.monetary}"
+
+
+class RFMState(models.Model):
+    """One row: when the RFM scores were last computed, and how long it took."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    computed_at = models.DateTimeField(null=True)
+    queued_at = models.DateTimeField(null=True)
+    customers = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"RFM {self.computed_at}"

@@ -5,5 +5,6 @@ from samphan.analytics import views
 urlpatterns = [
     path("top/", views.top_customers, name="top_customers"),
     path("regulars/", views.regulars, name="regulars"),
+    path("segments/", views.segments, name="segments"),
     path("customers/<int:pk>/cadence/", views.customer_cadence, name="customer_cadence"),
 ]

@@ -10,10 +10,10 @@ from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 
-from samphan.analytics import charts, queries
+from samphan.analytics import charts, queries, rfm
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import TopCustomersForm
-from samphan.analytics.models import CustomerActivity
+from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
@@ -94,9 +94,28 @@ def customer_cadence(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
     activity = CustomerActivity.objects.filter(customer_id=pk).first()
     cadence = cadence_of(activity, timezone.localdate())
-    context: dict[str, Any] = {"customer": customer, "cadence": cadence}
+    context: dict[str, Any] = {
+        "customer": customer,
+        "cadence": cadence,
+        "rfm": CustomerRFM.objects.filter(customer_id=pk).first(),
+    }
     if cadence.days:
         grid = queries.customer_week_hours(pk)
         context["heatmap"] = charts.weekday_hour_chart(weekday_names(), grid)
         context["heatmap_id"] = f"cadence-heatmap-{pk}"
     return render(request, "analytics/customer_cadence.html", context)
+
+
+@login_required
+def segments(request: HttpRequest) -> HttpResponse:
+    """RFM segments: how many customers each holds and what they bring."""
+    require_perm(request.user, "sales.view_order")
+    rfm.rfm_refresh_if_stale()
+    rows = rfm.segment_summary(request.user)
+    context = {
+        "rows": rows,
+        "total": sum(row.customers for row in rows),
+        "state": RFMState.objects.filter(pk=1).first(),
+        "chart": charts.segments_chart(rows),
+    }
+    return render(request, "analytics/segments.html", context)

@@ -1,0 +1,159 @@
+"""RFM: recency, frequency and monetary scores for every customer who has bought, and the
+standard segments they fall in.
+
+Each score is 1 + ⌊5 × the share of customers strictly below⌋ (at most 5): customers
+with the same value share a score, the lowest value scores 1, and the split follows the
+data (when most customers bought once, they all score F = 1). Recency is scored on the last
+purchase (later is better), frequency on the number of paid orders, money on revenue.
+One set-based statement over the sales roll-up replaces every row.
+"""
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from samphan.analytics.models import CustomerRFM, RFMState, Segment
+from samphan.customers.models import Customer
+from samphan.sales.models import ZERO, CustomerSales
+
+STALE_AFTER = dt.timedelta(hours=24)  # recency moves with the calendar: once a day
+QUEUED_GIVE_UP = dt.timedelta(hours=1)
+
+# (segment, recency scores, FM scores): the first rule that matches wins; every one of
+# the 25 (R, FM) pairs matches one.
+RULES = [
+    (Segment.CHAMPIONS, (4, 5), (4, 5)),
+    (Segment.CANT_LOSE, (1, 2), (5,)),
+    (Segment.AT_RISK, (1, 2), (3, 4)),
+    (Segment.NEED_ATTENTION, (3,), (3,)),
+    (Segment.LOYAL, (3, 4, 5), (3, 4, 5)),
+    (Segment.POTENTIAL_LOYALIST, (4, 5), (2,)),
+    (Segment.NEW, (5,), (1,)),
+    (Segment.PROMISING, (4,), (1,)),
+    (Segment.ABOUT_TO_SLEEP, (3,), (1, 2)),
+    (Segment.HIBERNATING, (2,), (1, 2)),
+    (Segment.LOST, (1,), (1, 2)),
+]
+
+
+def segment_of(recency: int, frequency: int, monetary: int) -> str:
+    fm = round((frequency + monetary) / 2 + 1e-9)  # 2.5 rounds up
+    for segment, recencies, fms in RULES:
+        if recency in recencies and fm in fms:
+            return segment
+    raise ValueError((recency, frequency, monetary))
+
+
+def _score(column: str) -> str:
+    least = "MIN" if connection.vendor == "sqlite" else "LEAST"
+    return f"{least}(5, 1 + CAST(5 * PERCENT_RANK() OVER (ORDER BY {column}) AS integer))"
+
+
+def _segment_case() -> str:
+    fm = "CAST((frequency + monetary + 1) / 2 AS integer)"  # integer halves round up
+    cases = [
+        f"WHEN recency IN ({', '.join(map(str, rs))}) AND {fm} IN ({', '.join(map(str, fs))}) "
+        f"THEN '{segment.value}'"
+        for segment, rs, fs in RULES
+    ]
+    return f"CASE {' '.join(cases)} END"
+
+
+def rfm_rebuild() -> int:
+    """Score every customer with a paid order; returns how many."""
+    started = time.perf_counter()
+    table = CustomerRFM._meta.db_table
+    statement = f"""
+        INSERT INTO {table} (customer_id, recency, frequency, monetary, segment)
+        SELECT customer_id, recency, frequency, monetary, {_segment_case()}
+        FROM (
+            SELECT customer_id,
+                {_score("last_purchase_at")} AS recency,
+                {_score("order_count")} AS frequency,
+                {_score("revenue")} AS monetary
+            FROM {CustomerSales._meta.db_table} WHERE order_count > 0
+        ) AS scored
+    """  # noqa: S608 - no input in the names
+    with transaction.atomic():
+        RFMState.objects.select_for_update().get_or_create(pk=1)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute(statement)
+        customers = CustomerRFM.objects.count()
+        RFMState.objects.filter(pk=1).update(
+            computed_at=timezone.now(),
+            queued_at=None,
+            customers=customers,
+            seconds=round(time.perf_counter() - started, 2),
+        )
+    return customers
+
+
+def rfm_refresh_if_stale() -> bool:
+    """Enqueue a rebuild when the scores are a day old (pages call this); at most once."""
+    now = timezone.now()
+    state, _ = RFMState.objects.get_or_create(pk=1)
+    if state.computed_at and now - state.computed_at < STALE_AFTER:
+        return False
+    claimed = (
+        RFMState.objects.filter(pk=1)
+        .exclude(queued_at__gt=now - QUEUED_GIVE_UP)
+        .update(queued_at=now)
+    )
+    if claimed:
+        transaction.on_commit(_enqueue, robust=True)
+    return bool(claimed)
+
+
+def _enqueue() -> None:
+    from samphan.analytics.tasks import rfm_refresh
+
+    rfm_refresh.enqueue()
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    segment: str
+    label: str
+    customers: int
+    revenue: Decimal
+    share_of_customers: float
+    share_of_revenue: float
+
+
+def segment_summary(user: Any) -> list[SegmentRow]:
+    """Customers and lifetime revenue per segment, of the customers the user may see."""
+    visible = Customer.objects.visible_to(user)
+    rows = (
+        CustomerRFM.objects.filter(customer__in=visible)
+        .values("segment")
+        .annotate(customers=Count("customer_id"), revenue=Sum("customer__sales__revenue"))
+        .order_by()
+    )
+    counts: dict[str, tuple[int, Decimal]] = {
+        row["segment"]: (row["customers"], row["revenue"] or ZERO) for row in rows
+    }
+    total_customers = sum(count for count, _ in counts.values())
+    total_revenue = sum((revenue for _, revenue in counts.values()), ZERO)
+    result = []
+    for segment in Segment:
+        customers, revenue = counts.get(segment.value, (0, ZERO))
+        result.append(
+            SegmentRow(
+                segment=segment.value,
+                label=str(segment.label),
+                customers=customers,
+                revenue=revenue,
+                share_of_customers=round(customers / total_customers, 4)
+                if total_customers
+                else 0.0,
+                share_of_revenue=round(float(revenue / total_revenue), 4) if total_revenue else 0.0,
+            )
+        )
+    return result

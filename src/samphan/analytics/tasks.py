@@ -1,0 +1,12 @@
+"""Background work of the analytics app, run by ``samphan worker`` (immediately in tests)."""
+
+from django.tasks import task
+
+from samphan.analytics.rfm import rfm_rebuild
+
+
+@task()
+def rfm_refresh() -> int:
+    """Recompute every customer's RFM scores; enqueued once a day by the pages that show
+    them. Safe to run twice."""
+    return rfm_rebuild()
