@@ -7,6 +7,7 @@ checks that both ways agree.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samphan.sales.models import money_field
 
@@ -89,17 +90,17 @@ class DailySales(models.Model):
 class Segment(models.TextChoices):
     """The standard RFM segments, by recency (R) and the mean of frequency and money (FM)."""
 
-    CHAMPIONS = "champions", _("Champions")
-    LOYAL = "loyal", _("Loyal")
-    POTENTIAL_LOYALIST = "potential_loyalist", _("Potential loyalist")
-    NEW = "new", _("New")
-    PROMISING = "promising", _("Promising")
-    NEED_ATTENTION = "need_attention", _("Need attention")
-    ABOUT_TO_SLEEP = "about_to_sleep", _("About to sleep")
-    AT_RISK = "at_risk", _("At risk")
-    CANT_LOSE = "cant_lose", _("Can't lose them")
-    HIBERNATING = "hibernating", _("Hibernating")
-    LOST = "lost", _("Lost")
+    CHAMPIONS = "champions", pgettext_lazy("RFM segment", "Champions")
+    LOYAL = "loyal", pgettext_lazy("RFM segment", "Loyal")
+    POTENTIAL_LOYALIST = "potential_loyalist", pgettext_lazy("RFM segment", "Potential loyalist")
+    NEW = "new", pgettext_lazy("RFM segment", "New")
+    PROMISING = "promising", pgettext_lazy("RFM segment", "Promising")
+    NEED_ATTENTION = "need_attention", pgettext_lazy("RFM segment", "Need attention")
+    ABOUT_TO_SLEEP = "about_to_sleep", pgettext_lazy("RFM segment", "About to sleep")
+    AT_RISK = "at_risk", pgettext_lazy("RFM segment", "At risk")
+    CANT_LOSE = "cant_lose", pgettext_lazy("RFM segment", "Can't lose them")
+    HIBERNATING = "hibernating", pgettext_lazy("RFM segment", "Hibernating")
+    LOST = "lost", pgettext_lazy("RFM segment", "Lost")
 
 
 class CustomerRFM(models.Model):
