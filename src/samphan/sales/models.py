@@ -93,11 +93,10 @@ class Order(TimeStampedModel):
     external_id = models.CharField(
         _("external ID"),
         max_length=100,
-        unique=True,
         null=True,
         blank=True,
         help_text=_("The POS or e-shop's own order id; a repeated one never makes a second order."),
-    )
+    )  # unique where set: see Meta
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -135,6 +134,18 @@ class Order(TimeStampedModel):
             models.Index(fields=["customer", "status", "ordered_at"]),
             models.Index(fields=["ordered_at"]),
             models.Index(fields=["channel", "ordered_at"]),
+        ]
+        constraints = [
+            # Unique over the orders that have one, as a partial index: most orders have
+            # none, and in a plain unique index SQLite's statistics count those NULLs as
+            # one value shared by millions of rows, so a lookup of a batch's ids scanned
+            # the table (4.5 million orders) instead of using the index.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="sales_order_external_id_unique",
+                violation_error_message=_("An order with this external ID is recorded already."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -213,23 +213,14 @@ def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:
 
 
 def known_orders(external_ids: Sequence[str]) -> dict[str, Order]:
-    """The orders already recorded under these external ids, by external id.
-
-    A join with the ids as a VALUES list rather than ``external_id IN (…)``: most orders
-    have no external id, and SQLite's statistics then count all those NULLs as one value,
-    so for an IN list it expects millions of rows a key and scans the table (0.85 s a
-    batch at 4.5 million orders). An equality join on the unique index is never misread.
-    """
+    """The orders already recorded under these external ids, by external id (read through
+    the partial unique index on ``external_id``, a thousand at a time)."""
     found: dict[str, Order] = {}
     for start in range(0, len(external_ids), 1_000):
         chunk = external_ids[start : start + 1_000]
-        values = ", ".join(["(%s)"] * len(chunk))
-        orders = Order.objects.raw(
-            f"SELECT o.* FROM (VALUES {values}) AS v "  # noqa: S608 - placeholders only
-            "JOIN sales_order AS o ON o.external_id = v.column1",
-            chunk,
-        )
-        found |= {order.external_id: order for order in orders if order.external_id}
+        # No ORDER BY (the model's default one): SQLite might walk the date index for it.
+        for order in Order.objects.filter(external_id__in=chunk).order_by():
+            found[str(order.external_id)] = order
     return found
 
 

@@ -287,7 +287,9 @@ def _order_create(
     add_totals(order, built)
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
-    order.full_clean(exclude=["customer", "sold_by"], validate_unique=False)
+    order.full_clean(
+        exclude=["customer", "sold_by"], validate_unique=False, validate_constraints=False
+    )
     orders_insert(
         actor=actor,
         orders=[(order, built)],
