@@ -32,6 +32,10 @@ def measure_analytics(admin: User) -> dict[str, Any]:
     )
     custom = Period(today - dt.timedelta(days=200), today - dt.timedelta(days=20))
     pages: dict[str, dict[str, float]] = {}
+    for name in ("this_month", "last_month", "this_year"):
+        pages[f"home dashboard, {name}"] = percentiles(
+            timed(lambda name=name: get(f"/?period={name}"), 5)
+        )
     for name in ("this_month", "this_year", "last_12_months", "all_time"):
         pages[f"top customers page, {name}"] = percentiles(
             timed(lambda name=name: get(f"/insights/top/?period={name}"), 5)

@@ -5,12 +5,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from samphan.accounts import views as account_views
+from samphan.analytics import views as analytics_views
 from samphan.api.main import api
 from samphan.core import views as core_views
 from samphan.sales.views.leads import public_lead_form
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", analytics_views.dashboard, name="home"),
     path("customers/", include("samphan.customers.urls")),
     path("sales/", include("samphan.sales.urls")),
     path("insights/", include("samphan.analytics.urls")),

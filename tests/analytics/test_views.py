@@ -114,3 +114,41 @@ class TestRegularsAndCadence:
         )
         rep = make_user(role="sales")
         assert login(rep).get(f"/insights/customers/{customer.pk}/cadence/").status_code == 404
+
+
+class TestDashboard:
+    def test_kpis_against_the_period_before(self, admin_user):
+        product = ProductFactory(list_price=D("107.00"), unit_cost=D("60.00"))
+        today = timezone.localdate()
+        this_month = today.replace(day=1)
+        last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+        old, new = CustomerFactory(), CustomerFactory()
+        buy(old, product, at(last_month, 10))
+        buy(old, product, at(this_month, 10), quantity=2)
+        buy(new, product, at(this_month, 11))
+        response = login(admin_user).get("/", {"period": "this_month"})
+        assert response.status_code == 200
+        kpis = response.context["kpis"]
+        assert kpis["revenue"].value == D("300.00") and kpis["orders"].value == 2
+        assert kpis["buyers"].value == 2 and kpis["new_buyers"].value == 1
+        assert kpis["returning_buyers"].value == 1 and kpis["repeat_rate"].value == 0.5
+        # The period before is as many days back, not the calendar month before.
+        assert kpis["revenue"].previous in (D("100.00"), D("0"))
+        page = response.content.decode()
+        assert 'id="trend-options"' in page and old.display_name in page
+
+    def test_rep_sees_own_figures_and_no_sales_role_sees_the_plain_home(self, make_user):
+        product = ProductFactory(list_price=D("107.00"))
+        rep = make_user(role="sales")
+        mine = CustomerFactory(owner=rep)
+        buy(mine, product, timezone.now())
+        buy(CustomerFactory(), product, timezone.now(), quantity=5)
+        kpis = login(rep).get("/").context["kpis"]
+        assert kpis["revenue"].value == D("100.00") and kpis["buyers"].value == 1
+        plain = login(make_user(role=None, username="nobody")).get("/")
+        assert plain.status_code == 200 and "kpis" not in plain.context
+
+    def test_bad_dates_keep_this_month(self, admin_user):
+        response = login(admin_user).get("/", {"period": "custom", "since": "2026-02-30"})
+        assert response.status_code == 200
+        assert response.context["period"].since == timezone.localdate().replace(day=1)

@@ -96,3 +96,17 @@ def segments_chart(rows: list[Any]) -> dict[str, Any]:
             },
         ],
     }
+
+
+def revenue_trend_chart(months: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """Revenue per month as bars, the last 24 months."""
+    return {
+        "color": PALETTE,
+        "grid": {"left": 8, "right": 8, "top": 16, "bottom": 8, "containLabel": True},
+        "tooltip": {"trigger": "axis", "renderMode": "richText"},
+        "xAxis": {"type": "category", "data": [month.strftime("%Y-%m") for month, _ in months]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": _("Revenue"), "type": "bar", "data": [float(total) for _, total in months]}
+        ],
+    }

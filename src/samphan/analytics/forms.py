@@ -1,6 +1,9 @@
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core import periods
 from samphan.core.forms import PeriodForm
 
 LIMITS = (10, 20, 50, 100)
@@ -22,3 +25,11 @@ class TopCustomersForm(PeriodForm):
         empty_value=10,  # type: ignore[arg-type]  # the stubs say str; any value works
         choices=[(limit, _("Top %(count)s") % {"count": limit}) for limit in LIMITS],
     )
+
+
+class DashboardForm(PeriodForm):
+    """The dashboard's period: this month unless chosen."""
+
+    def fallback(self, today: dt.date) -> periods.Period:
+        """Bad dates leave the dashboard on this month (the errors show by the fields)."""
+        return periods.preset_period(self.default_period, today)

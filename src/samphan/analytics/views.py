@@ -9,15 +9,28 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samphan.analytics import charts, queries, rfm
+from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
-from samphan.analytics.forms import TopCustomersForm
+from samphan.analytics.forms import DashboardForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
+from samphan.core import views as core_views
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
 
+KPI_CARDS = [
+    ("revenue", gettext_lazy("revenue"), "money"),
+    ("profit", gettext_lazy("profit"), "money"),
+    ("orders", gettext_lazy("orders"), "count"),
+    ("average_order", gettext_lazy("average order"), "money"),
+    ("buyers", gettext_lazy("customers who bought"), "count"),
+    ("new_buyers", gettext_lazy("new customers"), "count"),
+    ("returning_buyers", gettext_lazy("returning customers"), "count"),
+    ("repeat_rate", gettext_lazy("repeat rate"), "rate"),
+]
 CONTACT_KINDS = (ContactPoint.Kind.MOBILE, ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL,
                  ContactPoint.Kind.LINE)  # fmt: skip
 
@@ -119,3 +132,33 @@ def segments(request: HttpRequest) -> HttpResponse:
         "chart": charts.segments_chart(rows),
     }
     return render(request, "analytics/segments.html", context)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Home: the period's KPIs against the period before, the revenue trend, the top
+    customers and their share, regulars to expect and to call, RFM segments."""
+    if not request.user.has_perm("sales.view_order"):
+        return core_views.home(request)
+    form = DashboardForm(request.GET)
+    today = timezone.localdate()
+    period = form.chosen_period(today) if form.is_valid() else form.fallback(today)
+    user = request.user
+    current = dashboard_figures.kpis(user, period)
+    before = dashboard_figures.kpis(user, dashboard_figures.previous_period(period))
+    months = dashboard_figures.monthly_revenue(user, 24, today)
+    share = queries.revenue_share(user, period)
+    context = {
+        **core_views.home_context(user),
+        "form": form,
+        "period": period,
+        "kpis": {kpi.key: kpi for kpi in dashboard_figures.compared(current, before)},
+        "trend": charts.revenue_trend_chart(months),
+        "trend_rows": months[-12:],
+        "top": queries.top_customers(user, period, limit=5),
+        "share": share,
+        "kpi_cards": KPI_CARDS,
+        "expected_count": queries.expected_today(user, today).count(),
+        "overdue_count": queries.overdue_regulars(user, today).count(),
+    }
+    return render(request, "analytics/dashboard.html", context)

@@ -1,4 +1,5 @@
 import posixpath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,13 @@ CUSTOMER_PHOTOS = "photos/"
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """A landing page until the analytics dashboard arrives: counts and latest activity."""
-    visible = Customer.objects.visible_to(request.user).active()
+    """The landing page of users who do not see sales: counts and latest activity (the
+    insights dashboard, for the others, shows the same beside its figures)."""
+    return render(request, "home.html", home_context(request.user))
+
+
+def home_context(user: Any) -> dict[str, Any]:
+    visible = Customer.objects.visible_to(user).active()
     counts = {
         "people": visible.people().count(),
         "companies": visible.companies().count(),
@@ -30,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("customer", "user")
         .order_by("-occurred_at", "-id")[:10]
     )
-    return render(request, "home.html", {"counts": counts, "recent": recent})
+    return {"counts": counts, "recent": recent}
 
 
 @login_required

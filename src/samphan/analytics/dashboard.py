@@ -1,0 +1,118 @@
+"""The home dashboard's figures: KPIs for a period beside the period before it, and the
+monthly revenue trend. Money comes from the per-day roll-up (a range sum) for users who
+see every record, and from their visible customers' orders for the others."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from samphan.analytics.models import DailySales
+from samphan.core.periods import Period
+from samphan.core.permissions import sees_all_records
+from samphan.sales.models import ZERO, CustomerSales, Order
+
+
+@dataclass(frozen=True)
+class Kpis:
+    revenue: Decimal
+    profit: Decimal
+    orders: int
+    average_order: Decimal | None
+    buyers: int  # customers with a paid order in the period
+    new_buyers: int  # … whose first purchase ever is in the period
+    returning_buyers: int  # … who had bought before it
+    repeat_rate: float | None  # returning / buyers
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    value: Any
+    previous: Any
+    change: float | None  # relative change, 0.12 = +12%
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before."""
+    days = (period.until - period.since).days + 1
+    until = period.since - dt.timedelta(days=1)
+    return Period(until - dt.timedelta(days=days - 1), until)
+
+
+def kpis(user: Any, period: Period) -> Kpis:
+    paid = Order.objects.visible_to(user).filter(
+        status=Order.Status.PAID, ordered_at__gte=period.start, ordered_at__lt=period.end
+    )
+    if sees_all_records(user):
+        money = DailySales.objects.filter(day__gte=period.since, day__lte=period.until).aggregate(
+            revenue=Sum("revenue"), profit=Sum("profit"), orders=Sum("order_count")
+        )
+    else:
+        money = paid.aggregate(revenue=Sum("revenue"), profit=Sum("profit"), orders=Count("id"))
+    buyers = paid.order_by().values("customer_id").distinct().count()
+    new_buyers = CustomerSales.objects.filter(
+        customer__in=paid.values("customer_id"),
+        first_purchase_at__gte=period.start,
+        first_purchase_at__lt=period.end,
+    ).count()
+    orders = money["orders"] or 0
+    revenue = money["revenue"] or ZERO
+    returning = buyers - new_buyers
+    return Kpis(
+        revenue=revenue,
+        profit=money["profit"] or ZERO,
+        orders=orders,
+        average_order=(revenue / orders).quantize(Decimal("0.01")) if orders else None,
+        buyers=buyers,
+        new_buyers=new_buyers,
+        returning_buyers=returning,
+        repeat_rate=round(returning / buyers, 4) if buyers else None,
+    )
+
+
+def compared(current: Kpis, previous: Kpis) -> list[Kpi]:
+    result = []
+    for key in Kpis.__dataclass_fields__:
+        now, before = getattr(current, key), getattr(previous, key)
+        change = None
+        if now is not None and before:
+            change = round(float((now - before) / abs(before)), 4)
+        result.append(Kpi(key=key, value=now, previous=before, change=change))
+    return result
+
+
+def monthly_revenue(user: Any, months: int, today: dt.date) -> list[tuple[dt.date, Decimal]]:
+    """Revenue per calendar month for the last ``months`` months (this one included),
+    months without sales as zero."""
+    first = _months_back(today.replace(day=1), months - 1)
+    if sees_all_records(user):
+        daily = (
+            DailySales.objects.filter(day__gte=first)
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(total=Sum("revenue"))
+        )
+        totals = {row["month"]: row["total"] for row in daily}
+    else:
+        start = Period(first, today).start
+        orders = (
+            Order.objects.visible_to(user)
+            .filter(status=Order.Status.PAID, ordered_at__gte=start)
+            .annotate(month=TruncMonth("ordered_at"))
+            .values("month")
+            .annotate(total=Sum("revenue"))
+        )
+        totals = {row["month"].date(): row["total"] for row in orders}
+    return [
+        (month, totals.get(month) or ZERO)
+        for month in (_months_back(first, -offset) for offset in range(months))
+    ]
+
+
+def _months_back(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - count
+    return dt.date(index // 12, index % 12 + 1, 1)
