@@ -53,6 +53,8 @@ UI = [
     ("regulars", "get", "/insights/regulars/?list=overdue", None, ALL, 200),
     ("cadence panel", "get", "/insights/customers/{id}/cadence/", None, ALL, 200),
     ("segments", "get", "/insights/segments/", None, ALL, 200),
+    ("funnel", "get", "/insights/funnel/", None, ALL, 200),
+    ("dashboard", "get", "/?period=last_month", None, ALL, 200),
     ("logout", "post", "/logout/", {}, ALL, 302),
 ]
 # Pages that need no login: the language switch also keeps an anonymous visitor's choice.
@@ -92,6 +94,7 @@ API = [
     ("api expected today", "get", "/api/v1/analytics/expected-today", None, ALL, 200),
     ("api overdue", "get", "/api/v1/analytics/overdue", None, ALL, 200),
     ("api rfm", "get", "/api/v1/analytics/rfm", None, ALL, 200),
+    ("api funnel", "get", "/api/v1/analytics/funnel", None, ALL, 200),
 ]
 # fmt: on
 # Rows the matrix's users reach only through their role; an interaction's author may also

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
-from samphan.analytics import queries, rfm
+from samphan.analytics import funnel, queries, rfm
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.api.schemas import ERRORS, Id, IsoDate
@@ -21,6 +21,7 @@ from samphan.core import periods
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
+from samphan.sales.models import Pipeline
 
 router = Router(tags=["analytics"])
 
@@ -266,4 +267,68 @@ def customer_rfm(request: HttpRequest, customer_id: Id) -> Any:
         "monetary": scores.monetary,
         "segment": scores.segment,
         "label": scores.get_segment_display(),
+    }
+
+
+class StepOut(Schema):
+    key: str = Field(description="leads, converted, bought, repeat")
+    count: int
+    rate: float | None = Field(description="of the step before")
+    overall: float | None = Field(description="of the leads")
+    median_days: float | None = Field(description="from the step before")
+
+
+class SourceOut(Schema):
+    value: str
+    leads: int
+    converted: int
+    bought: int
+    repeat: int
+
+
+class StageStepOut(Schema):
+    stage_id: int
+    name: str
+    reached: int
+    rate: float | None
+
+
+class FunnelParams(Schema):
+    model_config = ConfigDict(extra="forbid")
+    period: PresetName | None = None  # type: ignore[valid-type]
+    since: IsoDate | None = None
+    until: IsoDate | None = None
+    pipeline: Id | None = Field(None, description="default: the default pipeline")
+
+
+class FunnelOut(Schema):
+    period: PeriodOut
+    lifecycle: list[StepOut]
+    by_source: list[SourceOut]
+    pipeline_id: int | None
+    pipeline: list[StageStepOut]
+
+
+@router.get("/analytics/funnel", response={200: FunnelOut, **ERRORS})
+def funnel_report(request: HttpRequest, params: Query[FunnelParams]) -> Any:
+    """The period's leads followed to conversion, purchase and repeat purchase (overall and
+    per source), and how many of the period's deals reached each pipeline stage."""
+    require_perm(request.user, "sales.view_lead")
+    period = PeriodParams(period=params.period, since=params.since, until=params.until).chosen()
+    pipelines = Pipeline.objects.all()
+    pipeline = (
+        get_object_or_404(pipelines, pk=params.pipeline)
+        if params.pipeline
+        else pipelines.filter(is_default=True).first()
+    )
+    stages = funnel.pipeline_funnel(request.user, pipeline, period) if pipeline else []
+    return {
+        "period": _period_out(period),
+        "lifecycle": [step.__dict__ for step in funnel.lifecycle(request.user, period)],
+        "by_source": [row.__dict__ for row in funnel.by_source(request.user, period)],
+        "pipeline_id": pipeline.pk if pipeline else None,
+        "pipeline": [
+            {"stage_id": s.stage.pk, "name": s.stage.label, "reached": s.reached, "rate": s.rate}
+            for s in stages
+        ],
     }

@@ -110,3 +110,25 @@ def revenue_trend_chart(months: list[tuple[Any, Any]]) -> dict[str, Any]:
             {"name": _("Revenue"), "type": "bar", "data": [float(total) for _, total in months]}
         ],
     }
+
+
+def funnel_chart(steps: list[tuple[str, int]]) -> dict[str, Any]:
+    """A funnel of labelled counts, widest first."""
+    top = max((count for _, count in steps), default=0)
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item", "renderMode": "richText"},
+        "series": [
+            {
+                "type": "funnel",
+                "left": "5%",
+                "width": "90%",
+                "min": 0,
+                "max": max(top, 1),
+                "sort": "none",
+                "gap": 2,
+                "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
+                "data": [{"name": label, "value": count} for label, count in steps],
+            }
+        ],
+    }

@@ -1,10 +1,12 @@
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core import periods
 from samphan.core.forms import PeriodForm
+from samphan.sales.models import Pipeline
 
 LIMITS = (10, 20, 50, 100)
 
@@ -33,3 +35,24 @@ class DashboardForm(PeriodForm):
     def fallback(self, today: dt.date) -> periods.Period:
         """Bad dates leave the dashboard on this month (the errors show by the fields)."""
         return periods.preset_period(self.default_period, today)
+
+
+class FunnelForm(DashboardForm):
+    """The period (last 90 days unless chosen) and the pipeline of the funnel report."""
+
+    default_period = "last_90"
+    pipeline = forms.TypedChoiceField(
+        label=_("Pipeline"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, pipelines: list[Pipeline], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pipelines = {pipeline.pk: pipeline for pipeline in pipelines}
+        self.fields["pipeline"].choices = [  # type: ignore[attr-defined]
+            ("", _("Default pipeline")),
+            *((pipeline.pk, pipeline.label) for pipeline in pipelines),
+        ]
+
+    def clean_pipeline(self) -> Pipeline | None:
+        chosen = self.cleaned_data.get("pipeline")
+        return self.pipelines.get(chosen) if chosen else None

@@ -6,5 +6,6 @@ urlpatterns = [
     path("top/", views.top_customers, name="top_customers"),
     path("regulars/", views.regulars, name="regulars"),
     path("segments/", views.segments, name="segments"),
+    path("funnel/", views.funnel_report, name="funnel"),
     path("customers/<int:pk>/cadence/", views.customer_cadence, name="customer_cadence"),
 ]

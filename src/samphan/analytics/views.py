@@ -11,15 +11,16 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samphan.analytics import charts, queries, rfm
+from samphan.analytics import charts, funnel, queries, rfm
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
-from samphan.analytics.forms import DashboardForm, TopCustomersForm
+from samphan.analytics.forms import DashboardForm, FunnelForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.core import views as core_views
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
+from samphan.sales.models import Pipeline
 
 KPI_CARDS = [
     ("revenue", gettext_lazy("revenue"), "money"),
@@ -162,3 +163,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_count": queries.overdue_regulars(user, today).count(),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+STEP_LABELS = {
+    "leads": gettext_lazy("Leads"),
+    "converted": gettext_lazy("Converted"),
+    "bought": gettext_lazy("Bought"),
+    "repeat": gettext_lazy("Bought again"),
+}
+
+
+@login_required
+def funnel_report(request: HttpRequest) -> HttpResponse:
+    """The lifecycle funnel of the period's leads, by source, and the pipeline funnel."""
+    require_perm(request.user, "sales.view_lead")
+    form = FunnelForm(request.GET, pipelines=list(Pipeline.objects.all()))
+    today = timezone.localdate()
+    period = form.chosen_period(today) if form.is_valid() else form.fallback(today)
+    pipeline = (form.cleaned_data.get("pipeline") if form.is_valid() else None) or (
+        Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.first()
+    )
+    steps = funnel.lifecycle(request.user, period)
+    stages = funnel.pipeline_funnel(request.user, pipeline, period) if pipeline else []
+    context = {
+        "form": form,
+        "period": period,
+        "pipeline": pipeline,
+        "steps": [(STEP_LABELS[step.key], step) for step in steps],
+        "sources": funnel.by_source(request.user, period),
+        "stages": stages,
+        "lifecycle_chart": charts.funnel_chart([(str(STEP_LABELS[s.key]), s.count) for s in steps]),
+        "pipeline_chart": charts.funnel_chart([(s.stage.label, s.reached) for s in stages]),
+    }
+    return render(request, "analytics/funnel.html", context)

@@ -1,0 +1,175 @@
+"""The lifecycle funnel (C24) and the pipeline's stage-to-stage conversion (C16).
+
+The lifecycle funnel follows the leads that arrived in a period, as a cohort: how many
+were converted (became a prospect or customer), how many of those bought, how many bought
+again, and the median time each step took. The pipeline funnel follows the deals created
+in the period: how many reached each stage (a deal that skipped a stage counts as having
+passed it), and what share of those at one stage reached the next.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+
+from samphan.core.periods import Period
+from samphan.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Stage
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    count: int
+    rate: float | None  # of the step before
+    overall: float | None  # of the first step
+    median_days: float | None  # from the step before, over those who made it
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    value: str  # the source (or campaign); "" when none was given
+    leads: int
+    converted: int
+    bought: int
+    repeat: int
+
+    @property
+    def conversion(self) -> float | None:
+        return round(self.bought / self.leads, 4) if self.leads else None
+
+
+def _leads(user: Any, period: Period) -> QuerySet[Lead]:
+    return Lead.objects.visible_to(user).filter(
+        created_at__gte=period.start, created_at__lt=period.end
+    )
+
+
+def lifecycle(user: Any, period: Period) -> list[Step]:
+    """Leads → converted → bought → bought again, for the leads of the period."""
+    first = Order.objects.filter(customer=OuterRef("customer_id"), status=Order.Status.PAID)
+    rows = list(
+        _leads(user, period)
+        .annotate(
+            first_order=Subquery(first.order_by("ordered_at").values("ordered_at")[:1]),
+            second_order=Subquery(first.order_by("ordered_at").values("ordered_at")[1:2]),
+        )
+        .values("status", "created_at", "closed_at", "first_order", "second_order")
+    )
+    converted = [row for row in rows if row["status"] == Lead.Status.CONVERTED]
+    # A purchase counts from the lead's arrival on (a repeat customer's new enquiry is
+    # measured on what it led to, not on old orders).
+    bought = [r for r in converted if r["first_order"] and r["first_order"] >= r["created_at"]]
+    again = [r for r in bought if r["second_order"]]
+    steps = [
+        ("leads", rows, None),
+        ("converted", converted, [_days(r["created_at"], r["closed_at"]) for r in converted]),
+        (
+            "bought",
+            bought,
+            [_days(r["closed_at"] or r["created_at"], r["first_order"]) for r in bought],
+        ),
+        ("repeat", again, [_days(r["first_order"], r["second_order"]) for r in again]),
+    ]
+    result: list[Step] = []
+    for key, members, gaps in steps:
+        before = result[-1].count if result else None
+        result.append(
+            Step(
+                key=key,
+                count=len(members),
+                rate=_rate(len(members), before) if before is not None else None,
+                overall=_rate(len(members), len(rows)) if result else None,
+                median_days=_median(gaps),
+            )
+        )
+    return result
+
+
+def by_source(user: Any, period: Period, field: str = "source") -> list[Breakdown]:
+    """The same cohort per lead source (or campaign), most leads first."""
+    if field not in ("source", "campaign"):
+        raise ValueError(field)
+    first = Order.objects.filter(
+        customer=OuterRef("customer_id"),
+        status=Order.Status.PAID,
+        ordered_at__gte=OuterRef("created_at"),
+    )
+    rows = (
+        _leads(user, period)
+        .annotate(
+            orders=Subquery(
+                first.order_by().values("customer").annotate(n=Count("id")).values("n")[:1]
+            )
+        )
+        .values(field, "status", "orders")
+    )
+    groups: dict[str, list[int]] = {}
+    for row in rows:
+        counts = groups.setdefault(row[field] or "", [0, 0, 0, 0])
+        counts[0] += 1
+        if row["status"] == Lead.Status.CONVERTED:
+            counts[1] += 1
+            orders = row["orders"] or 0
+            counts[2] += orders >= 1
+            counts[3] += orders >= 2
+    return sorted(
+        (Breakdown(value, *counts) for value, counts in groups.items()),
+        key=lambda item: (-item.leads, item.value),
+    )
+
+
+@dataclass(frozen=True)
+class StageStep:
+    stage: Stage
+    reached: int
+    rate: float | None  # of those who reached the stage before
+
+
+def pipeline_funnel(user: Any, pipeline: Pipeline, period: Period) -> list[StageStep]:
+    """For the deals created in the period: how many reached each open stage and Won.
+
+    A deal reached a stage if it was ever moved there or to a later one (its highest
+    position), so skipped stages count as passed; Lost is not a step."""
+    stages = [stage for stage in pipeline.stages.all() if stage.outcome != Stage.Outcome.LOST]
+    deals = Deal.objects.visible_to(user).filter(
+        pipeline=pipeline, created_at__gte=period.start, created_at__lt=period.end
+    )
+    furthest = (
+        DealStageChange.objects.filter(deal__in=deals, to_stage__outcome__in=_not_lost())
+        .values("deal_id")
+        .annotate(position=Max("to_stage__position"))
+    )
+    positions = {row["deal_id"]: row["position"] for row in furthest}
+    current = deals.exclude(stage__outcome=Stage.Outcome.LOST).values_list("id", "stage__position")
+    for deal_id, position in current:
+        positions[deal_id] = max(positions.get(deal_id, position), position)
+    lowest = min((stage.position for stage in stages), default=0)
+    for deal_id in deals.values_list("id", flat=True):
+        positions.setdefault(deal_id, lowest)  # lost from its first stage
+    result: list[StageStep] = []
+    for stage in stages:
+        reached = sum(1 for position in positions.values() if position >= stage.position)
+        before = result[-1].reached if result else None
+        result.append(StageStep(stage, reached, _rate(reached, before) if before else None))
+    return result
+
+
+def _not_lost() -> list[str]:
+    return [outcome for outcome in Stage.Outcome.values if outcome != Stage.Outcome.LOST]
+
+
+def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max((end - start).total_seconds() / 86_400, 0.0)
+
+
+def _median(values: list[float | None] | None) -> float | None:
+    present = [value for value in values or [] if value is not None]
+    return round(statistics.median(present), 1) if present else None
+
+
+def _rate(part: int, whole: int | None) -> float | None:
+    return round(part / whole, 4) if whole else None
