@@ -32,6 +32,11 @@ class Period:
     until: dt.date  # inclusive
 
     @property
+    def from_the_start(self) -> bool:
+        """All history (the "all time" preset): shown as such, not as 1 January 1900."""
+        return self.since <= FIRST_DAY
+
+    @property
     def start(self) -> dt.datetime:
         return _local_midnight(self.since)
 
