@@ -54,6 +54,8 @@ UI = [
     ("cadence panel", "get", "/insights/customers/{id}/cadence/", None, ALL, 200),
     ("segments", "get", "/insights/segments/", None, ALL, 200),
     ("funnel", "get", "/insights/funnel/", None, ALL, 200),
+    ("report", "get", "/insights/reports/?report=product", None, ALL, 200),
+    ("report xlsx", "get", "/insights/reports/?report=channel&format=xlsx", None, ALL, 200),
     ("dashboard", "get", "/?period=last_month", None, ALL, 200),
     ("logout", "post", "/logout/", {}, ALL, 302),
 ]

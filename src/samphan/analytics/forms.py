@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.analytics.reports import KINDS as REPORT_KINDS
 from samphan.core import periods
 from samphan.core.forms import PeriodForm
 from samphan.sales.models import Pipeline
@@ -56,3 +57,11 @@ class FunnelForm(DashboardForm):
     def clean_pipeline(self) -> Pipeline | None:
         chosen = self.cleaned_data.get("pipeline")
         return self.pipelines.get(chosen) if chosen else None
+
+
+class ReportForm(DashboardForm):
+    """Which report, for which period (this month unless chosen)."""
+
+    report = forms.ChoiceField(
+        label=_("Report"), required=False, choices=list(REPORT_KINDS.items())
+    )

@@ -7,5 +7,6 @@ urlpatterns = [
     path("regulars/", views.regulars, name="regulars"),
     path("segments/", views.segments, name="segments"),
     path("funnel/", views.funnel_report, name="funnel"),
+    path("reports/", views.report, name="report"),
     path("customers/<int:pk>/cadence/", views.customer_cadence, name="customer_cadence"),
 ]

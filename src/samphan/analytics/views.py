@@ -11,10 +11,10 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samphan.analytics import charts, funnel, queries, rfm
+from samphan.analytics import charts, funnel, queries, reports, rfm
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
-from samphan.analytics.forms import DashboardForm, FunnelForm, TopCustomersForm
+from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.core import views as core_views
 from samphan.core.pagination import CappedPaginator
@@ -196,3 +196,34 @@ def funnel_report(request: HttpRequest) -> HttpResponse:
         "pipeline_chart": charts.funnel_chart([(s.stage.label, s.reached) for s in stages]),
     }
     return render(request, "analytics/funnel.html", context)
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """A sales report for a period, on the page (printable), as CSV or as XLSX."""
+    require_perm(request.user, "sales.view_order")
+    form = ReportForm(request.GET)
+    today = timezone.localdate()
+    valid = form.is_valid()
+    period = form.chosen_period(today) if valid else form.fallback(today)
+    kind = (form.cleaned_data.get("report") if valid else None) or "month"
+    result = (
+        reports.segment_report(request.user)
+        if kind == "segment"
+        else reports.sales_report(request.user, period, kind)
+    )
+    export = request.GET.get("format")
+    name = f"samphan-{kind}-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
+    if valid and export == "csv":
+        response = HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if valid and export == "xlsx":
+        response = HttpResponse(reports.as_xlsx(result), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    context = {"form": form, "period": period, "report": result, "kind": kind}
+    return render(request, "analytics/report.html", context)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

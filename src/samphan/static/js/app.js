@@ -36,9 +36,15 @@
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");
     if (form && event.target.tagName === "SELECT") {
-      if (window.htmx) window.htmx.trigger(form, "submit");
-      else form.submit();
+      // An HTMX form swaps its results in; a plain one (no hx-get) reloads the page.
+      if (window.htmx && form.hasAttribute("hx-get")) window.htmx.trigger(form, "submit");
+      else form.requestSubmit();
     }
+  });
+
+  // Buttons with data-print print the page (the print stylesheet hides the menus).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
   });
 
   // Period pickers: editing a date chooses "custom dates" (a preset would ignore it).

@@ -1,0 +1,212 @@
+"""Sales reports (C21): a period's paid sales grouped by month, product, category, channel
+or rep, and customers by RFM segment; each as rows the page, CSV and XLSX share.
+
+Revenue and profit are net of VAT, discounts and returns (refund lines count negative);
+cancelled and wholly refunded orders are left out, as everywhere in the insights.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField, Count, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Concat, TruncMonth
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from samphan.analytics import rfm
+from samphan.core.periods import Period
+from samphan.sales.models import ZERO, Order, OrderLine
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Promise
+    kind: str = "text"  # text, count, money, rate
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str
+    title: Promise
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any] | None
+
+
+CENT = Decimal("0.01")
+SALES_COLUMNS = [
+    Column("orders", _("Orders"), "count"),
+    Column("revenue", _("Revenue"), "money"),
+    Column("profit", _("Profit"), "money"),
+    Column("margin", _("Margin"), "rate"),
+]
+KINDS: dict[str, Promise] = {
+    "month": _("Sales by month"),
+    "product": _("Sales by product"),
+    "category": _("Sales by category"),
+    "channel": _("Sales by channel"),
+    "rep": _("Sales by rep"),
+    "segment": _("Customers by RFM segment"),
+}
+
+
+def _orders(user: Any, period: Period) -> QuerySet[Order]:
+    return Order.objects.visible_to(user).filter(
+        status=Order.Status.PAID, ordered_at__gte=period.start, ordered_at__lt=period.end
+    )
+
+
+def _with_margin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        revenue = Decimal(row["revenue"] or ZERO).quantize(CENT)
+        profit = Decimal(row["profit"] or ZERO).quantize(CENT)
+        row["revenue"], row["profit"] = revenue, profit
+        row["margin"] = round(float(profit / revenue), 4) if revenue else None
+    return rows
+
+
+def _total(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    total = {
+        "label": label,
+        "orders": sum(row["orders"] for row in rows),
+        "revenue": sum((row["revenue"] for row in rows), ZERO),
+        "profit": sum((row["profit"] for row in rows), ZERO),
+    }
+    return _with_margin([total])[0]
+
+
+def sales_report(user: Any, period: Period, kind: str) -> Report:
+    """The period's sales grouped by ``kind`` (one of ``KINDS`` but segment)."""
+    orders = _orders(user, period)
+    label_column = Column("label", KINDS[kind])
+    if kind in ("product", "category"):
+        # Line figures: an order with three products counts once for each.
+        lines = OrderLine.objects.filter(order__in=orders).order_by()
+        if kind == "product":
+            grouped = lines.values(
+                label=Concat(
+                    F("product__sku"), Value(" "), F("product__name"), output_field=CharField()
+                )
+            )
+        else:
+            grouped = lines.values(label=Coalesce(F("product__category__name"), Value("–")))
+        rows: list[dict[str, Any]] = [
+            dict(row)
+            for row in grouped.annotate(
+                orders=Count("order_id", distinct=True),
+                revenue=Sum("revenue"),
+                profit=Sum("profit"),
+            ).order_by("-revenue", "label")
+        ]
+        label_column = Column("label", _("Product") if kind == "product" else _("Category"))
+    else:
+        grouping: dict[str, Callable[[], Any]] = {
+            "month": lambda: (
+                orders.order_by().annotate(label=TruncMonth("ordered_at")).values("label")
+            ),
+            "channel": lambda: orders.order_by().values(label=F("channel")),
+            "rep": lambda: orders.order_by().values(
+                label=Coalesce(F("sold_by__username"), Value("–"))
+            ),
+        }
+        rows = list(
+            grouping[kind]()
+            .annotate(orders=Count("id"), revenue=Sum("revenue"), profit=Sum("profit"))
+            .order_by("label" if kind == "month" else "-revenue")
+        )
+        if kind == "month":
+            for row in rows:
+                row["label"] = formats.date_format(row["label"], "F Y")
+            label_column = Column("label", _("Month"))
+        elif kind == "channel":
+            names = dict(Order.Channel.choices)
+            for row in rows:
+                row["label"] = str(names.get(row["label"], row["label"]))
+            label_column = Column("label", _("Channel"))
+        else:
+            label_column = Column("label", _("Rep"))
+    rows = _with_margin(rows)
+    return Report(
+        key=kind,
+        title=KINDS[kind],
+        columns=[label_column, *SALES_COLUMNS],
+        rows=rows,
+        total=_total(rows, str(_("Total"))) if rows else None,
+    )
+
+
+def segment_report(user: Any) -> Report:
+    rows = [
+        {
+            "label": row.label,
+            "customers": row.customers,
+            "share_of_customers": row.share_of_customers,
+            "revenue": row.revenue,
+            "share_of_revenue": row.share_of_revenue,
+        }
+        for row in rfm.segment_summary(user)
+    ]
+    return Report(
+        key="segment",
+        title=KINDS["segment"],
+        columns=[
+            Column("label", _("Segment")),
+            Column("customers", _("Customers"), "count"),
+            Column("share_of_customers", _("Share"), "rate"),
+            Column("revenue", _("Lifetime revenue"), "money"),
+            Column("share_of_revenue", _("Of revenue"), "rate"),
+        ],
+        rows=rows,
+        total=None,
+    )
+
+
+def _rows_for_export(report: Report) -> list[list[Any]]:
+    rows = [*report.rows, *([report.total] if report.total else [])]
+    return [[row.get(column.key) for column in report.columns] for row in rows]
+
+
+def as_csv(report: Report) -> str:
+    """UTF-8 with a byte-order mark so Excel reads the Thai; plain numbers, no symbols."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([str(column.label) for column in report.columns])
+    for values in _rows_for_export(report):
+        writer.writerow(["" if value is None else value for value in values])
+    return buffer.getvalue()
+
+
+NUMBER_FORMATS = {"money": "#,##0.00", "count": "#,##0", "rate": "0.0%"}
+
+
+def as_xlsx(report: Report) -> bytes:
+    """One sheet: a bold header, numbers as numbers (money to two places, rates as %)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(report.title)[:31]  # Excel's limit
+    sheet.append([str(column.label) for column in report.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in _rows_for_export(report):
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
+    for index, column in enumerate(report.columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = 28 if column.kind == "text" else 16
+        if column.kind in NUMBER_FORMATS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = NUMBER_FORMATS[column.kind]
+    if report.total:
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
