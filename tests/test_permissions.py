@@ -55,6 +55,7 @@ UI = [
     ("segments", "get", "/insights/segments/", None, ALL, 200),
     ("funnel", "get", "/insights/funnel/", None, ALL, 200),
     ("report", "get", "/insights/reports/?report=product", None, ALL, 200),
+    ("forecast panel", "get", "/insights/forecast/", None, ALL, 200),
     ("report xlsx", "get", "/insights/reports/?report=channel&format=xlsx", None, ALL, 200),
     ("dashboard", "get", "/?period=last_month", None, ALL, 200),
     ("logout", "post", "/logout/", {}, ALL, 302),
@@ -97,6 +98,7 @@ API = [
     ("api overdue", "get", "/api/v1/analytics/overdue", None, ALL, 200),
     ("api rfm", "get", "/api/v1/analytics/rfm", None, ALL, 200),
     ("api funnel", "get", "/api/v1/analytics/funnel", None, ALL, 200),
+    ("api forecast", "get", "/api/v1/analytics/forecast", None, ALL, 200),
 ]
 # fmt: on
 # Rows the matrix's users reach only through their role; an interaction's author may also

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
-from samphan.analytics import funnel, queries, rfm
+from samphan.analytics import forecast, funnel, queries, rfm
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.api.schemas import ERRORS, Id, IsoDate
@@ -331,4 +331,47 @@ def funnel_report(request: HttpRequest, params: Query[FunnelParams]) -> Any:
             {"stage_id": s.stage.pk, "name": s.stage.label, "reached": s.reached, "rate": s.rate}
             for s in stages
         ],
+    }
+
+
+class MonthForecastOut(Schema):
+    month: dt.date
+    expected: Decimal
+    low: Decimal = Field(description="10th percentile")
+    high: Decimal = Field(description="90th percentile")
+
+
+class BacktestOut(Schema):
+    days: int
+    model_mape: float
+    naive_mape: float
+
+
+class PipelineMonthOut(Schema):
+    month: dt.date | None
+    deals: int
+    amount: Decimal
+    weighted: Decimal
+
+
+class ForecastOut(Schema):
+    months: list[MonthForecastOut]
+    backtest: BacktestOut | None
+    history_days: int
+    reason: str
+    weighted_pipeline: list[PipelineMonthOut]
+
+
+@router.get("/analytics/forecast", response={200: ForecastOut, **ERRORS})
+def revenue_forecast(request: HttpRequest) -> Any:
+    """Revenue for the next three months with an 80% interval, the backtest's error beside
+    a seasonal naive forecast, and open deals weighted by win probability per month."""
+    require_perm(request.user, "sales.view_order")
+    result = forecast.cached_revenue_forecast(request.user, timezone.localdate())
+    return {
+        "months": [month.__dict__ for month in result.months],
+        "backtest": result.backtest.__dict__ if result.backtest else None,
+        "history_days": result.history_days,
+        "reason": result.reason,
+        "weighted_pipeline": [row.__dict__ for row in forecast.weighted_pipeline(request.user)],
     }

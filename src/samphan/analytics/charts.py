@@ -132,3 +132,52 @@ def funnel_chart(steps: list[tuple[str, int]]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def forecast_chart(history: list[tuple[Any, Any]], months: list[Any]) -> dict[str, Any]:
+    """Revenue by month as bars, then the forecast months as a line with its 80% band
+    (the band drawn as a stacked area from the low to the high value)."""
+    labels = [month.strftime("%Y-%m") for month, _ in history] + [
+        forecast.month.strftime("%Y-%m") for forecast in months
+    ]
+    gap = [None] * len(history)
+    return {
+        "color": PALETTE,
+        "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
+        "tooltip": {"trigger": "axis", "renderMode": "richText"},
+        "legend": {"top": 0, "data": [_("Revenue"), _("Forecast"), _("Likely range")]},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": _("Revenue"),
+                "type": "bar",
+                "data": [float(total) for _, total in history] + [None] * len(months),
+            },
+            {
+                "name": _("Forecast"),
+                "type": "line",
+                "data": gap + [float(forecast.expected) for forecast in months],
+                "lineStyle": {"type": "dashed"},
+            },
+            {
+                "name": "low",
+                "type": "line",
+                "stack": "band",
+                "data": gap + [float(forecast.low) for forecast in months],
+                "lineStyle": {"opacity": 0},
+                "showSymbol": False,
+                "tooltip": {"show": False},
+            },
+            {
+                "name": _("Likely range"),
+                "type": "line",
+                "stack": "band",
+                "data": gap + [float(forecast.high - forecast.low) for forecast in months],
+                "lineStyle": {"opacity": 0},
+                "areaStyle": {"opacity": 0.25},
+                "showSymbol": False,
+                "color": PALETTE[1],
+            },
+        ],
+    }

@@ -11,7 +11,7 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samphan.analytics import charts, funnel, queries, reports, rfm
+from samphan.analytics import charts, forecast, funnel, queries, reports, rfm
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
@@ -227,3 +227,18 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def forecast_panel(request: HttpRequest) -> HttpResponse:
+    """The dashboard's forecast section, loaded after the page (a fit takes a second)."""
+    require_perm(request.user, "sales.view_order")
+    today = timezone.localdate()
+    result = forecast.cached_revenue_forecast(request.user, today)
+    months = dashboard_figures.monthly_revenue(request.user, 12, today)
+    context = {
+        "forecast": result,
+        "chart": charts.forecast_chart(months, result.months),
+        "pipeline": forecast.weighted_pipeline(request.user),
+    }
+    return render(request, "analytics/forecast_panel.html", context)

@@ -1,0 +1,225 @@
+"""Sales forecasting (C22): the weighted pipeline by expected close month, and a revenue
+forecast for the next three months with an 80% interval and a backtest.
+
+The revenue model is an ETS (error, trend, seasonality) state-space model of daily
+revenue from the per-day roll-up: additive errors, a damped additive trend and a weekly
+season (statsmodels' ``ETSModel``). Yearly seasonality would need two years of history
+per parameter; the model is refitted on the last two years every time, so the level and
+trend follow the season. Month totals and their 80% interval come from 1,000 simulated
+futures (sums of simulated days, not sums of daily intervals, which would be too wide).
+
+The backtest fits the same model on the history up to 90 days ago, forecasts those 90
+days and reports the mean absolute percentage error of the weekly totals, beside the
+error of the seasonal naive forecast (each week as the same week a year before, or as
+the last week seen when there is no year of history): a model worth showing beats it.
+"""
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+
+from samphan.analytics.models import DailySales
+from samphan.analytics.rollups import local_date
+from samphan.analytics.sql import zone
+from samphan.core.permissions import sees_all_records
+from samphan.sales.models import ZERO, Deal, Order
+
+HORIZON_MONTHS = 3
+HISTORY_DAYS = 730
+MIN_HISTORY_DAYS = 120  # less than this: no model, say so
+BACKTEST_DAYS = 90
+SIMULATIONS = 1_000
+
+
+@dataclass(frozen=True)
+class MonthForecast:
+    month: dt.date
+    expected: Decimal
+    low: Decimal  # 10th percentile
+    high: Decimal  # 90th percentile
+
+
+@dataclass(frozen=True)
+class Backtest:
+    days: int
+    model_mape: float  # mean absolute percentage error of weekly totals, 0.12 = 12%
+    naive_mape: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    months: list[MonthForecast]
+    backtest: Backtest | None
+    history_days: int
+    reason: str = ""  # why there is no forecast
+
+
+def daily_revenue(user: Any, until: dt.date, days: int) -> np.ndarray:
+    """Revenue per local day for the ``days`` days ending ``until``, zeros included."""
+    since = until - dt.timedelta(days=days - 1)
+    if sees_all_records(user):
+        rows = (
+            DailySales.objects.filter(day__gte=since, day__lte=until)
+            .values("day")
+            .annotate(total=Sum("revenue"))
+            .values_list("day", "total")
+        )
+        totals = dict(rows)
+    else:
+        totals = {}
+        orders = Order.objects.visible_to(user).filter(
+            status=Order.Status.PAID,
+            ordered_at__gte=_midnight(since),
+            ordered_at__lt=_midnight(until + dt.timedelta(days=1)),
+        )
+        for moment, revenue in orders.values_list("ordered_at", "revenue"):
+            day = local_date(moment)
+            totals[day] = totals.get(day, ZERO) + revenue
+    return np.array(
+        [float(totals.get(since + dt.timedelta(days=n), 0)) for n in range(days)], dtype=float
+    )
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone())
+
+
+def _fit(series: np.ndarray) -> Any:
+    # Imported here: statsmodels takes a second to load, and only forecasts need it.
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    model = ETSModel(
+        series, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
+    )
+    with warnings.catch_warnings():  # convergence chatter on short or flat series
+        warnings.simplefilter("ignore")
+        return model.fit(disp=False, maxiter=200)
+
+
+def _first_days_after(today: dt.date) -> list[dt.date]:
+    """The first day of each of the next HORIZON_MONTHS months, and of the one after."""
+    firsts = []
+    month = today.replace(day=1)
+    for _ in range(HORIZON_MONTHS + 1):
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+        firsts.append(month)
+    return firsts
+
+
+def revenue_forecast(user: Any, today: dt.date) -> Forecast:
+    """The next three calendar months' revenue, from the history up to yesterday."""
+    history = daily_revenue(user, today - dt.timedelta(days=1), HISTORY_DAYS)
+    started = int(np.argmax(history > 0)) if history.any() else len(history)
+    series = history[started:]
+    if len(series) < MIN_HISTORY_DAYS:
+        return Forecast([], None, len(series), reason="too little history")
+    fit = _fit(series)
+    firsts = _first_days_after(today)
+    # Simulated days from today to the end of the last month (today included).
+    horizon = (firsts[-1] - today).days + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        paths = np.asarray(
+            fit.simulate(nsimulations=horizon, repetitions=SIMULATIONS, anchor="end")
+        ).reshape(horizon, SIMULATIONS)
+    paths = np.clip(paths, 0, None)  # revenue does not go negative on a day
+    months = []
+    for start, end in zip(firsts[:-1], firsts[1:], strict=True):
+        offset = (start - today).days + 1
+        totals = paths[offset : offset + (end - start).days].sum(axis=0)
+        low, expected, high = np.percentile(totals, [10, 50, 90])
+        months.append(MonthForecast(start, _baht(expected), _baht(low), _baht(high)))
+    return Forecast(months, _backtest(series), len(series))
+
+
+def _backtest(series: np.ndarray) -> Backtest | None:
+    if len(series) < MIN_HISTORY_DAYS + BACKTEST_DAYS:
+        return None
+    train, test = series[:-BACKTEST_DAYS], series[-BACKTEST_DAYS:]
+    fit = _fit(train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = np.clip(np.asarray(fit.forecast(BACKTEST_DAYS)), 0, None)
+    if len(train) >= 364:
+        naive = series[-BACKTEST_DAYS - 364 : -364]  # the same weekdays a year before
+    else:  # under a year of history: the last week seen, repeated
+        naive = np.resize(train[-7:], BACKTEST_DAYS)
+    weeks = BACKTEST_DAYS // 7
+    actual_weeks = _weekly(test, weeks)
+    return Backtest(
+        days=BACKTEST_DAYS,
+        model_mape=_mape(actual_weeks, _weekly(predicted, weeks)),
+        naive_mape=_mape(actual_weeks, _weekly(naive, weeks)),
+    )
+
+
+def _weekly(days: np.ndarray, weeks: int) -> np.ndarray:
+    return days[: weeks * 7].reshape(weeks, 7).sum(axis=1)
+
+
+def _mape(actual: np.ndarray, predicted: np.ndarray) -> float:
+    present = actual > 0
+    if not present.any():
+        return 0.0
+    return round(float(np.mean(np.abs(actual[present] - predicted[present]) / actual[present])), 4)
+
+
+def _baht(value: float) -> Decimal:
+    return Decimal(str(round(float(value), 2))).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class PipelineMonth:
+    month: dt.date | None  # None: deals without an expected close date
+    deals: int
+    amount: Decimal
+    weighted: Decimal  # amount × the stage's win probability
+
+
+def weighted_pipeline(user: Any) -> list[PipelineMonth]:
+    """Open deals by expected close month: amount and amount weighted by the stage's win
+    probability. Overdue months (before this one) stay as they are: a rep should move
+    those dates."""
+    rows = (
+        Deal.objects.visible_to(user)
+        .filter(stage__outcome="open")
+        .annotate(month=TruncMonth("expected_close"))
+        .values("month")
+        .annotate(
+            deals=Count("id"),
+            total=Sum("amount"),
+            weighted=Sum(F("amount") * F("stage__probability") / 100),
+        )
+        .order_by(F("month").asc(nulls_last=True))
+    )
+    return [
+        PipelineMonth(
+            row["month"],
+            row["deals"],
+            Decimal(row["total"] or 0).quantize(Decimal("0.01")),
+            Decimal(row["weighted"] or 0).quantize(Decimal("0.01")),
+        )
+        for row in rows
+    ]
+
+
+CACHE_SECONDS = 3_600
+
+
+def cached_revenue_forecast(user: Any, today: dt.date) -> Forecast:
+    """The forecast, computed at most once an hour per visibility scope (a fit and 1,000
+    simulations take a second or two)."""
+    scope = "all" if sees_all_records(user) else f"user-{user.pk}"
+    key = f"samphan:forecast:{scope}:{today.isoformat()}"
+    forecast = cache.get(key)
+    if forecast is None:
+        forecast = revenue_forecast(user, today)
+        cache.set(key, forecast, CACHE_SECONDS)
+    return forecast

@@ -1,0 +1,96 @@
+import datetime as dt
+import math
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from samphan.analytics.forecast import revenue_forecast, weighted_pipeline
+from samphan.analytics.models import DailySales
+from samphan.sales import services
+from samphan.sales.models import Stage
+from samphan.sales.services.deals import default_pipeline
+from tests.analytics.test_views import login
+from tests.conftest import token_client
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fill_days(days: int, today: dt.date, *, seed: int = 3) -> None:
+    """Daily revenue with a weekly pattern (weekends double), a slow rise and noise."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(days, 0, -1):
+        day = today - dt.timedelta(days=n)
+        base = 10_000 * (1 + 0.3 * (days - n) / days) * (2 if day.weekday() >= 5 else 1)
+        rows.append(DailySales(day=day, channel="store",
+                               revenue=Decimal(round(base * rng.uniform(0.9, 1.1), 2)),
+                               profit=Decimal(0), order_count=10))  # fmt: skip
+    DailySales.objects.bulk_create(rows)
+
+
+def test_forecast_with_interval_and_backtest(admin_user):
+    today = timezone.localdate()
+    fill_days(500, today)
+    forecast = revenue_forecast(admin_user, today)
+    assert len(forecast.months) == 3 and forecast.reason == ""
+    first = forecast.months[0]
+    assert first.month == (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    for month in forecast.months:
+        assert month.low <= month.expected <= month.high
+        days = ((month.month + dt.timedelta(days=32)).replace(day=1) - month.month).days
+        # Weekdays ~13,000 and weekends ~26,000 by now: a month is around 500,000.
+        assert 300_000 < month.expected / days * 30 < 700_000
+    backtest = forecast.backtest
+    assert backtest is not None and backtest.days == 90
+    assert math.isfinite(backtest.model_mape) and backtest.model_mape < 0.15
+    assert backtest.naive_mape > 0
+
+
+def test_too_little_history(admin_user):
+    today = timezone.localdate()
+    fill_days(60, today)
+    forecast = revenue_forecast(admin_user, today)
+    assert forecast.months == [] and forecast.reason == "too little history"
+    assert revenue_forecast(admin_user, today - dt.timedelta(days=400)).history_days == 0
+
+
+def test_weighted_pipeline(admin_user):
+    customer = CustomerFactory()
+    stages = {stage.position: stage for stage in default_pipeline().stages.all()}
+    next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    for amount, position, close in ((1000, 0, next_month), (3000, 2, next_month), (500, 1, None)):
+        services.deal_create(
+            actor=admin_user,
+            fields={"title": "x", "customer": customer, "amount": amount, "expected_close": close},
+            stage=stages[position],
+        )
+    rows = weighted_pipeline(admin_user)
+    assert [row.month for row in rows] == [next_month, None]
+    first = rows[0]
+    expected = Decimal(1000 * stages[0].probability + 3000 * stages[2].probability) / 100
+    assert first.deals == 2 and first.amount == Decimal("4000.00")
+    assert first.weighted == expected.quantize(Decimal("0.01"))
+    assert all(stage.outcome == Stage.Outcome.OPEN for stage in (stages[0], stages[2]))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_panel_and_api(admin_user):
+    today = timezone.localdate()
+    fill_days(300, today)
+    page = login(admin_user).get("/insights/forecast/").content.decode()
+    assert 'id="forecast-options"' in page and "MAPE" in page
+    body = token_client(admin_user).get("/api/v1/analytics/forecast").json()
+    assert len(body["months"]) == 3 and body["backtest"]["days"] == 90
+    assert body["weighted_pipeline"] == []
+    home = login(admin_user).get("/").content.decode()
+    assert 'hx-get="/insights/forecast/"' in home
