@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from samphan.analytics.rfm import rfm_rebuild
+from samphan.core.dates import format_month
 from samphan.sales import services
 from samphan.sales.models import Category
 from samphan.sales.services import LineInput
@@ -91,3 +93,8 @@ def test_a_rep_sees_own_sales(make_user, sales):
     rep = make_user(role="sales")
     report = login(rep).get("/insights/reports/", {"report": "product"}).context["report"]
     assert report.rows == [] and report.total is None
+
+
+def test_month_labels_follow_the_era_preference():
+    assert format_month(dt.date(2026, 11, 1), buddhist_era=True) in ("Nov 2569", "พ.ย. 2569")
+    assert format_month(dt.date(2026, 11, 1), buddhist_era=False) in ("Nov 2026", "พ.ย. 2026")

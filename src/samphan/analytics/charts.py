@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from samphan.analytics.queries import Share
+from samphan.core.dates import format_month
 
 PALETTE = ["#0f766e", "#f59e0b", "#6366f1", "#e11d48", "#0891b2"]
 
@@ -104,7 +105,7 @@ def revenue_trend_chart(months: list[tuple[Any, Any]]) -> dict[str, Any]:
         "color": PALETTE,
         "grid": {"left": 8, "right": 8, "top": 16, "bottom": 8, "containLabel": True},
         "tooltip": {"trigger": "axis", "renderMode": "richText"},
-        "xAxis": {"type": "category", "data": [month.strftime("%Y-%m") for month, _ in months]},
+        "xAxis": {"type": "category", "data": [format_month(month) for month, _ in months]},
         "yAxis": {"type": "value"},
         "series": [
             {"name": _("Revenue"), "type": "bar", "data": [float(total) for _, total in months]}
@@ -137,8 +138,8 @@ def funnel_chart(steps: list[tuple[str, int]]) -> dict[str, Any]:
 def forecast_chart(history: list[tuple[Any, Any]], months: list[Any]) -> dict[str, Any]:
     """Revenue by month as bars, then the forecast months as a line with its 80% band
     (the band drawn as a stacked area from the low to the high value)."""
-    labels = [month.strftime("%Y-%m") for month, _ in history] + [
-        forecast.month.strftime("%Y-%m") for forecast in months
+    labels = [format_month(month) for month, _ in history] + [
+        format_month(forecast.month) for forecast in months
     ]
     gap = [None] * len(history)
     return {

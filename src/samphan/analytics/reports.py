@@ -14,13 +14,13 @@ from typing import Any
 
 from django.db.models import CharField, Count, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Concat, TruncMonth
-from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from samphan.analytics import rfm
+from samphan.core.dates import format_month
 from samphan.core.periods import Period
 from samphan.sales.models import ZERO, Order, OrderLine
 
@@ -124,7 +124,7 @@ def sales_report(user: Any, period: Period, kind: str) -> Report:
         )
         if kind == "month":
             for row in rows:
-                row["label"] = formats.date_format(row["label"], "F Y")
+                row["label"] = format_month(row["label"])
             label_column = Column("label", _("Month"))
         elif kind == "channel":
             names = dict(Order.Channel.choices)

@@ -59,3 +59,15 @@ def format_datetime(value: dt.datetime | None, *, buddhist_era: bool | None = No
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{format_date(local, buddhist_era=buddhist_era)} {local:%H:%M}"
+
+
+def format_month(value: dt.date | None, *, buddhist_era: bool | None = None) -> str:
+    """``พ.ย. 2569`` or ``Nov 2026``: a month, for charts and report rows."""
+    if value is None:
+        return ""
+    if buddhist_era is None:
+        buddhist_era = buddhist_era_preference.get()
+    thai = translation.get_language() == "th"
+    months = THAI_MONTHS_ABBR if thai else ENGLISH_MONTHS_ABBR
+    year = value.year + BUDDHIST_ERA_OFFSET if buddhist_era else value.year
+    return f"{months[value.month - 1]} {year}"

@@ -21,6 +21,11 @@ def thai_date(value: dt.date | dt.datetime | None) -> str:
 
 
 @register.filter
+def thai_month(value: dt.date | None) -> str:
+    return dates.format_month(value)
+
+
+@register.filter
 def thai_datetime(value: dt.datetime | None) -> str:
     return dates.format_datetime(value)
 
