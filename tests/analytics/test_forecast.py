@@ -45,7 +45,7 @@ def test_forecast_with_interval_and_backtest(admin_user):
         # Weekdays ~13,000 and weekends ~26,000 by now: a month is around 500,000.
         assert 300_000 < month.expected / days * 30 < 700_000
     backtest = forecast.backtest
-    assert backtest is not None and backtest.days == 90
+    assert backtest is not None and backtest.days == 91  # 13 weeks
     assert math.isfinite(backtest.model_mape) and backtest.model_mape < 0.15
     assert backtest.naive_mape > 0
 
@@ -90,7 +90,7 @@ def test_panel_and_api(admin_user):
     page = login(admin_user).get("/insights/forecast/").content.decode()
     assert 'id="forecast-options"' in page and "MAPE" in page
     body = token_client(admin_user).get("/api/v1/analytics/forecast").json()
-    assert len(body["months"]) == 3 and body["backtest"]["days"] == 90
+    assert len(body["months"]) == 3 and body["backtest"]["days"] == 91
     assert body["weighted_pipeline"] == []
     home = login(admin_user).get("/").content.decode()
     assert 'hx-get="/insights/forecast/"' in home

@@ -1,17 +1,19 @@
 """Sales forecasting (C22): the weighted pipeline by expected close month, and a revenue
 forecast for the next three months with an 80% interval and a backtest.
 
-The revenue model is an ETS (error, trend, seasonality) state-space model of daily
-revenue from the per-day roll-up: additive errors, a damped additive trend and a weekly
-season (statsmodels' ``ETSModel``). Yearly seasonality would need two years of history
-per parameter; the model is refitted on the last two years every time, so the level and
-trend follow the season. Month totals and their 80% interval come from 1,000 simulated
-futures (sums of simulated days, not sums of daily intervals, which would be too wide).
+The revenue model is an ETS (error, trend, seasonality) state-space model of weekly
+revenue from the per-day roll-up (statsmodels' ``ETSModel``): additive errors and a damped
+additive trend. Weeks, not days: a shop's days carry a weekly pattern and B2B days carry
+spikes (one large order), and a daily model let one spike on the last day lift the whole
+forecast; a week's total absorbs both. Yearly seasonality would need two full years per
+parameter; the model is refitted on the last two years every time. Month totals and their
+80% interval come from 1,000 simulated futures (each simulated week spread evenly over its
+days, then summed per month), not from sums of per-period intervals, which are too wide.
 
-The backtest fits the same model on the history up to 90 days ago, forecasts those 90
-days and reports the mean absolute percentage error of the weekly totals, beside the
-error of the seasonal naive forecast (each week as the same week a year before, or as
-the last week seen when there is no year of history): a model worth showing beats it.
+The backtest fits the same model on the history up to 13 weeks ago, forecasts those 13
+weeks and reports the mean absolute percentage error of the weekly totals, beside the
+error of the seasonal naive forecast (each week as the same week a year before, or as the
+last week seen when there is no year of history): a model worth showing beats it.
 """
 
 import datetime as dt
@@ -34,7 +36,7 @@ from samphan.sales.models import ZERO, Deal, Order
 HORIZON_MONTHS = 3
 HISTORY_DAYS = 730
 MIN_HISTORY_DAYS = 120  # less than this: no model, say so
-BACKTEST_DAYS = 90
+BACKTEST_WEEKS = 13
 SIMULATIONS = 1_000
 
 
@@ -91,16 +93,21 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone())
 
 
-def _fit(series: np.ndarray) -> Any:
+def _fit(weeks: np.ndarray) -> Any:
     # Imported here: statsmodels takes a second to load, and only forecasts need it.
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    model = ETSModel(
-        series, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
-    )
+    model = ETSModel(weeks, error="add", trend="add", damped_trend=True)
     with warnings.catch_warnings():  # convergence chatter on short or flat series
         warnings.simplefilter("ignore")
         return model.fit(disp=False, maxiter=200)
+
+
+def _weekly(days: np.ndarray) -> np.ndarray:
+    """Totals of whole weeks, the last ending with the last day (a partial first week is
+    dropped)."""
+    whole = len(days) // 7 * 7
+    return days[len(days) - whole :].reshape(-1, 7).sum(axis=1)
 
 
 def _first_days_after(today: dt.date) -> list[dt.date]:
@@ -117,51 +124,46 @@ def revenue_forecast(user: Any, today: dt.date) -> Forecast:
     """The next three calendar months' revenue, from the history up to yesterday."""
     history = daily_revenue(user, today - dt.timedelta(days=1), HISTORY_DAYS)
     started = int(np.argmax(history > 0)) if history.any() else len(history)
-    series = history[started:]
-    if len(series) < MIN_HISTORY_DAYS:
-        return Forecast([], None, len(series), reason="too little history")
-    fit = _fit(series)
+    days = history[started:]
+    if len(days) < MIN_HISTORY_DAYS:
+        return Forecast([], None, len(days), reason="too little history")
+    weeks = _weekly(days)
+    fit = _fit(weeks)
     firsts = _first_days_after(today)
-    # Simulated days from today to the end of the last month (today included).
-    horizon = (firsts[-1] - today).days + 1
+    horizon = (firsts[-1] - today).days  # days from today to the end of the last month
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         paths = np.asarray(
-            fit.simulate(nsimulations=horizon, repetitions=SIMULATIONS, anchor="end")
-        ).reshape(horizon, SIMULATIONS)
-    paths = np.clip(paths, 0, None)  # revenue does not go negative on a day
+            fit.simulate(nsimulations=horizon // 7 + 1, repetitions=SIMULATIONS, anchor="end")
+        ).reshape(-1, SIMULATIONS)
+    # Each simulated week spread evenly over its seven days, from today on.
+    daily_paths = np.clip(np.repeat(paths / 7, 7, axis=0)[:horizon], 0, None)
     months = []
     for start, end in zip(firsts[:-1], firsts[1:], strict=True):
-        offset = (start - today).days + 1
-        totals = paths[offset : offset + (end - start).days].sum(axis=0)
+        offset = (start - today).days
+        totals = daily_paths[offset : offset + (end - start).days].sum(axis=0)
         low, expected, high = np.percentile(totals, [10, 50, 90])
         months.append(MonthForecast(start, _baht(expected), _baht(low), _baht(high)))
-    return Forecast(months, _backtest(series), len(series))
+    return Forecast(months, _backtest(weeks), len(days))
 
 
-def _backtest(series: np.ndarray) -> Backtest | None:
-    if len(series) < MIN_HISTORY_DAYS + BACKTEST_DAYS:
+def _backtest(weeks: np.ndarray) -> Backtest | None:
+    if len(weeks) < MIN_HISTORY_DAYS // 7 + BACKTEST_WEEKS:
         return None
-    train, test = series[:-BACKTEST_DAYS], series[-BACKTEST_DAYS:]
+    train, test = weeks[:-BACKTEST_WEEKS], weeks[-BACKTEST_WEEKS:]
     fit = _fit(train)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        predicted = np.clip(np.asarray(fit.forecast(BACKTEST_DAYS)), 0, None)
-    if len(train) >= 364:
-        naive = series[-BACKTEST_DAYS - 364 : -364]  # the same weekdays a year before
+        predicted = np.clip(np.asarray(fit.forecast(BACKTEST_WEEKS)), 0, None)
+    if len(train) >= 52:
+        naive = weeks[-BACKTEST_WEEKS - 52 : -52]  # the same weeks a year before
     else:  # under a year of history: the last week seen, repeated
-        naive = np.resize(train[-7:], BACKTEST_DAYS)
-    weeks = BACKTEST_DAYS // 7
-    actual_weeks = _weekly(test, weeks)
+        naive = np.full(BACKTEST_WEEKS, train[-1])
     return Backtest(
-        days=BACKTEST_DAYS,
-        model_mape=_mape(actual_weeks, _weekly(predicted, weeks)),
-        naive_mape=_mape(actual_weeks, _weekly(naive, weeks)),
+        days=BACKTEST_WEEKS * 7,
+        model_mape=_mape(test, predicted),
+        naive_mape=_mape(test, naive),
     )
-
-
-def _weekly(days: np.ndarray, weeks: int) -> np.ndarray:
-    return days[: weeks * 7].reshape(weeks, 7).sum(axis=1)
 
 
 def _mape(actual: np.ndarray, predicted: np.ndarray) -> float:
