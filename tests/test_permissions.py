@@ -49,7 +49,7 @@ UI = [
     ("language", "post", "/language/", {"language": "en", "next": "/customers/"}, ALL, 302),
     ("password form", "get", "/password/", None, ALL, 200),
     ("password done", "get", "/password/done/", None, ALL, 200),
-    ("top customers", "get", "/insights/top/", None, ALL, 200),
+    ("top customers", "get", "/insights/top/?group=tag", None, ALL, 200),
     ("regulars", "get", "/insights/regulars/?list=overdue", None, ALL, 200),
     ("cadence panel", "get", "/insights/customers/{id}/cadence/", None, ALL, 200),
     ("segments", "get", "/insights/segments/", None, ALL, 200),
@@ -99,6 +99,7 @@ API = [
     ("api rfm", "get", "/api/v1/analytics/rfm", None, ALL, 200),
     ("api funnel", "get", "/api/v1/analytics/funnel", None, ALL, 200),
     ("api forecast", "get", "/api/v1/analytics/forecast", None, ALL, 200),
+    ("api top groups", "get", "/api/v1/analytics/top-groups?group=tier", None, ALL, 200),
 ]
 # fmt: on
 # Rows the matrix's users reach only through their role; an interaction's author may also

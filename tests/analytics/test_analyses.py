@@ -13,8 +13,10 @@ from samphan.analytics.queries import (
     overdue_regulars,
     revenue_share,
     top_customers,
+    top_groups,
 )
 from samphan.core.periods import Period
+from samphan.customers.models import Customer, Tag
 from samphan.sales import services
 from samphan.sales.models import Order
 from samphan.sales.services import LineInput
@@ -181,3 +183,28 @@ class TestTopAndShare:
         assert [row.customer for row in rows] == [customers[0]]
         assert rows[0].share == 1.0
         assert revenue_share(rep, MARCH).revenue == D("100.00")
+
+
+class TestTopGroups:
+    def test_by_tier_tag_and_channel(self, admin_user):
+        product = ProductFactory(list_price=D("107.00"), unit_cost=D("60.00"))
+        gold = CustomerFactory(tier=Customer.Tier.GOLD)
+        plain = CustomerFactory()
+        buy(gold, product, at(MONDAYS[0]), quantity=3)
+        buy(plain, product, at(MONDAYS[0]), channel="online")
+        regular, vip = Tag.objects.create(name="ประจำ"), Tag.objects.create(name="VIP")
+        gold.tags.add(regular, vip)
+        plain.tags.add(regular)
+        tiers = top_groups(admin_user, MARCH, "tier")
+        assert [(row.value, row.revenue, row.share) for row in tiers] == [
+            ("gold", D("300.00"), 0.75),
+            ("none", D("100.00"), 0.25),
+        ]
+        assert str(tiers[0].label) != "gold"  # the choice's label, not the stored value
+        tags = {row.value: row for row in top_groups(admin_user, MARCH, "tag")}
+        assert tags["ประจำ"].revenue == D("400.00") and tags["ประจำ"].customers == 2
+        assert tags["VIP"].share == 0.75
+        channels = top_groups(admin_user, MARCH, "channel", by="profit")
+        assert [row.value for row in channels] == ["store", "online"]
+        with pytest.raises(ValueError):
+            top_groups(admin_user, MARCH, "shoe size")

@@ -104,3 +104,10 @@ def test_rep_sees_own_figures(make_user, sales):
 
 def test_needs_a_login(client):
     assert client.get("/api/v1/analytics/top-customers").status_code == 401
+
+
+def test_top_groups(api, sales):
+    body = api.get("/api/v1/analytics/top-groups", {"group": "channel"}).json()
+    assert [(item["value"], item["share"]) for item in body["items"]] == [("store", 1.0)]
+    assert api.get("/api/v1/analytics/top-groups").status_code == 422
+    assert api.get("/api/v1/analytics/top-groups", {"group": "shoe"}).status_code == 422

@@ -375,3 +375,39 @@ def revenue_forecast(request: HttpRequest) -> Any:
         "reason": result.reason,
         "weighted_pipeline": [row.__dict__ for row in forecast.weighted_pipeline(request.user)],
     }
+
+
+class GroupParams(PeriodParams):
+    group: Literal["tier", "tag", "segment", "industry", "province", "channel"]
+
+
+class GroupRowOut(Schema):
+    value: str
+    label: str
+    customers: int
+    orders: int
+    revenue: Decimal
+    profit: Decimal
+    share: float
+
+
+class GroupsOut(Schema):
+    period: PeriodOut
+    group: str
+    by: str
+    items: list[GroupRowOut]
+
+
+@router.get("/analytics/top-groups", response={200: GroupsOut, **ERRORS})
+def top_groups(request: HttpRequest, params: Query[GroupParams]) -> Any:
+    """Revenue and profit per customer group (tier, tag, RFM segment, industry, province)
+    or sales channel for a period, largest first; a customer with two tags counts in both."""
+    require_perm(request.user, "sales.view_order")
+    period = params.chosen()
+    rows = queries.top_groups(request.user, period, params.group, by=params.by)
+    return {
+        "period": _period_out(period),
+        "group": params.group,
+        "by": params.by,
+        "items": [row.__dict__ for row in rows],
+    }

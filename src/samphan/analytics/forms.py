@@ -28,6 +28,19 @@ class TopCustomersForm(PeriodForm):
         empty_value=10,  # type: ignore[arg-type]  # the stubs say str; any value works
         choices=[(limit, _("Top %(count)s") % {"count": limit}) for limit in LIMITS],
     )
+    group = forms.ChoiceField(
+        label=_("Customer groups"),
+        required=False,
+        choices=[
+            ("", _("No groups")),
+            ("tier", _("Tier")),
+            ("tag", _("Tag")),
+            ("segment", _("RFM segment")),
+            ("industry", _("Industry")),
+            ("province", _("Province")),
+            ("channel", _("Sales channel")),
+        ],
+    )
 
 
 class DashboardForm(PeriodForm):

@@ -17,7 +17,7 @@ from samphan.analytics.cadence import (
     OVERDUE_MIN_EXTRA_DAYS,
     USUAL_SHARE,
 )
-from samphan.analytics.models import CustomerActivity
+from samphan.analytics.models import CustomerActivity, Segment
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order
@@ -143,6 +143,75 @@ def revenue_share(user: Any, period: Period | None, *, by: str = "revenue") -> S
 
 def _ratio(part: Decimal, whole: Decimal) -> float:
     return round(float(part / whole), 4) if whole else 0.0
+
+
+# -- Top groups -----------------------------------------------------------------------------
+
+# What a customer group is, as the path from an order to the value that names it.
+GROUPS: dict[str, str] = {
+    "tier": "customer__tier",
+    "tag": "customer__tags__name",  # a customer with two tags counts in both
+    "segment": "customer__rfm__segment",
+    "industry": "customer__industry",
+    "province": "customer__province",
+    "channel": "channel",
+}
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    value: str  # the stored value ("" for none)
+    label: str
+    customers: int
+    orders: int
+    revenue: Decimal
+    profit: Decimal
+    share: float  # of the period's total of the measure (tags may add up to more than 1)
+
+
+def top_groups(
+    user: Any, period: Period | None, group: str, *, by: str = "revenue"
+) -> list[GroupRow]:
+    """The period's revenue and profit per customer group, largest first."""
+    if group not in GROUPS or by not in MEASURES:
+        raise ValueError((group, by))
+    path = GROUPS[group]
+    rows = (
+        _paid_in(user, period)
+        .order_by()
+        .values(path)
+        .annotate(
+            customers=Count("customer_id", distinct=True),
+            orders=Count("id", distinct=True),
+            revenue=Sum("revenue"),
+            profit=Sum("profit"),
+        )
+        .order_by(f"-{by}", path)
+    )
+    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    labels = _group_labels(group)
+    return [
+        GroupRow(
+            value=row[path] or "",
+            label=str(labels.get(row[path], row[path])) if row[path] else "–",
+            customers=row["customers"],
+            orders=row["orders"],
+            revenue=row["revenue"] or ZERO,
+            profit=row["profit"] or ZERO,
+            share=_ratio(row[by] or ZERO, totals[by] or ZERO),
+        )
+        for row in rows
+    ]
+
+
+def _group_labels(group: str) -> dict[Any, Any]:
+    choices = {
+        "tier": Customer.Tier.choices,
+        "segment": Segment.choices,
+        "industry": Customer.Industry.choices,
+        "channel": Order.Channel.choices,
+    }
+    return dict(choices.get(group, []))
 
 
 # -- Who is expected today, who is overdue ---------------------------------------------------

@@ -56,6 +56,10 @@ def top_customers(request: HttpRequest) -> HttpResponse:
             "share": share,
             "pareto": charts.pareto_chart(share, measure),
             "pareto_table": [p for p in share.pareto if p[0] in (1, 5, 10, 20, 50, 80, 100)],
+            "group": form.cleaned_data["group"],
+            "groups": queries.top_groups(request.user, period, form.cleaned_data["group"], by=by)
+            if form.cleaned_data["group"]
+            else [],
         }
     htmx = request.htmx  # type: ignore[attr-defined]
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"

@@ -81,3 +81,10 @@ def get_item(mapping: Mapping[Any, Any], key: Any) -> Any:
 def weekday_name(day: int) -> str:
     """Monday = 0 … Sunday = 6, in the page's language."""
     return str(WEEKDAYS[day])
+
+
+@register.filter
+def choice_label(bound_field: Any) -> str:
+    """The label of a choice field's current value (its empty choice when none)."""
+    value = bound_field.value() or ""
+    return str(dict(bound_field.field.choices).get(value, value))
