@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from samphan.analytics.models import CustomerActivity, DailySales
+from samphan.analytics.models import CustomerActivity, DailySales, HourlyTraffic
 from samphan.analytics.rollups import analytics_rebuild
 from samphan.customers import services as customer_services
 from samphan.customers.merge import customer_merge
@@ -64,8 +64,16 @@ def sales_rows():
     return sorted(CustomerSales.objects.values_list())
 
 
+def hourly_rows():
+    return sorted(
+        HourlyTraffic.objects.exclude(orders=0, visits=0).values_list(
+            "day", "hour", "orders", "visits"
+        )
+    )
+
+
 def snapshot():
-    return activity_rows(), daily_rows(), sales_rows()
+    return activity_rows(), daily_rows(), sales_rows(), hourly_rows()
 
 
 def rebuilt():
@@ -196,7 +204,7 @@ class TestHandComputed:
         assert CustomerActivity.objects.get(customer=customer).days == 1
 
     def test_empty(self):
-        assert analytics_rebuild() == {"customers": 0, "days": 0}
+        assert analytics_rebuild() == {"customers": 0, "days": 0, "hours": 0}
 
 
 # -- Property: any sequence of writes, kept incrementally, equals the rebuild ----------------

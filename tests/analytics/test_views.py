@@ -7,6 +7,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from samphan.analytics.dashboard import week_hours
+from samphan.core.periods import preset_period
 from samphan.customers.models import ContactPoint
 from tests.analytics.test_rollups import at, buy, visit
 from tests.factories import ContactPointFactory, CustomerFactory, ProductFactory
@@ -152,3 +154,19 @@ class TestDashboard:
         response = login(admin_user).get("/", {"period": "custom", "since": "2026-02-30"})
         assert response.status_code == 200
         assert response.context["period"].since == timezone.localdate().replace(day=1)
+
+
+def test_dashboard_heatmap_counts_orders_and_visits(admin_user, make_user):
+    product = ProductFactory(list_price=D("107.00"))
+    monday = dt.date(2026, 3, 2)
+    customer = CustomerFactory()
+    buy(customer, product, at(monday, 10))
+    visit(customer, at(monday, 10, 30))
+    visit(CustomerFactory(), at(monday + dt.timedelta(days=3), 18))
+    march = preset_period("this_month", dt.date(2026, 3, 15))
+    grid = week_hours(admin_user, march)
+    assert grid[0][10] == 2 and grid[3][18] == 1 and sum(map(sum, grid)) == 3
+    rep = make_user(role="sales")
+    customer.owner = rep
+    customer.save()
+    assert sum(map(sum, week_hours(rep, march))) == 2  # own customers only

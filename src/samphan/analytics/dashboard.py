@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 
-from samphan.analytics.models import DailySales
+from samphan.analytics.models import DailySales, HourlyTraffic
 from samphan.core.periods import Period
 from samphan.core.permissions import sees_all_records
+from samphan.customers.models import Customer, Interaction
 from samphan.sales.models import ZERO, CustomerSales, Order
 
 
@@ -116,3 +117,42 @@ def monthly_revenue(user: Any, months: int, today: dt.date) -> list[tuple[dt.dat
 def _months_back(month: dt.date, count: int) -> dt.date:
     index = month.year * 12 + month.month - 1 - count
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def week_hours(user: Any, period: Period) -> list[list[int]]:
+    """Orders and visits of the period by weekday (rows, Monday first) and local hour:
+    from the per-hour roll-up for users who see every record, from their customers'
+    orders and visits for the others."""
+    grid = [[0] * 24 for _ in range(7)]
+    if sees_all_records(user):
+        rows = (
+            HourlyTraffic.objects.filter(day__gte=period.since, day__lte=period.until)
+            .annotate(weekday=ExtractIsoWeekDay("day"))
+            .values("weekday", "hour")
+            .annotate(count=Sum("orders") + Sum("visits"))
+            .values_list("weekday", "hour", "count")
+        )
+        for weekday, hour, count in rows:
+            grid[weekday - 1][hour] += count or 0
+        return grid
+    visible = Customer.objects.visible_to(user)
+    sources = (
+        Order.objects.filter(customer__in=visible, status=Order.Status.PAID).annotate(
+            at=F("ordered_at")
+        ),
+        Interaction.objects.filter(customer__in=visible, kind=Interaction.Kind.VISIT).annotate(
+            at=F("occurred_at")
+        ),
+    )
+    for events in sources:
+        counted = (
+            events.filter(at__gte=period.start, at__lt=period.end)
+            .annotate(weekday=ExtractIsoWeekDay("at"), hour=ExtractHour("at"))
+            .order_by()
+            .values("weekday", "hour")
+            .annotate(count=Count("id"))
+            .values_list("weekday", "hour", "count")
+        )
+        for weekday, hour, count in counted:
+            grid[weekday - 1][hour] += count
+    return grid

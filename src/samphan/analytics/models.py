@@ -87,6 +87,26 @@ class DailySales(models.Model):
         return f"{self.day} {self.channel}: {self.revenue}"
 
 
+class HourlyTraffic(models.Model):
+    """Paid orders and visits per local day and hour: a period's weekday × hour heatmap is
+    a range sum over at most 24 rows a day."""
+
+    day = models.DateField(_("day"))
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    orders = models.IntegerField(_("orders"), default=0)
+    visits = models.IntegerField(_("visits"), default=0)
+
+    class Meta:
+        verbose_name = _("hourly traffic")
+        verbose_name_plural = _("hourly traffic")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "hour"], name="analytics_hourly_day_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour:02d}h"
+
+
 class Segment(models.TextChoices):
     """The standard RFM segments, by recency (R) and the mean of frequency and money (FM)."""
 

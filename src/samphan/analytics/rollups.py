@@ -17,13 +17,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from samphan.analytics import sql
-from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity, DailySales
+from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity, DailySales, HourlyTraffic
 from samphan.core.bulk import python_values
 from samphan.customers.models import Interaction
 from samphan.sales.models import Order
 
 ACTIVITY = CustomerActivity._meta.db_table
 DAILY = DailySales._meta.db_table
+HOURLY = HourlyTraffic._meta.db_table
 READ = ("last_day", "last_day_first_at", "last_visit_at")  # what activity_add decides on
 COUNTER_COLUMNS = [f"weekday_{day}" for day in WEEKDAYS] + [f"hour_{hour}" for hour in HOURS]
 
@@ -256,12 +257,66 @@ def daily_rebuild() -> int:
     return DailySales.objects.count()
 
 
+# -- Per day and hour ------------------------------------------------------------------------
+
+
+def hourly_add(at: dt.datetime, *, orders: int = 0, visits: int = 0) -> None:
+    """Count an order or a visit in its local day and hour."""
+    local = at.astimezone(sql.zone())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {HOURLY} (day, hour, orders, visits) VALUES (%s, %s, %s, %s)
+            ON CONFLICT (day, hour) DO UPDATE SET
+                orders = {HOURLY}.orders + excluded.orders,
+                visits = {HOURLY}.visits + excluded.visits
+            """,  # noqa: S608 - no input in the names
+            [_day(local.date()), local.hour, orders, visits],
+        )
+
+
+def _hourly_insert(where: str, params: list[Any]) -> None:
+    day, hour = sql.local_day("at"), sql.local_hour("at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {HOURLY} (day, hour, orders, visits)
+            SELECT {day}, {hour}, SUM(is_order), SUM(1 - is_order) FROM (
+                SELECT ordered_at AS at, 1 AS is_order FROM {Order._meta.db_table}
+                WHERE status = %s AND {where.format(column="ordered_at")}
+                UNION ALL
+                SELECT occurred_at, 0 FROM {Interaction._meta.db_table}
+                WHERE kind = %s AND {where.format(column="occurred_at")}
+            ) AS events
+            GROUP BY {day}, {hour}
+            """,  # noqa: S608 - no input in the names
+            [Order.Status.PAID, *params, Interaction.Kind.VISIT, *params],
+        )
+
+
+def hourly_refresh(days: Iterable[dt.date]) -> None:
+    """Recompute these local days (after a cancellation, a batch, an edited visit)."""
+    for day in sorted(set(days)):
+        start, end = day_bounds(day)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {HOURLY} WHERE day = %s", [_day(day)])  # noqa: S608
+        _hourly_insert("{column} >= %s AND {column} < %s", [_when(start), _when(end)])
+
+
+def hourly_rebuild() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {HOURLY}")  # noqa: S608
+    _hourly_insert("1 = 1", [])
+    return HourlyTraffic.objects.count()
+
+
 # -- What sales calls -------------------------------------------------------------------------
 
 
 def order_recorded(order: Order) -> None:
     """A new paid order: its customer came that day, and its day sold this much."""
     activity_add(order.customer_id, order.ordered_at, visit=False)
+    hourly_add(order.ordered_at, orders=1)
     daily_add(order.ordered_at, order.channel, revenue=order.revenue, profit=order.profit, orders=1)
 
 
@@ -269,13 +324,15 @@ def orders_changed(orders: Iterable[Order]) -> None:
     """Orders added in bulk, cancelled or restored: recompute their customers and days."""
     orders = list(orders)
     activity_refresh(order.customer_id for order in orders)
-    daily_refresh(local_date(order.ordered_at) for order in orders)
+    days = {local_date(order.ordered_at) for order in orders}
+    daily_refresh(days)
+    hourly_refresh(days)
 
 
 @transaction.atomic
 def analytics_rebuild() -> dict[str, int]:
     """Both roll-ups from scratch."""
-    return {"customers": activity_rebuild(), "days": daily_rebuild()}
+    return {"customers": activity_rebuild(), "days": daily_rebuild(), "hours": hourly_rebuild()}
 
 
 def now_local_date() -> dt.date:

@@ -161,6 +161,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trend": charts.revenue_trend_chart(months),
         "trend_rows": months[-12:],
         "top": queries.top_customers(user, period, limit=5),
+        "heatmap": charts.weekday_hour_chart(
+            weekday_names(), dashboard_figures.week_hours(user, period)
+        ),
         "share": share,
         "kpi_cards": KPI_CARDS,
         "expected_count": queries.expected_today(user, today).count(),

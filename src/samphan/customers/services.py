@@ -470,6 +470,7 @@ def interaction_update(
     """Correct a timeline entry; who logged it and for whom stay as they were."""
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
     before = snapshot(interaction, INTERACTION_FIELDS)
+    was_at = interaction.occurred_at
     for name, value in fields.items():
         if name not in INTERACTION_EDITABLE:
             raise ValidationError({name: _("This field cannot be set.")})
@@ -491,7 +492,11 @@ def interaction_update(
             changes=changes,
         )
         if Interaction.Kind.VISIT in (before["kind"], interaction.kind):
-            history_changed.send(Interaction, customer_ids=[interaction.customer_id])
+            history_changed.send(
+                Interaction,
+                customer_ids=[interaction.customer_id],
+                moments=[was_at, interaction.occurred_at],
+            )
     return interaction
 
 
@@ -513,7 +518,9 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
     )
     interaction.delete()
     if interaction.kind == Interaction.Kind.VISIT:
-        history_changed.send(Interaction, customer_ids=[interaction.customer_id])
+        history_changed.send(
+            Interaction, customer_ids=[interaction.customer_id], moments=[interaction.occurred_at]
+        )
 
 
 # -- Tags -------------------------------------------------------------------------------

@@ -8,5 +8,6 @@ from django.dispatch import Signal
 # A visit was logged: ``customer_id``, ``occurred_at``.
 visit_logged = Signal()
 # Figures derived from these customers' history must be recomputed (a visit edited or
-# deleted, two customers merged): ``customer_ids``.
+# deleted, two customers merged): ``customer_ids``, and ``moments``, the times of the
+# entries changed (before and after an edit), for figures kept per day.
 history_changed = Signal()

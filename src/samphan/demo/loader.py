@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from samphan.accounts.models import Team, User
-from samphan.analytics.rollups import activity_fill, daily_rebuild
+from samphan.analytics.rollups import activity_fill, daily_rebuild, hourly_rebuild
 from samphan.core.bulk import column_adapter, insert_rows
 from samphan.core.search import bulk_indexing
 from samphan.core.tax_id import thai_tax_id_check_digit
@@ -391,6 +391,7 @@ def load_demo(
     rollup_fill(from_customer_id=plan.first_id)
     activity_fill(from_customer_id=plan.first_id)
     daily_rebuild()
+    hourly_rebuild()
     if customers <= QUOTES_UP_TO:
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
     result.seconds = time.perf_counter() - started

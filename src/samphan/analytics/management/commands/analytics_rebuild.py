@@ -18,5 +18,6 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Rebuilt the activity of {counts['customers']:,} customers and "
-            f"{counts['days']:,} days of sales in {seconds:.1f} s."
+            f"{counts['days']:,} days of sales and {counts['hours']:,} hours of traffic "
+            f"in {seconds:.1f} s."
         )
