@@ -2,9 +2,11 @@
 the regulars lists, a customer's cadence panel, and the analytics roll-up rebuild."""
 
 import datetime as dt
+import resource
 import time
 from typing import Any
 
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -12,8 +14,10 @@ from bench.timing import percentiles, timed
 from samphan.accounts.models import User
 from samphan.analytics import queries
 from samphan.analytics.models import CustomerActivity
-from samphan.analytics.rollups import analytics_rebuild
+from samphan.analytics.rfm import rfm_rebuild
+from samphan.analytics.rollups import analytics_rebuild, order_recorded
 from samphan.core.periods import Period
+from samphan.sales.models import Order
 
 
 def measure_analytics(admin: User) -> dict[str, Any]:
@@ -58,7 +62,27 @@ def measure_analytics(admin: User) -> dict[str, Any]:
     )
     started = time.perf_counter()
     counts = analytics_rebuild()
+    rebuild_seconds = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    scored = rfm_rebuild()
+    rfm_seconds = round(time.perf_counter() - started, 1)
     return {
         "pages": pages,
-        "rebuild": {"seconds": round(time.perf_counter() - started, 1), **counts},
+        "rebuild": {"seconds": rebuild_seconds, **counts},
+        "rfm": {"seconds": rfm_seconds, "customers": scored},
+        "overhead_ms_per_order": order_overhead(),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def order_overhead(count: int = 1_000) -> float:
+    """What keeping the analytics roll-ups adds to an order write: ``order_recorded`` for
+    existing orders, as if each were new (in a transaction rolled back)."""
+    orders = list(Order.objects.filter(status=Order.Status.PAID).order_by("?")[:count])
+    with transaction.atomic():
+        started = time.perf_counter()
+        for order in orders:
+            order_recorded(order)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return round(seconds / max(len(orders), 1) * 1000, 3)

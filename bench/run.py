@@ -78,18 +78,21 @@ def sales_table(results: list[dict]) -> str:
     lines = [
         "| database | customers | one order per call: orders/s | bulk, POS batches: lines/s "
         "(orders/s) | bulk, 3 years of history: lines/s | roll-up rebuild s (orders) "
-        "| insights roll-up rebuild s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| insights roll-up rebuild s | RFM s | insights per order ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         sales = result["sales"]
         rebuild = sales["rebuild"]
+        insight = result.get("analytics", {})
         lines.append(
             f"| {result['database']} | {result['customers']:,} "
             f"| {sales['ingest']['orders_per_s']:,} | {sales['bulk']['lines_per_s']:,} "
             f"({sales['bulk']['orders_per_s']:,}) | {sales['bulk_history']['lines_per_s']:,} "
             f"| {rebuild['seconds']} ({rebuild['orders']:,}) "
-            f"| {result.get('analytics', {}).get('rebuild', {}).get('seconds', '–')} |"
+            f"| {insight.get('rebuild', {}).get('seconds', '–')} "
+            f"| {insight.get('rfm', {}).get('seconds', '–')} "
+            f"| {insight.get('overhead_ms_per_order', '–')} |"
         )
     return "\n".join(lines)
 
