@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samphan.analytics.dashboard import week_hours
+from samphan.analytics.models import Snapshot
 from samphan.core.periods import preset_period
 from samphan.customers.models import ContactPoint
 from tests.analytics.test_rollups import at, buy, visit
@@ -131,11 +132,12 @@ class TestDashboard:
         response = login(admin_user).get("/", {"period": "this_month"})
         assert response.status_code == 200
         kpis = response.context["kpis"]
-        assert kpis["revenue"].value == D("300.00") and kpis["orders"].value == 2
-        assert kpis["buyers"].value == 2 and kpis["new_buyers"].value == 1
-        assert kpis["returning_buyers"].value == 1 and kpis["repeat_rate"].value == 0.5
+        assert kpis["revenue"]["value"] == "300.00" and kpis["orders"]["value"] == 2
+        assert kpis["buyers"]["value"] == 2 and kpis["new_buyers"]["value"] == 1
+        assert kpis["returning_buyers"]["value"] == 1 and kpis["repeat_rate"]["value"] == 0.5
         # The period before is as many days back, not the calendar month before.
-        assert kpis["revenue"].previous in (D("100.00"), D("0"))
+        assert kpis["revenue"]["previous"] in ("100.00", "0.00")
+        assert response.context["computed_at"] is not None  # a snapshot, for an admin
         page = response.content.decode()
         assert 'id="trend-options"' in page and old.display_name in page
 
@@ -145,8 +147,10 @@ class TestDashboard:
         mine = CustomerFactory(owner=rep)
         buy(mine, product, timezone.now())
         buy(CustomerFactory(), product, timezone.now(), quantity=5)
-        kpis = login(rep).get("/").context["kpis"]
-        assert kpis["revenue"].value == D("100.00") and kpis["buyers"].value == 1
+        response = login(rep).get("/")
+        kpis = response.context["kpis"]
+        assert kpis["revenue"]["value"] == "100.00" and kpis["buyers"]["value"] == 1
+        assert response.context["computed_at"] is None  # live: their own figures
         plain = login(make_user(role=None, username="nobody")).get("/")
         assert plain.status_code == 200 and "kpis" not in plain.context
 
@@ -170,3 +174,36 @@ def test_dashboard_heatmap_counts_orders_and_visits(admin_user, make_user):
     customer.owner = rep
     customer.save()
     assert sum(map(sum, week_hours(rep, march))) == 2  # own customers only
+
+
+class TestSnapshots:
+    def test_fresh_is_served_stale_is_queued_once(
+        self, admin_user, django_capture_on_commit_callbacks
+    ):
+        from samphan.analytics.models import Snapshot
+
+        client = login(admin_user)
+        client.get("/", {"period": "last_month"})
+        first = Snapshot.objects.get(key="dashboard:last_month")
+        product = ProductFactory(list_price=D("107.00"))
+        buy(CustomerFactory(), product, timezone.now())
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.get("/", {"period": "last_month"})  # fresh: served as it is
+        assert callbacks == []
+        Snapshot.objects.filter(pk=first.pk).update(
+            computed_at=timezone.now() - dt.timedelta(minutes=2)
+        )
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            stale = client.get("/", {"period": "last_month"})
+            client.get("/", {"period": "last_month"})  # queued already: not twice
+        assert len(callbacks) == 1
+        assert "Figures as of" in stale.content.decode()
+        refreshed = Snapshot.objects.get(pk=first.pk)
+        assert refreshed.computed_at > first.computed_at and refreshed.queued_at is None
+
+    def test_custom_dates_are_live(self, admin_user):
+        response = login(admin_user).get(
+            "/", {"period": "custom", "since": "2026-01-01", "until": "2026-01-31"}
+        )
+        assert response.context["computed_at"] is None
+        assert not Snapshot.objects.exists()

@@ -7,7 +7,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        from samphan.analytics import receivers
+        from samphan.analytics import dashboard, receivers  # noqa: F401 - dashboard registers its snapshot builder
         from samphan.customers.panels import customer_panel_register
 
         receivers.connect()

@@ -9,9 +9,12 @@ from typing import Any
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.utils import timezone
 
+from samphan.analytics import queries
 from samphan.analytics.models import DailySales, HourlyTraffic
-from samphan.core.periods import Period
+from samphan.analytics.snapshots import BUILDERS, all_records_user
+from samphan.core.periods import Period, preset_period
 from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer, Interaction
 from samphan.sales.models import ZERO, CustomerSales, Order
@@ -156,3 +159,53 @@ def week_hours(user: Any, period: Period) -> list[list[int]]:
         for weekday, hour, count in counted:
             grid[weekday - 1][hour] += count
     return grid
+
+
+def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
+    """Everything the dashboard shows for a period, as JSON-safe values (money as text),
+    so the same dict is rendered live or stored as a snapshot."""
+    current = kpis(user, period)
+    before = kpis(user, previous_period(period))
+    share = queries.revenue_share(user, period)
+    return {
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
+        "kpis": {
+            kpi.key: {
+                "value": _plain(kpi.value),
+                "previous": _plain(kpi.previous),
+                "change": kpi.change,
+            }
+            for kpi in compared(current, before)
+        },
+        "months": [
+            [month.isoformat(), str(total)] for month, total in monthly_revenue(user, 24, today)
+        ],
+        "top": [
+            {
+                "rank": row.rank,
+                "customer_id": row.customer.pk,
+                "name": row.customer.display_name,
+                "revenue": _plain(row.revenue),
+                "share": row.share,
+            }
+            for row in queries.top_customers(user, period, limit=5)
+        ],
+        "concentration": {str(key): value for key, value in share.concentration.items()},
+        "week_hours": week_hours(user, period),
+        "expected_today": queries.expected_today(user, today).count(),
+        "overdue": queries.overdue_regulars(user, today).count(),
+    }
+
+
+def _plain(value: Any) -> Any:
+    return str(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else value
+
+
+def build_snapshot(preset: str) -> dict[str, Any]:
+    """A preset period's dashboard for everyone who sees all records (the snapshot)."""
+    today = timezone.localdate()
+    return figures(all_records_user(), preset_period(preset, today), today)
+
+
+BUILDERS["dashboard"] = build_snapshot

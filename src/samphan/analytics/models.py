@@ -155,3 +155,17 @@ class RFMState(models.Model):
 
     def __str__(self) -> str:
         return f"RFM {self.computed_at}"
+
+
+class Snapshot(models.Model):
+    """Figures computed for everyone who sees all records (a dashboard for a preset
+    period), served while fresh and recomputed by a task once a minute old."""
+
+    key = models.CharField(max_length=100, unique=True)
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+    queued_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.computed_at}"

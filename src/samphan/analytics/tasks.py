@@ -10,3 +10,11 @@ def rfm_refresh() -> int:
     """Recompute every customer's RFM scores; enqueued once a day by the pages that show
     them. Safe to run twice."""
     return rfm_rebuild()
+
+
+@task()
+def snapshot_refresh(key: str) -> None:
+    """Recompute one snapshot of shared figures; queued when it is a minute old."""
+    from samphan.analytics.snapshots import refresh
+
+    refresh(key)

@@ -1,6 +1,8 @@
 """Insight pages: top customers and their share; who is expected today and who is
 overdue; a customer's cadence panel on their page."""
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,11 +13,12 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samphan.analytics import charts, forecast, funnel, queries, reports, rfm
+from samphan.analytics import charts, forecast, funnel, queries, reports, rfm, snapshots
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
+from samphan.core import periods
 from samphan.core import views as core_views
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
@@ -142,32 +145,40 @@ def segments(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: the period's KPIs against the period before, the revenue trend, the top
-    customers and their share, regulars to expect and to call, RFM segments."""
+    customers and their share, when customers come, regulars to expect and to call.
+
+    For users who see every record a preset period comes from a snapshot at most a
+    minute old (its time is on the page); custom dates and limited users are live."""
     if not request.user.has_perm("sales.view_order"):
         return core_views.home(request)
     form = DashboardForm(request.GET)
     today = timezone.localdate()
-    period = form.chosen_period(today) if form.is_valid() else form.fallback(today)
+    valid = form.is_valid()
+    period = form.chosen_period(today) if valid else form.fallback(today)
+    preset = (form.cleaned_data.get("period") if valid else None) or form.default_period
     user = request.user
-    current = dashboard_figures.kpis(user, period)
-    before = dashboard_figures.kpis(user, dashboard_figures.previous_period(period))
-    months = dashboard_figures.monthly_revenue(user, 24, today)
-    share = queries.revenue_share(user, period)
+    computed_at = None
+    if preset != periods.CUSTOM and sees_all_records(user):
+        data, computed_at = snapshots.snapshot(f"dashboard:{preset}")
+    else:
+        data = dashboard_figures.figures(user, period, today)
+    months = [(dt.date.fromisoformat(month), Decimal(total)) for month, total in data["months"]]
     context = {
         **core_views.home_context(user),
         "form": form,
-        "period": period,
-        "kpis": {kpi.key: kpi for kpi in dashboard_figures.compared(current, before)},
+        "period": periods.Period(
+            dt.date.fromisoformat(data["since"]), dt.date.fromisoformat(data["until"])
+        ),
+        "computed_at": computed_at,
+        "kpis": data["kpis"],
+        "kpi_cards": KPI_CARDS,
         "trend": charts.revenue_trend_chart(months),
         "trend_rows": months[-12:],
-        "top": queries.top_customers(user, period, limit=5),
-        "heatmap": charts.weekday_hour_chart(
-            weekday_names(), dashboard_figures.week_hours(user, period)
-        ),
-        "share": share,
-        "kpi_cards": KPI_CARDS,
-        "expected_count": queries.expected_today(user, today).count(),
-        "overdue_count": queries.overdue_regulars(user, today).count(),
+        "top": data["top"],
+        "concentration": data["concentration"],
+        "heatmap": charts.weekday_hour_chart(weekday_names(), data["week_hours"]),
+        "expected_count": data["expected_today"],
+        "overdue_count": data["overdue"],
     }
     return render(request, "analytics/dashboard.html", context)
 
