@@ -13,8 +13,8 @@ from django.utils import timezone
 from bench.timing import percentiles, timed
 from samphan.accounts.models import User
 from samphan.analytics import queries
-from samphan.analytics.models import CustomerActivity
 from samphan.analytics.dashboard import build_snapshot
+from samphan.analytics.models import CustomerActivity
 from samphan.analytics.rfm import rfm_rebuild
 from samphan.analytics.rollups import analytics_rebuild, order_recorded
 from samphan.core.periods import Period
