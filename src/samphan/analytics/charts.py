@@ -5,16 +5,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from samphan.analytics.queries import Share
 from samphan.core.dates import format_month
 
 PALETTE = ["#0f766e", "#f59e0b", "#6366f1", "#e11d48", "#0891b2"]
 
 
-def pareto_chart(share: Share, measure_label: str) -> dict[str, Any]:
+def pareto_chart(pareto: list[Any], measure_label: str) -> dict[str, Any]:
     """Cumulative share of the measure against the share of customers, best first, with
     the diagonal an even spread would follow."""
-    points = [[x, round(y * 100, 1)] for x, y in share.pareto]
+    points = [[x, round(y * 100, 1)] for x, y in pareto]
     return {
         "color": PALETTE,
         "grid": {"left": 48, "right": 16, "top": 32, "bottom": 48},

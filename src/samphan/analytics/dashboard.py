@@ -209,3 +209,15 @@ def build_snapshot(preset: str) -> dict[str, Any]:
 
 
 BUILDERS["dashboard"] = build_snapshot
+
+
+def build_top_snapshot(argument: str) -> dict[str, Any]:
+    """The top-customers page of a preset period for everyone who sees all records:
+    ``argument`` is "preset:measure:limit:group"."""
+    preset, by, limit, group = argument.split(":")
+    today = timezone.localdate()
+    period = preset_period(preset, today)
+    return queries.top_figures(all_records_user(), period, by=by, limit=int(limit), group=group)
+
+
+BUILDERS["top"] = build_top_snapshot

@@ -214,6 +214,61 @@ def _group_labels(group: str) -> dict[Any, Any]:
     return dict(choices.get(group, []))
 
 
+# -- The top-customers page as plain data ----------------------------------------------------
+
+
+def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -> dict[str, Any]:
+    """What the top-customers page shows, JSON-safe (money as text), so the same dict is
+    rendered live or stored as a snapshot. Group labels are left to the page (they are
+    translated)."""
+    rows = top_customers(user, period, by=by, limit=limit)
+    share = revenue_share(user, period, by=by)
+    groups = top_groups(user, period, group, by=by) if group else []
+    return {
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
+        "rows": [
+            {
+                "rank": row.rank,
+                "customer_id": row.customer.pk,
+                "name": row.customer.display_name,
+                "is_vip": row.customer.is_vip,
+                "revenue": str(row.revenue),
+                "profit": str(row.profit),
+                "orders": row.orders,
+                "share": row.share,
+                "cumulative_share": row.cumulative_share,
+            }
+            for row in rows
+        ],
+        "share": {
+            "customers": share.customers,
+            "revenue": str(share.revenue),
+            "profit": str(share.profit),
+            "concentration": {str(key): value for key, value in share.concentration.items()},
+            "pareto": share.pareto,
+        },
+        "groups": [
+            {
+                "value": row.value,
+                "customers": row.customers,
+                "orders": row.orders,
+                "revenue": str(row.revenue),
+                "profit": str(row.profit),
+                "share": row.share,
+            }
+            for row in groups
+        ],
+    }
+
+
+def group_label(group: str, value: str) -> str:
+    """A group's name in the page's language (a tag or province is its own name)."""
+    if not value:
+        return "–"
+    return str(_group_labels(group).get(value, value))
+
+
 # -- Who is expected today, who is overdue ---------------------------------------------------
 
 

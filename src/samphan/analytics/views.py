@@ -41,28 +41,40 @@ CONTACT_KINDS = (ContactPoint.Kind.MOBILE, ContactPoint.Kind.PHONE, ContactPoint
 
 @login_required
 def top_customers(request: HttpRequest) -> HttpResponse:
+    """Top customers and their share; for users who see every record a preset period
+    comes from a snapshot at most a minute old, like the dashboard."""
     require_perm(request.user, "sales.view_order")
     form = TopCustomersForm(request.GET)
     context: dict[str, Any] = {"form": form, "whole_company": sees_all_records(request.user)}
     if form.is_valid():
-        period = form.chosen_period(timezone.localdate())
+        today = timezone.localdate()
+        period = form.chosen_period(today)
         by = form.cleaned_data["by"] or "revenue"
-        rows = queries.top_customers(request.user, period, by=by, limit=form.cleaned_data["limit"])
-        share = queries.revenue_share(request.user, period, by=by)
+        limit, group = form.cleaned_data["limit"], form.cleaned_data["group"]
+        preset = form.cleaned_data["period"] or form.default_period
+        computed_at = None
+        if preset != periods.CUSTOM and sees_all_records(request.user):
+            data, computed_at = snapshots.snapshot(f"top:{preset}:{by}:{limit}:{group}")
+        else:
+            data = queries.top_figures(request.user, period, by=by, limit=limit, group=group)
         measure = _("Revenue") if by == "revenue" else _("Profit")
+        share = data["share"]
         context |= {
-            "period": period,
+            "period": periods.Period(
+                dt.date.fromisoformat(data["since"]), dt.date.fromisoformat(data["until"])
+            ),
+            "computed_at": computed_at,
             "by": by,
             "measure": measure,
-            "rows": rows,
-            "contacts": preferred_contacts([row.customer for row in rows]),
+            "rows": data["rows"],
+            "contacts": preferred_contacts([row["customer_id"] for row in data["rows"]]),
             "share": share,
-            "pareto": charts.pareto_chart(share, measure),
-            "pareto_table": [p for p in share.pareto if p[0] in (1, 5, 10, 20, 50, 80, 100)],
-            "group": form.cleaned_data["group"],
-            "groups": queries.top_groups(request.user, period, form.cleaned_data["group"], by=by)
-            if form.cleaned_data["group"]
-            else [],
+            "pareto": charts.pareto_chart(share["pareto"], measure),
+            "pareto_table": [p for p in share["pareto"] if p[0] in (1, 5, 10, 20, 50, 80, 100)],
+            "group": group,
+            "groups": [
+                {**row, "label": queries.group_label(group, row["value"])} for row in data["groups"]
+            ],
         }
     htmx = request.htmx  # type: ignore[attr-defined]
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
@@ -73,12 +85,13 @@ def weekday_names() -> list[str]:
     return [str(name) for name in WEEKDAY_NAMES.values()]
 
 
-def preferred_contacts(customers: list[Customer]) -> dict[int, ContactPoint]:
+def preferred_contacts(customers: list[Any]) -> dict[int, ContactPoint]:
     """Each customer's preferred way to reach them (else the first phone, e-mail or LINE):
     one query for the whole list."""
-    points = ContactPoint.objects.filter(customer__in=customers, kind__in=CONTACT_KINDS).order_by(
-        "customer_id", "-is_preferred", "kind", "id"
-    )
+    points = ContactPoint.objects.filter(
+        customer_id__in=[getattr(customer, "pk", customer) for customer in customers],
+        kind__in=CONTACT_KINDS,
+    ).order_by("customer_id", "-is_preferred", "kind", "id")
     chosen: dict[int, ContactPoint] = {}
     for point in points:
         chosen.setdefault(point.customer_id, point)
