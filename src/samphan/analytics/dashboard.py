@@ -14,6 +14,7 @@ from django.utils import timezone
 from samphan.analytics import queries
 from samphan.analytics.models import DailySales, HourlyTraffic
 from samphan.analytics.snapshots import BUILDERS, all_records_user
+from samphan.core import views as core_views
 from samphan.core.periods import Period, preset_period
 from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer, Interaction
@@ -193,6 +194,7 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
         ],
         "concentration": {str(key): value for key, value in share.concentration.items()},
         "week_hours": week_hours(user, period),
+        "counts": core_views.customer_counts(user),
         "expected_today": queries.expected_today(user, today).count(),
         "overdue": queries.overdue_regulars(user, today).count(),
     }

@@ -20,7 +20,7 @@ from samphan.analytics import sql
 from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity, DailySales, HourlyTraffic
 from samphan.core.bulk import python_values
 from samphan.customers.models import Interaction
-from samphan.sales.models import Order
+from samphan.sales.models import ZERO, Order
 
 ACTIVITY = CustomerActivity._meta.db_table
 DAILY = DailySales._meta.db_table
@@ -206,22 +206,22 @@ def _activity_first(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
 # -- Per day ----------------------------------------------------------------------------------
 
 
+DAILY_UPSERT = f"""
+    INSERT INTO {DAILY} (day, channel, revenue, profit, order_count)
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (day, channel) DO UPDATE SET
+        revenue = {DAILY}.revenue + excluded.revenue,
+        profit = {DAILY}.profit + excluded.profit,
+        order_count = {DAILY}.order_count + excluded.order_count
+"""  # noqa: S608 - no input in the names
+
+
 def daily_add(
     at: dt.datetime, channel: str, *, revenue: Decimal, profit: Decimal, orders: int
 ) -> None:
     """Add an order's (or a refund's) figures to its local day and channel."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {DAILY} (day, channel, revenue, profit, order_count)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (day, channel) DO UPDATE SET
-                revenue = {DAILY}.revenue + excluded.revenue,
-                profit = {DAILY}.profit + excluded.profit,
-                order_count = {DAILY}.order_count + excluded.order_count
-            """,  # noqa: S608 - no input in the names
-            [_day(local_date(at)), channel, revenue, profit, orders],
-        )
+        cursor.execute(DAILY_UPSERT, [_day(local_date(at)), channel, revenue, profit, orders])
 
 
 def _daily_insert(where: str, params: list[Any]) -> None:
@@ -260,19 +260,19 @@ def daily_rebuild() -> int:
 # -- Per day and hour ------------------------------------------------------------------------
 
 
+HOURLY_UPSERT = f"""
+    INSERT INTO {HOURLY} (day, hour, orders, visits) VALUES (%s, %s, %s, %s)
+    ON CONFLICT (day, hour) DO UPDATE SET
+        orders = {HOURLY}.orders + excluded.orders,
+        visits = {HOURLY}.visits + excluded.visits
+"""  # noqa: S608 - no input in the names
+
+
 def hourly_add(at: dt.datetime, *, orders: int = 0, visits: int = 0) -> None:
     """Count an order or a visit in its local day and hour."""
     local = at.astimezone(sql.zone())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {HOURLY} (day, hour, orders, visits) VALUES (%s, %s, %s, %s)
-            ON CONFLICT (day, hour) DO UPDATE SET
-                orders = {HOURLY}.orders + excluded.orders,
-                visits = {HOURLY}.visits + excluded.visits
-            """,  # noqa: S608 - no input in the names
-            [_day(local.date()), local.hour, orders, visits],
-        )
+        cursor.execute(HOURLY_UPSERT, [_day(local.date()), local.hour, orders, visits])
 
 
 def _hourly_insert(where: str, params: list[Any]) -> None:
@@ -320,8 +320,35 @@ def order_recorded(order: Order) -> None:
     daily_add(order.ordered_at, order.channel, revenue=order.revenue, profit=order.profit, orders=1)
 
 
+def orders_added(orders: Iterable[Order]) -> None:
+    """New paid orders in bulk (a POS batch, an import): their customers are recomputed
+    (one statement per 500), and their figures are added to their days and hours, summed
+    here first, so a batch spread over three years of history costs one upsert per day
+    touched rather than a recomputation of each day."""
+    orders = list(orders)
+    activity_refresh(order.customer_id for order in orders)
+    daily: dict[tuple[dt.date, str], list[Any]] = {}
+    hourly: dict[tuple[dt.date, int], int] = {}
+    for order in orders:
+        local = order.ordered_at.astimezone(sql.zone())
+        figures = daily.setdefault((local.date(), order.channel), [ZERO, ZERO, 0])
+        figures[0] += order.revenue
+        figures[1] += order.profit
+        figures[2] += 1
+        hourly[(local.date(), local.hour)] = hourly.get((local.date(), local.hour), 0) + 1
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            DAILY_UPSERT,
+            [[_day(day), channel, *figures] for (day, channel), figures in daily.items()],
+        )
+        cursor.executemany(
+            HOURLY_UPSERT,
+            [[_day(day), hour, count, 0] for (day, hour), count in hourly.items()],
+        )
+
+
 def orders_changed(orders: Iterable[Order]) -> None:
-    """Orders added in bulk, cancelled or restored: recompute their customers and days."""
+    """Orders cancelled or restored: recompute their customers and days."""
     orders = list(orders)
     activity_refresh(order.customer_id for order in orders)
     days = {local_date(order.ordered_at) for order in orders}

@@ -177,7 +177,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         data = dashboard_figures.figures(user, period, today)
     months = [(dt.date.fromisoformat(month), Decimal(total)) for month, total in data["months"]]
     context = {
-        **core_views.home_context(user),
+        "counts": data["counts"],
+        "recent": core_views.latest_activity(user),
         "form": form,
         "period": periods.Period(
             dt.date.fromisoformat(data["since"]), dt.date.fromisoformat(data["until"])

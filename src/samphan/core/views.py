@@ -10,6 +10,7 @@ from django.views.static import serve
 
 from samphan.core.models import Notification
 from samphan.core.notifications import notifications_mark_read, unread_count
+from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.queries import photo_visible_to
 
@@ -25,18 +26,34 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def home_context(user: Any) -> dict[str, Any]:
+    return {"counts": customer_counts(user), "recent": latest_activity(user)}
+
+
+def customer_counts(user: Any) -> dict[str, int]:
     visible = Customer.objects.visible_to(user).active()
-    counts = {
+    return {
         "people": visible.people().count(),
         "companies": visible.companies().count(),
         "vip": visible.filter(is_vip=True).count(),
     }
-    recent = (
-        Interaction.objects.filter(customer__in=visible)
-        .select_related("customer", "user")
-        .order_by("-occurred_at", "-id")[:10]
-    )
-    return {"counts": counts, "recent": recent}
+
+
+def latest_activity(user: Any, count: int = 10) -> list[Interaction]:
+    """The newest timeline entries of active customers the user may see.
+
+    Seeing every record: the newest entries read straight off the date index, archived
+    customers' skipped in Python (they are few); a filter on the customer made SQLite walk
+    every customer and sort all their entries (36 ms at 20,000 customers, growing)."""
+    entries = Interaction.objects.select_related("customer", "user").order_by("-occurred_at", "-id")
+    if sees_all_records(user):
+        newest = list(entries[: count * 5])
+        active = [entry for entry in newest if entry.customer.archived_at is None]
+        if len(active) >= count or len(newest) < count * 5:
+            return active[:count]
+        entries = entries.filter(customer__archived_at__isnull=True)
+    else:
+        entries = entries.filter(customer__in=Customer.objects.visible_to(user).active())
+    return list(entries[:count])
 
 
 @login_required

@@ -189,7 +189,7 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
         result.created[item.index] = item.order
         result.lines += len(item.lines)
     rollup_refresh(sorted({item.order.customer_id for item in fresh}))
-    analytics.orders_changed(item.order for item in fresh)
+    analytics.orders_added(item.order for item in fresh)
     affinities_refresh_if_due(max(item.order.pk for item in fresh))
 
 
