@@ -41,19 +41,21 @@ def customer_counts(user: Any) -> dict[str, int]:
 def latest_activity(user: Any, count: int = 10) -> list[Interaction]:
     """The newest timeline entries of active customers the user may see.
 
-    Seeing every record: the newest entries read straight off the date index, archived
-    customers' skipped in Python (they are few); a filter on the customer made SQLite walk
-    every customer and sort all their entries (36 ms at 20,000 customers, growing)."""
-    entries = Interaction.objects.select_related("customer", "user").order_by("-occurred_at", "-id")
+    Seeing every record: the newest entries read straight off the date index, their
+    customers and authors fetched after by id (prefetch, not a join), archived customers'
+    skipped in Python (they are few). A filter on the customer, or even the join of
+    ``select_related``, let SQLite start from the customers and sort every entry: 186 ms
+    at 100,000 customers, against 1 ms."""
+    entries = Interaction.objects.order_by("-occurred_at", "-id")
     if sees_all_records(user):
-        newest = list(entries[: count * 5])
+        newest = list(entries.prefetch_related("customer", "user")[: count * 5])
         active = [entry for entry in newest if entry.customer.archived_at is None]
         if len(active) >= count or len(newest) < count * 5:
             return active[:count]
         entries = entries.filter(customer__archived_at__isnull=True)
     else:
         entries = entries.filter(customer__in=Customer.objects.visible_to(user).active())
-    return list(entries[:count])
+    return list(entries.select_related("customer", "user")[:count])
 
 
 @login_required
