@@ -120,9 +120,13 @@ def activity_rebuild() -> int:
 def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
     """Count one new paid order (``visit=False``) or visit at ``at``.
 
-    Later than the customer's last day (the usual case: a sale or a check-in now): one
-    read and one update. Otherwise, or with no row yet, the customer is recomputed.
+    An order on a day after the customer's last (the usual case: a sale now) is one
+    statement. Otherwise one read decides: a visit or a second purchase on the last day
+    adds to the counters, and anything earlier, or a customer without a row yet, is
+    recomputed.
     """
+    if not visit and _new_day_added(customer_id, at):
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(READ)} FROM {ACTIVITY} "  # noqa: S608
@@ -176,6 +180,25 @@ def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
         updated = cursor.rowcount
     if not updated:
         activity_refresh([customer_id])
+
+
+def _new_day_added(customer_id: int, at: dt.datetime) -> bool:
+    """Count an order's day in one UPDATE when it is after the customer's last day (the
+    gap computed in SQL from the stored last day); False when no row qualified."""
+    local = at.astimezone(sql.zone())
+    day = _day(local.date())
+    param = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    gap = sql.days_between(param, "last_day")
+    weekday, hour = f"weekday_{local.weekday()}", f"hour_{local.hour}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ACTIVITY} SET days = days + 1, last_day = %s, "  # noqa: S608
+            f"last_day_first_at = %s, gap_squares = gap_squares + {gap} * {gap}, "
+            f"{weekday} = {weekday} + 1, {hour} = {hour} + 1 "
+            "WHERE customer_id = %s AND last_day < %s",
+            [day, _when(at), day, day, customer_id, day],
+        )
+        return cursor.rowcount > 0
 
 
 def _activity_first(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
@@ -316,8 +339,16 @@ def hourly_rebuild() -> int:
 def order_recorded(order: Order) -> None:
     """A new paid order: its customer came that day, and its day sold this much."""
     activity_add(order.customer_id, order.ordered_at, visit=False)
-    hourly_add(order.ordered_at, orders=1)
-    daily_add(order.ordered_at, order.channel, revenue=order.revenue, profit=order.profit, orders=1)
+    local = order.ordered_at.astimezone(sql.zone())
+    daily = [_day(local.date()), order.channel, order.revenue, order.profit, 1]
+    hourly = [_day(local.date()), local.hour, 1, 0]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One round trip for both upserts (each costs ~0.4 ms on PostgreSQL here).
+            cursor.execute(f"WITH daily AS ({DAILY_UPSERT}) {HOURLY_UPSERT}", daily + hourly)
+        else:
+            cursor.execute(DAILY_UPSERT, daily)
+            cursor.execute(HOURLY_UPSERT, hourly)
 
 
 def orders_added(orders: Iterable[Order]) -> None:
