@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from samphan.analytics import sql
 from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity, DailySales, HourlyTraffic
@@ -389,9 +388,5 @@ def orders_changed(orders: Iterable[Order]) -> None:
 
 @transaction.atomic
 def analytics_rebuild() -> dict[str, int]:
-    """Both roll-ups from scratch."""
+    """Every analytics roll-up from scratch."""
     return {"customers": activity_rebuild(), "days": daily_rebuild(), "hours": hourly_rebuild()}
-
-
-def now_local_date() -> dt.date:
-    return local_date(timezone.now())
