@@ -1,11 +1,12 @@
-"""Keeping the analytics roll-ups: per customer (``CustomerActivity``) and per day
-(``DailySales``).
+"""Keeping the analytics roll-ups: per customer (``CustomerActivity``), per day and
+channel (``DailySales``), per day and hour (``HourlyTraffic``).
 
 Writes call these inside their own transaction. The common case is cheap: an order or a
-visit later than everything before it adds to counters in one statement. Anything else
-(a back-dated entry, a cancellation, an edited or deleted visit, a merge, a bulk batch)
-recomputes the customers or days it touched with the same set-based SQL that rebuilds
-everything, so there is one definition of each figure.
+visit later than everything before it adds to counters in one or two statements, and a
+batch of new orders adds its sums per day and hour. Anything else (a back-dated entry, a
+cancellation, an edited or deleted visit, a merge) recomputes the customers or days it
+touched with the same set-based SQL that rebuilds everything, so there is one definition
+of each figure.
 """
 
 import datetime as dt
