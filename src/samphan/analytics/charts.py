@@ -56,7 +56,7 @@ def weekday_hour_chart(weekdays: list[str], hours_by_day: list[list[int]]) -> di
     ]
     top = max((count for _h, _d, count in data), default=0)
     return {
-        "grid": {"left": 64, "right": 16, "top": 16, "bottom": 64},
+        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 64, "containLabel": True},
         "tooltip": {"renderMode": "richText"},
         "xAxis": {"type": "category", "data": [f"{hour:02d}" for hour in range(24)]},
         "yAxis": {"type": "category", "data": weekdays, "inverse": True},
