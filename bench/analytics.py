@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from bench.reference import duckdb_top_and_shares
 from bench.timing import percentiles, timed
 from samphan.accounts.models import User
 from samphan.analytics import queries
@@ -68,6 +69,9 @@ def measure_analytics(admin: User) -> dict[str, Any]:
             5,
         )
     )
+    reference = duckdb_top_and_shares(custom.start, custom.end)
+    ours = pages["top-10 + shares, custom 180 days"]["p50_ms"]
+    pages["top-10 + shares, custom 180 days: DuckDB reference"] = reference
     pages["expected today page"] = percentiles(timed(lambda: get("/insights/regulars/"), 5))
     pages["overdue regulars page"] = percentiles(
         timed(lambda: get("/insights/regulars/?list=overdue"), 5)
@@ -83,6 +87,7 @@ def measure_analytics(admin: User) -> dict[str, Any]:
     rfm_seconds = round(time.perf_counter() - started, 1)
     return {
         "pages": pages,
+        "reference_ratio": round(ours / reference["p50_ms"], 1) if reference["p50_ms"] else None,
         "rebuild": {"seconds": rebuild_seconds, **counts},
         "rfm": {"seconds": rfm_seconds, "customers": scored},
         "overhead_ms_per_order": order_overhead(),
