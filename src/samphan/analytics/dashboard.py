@@ -167,7 +167,8 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
     so the same dict is rendered live or stored as a snapshot."""
     current = kpis(user, period)
     before = kpis(user, previous_period(period))
-    share = queries.revenue_share(user, period)
+    totals = queries.period_totals(user, period)
+    share = queries.revenue_share(user, period, totals=totals)
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
@@ -190,7 +191,7 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
                 "revenue": _plain(row.revenue),
                 "share": row.share,
             }
-            for row in queries.top_customers(user, period, limit=5)
+            for row in queries.top_customers(user, period, limit=5, totals=totals)
         ],
         "concentration": {str(key): value for key, value in share.concentration.items()},
         "week_hours": week_hours(user, period),

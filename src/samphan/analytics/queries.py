@@ -68,15 +68,26 @@ def _per_customer(user: Any, period: Period | None) -> QuerySet[Any, Any]:
     )
 
 
+def period_totals(user: Any, period: Period | None) -> dict[str, Decimal]:
+    """The period's paid revenue and profit, of the orders the user may see."""
+    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    return {key: value or ZERO for key, value in totals.items()}
+
+
 def top_customers(
-    user: Any, period: Period | None, *, by: str = "revenue", limit: int = 10
+    user: Any,
+    period: Period | None,
+    *,
+    by: str = "revenue",
+    limit: int = 10,
+    totals: dict[str, Decimal] | None = None,
 ) -> list[TopRow]:
     """The ``limit`` customers with the most revenue (or profit) in the period, with their
     share of its total and the running share. Ties are broken by customer id."""
     if by not in MEASURES:
         raise ValueError(by)
     rows = list(_per_customer(user, period).order_by(f"-{by}", "customer_id")[:limit])
-    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    totals = totals or period_totals(user, period)
     total = totals[by] or ZERO
     customers = Customer.objects.in_bulk([row["customer_id"] for row in rows])
     result, running = [], ZERO
@@ -96,7 +107,13 @@ def top_customers(
     return result
 
 
-def revenue_share(user: Any, period: Period | None, *, by: str = "revenue") -> Share:
+def revenue_share(
+    user: Any,
+    period: Period | None,
+    *,
+    by: str = "revenue",
+    totals: dict[str, Decimal] | None = None,
+) -> Share:
     """Totals, concentration and the Pareto curve of the measure over customers, in one
     statement: customers ranked by the measure, a running sum, and the ranks at each
     whole percent of customers."""
@@ -119,7 +136,7 @@ def revenue_share(user: Any, period: Period | None, *, by: str = "revenue") -> S
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         marks = cursor.fetchall()
-    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    totals = totals or period_totals(user, period)
     total = totals[by] or ZERO
     customers = marks[-1][1] if marks else 0
     pareto = [(0.0, 0.0)]
@@ -170,7 +187,12 @@ class GroupRow:
 
 
 def top_groups(
-    user: Any, period: Period | None, group: str, *, by: str = "revenue"
+    user: Any,
+    period: Period | None,
+    group: str,
+    *,
+    by: str = "revenue",
+    totals: dict[str, Decimal] | None = None,
 ) -> list[GroupRow]:
     """The period's revenue and profit per customer group, largest first."""
     if group not in GROUPS or by not in MEASURES:
@@ -188,7 +210,7 @@ def top_groups(
         )
         .order_by(f"-{by}", path)
     )
-    totals = _paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
+    totals = totals or period_totals(user, period)
     labels = _group_labels(group)
     return [
         GroupRow(
@@ -221,9 +243,10 @@ def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -
     """What the top-customers page shows, JSON-safe (money as text), so the same dict is
     rendered live or stored as a snapshot. Group labels are left to the page (they are
     translated)."""
-    rows = top_customers(user, period, by=by, limit=limit)
-    share = revenue_share(user, period, by=by)
-    groups = top_groups(user, period, group, by=by) if group else []
+    totals = period_totals(user, period)  # read once for the three
+    rows = top_customers(user, period, by=by, limit=limit, totals=totals)
+    share = revenue_share(user, period, by=by, totals=totals)
+    groups = top_groups(user, period, group, by=by, totals=totals) if group else []
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
