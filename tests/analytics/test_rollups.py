@@ -195,6 +195,37 @@ class TestHandComputed:
         assert DailySales.objects.get(day=MONDAYS[0], channel="online").order_count == 3
         assert snapshot() == rebuilt()
 
+    def test_batch_on_a_later_day_adds_in_place(self):
+        """A POS batch of today's sales: each customer's new day is added, not recomputed,
+        and equals the rebuild; an earlier time on a customer's last day is recomputed."""
+        regular, early, new = (CustomerFactory() for _ in range(3))
+        tea = ProductFactory()
+        buy(regular, tea, at(MONDAYS[0], 10))
+        buy(early, tea, at(MONDAYS[2], 15))
+        lines = [LineInput(tea.pk, 1)]
+        result = services.orders_bulk_record(
+            actor=None,
+            orders=[
+                OrderInput(customer=regular.pk, channel="store", lines=lines, ordered_at=moment)
+                for moment in (at(MONDAYS[2], 11), at(MONDAYS[2], 9))
+            ]
+            + [
+                OrderInput(
+                    customer=early.pk, channel="store", lines=lines, ordered_at=at(MONDAYS[2], 8)
+                ),
+                OrderInput(
+                    customer=new.pk, channel="store", lines=lines, ordered_at=at(MONDAYS[2], 12)
+                ),
+            ],
+        )
+        assert not result.errors
+        activity = CustomerActivity.objects.get(customer=regular)
+        assert (activity.days, activity.gap_squares, activity.hour_9) == (2, 14 * 14, 1)
+        assert activity.last_day_first_at == at(MONDAYS[2], 9)
+        assert CustomerActivity.objects.get(customer=early).hour_8 == 1
+        assert CustomerActivity.objects.get(customer=new).days == 1
+        assert snapshot() == rebuilt()
+
     def test_rebuild_command(self, capsys):
         customer = CustomerFactory()
         visit(customer, at(MONDAYS[0]))
@@ -253,6 +284,13 @@ class TestIncrementalEqualsRebuild(TestCase):
                             channel="store",
                             lines=[LineInput(product.pk, 1)],
                             ordered_at=moment,
+                        ),
+                        # Later the same day or on the next: one day or two in a batch.
+                        OrderInput(
+                            customer=customers[who].pk,
+                            channel="store",
+                            lines=[LineInput(product.pk, 1)],
+                            ordered_at=moment + dt.timedelta(hours=7 * quantity),
                         ),
                     ],
                 )

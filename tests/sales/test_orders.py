@@ -103,6 +103,8 @@ def test_order_keeps_totals_rollup_timeline_and_audit(tea, cup):
         (LineInput("TEA", "1", discount="200"), "lines.0.discount", "between 0"),
         (LineInput("TEA", "1", discount="-5"), "lines.0.discount", "between 0"),
         (LineInput("TEA", "1", unit_price="-1"), "lines.0.unit_price", "negative"),
+        (LineInput("TEA", "2", unit_price="9999999999"), "lines.0.unit_price", "at most"),
+        (LineInput("TEA", True), "lines.0.quantity", "number"),
         (LineInput("NOPE", "1"), "lines.0.product", "NOPE"),
         (LineInput(999999, "1"), "lines.0.product", "999999"),
     ],
@@ -124,6 +126,17 @@ def test_order_without_lines_or_with_a_bad_channel_is_refused(tea):
     with pytest.raises(ValidationError) as raised:
         record(customer, [LineInput("TEA", 1)], channel="fax")
     assert "channel" in raised.value.message_dict
+    assert not Order.objects.exists()
+
+
+def test_an_order_total_beyond_the_money_columns_is_refused(tea):
+    """Each line within its limit, their sum not: refused with a message, nothing written
+    (PostgreSQL would otherwise fail the insert on the numeric column)."""
+    customer = CustomerFactory()
+    line = LineInput("TEA", "1000", unit_price="9000000")  # ฿9,000,000,000 a line
+    with pytest.raises(ValidationError) as raised:
+        record(customer, [line] * 120)
+    assert "at most" in " ".join(raised.value.message_dict["lines"])
     assert not Order.objects.exists()
 
 

@@ -43,7 +43,6 @@ class CustomerActivity(models.Model):
     class Meta:
         verbose_name = _("customer activity")
         verbose_name_plural = _("customer activity")
-        indexes = [models.Index(fields=["last_day"])]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.days} days"

@@ -10,7 +10,8 @@ of each figure.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -47,30 +48,33 @@ def local_date(moment: dt.datetime) -> dt.date:
 def _activity_select(where: str) -> str:
     """One row per customer with every column of ``CustomerActivity``, from the paid
     orders and the visits that pass ``where`` (a condition on ``customer_id``)."""
-    day = sql.local_day("at")
-    weekday = sql.weekday("day")
-    hour = sql.local_hour("first_at")
-    counters = [f"SUM(CASE WHEN {weekday} = {d} THEN 1 ELSE 0 END)" for d in WEEKDAYS] + [
-        f"SUM(CASE WHEN {hour} = {h} THEN 1 ELSE 0 END)" for h in HOURS
+    counters = [f"SUM(CASE WHEN day_weekday = {d} THEN 1 ELSE 0 END)" for d in WEEKDAYS] + [
+        f"SUM(CASE WHEN day_hour = {h} THEN 1 ELSE 0 END)" for h in HOURS
     ]
     gap = sql.days_between("day", "LAG(day) OVER (PARTITION BY customer_id ORDER BY day)")
     # One pass, no join: each event carries whether it is a visit, each day keeps its
-    # visit figures, and the last step sums the days.
+    # visit figures and works out its weekday and hour once (not once per counter), and
+    # the last step sums the days.
     return f"""
         WITH events AS (
-            SELECT customer_id, ordered_at AS at, 0 AS is_visit FROM {Order._meta.db_table}
-            WHERE status = %(paid)s AND {where}
+            SELECT customer_id, {sql.local_day("ordered_at")} AS day, ordered_at AS at,
+                0 AS is_visit
+            FROM {Order._meta.db_table} WHERE status = %(paid)s AND {where}
             UNION ALL
-            SELECT customer_id, occurred_at, 1 FROM {Interaction._meta.db_table}
-            WHERE kind = %(visit)s AND {where}
+            SELECT customer_id, {sql.local_day("occurred_at")}, occurred_at, 1
+            FROM {Interaction._meta.db_table} WHERE kind = %(visit)s AND {where}
         ),
         days AS (
-            SELECT customer_id, {day} AS day, MIN(at) AS first_at, SUM(is_visit) AS visits,
+            SELECT customer_id, day, MIN(at) AS first_at, SUM(is_visit) AS visits,
                 MIN(CASE WHEN is_visit = 1 THEN at END) AS first_visit_at,
                 MAX(CASE WHEN is_visit = 1 THEN at END) AS last_visit_at
-            FROM events GROUP BY customer_id, {day}
+            FROM events GROUP BY customer_id, day
         ),
-        gaps AS (SELECT days.*, {gap} AS gap FROM days)
+        gaps AS (
+            SELECT days.*, {gap} AS gap, {sql.weekday("day")} AS day_weekday,
+                {sql.local_hour("first_at")} AS day_hour
+            FROM days
+        )
         SELECT customer_id, SUM(visits), MIN(first_visit_at), MAX(last_visit_at), COUNT(*),
             MIN(day), MAX(day), MAX(first_at), COALESCE(SUM(gap * gap), 0), {", ".join(counters)}
         FROM gaps GROUP BY customer_id
@@ -204,23 +208,8 @@ def _new_day_added(customer_id: int, at: dt.datetime) -> bool:
 def _activity_first(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
     """A customer's first day: every customer who came has a row (the roll-up's invariant,
     which the property test checks), so no row means nothing to recompute from."""
-    local = at.astimezone(sql.zone())
-    columns = [
-        "customer_id", "visit_count", "first_visit_at", "last_visit_at", "days", "first_day",
-        "last_day", "last_day_first_at", "gap_squares", f"weekday_{local.weekday()}",
-        f"hour_{local.hour}",
-    ]  # fmt: skip
-    visited = _when(at) if visit else None
-    values = [customer_id, int(visit), visited, visited, 1, _day(local.date()),
-              _day(local.date()), _when(at), 0, 1, 1]  # fmt: skip
-    zeros = [column for column in COUNTER_COLUMNS if column not in columns]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ACTIVITY} ({', '.join(columns + zeros)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(columns) + ['0'] * len(zeros))}) "
-            "ON CONFLICT (customer_id) DO NOTHING",
-            values,
-        )
+        cursor.execute(FIRST_DAY_INSERT, _first_day_row(customer_id, at, visit=visit))
         inserted = cursor.rowcount
     if not inserted:  # another writer made it first
         activity_refresh([customer_id])
@@ -352,12 +341,12 @@ def order_recorded(order: Order) -> None:
 
 
 def orders_added(orders: Iterable[Order]) -> None:
-    """New paid orders in bulk (a POS batch, an import): their customers are recomputed
-    (one statement per 500), and their figures are added to their days and hours, summed
-    here first, so a batch spread over three years of history costs one upsert per day
-    touched rather than a recomputation of each day."""
+    """New paid orders in bulk (a POS batch, an import): their customers' activity follows
+    (``_activity_orders_added``), and their figures are added to their days and hours,
+    summed here first, so a batch spread over three years of history costs one upsert per
+    day touched rather than a recomputation of each day."""
     orders = list(orders)
-    activity_refresh(order.customer_id for order in orders)
+    _activity_orders_added(orders)
     daily: dict[tuple[dt.date, str], list[Any]] = {}
     hourly: dict[tuple[dt.date, int], int] = {}
     for order in orders:
@@ -376,6 +365,108 @@ def orders_added(orders: Iterable[Order]) -> None:
             HOURLY_UPSERT,
             [[_day(day), hour, count, 0] for (day, hour), count in hourly.items()],
         )
+
+
+def _activity_orders_added(orders: Sequence[Order]) -> None:
+    """A batch's orders into their customers' activity. A customer whose orders in the
+    batch all fall on one day after their last (a POS batch of today's sales) has that day
+    added in place, every such customer by one ``executemany``, and so is a first day; a
+    purchase on their last day, not earlier in it, changes nothing; anyone else (an import
+    of old dates, several days in the batch) is recomputed, 500 customers a statement."""
+    first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
+    for order in orders:
+        days = first_at[order.customer_id]
+        day = local_date(order.ordered_at)
+        if day not in days or order.ordered_at < days[day]:
+            days[day] = order.ordered_at
+    one_day = {
+        customer_id: next(iter(days.items()))
+        for customer_id, days in first_at.items()
+        if len(days) == 1
+    }
+    known = _last_days(list(one_day))
+    recompute = [customer_id for customer_id in first_at if customer_id not in one_day]
+    added, rows, firsts = [], [], []
+    for customer_id, (day, at) in one_day.items():
+        if customer_id not in known:
+            # No row: nothing before (the roll-up's invariant), so this is their first day.
+            firsts.append(_first_day_row(customer_id, at, visit=False))
+            continue
+        last_day, last_day_first_at = known[customer_id]
+        if last_day is None or last_day_first_at is None:
+            recompute.append(customer_id)
+        elif day > last_day:
+            added.append(customer_id)
+            rows.append(_new_day_row(customer_id, day, at, last_day))
+        elif day < last_day or at < last_day_first_at:
+            recompute.append(customer_id)
+    with connection.cursor() as cursor:
+        if rows:
+            cursor.executemany(NEW_DAY_UPDATE, rows)
+            if cursor.rowcount != len(rows):
+                # A concurrent writer moved someone's last day since the read (PostgreSQL):
+                # recomputing them all is right whatever was or was not added.
+                recompute += added
+        if firsts:
+            cursor.executemany(FIRST_DAY_INSERT, firsts)
+            if cursor.rowcount != len(firsts):  # a concurrent writer made some first
+                recompute += [row[0] for row in firsts]
+    activity_refresh(recompute)
+
+
+NEW_DAY_UPDATE = (
+    f"UPDATE {ACTIVITY} SET days = days + 1, last_day = %s, last_day_first_at = %s, "  # noqa: S608
+    "gap_squares = gap_squares + %s, "
+    + ", ".join(f"{column} = {column} + %s" for column in COUNTER_COLUMNS)
+    + " WHERE customer_id = %s AND last_day = %s"
+)
+
+
+FIRST_DAY_INSERT = (
+    f"INSERT INTO {ACTIVITY} ({', '.join(ACTIVITY_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(ACTIVITY_COLUMNS))}) ON CONFLICT (customer_id) DO NOTHING"
+)
+
+
+def _first_day_row(customer_id: int, at: dt.datetime, *, visit: bool) -> list:
+    """A customer's first day, begun by a visit or an order at ``at`` (in the order of
+    ``ACTIVITY_COLUMNS``)."""
+    day = local_date(at)
+    visited = _when(at) if visit else None
+    counters = _counters(day, at)
+    return [customer_id, int(visit), visited, visited, 1, _day(day), _day(day), _when(at), 0,
+            *counters]  # fmt: skip
+
+
+def _counters(day: dt.date, at: dt.datetime) -> list[int]:
+    """The weekday and hour counters of one new day (``COUNTER_COLUMNS``)."""
+    hour = at.astimezone(sql.zone()).hour
+    return [int(d == day.weekday()) for d in WEEKDAYS] + [int(h == hour) for h in HOURS]
+
+
+def _new_day_row(customer_id: int, day: dt.date, at: dt.datetime, last_day: dt.date) -> list:
+    gap = (day - last_day).days
+    return [_day(day), _when(at), gap * gap, *_counters(day, at), customer_id, _day(last_day)]
+
+
+def _last_days(
+    customer_ids: list[int],
+) -> dict[int, tuple[dt.date | None, dt.datetime | None]]:
+    """Each customer's last day and the first moment of it, for those with a row."""
+    names = ("customer_id", "last_day", "last_day_first_at")
+    found = {}
+    for start in range(0, len(customer_ids), 500):
+        chunk = customer_ids[start : start + 500]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(names)} FROM {ACTIVITY} "  # noqa: S608
+                f"WHERE customer_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            for row in cursor.fetchall():
+                customer_id, last_day, first_at = python_values(CustomerActivity, names, row)
+                found[customer_id] = (last_day, first_at)
+    return found
 
 
 def orders_changed(orders: Iterable[Order]) -> None:

@@ -201,7 +201,9 @@ class CustomerSales(models.Model):
     class Meta:
         verbose_name = _("customer sales")
         verbose_name_plural = _("customer sales")
-        indexes = [models.Index(fields=["-revenue"]), models.Index(fields=["-profit"])]
+        # No index on revenue or profit: nothing sorts by lifetime figures (periods come
+        # from the orders and the per-day roll-ups), and each index cost every order two
+        # more pages written (the old entry out, the new one in).
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.revenue}"

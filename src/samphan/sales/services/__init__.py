@@ -5,7 +5,7 @@ was; errors name the field (``lines.2.quantity``) for the form or the API. The n
 re-exported here so callers write ``services.order_record``.
 """
 
-from samphan.sales.services.bulk import BulkResult, OrderInput, orders_bulk_record
+from samphan.sales.services.bulk import BulkResult, orders_bulk_record
 from samphan.sales.services.deals import (
     StaleStage,
     deal_create,
@@ -29,6 +29,8 @@ from samphan.sales.services.leads import (
 from samphan.sales.services.orders import (
     LineAmounts,
     LineInput,
+    OrderInput,
+    PricedLine,
     build_lines,
     line_amounts,
     order_record,
@@ -93,6 +95,7 @@ __all__ = [
     "ImportReport",
     "LineAmounts",
     "LineInput",
+    "PricedLine",
     "build_lines",
     "line_amounts",
     "order_record",

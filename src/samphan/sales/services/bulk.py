@@ -1,6 +1,6 @@
 """Orders in bulk: a POS batch or an import, checked whole, then written in one go.
 
-The same rules as ``order_record`` (lines priced and checked by ``build_lines``, one
+The same rules as ``order_record`` (each order checked by ``order_checked``, one
 purchase entry on the timeline and one audit row per order, the roll-ups right), but a
 fixed number of statements per batch instead of a dozen per order: products, customers
 and known external ids are read once, orders, lines, timeline entries and audit rows are
@@ -8,49 +8,33 @@ each one bulk insert, and the touched customers' roll-ups are recomputed by one
 ``INSERT … SELECT``.
 """
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Field, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from samphan.analytics import rollups as analytics
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.models import Customer
-from samphan.sales.models import Order, OrderLine, Product
+from samphan.sales.models import Order
 from samphan.sales.services.order_rows import orders_insert
 from samphan.sales.services.orders import (
     ORDER_PREFIX,
-    LineInput,
-    add_totals,
-    build_lines,
-    products_for,
+    OrderInput,
+    PricedLine,
+    order_checked,
+    product_prices,
     purchase_summary,
 )
 from samphan.sales.services.rollups import rollup_refresh
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 Errors = dict[str, list[str]]
-CHANNELS = frozenset(Order.Channel.values)
-TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
-
-
-@dataclass(frozen=True)
-class OrderInput:
-    """One order of a batch, as a POS or an import file gives it."""
-
-    customer: int  # id
-    channel: str
-    lines: Sequence[LineInput]
-    ordered_at: dt.datetime | None = None
-    external_id: str | None = None
-    note: str = ""
 
 
 @dataclass
@@ -76,7 +60,7 @@ class BulkResult:
 class _Checked:
     index: int
     order: Order
-    lines: list[OrderLine]
+    lines: list[PricedLine]
 
 
 def orders_bulk_record(
@@ -119,16 +103,21 @@ def _check(
     errors: dict[int, Errors],
 ) -> list[_Checked]:
     """Each order built and priced (unsaved), or its errors; three queries in all."""
-    products = products_for(line for order in orders for line in order.lines)
+    products = product_prices(line for order in orders for line in order.lines)
     scope = Customer.objects.all() if customers is None else customers
     wanted = {order.customer for order in orders}
     # No ORDER BY (the models' default one): with it SQLite may walk a whole index in
     # that order rather than look the keys up (measured: 0.5 s a batch at 450,000 orders).
-    found = scope.filter(pk__in=wanted).order_by().only("id", "archived_at").in_bulk()
+    archived = {
+        pk: archived_at is not None
+        for pk, archived_at in scope.filter(pk__in=wanted)
+        .order_by()
+        .values_list("id", "archived_at")
+    }
     checked = []
     for index, order in enumerate(orders):
         try:
-            built = _check_one(order, found.get(order.customer), products)
+            built = order_checked(order, archived=archived.get(order.customer), products=products)
         except ValidationError as error:
             errors[index] = error.message_dict
             continue
@@ -136,43 +125,6 @@ def _check(
         row.sold_by = sold_by if getattr(sold_by, "pk", None) else None
         checked.append(_Checked(index, row, lines))
     return checked
-
-
-def _check_one(
-    order: OrderInput, customer: Customer | None, products: Mapping[int | str, Product]
-) -> tuple[Order, list[OrderLine]]:
-    errors: Errors = {}
-    if customer is None:
-        errors["customer"] = [_("Choose a customer you can see.")]
-    elif customer.is_archived:
-        errors["customer"] = [_("This customer is archived.")]
-    if order.channel not in CHANNELS:
-        errors["channel"] = [_("Choose a sales channel.")]
-    texts = {"external_id": (order.external_id or "").strip(), "note": (order.note or "").strip()}
-    for name, value in texts.items():
-        try:
-            # The field's own length check (Order.full_clean, field by field: cheaper).
-            TEXT_FIELDS[name].run_validators(value)
-        except ValidationError as error:
-            errors[name] = error.messages
-    try:
-        lines = build_lines(order.lines, products=products)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    ordered_at = order.ordered_at or timezone.now()
-    if timezone.is_naive(ordered_at):
-        ordered_at = timezone.make_aware(ordered_at)
-    row = Order(
-        external_id=texts["external_id"] or None,
-        customer=customer,
-        ordered_at=ordered_at,
-        channel=order.channel,
-        note=texts["note"],
-    )
-    add_totals(row, lines)
-    return row, lines
 
 
 def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
@@ -204,10 +156,9 @@ def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:
             continue
         if external_id:
             known[external_id] = item.order  # a repeat later in the batch is skipped too
-        # A second attempt (after a race on an external id) starts from unsaved rows.
-        for row in (item.order, *item.lines):
-            row.pk = None
-            row._state.adding = True
+        # A second attempt (after a race on an external id) starts from an unsaved order.
+        item.order.pk = None
+        item.order._state.adding = True
         fresh.append(item)
     return fresh
 

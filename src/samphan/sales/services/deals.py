@@ -53,7 +53,7 @@ def _deal_lines(lines: Sequence[LineInput]) -> list[DealLine]:
     """Deal lines priced and checked like order lines (same messages, same field names)."""
     return [
         DealLine(
-            product=line.product,
+            product_id=line.product.id,
             quantity=line.quantity,
             unit_price=line.unit_price,
             discount=line.discount,

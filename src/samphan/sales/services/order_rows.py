@@ -13,15 +13,18 @@ touched).
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
 
-from samphan.core.bulk import insert_rows
+from samphan.core.bulk import insert_row, insert_rows
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Interaction
 from samphan.sales.models import Order, OrderLine
+
+if TYPE_CHECKING:
+    from samphan.sales.services.orders import PricedLine
 
 ORDER_COLUMNS = [
     "number", "external_id", "customer_id", "ordered_at", "channel", "status", "sold_by_id",
@@ -36,7 +39,7 @@ ENTRY_COLUMNS = [
 ]  # fmt: skip
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
 
-OrderWithLines = tuple[Order, Sequence[OrderLine]]
+OrderWithLines = tuple[Order, Sequence["PricedLine"]]
 
 
 def orders_insert(
@@ -45,8 +48,12 @@ def orders_insert(
     """Write validated, numbered orders (unsaved) with their lines, a purchase entry each
     (``summaries``, in the order of ``orders``) and an audit row each. Sets their ids."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    insert_rows(Order, ORDER_COLUMNS, [_order_row(order, now) for order, _ in orders])
-    _fetch_ids([order for order, _ in orders])
+    if len(orders) == 1:  # one POS sale: its id comes back from the insert itself
+        order = orders[0][0]
+        _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, now)))
+    else:
+        insert_rows(Order, ORDER_COLUMNS, [_order_row(order, now) for order, _ in orders])
+        _fetch_ids([order for order, _ in orders])
     insert_rows(
         OrderLine,
         LINE_COLUMNS,
@@ -80,9 +87,18 @@ def _fetch_ids(orders: Sequence[Order]) -> None:
         )
         ids = dict(cursor.fetchall())
     for order in orders:
-        order.pk = ids[order.number]
-        order._state.adding = False
-        order._state.db = connection.alias
+        _saved(order, ids[order.number])
+
+
+def lines_insert(order: Order, lines: Sequence["PricedLine"]) -> None:
+    """Add lines to a saved order (a return's refund lines)."""
+    insert_rows(OrderLine, LINE_COLUMNS, [_line_row(order, line) for line in lines])
+
+
+def _saved(order: Order, pk: int) -> None:
+    order.pk = pk
+    order._state.adding = False
+    order._state.db = connection.alias
 
 
 def _when(moment: dt.datetime) -> Any:
@@ -97,10 +113,9 @@ def _order_row(order: Order, now: Any) -> tuple:
     )  # fmt: skip
 
 
-def _line_row(order: Order, line: OrderLine) -> tuple:
-    line.order = order
+def _line_row(order: Order, line: "PricedLine") -> tuple:
     return (
-        order.pk, line.product_id, line.is_refund, line.quantity, line.unit_price,
+        order.pk, line.product.id, line.is_refund, line.quantity, line.unit_price,
         line.price_includes_vat, line.discount, line.unit_cost, line.revenue, line.cost,
         line.profit, line.vat,
     )  # fmt: skip

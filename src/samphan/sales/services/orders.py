@@ -4,10 +4,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,11 +20,16 @@ from samphan.core.money import format_baht, to_baht, vat_rate
 from samphan.core.numbering import next_number
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order, OrderLine, Product
-from samphan.sales.services.order_rows import orders_insert
+from samphan.sales.services.order_rows import lines_insert, orders_insert
 from samphan.sales.services.rollups import rollup_add, rollup_refresh
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 MAX_QUANTITY = Decimal("1000000")
+# Within the money columns (14 digits, 2 decimals), with room for an order's sum.
+MAX_AMOUNT = Decimal("10000000000")
+MAX_ORDER_TOTAL = Decimal("1000000000000")
+CHANNELS = frozenset(Order.Channel.values)
+TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
 ORDER_PREFIX = "SO"
 
 
@@ -43,6 +49,18 @@ class LineInput:
 
 
 @dataclass(frozen=True)
+class OrderInput:
+    """One order as a POS, the API or an import gives it."""
+
+    customer: int  # id
+    channel: str
+    lines: Sequence[LineInput]
+    ordered_at: dt.datetime | None = None
+    external_id: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class LineAmounts:
     revenue: Decimal
     vat: Decimal
@@ -58,10 +76,12 @@ def line_amounts(
     unit_cost: Decimal,
     price_includes_vat: bool,
     is_refund: bool = False,
+    rate: Decimal | None = None,
 ) -> LineAmounts:
-    """Revenue net of VAT and discount, its VAT, cost and profit; negative for a refund."""
+    """Revenue net of VAT and discount, its VAT, cost and profit; negative for a refund.
+    ``rate`` is the VAT rate when the caller has read the setting already."""
     gross = quantity * unit_price - discount
-    rate = vat_rate()
+    rate = vat_rate() if rate is None else rate
     net = gross / (1 + rate) if price_includes_vat else gross
     sign = -1 if is_refund else 1
     revenue = to_baht(net) * sign
@@ -71,8 +91,10 @@ def line_amounts(
 
 
 def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    if type(raw) is int:  # as a POS sends quantities; no text to clean up
+        return Decimal(raw)
     try:
-        value = Decimal(str(raw).replace(",", "").strip())
+        value = raw if type(raw) is Decimal else Decimal(str(raw).replace(",", "").strip())
     except (InvalidOperation, ValueError):
         errors.setdefault(name, []).append(_("Enter a number."))
         return None
@@ -82,12 +104,42 @@ def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | Non
     return value
 
 
-def products_for(lines: Iterable[LineInput]) -> dict[int | str, Product]:
+class ProductPrice(NamedTuple):
+    """What pricing a line needs of a product."""
+
+    id: int
+    sku: str
+    name: str
+    list_price: Decimal
+    unit_cost: Decimal
+    price_includes_vat: bool
+
+
+class PricedLine(NamedTuple):
+    """A validated, priced order line, ready to write."""
+
+    product: ProductPrice
+    is_refund: bool
+    quantity: Decimal
+    unit_price: Decimal
+    price_includes_vat: bool
+    discount: Decimal
+    unit_cost: Decimal
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    vat: Decimal
+
+    @property
+    def product_id(self) -> int:
+        return self.product.id
+
+
+def product_prices(lines: Iterable[LineInput]) -> dict[int | str, ProductPrice]:
     """The lines' products in one query, keyed by the id or SKU the line named.
 
-    Plain SQL, rows turned into products as the ORM itself does (``from_db``): every order
-    reads its products, and a queryset, even a raw one, took ten times longer to build
-    than the query took to run.
+    Plain SQL into tuples: every order reads its products, and building querysets and
+    model objects cost several times what the query itself did.
     """
     lines = list(lines)
     ids = sorted({line.product for line in lines if isinstance(line.product, int)})
@@ -99,21 +151,17 @@ def products_for(lines: Iterable[LineInput]) -> dict[int | str, Product]:
         conditions.append(f"sku IN ({', '.join(['%s'] * len(skus))})")
     if not conditions:
         return {}
-    names = [field.attname for field in Product._meta.concrete_fields]
-    columns = ", ".join(
-        connection.ops.quote_name(str(field.column)) for field in Product._meta.concrete_fields
-    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns} FROM {Product._meta.db_table} "  # noqa: S608 - placeholders only
+            f"SELECT {', '.join(ProductPrice._fields)} FROM {Product._meta.db_table} "  # noqa: S608
             f"WHERE {' OR '.join(conditions)}",
             [*ids, *skus],
         )
         rows = cursor.fetchall()
-    by_key: dict[int | str, Product] = {}
+    by_key: dict[int | str, ProductPrice] = {}
     for row in rows:
-        product = Product.from_db(connection.alias, names, python_values(Product, names, row))
-        by_key[product.pk] = product
+        product = ProductPrice(*python_values(Product, ProductPrice._fields, row))
+        by_key[product.id] = product
         by_key[product.sku] = product
     return by_key
 
@@ -122,19 +170,20 @@ def build_lines(
     lines: Sequence[LineInput],
     *,
     is_refund: bool = False,
-    products: Mapping[int | str, Product] | None = None,
-) -> list[OrderLine]:
-    """Validated, priced order lines (unsaved); a ValidationError names every bad field.
+    products: Mapping[int | str, ProductPrice] | None = None,
+) -> list[PricedLine]:
+    """Validated, priced order lines; a ValidationError names every bad field.
 
-    ``products`` (keyed by id and SKU, as ``products_for`` gives them) spares the query
+    ``products`` (keyed by id and SKU, as ``product_prices`` gives them) spares the query
     when a bulk import has loaded every product of its orders at once.
     """
     if not lines:
         raise ValidationError({"lines": _("Add at least one line.")})
     if products is None:
-        products = products_for(lines)
+        products = product_prices(lines)
     errors: dict[str, list[str]] = {}
     built = []
+    rate = vat_rate()
     for index, line in enumerate(lines):
         prefix = f"lines.{index}"
         product = products.get(line.product)
@@ -154,6 +203,11 @@ def build_lines(
             errors[f"{prefix}.quantity"] = [_("Enter a quantity above 0 and up to 1,000,000.")]
         if price < 0:
             errors[f"{prefix}.unit_price"] = [_("A price cannot be negative.")]
+        elif quantity * price > MAX_AMOUNT:
+            errors[f"{prefix}.unit_price"] = [
+                _("A line's amount can be at most %(amount)s.")
+                % {"amount": format_baht(MAX_AMOUNT)}
+            ]
         if discount < 0 or discount > quantity * price:
             errors[f"{prefix}.discount"] = [
                 _("A discount is between 0 and the line's amount (%(amount)s).")
@@ -173,9 +227,10 @@ def build_lines(
             unit_cost=product.unit_cost,
             price_includes_vat=includes_vat,
             is_refund=is_refund,
+            rate=rate,
         )
         built.append(
-            OrderLine(
+            PricedLine(
                 product=product,
                 is_refund=is_refund,
                 quantity=quantity,
@@ -194,7 +249,7 @@ def build_lines(
     return built
 
 
-def add_totals(order: Order, lines: Iterable[OrderLine]) -> None:
+def add_totals(order: Order, lines: Iterable[PricedLine | OrderLine]) -> None:
     for line in lines:
         order.revenue += line.revenue
         order.cost += line.cost
@@ -268,37 +323,84 @@ def _order_create(
     sold_by: Any,
     note: str,
 ) -> Order:
-    if channel not in Order.Channel.values:
-        raise ValidationError({"channel": _("Choose a sales channel.")})
-    if customer.is_archived:
-        raise ValidationError({"customer": _("This customer is archived.")})
-    built = build_lines(lines)
-    if timezone.is_naive(ordered_at):
-        ordered_at = timezone.make_aware(ordered_at)  # read in the current time zone
-    order = Order(
-        number=next_number(ORDER_PREFIX, timezone.localtime(ordered_at).year),
-        external_id=external_id,
-        customer=customer,
-        ordered_at=ordered_at,
+    wanted = OrderInput(
+        customer=customer.pk,
         channel=channel,
-        sold_by=sold_by if getattr(sold_by, "pk", None) else None,
-        note=(note or "").strip(),
+        lines=lines,
+        ordered_at=ordered_at,
+        external_id=external_id,
+        note=note,
     )
-    add_totals(order, built)
+    order, built = order_checked(
+        wanted, archived=customer.is_archived, products=product_prices(lines)
+    )
+    order.customer = customer
+    order.sold_by = sold_by if getattr(sold_by, "pk", None) else None
+    order.number = next_number(ORDER_PREFIX, timezone.localtime(order.ordered_at).year)
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
-    order.full_clean(
-        exclude=["customer", "sold_by"], validate_unique=False, validate_constraints=False
-    )
     orders_insert(
         actor=actor,
         orders=[(order, built)],
         summaries=[purchase_summary(order.number, order.total)],
     )
-    rollup_add(customer.pk, revenue=order.revenue, profit=order.profit, orders=1, at=ordered_at)
+    rollup_add(
+        customer.pk, revenue=order.revenue, profit=order.profit, orders=1, at=order.ordered_at
+    )
     analytics.order_recorded(order)
     affinities_refresh_if_due(order.pk)
     return order
+
+
+def order_checked(
+    wanted: OrderInput, *, archived: bool | None, products: Mapping[int | str, ProductPrice]
+) -> tuple[Order, list[PricedLine]]:
+    """The order (unsaved, not numbered) and its priced lines, or a ValidationError that
+    names every bad field: one order of ``order_record`` or of a batch, the same rules.
+
+    ``archived`` is whether the customer is archived, None when there is no such customer
+    (or none the caller may see).
+    """
+    errors: dict[str, list[str]] = {}
+    if archived is None:
+        errors["customer"] = [_("Choose a customer you can see.")]
+    elif archived:
+        errors["customer"] = [_("This customer is archived.")]
+    if wanted.channel not in CHANNELS:
+        errors["channel"] = [_("Choose a sales channel.")]
+    texts = {
+        "external_id": (wanted.external_id or "").strip(),
+        "note": (wanted.note or "").strip(),
+    }
+    for name, value in texts.items():
+        try:
+            TEXT_FIELDS[name].run_validators(value)  # the field's own length check
+        except ValidationError as error:
+            errors[name] = error.messages
+    lines: list[PricedLine] = []
+    try:
+        lines = build_lines(wanted.lines, products=products)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    ordered_at = wanted.ordered_at or timezone.now()
+    if timezone.is_naive(ordered_at):
+        ordered_at = timezone.make_aware(ordered_at)  # read in the current time zone
+    order = Order(
+        external_id=texts["external_id"] or None,
+        customer_id=wanted.customer,
+        ordered_at=ordered_at,
+        channel=wanted.channel,
+        note=texts["note"],
+    )
+    add_totals(order, lines)
+    if abs(order.total) >= MAX_ORDER_TOTAL:
+        errors.setdefault("lines", []).append(
+            _("An order's total can be at most %(amount)s.")
+            % {"amount": format_baht(MAX_ORDER_TOTAL - 1)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return order, lines
 
 
 @transaction.atomic
@@ -308,14 +410,14 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     if order.status != Order.Status.PAID:
         raise ValidationError({"status": _("Only a paid order can take a return.")})
     sold = refundable_by_product(order)
-    products = products_for(lines)
+    products = product_prices(lines)
     priced = []
     for line in lines:
         product = products.get(line.product)
-        paid = sold.get(product.pk) if product else None
+        paid = sold.get(product.id) if product else None
         # A return is refunded at what was paid a unit, whatever the catalogue says now.
         priced.append(LineInput(line.product, line.quantity, paid[1] if paid else None))
-    refund_lines = build_lines(priced, is_refund=True)
+    refund_lines = build_lines(priced, is_refund=True, products=products)
     errors = {}
     for index, refund in enumerate(refund_lines):
         left = sold.get(refund.product_id, (ZERO, ZERO))[0]
@@ -325,10 +427,9 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
             ]
         else:
             sold[refund.product_id] = (left - refund.quantity, refund.unit_price)
-        refund.order = order
     if errors:
         raise ValidationError(errors)
-    OrderLine.objects.bulk_create(refund_lines)
+    lines_insert(order, refund_lines)
     before = order.revenue
     order.revenue = order.cost = order.profit = order.vat = ZERO
     add_totals(order, order.lines.all())

@@ -51,7 +51,7 @@ def _quote_lines(lines: Sequence[LineInput]) -> list[QuoteLine]:
     ]
     return [
         QuoteLine(
-            product=built.product,
+            product_id=built.product.id,
             description=built.product.name,
             quantity=built.quantity,
             unit_price=built.unit_price,
