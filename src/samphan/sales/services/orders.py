@@ -280,11 +280,11 @@ def order_record(
     """Record a paid order; returns ``(order, created)``.
 
     With an ``external_id`` already recorded, returns that order and writes nothing, so a
-    POS that retries a POST never doubles a sale (the unique constraint settles a race).
+    POS that retries a POST never doubles a sale. The unique index on the external id
+    finds the repeat (no read first: most pushes are new orders, and this runs for each);
+    a retry whose checks now fail (an archived customer) still gets its order back.
     """
     external_id = (external_id or "").strip() or None
-    if external_id and (existing := _recorded(external_id)):
-        return existing, False
     try:
         with transaction.atomic():
             return _order_create(
@@ -297,19 +297,10 @@ def order_record(
                 sold_by=sold_by,
                 note=note,
             ), True
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         if external_id and (existing := Order.objects.filter(external_id=external_id).first()):
             return existing, False
         raise
-
-
-def _recorded(external_id: str) -> Order | None:
-    """The order already recorded under this external id. A plain query first: most
-    pushes are new orders, and this runs for each of them."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM sales_order WHERE external_id = %s", [external_id])
-        row = cursor.fetchone()
-    return Order.objects.get(pk=row[0]) if row else None
 
 
 def _order_create(
