@@ -4,8 +4,8 @@ The same rules as ``order_record`` (each order checked by ``order_checked``, one
 purchase entry on the timeline and one audit row per order, the roll-ups right), but a
 fixed number of statements per batch instead of a dozen per order: products, customers
 and known external ids are read once, orders, lines, timeline entries and audit rows are
-each one bulk insert, and the touched customers' roll-ups are recomputed by one
-``INSERT … SELECT``.
+each one bulk insert, and each touched customer's roll-up takes its sums in one upsert
+(all in one ``executemany``).
 """
 
 from collections import defaultdict
@@ -31,7 +31,7 @@ from samphan.sales.services.orders import (
     product_prices,
     purchase_summary,
 )
-from samphan.sales.services.rollups import rollup_refresh
+from samphan.sales.services.rollups import RollupChange, rollups_add
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 Errors = dict[str, list[str]]
@@ -140,9 +140,32 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
     for item in fresh:
         result.created[item.index] = item.order
         result.lines += len(item.lines)
-    rollup_refresh(sorted({item.order.customer_id for item in fresh}))
+    rollups_add(_rollup_changes(item.order for item in fresh))
     analytics.orders_added(item.order for item in fresh)
     affinities_refresh_if_due(max(item.order.pk for item in fresh))
+
+
+def _rollup_changes(orders: Iterable[Order]) -> list[RollupChange]:
+    """Each customer's new orders summed: new paid orders only add to a roll-up."""
+    changes: dict[int, RollupChange] = {}
+    for order in orders:
+        known = changes.get(order.customer_id)
+        changes[order.customer_id] = (
+            RollupChange(
+                order.customer_id, order.revenue, order.profit, 1, order.ordered_at,
+                order.ordered_at,
+            )
+            if known is None
+            else RollupChange(
+                order.customer_id,
+                known.revenue + order.revenue,
+                known.profit + order.profit,
+                known.orders + 1,
+                min(known.first_at, order.ordered_at),
+                max(known.last_at, order.ordered_at),
+            )
+        )  # fmt: skip
+    return sorted(changes.values())
 
 
 def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -14,11 +15,25 @@ from samphan.sales.models import CustomerSales, Order
 def rollup_add(
     customer_id: int, *, revenue: Decimal, profit: Decimal, orders: int, at: dt.datetime
 ) -> None:
-    """Add one order's (or refund's) figures to the customer's roll-up.
+    """Add one order's (or refund's) figures to the customer's roll-up."""
+    rollups_add([RollupChange(customer_id, revenue, profit, orders, at, at)])
 
-    One upsert (the row is made on a first purchase): a single round trip and no ORM
-    expression to compile, as it runs for every order recorded.
-    """
+
+class RollupChange(NamedTuple):
+    """What to add to one customer's roll-up: sums, and the span of the orders' dates."""
+
+    customer_id: int
+    revenue: Decimal
+    profit: Decimal
+    orders: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+
+
+def rollups_add(changes: Sequence[RollupChange]) -> None:
+    """Add to each customer's roll-up: one upsert a customer (the row is made on a first
+    purchase), all of them in one ``executemany``, and no ORM expression to compile, as it
+    runs for every order recorded."""
     least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
     table = "sales_customersales"
     sql = f"""
@@ -36,9 +51,17 @@ def rollup_add(
                 {greatest}({table}.last_purchase_at, excluded.last_purchase_at),
                 excluded.last_purchase_at)
     """  # noqa: S608 - no input in the names
-    when = connection.ops.adapt_datetimefield_value(at)
+    when = connection.ops.adapt_datetimefield_value
+    rows = [
+        (change.customer_id, change.revenue, change.profit, change.orders,
+         when(change.first_at), when(change.last_at))
+        for change in changes
+    ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(sql, [customer_id, revenue, profit, orders, when, when])
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
 
 
 ROLLUP_SELECT = """
