@@ -63,10 +63,7 @@ def measure_analytics(admin: User) -> dict[str, Any]:
         )
     pages["top-10 + shares, custom 180 days"] = percentiles(
         timed(
-            lambda: (
-                queries.top_customers(admin, custom, limit=10),
-                queries.revenue_share(admin, custom),
-            ),
+            lambda: queries.top_and_share(admin, custom, limit=10),
             5,
         )
     )

@@ -168,7 +168,7 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
     current = kpis(user, period)
     before = kpis(user, previous_period(period))
     totals = queries.period_totals(user, period)
-    share = queries.revenue_share(user, period, totals=totals)
+    top, share = queries.top_and_share(user, period, limit=5, totals=totals)
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
@@ -191,7 +191,7 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
                 "revenue": _plain(row.revenue),
                 "share": row.share,
             }
-            for row in queries.top_customers(user, period, limit=5, totals=totals)
+            for row in top
         ],
         "concentration": {str(key): value for key, value in share.concentration.items()},
         "week_hours": week_hours(user, period),

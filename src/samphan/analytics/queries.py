@@ -18,6 +18,7 @@ from samphan.analytics.cadence import (
     USUAL_SHARE,
 )
 from samphan.analytics.models import CustomerActivity, Segment
+from samphan.core.money import to_baht
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order
@@ -84,27 +85,7 @@ def top_customers(
 ) -> list[TopRow]:
     """The ``limit`` customers with the most revenue (or profit) in the period, with their
     share of its total and the running share. Ties are broken by customer id."""
-    if by not in MEASURES:
-        raise ValueError(by)
-    rows = list(_per_customer(user, period).order_by(f"-{by}", "customer_id")[:limit])
-    totals = totals or period_totals(user, period)
-    total = totals[by] or ZERO
-    customers = Customer.objects.in_bulk([row["customer_id"] for row in rows])
-    result, running = [], ZERO
-    for rank, row in enumerate(rows, start=1):
-        running += row[by]
-        result.append(
-            TopRow(
-                rank=rank,
-                customer=customers[row["customer_id"]],
-                revenue=row["revenue"],
-                profit=row["profit"],
-                orders=row["orders"],
-                share=_ratio(row[by], total),
-                cumulative_share=_ratio(running, total),
-            )
-        )
-    return result
+    return top_and_share(user, period, by=by, limit=limit, totals=totals)[0]
 
 
 def revenue_share(
@@ -114,34 +95,70 @@ def revenue_share(
     by: str = "revenue",
     totals: dict[str, Decimal] | None = None,
 ) -> Share:
-    """Totals, concentration and the Pareto curve of the measure over customers, in one
-    statement: customers ranked by the measure, a running sum, and the ranks at each
-    whole percent of customers."""
+    """Totals, concentration and the Pareto curve of the measure over customers."""
+    return top_and_share(user, period, by=by, limit=0, totals=totals)[1]
+
+
+def top_and_share(
+    user: Any,
+    period: Period | None,
+    *,
+    by: str = "revenue",
+    limit: int = 10,
+    totals: dict[str, Decimal] | None = None,
+) -> tuple[list[TopRow], Share]:
+    """The top ``limit`` customers and the share figures, from one pass over the period's
+    orders: customers ranked by the measure with a running sum; the statement returns the
+    first ``limit`` ranks and the ranks at each whole percent of customers (the Pareto
+    curve's points)."""
     if by not in MEASURES:
         raise ValueError(by)
     inner, params = _per_customer(user, period).query.sql_with_params()
     statement = f"""
         WITH per AS ({inner}),
         ranked AS (
-            SELECT {by} AS amount, revenue, profit,
+            SELECT customer_id, revenue, profit, orders,
                 ROW_NUMBER() OVER (ORDER BY {by} DESC, customer_id) AS n,
                 COUNT(*) OVER () AS k,
                 SUM({by}) OVER (ORDER BY {by} DESC, customer_id ROWS UNBOUNDED PRECEDING) AS running
             FROM per
         )
-        SELECT n, k, running FROM ranked
-        WHERE n = k OR (n * 100) / k <> ((n + 1) * 100) / k
+        SELECT n, k, running, customer_id, revenue, profit, orders FROM ranked
+        WHERE n <= %s OR n = k OR (n * 100) / k <> ((n + 1) * 100) / k
         ORDER BY n
     """  # noqa: S608 - the measure is one of MEASURES; the rest are placeholders
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        marks = cursor.fetchall()
+        cursor.execute(statement, [*params, limit])
+        found = cursor.fetchall()
     totals = totals or period_totals(user, period)
     total = totals[by] or ZERO
+    top = [row for row in found if row[0] <= limit]
+    customers = Customer.objects.in_bulk([row[3] for row in top])
+    rows = [
+        TopRow(
+            rank=n,
+            customer=customers[customer_id],
+            revenue=_money(revenue),
+            profit=_money(profit),
+            orders=int(orders),
+            share=_ratio(_money(revenue if by == "revenue" else profit), total),
+            cumulative_share=_ratio(_money(running), total),
+        )
+        for n, _, running, customer_id, revenue, profit, orders in top
+    ]
+    marks = [
+        (n, k, running)
+        for n, k, running, *_ in found
+        if n == k or n * 100 // k != (n + 1) * 100 // k
+    ]
+    return rows, _share(marks, totals, total)
+
+
+def _share(marks: list[tuple[int, int, Any]], totals: dict[str, Decimal], total: Decimal) -> Share:
     customers = marks[-1][1] if marks else 0
     pareto = [(0.0, 0.0)]
     for n, k, running in marks:
-        pareto.append((round(100 * n / k, 2), _ratio(Decimal(str(running)), total)))
+        pareto.append((round(100 * n / k, 2), _ratio(_money(running), total)))
     concentration = {}
     for percent in CONCENTRATION:
         wanted = -(-customers * percent // 100)  # ceiling: at least one customer
@@ -156,6 +173,11 @@ def revenue_share(
         concentration=concentration,
         pareto=pareto,
     )
+
+
+def _money(value: Any) -> Decimal:
+    """A sum as the database returns it (a float on SQLite) in baht."""
+    return to_baht(Decimal(str(value)))
 
 
 def _ratio(part: Decimal, whole: Decimal) -> float:
@@ -244,8 +266,7 @@ def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -
     rendered live or stored as a snapshot. Group labels are left to the page (they are
     translated)."""
     totals = period_totals(user, period)  # read once for the three
-    rows = top_customers(user, period, by=by, limit=limit, totals=totals)
-    share = revenue_share(user, period, by=by, totals=totals)
+    rows, share = top_and_share(user, period, by=by, limit=limit, totals=totals)
     groups = top_groups(user, period, group, by=by, totals=totals) if group else []
     return {
         "since": period.since.isoformat(),
