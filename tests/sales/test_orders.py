@@ -159,6 +159,26 @@ def test_external_id_makes_a_retry_return_the_first_order(tea):
     assert created and not created_again and again.pk == first.pk
     assert Order.objects.count() == 1
     assert CustomerSales.objects.get(pk=customer.pk).order_count == 1
+    # A retry that would now fail its checks (customer archived since) still gets it back;
+    # a new external id for the same archived customer is refused.
+    customer.archived_at = timezone.now()
+    customer.save()
+    retried, _ = services.order_record(
+        actor=None,
+        customer=customer,
+        lines=[LineInput("TEA", 1)],
+        channel="online",
+        external_id="shop-42",
+    )
+    assert retried.pk == first.pk
+    with pytest.raises(ValidationError):
+        services.order_record(
+            actor=None,
+            customer=customer,
+            lines=[LineInput("TEA", 1)],
+            channel="online",
+            external_id="shop-43",
+        )
 
 
 def test_refund_lines_reduce_revenue_at_the_price_paid(tea):

@@ -8,7 +8,8 @@ TWO_PLACES = Decimal("0.01")
 
 
 def to_baht(value: Decimal | int | str) -> Decimal:
-    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    number = value if type(value) is Decimal else Decimal(value)
+    return number.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
 def format_baht(value: Decimal | int | str | None) -> str:

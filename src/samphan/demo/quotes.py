@@ -77,7 +77,12 @@ def _finish(
     if not last or outcome == Stage.Outcome.LOST:
         _date(quote, issued)
         services.quote_reject(actor=actor, quote=quote)
-    elif deal.stage.position > QUOTED_POSITION and rng.random() < 0.3:
+    elif (
+        deal.stage.position > QUOTED_POSITION
+        and rng.random() < 0.3
+        # Winning it must not empty its stage: the demo shows deals in every stage.
+        and Deal.objects.filter(stage=deal.stage).count() > 1
+    ):
         services.quote_accept(actor=actor, quote=quote)  # today: the order and the win
     elif rng.random() < 0.7 and pdfs[0] > 0:
         pdfs[0] -= 1

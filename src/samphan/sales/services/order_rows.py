@@ -48,11 +48,17 @@ def orders_insert(
     """Write validated, numbered orders (unsaved) with their lines, a purchase entry each
     (``summaries``, in the order of ``orders``) and an audit row each. Sets their ids."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Each order's date as the database takes it, once for its two rows.
+    dates = [_when(order.ordered_at) for order, _ in orders]
     if len(orders) == 1:  # one POS sale: its id comes back from the insert itself
         order = orders[0][0]
-        _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, now)))
+        _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, dates[0], now)))
     else:
-        insert_rows(Order, ORDER_COLUMNS, [_order_row(order, now) for order, _ in orders])
+        insert_rows(
+            Order,
+            ORDER_COLUMNS,
+            [_order_row(order, date, now) for (order, _), date in zip(orders, dates, strict=True)],
+        )
         _fetch_ids([order for order, _ in orders])
     insert_rows(
         OrderLine,
@@ -65,8 +71,8 @@ def orders_insert(
         Interaction,
         ENTRY_COLUMNS,
         [
-            _entry_row(order, summary, labels[order.channel], actor_id, now)
-            for (order, _), summary in zip(orders, summaries, strict=True)
+            _entry_row(order, date, summary, labels[order.channel], actor_id, now)
+            for (order, _), date, summary in zip(orders, dates, summaries, strict=True)
         ],
     )
     insert_rows(
@@ -105,9 +111,9 @@ def _when(moment: dt.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _order_row(order: Order, now: Any) -> tuple:
+def _order_row(order: Order, date: Any, now: Any) -> tuple:
     return (
-        order.number, order.external_id, order.customer_id, _when(order.ordered_at),
+        order.number, order.external_id, order.customer_id, date,
         order.channel, order.status, order.sold_by_id, order.note, order.revenue, order.cost,
         order.profit, order.vat, order.total, now, now,
     )  # fmt: skip
@@ -121,9 +127,11 @@ def _line_row(order: Order, line: "PricedLine") -> tuple:
     )  # fmt: skip
 
 
-def _entry_row(order: Order, summary: str, channel: str, actor_id: int | None, now: Any) -> tuple:
+def _entry_row(
+    order: Order, date: Any, summary: str, channel: str, actor_id: int | None, now: Any
+) -> tuple:
     return (
-        order.customer_id, Interaction.Kind.PURCHASE, _when(order.ordered_at),
+        order.customer_id, Interaction.Kind.PURCHASE, date,
         order.sold_by_id or actor_id, channel, summary, "", now,
     )  # fmt: skip
 

@@ -60,8 +60,7 @@ class OrderInput:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class LineAmounts:
+class LineAmounts(NamedTuple):
     revenue: Decimal
     vat: Decimal
     cost: Decimal
