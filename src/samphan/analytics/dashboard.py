@@ -167,8 +167,7 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
     so the same dict is rendered live or stored as a snapshot."""
     current = kpis(user, period)
     before = kpis(user, previous_period(period))
-    totals = queries.period_totals(user, period)
-    top, share = queries.top_and_share(user, period, limit=5, totals=totals)
+    top, share = queries.top_and_share(user, period, limit=5)
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),

@@ -120,17 +120,24 @@ def top_and_share(
             SELECT customer_id, revenue, profit, orders,
                 ROW_NUMBER() OVER (ORDER BY {by} DESC, customer_id) AS n,
                 COUNT(*) OVER () AS k,
+                SUM(revenue) OVER () AS all_revenue, SUM(profit) OVER () AS all_profit,
                 SUM({by}) OVER (ORDER BY {by} DESC, customer_id ROWS UNBOUNDED PRECEDING) AS running
             FROM per
         )
-        SELECT n, k, running, customer_id, revenue, profit, orders FROM ranked
+        SELECT n, k, running, customer_id, revenue, profit, orders, all_revenue, all_profit
+        FROM ranked
         WHERE n <= %s OR n = k OR (n * 100) / k <> ((n + 1) * 100) / k
         ORDER BY n
     """  # noqa: S608 - the measure is one of MEASURES; the rest are placeholders
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, limit])
         found = cursor.fetchall()
-    totals = totals or period_totals(user, period)
+    if totals is None:  # the period's totals are every buyer's sums, summed in the pass
+        first = found[0] if found else None
+        totals = {
+            "revenue": _money(first[7]) if first else ZERO,
+            "profit": _money(first[8]) if first else ZERO,
+        }
     total = totals[by] or ZERO
     top = [row for row in found if row[0] <= limit]
     customers = Customer.objects.in_bulk([row[3] for row in top])
@@ -144,7 +151,7 @@ def top_and_share(
             share=_ratio(_money(revenue if by == "revenue" else profit), total),
             cumulative_share=_ratio(_money(running), total),
         )
-        for n, _, running, customer_id, revenue, profit, orders in top
+        for n, _, running, customer_id, revenue, profit, orders, *_ in top
     ]
     marks = [
         (n, k, running)
@@ -265,8 +272,8 @@ def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -
     """What the top-customers page shows, JSON-safe (money as text), so the same dict is
     rendered live or stored as a snapshot. Group labels are left to the page (they are
     translated)."""
-    totals = period_totals(user, period)  # read once for the three
-    rows, share = top_and_share(user, period, by=by, limit=limit, totals=totals)
+    rows, share = top_and_share(user, period, by=by, limit=limit)
+    totals = {"revenue": share.revenue, "profit": share.profit}
     groups = top_groups(user, period, group, by=by, totals=totals) if group else []
     return {
         "since": period.since.isoformat(),
