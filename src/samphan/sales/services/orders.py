@@ -79,14 +79,27 @@ def line_amounts(
 ) -> LineAmounts:
     """Revenue net of VAT and discount, its VAT, cost and profit; negative for a refund.
     ``rate`` is the VAT rate when the caller has read the setting already."""
-    gross = quantity * unit_price - discount
-    rate = vat_rate() if rate is None else rate
-    net = gross / (1 + rate) if price_includes_vat else gross
-    sign = -1 if is_refund else 1
-    revenue = to_baht(net) * sign
-    cost = to_baht(quantity * unit_cost) * sign
-    vat = to_baht(gross - net if price_includes_vat else gross * rate) * sign
-    return LineAmounts(revenue=revenue, vat=vat, cost=cost, profit=revenue - cost)
+    return _amounts(
+        quantity * unit_price - discount,
+        quantity * unit_cost,
+        price_includes_vat,
+        is_refund,
+        vat_rate() if rate is None else rate,
+    )
+
+
+def _amounts(
+    gross: Decimal, cost: Decimal, includes_vat: bool, is_refund: bool, rate: Decimal
+) -> LineAmounts:
+    """``line_amounts`` from the line's gross (after discount) and cost, positionally: it
+    runs for every line of every order."""
+    net = gross / (1 + rate) if includes_vat else gross
+    revenue = to_baht(net)
+    cost = to_baht(cost)
+    vat = to_baht(gross - net if includes_vat else gross * rate)
+    if is_refund:
+        revenue, cost, vat = revenue * -1, cost * -1, vat * -1
+    return LineAmounts(revenue, vat, cost, revenue - cost)
 
 
 def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
@@ -189,28 +202,30 @@ def build_lines(
         if product is None:
             errors[f"{prefix}.product"] = [_("No product “%(key)s”.") % {"key": line.product}]
             continue
+        from_catalogue = line.unit_price in (None, "")
         quantity = _decimal(line.quantity, f"{prefix}.quantity", errors)
         price = _decimal(
-            product.list_price if line.unit_price in (None, "") else line.unit_price,
+            product.list_price if from_catalogue else line.unit_price,
             f"{prefix}.unit_price",
             errors,
         )
         discount = _decimal(line.discount or 0, f"{prefix}.discount", errors)
         if quantity is None or price is None or discount is None:
             continue
+        amount = quantity * price
         if not ZERO < quantity <= MAX_QUANTITY:
             errors[f"{prefix}.quantity"] = [_("Enter a quantity above 0 and up to 1,000,000.")]
         if price < 0:
             errors[f"{prefix}.unit_price"] = [_("A price cannot be negative.")]
-        elif quantity * price > MAX_AMOUNT:
+        elif amount > MAX_AMOUNT:
             errors[f"{prefix}.unit_price"] = [
                 _("A line's amount can be at most %(amount)s.")
                 % {"amount": format_baht(MAX_AMOUNT)}
             ]
-        if discount < 0 or discount > quantity * price:
+        if discount < 0 or discount > amount:
             errors[f"{prefix}.discount"] = [
                 _("A discount is between 0 and the line's amount (%(amount)s).")
-                % {"amount": format_baht(max(quantity * price, ZERO))}
+                % {"amount": format_baht(max(amount, ZERO))}
             ]
         if errors:
             continue
@@ -219,28 +234,22 @@ def build_lines(
             if line.price_includes_vat is None
             else line.price_includes_vat
         )
-        amounts = line_amounts(
-            quantity=quantity,
-            unit_price=price,
-            discount=discount,
-            unit_cost=product.unit_cost,
-            price_includes_vat=includes_vat,
-            is_refund=is_refund,
-            rate=rate,
+        amounts = _amounts(
+            amount - discount, quantity * product.unit_cost, includes_vat, is_refund, rate
         )
         built.append(
             PricedLine(
-                product=product,
-                is_refund=is_refund,
-                quantity=quantity,
-                unit_price=to_baht(price),
-                price_includes_vat=includes_vat,
-                discount=to_baht(discount),
-                unit_cost=product.unit_cost,
-                revenue=amounts.revenue,
-                cost=amounts.cost,
-                profit=amounts.profit,
-                vat=amounts.vat,
+                product,
+                is_refund,
+                quantity,
+                price if from_catalogue else to_baht(price),  # the catalogue's has two places
+                includes_vat,
+                to_baht(discount) if discount else ZERO,
+                product.unit_cost,
+                amounts.revenue,
+                amounts.cost,
+                amounts.profit,
+                amounts.vat,
             )
         )
     if errors:
