@@ -81,11 +81,10 @@ def top_customers(
     *,
     by: str = "revenue",
     limit: int = 10,
-    totals: dict[str, Decimal] | None = None,
 ) -> list[TopRow]:
     """The ``limit`` customers with the most revenue (or profit) in the period, with their
     share of its total and the running share. Ties are broken by customer id."""
-    return top_and_share(user, period, by=by, limit=limit, totals=totals)[0]
+    return top_and_share(user, period, by=by, limit=limit)[0]
 
 
 def revenue_share(
@@ -93,10 +92,9 @@ def revenue_share(
     period: Period | None,
     *,
     by: str = "revenue",
-    totals: dict[str, Decimal] | None = None,
 ) -> Share:
     """Totals, concentration and the Pareto curve of the measure over customers."""
-    return top_and_share(user, period, by=by, limit=0, totals=totals)[1]
+    return top_and_share(user, period, by=by, limit=0)[1]
 
 
 def top_and_share(
@@ -105,12 +103,11 @@ def top_and_share(
     *,
     by: str = "revenue",
     limit: int = 10,
-    totals: dict[str, Decimal] | None = None,
 ) -> tuple[list[TopRow], Share]:
     """The top ``limit`` customers and the share figures, from one pass over the period's
-    orders: customers ranked by the measure with a running sum; the statement returns the
-    first ``limit`` ranks and the ranks at each whole percent of customers (the Pareto
-    curve's points)."""
+    orders: customers ranked by the measure with a running sum and the period's totals
+    (every buyer's sums, summed); the statement returns the first ``limit`` ranks and the
+    ranks at each whole percent of customers (the Pareto curve's points)."""
     if by not in MEASURES:
         raise ValueError(by)
     inner, params = _per_customer(user, period).query.sql_with_params()
@@ -132,12 +129,11 @@ def top_and_share(
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, limit])
         found = cursor.fetchall()
-    if totals is None:  # the period's totals are every buyer's sums, summed in the pass
-        first = found[0] if found else None
-        totals = {
-            "revenue": _money(first[7]) if first else ZERO,
-            "profit": _money(first[8]) if first else ZERO,
-        }
+    first = found[0] if found else None
+    totals = {
+        "revenue": _money(first[7]) if first else ZERO,
+        "profit": _money(first[8]) if first else ZERO,
+    }
     total = totals[by] or ZERO
     top = [row for row in found if row[0] <= limit]
     customers = Customer.objects.in_bulk([row[3] for row in top])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from samphan.analytics import rollups as analytics
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.models import Customer
-from samphan.sales.models import Order
+from samphan.sales.models import ZERO, Order
 from samphan.sales.services.order_rows import orders_insert
 from samphan.sales.services.orders import (
     ORDER_PREFIX,
@@ -149,22 +149,16 @@ def _rollup_changes(orders: Iterable[Order]) -> list[RollupChange]:
     """Each customer's new orders summed: new paid orders only add to a roll-up."""
     changes: dict[int, RollupChange] = {}
     for order in orders:
-        known = changes.get(order.customer_id)
-        changes[order.customer_id] = (
-            RollupChange(
-                order.customer_id, order.revenue, order.profit, 1, order.ordered_at,
-                order.ordered_at,
-            )
-            if known is None
-            else RollupChange(
-                order.customer_id,
-                known.revenue + order.revenue,
-                known.profit + order.profit,
-                known.orders + 1,
-                min(known.first_at, order.ordered_at),
-                max(known.last_at, order.ordered_at),
-            )
-        )  # fmt: skip
+        at, customer_id = order.ordered_at, order.customer_id
+        known = changes.get(customer_id) or RollupChange(customer_id, ZERO, ZERO, 0, at, at)
+        changes[customer_id] = RollupChange(
+            customer_id,
+            known.revenue + order.revenue,
+            known.profit + order.profit,
+            known.orders + 1,
+            min(known.first_at, at),
+            max(known.last_at, at),
+        )
     return sorted(changes.values())
 
 
