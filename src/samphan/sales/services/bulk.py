@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from samphan.analytics import rollups as analytics
+from samphan.core.bulk import gc_paused
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order
@@ -80,6 +81,17 @@ def orders_bulk_record(
     so retrying a batch never doubles an order; a batch racing another with the same
     external ids is checked again once (the unique constraint settles the race).
     """
+    with gc_paused():
+        return _record(actor, orders, sold_by, partial, customers)
+
+
+def _record(
+    actor: Any,
+    orders: Sequence[OrderInput],
+    sold_by: Any,
+    partial: bool,
+    customers: QuerySet[Customer] | None,
+) -> BulkResult:
     result = BulkResult()
     checked = _check(orders, customers, sold_by, result.errors)
     if result.errors and not partial:
