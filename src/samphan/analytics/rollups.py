@@ -346,33 +346,37 @@ def orders_added(orders: Iterable[Order]) -> None:
     (``_activity_orders_added``), and their figures are added to their days and hours,
     summed here first, so a batch spread over three years of history costs one upsert per
     day touched rather than a recomputation of each day."""
-    orders = list(orders)
-    _activity_orders_added(orders)
+    zone = sql.zone()
+    # Each order's local time once: the batch's hot loop (and the zone looked up once).
+    placed = [(order, order.ordered_at.astimezone(zone)) for order in orders]
+    _activity_orders_added(placed)
     daily: dict[tuple[dt.date, str], list[Any]] = {}
     hourly: dict[tuple[dt.date, int], int] = {}
-    for order in orders:
-        local = order.ordered_at.astimezone(sql.zone())
-        figures = daily.setdefault((local.date(), order.channel), [ZERO, ZERO, 0])
+    for order, local in placed:
+        day = local.date()
+        figures = daily.setdefault((day, order.channel), [ZERO, ZERO, 0])
         figures[0] += order.revenue
         figures[1] += order.profit
         figures[2] += 1
-        hourly[(local.date(), local.hour)] = hourly.get((local.date(), local.hour), 0) + 1
+        hourly[(day, local.hour)] = hourly.get((day, local.hour), 0) + 1
+    adapt = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         cursor.executemany(
             DAILY_UPSERT,
-            [[_day(day), channel, *figures] for (day, channel), figures in daily.items()],
+            [[adapt(day), channel, *figures] for (day, channel), figures in daily.items()],
         )
         cursor.executemany(
             HOURLY_UPSERT,
-            [[_day(day), hour, count, 0] for (day, hour), count in hourly.items()],
+            [[adapt(day), hour, count, 0] for (day, hour), count in hourly.items()],
         )
 
 
-def _activity_orders_added(orders: Sequence[Order]) -> None:
+def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
     """A batch's orders into their customers' activity, without recomputing anyone whose
     orders in the batch fall on one day (nearly everyone in a POS batch or an import).
 
-    That day is worked into the customer's row as a change (``_day_change``): after their
+    ``placed``: each order with its local time. That day is worked into the customer's row
+    as a change (``_DayChange``): after their
     last day, before their first, or (an import of old history) between two days they
     came, whose neighbours two index probes a customer find (``_neighbours``). A customer
     with no row has this as their first day. Anyone else (several days in one batch) is
@@ -380,11 +384,11 @@ def _activity_orders_added(orders: Sequence[Order]) -> None:
     customer order, so no other writer changes them between the read and the update.
     """
     first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
-    for order in orders:
+    for order, local in placed:
         days = first_at[order.customer_id]
-        day = local_date(order.ordered_at)
-        if day not in days or order.ordered_at < days[day]:
-            days[day] = order.ordered_at
+        day = local.date()
+        if day not in days or local < days[day]:
+            days[day] = local
     rows = _activity_rows(sorted(first_at))
     recompute = [customer_id for customer_id, days in first_at.items() if len(days) > 1]
     firsts: list[list[Any]] = []
@@ -410,7 +414,9 @@ def _activity_orders_added(orders: Sequence[Order]) -> None:
             changes.append(_DayChange.new_day(row, day, at, before=None, after=row.first_day))
         else:
             between.append((row, day, at))
-    found_around = _neighbours([(row.customer_id, day) for row, day, _ in between], orders)
+    found_around = _neighbours(
+        [(row.customer_id, day) for row, day, _ in between], [order for order, _ in placed]
+    )
     for row, day, at in between:
         found = found_around[row.customer_id]
         if found.same_day_first is not None:
@@ -422,7 +428,8 @@ def _activity_orders_added(orders: Sequence[Order]) -> None:
             changes.append(_DayChange.new_day(row, day, at, found.before, found.after))
     with connection.cursor() as cursor:
         if changes:
-            cursor.executemany(DAY_CHANGE_UPDATE, [change.params() for change in changes])
+            ops = connection.ops
+            cursor.executemany(DAY_CHANGE_UPDATE, [change.params(ops) for change in changes])
         if firsts:
             cursor.executemany(FIRST_DAY_INSERT, firsts)
             if cursor.rowcount != len(firsts):  # a concurrent writer made some first
@@ -516,10 +523,13 @@ class _DayChange(NamedTuple):
             moved,
         )
 
-    def params(self) -> list[Any]:
+    def params(self, ops: Any) -> list[Any]:
+        """The update's parameters (``ops``: the connection's, looked up once a batch)."""
         return [
-            self.days, _day(self.first_day), _day(self.last_day), _when(self.last_day_first_at),
-            self.gap_squares, *self.counters, self.customer_id,
+            self.days, ops.adapt_datefield_value(self.first_day),
+            ops.adapt_datefield_value(self.last_day),
+            ops.adapt_datetimefield_value(self.last_day_first_at), self.gap_squares,
+            *self.counters, self.customer_id,
         ]  # fmt: skip
 
 
@@ -548,9 +558,14 @@ def _first_day_row(customer_id: int, at: dt.datetime, *, visit: bool) -> list:
 
 
 def _counters(day: dt.date, at: dt.datetime) -> list[int]:
-    """The weekday and hour counters of one new day (``COUNTER_COLUMNS``)."""
-    hour = at.astimezone(sql.zone()).hour
-    return [int(d == day.weekday()) for d in WEEKDAYS] + [int(h == hour) for h in HOURS]
+    """The weekday and hour counters of one new day (``COUNTER_COLUMNS``); ``at`` in local
+    time, or converted."""
+    if at.tzinfo is not sql.zone():
+        at = at.astimezone(sql.zone())
+    counters = [0] * len(COUNTER_COLUMNS)
+    counters[day.weekday()] = 1
+    counters[len(WEEKDAYS) + at.hour] = 1
+    return counters
 
 
 class _Found(NamedTuple):
