@@ -19,6 +19,7 @@ from samphan.analytics.cadence import (
 )
 from samphan.analytics.models import CustomerActivity, Segment
 from samphan.core.money import to_baht
+from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order
@@ -103,6 +104,7 @@ def revenue_share(
     return top_and_share(user, period, by=by, limit=0)[1]
 
 
+@sqlite_page_cache(SCAN_KIB)
 def top_and_share(
     user: Any,
     period: Period | None,
@@ -219,6 +221,7 @@ class GroupRow:
     share: float  # of the period's total of the measure (tags may add up to more than 1)
 
 
+@sqlite_page_cache(SCAN_KIB)
 def top_groups(
     user: Any,
     period: Period | None,
