@@ -2,14 +2,19 @@
 the regulars lists, a customer's cadence panel, and the analytics roll-up rebuild."""
 
 import datetime as dt
+import json
 import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from bench.memory import ANALYSES
 from bench.reference import duckdb_top_and_shares
 from bench.timing import percentiles, timed
 from samphan.accounts.models import User
@@ -90,7 +95,21 @@ def measure_analytics(admin: User) -> dict[str, Any]:
         "rfm": {"seconds": rfm_seconds, "customers": scored},
         "overhead_ms_per_order": order_overhead(),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "memory": analyses_memory(),
     }
+
+
+def analyses_memory() -> dict[str, dict[str, float]]:
+    """Each analysis in a process of its own (``bench/memory.py``): its peak memory, Django
+    and the interpreter included (``setup_mb``: before the analysis started)."""
+    script = Path(__file__).resolve().parent / "memory.py"
+    found = {}
+    for name in ANALYSES:
+        output = subprocess.run(  # noqa: S603 - our own script, our own names
+            [sys.executable, str(script), name], capture_output=True, text=True, check=True
+        )
+        found[name] = json.loads(output.stdout.strip().splitlines()[-1])
+    return found
 
 
 def order_overhead(count: int = 1_000) -> float:

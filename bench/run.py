@@ -70,7 +70,23 @@ def table(results: list[dict]) -> str:
             f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} | {load['orders']:,} "
             f"| {load['order_lines']:,} |"
         )
-    return "\n".join(lines) + "\n\n" + sales_table(results)
+    return "\n".join(lines) + "\n\n" + sales_table(results) + memory_table(results)
+
+
+def memory_table(results: list[dict]) -> str:
+    """Each insight analysis run alone (bench/memory.py): its time and peak memory."""
+    rows = [
+        f"| {result['database']} | {result['customers']:,} | {name} | {figures['seconds']} "
+        f"| {figures['peak_mb']:,} |"
+        for result in results
+        for name, figures in result.get("analytics", {}).get("memory", {}).items()
+    ]
+    if not rows:  # runs from before it was measured
+        return ""
+    head = (
+        "| database | customers | analysis, alone | s | peak memory MB |\n|---|---:|---|---:|---:|"
+    )
+    return "\n\n" + head + "\n" + "\n".join(rows)
 
 
 def sales_table(results: list[dict]) -> str:
