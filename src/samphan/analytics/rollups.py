@@ -376,12 +376,12 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
     orders in the batch fall on one day (nearly everyone in a POS batch or an import).
 
     ``placed``: each order with its local time. That day is worked into the customer's row
-    as a change (``_DayChange``): after their
-    last day, before their first, or (an import of old history) between two days they
-    came, whose neighbours two index probes a customer find (``_neighbours``). A customer
-    with no row has this as their first day. Anyone else (several days in one batch) is
-    recomputed, 500 customers a statement. On PostgreSQL the rows are locked first, in
-    customer order, so no other writer changes them between the read and the update.
+    as a change (``_DayChange``): after their last day, before their first, or (an import
+    of old history) between two days they came, which index probes find (``_neighbours``).
+    A customer with no row has this as their first day. Anyone else (several days in one
+    batch) is recomputed, 500 customers a statement. On PostgreSQL the rows are locked
+    first, in customer order, so no other writer changes them between the read and the
+    update.
     """
     first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
     for order, local in placed:
