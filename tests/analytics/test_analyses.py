@@ -5,10 +5,12 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count, Sum
 
 from samphan.analytics.cadence import cadence_of, chi_square_uniform_p, usual_hour, usual_weekdays
-from samphan.analytics.models import CustomerActivity
+from samphan.analytics.models import CustomerActivity, CustomerRFM, Segment
 from samphan.analytics.queries import (
+    GROUPS,
     expected_today,
     overdue_regulars,
     revenue_share,
@@ -208,3 +210,44 @@ class TestTopGroups:
         assert [row.value for row in channels] == ["store", "online"]
         with pytest.raises(ValueError):
             top_groups(admin_user, MARCH, "shoe size")
+
+    def test_summed_per_buyer_as_over_the_orders(self, admin_user):
+        """Each buyer's sums joined to their group equal the orders summed group by group:
+        several orders a buyer, buyers without a tag or a segment, two tags, an order
+        outside the period, a province and a segment."""
+        product = ProductFactory(list_price=D("107.00"), unit_cost=D("60.00"))
+        north = CustomerFactory(province="เชียงใหม่", industry="retail")
+        south = CustomerFactory(province="ภูเก็ต")
+        bare = CustomerFactory()
+        for customer, quantities in ((north, (1, 2, 3)), (south, (2,)), (bare, (1, 1))):
+            for quantity in quantities:
+                buy(customer, product, at(MONDAYS[1]), quantity=quantity)
+        buy(south, product, at(MONDAYS[0] - dt.timedelta(days=30)), quantity=9)  # February
+        north.tags.add(Tag.objects.create(name="ประจำ"), Tag.objects.create(name="ส่ง"))
+        CustomerRFM.objects.create(
+            customer=north, recency=5, frequency=5, monetary=5, segment=Segment.CHAMPIONS
+        )
+        paid = Order.objects.filter(status="paid", ordered_at__gte=MARCH.start,
+                                    ordered_at__lt=MARCH.end)  # fmt: skip
+        for group, path in GROUPS.items():
+            expected = {
+                row[path] or "": (row["customers"], row["orders"], row["revenue"], row["profit"])
+                for row in paid.order_by()
+                .values(path)
+                .annotate(
+                    customers=Count("customer_id", distinct=True),
+                    orders=Count("id", distinct=True),
+                    revenue=Sum("revenue"),
+                    profit=Sum("profit"),
+                )
+            }
+            found = {
+                row.value: (row.customers, row.orders, row.revenue, row.profit)
+                for row in top_groups(admin_user, MARCH, group)
+            }
+            assert found == expected, group
+        provinces = top_groups(admin_user, MARCH, "province")
+        assert [(row.value, row.orders, row.revenue) for row in provinces] == [
+            ("เชียงใหม่", 3, D("600.00")), ("", 2, D("200.00")), ("ภูเก็ต", 1, D("200.00")),
+        ]  # fmt: skip
+        assert sum(row.share for row in provinces) == pytest.approx(1.0)

@@ -17,7 +17,7 @@ from samphan.analytics.cadence import (
     OVERDUE_MIN_EXTRA_DAYS,
     USUAL_SHARE,
 )
-from samphan.analytics.models import CustomerActivity, Segment
+from samphan.analytics.models import CustomerActivity, CustomerRFM, Segment
 from samphan.core.money import to_baht
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
 from samphan.core.periods import Period
@@ -230,36 +230,88 @@ def top_groups(
     by: str = "revenue",
     totals: dict[str, Decimal] | None = None,
 ) -> list[GroupRow]:
-    """The period's revenue and profit per customer group, largest first."""
+    """The period's revenue and profit per customer group, largest first.
+
+    A group of customers (tier, tag, segment, industry, province) sums each buyer's sums,
+    so each buyer is joined to their group once, not each of their orders (at a million
+    customers: 434,000 joins instead of two million, 8.7 s → ?). The sales channel
+    belongs to the order, so it is summed over the orders."""
     if group not in GROUPS or by not in MEASURES:
         raise ValueError((group, by))
-    path = GROUPS[group]
-    rows = (
-        _paid_in(user, period)
-        .order_by()
-        .values(path)
-        .annotate(
-            customers=Count("customer_id", distinct=True),
-            orders=Count("id", distinct=True),
-            revenue=Sum("revenue"),
-            profit=Sum("profit"),
-        )
-        .order_by(f"-{by}", path)
-    )
     totals = totals or period_totals(user, period)
+    found = (
+        _channel_rows(user, period, by)
+        if group == "channel"
+        else _customer_group_rows(user, period, group, by)
+    )
     labels = _group_labels(group)
     return [
         GroupRow(
-            value=row[path] or "",
-            label=str(labels.get(row[path], row[path])) if row[path] else "–",
-            customers=row["customers"],
-            orders=row["orders"],
-            revenue=row["revenue"] or ZERO,
-            profit=row["profit"] or ZERO,
-            share=_ratio(row[by] or ZERO, totals[by] or ZERO),
+            value=value or "",
+            label=str(labels.get(value, value)) if value else "–",
+            customers=int(customers),
+            orders=int(orders),
+            revenue=_money(revenue or 0),
+            profit=_money(profit or 0),
+            share=_ratio(_money((revenue if by == "revenue" else profit) or 0), totals[by] or ZERO),
         )
+        for value, customers, orders, revenue, profit in found
+    ]
+
+
+def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
+    rows = (
+        _paid_in(user, period)
+        .order_by()
+        .values("channel")
+        .annotate(
+            customers=Count("customer_id", distinct=True),
+            orders=Count("id"),
+            revenue=Sum("revenue"),
+            profit=Sum("profit"),
+        )
+        .order_by(f"-{by}", "channel")
+    )
+    return [
+        (row["channel"], row["customers"], row["orders"], row["revenue"], row["profit"])
         for row in rows
     ]
+
+
+def _customer_group_rows(user: Any, period: Period | None, group: str, by: str) -> list[tuple]:
+    inner, params = _per_customer(user, period).query.sql_with_params()
+    value, joins = _group_value(group)
+    statement = f"""
+        WITH per AS ({inner})
+        SELECT {value} AS value, COUNT(*) AS customers, SUM(per.orders) AS orders,
+            SUM(per.revenue) AS revenue, SUM(per.profit) AS profit
+        FROM per {joins}
+        GROUP BY {value}
+        ORDER BY {by} DESC, value
+    """  # noqa: S608 - names from the models; the measure is one of MEASURES
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def _group_value(group: str) -> tuple[str, str]:
+    """Where a buyer's group is found: the value's expression and the joins from ``per``
+    (left joins where a buyer may have none: untagged, not yet scored)."""
+    if group == "tag":
+        tags = Customer.tags.rel.model._meta.db_table
+        through = Customer.tags.through._meta.db_table
+        return "tag.name", (
+            f"LEFT JOIN {through} tagged ON tagged.customer_id = per.customer_id "
+            f"LEFT JOIN {tags} tag ON tag.id = tagged.tag_id"
+        )
+    if group == "segment":
+        return "rfm.segment", (
+            f"LEFT JOIN {CustomerRFM._meta.db_table} rfm ON rfm.customer_id = per.customer_id"
+        )
+    column = GROUPS[group].removeprefix("customer__")  # a column of the customer
+    return f"customer.{column}", (
+        f"JOIN {Customer._meta.db_table} customer ON customer.id = per.customer_id"
+    )
 
 
 def _group_labels(group: str) -> dict[Any, Any]:

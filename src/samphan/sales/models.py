@@ -138,10 +138,11 @@ class Order(TimeStampedModel):
             # instead of a table lookup per order (3.4 times faster for 180 days at 100,000
             # customers). It replaced one on (channel, ordered_at): an order list filtered
             # by channel finds its page along the date index, and each index is one more
-            # page written by every order.
+            # page written by every order. The channel last, for the breakdown by channel
+            # (6.8 s at a million customers with a table lookup per order).
             models.Index(
-                fields=["status", "ordered_at", "customer", "revenue", "profit"],
-                name="sales_order_paid_period_idx",
+                fields=["status", "ordered_at", "customer", "revenue", "profit", "channel"],
+                name="sales_order_paid_channel_idx",
             ),
         ]
         constraints = [
