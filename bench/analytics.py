@@ -72,6 +72,13 @@ def measure_analytics(admin: User) -> dict[str, Any]:
             5,
         )
     )
+    # What the top-customers page computes for a custom period with a breakdown chosen.
+    pages["top-10 + shares + breakdown by province, custom 180 days"] = percentiles(
+        timed(
+            lambda: queries.top_figures(admin, custom, by="revenue", limit=10, group="province"),
+            3,
+        )
+    )
     reference = duckdb_top_and_shares(custom.start, custom.end)
     ours = pages["top-10 + shares, custom 180 days"]["p50_ms"]
     pages["top-10 + shares, custom 180 days: DuckDB reference"] = reference
