@@ -14,7 +14,9 @@ from samphan.analytics.queries import (
     expected_today,
     overdue_regulars,
     revenue_share,
+    top_and_share,
     top_customers,
+    top_figures,
     top_groups,
 )
 from samphan.core.periods import Period
@@ -251,3 +253,19 @@ class TestTopGroups:
             ("เชียงใหม่", 3, D("600.00")), ("", 2, D("200.00")), ("ภูเก็ต", 1, D("200.00")),
         ]  # fmt: skip
         assert sum(row.share for row in provinces) == pytest.approx(1.0)
+        for group in GROUPS:  # the page's one pass gives what the two analyses give apart
+            for by in ("revenue", "profit"):
+                page = top_figures(admin_user, MARCH, by=by, limit=2, group=group)
+                rows, share = top_and_share(admin_user, MARCH, by=by, limit=2)
+                assert [row["customer_id"] for row in page["rows"]] == [
+                    row.customer.pk for row in rows
+                ]
+                assert page["share"]["pareto"] == share.pareto
+                assert page["groups"] == [
+                    {
+                        "value": row.value, "customers": row.customers, "orders": row.orders,
+                        "revenue": str(row.revenue), "profit": str(row.profit),
+                        "share": row.share,
+                    }
+                    for row in top_groups(admin_user, MARCH, group, by=by)
+                ], (group, by)  # fmt: skip

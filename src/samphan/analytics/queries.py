@@ -104,7 +104,6 @@ def revenue_share(
     return top_and_share(user, period, by=by, limit=0)[1]
 
 
-@sqlite_page_cache(SCAN_KIB)
 def top_and_share(
     user: Any,
     period: Period | None,
@@ -113,32 +112,69 @@ def top_and_share(
     limit: int = 10,
 ) -> tuple[list[TopRow], Share]:
     """The top ``limit`` customers and the share figures, from one pass over the period's
-    orders: customers ranked by the measure with a running sum and the period's totals
-    (every buyer's sums, summed); the statement returns the first ``limit`` ranks and the
-    ranks at each whole percent of customers (the Pareto curve's points)."""
+    orders (``_ranked``)."""
     if by not in MEASURES:
         raise ValueError(by)
+    return _top_and_share(_ranked(user, period, by=by, limit=limit)[0], by=by, limit=limit)
+
+
+@sqlite_page_cache(SCAN_KIB)
+def _ranked(
+    user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
+) -> tuple[list[tuple], list[tuple]]:
+    """One statement over the period's per-customer sums (summed once, materialised).
+
+    Unless ``limit`` is None: the customers ranked by the measure with a running sum and
+    the period's totals (the first ``limit`` ranks and the rank at each whole percent of
+    customers: the Pareto curve's points). With a customer ``group``: each of its values
+    with its buyers' sums summed (one join a buyer, not one an order).
+
+    The totals are a plain aggregate of the sums, not window sums over the whole ranking,
+    which SQLite would buffer a second time.
+    """
     inner, params = _per_customer(user, period).query.sql_with_params()
-    # The totals as a plain aggregate of the (materialised) per-customer sums, not window
-    # sums over the whole ranking, which SQLite buffers a second time.
-    statement = f"""
-        WITH per AS MATERIALIZED ({inner}),
-        totals AS (SELECT COUNT(*) AS k, SUM(revenue) AS revenue, SUM(profit) AS profit FROM per),
-        ranked AS (
+    steps = [
+        f"per AS MATERIALIZED ({inner})",
+        "totals AS (SELECT COUNT(*) AS k, SUM(revenue) AS revenue, SUM(profit) AS profit FROM per)",
+        f"""ranked AS (
             SELECT customer_id, revenue, profit, orders,
                 ROW_NUMBER() OVER ranking AS n, SUM({by}) OVER ranking AS running
             FROM per
             WINDOW ranking AS (ORDER BY {by} DESC, customer_id ROWS UNBOUNDED PRECEDING)
-        )
-        SELECT n, k, running, customer_id, ranked.revenue, ranked.profit, orders,
-            totals.revenue, totals.profit
-        FROM ranked, totals
-        WHERE n <= %s OR n = k OR (n * 100) / k <> ((n + 1) * 100) / k
-        ORDER BY n
-    """  # noqa: S608 - the measure is one of MEASURES; the rest are placeholders
+        )""",  # noqa: S608 - the measure is one of MEASURES
+    ]
+    parts = []
+    if limit is not None:
+        parts.append("""
+            SELECT 0 AS part, n, k, running, customer_id, ranked.revenue AS revenue,
+                ranked.profit AS profit, orders, totals.revenue AS all_revenue,
+                totals.profit AS all_profit, NULL AS value
+            FROM ranked, totals
+            WHERE n <= %s OR n = k OR (n * 100) / k <> ((n + 1) * 100) / k""")
+        params = (*params, limit)
+    if group:
+        value, joins = _group_value(group)
+        steps.append(f"""grouped AS (
+            SELECT {value} AS value, COUNT(*) AS customers, SUM(per.orders) AS orders,
+                SUM(per.revenue) AS revenue, SUM(per.profit) AS profit
+            FROM per {joins}
+            GROUP BY {value}
+        )""")  # noqa: S608 - names from the models
+        parts.append("""
+            SELECT 1 AS part, NULL AS n, customers AS k, NULL AS running, NULL AS customer_id,
+                revenue, profit, orders, NULL AS all_revenue, NULL AS all_profit, value
+            FROM grouped""")
+    order = f"ORDER BY part, n, {by} DESC, value"  # the measure is one of MEASURES
+    statement = f"WITH {', '.join(steps)} {' UNION ALL '.join(parts)} {order}"
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, limit])
+        cursor.execute(statement, params)
         found = cursor.fetchall()
+    ranks = [row[1:10] for row in found if row[0] == 0]
+    return ranks, [(row[10], row[2], row[7], row[5], row[6]) for row in found if row[0] == 1]
+
+
+def _top_and_share(found: list[tuple], *, by: str, limit: int) -> tuple[list[TopRow], Share]:
+    """The top rows and the share figures from ``_ranked``'s ranks."""
     first = found[0] if found else None
     totals = {
         "revenue": _money(first[7]) if first else ZERO,
@@ -221,7 +257,6 @@ class GroupRow:
     share: float  # of the period's total of the measure (tags may add up to more than 1)
 
 
-@sqlite_page_cache(SCAN_KIB)
 def top_groups(
     user: Any,
     period: Period | None,
@@ -239,11 +274,17 @@ def top_groups(
     if group not in GROUPS or by not in MEASURES:
         raise ValueError((group, by))
     totals = totals or period_totals(user, period)
-    found = (
-        _channel_rows(user, period, by)
-        if group == "channel"
-        else _customer_group_rows(user, period, group, by)
-    )
+    if group == "channel":
+        found = _channel_rows(user, period, by)
+    else:
+        found = _ranked(user, period, by=by, limit=None, group=group)[1]
+    return _group_rows(found, group, by=by, totals=totals)
+
+
+def _group_rows(
+    found: list[tuple], group: str, *, by: str, totals: dict[str, Decimal]
+) -> list[GroupRow]:
+    """Rows of (value, customers, orders, revenue, profit) as the page shows them."""
     labels = _group_labels(group)
     return [
         GroupRow(
@@ -259,6 +300,7 @@ def top_groups(
     ]
 
 
+@sqlite_page_cache(SCAN_KIB)
 def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
     rows = (
         _paid_in(user, period)
@@ -276,22 +318,6 @@ def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
         (row["channel"], row["customers"], row["orders"], row["revenue"], row["profit"])
         for row in rows
     ]
-
-
-def _customer_group_rows(user: Any, period: Period | None, group: str, by: str) -> list[tuple]:
-    inner, params = _per_customer(user, period).query.sql_with_params()
-    value, joins = _group_value(group)
-    statement = f"""
-        WITH per AS ({inner})
-        SELECT {value} AS value, COUNT(*) AS customers, SUM(per.orders) AS orders,
-            SUM(per.revenue) AS revenue, SUM(per.profit) AS profit
-        FROM per {joins}
-        GROUP BY {value}
-        ORDER BY {by} DESC, value
-    """  # noqa: S608 - names from the models; the measure is one of MEASURES
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
 
 
 def _group_value(group: str) -> tuple[str, str]:
@@ -331,9 +357,15 @@ def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -
     """What the top-customers page shows, JSON-safe (money as text), so the same dict is
     rendered live or stored as a snapshot. Group labels are left to the page (they are
     translated)."""
-    rows, share = top_and_share(user, period, by=by, limit=limit)
-    totals = {"revenue": share.revenue, "profit": share.profit}
-    groups = top_groups(user, period, group, by=by, totals=totals) if group else []
+    if group and group != "channel":  # ranks and groups from one pass over the orders
+        ranks, grouped = _ranked(user, period, by=by, limit=limit, group=group)
+        rows, share = _top_and_share(ranks, by=by, limit=limit)
+        totals = {"revenue": share.revenue, "profit": share.profit}
+        groups = _group_rows(grouped, group, by=by, totals=totals)
+    else:
+        rows, share = top_and_share(user, period, by=by, limit=limit)
+        totals = {"revenue": share.revenue, "profit": share.profit}
+        groups = top_groups(user, period, group, by=by, totals=totals) if group else []
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
