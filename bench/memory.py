@@ -68,8 +68,9 @@ def main() -> None:
     started = time.perf_counter()
     analysis()
     seconds = time.perf_counter() - started
-    result = {"seconds": round(seconds, 2), "peak_mb": _high_water_mb()}
-    print(json.dumps({**result, "setup_mb": before}))
+    print(
+        json.dumps({"seconds": round(seconds, 2), "peak_mb": _high_water_mb(), "setup_mb": before})
+    )
 
 
 def _high_water_mb() -> int:

@@ -64,6 +64,7 @@ class _Checked:
     lines: list[PricedLine]
 
 
+@gc_paused()
 def orders_bulk_record(
     *,
     actor: Any,
@@ -81,17 +82,6 @@ def orders_bulk_record(
     so retrying a batch never doubles an order; a batch racing another with the same
     external ids is checked again once (the unique constraint settles the race).
     """
-    with gc_paused():
-        return _record(actor, orders, sold_by, partial, customers)
-
-
-def _record(
-    actor: Any,
-    orders: Sequence[OrderInput],
-    sold_by: Any,
-    partial: bool,
-    customers: QuerySet[Customer] | None,
-) -> BulkResult:
     result = BulkResult()
     checked = _check(orders, customers, sold_by, result.errors)
     if result.errors and not partial:
