@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from samphan.accounts.models import Role
 from samphan.customers.models import Interaction
+from samphan.customers.timeline import INTERACTIONS, Cursor
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
@@ -175,12 +176,17 @@ def history(customer, count: int, distinct_times: int = 0) -> list[int]:
     )
 
 
+def cursor(pk: int) -> str:
+    """The page link's cursor that ends at interaction ``pk``."""
+    return str(Cursor(Interaction.objects.get(pk=pk).occurred_at, INTERACTIONS.rank, pk))
+
+
 def shown(html: str) -> list[str]:
     return re.findall(r'<span class="timeline-summary">([^<]*)</span>', html)
 
 
 def older_link(html: str) -> str | None:
-    found = re.search(r'href="(/customers/\d+/\?before=\d+)#timeline"', html)
+    found = re.search(r'href="(/customers/\d+/\?before=[\d.]+)#timeline"', html)
     return found.group(1) if found else None
 
 
@@ -192,7 +198,7 @@ def test_the_page_shows_fifty_then_older_entries_without_javascript(
     html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
     assert shown(html) == [summaries[pk] for pk in ids[:50]]
     link = older_link(html)
-    assert link == f"/customers/{customer.pk}/?before={ids[49]}"
+    assert link == f"/customers/{customer.pk}/?before={cursor(ids[49])}"
     second = admin_client.get(link).content.decode()
     assert "<html" in second and shown(second) == [summaries[pk] for pk in ids[50:100]]
     assert "Back to the latest entries" in second
@@ -203,7 +209,7 @@ def test_the_page_shows_fifty_then_older_entries_without_javascript(
 
 def test_htmx_loads_only_the_next_entries(admin_client, customer):
     ids = history(customer, 60)
-    response = admin_client.get(f"/customers/{customer.pk}/?before={ids[49]}", headers=HTMX)
+    response = admin_client.get(f"/customers/{customer.pk}/?before={cursor(ids[49])}", headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<li class="timeline-item')
     assert "<html" not in html and "quick-log" not in html
@@ -232,35 +238,38 @@ def test_older_entries_run_a_fixed_number_of_queries(admin_client, customer):
     page = f"/customers/{customer.pk}/"
     few = (
         count(page),
-        count(f"{page}?before={ids[49]}"),
-        count(f"{page}?before={ids[49]}", **HTMX),
+        count(f"{page}?before={cursor(ids[49])}"),
+        count(f"{page}?before={cursor(ids[49])}", **HTMX),
     )
     ids = history(customer, 200)
     many = (
         count(page),
-        count(f"{page}?before={ids[49]}"),
-        count(f"{page}?before={ids[99]}", **HTMX),
+        count(f"{page}?before={cursor(ids[49])}"),
+        count(f"{page}?before={cursor(ids[99])}", **HTMX),
     )
     assert few == many
     assert many[2] < many[0]  # the fragment does not load the whole page
 
 
 @pytest.mark.parametrize(
-    "before", ["abc", "-1", "99999999999999999999", "๑๒", ""], ids=lambda v: v or "empty"
+    "before",
+    ["abc", "-1", "12", "1.0", "1.0.x", "99999999999999999999.0.1", "๑๒.0.1", ""],
+    ids=lambda v: v or "empty",
 )
 def test_a_malformed_cursor_shows_the_latest_entries(admin_client, customer, before):
     ids = history(customer, 55)
     html = admin_client.get(f"/customers/{customer.pk}/?before={before}").content.decode()
     assert (
-        len(shown(html)) == 50 and older_link(html) == f"/customers/{customer.pk}/?before={ids[49]}"
+        len(shown(html)) == 50
+        and older_link(html) == f"/customers/{customer.pk}/?before={cursor(ids[49])}"
     )
 
 
-def test_a_cursor_from_another_customer_shows_nothing_of_theirs(admin_client, english, customer):
-    other = CustomerFactory()
-    theirs = history(other, 3)
-    history(customer, 3)
-    html = admin_client.get(f"/customers/{customer.pk}/?before={theirs[0]}").content.decode()
+def test_a_cursor_before_the_first_entry_shows_none(admin_client, english, customer):
+    ids = history(customer, 3)
+    first = Interaction.objects.get(pk=ids[-1])
+    before = Cursor(first.occurred_at, INTERACTIONS.rank, first.pk)
+    html = admin_client.get(f"/customers/{customer.pk}/?before={before}").content.decode()
     assert shown(html) == []
     assert "No older entries." in html
 
@@ -273,6 +282,6 @@ def test_another_teams_timeline_is_404_as_a_fragment_too(customer, make_user):
     outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
     client = Client()
     client.force_login(outsider)
-    url = f"/customers/{customer.pk}/?before={ids[49]}"
+    url = f"/customers/{customer.pk}/?before={cursor(ids[49])}"
     assert client.get(url).status_code == 404
     assert client.get(url, headers=HTMX).status_code == 404

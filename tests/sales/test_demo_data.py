@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from samphan.analytics.rollups import analytics_rebuild
 from samphan.customers.models import Customer, Interaction
+from samphan.customers.timeline import timeline_page
 from samphan.demo.loader import load_demo
 from samphan.demo.sales import catalogue_ensure
 from samphan.sales.models import (
@@ -27,6 +28,7 @@ from samphan.sales.models import (
 )
 from samphan.sales.services import LineInput, order_record, rollup_rebuild
 from tests.analytics.test_rollups import activity_rows, daily_rows
+from tests.factories import UserFactory
 from tests.test_setup_and_demo import assert_orders_add_up
 
 
@@ -98,13 +100,15 @@ def test_demo_repeat_customers_keep_a_weekday(sales_data):
     assert len(shares) > 100 and sum(shares) / len(shares) > 0.7
 
 
-def test_demo_purchases_on_the_timeline_are_the_last_three(sales_data):
-    purchases = Counter(
-        Interaction.objects.filter(kind="purchase", summary__contains="-D").values_list(
-            "customer_id", flat=True
-        )
+def test_demo_purchases_are_on_the_timeline_from_the_orders(sales_data):
+    assert not Interaction.objects.filter(kind="purchase", summary__contains="-D").exists()
+    buyer = CustomerSales.objects.order_by("-order_count").first()
+    entries, _ = timeline_page(UserFactory(is_superuser=True), buyer.customer, kind="purchase")
+    assert [entry.occurred_at for entry in entries] == list(
+        Order.objects.filter(customer=buyer.customer)
+        .order_by("-ordered_at", "-id")
+        .values_list("ordered_at", flat=True)[:50]
     )
-    assert purchases and max(purchases.values()) == 3
 
 
 def test_demo_rollups_equal_a_rebuild(sales_data):

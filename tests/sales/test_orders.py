@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from samphan.core.models import AuditEvent
-from samphan.customers.models import Interaction
+from samphan.customers.timeline import timeline_page
 from samphan.sales import services
 from samphan.sales.models import CustomerSales, Order, OrderLine
 from samphan.sales.services import LineInput
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -82,8 +82,9 @@ def test_order_keeps_totals_rollup_timeline_and_audit(tea, cup):
     sales = CustomerSales.objects.get(pk=customer.pk)
     assert (sales.revenue, sales.profit, sales.order_count) == (D("380.00"), D("250.00"), 1)
     assert sales.first_purchase_at == sales.last_purchase_at == when(1)
-    purchase = Interaction.objects.get(customer=customer, kind=Interaction.Kind.PURCHASE)
+    [purchase], _ = timeline_page(UserFactory(is_superuser=True), customer)
     assert "SO-2026-000001" in purchase.summary and purchase.occurred_at == when(1)
+    assert (purchase.kind, purchase.url) == ("purchase", f"/sales/orders/{order.pk}/")
     assert AuditEvent.objects.filter(subject_type="sales.order", customer_id=customer.pk).exists()
 
     record(customer, [LineInput("TEA", 1)], ordered_at=when(5))
@@ -116,7 +117,7 @@ def test_bad_lines_name_the_field_and_write_nothing(tea, line, field, message):
     assert message in " ".join(raised.value.message_dict[field.replace("0", "1", 1)])
     assert not Order.objects.exists() and not OrderLine.objects.exists()
     assert not CustomerSales.objects.exists()
-    assert not Interaction.objects.exists()
+    assert not AuditEvent.objects.filter(subject_type="sales.order").exists()
 
 
 def test_order_without_lines_or_with_a_bad_channel_is_refused(tea):

@@ -26,6 +26,7 @@ from samphan.customers.models import (
     Interest,
     Tag,
 )
+from samphan.customers.timeline import TIMELINE_PAGE, Cursor, interactions_of, timeline_page
 
 router = Router(tags=["customers"])
 
@@ -223,6 +224,30 @@ class InteractionPatch(Schema):
 class InteractionListParams(PageParams):
     q: Text(100) = Field("", description="text in the summary or body")  # type: ignore[valid-type]
     kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+
+
+class TimelineEntryOut(Schema):
+    source: str = Field(description="where the entry lives: `interaction` or `order`")
+    id: int = Field(description="the interaction's or the order's id")
+    kind: str
+    occurred_at: dt.datetime
+    user_id: int | None
+    channel: str
+    summary: str
+    body: str
+    url: str = Field(description="the entry's own page in the app, if it has one (an order)")
+
+
+class TimelinePage(Schema):
+    items: list[TimelineEntryOut]
+    next: str | None = Field(description="`before` for the next (older) page; null at the end")
+
+
+class TimelineParams(Schema):
+    before: Text(60) = Field("", description="the `next` of the previous page")  # type: ignore[valid-type]
+    q: Text(100) = Field("", description="text in the summary or body; an order's number or note")  # type: ignore[valid-type]
+    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    limit: int = Field(TIMELINE_PAGE, ge=1, le=200)
 
 
 class ConsentOut(Schema):
@@ -633,10 +658,36 @@ def _interaction_to_change(request: HttpRequest, pk: int, *, delete: bool = Fals
 def interaction_list(
     request: HttpRequest, customer_id: Id, params: Query[InteractionListParams]
 ) -> Any:
-    """The customer's timeline, newest first; `q` finds text in the summary or body."""
+    """The interactions logged on the customer's timeline, newest first; `q` finds text in
+    the summary or body. Their purchases are their orders: the whole timeline, orders
+    included, is `GET /customers/{id}/timeline`."""
     customer = _customer(request, customer_id, detail=False)
-    interactions = queries.timeline(customer, q=params.q, kind=params.kind)
+    interactions = interactions_of(customer, q=params.q, kind=params.kind)
     return _page(interactions, params.page, params.page_size)
+
+
+@router.get(
+    "/customers/{customer_id}/timeline",
+    response={200: TimelinePage, **ERRORS},
+    tags=["interactions"],
+)
+def timeline_list(request: HttpRequest, customer_id: Id, params: Query[TimelineParams]) -> Any:
+    """The customer's whole timeline, newest first: logged interactions and the orders
+    (kind `purchase`, for those who may see orders). Pages by cursor: pass the `next` of
+    a page as `before` for the one after."""
+    customer = _customer(request, customer_id, detail=False)
+    before = None
+    if params.before:
+        before = Cursor.parse(params.before)
+        if before is None:
+            raise ValidationError(
+                {"before": "Not a cursor from this timeline: pass a page's `next`."}
+            )
+    entries, older = timeline_page(
+        request.user, customer, before=before, q=params.q, kind=params.kind, size=params.limit
+    )
+    items = [{**vars(entry), "user_id": entry.user.pk if entry.user else None} for entry in entries]
+    return {"items": items, "next": str(older) if older else None}
 
 
 @router.post(

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, OrderBy, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import F, OrderBy, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
 from samphan.core.search import matching_ids
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interaction
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer
 
 SORTS = {
     "name": ("display_name", "id"),
@@ -141,43 +141,3 @@ def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[AuditE
         return []
     events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
     return list(events[:limit])
-
-
-def timeline(customer: Customer, *, q: str = "", kind: str = "") -> QuerySet[Interaction]:
-    """The customer's interactions, newest first; ``q`` finds text in the summary or body.
-
-    A plain ``icontains`` is enough here: it reads one customer's entries, found through
-    the (customer, occurred_at) index, never the whole table.
-    """
-    interactions = customer.interactions.select_related("user")
-    if kind:
-        interactions = interactions.filter(kind=kind)
-    if q.strip():
-        interactions = interactions.filter(
-            Q(summary__icontains=q.strip()) | Q(body__icontains=q.strip())
-        )
-    return interactions.order_by("-occurred_at", "-id")
-
-
-TIMELINE_PAGE = 50
-
-
-def timeline_page(
-    customer: Customer, *, before: int | None = None, size: int = TIMELINE_PAGE
-) -> tuple[list[Interaction], int | None]:
-    """``size`` entries, newest first, older than entry ``before`` (a keyset cursor, so a
-    page deep in a long history costs the same as the first); and the cursor for the next
-    page, or None at the end. One query: the cursor's time is a subquery, and one row
-    more than the page says whether there are older entries."""
-    entries = timeline(customer)
-    if before is not None:
-        cursor = Interaction.objects.filter(customer_id=customer.pk, pk=before)
-        at = Subquery(cursor.order_by().values("occurred_at")[:1])
-        # "<= at" alone lets the (customer, -occurred_at) index start at the cursor; the
-        # rest breaks ties between entries logged at the same time.
-        entries = entries.filter(occurred_at__lte=at).filter(
-            Q(occurred_at__lt=at) | Q(pk__lt=before)
-        )
-    page = list(entries[: size + 1])
-    older = page[size - 1].pk if len(page) > size else None
-    return page[:size], older

@@ -32,6 +32,7 @@ from samphan.customers.models import (
     Tag,
 )
 from samphan.customers.panels import CUSTOMER_PANELS
+from samphan.customers.timeline import Cursor, timeline_page
 
 
 def get_customer_for_user(
@@ -121,32 +122,30 @@ def customer_options(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    before = _cursor(request)
+    before = Cursor.parse(request.GET.get("before", ""))
     if request.htmx and before:  # type: ignore[attr-defined]
         # "Show older": only the next entries (and the link after them).
         customer = get_customer_for_user(request, pk, for_page=False)
         return render(
-            request, "customers/detail.html#timeline-entries", _timeline(customer, before)
+            request,
+            "customers/detail.html#timeline-entries",
+            _timeline(request, customer, before),
         )
     customer = get_customer_for_user(request, pk)
     return render(request, "customers/detail.html", _detail_context(request, customer, before))
 
 
-def _cursor(request: HttpRequest) -> int | None:
-    """The ``?before=`` timeline cursor (an interaction id); a malformed one is ignored."""
-    value = request.GET.get("before", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
-
-
-def _timeline(customer: Customer, before: int | None = None) -> dict[str, Any]:
-    entries, older = queries.timeline_page(customer, before=before)
+def _timeline(
+    request: HttpRequest, customer: Customer, before: Cursor | None = None
+) -> dict[str, Any]:
+    entries, older = timeline_page(request.user, customer, before=before)
     return {"customer": customer, "timeline": entries, "older": older, "before": before}
 
 
 def _detail_context(
     request: HttpRequest,
     customer: Customer,
-    before: int | None = None,
+    before: Cursor | None = None,
     interaction_form: InteractionForm | None = None,
 ) -> dict[str, Any]:
     consents = queries.consent_in_force(customer)
@@ -155,7 +154,7 @@ def _detail_context(
         for point in customer.contact_points.all()
     ]
     return {
-        **_timeline(customer, before),
+        **_timeline(request, customer, before),
         "contact_points": contact_points,
         "consents": sorted(consents.values(), key=lambda record: record.channel),
         "colleagues": queries.colleagues_of(customer)[:20],
@@ -336,7 +335,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("customer_detail", pk=pk)
         form = InteractionForm(initial={"kind": form.cleaned_data["kind"]})
     if request.htmx:  # type: ignore[attr-defined]
-        context = {**_timeline(customer), "interaction_form": form}
+        context = {**_timeline(request, customer), "interaction_form": form}
         return render(request, "customers/detail.html#timeline", context)
     # Without JavaScript: the whole page again, the messages next to the fields.
     context = _detail_context(request, customer, interaction_form=form)

@@ -172,7 +172,6 @@ class BatchBuilder:
                 self.company(customer_id) if is_company else self.person(customer_id, offset)
             )
             self.add(batch, customer, contacts)
-        batch.interactions.extend(self.sales.interactions)
         return batch
 
     @property

@@ -25,9 +25,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db import connection
-from django.utils import translation
 
 from samphan.core.bulk import insert_rows
 from samphan.core.money import to_baht
@@ -36,10 +34,9 @@ from samphan.demo import catalogue
 from samphan.demo.pipeline import BANGKOK, DealBuilder, LeadBuilder
 from samphan.sales.models import Category, Lead, Order, Product, Stage
 from samphan.sales.pipelines import pipeline_ensure_default
-from samphan.sales.services.orders import LineAmounts, line_amounts, purchase_summary
+from samphan.sales.services.orders import LineAmounts, line_amounts
 
 HISTORY_DAYS = 3 * 365
-PURCHASES_ON_TIMELINE = 3
 DEAL_SHARE_PERSON = 0.015  # with companies at 0.12: about 3% of all customers have a deal
 DEAL_SHARE_COMPANY = 0.12
 WEEKDAY_WEIGHTS = [12, 11, 11, 12, 16, 20, 18]  # Monday … Sunday: the store is busiest at weekends
@@ -204,14 +201,10 @@ class SalesBuilder:
         self.now = now
         self.today = now.astimezone(BANGKOK).date()
         self.rows = SalesRows()
-        self.interactions: list[tuple] = []
         self.adapt = datetime_adapter()
-        self.now_value = self.adapt(now)
         self.prices: dict[tuple[int, int, int], Priced] = {}
         self.families = self._families(plan.products)
         self.by_id = {product.id: product for product in plan.products}
-        with translation.override(settings.LANGUAGE_CODE):
-            self.channel_labels = {value: str(label) for value, label in Order.Channel.choices}
 
     @staticmethod
     def _families(products: tuple[ProductRow, ...]) -> dict[str, tuple[list[int], list[int]]]:
@@ -310,9 +303,9 @@ class SalesBuilder:
             end = self.today - dt.timedelta(days=self.rng.randint(200, 500))
         days = self.schedule(buyer, start, end)
         for number, day in enumerate(days, start=1):
-            self.order(buyer, day, number, on_timeline=number > len(days) - PURCHASES_ON_TIMELINE)
+            self.order(buyer, day, number)
 
-    def order(self, buyer: Buyer, day: dt.date, number: int, *, on_timeline: bool) -> None:
+    def order(self, buyer: Buyer, day: dt.date, number: int) -> None:
         rng = self.rng
         local_id = len(self.rows.orders)
         minute = rng.randrange(60)
@@ -341,15 +334,6 @@ class SalesBuilder:
              sold_by, "", str(revenue), str(cost), str(profit), str(vat), str(total), at_value,
              at_value)
         )  # fmt: skip
-        if on_timeline:
-            # Only the last orders get a timeline entry: the purchases card lists every
-            # order, and 4.5 million more entries at a million customers would make the
-            # timeline the demo's largest table for nothing.
-            summary = purchase_summary(order_number, total)  # in the site's language: see build
-            self.interactions.append(
-                (buyer.customer_id, "purchase", at_value, sold_by,
-                 self.channel_labels[channel], summary, "", self.now_value)
-            )  # fmt: skip
 
     def basket(self, buyer: Buyer, local_id: int) -> tuple[Totals, list["Priced"]]:
         """The order's lines; returns its revenue, cost, profit and VAT, and the lines."""

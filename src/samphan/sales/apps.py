@@ -13,10 +13,13 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.customers.panels import customer_panel_register
+        from samphan.customers.timeline import timeline_source_register
         from samphan.sales.pipelines import pipeline_ensure_default
+        from samphan.sales.timeline import Orders
 
         customer_panel_register("customer_purchases")
         customer_panel_register("customer_suggestions")
+        timeline_source_register(Orders())
         post_migrate.connect(pipeline_ensure_default, sender=self, dispatch_uid="samphan.pipeline")
         history_changed.connect(_refresh_rollups, dispatch_uid="sales.history")
 

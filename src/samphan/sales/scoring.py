@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.core.money import format_baht
 from samphan.customers.models import Customer, Interaction
-from samphan.sales.models import Deal, Lead, Stage
+from samphan.sales.models import CustomerSales, Deal, Lead, Order, Stage
 
 ENGAGEMENT_DAYS = 14
 STALL_AFTER_DAYS = 14
@@ -117,19 +117,30 @@ def lead_score(lead: Any, *, now: dt.datetime) -> Score:
 
 
 def _contacts(now: dt.datetime) -> dict[str, Any]:
-    """Annotations: contacts with the customer in the last days, and the latest one."""
+    """Annotations: contacts with the customer in the last days (interactions logged and
+    orders: a sale is a contact too), and the latest one."""
+    since = now - dt.timedelta(days=ENGAGEMENT_DAYS)
     interactions = Interaction.objects.filter(customer_id=OuterRef("customer_id")).order_by()
-    recent = (
-        interactions.filter(occurred_at__gte=now - dt.timedelta(days=ENGAGEMENT_DAYS))
-        .values("customer_id")
-        .annotate(n=Count("id"))
-        .values("n")
+    orders = Order.objects.filter(customer_id=OuterRef("customer_id"), ordered_at__gte=since)
+    latest_logged = Subquery(
+        interactions.values("customer_id").annotate(at=Max("occurred_at")).values("at")
     )
-    latest = interactions.values("customer_id").annotate(at=Max("occurred_at")).values("at")
+    latest_order = Subquery(
+        CustomerSales.objects.filter(customer_id=OuterRef("customer_id")).values("last_purchase_at")
+    )
     return {
-        "recent_contacts": Coalesce(Subquery(recent, output_field=IntegerField()), 0),
-        "last_contact": Subquery(latest),
+        "recent_contacts": _count(interactions.filter(occurred_at__gte=since))
+        + _count(orders.order_by()),
+        # Greatest of the two where both are known (SQLite's is null if either is).
+        "last_contact": Greatest(
+            Coalesce(latest_logged, latest_order), Coalesce(latest_order, latest_logged)
+        ),
     }
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    counted = rows.values("customer_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def scored_deals(

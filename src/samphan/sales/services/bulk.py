@@ -1,10 +1,9 @@
 """Orders in bulk: a POS batch or an import, checked whole, then written in one go.
 
-The same rules as ``order_record`` (each order checked by ``order_checked``, one
-purchase entry on the timeline and one audit row per order, the roll-ups right), but a
-fixed number of statements per batch instead of a dozen per order: products, customers
-and known external ids are read once, orders, lines, timeline entries and audit rows are
-each one bulk insert, and each touched customer's roll-up takes its sums in one upsert
+The same rules as ``order_record`` (each order checked by ``order_checked``, one audit
+row per order, the roll-ups right), but a fixed number of statements per batch instead
+of a dozen per order: products, customers and known external ids are read once, orders,
+lines and audit rows are each one bulk insert, and each touched customer's roll-up takes its sums in one upsert
 (all in one ``executemany``).
 """
 
@@ -30,7 +29,6 @@ from samphan.sales.services.orders import (
     PricedLine,
     order_checked,
     product_prices,
-    purchase_summary,
 )
 from samphan.sales.services.rollups import RollupChange, rollups_add
 from samphan.sales.services.suggestions import affinities_refresh_if_due
@@ -134,11 +132,7 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
     if not fresh:
         return
     _number(item.order for item in fresh)
-    orders_insert(
-        actor=actor,
-        orders=[(item.order, item.lines) for item in fresh],
-        summaries=[purchase_summary(item.order.number, item.order.total) for item in fresh],
-    )
+    orders_insert(actor=actor, orders=[(item.order, item.lines) for item in fresh])
     for item in fresh:
         result.created[item.index] = item.order
         result.lines += len(item.lines)

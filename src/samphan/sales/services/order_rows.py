@@ -1,16 +1,15 @@
 """New orders written as plain rows: the one writer behind ``order_record`` and
 ``orders_bulk_record``.
 
-An order is five kinds of row (the order, its lines, its purchase entry on the timeline,
-its audit row, the roll-up). Written through the ORM that is about a millisecond of Python
-per order; as plain rows it is a fixed handful of statements however many orders come, so
+An order is four kinds of row (the order, its lines, its audit row, the roll-up; the
+timeline reads it from the order itself, ``samphan.sales.timeline``). Written through the
+ORM that is about a millisecond of Python per order; as plain rows it is a fixed handful of statements however many orders come, so
 a POS pushing one order at a time and an import of thousands cost the database the same
 per order. Validation happens before (``build_lines``, ``Order.full_clean``); roll-ups
 are the caller's (one order adds to its customer's, a batch recomputes the customers it
 touched).
 """
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,6 @@ from django.utils import timezone
 
 from samphan.core.bulk import insert_row, insert_rows
 from samphan.core.models import AuditEvent
-from samphan.customers.models import Interaction
 from samphan.sales.models import Order, OrderLine
 
 if TYPE_CHECKING:
@@ -34,31 +32,20 @@ LINE_COLUMNS = [
     "order_id", "product_id", "is_refund", "quantity", "unit_price", "price_includes_vat",
     "discount", "unit_cost", "revenue", "cost", "profit", "vat",
 ]  # fmt: skip
-ENTRY_COLUMNS = [
-    "customer_id", "kind", "occurred_at", "user_id", "channel", "summary", "body", "created_at"
-]  # fmt: skip
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
 
 OrderWithLines = tuple[Order, Sequence["PricedLine"]]
 
 
-def orders_insert(
-    *, actor: Any, orders: Sequence[OrderWithLines], summaries: Sequence[str]
-) -> None:
-    """Write validated, numbered orders (unsaved) with their lines, a purchase entry each
-    (``summaries``, in the order of ``orders``) and an audit row each. Sets their ids."""
+def orders_insert(*, actor: Any, orders: Sequence[OrderWithLines]) -> None:
+    """Write validated, numbered orders (unsaved) with their lines and an audit row each.
+    Sets their ids."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # Each order's date as the database takes it, once for its two rows.
-    dates = [_when(order.ordered_at) for order, _ in orders]
     if len(orders) == 1:  # one POS sale: its id comes back from the insert itself
         order = orders[0][0]
-        _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, dates[0], now)))
+        _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, now)))
     else:
-        insert_rows(
-            Order,
-            ORDER_COLUMNS,
-            [_order_row(order, date, now) for (order, _), date in zip(orders, dates, strict=True)],
-        )
+        insert_rows(Order, ORDER_COLUMNS, [_order_row(order, now) for order, _ in orders])
         _fetch_ids([order for order, _ in orders])
     insert_rows(
         OrderLine,
@@ -66,15 +53,6 @@ def orders_insert(
         [_line_row(order, line) for order, lines in orders for line in lines],
     )
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    labels = {value: str(label) for value, label in Order.Channel.choices}
-    insert_rows(
-        Interaction,
-        ENTRY_COLUMNS,
-        [
-            _entry_row(order, date, summary, labels[order.channel], actor_id, now)
-            for (order, _), date, summary in zip(orders, dates, summaries, strict=True)
-        ],
-    )
     insert_rows(
         AuditEvent,
         AUDIT_COLUMNS,
@@ -107,13 +85,10 @@ def _saved(order: Order, pk: int) -> None:
     order._state.db = connection.alias
 
 
-def _when(moment: dt.datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(moment)
-
-
-def _order_row(order: Order, date: Any, now: Any) -> tuple:
+def _order_row(order: Order, now: Any) -> tuple:
     return (
-        order.number, order.external_id, order.customer_id, date,
+        order.number, order.external_id, order.customer_id,
+        connection.ops.adapt_datetimefield_value(order.ordered_at),
         order.channel, order.status, order.sold_by_id, order.note, order.revenue, order.cost,
         order.profit, order.vat, order.total, now, now,
     )  # fmt: skip
@@ -127,18 +102,7 @@ def _line_row(order: Order, line: "PricedLine") -> tuple:
     )  # fmt: skip
 
 
-def _entry_row(
-    order: Order, date: Any, summary: str, channel: str, actor_id: int | None, now: Any
-) -> tuple:
-    return (
-        order.customer_id, Interaction.Kind.PURCHASE, date,
-        order.sold_by_id or actor_id, channel, summary, "", now,
-    )  # fmt: skip
-
-
 def _audit_row(order: Order, lines: int, actor_id: int | None, now: Any) -> tuple:
-    # One row for the order and its purchase entry: the entry is part of the order, made
-    # by the system from it, not a separate change to the customer's data.
     changes: dict[str, list[Any]] = {
         "number": [None, order.number],
         "total": [None, str(order.total)],

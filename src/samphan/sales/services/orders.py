@@ -267,7 +267,7 @@ def add_totals(order: Order, lines: Iterable[PricedLine | OrderLine]) -> None:
 
 
 def purchase_summary(number: str, total: Decimal) -> str:
-    """The timeline's line for an order, the same from one order, a bulk import or the demo."""
+    """The timeline's line for an order (``samphan.sales.timeline``)."""
     return _("Order %(number)s: %(total)s") % {"number": number, "total": format_baht(total)}
 
 
@@ -338,11 +338,7 @@ def _order_create(
     order.number = next_number(ORDER_PREFIX, timezone.localtime(order.ordered_at).year)
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
-    orders_insert(
-        actor=actor,
-        orders=[(order, built)],
-        summaries=[purchase_summary(order.number, order.total)],
-    )
+    orders_insert(actor=actor, orders=[(order, built)])
     rollup_add(
         customer.pk, revenue=order.revenue, profit=order.profit, orders=1, at=order.ordered_at
     )

@@ -1,0 +1,78 @@
+"""Orders on the customer timeline, read from the orders themselves (see
+``samphan.customers.timeline``): an order write adds no timeline row of its own."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from samphan.core.permissions import sees_all_records
+from samphan.customers.models import Customer, Interaction
+from samphan.customers.timeline import Cursor, Entry
+from samphan.sales.models import Order
+from samphan.sales.services.orders import purchase_summary
+
+# Only what an entry shows: an order row is otherwise wide (money columns, note …).
+FIELDS = (
+    "id", "number", "customer", "ordered_at", "channel", "status", "sold_by", "note",
+    "total",
+)  # fmt: skip
+
+
+class Orders:
+    """Each order a "purchase" entry, at its order date, linking to the order."""
+
+    rank = 1  # after an interaction logged at the same moment (the sale came first)
+    kinds = frozenset({Interaction.Kind.PURCHASE.value})
+
+    def for_customer(
+        self, user: Any, customer: Customer, *, before: Cursor | None, q: str, kind: str, limit: int
+    ) -> list[Entry]:
+        if not user.has_perm("sales.view_order"):
+            return []
+        # Through the (customer, status, ordered_at) index: a customer's few thousand
+        # orders at most are sorted, never the table.
+        orders = self._rows(Order.objects.visible_to(user).filter(customer_id=customer.pk))
+        if q:
+            orders = orders.filter(Q(number__icontains=q) | Q(note__icontains=q))
+        if before is not None:
+            orders = orders.filter(before.older(self.rank, at="ordered_at"))
+        return [self.entry(order) for order in orders[:limit]]
+
+    def latest(self, user: Any, count: int) -> list[Entry]:
+        """Newest first off the order-date index; customers fetched after by id, as for
+        interactions, archived customers' skipped (few)."""
+        if not user.has_perm("sales.view_order"):
+            return []
+        orders = self._rows(Order.objects.visible_to(user))
+        if sees_all_records(user):
+            newest = list(orders.prefetch_related("customer")[: count * 5])
+            active = [order for order in newest if order.customer.archived_at is None]
+            if len(active) >= count or len(newest) < count * 5:
+                return [self.entry(order, with_customer=True) for order in active[:count]]
+        found = orders.filter(customer__archived_at__isnull=True).select_related("customer")
+        return [self.entry(order, with_customer=True) for order in found[:count]]
+
+    @staticmethod
+    def _rows(orders: QuerySet[Order]) -> QuerySet[Order]:
+        return orders.only(*FIELDS).select_related("sold_by").order_by("-ordered_at", "-id")
+
+    def entry(self, order: Order, *, with_customer: bool = False) -> Entry:
+        summary = purchase_summary(order.number, order.total)
+        if order.status != Order.Status.PAID:
+            summary = f"{summary} ({order.get_status_display()})"
+        return Entry(
+            source="order",
+            rank=self.rank,
+            id=order.pk,
+            kind=Interaction.Kind.PURCHASE,
+            kind_label=str(Interaction.Kind.PURCHASE.label),
+            occurred_at=order.ordered_at,
+            summary=summary,
+            body=order.note,
+            channel=order.get_channel_display(),
+            user=order.sold_by,
+            customer_id=order.customer_id,
+            url=reverse("order_detail", args=[order.pk]),
+            customer=order.customer if with_customer else None,
+        )
