@@ -132,17 +132,18 @@ class Order(TimeStampedModel):
         verbose_name = _("order")
         indexes = [
             models.Index(fields=["customer", "status", "ordered_at"]),
-            models.Index(fields=["ordered_at"]),
-            # Covers "each customer's paid revenue and profit in a period" (top customers,
-            # shares, groups for any dates): read from the index alone, in date order,
-            # instead of a table lookup per order (3.4 times faster for 180 days at 100,000
-            # customers). It replaced one on (channel, ordered_at): an order list filtered
-            # by channel finds its page along the date index, and each index is one more
-            # page written by every order. The channel last, for the breakdown by channel
-            # (6.8 s at a million customers with a table lookup per order).
+            # Leads with the date, so that one index serves both the order list (newest
+            # first, any status) and "each customer's paid revenue and profit in a
+            # period" (top customers, shares, groups for any dates), read from the index
+            # alone instead of a table lookup per order (3.4 times faster for 180 days at
+            # 100,000 customers). Nearly every order is paid, so the status as the second
+            # column skips little. Every index is one more page written by each order (by
+            # a back-dated import, one page an order at a million customers): this one
+            # replaced a plain date index and one on (status, date …), and one on
+            # (channel, date) before them. The channel last, for the breakdown by channel.
             models.Index(
-                fields=["status", "ordered_at", "customer", "revenue", "profit", "channel"],
-                name="sales_order_paid_channel_idx",
+                fields=["ordered_at", "status", "customer", "revenue", "profit", "channel"],
+                name="sales_order_period_idx",
             ),
         ]
         constraints = [
