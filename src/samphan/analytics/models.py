@@ -156,6 +156,18 @@ class RFMState(models.Model):
         return f"RFM {self.computed_at}"
 
 
+class OrdersVersion(models.Model):
+    """One row, bumped in the transaction of any change to an order already written (its
+    status, a refund, a customer merge, a deletion): each process's columns of the paid
+    orders (``analytics.columns``) reload when it moves. New orders do not bump it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"orders version {self.version}"
+
+
 class Snapshot(models.Model):
     """Figures computed for everyone who sees all records (a dashboard for a preset
     period), served while fresh and recomputed by a task once a minute old."""

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from samphan.analytics import sql
+from samphan.analytics import columns, sql
 from samphan.analytics.cadence import (
     MIN_DAYS,
     OVERDUE_FACTOR,
@@ -21,6 +21,7 @@ from samphan.analytics.models import CustomerActivity, CustomerRFM, Segment
 from samphan.core.money import to_baht
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
 from samphan.core.periods import Period
+from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order
 
@@ -118,8 +119,69 @@ def top_and_share(
     return _top_and_share(_ranked(user, period, by=by, limit=limit)[0], by=by, limit=limit)
 
 
-@sqlite_page_cache(SCAN_KIB)
 def _ranked(
+    user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
+) -> tuple[list[tuple], list[tuple]]:
+    """The period's customers ranked (the first ``limit`` and the rank at each whole
+    percent), and with a customer ``group`` its values with their buyers' sums: from the
+    paid orders' columns in memory for those who see every record (``analytics.columns``),
+    else by SQL over the orders they may see."""
+    copy, bounds = _columns_for(user, period)
+    if copy is None or bounds is None:
+        return _ranked_by_sql(user, period, by=by, limit=limit, group=group)
+    sums = columns.per_customer(copy, *bounds)
+    ranks = columns.ranks(sums, by=by, limit=limit) if limit is not None else []
+    return ranks, _grouped_from_sums(sums, group, by) if group else []
+
+
+Bounds = tuple[dt.datetime | None, dt.datetime | None]
+
+
+def _columns_for(
+    user: Any, period: Period | None
+) -> tuple[columns.PaidOrders | None, Bounds | None]:
+    """The paid orders' columns and the period's bounds, when they answer for this user:
+    one who sees every record, outside a transaction, the copy loaded, the bounds on whole
+    seconds (the columns hold order times in whole seconds)."""
+    if not sees_all_records(user) or not columns.usable():
+        return None, None
+    bounds: Bounds = (None, None) if period is None else (period.start, period.end)
+    if any(moment and moment.timestamp() % 1 for moment in bounds):
+        return None, None
+    return columns.paid_orders(), bounds
+
+
+PER_TABLE = "analytics_period_sums"
+
+
+def _grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[tuple]:
+    """Each value of the group with its buyers' sums: the sums go into a temporary table
+    of this connection, joined to the group as in ``_ranked_by_sql``."""
+    value, joins = _group_value(group)
+    rows = list(columns.sums_rows(sums))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {PER_TABLE} (customer_id bigint PRIMARY KEY, "
+            "revenue double precision, profit double precision, orders bigint)"
+        )
+        cursor.execute(f"DELETE FROM {PER_TABLE}")  # noqa: S608
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {PER_TABLE} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {PER_TABLE} VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
+        cursor.execute(
+            f"""SELECT {value} AS value, COUNT(*), SUM(per.orders), SUM(per.revenue) AS revenue,
+                SUM(per.profit) AS profit
+            FROM {PER_TABLE} per {joins}
+            GROUP BY {value} ORDER BY {by} DESC, value"""  # noqa: S608 - names from the models
+        )
+        return cursor.fetchall()
+
+
+@sqlite_page_cache(SCAN_KIB)
+def _ranked_by_sql(
     user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
 ) -> tuple[list[tuple], list[tuple]]:
     """One statement over the period's per-customer sums (summed once, materialised).
@@ -300,8 +362,15 @@ def _group_rows(
     ]
 
 
-@sqlite_page_cache(SCAN_KIB)
 def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
+    copy, bounds = _columns_for(user, period)
+    if copy is None or bounds is None:
+        return _channel_rows_by_sql(user, period, by)
+    return columns.channel_rows(copy, *bounds, by=by)
+
+
+@sqlite_page_cache(SCAN_KIB)
+def _channel_rows_by_sql(user: Any, period: Period | None, by: str) -> list[tuple]:
     rows = (
         _paid_in(user, period)
         .order_by()

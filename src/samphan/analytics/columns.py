@@ -1,0 +1,328 @@
+"""The paid orders as columns in memory, for the analyses that sum any period's orders per
+customer (top customers, shares, the breakdown by group) for users who see every record.
+
+SQLite answers those by reading the period's orders from an index and sorting them by
+customer: 1.8 s for 180 days at a million customers, where a column store (DuckDB) takes
+0.18 s. Here each process keeps five NumPy columns of the paid orders (customer, second,
+revenue, profit, channel: 29 bytes an order, 130 MB at a million customers) and sums a
+period with ``bincount``.
+
+The copy is exact, not a cache with an age:
+- new orders are appended: each use reads the paid orders with an id above the copy's
+  (ids grow; on PostgreSQL an id left behind by a transaction still open is kept and read
+  again until it commits or ten minutes pass);
+- a change to an order already written (status, refund, a customer merge, a deletion)
+  bumps ``OrdersVersion`` in its own transaction, and the next use reloads the copy.
+It is read only outside a transaction: inside one, uncommitted orders could enter a copy
+that outlives a rollback.
+"""
+
+import datetime as dt
+import itertools
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from samphan.analytics.models import OrdersVersion
+from samphan.sales.models import Order
+
+CHANNELS = list(Order.Channel.values)
+# An id that a transaction took and has not committed is looked for again until then.
+PENDING_FOR = 600.0  # seconds
+CHUNK = 200_000
+
+
+@dataclass
+class PaidOrders:
+    version: int
+    max_id: int
+    customer: np.ndarray  # int64 ids
+    second: np.ndarray  # int64, seconds since 1970 (UTC), the order time truncated
+    revenue: np.ndarray  # float64
+    profit: np.ndarray  # float64
+    channel: np.ndarray  # int8, positions in CHANNELS
+    pending: dict[int, float] = field(default_factory=dict)  # missing id → first seen
+
+    def within(self, start: dt.datetime | None, end: dt.datetime | None) -> np.ndarray:
+        """A mask of the orders in [start, end). Period bounds fall on whole seconds
+        (local midnights), so comparing truncated seconds is exact."""
+        mask = np.ones(len(self.customer), dtype=bool)
+        if start is not None:
+            mask &= self.second >= int(start.timestamp())
+        if end is not None:
+            mask &= self.second < int(end.timestamp())
+        return mask
+
+
+_lock = threading.Lock()
+_copy: PaidOrders | None = None
+_loader: threading.Thread | None = None
+# Tests load in the calling thread, so that each call reads the columns it just loaded.
+LOAD_IN_BACKGROUND = True
+
+
+def usable() -> bool:
+    return not connection.in_atomic_block
+
+
+def paid_orders() -> PaidOrders | None:
+    """The process's copy brought up to date (two small queries when nothing changed), or
+    None while it is being loaded: a first use, or after a change to an order already
+    written. Loading takes seconds at a million customers (about 1.8 µs an order), so it
+    happens in a thread of its own and the caller answers by SQL meanwhile: never slower
+    than without the copy."""
+    version = current_version()
+    global _copy
+    with _lock:
+        if _copy is not None and _copy.version == version:
+            _copy = _top_up(_copy)
+            return _copy
+        if LOAD_IN_BACKGROUND:
+            _load_in_background(version)
+            return None
+    _install(_load(version))
+    return paid_orders()
+
+
+def _load_in_background(version: int) -> None:
+    global _loader
+    if _loader is not None and _loader.is_alive():
+        return
+
+    def load() -> None:
+        try:
+            _install(_load(version))
+        finally:
+            connection.close()  # this thread's own connection
+
+    _loader = threading.Thread(target=load, name="samphan-columns", daemon=True)
+    _loader.start()
+
+
+def _install(copy: PaidOrders) -> None:
+    global _copy
+    with _lock:
+        _copy = copy
+
+
+def wait_for_load(timeout: float = 60.0) -> None:
+    """Until a background load has finished (tests, the benchmark's warm-up)."""
+    loader = _loader
+    if loader is not None:
+        loader.join(timeout)
+
+
+def forget() -> None:
+    """Drop the process's copy (tests that empty the database)."""
+    global _copy
+    wait_for_load()
+    with _lock:
+        _copy = None
+
+
+def current_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {OrdersVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def orders_changed() -> None:
+    """Orders already written changed: every process reloads its copy on its next use.
+    Call in the transaction of the change."""
+    table = OrdersVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, version) VALUES (1, 1) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1"
+        )
+
+
+def _select(where: str) -> str:
+    if connection.vendor == "sqlite":
+        second = "CAST(strftime('%%s', ordered_at) AS INTEGER)"
+        money = "CAST({} AS REAL)"
+    else:
+        second = "FLOOR(EXTRACT(EPOCH FROM ordered_at))::bigint"
+        money = "{}::float8"
+    codes = " ".join(f"WHEN '{value}' THEN {code}" for code, value in enumerate(CHANNELS))
+    return (
+        f"SELECT id, customer_id, {second}, {money.format('revenue')}, "  # noqa: S608
+        f"{money.format('profit')}, CASE channel {codes} ELSE -1 END "
+        f"FROM {Order._meta.db_table} WHERE status = 'paid' AND {where}"
+    )
+
+
+def _max_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {Order._meta.db_table}")  # noqa: S608
+        return cursor.fetchone()[0] or 0
+
+
+def _load(version: int) -> PaidOrders:
+    top = _max_id()
+    customer, second, revenue, profit, channel = _columns(_select("id <= %s"), [top])
+    copy = PaidOrders(version, top, customer, second, revenue, profit, channel)
+    copy.pending = _missing(copy, None, top)
+    return copy
+
+
+def _top_up(copy: PaidOrders) -> PaidOrders:
+    """The copy with the paid orders written since (and those an open transaction held
+    back, once committed): a new object, so that a reader in another thread keeps columns
+    of one length."""
+    top = _max_id()
+    if top <= copy.max_id and not copy.pending:
+        return copy
+    waiting = list(copy.pending)
+    marks = ", ".join(["%s"] * len(waiting))
+    where = "(id > %s AND id <= %s)" + (f" OR id IN ({marks})" if waiting else "")
+    ids, *added = _columns(_select(f"({where})"), [copy.max_id, top, *waiting], with_ids=True)
+    old = (copy.customer, copy.second, copy.revenue, copy.profit, copy.channel)
+    customer, second, revenue, profit, channel = (
+        np.concatenate([before, new]) for before, new in zip(old, added, strict=True)
+    )
+    now = time.monotonic()
+    seen = set(ids.tolist())
+    pending = {
+        pk: since
+        for pk, since in copy.pending.items()
+        if pk not in seen and now - since < PENDING_FOR
+    }
+    pending.update(_missing(copy, seen, top, now=now))
+    return PaidOrders(
+        copy.version, top, customer, second, revenue, profit, channel, pending=pending
+    )
+
+
+def _missing(
+    copy: PaidOrders, seen: set[int] | None, top: int, *, now: float | None = None
+) -> dict[int, float]:
+    """Ids up to ``top`` that no order holds: on PostgreSQL, possibly an open transaction's.
+    SQLite gives ids in commit order (one writer), so nothing is missing there. On a first
+    load (``seen`` None) only the last thousand ids are looked at: older gaps are
+    deletions and rollbacks long past."""
+    if connection.vendor == "sqlite":
+        return {}
+    start = copy.max_id if seen is not None else max(0, top - 1_000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id FROM generate_series(%s + 1, %s) AS s(id) "  # noqa: S608
+            f"LEFT JOIN {Order._meta.db_table} o ON o.id = s.id WHERE o.id IS NULL",
+            [start, top],
+        )
+        gaps = [row[0] for row in cursor.fetchall()]
+    moment = time.monotonic() if now is None else now
+    return {pk: moment for pk in gaps}
+
+
+def _columns(sql: str, params: Sequence[Any], *, with_ids: bool = False) -> tuple[np.ndarray, ...]:
+    """The selected rows as columns, read in chunks straight into a float array (every
+    value is a number; ids, customers and seconds are exact in a double)."""
+    chunks = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            flat = np.fromiter(itertools.chain.from_iterable(rows), float, len(rows) * 6)
+            chunks.append(flat.reshape(-1, 6))
+    table = np.concatenate(chunks) if chunks else np.empty((0, 6))
+    columns = (
+        table[:, 1].astype(np.int64),
+        table[:, 2].astype(np.int64),
+        table[:, 3].copy(),
+        table[:, 4].copy(),
+        table[:, 5].astype(np.int8),
+    )
+    return (table[:, 0].astype(np.int64), *columns) if with_ids else columns
+
+
+# -- The analyses over the copy ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerSums:
+    """A period's paid sums of each customer who bought in it, ascending by customer id."""
+
+    customer: np.ndarray
+    revenue: np.ndarray
+    profit: np.ndarray
+    orders: np.ndarray
+
+
+def per_customer(
+    copy: PaidOrders, start: dt.datetime | None, end: dt.datetime | None
+) -> CustomerSums:
+    mask = copy.within(start, end)
+    customers = copy.customer[mask]
+    if not len(customers):
+        empty = np.empty(0)
+        return CustomerSums(empty.astype(np.int64), empty, empty, empty.astype(np.int64))
+    size = int(customers.max()) + 1
+    orders = np.bincount(customers, minlength=size)
+    buyers = np.flatnonzero(orders)
+    return CustomerSums(
+        customer=buyers,
+        revenue=np.bincount(customers, weights=copy.revenue[mask], minlength=size)[buyers],
+        profit=np.bincount(customers, weights=copy.profit[mask], minlength=size)[buyers],
+        orders=orders[buyers],
+    )
+
+
+def ranks(sums: CustomerSums, *, by: str, limit: int) -> list[tuple]:
+    """The rows ``queries._ranked`` gives: (n, k, running, customer, revenue, profit,
+    orders, total revenue, total profit) for the first ``limit`` ranks and the rank at
+    each whole percent of customers, ranked by the measure, ties by customer id."""
+    k = len(sums.customer)
+    if not k:
+        return []
+    measure = sums.revenue if by == "revenue" else sums.profit
+    order = np.lexsort((sums.customer, -measure))
+    running = np.cumsum(measure[order])
+    n = np.arange(1, k + 1)
+    keep = (n <= limit) | (n == k) | ((n * 100) // k != ((n + 1) * 100) // k)
+    total_revenue, total_profit = float(sums.revenue.sum()), float(sums.profit.sum())
+    return [
+        (int(rank), k, float(run), int(sums.customer[i]), float(sums.revenue[i]),
+         float(sums.profit[i]), int(sums.orders[i]), total_revenue, total_profit)
+        for rank, run, i in zip(n[keep], running[keep], order[keep], strict=True)
+    ]  # fmt: skip
+
+
+def channel_rows(
+    copy: PaidOrders, start: dt.datetime | None, end: dt.datetime | None, *, by: str
+) -> list[tuple]:
+    """(channel, customers, orders, revenue, profit) per sales channel, largest first."""
+    mask = copy.within(start, end)
+    channels, customers = copy.channel[mask], copy.customer[mask]
+    found = []
+    for code, value in enumerate(CHANNELS):
+        here = channels == code
+        if not here.any():
+            continue
+        found.append(
+            (
+                value,
+                len(np.unique(customers[here])),
+                int(here.sum()),
+                float(copy.revenue[mask][here].sum()),
+                float(copy.profit[mask][here].sum()),
+            )
+        )
+    column = 3 if by == "revenue" else 4
+    return sorted(found, key=lambda row: (-row[column], row[0]))
+
+
+def sums_rows(sums: CustomerSums) -> Iterable[tuple[int, float, float, int]]:
+    """The sums as rows for a temporary table (the breakdown by a customer's group)."""
+    return zip(
+        sums.customer.tolist(),
+        sums.revenue.tolist(),
+        sums.profit.tolist(),
+        sums.orders.tolist(),
+        strict=True,
+    )
