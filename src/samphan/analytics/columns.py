@@ -12,13 +12,17 @@ The copy is exact, not a cache with an age:
   (ids grow; on PostgreSQL an id left behind by a transaction still open is kept and read
   again until it commits or ten minutes pass);
 - a change to an order already written (status, refund, a customer merge, a deletion)
-  bumps ``OrdersVersion`` in its own transaction, and the next use reloads the copy.
+  bumps ``OrdersVersion`` in its own transaction, and the next use reloads the copy;
+- the version's row starts at a random number, and without the row the copy is not used:
+  a database emptied or restored under a running process (a test's flush, a backup) is
+  not taken for the one the copy was made from.
 It is read only outside a transaction: inside one, uncommitted orders could enter a copy
 that outlives a rollback.
 """
 
 import datetime as dt
 import itertools
+import random
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -76,8 +80,10 @@ def paid_orders() -> PaidOrders | None:
     written. Loading takes seconds at a million customers (about 1.8 µs an order), so it
     happens in a thread of its own and the caller answers by SQL meanwhile: never slower
     than without the copy."""
-    version = current_version()
     global _copy
+    version = current_version()
+    if version is None:
+        return None
     with _lock:
         if _copy is not None and _copy.version == version:
             _copy = _top_up(_copy)
@@ -125,11 +131,11 @@ def forget() -> None:
         _copy = None
 
 
-def current_version() -> int:
+def current_version() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version FROM {OrdersVersion._meta.db_table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
-    return row[0] if row else 0
+    return row[0] if row else None
 
 
 def orders_changed() -> None:
@@ -138,8 +144,9 @@ def orders_changed() -> None:
     table = OrdersVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (id, version) VALUES (1, 1) "  # noqa: S608
-            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1"
+            f"INSERT INTO {table} (id, version) VALUES (1, %s) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1",
+            [random.getrandbits(62)],  # noqa: S311 - not a secret, only not a repeat
         )
 
 
