@@ -164,12 +164,14 @@ def _grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {PER_TABLE} (customer_id bigint PRIMARY KEY, "
             "revenue double precision, profit double precision, orders bigint)"
         )
-        cursor.execute(f"DELETE FROM {PER_TABLE}")  # noqa: S608
         if connection.vendor == "postgresql":
+            # Not DELETE: its dead rows would slow each next use (0.62 → 0.95 s measured).
+            cursor.execute(f"TRUNCATE {PER_TABLE}")
             with cursor.cursor.copy(f"COPY {PER_TABLE} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
+            cursor.execute(f"DELETE FROM {PER_TABLE}")  # noqa: S608 - emptied in one step
             cursor.executemany(f"INSERT INTO {PER_TABLE} VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
         cursor.execute(
             f"""SELECT {value} AS value, COUNT(*), SUM(per.orders), SUM(per.revenue) AS revenue,

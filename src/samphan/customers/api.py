@@ -182,15 +182,20 @@ class CustomerIn(CustomerPatch):
     allow_duplicate: bool = False
 
 
-class InteractionOut(Schema):
-    id: int
-    customer_id: int
+class EntryFields(Schema):
+    """What every timeline entry says, whatever it is."""
+
     kind: str
     occurred_at: dt.datetime
     user_id: int | None
     channel: str
     summary: str
     body: str
+
+
+class InteractionOut(EntryFields):
+    id: int
+    customer_id: int
 
 
 class InteractionPage(Schema):
@@ -226,15 +231,9 @@ class InteractionListParams(PageParams):
     kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
 
 
-class TimelineEntryOut(Schema):
+class TimelineEntryOut(EntryFields):
     source: str = Field(description="where the entry lives: `interaction` or `order`")
     id: int = Field(description="the interaction's or the order's id")
-    kind: str
-    occurred_at: dt.datetime
-    user_id: int | None
-    channel: str
-    summary: str
-    body: str
     url: str = Field(description="the entry's own page in the app, if it has one (an order)")
 
 
