@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.accounts.models import Role
-from samphan.customers.models import Interaction
+from samphan.customers.models import Customer, Interaction
 from samphan.customers.timeline import Cursor, latest_activity, timeline_page
 from samphan.sales import services
 from samphan.sales.models import Order
@@ -248,3 +248,20 @@ def test_no_cursor_is_read_from_a_browser_it_did_not_make():
     for value in ["", "1", "1.2", "1.2.3.4", "-1.0.1", "1.x.1", "๑.0.1", "1e5.0.1", "9" * 19]:
         assert Cursor.parse(value) is None, value
     assert Cursor.parse("999999999999999999.0.1") is None  # beyond year 9999
+
+
+def test_the_home_feed_leaves_out_archived_customers(customer, admin_user, make_user):
+    gone = CustomerFactory()
+    log(gone, [START + dt.timedelta(hours=2)])
+    sell(gone, [START + dt.timedelta(hours=3)])
+    Customer.objects.filter(pk=gone.pk).update(archived_at=START)
+    log(customer, [START])
+    [order] = sell(customer, [START + dt.timedelta(hours=1)])
+    expected_feed = [
+        ("order", order.pk),
+        ("interaction", Interaction.objects.get(customer=customer).pk),
+    ]
+    assert [(e.source, e.id) for e in latest_activity(admin_user)] == expected_feed
+    rep = make_user(Role.SALES, username="rep")  # sees own and team records: no fast path
+    Customer.objects.filter(pk__in=[gone.pk, customer.pk]).update(owner=rep)
+    assert [(e.source, e.id) for e in latest_activity(rep)] == expected_feed

@@ -304,22 +304,18 @@ def channel_rows(
     copy: PaidOrders, start: dt.datetime | None, end: dt.datetime | None, *, by: str
 ) -> list[tuple]:
     """(channel, customers, orders, revenue, profit) per sales channel, largest first."""
-    mask = copy.within(start, end)
+    mask = copy.within(start, end) & (copy.channel >= 0)
     channels, customers = copy.channel[mask], copy.customer[mask]
-    found = []
-    for code, value in enumerate(CHANNELS):
-        here = channels == code
-        if not here.any():
-            continue
-        found.append(
-            (
-                value,
-                len(np.unique(customers[here])),
-                int(here.sum()),
-                float(copy.revenue[mask][here].sum()),
-                float(copy.profit[mask][here].sum()),
-            )
-        )
+    size = len(CHANNELS)
+    orders = np.bincount(channels, minlength=size)
+    revenue = np.bincount(channels, weights=copy.revenue[mask], minlength=size)
+    profit = np.bincount(channels, weights=copy.profit[mask], minlength=size)
+    found = [
+        (value, len(np.unique(customers[channels == code])), int(orders[code]),
+         float(revenue[code]), float(profit[code]))
+        for code, value in enumerate(CHANNELS)
+        if orders[code]
+    ]  # fmt: skip
     column = 3 if by == "revenue" else 4
     return sorted(found, key=lambda row: (-row[column], row[0]))
 

@@ -157,7 +157,6 @@ PER_TABLE = "analytics_period_sums"
 def _grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[tuple]:
     """Each value of the group with its buyers' sums: the sums go into a temporary table
     of this connection, joined to the group as in ``_ranked_by_sql``."""
-    value, joins = _group_value(group)
     rows = list(columns.sums_rows(sums))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -173,12 +172,7 @@ def _grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[
         else:
             cursor.execute(f"DELETE FROM {PER_TABLE}")  # noqa: S608 - emptied in one step
             cursor.executemany(f"INSERT INTO {PER_TABLE} VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
-        cursor.execute(
-            f"""SELECT {value} AS value, COUNT(*), SUM(per.orders), SUM(per.revenue) AS revenue,
-                SUM(per.profit) AS profit
-            FROM {PER_TABLE} per {joins}
-            GROUP BY {value} ORDER BY {by} DESC, value"""  # noqa: S608 - names from the models
-        )
+        cursor.execute(f"{_grouped_sql(group, f'{PER_TABLE} per')} ORDER BY {by} DESC, value")
         return cursor.fetchall()
 
 
@@ -217,13 +211,7 @@ def _ranked_by_sql(
             WHERE n <= %s OR n = k OR (n * 100) / k <> ((n + 1) * 100) / k""")
         params = (*params, limit)
     if group:
-        value, joins = _group_value(group)
-        steps.append(f"""grouped AS (
-            SELECT {value} AS value, COUNT(*) AS customers, SUM(per.orders) AS orders,
-                SUM(per.revenue) AS revenue, SUM(per.profit) AS profit
-            FROM per {joins}
-            GROUP BY {value}
-        )""")  # noqa: S608 - names from the models
+        steps.append(f"grouped AS ({_grouped_sql(group, 'per')})")
         parts.append("""
             SELECT 1 AS part, NULL AS n, customers AS k, NULL AS running, NULL AS customer_id,
                 revenue, profit, orders, NULL AS all_revenue, NULL AS all_profit, value
@@ -389,6 +377,17 @@ def _channel_rows_by_sql(user: Any, period: Period | None, by: str) -> list[tupl
         (row["channel"], row["customers"], row["orders"], row["revenue"], row["profit"])
         for row in rows
     ]
+
+
+def _grouped_sql(group: str, per: str) -> str:
+    """Each value of the group with its buyers' sums summed, from per-customer sums
+    (``per``: a table or a CTE named ``per``; columns customer_id, revenue, profit,
+    orders): one join a buyer, not one an order."""
+    value, joins = _group_value(group)
+    return f"""SELECT {value} AS value, COUNT(*) AS customers, SUM(per.orders) AS orders,
+            SUM(per.revenue) AS revenue, SUM(per.profit) AS profit
+        FROM {per} {joins}
+        GROUP BY {value}"""  # noqa: S608 - names from the models
 
 
 def _group_value(group: str) -> tuple[str, str]:

@@ -147,6 +147,23 @@ def latest_activity(user: Any, count: int = 10) -> list[Entry]:
     return _newest(found, count)
 
 
+def newest_of_active_customers(rows: QuerySet[Any], user: Any, count: int) -> list[Any]:
+    """The first ``count`` of ``rows`` (newest first, visible to the user) whose customer
+    is not archived, each with its customer.
+
+    Seeing every record: the newest rows read straight off the date index, their customers
+    fetched after by id (prefetch, not a join), archived customers' skipped in Python (they
+    are few). A filter on the customer, or even the join of ``select_related``, let SQLite
+    start from the customers and sort every row: 186 ms at 100,000 customers, against 1 ms."""
+    if sees_all_records(user):
+        newest = list(rows.prefetch_related("customer")[: count * 5])
+        active = [row for row in newest if row.customer.archived_at is None]
+        if len(active) >= count or len(newest) < count * 5:
+            return active[:count]
+    active_rows = rows.filter(customer__archived_at__isnull=True).select_related("customer")
+    return list(active_rows[:count])
+
+
 def _newest(entries: Iterable[Entry], count: int) -> list[Entry]:
     return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:count]
 
@@ -166,21 +183,10 @@ class Interactions:
         return [self.entry(item) for item in interactions[:limit]]
 
     def latest(self, user: Any, count: int) -> list[Entry]:
-        """Seeing every record: the newest entries read straight off the date index, their
-        customers and authors fetched after by id (prefetch, not a join), archived
-        customers' skipped in Python (they are few). A filter on the customer, or even the
-        join of ``select_related``, let SQLite start from the customers and sort every
-        entry: 186 ms at 100,000 customers, against 1 ms."""
-        entries = Interaction.objects.order_by("-occurred_at", "-id")
-        if sees_all_records(user):
-            newest = list(entries.prefetch_related("customer", "user")[: count * 5])
-            active = [entry for entry in newest if entry.customer.archived_at is None]
-            if len(active) >= count or len(newest) < count * 5:
-                return [self.entry(item, with_customer=True) for item in active[:count]]
-            entries = entries.filter(customer__archived_at__isnull=True)
-        else:
-            entries = entries.filter(customer__in=Customer.objects.visible_to(user).active())
-        found = entries.select_related("customer", "user")[:count]
+        entries = Interaction.objects.prefetch_related("user").order_by("-occurred_at", "-id")
+        if not sees_all_records(user):
+            entries = entries.filter(customer__in=Customer.objects.visible_to(user))
+        found = newest_of_active_customers(entries, user, count)
         return [self.entry(item, with_customer=True) for item in found]
 
     def entry(self, item: Interaction, *, with_customer: bool = False) -> Entry:

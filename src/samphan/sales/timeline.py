@@ -6,9 +6,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer, Interaction
-from samphan.customers.timeline import Cursor, Entry
+from samphan.customers.timeline import Cursor, Entry, newest_of_active_customers
 from samphan.sales.models import Order
 from samphan.sales.services.orders import purchase_summary
 
@@ -40,18 +39,11 @@ class Orders:
         return [self.entry(order) for order in orders[:limit]]
 
     def latest(self, user: Any, count: int) -> list[Entry]:
-        """Newest first off the order-date index; customers fetched after by id, as for
-        interactions, archived customers' skipped (few)."""
         if not user.has_perm("sales.view_order"):
             return []
         orders = self._rows(Order.objects.visible_to(user))
-        if sees_all_records(user):
-            newest = list(orders.prefetch_related("customer")[: count * 5])
-            active = [order for order in newest if order.customer.archived_at is None]
-            if len(active) >= count or len(newest) < count * 5:
-                return [self.entry(order, with_customer=True) for order in active[:count]]
-        found = orders.filter(customer__archived_at__isnull=True).select_related("customer")
-        return [self.entry(order, with_customer=True) for order in found[:count]]
+        found = newest_of_active_customers(orders, user, count)
+        return [self.entry(order, with_customer=True) for order in found]
 
     @staticmethod
     def _rows(orders: QuerySet[Order]) -> QuerySet[Order]:
