@@ -93,7 +93,7 @@ def sales_table(results: list[dict]) -> str:
     """The throughput figures, one row per run (latencies join the main table)."""
     lines = [
         "| database | customers | one order per call: orders/s | bulk, POS batches: lines/s "
-        "(orders/s) | bulk, 3 years of history: lines/s | roll-up rebuild s (orders) "
+        "(orders/s) | bulk, 3 years of history: lines/s | per-customer roll-up rebuild s (orders) "
         "| insights roll-up rebuild s | RFM s | insights per order ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from samphan.accounts.models import Role
-from samphan.sales.models import CustomerSales, Order, OrderLine, SuggestionState
+from samphan.analytics.models import CustomerActivity
+from samphan.sales.models import Order, OrderLine, SuggestionState
 from tests.api.calls import assert_names_field, post
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, ProductFactory
@@ -46,7 +47,7 @@ def test_a_batch_is_recorded_and_a_retry_skips_it(api, tea):
     assert (again["created"], again["skipped"]) == (1, 3)
     assert again["orders"][0] == {**body["orders"][0], "status": "skipped"}
     assert Order.objects.count() == 4
-    assert CustomerSales.objects.get(pk=customer.pk).order_count == 4
+    assert CustomerActivity.objects.get(pk=customer.pk).order_count == 4
 
 
 def test_one_bad_order_refuses_the_batch_naming_it(api, tea):
@@ -57,7 +58,7 @@ def test_one_bad_order_refuses_the_batch_naming_it(api, tea):
     response = post(api, URL, {"orders": batch})
     assert_names_field(response, "orders.1.lines.0.product")
     assert_names_field(response, "orders.2.customer")
-    assert not Order.objects.exists() and not CustomerSales.objects.exists()
+    assert not Order.objects.exists() and not CustomerActivity.objects.exists()
 
 
 def test_partial_writes_the_good_orders(api, tea):

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from samphan.sales.models import CustomerSales, Order, Product
+from samphan.analytics.models import CustomerActivity
+from samphan.sales.models import Order, Product
 from tests.factories import CustomerFactory, ProductFactory
 
 
@@ -44,7 +45,7 @@ def test_pos_pushes_an_order_and_a_retry_never_doubles_it(api, tea):
     again = post(api, "/api/v1/orders", body)
     assert again.status_code == 200 and again.json()["id"] == order["id"]
     assert Order.objects.count() == 1
-    assert CustomerSales.objects.get(pk=customer.pk).order_count == 1
+    assert CustomerActivity.objects.get(pk=customer.pk).order_count == 1
     assert api.get(f"/api/v1/orders?customer={customer.pk}").json()["count"] == 1
 
 
@@ -67,7 +68,7 @@ def test_bad_order_lines_are_422_naming_the_field_and_write_nothing(api, tea, li
     response = post(api, "/api/v1/orders", body)
     assert response.status_code == 422, response.content
     assert field in errors(response)
-    assert not Order.objects.exists() and not CustomerSales.objects.exists()
+    assert not Order.objects.exists() and not CustomerActivity.objects.exists()
 
 
 def test_unknown_customer_and_channel_are_422(api, tea):
@@ -100,7 +101,7 @@ def test_refund_and_cancel_through_the_api(api, tea):
     assert too_many.status_code == 422 and "lines.0.quantity" in errors(too_many)
     cancelled = post(api, f"/api/v1/orders/{order['id']}/status", {"status": "cancelled"})
     assert cancelled.json()["status"] == "cancelled"
-    assert not CustomerSales.objects.filter(pk=customer.pk).exists()
+    assert not CustomerActivity.objects.filter(pk=customer.pk).exists()
     assert post(api, "/api/v1/orders/99999/status", {"status": "paid"}).status_code == 404
 
 

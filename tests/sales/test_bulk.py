@@ -7,10 +7,11 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone, translation
 
+from samphan.analytics.models import CustomerActivity
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Interaction
 from samphan.sales import services
-from samphan.sales.models import CustomerSales, Order, OrderLine
+from samphan.sales.models import Order, OrderLine
 from samphan.sales.services import LineInput, OrderInput
 from samphan.sales.services import bulk as bulk_module
 from tests.factories import CustomerFactory, ProductFactory
@@ -62,7 +63,7 @@ def sample_orders(customers):
 def snapshot():
     orders = sorted(Order.objects.values_list(*ORDER_FIELDS))
     lines = sorted(OrderLine.objects.values_list(*LINE_FIELDS))
-    rollups = sorted(CustomerSales.objects.values_list("customer_id", *ROLLUP_FIELDS))
+    rollups = sorted(CustomerActivity.objects.values_list("customer_id", *ROLLUP_FIELDS))
     return orders, lines, rollups
 
 
@@ -80,7 +81,7 @@ def test_bulk_gives_the_same_figures_as_one_order_at_a_time(products):
     one_by_one = snapshot()
     audit_one_by_one = AuditEvent.objects.values("subject_type").order_by().count()
     Order.objects.all().delete()
-    CustomerSales.objects.all().delete()
+    CustomerActivity.objects.all().delete()
     Interaction.objects.all().delete()
     AuditEvent.objects.all().delete()
 
@@ -142,7 +143,7 @@ def test_bad_orders_are_reported_by_index_and_nothing_is_written(products):
     assert "see" in result.errors[3]["customer"][0]
     assert set(result.errors[4]) == {"customer", "lines"}
     assert not result.created and not result.written
-    assert not Order.objects.exists() and not CustomerSales.objects.exists()
+    assert not Order.objects.exists() and not CustomerActivity.objects.exists()
     assert not Interaction.objects.exists() and not AuditEvent.objects.exists()
 
 
@@ -155,7 +156,7 @@ def test_partial_writes_the_good_orders_and_reports_the_bad(products):
     ]
     result = services.orders_bulk_record(actor=None, orders=orders, partial=True)
     assert set(result.created) == {0, 2} and set(result.errors) == {1}
-    assert CustomerSales.objects.get(pk=customer.pk).order_count == 2
+    assert CustomerActivity.objects.get(pk=customer.pk).order_count == 2
 
 
 def test_customers_outside_the_scope_are_refused(products):
@@ -224,7 +225,7 @@ def test_a_race_on_an_external_id_is_settled_by_checking_again(products, monkeyp
     assert len(checks) == 2
     assert set(result.created) == {1} and set(result.skipped) == {0}
     assert Order.objects.count() == 2 and OrderLine.objects.count() == 2
-    assert CustomerSales.objects.get(pk=customer.pk).order_count == 2
+    assert CustomerActivity.objects.get(pk=customer.pk).order_count == 2
 
 
 def test_a_second_failure_is_raised(products, monkeypatch):

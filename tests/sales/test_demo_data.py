@@ -10,14 +10,14 @@ from django.db import transaction
 from django.db.models import Avg, F
 from django.utils import timezone
 
-from samphan.analytics.rollups import analytics_rebuild
+from samphan.analytics.models import CustomerActivity
+from samphan.analytics.rollups import activity_rebuild, analytics_rebuild
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.timeline import timeline_page
 from samphan.demo.loader import load_demo
 from samphan.demo.sales import catalogue_ensure
 from samphan.sales.models import (
     Category,
-    CustomerSales,
     Deal,
     Lead,
     Order,
@@ -26,7 +26,7 @@ from samphan.sales.models import (
     Quote,
     Stage,
 )
-from samphan.sales.services import LineInput, order_record, rollup_rebuild
+from samphan.sales.services import LineInput, order_record
 from tests.analytics.test_rollups import activity_rows, daily_rows
 from tests.factories import UserFactory
 from tests.test_setup_and_demo import assert_orders_add_up
@@ -83,7 +83,7 @@ def test_demo_orders_have_realistic_shape(sales_data):
 
 
 def test_demo_spend_is_pareto_shaped(sales_data):
-    revenue = sorted(CustomerSales.objects.values_list("revenue", flat=True), reverse=True)
+    revenue = sorted(CustomerActivity.objects.values_list("revenue", flat=True), reverse=True)
     top_fifth = sum(revenue[: len(revenue) // 5])
     assert top_fifth / sum(revenue) > Decimal("0.6")
 
@@ -102,7 +102,7 @@ def test_demo_repeat_customers_keep_a_weekday(sales_data):
 
 def test_demo_purchases_are_on_the_timeline_from_the_orders(sales_data):
     assert not Interaction.objects.filter(kind="purchase", summary__contains="-D").exists()
-    buyer = CustomerSales.objects.order_by("-order_count").first()
+    buyer = CustomerActivity.objects.order_by("-order_count").first()
     entries, _ = timeline_page(UserFactory(is_superuser=True), buyer.customer, kind="purchase")
     assert [entry.occurred_at for entry in entries] == list(
         Order.objects.filter(customer=buyer.customer)
@@ -120,9 +120,9 @@ def test_demo_rollups_equal_a_rebuild(sales_data):
         "first_purchase_at",
         "last_purchase_at",
     )
-    loaded = list(CustomerSales.objects.order_by("customer_id").values_list(*fields))
-    rollup_rebuild()
-    assert list(CustomerSales.objects.order_by("customer_id").values_list(*fields)) == loaded
+    loaded = list(CustomerActivity.objects.order_by("customer_id").values_list(*fields))
+    activity_rebuild()
+    assert list(CustomerActivity.objects.order_by("customer_id").values_list(*fields)) == loaded
     assert len(loaded) > 500
 
 

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from samphan.analytics.models import CustomerActivity
 from samphan.core.models import AuditEvent
 from samphan.customers.timeline import timeline_page
 from samphan.sales import services
-from samphan.sales.models import CustomerSales, Order, OrderLine
+from samphan.sales.models import Order, OrderLine
 from samphan.sales.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
@@ -79,7 +80,7 @@ def test_order_keeps_totals_rollup_timeline_and_audit(tea, cup):
         D("406.60"),
         D("250.00"),
     )
-    sales = CustomerSales.objects.get(pk=customer.pk)
+    sales = CustomerActivity.objects.get(pk=customer.pk)
     assert (sales.revenue, sales.profit, sales.order_count) == (D("380.00"), D("250.00"), 1)
     assert sales.first_purchase_at == sales.last_purchase_at == when(1)
     [purchase], _ = timeline_page(UserFactory(is_superuser=True), customer)
@@ -116,7 +117,7 @@ def test_bad_lines_name_the_field_and_write_nothing(tea, line, field, message):
         record(customer, [LineInput("TEA", 1), line])
     assert message in " ".join(raised.value.message_dict[field.replace("0", "1", 1)])
     assert not Order.objects.exists() and not OrderLine.objects.exists()
-    assert not CustomerSales.objects.exists()
+    assert not CustomerActivity.objects.exists()
     assert not AuditEvent.objects.filter(subject_type="sales.order").exists()
 
 
@@ -159,7 +160,7 @@ def test_external_id_makes_a_retry_return_the_first_order(tea):
     )
     assert created and not created_again and again.pk == first.pk
     assert Order.objects.count() == 1
-    assert CustomerSales.objects.get(pk=customer.pk).order_count == 1
+    assert CustomerActivity.objects.get(pk=customer.pk).order_count == 1
     # A retry that would now fail its checks (customer archived since) still gets it back;
     # a new external id for the same archived customer is refused.
     customer.archived_at = timezone.now()
@@ -190,7 +191,7 @@ def test_refund_lines_reduce_revenue_at_the_price_paid(tea):
     order = services.order_refund(actor=None, order=order, lines=[LineInput(tea.pk, 1)])
     refund = order.lines.get(is_refund=True)
     assert refund.unit_price == D("100.00") and refund.revenue == D("-93.46")
-    assert CustomerSales.objects.get(pk=customer.pk).revenue == order.revenue
+    assert CustomerActivity.objects.get(pk=customer.pk).revenue == order.revenue
     with pytest.raises(ValidationError) as raised:
         services.order_refund(actor=None, order=order, lines=[LineInput(tea.pk, 3)])
     assert "At most 2" in raised.value.message_dict["lines.0.quantity"][0]
@@ -201,10 +202,10 @@ def test_cancelling_takes_the_order_out_of_the_rollup(tea):
     first = record(customer, [LineInput("TEA", 1)], ordered_at=when(1))
     record(customer, [LineInput("TEA", 2)], ordered_at=when(9))
     services.order_set_status(actor=None, order=first, status=Order.Status.CANCELLED)
-    sales = CustomerSales.objects.get(pk=customer.pk)
+    sales = CustomerActivity.objects.get(pk=customer.pk)
     assert (sales.order_count, sales.revenue, sales.first_purchase_at) == (1, D("200.00"), when(9))
     services.order_set_status(actor=None, order=first, status=Order.Status.PAID)
-    assert CustomerSales.objects.get(pk=customer.pk).order_count == 2
+    assert CustomerActivity.objects.get(pk=customer.pk).order_count == 2
     with pytest.raises(ValidationError):
         services.order_set_status(actor=None, order=first, status="lost")
 
@@ -228,9 +229,9 @@ def test_rebuild_agrees_with_the_incremental_rollups(tea, cup):
         "first_purchase_at",
         "last_purchase_at",
     )
-    incremental = sorted(CustomerSales.objects.values_list(*fields))
-    call_command("sales_rollup_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert sorted(CustomerSales.objects.values_list(*fields)) == incremental
+    incremental = sorted(CustomerActivity.objects.values_list(*fields))
+    call_command("analytics_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert sorted(CustomerActivity.objects.values_list(*fields)) == incremental
     assert len(incremental) == 4
 
 
@@ -246,5 +247,5 @@ def test_a_time_without_a_zone_is_read_in_bangkok(tea):
     order = record(customer, [LineInput("TEA", 1)], ordered_at=dt.datetime(2026, 3, 1, 9, 30))  # noqa: DTZ001
     order.refresh_from_db()
     assert order.ordered_at == dt.datetime(2026, 3, 1, 2, 30, tzinfo=dt.UTC)
-    sales = CustomerSales.objects.get(pk=customer.pk)
+    sales = CustomerActivity.objects.get(pk=customer.pk)
     assert sales.first_purchase_at == order.ordered_at

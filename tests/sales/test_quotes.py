@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
+from samphan.analytics.models import CustomerActivity
 from samphan.customers.models import Interaction
 from samphan.sales import services
-from samphan.sales.models import CustomerSales, Deal, Order, Quote, QuoteDocument, Stage
+from samphan.sales.models import Deal, Order, Quote, QuoteDocument, Stage
 from samphan.sales.promptpay import promptpay_crc_valid
 from samphan.sales.quote_pdf import quote_context, quote_pdf
 from samphan.sales.services import LineInput
@@ -74,7 +75,7 @@ def test_accepting_makes_the_order_at_the_quoted_net_and_wins_the_deal(admin_use
     assert order.revenue == quote.net and order.vat == quote.vat and order.total == quote.total
     deal = Deal.objects.get(pk=deal.pk)
     assert deal.stage.outcome == Stage.Outcome.WON and "QT-" in deal.close_reason
-    assert CustomerSales.objects.get(pk=deal.customer_id).revenue == quote.net
+    assert CustomerActivity.objects.get(pk=deal.customer_id).revenue == quote.net
     with pytest.raises(ValidationError):
         services.quote_accept(actor=admin_user, quote=quote)
     assert Order.objects.count() == 1

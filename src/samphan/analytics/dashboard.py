@@ -12,13 +12,13 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMont
 from django.utils import timezone
 
 from samphan.analytics import queries
-from samphan.analytics.models import DailySales, HourlyTraffic
+from samphan.analytics.models import CustomerActivity, DailySales, HourlyTraffic
 from samphan.analytics.snapshots import BUILDERS, all_records_user
 from samphan.core import views as core_views
 from samphan.core.periods import Period, preset_period
 from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer, Interaction
-from samphan.sales.models import ZERO, CustomerSales, Order
+from samphan.sales.models import ZERO, Order
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def kpis(user: Any, period: Period) -> Kpis:
     else:
         money = paid.aggregate(revenue=Sum("revenue"), profit=Sum("profit"), orders=Count("id"))
     buyers = paid.order_by().values("customer_id").distinct().count()
-    new_buyers = CustomerSales.objects.filter(
+    new_buyers = CustomerActivity.objects.filter(
         customer__in=paid.values("customer_id"),
         first_purchase_at__gte=period.start,
         first_purchase_at__lt=period.end,

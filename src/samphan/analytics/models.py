@@ -16,8 +16,12 @@ HOURS = range(24)
 
 
 class CustomerActivity(models.Model):
-    """When one customer comes: their visits, and the days they came (a day with a visit
-    or a paid order, in local time).
+    """One customer's roll-up: what they bought (paid orders summed, net of refunds), their
+    visits, and the days they came (a day with a visit or a paid order, in local time).
+
+    One row for both, not a sales row and an activity row: an order then changes one
+    page of this table, not two (at a million customers an import's orders each land on
+    a different page, and pages written are what bound it).
 
     Cadence is over days, not events: a visit and a purchase an hour apart are one coming,
     not an interval of an hour. Each day counts once in the weekday histogram, and its
@@ -29,6 +33,11 @@ class CustomerActivity(models.Model):
     customer = models.OneToOneField(
         "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="activity"
     )
+    revenue = money_field(_("revenue"))
+    profit = money_field(_("profit"))
+    order_count = models.PositiveIntegerField(_("orders"), default=0)
+    first_purchase_at = models.DateTimeField(_("first purchase"), null=True, blank=True)
+    last_purchase_at = models.DateTimeField(_("last purchase"), null=True, blank=True)
     visit_count = models.PositiveIntegerField(_("visits"), default=0)
     first_visit_at = models.DateTimeField(_("first visit"), null=True, blank=True)
     last_visit_at = models.DateTimeField(_("last visit"), null=True, blank=True)
@@ -43,6 +52,9 @@ class CustomerActivity(models.Model):
     class Meta:
         verbose_name = _("customer activity")
         verbose_name_plural = _("customer activity")
+        # No index on revenue or profit: nothing sorts by lifetime figures (periods come
+        # from the orders and the per-day roll-ups), and each index cost every order two
+        # more pages written (the old entry out, the new one in).
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.days} days"

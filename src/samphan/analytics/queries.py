@@ -562,14 +562,13 @@ def overdue_regulars(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
     return (
         _activity_of_visible(user)
         .filter(days__gte=MIN_DAYS)
-        .select_related("customer__sales")
         .annotate(
             since_last=_raw(_since_last(today)),
             usual_interval=_raw(_mean_interval()),
             overdue_after=_raw(_overdue_limit(_mean_interval())),
         )
         .filter(since_last__gt=F("overdue_after"), since_last__lte=365)
-        .order_by(F("customer__sales__revenue").desc(nulls_last=True), "customer_id")
+        .order_by(F("revenue").desc(nulls_last=True), "customer_id")
     )
 
 

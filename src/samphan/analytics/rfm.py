@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from samphan.analytics.models import CustomerRFM, RFMState, Segment
+from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState, Segment
 from samphan.customers.models import Customer
-from samphan.sales.models import ZERO, CustomerSales
+from samphan.sales.models import ZERO
 
 STALE_AFTER = dt.timedelta(hours=24)  # recency moves with the calendar: once a day
 QUEUED_GIVE_UP = dt.timedelta(hours=1)
@@ -77,7 +77,7 @@ def rfm_rebuild() -> int:
                 {_score("last_purchase_at")} AS recency,
                 {_score("order_count")} AS frequency,
                 {_score("revenue")} AS monetary
-            FROM {CustomerSales._meta.db_table} WHERE order_count > 0
+            FROM {CustomerActivity._meta.db_table} WHERE order_count > 0
         ) AS scored
     """  # noqa: S608 - no input in the names
     with transaction.atomic():
@@ -133,7 +133,7 @@ def segment_summary(user: Any) -> list[SegmentRow]:
     rows = (
         CustomerRFM.objects.filter(customer__in=visible)
         .values("segment")
-        .annotate(customers=Count("customer_id"), revenue=Sum("customer__sales__revenue"))
+        .annotate(customers=Count("customer_id"), revenue=Sum("customer__activity__revenue"))
         .order_by()
     )
     counts: dict[str, tuple[int, Decimal]] = {

@@ -1,10 +1,12 @@
-"""Keeping the analytics roll-ups: per customer (``CustomerActivity``), per day and
-channel (``DailySales``), per day and hour (``HourlyTraffic``).
+"""Keeping the roll-ups: per customer (``CustomerActivity``: purchases summed, visits,
+days), per day and channel (``DailySales``), per day and hour (``HourlyTraffic``).
 
 Writes call these inside their own transaction. The common case is cheap: an order or a
 visit later than everything before it adds to counters in one or two statements, and a
-batch of new orders adds its sums per day and hour and works each customer's one new day
-into their row, wherever it falls (an import of old history probes the days around it).
+batch of new orders adds its sums per customer, day and hour and works each customer's one
+new day into their row, wherever it falls (an import of old history probes the days
+around it). An order's sums are added first, so every buyer has a row before their days
+are worked in; a recomputation after that overwrites them with the same figures.
 Anything else (a back-dated single order or visit, a cancellation, an edited or deleted
 visit, a merge) recomputes the customers or days it touched with the same set-based SQL
 that rebuilds everything; the property test holds both ways to the rebuild.
@@ -47,8 +49,9 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def _activity_select(where: str) -> str:
-    """One row per customer with every column of ``CustomerActivity``, from the paid
-    orders and the visits that pass ``where`` (a condition on ``customer_id``)."""
+    """One row per customer with every column of ``CustomerActivity`` (in the order of
+    ``ACTIVITY_COLUMNS``), from the paid orders and the visits that pass ``where`` (a
+    condition on ``customer_id``)."""
     counters = [f"SUM(CASE WHEN day_weekday = {d} THEN 1 ELSE 0 END)" for d in WEEKDAYS] + [
         f"SUM(CASE WHEN day_hour = {h} THEN 1 ELSE 0 END)" for h in HOURS
     ]
@@ -59,16 +62,19 @@ def _activity_select(where: str) -> str:
     return f"""
         WITH events AS (
             SELECT customer_id, {sql.local_day("ordered_at")} AS day, ordered_at AS at,
-                0 AS is_visit
+                0 AS is_visit, revenue, profit
             FROM {Order._meta.db_table} WHERE status = %(paid)s AND {where}
             UNION ALL
-            SELECT customer_id, {sql.local_day("occurred_at")}, occurred_at, 1
+            SELECT customer_id, {sql.local_day("occurred_at")}, occurred_at, 1, 0, 0
             FROM {Interaction._meta.db_table} WHERE kind = '{Interaction.Kind.VISIT}' AND {where}
         ),
         days AS (
             SELECT customer_id, day, MIN(at) AS first_at, SUM(is_visit) AS visits,
                 MIN(CASE WHEN is_visit = 1 THEN at END) AS first_visit_at,
-                MAX(CASE WHEN is_visit = 1 THEN at END) AS last_visit_at
+                MAX(CASE WHEN is_visit = 1 THEN at END) AS last_visit_at,
+                SUM(revenue) AS revenue, SUM(profit) AS profit, SUM(1 - is_visit) AS orders,
+                MIN(CASE WHEN is_visit = 0 THEN at END) AS first_purchase_at,
+                MAX(CASE WHEN is_visit = 0 THEN at END) AS last_purchase_at
             FROM events GROUP BY customer_id, day
         ),
         gaps AS (
@@ -76,14 +82,16 @@ def _activity_select(where: str) -> str:
                 {sql.local_hour("first_at")} AS day_hour
             FROM days
         )
-        SELECT customer_id, SUM(visits), MIN(first_visit_at), MAX(last_visit_at), COUNT(*),
+        SELECT customer_id, SUM(revenue), SUM(profit), SUM(orders), MIN(first_purchase_at),
+            MAX(last_purchase_at), SUM(visits), MIN(first_visit_at), MAX(last_visit_at), COUNT(*),
             MIN(day), MAX(day), MAX(first_at), COALESCE(SUM(gap * gap), 0), {", ".join(counters)}
         FROM gaps GROUP BY customer_id
     """  # noqa: S608 - no input in the names
 
 
 ACTIVITY_COLUMNS = [
-    "customer_id", "visit_count", "first_visit_at", "last_visit_at", "days", "first_day",
+    "customer_id", "revenue", "profit", "order_count", "first_purchase_at", "last_purchase_at",
+    "visit_count", "first_visit_at", "last_visit_at", "days", "first_day",
     "last_day", "last_day_first_at", "gap_squares", *COUNTER_COLUMNS,
 ]  # fmt: skip
 
@@ -120,6 +128,73 @@ def activity_fill(*, from_customer_id: int) -> int:
 def activity_rebuild() -> int:
     CustomerActivity.objects.all().delete()
     return _activity_insert("1 = 1", {})
+
+
+class Purchases(NamedTuple):
+    """What to add to one customer's purchase sums, and the span of the orders' dates."""
+
+    customer_id: int
+    revenue: Decimal
+    profit: Decimal
+    orders: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+
+
+# A buyer's row before their days are worked in: the counters at zero, the dates unknown.
+_NO_DAYS_YET = [
+    "NULL" if column.endswith(("_at", "_day")) else "0" for column in ACTIVITY_COLUMNS[6:]
+]
+PURCHASES_UPSERT = f"""
+    INSERT INTO {ACTIVITY} ({", ".join(ACTIVITY_COLUMNS)})
+    VALUES (%s, %s, %s, %s, %s, %s, {", ".join(_NO_DAYS_YET)})
+    ON CONFLICT (customer_id) DO UPDATE SET
+        revenue = {ACTIVITY}.revenue + excluded.revenue,
+        profit = {ACTIVITY}.profit + excluded.profit,
+        order_count = {ACTIVITY}.order_count + excluded.order_count,
+        first_purchase_at = COALESCE(
+            {{least}}({ACTIVITY}.first_purchase_at, excluded.first_purchase_at),
+            excluded.first_purchase_at),
+        last_purchase_at = COALESCE(
+            {{greatest}}({ACTIVITY}.last_purchase_at, excluded.last_purchase_at),
+            excluded.last_purchase_at)
+"""  # noqa: S608 - no input in the names
+
+
+def purchases_add(changes: Sequence[Purchases]) -> None:
+    """Add to each customer's purchase sums, making the row of a first purchase (its days
+    are worked in next): one upsert a customer, all in one ``executemany``, in plain SQL
+    as it runs for every order recorded."""
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    when = connection.ops.adapt_datetimefield_value
+    rows = [
+        (change.customer_id, change.revenue, change.profit, change.orders,
+         when(change.first_at), when(change.last_at))
+        for change in changes
+    ]  # fmt: skip
+    statement = PURCHASES_UPSERT.format(least=least, greatest=greatest)
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(statement, rows[0])
+        else:
+            cursor.executemany(statement, rows)
+
+
+def _purchases_of(orders: Iterable[Order]) -> list[Purchases]:
+    """New paid orders summed per customer."""
+    sums: dict[int, Purchases] = {}
+    for order in orders:
+        at, customer_id = order.ordered_at, order.customer_id
+        known = sums.get(customer_id) or Purchases(customer_id, ZERO, ZERO, 0, at, at)
+        sums[customer_id] = Purchases(
+            customer_id,
+            known.revenue + order.revenue,
+            known.profit + order.profit,
+            known.orders + 1,
+            min(known.first_at, at),
+            max(known.last_at, at),
+        )
+    return sorted(sums.values())
 
 
 def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
@@ -327,8 +402,11 @@ def hourly_rebuild() -> int:
 
 
 def order_recorded(order: Order) -> None:
-    """A new paid order: its customer came that day, and its day sold this much."""
-    activity_add(order.customer_id, order.ordered_at, visit=False)
+    """A new paid order: its customer bought this much and came that day, and its day sold
+    this much."""
+    at = order.ordered_at
+    purchases_add([Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)])
+    activity_add(order.customer_id, at, visit=False)
     local = order.ordered_at.astimezone(sql.zone())
     daily = [_day(local.date()), order.channel, order.revenue, order.profit, 1]
     hourly = [_day(local.date()), local.hour, 1, 0]
@@ -341,14 +419,23 @@ def order_recorded(order: Order) -> None:
             cursor.execute(HOURLY_UPSERT, hourly)
 
 
+def refund_recorded(order: Order, *, revenue: Decimal, profit: Decimal) -> None:
+    """Refund lines added to a paid order (negative amounts): its customer's sums and its
+    day's lose them; the order still counts, on the day it was made."""
+    at = order.ordered_at
+    purchases_add([Purchases(order.customer_id, revenue, profit, 0, at, at)])
+    daily_add(at, order.channel, revenue=revenue, profit=profit, orders=0)
+
+
 def orders_added(orders: Iterable[Order]) -> None:
-    """New paid orders in bulk (a POS batch, an import): their customers' activity follows
-    (``_activity_orders_added``), and their figures are added to their days and hours,
-    summed here first, so a batch spread over three years of history costs one upsert per
-    day touched rather than a recomputation of each day."""
+    """New paid orders in bulk (a POS batch, an import): their customers' sums and days
+    follow (``_activity_orders_added``), and their figures are added to their days and
+    hours, summed here first, so a batch spread over three years of history costs one
+    upsert per day touched rather than a recomputation of each day."""
     zone = sql.zone()
     # Each order's local time once: the batch's hot loop (and the zone looked up once).
     placed = [(order, order.ordered_at.astimezone(zone)) for order in orders]
+    purchases_add(_purchases_of(order for order, _ in placed))
     _activity_orders_added(placed)
     daily: dict[tuple[dt.date, str], list[Any]] = {}
     hourly: dict[tuple[dt.date, int], int] = {}
@@ -376,12 +463,12 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
     orders in the batch fall on one day (nearly everyone in a POS batch or an import).
 
     ``placed``: each order with its local time. That day is worked into the customer's row
-    as a change (``_DayChange``): after their last day, before their first, or (an import
-    of old history) between two days they came, which index probes find (``_neighbours``).
-    A customer with no row has this as their first day. Anyone else (several days in one
-    batch) is recomputed, 500 customers a statement. On PostgreSQL the rows are locked
-    first, in customer order, so no other writer changes them between the read and the
-    update.
+    (made by ``purchases_add`` if it was their first purchase) as a change
+    (``_DayChange``): their first day, after their last, before their first, or (an
+    import of old history) between two days they came, which index probes find
+    (``_neighbours``). Anyone else (several days in one batch) is recomputed, 500
+    customers a statement. On PostgreSQL the rows are locked first, in customer order, so
+    no other writer changes them between the read and the update.
     """
     first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
     for order, local in placed:
@@ -391,7 +478,6 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
             days[day] = local
     rows = _activity_rows(sorted(first_at))
     recompute = [customer_id for customer_id, days in first_at.items() if len(days) > 1]
-    firsts: list[list[Any]] = []
     changes: list[_DayChange] = []
     between: list[tuple[_ActivityRow, dt.date, dt.datetime]] = []
     for customer_id, days in first_at.items():
@@ -399,12 +485,12 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
             continue
         ((day, at),) = days.items()
         if customer_id not in rows:
-            # No row: nothing before (the roll-up's invariant), so this is their first day.
-            firsts.append(_first_day_row(customer_id, at, visit=False))
+            recompute.append(customer_id)  # purchases_add made every row: start over
             continue
         row = rows[customer_id]
         if row is None:
-            recompute.append(customer_id)
+            # No days yet: a first purchase (every customer who came has their days).
+            changes.append(_DayChange.first(customer_id, day, at))
         elif day > row.last_day:
             changes.append(_DayChange.new_day(row, day, at, before=row.last_day, after=None))
         elif day == row.last_day:
@@ -430,10 +516,6 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
         if changes:
             ops = connection.ops
             cursor.executemany(DAY_CHANGE_UPDATE, [change.params(ops) for change in changes])
-        if firsts:
-            cursor.executemany(FIRST_DAY_INSERT, firsts)
-            if cursor.rowcount != len(firsts):  # a concurrent writer made some first
-                recompute += [row[0] for row in firsts]
     activity_refresh(recompute)
 
 
@@ -445,8 +527,8 @@ class _ActivityRow(NamedTuple):
 
 
 def _activity_rows(customer_ids: list[int]) -> dict[int, _ActivityRow | None]:
-    """These customers' bounds, for those who have a row (None for a row without days:
-    someone whose only order was cancelled), locked on PostgreSQL in id order."""
+    """These customers' bounds, for those who have a row (None for a row without days: a
+    first purchase's, just made), locked on PostgreSQL in id order."""
     lock = " ORDER BY customer_id FOR UPDATE" if connection.vendor == "postgresql" else ""
     found = {}
     for start in range(0, len(customer_ids), 500):
@@ -474,6 +556,11 @@ class _DayChange(NamedTuple):
     last_day_first_at: dt.datetime
     gap_squares: int
     counters: list[int]
+
+    @classmethod
+    def first(cls, customer_id: int, day: dt.date, at: dt.datetime) -> "_DayChange":
+        """The first day of a customer whose row has none yet."""
+        return cls(customer_id, 1, day, day, at, 0, _counters(day, at))
 
     @classmethod
     def new_day(
@@ -553,8 +640,9 @@ def _first_day_row(customer_id: int, at: dt.datetime, *, visit: bool) -> list:
     day = local_date(at)
     visited = _when(at) if visit else None
     counters = _counters(day, at)
-    return [customer_id, int(visit), visited, visited, 1, _day(day), _day(day), _when(at), 0,
-            *counters]  # fmt: skip
+    purchases = [0, 0, 0, None, None]  # a visit's; an order's are added by purchases_add
+    return [customer_id, *purchases, int(visit), visited, visited, 1, _day(day), _day(day),
+            _when(at), 0, *counters]  # fmt: skip
 
 
 def _counters(day: dt.date, at: dt.datetime) -> list[int]:

@@ -42,7 +42,6 @@ from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
 from samphan.sales.models import Deal, Order
-from samphan.sales.services import rollup_fill
 
 BATCH = 2_000
 QUOTES_UP_TO = 100_000  # quotations go through the services, one by one: small loads only
@@ -386,7 +385,6 @@ def load_demo(
     with sqlite_page_cache(LOAD_KIB):
         # The orders and visits were written directly: their roll-ups in set-based
         # statements.
-        rollup_fill(from_customer_id=plan.first_id)
         activity_fill(from_customer_id=plan.first_id)
         daily_rebuild()
         hourly_rebuild()

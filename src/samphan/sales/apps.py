@@ -1,9 +1,5 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-
-from samphan.customers.signals import history_changed
 
 
 class SalesConfig(AppConfig):
@@ -21,11 +17,3 @@ class SalesConfig(AppConfig):
         customer_panel_register("customer_suggestions")
         timeline_source_register(Orders())
         post_migrate.connect(pipeline_ensure_default, sender=self, dispatch_uid="samphan.pipeline")
-        history_changed.connect(_refresh_rollups, dispatch_uid="sales.history")
-
-
-def _refresh_rollups(sender: Any, *, customer_ids: list[int], **kwargs: Any) -> None:
-    """Orders moved by a customer merge: both customers' purchase roll-ups follow."""
-    from samphan.sales.services import rollup_refresh
-
-    rollup_refresh(customer_ids)

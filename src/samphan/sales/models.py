@@ -193,33 +193,6 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.product_id}"
 
 
-class CustomerSales(models.Model):
-    """One customer's purchases in sum, kept by every order write (same transaction).
-
-    ``samphan sales_rollup_rebuild`` recomputes every row from the orders; a test checks
-    both ways agree.
-    """
-
-    customer = models.OneToOneField(
-        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="sales"
-    )
-    revenue = money_field(_("revenue"))
-    profit = money_field(_("profit"))
-    order_count = models.PositiveIntegerField(_("orders"), default=0)
-    first_purchase_at = models.DateTimeField(_("first purchase"), null=True, blank=True)
-    last_purchase_at = models.DateTimeField(_("last purchase"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("customer sales")
-        verbose_name_plural = _("customer sales")
-        # No index on revenue or profit: nothing sorts by lifetime figures (periods come
-        # from the orders and the per-day roll-ups), and each index cost every order two
-        # more pages written (the old entry out, the new one in).
-
-    def __str__(self) -> str:
-        return f"{self.customer_id}: {self.revenue}"
-
-
 # -- Pipelines and deals ----------------------------------------------------------------------
 
 

@@ -12,9 +12,9 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from samphan.analytics.models import CustomerActivity
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
-    CustomerSales,
     Deal,
     DealStageChange,
     Lead,
@@ -95,10 +95,10 @@ def order_for_page(user: Any, pk: int) -> Order:
     )
 
 
-def customer_sales(customer_id: int) -> CustomerSales:
-    """The customer's roll-up, or zeros when they have bought nothing yet."""
-    found = CustomerSales.objects.filter(pk=customer_id).first()
-    return found or CustomerSales(customer_id=customer_id)
+def customer_sales(customer_id: int) -> CustomerActivity:
+    """The customer's roll-up (purchases summed), or zeros when they have not come yet."""
+    found = CustomerActivity.objects.filter(pk=customer_id).first()
+    return found or CustomerActivity(customer_id=customer_id)
 
 
 def visible_customer(user: Any, pk: int | None, *, field: str = "customer") -> Customer:

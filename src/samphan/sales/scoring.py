@@ -16,9 +16,10 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.analytics.models import CustomerActivity
 from samphan.core.money import format_baht
 from samphan.customers.models import Customer, Interaction
-from samphan.sales.models import CustomerSales, Deal, Lead, Order, Stage
+from samphan.sales.models import Deal, Lead, Order, Stage
 
 ENGAGEMENT_DAYS = 14
 STALL_AFTER_DAYS = 14
@@ -126,7 +127,9 @@ def _contacts(now: dt.datetime) -> dict[str, Any]:
         interactions.values("customer_id").annotate(at=Max("occurred_at")).values("at")
     )
     latest_order = Subquery(
-        CustomerSales.objects.filter(customer_id=OuterRef("customer_id")).values("last_purchase_at")
+        CustomerActivity.objects.filter(customer_id=OuterRef("customer_id")).values(
+            "last_purchase_at"
+        )
     )
     return {
         "recent_contacts": _count(interactions.filter(occurred_at__gte=since))

@@ -53,14 +53,6 @@ from samphan.sales.services.quotes import (
     quote_update,
     quotes_expire,
 )
-from samphan.sales.services.rollups import (
-    RollupChange,
-    rollup_add,
-    rollup_fill,
-    rollup_rebuild,
-    rollup_refresh,
-    rollups_add,
-)
 from samphan.sales.services.suggestions import (
     Rebuild,
     affinities_rebuild,
@@ -107,12 +99,6 @@ __all__ = [
     "product_import_csv",
     "product_update",
     "refundable_by_product",
-    "RollupChange",
-    "rollup_add",
-    "rollup_fill",
-    "rollup_rebuild",
-    "rollup_refresh",
-    "rollups_add",
     "Rebuild",
     "affinities_rebuild",
     "affinities_refresh_if_due",

@@ -3,8 +3,8 @@
 The same rules as ``order_record`` (each order checked by ``order_checked``, one audit
 row per order, the roll-ups right), but a fixed number of statements per batch instead
 of a dozen per order: products, customers and known external ids are read once, orders,
-lines and audit rows are each one bulk insert, and each touched customer's roll-up takes its sums in one upsert
-(all in one ``executemany``).
+lines and audit rows are each one bulk insert, and the roll-ups take the batch's sums per
+customer, day and hour (``analytics.rollups.orders_added``).
 """
 
 from collections import defaultdict
@@ -21,7 +21,7 @@ from samphan.analytics import rollups as analytics
 from samphan.core.bulk import gc_paused
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.models import Customer
-from samphan.sales.models import ZERO, Order
+from samphan.sales.models import Order
 from samphan.sales.services.order_rows import orders_insert
 from samphan.sales.services.orders import (
     ORDER_PREFIX,
@@ -30,7 +30,6 @@ from samphan.sales.services.orders import (
     order_checked,
     product_prices,
 )
-from samphan.sales.services.rollups import RollupChange, rollups_add
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 Errors = dict[str, list[str]]
@@ -136,26 +135,8 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
     for item in fresh:
         result.created[item.index] = item.order
         result.lines += len(item.lines)
-    rollups_add(_rollup_changes(item.order for item in fresh))
     analytics.orders_added(item.order for item in fresh)
     affinities_refresh_if_due(max(item.order.pk for item in fresh))
-
-
-def _rollup_changes(orders: Iterable[Order]) -> list[RollupChange]:
-    """Each customer's new orders summed: new paid orders only add to a roll-up."""
-    changes: dict[int, RollupChange] = {}
-    for order in orders:
-        at, customer_id = order.ordered_at, order.customer_id
-        known = changes.get(customer_id) or RollupChange(customer_id, ZERO, ZERO, 0, at, at)
-        changes[customer_id] = RollupChange(
-            customer_id,
-            known.revenue + order.revenue,
-            known.profit + order.profit,
-            known.orders + 1,
-            min(known.first_at, at),
-            max(known.last_at, at),
-        )
-    return sorted(changes.values())
 
 
 def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:

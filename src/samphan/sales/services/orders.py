@@ -21,7 +21,6 @@ from samphan.core.numbering import next_number
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order, OrderLine, Product
 from samphan.sales.services.order_rows import lines_insert, orders_insert
-from samphan.sales.services.rollups import rollup_add, rollup_refresh
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 MAX_QUANTITY = Decimal("1000000")
@@ -339,9 +338,6 @@ def _order_create(
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
     orders_insert(actor=actor, orders=[(order, built)])
-    rollup_add(
-        customer.pk, revenue=order.revenue, profit=order.profit, orders=1, at=order.ordered_at
-    )
     analytics.order_recorded(order)
     affinities_refresh_if_due(order.pk)
     return order
@@ -430,20 +426,7 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     add_totals(order, order.lines.all())
     order.save(update_fields=["revenue", "cost", "profit", "vat", "total", "updated_at"])
     refunded_profit = sum((line.profit for line in refund_lines), ZERO)
-    rollup_add(
-        order.customer_id,
-        revenue=order.revenue - before,
-        profit=refunded_profit,
-        orders=0,
-        at=order.ordered_at,
-    )
-    analytics.daily_add(
-        order.ordered_at,
-        order.channel,
-        revenue=order.revenue - before,
-        profit=refunded_profit,
-        orders=0,
-    )
+    analytics.refund_recorded(order, revenue=order.revenue - before, profit=refunded_profit)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -482,7 +465,6 @@ def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
     before = order.status
     order.status = status
     order.save(update_fields=["status", "updated_at"])
-    rollup_refresh([order.customer_id])
     analytics.orders_changed([order])
     audit_record(
         actor=actor,
