@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from samphan.analytics import columns, queries
+from samphan.analytics import columns, dashboard, queries
 from samphan.analytics.models import OrdersVersion
 from samphan.core.periods import Period
 from samphan.customers.merge import customer_merge
@@ -92,6 +92,10 @@ def assert_same(user, period, *, by="revenue", limit=10, group=""):
     assert rounded(fast[0]) == rounded(slow[0])
     assert rounded(fast[1]) == rounded(slow[1])
     assert queries._channel_rows(user, period, by) == queries._channel_rows_by_sql(user, period, by)
+    if period is not None:  # buyers, new and returning: inside a transaction by SQL
+        fast_kpis = dashboard.kpis(user, period)
+        with transaction.atomic():
+            assert dashboard.kpis(user, period) == fast_kpis
     return fast
 
 
@@ -109,6 +113,9 @@ def test_the_columns_rank_and_group_as_sql_does(shop, admin_user, period):
         assert len(buyers) == len(ranks) > 10  # the top ten and the percent marks
     else:
         assert buyers
+    if period == PERIODS[0]:  # March: some bought before, some for the first time
+        figures = dashboard.kpis(admin_user, period)
+        assert 0 < figures.new_buyers < figures.buyers
 
 
 def test_the_columns_follow_every_change_to_the_orders(shop, admin_user):

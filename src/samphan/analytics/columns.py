@@ -320,6 +320,19 @@ def channel_rows(
     return sorted(found, key=lambda row: (-row[column], row[0]))
 
 
+def buyers(copy: PaidOrders, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+    """How many customers bought in [start, end), and how many of them had not bought
+    before ``start`` (their first purchase is in the period)."""
+    customers = copy.customer[copy.within(start, end)]
+    if not len(customers):
+        return 0, 0
+    size = int(customers.max()) + 1
+    bought = np.bincount(customers, minlength=size) > 0
+    earlier = copy.customer[copy.second < int(start.timestamp())]
+    bought_before = np.bincount(earlier[earlier < size], minlength=size) > 0
+    return int(bought.sum()), int((bought & ~bought_before).sum())
+
+
 def sums_rows(sums: CustomerSums) -> Iterable[tuple[int, float, float, int]]:
     """The sums as rows for a temporary table (the breakdown by a customer's group)."""
     return zip(

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
-from samphan.analytics import queries
+from samphan.analytics import columns, queries
 from samphan.analytics.models import CustomerActivity, DailySales, HourlyTraffic
 from samphan.analytics.snapshots import BUILDERS, all_records_user
 from samphan.core import views as core_views
@@ -58,12 +58,16 @@ def kpis(user: Any, period: Period) -> Kpis:
         )
     else:
         money = paid.aggregate(revenue=Sum("revenue"), profit=Sum("profit"), orders=Count("id"))
-    buyers = paid.order_by().values("customer_id").distinct().count()
-    new_buyers = CustomerActivity.objects.filter(
-        customer__in=paid.values("customer_id"),
-        first_purchase_at__gte=period.start,
-        first_purchase_at__lt=period.end,
-    ).count()
+    copy, bounds = queries.columns_for(user, period)
+    if copy is not None and bounds is not None:
+        buyers, new_buyers = columns.buyers(copy, period.start, period.end)
+    else:  # two passes over the period's orders
+        buyers = paid.order_by().values("customer_id").distinct().count()
+        new_buyers = CustomerActivity.objects.filter(
+            customer__in=paid.values("customer_id"),
+            first_purchase_at__gte=period.start,
+            first_purchase_at__lt=period.end,
+        ).count()
     orders = money["orders"] or 0
     revenue = money["revenue"] or ZERO
     returning = buyers - new_buyers

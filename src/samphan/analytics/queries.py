@@ -126,7 +126,7 @@ def _ranked(
     percent), and with a customer ``group`` its values with their buyers' sums: from the
     paid orders' columns in memory for those who see every record (``analytics.columns``),
     else by SQL over the orders they may see."""
-    copy, bounds = _columns_for(user, period)
+    copy, bounds = columns_for(user, period)
     if copy is None or bounds is None:
         return _ranked_by_sql(user, period, by=by, limit=limit, group=group)
     sums = columns.per_customer(copy, *bounds)
@@ -137,7 +137,7 @@ def _ranked(
 Bounds = tuple[dt.datetime | None, dt.datetime | None]
 
 
-def _columns_for(
+def columns_for(
     user: Any, period: Period | None
 ) -> tuple[columns.PaidOrders | None, Bounds | None]:
     """The paid orders' columns and the period's bounds, when they answer for this user:
@@ -353,7 +353,7 @@ def _group_rows(
 
 
 def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
-    copy, bounds = _columns_for(user, period)
+    copy, bounds = columns_for(user, period)
     if copy is None or bounds is None:
         return _channel_rows_by_sql(user, period, by)
     return columns.channel_rows(copy, *bounds, by=by)
