@@ -3,11 +3,12 @@ import math
 import random
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from samphan.analytics.forecast import revenue_forecast, weighted_pipeline
+from samphan.analytics.forecast import _spread, _weekday_shares, revenue_forecast, weighted_pipeline
 from samphan.analytics.models import DailySales
 from samphan.sales import services
 from samphan.sales.models import Stage
@@ -48,6 +49,58 @@ def test_forecast_with_interval_and_backtest(admin_user):
     assert backtest is not None and backtest.days == 91  # 13 weeks
     assert math.isfinite(backtest.model_mape) and backtest.model_mape < 0.15
     assert backtest.naive_mape > 0
+
+
+def test_yearly_season(admin_user):
+    """Three years of a shop whose revenue doubles from November to January: the model
+    learns the year (a damped trend alone forecasts about 300,000 a month)."""
+    today = dt.date(2026, 10, 5)  # the next three months are the high season
+    rows = []
+    for n in range(3 * 365, 0, -1):
+        day = today - dt.timedelta(days=n)
+        season = 2 if day.month in (11, 12, 1) else 1
+        rows.append(DailySales(day=day, channel="store", revenue=Decimal(10_000 * season),
+                               profit=Decimal(0), order_count=10))  # fmt: skip
+    DailySales.objects.bulk_create(rows)
+    forecast = revenue_forecast(admin_user, today)
+    assert forecast.yearly and forecast.backtest is not None
+    assert forecast.backtest.model_mape < 0.05
+    november, december, january = forecast.months  # double the usual 300,000 or so
+    for month in (november, december, january):
+        assert 500_000 < month.expected < 700_000
+
+
+def test_weekday_pattern_splits_each_week():
+    shares = _weekday_shares(np.array([1.0, 1, 1, 1, 1, 2, 2] * 12))
+    assert shares.round(4).tolist() == [round(x / 9, 4) for x in (1, 1, 1, 1, 1, 2, 2)]
+    days = _spread(np.array([[900.0], [1800.0]]), shares, 10)
+    assert days[:, 0].tolist() == pytest.approx([100, 100, 100, 100, 100, 200, 200, 200, 200, 200])
+    assert _weekday_shares(np.zeros(84)).tolist() == [1 / 7] * 7
+
+
+def test_a_month_gets_its_own_weekdays(admin_user):
+    """A market open on Sundays only: each month is its Sundays, four or five of them."""
+    today = timezone.localdate()
+    DailySales.objects.bulk_create(
+        DailySales(
+            day=day, channel="store", revenue=Decimal(70_000), profit=Decimal(0), order_count=10
+        )  # fmt: skip
+        for day in (today - dt.timedelta(days=n) for n in range(1, 300))
+        if day.weekday() == 6
+    )
+    for month in revenue_forecast(admin_user, today).months:
+        after = (month.month + dt.timedelta(days=32)).replace(day=1)
+        days = (month.month + dt.timedelta(days=n) for n in range((after - month.month).days))
+        sundays = sum(day.weekday() == 6 for day in days)
+        assert float(month.expected) == pytest.approx(sundays * 70_000, rel=0.02)
+
+
+def test_weekday_shares_by_calendar_day(admin_user):
+    today = timezone.localdate()
+    fill_days(300, today)
+    shares = revenue_forecast(admin_user, today).weekday_shares
+    assert len(shares) == 7 and math.isclose(sum(shares), 1, abs_tol=0.001)
+    assert min(shares[5:]) > 1.6 * max(shares[:5])  # weekends double, Monday first
 
 
 def test_too_little_history(admin_user):
@@ -91,6 +144,7 @@ def test_panel_and_api(admin_user):
     assert 'id="forecast-options"' in page and "MAPE" in page
     body = token_client(admin_user).get("/api/v1/analytics/forecast").json()
     assert len(body["months"]) == 3 and body["backtest"]["days"] == 91
+    assert body["yearly"] is False and len(body["weekday_shares"]) == 7
     assert body["weighted_pipeline"] == []
     home = login(admin_user).get("/").content.decode()
     assert 'hx-get="/insights/forecast/"' in home

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from samphan.analytics.funnel import by_source, lifecycle, pipeline_funnel
+from samphan.analytics.funnel import by_channel, by_source, lifecycle, pipeline_funnel
 from samphan.core.periods import Period
 from samphan.sales import services
 from samphan.sales.models import Lead, Stage
@@ -74,6 +74,42 @@ def test_empty_period(admin_user, cohort):
     assert by_source(admin_user, old) == []
 
 
+@pytest.fixture
+def first_purchases(admin_user):
+    """New customers by the channel of their first purchase, over the last 30 days."""
+    tea = ProductFactory()
+    now = timezone.now()
+    ago = lambda days: now - dt.timedelta(days=days)  # noqa: E731
+    a, b, c, old, twice = (CustomerFactory() for _ in range(5))
+    buy(a, tea, ago(10), "store")
+    buy(a, tea, ago(5), "online")  # bought again after 5 days, counted in store
+    buy(b, tea, ago(8), "online")
+    buy(c, tea, ago(3), "online")
+    buy(c, tea, ago(1), "store")  # after 2 days
+    buy(old, tea, ago(400), "store")  # not new in the period
+    buy(old, tea, ago(2), "line")
+    buy(twice, tea, ago(4), "phone")  # two orders at the first moment: counted once
+    buy(twice, tea, ago(4), "field")
+    return a
+
+
+def test_by_channel(admin_user, first_purchases):
+    rows = [
+        (r.channel, r.new, r.repeat, r.median_days) for r in by_channel(admin_user, today_period())
+    ]
+    assert rows == [("online", 2, 1, 2.0), ("phone", 1, 0, None), ("store", 1, 1, 5.0)]
+    assert by_channel(admin_user, today_period())[0].repeat_rate == 0.5
+    assert by_channel(admin_user, Period(dt.date(2020, 1, 1), dt.date(2020, 1, 31))) == []
+
+
+def test_by_channel_for_a_rep(make_user, first_purchases):
+    rep = make_user(role="sales")
+    assert by_channel(rep, today_period()) == []
+    first_purchases.owner = rep
+    first_purchases.save()
+    assert [(r.channel, r.new) for r in by_channel(rep, today_period())] == [("store", 1)]
+
+
 def test_a_rep_sees_own_leads(make_user, cohort):
     rep = make_user(role="sales")
     Lead.objects.filter(pk=cohort[5].pk).update(owner=rep, team=None)
@@ -112,6 +148,7 @@ def test_page(admin_user, cohort):
     client = login(admin_user)
     page = client.get("/insights/funnel/", {"period": "last_30"}).content.decode()
     assert 'id="lifecycle-options"' in page and "website" in page
+    assert "New customers by sales channel" in page and "store" in page
     assert "No deals were created in this period." in page
     response = client.get("/insights/funnel/", {"pipeline": "999"})
     assert response.status_code == 200 and "Select a valid choice." in response.content.decode()
@@ -123,6 +160,10 @@ def test_api(admin_user, cohort):
     assert [step["count"] for step in body["lifecycle"]] == [6, 4, 2, 1]
     assert {row["value"]: row["leads"] for row in body["by_source"]} == {"website": 4, "line": 2}
     assert body["pipeline"][0]["reached"] == 0 and body["pipeline_id"] is not None
+    # The cohort's two buyers first bought in the store, one of them again.
+    assert body["by_channel"] == [
+        {"channel": "store", "new": 2, "repeat": 1, "repeat_rate": 0.5, "median_days": 0.0}
+    ]
     assert client.get("/api/v1/analytics/funnel", {"pipeline": 999}).status_code == 404
     bad = client.get("/api/v1/analytics/funnel", {"since": "2026-05-02", "until": "2026-05-01"})
     assert bad.status_code == 422

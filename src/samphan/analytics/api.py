@@ -286,6 +286,14 @@ class SourceOut(Schema):
     repeat: int
 
 
+class ChannelOut(Schema):
+    channel: str = Field(description="the channel of the customers' first purchase")
+    new: int = Field(description="customers whose first purchase fell in the period")
+    repeat: int = Field(description="of those, who have bought again since")
+    repeat_rate: float | None
+    median_days: float | None = Field(description="from the first purchase to the second")
+
+
 class StageStepOut(Schema):
     stage_id: int
     name: str
@@ -305,6 +313,7 @@ class FunnelOut(Schema):
     period: PeriodOut
     lifecycle: list[StepOut]
     by_source: list[SourceOut]
+    by_channel: list[ChannelOut] = Field(description="empty without permission to see orders")
     pipeline_id: int | None
     pipeline: list[StageStepOut]
 
@@ -312,7 +321,8 @@ class FunnelOut(Schema):
 @router.get("/analytics/funnel", response={200: FunnelOut, **ERRORS})
 def funnel_report(request: HttpRequest, params: Query[FunnelParams]) -> Any:
     """The period's leads followed to conversion, purchase and repeat purchase (overall and
-    per source), and how many of the period's deals reached each pipeline stage."""
+    per source), the period's new customers per channel of their first purchase and how
+    many bought again, and how many of the period's deals reached each pipeline stage."""
     require_perm(request.user, "sales.view_lead")
     period = PeriodParams(period=params.period, since=params.since, until=params.until).chosen()
     pipelines = Pipeline.objects.all()
@@ -326,6 +336,12 @@ def funnel_report(request: HttpRequest, params: Query[FunnelParams]) -> Any:
         "period": _period_out(period),
         "lifecycle": [step.__dict__ for step in funnel.lifecycle(request.user, period)],
         "by_source": [row.__dict__ for row in funnel.by_source(request.user, period)],
+        "by_channel": [
+            {**row.__dict__, "repeat_rate": row.repeat_rate}
+            for row in funnel.by_channel(request.user, period)
+        ]
+        if request.user.has_perm("sales.view_order")
+        else [],
         "pipeline_id": pipeline.pk if pipeline else None,
         "pipeline": [
             {"stage_id": s.stage.pk, "name": s.stage.label, "reached": s.reached, "rate": s.rate}
@@ -359,6 +375,10 @@ class ForecastOut(Schema):
     backtest: BacktestOut | None
     history_days: int
     reason: str
+    yearly: bool = Field(description="Whether a yearly season was modelled (two years of history)")
+    weekday_shares: list[float] = Field(
+        description="Each weekday's share of a week's revenue (last 12 weeks), Monday first"
+    )
     weighted_pipeline: list[PipelineMonthOut]
 
 
@@ -373,6 +393,8 @@ def revenue_forecast(request: HttpRequest) -> Any:
         "backtest": result.backtest.__dict__ if result.backtest else None,
         "history_days": result.history_days,
         "reason": result.reason,
+        "yearly": result.yearly,
+        "weekday_shares": list(result.weekday_shares),
         "weighted_pipeline": [row.__dict__ for row in forecast.weighted_pipeline(request.user)],
     }
 

@@ -2,13 +2,16 @@
 forecast for the next three months with an 80% interval and a backtest.
 
 The revenue model is an ETS (error, trend, seasonality) state-space model of weekly
-revenue from the per-day roll-up (statsmodels' ``ETSModel``): additive errors and a damped
-additive trend. Weeks, not days: a shop's days carry a weekly pattern and B2B days carry
-spikes (one large order), and a daily model let one spike on the last day lift the whole
-forecast; a week's total absorbs both. Yearly seasonality would need two full years per
-parameter; the model is refitted on the last two years every time. Month totals and their
-80% interval come from 1,000 simulated futures (each simulated week spread evenly over its
-days, then summed per month), not from sums of per-period intervals, which are too wide.
+revenue from the per-day roll-up (statsmodels' ``ETSModel``): additive errors, a damped
+additive trend and, once there are two full years of weeks to learn it from, an additive
+yearly season (52 weekly terms, initialised from the first two years, so the fit stays a
+few milliseconds). Weeks, not days: B2B days carry spikes (one large order), and a daily
+model let one spike on the last day lift the whole forecast; a week's total absorbs them.
+The weekly season is the weekday pattern: each simulated week is spread over its days by
+each weekday's share of the last twelve weeks, so a month that ends on a Saturday gets a
+Saturday's share. The model is refitted on up to three years every time. Month totals and
+their 80% interval come from 1,000 simulated futures (summed per month), not from sums of
+per-period intervals, which are too wide.
 
 The backtest fits the same model on the history up to 13 weeks ago, forecasts those 13
 weeks and reports the mean absolute percentage error of the weekly totals, beside the
@@ -34,7 +37,9 @@ from samphan.core.permissions import sees_all_records
 from samphan.sales.models import ZERO, Deal, Order
 
 HORIZON_MONTHS = 3
-HISTORY_DAYS = 730
+HISTORY_DAYS = 3 * 52 * 7  # three years of whole weeks: two to learn a year, and the backtest's
+YEAR_WEEKS = 52
+WEEKDAY_WEEKS = 12  # the weeks the weekday pattern is read from
 MIN_HISTORY_DAYS = 120  # less than this: no model, say so
 BACKTEST_WEEKS = 13
 SIMULATIONS = 1_000
@@ -61,6 +66,8 @@ class Forecast:
     backtest: Backtest | None
     history_days: int
     reason: str = ""  # why there is no forecast
+    yearly: bool = False  # whether the model learnt a yearly season (two years of history)
+    weekday_shares: tuple[float, ...] = ()  # each weekday's share of a week, Monday first
 
 
 def daily_revenue(user: Any, until: dt.date, days: int) -> np.ndarray:
@@ -97,10 +104,37 @@ def _fit(weeks: np.ndarray) -> Any:
     # Imported here: statsmodels takes a second to load, and only forecasts need it.
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    model = ETSModel(weeks, error="add", trend="add", damped_trend=True)
+    if _yearly(weeks):
+        model = ETSModel(
+            weeks, error="add", trend="add", damped_trend=True, seasonal="add",
+            seasonal_periods=YEAR_WEEKS, initialization_method="heuristic",
+        )  # fmt: skip
+    else:
+        model = ETSModel(weeks, error="add", trend="add", damped_trend=True)
     with warnings.catch_warnings():  # convergence chatter on short or flat series
         warnings.simplefilter("ignore")
         return model.fit(disp=False, maxiter=200)
+
+
+def _yearly(weeks: np.ndarray) -> bool:
+    return len(weeks) >= 2 * YEAR_WEEKS
+
+
+def _weekday_shares(days: np.ndarray) -> np.ndarray:
+    """Each position in a week's share of the week's revenue over the last weeks: the
+    positions of the history's whole weeks (the last ends yesterday), so position ``n`` is
+    the weekday of today + n. Even shares when nothing was sold."""
+    recent = days[-WEEKDAY_WEEKS * 7 :]
+    recent = recent[len(recent) % 7 :].reshape(-1, 7).sum(axis=0)
+    total = recent.sum()
+    return recent / total if total > 0 else np.full(7, 1 / 7)
+
+
+def _spread(weeks: np.ndarray, shares: np.ndarray, days: int) -> np.ndarray:
+    """Simulated weekly totals (weeks × paths) as the first ``days`` days (days × paths),
+    each week split by the weekday shares."""
+    daily = np.repeat(weeks, 7, axis=0) * np.tile(shares, len(weeks))[:, None]
+    return np.clip(daily[:days], 0, None)
 
 
 def _weekly(days: np.ndarray) -> np.ndarray:
@@ -136,15 +170,24 @@ def revenue_forecast(user: Any, today: dt.date) -> Forecast:
         paths = np.asarray(
             fit.simulate(nsimulations=horizon // 7 + 1, repetitions=SIMULATIONS, anchor="end")
         ).reshape(-1, SIMULATIONS)
-    # Each simulated week spread evenly over its seven days, from today on.
-    daily_paths = np.clip(np.repeat(paths / 7, 7, axis=0)[:horizon], 0, None)
+    shares = _weekday_shares(days)
+    daily_paths = _spread(paths, shares, horizon)  # from today on
     months = []
     for start, end in zip(firsts[:-1], firsts[1:], strict=True):
         offset = (start - today).days
         totals = daily_paths[offset : offset + (end - start).days].sum(axis=0)
         low, expected, high = np.percentile(totals, [10, 50, 90])
         months.append(MonthForecast(start, _baht(expected), _baht(low), _baht(high)))
-    return Forecast(months, _backtest(weeks), len(days))
+    by_weekday = [0.0] * 7
+    for position, share in enumerate(shares):
+        by_weekday[(today.weekday() + position) % 7] = round(float(share), 4)
+    return Forecast(
+        months,
+        _backtest(weeks),
+        len(days),
+        yearly=_yearly(weeks),
+        weekday_shares=tuple(by_weekday),
+    )
 
 
 def _backtest(weeks: np.ndarray) -> Backtest | None:

@@ -4,7 +4,9 @@ The lifecycle funnel follows the leads that arrived in a period, as a cohort: ho
 were converted (became a prospect or customer), how many of those bought, how many bought
 again, and the median time each step took. The pipeline funnel follows the deals created
 in the period: how many reached each stage (a deal that skipped a stage counts as having
-passed it), and what share of those at one stage reached the next.
+passed it), and what share of those at one stage reached the next. Per sales channel, the
+customers who first bought in the period, by the channel of that first purchase: how many
+bought again, and how long it took (channels belong to orders, not to leads).
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 
 from samphan.core.periods import Period
 from samphan.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Stage
@@ -118,6 +120,53 @@ def by_source(user: Any, period: Period, field: str = "source") -> list[Breakdow
         (Breakdown(value, *counts) for value, counts in groups.items()),
         key=lambda item: (-item.leads, item.value),
     )
+
+
+@dataclass(frozen=True)
+class ChannelCohort:
+    channel: str  # of the first purchase
+    new: int  # customers whose first purchase fell in the period
+    repeat: int  # of those, who have bought again since
+    median_days: float | None  # from the first purchase to the second
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return _rate(self.repeat, self.new)
+
+
+def by_channel(user: Any, period: Period) -> list[ChannelCohort]:
+    """New customers of the period by the channel of their first purchase (its moment is
+    the roll-up's first purchase), and their second purchases; most customers first."""
+    paid = Order.objects.filter(status=Order.Status.PAID)
+    second = paid.filter(customer=OuterRef("customer_id"), ordered_at__gt=OuterRef("ordered_at"))
+    firsts = (
+        Order.objects.visible_to(user)
+        .filter(
+            status=Order.Status.PAID,
+            ordered_at__gte=period.start,
+            ordered_at__lt=period.end,
+            ordered_at=F("customer__activity__first_purchase_at"),
+        )
+        .annotate(second=Subquery(second.order_by("ordered_at").values("ordered_at")[:1]))
+        .values_list("customer_id", "channel", "ordered_at", "second")
+    )
+    first_by_customer: dict[int, tuple[str, float | None]] = {}
+    for customer_id, channel, first, again in firsts.order_by("id"):
+        # Two orders at the first moment: the customer counts once, in the first's channel.
+        first_by_customer.setdefault(customer_id, (channel, _days(first, again)))
+    groups: dict[str, list[float | None]] = {}
+    for channel, gap in first_by_customer.values():
+        groups.setdefault(channel, []).append(gap)
+    cohorts = [
+        ChannelCohort(
+            channel=channel,
+            new=len(gaps),
+            repeat=sum(gap is not None for gap in gaps),
+            median_days=_median(gaps),
+        )
+        for channel, gaps in groups.items()
+    ]
+    return sorted(cohorts, key=lambda row: (-row.new, row.channel))
 
 
 @dataclass(frozen=True)

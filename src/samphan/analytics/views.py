@@ -23,7 +23,7 @@ from samphan.core import views as core_views
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
-from samphan.sales.models import Pipeline
+from samphan.sales.models import Order, Pipeline
 
 KPI_CARDS = [
     ("revenue", gettext_lazy("revenue"), "money"),
@@ -37,6 +37,8 @@ KPI_CARDS = [
 ]
 CONTACT_KINDS = (ContactPoint.Kind.MOBILE, ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL,
                  ContactPoint.Kind.LINE)  # fmt: skip
+
+CHANNEL_LABELS = dict(Order.Channel.choices)
 
 
 @login_required
@@ -223,6 +225,13 @@ def funnel_report(request: HttpRequest) -> HttpResponse:
         "pipeline": pipeline,
         "steps": [(STEP_LABELS[step.key], step) for step in steps],
         "sources": funnel.by_source(request.user, period),
+        # Orders' figures, for those who may see orders.
+        "channels": [
+            (CHANNEL_LABELS.get(row.channel, row.channel), row)
+            for row in funnel.by_channel(request.user, period)
+        ]
+        if request.user.has_perm("sales.view_order")
+        else None,
         "stages": stages,
         "lifecycle_chart": charts.funnel_chart([(str(STEP_LABELS[s.key]), s.count) for s in steps]),
         "pipeline_chart": charts.funnel_chart([(s.stage.label, s.reached) for s in stages]),
