@@ -8,7 +8,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.analytics import dashboard, receivers  # noqa: F401 - dashboard registers its snapshot builder
+        from samphan.analytics.snapshots import KEEP_FRESH_EVERY, keep_fresh
+        from samphan.core.background import loop_register
         from samphan.customers.panels import customer_panel_register
 
         receivers.connect()
         customer_panel_register("customer_cadence")
+        loop_register("snapshots", KEEP_FRESH_EVERY, keep_fresh)

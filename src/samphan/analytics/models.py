@@ -182,13 +182,15 @@ class OrdersVersion(models.Model):
 
 class Snapshot(models.Model):
     """Figures computed for everyone who sees all records (a dashboard for a preset
-    period), served while fresh and recomputed by a task once a minute old."""
+    period), kept fresh by the worker while people look at them (``analytics.snapshots``)."""
 
     key = models.CharField(max_length=100, unique=True)
     data = models.JSONField()
-    computed_at = models.DateTimeField()
+    computed_at = models.DateTimeField()  # the figures are those of this moment
     seconds = models.FloatField(default=0)
     queued_at = models.DateTimeField(null=True)
+    viewed_at = models.DateTimeField(null=True)  # to the minute
+    sources = models.CharField(max_length=200, blank=True)  # ``sources_mark()`` when computed
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.computed_at}"

@@ -1,10 +1,15 @@
 """Precomputed figures for the users who see every record (the same for all of them):
-served from a table, recomputed in the background once they are a minute old.
+served from a table, kept fresh in the background.
 
 A request never waits for a stale snapshot: it gets the last figures with the time they
-were computed (shown on the page) and queues one recomputation; only the very first
-request for a key computes in line. Users limited to their own records get live figures
-(their share of the data is small).
+are of (shown on the page); only the very first request for a key computes in line.
+The worker keeps every snapshot looked at in the last ten minutes fresh (``keep_fresh``,
+every ``KEEP_FRESH_EVERY`` seconds): one whose sources changed (an order written or
+changed, a visit, a customer, a new day) is recomputed, the others are still right and
+are marked as of now. So figures lag new orders by at most that interval plus the time
+to compute them, whoever is looking. A request for a snapshot over a minute old (no
+worker keeping it, or nobody looked for a while) also queues one recomputation.
+Users limited to their own records get live figures (their share of the data is small).
 """
 
 import datetime as dt
@@ -13,13 +18,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from samphan.accounts.models import User
-from samphan.analytics.models import Snapshot
+from samphan.analytics.models import OrdersVersion, Snapshot
+from samphan.customers.models import Customer, Interaction
+from samphan.sales.models import Order
 
 MAX_AGE = dt.timedelta(seconds=60)
 QUEUED_GIVE_UP = dt.timedelta(minutes=10)
+KEEP_FRESH_FOR = dt.timedelta(minutes=10)  # after the last look
+KEEP_FRESH_EVERY = 15.0  # seconds
+VIEWED_EVERY = dt.timedelta(minutes=1)  # how often a look is written down
 
 # What each kind of key is computed by: "dashboard:this_month" → BUILDERS["dashboard"].
 BUILDERS: dict[str, Callable[[str], dict[str, Any]]] = {}
@@ -35,30 +46,49 @@ def snapshot(key: str) -> tuple[dict[str, Any], dt.datetime]:
     found = Snapshot.objects.filter(key=key).first()
     if found is None:
         return _compute(key)
-    if timezone.now() - found.computed_at > MAX_AGE:
+    now = timezone.now()
+    if found.viewed_at is None or now - found.viewed_at > VIEWED_EVERY:
+        Snapshot.objects.filter(pk=found.pk).update(viewed_at=now)
+    if now - found.computed_at > MAX_AGE:
         _queue(key)
     return found.data, found.computed_at
+
+
+def sources_mark() -> str:
+    """What every snapshot is computed from, in a few reads of primary keys: it changes
+    with a new order, a change to one (``OrdersVersion``), a new visit or interaction, a
+    new customer, and the day (periods and "expected today" move with it)."""
+    latest = {
+        model: model.objects.aggregate(latest=Max("pk"))["latest"]
+        for model in (Order, Interaction, Customer)
+    }
+    version = OrdersVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return (
+        f"{timezone.localdate()}:{latest[Order]}:{version}:{latest[Interaction]}:{latest[Customer]}"
+    )
 
 
 def _compute(key: str) -> tuple[dict[str, Any], dt.datetime]:
     kind, _, argument = key.partition(":")
     started = time.perf_counter()
+    # Read first: a change while computing is then seen as a change next time.
+    sources, as_of = sources_mark(), timezone.now()
     data = BUILDERS[kind](argument)
-    now = timezone.now()
     try:
         with transaction.atomic():
             Snapshot.objects.update_or_create(
                 key=key,
                 defaults={
                     "data": data,
-                    "computed_at": now,
+                    "computed_at": as_of,
                     "seconds": round(time.perf_counter() - started, 3),
                     "queued_at": None,
+                    "sources": sources,
                 },
             )
     except IntegrityError:  # another request stored it first: theirs is as good
         pass
-    return data, now
+    return data, as_of
 
 
 def _queue(key: str) -> None:
@@ -79,5 +109,35 @@ def _enqueue(key: str) -> None:
 
 
 def refresh(key: str) -> None:
-    """Recompute ``key`` now (the task)."""
+    """Bring ``key`` up to date now (the task)."""
+    _bring_up_to_date(key, sources_mark())
+
+
+def _bring_up_to_date(key: str, sources: str) -> bool:
+    """Recompute ``key`` if its sources changed (True), else mark it as of now."""
+    unchanged = Snapshot.objects.filter(key=key, sources=sources).update(
+        computed_at=timezone.now(), queued_at=None
+    )
+    if unchanged:
+        return False
     _compute(key)
+    return True
+
+
+def keep_fresh() -> int:
+    """Bring every snapshot looked at in the last ten minutes up to date (the worker calls
+    this every ``KEEP_FRESH_EVERY`` seconds); how many were recomputed."""
+    sources, now = sources_mark(), timezone.now()
+    viewed = Snapshot.objects.filter(viewed_at__gte=now - KEEP_FRESH_FOR)
+    recomputed = 0
+    for key in viewed.order_by("key").values_list("key", flat=True):
+        # Claimed as a queued refresh is, so that two workers (or a worker and a task
+        # queued by a request) do not both compute it.
+        claimed = (
+            Snapshot.objects.filter(key=key)
+            .exclude(queued_at__gt=now - VIEWED_EVERY)
+            .update(queued_at=now)
+        )
+        if claimed:
+            recomputed += _bring_up_to_date(key, sources)
+    return recomputed
