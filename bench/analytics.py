@@ -18,13 +18,15 @@ from bench.memory import ANALYSES
 from bench.reference import duckdb_top_and_shares
 from bench.timing import percentiles, timed
 from samphan.accounts.models import User
-from samphan.analytics import columns, queries
+from samphan.analytics import columns, queries, snapshots
 from samphan.analytics.dashboard import build_snapshot
-from samphan.analytics.models import CustomerActivity
+from samphan.analytics.models import CustomerActivity, Snapshot
 from samphan.analytics.rfm import rfm_rebuild
 from samphan.analytics.rollups import analytics_rebuild, order_recorded
 from samphan.core.periods import Period
+from samphan.sales import services
 from samphan.sales.models import Order
+from samphan.sales.services import LineInput
 
 
 def measure_analytics(admin: User) -> dict[str, Any]:
@@ -61,6 +63,9 @@ def measure_analytics(admin: User) -> dict[str, Any]:
         timed(columns.paid_orders, 1)
     )
     columns.LOAD_IN_BACKGROUND = True
+    pages["worker's round after a new order, 6 standard periods looked at"] = percentiles(
+        timed(lambda: keep_fresh_round(get), 2)
+    )
     pages["home dashboard, custom 180 days (live)"] = percentiles(
         timed(
             lambda: get(
@@ -128,6 +133,29 @@ def analyses_memory() -> dict[str, dict[str, float]]:
         )
         found[name] = json.loads(output.stdout.strip().splitlines()[-1])
     return found
+
+
+STANDARD_PERIODS = ("this_month", "last_month", "this_quarter", "this_year", "last_12_months",
+                    "all_time")  # fmt: skip
+
+
+def keep_fresh_round(get: Any) -> None:
+    """How late new orders reach the dashboard at worst: one round of the worker's loop
+    (``snapshots.keep_fresh``) after an order, every standard period's snapshot having
+    been looked at. The lag is at most the loop's interval plus this."""
+    for name in STANDARD_PERIODS:
+        get(f"/?period={name}")
+    # What those looks queued, a worker would have run (no worker runs here).
+    Snapshot.objects.update(queued_at=None)
+    order = Order.objects.filter(status=Order.Status.PAID).order_by("-pk").first()
+    assert order is not None
+    services.order_record(
+        actor=None,
+        customer=order.customer,
+        lines=[LineInput(line.product_id, 1) for line in order.lines.all()[:1]],
+        channel=order.channel,
+    )
+    assert snapshots.keep_fresh() == len(STANDARD_PERIODS)
 
 
 def order_overhead(count: int = 1_000) -> float:

@@ -26,6 +26,7 @@ def looked_at(admin_user):
     product = ProductFactory(list_price=Decimal("107.00"))
     buy(CustomerFactory(), product, timezone.now() - dt.timedelta(minutes=5))
     login(admin_user).get("/", {"period": "this_month"})
+    assert Snapshot.objects.get(key=KEY).viewed_at is not None  # the first look counts
     minute_ago = timezone.now() - dt.timedelta(minutes=1)
     Snapshot.objects.filter(key=KEY).update(computed_at=minute_ago, viewed_at=minute_ago)
     return product

@@ -44,9 +44,11 @@ def all_records_user() -> User:
 def snapshot(key: str) -> tuple[dict[str, Any], dt.datetime]:
     """The figures of ``key`` and when they were computed."""
     found = Snapshot.objects.filter(key=key).first()
-    if found is None:
-        return _compute(key)
     now = timezone.now()
+    if found is None:
+        computed = _compute(key)
+        Snapshot.objects.filter(key=key).update(viewed_at=now)
+        return computed
     if found.viewed_at is None or now - found.viewed_at > VIEWED_EVERY:
         Snapshot.objects.filter(pk=found.pk).update(viewed_at=now)
     if now - found.computed_at > MAX_AGE:
