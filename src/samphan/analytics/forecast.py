@@ -168,7 +168,12 @@ def revenue_forecast(user: Any, today: dt.date) -> Forecast:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         paths = np.asarray(
-            fit.simulate(nsimulations=horizon // 7 + 1, repetitions=SIMULATIONS, anchor="end")
+            fit.simulate(
+                nsimulations=horizon // 7 + 1,
+                repetitions=SIMULATIONS,
+                anchor="end",
+                rng=np.random.default_rng(0),  # the same figures for the same history
+            )
         ).reshape(-1, SIMULATIONS)
     shares = _weekday_shares(days)
     daily_paths = _spread(paths, shares, horizon)  # from today on
