@@ -108,3 +108,29 @@ def test_the_worker_runs_registered_loops_in_threads_until_stopped():
     assert all(not thread.is_alive() for thread in loops._threads)
     # The worker keeps the snapshots fresh.
     assert Loop("snapshots", snapshots.KEEP_FRESH_EVERY, snapshots.keep_fresh) in registered()
+
+
+def test_a_round_computes_what_every_period_shares_once(admin_user, looked_at, monkeypatch):
+    from samphan.analytics import dashboard
+
+    login(admin_user).get("/", {"period": "last_month"})
+    Snapshot.objects.update(viewed_at=timezone.now())
+    computed = []
+    real = dashboard.figures_whatever_the_period
+
+    def counted(user, today):
+        computed.append(today)
+        return real(user, today)
+
+    monkeypatch.setattr(dashboard, "figures_whatever_the_period", counted)
+    buy(CustomerFactory(), looked_at, timezone.now())
+    assert snapshots.keep_fresh() == 2 and len(computed) == 1
+    this_month, last_month = (
+        Snapshot.objects.get(key=f"dashboard:{p}") for p in ("this_month", "last_month")
+    )
+    assert this_month.data["counts"] == last_month.data["counts"]
+    assert this_month.computed_at == last_month.computed_at  # as of the round's start
+    snapshots.refresh("dashboard:last_month")  # outside a round: computed for itself
+    buy(CustomerFactory(), looked_at, timezone.now())
+    snapshots.refresh("dashboard:last_month")
+    assert len(computed) == 2

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
-from samphan.analytics import columns, queries
+from samphan.analytics import columns, queries, snapshots
 from samphan.analytics.models import CustomerActivity, DailySales, HourlyTraffic
 from samphan.analytics.snapshots import BUILDERS, all_records_user
 from samphan.core import views as core_views
@@ -166,7 +166,13 @@ def week_hours(user: Any, period: Period) -> list[list[int]]:
     return grid
 
 
-def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
+def figures(
+    user: Any,
+    period: Period,
+    today: dt.date,
+    *,
+    whatever_the_period: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Everything the dashboard shows for a period, as JSON-safe values (money as text),
     so the same dict is rendered live or stored as a snapshot."""
     current = kpis(user, period)
@@ -198,6 +204,13 @@ def figures(user: Any, period: Period, today: dt.date) -> dict[str, Any]:
         ],
         "concentration": {str(key): value for key, value in share.concentration.items()},
         "week_hours": week_hours(user, period),
+        **(whatever_the_period or figures_whatever_the_period(user, today)),
+    }
+
+
+def figures_whatever_the_period(user: Any, today: dt.date) -> dict[str, Any]:
+    """The dashboard's figures that do not depend on its period."""
+    return {
         "counts": core_views.customer_counts(user),
         "expected_today": queries.expected_today(user, today).count(),
         "overdue": queries.overdue_regulars(user, today).count(),
@@ -210,8 +223,13 @@ def _plain(value: Any) -> Any:
 
 def build_snapshot(preset: str) -> dict[str, Any]:
     """A preset period's dashboard for everyone who sees all records (the snapshot)."""
-    today = timezone.localdate()
-    return figures(all_records_user(), preset_period(preset, today), today)
+    today, user = timezone.localdate(), all_records_user()
+    # The same for every period: once for all of them in a round of the worker's loop.
+    same = snapshots.shared(
+        f"dashboard-whatever-the-period:{today}",
+        lambda: figures_whatever_the_period(user, today),
+    )
+    return figures(user, preset_period(preset, today), today, whatever_the_period=same)
 
 
 BUILDERS["dashboard"] = build_snapshot

@@ -3,10 +3,10 @@ days), per day and channel (``DailySales``), per day and hour (``HourlyTraffic``
 
 Writes call these inside their own transaction. The common case is cheap: an order or a
 visit later than everything before it adds to counters in one or two statements, and a
-batch of new orders adds its sums per customer, day and hour and works each customer's one
-new day into their row, wherever it falls (an import of old history probes the days
-around it). An order's sums are added first, so every buyer has a row before their days
-are worked in; a recomputation after that overwrites them with the same figures.
+batch of new orders adds its sums per day and hour, and per customer with the one new day
+it works into their row, wherever it falls (an import of old history probes the days
+around it): one statement a customer. A customer's sums and days are one row, so that an
+order changes one row (one page; one new row version on PostgreSQL).
 Anything else (a back-dated single order or visit, a cancellation, an edited or deleted
 visit, a merge) recomputes the customers or days it touched with the same set-based SQL
 that rebuilds everything; the property test holds both ways to the rebuild.
@@ -198,15 +198,12 @@ def _purchases_of(orders: Iterable[Order]) -> list[Purchases]:
 
 
 def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
-    """Count one new paid order (``visit=False``) or visit at ``at``.
-
-    An order on a day after the customer's last (the usual case: a sale now) is one
-    statement. Otherwise one read decides: a visit or a second purchase on the last day
-    adds to the counters, and anything earlier, or a customer without a row yet, is
-    recomputed.
+    """Count one new paid order (``visit=False``, its sums added already) or visit at
+    ``at``: one read decides. A visit or a second purchase on the last day adds to the
+    counters, a later day is counted, and anything earlier, or a customer without a row
+    yet, is recomputed. (A new order's usual case, a day after the customer's last, is
+    ``_new_day_added``, before this.)
     """
-    if not visit and _new_day_added(customer_id, at):
-        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(READ)} FROM {ACTIVITY} "  # noqa: S608
@@ -262,9 +259,11 @@ def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
         activity_refresh([customer_id])
 
 
-def _new_day_added(customer_id: int, at: dt.datetime) -> bool:
-    """Count an order's day in one UPDATE when it is after the customer's last day (the
-    gap computed in SQL from the stored last day); False when no row qualified."""
+def _new_day_added(order: Order) -> bool:
+    """Count a new order in one UPDATE when its day is after the customer's last (the gap
+    computed in SQL from the stored last day): its sums, and the day. Being the latest
+    event, it is their last purchase. False when no row qualified."""
+    at = order.ordered_at
     local = at.astimezone(sql.zone())
     day = _day(local.date())
     param = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
@@ -272,12 +271,16 @@ def _new_day_added(customer_id: int, at: dt.datetime) -> bool:
     weekday, hour = f"weekday_{local.weekday()}", f"hour_{local.hour}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {ACTIVITY} SET days = days + 1, last_day = %s, "  # noqa: S608
+            f"UPDATE {ACTIVITY} SET revenue = revenue + %s, profit = profit + %s, "  # noqa: S608
+            "order_count = order_count + 1, "
+            "first_purchase_at = COALESCE(first_purchase_at, %s), last_purchase_at = %s, "
+            "days = days + 1, last_day = %s, "
             f"last_day_first_at = %s, gap_squares = gap_squares + {gap} * {gap}, "
             f"{weekday} = {weekday} + 1, {hour} = {hour} + 1 "
             "WHERE customer_id = %s AND last_day < %s",
-            [day, _when(at), day, day, customer_id, day],
-        )
+            [order.revenue, order.profit, _when(at), _when(at), day, _when(at), day, day,
+             order.customer_id, day],
+        )  # fmt: skip
         return cursor.rowcount > 0
 
 
@@ -405,8 +408,10 @@ def order_recorded(order: Order) -> None:
     """A new paid order: its customer bought this much and came that day, and its day sold
     this much."""
     at = order.ordered_at
-    purchases_add([Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)])
-    activity_add(order.customer_id, at, visit=False)
+    # One statement, one new version of the row on PostgreSQL, in the usual case.
+    if not _new_day_added(order):
+        purchases_add([Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)])
+        activity_add(order.customer_id, at, visit=False)
     local = order.ordered_at.astimezone(sql.zone())
     daily = [_day(local.date()), order.channel, order.revenue, order.profit, 1]
     hourly = [_day(local.date()), local.hour, 1, 0]
@@ -435,7 +440,6 @@ def orders_added(orders: Iterable[Order]) -> None:
     zone = sql.zone()
     # Each order's local time once: the batch's hot loop (and the zone looked up once).
     placed = [(order, order.ordered_at.astimezone(zone)) for order in orders]
-    purchases_add(_purchases_of(order for order, _ in placed))
     _activity_orders_added(placed)
     daily: dict[tuple[dt.date, str], list[Any]] = {}
     hourly: dict[tuple[dt.date, int], int] = {}
@@ -459,17 +463,19 @@ def orders_added(orders: Iterable[Order]) -> None:
 
 
 def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
-    """A batch's orders into their customers' activity, without recomputing anyone whose
-    orders in the batch fall on one day (nearly everyone in a POS batch or an import).
+    """A batch's orders into their customers' roll-ups, one statement a customer (one new
+    version of the row on PostgreSQL), without recomputing anyone whose orders in the
+    batch fall on one day (nearly everyone in a POS batch or an import).
 
-    ``placed``: each order with its local time. That day is worked into the customer's row
-    (made by ``purchases_add`` if it was their first purchase) as a change
-    (``_DayChange``): their first day, after their last, before their first, or (an
-    import of old history) between two days they came, which index probes find
-    (``_neighbours``). Anyone else (several days in one batch) is recomputed, 500
+    ``placed``: each order with its local time. The customer's sums are added with the
+    change that day makes (``_DayChange``): after their last day, before their first, or
+    (an import of old history) between two days they came, which index probes find
+    (``_neighbours``); a day already counted changes the sums alone, and a customer
+    without a row gets one. Anyone else (several days in one batch) is recomputed, 500
     customers a statement. On PostgreSQL the rows are locked first, in customer order, so
     no other writer changes them between the read and the update.
     """
+    sums = {purchases.customer_id: purchases for purchases in _purchases_of(o for o, _ in placed)}
     first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
     for order, local in placed:
         days = first_at[order.customer_id]
@@ -479,23 +485,27 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
     rows = _activity_rows(sorted(first_at))
     recompute = [customer_id for customer_id, days in first_at.items() if len(days) > 1]
     changes: list[_DayChange] = []
+    sums_only: list[int] = []  # a day already counted
+    firsts: list[list[Any]] = []
     between: list[tuple[_ActivityRow, dt.date, dt.datetime]] = []
     for customer_id, days in first_at.items():
         if len(days) > 1:
             continue
         ((day, at),) = days.items()
         if customer_id not in rows:
-            recompute.append(customer_id)  # purchases_add made every row: start over
+            # No row: nothing before (the roll-up's invariant), so this is their first day.
+            firsts.append(_first_day_row(customer_id, at, visit=False, bought=sums[customer_id]))
             continue
         row = rows[customer_id]
         if row is None:
-            # No days yet: a first purchase (every customer who came has their days).
-            changes.append(_DayChange.first(customer_id, day, at))
+            recompute.append(customer_id)  # a row without days: start over
         elif day > row.last_day:
             changes.append(_DayChange.new_day(row, day, at, before=row.last_day, after=None))
         elif day == row.last_day:
             if at < row.last_day_first_at:
                 changes.append(_DayChange.earlier(row, day, at, row.last_day_first_at))
+            else:
+                sums_only.append(customer_id)
         elif day < row.first_day:
             changes.append(_DayChange.new_day(row, day, at, before=None, after=row.first_day))
         else:
@@ -508,15 +518,47 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
         if found.same_day_first is not None:
             if at < found.same_day_first:
                 changes.append(_DayChange.earlier(row, day, at, found.same_day_first))
+            else:
+                sums_only.append(row.customer_id)
         elif found.before is None or found.after is None:
             recompute.append(row.customer_id)  # the row disagrees with the history: start over
         else:
             changes.append(_DayChange.new_day(row, day, at, found.before, found.after))
+    ops = connection.ops
     with connection.cursor() as cursor:
         if changes:
-            ops = connection.ops
-            cursor.executemany(DAY_CHANGE_UPDATE, [change.params(ops) for change in changes])
+            cursor.executemany(
+                _sums_update(DAY_CHANGE),
+                [_sums_params(sums[c.customer_id], ops) + c.params(ops) for c in changes],
+            )
+        if sums_only:
+            cursor.executemany(
+                _sums_update(""),
+                [[*_sums_params(sums[pk], ops), pk] for pk in sums_only],
+            )
+        if firsts:
+            cursor.executemany(FIRST_DAY_INSERT, firsts)
+            if cursor.rowcount != len(firsts):  # a concurrent writer made some first
+                recompute += [row[0] for row in firsts]
     activity_refresh(recompute)
+
+
+def _sums_update(more: str) -> str:
+    """An update adding a customer's new purchases (``_sums_params``), and ``more``."""
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    return (
+        f"UPDATE {ACTIVITY} SET revenue = revenue + %s, profit = profit + %s, "  # noqa: S608
+        "order_count = order_count + %s, "
+        f"first_purchase_at = COALESCE({least}(first_purchase_at, %s), %s), "
+        f"last_purchase_at = COALESCE({greatest}(last_purchase_at, %s), %s)"
+        f"{', ' + more if more else ''} WHERE customer_id = %s"
+    )
+
+
+def _sums_params(bought: Purchases, ops: Any) -> list[Any]:
+    first = ops.adapt_datetimefield_value(bought.first_at)
+    last = ops.adapt_datetimefield_value(bought.last_at)
+    return [bought.revenue, bought.profit, bought.orders, first, first, last, last]
 
 
 class _ActivityRow(NamedTuple):
@@ -527,8 +569,8 @@ class _ActivityRow(NamedTuple):
 
 
 def _activity_rows(customer_ids: list[int]) -> dict[int, _ActivityRow | None]:
-    """These customers' bounds, for those who have a row (None for a row without days: a
-    first purchase's, just made), locked on PostgreSQL in id order."""
+    """These customers' bounds, for those who have a row (None for a row without days,
+    which the roll-ups never leave), locked on PostgreSQL in id order."""
     lock = " ORDER BY customer_id FOR UPDATE" if connection.vendor == "postgresql" else ""
     found = {}
     for start in range(0, len(customer_ids), 500):
@@ -556,11 +598,6 @@ class _DayChange(NamedTuple):
     last_day_first_at: dt.datetime
     gap_squares: int
     counters: list[int]
-
-    @classmethod
-    def first(cls, customer_id: int, day: dt.date, at: dt.datetime) -> "_DayChange":
-        """The first day of a customer whose row has none yet."""
-        return cls(customer_id, 1, day, day, at, 0, _counters(day, at))
 
     @classmethod
     def new_day(
@@ -611,7 +648,8 @@ class _DayChange(NamedTuple):
         )
 
     def params(self, ops: Any) -> list[Any]:
-        """The update's parameters (``ops``: the connection's, looked up once a batch)."""
+        """``DAY_CHANGE``'s parameters and the customer's id (``ops``: the connection's,
+        looked up once a batch)."""
         return [
             self.days, ops.adapt_datefield_value(self.first_day),
             ops.adapt_datefield_value(self.last_day),
@@ -620,11 +658,10 @@ class _DayChange(NamedTuple):
         ]  # fmt: skip
 
 
-DAY_CHANGE_UPDATE = (
-    f"UPDATE {ACTIVITY} SET days = days + %s, first_day = %s, last_day = %s, "  # noqa: S608
-    "last_day_first_at = %s, gap_squares = gap_squares + %s, "
+DAY_CHANGE = (
+    "days = days + %s, first_day = %s, last_day = %s, last_day_first_at = %s, "
+    "gap_squares = gap_squares + %s, "
     + ", ".join(f"{column} = {column} + %s" for column in COUNTER_COLUMNS)
-    + " WHERE customer_id = %s"
 )
 
 
@@ -634,13 +671,18 @@ FIRST_DAY_INSERT = (
 )
 
 
-def _first_day_row(customer_id: int, at: dt.datetime, *, visit: bool) -> list:
-    """A customer's first day, begun by a visit or an order at ``at`` (in the order of
-    ``ACTIVITY_COLUMNS``)."""
+def _first_day_row(
+    customer_id: int, at: dt.datetime, *, visit: bool, bought: Purchases | None = None
+) -> list:
+    """A customer's first day, begun by a visit or orders (``bought``) at ``at`` (in the
+    order of ``ACTIVITY_COLUMNS``)."""
     day = local_date(at)
     visited = _when(at) if visit else None
     counters = _counters(day, at)
-    purchases = [0, 0, 0, None, None]  # a visit's; an order's are added by purchases_add
+    purchases: list[Any] = [0, 0, 0, None, None]
+    if bought is not None:
+        purchases = [bought.revenue, bought.profit, bought.orders, _when(bought.first_at),
+                     _when(bought.last_at)]  # fmt: skip
     return [customer_id, *purchases, int(visit), visited, visited, 1, _day(day), _day(day),
             _when(at), 0, *counters]  # fmt: skip
 

@@ -15,6 +15,7 @@ Users limited to their own records get live figures (their share of the data is 
 import datetime as dt
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -70,11 +71,31 @@ def sources_mark() -> str:
     )
 
 
-def _compute(key: str) -> tuple[dict[str, Any], dt.datetime]:
+# The figures shared by the snapshots of one round of ``keep_fresh`` (see ``shared``).
+_round: ContextVar[dict[str, Any] | None] = ContextVar("snapshot_round", default=None)
+
+
+def shared(name: str, compute: Callable[[], Any]) -> Any:
+    """A figure that several snapshots hold alike (the customer counts, the sizes of the
+    regulars lists, whatever the period): computed once a round of ``keep_fresh``, where
+    six periods' dashboards would otherwise each compute it; else each time."""
+    found = _round.get()
+    if found is None:
+        return compute()
+    if name not in found:
+        found[name] = compute()
+    return found[name]
+
+
+def _compute(
+    key: str, *, sources: str | None = None, as_of: dt.datetime | None = None
+) -> tuple[dict[str, Any], dt.datetime]:
+    """Compute and store ``key``. Its sources' mark and time are read first (or given, by a
+    round): a change while computing is then seen as a change next time."""
     kind, _, argument = key.partition(":")
     started = time.perf_counter()
-    # Read first: a change while computing is then seen as a change next time.
-    sources, as_of = sources_mark(), timezone.now()
+    sources = sources or sources_mark()
+    as_of = as_of or timezone.now()
     data = BUILDERS[kind](argument)
     try:
         with transaction.atomic():
@@ -112,17 +133,18 @@ def _enqueue(key: str) -> None:
 
 def refresh(key: str) -> None:
     """Bring ``key`` up to date now (the task)."""
-    _bring_up_to_date(key, sources_mark())
+    _bring_up_to_date(key, sources_mark(), timezone.now())
 
 
-def _bring_up_to_date(key: str, sources: str) -> bool:
-    """Recompute ``key`` if its sources changed (True), else mark it as of now."""
+def _bring_up_to_date(key: str, sources: str, as_of: dt.datetime) -> bool:
+    """Recompute ``key`` if its sources changed from ``sources`` (True), else mark it as
+    of ``as_of``, when they were read."""
     unchanged = Snapshot.objects.filter(key=key, sources=sources).update(
-        computed_at=timezone.now(), queued_at=None
+        computed_at=as_of, queued_at=None
     )
     if unchanged:
         return False
-    _compute(key)
+    _compute(key, sources=sources, as_of=as_of)
     return True
 
 
@@ -132,14 +154,19 @@ def keep_fresh() -> int:
     sources, now = sources_mark(), timezone.now()
     viewed = Snapshot.objects.filter(viewed_at__gte=now - KEEP_FRESH_FOR)
     recomputed = 0
-    for key in viewed.order_by("key").values_list("key", flat=True):
-        # Claimed as a queued refresh is, so that two workers (or a worker and a task
-        # queued by a request) do not both compute it.
-        claimed = (
-            Snapshot.objects.filter(key=key)
-            .exclude(queued_at__gt=now - VIEWED_EVERY)
-            .update(queued_at=now)
-        )
-        if claimed:
-            recomputed += _bring_up_to_date(key, sources)
+    token = _round.set({})
+    try:
+        for key in viewed.order_by("key").values_list("key", flat=True):
+            # Claimed as a queued refresh is, so that two workers (or a worker and a task
+            # queued by a request) do not both compute it.
+            claimed = (
+                Snapshot.objects.filter(key=key)
+                .exclude(queued_at__gt=now - VIEWED_EVERY)
+                .update(queued_at=now)
+            )
+            if claimed:
+                # As of the round's start: the figures read after it are at least as new.
+                recomputed += _bring_up_to_date(key, sources, now)
+    finally:
+        _round.reset(token)
     return recomputed
