@@ -156,6 +156,26 @@ class TestHandComputed:
         assert (activity.days, activity.visit_count) == (1, 1)
         assert snapshot() == rebuilt()
 
+    def test_one_order_at_a_time_in_each_case(self):
+        """A first purchase, a second the same day, one on a visit's day, a later day and
+        an earlier one: the sums and the days after each, by hand, and as rebuilt."""
+        customer, tea = CustomerFactory(), ProductFactory(list_price=D("107.00"))
+        steps = [
+            (buy, at(MONDAYS[1], 10), (1, 1, 100)),  # the first purchase: a row
+            (buy, at(MONDAYS[1], 15), (2, 1, 200)),  # the same day, later: sums only
+            (visit, at(MONDAYS[2], 9), (2, 2, 200)),
+            (buy, at(MONDAYS[2], 11), (3, 2, 300)),  # a visit's day: sums only
+            (buy, at(MONDAYS[3], 10), (4, 3, 400)),  # a later day: one statement
+            (buy, at(MONDAYS[0], 10), (5, 4, 500)),  # an earlier day: recomputed
+        ]
+        for action, moment, (orders, days, revenue) in steps:
+            action(customer, tea, moment) if action is buy else visit(customer, moment)
+            row = CustomerActivity.objects.get(customer=customer)
+            assert (row.order_count, row.days, row.revenue) == (orders, days, D(revenue))
+            assert snapshot() == rebuilt()
+        row = CustomerActivity.objects.get(customer=customer)
+        assert (row.first_purchase_at, row.last_purchase_at) == (at(MONDAYS[0]), at(MONDAYS[3]))
+
     def test_merge_moves_history(self):
         kept, merged = CustomerFactory(), CustomerFactory()
         tea = ProductFactory()

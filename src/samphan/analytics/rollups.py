@@ -141,45 +141,6 @@ class Purchases(NamedTuple):
     last_at: dt.datetime
 
 
-# A buyer's row before their days are worked in: the counters at zero, the dates unknown.
-_NO_DAYS_YET = [
-    "NULL" if column.endswith(("_at", "_day")) else "0" for column in ACTIVITY_COLUMNS[6:]
-]
-PURCHASES_UPSERT = f"""
-    INSERT INTO {ACTIVITY} ({", ".join(ACTIVITY_COLUMNS)})
-    VALUES (%s, %s, %s, %s, %s, %s, {", ".join(_NO_DAYS_YET)})
-    ON CONFLICT (customer_id) DO UPDATE SET
-        revenue = {ACTIVITY}.revenue + excluded.revenue,
-        profit = {ACTIVITY}.profit + excluded.profit,
-        order_count = {ACTIVITY}.order_count + excluded.order_count,
-        first_purchase_at = COALESCE(
-            {{least}}({ACTIVITY}.first_purchase_at, excluded.first_purchase_at),
-            excluded.first_purchase_at),
-        last_purchase_at = COALESCE(
-            {{greatest}}({ACTIVITY}.last_purchase_at, excluded.last_purchase_at),
-            excluded.last_purchase_at)
-"""  # noqa: S608 - no input in the names
-
-
-def purchases_add(changes: Sequence[Purchases]) -> None:
-    """Add to each customer's purchase sums, making the row of a first purchase (its days
-    are worked in next): one upsert a customer, all in one ``executemany``, in plain SQL
-    as it runs for every order recorded."""
-    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
-    when = connection.ops.adapt_datetimefield_value
-    rows = [
-        (change.customer_id, change.revenue, change.profit, change.orders,
-         when(change.first_at), when(change.last_at))
-        for change in changes
-    ]  # fmt: skip
-    statement = PURCHASES_UPSERT.format(least=least, greatest=greatest)
-    with connection.cursor() as cursor:
-        if len(rows) == 1:
-            cursor.execute(statement, rows[0])
-        else:
-            cursor.executemany(statement, rows)
-
-
 def _purchases_of(orders: Iterable[Order]) -> list[Purchases]:
     """New paid orders summed per customer."""
     sums: dict[int, Purchases] = {}
@@ -197,12 +158,14 @@ def _purchases_of(orders: Iterable[Order]) -> list[Purchases]:
     return sorted(sums.values())
 
 
-def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
-    """Count one new paid order (``visit=False``, its sums added already) or visit at
-    ``at``: one read decides. A visit or a second purchase on the last day adds to the
-    counters, a later day is counted, and anything earlier, or a customer without a row
-    yet, is recomputed. (A new order's usual case, a day after the customer's last, is
-    ``_new_day_added``, before this.)
+def activity_add(
+    customer_id: int, at: dt.datetime, *, visit: bool, bought: Purchases | None = None
+) -> None:
+    """Count one visit, or one new paid order (``bought``: its sums) at ``at``: one read
+    decides, and one statement writes. A visit or a second purchase on the last day adds
+    to the counters, a later day is counted, a customer without a row gets one, and
+    anything earlier is recomputed. (A new order's usual case, a day after the customer's
+    last, is ``_new_day_added``, before this.)
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -212,7 +175,7 @@ def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
         )
         row = cursor.fetchone()
     if row is None:
-        _activity_first(customer_id, at, visit=visit)
+        _activity_first(customer_id, at, visit=visit, bought=bought)
         return
     last_day, last_day_first_at, last_visit_at = python_values(CustomerActivity, READ, row)
     day = local_date(at)
@@ -243,8 +206,11 @@ def activity_add(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
             "last_visit_at = %s",
         ]
         params += [_when(at), _when(at)]
+    if bought is not None:
+        sets.append(_SUMS_ADDED.format(**_least_greatest()))
+        params += _sums_params(bought, connection.ops)
     if not sets:
-        return  # a second purchase on the same day: the day is counted already
+        return
     with connection.cursor() as cursor:
         # The guard on last_day: a concurrent writer that moved it first makes this one
         # recompute instead of adding to figures it did not read.
@@ -284,11 +250,14 @@ def _new_day_added(order: Order) -> bool:
         return cursor.rowcount > 0
 
 
-def _activity_first(customer_id: int, at: dt.datetime, *, visit: bool) -> None:
+def _activity_first(
+    customer_id: int, at: dt.datetime, *, visit: bool, bought: Purchases | None
+) -> None:
     """A customer's first day: every customer who came has a row (the roll-up's invariant,
     which the property test checks), so no row means nothing to recompute from."""
     with connection.cursor() as cursor:
-        cursor.execute(FIRST_DAY_INSERT, _first_day_row(customer_id, at, visit=visit))
+        row = _first_day_row(customer_id, at, visit=visit, bought=bought)
+        cursor.execute(FIRST_DAY_INSERT, row)
         inserted = cursor.rowcount
     if not inserted:  # another writer made it first
         activity_refresh([customer_id])
@@ -410,8 +379,8 @@ def order_recorded(order: Order) -> None:
     at = order.ordered_at
     # One statement, one new version of the row on PostgreSQL, in the usual case.
     if not _new_day_added(order):
-        purchases_add([Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)])
-        activity_add(order.customer_id, at, visit=False)
+        bought = Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)
+        activity_add(order.customer_id, at, visit=False, bought=bought)
     local = order.ordered_at.astimezone(sql.zone())
     daily = [_day(local.date()), order.channel, order.revenue, order.profit, 1]
     hourly = [_day(local.date()), local.hour, 1, 0]
@@ -428,7 +397,11 @@ def refund_recorded(order: Order, *, revenue: Decimal, profit: Decimal) -> None:
     """Refund lines added to a paid order (negative amounts): its customer's sums and its
     day's lose them; the order still counts, on the day it was made."""
     at = order.ordered_at
-    purchases_add([Purchases(order.customer_id, revenue, profit, 0, at, at)])
+    refunded = Purchases(order.customer_id, revenue, profit, 0, at, at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sums_update(""), [*_sums_params(refunded, connection.ops), order.customer_id]
+        )
     daily_add(at, order.channel, revenue=revenue, profit=profit, orders=0)
 
 
@@ -543,15 +516,25 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
     activity_refresh(recompute)
 
 
+_SUMS_ADDED = (
+    "revenue = revenue + %s, profit = profit + %s, order_count = order_count + %s, "
+    "first_purchase_at = COALESCE({least}(first_purchase_at, %s), %s), "
+    "last_purchase_at = COALESCE({greatest}(last_purchase_at, %s), %s)"
+)  # the parameters: _sums_params
+
+
+def _least_greatest() -> dict[str, str]:
+    if connection.vendor == "sqlite":
+        return {"least": "MIN", "greatest": "MAX"}
+    return {"least": "LEAST", "greatest": "GREATEST"}
+
+
 def _sums_update(more: str) -> str:
     """An update adding a customer's new purchases (``_sums_params``), and ``more``."""
-    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    sums = _SUMS_ADDED.format(**_least_greatest())
     return (
-        f"UPDATE {ACTIVITY} SET revenue = revenue + %s, profit = profit + %s, "  # noqa: S608
-        "order_count = order_count + %s, "
-        f"first_purchase_at = COALESCE({least}(first_purchase_at, %s), %s), "
-        f"last_purchase_at = COALESCE({greatest}(last_purchase_at, %s), %s)"
-        f"{', ' + more if more else ''} WHERE customer_id = %s"
+        f"UPDATE {ACTIVITY} SET {sums}{', ' + more if more else ''} "  # noqa: S608
+        "WHERE customer_id = %s"
     )
 
 
