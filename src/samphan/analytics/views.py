@@ -44,7 +44,7 @@ CHANNEL_LABELS = dict(Order.Channel.choices)
 @login_required
 def top_customers(request: HttpRequest) -> HttpResponse:
     """Top customers and their share; for users who see every record a preset period
-    comes from a snapshot at most a minute old, like the dashboard."""
+    comes from a snapshot the worker keeps fresh, like the dashboard."""
     require_perm(request.user, "sales.view_order")
     form = TopCustomersForm(request.GET)
     context: dict[str, Any] = {"form": form, "whole_company": sees_all_records(request.user)}
