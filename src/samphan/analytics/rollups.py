@@ -141,7 +141,7 @@ class Purchases(NamedTuple):
     last_at: dt.datetime
 
 
-def _purchases_of(orders: Iterable[Order]) -> list[Purchases]:
+def _purchases_of(orders: Iterable[Order]) -> dict[int, Purchases]:
     """New paid orders summed per customer."""
     sums: dict[int, Purchases] = {}
     for order in orders:
@@ -155,7 +155,7 @@ def _purchases_of(orders: Iterable[Order]) -> list[Purchases]:
             min(known.first_at, at),
             max(known.last_at, at),
         )
-    return sorted(sums.values())
+    return sums
 
 
 def activity_add(
@@ -227,9 +227,11 @@ def activity_add(
 
 def _new_day_added(order: Order) -> bool:
     """Count a new order in one UPDATE when its day is after the customer's last (the gap
-    computed in SQL from the stored last day): its sums, and the day. Being the latest
-    event, it is their last purchase. False when no row qualified."""
+    computed in SQL from the stored last day): its sums, and the day. False when no row
+    qualified."""
     at = order.ordered_at
+    bought = Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)
+    sums = _SUMS_ADDED.format(**_least_greatest())
     local = at.astimezone(sql.zone())
     day = _day(local.date())
     param = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
@@ -237,14 +239,11 @@ def _new_day_added(order: Order) -> bool:
     weekday, hour = f"weekday_{local.weekday()}", f"hour_{local.hour}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {ACTIVITY} SET revenue = revenue + %s, profit = profit + %s, "  # noqa: S608
-            "order_count = order_count + 1, "
-            "first_purchase_at = COALESCE(first_purchase_at, %s), last_purchase_at = %s, "
-            "days = days + 1, last_day = %s, "
+            f"UPDATE {ACTIVITY} SET {sums}, days = days + 1, last_day = %s, "  # noqa: S608
             f"last_day_first_at = %s, gap_squares = gap_squares + {gap} * {gap}, "
             f"{weekday} = {weekday} + 1, {hour} = {hour} + 1 "
             "WHERE customer_id = %s AND last_day < %s",
-            [order.revenue, order.profit, _when(at), _when(at), day, _when(at), day, day,
+            [*_sums_params(bought, connection.ops), day, _when(at), day, day,
              order.customer_id, day],
         )  # fmt: skip
         return cursor.rowcount > 0
@@ -448,7 +447,7 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
     customers a statement. On PostgreSQL the rows are locked first, in customer order, so
     no other writer changes them between the read and the update.
     """
-    sums = {purchases.customer_id: purchases for purchases in _purchases_of(o for o, _ in placed)}
+    sums = _purchases_of(order for order, _ in placed)
     first_at: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
     for order, local in placed:
         days = first_at[order.customer_id]
