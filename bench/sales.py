@@ -1,6 +1,5 @@
 """Sales benchmarks on the loaded demo data, run by bench/measure.py after the customer ones.
 
-- the roll-up rebuild over every order (first, on the demo data as loaded);
 - order ingest through ``order_record``, one order per call and per transaction, as a POS
   pushing each sale (with an external id);
 - the bulk path, ``orders_bulk_record``, in batches of 1,000 orders: POS batches (the
@@ -18,13 +17,11 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from bench.timing import percentiles, timed
 from samphan.accounts.models import User
-from samphan.analytics.rollups import activity_rebuild
 from samphan.customers.models import Customer
 from samphan.sales import services
 from samphan.sales.models import Deal, Order, OrderLine, Product, Stage
@@ -42,7 +39,7 @@ def measure_sales(admin: User) -> dict[str, Any]:
     rng = random.Random(11)
     context = Context(rng)
     return {
-        "rebuild": rollup_rebuild_time(),
+        "data": {"orders": Order.objects.count(), "order_lines": OrderLine.objects.count()},
         "ingest": ingest_one_by_one(admin, context),
         "bulk": ingest_in_batches(admin, context, recent=True),
         "bulk_history": ingest_in_batches(admin, context, recent=False, batches=10),
@@ -75,19 +72,6 @@ class Context:
 
     def moment(self, days: int = 3 * 365) -> dt.datetime:
         return timezone.now() - dt.timedelta(minutes=self.rng.randint(0, days * 24 * 60))
-
-
-def rollup_rebuild_time() -> dict[str, Any]:
-    started = time.perf_counter()
-    with transaction.atomic():  # the per-customer roll-up (purchases, visits, days)
-        customers = activity_rebuild()
-    seconds = time.perf_counter() - started
-    return {
-        "seconds": round(seconds, 2),
-        "customers": customers,
-        "orders": Order.objects.count(),
-        "order_lines": OrderLine.objects.count(),
-    }
 
 
 def ingest_one_by_one(admin: User, context: Context) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from samphan.core.fields import RowidOneToOneField
 from samphan.sales.models import money_field
 
 WEEKDAYS = range(7)  # Monday = 0, as Python counts
@@ -30,7 +31,7 @@ class CustomerActivity(models.Model):
     from ``gap_squares`` (the sum of each interval squared).
     """
 
-    customer = models.OneToOneField(
+    customer = RowidOneToOneField(
         "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="activity"
     )
     revenue = money_field(_("revenue"))
@@ -138,7 +139,7 @@ class CustomerRFM(models.Model):
     """Recency, frequency and monetary scores (1–5) of a customer who has bought, and the
     segment they put them in; recomputed for everyone at once by a task."""
 
-    customer = models.OneToOneField(
+    customer = RowidOneToOneField(
         "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="rfm"
     )
     recency = models.PositiveSmallIntegerField(_("recency"))

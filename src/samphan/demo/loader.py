@@ -171,6 +171,7 @@ class BatchBuilder:
                 self.company(customer_id) if is_company else self.person(customer_id, offset)
             )
             self.add(batch, customer, contacts)
+        batch.sales.orders_in_time_order()
         return batch
 
     @property

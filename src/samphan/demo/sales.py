@@ -51,6 +51,7 @@ ORDER_COLUMNS = [
     "id", "number", "external_id", "customer_id", "ordered_at", "channel", "status",
     "sold_by_id", "note", "revenue", "cost", "profit", "vat", "total", "created_at", "updated_at",
 ]  # fmt: skip
+AT = ORDER_COLUMNS.index("ordered_at")
 LINE_COLUMNS = [
     "order_id", "product_id", "is_refund", "quantity", "unit_price", "price_includes_vat",
     "discount", "unit_cost", "revenue", "cost", "profit", "vat",
@@ -125,6 +126,20 @@ class SalesRows:
     deal_lines: list[tuple] = field(default_factory=list)
     stage_changes: list[tuple] = field(default_factory=list)
     leads: list[tuple] = field(default_factory=list)
+
+    def orders_in_time_order(self) -> None:
+        """Renumber the orders (and their lines) in the order they were made, as a shop's
+        database receives them. Built customer by customer, they would be written so: each
+        customer's orders one after the other, which packs the orders' index on (customer,
+        time) full, and every later order then splits a page of it (imports measured at
+        a million customers slowed by that, not by anything a real shop has)."""
+        by_time = sorted(range(len(self.orders)), key=lambda local_id: self.orders[local_id][AT])
+        renumbered = {old: new for new, old in enumerate(by_time)}
+        self.orders = [(new, *self.orders[old][1:]) for new, old in enumerate(by_time)]
+        self.order_lines = sorted(
+            ((renumbered[line[0]], *line[1:]) for line in self.order_lines),
+            key=lambda line: line[0],
+        )
 
 
 # -- Main process: the catalogue and the plan ------------------------------------------------

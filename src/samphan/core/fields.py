@@ -1,0 +1,16 @@
+"""Model fields with a database-specific column."""
+
+from typing import Any
+
+from django.db import models
+
+
+class RowidOneToOneField(models.OneToOneField):
+    """A one-to-one primary key that is SQLite's rowid: declared ``integer``, not
+    ``bigint`` (a ``bigint`` primary key gets an index of its own beside the table, which
+    every write then changes too). The same ``bigint`` column elsewhere."""
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
