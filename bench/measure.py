@@ -25,6 +25,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.analytics import measure_analytics  # noqa: E402
+from bench.frontdesk import measure_frontdesk  # noqa: E402
 from bench.sales import measure_sales  # noqa: E402
 from bench.timing import percentiles, timed  # noqa: E402
 from samphan.accounts.models import User  # noqa: E402
@@ -134,6 +135,7 @@ def main() -> None:
     output["analytics"] = measure_analytics(admin)
     # Last: these add orders and deals to the data the measures above read.
     output["sales"] = measure_sales(admin)
+    output["frontdesk"] = measure_frontdesk(admin)
     checkpointer.stop()
     print(json.dumps(output, ensure_ascii=False))
 

@@ -52,6 +52,14 @@ def table(results: list[dict]) -> str:
         groups.append(("sales", result["sales"]["pages"]))
         if "analytics" in result:  # runs from before the insights had none
             groups.append(("insights", result["analytics"]["pages"]))
+        if "frontdesk" in result:
+            alerts = result["frontdesk"]["alerts"]
+            label = (
+                f"alert delivery, {alerts['screens']} screens polling over HTTP, "
+                f"{alerts['arrivals']} VIP arrivals ({alerts['missed']} missed, "
+                f"{alerts['errors']} errors)"
+            )
+            groups.append(("front desk", {**result["frontdesk"]["pages"], label: alerts}))
         for group, measures in groups:
             for label, figures in measures.items():
                 lines.append(

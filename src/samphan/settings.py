@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "samphan.customers",
     "samphan.sales",
     "samphan.analytics",
+    "samphan.frontdesk",
     "samphan.demo",
 ]
 
@@ -203,6 +204,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SAMPHAN_VAT_RATE: str = env_str("SAMPHAN_VAT_RATE", "0.07")
 SAMPHAN_PHONE_REGION: str = env_str("SAMPHAN_PHONE_REGION", "TH")
 SAMPHAN_PAGE_SIZE: int = 25
+# Member numbers: {year} (four digits, optional: numbers then run per year) and {number}.
+SAMPHAN_CARD_FONT_DIR: str = env_str("SAMPHAN_CARD_FONT_DIR", "/usr/share/fonts/truetype/tlwg")
+SAMPHAN_MEMBER_NUMBER_PATTERN: str = env_str("SAMPHAN_MEMBER_NUMBER_PATTERN", "M{year}{number:05d}")
 
 LOGGING = {
     "version": 1,

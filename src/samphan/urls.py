@@ -8,6 +8,7 @@ from samphan.accounts import views as account_views
 from samphan.analytics import views as analytics_views
 from samphan.api.main import api
 from samphan.core import views as core_views
+from samphan.frontdesk import public as frontdesk_public
 from samphan.sales.views.leads import public_lead_form
 
 urlpatterns = [
@@ -15,7 +16,14 @@ urlpatterns = [
     path("customers/", include("samphan.customers.urls")),
     path("sales/", include("samphan.sales.urls")),
     path("insights/", include("samphan.analytics.urls")),
+    path("frontdesk/", include("samphan.frontdesk.urls")),
     path("p/lead/", public_lead_form, name="public_lead_form"),
+    path("p/join/", frontdesk_public.sign_up, name="member_sign_up"),
+    path(
+        "p/card/<str:token>.<str:kind>",
+        frontdesk_public.member_card_public,
+        name="member_card_public",
+    ),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

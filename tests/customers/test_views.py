@@ -337,7 +337,7 @@ def test_photo_upload_and_clear(admin_client, admin_user):
         == 302
     )
     customer.refresh_from_db()
-    assert customer.photo.name.endswith(".png")
+    assert customer.photo.name.endswith(".jpg") and customer.photo_thumbnail.name.endswith("-t.jpg")
     assert admin_client.get(customer.photo.url).status_code == 200  # staff may see it
     from django.test import Client
 

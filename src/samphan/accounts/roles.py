@@ -52,9 +52,22 @@ MANAGE_SALES = [
     "sales.change_category",
 ]
 
+MANAGE_FRONTDESK = [
+    "frontdesk.view_alertrule",
+    "frontdesk.add_alertrule",
+    "frontdesk.change_alertrule",
+    "frontdesk.delete_alertrule",
+]
+
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
-    Role.ADMIN: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
-    Role.MANAGER: (Role.Scope.ALL, [*MANAGE_CUSTOMERS, *MANAGE_SALES, "core.view_auditevent"]),
+    Role.ADMIN: (
+        Role.Scope.ALL,
+        [*MANAGE_CUSTOMERS, *MANAGE_SALES, *MANAGE_FRONTDESK, "core.view_auditevent"],
+    ),
+    Role.MANAGER: (
+        Role.Scope.ALL,
+        [*MANAGE_CUSTOMERS, *MANAGE_SALES, *MANAGE_FRONTDESK, "core.view_auditevent"],
+    ),
     Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS]),
     Role.MARKETING: (
         Role.Scope.ALL,

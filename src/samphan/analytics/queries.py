@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -593,3 +594,31 @@ def customer_week_hours(customer_id: int) -> list[list[int]]:
         for weekday, hour_of_day, count in cursor.fetchall():
             grid[int(weekday)][int(hour_of_day)] = count
     return grid
+
+
+def activity_of(customer_id: int) -> CustomerActivity | None:
+    """A customer's roll-up (the front desk's card reads their last visit and purchase)."""
+    return CustomerActivity.objects.filter(customer_id=customer_id).first()
+
+
+TOP_THRESHOLD_SECONDS = 300
+
+
+def in_top_by_revenue(customer_id: int, count: int) -> bool:
+    """Whether the customer is among the ``count`` customers with the most revenue ever.
+
+    The ``count``-th revenue is found once every five minutes per process (a sort of
+    every customer: no index on revenue, see ``CustomerActivity``), and each customer is
+    then compared with it."""
+    key = f"analytics:top-revenue:{count}"
+    threshold = cache.get(key)
+    if threshold is None:
+        found = (
+            CustomerActivity.objects.filter(revenue__gt=0)
+            .order_by("-revenue")
+            .values_list("revenue", flat=True)[count - 1 : count]
+        )
+        # Fewer buyers than ``count``: every buyer is in the top.
+        threshold = found[0] if found else Decimal("0.01")
+        cache.set(key, threshold, TOP_THRESHOLD_SECONDS)
+    return CustomerActivity.objects.filter(customer_id=customer_id, revenue__gte=threshold).exists()

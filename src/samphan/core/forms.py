@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core import periods
@@ -45,3 +46,9 @@ class PeriodForm(forms.Form):
         if data.get("period") == periods.CUSTOM:
             return periods.Period(data["since"], data["until"])
         return periods.preset_period(data.get("period") or self.default_period, today)
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's field errors onto the form: on the field when it has one, else on top."""
+    for name, field_errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, field_errors)

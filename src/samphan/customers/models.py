@@ -173,6 +173,12 @@ class Customer(TimeStampedModel):
     province = models.CharField(_("province"), max_length=60, blank=True)
     # Both
     photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)
+    # Made from the photo by customers.photos (lists and alerts show it). Nullable so that
+    # SQLite adds the column in place: a column with a default remakes the table, which
+    # drops the search index's triggers.
+    photo_thumbnail = models.ImageField(
+        upload_to="photos/%Y/%m/", blank=True, null=True, editable=False
+    )
     member_number = models.CharField(
         _("member number"), max_length=30, unique=True, null=True, blank=True
     )
@@ -233,6 +239,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["created_at"]),
             models.Index(fields=["archived_at"]),
             models.Index(fields=["photo"]),  # who may see a photo: core.views.media
+            models.Index(fields=["photo_thumbnail"]),
         ]
 
     def __str__(self) -> str:

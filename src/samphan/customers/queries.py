@@ -118,7 +118,8 @@ def photo_visible_to(user: Any, name: str) -> bool:
     """Whether ``name`` is the photo of a customer this user may see: one indexed query."""
     if not user.has_perm("customers.view_customer"):
         return False
-    return Customer.objects.visible_to(user).filter(photo=name).exists()
+    visible = Customer.objects.visible_to(user)
+    return visible.filter(photo=name).exists() or visible.filter(photo_thumbnail=name).exists()
 
 
 def colleagues_of(customer: Customer) -> QuerySet[Customer]:

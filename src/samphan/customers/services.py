@@ -29,6 +29,7 @@ from samphan.customers.models import (
     Interest,
     Tag,
 )
+from samphan.customers.photos import photo_files
 from samphan.customers.search import build_search_document
 from samphan.customers.signals import history_changed, visit_logged
 
@@ -200,7 +201,7 @@ def customer_create(
     if customer.team_id is None and customer.owner is not None:
         customer.team_id = customer.owner.team_id
     if photo:
-        customer.photo = photo
+        customer.photo, customer.photo_thumbnail = photo_files(photo)
     customer.display_name = customer.compute_display_name()
     _validate_customer(customer)
     customer.save()
@@ -232,8 +233,10 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer, AUDITED_CUSTOMER_FIELDS)
     _apply_fields(customer, fields)
-    if photo is not None:
-        customer.photo = photo or ""
+    if photo:
+        customer.photo, customer.photo_thumbnail = photo_files(photo)
+    elif photo is not None:  # "" clears it
+        customer.photo = customer.photo_thumbnail = ""
     _validate_customer(customer)
     customer.save()
     if tags is not None:

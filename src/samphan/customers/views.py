@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
+from samphan.core.forms import add_errors
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
@@ -246,13 +246,8 @@ def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | No
             photo="" if photo is False else photo or None,
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_errors(form, error)
         return None
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    for field, field_errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 @login_required
@@ -282,7 +277,7 @@ def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = Non
             else:
                 services.contact_point_add(actor=request.user, customer=customer, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Contact point saved."))
             return redirect("customer_detail", pk=pk)

@@ -7,12 +7,10 @@ and a deal, and can merge a duplicate, all in one transaction.
 """
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +21,7 @@ from samphan.accounts.models import Team, User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.core.notifications import notify
+from samphan.core.public import sender_hash
 from samphan.customers import services as customer_services
 from samphan.customers.merge import customer_merge
 from samphan.customers.models import ContactPoint, Customer
@@ -83,7 +82,7 @@ def lead_capture(
         campaign=(data.campaign or "").strip()[:100],
         message=data.message.strip(),
         matched_existing=existing is not None,
-        sender_hash=_hash(sender) if sender else "",
+        sender_hash=sender_hash(sender) if sender else "",
         team=team,
     )
     lead.full_clean(exclude=["customer", "owner", "team", "deal"])
@@ -125,15 +124,11 @@ def _new_customer(
     return customer_services.customer_create(actor=actor, fields=fields, contact_points=contacts)
 
 
-def _hash(sender: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{sender}".encode()).hexdigest()
-
-
 def public_form_allowed(sender: str) -> bool:
     """At most PUBLIC_FORM_LIMIT leads per sender address per window, across web processes
     (counted in the database, so it holds with several workers)."""
     since = timezone.now() - dt.timedelta(minutes=PUBLIC_FORM_WINDOW_MINUTES)
-    recent = Lead.objects.filter(sender_hash=_hash(sender), created_at__gte=since)
+    recent = Lead.objects.filter(sender_hash=sender_hash(sender), created_at__gte=since)
     return recent.count() < PUBLIC_FORM_LIMIT
 
 

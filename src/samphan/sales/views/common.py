@@ -4,8 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest
 
 from samphan.core.pagination import CappedPaginator
@@ -25,12 +23,6 @@ def date_param(raw: str) -> dt.date | None:
 
 def paginate(request: HttpRequest, queryset: Any) -> Any:
     return CappedPaginator(queryset, settings.SAMPHAN_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def add_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's field errors onto the form: on the field when it has one, else on top."""
-    for name, field_errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_errors)
 
 
 def panel_customer(request: HttpRequest, pk: int) -> Customer | None:

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import User
+from samphan.core.forms import add_errors
 from samphan.core.permissions import require_perm
 from samphan.customers import services as customer_services
 from samphan.customers.models import ConsentRecord, Customer
@@ -29,7 +30,7 @@ from samphan.sales.forms import (
     PublicLeadForm,
 )
 from samphan.sales.models import Lead
-from samphan.sales.views.common import add_errors, number_param, paginate
+from samphan.sales.views.common import number_param, paginate
 
 
 @login_required

@@ -42,6 +42,21 @@
     }
   });
 
+  // The desk's look-up box is empty and focused again once a customer is checked in (a
+  // scanner types the next card there); otherwise the first choice or field takes focus.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var lookup = document.querySelector("[data-desk-lookup] input[name=q]");
+    var result = event.detail.target;
+    if (!lookup || result.id !== "desk-result") return;
+    if (result.querySelector(".arrival-card")) {
+      lookup.value = "";
+      lookup.focus();
+      return;
+    }
+    var first = result.querySelector(".pick-card, .field-error input, form input:not([type=hidden])");
+    if (first) first.focus();
+  });
+
   // Buttons with data-print print the page (the print stylesheet hides the menus).
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();

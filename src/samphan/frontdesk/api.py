@@ -1,0 +1,223 @@
+"""/api/v1/frontdesk: check a customer in, the arrival alerts to greet, who is expected
+today. Follows the caller's visibility, as the screens do."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.analytics import queries as analytics_queries
+from samphan.analytics.cadence import cadence_of
+from samphan.api.schemas import ERRORS, Id, Text
+from samphan.core.permissions import require_perm
+from samphan.customers.models import Customer
+from samphan.frontdesk import services
+from samphan.frontdesk.models import Alert
+
+router = Router(tags=["front desk"])
+
+
+def _photo_url(request: HttpRequest, customer: Customer) -> str | None:
+    return request.build_absolute_uri(customer.photo.url) if customer.photo else None
+
+
+class CheckInIn(Schema):
+    """Exactly one of: a phone number (any form, or its last four digits or more), a
+    member number, the text of a member card's QR code, or a customer id."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: Text(30) | None = None  # type: ignore[valid-type]
+    member_number: Text(30) | None = None  # type: ignore[valid-type]
+    card: Text(300) | None = Field(  # type: ignore[valid-type]
+        None, description="the member card's QR code, as scanned"
+    )
+    customer_id: Id | None = None
+
+
+class AlertOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    greeting: str
+    photo_url: str | None
+    is_vip: bool
+    tier: str
+    reasons: list[str]
+    arrived_at: dt.datetime
+    greeted_at: dt.datetime | None
+
+
+class CheckInOut(Schema):
+    customer_id: int
+    name: str
+    greeting: str
+    member_number: str | None
+    photo_url: str | None
+    is_vip: bool
+    tier: str
+    birthday_today: bool
+    visit_id: int
+    checked_in_at: dt.datetime
+    how: str = Field(description="phone, card, member, name or picked")
+    previous_visit_at: dt.datetime | None
+    last_purchase_at: dt.datetime | None
+    alert: AlertOut | None
+
+
+class CandidatesOut(Schema):
+    detail: str
+    candidates: list[dict[str, Any]]
+
+
+def _alert_out(request: HttpRequest, alert: Any) -> dict[str, Any]:
+    customer = alert.customer
+    return {
+        "id": alert.pk,
+        "customer_id": customer.pk,
+        "name": customer.display_name,
+        "greeting": customer.greeting,
+        "photo_url": _photo_url(request, customer),
+        "is_vip": customer.is_vip,
+        "tier": customer.tier,
+        "reasons": alert.reasons,
+        "arrived_at": alert.arrived_at,
+        "greeted_at": alert.greeted_at,
+    }
+
+
+@router.post(
+    "/frontdesk/check-ins",
+    response={201: CheckInOut, **ERRORS, 409: CandidatesOut},
+)
+def check_in(request: HttpRequest, payload: CheckInIn) -> Any:
+    """Check a customer in: a visit on their timeline, and an arrival alert when a rule
+    matches. Several matches answer 409 with the candidates (check one in by id); none
+    answers 404."""
+    require_perm(request.user, "customers.add_interaction")
+    given = {name: value for name, value in payload.dict().items() if value not in (None, "")}
+    if len(given) != 1:
+        raise ValidationError(
+            {"phone": _("Give exactly one of phone, member_number, card or customer_id.")}
+        )
+    ((field, value),) = given.items()
+    if field == "customer_id":
+        visible = Customer.objects.visible_to(request.user).filter(archived_at__isnull=True)
+        customers, method = [get_object_or_404(visible, pk=value)], str(services.Method.PICKED)
+    else:
+        found = services.customers_find(request.user, str(value))
+        if found.error:
+            raise ValidationError({field: found.error})
+        customers, method = found.customers, found.method
+        if not customers:
+            return Status(404, {"detail": _("No customer matches.")})
+        if len(customers) > 1 or found.more:
+            candidates = [
+                {"customer_id": c.pk, "name": c.display_name, "member_number": c.member_number}
+                for c in customers
+            ]
+            return Status(409, {"detail": _("Several customers match."), "candidates": candidates})
+    customer = customers[0]
+    arrival = services.check_in(actor=request.user, customer=customer, method=method)
+    return Status(
+        201,
+        {
+            "customer_id": customer.pk,
+            "name": customer.display_name,
+            "greeting": customer.greeting,
+            "member_number": customer.member_number,
+            "photo_url": _photo_url(request, customer),
+            "is_vip": customer.is_vip,
+            "tier": customer.tier,
+            "birthday_today": services.is_birthday(customer.birthday, timezone.localdate()),
+            "visit_id": arrival.visit.pk,
+            "checked_in_at": arrival.visit.occurred_at,
+            "how": method,
+            "previous_visit_at": arrival.previous_visit_at,
+            "last_purchase_at": arrival.last_purchase_at,
+            "alert": _alert_out(request, arrival.alert) if arrival.alert else None,
+        },
+    )
+
+
+class AlertsOut(Schema):
+    state: str = Field(description="changes whenever the list does")
+    items: list[AlertOut]
+
+
+@router.get("/frontdesk/alerts", response={200: AlertsOut, **ERRORS})
+def alerts(request: HttpRequest) -> Any:
+    """The arrivals this user should greet and nobody has yet, newest first (20 at most)."""
+    require_perm(request.user, "customers.view_customer")
+    found = list(services.alerts_open_for(request.user)[:20])
+    return {
+        "state": services.alerts_state(found),
+        "items": [_alert_out(request, alert) for alert in found],
+    }
+
+
+@router.post("/frontdesk/alerts/{alert_id}/greeted", response={200: AlertOut, **ERRORS})
+def alert_greeted(request: HttpRequest, alert_id: Id) -> Any:
+    """Mark an arrival greeted; 409 when somebody already did."""
+    require_perm(request.user, "customers.view_customer")
+    alert = get_object_or_404(
+        Alert.objects.visible_to(request.user).select_related("customer"), pk=alert_id
+    )
+    if not services.alert_greet(actor=request.user, alert=alert):
+        return Status(409, {"detail": _("This customer was already greeted.")})
+    return _alert_out(request, alert)
+
+
+class ExpectedParams(Schema):
+    model_config = ConfigDict(extra="forbid")
+    vip: bool = False
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+class ExpectedOut(Schema):
+    customer_id: int
+    name: str
+    greeting: str
+    photo_url: str | None
+    is_vip: bool
+    likelihood: float = Field(description="share of their days on today's weekday")
+    days: int
+    last_day: dt.date
+    mean_interval: float | None
+    usual_weekdays: list[int] = Field(description="Monday = 0")
+
+
+@router.get("/frontdesk/expected-today", response={200: list[ExpectedOut], **ERRORS})
+def expected_today(request: HttpRequest, params: Query[ExpectedParams]) -> Any:
+    """Regulars likely to come today, most likely first; ``vip=true`` for VIPs only."""
+    require_perm(request.user, "customers.view_customer")
+    today = timezone.localdate()
+    rows = analytics_queries.expected_today(request.user, today)
+    if params.vip:
+        rows = rows.filter(customer__is_vip=True)
+    start = (params.page - 1) * params.page_size
+    items = []
+    for row in rows[start : start + params.page_size]:
+        cadence = cadence_of(row, today)
+        customer = row.customer
+        items.append(
+            {
+                "customer_id": customer.pk,
+                "name": customer.display_name,
+                "greeting": customer.greeting,
+                "photo_url": _photo_url(request, customer),
+                "is_vip": customer.is_vip,
+                "likelihood": round(float(row.likelihood), 4),  # type: ignore[attr-defined]
+                "days": row.days,
+                "last_day": row.last_day,
+                "mean_interval": cadence.mean_interval,
+                "usual_weekdays": list(cadence.usual_weekdays),
+            }
+        )
+    return items

@@ -1,0 +1,269 @@
+"""The front desk: check-in, arrival alerts, who is expected today, and the alert rules."""
+
+from typing import Any
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samphan.analytics import queries as analytics_queries
+from samphan.analytics.cadence import cadence_of
+from samphan.core.forms import add_errors
+from samphan.core.pagination import CappedPaginator
+from samphan.core.permissions import require_perm
+from samphan.customers.membership import member_number_assign
+from samphan.customers.models import Customer
+from samphan.frontdesk import services
+from samphan.frontdesk.forms import AlertRuleForm, LookupForm, WalkInForm
+from samphan.frontdesk.models import Alert, AlertRule
+from samphan.frontdesk.public import card_response
+from samphan.sales.models import Deal
+
+CHECK_IN = "customers.add_interaction"
+MANAGE_RULES = "frontdesk.change_alertrule"
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, CHECK_IN)
+    return render(request, "frontdesk/desk.html", {"form": LookupForm()})
+
+
+@login_required
+@require_POST
+def look_up(request: HttpRequest) -> HttpResponse:
+    """Find who was typed or scanned: one match is checked in at once, several are shown
+    as cards to pick from, none offers the quick sign-up."""
+    require_perm(request.user, CHECK_IN)
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return _result(
+            request, {"error": _("Type a phone number, a member number or a name.")}, 400
+        )
+    found = services.customers_find(request.user, form.cleaned_data["q"])
+    if found.error:
+        return _result(request, {"error": found.error, "query": form.cleaned_data["q"]}, 400)
+    if len(found.customers) == 1 and not found.more:
+        return _checked_in(request, found.customers[0], found.method)
+    if found.customers:
+        return _result(request, {"found": found, "query": form.cleaned_data["q"]})
+    query = form.cleaned_data["q"]
+    initial = {"phone": query} if found.method == services.Method.PHONE else {"first_name": query}
+    return _result(request, {"query": query, "walk_in": WalkInForm(initial=initial)})
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check in the customer picked from the cards."""
+    require_perm(request.user, CHECK_IN)
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    return _checked_in(request, customer, services.Method.PICKED)
+
+
+@login_required
+@require_POST
+def walk_in(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, CHECK_IN)
+    require_perm(request.user, "customers.add_customer")
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        data = services.WalkIn(
+            first_name=form.cleaned_data["first_name"],
+            nickname=form.cleaned_data["nickname"],
+            phone=form.cleaned_data["phone"],
+            consents=form.consents(),
+        )
+        try:
+            customer = services.walk_in_register(actor=request.user, data=data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return _checked_in(request, customer, services.Method.NEW)
+    return _result(request, {"walk_in": form}, 400)
+
+
+def _checked_in(request: HttpRequest, customer: Customer, method: str) -> HttpResponse:
+    arrival = services.check_in(actor=request.user, customer=customer, method=method)
+    return _result(request, {"arrival": arrival, **customer_card(request.user, customer)})
+
+
+def customer_card(user: Any, customer: Customer) -> dict[str, Any]:
+    """What the card shows besides the customer: interests, tags, open deals, cadence."""
+    today = timezone.localdate()
+    deals = Deal.objects.visible_to(user).open().filter(customer=customer)
+    return {
+        "customer": customer,
+        "interests": list(customer.interests.all()),
+        "tags": list(customer.tags.all()),
+        "open_deals": list(deals.select_related("stage")[:3]),
+        "birthday_today": services.is_birthday(customer.birthday, today),
+        "cadence": cadence_of(analytics_queries.activity_of(customer.pk), today),
+    }
+
+
+def _result(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The result panel alone for HTMX, else the whole desk page around it. To HTMX a
+    message or a form with errors is a panel like any other (it swaps only 2xx answers,
+    and the browser reports a 4xx as an error)."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "frontdesk/_result.html", context)
+    return render(request, "frontdesk/desk.html", {"form": LookupForm(), **context}, status=status)
+
+
+# -- Arrival alerts ---------------------------------------------------------------------------
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The alerts screen: big cards of the arrivals nobody greeted yet."""
+    require_perm(request.user, "customers.view_customer")
+    open_alerts = list(services.alerts_open_for(request.user)[:20])
+    context = {
+        "alerts": open_alerts,
+        "state": services.alerts_state(open_alerts),
+        "size": "screen",
+        "history": alert_history(request.user),
+    }
+    return render(request, "frontdesk/alerts.html", context)
+
+
+@login_required
+def alerts_feed(request: HttpRequest) -> HttpResponse:
+    """Polled every second by each staff screen: 204 while nothing changed (the token the
+    screen has), else the cards, with the new token in ``X-Alerts-State``."""
+    if not request.user.has_perm("customers.view_customer"):
+        return HttpResponse(status=204)
+    open_alerts = list(services.alerts_open_for(request.user)[:20])
+    state = services.alerts_state(open_alerts)
+    if request.GET.get("state") == state:
+        return HttpResponse(status=204)
+    size = "screen" if request.GET.get("size") == "screen" else "tray"
+    context = {"alerts": open_alerts, "size": size}
+    response = render(request, "frontdesk/_alert_cards.html", context)
+    response["X-Alerts-State"] = state
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def alert_greet(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request.user, "customers.view_customer")
+    alert = get_object_or_404(services.alerts_open_for(request.user), pk=pk)
+    services.alert_greet(actor=request.user, alert=alert)
+    if request.htmx:  # type: ignore[attr-defined]
+        return alerts_feed(request)
+    return redirect(request.POST.get("next") or "frontdesk_alerts")
+
+
+# -- Expected today ---------------------------------------------------------------------------
+
+
+@login_required
+def expected(request: HttpRequest) -> HttpResponse:
+    """Who is likely to come today (their usual weekday), or overdue regulars; VIPs only on
+    request."""
+    require_perm(request.user, "customers.view_customer")
+    today = timezone.localdate()
+    tab = "overdue" if request.GET.get("list") == "overdue" else "expected"
+    vip = request.GET.get("vip") == "1"
+    rows = (
+        analytics_queries.overdue_regulars(request.user, today)
+        if tab == "overdue"
+        else analytics_queries.expected_today(request.user, today)
+    )
+    if vip:
+        rows = rows.filter(customer__is_vip=True)
+    page = CappedPaginator(rows, 24).get_page(request.GET.get("page"))
+    context = {
+        "tab": tab,
+        "vip": vip,
+        "page": page,
+        "weekday_name": formats.date_format(today, "l"),
+        "cadences": {row.customer_id: cadence_of(row, today) for row in page},
+    }
+    return render(request, "frontdesk/expected.html", context)
+
+
+# -- Alert rules ------------------------------------------------------------------------------
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, MANAGE_RULES)
+    found = AlertRule.objects.select_related("tag", "team")
+    return render(request, "frontdesk/rules.html", {"rules": found, "form": AlertRuleForm()})
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_perm(request.user, MANAGE_RULES)
+    rule = get_object_or_404(AlertRule, pk=pk) if pk else None
+    form = AlertRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("frontdesk_rules")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "frontdesk/rule_form.html", {"form": form, "rule": rule}, status=status)
+
+
+@login_required
+@require_POST
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request.user, "frontdesk.delete_alertrule")
+    get_object_or_404(AlertRule, pk=pk).delete()
+    return redirect("frontdesk_rules")
+
+
+def alert_history(user: Any) -> list[Alert]:
+    """The latest arrivals announced, greeted or not (the rules page shows them)."""
+    return list(
+        Alert.objects.visible_to(user)
+        .select_related("customer", "greeted_by", "checked_in_by")
+        .order_by("-id")[:20]
+    )
+
+
+# -- Membership -------------------------------------------------------------------------------
+
+
+@login_required
+def member_card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A member's card as PNG or PDF, to print or send."""
+    require_perm(request.user, "customers.view_customer")
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    if not customer.member_number:
+        raise Http404
+    return card_response(customer, kind)
+
+
+@login_required
+@require_POST
+def member_make(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a customer checked in at the desk a member number (and so a card)."""
+    require_perm(request.user, "customers.change_customer")
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    with transaction.atomic():
+        member_number_assign(customer, actor=request.user)
+    return _result(request, {"member_made": True, **customer_card(request.user, customer)})
+
+
+@login_required
+def sign_up_poster(request: HttpRequest) -> HttpResponse:
+    """The sign-up page's link and QR code, to print for the counter."""
+    require_perm(request.user, CHECK_IN)
+    links = {}
+    for language in ("th", "en"):
+        url = request.build_absolute_uri(reverse("member_sign_up")) + f"?lang={language}"
+        svg = segno.make_qr(url, error="m").svg_inline(scale=6, dark="#0f172a")
+        links[language] = {"url": url, "svg": mark_safe(svg)}  # noqa: S308 - segno's own SVG
+    return render(request, "frontdesk/sign_up_poster.html", {"links": links})

@@ -1,0 +1,133 @@
+"""The public sign-up (consent boxes stored as consent records, welcome back instead of a
+duplicate, honeypot, rate limit, bad input), member cards (PNG and PDF whose QR code reads
+back to the member) and the counter poster."""
+
+import io
+
+import pytest
+import zxingcpp
+from django.test import Client
+from PIL import Image
+
+from samphan.accounts.models import Role
+from samphan.customers.membership import card_read
+from samphan.customers.models import ConsentRecord, Customer, Interest
+from samphan.frontdesk import services
+from samphan.frontdesk.cards import card_image
+from samphan.frontdesk.models import SignUp
+from tests.frontdesk.test_services import person
+
+pytestmark = pytest.mark.django_db
+URL = "/p/join/"
+
+
+def form(**fields) -> dict:
+    return {"first_name": "มะลิ", "nickname": "ลิ", "mobile": "089 111 2222", **fields}
+
+
+def test_the_form_has_unticked_boxes_per_purpose_and_channel():
+    html = Client().get(URL).content.decode()
+    for name in ("sms_marketing", "email_marketing", "sms_service", "email_service"):
+        assert f'name="consent_{name}"' in html
+    assert "checked" not in html and 'name="website"' in html
+    assert 'lang="en"' in Client().get(URL + "?lang=en").content.decode()
+
+
+def test_a_sign_up_makes_a_member_with_the_consents_ticked():
+    tea = Interest.objects.create(name="ชา")
+    response = Client().post(
+        URL,
+        form(email="Mali@Example.com", birthday="1990-05-04", interests=[tea.pk],
+             consent_email_marketing="on", consent_sms_service="on"),
+    )  # fmt: skip
+    assert response.status_code == 200
+    customer = Customer.objects.get(first_name="มะลิ")
+    assert customer.member_number and customer.member_number in response.content.decode()
+    assert customer.source == "website" and str(customer.birthday) == "1990-05-04"
+    assert list(customer.interests.all()) == [tea]
+    assert sorted(customer.contact_points.values_list("kind", "value")) == [
+        ("email", "mali@example.com"),
+        ("mobile", "+66891112222"),
+    ]
+    consents = set(customer.consents.values_list("channel", "purpose", "status", "source"))
+    assert consents == {
+        ("email", "marketing", "granted", "form"),
+        ("sms", "service", "granted", "form"),
+    }
+    card = Client().get(response.context["card_png"])
+    assert card.status_code == 200 and card["Content-Type"] == "image/png"
+
+
+def test_a_known_mobile_or_email_is_welcomed_back_not_duplicated():
+    anne = person("แอน", phone="0891112222")
+    response = Client().post(URL, form(consent_sms_marketing="on"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "แอน" not in html  # nothing of theirs shown
+    assert Customer.objects.count() == 1 and not ConsentRecord.objects.exists()
+    assert SignUp.objects.get().customer == anne and SignUp.objects.get().returning
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"first_name": "", "nickname": ""}, "first_name"),
+        ({"mobile": "12"}, "mobile"),
+        ({"mobile": ""}, "mobile"),
+        ({"email": "not-an-email"}, "email"),
+        ({"birthday": "31/31/1990"}, "birthday"),
+    ],
+)
+def test_bad_input_is_shown_beside_the_field_and_writes_nothing(fields, field):
+    response = Client().post(URL, form(**fields))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Customer.objects.exists() and not SignUp.objects.exists()
+
+
+def test_the_honeypot_and_the_rate_limit():
+    assert Client().post(URL, form(website="http://spam.example")).status_code == 200
+    assert not Customer.objects.exists()
+    for index in range(services.SIGN_UP_LIMIT):
+        Client().post(URL, form(mobile=f"08911122{index:02d}"))
+    assert Customer.objects.count() == services.SIGN_UP_LIMIT
+    limited = Client().post(URL, form(mobile="0891119999"))
+    assert limited.status_code == 429
+    assert Customer.objects.count() == services.SIGN_UP_LIMIT
+
+
+def test_a_card_link_cannot_be_forged():
+    assert Client().get("/p/card/not-a-token.png").status_code == 404
+    customer = person("แอน", member_number="M1")
+    from samphan.frontdesk.public import card_link
+
+    assert Client().get(card_link(customer)).status_code == 200
+    other = person("บี", member_number="M2")
+    forged = card_link(customer).replace(str(customer.pk), str(other.pk))
+    assert Client().get(forged).status_code == 404
+
+
+def test_the_card_carries_a_code_the_desk_reads_back():
+    customer = person("อัญชลี", nickname="แอน", member_number="M202600042", tier="gold")
+    image = card_image(customer)
+    assert image.size == (1012, 638)
+    decoded = zxingcpp.read_barcodes(image)
+    assert len(decoded) == 1 and decoded[0].format == zxingcpp.BarcodeFormat.QRCode
+    read = card_read(decoded[0].text)
+    assert read is not None and read.member_number == "M202600042"
+
+
+def test_staff_download_cards_and_give_member_numbers(make_user):
+    desk = Client()
+    desk.force_login(make_user(Role.FRONTDESK, username="desk"))
+    customer = person("แอน")
+    assert desk.get(f"/frontdesk/cards/{customer.pk}.png").status_code == 404  # no number yet
+    made = desk.post(f"/frontdesk/members/{customer.pk}/", HTTP_HX_REQUEST="true")
+    customer.refresh_from_db()
+    assert customer.member_number and customer.member_number in made.content.decode()
+    png = desk.get(f"/frontdesk/cards/{customer.pk}.png")
+    assert Image.open(io.BytesIO(png.content)).size == (1012, 638)
+    pdf = desk.get(f"/frontdesk/cards/{customer.pk}.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert Client().get(f"/frontdesk/cards/{customer.pk}.png").status_code == 302
+    poster = desk.get("/frontdesk/sign-up-poster/").content.decode()
+    assert "<svg" in poster and "/p/join/?lang=th" in poster
