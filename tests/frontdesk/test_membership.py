@@ -6,6 +6,7 @@ import io
 
 import pytest
 import zxingcpp
+from django.core import signing
 from django.test import Client
 from PIL import Image
 
@@ -102,8 +103,12 @@ def test_a_card_link_cannot_be_forged():
 
     assert Client().get(card_link(customer)).status_code == 200
     other = person("บี", member_number="M2")
-    forged = card_link(customer).replace(str(customer.pk), str(other.pk))
-    assert Client().get(forged).status_code == 404
+    genuine = card_link(customer).removeprefix("/p/card/").removesuffix(".png")
+    payload = signing.dumps(other.pk, salt="samphan.member-card-link").split(":")[0]
+    swapped = ":".join([payload, *genuine.split(":")[1:]])  # their id, the signature of mine
+    assert Client().get(f"/p/card/{swapped}.png").status_code == 404
+    other_salt = signing.dumps(other.pk, salt="another-purpose")
+    assert Client().get(f"/p/card/{other_salt}.png").status_code == 404
 
 
 def test_the_card_carries_a_code_the_desk_reads_back():
