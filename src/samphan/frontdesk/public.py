@@ -3,16 +3,14 @@ the new member's card, reached through a signed link that expires."""
 
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 
 from samphan.core.forms import add_errors
-from samphan.core.public import sender_of
+from samphan.core.public import in_link_language, sender_of
 from samphan.customers.models import Customer
 from samphan.frontdesk import cards, services
 from samphan.frontdesk.forms import SignUpForm
@@ -26,16 +24,8 @@ def card_link(customer: Customer, kind: str = "png") -> str:
     return reverse("member_card_public", args=[token, kind])
 
 
+@in_link_language
 def sign_up(request: HttpRequest) -> HttpResponse:
-    """Thai unless the link asks ``?lang=en`` (a printed QR code carries no cookie)."""
-    language = request.GET.get("lang", "")
-    if language not in dict(settings.LANGUAGES):
-        language = translation.get_language()
-    with translation.override(language):
-        return _sign_up(request)
-
-
-def _sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method != "POST":

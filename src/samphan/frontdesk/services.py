@@ -228,6 +228,22 @@ def alert_greet(*, actor: Any, alert: Alert) -> bool:
     return bool(done)
 
 
+def _consents_granted(
+    customer: Customer, consents: list[tuple[str, str]], *, actor: Any, source: str
+) -> None:
+    """One consent record per box ticked (channel, purpose), under this wording."""
+    for channel, purpose in consents:
+        customer_services.consent_record(
+            actor=actor,
+            customer=customer,
+            channel=channel,
+            purpose=purpose,
+            status=ConsentRecord.Status.GRANTED,
+            source=source,
+            wording_version=WORDING_VERSION,
+        )
+
+
 @dataclass
 class WalkIn:
     first_name: str
@@ -261,16 +277,7 @@ def walk_in_register(*, actor: Any, data: WalkIn) -> Customer:
         },
         contact_points=[{"kind": ContactPoint.Kind.MOBILE, "value": number, "is_preferred": True}],
     )
-    for channel, purpose in data.consents:
-        customer_services.consent_record(
-            actor=actor,
-            customer=customer,
-            channel=channel,
-            purpose=purpose,
-            status=ConsentRecord.Status.GRANTED,
-            source=ConsentRecord.Source.STAFF,
-            wording_version=WORDING_VERSION,
-        )
+    _consents_granted(customer, data.consents, actor=actor, source=ConsentRecord.Source.STAFF)
     member_number_assign(customer, actor=actor)
     return customer
 
@@ -338,16 +345,7 @@ def member_sign_up(*, data: MemberSignUp, sender: str) -> tuple[Customer, bool]:
             for kind, value in normalised
         ],
     )
-    for channel, purpose in data.consents:
-        customer_services.consent_record(
-            actor=None,
-            customer=customer,
-            channel=channel,
-            purpose=purpose,
-            status=ConsentRecord.Status.GRANTED,
-            source=ConsentRecord.Source.FORM,
-            wording_version=WORDING_VERSION,
-        )
+    _consents_granted(customer, data.consents, actor=None, source=ConsentRecord.Source.FORM)
     member_number_assign(customer)
     SignUp.objects.create(customer=customer, sender_hash=sender_hash(sender))
     return customer, False

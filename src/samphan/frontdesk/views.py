@@ -65,7 +65,8 @@ def look_up(request: HttpRequest) -> HttpResponse:
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Check in the customer picked from the cards."""
     require_perm(request.user, CHECK_IN)
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    visible = Customer.objects.visible_to(request.user).filter(archived_at__isnull=True)
+    customer = get_object_or_404(visible, pk=pk)
     return _checked_in(request, customer, services.Method.PICKED)
 
 

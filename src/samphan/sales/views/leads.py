@@ -2,14 +2,12 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
 from samphan.core.permissions import require_perm
+from samphan.core.public import in_link_language
 from samphan.customers import services as customer_services
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.sales import queries, services
@@ -174,16 +173,8 @@ EMBEDDABLE = {"frame-ancestors": ["*"], "default-src": ["'self'"], "style-src": 
 @csrf_exempt
 @xframe_options_exempt
 @csp_override(EMBEDDABLE)
+@in_link_language
 def public_lead_form(request: HttpRequest) -> HttpResponse:
-    """Thai unless the link asks ``?lang=en`` (a framed page gets no language cookie)."""
-    language = request.GET.get("lang", "")
-    if language not in dict(settings.LANGUAGES):
-        language = translation.get_language()
-    with translation.override(language):
-        return _public_lead_form(request)
-
-
-def _public_lead_form(request: HttpRequest) -> HttpResponse:
     form = PublicLeadForm(request.POST or None)
     context: dict[str, Any] = {"form": form, "sent": False}
     if request.method != "POST":
