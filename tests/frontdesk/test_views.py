@@ -191,3 +191,23 @@ def test_alert_rules_are_managed_by_managers_only(make_user, desk):
     assert "Gold" in manager.get(reverse("frontdesk_rules")).content.decode()
     assert manager.post(reverse("frontdesk_rule_delete", args=[rule.pk])).status_code == 302
     assert not AlertRule.objects.exists()
+
+
+def test_expected_today_comes_from_the_snapshot_and_drops_who_came(desk, desk_user):
+    anne = regular(first_name="แอน")
+    bee = regular(first_name="บี")
+    first = desk.get(reverse("frontdesk_expected"))
+    assert first.context["as_of"] is not None  # from the snapshot, for who sees everyone
+    assert {row.customer_id for row in first.context["rows"]} == {anne.pk, bee.pk}
+    desk.post(reverse("frontdesk_check_in", args=[anne.pk]))  # came today: no longer due
+    later = desk.get(reverse("frontdesk_expected"))
+    assert [row.customer_id for row in later.context["rows"]] == [bee.pk]
+
+
+def test_a_rep_gets_the_live_list_of_their_own(make_user, team):
+    rep = make_user(Role.SALES, username="rep")
+    mine = regular(first_name="แอน", owner=rep, team=team)
+    regular(first_name="บี", team=TeamFactory(name="อื่น"))
+    response = client_for(rep).get(reverse("frontdesk_expected"))
+    assert response.context["as_of"] is None
+    assert [row.customer_id for row in response.context["rows"]] == [mine.pk]

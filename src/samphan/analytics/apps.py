@@ -7,7 +7,8 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        from samphan.analytics import dashboard, receivers  # noqa: F401 - dashboard registers its snapshot builder
+        # dashboard and regulars register their snapshot builders
+        from samphan.analytics import dashboard, receivers, regulars  # noqa: F401
         from samphan.analytics.snapshots import KEEP_FRESH_EVERY, keep_fresh
         from samphan.core.background import loop_register
         from samphan.customers.panels import customer_panel_register

@@ -18,9 +18,9 @@ from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
+from samphan.analytics.regulars import regulars_page
 from samphan.core import periods
 from samphan.core import views as core_views
-from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import Order, Pipeline
@@ -106,20 +106,16 @@ def regulars(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "customers.view_customer")
     today = timezone.localdate()
     tab = "overdue" if request.GET.get("list") == "overdue" else "expected"
-    rows = (
-        queries.overdue_regulars(request.user, today)
-        if tab == "overdue"
-        else queries.expected_today(request.user, today)
-    )
-    page = CappedPaginator(rows, 25).get_page(request.GET.get("page"))
-    cadences = {row.customer_id: cadence_of(row, today) for row in page}
+    found = regulars_page(request.user, tab, today, number=request.GET.get("page"))
     context = {
         "tab": tab,
         "today": today,
         "weekday_name": formats.date_format(today, "l"),
-        "page": page,
-        "cadences": cadences,
-        "contacts": preferred_contacts([row.customer for row in page]),
+        "page": found.page,
+        "rows": found.rows,
+        "as_of": found.as_of,
+        "cadences": {row.customer_id: cadence_of(row, today) for row in found.rows},
+        "contacts": preferred_contacts([row.customer for row in found.rows]),
     }
     return render(request, "analytics/regulars.html", context)
 

@@ -144,6 +144,8 @@ class CustomerForm(DuplicateCheck, forms.ModelForm):
             "tags": forms.CheckboxSelectMultiple,
             "interests": forms.CheckboxSelectMultiple,
             "title": forms.TextInput(attrs={"list": "title-suggestions"}),
+            # On a phone or tablet: take a picture with the camera, or choose one.
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
         }
 
     def __init__(

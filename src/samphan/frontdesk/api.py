@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.analytics import queries as analytics_queries
 from samphan.analytics.cadence import cadence_of
+from samphan.analytics.regulars import regulars_page
 from samphan.api.schemas import ERRORS, Id, Text
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
@@ -198,12 +198,14 @@ def expected_today(request: HttpRequest, params: Query[ExpectedParams]) -> Any:
     """Regulars likely to come today, most likely first; ``vip=true`` for VIPs only."""
     require_perm(request.user, "customers.view_customer")
     today = timezone.localdate()
-    rows = analytics_queries.expected_today(request.user, today)
-    if params.vip:
-        rows = rows.filter(customer__is_vip=True)
-    start = (params.page - 1) * params.page_size
+    found = regulars_page(
+        request.user, "expected", today, vip=params.vip, number=params.page,
+        per_page=params.page_size,
+    )  # fmt: skip
+    if params.page > found.page.paginator.num_pages:
+        return []
     items = []
-    for row in rows[start : start + params.page_size]:
+    for row in found.rows:
         cadence = cadence_of(row, today)
         customer = row.customer
         items.append(

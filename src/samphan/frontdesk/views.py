@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from samphan.analytics import queries as analytics_queries
 from samphan.analytics.cadence import cadence_of
+from samphan.analytics.regulars import regulars_page
 from samphan.core.forms import add_errors
-from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers.membership import member_number_assign
 from samphan.customers.models import Customer
@@ -177,20 +177,17 @@ def expected(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     tab = "overdue" if request.GET.get("list") == "overdue" else "expected"
     vip = request.GET.get("vip") == "1"
-    rows = (
-        analytics_queries.overdue_regulars(request.user, today)
-        if tab == "overdue"
-        else analytics_queries.expected_today(request.user, today)
+    found = regulars_page(
+        request.user, tab, today, vip=vip, number=request.GET.get("page"), per_page=24
     )
-    if vip:
-        rows = rows.filter(customer__is_vip=True)
-    page = CappedPaginator(rows, 24).get_page(request.GET.get("page"))
     context = {
         "tab": tab,
         "vip": vip,
-        "page": page,
+        "page": found.page,
+        "rows": found.rows,
+        "as_of": found.as_of,
         "weekday_name": formats.date_format(today, "l"),
-        "cadences": {row.customer_id: cadence_of(row, today) for row in page},
+        "cadences": {row.customer_id: cadence_of(row, today) for row in found.rows},
     }
     return render(request, "frontdesk/expected.html", context)
 
