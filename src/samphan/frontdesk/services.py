@@ -87,7 +87,8 @@ def customers_find(user: Any, query: str) -> Found:
             owners = ContactPoint.objects.filter(
                 kind__in=ContactPoint.PHONE_KINDS, value=number
             ).values("customer_id")
-            found = list(candidates.filter(pk__in=owners).order_by("display_name", "id"))
+            matches = candidates.filter(pk__in=owners).order_by("display_name", "id")
+            found = list(matches[: MAX_CARDS + 1])
             return Found(found[:MAX_CARDS], Method.PHONE, len(found) > MAX_CARDS, phone=number)
         return _searched(candidates, query, Method.PHONE)
     return _searched(candidates, query, Method.NAME)
