@@ -63,7 +63,7 @@ def _activity_select(where: str) -> str:
         WITH events AS (
             SELECT customer_id, {sql.local_day("ordered_at")} AS day, ordered_at AS at,
                 0 AS is_visit, revenue, profit
-            FROM {Order._meta.db_table} WHERE status = %(paid)s AND {where}
+            FROM {Order._meta.db_table} WHERE status = '{Order.Status.PAID}' AND {where}
             UNION ALL
             SELECT customer_id, {sql.local_day("occurred_at")}, occurred_at, 1, 0, 0
             FROM {Interaction._meta.db_table} WHERE kind = '{Interaction.Kind.VISIT}' AND {where}
@@ -99,10 +99,7 @@ ACTIVITY_COLUMNS = [
 def _activity_insert(where: str, params: dict[str, Any]) -> int:
     statement = f"INSERT INTO {ACTIVITY} ({', '.join(ACTIVITY_COLUMNS)}) " + _activity_select(where)
     with connection.cursor() as cursor:
-        cursor.execute(
-            statement,
-            {"paid": Order.Status.PAID, **params},
-        )
+        cursor.execute(statement, params)
         return cursor.rowcount
 
 
@@ -119,19 +116,22 @@ def activity_refresh(customer_ids: Iterable[int]) -> None:
         _activity_insert(where, names)
 
 
-def _activity_recount(customer_id: int) -> None:
+def _activity_recount(
+    customer_id: int, *, along: str = "", along_params: Sequence[Any] = ()
+) -> None:
     """Recompute one customer who has come at least once (the order or visit just written
     is theirs): one upsert, where ``activity_refresh`` deletes and inserts, a round trip
-    more (a back-dated order's dearest part on PostgreSQL)."""
+    more. ``along``: a WITH clause of other writes sent in the same statement."""
     updates = ", ".join(f"{column} = excluded.{column}" for column in ACTIVITY_COLUMNS[1:])
     # "WHERE true": SQLite's parser would read the ON of ON CONFLICT as a join's.
     statement = (
-        f"INSERT INTO {ACTIVITY} ({', '.join(ACTIVITY_COLUMNS)}) "  # noqa: S608
-        f"SELECT * FROM ({_activity_select('customer_id = %(customer)s')}) AS fresh "
+        f"{along}INSERT INTO {ACTIVITY} ({', '.join(ACTIVITY_COLUMNS)}) "  # noqa: S608
+        f"SELECT * FROM ({_activity_select('customer_id = %s')}) AS fresh "
         f"WHERE true ON CONFLICT (customer_id) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, {"paid": Order.Status.PAID, "customer": customer_id})
+        # The customer twice: once for the orders, once for the visits.
+        cursor.execute(statement, [*along_params, customer_id, customer_id])
 
 
 def activity_fill(*, from_customer_id: int) -> int:
@@ -398,6 +398,12 @@ def order_recorded(order: Order) -> None:
         # Each statement is a round trip of ~0.4 ms here: the day's and hour's upserts ride
         # with the customer's update, so the usual order is one statement in all.
         along = f"WITH daily AS ({DAILY_UPSERT}), hourly AS ({HOURLY_UPSERT}) "
+        if local.date() < dt.datetime.now(local.tzinfo).date():
+            # Dated before today: most likely before the customer's last day, which only a
+            # recount gets right; sent at once, it saves the two statements that would find
+            # that out first (a failed update and a read).
+            _activity_recount(order.customer_id, along=along, along_params=daily + hourly)
+            return
         counted = _new_day_added(order, along=along, along_params=daily + hourly)
     else:
         counted = _new_day_added(order)
