@@ -144,19 +144,26 @@ def affinities_refresh_if_due(order_id: int) -> bool:
     statements cost more than the rest of writing an order (0.5 ms against 0.05 ms).
     """
     table = SuggestionState._meta.db_table
+    now = timezone.now()
+    give_up = _when(now - QUEUED_GIVE_UP)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT due_after_order FROM {table} WHERE id = 1")  # noqa: S608
+        # Whether a rebuild is queued already is read too: while one waits for a worker,
+        # every order is one read, not a read and an update that changes nothing.
+        cursor.execute(
+            f"SELECT due_after_order, queued_at IS NOT NULL AND queued_at > %s "  # noqa: S608
+            f"FROM {table} WHERE id = 1",
+            [give_up],
+        )
         row = cursor.fetchone()
-        if order_id <= (MIN_NEW_ORDERS if row is None else row[0]):
+        if order_id <= (MIN_NEW_ORDERS if row is None else row[0]) or (row and row[1]):
             return False
         if row is None:
             SuggestionState.objects.get_or_create(pk=1)
-        now = timezone.now()
         # Claim with a conditional UPDATE: of two writers past the mark, one enqueues.
         cursor.execute(
             f"UPDATE {table} SET queued_at = %s WHERE id = 1 AND due_after_order < %s "  # noqa: S608
             "AND (queued_at IS NULL OR queued_at <= %s)",
-            [_when(now), order_id, _when(now - QUEUED_GIVE_UP)],
+            [_when(now), order_id, give_up],
         )
         claimed = cursor.rowcount > 0
     if claimed:
