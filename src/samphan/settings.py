@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "samphan.sales",
     "samphan.analytics",
     "samphan.frontdesk",
+    "samphan.messaging",
     "samphan.demo",
 ]
 
@@ -222,3 +223,40 @@ SAMPHAN_BUSINESS_NAME: str = env_str("SAMPHAN_BUSINESS_NAME", "Samphan Demo Co.,
 SAMPHAN_BUSINESS_ADDRESS: str = env_str("SAMPHAN_BUSINESS_ADDRESS", "")
 SAMPHAN_BUSINESS_TAX_ID: str = env_str("SAMPHAN_BUSINESS_TAX_ID", "")
 SAMPHAN_PROMPTPAY_ID: str = env_str("SAMPHAN_PROMPTPAY_ID", "")
+
+# Messages (samphan.messaging). Links in messages (unsubscribe, preferences) start with the
+# public address; e-mail goes through Django's SMTP backend, SMS through an HTTP gateway
+# ("json": a generic JSON POST; "twilio": Twilio's Messages API), LINE through the
+# Messaging API. Every secret comes from the environment.
+SAMPHAN_PUBLIC_URL: str = env_str("SAMPHAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+SMTP_OPTIONS = {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": int(env_str("EMAIL_PORT", "25")),
+    "username": env_str("EMAIL_HOST_USER"),
+    "password": env_str("EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("EMAIL_USE_TLS"),  # STARTTLS
+    "use_ssl": env_bool("EMAIL_USE_SSL"),
+    "timeout": 10,  # seconds; within the outbox lease's last quarter (15 s of 60)
+}
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        # Only SMTP takes these (EMAIL_BACKEND=…console.EmailBackend prints mail instead).
+        "OPTIONS": SMTP_OPTIONS if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samphan <crm@localhost>")
+SAMPHAN_SMS_ADAPTER: str = env_str("SAMPHAN_SMS_ADAPTER", "json")
+SAMPHAN_SMS_URL: str = env_str("SAMPHAN_SMS_URL")
+SAMPHAN_SMS_KEY: str = env_str("SAMPHAN_SMS_KEY")  # bearer token, or Twilio's account SID
+SAMPHAN_SMS_SECRET: str = env_str("SAMPHAN_SMS_SECRET")  # Twilio's auth token; signs inbound
+SAMPHAN_SMS_SENDER: str = env_str("SAMPHAN_SMS_SENDER", "Samphan")
+SAMPHAN_LINE_API_URL: str = env_str("SAMPHAN_LINE_API_URL", "https://api.line.me")
+SAMPHAN_LINE_ACCESS_TOKEN: str = env_str("SAMPHAN_LINE_ACCESS_TOKEN")
+SAMPHAN_LINE_CHANNEL_SECRET: str = env_str("SAMPHAN_LINE_CHANNEL_SECRET")
+# The outbox: messages a second per channel (0: no limit), how long a sender holds the
+# messages it took (another takes them over after), and how often it gives up.
+SAMPHAN_RATE_LIMITS: list[str] = env_list("SAMPHAN_RATE_LIMITS", "email=0,sms=20,line=100")
+SAMPHAN_OUTBOX_LEASE_SECONDS: float = float(env_str("SAMPHAN_OUTBOX_LEASE_SECONDS", "60"))
+SAMPHAN_OUTBOX_MAX_ATTEMPTS: int = int(env_str("SAMPHAN_OUTBOX_MAX_ATTEMPTS", "8"))

@@ -9,6 +9,8 @@ from samphan.analytics import views as analytics_views
 from samphan.api.main import api
 from samphan.core import views as core_views
 from samphan.frontdesk import public as frontdesk_public
+from samphan.messaging import hooks as messaging_hooks
+from samphan.messaging import public as messaging_public
 from samphan.sales.views.leads import public_lead_form
 
 urlpatterns = [
@@ -17,6 +19,7 @@ urlpatterns = [
     path("sales/", include("samphan.sales.urls")),
     path("insights/", include("samphan.analytics.urls")),
     path("frontdesk/", include("samphan.frontdesk.urls")),
+    path("messages/", include("samphan.messaging.urls")),
     path("p/lead/", public_lead_form, name="public_lead_form"),
     path("p/join/", frontdesk_public.sign_up, name="member_sign_up"),
     path(
@@ -24,6 +27,14 @@ urlpatterns = [
         frontdesk_public.member_card_public,
         name="member_card_public",
     ),
+    path("p/unsubscribe/<str:token>/", messaging_public.unsubscribe, name="unsubscribe"),
+    path(
+        "p/preferences/<str:token>/",
+        messaging_public.preferences,
+        name="message_preferences",
+    ),
+    path("hooks/line/", messaging_hooks.line_webhook, name="line_webhook"),
+    path("hooks/sms/", messaging_hooks.sms_inbound, name="sms_inbound"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

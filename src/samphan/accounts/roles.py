@@ -59,23 +59,38 @@ MANAGE_FRONTDESK = [
     "frontdesk.delete_alertrule",
 ]
 
+VIEW_MESSAGES = ["messaging.view_message"]
+SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
+
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
     Role.ADMIN: (
         Role.Scope.ALL,
-        [*MANAGE_CUSTOMERS, *MANAGE_SALES, *MANAGE_FRONTDESK, "core.view_auditevent"],
+        [
+            *MANAGE_CUSTOMERS,
+            *MANAGE_SALES,
+            *MANAGE_FRONTDESK,
+            *SEND_MESSAGES,
+            "core.view_auditevent",
+        ],
     ),
     Role.MANAGER: (
         Role.Scope.ALL,
-        [*MANAGE_CUSTOMERS, *MANAGE_SALES, *MANAGE_FRONTDESK, "core.view_auditevent"],
+        [
+            *MANAGE_CUSTOMERS,
+            *MANAGE_SALES,
+            *MANAGE_FRONTDESK,
+            *SEND_MESSAGES,
+            "core.view_auditevent",
+        ],
     ),
-    Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS]),
+    Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES]),
     Role.MARKETING: (
         Role.Scope.ALL,
-        [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES, "sales.add_lead"],
+        [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES, "sales.add_lead", *SEND_MESSAGES],
     ),
-    Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL]),
-    Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES]),
-    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES]),
+    Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL, *SEND_MESSAGES]),
+    Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES]),
+    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES]),
 }
 
 

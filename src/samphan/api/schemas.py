@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
+from samphan.core.pagination import CappedPaginator
+
 MAX_ID = 2**63 - 1
 
 
@@ -48,3 +50,15 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def page_of(queryset: Any, page: int, page_size: int) -> dict[str, Any]:
+    paginator = CappedPaginator(queryset, page_size)
+    start = (page - 1) * page_size
+    return {
+        "count": paginator.count,
+        "count_capped": paginator.capped,
+        "page": page,
+        "page_size": page_size,
+        "items": list(queryset[start : start + page_size]),
+    }

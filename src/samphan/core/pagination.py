@@ -1,8 +1,10 @@
 from functools import cached_property
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 COUNT_CAP = 10_000
 
@@ -32,3 +34,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return min(self.bounded_count, self.cap)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    """The page the request asks for (``?page=``), at the site's page size."""
+    return CappedPaginator(queryset, settings.SAMPHAN_PAGE_SIZE).get_page(request.GET.get("page"))

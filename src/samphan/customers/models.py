@@ -377,6 +377,8 @@ class ConsentRecord(models.Model):
         API = "api", _("API")
         IMPORT = "import", _("import")
         UNSUBSCRIBE = "unsubscribe", _("unsubscribe link")
+        PREFERENCES = "preferences", _("preference page")
+        REPLY = "reply", _("reply on the channel (STOP, unfollow)")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

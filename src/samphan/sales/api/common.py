@@ -8,7 +8,6 @@ from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import Id, Text
-from samphan.core.pagination import CappedPaginator
 from samphan.sales import services
 
 router = Router(tags=["sales"])
@@ -16,18 +15,6 @@ router = Router(tags=["sales"])
 
 def optional_money() -> Any:
     return Field(None, ge=0, max_digits=14, decimal_places=2)
-
-
-def page_of(queryset: Any, page: int, page_size: int) -> dict[str, Any]:
-    paginator = CappedPaginator(queryset, page_size)
-    start = (page - 1) * page_size
-    return {
-        "count": paginator.count,
-        "count_capped": paginator.capped,
-        "page": page,
-        "page_size": page_size,
-        "items": list(queryset[start : start + page_size]),
-    }
 
 
 class LineIn(Schema):

@@ -10,10 +10,10 @@ from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import User
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
-from samphan.sales.api.common import LineIn, lines_input, optional_money, page_of, router
+from samphan.sales.api.common import LineIn, lines_input, optional_money, router
 from samphan.sales.models import Deal, Pipeline, Stage
 
 # -- Pipelines and deals ----------------------------------------------------------------------

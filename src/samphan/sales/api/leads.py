@@ -10,11 +10,11 @@ from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
-from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
-from samphan.sales.api.common import optional_money, page_of, router
+from samphan.sales.api.common import optional_money, router
 from samphan.sales.models import Lead, Stage
 
 # -- Leads ------------------------------------------------------------------------------------

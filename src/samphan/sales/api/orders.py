@@ -15,11 +15,11 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
-from samphan.sales.api.common import LineIn, lines_input, page_of, router
+from samphan.sales.api.common import LineIn, lines_input, router
 from samphan.sales.models import Order
 
 

@@ -7,10 +7,10 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Id, Text
+from samphan.api.schemas import ERRORS, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
-from samphan.sales.api.common import optional_money, page_of, router
+from samphan.sales.api.common import optional_money, router
 from samphan.sales.models import Category, Product
 
 

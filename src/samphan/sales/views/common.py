@@ -1,12 +1,9 @@
 """Parsing helpers shared by the sales pages: malformed parameters are ignored, not errors."""
 
 import datetime as dt
-from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 
-from samphan.core.pagination import CappedPaginator
 from samphan.customers.models import Customer
 
 
@@ -19,10 +16,6 @@ def date_param(raw: str) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         return None
-
-
-def paginate(request: HttpRequest, queryset: Any) -> Any:
-    return CappedPaginator(queryset, settings.SAMPHAN_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def panel_customer(request: HttpRequest, pk: int) -> Customer | None:

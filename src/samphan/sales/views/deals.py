@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
 from samphan.core.forms import add_errors
+from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, scoring, services
 from samphan.sales.forms import DealForm, DealMoveForm, OrderLineFormSet
 from samphan.sales.models import Deal, Pipeline, Stage
-from samphan.sales.views.common import number_param, paginate
+from samphan.sales.views.common import number_param
 
 
 def _filters(request: HttpRequest, **fixed: Any) -> queries.DealFilters:

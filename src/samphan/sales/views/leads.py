@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
+from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.core.public import in_link_language
 from samphan.customers import services as customer_services
@@ -29,7 +30,7 @@ from samphan.sales.forms import (
     PublicLeadForm,
 )
 from samphan.sales.models import Lead
-from samphan.sales.views.common import number_param, paginate
+from samphan.sales.views.common import number_param
 
 
 @login_required

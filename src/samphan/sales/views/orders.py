@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
@@ -21,7 +22,7 @@ from samphan.sales.forms import (
     RefundLineForm,
 )
 from samphan.sales.models import Order, Product
-from samphan.sales.views.common import date_param, number_param, paginate, panel_customer
+from samphan.sales.views.common import date_param, number_param, panel_customer
 
 # -- Orders -----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
+from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.forms import (
@@ -15,7 +16,7 @@ from samphan.sales.forms import (
     ProductImportForm,
 )
 from samphan.sales.models import Category, Product
-from samphan.sales.views.common import number_param, paginate
+from samphan.sales.views.common import number_param
 
 # -- Products ---------------------------------------------------------------------------------
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.forms import OrderLineFormSet, QuoteForm
 from samphan.sales.models import Quote, QuoteDocument
 from samphan.sales.quote_pdf import quote_context, quote_pdf
-from samphan.sales.views.common import paginate
 from samphan.sales.views.deals import get_deal_for_user
 from samphan.sales.views.orders import line_form_errors
 

@@ -1,0 +1,149 @@
+"""/api/v1/messages: write to a customer through the outbox, read what was sent and how it
+went; /api/v1/line-accounts: link a LINE account to its customer. Follows the caller's
+visibility."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.core.permissions import require_perm
+from samphan.customers.models import ConsentRecord, Customer
+from samphan.messaging import consent, services
+from samphan.messaging.channels.sms import sms_length
+from samphan.messaging.models import Channel, LineAccount, Message, message_key
+from samphan.messaging.outbox import message_queue
+
+router = Router(tags=["messages"])
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: Id
+    channel: Choice(["preferred", *Channel.values]) = "preferred"  # type: ignore[valid-type]
+    purpose: Choice(ConsentRecord.Purpose.values) = "service"  # type: ignore[valid-type]
+    subject: Text(200) = ""  # type: ignore[valid-type]
+    text: Text(5000) = Field(min_length=1)  # type: ignore[valid-type]
+    idempotency_key: Text(100) = Field(  # type: ignore[valid-type]
+        min_length=1, description="the same key again returns the message queued first"
+    )
+
+
+class MessageOut(Schema):
+    id: int
+    customer_id: int
+    channel: str
+    purpose: str
+    to: str
+    subject: str
+    text: str
+    status: str
+    attempts: int
+    error: str
+    sms_parts: int | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_sms_parts(message: Message) -> int | None:
+        return sms_length(message.text).segments if message.channel == Channel.SMS else None
+
+
+class MessagePage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[MessageOut]
+
+
+class MessageParams(Schema):
+    customer: Id | None = None
+    channel: Choice(Channel.values, blank=True) = ""  # type: ignore[valid-type]
+    status: Choice(Message.Status.values, blank=True) = ""  # type: ignore[valid-type]
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+@router.post("/messages", response={201: MessageOut, 200: MessageOut, **ERRORS})
+def message_send(request: HttpRequest, payload: MessageIn) -> Any:
+    """Queue a message to one customer: by `channel`, or by their preferred channel that
+    consent allows, else the next allowed one (422 on `channel` says why none may). The
+    outbox sends it; consent is checked again at hand-off."""
+    require_perm(request.user, "messaging.add_message")
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user).filter(archived_at__isnull=True),
+        pk=payload.customer_id,
+    )
+    key = f"api:{request.user.pk}:{payload.idempotency_key}"
+    wanted = None if payload.channel == "preferred" else payload.channel
+    found = consent.route(customer, payload.purpose, wanted)
+    if not found:
+        raise ValidationError({"channel": found.reason})
+    if found.channel == Channel.EMAIL and not payload.subject.strip():
+        raise ValidationError({"subject": _("An e-mail needs a subject.")})
+    with transaction.atomic():
+        queued_before = Message.objects.filter(key=message_key(key)).exists()
+        message = message_queue(
+            customer=customer,
+            channel=found.channel,
+            purpose=payload.purpose,
+            to=found.to,
+            subject=payload.subject if found.channel == Channel.EMAIL else "",
+            text=payload.text,
+            idempotency_key=key,
+            actor=request.user,
+        )
+    return Status(200 if queued_before else 201, message)
+
+
+@router.get("/messages", response={200: MessagePage, **ERRORS})
+def message_list(request: HttpRequest, params: Query[MessageParams]) -> Any:
+    """Messages to the customers the caller may see, newest first."""
+    require_perm(request.user, "messaging.view_message")
+    found = Message.objects.visible_to(request.user)
+    if params.customer:
+        found = found.filter(customer_id=params.customer)
+    if params.channel:
+        found = found.filter(channel=params.channel)
+    if params.status:
+        found = found.filter(status=params.status)
+    return page_of(found, params.page, params.page_size)
+
+
+@router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS})
+def message_detail(request: HttpRequest, message_id: Id) -> Any:
+    require_perm(request.user, "messaging.view_message")
+    return get_object_or_404(Message.objects.visible_to(request.user), pk=message_id)
+
+
+class LineLinkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: Id | None = Field(description="null unlinks")
+
+
+class LineAccountOut(Schema):
+    user_id: str
+    customer_id: int | None
+    following: bool
+    followed_at: dt.datetime
+
+
+@router.put("/line-accounts/{user_id}", response={200: LineAccountOut, **ERRORS})
+def line_account_link(request: HttpRequest, user_id: Text(64), payload: LineLinkIn) -> Any:  # type: ignore[valid-type]
+    """Say which customer a LINE account (from the webhook's follow event) is."""
+    require_perm(request.user, "customers.change_customer")
+    account = get_object_or_404(LineAccount, user_id=user_id)
+    customer = None
+    if payload.customer_id is not None:
+        customer = get_object_or_404(
+            Customer.objects.visible_to(request.user), pk=payload.customer_id
+        )
+    return services.line_link(actor=request.user, account=account, customer=customer)

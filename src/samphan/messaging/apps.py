@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "samphan.messaging"
+    label = "messaging"
+    verbose_name = "Messaging"
+
+    def ready(self) -> None:
+        from samphan.core.background import loop_register
+        from samphan.customers.panels import customer_panel_register
+        from samphan.customers.timeline import timeline_source_register
+        from samphan.messaging.outbox import SEND_EVERY, outbox_run
+        from samphan.messaging.timeline import Messages
+
+        timeline_source_register(Messages())
+        customer_panel_register("customer_reach")
+        loop_register("outbox", SEND_EVERY, outbox_run)

@@ -1,0 +1,302 @@
+"""The outbox: every message is a row first, written in the transaction of what caused
+it, and the worker hands it over later. What this guarantees:
+
+- nothing is lost: a message leaves the queue only when its outcome is recorded;
+- at most one duplicate per crash: the worker takes a batch under a lease (other senders
+  leave it alone until the lease runs out) and records each message's outcome, committed,
+  as soon as the provider answers, before the next one. A crash between a hand-off and its
+  record is the only way a message goes twice, and then with the same key (e-mail
+  Message-ID, SMS ``Idempotency-Key``, LINE ``X-Line-Retry-Key``), so a receiver that
+  deduplicates sees it once;
+- consent is checked at hand-off, so a withdrawal stops messages already queued;
+- temporary failures are tried again with exponential backoff, permanent ones put the
+  address on the suppression list; each channel keeps to its rate limit.
+"""
+
+import datetime as dt
+import logging
+import random
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from samphan.core.audit import audit_record
+from samphan.core.models import AuditEvent
+from samphan.customers.models import Customer
+from samphan.messaging.channels import Outcome, Sender, sender_for
+from samphan.messaging.consent import address_key, refusal
+from samphan.messaging.models import Channel, Message, Suppression, message_key
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+SEND_EVERY = 0.5  # seconds between two looks at the queue when it was empty
+BACKOFF_FIRST = 30  # seconds before the second try; doubled each time, up to an hour
+BACKOFF_MOST = 3600
+PERMANENT_REASONS = {
+    Channel.EMAIL: Suppression.Reason.BOUNCED,
+    Channel.SMS: Suppression.Reason.INVALID,
+    Channel.LINE: Suppression.Reason.INVALID,
+}
+
+
+def message_queue(
+    *,
+    customer: Customer,
+    channel: str,
+    purpose: str,
+    to: str,
+    text: str,
+    subject: str = "",
+    html: str = "",
+    idempotency_key: str,
+    actor: Any = None,
+) -> Message:
+    """Queue one message (in the caller's transaction). The same ``idempotency_key`` gives
+    back the message queued the first time, so a retried action never sends twice."""
+    key = message_key(idempotency_key)
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    message = Message(
+        key=key,
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        to=address_key(channel, to),
+        subject=subject.strip(),
+        text=text.strip(),
+        html=html,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    message.full_clean(exclude=["customer", "created_by"])
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # the same key queued meanwhile by another request
+        return Message.objects.get(key=key)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        subject=message,
+        customer_id=customer.pk,
+        changes={"channel": [None, channel], "to": [None, message.to]},
+    )
+    return message
+
+
+class Draft(NamedTuple):
+    """One message of many (a campaign's), ready to queue."""
+
+    customer_id: int
+    channel: str
+    purpose: str
+    to: str
+    text: str
+    idempotency_key: str
+    subject: str = ""
+    html: str = ""
+
+
+def messages_queue_many(drafts: Sequence[Draft], *, actor: Any = None) -> int:
+    """Queue many messages in a few statements (a campaign's audience); a key queued
+    before is skipped. How many were new."""
+    created_by = actor if getattr(actor, "pk", None) else None
+    now = timezone.now()
+    rows = [
+        Message(
+            key=message_key(draft.idempotency_key),
+            customer_id=draft.customer_id,
+            channel=draft.channel,
+            purpose=draft.purpose,
+            to=address_key(draft.channel, draft.to),
+            subject=draft.subject,
+            text=draft.text,
+            html=draft.html,
+            created_by=created_by,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for draft in drafts
+    ]
+    keys = [row.key for row in rows]
+    known = sum(
+        Message.objects.filter(key__in=keys[start : start + 1_000]).count()
+        for start in range(0, len(keys), 1_000)
+    )
+    Message.objects.bulk_create(rows, batch_size=1_000, ignore_conflicts=True)
+    return len(rows) - known
+
+
+# -- The worker -------------------------------------------------------------------------------
+
+
+class RateLimits:
+    """At most N hand-offs a second per channel in this process (0: no limit)."""
+
+    def __init__(self, per_second: dict[str, float]) -> None:
+        self.interval = {channel: 1 / rate for channel, rate in per_second.items() if rate > 0}
+        self.next_at: dict[str, float] = {}
+
+    @classmethod
+    def from_settings(cls) -> "RateLimits":
+        rates = {}
+        for item in settings.SAMPHAN_RATE_LIMITS:
+            channel, _, rate = item.partition("=")
+            rates[channel.strip()] = float(rate or 0)
+        return cls(rates)
+
+    def wait(self, channel: str) -> None:
+        interval = self.interval.get(channel)
+        if interval is None:
+            return
+        now = time.monotonic()
+        at = max(self.next_at.get(channel, now), now)
+        if at > now:
+            time.sleep(at - now)
+        self.next_at[channel] = at + interval
+
+
+class Outbox:
+    """A sender of due messages: ``run()`` until the queue has nothing due."""
+
+    def __init__(self, limits: RateLimits | None = None) -> None:
+        self.limits = limits or RateLimits.from_settings()
+        self.senders: dict[str, Sender] = {}
+
+    def run(self) -> int:
+        handed = 0
+        with self.open():
+            while True:
+                ids, lease_ends = self.claim()
+                if not ids:
+                    return handed
+                handed += self.send(ids, lease_ends)
+
+    @contextmanager
+    def open(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            for sender in self.senders.values():
+                sender.close()
+            self.senders.clear()
+
+    def claim(self, limit: int = BATCH) -> tuple[list[int], float]:
+        """Lease a batch of due messages; the monotonic time by which to stop sending them."""
+        lease = settings.SAMPHAN_OUTBOX_LEASE_SECONDS
+        now = timezone.now()
+        with transaction.atomic():
+            due = (
+                Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
+                .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+                .order_by("next_attempt_at", "id")
+                .values_list("id", flat=True)
+            )
+            if connection.vendor == "postgresql":  # several workers: each takes its own
+                due = due.select_for_update(skip_locked=True)
+            ids = list(due[:limit])
+            if ids:
+                until = now + dt.timedelta(seconds=lease)
+                Message.objects.filter(pk__in=ids).update(leased_until=until)
+        # Stop well before the lease ends: another sender may take the rest then.
+        return ids, time.monotonic() + lease * 0.75
+
+    def send(self, ids: list[int], lease_ends: float) -> int:
+        handed = 0
+        messages = Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).order_by(
+            "next_attempt_at", "id"
+        )
+        for message in list(messages):  # read whole: the loop writes to the same table
+            if time.monotonic() >= lease_ends:
+                break
+            reason = refusal(message.customer_id, message.channel, message.purpose, message.to)
+            if reason:
+                _record(message, status=Message.Status.BLOCKED, error=reason)
+                continue
+            self.limits.wait(message.channel)
+            outcome = self.sender(message.channel).send(message)
+            outcome_record(message, outcome)
+            handed += 1
+        return handed
+
+    def sender(self, channel: str) -> Sender:
+        if channel not in self.senders:
+            self.senders[channel] = sender_for(channel)
+        return self.senders[channel]
+
+
+def outbox_run() -> int:
+    """The worker's loop: send what is due, return how many were handed over."""
+    return Outbox().run()
+
+
+def outcome_record(message: Message, outcome: Outcome) -> None:
+    """What the provider answered, committed at once (see the module's note)."""
+    if outcome.kind == "sent":
+        _record(message, status=Message.Status.SENT, provider_ref=outcome.provider_ref)
+        return
+    if outcome.kind == "permanent":
+        with transaction.atomic():
+            _record(message, status=Message.Status.FAILED, error=outcome.detail)
+            suppress(
+                channel=message.channel,
+                address=message.to,
+                reason=PERMANENT_REASONS[Channel(message.channel)],
+                detail=outcome.detail,
+                customer_id=message.customer_id,
+            )
+        return
+    attempts = message.attempts + 1
+    if attempts >= settings.SAMPHAN_OUTBOX_MAX_ATTEMPTS:
+        _record(
+            message,
+            status=Message.Status.FAILED,
+            error=f"{attempts} × {outcome.detail}"[:300],
+        )
+        return
+    delay = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MOST)
+    delay *= random.uniform(0.8, 1.2)  # noqa: S311 - spreads retries, not a secret
+    Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+        attempts=attempts,
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+        leased_until=None,
+        error=outcome.detail,
+    )
+    logger.info("message %s: try %s failed (%s)", message.pk, attempts, outcome.detail)
+
+
+def _record(message: Message, *, status: str, error: str = "", provider_ref: str = "") -> None:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+        status=status,
+        attempts=F("attempts") + (0 if status == Message.Status.BLOCKED else 1),
+        sent_at=now if status == Message.Status.SENT else None,
+        leased_until=None,
+        error=error,
+        provider_ref=provider_ref,
+    )
+
+
+def suppress(
+    *,
+    channel: str,
+    address: str,
+    reason: str,
+    purpose: str = "",
+    detail: str = "",
+    customer_id: int | None = None,
+) -> None:
+    """Put an address on the suppression list (once: a repeat keeps the first entry)."""
+    Suppression.objects.get_or_create(
+        channel=channel,
+        address=address_key(channel, address),
+        purpose=purpose,
+        defaults={"reason": reason, "detail": detail[:300], "customer_id": customer_id},
+    )

@@ -1,0 +1,186 @@
+"""What customers and providers do to the messages: unsubscribing by link, the preference
+page, STOP replies, LINE follows and unfollows; and staff linking a LINE account."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from samphan.core.audit import audit_record
+from samphan.core.models import AuditEvent
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.services import consent_record
+from samphan.messaging.consent import GRANTED, MARKETING, WITHDRAWN
+from samphan.messaging.models import Channel, LineAccount, Message, Suppression
+from samphan.messaging.outbox import suppress
+
+# Replies that mean "no more messages" (Thai: ยกเลิก, cancel; หยุด, stop).
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ยกเลิก", "หยุด"}
+# What a customer may undo themselves by consenting again; a bounce or an invalid number
+# stays until the address changes.
+CUSTOMER_SAID = [Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.STOP]
+
+
+def _latest(customer_id: int, channel: str, purpose: str) -> str | None:
+    return (
+        ConsentRecord.objects.filter(customer_id=customer_id, channel=channel, purpose=purpose)
+        .order_by("-at", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def unsubscribe(message: Message) -> bool:
+    """One-click unsubscribe from marketing on the message's channel: the consent is
+    withdrawn (for every message not yet sent) and the address suppressed. False when it
+    had been done already (a link used twice changes nothing)."""
+    customer = message.customer
+    already = _latest(customer.pk, message.channel, MARKETING) == WITHDRAWN
+    if not already:
+        consent_record(
+            actor=None,
+            customer=customer,
+            channel=message.channel,
+            status=WITHDRAWN,
+            source=ConsentRecord.Source.UNSUBSCRIBE,
+            purpose=MARKETING,
+        )
+    suppress(
+        channel=message.channel,
+        address=message.to,
+        reason=Suppression.Reason.UNSUBSCRIBED,
+        purpose=MARKETING,
+        customer_id=customer.pk,
+    )
+    return not already
+
+
+PREFERENCE_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.LINE]
+PURPOSES = [ConsentRecord.Purpose.MARKETING, ConsentRecord.Purpose.SERVICE]
+
+
+def preferences_of(customer: Customer) -> dict[tuple[str, str], bool]:
+    """Whether each (channel, purpose) may be used now, as the preference page shows it:
+    marketing only when granted, service unless withdrawn."""
+    latest: dict[tuple[str, str], str] = {}
+    for channel, purpose, status in customer.consents.order_by("-at", "-id").values_list(
+        "channel", "purpose", "status"
+    ):
+        latest.setdefault((channel, purpose), status)
+    return {
+        (channel, purpose): (
+            latest.get((channel, purpose)) == GRANTED
+            if purpose == MARKETING
+            else latest.get((channel, purpose)) != WITHDRAWN
+        )
+        for channel in PREFERENCE_CHANNELS
+        for purpose in PURPOSES
+    }
+
+
+@transaction.atomic
+def preferences_save(customer: Customer, wanted: dict[tuple[str, str], bool]) -> int:
+    """Record what the customer changed on the preference page; how many changes. Saying
+    yes again lifts their own unsubscribe or STOP on that channel."""
+    changes = 0
+    for key, now_on in preferences_of(customer).items():
+        if key not in wanted or wanted[key] == now_on:
+            continue
+        channel, purpose = key
+        consent_record(
+            actor=None,
+            customer=customer,
+            channel=channel,
+            status=GRANTED if wanted[key] else WITHDRAWN,
+            source=ConsentRecord.Source.PREFERENCES,
+            purpose=purpose,
+        )
+        if wanted[key]:
+            Suppression.objects.filter(
+                channel=channel,
+                customer_id=customer.pk,
+                purpose__in=["", purpose],
+                reason__in=CUSTOMER_SAID,
+            ).delete()
+        changes += 1
+    return changes
+
+
+def is_stop(text: str) -> bool:
+    return text.strip().upper().rstrip(".!") in STOP_WORDS
+
+
+@transaction.atomic
+def sms_stop(number: str) -> int:
+    """A STOP reply: the number is suppressed for every message, and each customer with it
+    has SMS marketing withdrawn. How many customers."""
+    suppress(channel=Channel.SMS, address=number, reason=Suppression.Reason.STOP)
+    customers = Customer.objects.filter(
+        contact_points__kind=ContactPoint.Kind.MOBILE, contact_points__value=number
+    ).distinct()
+    for customer in customers:
+        if _latest(customer.pk, Channel.SMS, MARKETING) != WITHDRAWN:
+            consent_record(
+                actor=None,
+                customer=customer,
+                channel=Channel.SMS,
+                status=WITHDRAWN,
+                source=ConsentRecord.Source.REPLY,
+                purpose=MARKETING,
+            )
+    return len(customers)
+
+
+@transaction.atomic
+def line_followed(user_id: str) -> LineAccount:
+    account, created = LineAccount.objects.get_or_create(user_id=user_id)
+    if not created:
+        account.following, account.followed_at, account.unfollowed_at = True, timezone.now(), None
+        account.save(update_fields=["following", "followed_at", "unfollowed_at"])
+    Suppression.objects.filter(
+        channel=Channel.LINE, address=user_id, reason=Suppression.Reason.UNFOLLOWED
+    ).delete()
+    return account
+
+
+@transaction.atomic
+def line_unfollowed(user_id: str) -> LineAccount:
+    """Unfollowing blocks every message to the account and withdraws the linked
+    customer's LINE marketing consent."""
+    account, _ = LineAccount.objects.get_or_create(user_id=user_id)
+    account.following, account.unfollowed_at = False, timezone.now()
+    account.save(update_fields=["following", "unfollowed_at"])
+    suppress(
+        channel=Channel.LINE,
+        address=user_id,
+        reason=Suppression.Reason.UNFOLLOWED,
+        customer_id=account.customer_id,
+    )
+    customer = account.customer
+    if customer is not None and _latest(customer.pk, Channel.LINE, MARKETING) != WITHDRAWN:
+        consent_record(
+            actor=None,
+            customer=customer,
+            channel=Channel.LINE,
+            status=WITHDRAWN,
+            source=ConsentRecord.Source.REPLY,
+            purpose=MARKETING,
+        )
+    return account
+
+
+@transaction.atomic
+def line_link(*, actor: Any, account: LineAccount, customer: Customer | None) -> LineAccount:
+    """Say which customer a LINE account is (None: not linked)."""
+    before = account.customer_id
+    account.customer = customer
+    account.save(update_fields=["customer"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=account,
+        customer_id=customer.pk if customer else before,
+        changes={"customer": [before, customer.pk if customer else None]},
+    )
+    return account

@@ -1,0 +1,56 @@
+"""Messages on the customer timeline, read from the outbox (see
+``samphan.customers.timeline``), each with how its delivery went."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from samphan.customers.models import Customer, Interaction
+from samphan.customers.timeline import Cursor, Entry
+from samphan.messaging.models import Message
+
+FIELDS = ("id", "customer", "channel", "subject", "text", "status", "error", "created_at",
+          "created_by")  # fmt: skip
+
+
+class Messages:
+    rank = 2
+    kinds = frozenset({Interaction.Kind.MESSAGE.value})
+
+    def for_customer(
+        self, user: Any, customer: Customer, *, before: Cursor | None, q: str, kind: str, limit: int
+    ) -> list[Entry]:
+        if not user.has_perm("messaging.view_message"):
+            return []
+        messages = self._rows(Message.objects.filter(customer_id=customer.pk))
+        if q:
+            messages = messages.filter(Q(subject__icontains=q) | Q(text__icontains=q))
+        if before is not None:
+            messages = messages.filter(before.older(self.rank, at="created_at"))
+        return [self.entry(message) for message in messages[:limit]]
+
+    def latest(self, user: Any, count: int) -> list[Entry]:
+        """None: a campaign's thousands of messages would bury every other activity."""
+        return []
+
+    @staticmethod
+    def _rows(messages: QuerySet[Message]) -> QuerySet[Message]:
+        return messages.only(*FIELDS).select_related("created_by").order_by("-created_at", "-id")
+
+    def entry(self, message: Message) -> Entry:
+        status = message.get_status_display()
+        if message.error and message.status != Message.Status.SENT:
+            status = f"{status}: {message.error}"
+        return Entry(
+            source="message",
+            rank=self.rank,
+            id=message.pk,
+            kind=Interaction.Kind.MESSAGE,
+            kind_label=str(Interaction.Kind.MESSAGE.label),
+            occurred_at=message.created_at,
+            summary=message.subject or message.text[:120],
+            body=f"{message.text}\n\n{status}" if message.subject else status,
+            channel=message.get_channel_display(),
+            user=message.created_by,
+            customer_id=message.customer_id,
+        )

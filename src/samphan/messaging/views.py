@@ -1,0 +1,127 @@
+"""Staff pages: the outbox (every message and how it went) and writing to one customer."""
+
+import uuid
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from samphan.core.forms import add_errors
+from samphan.core.pagination import paginate
+from samphan.core.permissions import require_perm
+from samphan.customers.models import Customer
+from samphan.messaging import consent
+from samphan.messaging.channels.sms import sms_length
+from samphan.messaging.forms import PREFERRED, MessageForm
+from samphan.messaging.models import Channel, Message, Suppression
+from samphan.messaging.outbox import message_queue
+from samphan.messaging.services import PURPOSES
+
+
+def messages_visible(user: object) -> QuerySet[Message]:
+    return Message.objects.visible_to(user)
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "messaging.view_message")
+    get = request.GET
+    status = get.get("status", "") if get.get("status") in Message.Status.values else ""
+    channel = get.get("channel", "") if get.get("channel") in Channel.values else ""
+    q = get.get("q", "").strip()[:100]
+    found = messages_visible(request.user).select_related("customer")
+    if status:
+        found = found.filter(status=status)
+    if channel:
+        found = found.filter(channel=channel)
+    if q:
+        found = found.filter(to__icontains=q)
+    counts = dict(
+        messages_visible(request.user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    context = {
+        "page": paginate(request, found),
+        "filters": {"status": status, "channel": channel, "q": q},
+        "statuses": Message.Status.choices,
+        "channels": Channel.choices,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in Message.Status.choices],
+    }
+    template = "messaging/outbox.html#results" if request.htmx else "messaging/outbox.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def message_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+    require_perm(request.user, "messaging.add_message")
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user).filter(archived_at__isnull=True), pk=customer_id
+    )
+    form = MessageForm(request.POST or None, initial={"key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        wanted = None if data["channel"] == PREFERRED else data["channel"]
+        found = consent.route(customer, data["purpose"], wanted)
+        if not found:
+            form.add_error("channel", found.reason)
+        elif found.channel == Channel.EMAIL and not data["subject"].strip():
+            form.add_error("subject", _("An e-mail needs a subject."))
+        else:
+            try:
+                with transaction.atomic():
+                    message = message_queue(
+                        customer=customer,
+                        channel=found.channel,
+                        purpose=data["purpose"],
+                        to=found.to,
+                        subject=data["subject"] if found.channel == Channel.EMAIL else "",
+                        text=data["text"],
+                        idempotency_key=f"staff:{data['key']}",
+                        actor=request.user,
+                    )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                flash.success(
+                    request,
+                    _("Queued: %(channel)s to %(to)s.")
+                    % {"channel": message.get_channel_display(), "to": message.to},
+                )
+                return redirect("customer_detail", customer.pk)
+    status = 400 if request.method == "POST" else 200
+    routes = {purpose: consent.route(customer, purpose) for purpose in ("service", "marketing")}
+    context = {"customer": customer, "form": form, "routes": routes}
+    return render(request, "messaging/message_form.html", context, status=status)
+
+
+@login_required
+def customer_reach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer page's panel: where a service and a marketing message would go (or
+    why nowhere), their addresses on the suppression list, their LINE accounts."""
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    found = consent.addresses(customer)
+    suppressed = Suppression.objects.filter(
+        Q(customer_id=pk) | Q(address__in=list(found.values()))
+    ).order_by("-at")
+    context = {
+        "customer": customer,
+        "routes": {purpose: consent.route(customer, purpose) for purpose in PURPOSES},
+        "suppressed": suppressed,
+        "line_accounts": customer.line_accounts.all(),
+    }
+    return render(request, "messaging/customer_reach.html", context)
+
+
+@login_required
+def sms_length_view(request: HttpRequest) -> HttpResponse:
+    """The SMS parts a text takes, for the counter under the message box."""
+    length = sms_length(request.GET.get("text", "")[:5000])
+    return render(request, "messaging/_sms_length.html", {"length": length})
