@@ -21,7 +21,7 @@ REPORT = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
-def run_one(database: str, customers: int) -> dict:
+def run_one(database: str, customers: int, *, keep: bool = False) -> dict:
     command = [sys.executable, str(ROOT / "bench" / "measure.py"), "--customers", str(customers)]
     env = {**os.environ}
     env.pop("DATABASE_URL", None)
@@ -37,7 +37,7 @@ def run_one(database: str, customers: int) -> dict:
     if output.returncode:
         sys.exit(f"{database}, {customers:,} customers failed:\n{output.stderr[-3000:]}")
     result = json.loads(output.stdout.strip().splitlines()[-1])
-    if database == "sqlite":
+    if database == "sqlite" and not keep:
         shutil.rmtree(ROOT / "var" / "bench" / f"sqlite-{customers}", ignore_errors=True)
     return result
 
@@ -78,7 +78,31 @@ def table(results: list[dict]) -> str:
             f"| {load['customers_per_s']:,} | {load['rows_per_s']:,} | {load['orders']:,} "
             f"| {load['order_lines']:,} |"
         )
-    return "\n".join(lines) + "\n\n" + sales_table(results) + memory_table(results)
+    return (
+        "\n".join(lines) + "\n\n" + sales_table(results) + messaging_table(results)
+        + memory_table(results)
+    )  # fmt: skip
+
+
+def messaging_table(results: list[dict]) -> str:
+    """A campaign's e-mails through the outbox to an SMTP server on loopback (runs since
+    issue 6)."""
+    rows = [result for result in results if "messaging" in result]
+    if not rows:
+        return ""
+    lines = [
+        "\n\n| database | customers | e-mails queued | queued in s | sent by the worker in s "
+        "| messages/s | worker peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in rows:
+        sent = result["messaging"]
+        lines.append(
+            f"| {result['database']} | {result['customers']:,} | {sent['recipients']:,} "
+            f"| {sent['queue_seconds']} | {sent['seconds']} | {sent['messages_per_s']:,} "
+            f"| {sent['worker_peak_mb']:,} |"
+        )
+    return "\n".join(lines)
 
 
 def memory_table(results: list[dict]) -> str:
@@ -139,9 +163,14 @@ def main() -> None:
     parser.add_argument(
         "--add", action="store_true", help="keep the last run's other results (a size added later)"
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the SQLite databases in var/bench/ for measures run on them later",
+    )
     args = parser.parse_args()
     results = [
-        run_one(database, int(size))
+        run_one(database, int(size), keep=args.keep)
         for size in args.sizes.split(",")
         for database in args.databases.split(",")
     ]
