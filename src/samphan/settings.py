@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "samphan.analytics",
     "samphan.frontdesk",
     "samphan.messaging",
+    "samphan.marketing",
     "samphan.demo",
 ]
 

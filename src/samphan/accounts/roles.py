@@ -60,6 +60,13 @@ MANAGE_FRONTDESK = [
 ]
 
 VIEW_MESSAGES = ["messaging.view_message"]
+VIEW_SEGMENTS = ["marketing.view_segment"]
+MANAGE_SEGMENTS = [
+    *VIEW_SEGMENTS,
+    "marketing.add_segment",
+    "marketing.change_segment",
+    "marketing.delete_segment",
+]
 SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
 
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
@@ -70,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_SALES,
             *MANAGE_FRONTDESK,
             *SEND_MESSAGES,
+            *MANAGE_SEGMENTS,
             "core.view_auditevent",
         ],
     ),
@@ -80,17 +88,28 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_SALES,
             *MANAGE_FRONTDESK,
             *SEND_MESSAGES,
+            *MANAGE_SEGMENTS,
             "core.view_auditevent",
         ],
     ),
-    Role.SALES: (Role.Scope.OWN_TEAM, [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES]),
+    Role.SALES: (
+        Role.Scope.OWN_TEAM,
+        [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES, *VIEW_SEGMENTS],
+    ),
     Role.MARKETING: (
         Role.Scope.ALL,
-        [*WRITE_CUSTOMERS, "customers.add_tag", *VIEW_SALES, "sales.add_lead", *SEND_MESSAGES],
+        [
+            *WRITE_CUSTOMERS,
+            "customers.add_tag",
+            *VIEW_SALES,
+            "sales.add_lead",
+            *SEND_MESSAGES,
+            *MANAGE_SEGMENTS,
+        ],
     ),
     Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL, *SEND_MESSAGES]),
-    Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES]),
-    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES]),
+    Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES, *VIEW_SEGMENTS]),
+    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES, *VIEW_SEGMENTS]),
 }
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, QuerySet, Sum
+from django.db.models import Count, ExpressionWrapper, F, FloatField, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
 
 from samphan.analytics import columns, sql
 from samphan.analytics.cadence import (
@@ -625,3 +626,32 @@ def in_top_by_revenue(customer_id: int, count: int) -> bool:
         threshold = found[0] if found else Decimal("0.01")
         cache.set(key, threshold, TOP_THRESHOLD_SECONDS)
     return CustomerActivity.objects.filter(customer_id=customer_id, revenue__gte=threshold).exists()
+
+
+# -- For segments (marketing): who matches, as subqueries of customer ids -------------------
+
+
+def usual_weekday_customer_ids(weekdays: list[int]) -> QuerySet[Any]:
+    """Customers who usually come on one of ``weekdays`` (Monday = 0), by the same test
+    as their cadence panel: at least ``MIN_DAYS`` coming days, an uneven week by the
+    chi-square test and the weekday holding at least 40% of their days. Built of column
+    references, not raw SQL, because it runs as a subquery under an alias of its own."""
+    days = F("days")
+    counts = [F(f"weekday_{day}") for day in sorted(set(weekdays))]
+    best = counts[0] if len(counts) == 1 else Greatest(*counts)
+    squares = sum((F(f"weekday_{d}") * F(f"weekday_{d}") for d in range(7)), Value(0))
+    return (
+        CustomerActivity.objects.filter(days__gte=MIN_DAYS)
+        .annotate(
+            usual_share=ExpressionWrapper(Value(1.0) * best / days, output_field=FloatField()),
+            unevenness=ExpressionWrapper(
+                Value(7.0) * squares / days - days, output_field=FloatField()
+            ),
+        )
+        .filter(usual_share__gte=USUAL_SHARE, unevenness__gt=CHI_SQUARE_6_AT_1_PERCENT)
+        .values("customer_id")
+    )
+
+
+def rfm_segment_customer_ids(segments: list[str]) -> QuerySet[Any]:
+    return CustomerRFM.objects.filter(segment__in=segments).values("customer_id")

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import BigIntegerField, CharField, DateTimeField, JSONField, Value
 from django.utils import timezone
@@ -76,7 +77,10 @@ def audit_record_for_each(
         customer_field,
         Value(changes, output_field=JSONField()),
     )
-    select, params = select_rows.query.sql_with_params()
+    try:
+        select, params = select_rows.query.sql_with_params()
+    except EmptyResultSet:  # rows filtered by an empty list of ids: nothing to record
+        return 0
     connection = connections[select_rows.db]
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     column_of = {field.name: str(field.column) for field in AuditEvent._meta.concrete_fields}

@@ -1,0 +1,189 @@
+"""/api/v1/segments: segments by rules or static lists, their live count and sample, their
+customers, and a static list's members. Counts and lists follow the caller's visibility."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.core.permissions import require_perm
+from samphan.marketing import queries, rules, services
+from samphan.marketing.models import Segment
+
+router = Router(tags=["segments"])
+
+
+class SegmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: Text(120) = Field(min_length=1)  # type: ignore[valid-type]
+    description: Text(300) = ""  # type: ignore[valid-type]
+    kind: Choice(Segment.Kind.values) = Segment.Kind.RULES  # type: ignore[valid-type]
+    rules: dict[str, Any] | None = Field(
+        None, description="for kind=rules: {match: all|any, rules: [...]}; see GET /segments/fields"
+    )
+
+
+class SegmentOut(Schema):
+    id: int
+    name: str
+    description: str
+    kind: str
+    rules: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SegmentPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[SegmentOut]
+
+
+class PreviewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rules: dict[str, Any]
+
+
+class CustomerBrief(Schema):
+    id: int
+    display_name: str
+    stage: str
+    tier: str
+    is_vip: bool
+
+
+class PreviewOut(Schema):
+    count: int
+    sample: list[CustomerBrief]
+
+
+class CountOut(Schema):
+    count: int
+
+
+class CustomerPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[CustomerBrief]
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+class MembersIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    customer_ids: list[Id] = Field(min_length=1, max_length=10_000)
+
+
+class MembersOut(Schema):
+    changed: int
+
+
+def _segment(segment_id: int) -> Segment:
+    return get_object_or_404(Segment, pk=segment_id)
+
+
+def _save(request: HttpRequest, segment: Segment | None, payload: SegmentIn) -> Segment:
+    return services.segment_save(
+        actor=request.user,
+        segment=segment,
+        name=payload.name,
+        description=payload.description,
+        kind=payload.kind,
+        rules=payload.rules,
+    )
+
+
+@router.get("/segments/fields", response={200: list[dict[str, Any]], **ERRORS})
+def segment_fields(request: HttpRequest) -> Any:
+    """What a rule may test: each field's key, operators, kind of value and choices."""
+    require_perm(request.user, "marketing.view_segment")
+    return [field.describe() for field in rules.all_fields().values()]
+
+
+@router.get("/segments", response={200: SegmentPage, **ERRORS})
+def segment_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    require_perm(request.user, "marketing.view_segment")
+    return page_of(Segment.objects.all(), params.page, params.page_size)
+
+
+@router.post("/segments", response={201: SegmentOut, **ERRORS})
+def segment_create(request: HttpRequest, payload: SegmentIn) -> Any:
+    """422 naming `rules` with the path of the first bad part (`rules.0.value: …`)."""
+    require_perm(request.user, "marketing.add_segment")
+    return Status(201, _save(request, None, payload))
+
+
+@router.post("/segments/preview", response={200: PreviewOut, **ERRORS})
+def segment_preview(request: HttpRequest, payload: PreviewIn) -> Any:
+    """How many customers the rules select and the first ten by name, without saving."""
+    require_perm(request.user, "marketing.view_segment")
+    try:
+        count, sample = queries.preview(request.user, payload.rules)
+    except rules.RuleError as error:
+        raise ValidationError({"rules": f"{error.path}: {error.message}"}) from error
+    return {"count": count, "sample": sample}
+
+
+@router.get("/segments/{segment_id}", response={200: SegmentOut, **ERRORS})
+def segment_detail(request: HttpRequest, segment_id: Id) -> Any:
+    require_perm(request.user, "marketing.view_segment")
+    return _segment(segment_id)
+
+
+@router.put("/segments/{segment_id}", response={200: SegmentOut, **ERRORS})
+def segment_update(request: HttpRequest, segment_id: Id, payload: SegmentIn) -> Any:
+    require_perm(request.user, "marketing.change_segment")
+    return _save(request, _segment(segment_id), payload)
+
+
+@router.delete("/segments/{segment_id}", response={204: None, **ERRORS})
+def segment_delete(request: HttpRequest, segment_id: Id) -> Any:
+    require_perm(request.user, "marketing.delete_segment")
+    services.segment_delete(actor=request.user, segment=_segment(segment_id))
+    return Status(204, None)
+
+
+@router.get("/segments/{segment_id}/count", response={200: CountOut, **ERRORS})
+def segment_count(request: HttpRequest, segment_id: Id) -> Any:
+    require_perm(request.user, "marketing.view_segment")
+    return {"count": queries.segment_count(request.user, _segment(segment_id))}
+
+
+@router.get("/segments/{segment_id}/customers", response={200: CustomerPage, **ERRORS})
+def segment_customers(request: HttpRequest, segment_id: Id, params: Query[PageParams]) -> Any:
+    """The segment's customers the caller may see, by name."""
+    require_perm(request.user, "marketing.view_segment")
+    customers = queries.segment_customers(request.user, _segment(segment_id))
+    return page_of(customers, params.page, params.page_size)
+
+
+@router.post("/segments/{segment_id}/members", response={200: MembersOut, **ERRORS})
+def members_add(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any:
+    """Add customers to a static list (those you may not see, archived ones and those
+    on it already are left out; `changed` says how many were added)."""
+    require_perm(request.user, "marketing.change_segment")
+    added = services.members_add(
+        actor=request.user, segment=_segment(segment_id), customer_ids=payload.customer_ids
+    )
+    return {"changed": added}
+
+
+@router.post("/segments/{segment_id}/members/remove", response={200: MembersOut, **ERRORS})
+def members_remove(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any:
+    require_perm(request.user, "marketing.change_segment")
+    removed = services.members_remove(
+        actor=request.user, segment=_segment(segment_id), customer_ids=payload.customer_ids
+    )
+    return {"changed": removed}

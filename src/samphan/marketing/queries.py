@@ -1,0 +1,45 @@
+"""Who is in a segment, for a user: always through ``visible_to`` and active customers
+only, so a rep's count and list are of their own customers."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from samphan.core.permissions import sees_all_records
+from samphan.customers.models import Customer
+from samphan.marketing.models import Segment, SegmentMember
+from samphan.marketing.rules import compile_rules
+
+SAMPLE_SIZE = 10
+
+
+def segment_filter(segment: Segment) -> Q:
+    if segment.is_static:
+        return Q(pk__in=SegmentMember.objects.filter(segment=segment).values("customer_id"))
+    return compile_rules(segment.rules)
+
+
+def customers_matching(user: Any, where: Q) -> QuerySet[Customer]:
+    return Customer.objects.visible_to(user).active().filter(where)
+
+
+def segment_customers(user: Any, segment: Segment) -> QuerySet[Customer]:
+    """The segment's customers this user may see, in name order: one query."""
+    return customers_matching(user, segment_filter(segment)).order_by("display_name", "id")
+
+
+def segment_count(user: Any, segment: Segment) -> int:
+    count = segment_customers(user, segment).order_by().count()
+    if sees_all_records(user):
+        Segment.objects.filter(pk=segment.pk).update(last_count=count, counted_at=timezone.now())
+    return count
+
+
+def preview(user: Any, rules: Any) -> tuple[int, list[Customer]]:
+    """The count and a sample of what ``rules`` select (``RuleError`` when they are bad):
+    what the builder shows as you edit."""
+    customers = customers_matching(user, compile_rules(rules))
+    sample = list(customers.order_by("display_name", "id")[:SAMPLE_SIZE])
+    count = len(sample) if len(sample) < SAMPLE_SIZE else customers.order_by().count()
+    return count, sample

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from samphan.marketing import views
+
+urlpatterns = [
+    path("", views.segment_list, name="segment_list"),
+    path("new/", views.segment_edit, name="segment_new"),
+    path("preview/", views.segment_preview, name="segment_preview"),
+    path("<int:pk>/", views.segment_detail, name="segment_detail"),
+    path("<int:pk>/edit/", views.segment_edit, name="segment_edit"),
+    path("<int:pk>/delete/", views.segment_delete, name="segment_delete"),
+    path("<int:pk>/export/", views.segment_export, name="segment_export"),
+    path("<int:pk>/members/", views.members_change, name="segment_members_change"),
+    path("<int:pk>/members/import/", views.members_import, name="segment_members_import"),
+    path("customers/<int:pk>/lists/", views.customer_lists, name="customer_lists"),
+]
