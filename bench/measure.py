@@ -28,6 +28,7 @@ from bench.analytics import measure_analytics  # noqa: E402
 from bench.frontdesk import measure_frontdesk  # noqa: E402
 from bench.messaging import measure_messaging  # noqa: E402
 from bench.sales import measure_sales  # noqa: E402
+from bench.segments import measure_segments  # noqa: E402
 from bench.timing import percentiles, timed  # noqa: E402
 from samphan.accounts.models import User  # noqa: E402
 from samphan.core.checkpoints import Checkpointer  # noqa: E402
@@ -134,6 +135,7 @@ def main() -> None:
     # checkpoints the write-ahead log, so writers do not (samphan.core.checkpoints).
     checkpointer = Checkpointer().start()
     output["analytics"] = measure_analytics(admin)
+    output["segments"] = measure_segments(admin)
     # Last: these add orders and deals to the data the measures above read.
     output["sales"] = measure_sales(admin)
     output["frontdesk"] = measure_frontdesk(admin)

@@ -60,6 +60,8 @@ def table(results: list[dict]) -> str:
                 f"{alerts['errors']} errors)"
             )
             groups.append(("front desk", {**result["frontdesk"]["pages"], label: alerts}))
+        if "segments" in result:
+            groups.append(("segments", result["segments"]["pages"]))
         for group, measures in groups:
             for label, figures in measures.items():
                 lines.append(
