@@ -9,6 +9,7 @@ from samphan.analytics import views as analytics_views
 from samphan.api.main import api
 from samphan.core import views as core_views
 from samphan.frontdesk import public as frontdesk_public
+from samphan.marketing import campaign_views
 from samphan.messaging import hooks as messaging_hooks
 from samphan.messaging import public as messaging_public
 from samphan.sales.views.leads import public_lead_form
@@ -34,6 +35,8 @@ urlpatterns = [
         messaging_public.preferences,
         name="message_preferences",
     ),
+    path("t/o/<str:token>/", campaign_views.campaign_open, name="campaign_open"),
+    path("t/c/<str:token>/<int:index>/", campaign_views.campaign_click, name="campaign_click"),
     path("hooks/line/", messaging_hooks.line_webhook, name="line_webhook"),
     path("hooks/sms/", messaging_hooks.sms_inbound, name="sms_inbound"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -93,3 +93,7 @@ def people(db: Any) -> People:
     consent(ben, "withdrawn", now - dt.timedelta(days=1))
     consent(dan, "granted", now - dt.timedelta(days=30))
     return People(ann, ben, cat, eve, dan, coffee, tea)
+
+
+# The messaging tests' real SMTP server on loopback, for campaigns.
+from tests.messaging.conftest import smtp  # noqa: E402, F401

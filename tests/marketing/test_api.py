@@ -118,3 +118,73 @@ def test_fields_describe_what_rules_may_test(api, people):
     )
     assert fields["spend_period"]["period"] is True
     assert "gold" in [value for value, _label in fields["tier"]["choices"]]
+
+
+def campaign_body(segment, **overrides):
+    body = {
+        "name": "โปรธันวา",
+        "segment_id": segment,
+        "channel": "email",
+        "variants": [
+            {"share": 50, "subject_th": "ลด 20%", "text_th": "สวัสดีคุณ{{ nickname }}"},
+            {"share": 50, "subject_th": "ของขวัญ", "text_th": "คุณ{{ nickname }} รับของขวัญ"},
+        ],
+    }
+    return {**body, **overrides}
+
+
+def test_a_campaign_through_the_api(api, people):
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    created = post(api, "/api/v1/campaigns", campaign_body(segment.pk))
+    assert created.status_code == 201, created.content
+    campaign = created.json()
+    assert [variant["label"] for variant in campaign["variants"]] == ["A", "B"]
+    assert campaign["status"] == "draft"
+    results = api.get(f"/api/v1/campaigns/{campaign['id']}/results").json()
+    assert results["needed_per_group"] == 2213 and "Not sent" in results["verdict"]
+    scheduled = post(api, f"/api/v1/campaigns/{campaign['id']}/schedule", {})
+    assert scheduled.status_code == 200 and scheduled.json()["status"] == "scheduled"
+    from samphan.marketing.campaigns import campaigns_run
+
+    campaigns_run()
+    results = api.get(f"/api/v1/campaigns/{campaign['id']}/results").json()
+    groups = {group["group"]: group for group in results["groups"]}
+    assert sum(group["recipients"] for group in groups.values()) == 1
+    # แอน, the one gold customer, has no address: skipped, so the campaign is done.
+    assert groups["A"]["skipped"] + groups["B"]["skipped"] == 1
+    assert api.get(f"/api/v1/campaigns/{campaign['id']}").json()["status"] == "sent"
+    assert post(api, f"/api/v1/campaigns/{campaign['id']}/cancel", {}).status_code == 422
+    other = post(api, "/api/v1/campaigns", campaign_body(segment.pk, name="อีกอัน")).json()
+    post(api, f"/api/v1/campaigns/{other['id']}/schedule", {"at": "2099-01-01T10:00:00+07:00"})
+    cancelled = post(api, f"/api/v1/campaigns/{other['id']}/cancel", {})
+    assert cancelled.json()["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"variants": []}, "variants"),
+        ({"holdout_percent": 80}, "holdout_percent"),
+        ({"channel": "fax"}, "channel"),
+        ({"variants": [{"share": 50, "subject_th": "", "text_th": "x"}]}, "subject_th"),
+        ({"variants": [{"share": 50, "subject_th": "s", "text_th": "{{ secret }}"}]}, "text_th"),
+        ({"segment_id": 999999}, "segment"),
+    ],
+)
+def test_bad_campaigns_are_422_naming_the_field(api, people, overrides, field):
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    response = post(api, "/api/v1/campaigns", campaign_body(segment.pk, **overrides))
+    assert response.status_code == 422, response.content
+    assert any(field in str(detail["loc"][-1]) for detail in response.json()["detail"])
+    from samphan.marketing.models import Campaign
+
+    assert not Campaign.objects.exists()
+
+
+def test_a_schedule_in_the_past_is_refused(api, people):
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    campaign_id = post(api, "/api/v1/campaigns", campaign_body(segment.pk)).json()["id"]
+    response = post(
+        api, f"/api/v1/campaigns/{campaign_id}/schedule", {"at": "2020-01-01T10:00:00+07:00"}
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "at"

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from samphan.accounts.models import Role
-from samphan.marketing.models import Segment, SegmentMember
+from samphan.marketing.models import Campaign, Segment, SegmentMember
 from tests.factories import ContactPointFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,85 @@ def test_anonymous_visitors_go_to_the_login(people):
 def test_empty_list_says_what_segments_are(admin_client, db):
     response = admin_client.get("/segments/")
     assert "No segments yet" in response.text or "ยังไม่มี" in response.text
+
+
+def campaign_form(segment, **overrides):
+    data = {
+        "name": "โปรธันวา", "segment": segment.pk, "channel": "email", "holdout_percent": 10,
+        "conversion_days": 14, "baseline_percent": "5", "effect_points": "2",
+        "variants-TOTAL_FORMS": 2, "variants-INITIAL_FORMS": 0,
+        "variants-MIN_NUM_FORMS": 1, "variants-MAX_NUM_FORMS": 5,
+        "variants-0-share": 50, "variants-0-subject_th": "ลด 20%", "variants-0-text_th": "สวัสดีคุณ{{ nickname }}",
+        "variants-1-share": 50, "variants-1-subject_th": "ของขวัญ", "variants-1-text_th": "คุณ{{ nickname }} รับของขวัญ",
+    }  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_campaign_pages_write_preview_and_schedule(admin_client, people):
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    assert "No campaigns yet" in admin_client.get("/segments/campaigns/").text
+    assert admin_client.get("/segments/campaigns/new/").status_code == 200
+    response = admin_client.post("/segments/campaigns/new/", campaign_form(segment))
+    assert response.status_code == 302, response.text
+    campaign = Campaign.objects.get()
+    detail = admin_client.get(f"/segments/campaigns/{campaign.pk}/")
+    assert "2,213" in detail.text and "แอน ใจดี" in detail.text
+    preview = admin_client.get(
+        f"/segments/campaigns/{campaign.pk}/preview/?customer={people.ann.pk}"
+    )
+    assert "สวัสดีคุณชาย" in preview.text or "สวัสดีคุณแอน" in preview.text
+    past = admin_client.post(
+        f"/segments/campaigns/{campaign.pk}/schedule/", {"at": "2020-01-01T10:00"}
+    )
+    assert past.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == "draft"
+    admin_client.post(f"/segments/campaigns/{campaign.pk}/schedule/", {"at": ""})
+    campaign.refresh_from_db()
+    assert campaign.status == "scheduled"
+    # Polling the results of a finished campaign reloads the whole page once.
+    Campaign.objects.filter(pk=campaign.pk).update(status="sent")
+    polled = admin_client.get(f"/segments/campaigns/{campaign.pk}/", headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+
+
+def test_a_bad_campaign_form_says_which_variant(admin_client, people):
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    data = campaign_form(
+        segment, **{"variants-1-text_th": "แต้ม {{ points }}", "variants-0-subject_th": ""}
+    )
+    response = admin_client.post("/segments/campaigns/new/", data)
+    assert response.status_code == 400
+    assert "Unknown: {{ points }}" in response.text and "An e-mail needs a subject" in response.text
+    assert not Campaign.objects.exists()
+
+
+def test_a_test_send_reaches_the_smtp_server(admin_client, people, smtp):
+    from samphan.messaging.outbox import Outbox, RateLimits
+
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    admin_client.post("/segments/campaigns/new/", campaign_form(segment))
+    campaign = Campaign.objects.get()
+    ContactPointFactory(customer=people.ann, kind="email", value="ann@example.com")
+    variant = campaign.variants.get(label="B")
+    response = admin_client.post(f"/segments/campaigns/{campaign.pk}/test/",
+                                 {"variant": variant.pk, "customer": people.ann.pk})  # fmt: skip
+    assert response.status_code == 302
+    assert Outbox(RateLimits({})).run() == 1
+    (mail,) = smtp.messages
+    assert mail["Subject"] == "[TEST] ของขวัญ" and mail["To"] == "ann@example.com"
+    assert not campaign.recipients.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "may_edit"), [(Role.MARKETING, True), (Role.SALES, False), (Role.VIEWER, False)]
+)
+def test_who_may_write_campaigns(people, role, may_edit):
+    user = UserFactory(username=f"c-{role}", role=role)
+    client = Client()
+    client.force_login(user)
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    assert client.get("/segments/campaigns/").status_code == 200
+    response = client.post("/segments/campaigns/new/", campaign_form(segment))
+    assert (response.status_code == 302) is may_edit
+    assert Campaign.objects.exists() is may_edit

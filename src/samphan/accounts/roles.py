@@ -60,12 +60,14 @@ MANAGE_FRONTDESK = [
 ]
 
 VIEW_MESSAGES = ["messaging.view_message"]
-VIEW_SEGMENTS = ["marketing.view_segment"]
-MANAGE_SEGMENTS = [
-    *VIEW_SEGMENTS,
+VIEW_MARKETING = ["marketing.view_segment", "marketing.view_campaign"]
+MANAGE_MARKETING = [
+    *VIEW_MARKETING,
     "marketing.add_segment",
     "marketing.change_segment",
     "marketing.delete_segment",
+    "marketing.add_campaign",
+    "marketing.change_campaign",
 ]
 SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
 
@@ -77,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_SALES,
             *MANAGE_FRONTDESK,
             *SEND_MESSAGES,
-            *MANAGE_SEGMENTS,
+            *MANAGE_MARKETING,
             "core.view_auditevent",
         ],
     ),
@@ -88,13 +90,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_SALES,
             *MANAGE_FRONTDESK,
             *SEND_MESSAGES,
-            *MANAGE_SEGMENTS,
+            *MANAGE_MARKETING,
             "core.view_auditevent",
         ],
     ),
     Role.SALES: (
         Role.Scope.OWN_TEAM,
-        [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES, *VIEW_SEGMENTS],
+        [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES, *VIEW_MARKETING],
     ),
     Role.MARKETING: (
         Role.Scope.ALL,
@@ -104,12 +106,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *VIEW_SALES,
             "sales.add_lead",
             *SEND_MESSAGES,
-            *MANAGE_SEGMENTS,
+            *MANAGE_MARKETING,
         ],
     ),
     Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL, *SEND_MESSAGES]),
-    Role.SUPPORT: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES, *VIEW_SEGMENTS]),
-    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES, *VIEW_SEGMENTS]),
+    Role.SUPPORT: (
+        Role.Scope.ALL,
+        [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES, *VIEW_MARKETING],
+    ),
+    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES, *VIEW_MARKETING]),
 }
 
 

@@ -1,19 +1,23 @@
 """/api/v1/segments: segments by rules or static lists, their live count and sample, their
-customers, and a static list's members. Counts and lists follow the caller's visibility."""
+customers, and a static list's members (counts and lists follow the caller's
+visibility); /api/v1/campaigns: write, schedule, cancel, and read the results."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
-from samphan.marketing import queries, rules, services
-from samphan.marketing.models import Segment
+from samphan.marketing import campaigns, queries, results, rules, services
+from samphan.marketing.models import Campaign, Segment
 
 router = Router(tags=["segments"])
 
@@ -187,3 +191,172 @@ def members_remove(request: HttpRequest, segment_id: Id, payload: MembersIn) -> 
         actor=request.user, segment=_segment(segment_id), customer_ids=payload.customer_ids
     )
     return {"changed": removed}
+
+
+# -- Campaigns -----------------------------------------------------------------------------------
+
+
+class VariantIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    share: int = Field(50, ge=1, le=100)
+    subject_th: Text(200) = ""  # type: ignore[valid-type]
+    text_th: Text(5000) = Field(min_length=1)  # type: ignore[valid-type]
+    subject_en: Text(200) = ""  # type: ignore[valid-type]
+    text_en: Text(5000) = ""  # type: ignore[valid-type]
+
+
+class CampaignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: Text(120) = Field(min_length=1)  # type: ignore[valid-type]
+    segment_id: Id
+    channel: Choice([value for value, _label in Campaign.CHANNELS]) = Campaign.PREFERRED  # type: ignore[valid-type]
+    holdout_percent: int = Field(10, ge=0, le=50)
+    conversion_days: int = Field(14, ge=1, le=90)
+    baseline_percent: Decimal = Field(Decimal("5"), ge=Decimal("0.1"), le=90, decimal_places=2)
+    effect_points: Decimal = Field(Decimal("2"), ge=Decimal("0.1"), le=50, decimal_places=2)
+    variants: list[VariantIn] = Field(min_length=1, max_length=5)
+
+
+class VariantOut(Schema):
+    label: str
+    share: int
+    subject_th: str
+    text_th: str
+    subject_en: str
+    text_en: str
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    segment_id: int
+    channel: str
+    status: str
+    scheduled_at: dt.datetime | None
+    started_at: dt.datetime | None
+    holdout_percent: int
+    conversion_days: int
+    recipients_count: int
+    variants: list[VariantOut]
+
+    @staticmethod
+    def resolve_variants(campaign: Campaign) -> list[Any]:
+        return list(campaign.variants.all())
+
+
+class CampaignPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[CampaignOut]
+
+
+class ScheduleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    at: dt.datetime | None = Field(None, description="empty: now")
+
+
+class ComparisonOut(Schema):
+    difference: float
+    low: float
+    high: float
+    z: float
+    p_value: float
+
+
+class GroupOut(Schema):
+    group: str = Field(description='"A", "B" … or "holdout"')
+    recipients: int
+    queued: int
+    sent: int
+    failed: int
+    skipped: int
+    opened: int
+    clicked: int
+    converted: int
+    conversion_rate: float
+    revenue: Decimal
+    against_first: ComparisonOut | None
+    against_holdout: ComparisonOut | None
+
+
+class ResultsOut(Schema):
+    status: str
+    needed_per_group: int
+    window_ends: dt.datetime | None
+    verdict: str
+    groups: list[GroupOut]
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return get_object_or_404(Campaign, pk=campaign_id)
+
+
+@router.get("/campaigns", response={200: CampaignPage, **ERRORS}, tags=["campaigns"])
+def campaign_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    require_perm(request.user, "marketing.view_campaign")
+    return page_of(Campaign.objects.prefetch_related("variants"), params.page, params.page_size)
+
+
+@router.post("/campaigns", response={201: CampaignOut, **ERRORS}, tags=["campaigns"])
+def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
+    """A draft campaign; 422 naming the field (`variants.0.subject_th`) when wrong."""
+    require_perm(request.user, "marketing.add_campaign")
+    fields = payload.dict(exclude={"variants"})
+    variants = [variant.dict() for variant in payload.variants]
+    return Status(
+        201,
+        campaigns.campaign_save(
+            actor=request.user, campaign=None, fields=fields, variants=variants
+        ),
+    )
+
+
+@router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, tags=["campaigns"])
+def campaign_detail(request: HttpRequest, campaign_id: Id) -> Any:
+    require_perm(request.user, "marketing.view_campaign")
+    return _campaign(campaign_id)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/schedule", response={200: CampaignOut, **ERRORS}, tags=["campaigns"]
+)
+def campaign_schedule(request: HttpRequest, campaign_id: Id, payload: ScheduleIn) -> Any:
+    """Send now (no `at`) or at `at`: the worker draws the audience and queues the messages."""
+    require_perm(request.user, "marketing.change_campaign")
+    if payload.at is not None and payload.at < timezone.now():
+        raise ValidationError({"at": _("Choose a time in the future, or none to send now.")})
+    return campaigns.campaign_schedule(campaign=_campaign(campaign_id), at=payload.at)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/cancel", response={200: CampaignOut, **ERRORS}, tags=["campaigns"]
+)
+def campaign_cancel(request: HttpRequest, campaign_id: Id) -> Any:
+    require_perm(request.user, "marketing.change_campaign")
+    return campaigns.campaign_cancel(campaign=_campaign(campaign_id))
+
+
+@router.get(
+    "/campaigns/{campaign_id}/results", response={200: ResultsOut, **ERRORS}, tags=["campaigns"]
+)
+def campaign_results(request: HttpRequest, campaign_id: Id) -> Any:
+    """Per variant and for the hold-out group; the verdict waits for the planned sample
+    size and the end of the purchase window."""
+    require_perm(request.user, "marketing.view_campaign")
+    campaign = _campaign(campaign_id)
+    found = results.campaign_results(campaign)
+    return {
+        "status": campaign.status,
+        "needed_per_group": found.needed_per_group,
+        "window_ends": found.window_ends,
+        "verdict": found.verdict,
+        "groups": [
+            {**vars(group), "group": group.label or "holdout",
+             "conversion_rate": group.conversion_rate,
+             "against_first": vars(group.against_first) if group.against_first else None,
+             "against_holdout": vars(group.against_holdout) if group.against_holdout else None}
+            for group in found.groups
+        ],
+    }  # fmt: skip

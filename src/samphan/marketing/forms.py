@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samphan.marketing.models import Segment
+from samphan.marketing.models import Campaign, Segment
 
 
 class SegmentForm(forms.Form):
@@ -48,4 +48,54 @@ class MembersImportForm(forms.Form):
     )
     skip_invalid = forms.BooleanField(
         label=_("Add the rows found and skip the others"), required=False
+    )
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "segment",
+            "channel",
+            "holdout_percent",
+            "conversion_days",
+            "baseline_percent",
+            "effect_points",
+        ]
+
+
+class VariantForm(forms.Form):
+    share = forms.IntegerField(label=_("Share"), min_value=1, max_value=100, initial=50)
+    subject_th = forms.CharField(label=_("Subject (Thai)"), max_length=200, required=False)
+    text_th = forms.CharField(
+        label=_("Message (Thai)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "lang": "th"}),
+        help_text=_(
+            "You may write {{ nickname }}, {{ first_name }}, {{ name }}, {{ tier }}, {{ member_number }} and {{ product }} (a product they have not bought yet). Links are tracked."
+        ),
+    )
+    subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)
+    text_en = forms.CharField(
+        label=_("Message (English)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+        help_text=_("For customers with a Latin name only; leave empty to send Thai to all."),
+    )
+
+
+VariantFormSet = forms.formset_factory(
+    VariantForm, extra=0, min_num=1, max_num=5, validate_max=True
+)
+
+
+class ScheduleForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Empty: now."),
     )

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import (
+    CONSENT_CHANNEL_BY_KIND,
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+)
 from samphan.messaging.models import Channel, LineAccount, Suppression
 
 GRANTED, WITHDRAWN = ConsentRecord.Status.GRANTED, ConsentRecord.Status.WITHDRAWN
@@ -120,3 +125,111 @@ def route(customer: Customer, purpose: str, channel: str | None = None) -> Route
 
 def line_account_of(user_id: str) -> LineAccount | None:
     return LineAccount.objects.filter(user_id=user_id).select_related("customer").first()
+
+
+def routes_for(
+    customer_ids: list[int], purpose: str, channel: str | None = None
+) -> dict[int, Route]:
+    """``route`` for many customers at once (a campaign's audience): the same choice, from
+    a few queries per thousand customers instead of a few per customer."""
+    routes: dict[int, Route] = {}
+    for start in range(0, len(customer_ids), CHUNK):
+        chunk = customer_ids[start : start + CHUNK]
+        found, preferred = _addresses_of(chunk)
+        latest = _consents_of(chunk, purpose)
+        wanted = {(option, to) for addresses in found.values() for option, to in addresses.items()}
+        suppressed = _suppressed(wanted, purpose)
+        for customer_id in chunk:
+            addresses = found.get(customer_id, {})
+            if channel:
+                order = [channel]
+            else:
+                first = preferred.get(customer_id)
+                order = [first] if first else []
+                order += [option for option in FALLBACK_ORDER if option not in order]
+            reasons = []
+            for option in order:
+                label = Channel(option).label
+                to = addresses.get(option)
+                if not to:
+                    reasons.append(_("No %(channel)s address.") % {"channel": label})
+                    continue
+                status = latest.get((customer_id, option))
+                if purpose == MARKETING and status != GRANTED:
+                    reasons.append(
+                        _("No consent to marketing by %(channel)s.") % {"channel": label}
+                    )
+                    continue
+                if status == WITHDRAWN:
+                    reasons.append(
+                        _("Consent to service messages by %(channel)s withdrawn.")
+                        % {"channel": label}
+                    )
+                    continue
+                if (option, to) in suppressed:
+                    reasons.append(
+                        _("The %(channel)s address is on the suppression list: %(reason)s.")
+                        % {"channel": label, "reason": suppressed[(option, to)]}
+                    )
+                    continue
+                routes[customer_id] = Route(option, to)
+                break
+            else:
+                routes[customer_id] = Route(reason=" ".join(reasons))
+    return routes
+
+
+CHUNK = 2_000
+
+
+def _addresses_of(customer_ids: list[int]) -> tuple[dict[int, dict[str, str]], dict[int, str]]:
+    found: dict[int, dict[str, str]] = {}
+    preferred: dict[int, str] = {}
+    kinds: dict[str, str] = {str(kind): str(channel) for channel, kind in ADDRESS_KINDS.items()}
+    points = (
+        ContactPoint.objects.filter(customer_id__in=customer_ids)
+        .order_by("customer_id", "-is_preferred", "id")
+        .values_list("customer_id", "kind", "value", "is_preferred")
+    )
+    for customer_id, kind, value, is_preferred in points:
+        channel = kinds.get(kind)
+        if channel:
+            found.setdefault(customer_id, {}).setdefault(channel, address_key(channel, value))
+        if is_preferred and customer_id not in preferred:
+            consent_channel = CONSENT_CHANNEL_BY_KIND.get(ContactPoint.Kind(kind))
+            if consent_channel in Channel.values:
+                preferred[customer_id] = str(consent_channel)
+    accounts = (
+        LineAccount.objects.filter(customer_id__in=customer_ids, following=True)
+        .order_by("customer_id", "-followed_at")
+        .values_list("customer_id", "user_id")
+    )
+    for customer_id, user_id in accounts:
+        found.setdefault(customer_id, {}).setdefault(Channel.LINE, user_id)
+    return found, preferred
+
+
+def _consents_of(customer_ids: list[int], purpose: str) -> dict[tuple[int, str], str]:
+    latest: dict[tuple[int, str], str] = {}
+    records = (
+        ConsentRecord.objects.filter(customer_id__in=customer_ids, purpose=purpose)
+        .order_by("customer_id", "channel", "-at", "-id")
+        .values_list("customer_id", "channel", "status")
+    )
+    for customer_id, channel, status in records:
+        latest.setdefault((customer_id, channel), status)
+    return latest
+
+
+def _suppressed(wanted: set[tuple[str, str]], purpose: str) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    by_channel: dict[str, list[str]] = {}
+    for channel, address in wanted:
+        by_channel.setdefault(channel, []).append(address)
+    for channel, addresses in by_channel.items():
+        rows = Suppression.objects.filter(
+            channel=channel, address__in=addresses, purpose__in=["", purpose]
+        )
+        for row in rows:
+            found[(channel, row.address)] = str(row.get_reason_display())
+    return found
