@@ -188,3 +188,11 @@ def test_a_schedule_in_the_past_is_refused(api, people):
         api, f"/api/v1/campaigns/{campaign_id}/schedule", {"at": "2020-01-01T10:00:00+07:00"}
     )
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "at"
+
+
+def test_a_segment_with_campaigns_is_kept(api, people):
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    post(api, "/api/v1/campaigns", campaign_body(segment.pk))
+    response = api.delete(f"{URL}/{segment.pk}")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "segment"
+    assert Segment.objects.filter(pk=segment.pk).exists()

@@ -63,6 +63,8 @@ def segment_save(
 
 
 def segment_delete(*, actor: Any, segment: Segment) -> None:
+    if segment.campaigns.exists():
+        raise ValidationError({"segment": _("Campaigns were sent to this segment; it stays.")})
     with transaction.atomic():
         members = SegmentMember.objects.filter(segment=segment)
         _audit_members(actor, segment, members, AuditEvent.Action.DELETE)

@@ -184,7 +184,11 @@ class _Echo:
 def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "marketing.delete_segment")
     segment = get_object_or_404(Segment, pk=pk)
-    services.segment_delete(actor=request.user, segment=segment)
+    try:
+        services.segment_delete(actor=request.user, segment=segment)
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages))
+        return redirect("segment_detail", segment.pk)
     flash.success(request, _("%(segment)s deleted.") % {"segment": segment.name})
     return redirect("segment_list")
 
