@@ -16,7 +16,7 @@ from samphan.customers.models import (
     ContactPoint,
     Customer,
 )
-from samphan.messaging.models import Channel, LineAccount, Suppression
+from samphan.messaging.models import Channel, LineAccount, Message, Suppression
 
 GRANTED, WITHDRAWN = ConsentRecord.Status.GRANTED, ConsentRecord.Status.WITHDRAWN
 MARKETING = ConsentRecord.Purpose.MARKETING
@@ -40,11 +40,6 @@ def refusal(customer_id: int, channel: str, purpose: str, address: str) -> str |
         .values_list("status", flat=True)
         .first()
     )
-    label = Channel(channel).label
-    if purpose == MARKETING and latest != GRANTED:
-        return _("No consent to marketing by %(channel)s.") % {"channel": label}
-    if latest == WITHDRAWN:
-        return _("Consent to service messages by %(channel)s withdrawn.") % {"channel": label}
     suppressed = (
         Suppression.objects.filter(
             channel=channel, address=address_key(channel, address), purpose__in=["", purpose]
@@ -52,12 +47,43 @@ def refusal(customer_id: int, channel: str, purpose: str, address: str) -> str |
         .only("reason")
         .first()
     )
+    return why_not(
+        channel, purpose, latest, suppressed.get_reason_display() if suppressed else None
+    )
+
+
+def why_not(channel: str, purpose: str, consent: str | None, suppressed: str | None) -> str | None:
+    """The rule itself: ``consent`` is the status in force (None: never asked),
+    ``suppressed`` why the address is on the suppression list (None: it is not)."""
+    label = Channel(channel).label
+    if purpose == MARKETING and consent != GRANTED:
+        return _("No consent to marketing by %(channel)s.") % {"channel": label}
+    if consent == WITHDRAWN:
+        return _("Consent to service messages by %(channel)s withdrawn.") % {"channel": label}
     if suppressed is not None:
         return _("The %(channel)s address is on the suppression list: %(reason)s.") % {
             "channel": label,
-            "reason": suppressed.get_reason_display(),
+            "reason": suppressed,
         }
     return None
+
+
+def refusals(messages: list[Message]) -> dict[int, str | None]:
+    """``refusal`` for each of many messages (the outbox's next few), with two queries
+    per purpose instead of two per message."""
+    found: dict[int, str | None] = {}
+    for purpose in {message.purpose for message in messages}:
+        mine = [message for message in messages if message.purpose == purpose]
+        latest = _consents_of(sorted({message.customer_id for message in mine}), purpose)
+        suppressed = _suppressed({(message.channel, message.to) for message in mine}, purpose)
+        for message in mine:
+            found[message.pk] = why_not(
+                message.channel,
+                purpose,
+                latest.get((message.customer_id, message.channel)),
+                suppressed.get((message.channel, address_key(message.channel, message.to))),
+            )
+    return found
 
 
 @dataclass(frozen=True)
@@ -90,37 +116,10 @@ def addresses(customer: Customer) -> dict[str, str]:
     return found
 
 
-def preferred_channel(customer: Customer) -> str | None:
-    point = customer.contact_points.filter(is_preferred=True).first()
-    if point is None:
-        return None
-    channel = point.channel
-    return channel if channel in Channel.values else None
-
-
 def route(customer: Customer, purpose: str, channel: str | None = None) -> Route:
     """``channel``, or the customer's preferred channel that may be used, else the next
     allowed one; when none may, the reasons for each."""
-    found = addresses(customer)
-    if channel:
-        order = [channel]
-    else:
-        preferred = preferred_channel(customer)
-        order = [preferred] if preferred else []
-        order += [option for option in FALLBACK_ORDER if option not in order]
-    reasons = []
-    for option in order:
-        label = Channel(option).label
-        to = found.get(option)
-        if not to:
-            reasons.append(_("No %(channel)s address.") % {"channel": label})
-            continue
-        why = refusal(customer.pk, option, purpose, to)
-        if why:
-            reasons.append(why)
-            continue
-        return Route(option, to)
-    return Route(reason=" ".join(reasons))
+    return routes_for([customer.pk], purpose, channel)[customer.pk]
 
 
 def line_account_of(user_id: str) -> LineAccount | None:
@@ -154,23 +153,10 @@ def routes_for(
                 if not to:
                     reasons.append(_("No %(channel)s address.") % {"channel": label})
                     continue
-                status = latest.get((customer_id, option))
-                if purpose == MARKETING and status != GRANTED:
-                    reasons.append(
-                        _("No consent to marketing by %(channel)s.") % {"channel": label}
-                    )
-                    continue
-                if status == WITHDRAWN:
-                    reasons.append(
-                        _("Consent to service messages by %(channel)s withdrawn.")
-                        % {"channel": label}
-                    )
-                    continue
-                if (option, to) in suppressed:
-                    reasons.append(
-                        _("The %(channel)s address is on the suppression list: %(reason)s.")
-                        % {"channel": label, "reason": suppressed[(option, to)]}
-                    )
+                why = why_not(option, purpose, latest.get((customer_id, option)),
+                              suppressed.get((option, to)))  # fmt: skip
+                if why:
+                    reasons.append(why)
                     continue
                 routes[customer_id] = Route(option, to)
                 break
