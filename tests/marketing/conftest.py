@@ -97,3 +97,11 @@ def people(db: Any) -> People:
 
 # The messaging tests' real SMTP server on loopback, for campaigns.
 from tests.messaging.conftest import smtp  # noqa: E402, F401
+
+
+@pytest.fixture
+def admin_user(make_user: Any) -> Any:
+    """Pages in English, so tests read them (the pages follow each user's language)."""
+    from samphan.accounts.models import Role
+
+    return make_user(Role.ADMIN, language="en")

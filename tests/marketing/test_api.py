@@ -141,7 +141,7 @@ def test_a_campaign_through_the_api(api, people):
     assert [variant["label"] for variant in campaign["variants"]] == ["A", "B"]
     assert campaign["status"] == "draft"
     results = api.get(f"/api/v1/campaigns/{campaign['id']}/results").json()
-    assert results["needed_per_group"] == 2213 and "Not sent" in results["verdict"]
+    assert results["needed_per_group"] == 2213 and results["window_ends"] is None
     scheduled = post(api, f"/api/v1/campaigns/{campaign['id']}/schedule", {})
     assert scheduled.status_code == 200 and scheduled.json()["status"] == "scheduled"
     from samphan.marketing.campaigns import campaigns_run

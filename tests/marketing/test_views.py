@@ -169,7 +169,7 @@ def test_export_streams_the_visible_customers(admin_client, people):
     ],
 )
 def test_who_may_see_and_change_segments(people, role, may_view, may_edit):
-    user = UserFactory(username=f"u-{role}", role=role)
+    user = UserFactory(username=f"u-{role}", role=role, language="en")
     client = Client()
     client.force_login(user)
     segment = Segment.objects.create(name="ทอง", rules=GOLD)
@@ -266,7 +266,7 @@ def test_a_test_send_reaches_the_smtp_server(admin_client, people, smtp):
     ("role", "may_edit"), [(Role.MARKETING, True), (Role.SALES, False), (Role.VIEWER, False)]
 )
 def test_who_may_write_campaigns(people, role, may_edit):
-    user = UserFactory(username=f"c-{role}", role=role)
+    user = UserFactory(username=f"c-{role}", role=role, language="en")
     client = Client()
     client.force_login(user)
     segment = Segment.objects.create(name="ทอง", rules=GOLD)

@@ -31,9 +31,20 @@ def segment_customers(user: Any, segment: Segment) -> QuerySet[Customer]:
 
 def segment_count(user: Any, segment: Segment) -> int:
     count = segment_customers(user, segment).order_by().count()
-    if sees_all_records(user):
-        Segment.objects.filter(pk=segment.pk).update(last_count=count, counted_at=timezone.now())
+    _remember(user, segment, count)
     return count
+
+
+def count_remember(user: Any, segment: Segment, paginator: Any) -> None:
+    """Keep the count a page of the segment made, for the list of segments."""
+    if not paginator.capped:
+        _remember(user, segment, paginator.count)
+
+
+def _remember(user: Any, segment: Segment, count: int) -> None:
+    # Only a count over every customer: a rep's would mislead the next reader.
+    if sees_all_records(user) and segment.last_count != count:
+        Segment.objects.filter(pk=segment.pk).update(last_count=count, counted_at=timezone.now())
 
 
 def preview(user: Any, rules: Any) -> tuple[int, list[Customer]]:

@@ -102,6 +102,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         customers = queries.segment_customers(request.user, segment)
         page = paginate(request, customers.select_related("owner"))
         error = None
+        queries.count_remember(request.user, segment, page.paginator)
     except rules.RuleError as failure:  # a field its rules test was removed since
         page, error = None, failure
     context = {
