@@ -274,3 +274,30 @@ def test_who_may_write_campaigns(people, role, may_edit):
     response = client.post("/segments/campaigns/new/", campaign_form(segment))
     assert (response.status_code == 302) is may_edit
     assert Campaign.objects.exists() is may_edit
+
+
+@pytest.mark.parametrize("raw", ["9" * 30, "-1", "abc", ""])
+def test_ids_out_of_range_find_nothing(admin_client, people, raw):
+    listed = Segment.objects.create(name="รายชื่อ", kind="static")
+    assert (
+        admin_client.post(f"/segments/{listed.pk}/members/", {"customer": raw}).status_code == 404
+    )
+    assert (
+        admin_client.post(
+            f"/segments/customers/{people.ann.pk}/lists/", {"segment": raw}
+        ).status_code
+        == 404
+    )
+    segment = Segment.objects.create(name="ทอง", rules=GOLD)
+    admin_client.post("/segments/campaigns/new/", campaign_form(segment))
+    campaign = Campaign.objects.get()
+    assert (
+        admin_client.get(f"/segments/campaigns/{campaign.pk}/preview/?customer={raw}").status_code
+        == 404
+    )
+    assert (
+        admin_client.post(
+            f"/segments/campaigns/{campaign.pk}/test/", {"variant": raw, "customer": raw}
+        ).status_code
+        == 404
+    )

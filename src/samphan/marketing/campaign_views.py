@@ -23,6 +23,7 @@ from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantFormSet
 from samphan.marketing.models import Campaign, Recipient
 from samphan.marketing.queries import customers_matching, segment_filter
 from samphan.marketing.results import campaign_results
+from samphan.marketing.views import id_param
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -120,11 +121,9 @@ def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Each variant as one customer of the audience would read it."""
     require_perm(request.user, "marketing.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
-    try:
-        customer_id = int(request.GET.get("customer", ""))
-    except ValueError:
-        raise Http404 from None
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user), pk=id_param(request.GET.get("customer"))
+    )
     shown = campaigns.preview_for(campaign, customer)
     return render(
         request, "marketing/_campaign_preview.html", {"customer": customer, "shown": shown}
@@ -179,9 +178,10 @@ def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "marketing.change_campaign")
     require_perm(request.user, "messaging.add_message")
     campaign = get_object_or_404(Campaign, pk=pk)
-    variant = get_object_or_404(campaign.variants, pk=_int(request.POST.get("variant")))
+    variant = get_object_or_404(campaign.variants, pk=id_param(request.POST.get("variant")))
     customer = get_object_or_404(
-        Customer.objects.visible_to(request.user).active(), pk=_int(request.POST.get("customer"))
+        Customer.objects.visible_to(request.user).active(),
+        pk=id_param(request.POST.get("customer")),
     )
     try:
         message = campaigns.test_send(
@@ -196,13 +196,6 @@ def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
             % {"channel": message.get_channel_display(), "to": message.to},
         )
     return redirect("campaign_detail", campaign.pk)
-
-
-def _int(raw: str | None) -> int:
-    try:
-        return int(raw or "")
-    except ValueError:
-        return 0
 
 
 # -- Public tracking links -----------------------------------------------------------------------

@@ -132,7 +132,9 @@ def _verdict(groups: list[Group], needed: int, span: tuple[dt.datetime, dt.datet
         group for group in groups[1:] if group.against_first and group.against_first.significant
     ]
     if not significant:
-        return _("No variant differs from A beyond chance (%(level)s%% confidence).") % {"level": 95}
+        return _("No variant differs from A beyond chance (%(level)s%% confidence).") % {
+            "level": 95
+        }
     best = max(groups, key=lambda group: group.conversion_rate)
     return _("Variant %(label)s converts best, a difference beyond chance (95%% confidence).") % {
         "label": best.label

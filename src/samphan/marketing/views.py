@@ -23,6 +23,12 @@ from samphan.marketing.forms import MembersImportForm, SegmentForm
 from samphan.marketing.models import Segment, SegmentMember
 
 
+def id_param(raw: str | None) -> int:
+    """A record's id from a form or a link; 0 (which finds nothing) when it is not one."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
+
+
 @login_required
 def segment_list(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "marketing.view_segment")
@@ -231,11 +237,9 @@ def members_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a customer off a static list (``action=remove``) or add them to it."""
     require_perm(request.user, "marketing.change_segment")
     segment = get_object_or_404(Segment, pk=pk, kind=Segment.Kind.STATIC)
-    try:
-        customer_id = int(request.POST.get("customer", ""))
-    except ValueError:
-        customer_id = 0
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user), pk=id_param(request.POST.get("customer"))
+    )
     if request.POST.get("action") == "remove":
         services.members_remove(actor=request.user, segment=segment, customer_ids=[customer.pk])
         flash.success(request, _("Taken off %(list)s.") % {"list": segment.name})
@@ -254,11 +258,9 @@ def customer_lists(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
     if request.method == "POST":
         require_perm(request.user, "marketing.change_segment")
-        try:
-            segment_id = int(request.POST.get("segment", ""))
-        except ValueError:
-            segment_id = 0
-        segment = get_object_or_404(Segment, pk=segment_id, kind=Segment.Kind.STATIC)
+        segment = get_object_or_404(
+            Segment, pk=id_param(request.POST.get("segment")), kind=Segment.Kind.STATIC
+        )
         services.members_add(actor=request.user, segment=segment, customer_ids=[customer.pk])
         flash.success(request, _("Added to %(list)s.") % {"list": segment.name})
         return redirect("customer_detail", customer.pk)
