@@ -142,7 +142,7 @@ def main() -> None:
     checkpointer.stop()
     # Last: its worker process runs the checkpoints and keeps the snapshots fresh, as in
     # production, while it sends.
-    output["messaging"] = measure_messaging()
+    output["messaging"] = measure_messaging(admin)
     print(json.dumps(output, ensure_ascii=False))
 
 
