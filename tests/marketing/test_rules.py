@@ -80,6 +80,8 @@ def test_age_counts_whole_years(people, settings):
     assert names(one("age", "gte", 30)) == ["แอน"]
     assert names(one("age", "lte", 29)) == ["เบน"]
     assert names(one("age", "gte", 18)) == sorted(["แอน", "เบน"])
+    assert names(one("age", "gte", 10**9)) == []
+    assert names(one("age", "lte", 10**9)) == sorted(["แอน", "เบน"])
 
 
 def test_groups_nest_with_and_and_or(people):

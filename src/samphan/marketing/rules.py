@@ -133,7 +133,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 def _age(op: str, value: Any, _rule: dict[str, Any]) -> Q:
     today = timezone.localdate()
-    years = int(value)
+    years = min(int(value), 150)  # older than anyone: the same as 150, and a valid date
     if op == "gte":  # had their birthday N years ago or earlier
         return Q(birthday__lte=_years_before(today, years))
     return Q(birthday__gt=_years_before(today, years + 1))
