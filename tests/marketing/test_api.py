@@ -169,6 +169,7 @@ def test_a_campaign_through_the_api(api, people):
         ({"variants": [{"share": 50, "subject_th": "", "text_th": "x"}]}, "subject_th"),
         ({"variants": [{"share": 50, "subject_th": "s", "text_th": "{{ secret }}"}]}, "text_th"),
         ({"segment_id": 999999}, "segment"),
+        ({"baseline_percent": "90", "effect_points": "20"}, "effect_points"),
     ],
 )
 def test_bad_campaigns_are_422_naming_the_field(api, people, overrides, field):
