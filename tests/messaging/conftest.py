@@ -2,12 +2,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer
 from samphan.messaging.models import LineAccount
 from tests.factories import ContactPointFactory, CustomerFactory
 from tests.messaging.servers import HttpRecorder, SmtpInbox
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages in English, so tests read them; pages keep each user's language."""
+    with translation.override("en"):
+        yield
 
 
 def smtp_mailers(port: int) -> dict[str, Any]:
