@@ -655,3 +655,39 @@ def usual_weekday_customer_ids(weekdays: list[int]) -> QuerySet[Any]:
 
 def rfm_segment_customer_ids(segments: list[str]) -> QuerySet[Any]:
     return CustomerRFM.objects.filter(segment__in=segments).values("customer_id")
+
+
+def period_buyer_ids(
+    since: dt.datetime,
+    *,
+    measure: str,
+    at_least: Decimal | None = None,
+    above: Decimal | None = None,
+    table: str,
+) -> str | None:
+    """Customers whose paid orders since ``since`` sum (``measure`` "revenue") or count
+    ("orders") to ``at_least`` or more / more than ``above``, from the process's columns
+    (a ``bincount`` instead of grouping the period's orders by customer in SQL: 1.3 s at a
+    million customers on SQLite). The ids go into the temporary table ``table`` of this
+    connection; returns the SQL that selects them, or None while the columns cannot be
+    used (inside a transaction, or loading): then the caller asks the orders by SQL."""
+    if not columns.usable():
+        return None
+    copy = columns.paid_orders()
+    if copy is None:
+        return None
+    sums = columns.per_customer(copy, since, None)
+    figure = sums.revenue if measure == "revenue" else sums.orders.astype(float)
+    # Sums of two-decimal amounts in floating point: half a satang either way is exact.
+    if at_least is not None:
+        chosen = sums.customer[figure >= float(at_least) - 0.005]
+    else:
+        chosen = sums.customer[figure > float(above or 0) + 0.005]
+    rows = [(int(pk),) for pk in chosen.tolist()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (customer_id bigint PRIMARY KEY)"
+        )
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a name of ours
+        cursor.executemany(f"INSERT INTO {table} VALUES (%s)", rows)  # noqa: S608
+    return f"SELECT customer_id FROM {table}"  # noqa: S608

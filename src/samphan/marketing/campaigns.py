@@ -70,9 +70,9 @@ def campaign_save(
         errors.update(error.message_dict)
     if not Segment.objects.filter(pk=campaign.segment_id or 0).exists():
         errors["segment"] = [_("Choose an audience segment.")]
-    if "baseline_percent" not in errors and "effect_points" not in errors:
-        if campaign.baseline_percent + campaign.effect_points >= 100:
-            errors["effect_points"] = [_("The usual rate plus the effect must stay below 100.")]
+    rates_valid = "baseline_percent" not in errors and "effect_points" not in errors
+    if rates_valid and campaign.baseline_percent + campaign.effect_points >= 100:
+        errors["effect_points"] = [_("The usual rate plus the effect must stay below 100.")]
     errors.update(_variant_errors(campaign.channel, variants))
     if errors:
         raise ValidationError(errors)

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.lookups import Exact
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -159,11 +159,20 @@ def _period(rule: dict[str, Any]) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=int(rule["days"]))
 
 
-def _orders_in_period(aggregate: Any) -> Callable[[str, Any, dict[str, Any]], Q]:
+def _orders_in_period(aggregate: Any, measure: str) -> Callable[[str, Any, dict[str, Any]], Q]:
     """Spend or orders in the last N days: the paid orders of the period summed per
-    customer, a subquery the orders' date index answers alone."""
+    customer, from the insights' columns when this process has them (the qualifying
+    customers in a temporary table), else a subquery the orders' date index answers."""
 
     def build(op: str, value: Any, rule: dict[str, Any]) -> Q:
+        if op == "gte" and value <= 0:
+            return Q()
+        table = f"segment_period_{rule['_position']}"
+        bound = {"at_least": value} if op == "gte" else {"above": value}
+        selected = analytics.period_buyer_ids(_period(rule), measure=measure, table=table, **bound)
+        if selected is not None:
+            q = Q(pk__in=RawSQL(selected, []))  # noqa: S611 - our table's name, no input
+            return q if op == "gte" else ~q
         per_customer = (
             Order.objects.filter(status=Order.Status.PAID, ordered_at__gte=_period(rule))
             .values("customer_id")
@@ -197,15 +206,17 @@ def _rfm(op: str, value: Any, _rule: dict[str, Any]) -> Q:
 
 
 def _consent(op: str, value: Any, _rule: dict[str, Any]) -> Q:
-    """The latest record for that channel and purpose says granted (withdrawals win)."""
+    """The latest record for that channel and purpose says granted (withdrawals win):
+    the grants no later record follows, one index probe a grant, rather than the latest
+    record looked up for every customer (0.6 s at a million customers on SQLite)."""
     channel, purpose = value.split(":")
-    latest = (
-        ConsentRecord.objects.filter(customer=OuterRef("pk"), channel=channel, purpose=purpose)
-        .order_by("-at", "-id")
-        .values("status")[:1]
+    records = ConsentRecord.objects.filter(channel=channel, purpose=purpose)
+    later = records.filter(customer_id=OuterRef("customer_id")).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
     )
-    granted = Q(Exact(Subquery(latest), ConsentRecord.Status.GRANTED))
-    return granted if op == "granted" else ~granted | ~Q(Exists(latest))
+    in_force = records.filter(~Exists(later), status=ConsentRecord.Status.GRANTED)
+    granted = Q(pk__in=in_force.values("customer_id"))
+    return granted if op == "granted" else ~granted
 
 
 def _lists(op: str, value: Any, _rule: dict[str, Any]) -> Q:
@@ -319,9 +330,9 @@ FIELDS: dict[str, Field] = {
         Field("orders", _("orders, all time"), BEHAVIOUR, ("gte", "lte"), "number",
               _activity_number("order_count")),
         Field("spend_period", _("spend in a period (฿)"), BEHAVIOUR, ("gte", "lte"),
-              "number", _orders_in_period(Sum("revenue")), period=True),
+              "number", _orders_in_period(Sum("revenue"), "revenue"), period=True),
         Field("orders_period", _("orders in a period"), BEHAVIOUR, ("gte", "lte"),
-              "number", _orders_in_period(Count("id")), period=True),
+              "number", _orders_in_period(Count("id"), "orders"), period=True),
         Field("last_purchase", _("last purchase"), BEHAVIOUR,
               ("within_days", "not_within_days", "never"), "days", _last_purchase),
         Field("visits", _("visits, all time"), BEHAVIOUR, ("gte", "lte"), "number",
@@ -416,6 +427,7 @@ def _condition(rule: Any, path: str, fields: dict[str, Field]) -> Q:
     rule = {**rule}
     if field.period:
         rule["days"] = _whole_number(rule.get("days"), f"{path}.days", low=1, high=MAX_DAYS)
+        rule["_position"] = path.replace(".", "_")  # names its temporary table
     value = None if op == "never" else _value(field, rule.get("value"), f"{path}.value")
     return field.build(op, value, rule)
 
