@@ -32,7 +32,7 @@ class SegmentIn(Schema):
     )
 
 
-class SegmentOut(Schema):
+class SavedSegmentOut(Schema):
     id: int
     name: str
     description: str
@@ -47,7 +47,7 @@ class SegmentPage(Schema):
     count_capped: bool
     page: int
     page_size: int
-    items: list[SegmentOut]
+    items: list[SavedSegmentOut]
 
 
 class PreviewIn(Schema):
@@ -72,7 +72,7 @@ class CountOut(Schema):
     count: int
 
 
-class CustomerPage(Schema):
+class SegmentCustomerPage(Schema):
     count: int
     count_capped: bool
     page: int
@@ -80,7 +80,7 @@ class CustomerPage(Schema):
     items: list[CustomerBrief]
 
 
-class PageParams(Schema):
+class MarketingPageParams(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -117,12 +117,12 @@ def segment_fields(request: HttpRequest) -> Any:
 
 
 @router.get("/segments", response={200: SegmentPage, **ERRORS})
-def segment_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+def segment_list(request: HttpRequest, params: Query[MarketingPageParams]) -> Any:
     require_perm(request.user, "marketing.view_segment")
     return page_of(Segment.objects.all(), params.page, params.page_size)
 
 
-@router.post("/segments", response={201: SegmentOut, **ERRORS})
+@router.post("/segments", response={201: SavedSegmentOut, **ERRORS})
 def segment_create(request: HttpRequest, payload: SegmentIn) -> Any:
     """422 naming `rules` with the path of the first bad part (`rules.0.value: …`)."""
     require_perm(request.user, "marketing.add_segment")
@@ -140,13 +140,13 @@ def segment_preview(request: HttpRequest, payload: PreviewIn) -> Any:
     return {"count": count, "sample": sample}
 
 
-@router.get("/segments/{segment_id}", response={200: SegmentOut, **ERRORS})
+@router.get("/segments/{segment_id}", response={200: SavedSegmentOut, **ERRORS})
 def segment_detail(request: HttpRequest, segment_id: Id) -> Any:
     require_perm(request.user, "marketing.view_segment")
     return _segment(segment_id)
 
 
-@router.put("/segments/{segment_id}", response={200: SegmentOut, **ERRORS})
+@router.put("/segments/{segment_id}", response={200: SavedSegmentOut, **ERRORS})
 def segment_update(request: HttpRequest, segment_id: Id, payload: SegmentIn) -> Any:
     require_perm(request.user, "marketing.change_segment")
     return _save(request, _segment(segment_id), payload)
@@ -165,8 +165,10 @@ def segment_count(request: HttpRequest, segment_id: Id) -> Any:
     return {"count": queries.segment_count(request.user, _segment(segment_id))}
 
 
-@router.get("/segments/{segment_id}/customers", response={200: CustomerPage, **ERRORS})
-def segment_customers(request: HttpRequest, segment_id: Id, params: Query[PageParams]) -> Any:
+@router.get("/segments/{segment_id}/customers", response={200: SegmentCustomerPage, **ERRORS})
+def segment_customers(
+    request: HttpRequest, segment_id: Id, params: Query[MarketingPageParams]
+) -> Any:
     """The segment's customers the caller may see, by name."""
     require_perm(request.user, "marketing.view_segment")
     customers = queries.segment_customers(request.user, _segment(segment_id))
@@ -294,7 +296,7 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 @router.get("/campaigns", response={200: CampaignPage, **ERRORS}, tags=["campaigns"])
-def campaign_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+def campaign_list(request: HttpRequest, params: Query[MarketingPageParams]) -> Any:
     require_perm(request.user, "marketing.view_campaign")
     return page_of(Campaign.objects.prefetch_related("variants"), params.page, params.page_size)
 
