@@ -236,6 +236,8 @@ class Customer(TimeStampedModel):
             models.Index(fields=["is_vip"]),
             models.Index(fields=["kind", "display_name"]),
             models.Index(fields=["industry"]),
+            # Segments filter by province, and their builder lists the provinces in use.
+            models.Index(fields=["province"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["archived_at"]),
             models.Index(fields=["photo"]),  # who may see a photo: core.views.media

@@ -34,7 +34,7 @@ from samphan.marketing.models import Campaign, Recipient, Segment, Variant
 from samphan.marketing.queries import segment_filter
 from samphan.messaging.consent import routes_for
 from samphan.messaging.models import Channel, Message, message_key
-from samphan.messaging.outbox import Draft, messages_queue_many
+from samphan.messaging.outbox import Draft, message_queue, messages_queue_many
 from samphan.sales.queries import customer_suggestions
 
 MARKETING = ConsentRecord.Purpose.MARKETING
@@ -159,6 +159,12 @@ def campaign_cancel(*, campaign: Campaign) -> Campaign:
 
 def render(template: str, values: dict[str, str]) -> str:
     return VARIABLE.sub(lambda match: values.get(match.group(1), ""), template)
+
+
+def says_product(variant: Variant) -> bool:
+    """Whether the variant names a product (a query a recipient: only when it does)."""
+    templates = (variant.subject_th, variant.text_th, variant.subject_en, variant.text_en)
+    return "product" in VARIABLE.findall("".join(templates))
 
 
 def values_for(customer: Customer, *, with_product: bool) -> dict[str, str]:
@@ -338,6 +344,8 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
     drafts: list[Draft] = []
     keys: dict[int, str] = {}
     skipped: list[Recipient] = []
+    variants = {r.variant.pk: r.variant for r in recipients if r.variant is not None}
+    with_product = {pk: says_product(variant) for pk, variant in variants.items()}
     for recipient in recipients:
         route = routes[recipient.customer_id]
         if not route:
@@ -347,10 +355,7 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
         variant = recipient.variant
         if variant is None:  # held out: never pending (the query asks for a variant)
             continue
-        wants_product = "product" in VARIABLE.findall(
-            variant.text_th + variant.text_en + variant.subject_th + variant.subject_en
-        )
-        values = values_for(recipient.customer, with_product=wants_product)
+        values = values_for(recipient.customer, with_product=with_product[variant.pk])
         subject, text = message_for(recipient.customer, variant, values)
         text, _links = tracked(text, recipient.pk)
         is_email = route.channel == Channel.EMAIL
@@ -389,8 +394,6 @@ def _finish_if_done(campaign: Campaign) -> None:
 def test_send(*, actor: Any, campaign: Campaign, variant: Variant, customer: Customer) -> Message:
     """The variant as ``customer`` would get it, to that customer, marked as a test and
     counted nowhere (a service message: staff send it to themselves)."""
-    from samphan.messaging.outbox import message_queue
-
     channel = None if campaign.channel == Campaign.PREFERRED else campaign.channel
     route = routes_for([customer.pk], ConsentRecord.Purpose.SERVICE, channel)[customer.pk]
     if not route:

@@ -37,6 +37,7 @@ from samphan.customers.models import (
     Interest,
     Tag,
 )
+from samphan.marketing.models import Segment, SegmentMember
 from samphan.sales.models import Order
 
 MAX_DEPTH = 4  # groups within groups: enough for any rule a person reads at a glance
@@ -220,8 +221,6 @@ def _consent(op: str, value: Any, _rule: dict[str, Any]) -> Q:
 
 
 def _lists(op: str, value: Any, _rule: dict[str, Any]) -> Q:
-    from samphan.marketing.models import SegmentMember
-
     q = Q(pk__in=SegmentMember.objects.filter(segment_id__in=value).values("customer_id"))
     return q if op == "any" else ~q
 
@@ -244,8 +243,6 @@ def _model_choices(model: Any) -> Callable[[], list[tuple[Any, str]]]:
 
 
 def _static_lists() -> list[tuple[Any, str]]:
-    from samphan.marketing.models import Segment
-
     return list(Segment.objects.filter(kind=Segment.Kind.STATIC).values_list("pk", "name"))
 
 
@@ -383,37 +380,54 @@ def all_fields() -> dict[str, Field]:
 
 def compile_rules(rules: Any, fields: dict[str, Field] | None = None) -> Q:
     """The customers ``rules`` select, as a Q; ``RuleError`` for the first bad part."""
-    fields = fields if fields is not None else all_fields()
-    counter = [0]
-    return _group(rules, "rules", 1, fields, counter)
+    return _Compiler(fields, build=True).group(rules, "rules", 1)
 
 
-def _group(group: Any, path: str, depth: int, fields: dict[str, Field], counter: list[int]) -> Q:
-    if not isinstance(group, dict):
-        raise RuleError(path, _("A group of conditions is expected."))
-    match = group.get("match", "all")
-    if match not in ("all", "any"):
-        raise RuleError(f"{path}.match", _("Choose “all” or “any”."))
-    rules = group.get("rules", [])
-    if not isinstance(rules, list):
-        raise RuleError(f"{path}.rules", _("A list of conditions is expected."))
-    combined = Q()
-    for index, rule in enumerate(rules):
-        where = f"{path}.rules.{index}" if path != "rules" else f"rules.{index}"
-        if isinstance(rule, dict) and "rules" in rule:
-            if depth >= MAX_DEPTH:
-                raise RuleError(where, _("Groups go at most %(n)d deep.") % {"n": MAX_DEPTH})
-            q = _group(rule, where, depth + 1, fields, counter)
-        else:
-            counter[0] += 1
-            if counter[0] > MAX_CONDITIONS:
-                raise RuleError(where, _("At most %(n)d conditions.") % {"n": MAX_CONDITIONS})
-            q = _condition(rule, where, fields)
-        combined = combined & q if match == "all" else combined | q
-    return combined
+def check_rules(rules: Any) -> None:
+    """``RuleError`` for the first bad part, without building anything: building a period
+    condition sums the period's orders (saving a segment need not)."""
+    _Compiler(None, build=False).group(rules, "rules", 1)
 
 
-def _condition(rule: Any, path: str, fields: dict[str, Field]) -> Q:
+class _Compiler:
+    def __init__(self, fields: dict[str, Field] | None, *, build: bool) -> None:
+        self.fields = fields if fields is not None else all_fields()
+        self.build = build
+        self.conditions = 0
+
+    def group(self, group: Any, path: str, depth: int) -> Q:
+        if not isinstance(group, dict):
+            raise RuleError(path, _("A group of conditions is expected."))
+        match = group.get("match", "all")
+        if match not in ("all", "any"):
+            raise RuleError(f"{path}.match", _("Choose “all” or “any”."))
+        rules = group.get("rules", [])
+        if not isinstance(rules, list):
+            raise RuleError(f"{path}.rules", _("A list of conditions is expected."))
+        combined = Q()
+        for index, rule in enumerate(rules):
+            where = f"{path}.rules.{index}" if path != "rules" else f"rules.{index}"
+            if isinstance(rule, dict) and "rules" in rule:
+                if depth >= MAX_DEPTH:
+                    raise RuleError(where, _("Groups go at most %(n)d deep.") % {"n": MAX_DEPTH})
+                q = self.group(rule, where, depth + 1)
+            else:
+                q = self.condition(rule, where)
+            combined = combined & q if match == "all" else combined | q
+        return combined
+
+    def condition(self, rule: Any, path: str) -> Q:
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise RuleError(path, _("At most %(n)d conditions.") % {"n": MAX_CONDITIONS})
+        field, op, value, rule = _checked(rule, path, self.fields)
+        return field.build(op, value, rule) if self.build else Q()
+
+
+def _checked(
+    rule: Any, path: str, fields: dict[str, Field]
+) -> tuple[Field, str, Any, dict[str, Any]]:
+    """The condition's field, operator and value, each checked; the rule with its days."""
     if not isinstance(rule, dict):
         raise RuleError(path, _("A condition is expected."))
     field = fields.get(str(rule.get("field", "")))
@@ -429,7 +443,7 @@ def _condition(rule: Any, path: str, fields: dict[str, Field]) -> Q:
         rule["days"] = _whole_number(rule.get("days"), f"{path}.days", low=1, high=MAX_DAYS)
         rule["_position"] = path.replace(".", "_")  # names its temporary table
     value = None if op == "never" else _value(field, rule.get("value"), f"{path}.value")
-    return field.build(op, value, rule)
+    return field, op, value, rule
 
 
 def _value(field: Field, value: Any, path: str) -> Any:

@@ -16,7 +16,7 @@ from samphan.core.models import AuditEvent
 from samphan.core.phones import normalise_phone
 from samphan.customers.models import ContactPoint, Customer
 from samphan.marketing.models import Segment, SegmentMember
-from samphan.marketing.rules import RuleError, compile_rules
+from samphan.marketing.rules import RuleError, check_rules
 
 MAX_IMPORT_ROWS = 50_000
 
@@ -47,7 +47,7 @@ def segment_save(
     if kind == Segment.Kind.RULES:
         rules = rules if rules is not None else {"match": "all", "rules": []}
         try:
-            compile_rules(rules)
+            check_rules(rules)
         except RuleError as error:
             errors["rules"] = f"{error.path}: {error.message}"
     else:
