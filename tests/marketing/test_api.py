@@ -64,6 +64,21 @@ def test_bad_segments_are_422_naming_the_field_and_write_nothing(api, people, bo
     assert not Segment.objects.exists()
 
 
+def test_only_the_keys_rules_use_are_stored(api, people):
+    # Stray keys could hold anything, NUL included, which PostgreSQL's jsonb refuses.
+    rules = {"match": "all", "stray\x00": {"x": "\x00"}, "rules": [
+        {"field": "tier", "op": "in", "value": ["gold"], "note\x00": 1},
+        {"field": "last_purchase", "op": "never", "value": "\x00"},
+        {"match": "any", "colour": "red", "rules": [
+            {"field": "spend_period", "op": "gte", "value": 5, "days": 30}]}]}  # fmt: skip
+    created = post(api, URL, {"name": "x", "rules": rules})
+    assert created.status_code == 201, created.content
+    assert Segment.objects.get().rules == {"match": "all", "rules": [
+        {"field": "tier", "op": "in", "value": ["gold"]},
+        {"field": "last_purchase", "op": "never"},
+        {"match": "any", "rules": [{"field": "spend_period", "op": "gte", "value": 5, "days": 30}]}]}  # fmt: skip
+
+
 def test_a_name_is_used_once(api, people):
     assert post(api, URL, {"name": "VIP", "rules": GOLD}).status_code == 201
     again = post(api, URL, {"name": "VIP", "rules": GOLD})

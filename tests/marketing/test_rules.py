@@ -157,6 +157,7 @@ def test_a_segment_is_counted_in_one_statement(people):
         ({"rules": [{"field": "spend_period", "op": "gte", "value": 5, "days": 0.5}]}, "rules.0.days", "whole number"),
         ({"rules": [{"field": "last_purchase", "op": "within_days", "value": 99999}]}, "rules.0.value", "3660"),
         ({"rules": [{"field": "vip", "op": "is", "value": "yes"}]}, "rules.0.value", "yes or no"),
+        ({"rules": [{"field": "province", "op": "in", "value": ["กรุง\x00เทพ"]}]}, "rules.0.value", "name"),
         ({"rules": [{"field": "consent", "op": "granted", "value": "fax:marketing"}]}, "rules.0.value", "options"),
         ({"rules": [{"match": "any", "rules": [{"field": "age", "op": "gte"}]}]}, "rules.0.rules.0.value", "number"),
         ({"rules": [{"match": "any", "rules": [{"match": "any", "rules": [{"match": "any", "rules": [

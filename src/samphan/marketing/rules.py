@@ -383,10 +383,27 @@ def compile_rules(rules: Any, fields: dict[str, Field] | None = None) -> Q:
     return _Compiler(fields, build=True).group(rules, "rules", 1)
 
 
-def check_rules(rules: Any) -> None:
+def check_rules(rules: Any) -> dict[str, Any]:
     """``RuleError`` for the first bad part, without building anything: building a period
-    condition sums the period's orders (saving a segment need not)."""
+    condition sums the period's orders (saving a segment need not). Returns the rules with
+    only the keys they use, so stray keys (and what they hold) are never stored."""
     _Compiler(None, build=False).group(rules, "rules", 1)
+    return _canonical(rules)
+
+
+def _canonical(group: dict[str, Any]) -> dict[str, Any]:
+    rules = []
+    for rule in group.get("rules", []):
+        if "rules" in rule:
+            rules.append(_canonical(rule))
+        else:
+            keys = (
+                ("field", "op", "days")
+                if rule["op"] == "never"
+                else ("field", "op", "value", "days")
+            )
+            rules.append({key: rule[key] for key in keys if key in rule})
+    return {"match": group.get("match", "all"), "rules": rules}
 
 
 class _Compiler:
@@ -457,7 +474,7 @@ def _value(field: Field, value: Any, path: str) -> Any:
     if kind == "days":
         return _whole_number(value, path, low=0, high=MAX_DAYS)
     if kind in ("text", "date"):
-        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        if not isinstance(value, str) or not value.strip() or len(value) > 200 or "\x00" in value:
             raise RuleError(path, _("Enter a value."))
         if kind == "date":
             try:
@@ -474,7 +491,7 @@ def _value(field: Field, value: Any, path: str) -> Any:
         raise RuleError(path, _("Choose at least one."))
     if kind == "words":
         words = [str(word).strip() for word in value if str(word).strip()]
-        if not words or any(len(word) > 100 for word in words):
+        if not words or any(len(word) > 100 or "\x00" in word for word in words):
             raise RuleError(path, _("Enter at least one name."))
         return words
     known = {str(choice): choice for choice, _label in _known(field)}

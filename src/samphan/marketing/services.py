@@ -47,7 +47,7 @@ def segment_save(
     if kind == Segment.Kind.RULES:
         rules = rules if rules is not None else {"match": "all", "rules": []}
         try:
-            check_rules(rules)
+            rules = check_rules(rules)
         except RuleError as error:
             errors["rules"] = f"{error.path}: {error.message}"
     else:
