@@ -45,6 +45,25 @@ def test_email_arrives_with_thai_text_and_one_click_unsubscribe(reachable, smtp)
     assert message.status == Message.Status.SENT and message.sent_at and message.attempts == 1
 
 
+def test_a_thai_domain_goes_as_idna(reachable, smtp):
+    queue(reachable, to="ann@ไทย.com")
+    assert run() == 1
+    assert smtp.messages[0]["To"] == "ann@xn--o3cw4h.com"
+
+
+def test_other_backends_get_djangos_email_message(reachable, settings):
+    # The console backend in development prints what the SMTP path would send.
+    from django.core import mail
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    message = queue(reachable, html="<p>สวัสดีค่ะ</p>")
+    assert run() == 1
+    (sent,) = mail.outbox
+    assert sent.subject == "โปรโมชั่นเดือนนี้ ลด 20%" and sent.to == ["ann@example.com"]
+    assert sent.extra_headers["Message-ID"] == f"<{message.key}@localhost>"
+    assert "List-Unsubscribe" in sent.extra_headers
+
+
 def test_service_email_has_no_unsubscribe_header(reachable, smtp):
     queue(reachable, purpose="service")
     run()

@@ -1,6 +1,11 @@
 """E-mail over SMTP, through Django's e-mail backend (host, port, STARTTLS or SSL and the
 login from settings): a text part, an HTML part when there is one, the message's key as
-its Message-ID, and for marketing the one-click unsubscribe headers of RFC 8058."""
+its Message-ID, and for marketing the one-click unsubscribe headers of RFC 8058.
+
+Over SMTP the message's bytes are written by ``mime`` and handed to the backend's open
+connection (Python's ``email`` package would cost 3 ms a message); any other backend
+(the console one in development) gets Django's ``EmailMessage``.
+"""
 
 import contextlib
 import smtplib
@@ -10,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 
-from samphan.messaging.channels import Outcome
+from samphan.messaging.channels import Outcome, mime
 from samphan.messaging.links import unsubscribe_url
 from samphan.messaging.models import Message
 
@@ -20,11 +25,17 @@ def message_id(message: Message) -> str:
     return f"<{message.key}@{domain}>"
 
 
+def list_headers(message: Message) -> dict[str, str]:
+    if message.purpose != "marketing":
+        return {}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(message)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def email_of(message: Message) -> EmailMultiAlternatives:
-    headers = {"Message-ID": message_id(message)}
-    if message.purpose == "marketing":
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(message)}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers = {"Message-ID": message_id(message), **list_headers(message)}
     email = EmailMultiAlternatives(
         subject=message.subject, body=message.text, to=[message.to], headers=headers
     )
@@ -38,14 +49,31 @@ class EmailSender:
 
     def __init__(self) -> None:
         self.connection: BaseEmailBackend | None = None
+        self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        self.from_header = mime.mailbox(settings.DEFAULT_FROM_EMAIL)
 
     def send(self, message: Message) -> Outcome:
-        email = email_of(message)
+        try:
+            raw = mime.email_bytes(
+                from_header=self.from_header,
+                to=message.to,
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
+                message_id=message_id(message),
+                extra=list_headers(message).items(),
+            )
+        except mime.HeaderError as error:  # an address no SMTP server would take
+            return Outcome.permanent(f"e-mail: {error}")
         try:
             if self.connection is None:
                 self.connection = mailers.default
                 self.connection.open()
-            self.connection.send_messages([email])
+            smtp = getattr(self.connection, "connection", None)
+            if isinstance(smtp, smtplib.SMTP):
+                smtp.sendmail(self.sender, [mime.ascii_address(message.to)], raw)
+            else:
+                self.connection.send_messages([email_of(message)])
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))
             return _by_code(code, reply)
