@@ -8,6 +8,7 @@ from samphan.accounts.models import User
 from samphan.core.tax_id import clean_thai_tax_id
 from samphan.customers.models import ContactPoint, Customer, Interaction
 from samphan.customers.queries import CustomerFilters, customer_list
+from samphan.customers.services import consents_rebuild
 from samphan.sales.models import Deal, Lead, Order, OrderLine, Quote
 
 
@@ -60,6 +61,11 @@ def test_demo_is_realistic_valid_and_deterministic(db):
     for tax_id in Customer.objects.companies().values_list("tax_id", flat=True):
         assert clean_thai_tax_id(tax_id) == tax_id
     assert Interaction.objects.exists()
+    # The consents the demo writes in bulk match what the records say.
+    bits = list(Customer.objects.order_by("id").values_list("consent_bits", flat=True))
+    assert any(bits)
+    consents_rebuild()
+    assert list(Customer.objects.order_by("id").values_list("consent_bits", flat=True)) == bits
     admin = User.objects.create_superuser("admin", "", "x")
     somebody = Customer.objects.people().first()
     assert somebody.pk in [

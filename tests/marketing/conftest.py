@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone, translation
 
 from samphan.customers import services as customer_services
-from samphan.customers.models import ConsentRecord, Customer, CustomFieldDefinition, Tag
+from samphan.customers.models import Customer, CustomFieldDefinition, Tag
 from samphan.sales import services as sales_services
 from samphan.sales.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory
@@ -45,8 +45,8 @@ class People:
 
 
 def consent(customer: Customer, status: str, at: dt.datetime) -> None:
-    ConsentRecord.objects.create(customer=customer, channel="email", purpose="marketing",
-                                 status=status, at=at, source="staff")  # fmt: skip
+    customer_services.consent_record(actor=None, customer=customer, channel="email",
+                                     purpose="marketing", status=status, at=at)  # fmt: skip
 
 
 def buy(customer: Customer, product: Any, moment: dt.datetime, quantity: int) -> None:

@@ -2,9 +2,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import ContactPoint, Customer
+from samphan.customers.services import consent_record
 from samphan.messaging.models import LineAccount
 from tests.factories import ContactPointFactory, CustomerFactory
 from tests.messaging.servers import HttpRecorder, SmtpInbox
@@ -53,10 +54,7 @@ def line_api(settings: Any) -> Iterator[HttpRecorder]:
 def grant(
     customer: Customer, channel: str, purpose: str = "marketing", status: str = "granted"
 ) -> None:
-    ConsentRecord.objects.create(
-        customer=customer, channel=channel, purpose=purpose, status=status,
-        at=timezone.now(), source=ConsentRecord.Source.STAFF,
-    )  # fmt: skip
+    consent_record(actor=None, customer=customer, channel=channel, purpose=purpose, status=status)
 
 
 @pytest.fixture

@@ -182,6 +182,10 @@ class Customer(TimeStampedModel):
     member_number = models.CharField(
         _("member number"), max_length=30, unique=True, null=True, blank=True
     )
+    # The consents in force as grants, a bit per channel and purpose (``consent_bit``),
+    # kept by ``services.consent_record``: segments test consent on the customer's own row
+    # instead of finding each one's latest record. Nullable (none) as the thumbnail is.
+    consent_bits = models.PositiveIntegerField(null=True, blank=True, editable=False)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.LEAD)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
     is_vip = models.BooleanField(_("VIP"), default=False)
@@ -402,6 +406,14 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}/{self.purpose}: {self.status}"
+
+
+def consent_bit(channel: str, purpose: str) -> int:
+    """The bit of ``Customer.consent_bits`` for a channel and purpose. New channels and
+    purposes go at the end of their choices, or ``consents_rebuild`` must run."""
+    purposes = ConsentRecord.Purpose.values
+    position = ConsentRecord.Channel.values.index(channel) * len(purposes)
+    return 1 << (position + purposes.index(purpose))
 
 
 CONSENT_CHANNEL_BY_KIND = {

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +30,7 @@ from samphan.customers.models import (
     Interaction,
     Interest,
     Tag,
+    consent_bit,
 )
 from samphan.customers.photos import photo_files
 from samphan.customers.search import build_search_document
@@ -414,6 +417,7 @@ def consent_record(
     )
     record.full_clean(exclude=["customer", "recorded_by"])
     record.save()
+    _consent_bits_refresh(customer.pk, channel, purpose)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -422,6 +426,51 @@ def consent_record(
         changes=diff({}, snapshot(record, CONSENT_FIELDS)),
     )
     return record
+
+
+ALL_CONSENT_BITS = (1 << len(ConsentRecord.Channel) * len(ConsentRecord.Purpose)) - 1
+
+
+def _consent_bits_refresh(customer_id: int, channel: str, purpose: str) -> None:
+    # The latest record wins, which need not be the one just written (a back-dated one).
+    latest = (
+        ConsentRecord.objects.filter(customer_id=customer_id, channel=channel, purpose=purpose)
+        .order_by("-at", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    bit = consent_bit(channel, purpose)
+    bits = Coalesce(F("consent_bits"), Value(0))
+    Customer.objects.filter(pk=customer_id).update(
+        consent_bits=bits.bitor(bit)
+        if latest == ConsentRecord.Status.GRANTED
+        else NullIf(bits.bitand(ALL_CONSENT_BITS ^ bit), Value(0))  # none: NULL, as rebuilt
+    )
+
+
+@transaction.atomic
+def consents_rebuild() -> int:
+    """``Customer.consent_bits`` from the records, in two set-based statements (after a
+    bulk load, or to check the kept ones). How many customers have a grant in force."""
+    pairs = [(c, p) for c in ConsentRecord.Channel.values for p in ConsentRecord.Purpose.values]
+    bit_of = " ".join("WHEN channel = %s AND purpose = %s THEN %s" for _pair in pairs)
+    params: list[Any] = [v for c, p in pairs for v in (c, p, consent_bit(c, p))]
+    customers, records = Customer._meta.db_table, ConsentRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {customers} SET consent_bits = NULL WHERE consent_bits IS NOT NULL"  # noqa: S608
+        )
+        cursor.execute(
+            f"UPDATE {customers} SET consent_bits = granted.bits FROM ("  # noqa: S608
+            f" SELECT customer_id, SUM(CASE {bit_of} ELSE 0 END) AS bits FROM ("
+            "  SELECT customer_id, channel, purpose, status, ROW_NUMBER() OVER ("
+            "   PARTITION BY customer_id, channel, purpose ORDER BY at DESC, id DESC) AS n"
+            f"  FROM {records}) latest"
+            " WHERE n = 1 AND status = %s GROUP BY customer_id"
+            f") granted WHERE {customers}.id = granted.customer_id",
+            [*params, ConsentRecord.Status.GRANTED],
+        )
+        return int(cursor.rowcount)
 
 
 # -- Timeline ---------------------------------------------------------------------------

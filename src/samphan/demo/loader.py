@@ -36,6 +36,7 @@ from samphan.customers.models import (
     Interaction,
     Interest,
     Tag,
+    consent_bit,
 )
 from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
@@ -273,6 +274,10 @@ class BatchBuilder:
             days=rng.randint(0, 1_000)
         )
         self.sales.add(customer)
+        consent_channel = None
+        if rng.random() < 0.5:
+            consent_channel = "email" if customer.is_company else "sms"
+            customer.consent_bits = consent_bit(consent_channel, "marketing")
         batch.customers.append(
             tuple(
                 adapt(value) if adapt and value is not None else value
@@ -286,9 +291,10 @@ class BatchBuilder:
             (pk, kind, value, "", position == 0, now, now)
             for position, (kind, value) in enumerate(contacts)
         )
-        if rng.random() < 0.5:
-            channel = "email" if customer.is_company else "sms"
-            batch.consents.append((pk, channel, "marketing", "granted", now, "form", "2026-1"))
+        if consent_channel:
+            batch.consents.append(
+                (pk, consent_channel, "marketing", "granted", now, "form", "2026-1")
+            )
         for _ in range(rng.choices([0, 1, 2, 3, 5], [20, 30, 25, 15, 10])[0]):
             kind, summary = rng.choice(data.INTERACTIONS)
             at = self.now - dt.timedelta(minutes=rng.randint(60, 730 * 24 * 60))

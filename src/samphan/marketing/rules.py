@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,7 @@ from samphan.customers.models import (
     CustomFieldDefinition,
     Interest,
     Tag,
+    consent_bit,
 )
 from samphan.marketing.models import Segment, SegmentMember
 from samphan.sales.models import Order
@@ -207,17 +210,14 @@ def _rfm(op: str, value: Any, _rule: dict[str, Any]) -> Q:
 
 
 def _consent(op: str, value: Any, _rule: dict[str, Any]) -> Q:
-    """The latest record for that channel and purpose says granted (withdrawals win):
-    the grants no later record follows, one index probe a grant, rather than the latest
-    record looked up for every customer (0.6 s at a million customers on SQLite)."""
+    """The latest record for that channel and purpose says granted (withdrawals win), as
+    ``consent_record`` keeps it in the customer's ``consent_bits``: a test on the row the
+    query reads anyway (finding the grants no later record follows took 0.5 s at a
+    million customers on SQLite)."""
     channel, purpose = value.split(":")
-    records = ConsentRecord.objects.filter(channel=channel, purpose=purpose)
-    later = records.filter(customer_id=OuterRef("customer_id")).filter(
-        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
-    )
-    in_force = records.filter(~Exists(later), status=ConsentRecord.Status.GRANTED)
-    granted = Q(pk__in=in_force.values("customer_id"))
-    return granted if op == "granted" else ~granted
+    bit = consent_bit(channel, purpose)
+    in_force = Coalesce(F("consent_bits"), Value(0)).bitand(bit)
+    return Q(Exact(in_force, bit if op == "granted" else 0))
 
 
 def _lists(op: str, value: Any, _rule: dict[str, Any]) -> Q:
