@@ -39,6 +39,7 @@ urlpatterns = [
     path("t/c/<str:token>/<int:index>/", campaign_views.campaign_click, name="campaign_click"),
     path("hooks/line/", messaging_hooks.line_webhook, name="line_webhook"),
     path("hooks/sms/", messaging_hooks.sms_inbound, name="sms_inbound"),
+    path("hooks/sms/status/", messaging_hooks.sms_status, name="sms_status"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -182,6 +182,8 @@ def test_results_count_purchases_within_the_window(audience, smtp):
     assert groups["A"].converted == 0  # the purchase 20 days on is outside the 14-day window
     assert groups[""].converted == 1 and groups[""].recipients == 9
     assert groups["A"].sent + groups["B"].sent == Message.objects.filter(status="sent").count()
+    # E-mail is delivered when the SMTP server takes it.
+    assert groups["A"].delivered == groups["A"].sent and groups["B"].delivered == groups["B"].sent
     assert groups["B"].against_first is not None
     assert groups["B"].against_first.difference == pytest.approx(3 / 18)
     # 18 a variant, far from the 2,213 needed for 2 points from 5%: no winner is called.

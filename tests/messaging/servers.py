@@ -7,6 +7,7 @@ import email.policy
 import json
 import socket
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -85,6 +86,9 @@ class Recorded:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def form(self) -> dict[str, str]:
+        return dict(urllib.parse.parse_qsl(self.body.decode(), strict_parsing=True))
 
 
 @dataclass

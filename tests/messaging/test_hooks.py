@@ -140,3 +140,73 @@ def test_twilio_signature_matches_twilios_documented_example():
 @pytest.mark.parametrize("body", [{"events": "x"}, {"nothing": []}, ["a"]])
 def test_line_webhook_refuses_what_is_not_a_webhook(line_api, body):
     assert line_post(body).status_code == 400
+
+
+def receipt(message: Message, body: dict, secret: str = "inbound-secret", key: str | None = None):
+    raw = json.dumps(body).encode()
+    return Client().post(f"/hooks/sms/status/?key={key or message.key}", raw,
+                         content_type="application/json",
+                         headers={"X-Samphan-Signature": json_signature(raw, secret)})  # fmt: skip
+
+
+@pytest.fixture
+def sent_sms(sms_gateway, reachable):
+    message = message_queue(customer=reachable, channel="sms", purpose="service",
+                            to="+66812345678", text="นัดหมายพรุ่งนี้ 10 โมง", idempotency_key="s1")  # fmt: skip
+    Outbox(RateLimits({})).run()
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and message.delivered_at is None
+    return message
+
+
+def test_a_delivery_receipt_marks_the_sms_delivered(sent_sms):
+    assert receipt(sent_sms, {"status": "sent"}).status_code == 200  # not yet: nothing changes
+    sent_sms.refresh_from_db()
+    assert sent_sms.delivered_at is None
+    assert receipt(sent_sms, {"status": "delivered"}).status_code == 200
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == Message.Status.SENT and sent_sms.delivered_at
+
+
+def test_a_failed_receipt_fails_the_sms_with_the_gateways_error(sent_sms):
+    assert receipt(sent_sms, {"status": "undelivered", "error": "30003"}).status_code == 200
+    sent_sms.refresh_from_db()
+    assert (
+        sent_sms.status == Message.Status.FAILED
+        and sent_sms.error == "SMS receipt: undelivered 30003"
+    )
+    receipt(sent_sms, {"status": "delivered"})  # too late: a failed message stays failed
+    sent_sms.refresh_from_db()
+    assert sent_sms.delivered_at is None
+
+
+@pytest.mark.parametrize(
+    ("body", "secret", "key", "status"),
+    [
+        ({"status": "delivered"}, "wrong", None, 403),
+        ({"status": "delivered"}, "inbound-secret", "not-a-key", 400),
+        ({"status": "delivered"}, "inbound-secret", "6fa459ea-ee8a-3ca4-894e-db77e160355e", 404),
+        ({"state": "delivered"}, "inbound-secret", None, 400),
+        ({"status": 7}, "inbound-secret", None, 400),
+    ],
+)
+def test_bad_receipts_are_refused_and_change_nothing(sent_sms, body, secret, key, status):
+    response = receipt(sent_sms, body, secret, key)
+    assert response.status_code == status and response.json()["detail"]
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == Message.Status.SENT and sent_sms.delivered_at is None
+
+
+def test_twilio_status_callback(sent_sms, settings):
+    settings.SAMPHAN_SMS_ADAPTER = "twilio"
+    settings.SAMPHAN_SMS_SECRET = "twilio-token"
+    path = f"/hooks/sms/status/?key={sent_sms.key}"
+    form = {"MessageSid": "SM42", "MessageStatus": "delivered", "AccountSid": "AC123"}
+    good = twilio_signature("http://127.0.0.1:8000" + path, form, "twilio-token")
+    forged = twilio_signature(
+        "http://127.0.0.1:8000/hooks/sms/status/?key=other", form, "twilio-token"
+    )
+    assert Client().post(path, form, headers={"X-Twilio-Signature": forged}).status_code == 403
+    assert Client().post(path, form, headers={"X-Twilio-Signature": good}).status_code == 200
+    sent_sms.refresh_from_db()
+    assert sent_sms.delivered_at

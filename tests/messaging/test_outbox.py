@@ -43,6 +43,7 @@ def test_email_arrives_with_thai_text_and_one_click_unsubscribe(reachable, smtp)
     assert "<b>คุณแอน</b>" in received.get_body(("html",)).get_content()
     message.refresh_from_db()
     assert message.status == Message.Status.SENT and message.sent_at and message.attempts == 1
+    assert message.delivered_at == message.sent_at  # the SMTP server took it
 
 
 def test_a_thai_domain_goes_as_idna(reachable, smtp):
@@ -146,9 +147,11 @@ def test_sms_through_the_json_gateway(reachable, sms_gateway):
         "text": "สวัสดีค่ะ คุณแอน\nรับส่วนลด 20% ทุกรายการ",
         "sender": "Samphan",
         "reference": str(message.key),
+        "status_url": f"http://127.0.0.1:8000/hooks/sms/status/?key={message.key}",
     }
     message.refresh_from_db()
     assert message.status == Message.Status.SENT and message.provider_ref == "ok"
+    assert message.delivered_at is None  # until the gateway's receipt says so
 
 
 def test_sms_through_twilio(reachable, sms_gateway, settings):
@@ -160,7 +163,10 @@ def test_sms_through_twilio(reachable, sms_gateway, settings):
     run()
     (request,) = sms_gateway.requests
     assert request.path == "/2010-04-01/Accounts/AC123/Messages.json"
-    assert request.body == b"To=%2B66812345678&From=Samphan&Body=Hello"
+    assert request.form() == {
+        "To": "+66812345678", "From": "Samphan", "Body": "Hello",
+        "StatusCallback": f"http://127.0.0.1:8000/hooks/sms/status/?key={message.key}",
+    }  # fmt: skip
     assert (
         request.headers["authorization"]
         == "Basic " + base64.b64encode(b"AC123:twilio-token").decode()

@@ -272,6 +272,9 @@ class GroupOut(Schema):
     recipients: int
     queued: int
     sent: int
+    delivered: int = Field(
+        description="confirmed by the channel: e-mail and LINE at hand-off, SMS by receipt"
+    )
     failed: int
     skipped: int
     opened: int

@@ -24,6 +24,7 @@ class Group:
     recipients: int = 0
     queued: int = 0
     sent: int = 0
+    delivered: int = 0
     failed: int = 0
     skipped: int = 0
     opened: int = 0
@@ -82,6 +83,7 @@ def campaign_results(campaign: Campaign) -> Results:
         recipients=Count("pk"),
         queued=Count("pk", filter=Q(message__status=Message.Status.QUEUED)),
         sent=Count("pk", filter=Q(message__status=Message.Status.SENT)),
+        delivered=Count("message__delivered_at"),
         failed=Count("pk", filter=Q(message__status__in=[Message.Status.FAILED, Message.Status.BLOCKED])),
         skipped=Count("pk", filter=~Q(skipped="")),
         opened=Count("opened_at"),
@@ -96,7 +98,16 @@ def campaign_results(campaign: Campaign) -> Results:
     holdout = Group("")
     for row in figures:
         group = holdout if row["variant_id"] is None else groups[labels[row["variant_id"]]]
-        for name in ("recipients", "queued", "sent", "failed", "skipped", "opened", "clicked"):
+        for name in (
+            "recipients",
+            "queued",
+            "sent",
+            "delivered",
+            "failed",
+            "skipped",
+            "opened",
+            "clicked",
+        ):
             setattr(group, name, row[name])
         group.converted = int(row.get("converted") or 0)  # type: ignore[call-overload]
         group.revenue = Decimal(row.get("revenue") or ZERO)  # type: ignore[arg-type]

@@ -50,6 +50,7 @@ class MessageOut(Schema):
     sms_parts: int | None
     created_at: dt.datetime
     sent_at: dt.datetime | None
+    delivered_at: dt.datetime | None
 
     @staticmethod
     def resolve_sms_parts(message: Message) -> int | None:

@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 import logging
+import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,6 +70,25 @@ def json_signature(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _gateway_request(request: HttpRequest, secret: str) -> tuple[bool, dict[str, Any] | None]:
+    """Whether the gateway's signature matches, and what it posted: Twilio's form fields
+    (signed with the whole URL, its query included), or the generic adapter's JSON object
+    (None when the body is not one)."""
+    if settings.SAMPHAN_SMS_ADAPTER == "twilio":
+        params = {key: request.POST[key] for key in request.POST}
+        url = settings.SAMPHAN_PUBLIC_URL + request.get_full_path()
+        expected = twilio_signature(url, params, secret)
+        return hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")), params
+    signed = hmac.compare_digest(
+        json_signature(request.body, secret), request.headers.get("X-Samphan-Signature", "")
+    )
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        data = None
+    return signed, data if isinstance(data, dict) else None
+
+
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
@@ -75,24 +96,15 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     secret = settings.SAMPHAN_SMS_SECRET
     if not secret:
         return _refused("Inbound SMS is not configured.", 503)
-    if settings.SAMPHAN_SMS_ADAPTER == "twilio":
-        params = {key: request.POST[key] for key in request.POST}
-        url = settings.SAMPHAN_PUBLIC_URL + request.path
-        expected = twilio_signature(url, params, secret)
-        given = request.headers.get("X-Twilio-Signature", "")
-        sender, text = params.get("From", ""), params.get("Body", "")
-    else:
-        expected = json_signature(request.body, secret)
-        given = request.headers.get("X-Samphan-Signature", "")
-        try:
-            data = json.loads(request.body)
-            sender, text = str(data["from"]), str(data["text"])
-        except (ValueError, KeyError, TypeError):
-            if hmac.compare_digest(expected, given):
-                return _refused('The body must be JSON with "from" and "text".')
-            sender = text = ""
-    if not hmac.compare_digest(expected, given):
+    signed, data = _gateway_request(request, secret)
+    if not signed:
         return _refused("The signature does not match the body.", 403)
+    if settings.SAMPHAN_SMS_ADAPTER == "twilio":
+        sender, text = (data or {}).get("From", ""), (data or {}).get("Body", "")
+    elif data is None or not isinstance(data.get("from"), str | int) or "text" not in data:
+        return _refused('The body must be JSON with "from" and "text".')
+    else:
+        sender, text = str(data["from"]), str(data["text"])
     try:
         number = normalise_phone(sender)
     except ValidationError as error:
@@ -103,3 +115,30 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     if settings.SAMPHAN_SMS_ADAPTER == "twilio":
         return HttpResponse("<Response/>", content_type="text/xml")
     return JsonResponse({"stopped": stopped})
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request: HttpRequest) -> HttpResponse:
+    """A delivery receipt for a message, named by its key in the status URL the message
+    went with: Twilio's MessageStatus (delivered, undelivered, failed …) and ErrorCode,
+    or the generic adapter's JSON ``{"status", "error"}``."""
+    secret = settings.SAMPHAN_SMS_SECRET
+    if not secret:
+        return _refused("SMS receipts are not configured.", 503)
+    signed, data = _gateway_request(request, secret)
+    if not signed:
+        return _refused("The signature does not match the body.", 403)
+    try:
+        key = uuid.UUID(request.GET.get("key", ""))
+    except ValueError:
+        return _refused('The status URL must end in "?key=" and the message\'s key.')
+    if settings.SAMPHAN_SMS_ADAPTER == "twilio":
+        status, error = (data or {}).get("MessageStatus", ""), (data or {}).get("ErrorCode", "")
+    elif data is None or not isinstance(data.get("status"), str):
+        return _refused('The body must be JSON with "status".')
+    else:
+        status, error = data["status"], str(data.get("error") or "")
+    if not services.sms_receipt(key, status.lower(), error[:200]):
+        return _refused("No SMS has this key.", 404)
+    return JsonResponse({})

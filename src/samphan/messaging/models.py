@@ -60,6 +60,10 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     leased_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When the channel confirmed delivery: at hand-off for e-mail (the SMTP server took it)
+    # and LINE (the platform took it; it reports nothing later), from the gateway's
+    # delivery receipt for SMS.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     error = models.CharField(_("why"), max_length=300, blank=True)
     provider_ref = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("written"), default=timezone.now)

@@ -247,7 +247,12 @@ def outbox_run() -> int:
 def outcome_record(message: Message, outcome: Outcome) -> None:
     """What the provider answered, committed at once (see the module's note)."""
     if outcome.kind == "sent":
-        _record(message, status=Message.Status.SENT, provider_ref=outcome.provider_ref)
+        _record(
+            message,
+            status=Message.Status.SENT,
+            provider_ref=outcome.provider_ref,
+            delivered=outcome.delivered,
+        )
         return
     if outcome.kind == "permanent":
         with transaction.atomic():
@@ -279,12 +284,20 @@ def outcome_record(message: Message, outcome: Outcome) -> None:
     logger.info("message %s: try %s failed (%s)", message.pk, attempts, outcome.detail)
 
 
-def _record(message: Message, *, status: str, error: str = "", provider_ref: str = "") -> None:
+def _record(
+    message: Message,
+    *,
+    status: str,
+    error: str = "",
+    provider_ref: str = "",
+    delivered: bool = False,
+) -> None:
     now = timezone.now()
     Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
         status=status,
         attempts=F("attempts") + (0 if status == Message.Status.BLOCKED else 1),
         sent_at=now if status == Message.Status.SENT else None,
+        delivered_at=now if delivered else None,
         leased_until=None,
         error=error,
         provider_ref=provider_ref,

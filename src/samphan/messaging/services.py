@@ -1,6 +1,7 @@
 """What customers and providers do to the messages: unsubscribing by link, the preference
 page, STOP replies, LINE follows and unfollows; and staff linking a LINE account."""
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -130,6 +131,20 @@ def sms_stop(number: str) -> int:
                 purpose=MARKETING,
             )
     return len(customers)
+
+
+def sms_receipt(key: uuid.UUID, status: str, error: str = "") -> bool:
+    """A gateway's delivery receipt: "delivered" marks the SMS delivered; "undelivered" or
+    "failed" marks it failed with the gateway's error; anything else (queued, sending …)
+    changes nothing. False when no SMS has this key."""
+    messages = Message.objects.filter(key=key, channel=Channel.SMS)
+    awaiting = messages.filter(status=Message.Status.SENT, delivered_at=None)
+    if status == "delivered":
+        awaiting.update(delivered_at=timezone.now())
+    elif status in ("undelivered", "failed"):
+        detail = f"SMS receipt: {status} {error}".strip()  # as the providers' own errors are
+        awaiting.update(status=Message.Status.FAILED, error=detail[:300])
+    return messages.exists()
 
 
 @transaction.atomic

@@ -4,13 +4,14 @@
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.timeline import Cursor, Entry
 from samphan.messaging.models import Message
 
 FIELDS = ("id", "customer", "channel", "subject", "text", "status", "error", "created_at",
-          "created_by")  # fmt: skip
+          "created_by", "delivered_at")  # fmt: skip
 
 
 class Messages:
@@ -39,6 +40,8 @@ class Messages:
 
     def entry(self, message: Message) -> Entry:
         status = message.get_status_display()
+        if message.delivered_at:
+            status = _("delivered")
         if message.error and message.status != Message.Status.SENT:
             status = f"{status}: {message.error}"
         return Entry(

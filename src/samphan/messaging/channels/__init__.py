@@ -19,10 +19,11 @@ class Outcome:
     kind: Literal["sent", "temporary", "permanent"]
     detail: str = ""
     provider_ref: str = ""
+    delivered: bool = False  # the provider says it reached the recipient's side
 
     @classmethod
-    def sent(cls, provider_ref: str = "") -> "Outcome":
-        return cls("sent", provider_ref=provider_ref)
+    def sent(cls, provider_ref: str = "", *, delivered: bool = False) -> "Outcome":
+        return cls("sent", provider_ref=provider_ref, delivered=delivered)
 
     @classmethod
     def temporary(cls, detail: str) -> "Outcome":

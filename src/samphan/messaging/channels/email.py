@@ -83,7 +83,7 @@ class EmailSender:
         except (smtplib.SMTPException, OSError) as error:  # no server, a dropped connection
             self.close()
             return Outcome.temporary(f"SMTP: {error}")
-        return Outcome.sent(message_id(message))
+        return Outcome.sent(message_id(message), delivered=True)
 
     def close(self) -> None:
         if self.connection is not None:

@@ -39,13 +39,13 @@ class LineSender:
         except ApiException as error:
             detail = f"LINE {error.status} {(error.body or '')[:200]}"
             if error.status == 409:  # this retry key was accepted before
-                return Outcome.sent()
+                return Outcome.sent(delivered=True)
             if error.status == 429 or (error.status or 500) >= 500:
                 return Outcome.temporary(detail)
             return Outcome.permanent(detail)
         except (OSError, urllib3.exceptions.HTTPError) as error:  # no server, a timeout
             return Outcome.temporary(f"LINE: {error}")
-        return Outcome.sent()
+        return Outcome.sent(delivered=True)
 
     def close(self) -> None:
         if self.client is not None:

@@ -1,8 +1,9 @@
 """SMS through an HTTP gateway. Two adapters: ``json``, a generic JSON POST
-(``{"to", "text", "sender", "reference"}`` with a bearer token) that most Thai gateways
-can be fronted with, and ``twilio``, Twilio's Messages API (form fields To, From, Body,
-HTTP basic auth with the account SID and auth token). Every request carries the
-message's key as ``Idempotency-Key``.
+(``{"to", "text", "sender", "reference", "status_url"}`` with a bearer token) that most
+Thai gateways can be fronted with, and ``twilio``, Twilio's Messages API (form fields To,
+From, Body, StatusCallback; HTTP basic auth with the account SID and auth token). Every
+request carries the message's key as ``Idempotency-Key``; the gateway posts the delivery
+receipt to the status URL (``hooks.sms_status``), which names the message by that key.
 
 Length: a message in the GSM 7-bit alphabet takes 160 characters in one SMS, 153 a part
 when split; anything else (Thai) is sent as UCS-2, 70 characters, 67 a part.
@@ -16,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 
 from samphan.messaging.channels import Outcome
 from samphan.messaging.models import Message
@@ -83,6 +85,11 @@ class HttpSmsSender:
         return str(data.get("id") or data.get("sid") or "")[:200] if isinstance(data, dict) else ""
 
 
+def status_url(message: Message) -> str:
+    """Where the gateway posts this message's delivery receipt."""
+    return f"{settings.SAMPHAN_PUBLIC_URL}{reverse('sms_status')}?key={message.key}"
+
+
 class JsonSmsSender(HttpSmsSender):
     def request(self, message: Message) -> tuple[str, bytes, dict[str, str]]:
         body = {
@@ -90,6 +97,7 @@ class JsonSmsSender(HttpSmsSender):
             "text": message.text,
             "sender": settings.SAMPHAN_SMS_SENDER,
             "reference": str(message.key),
+            "status_url": status_url(message),
         }
         headers = {"Content-Type": "application/json"}
         if settings.SAMPHAN_SMS_KEY:
@@ -101,7 +109,12 @@ class TwilioSmsSender(HttpSmsSender):
     def request(self, message: Message) -> tuple[str, bytes, dict[str, str]]:
         sid = settings.SAMPHAN_SMS_KEY
         url = f"{settings.SAMPHAN_SMS_URL.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
-        form = {"To": message.to, "From": settings.SAMPHAN_SMS_SENDER, "Body": message.text}
+        form = {
+            "To": message.to,
+            "From": settings.SAMPHAN_SMS_SENDER,
+            "Body": message.text,
+            "StatusCallback": status_url(message),
+        }
         login = base64.b64encode(f"{sid}:{settings.SAMPHAN_SMS_SECRET}".encode()).decode()
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
