@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from samphan.analytics.rfm import rfm_rebuild
 from samphan.core.dates import format_month
+from samphan.marketing.services import members_add, segment_save
 from samphan.sales import services
-from samphan.sales.models import Category
+from samphan.sales.models import Category, Order
 from samphan.sales.services import LineInput
 from tests.analytics.test_rollups import buy
 from tests.analytics.test_views import login
@@ -87,6 +88,39 @@ def test_segment_report_and_bad_input(admin_user, sales):
         "/insights/reports/", {"period": "custom", "since": "2020-01-01", "until": "2020-01-31"}
     )
     assert "No paid orders in this period." in empty.content.decode()
+
+
+def test_a_saved_segment_narrows_every_report(admin_user, sales):
+    tea, _cup = sales
+    online_buyer = Order.objects.get(channel="online").customer
+    segment = segment_save(actor=admin_user, segment=None, name="ลูกค้าออนไลน์", kind="static")
+    members_add(actor=admin_user, segment=segment, customer_ids=[online_buyer.pk])
+    client = login(admin_user)
+    page = client.get("/insights/reports/", {"report": "channel", "segment": segment.pk})
+    assert {row["label"]: row["orders"] for row in page.context["report"].rows} == {"online": 1}
+    assert page.context["report"].total["revenue"] == D("100.00")
+    assert "ลูกค้าออนไลน์" in page.content.decode()
+    rfm_rebuild()
+    rfm = client.get("/insights/reports/", {"report": "segment", "segment": segment.pk})
+    assert sum(row["customers"] for row in rfm.context["report"].rows) == 1
+    export = client.get(
+        "/insights/reports/", {"report": "product", "segment": segment.pk, "format": "csv"}
+    )
+    assert f"-segment{segment.pk}.csv" in export["Content-Disposition"]
+    assert list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[1][:3] == [
+        "TEA ชาไทย", "1", "100.00"]  # fmt: skip
+    # A segment that is not there is an error beside the field, and the report is unfiltered.
+    gone = client.get("/insights/reports/", {"report": "channel", "segment": 999_999})
+    assert "That segment does not exist" in gone.content.decode()
+    assert len(gone.context["report"].rows) == 2
+
+
+def test_a_user_without_marketing_cannot_pick_a_segment(make_user, sales, admin_user):
+    segment = segment_save(actor=admin_user, segment=None, name="VIP", kind="static")
+    desk = make_user(role="frontdesk")  # sees sales, not marketing
+    page = login(desk).get("/insights/reports/", {"report": "channel", "segment": segment.pk})
+    assert page.status_code == 200 and "VIP" not in page.content.decode()
+    assert len(page.context["report"].rows) == 2  # unfiltered: the choice was refused
 
 
 def test_a_rep_sees_own_sales(make_user, sales):

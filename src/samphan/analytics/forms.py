@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from samphan.analytics.reports import KINDS as REPORT_KINDS
 from samphan.core import periods
 from samphan.core.forms import PeriodForm
+from samphan.marketing.models import Segment as SavedSegment
 from samphan.sales.models import Pipeline
 
 LIMITS = (10, 20, 50, 100)
@@ -78,3 +79,15 @@ class ReportForm(DashboardForm):
     report = forms.ChoiceField(
         label=_("Report"), required=False, choices=list(REPORT_KINDS.items())
     )
+    segment = forms.ModelChoiceField(
+        label=_("Customers"),
+        required=False,
+        queryset=SavedSegment.objects.order_by("name"),
+        empty_label=_("All customers"),
+        error_messages={"invalid_choice": _("That segment does not exist (any more).")},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.has_perm("marketing.view_segment"):
+            self.fields["segment"].queryset = SavedSegment.objects.none()  # type: ignore[attr-defined]

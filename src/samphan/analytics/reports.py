@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from samphan.analytics import rfm
 from samphan.core.dates import format_month
 from samphan.core.periods import Period
+from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order, OrderLine
 
 
@@ -58,10 +59,11 @@ KINDS: dict[str, Promise] = {
 }
 
 
-def _orders(user: Any, period: Period) -> QuerySet[Order]:
-    return Order.objects.visible_to(user).filter(
+def _orders(user: Any, period: Period, customers: QuerySet[Customer] | None) -> QuerySet[Order]:
+    orders = Order.objects.visible_to(user).filter(
         status=Order.Status.PAID, ordered_at__gte=period.start, ordered_at__lt=period.end
     )
+    return orders if customers is None else orders.filter(customer__in=customers.values("pk"))
 
 
 def _with_margin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -83,9 +85,12 @@ def _total(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
     return _with_margin([total])[0]
 
 
-def sales_report(user: Any, period: Period, kind: str) -> Report:
-    """The period's sales grouped by ``kind`` (one of ``KINDS`` but segment)."""
-    orders = _orders(user, period)
+def sales_report(
+    user: Any, period: Period, kind: str, customers: QuerySet[Customer] | None = None
+) -> Report:
+    """The period's sales grouped by ``kind`` (one of ``KINDS`` but segment), of these
+    customers' orders when given (a saved segment's)."""
+    orders = _orders(user, period, customers)
     label_column = Column("label", KINDS[kind])
     if kind in ("product", "category"):
         # Line figures: an order with three products counts once for each.
@@ -143,7 +148,7 @@ def sales_report(user: Any, period: Period, kind: str) -> Report:
     )
 
 
-def segment_report(user: Any) -> Report:
+def segment_report(user: Any, customers: QuerySet[Customer] | None = None) -> Report:
     rows = [
         {
             "label": row.label,
@@ -152,7 +157,7 @@ def segment_report(user: Any) -> Report:
             "revenue": row.revenue,
             "share_of_revenue": row.share_of_revenue,
         }
-        for row in rfm.segment_summary(user)
+        for row in rfm.segment_summary(user, customers)
     ]
     return Report(
         key="segment",

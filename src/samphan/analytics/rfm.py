@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState, Segment
@@ -127,9 +127,10 @@ class SegmentRow:
     share_of_revenue: float
 
 
-def segment_summary(user: Any) -> list[SegmentRow]:
-    """Customers and lifetime revenue per segment, of the customers the user may see."""
-    visible = Customer.objects.visible_to(user)
+def segment_summary(user: Any, within: QuerySet[Customer] | None = None) -> list[SegmentRow]:
+    """Customers and lifetime revenue per segment, of the customers the user may see (of
+    ``within``, already limited to those, when given: a saved segment's)."""
+    visible = (within if within is not None else Customer.objects.visible_to(user)).values("pk")
     rows = (
         CustomerRFM.objects.filter(customer__in=visible)
         .values("segment")

@@ -23,6 +23,7 @@ from samphan.core import periods
 from samphan.core import views as core_views
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
+from samphan.marketing.queries import segment_customers
 from samphan.sales.models import Order, Pipeline
 
 KPI_CARDS = [
@@ -239,18 +240,23 @@ def funnel_report(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """A sales report for a period, on the page (printable), as CSV or as XLSX."""
     require_perm(request.user, "sales.view_order")
-    form = ReportForm(request.GET)
+    form = ReportForm(request.GET, user=request.user)
     today = timezone.localdate()
     valid = form.is_valid()
     period = form.chosen_period(today) if valid else form.fallback(today)
-    kind = (form.cleaned_data.get("report") if valid else None) or "month"
+    # The fields that are right are kept when another is wrong (cleaned_data holds them).
+    kind = form.cleaned_data.get("report") or "month"
+    segment = form.cleaned_data.get("segment")
+    customers = segment_customers(request.user, segment).order_by() if segment else None
     result = (
-        reports.segment_report(request.user)
+        reports.segment_report(request.user, customers)
         if kind == "segment"
-        else reports.sales_report(request.user, period, kind)
+        else reports.sales_report(request.user, period, kind, customers)
     )
     export = request.GET.get("format")
     name = f"samphan-{kind}-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
+    if segment:
+        name += f"-segment{segment.pk}"
     if valid and export == "csv":
         response = HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -259,7 +265,13 @@ def report(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(reports.as_xlsx(result), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    context = {"form": form, "period": period, "report": result, "kind": kind}
+    context = {
+        "form": form,
+        "period": period,
+        "report": result,
+        "kind": kind,
+        "segment": segment,
+    }
     return render(request, "analytics/report.html", context)
 
 
