@@ -13,7 +13,12 @@ from django.test import Client
 from django.utils import timezone
 
 from samphan.marketing import campaigns
-from samphan.marketing.campaigns import campaign_save, campaign_schedule, campaigns_run
+from samphan.marketing.campaigns import (
+    campaign_save,
+    campaign_schedule,
+    campaigns_run,
+    values_for,
+)
 from samphan.marketing.models import Campaign, Recipient, Segment
 from samphan.marketing.results import campaign_results
 from samphan.marketing.stats import sample_size, two_proportions
@@ -294,3 +299,10 @@ def test_a_started_campaign_cannot_change(audience):
         )
     with pytest.raises(ValidationError):
         campaign_schedule(campaign=Campaign.objects.get(pk=campaign.pk))
+
+
+def test_a_company_is_greeted_by_its_name(db):
+    company = CustomerFactory(kind="company", first_name="", last_name="", nickname="", first_name_en="", last_name_en="",
+                              company_name="บริษัท สยามกาแฟ จำกัด", display_name="บริษัท สยามกาแฟ จำกัด")  # fmt: skip
+    values = values_for(company, with_product=False)
+    assert values["nickname"] == values["first_name"] == "บริษัท สยามกาแฟ จำกัด"

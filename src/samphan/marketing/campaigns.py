@@ -173,8 +173,12 @@ def values_for(customer: Customer, *, with_product: bool) -> dict[str, str]:
         found = customer_suggestions(customer.pk, limit=1)
         product = found[0].product.name if found else ""
     return {
-        "nickname": customer.nickname or customer.first_name or customer.first_name_en,
-        "first_name": customer.first_name or customer.first_name_en,
+        # A company has neither: its name, so that "คุณ{{ nickname }}" still greets someone.
+        "nickname": customer.nickname
+        or customer.first_name
+        or customer.first_name_en
+        or customer.display_name,
+        "first_name": customer.first_name or customer.first_name_en or customer.display_name,
         "name": customer.display_name,
         "tier": str(customer.get_tier_display()),
         "member_number": customer.member_number or "",
