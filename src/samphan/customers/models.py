@@ -237,13 +237,21 @@ class Customer(TimeStampedModel):
         indexes = [
             models.Index(fields=["stage"]),
             models.Index(fields=["tier"]),
-            models.Index(fields=["is_vip"]),
+            # VIPs only: with an index of both values SQLite, which knows averages and not
+            # skew, read "VIPs in Bangkok" through the province index (40% of customers
+            # live there): 700 ms at a million customers, against 30,000 VIPs read here.
+            models.Index(
+                fields=["is_vip"], condition=models.Q(is_vip=True), name="customers_vip_idx"
+            ),
             models.Index(fields=["kind", "display_name"]),
             models.Index(fields=["industry"]),
             # Segments filter by province, and their builder lists the provinces in use.
             models.Index(fields=["province"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["archived_at"]),
+            # Segments by consent read this instead of every customer's row (a customer with
+            # a consent's bit has consent_bits at least that bit: a range of it).
+            models.Index(fields=["consent_bits", "archived_at"], name="customers_consent_idx"),
             models.Index(fields=["photo"]),  # who may see a photo: core.views.media
             models.Index(fields=["photo_thumbnail"]),
         ]

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -216,8 +215,10 @@ def _consent(op: str, value: Any, _rule: dict[str, Any]) -> Q:
     million customers on SQLite)."""
     channel, purpose = value.split(":")
     bit = consent_bit(channel, purpose)
-    in_force = Coalesce(F("consent_bits"), Value(0)).bitand(bit)
-    return Q(Exact(in_force, bit if op == "granted" else 0))
+    in_force = Exact(F("consent_bits").bitand(bit), bit)
+    if op == "granted":  # the range lets the consent index serve it
+        return Q(consent_bits__gte=bit) & Q(in_force)
+    return Q(consent_bits__isnull=True) | ~Q(in_force)
 
 
 def _lists(op: str, value: Any, _rule: dict[str, Any]) -> Q:
