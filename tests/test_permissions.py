@@ -21,6 +21,7 @@ PNG = bytes.fromhex(
 WRITERS = ALL - {Role.VIEWER}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
 TAGGERS = {Role.ADMIN, Role.MANAGER, Role.MARKETING}
+POINTS = {Role.ADMIN, Role.MANAGER, Role.SALES, Role.FRONTDESK}
 
 # (name, method, url, body, roles allowed, success status). {id} is the customer; {point},
 # {interaction}, {company}, {tag} and {photo} (its photo's URL) are records that belong with it.
@@ -58,6 +59,8 @@ UI = [
     ("forecast panel", "get", "/insights/forecast/", None, ALL, 200),
     ("report xlsx", "get", "/insights/reports/?report=channel&format=xlsx", None, ALL, 200),
     ("dashboard", "get", "/?period=last_month", None, ALL, 200),
+    ("points panel", "get", "/points/customers/{id}/", None, ALL, 200),
+    ("record points", "post", "/points/customers/{id}/", {"kind": "adjust", "points": "5"}, POINTS, 302),
     ("logout", "post", "/logout/", {}, ALL, 302),
 ]
 # Pages that need no login: the language switch also keeps an anonymous visitor's choice.
@@ -100,6 +103,8 @@ API = [
     ("api funnel", "get", "/api/v1/analytics/funnel", None, ALL, 200),
     ("api forecast", "get", "/api/v1/analytics/forecast", None, ALL, 200),
     ("api top groups", "get", "/api/v1/analytics/top-groups?group=tier", None, ALL, 200),
+    ("api points", "get", "/api/v1/customers/{id}/points", None, ALL, 200),
+    ("api record points", "post", "/api/v1/customers/{id}/points", {"kind": "adjust", "points": 5}, POINTS, 201),
 ]
 # fmt: on
 # Rows the matrix's users reach only through their role; an interaction's author may also

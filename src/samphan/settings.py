@@ -5,6 +5,7 @@ and a secret key generated once into ``var/secret_key``. Production sets at leas
 ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``SAMPHAN_HTTPS=1``.
 """
 
+import decimal
 import os
 import secrets
 from pathlib import Path
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "samphan.frontdesk",
     "samphan.messaging",
     "samphan.marketing",
+    "samphan.loyalty",
     "samphan.demo",
 ]
 
@@ -261,3 +263,5 @@ SAMPHAN_LINE_CHANNEL_SECRET: str = env_str("SAMPHAN_LINE_CHANNEL_SECRET")
 SAMPHAN_RATE_LIMITS: list[str] = env_list("SAMPHAN_RATE_LIMITS", "email=0,sms=20,line=100")
 SAMPHAN_OUTBOX_LEASE_SECONDS: float = float(env_str("SAMPHAN_OUTBOX_LEASE_SECONDS", "60"))
 SAMPHAN_OUTBOX_MAX_ATTEMPTS: int = int(env_str("SAMPHAN_OUTBOX_MAX_ATTEMPTS", "8"))
+# Loyalty: a point for each this many baht of net spend (paid orders less refunds).
+SAMPHAN_BAHT_PER_POINT: decimal.Decimal = decimal.Decimal(env_str("SAMPHAN_BAHT_PER_POINT", "25"))

@@ -268,7 +268,7 @@ def test_a_scheduled_campaign_waits_for_its_time(audience):
         ([{"share": 50, "subject_th": "x", "text_th": ""}], "variants.0.text_th"),
         ([{"share": 50, "subject_th": "", "text_th": "สวัสดี"}], "variants.0.subject_th"),
         ([{"share": 0, "subject_th": "x", "text_th": "สวัสดี"}], "variants.0.share"),
-        ([{"share": 50, "subject_th": "x", "text_th": "แต้ม {{ points }}"}], "variants.0.text_th"),
+        ([{"share": 50, "subject_th": "x", "text_th": "คูปอง {{ coupon }}"}], "variants.0.text_th"),
         (
             [{"share": 50, "subject_th": "x", "text_th": "ok", "text_en": "hi"}],
             "variants.0.subject_en",
@@ -306,3 +306,25 @@ def test_a_company_is_greeted_by_its_name(db):
                               company_name="บริษัท สยามกาแฟ จำกัด", display_name="บริษัท สยามกาแฟ จำกัด")  # fmt: skip
     values = values_for(company, with_product=False)
     assert values["nickname"] == values["first_name"] == "บริษัท สยามกาแฟ จำกัด"
+
+
+def test_points_are_the_loyalty_balance_read_a_chunk_at_once(
+    audience, django_assert_max_num_queries
+):
+    rich = audience[0]
+    product = ProductFactory(list_price=Decimal("26750.00"))  # ฿25,000 before VAT: 1,000 points
+    sales_services.order_record(
+        actor=None, customer=rich, channel="store", lines=[LineInput(product.pk, 1)]
+    )
+    segment = Segment.objects.create(name="ทุกคน", rules=EVERYONE)
+    campaign = campaign_save(actor=None, campaign=None,
+                             fields={"name": "แต้ม", "segment_id": segment.pk, "channel": "email", "holdout_percent": 0},
+                             variants=[{"share": 100, "subject_th": "แต้มของคุณ", "text_th": "คุณมี {{ points }} แต้ม",
+                                        "subject_en": "Your points", "text_en": "You have {{ points }} points"}])  # fmt: skip
+    assert "คุณมี 1,000 แต้ม" in campaigns.preview_for(campaign, rich)[0]["text"]
+    campaign_schedule(campaign=campaign)
+    with django_assert_max_num_queries(60):  # 40 recipients: the balances in two queries
+        campaigns_run()
+    texts = dict(Message.objects.values_list("customer_id", "text"))
+    assert texts[rich.pk] == "คุณมี 1,000 แต้ม"
+    assert texts[audience[2].pk] == "คุณมี 0 แต้ม" and texts[audience[1].pk] == "You have 0 points"

@@ -237,11 +237,11 @@ def test_campaign_pages_write_preview_and_schedule(admin_client, people):
 def test_a_bad_campaign_form_says_which_variant(admin_client, people):
     segment = Segment.objects.create(name="ทอง", rules=GOLD)
     data = campaign_form(
-        segment, **{"variants-1-text_th": "แต้ม {{ points }}", "variants-0-subject_th": ""}
+        segment, **{"variants-1-text_th": "คูปอง {{ coupon }}", "variants-0-subject_th": ""}
     )
     response = admin_client.post("/segments/campaigns/new/", data)
     assert response.status_code == 400
-    assert "Unknown: {{ points }}" in response.text and "An e-mail needs a subject" in response.text
+    assert "Unknown: {{ coupon }}" in response.text and "An e-mail needs a subject" in response.text
     assert not Campaign.objects.exists()
 
 

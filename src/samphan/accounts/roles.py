@@ -70,6 +70,8 @@ MANAGE_MARKETING = [
     "marketing.change_campaign",
 ]
 SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
+VIEW_POINTS = ["loyalty.view_pointsentry"]
+CHANGE_POINTS = [*VIEW_POINTS, "loyalty.add_pointsentry"]
 
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
     Role.ADMIN: (
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_FRONTDESK,
             *SEND_MESSAGES,
             *MANAGE_MARKETING,
+            *CHANGE_POINTS,
             "core.view_auditevent",
         ],
     ),
@@ -91,12 +94,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_FRONTDESK,
             *SEND_MESSAGES,
             *MANAGE_MARKETING,
+            *CHANGE_POINTS,
             "core.view_auditevent",
         ],
     ),
     Role.SALES: (
         Role.Scope.OWN_TEAM,
-        [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES, *VIEW_MARKETING],
+        [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES, *VIEW_MARKETING, *CHANGE_POINTS],
     ),
     Role.MARKETING: (
         Role.Scope.ALL,
@@ -107,14 +111,18 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             "sales.add_lead",
             *SEND_MESSAGES,
             *MANAGE_MARKETING,
+            *VIEW_POINTS,
         ],
     ),
-    Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL, *SEND_MESSAGES]),
+    Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL, *SEND_MESSAGES, *CHANGE_POINTS]),
     Role.SUPPORT: (
         Role.Scope.ALL,
-        [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES, *VIEW_MARKETING],
+        [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES, *VIEW_MARKETING, *VIEW_POINTS],
     ),
-    Role.VIEWER: (Role.Scope.ALL, [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES, *VIEW_MARKETING]),
+    Role.VIEWER: (
+        Role.Scope.ALL,
+        [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES, *VIEW_MARKETING, *VIEW_POINTS],
+    ),
 }
 
 

@@ -69,6 +69,7 @@ def _add_routers() -> None:
     from samphan.analytics.api import router as analytics_router
     from samphan.customers.api import router as customers_router
     from samphan.frontdesk.api import router as frontdesk_router
+    from samphan.loyalty.api import router as loyalty_router
     from samphan.marketing.api import router as marketing_router
     from samphan.messaging.api import router as messaging_router
     from samphan.sales.api import router as sales_router
@@ -79,6 +80,7 @@ def _add_routers() -> None:
     api.add_router("/", frontdesk_router)
     api.add_router("/", messaging_router)
     api.add_router("/", marketing_router)
+    api.add_router("/", loyalty_router)
 
 
 _add_routers()

@@ -30,6 +30,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from samphan.customers.models import ConsentRecord, Customer
+from samphan.loyalty import services as loyalty
 from samphan.marketing.models import Campaign, Recipient, Segment, Variant
 from samphan.marketing.queries import segment_filter
 from samphan.messaging.consent import routes_for
@@ -41,8 +42,8 @@ MARKETING = ConsentRecord.Purpose.MARKETING
 LABELS = "ABCDE"
 QUEUE_CHUNK = 1_000
 VARIABLE = re.compile(r"{{\s*([a-z_]+)\s*}}")
-# What a template may say of its recipient. No loyalty points yet: the loyalty app will add them.
-VARIABLES = ("nickname", "first_name", "name", "tier", "member_number", "product")
+# What a template may say of its recipient.
+VARIABLES = ("nickname", "first_name", "name", "tier", "points", "member_number", "product")
 URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
@@ -161,13 +162,18 @@ def render(template: str, values: dict[str, str]) -> str:
     return VARIABLE.sub(lambda match: values.get(match.group(1), ""), template)
 
 
-def says_product(variant: Variant) -> bool:
-    """Whether the variant names a product (a query a recipient: only when it does)."""
+def says(variant: Variant, name: str) -> bool:
+    """Whether the variant uses the variable (the product and the points cost queries:
+    only when it does)."""
     templates = (variant.subject_th, variant.text_th, variant.subject_en, variant.text_en)
-    return "product" in VARIABLE.findall("".join(templates))
+    return name in VARIABLE.findall("".join(templates))
 
 
-def values_for(customer: Customer, *, with_product: bool) -> dict[str, str]:
+def values_for(
+    customer: Customer, *, with_product: bool, points: int | None = None
+) -> dict[str, str]:
+    """What the variables say for this customer; ``points`` as given (a campaign reads a
+    chunk's balances at once), else "" (the template does not use it)."""
     product = ""
     if with_product:
         found = customer_suggestions(customer.pk, limit=1)
@@ -181,6 +187,7 @@ def values_for(customer: Customer, *, with_product: bool) -> dict[str, str]:
         "first_name": customer.first_name or customer.first_name_en or customer.display_name,
         "name": customer.display_name,
         "tier": str(customer.get_tier_display()),
+        "points": "" if points is None else f"{points:,}",
         "member_number": customer.member_number or "",
         "product": product,
     }
@@ -349,7 +356,9 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
     keys: dict[int, str] = {}
     skipped: list[Recipient] = []
     variants = {r.variant.pk: r.variant for r in recipients if r.variant is not None}
-    with_product = {pk: says_product(variant) for pk, variant in variants.items()}
+    with_product = {pk: says(variant, "product") for pk, variant in variants.items()}
+    with_points = any(says(variant, "points") for variant in variants.values())
+    points = loyalty.balances([r.customer_id for r in recipients]) if with_points else {}
     for recipient in recipients:
         route = routes[recipient.customer_id]
         if not route:
@@ -359,7 +368,9 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
         variant = recipient.variant
         if variant is None:  # held out: never pending (the query asks for a variant)
             continue
-        values = values_for(recipient.customer, with_product=with_product[variant.pk])
+        balance = points.get(recipient.customer_id)
+        values = values_for(recipient.customer, with_product=with_product[variant.pk],
+                            points=balance.points if balance else None)  # fmt: skip
         subject, text = message_for(recipient.customer, variant, values)
         text, _links = tracked(text, recipient.pk)
         is_email = route.channel == Channel.EMAIL
@@ -402,7 +413,7 @@ def test_send(*, actor: Any, campaign: Campaign, variant: Variant, customer: Cus
     route = routes_for([customer.pk], ConsentRecord.Purpose.SERVICE, channel)[customer.pk]
     if not route:
         raise ValidationError({"customer": route.reason})
-    values = values_for(customer, with_product=True)
+    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
     subject, text = message_for(customer, variant, values)
     return message_queue(
         customer=customer,
@@ -418,7 +429,7 @@ def test_send(*, actor: Any, campaign: Campaign, variant: Variant, customer: Cus
 
 def preview_for(campaign: Campaign, customer: Customer) -> list[dict[str, Any]]:
     """Each variant as this customer would read it."""
-    values = values_for(customer, with_product=True)
+    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
     shown = []
     for variant in campaign.variants.all():
         subject, text = message_for(customer, variant, values)

@@ -5,24 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('customers', '0010_customer_consent_bits'),
+        ("accounts", "0001_initial"),
+        ("customers", "0010_customer_consent_bits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='customer',
-            name='customers_c_is_vip_72cf8e_idx',
+            model_name="customer",
+            name="customers_c_is_vip_72cf8e_idx",
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(condition=models.Q(('is_vip', True)), fields=['is_vip'], name='customers_vip_idx'),
+            model_name="customer",
+            index=models.Index(
+                condition=models.Q(("is_vip", True)), fields=["is_vip"], name="customers_vip_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['consent_bits', 'archived_at'], name='customers_consent_idx'),
+            model_name="customer",
+            index=models.Index(
+                fields=["consent_bits", "archived_at"], name="customers_consent_idx"
+            ),
         ),
     ]

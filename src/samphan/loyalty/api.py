@@ -1,0 +1,73 @@
+"""/api/v1/customers/{id}/points: a customer's balance and its recent changes; a POST
+redeems or adjusts (a 422 naming the field when it cannot)."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.core.permissions import require_perm
+from samphan.customers.models import Customer
+from samphan.loyalty import services
+from samphan.loyalty.models import PointsEntry
+
+router = Router(tags=["points"])
+RECENT = 20
+
+
+class PointsEntryOut(Schema):
+    id: int
+    kind: str
+    points: int
+    note: str
+    at: dt.datetime
+
+
+class PointsOut(Schema):
+    points: int = Field(description="the balance: earned + changed")
+    earned: int = Field(description="a point for every baht_per_point of net spend")
+    changed: int = Field(description="redemptions and adjustments, summed")
+    baht_per_point: str
+    recent: list[PointsEntryOut]
+
+
+class PointsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    kind: Choice(PointsEntry.Kind.values)  # type: ignore[valid-type]
+    points: int = Field(description="redeem: how many to take off (> 0); adjust: + or -")
+    note: Text(200) = ""  # type: ignore[valid-type]
+
+
+def _customer(request: HttpRequest, customer_id: int, perm: str) -> Customer:
+    require_perm(request.user, perm)
+    customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def _points(customer: Customer) -> dict[str, Any]:
+    balance = services.balance_of(customer.pk)
+    return {
+        "points": balance.points,
+        "earned": balance.earned,
+        "changed": balance.changed,
+        "baht_per_point": str(settings.SAMPHAN_BAHT_PER_POINT),
+        "recent": list(PointsEntry.objects.filter(customer=customer)[:RECENT]),
+    }
+
+
+@router.get("/customers/{customer_id}/points", response={200: PointsOut, **ERRORS})
+def points_detail(request: HttpRequest, customer_id: Id) -> Any:
+    return _points(_customer(request, customer_id, "loyalty.view_pointsentry"))
+
+
+@router.post("/customers/{customer_id}/points", response={201: PointsOut, **ERRORS})
+def points_change(request: HttpRequest, customer_id: Id, payload: PointsIn) -> Any:
+    customer = _customer(request, customer_id, "loyalty.add_pointsentry")
+    services.points_record(actor=request.user, customer=customer, **payload.model_dump())
+    return Status(201, _points(customer))
