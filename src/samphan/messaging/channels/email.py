@@ -49,7 +49,7 @@ class EmailSender:
 
     def __init__(self) -> None:
         self.connection: BaseEmailBackend | None = None
-        self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        self.sender = mime.ascii_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
         self.from_header = mime.mailbox(settings.DEFAULT_FROM_EMAIL)
 
     def send(self, message: Message) -> Outcome:
