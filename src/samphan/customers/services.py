@@ -450,27 +450,36 @@ def _consent_bits_refresh(customer_id: int, channel: str, purpose: str) -> None:
 
 @transaction.atomic
 def consents_rebuild() -> int:
-    """``Customer.consent_bits`` from the records, in two set-based statements (after a
-    bulk load, or to check the kept ones). How many customers have a grant in force."""
+    """``Customer.consent_bits`` from the records, in set-based statements that write only
+    the customers whose bits are wrong (after a bulk load; a check of the kept ones writes
+    nothing). How many customers were corrected."""
     pairs = [(c, p) for c in ConsentRecord.Channel.values for p in ConsentRecord.Purpose.values]
     bit_of = " ".join("WHEN channel = %s AND purpose = %s THEN %s" for _pair in pairs)
     params: list[Any] = [v for c, p in pairs for v in (c, p, consent_bit(c, p))]
     customers, records = Customer._meta.db_table, ConsentRecord._meta.db_table
+    granted = (
+        f"SELECT customer_id, SUM(CASE {bit_of} ELSE 0 END) AS bits FROM ("  # noqa: S608
+        "  SELECT customer_id, channel, purpose, status, ROW_NUMBER() OVER ("
+        "   PARTITION BY customer_id, channel, purpose ORDER BY at DESC, id DESC) AS n"
+        f"  FROM {records}) latest"
+        " WHERE n = 1 AND status = %s GROUP BY customer_id"
+    )
+    granted_params = [*params, ConsentRecord.Status.GRANTED]
     with connection.cursor() as cursor:
+        # Rewriting every row would cost PostgreSQL a new version of each, in every index.
         cursor.execute(
             f"UPDATE {customers} SET consent_bits = NULL WHERE consent_bits IS NOT NULL"  # noqa: S608
+            f" AND id NOT IN (SELECT customer_id FROM ({granted}) g)",
+            granted_params,
         )
+        cleared = cursor.rowcount
         cursor.execute(
-            f"UPDATE {customers} SET consent_bits = granted.bits FROM ("  # noqa: S608
-            f" SELECT customer_id, SUM(CASE {bit_of} ELSE 0 END) AS bits FROM ("
-            "  SELECT customer_id, channel, purpose, status, ROW_NUMBER() OVER ("
-            "   PARTITION BY customer_id, channel, purpose ORDER BY at DESC, id DESC) AS n"
-            f"  FROM {records}) latest"
-            " WHERE n = 1 AND status = %s GROUP BY customer_id"
-            f") granted WHERE {customers}.id = granted.customer_id",
-            [*params, ConsentRecord.Status.GRANTED],
+            f"UPDATE {customers} SET consent_bits = granted.bits FROM ({granted}) granted"  # noqa: S608
+            f" WHERE {customers}.id = granted.customer_id"
+            f" AND {customers}.consent_bits IS DISTINCT FROM granted.bits",
+            granted_params,
         )
-        return int(cursor.rowcount)
+        return int(cleared + cursor.rowcount)
 
 
 # -- Timeline ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        granted = consents_rebuild()
+        corrected = consents_rebuild()
         self.stdout.write(
-            f"{granted:,} customers with a grant in force, in {time.perf_counter() - started:.2f} s."
+            f"{corrected:,} customers corrected, in {time.perf_counter() - started:.2f} s."
         )
