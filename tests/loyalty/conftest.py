@@ -1,9 +1,1 @@
-import pytest
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages in English, so tests read them; pages keep each user's language."""
-    with translation.override("en"):
-        yield
+from tests.messaging.conftest import english  # noqa: F401 - messages in English here too

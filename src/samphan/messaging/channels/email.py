@@ -53,6 +53,7 @@ class EmailSender:
         self.from_header = mime.mailbox(settings.DEFAULT_FROM_EMAIL)
 
     def send(self, message: Message) -> Outcome:
+        ref = message_id(message)
         try:
             raw = mime.email_bytes(
                 from_header=self.from_header,
@@ -60,7 +61,7 @@ class EmailSender:
                 subject=message.subject,
                 text=message.text,
                 html=message.html,
-                message_id=message_id(message),
+                message_id=ref,
                 extra=list_headers(message).items(),
             )
         except mime.HeaderError as error:  # an address no SMTP server would take
@@ -83,7 +84,7 @@ class EmailSender:
         except (smtplib.SMTPException, OSError) as error:  # no server, a dropped connection
             self.close()
             return Outcome.temporary(f"SMTP: {error}")
-        return Outcome.sent(message_id(message), delivered=True)
+        return Outcome.sent(ref, delivered=True)
 
     def close(self) -> None:
         if self.connection is not None:
