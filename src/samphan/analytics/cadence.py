@@ -11,10 +11,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from samphan.analytics.models import WEEKDAYS, CustomerActivity
+from samphan.analytics.models import MIN_DAYS, USUAL_SHARE, WEEKDAYS, CustomerActivity
 
-MIN_DAYS = 5  # fewer coming days than this: no statement about habits
-USUAL_SHARE = 0.4  # a usual weekday holds at least this share of the days
+# MIN_DAYS: fewer coming days than this, no statement about habits; USUAL_SHARE: a usual
+# weekday holds at least this share of the days. Both live with the roll-up, which keeps
+# each customer's usual weekdays by the same test (``CustomerActivity.usual_weekdays``).
 SIGNIFICANCE = 0.01
 HOUR_WINDOW_SHARE = 0.5  # "around 10:00": half the days start within an hour of it
 OVERDUE_FACTOR = 2.0  # overdue past twice the customer's own mean interval …

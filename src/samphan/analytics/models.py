@@ -6,6 +6,8 @@ checks that both ways agree.
 """
 
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -14,6 +16,39 @@ from samphan.sales.models import money_field
 
 WEEKDAYS = range(7)  # Monday = 0, as Python counts
 HOURS = range(24)
+
+# When a customer has a usual weekday (analytics.cadence says why): at least MIN_DAYS
+# coming days, a week uneven by the chi-square test at the 1% level (six degrees of
+# freedom: a statistic above 16.812) and the weekday holding USUAL_SHARE of the days.
+MIN_DAYS = 5
+USUAL_SHARE = 0.4
+CHI_SQUARE_6_AT_1_PERCENT = 16.812
+
+
+def usual_weekdays_bits() -> Case:
+    """A bit per weekday the customer usually comes on (Monday 1, Tuesday 2 … Sunday 64),
+    0 for none: the test of ``cadence.usual_weekdays`` in SQL. Nested cases, so that the
+    divisions by ``days`` only run where there are days."""
+    days = F("days")
+    squares = sum((F(f"weekday_{day}") * F(f"weekday_{day}") for day in WEEKDAYS), Value(0))
+    uneven = GreaterThan(Value(7.0) * squares / days - days, CHI_SQUARE_6_AT_1_PERCENT)
+    bits = sum(
+        (
+            Case(
+                When(
+                    GreaterThanOrEqual(Value(1.0) * F(f"weekday_{day}") / days, USUAL_SHARE),
+                    then=Value(1 << day),
+                ),
+                default=Value(0),
+            )
+            for day in WEEKDAYS
+        ),
+        Value(0),
+    )
+    return Case(
+        When(Q(days__gte=MIN_DAYS), then=Case(When(uneven, then=bits), default=Value(0))),
+        default=Value(0),
+    )
 
 
 class CustomerActivity(models.Model):
@@ -49,6 +84,14 @@ class CustomerActivity(models.Model):
     # earlier one moves the hour (the roll-up is then recomputed).
     last_day_first_at = models.DateTimeField(null=True, blank=True)
     gap_squares = models.BigIntegerField(default=0)
+    # Kept by the database from the weekday counts, so that "usually comes on Saturday"
+    # reads an index instead of testing every customer's week (370 ms at a million
+    # customers on SQLite). The index entry changes only when the usual weekdays do.
+    usual_weekdays = models.GeneratedField(
+        expression=usual_weekdays_bits(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("customer activity")
@@ -56,6 +99,7 @@ class CustomerActivity(models.Model):
         # No index on revenue or profit: nothing sorts by lifetime figures (periods come
         # from the orders and the per-day roll-ups), and each index cost every order two
         # more pages written (the old entry out, the new one in).
+        indexes = [models.Index(fields=["usual_weekdays"], name="activity_usual_weekdays_idx")]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.days} days"

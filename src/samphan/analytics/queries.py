@@ -9,9 +9,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, ExpressionWrapper, F, FloatField, QuerySet, Sum, Value
+from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
 
 from samphan.analytics import columns, sql
 from samphan.analytics.cadence import (
@@ -20,7 +19,13 @@ from samphan.analytics.cadence import (
     OVERDUE_MIN_EXTRA_DAYS,
     USUAL_SHARE,
 )
-from samphan.analytics.models import CustomerActivity, CustomerRFM, Segment
+from samphan.analytics.models import (
+    CHI_SQUARE_6_AT_1_PERCENT,
+    WEEKDAYS,
+    CustomerActivity,
+    CustomerRFM,
+    Segment,
+)
 from samphan.core.money import to_baht
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
 from samphan.core.periods import Period
@@ -30,9 +35,6 @@ from samphan.sales.models import ZERO, Order
 
 MEASURES = ("revenue", "profit")
 CONCENTRATION = (1, 10, 20)  # "the top 1% / 10% / 20% of customers bring …"
-# Chi-square of a week's counts against an even spread, six degrees of freedom: above this
-# the week is uneven at the 1% level (the same test as cadence.usual_weekdays).
-CHI_SQUARE_6_AT_1_PERCENT = 16.812
 
 
 # -- Top customers and their share -----------------------------------------------------------
@@ -641,24 +643,11 @@ def in_top_by_revenue(customer_id: int, count: int) -> bool:
 
 def usual_weekday_customer_ids(weekdays: list[int]) -> QuerySet[Any]:
     """Customers who usually come on one of ``weekdays`` (Monday = 0), by the same test
-    as their cadence panel: at least ``MIN_DAYS`` coming days, an uneven week by the
-    chi-square test and the weekday holding at least 40% of their days. Built of column
-    references, not raw SQL, because it runs as a subquery under an alias of its own."""
-    days = F("days")
-    counts = [F(f"weekday_{day}") for day in sorted(set(weekdays))]
-    best = counts[0] if len(counts) == 1 else Greatest(*counts)
-    squares = sum((F(f"weekday_{d}") * F(f"weekday_{d}") for d in range(7)), Value(0))
-    return (
-        CustomerActivity.objects.filter(days__gte=MIN_DAYS)
-        .annotate(
-            usual_share=ExpressionWrapper(Value(1.0) * best / days, output_field=FloatField()),
-            unevenness=ExpressionWrapper(
-                Value(7.0) * squares / days - days, output_field=FloatField()
-            ),
-        )
-        .filter(usual_share__gte=USUAL_SHARE, unevenness__gt=CHI_SQUARE_6_AT_1_PERCENT)
-        .values("customer_id")
-    )
+    as their cadence panel, kept in their roll-up's ``usual_weekdays`` bits: every bit
+    pattern that has one of these weekdays, looked up in its index."""
+    chosen = sum(1 << day for day in set(weekdays))
+    patterns = [bits for bits in range(1, 1 << len(WEEKDAYS)) if bits & chosen]
+    return CustomerActivity.objects.filter(usual_weekdays__in=patterns).values("customer_id")
 
 
 def rfm_segment_customer_ids(segments: list[str]) -> QuerySet[Any]:
