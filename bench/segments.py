@@ -30,7 +30,8 @@ from samphan.marketing.queries import customers_matching
 from samphan.marketing.rules import compile_rules
 
 TARGETS = {"count_p95_ms": 500}
-REPEATS = 10
+# 20, so that the p95 is the 19th of 20 counts: of 10 it was the slowest one.
+REPEATS = 20
 
 
 def segments() -> dict[str, dict[str, Any]]:
@@ -42,6 +43,8 @@ def segments() -> dict[str, dict[str, Any]]:
     gold = {"field": "tier", "op": "in", "value": ["gold", "platinum"]}
     spend = {"field": "spend_period", "op": "gte", "value": 5000, "days": 90}
     consent = {"field": "consent", "op": "granted", "value": "email:marketing"}
+    # Tiers are for people, and the demo's people consent to SMS (companies to e-mail).
+    sms = {"field": "consent", "op": "granted", "value": "sms:marketing"}
     return {
         "tier gold or platinum": rules(gold),
         "VIPs in Bangkok": rules({"field": "vip", "op": "is", "value": True},
@@ -53,8 +56,8 @@ def segments() -> dict[str, dict[str, Any]]:
         "e-mail marketing consent": rules(consent),
         "usually comes on Saturday": rules({"field": "usual_weekday", "op": "in", "value": [5]}),
         "RFM at risk or can't lose": rules({"field": "rfm", "op": "in", "value": ["at_risk", "cant_lose"]}),
-        "gold + spend 90 days + consent + (tag or Saturday)": rules(
-            gold, spend, consent,
+        "gold + spend 90 days + SMS consent + (tag or Saturday)": rules(
+            gold, spend, sms,
             rules({"field": "tag", "op": "any", "value": [tag]},
                   {"field": "usual_weekday", "op": "in", "value": [5]}, match="any")),
     }  # fmt: skip

@@ -1,14 +1,19 @@
 """Segment rules against members computed by hand (see conftest's table), bad rules named
 by their path, and one SQL statement however the rules nest."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from samphan.analytics.queries import period_buyer_ids
 from samphan.analytics.rfm import rfm_rebuild
 from samphan.customers.models import Customer
 from samphan.marketing.models import Segment, SegmentMember
 from samphan.marketing.rules import RuleError, compile_rules
+from samphan.sales.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -196,8 +201,14 @@ def test_periods_from_the_columns_match_the_hand_count(people, monkeypatch, rule
     try:
         assert columns.paid_orders() is not None  # the columns path is the one taken
         assert names(rules) == sorted(expected)
-        with connection.cursor() as cursor:  # and its table holds what it chose
-            cursor.execute("SELECT COUNT(*) FROM segment_period_rules_0")
-            assert cursor.fetchone()[0] >= 0
+        since = timezone.now() - dt.timedelta(days=30)
+        chosen = period_buyer_ids(since, measure="orders", above=0, table="period_buyers")
+        assert chosen is not None
+        with connection.cursor() as cursor:  # what it selects: the period's buyers
+            cursor.execute(f"SELECT * FROM ({chosen[0]}) AS buyers", chosen[1])  # noqa: S608
+            buyers = Order.objects.filter(status=Order.Status.PAID, ordered_at__gte=since)
+            assert {row[0] for row in cursor.fetchall()} == set(
+                buyers.values_list("customer_id", flat=True)
+            )
     finally:
         columns.forget()

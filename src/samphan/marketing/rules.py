@@ -165,7 +165,8 @@ def _period(rule: dict[str, Any]) -> dt.datetime:
 def _orders_in_period(aggregate: Any, measure: str) -> Callable[[str, Any, dict[str, Any]], Q]:
     """Spend or orders in the last N days: the paid orders of the period summed per
     customer, from the insights' columns when this process has them (the qualifying
-    customers in a temporary table), else a subquery the orders' date index answers."""
+    customers' ids as a parameter, or a temporary table on SQLite), else a subquery the
+    orders' date index answers."""
 
     def build(op: str, value: Any, rule: dict[str, Any]) -> Q:
         if op == "gte" and value <= 0:
@@ -174,7 +175,7 @@ def _orders_in_period(aggregate: Any, measure: str) -> Callable[[str, Any, dict[
         bound = {"at_least": value} if op == "gte" else {"above": value}
         selected = analytics.period_buyer_ids(_period(rule), measure=measure, table=table, **bound)
         if selected is not None:
-            q = Q(pk__in=RawSQL(selected, []))  # noqa: S611 - our table's name, no input
+            q = Q(pk__in=RawSQL(*selected))  # noqa: S611 - our table's name, ids as a parameter
             return q if op == "gte" else ~q
         per_customer = (
             Order.objects.filter(status=Order.Status.PAID, ordered_at__gte=_period(rule))
