@@ -258,6 +258,8 @@ SAMPHAN_SMS_SENDER: str = env_str("SAMPHAN_SMS_SENDER", "Samphan")
 SAMPHAN_LINE_API_URL: str = env_str("SAMPHAN_LINE_API_URL", "https://api.line.me")
 SAMPHAN_LINE_ACCESS_TOKEN: str = env_str("SAMPHAN_LINE_ACCESS_TOKEN")
 SAMPHAN_LINE_CHANNEL_SECRET: str = env_str("SAMPHAN_LINE_CHANNEL_SECRET")
+# Signs the bounces the mail server posts to /hooks/email/bounce/ (empty: refused).
+SAMPHAN_BOUNCE_SECRET: str = env_str("SAMPHAN_BOUNCE_SECRET")
 # The outbox: messages a second per channel (0: no limit), how long a sender holds the
 # messages it took (another takes them over after), and how often it gives up.
 SAMPHAN_RATE_LIMITS: list[str] = env_list("SAMPHAN_RATE_LIMITS", "email=0,sms=20,line=100")

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from samphan.messaging.hooks import json_signature, twilio_signature
+from samphan.messaging.hooks import body_signature, twilio_signature
 from samphan.messaging.models import LineAccount, Message, Suppression
 from samphan.messaging.outbox import Outbox, RateLimits, message_queue
 
@@ -86,7 +86,7 @@ def test_line_webhook_without_configuration(settings):
 def sms_post(body: dict, secret: str = "inbound-secret"):
     raw = json.dumps(body).encode()
     return Client().post("/hooks/sms/", raw, content_type="application/json",
-                         headers={"X-Samphan-Signature": json_signature(raw, secret)})  # fmt: skip
+                         headers={"X-Samphan-Signature": body_signature(raw, secret)})  # fmt: skip
 
 
 @pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "ยกเลิก"])
@@ -146,7 +146,7 @@ def receipt(message: Message, body: dict, secret: str = "inbound-secret", key: s
     raw = json.dumps(body).encode()
     return Client().post(f"/hooks/sms/status/?key={key or message.key}", raw,
                          content_type="application/json",
-                         headers={"X-Samphan-Signature": json_signature(raw, secret)})  # fmt: skip
+                         headers={"X-Samphan-Signature": body_signature(raw, secret)})  # fmt: skip
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""What providers call: LINE's webhook (follow, unfollow) and the SMS gateway's inbound
-messages (STOP). Each request is authenticated by the provider's signature over its body,
-never by a session, so they are exempt from CSRF."""
+"""What providers call: LINE's webhook (follow, unfollow), the SMS gateway's inbound
+messages (STOP) and receipts, and e-mail bounces forwarded by the mail server. Each
+request is authenticated by a signature over its body, never by a session, so they are
+exempt from CSRF."""
 
 import base64
 import hashlib
@@ -19,6 +20,7 @@ from linebot.v3.webhook import SignatureValidator
 
 from samphan.core.phones import normalise_phone
 from samphan.messaging import services
+from samphan.messaging.bounces import BounceError, bounce_record
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +67,8 @@ def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def json_signature(body: bytes, secret: str) -> str:
-    """The generic gateway's X-Samphan-Signature: hex HMAC-SHA256 of the body."""
+def body_signature(body: bytes, secret: str) -> str:
+    """X-Samphan-Signature (the generic SMS gateway, bounces): hex HMAC-SHA256 of the body."""
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
@@ -80,7 +82,7 @@ def _gateway_request(request: HttpRequest, secret: str) -> tuple[bool, dict[str,
         expected = twilio_signature(url, params, secret)
         return hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")), params
     signed = hmac.compare_digest(
-        json_signature(request.body, secret), request.headers.get("X-Samphan-Signature", "")
+        body_signature(request.body, secret), request.headers.get("X-Samphan-Signature", "")
     )
     try:
         data = json.loads(request.body)
@@ -142,3 +144,23 @@ def sms_status(request: HttpRequest) -> HttpResponse:
     if not services.sms_receipt(key, status.lower(), error[:200]):
         return _refused("No SMS has this key.", 404)
     return JsonResponse({})
+
+
+@csrf_exempt
+@require_POST
+def email_bounce(request: HttpRequest) -> HttpResponse:
+    """A bounce that came back as mail (a delivery status notification, RFC 3464), posted
+    as the raw message by the mail server that received it (e.g. a pipe to ``curl``),
+    signed with ``SAMPHAN_BOUNCE_SECRET``. What it changed; 400 when it is not a
+    notification about one of our e-mails."""
+    secret = settings.SAMPHAN_BOUNCE_SECRET
+    if not secret:
+        return _refused("Bounces are not configured.", 503)
+    signature = request.headers.get("X-Samphan-Signature", "")
+    if not hmac.compare_digest(body_signature(request.body, secret), signature):
+        return _refused("The signature does not match the body.", 403)
+    try:
+        result = bounce_record(request.body)
+    except BounceError as error:
+        return _refused(str(error))
+    return JsonResponse({"message": result.message_id, "to": result.to, "outcome": result.outcome})
