@@ -252,7 +252,7 @@ class Customer(TimeStampedModel):
             # The active customers' ids alone: a segment's "customer is in this list"
             # (their RFM segment, usual weekday, spend in a period) is checked here,
             # index-only, not in the wide rows. On PostgreSQL at a million customers:
-            # spend in 90 days 944 -> 375 ms, usual weekday 286 -> 128 ms (SQLite reads
+            # spend in 90 days 944 -> 440 ms, usual weekday 286 -> 128 ms (SQLite reads
             # its rows by rowid and does not use it).
             models.Index(
                 fields=["id"],

@@ -15,7 +15,7 @@ import email
 import email.policy
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import Message as MimeMessage
 
 from django.db import transaction
@@ -26,7 +26,7 @@ from samphan.messaging.outbox import suppress
 
 MAX_BYTES = 5_000_000  # a notification returns at most the original; ours are far smaller
 _KEY = re.compile(r"<([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]*>", re.I)
-_STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}$")
+_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 
 
 class BounceError(ValueError):
@@ -52,7 +52,7 @@ class Recipient:
 @dataclass
 class Notification:
     key: uuid.UUID
-    recipients: list[Recipient] = field(default_factory=list)
+    recipients: list[Recipient]
 
 
 @dataclass
@@ -60,7 +60,6 @@ class BounceResult:
     message_id: int
     to: str
     outcome: str  # "bounced", "failed", else the action that changed nothing ("delayed" …)
-    detail: str = ""
 
 
 def read_notification(raw: bytes) -> Notification:
@@ -158,7 +157,7 @@ def bounce_record(raw: bytes) -> BounceResult:
     recipient = mine[0]
     detail = f"{recipient.status} {recipient.diagnostic}".strip()
     if not (recipient.hard or recipient.soft):
-        return BounceResult(message.pk, message.to, recipient.action, detail)
+        return BounceResult(message.pk, message.to, recipient.action)
     word = "bounced" if recipient.hard else "not delivered"
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.FAILED, delivered_at=None, error=f"{word}: {detail}"[:300]
@@ -171,4 +170,4 @@ def bounce_record(raw: bytes) -> BounceResult:
             detail=detail,
             customer_id=message.customer_id,
         )
-    return BounceResult(message.pk, message.to, "bounced" if recipient.hard else "failed", detail)
+    return BounceResult(message.pk, message.to, "bounced" if recipient.hard else "failed")
