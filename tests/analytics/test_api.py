@@ -62,6 +62,15 @@ def test_bad_parameters_name_the_field(api, params, field):
     assert field in str([error["loc"] for error in response.json()["detail"]])
 
 
+def test_a_buddhist_era_year_is_refused_with_the_year_meant(api):
+    response = api.get(
+        "/api/v1/analytics/top-customers", {"since": "2569-01-01", "until": "2569-01-31"}
+    )
+    assert response.status_code == 422
+    messages = [error["msg"] for error in response.json()["detail"]]
+    assert any("2569 looks like a Buddhist-era year" in m and "(2026)" in m for m in messages)
+
+
 def test_cadence(api, make_user):
     customer = CustomerFactory()
     today = timezone.localdate()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from samphan.analytics.dashboard import week_hours
 from samphan.analytics.models import Snapshot
+from samphan.core import periods
 from samphan.core.periods import preset_period
 from samphan.customers.models import ContactPoint
 from tests.analytics.test_rollups import at, buy, visit
@@ -74,6 +75,14 @@ class TestTopCustomers:
         )
         assert response.status_code == 200
         assert "The last day is before the first." in response.content.decode()
+        # A year typed in the Buddhist era is read as one and shown so, never as A.D. 2569.
+        response = client.get(
+            "/insights/top/", {"period": "custom", "since": "01/01/2569", "until": "2569-01-31"}
+        )
+        assert response.context["period"] == periods.Period(
+            dt.date(2026, 1, 1), dt.date(2026, 1, 31)
+        )
+        assert 'value="01/01/2569"' in response.content.decode()
         response = client.get("/insights/top/", {"by": "volume", "limit": "7"})
         assert response.status_code == 200
         assert "Select a valid choice." in response.content.decode()

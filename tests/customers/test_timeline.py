@@ -55,8 +55,8 @@ def test_when_defaults_to_now_shown_in_bangkok(admin_client, customer, monkeypat
     now = dt.datetime(2026, 11, 24, 20, 5, 42, tzinfo=dt.UTC)
     monkeypatch.setattr(timezone, "now", lambda: now)
     html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
-    when = re.search(r'<input type="datetime-local"[^>]*>', html)
-    assert when and 'value="2026-11-25T03:05"' in when.group()  # next day in Bangkok
+    when = re.search(r'<input type="text" name="occurred_at"[^>]*>', html)
+    assert when and 'value="25/11/2569 03:05"' in when.group()  # next day in Bangkok, พ.ศ.
     assert 'name="occurred_at"' in when.group()
 
 
@@ -65,11 +65,16 @@ def test_when_left_as_shown_means_the_time_it_is_sent(admin_client, customer, mo
     monkeypatch.setattr(timezone, "now", lambda: opened)
     html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
     shown_values = dict(re.findall(r'name="((?:initial-)?occurred_at)" value="([^"]*)"', html))
-    assert shown_values["occurred_at"] == "2026-11-24T09:00"
+    assert shown_values["occurred_at"] == "24/11/2569 09:00"
     sent = opened + dt.timedelta(hours=1, minutes=3)  # the page was left open for an hour
     monkeypatch.setattr(timezone, "now", lambda: sent)
     assert log(admin_client, customer, **shown_values).status_code == 302
     assert Interaction.objects.get().occurred_at == sent
+
+
+def test_a_year_typed_in_the_buddhist_era_is_read_as_one(admin_client, customer):
+    log(admin_client, customer, occurred_at="15/01/2569 14:30")
+    assert Interaction.objects.get().occurred_at == dt.datetime(2026, 1, 15, 7, 30, tzinfo=dt.UTC)
 
 
 def test_when_changed_by_a_minute_is_kept(admin_client, customer, monkeypatch):
@@ -112,10 +117,11 @@ IN_TWO_DAYS = "in two days"
     ("value", "message"),
     [
         (IN_TWO_DAYS, "more than a day from now"),
-        ("2569-11-24T10:00", "more than a day from now"),  # a year typed in พ.ศ.
-        ("2026-13-45T25:00", "Enter a valid date/time"),
-        ("yesterday", "Enter a valid date/time"),
-        ("0001-01-01T00:00", "after 1900"),
+        ("24/11/2800 10:00", "Enter a year between"),  # neither era
+        ("2026-13-45T25:00", "There is no such day"),
+        ("24/11/2569 25:00", "Enter the time as hh:mm"),
+        ("yesterday", "Enter the date as day/month/year, e.g. 23/05/1983"),
+        ("0001-01-01T00:00", "Enter a year between"),
     ],
 )
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])

@@ -261,9 +261,9 @@ def test_customer_picker_suggests_visible_companies(admin_client, admin_user):
     )
     CustomerFactory(first_name="สยาม")  # a person: not offered as a company
     html = admin_client.get(
-        "/customers/options/?field=company&kind=company&company=สยาม"
+        "/customers/options/?field=company__search&kind=company&company__search=สยาม"
     ).content.decode()
-    assert f'value="{company.pk}"' in html and html.count("<option") == 1
+    assert f'data-id="{company.pk}"' in html and html.count("<option") == 1
     form = admin_client.get(f"/customers/new/?company={company.pk}").content.decode()
     assert "บริษัท สยามฟู้ดส์ จำกัด" in form  # the picked company is named, not just numbered
 

@@ -1,9 +1,8 @@
-from django import forms
-
 from samphan.accounts.models import User
+from samphan.core import forms as core_forms
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(core_forms.ModelForm):
     class Meta:
         model = User
         fields = ["language", "buddhist_era"]

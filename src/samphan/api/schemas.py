@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
+from samphan.core import dates
 from samphan.core.pagination import CappedPaginator
 
 MAX_ID = 2**63 - 1
@@ -35,7 +36,19 @@ def _iso_date_only(value: Any) -> Any:
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+def _christian_era(value: dt.date) -> dt.date:
+    # The API speaks A.D. only: a Buddhist-era year (2569) read as A.D. would be silently
+    # 543 years off, so it is refused with the year the client probably meant.
+    if value.year >= dates.BUDDHIST_ERA_FROM:
+        raise ValueError(
+            f"the year {value.year} looks like a Buddhist-era year: "
+            f"send the year A.D. ({value.year - dates.BUDDHIST_ERA_OFFSET})"
+        )
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only), AfterValidator(_christian_era)]
+IsoDateTime = Annotated[dt.datetime, AfterValidator(_christian_era)]
 
 
 def Choice(values: list[str], *, blank: bool = False) -> Any:  # noqa: N802 - used like a type

@@ -22,7 +22,9 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
             )
             continue
         value = getattr(instance, field.attname)  # type: ignore[union-attr]
-        values[name] = value if isinstance(value, (int, float, bool, type(None))) else str(value)
+        # JSON values (custom fields) stay data, so key order is no change.
+        plain = (int, float, bool, type(None), dict, list)
+        values[name] = value if isinstance(value, plain) else str(value)
     return values
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core import dates
+
 PRESETS: dict[str, Promise] = {
     "this_month": _("This month"),
     "last_month": _("Last month"),
@@ -23,7 +25,7 @@ PRESETS: dict[str, Promise] = {
 }
 CUSTOM = "custom"
 # Dates a report accepts: wide enough for any history, far from datetime's limits.
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def period_errors(since: dt.date, until: dt.date) -> dict[str, str]:
     errors = {}
     for name, day in (("since", since), ("until", until)):
         if not FIRST_DAY <= day <= LAST_DAY:
-            errors[name] = str(_("Choose a day between 1900 and 2999."))
+            errors[name] = dates.year_range_hint()
     if not errors and until < since:
         errors["until"] = str(_("The last day is before the first."))
     return errors

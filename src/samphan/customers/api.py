@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
-from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, IsoDateTime, Text
 from samphan.core.pagination import COUNT_CAP, CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
@@ -149,7 +149,7 @@ class CustomerPatch(Schema):
     first_name_en: Text(100) | None = None  # type: ignore[valid-type]
     last_name_en: Text(100) | None = None  # type: ignore[valid-type]
     nickname: Text(50) | None = None  # type: ignore[valid-type]
-    birthday: dt.date | None = None
+    birthday: IsoDate | None = None
     gender: Choice(Customer.Gender.values, blank=True) | None = None  # type: ignore[valid-type]
     company_id: Id | None = None
     job_title: Text(100) | None = None  # type: ignore[valid-type]
@@ -212,7 +212,7 @@ class InteractionIn(Schema):
     summary: Text(200)  # type: ignore[valid-type]
     body: Text(10000) = ""  # type: ignore[valid-type]
     channel: Text(30) = ""  # type: ignore[valid-type]
-    occurred_at: dt.datetime | None = None
+    occurred_at: IsoDateTime | None = None
 
 
 class InteractionPatch(Schema):
@@ -223,7 +223,7 @@ class InteractionPatch(Schema):
     summary: Text(200) | None = None  # type: ignore[valid-type]
     body: Text(10000) | None = None  # type: ignore[valid-type]
     channel: Text(30) | None = None  # type: ignore[valid-type]
-    occurred_at: dt.datetime | None = None
+    occurred_at: IsoDateTime | None = None
 
 
 class InteractionListParams(PageParams):

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
+from samphan.core import forms as core_forms
 from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -76,7 +77,9 @@ TITLE_SUGGESTIONS = ["คุณ", "นาย", "นาง", "นางสาว"
 
 
 class CustomerPicker(forms.TextInput):
-    """Pick a customer by typing: suggestions come from /customers/options/ as a datalist."""
+    """Pick a customer by typing part of a name or phone: the box shows names, suggested
+    from /customers/options/ as a datalist, and a hidden input carries the chosen id
+    (static/js/app.js keeps the two together), so nobody ever sees or types a raw id."""
 
     template_name = "customers/widgets/customer_picker.html"
 
@@ -89,7 +92,9 @@ class CustomerPicker(forms.TextInput):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        query = urlencode({"field": name, "kind": self.kind})
+        search_name = f"{name}__search"
+        query = urlencode({"field": search_name, "kind": self.kind})
+        context["widget"]["search_name"] = search_name
         context["widget"]["options_url"] = f"{reverse('customer_options')}?{query}"
         if str(value or "").isdigit():
             found = self.choices.filter(pk=value).values_list("display_name", flat=True)
@@ -122,7 +127,7 @@ class DuplicateCheck:
         return found
 
 
-class CustomerForm(DuplicateCheck, forms.ModelForm):
+class CustomerForm(DuplicateCheck, core_forms.ModelForm):
     """Fields of a person or a company, plus typed custom fields and first contact points."""
 
     mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
@@ -138,9 +143,8 @@ class CustomerForm(DuplicateCheck, forms.ModelForm):
         model = Customer
         fields = PERSON_FIELDS
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": core_forms.Textarea(attrs={"rows": 3}),
+            "address": core_forms.Textarea(attrs={"rows": 2}),
             "tags": forms.CheckboxSelectMultiple,
             "interests": forms.CheckboxSelectMultiple,
             "title": forms.TextInput(attrs={"list": "title-suggestions"}),
@@ -188,9 +192,7 @@ class CustomerForm(DuplicateCheck, forms.ModelForm):
         if kind == CustomFieldDefinition.FieldType.NUMBER:
             return forms.DecimalField(label=label, required=False)
         if kind == CustomFieldDefinition.FieldType.DATE:
-            return forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
+            return core_forms.DateField(label=label, required=False)
         if kind == CustomFieldDefinition.FieldType.CHOICE:
             choices = [("", "—"), *[(choice, choice) for choice in definition.choices]]
             return forms.ChoiceField(label=label, required=False, choices=choices)
@@ -272,7 +274,7 @@ class CompanyForm(CustomerForm):
         fields = COMPANY_FIELDS
 
 
-class ContactPointForm(DuplicateCheck, forms.ModelForm):
+class ContactPointForm(DuplicateCheck, core_forms.ModelForm):
     # Hidden until a duplicate is found; then shown as a checkbox with the warning.
     confirm_duplicate = forms.BooleanField(
         label=_("Save anyway: the same phone or e-mail is right for both"),
@@ -332,7 +334,7 @@ def _this_minute() -> dt.datetime:
     return timezone.now().replace(second=0, microsecond=0)
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(core_forms.ModelForm):
     QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
     # Staff log what just happened or catch up on the past; a day ahead allows for an
     # appointment tonight and a phone clock that is off, not a year typed in พ.ศ.
@@ -343,15 +345,11 @@ class InteractionForm(forms.ModelForm):
         model = Interaction
         fields = ["kind", "summary", "occurred_at", "channel", "body"]
         widgets = {
-            # Typed and shown in local time: the current time zone, Asia/Bangkok.
-            "occurred_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
             "summary": forms.TextInput(
                 attrs={"placeholder": _("e.g. Called about the new catalogue; call back Friday")}
             ),
             "channel": forms.TextInput(attrs={"placeholder": _("e.g. LINE, shop, Facebook")}),
-            "body": forms.Textarea(attrs={"rows": 2, "aria-label": _("Details")}),
+            "body": core_forms.Textarea(attrs={"rows": 2, "aria-label": _("Details")}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core import forms as core_forms
 from samphan.customers.models import ConsentRecord, Interest
 from samphan.frontdesk.models import AlertRule
 
@@ -73,7 +74,7 @@ class WalkInForm(PersonWithConsents):
     )
 
 
-class AlertRuleForm(forms.ModelForm):
+class AlertRuleForm(core_forms.ModelForm):
     class Meta:
         model = AlertRule
         fields = ["name", "kind", "tier", "tag", "top", "audience", "team", "is_active"]
@@ -116,10 +117,9 @@ class SignUpForm(PersonWithConsents):
         label=_("mobile"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     email = forms.EmailField(label=_("e-mail"), required=False)
-    birthday = forms.DateField(
+    birthday = core_forms.DateField(
         label=_("birthday"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     interests = forms.ModelMultipleChoiceField(
         label=_("interests"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.marketing import campaigns, queries, results, rules, services
 from samphan.marketing.models import Campaign, Segment
@@ -256,7 +256,7 @@ class CampaignPage(Schema):
 
 class ScheduleIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    at: dt.datetime | None = Field(None, description="empty: now")
+    at: IsoDateTime | None = Field(None, description="empty: now")
 
 
 class ComparisonOut(Schema):

@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core import forms as core_forms
 from samphan.marketing.models import Campaign, Segment
 
 
@@ -23,7 +24,7 @@ class SegmentForm(forms.Form):
         label=_("Rules (JSON)"),
         required=False,
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4, "data-rules-json": "", "spellcheck": "false"}),
+        widget=core_forms.Textarea(attrs={"rows": 4, "data-rules-json": "", "spellcheck": "false"}),
     )
 
     def clean_rules(self) -> dict:
@@ -51,7 +52,7 @@ class MembersImportForm(forms.Form):
     )
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(core_forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
@@ -72,7 +73,7 @@ class VariantForm(forms.Form):
         label=_("Message (Thai)"),
         max_length=5000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "lang": "th"}),
+        widget=core_forms.Textarea(attrs={"rows": 5, "lang": "th"}),
         help_text=_(
             "You may write {{ nickname }}, {{ first_name }}, {{ name }}, {{ tier }}, {{ points }}, {{ member_number }} and {{ product }} (a product they have not bought yet). Links are tracked."
         ),
@@ -82,7 +83,7 @@ class VariantForm(forms.Form):
         label=_("Message (English)"),
         max_length=5000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+        widget=core_forms.Textarea(attrs={"rows": 4, "lang": "en"}),
         help_text=_("For customers with a Latin name only; leave empty to send Thai to all."),
     )
 
@@ -93,9 +94,8 @@ VariantFormSet = forms.formset_factory(
 
 
 class ScheduleForm(forms.Form):
-    at = forms.DateTimeField(
+    at = core_forms.DateTimeField(
         label=_("Send at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Empty: now."),
     )

@@ -31,6 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from samphan.analytics import queries as analytics
+from samphan.core import dates
 from samphan.customers.models import (
     ConsentRecord,
     Customer,
@@ -480,9 +481,11 @@ def _value(field: Field, value: Any, path: str) -> Any:
             raise RuleError(path, _("Enter a value."))
         if kind == "date":
             try:
-                dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 raise RuleError(path, _("Enter a date as YYYY-MM-DD.")) from None
+            if not dates.EARLIEST_YEAR <= day.year <= dates.LATEST_YEAR:
+                raise RuleError(path, dates.year_range_hint())
         return value.strip()
     if kind == "choice":
         if value not in {str(choice) for choice, _label in _known(field)}:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core import forms as core_forms
 from samphan.customers.models import ConsentRecord
 from samphan.messaging.models import Channel
 
@@ -27,6 +28,6 @@ class MessageForm(forms.Form):
     text = forms.CharField(
         label=_("Message"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6, "data-sms-length": ""}),
+        widget=core_forms.Textarea(attrs={"rows": 6, "data-sms-length": ""}),
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=100)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
+from samphan.core import forms as core_forms
 from samphan.core.forms import PeriodForm
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
@@ -14,7 +15,7 @@ from samphan.sales.services.products import PRODUCT_FIELDS
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(core_forms.ModelForm):
     class Meta:
         model = Product
         fields = [*PRODUCT_FIELDS, "photo"]
@@ -48,10 +49,9 @@ class OrderForm(forms.Form):
         label=_("customer"), queryset=Customer.objects.none(), widget=forms.TextInput
     )
     channel = forms.ChoiceField(label=_("channel"), choices=Order.Channel.choices)
-    ordered_at = forms.DateTimeField(
+    ordered_at = core_forms.DateTimeField(
         label=_("order date"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for now."),
     )
     note = forms.CharField(label=_("note"), required=False, max_length=500)
@@ -113,7 +113,7 @@ class RefundLineForm(forms.Form):
     )
 
 
-class DealForm(forms.ModelForm):
+class DealForm(core_forms.ModelForm):
     stage = forms.ModelChoiceField(label=_("stage"), queryset=Stage.objects.none())
 
     class Meta:
@@ -129,8 +129,7 @@ class DealForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "expected_close": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "notes": forms.Textarea(attrs={"rows": 3}),
+            "notes": core_forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"amount": _("Filled from the products below when you add any.")}
 
@@ -180,7 +179,7 @@ class LeadForm(forms.Form):
         label=_("what they asked about"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=core_forms.Textarea(attrs={"rows": 3}),
     )
     source = forms.ChoiceField(label=_("source"), choices=Customer.Source.choices, required=False)
     campaign = forms.CharField(label=_("campaign"), max_length=100, required=False)
@@ -271,9 +270,7 @@ class PublicLeadForm(LeadForm):
 
 
 class QuoteForm(forms.Form):
-    valid_until = forms.DateField(
-        label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    valid_until = core_forms.DateField(label=_("valid until"))
     discount = forms.DecimalField(
         label=_("discount on the total (฿)"),
         required=False,
@@ -288,7 +285,7 @@ class QuoteForm(forms.Form):
         label=_("notes and terms"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=core_forms.Textarea(attrs={"rows": 3}),
     )
 
 

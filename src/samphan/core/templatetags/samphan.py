@@ -88,3 +88,17 @@ def choice_label(bound_field: Any) -> str:
     """The label of a choice field's current value (its empty choice when none)."""
     value = bound_field.value() or ""
     return str(dict(bound_field.field.choices).get(value, value))
+
+
+@register.simple_tag
+def date_input(name: str, value: Any, *, errors: Any = None, period: bool = False) -> str:
+    """A date field written by hand in a template (the period pickers), shown and read as
+    every form's date fields are (core.forms.DateInput)."""
+    from samphan.core.forms import DateInput
+
+    attrs: dict[str, Any] = {"id": f"id_{name}"}
+    if period:
+        attrs["data-period-date"] = ""
+    if errors:
+        attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-errors"})
+    return DateInput(attrs=attrs).render(name, value)

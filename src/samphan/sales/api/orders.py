@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, IsoDateTime, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
@@ -63,7 +63,7 @@ class OrderIn(Schema):
     model_config = ConfigDict(extra="forbid")
     customer_id: Id
     channel: Choice(Order.Channel.values)  # type: ignore[valid-type]
-    ordered_at: dt.datetime | None = None
+    ordered_at: IsoDateTime | None = None
     external_id: Text(100) | None = None  # type: ignore[valid-type]
     note: Text(500) = ""  # type: ignore[valid-type]
     lines: list[LineIn] = Field(min_length=1, max_length=500)

@@ -1,7 +1,7 @@
 """Deals: create, change, move between stages (with history), close as won or lost."""
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
+from samphan.core.money import to_baht
 from samphan.sales.models import ZERO, Deal, DealLine, DealStageChange, Pipeline, Stage
 from samphan.sales.services.orders import LineInput, build_lines
 
@@ -62,18 +63,27 @@ def _deal_lines(lines: Sequence[LineInput]) -> list[DealLine]:
     ]
 
 
-def _set_lines(deal: Deal, lines: Sequence[LineInput] | None) -> None:
+def _line_values(lines: Iterable[DealLine]) -> list[tuple[Any, ...]]:
+    return [(line.product_id, line.quantity, line.unit_price, line.discount) for line in lines]
+
+
+def _set_lines(deal: Deal, lines: Sequence[LineInput] | None) -> bool:
+    """The deal's products replaced by ``lines`` (None: left alone); True if they changed."""
     if lines is None:
-        return
+        return False
     built = _deal_lines(lines) if lines else []
-    deal.lines.all().delete()
-    for line in built:
-        line.deal = deal
-    DealLine.objects.bulk_create(built)
-    if built:
+    changed = _line_values(built) != _line_values(deal.lines.all())
+    if changed:
+        deal.lines.all().delete()
+        for line in built:
+            line.deal = deal
+        DealLine.objects.bulk_create(built)
+    amount = to_baht(sum((line.amount for line in built), ZERO))
+    if built and amount != deal.amount:
         # With products on the deal, its amount is theirs (VAT as the prices state it).
-        deal.amount = sum((line.amount for line in built), ZERO)
-        Deal.objects.filter(pk=deal.pk).update(amount=deal.amount)
+        deal.amount = amount
+        Deal.objects.filter(pk=deal.pk).update(amount=amount)
+    return changed
 
 
 @transaction.atomic
@@ -123,9 +133,9 @@ def deal_update(
     _apply(deal, fields)
     deal.full_clean(exclude=["customer", "owner", "team", "pipeline", "stage"])
     deal.save()
-    _set_lines(deal, lines)
+    lines_changed = _set_lines(deal, lines)
     changes = diff(before, snapshot(deal, DEAL_FIELDS))
-    if changes or lines is not None:
+    if changes or lines_changed:
         audit_record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,

@@ -6,7 +6,7 @@ the quote becomes an order, so order revenue equals the quote's net to the satan
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.core.audit import audit_record
+from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.core.money import format_baht, to_baht, vat_rate
 from samphan.core.numbering import next_number
@@ -140,7 +140,8 @@ def quote_update(
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if not quote.is_draft:
         raise ValidationError({"status": _("Only a draft can be changed; make a new quotation.")})
-    before = str(quote.total)
+    before = snapshot(quote, QUOTE_AUDITED_FIELDS)
+    lines_before = _line_values(quote.lines.all())
     built = _quote_lines(lines)
     quote.discount = to_baht(discount or 0)
     if valid_until is not None:
@@ -151,6 +152,12 @@ def quote_update(
     quote.notes = quote.notes if notes is None else notes.strip()
     _totals(quote, built)
     quote.full_clean(exclude=["deal", "customer", "order", "created_by"])
+    changes = diff(before, snapshot(quote, QUOTE_AUDITED_FIELDS))
+    lines_changed = _line_values(built) != lines_before
+    if not changes and not lines_changed:
+        return quote  # saved unchanged: nothing to write, nothing to audit
+    if lines_changed:
+        changes["lines"] = [len(lines_before), len(built)]
     quote.save()
     quote.lines.all().delete()
     for line in built:
@@ -161,9 +168,19 @@ def quote_update(
         action=AuditEvent.Action.UPDATE,
         subject=quote,
         customer_id=quote.customer_id,
-        changes={"total": [before, str(quote.total)]},
+        changes=changes,
     )
     return quote
+
+
+QUOTE_AUDITED_FIELDS = ["discount", "valid_until", "language", "notes", "total"]
+
+
+def _line_values(lines: Iterable[QuoteLine]) -> list[tuple[Any, ...]]:
+    return [
+        (line.product_id, line.description, line.quantity, line.unit_price, line.discount)
+        for line in lines
+    ]
 
 
 @transaction.atomic

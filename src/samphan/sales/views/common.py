@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 
+from samphan.core import dates
 from samphan.customers.models import Customer
 
 
@@ -12,9 +13,10 @@ def number_param(raw: str) -> int | None:
 
 
 def date_param(raw: str) -> dt.date | None:
+    """A filter's day as typed in either era (``23/05/2569``, ``2026-05-23``); None if not a day."""
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+        return dates.parse_date_text(raw)
+    except dates.DateTextError:
         return None
 
 

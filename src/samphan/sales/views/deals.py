@@ -108,7 +108,8 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, "sales.change_deal" if pk else "sales.add_deal")
     deal = get_deal_for_user(request, pk, perm="sales.change_deal") if pk else None
-    initial = {"customer": number_param(request.GET.get("customer", ""))}
+    # A new deal may come with its customer (?customer=); an edited one keeps its own.
+    initial = None if deal else {"customer": number_param(request.GET.get("customer", ""))}
     form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial)
     lines = OrderLineFormSet(request.POST or None, prefix="lines", initial=_line_initial(deal))
     if request.method == "POST" and form.is_valid() and lines.is_valid():

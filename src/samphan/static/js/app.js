@@ -69,3 +69,88 @@
     if (select) select.value = "custom";
   });
 })();
+
+// Date fields (core/forms.py DateInput): typed as day/month/year in the reader's era; the
+// calendar button opens the browser's own picker and writes the chosen day back as text.
+(function () {
+  "use strict";
+  var BE = 543;
+
+  function pad(number) {
+    return (number < 10 ? "0" : "") + number;
+  }
+
+  // "23/05/2526 14:30" or "2026-05-23" → "2026-05-23" / "2026-05-23T14:30" (A.D.), or "".
+  function toIso(text, withTime) {
+    var match = /^\s*(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})(?:[ T](\d{1,2})[:.](\d{2}))?/.exec(text);
+    var iso = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(text);
+    var year, month, day, hour, minute;
+    if (match) {
+      day = +match[1]; month = +match[2]; year = +match[3]; hour = match[4]; minute = match[5];
+    } else if (iso) {
+      year = +iso[1]; month = +iso[2]; day = +iso[3]; hour = iso[4]; minute = iso[5];
+    } else {
+      return "";
+    }
+    if (year >= 2400) year -= BE;
+    var value = year + "-" + pad(month) + "-" + pad(day);
+    if (withTime) value += "T" + pad(+(hour || 0)) + ":" + (minute || "00");
+    return value;
+  }
+
+  function fromIso(iso, era) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(iso);
+    if (!match) return "";
+    var year = +match[1] + (era === "be" ? BE : 0);
+    var text = match[3] + "/" + match[2] + "/" + year;
+    if (match[4]) text += " " + match[4] + ":" + match[5];
+    return text;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-date-picker-button]");
+    if (!button) return;
+    var box = button.closest("[data-date-input]");
+    var text = box.querySelector("input[type=text]");
+    var picker = box.querySelector("[data-date-picker]");
+    picker.value = toIso(text.value, picker.type === "datetime-local");
+    if (picker.showPicker) picker.showPicker();
+    else picker.focus();
+  });
+
+  document.addEventListener("change", function (event) {
+    var picker = event.target;
+    if (!picker.matches("[data-date-picker]")) return;
+    var box = picker.closest("[data-date-input]");
+    var text = box.querySelector("input[type=text]");
+    text.value = fromIso(picker.value, box.dataset.era);
+    text.dispatchEvent(new Event("change", { bubbles: true }));
+    text.focus();
+  });
+})();
+
+// Customer pickers (customers/forms.py CustomerPicker): the box shows a name; the hidden
+// input beside it carries the id of the suggestion whose name was chosen. A name that is
+// no suggestion is refused by the browser before the form is sent, never saved as "none".
+(function () {
+  "use strict";
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches("[data-picker-name]")) return;
+    var hidden = box.closest("[data-picker]").querySelector("[data-picker-id]");
+    var text = box.value.trim();
+    var chosen = null;
+    box.list.querySelectorAll("option").forEach(function (option) {
+      if (option.value === box.value) chosen = option;
+    });
+    if (chosen) {
+      hidden.value = chosen.dataset.id;
+      box.setCustomValidity("");
+    } else if (!text) {
+      hidden.value = "";
+      box.setCustomValidity("");
+    } else {
+      box.setCustomValidity(box.dataset.pickerUnknown);
+    }
+  });
+})();
