@@ -54,13 +54,19 @@ def test_a_day_is_shown_in_the_readers_era():
     finally:
         dates.buddhist_era_preference.reset(token)
     assert 'type="text"' in html and 'value="23/05/2526"' in html
-    assert "type=\"date\"" in html and 'value="' not in html.split('type="date"')[1].split(">")[0]
+    assert 'type="date"' in html and 'value="' not in html.split('type="date"')[1].split(">")[0]
 
 
 def test_fields_read_what_their_widgets_show():
     assert DateField().clean("23/05/2526") == dt.date(1983, 5, 23)
     moment = DateTimeField().clean("01/12/2569 09:30")
-    assert (moment.year, moment.month, moment.day, moment.hour, moment.minute) == (2026, 12, 1, 9, 30)
+    assert (moment.year, moment.month, moment.day, moment.hour, moment.minute) == (
+        2026,
+        12,
+        1,
+        9,
+        30,
+    )
     assert moment.utcoffset() == dt.timedelta(hours=7)  # Asia/Bangkok
 
 
