@@ -62,6 +62,50 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  // Phones: the "more" button opens the whole menu as a sheet (CSS shows it by .is-open).
+  // Opening focuses its first link; Escape closes it and gives focus back to the button; a tap
+  // outside it, or Tab moving out of it, closes it too (it is a disclosure, not a modal).
+  function menuButton() {
+    return document.querySelector("[data-menu-toggle]");
+  }
+  function menuSheet(button) {
+    return document.getElementById(button.getAttribute("aria-controls"));
+  }
+  function menuSetOpen(button, open) {
+    button.setAttribute("aria-expanded", String(open));
+    menuSheet(button).classList.toggle("is-open", open);
+  }
+  function menuIsOpen(button) {
+    return button.getAttribute("aria-expanded") === "true";
+  }
+  document.addEventListener("click", function (event) {
+    var button = menuButton();
+    if (!button) return;
+    if (event.target.closest("[data-menu-toggle]")) {
+      menuSetOpen(button, !menuIsOpen(button));
+      var first = menuIsOpen(button) && menuSheet(button).querySelector(".nav-link");
+      if (first) first.focus();
+    } else if (menuIsOpen(button) && !menuSheet(button).contains(event.target)) {
+      menuSetOpen(button, false);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var button = menuButton();
+    if (event.key !== "Escape" || !button || !menuIsOpen(button)) return;
+    menuSetOpen(button, false);
+    button.focus();
+  });
+  document.addEventListener("focusin", function (event) {
+    var button = menuButton();
+    if (!button || !menuIsOpen(button) || event.target === button) return;
+    if (!menuSheet(button).contains(event.target)) menuSetOpen(button, false);
+  });
+  // Back to a page kept in the browser's memory: its menu starts closed again.
+  window.addEventListener("pageshow", function () {
+    var button = menuButton();
+    if (button) menuSetOpen(button, false);
+  });
+
   // Period pickers: editing a date chooses "custom dates" (a preset would ignore it).
   document.addEventListener("change", function (event) {
     if (!event.target.matches("input[data-period-date]")) return;
