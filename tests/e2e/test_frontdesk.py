@@ -101,7 +101,7 @@ def test_a_vip_check_in_reaches_the_other_screen_within_three_seconds(live_serve
     staff_a.goto(f"{base}/frontdesk/")
     staff_a.fill("input[name=q]", "0899990000")
     staff_a.keyboard.press("Enter")
-    expect(staff_a.locator(".arrival-card .arrival-greeting")).to_have_text("มี")
+    expect(staff_a.locator(".arrival-card .arrival-greeting")).to_have_text("คุณมี")
     staff_b.wait_for_timeout(2_500)
     expect(staff_b.locator(".alert-screen .alert-card")).to_have_count(0)
     assert Alert.objects.count() == 1
