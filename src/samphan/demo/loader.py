@@ -42,6 +42,7 @@ from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
+from samphan.frontdesk.services import alert_rules_default_create
 from samphan.sales.models import Deal, Order
 
 BATCH = 2_000
@@ -419,5 +420,6 @@ def load_demo(
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
+    alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them
     result.seconds = time.perf_counter() - started
     return result
