@@ -114,7 +114,9 @@ def test_the_pages_permissions_for_every_role(make_user, role):
     answers = {
         "list": client.get(URL).status_code,
         "get": client.get(f"{URL}/{rule.pk}").status_code,
-        "create": client.post(URL, {"name": "B", "kind": "birthday"}, content_type=JSON).status_code,
+        "create": client.post(
+            URL, {"name": "B", "kind": "birthday"}, content_type=JSON
+        ).status_code,
         "update": client.patch(f"{URL}/{rule.pk}", {"name": "V"}, content_type=JSON).status_code,
         "delete": client.delete(f"{URL}/{rule.pk}").status_code,
     }
