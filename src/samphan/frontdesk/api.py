@@ -289,7 +289,10 @@ class AlertRuleIn(AlertRulePatch):
 
 
 REQUIRED = ("name", "kind", "tier", "audience", "is_active")  # never null
-LINKED = {"tag_id": ("tag", Tag), "team_id": ("team", Team)}
+LINKED: dict[str, tuple[str, type[Tag] | type[Team]]] = {
+    "tag_id": ("tag", Tag),
+    "team_id": ("team", Team),
+}
 
 
 def _rule_fields(payload: AlertRulePatch) -> dict[str, Any]:

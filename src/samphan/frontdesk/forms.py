@@ -88,13 +88,10 @@ class AlertRuleForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = EMPTY_CHOICE
-            elif isinstance(field, forms.ChoiceField) and any(
-                value == "" for value, _label in field.choices
-            ):
-                field.choices = [
-                    ("", EMPTY_CHOICE),
-                    *((value, label) for value, label in field.choices if value != ""),
-                ]
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)  # type: ignore[arg-type]
+                if any(value == "" for value, _label in choices):
+                    field.choices = [("", EMPTY_CHOICE), *(c for c in choices if c[0] != "")]
 
 
 # The public sign-up's boxes: one per purpose and channel, all unticked at first (PDPA).
