@@ -90,3 +90,18 @@ def test_the_property_greets_in_the_active_language():
         assert customer.greeting == "คุณแอน" and customer.formal_greeting == "นางอัญชลี"
     with translation.override("en"):
         assert customer.greeting == "Mrs Jaidee"
+
+
+@pytest.mark.django_db
+def test_the_customer_page_shows_the_everyday_and_the_formal_greeting(admin_client):
+    from samphan.customers import services
+
+    customer = services.customer_create(
+        actor=None,
+        fields={"kind": "person", "title": "นางสาว", "first_name": "อัญชลี", "nickname": "บี"},
+    )
+    with translation.override("th"):
+        html = admin_client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="th").content
+    text = html.decode()
+    assert "<strong>คุณบี</strong>" in text and "ทางการ: นางสาวอัญชลี" in text
+    assert "นางสาวบี" not in text and "นางสาว บี" not in text
