@@ -254,3 +254,12 @@ def test_out_of_the_box_a_vip_is_announced_and_greeted_politely(live_server, pag
     screenshot(page, "desk-alert-rule-form")
     page.set_viewport_size(PHONE_SIZE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SIZE["width"]
+
+    # The same form in English: its own words, an English empty choice.
+    page.set_viewport_size(DESKTOP)
+    page.locator(".sidebar .language-switch button, .language-switch button").first.click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/frontdesk/rules/new/")
+    expect(page.locator("label[for=id_is_active]")).to_contain_text("Active")
+    expect(page.locator("select[name=kind] option").first).to_have_text("— choose —")
+    screenshot(page, "desk-alert-rule-form-en")
