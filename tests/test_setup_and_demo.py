@@ -136,3 +136,17 @@ def test_demo_orders_do_not_depend_on_the_time_of_day(db, monkeypatch):
 
     morning = load(8)
     assert morning and load(23) == morning
+
+
+def test_demo_titles_follow_gender(db):
+    """No woman is นาย or Mr, no man นาง or นางสาว; the greeting is "คุณ" and a name."""
+    call_command("demo", "--customers", "300", "--seed", "7", "--quiet", stdout=StringIO())
+    people = Customer.objects.people()
+    male_titles = {"นาย", "Mr"}
+    female_titles = {"นาง", "นางสาว", "น.ส.", "Mrs", "Ms", "Miss"}
+    assert not people.filter(gender="female", title__in=male_titles).exists()
+    assert not people.filter(gender="male", title__in=female_titles).exists()
+    titles = set(people.values_list("gender", "title"))
+    assert {("female", "นาง"), ("female", "นางสาว"), ("male", "นาย")} <= titles
+    for customer in people[:50]:
+        assert customer.greeting.startswith("คุณ"), customer.greeting

@@ -101,7 +101,7 @@ def test_a_vip_check_in_reaches_the_other_screen_within_three_seconds(live_serve
     staff_a.goto(f"{base}/frontdesk/")
     staff_a.fill("input[name=q]", "0899990000")
     staff_a.keyboard.press("Enter")
-    expect(staff_a.locator(".arrival-card .arrival-greeting")).to_have_text("มี")
+    expect(staff_a.locator(".arrival-card .arrival-greeting")).to_have_text("คุณมี")
     staff_b.wait_for_timeout(2_500)
     expect(staff_b.locator(".alert-screen .alert-card")).to_have_count(0)
     assert Alert.objects.count() == 1
@@ -194,3 +194,72 @@ def test_a_member_card_shown_to_the_camera_checks_in(live_server, browser, tmp_p
         expect(page.locator("[data-scanner]")).to_be_hidden()
     finally:
         with_camera.close()
+
+
+def test_out_of_the_box_a_vip_is_announced_and_greeted_politely(live_server, page: Page):
+    """A fresh set-up (no rule made by hand): a VIP woman titled นางสาว, nicknamed บี,
+    checks in; the card and the alert say คุณบี, never นางสาวบี. The rules page lists the
+    defaults, and the rule form reads Thai throughout (เปิดใช้งาน, — เลือก —)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.e2e.conftest import PHONE as PHONE_SIZE
+    from tests.e2e.conftest import screenshot
+
+    call_command("setup", "--no-demo", stdout=StringIO())
+    base = live_server.url
+    UserFactory(username="boss", role=Role.MANAGER, password="desk-pass-123", language="th")
+    customer_services.customer_create(
+        actor=None,
+        fields={"kind": "person", "title": "นางสาว", "first_name": "บุษบา", "last_name": "ศรีสุข",
+                "nickname": "บี", "gender": "female", "is_vip": True, "tier": "gold"},
+        contact_points=[{"kind": "mobile", "value": "0812345678"}],
+    )  # fmt: skip
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", "desk-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/frontdesk/")
+    page.fill("input[name=q]", "0812345678")
+    page.keyboard.press("Enter")
+    expect(page.locator(".arrival-card .arrival-greeting")).to_have_text("คุณบี")
+    expect(page.locator(".arrival-tray .alert-card .alert-greeting")).to_contain_text(
+        "คุณบี", timeout=5_000
+    )
+    assert "นางสาวบี" not in page.content()
+    assert Alert.objects.get().reasons == ["ลูกค้า VIP มาถึง"]
+    page.screenshot(path=ARTIFACTS / "desk-check-in-card-alert.png", full_page=True)
+    page.locator(".arrival-tray .alert-card").get_by_role("button").click()  # greeted
+    expect(page.locator(".arrival-tray .alert-card")).to_have_count(0)
+    expect(page.locator(".arrival-card .arrival-greeting")).to_have_text("คุณบี")
+    screenshot(page, "desk-check-in-card")  # the card itself, the tray emptied
+
+    AlertRule.objects.filter(kind="birthday").update(is_active=False)  # shown as paused
+    page.goto(f"{base}/frontdesk/rules/")
+    rows = page.locator("table.data-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("table.data-table thead")).to_contain_text("เปิดใช้งาน")
+    expect(page.locator("table.data-table")).not_to_contain_text("กำลังขาย")
+    expect(rows.nth(1)).to_contain_text("ปิดอยู่")
+    screenshot(page, "desk-alert-rules")
+
+    page.goto(f"{base}/frontdesk/rules/new/")
+    form = page.locator("form.card")
+    expect(form.locator("label[for=id_is_active]")).to_contain_text("เปิดใช้งาน")
+    for name in ("kind", "tier", "tag", "team"):
+        expect(form.locator(f"select[name={name}] option").first).to_have_text("— เลือก —")
+    assert "Select an option" not in page.content()
+    screenshot(page, "desk-alert-rule-form")
+    page.set_viewport_size(PHONE_SIZE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SIZE["width"]
+
+    # The same form in English: its own words, an English empty choice.
+    page.set_viewport_size(DESKTOP)
+    page.locator(".sidebar .language-switch button, .language-switch button").first.click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/frontdesk/rules/new/")
+    expect(page.locator("label[for=id_is_active]")).to_contain_text("Active")
+    expect(page.locator("select[name=kind] option").first).to_have_text("— choose —")
+    screenshot(page, "desk-alert-rule-form-en")

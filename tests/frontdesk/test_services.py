@@ -14,6 +14,7 @@ from samphan.accounts.models import Role
 from samphan.analytics.models import CustomerActivity
 from samphan.core.models import AuditEvent
 from samphan.customers import services as customer_services
+from samphan.customers.greetings import greeting_for
 from samphan.customers.membership import CARD_PREFIX, card_payload, member_number_assign
 from samphan.customers.models import ConsentRecord, Customer, Interaction
 from samphan.frontdesk import services
@@ -255,7 +256,7 @@ def test_a_walk_in_is_registered_with_the_consents_ticked(desk_user):
             consents=[(ConsentRecord.Channel.SMS, ConsentRecord.Purpose.SERVICE)],
         ),
     )
-    assert customer.source == "walk_in" and customer.greeting == "ลิ"
+    assert customer.source == "walk_in" and greeting_for(customer, "th") == "คุณลิ"
     assert customer.contact_points.get().value == "+66891112222"
     consents = list(customer.consents.values_list("channel", "purpose", "status"))
     assert consents == [("sms", "service", "granted")]

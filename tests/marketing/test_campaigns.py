@@ -308,6 +308,24 @@ def test_a_company_is_greeted_by_its_name(db):
     assert values["nickname"] == values["first_name"] == "บริษัท สยามกาแฟ จำกัด"
 
 
+def test_greeting_follows_the_etiquette_in_the_message_language(db):
+    """{{ greeting }}: "คุณ" + nickname in Thai (never the formal title with it), title and
+    last name in English, a company's name."""
+    from samphan.marketing.campaigns import message_for
+    from samphan.marketing.models import Variant
+
+    variant = Variant(subject_th="", text_th="สวัสดี {{ greeting }}",
+                      subject_en="", text_en="Hello {{ greeting }}")  # fmt: skip
+    thai = CustomerFactory(title="นางสาว", first_name="อัญชลี", nickname="บี")
+    english = CustomerFactory(title="Mr", first_name="", last_name="", nickname="",
+                              first_name_en="John", last_name_en="Smith")  # fmt: skip
+    company = CustomerFactory(kind="company", first_name="", last_name="", nickname="",
+                              first_name_en="", last_name_en="", company_name="บริษัท สยาม จำกัด")  # fmt: skip
+    said = [message_for(c, variant, values_for(c, with_product=False))[1]
+            for c in (thai, english, company)]  # fmt: skip
+    assert said == ["สวัสดี คุณบี", "Hello Mr Smith", "สวัสดี บริษัท สยาม จำกัด"]
+
+
 def test_points_are_the_loyalty_balance_read_a_chunk_at_once(
     audience, django_assert_max_num_queries
 ):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from samphan.core.models import TimeStampedModel
 from samphan.core.permissions import OwnedQuerySet
 from samphan.core.tax_id import validate_thai_tax_id
+from samphan.customers.greetings import greeting_for
 
 
 class Tag(models.Model):
@@ -305,11 +306,14 @@ class Customer(TimeStampedModel):
 
     @property
     def greeting(self) -> str:
-        """How staff greet this person: title and nickname (คุณแอน), else title and first name."""
-        name = self.nickname or self.first_name or self.first_name_en
-        if self.title in {"คุณ", "K."}:
-            return f"{self.title}{name}" if self.title == "คุณ" else f"K. {name}"
-        return f"{self.title} {name}".strip()
+        """How staff greet this customer in the active language (คุณแอน, Ms Smith); the
+        rule is ``customers.greetings``."""
+        return greeting_for(self)
+
+    @property
+    def formal_greeting(self) -> str:
+        """The formal form (นางสาวอัญชลี) where one is wanted, e.g. a letter."""
+        return greeting_for(self, formal=True)
 
     @property
     def initials(self) -> str:

@@ -42,6 +42,7 @@ from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
+from samphan.frontdesk.services import alert_rules_default_create
 from samphan.sales.models import Deal, Order
 
 BATCH = 2_000
@@ -104,6 +105,24 @@ class Batch:
     tag_links: list[tuple] = field(default_factory=list)
     interest_links: list[tuple] = field(default_factory=list)
     sales: SalesRows = field(default_factory=SalesRows)
+
+
+# How often each title is drawn: "คุณ" three times in seven, a formal one four times.
+TITLE_SLOTS = ("คุณ", "คุณ", "คุณ", "formal", "formal", "married", "doctor")
+
+
+def demo_title(slot: int, *, female: bool, age: int) -> str:
+    """A title that fits the person: นาย for men; นางสาว or นาง for women, นาง more
+    likely with age (a married woman's title); ดร. for some over 30."""
+    kind = TITLE_SLOTS[slot]
+    if kind == "คุณ":
+        return "คุณ"
+    if kind == "doctor" and age >= 30:
+        return "ดร."
+    if not female:
+        return "นาย"
+    married = (kind == "married" and age >= 25) or (slot == 4 and age >= 40)
+    return "นาง" if married else "นางสาว"
 
 
 def valid_tax_id(rng: random.Random) -> str:
@@ -205,17 +224,21 @@ class BatchBuilder:
         if stage == "customer":
             tier = rng.choices(["none", "silver", "gold", "platinum"], [70, 18, 9, 3])[0]
         company_id = self.employer(offset)
+        # Drawn in the order they always were, so the same seed gives the same customers.
+        title_slot = rng.randrange(len(TITLE_SLOTS))
+        nickname = rng.choice(data.NICKNAMES)
+        birthday = dt.date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
         customer = Customer(
             id=customer_id,
             kind=Customer.Kind.PERSON,
-            title=rng.choice(["คุณ", "คุณ", "คุณ", "นางสาว", "นาย", "นาง", "ดร."]),
+            title=demo_title(title_slot, female=female, age=self.now.year - birthday.year),
             first_name=first,
             last_name=last,
             first_name_en=first_en,
             last_name_en=last_en,
-            nickname=rng.choice(data.NICKNAMES),
+            nickname=nickname,
             gender="female" if female else "male",
-            birthday=dt.date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+            birthday=birthday,
             company_id=company_id,
             job_title=rng.choice(data.JOB_TITLES) if company_id else "",
             province=rng.choice(PROVINCES),
@@ -397,5 +420,6 @@ def load_demo(
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
+    alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them
     result.seconds = time.perf_counter() - started
     return result

@@ -1,5 +1,6 @@
 """/api/v1/frontdesk: check a customer in, the arrival alerts to greet, who is expected
-today. Follows the caller's visibility, as the screens do."""
+today; /api/v1/alert-rules: which arrivals are announced, to whom. Follows the caller's
+visibility and permissions, as the screens do."""
 
 import datetime as dt
 from typing import Any
@@ -12,13 +13,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from samphan.accounts.models import Team
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.regulars import regulars_page
-from samphan.api.schemas import ERRORS, Id, Text
+from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
-from samphan.customers.models import Customer
+from samphan.customers.models import Customer, Tag
 from samphan.frontdesk import services
-from samphan.frontdesk.models import Alert
+from samphan.frontdesk.models import Alert, AlertRule
 
 router = Router(tags=["front desk"])
 
@@ -223,3 +225,152 @@ def expected_today(request: HttpRequest, params: Query[ExpectedParams]) -> Any:
             }
         )
     return items
+
+
+# -- Alert rules ------------------------------------------------------------------------------
+
+MANAGE_RULES = "frontdesk.change_alertrule"  # as the rules page
+
+
+class AlertRuleOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(description="tier, vip, tag, top or birthday")
+    tier: str = Field(description="for a tier rule: this tier or higher")
+    tag_id: int | None
+    tag_name: str | None
+    top: int | None = Field(description="for a top-customers rule: how many")
+    audience: str = Field(description="everyone, team or owner")
+    team_id: int | None
+    team_name: str | None
+    is_active: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_tag_name(rule: AlertRule) -> str | None:
+        return rule.tag.name if rule.tag else None
+
+    @staticmethod
+    def resolve_team_name(rule: AlertRule) -> str | None:
+        return rule.team.name if rule.team else None
+
+
+class AlertRulePage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[AlertRuleOut]
+
+
+class AlertRuleParams(Schema):
+    model_config = ConfigDict(extra="forbid")
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+class AlertRulePatch(Schema):
+    """The fields to change; ``null`` clears ``tag_id``, ``team_id`` and ``top``."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Text(100) | None = None  # type: ignore[valid-type]
+    kind: Choice(AlertRule.Kind.values) | None = None  # type: ignore[valid-type]
+    tier: Choice(Customer.Tier.values, blank=True) | None = None  # type: ignore[valid-type]
+    tag_id: Id | None = None
+    top: int | None = Field(None, ge=1, le=1_000_000)
+    audience: Choice(AlertRule.Audience.values) | None = None  # type: ignore[valid-type]
+    team_id: Id | None = None
+    is_active: bool | None = None
+
+
+class AlertRuleIn(AlertRulePatch):
+    name: Text(100) = Field(min_length=1)  # type: ignore[valid-type]
+    kind: Choice(AlertRule.Kind.values)  # type: ignore[valid-type]
+
+
+REQUIRED = ("name", "kind", "tier", "audience", "is_active")  # never null
+LINKED: dict[str, tuple[str, type[Tag] | type[Team]]] = {
+    "tag_id": ("tag", Tag),
+    "team_id": ("team", Team),
+}
+
+
+def _rule_fields(payload: AlertRulePatch) -> dict[str, Any]:
+    """The payload as the service's fields: ids resolved to their records, a refused
+    ``null`` or an unknown id as a ValidationError naming the field."""
+    fields: dict[str, Any] = {}
+    for name, value in payload.model_dump(exclude_unset=True).items():
+        if name in LINKED:
+            field, model = LINKED[name]
+            found = model.objects.filter(pk=value).first() if value is not None else None
+            if value is not None and found is None:
+                raise ValidationError({name: _("Nothing with this id.")})
+            fields[field] = found
+        elif value is None and name in REQUIRED:
+            raise ValidationError({name: _("This field cannot be empty.")})
+        else:
+            fields[name] = value
+    return fields
+
+
+def _named_for_api(error: ValidationError) -> ValidationError:
+    """The model says ``tag`` and ``team``; the API's fields are ``tag_id`` and ``team_id``."""
+    if not hasattr(error, "error_dict"):
+        return error
+    api_name = {field: name for name, (field, _model) in LINKED.items()}
+    return ValidationError(
+        {api_name.get(field, field): messages for field, messages in error.message_dict.items()}
+    )
+
+
+def _rule(rule_id: int) -> AlertRule:
+    return get_object_or_404(AlertRule.objects.select_related("tag", "team"), pk=rule_id)
+
+
+@router.get("/alert-rules", response={200: AlertRulePage, **ERRORS}, tags=["alert rules"])
+def alert_rule_list(request: HttpRequest, params: Query[AlertRuleParams]) -> Any:
+    """The alert rules by name."""
+    require_perm(request.user, MANAGE_RULES)
+    rules = AlertRule.objects.select_related("tag", "team").order_by("name", "id")
+    return page_of(rules, params.page, params.page_size)
+
+
+@router.get("/alert-rules/{rule_id}", response={200: AlertRuleOut, **ERRORS}, tags=["alert rules"])
+def alert_rule_get(request: HttpRequest, rule_id: Id) -> Any:
+    require_perm(request.user, MANAGE_RULES)
+    return _rule(rule_id)
+
+
+@router.post("/alert-rules", response={201: AlertRuleOut, **ERRORS}, tags=["alert rules"])
+def alert_rule_create(request: HttpRequest, payload: AlertRuleIn) -> Any:
+    """A new rule: ``tier`` for a tier rule, ``tag_id`` for a tag rule, ``top`` for a
+    top-customers rule, ``team_id`` when a team sees it; 422 naming what is missing."""
+    require_perm(request.user, MANAGE_RULES)
+    require_perm(request.user, "frontdesk.add_alertrule")
+    try:
+        rule = services.alert_rule_create(actor=request.user, fields=_rule_fields(payload))
+    except ValidationError as error:
+        raise _named_for_api(error) from error
+    return Status(201, _rule(rule.pk))
+
+
+@router.patch(
+    "/alert-rules/{rule_id}", response={200: AlertRuleOut, **ERRORS}, tags=["alert rules"]
+)
+def alert_rule_update(request: HttpRequest, rule_id: Id, payload: AlertRulePatch) -> Any:
+    """Change the fields sent; ``is_active: false`` pauses a rule."""
+    require_perm(request.user, MANAGE_RULES)
+    rule = _rule(rule_id)
+    try:
+        services.alert_rule_update(actor=request.user, rule=rule, fields=_rule_fields(payload))
+    except ValidationError as error:
+        raise _named_for_api(error) from error
+    return _rule(rule_id)
+
+
+@router.delete("/alert-rules/{rule_id}", response={204: None, **ERRORS}, tags=["alert rules"])
+def alert_rule_delete(request: HttpRequest, rule_id: Id) -> Any:
+    """The alerts it raised stay."""
+    require_perm(request.user, "frontdesk.delete_alertrule")
+    services.alert_rule_delete(actor=request.user, rule=_rule(rule_id))
+    return Status(204, None)

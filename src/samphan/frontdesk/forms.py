@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samphan.core import forms as core_forms
 from samphan.customers.models import ConsentRecord, Interest
@@ -74,10 +75,24 @@ class WalkInForm(PersonWithConsents):
     )
 
 
+# A select's empty choice, in the page's language (Django's own is English in Thai pages).
+EMPTY_CHOICE = pgettext_lazy("select placeholder", "— choose —")
+
+
 class AlertRuleForm(core_forms.ModelForm):
     class Meta:
         model = AlertRule
         fields = ["name", "kind", "tier", "tag", "top", "audience", "team", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = EMPTY_CHOICE
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)  # type: ignore[arg-type]
+                if any(value == "" for value, _label in choices):
+                    field.choices = [("", EMPTY_CHOICE), *(c for c in choices if c[0] != "")]
 
 
 # The public sign-up's boxes: one per purpose and channel, all unticked at first (PDPA).

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samphan.core.permissions import OwnedQuerySet
 from samphan.customers.models import Customer, Interaction, Tag
@@ -46,7 +47,8 @@ class AlertRule(models.Model):
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    # "active" alone is a product's (on sale): a rule is switched on.
+    is_active = models.BooleanField(pgettext_lazy("alert rule", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -205,11 +205,21 @@ def rules(request: HttpRequest) -> HttpResponse:
 @login_required
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, MANAGE_RULES)
+    if pk is None:
+        require_perm(request.user, "frontdesk.add_alertrule")
     rule = get_object_or_404(AlertRule, pk=pk) if pk else None
     form = AlertRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("frontdesk_rules")
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if rule:
+                services.alert_rule_update(actor=request.user, rule=rule, fields=fields)
+            else:
+                services.alert_rule_create(actor=request.user, fields=fields)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return redirect("frontdesk_rules")
     status = 400 if request.method == "POST" else 200
     return render(request, "frontdesk/rule_form.html", {"form": form, "rule": rule}, status=status)
 
@@ -218,7 +228,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "frontdesk.delete_alertrule")
-    get_object_or_404(AlertRule, pk=pk).delete()
+    services.alert_rule_delete(actor=request.user, rule=get_object_or_404(AlertRule, pk=pk))
     return redirect("frontdesk_rules")
 
 

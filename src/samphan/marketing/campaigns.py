@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from samphan.customers.greetings import greeting_for
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.loyalty import services as loyalty
 from samphan.marketing.models import Campaign, Recipient, Segment, Variant
@@ -43,7 +44,9 @@ LABELS = "ABCDE"
 QUEUE_CHUNK = 1_000
 VARIABLE = re.compile(r"{{\s*([a-z_]+)\s*}}")
 # What a template may say of its recipient.
-VARIABLES = ("nickname", "first_name", "name", "tier", "points", "member_number", "product")
+VARIABLES = (
+    "greeting", "nickname", "first_name", "name", "tier", "points", "member_number", "product",
+)  # fmt: skip
 URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
@@ -204,6 +207,9 @@ def message_for(customer: Customer, variant: Variant, values: dict[str, str]) ->
     english = in_english(customer, variant)
     subject = variant.subject_en if english else variant.subject_th
     text = variant.text_en if english else variant.text_th
+    if "greeting" in subject or "greeting" in text:
+        # In the message's language: "คุณแอน" in Thai, "Ms Smith" in English.
+        values = {**values, "greeting": greeting_for(customer, "en" if english else "th")}
     return render(subject, values), render(text, values)
 
 

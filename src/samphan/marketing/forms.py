@@ -75,7 +75,7 @@ class VariantForm(forms.Form):
         required=False,
         widget=core_forms.Textarea(attrs={"rows": 5, "lang": "th"}),
         help_text=_(
-            "You may write {{ nickname }}, {{ first_name }}, {{ name }}, {{ tier }}, {{ points }}, {{ member_number }} and {{ product }} (a product they have not bought yet). Links are tracked."
+            "You may write {{ greeting }} (คุณแอน, or Ms Smith in English), {{ nickname }}, {{ first_name }}, {{ name }}, {{ tier }}, {{ points }}, {{ member_number }} and {{ product }} (a product they have not bought yet). Links are tracked."
         ),
     )
     subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)

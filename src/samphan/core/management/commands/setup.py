@@ -10,7 +10,8 @@ from django.db import transaction
 class Command(BaseCommand):
     help = (
         "First-run set-up, safe to repeat: an `admin` user (password from SAMPHAN_ADMIN_PASSWORD "
-        "or generated and printed) and demo data when the database has no customers yet."
+        "or generated and printed), the default alert rules (a VIP arrives, a birthday today) "
+        "once, and demo data when the database has no customers yet."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +35,13 @@ class Command(BaseCommand):
                 self.stdout.write("Set the admin password from SAMPHAN_ADMIN_PASSWORD.")
             else:
                 self.stdout.write("User admin exists; its password is unchanged.")
+        # Core may not import the apps above it at module level; set-up runs them all.
+        from samphan.frontdesk.services import alert_rules_default_create
+
+        created = alert_rules_default_create()
+        if created:
+            names = ", ".join(rule.name for rule in created)
+            self.stdout.write(f"Created the default alert rules (all staff see them): {names}.")
         if not options["no_demo"] and not Customer.objects.exists():
             call_command(
                 "demo",
