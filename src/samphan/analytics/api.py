@@ -84,10 +84,21 @@ class ShareOut(Schema):
     revenue: Decimal
     profit: Decimal
     concentration: dict[str, float] = Field(
-        description='percent of customers ("1", "10", "20") → their share of the measure'
+        description='percent of customers ("1", "5", "10", "20", "50", "80", "100") → the '
+        "share of the measure the top ⌈percent × customers / 100⌉ customers bring"
+    )
+    concentration_customers: dict[str, int] = Field(
+        description="percent of customers → how many customers that top is, ⌈percent × "
+        "customers / 100⌉ (at least one)"
+    )
+    gini: float | None = Field(
+        description="Gini index of the measure over the customers who bought: 0 when each "
+        "brings the same, (customers − 1) / customers when one brings everything; null "
+        "without a positive total"
     )
     pareto: list[tuple[float, float]] = Field(
-        description="(percent of customers best first, cumulative share), up to 101 points"
+        description="(percent of customers best first, cumulative share) at the first rank "
+        "reaching each whole percent, from (0, 0); up to 101 points"
     )
 
 
@@ -121,6 +132,10 @@ def share(request: HttpRequest, params: Query[PeriodParams]) -> Any:
         "revenue": result.revenue,
         "profit": result.profit,
         "concentration": {str(key): value for key, value in result.concentration.items()},
+        "concentration_customers": {
+            str(key): value for key, value in result.concentration_customers.items()
+        },
+        "gini": result.gini,
         "pareto": result.pareto,
     }
 

@@ -203,6 +203,7 @@ def figures(
             for row in top
         ],
         "concentration": {str(key): value for key, value in share.concentration.items()},
+        "gini": share.gini,
         "week_hours": week_hours(user, period),
         **(whatever_the_period or figures_whatever_the_period(user, today)),
     }

@@ -73,7 +73,7 @@ def top_customers(request: HttpRequest) -> HttpResponse:
             "contacts": preferred_contacts([row["customer_id"] for row in data["rows"]]),
             "share": share,
             "pareto": charts.pareto_chart(share["pareto"], measure),
-            "pareto_table": [p for p in share["pareto"] if p[0] in (1, 5, 10, 20, 50, 80, 100)],
+            "pareto_table": concentration_rows(share),
             "group": group,
             "groups": [
                 {**row, "label": queries.group_label(group, row["value"])} for row in data["groups"]
@@ -82,6 +82,17 @@ def top_customers(request: HttpRequest) -> HttpResponse:
     htmx = request.htmx  # type: ignore[attr-defined]
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
     return render(request, template, context)
+
+
+def concentration_rows(share: dict[str, Any]) -> list[tuple[int, int | None, float]]:
+    """(percent, how many customers that is, their share) for the table under the Pareto
+    chart: the top 1, 5, 10, 20, 50, 80 and 100%. A snapshot made before the counts were
+    kept has only some percents and no counts."""
+    counts = share.get("concentration_customers") or {}
+    return [
+        (int(percent), counts.get(percent), value)
+        for percent, value in sorted(share["concentration"].items(), key=lambda item: int(item[0]))
+    ]
 
 
 def weekday_names() -> list[str]:
@@ -189,6 +200,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trend_rows": months[-12:],
         "top": data["top"],
         "concentration": data["concentration"],
+        "gini": data.get("gini"),
         "heatmap": charts.weekday_hour_chart(weekday_names(), data["week_hours"]),
         "expected_count": data["expected_today"],
         "overdue_count": data["overdue"],
