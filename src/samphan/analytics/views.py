@@ -19,7 +19,7 @@ from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.analytics.regulars import regulars_page
-from samphan.core import periods
+from samphan.core import dates, periods
 from samphan.core import views as core_views
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
@@ -196,6 +196,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "computed_at": computed_at,
         "kpis": data["kpis"],
         "kpi_cards": KPI_CARDS,
+        "compared_with": _span_of(data.get("compared_with"), today),
         "trend": charts.revenue_trend_chart(months),
         "trend_rows": months[-12:],
         "top": data["top"],
@@ -206,6 +207,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_count": data["overdue"],
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _span_of(span: dict[str, str] | None, today: dt.date) -> str:
+    """The compared period as the card says it ("1–6 พ.ย."); empty when there is none (all
+    time, or a snapshot made before it was kept)."""
+    if not span:
+        return ""
+    return span_label(
+        dt.date.fromisoformat(span["since"]), dt.date.fromisoformat(span["until"]), today
+    )
+
+
+def span_label(since: dt.date, until: dt.date, today: dt.date) -> str:
+    """A span of days, short: "1–6 พ.ย." / "1–6 Nov", "1 ก.ค. – 6 ก.ย.", with the year
+    (Buddhist era where preferred) only when it is not this year's."""
+    if since.year != until.year:
+        return f"{dates.format_date(since)} – {dates.format_date(until)}"
+    year = "" if since.year == today.year else f" {dates.format_month(since).split()[-1]}"
+    month = dates.format_month(since).rsplit(" ", 1)[0]
+    if since == until:
+        return f"{since.day} {month}{year}"
+    if (since.year, since.month) == (until.year, until.month):
+        return f"{since.day}–{until.day} {month}{year}"
+    until_month = dates.format_month(until).rsplit(" ", 1)[0]
+    return f"{since.day} {month} – {until.day} {until_month}{year}"
 
 
 STEP_LABELS = {
