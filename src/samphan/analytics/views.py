@@ -325,6 +325,7 @@ def forecast_panel(request: HttpRequest) -> HttpResponse:
     months = dashboard_figures.monthly_revenue(request.user, 12, today)
     context = {
         "forecast": result,
+        "labels": {key: spec.label for key, spec in forecast.CANDIDATES.items()},
         "chart": charts.forecast_chart(months, result.months),
         "pipeline": forecast.weighted_pipeline(request.user),
     }
