@@ -11,6 +11,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 from django.db import transaction
+from django.test import Client
 
 from samphan.analytics import columns
 from samphan.analytics.queries import CONCENTRATION, revenue_share, top_count
@@ -75,6 +76,12 @@ def record(amounts: dict[int, int], day: dt.date = DAY) -> None:
 def customers(count: int) -> list[int]:
     made = Customer.objects.bulk_create(CustomerFactory.build_batch(count))
     return [customer.pk for customer in made]
+
+
+def login_as_is(user):
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def assert_matches(share, units: dict[int, int]) -> None:
@@ -193,3 +200,12 @@ def test_the_page_lists_each_top_and_explains_the_index(product, admin_user):
         assert f"top {percent}%" in page
     assert "Concentration index (Gini)" in page and "<strong>0.33</strong>" in page
     assert 'popovertarget="gini-help"' in page and 'id="gini-help"' in page
+    admin_user.language = "th"
+    admin_user.save(update_fields=["language"])
+    thai = (
+        login_as_is(admin_user)
+        .get("/insights/top/", {"period": "custom", "since": "2026-03-10", "until": "2026-03-10"})
+        .content.decode()
+    )
+    assert "อันดับต้น 1%" in thai and "ดัชนีการกระจุกตัว (Gini)" in thai
+    assert "อันดับต้น n% คือลูกค้า" in thai  # a literal % in a translated template string
