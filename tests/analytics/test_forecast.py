@@ -240,3 +240,16 @@ def test_a_model_that_wins_is_shown_with_the_baselines_errors(admin_user):
     page = login(admin_user).get("/insights/forecast/").content.decode()
     assert "Model chosen by a test on the last 91 days: <strong>ETS: trend</strong>" in page
     assert "Last week again" in page and "(baseline)" in page
+
+
+def test_too_little_history_to_test_a_model_repeats_last_week(admin_user):
+    """21 weeks: enough to forecast (120 days), too few to hold 13 out and test on them."""
+    today = timezone.localdate()
+    fill_weeks(np.full(21, 14_000.0), today)
+    forecast = revenue_forecast(admin_user, today)
+    assert forecast.backtest is None and forecast.model == "naive" and forecast.baseline
+    assert forecast.months[0].expected == pytest.approx(
+        2_000 * ((forecast.months[1].month - forecast.months[0].month).days), rel=0.01
+    )
+    page = login(admin_user).get("/insights/forecast/").content.decode()
+    assert "Too little history to test a model" in page
