@@ -131,9 +131,9 @@ def _ranked(
     user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
 ) -> tuple[list[tuple], list[tuple]]:
     """The period's customers ranked (the first ``limit`` and the first rank to reach each
-    whole percent of customers: ``_is_mark``), and with a customer ``group`` its values with their buyers' sums: from the
-    paid orders' columns in memory for those who see every record (``analytics.columns``),
-    else by SQL over the orders they may see."""
+    whole percent of customers: ``_is_mark``), and with a customer ``group`` its values
+    with their buyers' sums: from the paid orders' columns in memory for those who see
+    every record (``analytics.columns``), else by SQL over the orders they may see."""
     copy, bounds = columns_for(user, period)
     if copy is None or bounds is None:
         return _ranked_by_sql(user, period, by=by, limit=limit, group=group)
@@ -193,8 +193,9 @@ def _ranked_by_sql(
     Unless ``limit`` is None: the customers ranked by the measure with a running sum, the
     period's totals and the sum of every rank's running sum (the area under the Lorenz
     curve, for the Gini index): the first ``limit`` ranks and the first rank to reach each
-    whole percent of customers (the Pareto curve's points, see ``_is_mark``). With a customer ``group``: each of its values
-    with its buyers' sums summed (one join a buyer, not one an order).
+    whole percent of customers (the Pareto curve's points, see ``_is_mark``). With a
+    customer ``group``: each of its values with its buyers' sums summed (one join a buyer,
+    not one an order).
 
     The totals are a plain aggregate of the sums, not window sums over the whole ranking,
     which SQLite would buffer a second time.
