@@ -154,7 +154,11 @@ class TestTopAndShare:
         share = revenue_share(admin_user, MARCH)
         assert share.customers == 10 and share.revenue == D("5500.00")
         # Top 1% and top 10% are both the best customer (1 of 10): 1 000 / 5 500.
-        assert share.concentration == {1: 0.1818, 10: 0.1818, 20: 0.3455}
+        # The top 50% is five (4 000), the top 80% eight (5 200).
+        assert share.concentration == {
+            1: 0.1818, 5: 0.1818, 10: 0.1818, 20: 0.3455, 50: 0.7273, 80: 0.9455, 100: 1.0,
+        }  # fmt: skip
+        assert share.concentration_customers == {1: 1, 5: 1, 10: 1, 20: 2, 50: 5, 80: 8, 100: 10}
         assert share.pareto[0] == (0.0, 0.0) and share.pareto[-1] == (100.0, 1.0)
         assert len(share.pareto) == 11
 
@@ -175,7 +179,7 @@ class TestTopAndShare:
         april = Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
         assert top_customers(admin_user, april) == []
         share = revenue_share(admin_user, april)
-        assert share.customers == 0 and share.concentration == {1: 0.0, 10: 0.0, 20: 0.0}
+        assert share.customers == 0 and share.concentration[1] == share.concentration[20] == 0.0
         assert len(top_customers(admin_user, None)) == 10  # all time
 
     def test_a_rep_sees_own_figures(self, make_user, ten_customers):

@@ -8,7 +8,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from samphan.analytics.forecast import _spread, _weekday_shares, revenue_forecast, weighted_pipeline
+from samphan.analytics.forecast import (
+    _backtest,
+    _spread,
+    _weekday_shares,
+    revenue_forecast,
+    weighted_pipeline,
+)
 from samphan.analytics.models import DailySales
 from samphan.sales import services
 from samphan.sales.models import Stage
@@ -148,3 +154,102 @@ def test_panel_and_api(admin_user):
     assert body["weighted_pipeline"] == []
     home = login(admin_user).get("/").content.decode()
     assert 'hx-get="/insights/forecast/"' in home
+
+
+# -- The model is chosen by the backtest ---------------------------------------------------
+
+WEEKS = np.arange(156.0)
+YEAR_SHAPE = np.random.default_rng(5).uniform(0.5, 1.5, 52)  # an irregular year, repeated
+
+
+@pytest.mark.parametrize(
+    ("weeks", "winner"),
+    [
+        # Rises, then stays flat through the test weeks: a trend overshoots; last week again
+        # is exact (simple smoothing ties at best, and the baseline wins a tie).
+        (np.concatenate([np.linspace(10_000, 50_000, 47), np.full(13, 50_000.0)]), "naive"),
+        # A straight line: only a trend follows it exactly (a damped one bends away).
+        (10_000 + 500 * np.arange(60.0), "ets_trend"),
+        # The same irregular year three times: last year's week is exact.
+        (20_000 * np.tile(YEAR_SHAPE, 3), "seasonal_naive"),
+        # A smooth year on a rising line: last year's week misses the growth, a model
+        # without the season misses the year.
+        (20_000 * (1 + 0.5 * np.sin(2 * np.pi * WEEKS / 52)) + 100 * WEEKS, "ets_damped_seasonal"),
+    ],
+    ids=["flat-after-rise", "line", "same-year", "season-and-trend"],
+)
+def test_the_backtest_picks_the_candidate_that_must_win(weeks, winner):
+    backtest = _backtest(weeks)
+    assert backtest is not None and backtest.chosen == winner
+    assert (
+        backtest.model_mape
+        == backtest.candidates[0].mape
+        == min(candidate.mape for candidate in backtest.candidates)
+    )
+    tested = {candidate.key for candidate in backtest.candidates}
+    # The yearly candidates are tested only with the years they need before the test weeks.
+    assert ("ets_damped_seasonal" in tested) == (len(weeks) - 13 >= 104)
+    assert ("seasonal_naive" in tested) == (len(weeks) - 13 >= 52)
+    assert {"naive", "ets_level", "ets_trend", "ets_damped"} <= tested
+
+
+def test_the_demos_case_a_seasonal_model_that_loses_is_not_the_forecast():
+    """Noisy weeks with no year in them: the yearly ETS model loses to last week again or
+    to a model without the season, and is then never the forecast."""
+    rng = np.random.default_rng(11)
+    weeks = 40_000 * rng.uniform(0.7, 1.3, 140)
+    backtest = _backtest(weeks)
+    errors = {candidate.key: candidate.mape for candidate in backtest.candidates}
+    assert errors["ets_damped_seasonal"] > min(errors["naive"], errors["ets_damped"])
+    assert backtest.chosen != "ets_damped_seasonal"
+    assert all(errors[backtest.chosen] <= error for error in errors.values())
+
+
+def fill_weeks(weekly: np.ndarray, today: dt.date) -> None:
+    """Each whole week up to yesterday at its weekly total, spread evenly over its days."""
+    rows = []
+    for back, total in enumerate(weekly[::-1]):
+        for day_in_week in range(7):
+            day = today - dt.timedelta(days=7 * back + day_in_week + 1)
+            rows.append(DailySales(day=day, channel="store", revenue=Decimal(round(total / 7, 2)),
+                                   profit=Decimal(0), order_count=1))  # fmt: skip
+    DailySales.objects.bulk_create(rows)
+
+
+def test_when_a_baseline_wins_it_is_the_forecast_and_the_page_says_so(admin_user):
+    today = timezone.localdate()
+    fill_weeks(np.concatenate([np.linspace(10_000, 49_000, 47), np.full(13, 49_000.0)]), today)
+    forecast = revenue_forecast(admin_user, today)
+    assert forecast.model == "naive" and forecast.baseline
+    for month in forecast.months:  # 7,000 a day, as last week
+        days = ((month.month + dt.timedelta(days=32)).replace(day=1) - month.month).days
+        assert month.expected == pytest.approx(7_000 * days, rel=0.02)
+    page = login(admin_user).get("/insights/forecast/").content.decode()
+    assert "better than a simple rule" in page and "<strong>Last week again</strong>" in page
+    assert "(baseline)" in page and 'class="chosen"' in page
+    body = token_client(admin_user).get("/api/v1/analytics/forecast").json()
+    assert body["model"] == "naive" and body["baseline"] is True
+    assert body["model_label"] == "เท่าสัปดาห์ที่แล้ว"  # the API speaks Thai by default
+    assert body["backtest"]["chosen"] == "naive" and body["backtest"]["model_mape"] == 0.0
+    assert [c["key"] for c in body["backtest"]["candidates"]][0] == "naive"
+
+
+def test_a_model_that_wins_is_shown_with_the_baselines_errors(admin_user):
+    today = timezone.localdate()
+    fill_weeks(10_000 + 500 * np.arange(60.0), today)
+    page = login(admin_user).get("/insights/forecast/").content.decode()
+    assert "Model chosen by a test on the last 91 days: <strong>ETS: trend</strong>" in page
+    assert "Last week again" in page and "(baseline)" in page
+
+
+def test_too_little_history_to_test_a_model_repeats_last_week(admin_user):
+    """21 weeks: enough to forecast (120 days), too few to hold 13 out and test on them."""
+    today = timezone.localdate()
+    fill_weeks(np.full(21, 14_000.0), today)
+    forecast = revenue_forecast(admin_user, today)
+    assert forecast.backtest is None and forecast.model == "naive" and forecast.baseline
+    assert forecast.months[0].expected == pytest.approx(
+        2_000 * ((forecast.months[1].month - forecast.months[0].month).days), rel=0.01
+    )
+    page = login(admin_user).get("/insights/forecast/").content.decode()
+    assert "Too little history to test a model" in page

@@ -116,3 +116,48 @@ def test_page_and_api(five, admin_user, make_user):
     assert token_client(rep).get(f"/api/v1/analytics/customers/{five[4].pk}/rfm").status_code == 404
     panel = login(admin_user).get(f"/insights/customers/{five[4].pk}/cadence/").content.decode()
     assert "R1 F5 M5" in panel
+
+
+def test_scores_are_quintiles_of_all_the_customers_scored():
+    """Seven customers who spent 100 … 700 baht (one order each, on days 7 … 1 ago), by
+    hand: 1 + ⌊5 × (customers below) / 7⌋ = 1, 1, 2, 3, 3, 4, 5 for 0 … 6 below. Dividing by
+    N − 1 would give 1, 1, 2, 3, 4, 5, 5 (a 6 cut to 5)."""
+    product_ = ProductFactory(list_price=D("107.00"))
+    now = timezone.now()
+    customers = []
+    for units in range(1, 8):
+        customer = CustomerFactory()
+        buy(customer, product_, now - dt.timedelta(days=8 - units), quantity=units)
+        customers.append(customer)
+    assert rfm_rebuild() == 7
+    scores = {row.customer_id: row for row in CustomerRFM.objects.all()}
+    by_hand = [1 + 5 * below // 7 for below in range(7)]
+    assert by_hand == [1, 1, 2, 3, 3, 4, 5]
+    assert [scores[c.pk].monetary for c in customers] == by_hand
+    assert [scores[c.pk].recency for c in customers] == by_hand  # later is better
+    assert {scores[c.pk].frequency for c in customers} == {1}  # all tied: nobody below
+
+
+def test_ten_customers_make_five_even_quintiles():
+    product_ = ProductFactory(list_price=D("107.00"))
+    now = timezone.now()
+    for units in range(1, 11):
+        buy(CustomerFactory(), product_, now - dt.timedelta(days=1), quantity=units)
+    rfm_rebuild()
+    monetary = sorted(CustomerRFM.objects.values_list("monetary", flat=True))
+    assert monetary == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_segment_revenue_is_money(five, admin_user):
+    """Lifetime revenue to the satang everywhere it leaves (SQLite's sum has seven places)."""
+    rfm_rebuild()
+    for row in segment_summary(admin_user):
+        assert row.revenue == row.revenue.quantize(D("0.01"))
+        assert row.revenue.as_tuple().exponent == -2
+    body = token_client(admin_user).get("/api/v1/analytics/rfm").json()
+    revenues = [row["revenue"] for row in body["segments"]]
+    assert "500.00" in revenues and all(len(text.split(".")[1]) == 2 for text in revenues)
+    csv = login(admin_user).get("/insights/reports/", {"report": "segment", "format": "csv"})
+    assert ",500.00," in csv.content.decode()
+    page = login(admin_user).get("/insights/segments/").content.decode()
+    assert "฿500.00" in page

@@ -84,10 +84,21 @@ class ShareOut(Schema):
     revenue: Decimal
     profit: Decimal
     concentration: dict[str, float] = Field(
-        description='percent of customers ("1", "10", "20") → their share of the measure'
+        description='percent of customers ("1", "5", "10", "20", "50", "80", "100") → the '
+        "share of the measure the top ⌈percent × customers / 100⌉ customers bring"
+    )
+    concentration_customers: dict[str, int] = Field(
+        description="percent of customers → how many customers that top is, ⌈percent × "
+        "customers / 100⌉ (at least one)"
+    )
+    gini: float | None = Field(
+        description="Gini index of the measure over the customers who bought: 0 when each "
+        "brings the same, (customers − 1) / customers when one brings everything; null "
+        "without a positive total"
     )
     pareto: list[tuple[float, float]] = Field(
-        description="(percent of customers best first, cumulative share), up to 101 points"
+        description="(percent of customers best first, cumulative share) at the first rank "
+        "reaching each whole percent, from (0, 0); up to 101 points"
     )
 
 
@@ -121,6 +132,10 @@ def share(request: HttpRequest, params: Query[PeriodParams]) -> Any:
         "revenue": result.revenue,
         "profit": result.profit,
         "concentration": {str(key): value for key, value in result.concentration.items()},
+        "concentration_customers": {
+            str(key): value for key, value in result.concentration_customers.items()
+        },
+        "gini": result.gini,
         "pareto": result.pareto,
     }
 
@@ -357,10 +372,24 @@ class MonthForecastOut(Schema):
     high: Decimal = Field(description="90th percentile")
 
 
+class CandidateOut(Schema):
+    key: str = Field(
+        description="naive (last week again), seasonal_naive (the same week a year before), "
+        "ets_level, ets_trend, ets_damped, ets_seasonal, ets_damped_seasonal"
+    )
+    label: str
+    mape: float = Field(description="mean absolute percentage error on the test weeks")
+    baseline: bool
+
+
 class BacktestOut(Schema):
     days: int
-    model_mape: float
-    naive_mape: float
+    model_mape: float = Field(description="the chosen model's error")
+    naive_mape: float = Field(
+        description="the same week a year before (last week again without a year of history)"
+    )
+    chosen: str = Field(description="the key of the model with the lowest error")
+    candidates: list[CandidateOut] = Field(description="every model tested, best first")
 
 
 class PipelineMonthOut(Schema):
@@ -375,7 +404,12 @@ class ForecastOut(Schema):
     backtest: BacktestOut | None
     history_days: int
     reason: str
-    yearly: bool = Field(description="Whether a yearly season was modelled (two years of history)")
+    model: str = Field(description="the key of the model that made the forecast")
+    model_label: str
+    baseline: bool = Field(description="the forecast is a baseline: no model beat it")
+    yearly: bool = Field(
+        description="Whether the forecast follows the year (a yearly season or last year's week)"
+    )
     weekday_shares: list[float] = Field(
         description="Each weekday's share of a week's revenue (last 12 weeks), Monday first"
     )
@@ -390,13 +424,26 @@ def revenue_forecast(request: HttpRequest) -> Any:
     result = forecast.cached_revenue_forecast(request.user, timezone.localdate())
     return {
         "months": [month.__dict__ for month in result.months],
-        "backtest": result.backtest.__dict__ if result.backtest else None,
+        "backtest": _backtest_out(result.backtest),
         "history_days": result.history_days,
         "reason": result.reason,
+        "model": result.model,
+        "model_label": str(forecast.CANDIDATES[result.model].label) if result.model else "",
+        "baseline": result.baseline,
         "yearly": result.yearly,
         "weekday_shares": list(result.weekday_shares),
         "weighted_pipeline": [row.__dict__ for row in forecast.weighted_pipeline(request.user)],
     }
+
+
+def _backtest_out(backtest: forecast.Backtest | None) -> dict[str, Any] | None:
+    if backtest is None:
+        return None
+    candidates = [
+        {**candidate.__dict__, "label": str(forecast.CANDIDATES[candidate.key].label)}
+        for candidate in backtest.candidates
+    ]
+    return {**backtest.__dict__, "candidates": candidates}
 
 
 class GroupParams(PeriodParams):

@@ -282,8 +282,9 @@ def per_customer(
 
 def ranks(sums: CustomerSums, *, by: str, limit: int) -> list[tuple]:
     """The rows ``queries._ranked`` gives: (n, k, running, customer, revenue, profit,
-    orders, total revenue, total profit) for the first ``limit`` ranks and the rank at
-    each whole percent of customers, ranked by the measure, ties by customer id."""
+    orders, total revenue, total profit, the sum of every running sum) for the first
+    ``limit`` ranks and the first rank to reach each whole percent of customers
+    (``queries._is_mark``), ranked by the measure, ties by customer id."""
     k = len(sums.customer)
     if not k:
         return []
@@ -291,11 +292,12 @@ def ranks(sums: CustomerSums, *, by: str, limit: int) -> list[tuple]:
     order = np.lexsort((sums.customer, -measure))
     running = np.cumsum(measure[order])
     n = np.arange(1, k + 1)
-    keep = (n <= limit) | (n == k) | ((n * 100) // k != ((n + 1) * 100) // k)
+    keep = (n <= limit) | (n == k) | ((n * 100) // k != ((n - 1) * 100) // k)
     total_revenue, total_profit = float(sums.revenue.sum()), float(sums.profit.sum())
+    area = float(running.sum())
     return [
         (int(rank), k, float(run), int(sums.customer[i]), float(sums.revenue[i]),
-         float(sums.profit[i]), int(sums.orders[i]), total_revenue, total_profit)
+         float(sums.profit[i]), int(sums.orders[i]), total_revenue, total_profit, area)
         for rank, run, i in zip(n[keep], running[keep], order[keep], strict=True)
     ]  # fmt: skip
 

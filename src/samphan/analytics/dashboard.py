@@ -41,11 +41,45 @@ class Kpi:
     change: float | None  # relative change, 0.12 = +12%
 
 
-def previous_period(period: Period) -> Period:
-    """The period of the same length just before."""
-    days = (period.until - period.since).days + 1
+def comparison_period(period: Period, today: dt.date) -> Period | None:
+    """What a period's KPIs are compared with: like with like, never a whole month with
+    the few days of this one that have passed.
+
+    Only the part of the period up to today counts (all of it when it is over). A period of
+    whole calendar months (this month, last month, this quarter, this year) is compared with
+    the same days as many months before: 1–6 December with 1–6 November, 1 October – 6
+    December with 1 July – 6 September, 1–31 March with all February (a day past a shorter
+    month's end is its last day); once over, with the whole months before. Any other period
+    (the last 30 days, custom dates) with as many days just before. All time: nothing.
+    """
+    if period.from_the_start:
+        return None
+    elapsed_until = min(period.until, today) if period.since <= today else period.until
+    months = _whole_months(period)
+    if months:
+        since = _shift_months(period.since, -months)
+        if elapsed_until == period.until:
+            return Period(since, period.since - dt.timedelta(days=1))
+        return Period(since, _shift_months(elapsed_until, -months))
+    days = (elapsed_until - period.since).days + 1
     until = period.since - dt.timedelta(days=1)
     return Period(until - dt.timedelta(days=days - 1), until)
+
+
+def _whole_months(period: Period) -> int:
+    """How many calendar months the period is, when it is whole months (else 0)."""
+    if period.since.day != 1 or (period.until + dt.timedelta(days=1)).day != 1:
+        return 0
+    until, since = period.until, period.since
+    return (until.year - since.year) * 12 + until.month - since.month + 1
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months away, or that month's last day when it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 def kpis(user: Any, period: Period) -> Kpis:
@@ -83,10 +117,11 @@ def kpis(user: Any, period: Period) -> Kpis:
     )
 
 
-def compared(current: Kpis, previous: Kpis) -> list[Kpi]:
+def compared(current: Kpis, previous: Kpis | None) -> list[Kpi]:
     result = []
     for key in Kpis.__dataclass_fields__:
-        now, before = getattr(current, key), getattr(previous, key)
+        now = getattr(current, key)
+        before = getattr(previous, key) if previous else None
         change = None
         if now is not None and before:
             change = round(float((now - before) / abs(before)), 4)
@@ -176,11 +211,18 @@ def figures(
     """Everything the dashboard shows for a period, as JSON-safe values (money as text),
     so the same dict is rendered live or stored as a snapshot."""
     current = kpis(user, period)
-    before = kpis(user, previous_period(period))
+    compared_with = comparison_period(period, today)
+    before = kpis(user, compared_with) if compared_with else None
     top, share = queries.top_and_share(user, period, limit=5)
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
+        "compared_with": {
+            "since": compared_with.since.isoformat(),
+            "until": compared_with.until.isoformat(),
+        }
+        if compared_with
+        else None,
         "kpis": {
             kpi.key: {
                 "value": _plain(kpi.value),
@@ -203,6 +245,7 @@ def figures(
             for row in top
         ],
         "concentration": {str(key): value for key, value in share.concentration.items()},
+        "gini": share.gini,
         "week_hours": week_hours(user, period),
         **(whatever_the_period or figures_whatever_the_period(user, today)),
     }

@@ -1,22 +1,27 @@
 """Sales forecasting (C22): the weighted pipeline by expected close month, and a revenue
-forecast for the next three months with an 80% interval and a backtest.
+forecast for the next three months with an 80% interval, made by whichever model forecast
+the last 13 weeks best.
 
-The revenue model is an ETS (error, trend, seasonality) state-space model of weekly
-revenue from the per-day roll-up (statsmodels' ``ETSModel``): additive errors, a damped
-additive trend and, once there are two full years of weeks to learn it from, an additive
-yearly season (52 weekly terms, initialised from the first two years, so the fit stays a
-few milliseconds). Weeks, not days: B2B days carry spikes (one large order), and a daily
-model let one spike on the last day lift the whole forecast; a week's total absorbs them.
+Weekly revenue from the per-day roll-up. Weeks, not days: B2B days carry spikes (one large
+order), and a daily model let one spike on the last day lift the whole forecast; a week's
+total absorbs them. The candidates (``CANDIDATES``) are ETS (error, trend, seasonality)
+state-space models (statsmodels' ``ETSModel``, additive errors): level only, a trend, a
+damped trend, and with two full years of weeks to learn it from, an additive yearly season
+(52 weekly terms, initialised from the first two years) with a damped trend or with none;
+beside two baselines, "last week again" and "the same week a year before".
+
+Each candidate is fitted on the history up to 13 weeks ago and forecasts those 13 weeks;
+the one with the lowest mean absolute percentage error of the weekly totals is the
+forecast, refitted on the whole history. A baseline wins ties, and when a baseline wins it
+is the forecast (said so on the page): a model that loses to one is never shown as the
+forecast. Without enough history for the test (30 weeks), the forecast is last week again.
+
 The weekly season is the weekday pattern: each simulated week is spread over its days by
 each weekday's share of the last twelve weeks, so a month that ends on a Saturday gets a
-Saturday's share. The model is refitted on up to three years every time. Month totals and
-their 80% interval come from 1,000 simulated futures (summed per month), not from sums of
-per-period intervals, which are too wide.
-
-The backtest fits the same model on the history up to 13 weeks ago, forecasts those 13
-weeks and reports the mean absolute percentage error of the weekly totals, beside the
-error of the seasonal naive forecast (each week as the same week a year before, or as the
-last week seen when there is no year of history): a model worth showing beats it.
+Saturday's share. Month totals and their 80% interval come from 1,000 simulated futures
+(summed per month), not from sums of per-period intervals, which are too wide: an ETS
+model simulates its own; a baseline's futures add its own past errors drawn at random
+(week-to-week changes for last week again, year-on-year changes for the same week).
 """
 
 import datetime as dt
@@ -29,6 +34,7 @@ import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy
 
 from samphan.analytics.models import DailySales
 from samphan.analytics.rollups import local_date
@@ -54,10 +60,19 @@ class MonthForecast:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    key: str  # one of CANDIDATES (its label: ``CANDIDATES[key].label``, in the reader's language)
+    mape: float  # on the backtest's weeks
+    baseline: bool
+
+
+@dataclass(frozen=True)
 class Backtest:
     days: int
-    model_mape: float  # mean absolute percentage error of weekly totals, 0.12 = 12%
-    naive_mape: float
+    model_mape: float  # the chosen one's mean absolute percentage error of weekly totals
+    naive_mape: float  # the same week a year before (last week again without a year)
+    chosen: str = ""  # the key of the candidate that forecast the test weeks best
+    candidates: tuple[Candidate, ...] = ()  # every one tested, best first
 
 
 @dataclass(frozen=True)
@@ -66,8 +81,46 @@ class Forecast:
     backtest: Backtest | None
     history_days: int
     reason: str = ""  # why there is no forecast
-    yearly: bool = False  # whether the model learnt a yearly season (two years of history)
+    yearly: bool = False  # whether the forecast follows the year (a season or last year's week)
     weekday_shares: tuple[float, ...] = ()  # each weekday's share of a week, Monday first
+    model: str = ""  # the key of the candidate that made it
+    baseline: bool = False  # the model is a baseline: no model beat it
+
+
+@dataclass(frozen=True)
+class Spec:
+    label: Any  # lazily translated
+    baseline: bool = False
+    yearly: bool = False  # needs two years of weeks to fit (one for the same-week baseline)
+    ets: dict[str, Any] | None = None  # ETSModel's arguments beyond the errors
+
+
+# The baselines first: on equal errors a baseline wins (the same week a year before first:
+# it holds the year's turns that a flat stretch of test weeks cannot show).
+CANDIDATES: dict[str, Spec] = {
+    "seasonal_naive": Spec(gettext_lazy("Same week last year"), baseline=True, yearly=True),
+    "naive": Spec(gettext_lazy("Last week again"), baseline=True),
+    "ets_level": Spec(gettext_lazy("ETS: level only"), ets={}),
+    "ets_trend": Spec(gettext_lazy("ETS: trend"), ets={"trend": "add"}),
+    "ets_damped": Spec(
+        gettext_lazy("ETS: damped trend"), ets={"trend": "add", "damped_trend": True}
+    ),
+    "ets_seasonal": Spec(
+        gettext_lazy("ETS: yearly season"),
+        yearly=True,
+        ets={"seasonal": "add", "seasonal_periods": YEAR_WEEKS},
+    ),
+    "ets_damped_seasonal": Spec(
+        gettext_lazy("ETS: damped trend and yearly season"),
+        yearly=True,
+        ets={
+            "trend": "add",
+            "damped_trend": True,
+            "seasonal": "add",
+            "seasonal_periods": YEAR_WEEKS,
+        },
+    ),
+}
 
 
 def daily_revenue(user: Any, until: dt.date, days: int) -> np.ndarray:
@@ -100,24 +153,69 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone())
 
 
-def _fit(weeks: np.ndarray) -> Any:
+def _fit(weeks: np.ndarray, key: str) -> Any:
+    """An ETS candidate fitted to the weekly totals."""
     # Imported here: statsmodels takes a second to load, and only forecasts need it.
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    if _yearly(weeks):
-        model = ETSModel(
-            weeks, error="add", trend="add", damped_trend=True, seasonal="add",
-            seasonal_periods=YEAR_WEEKS, initialization_method="heuristic",
-        )  # fmt: skip
-    else:
-        model = ETSModel(weeks, error="add", trend="add", damped_trend=True)
+    arguments = dict(CANDIDATES[key].ets or {})
+    if "seasonal" in arguments:
+        arguments["initialization_method"] = "heuristic"  # a few ms, not a 52-term search
+    model = ETSModel(weeks, error="add", **arguments)
     with warnings.catch_warnings():  # convergence chatter on short or flat series
         warnings.simplefilter("ignore")
         return model.fit(disp=False, maxiter=200)
 
 
-def _yearly(weeks: np.ndarray) -> bool:
-    return len(weeks) >= 2 * YEAR_WEEKS
+def _fits(key: str, weeks: np.ndarray) -> bool:
+    """Whether the candidate can be fitted on these weeks."""
+    if CANDIDATES[key].yearly:
+        needed = YEAR_WEEKS if CANDIDATES[key].baseline else 2 * YEAR_WEEKS
+        return len(weeks) >= needed
+    return len(weeks) >= 2
+
+
+def _point_forecast(weeks: np.ndarray, key: str, steps: int) -> np.ndarray:
+    """The candidate's forecast of the next ``steps`` weeks (never below zero)."""
+    if key == "naive":
+        predicted = np.full(steps, weeks[-1])
+    elif key == "seasonal_naive":
+        predicted = _same_week_a_year_before(weeks, steps)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            predicted = np.asarray(_fit(weeks, key).forecast(steps))
+    return np.clip(predicted, 0, None)
+
+
+def _centred(changes: np.ndarray) -> np.ndarray:
+    return changes - changes.mean() if len(changes) else np.zeros(1)
+
+
+def _same_week_a_year_before(weeks: np.ndarray, steps: int) -> np.ndarray:
+    last_year = weeks[-YEAR_WEEKS:]
+    return np.array([last_year[step % YEAR_WEEKS] for step in range(steps)], dtype=float)
+
+
+def _simulate(weeks: np.ndarray, key: str, steps: int) -> np.ndarray:
+    """1,000 simulated futures of the next ``steps`` weeks (steps × paths), the same for
+    the same history."""
+    rng = np.random.default_rng(0)
+    # A baseline's past errors, centred: its futures are spread around the very forecast the
+    # backtest scored (uncentred, a year of growth would add a drift it never had).
+    if key == "naive":  # a random walk: last week plus past week-to-week changes
+        changes = _centred(np.diff(weeks[-YEAR_WEEKS - 1 :]))
+        return weeks[-1] + np.cumsum(rng.choice(changes, size=(steps, SIMULATIONS)), axis=0)
+    if key == "seasonal_naive":  # last year's week plus a past year-on-year change
+        changes = _centred((weeks[YEAR_WEEKS:] - weeks[:-YEAR_WEEKS])[-YEAR_WEEKS:])
+        base = _same_week_a_year_before(weeks, steps)[:, None]
+        return base + rng.choice(changes, size=(steps, SIMULATIONS))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        paths = _fit(weeks, key).simulate(
+            nsimulations=steps, repetitions=SIMULATIONS, anchor="end", rng=rng
+        )
+    return np.asarray(paths).reshape(-1, SIMULATIONS)
 
 
 def _weekday_shares(days: np.ndarray) -> np.ndarray:
@@ -162,19 +260,11 @@ def revenue_forecast(user: Any, today: dt.date) -> Forecast:
     if len(days) < MIN_HISTORY_DAYS:
         return Forecast([], None, len(days), reason="too little history")
     weeks = _weekly(days)
-    fit = _fit(weeks)
+    backtest = _backtest(weeks)
+    model = backtest.chosen if backtest else "naive"
     firsts = _first_days_after(today)
     horizon = (firsts[-1] - today).days  # days from today to the end of the last month
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        paths = np.asarray(
-            fit.simulate(
-                nsimulations=horizon // 7 + 1,
-                repetitions=SIMULATIONS,
-                anchor="end",
-                rng=np.random.default_rng(0),  # the same figures for the same history
-            )
-        ).reshape(-1, SIMULATIONS)
+    paths = _simulate(weeks, model, horizon // 7 + 1)
     shares = _weekday_shares(days)
     daily_paths = _spread(paths, shares, horizon)  # from today on
     months = []
@@ -188,29 +278,38 @@ def revenue_forecast(user: Any, today: dt.date) -> Forecast:
         by_weekday[(today.weekday() + position) % 7] = round(float(share), 4)
     return Forecast(
         months,
-        _backtest(weeks),
+        backtest,
         len(days),
-        yearly=_yearly(weeks),
+        yearly=CANDIDATES[model].yearly,
         weekday_shares=tuple(by_weekday),
+        model=model,
+        baseline=CANDIDATES[model].baseline,
     )
 
 
 def _backtest(weeks: np.ndarray) -> Backtest | None:
+    """Every candidate that fits the history up to 13 weeks ago, scored on those weeks;
+    the best first (a baseline first on equal errors)."""
     if len(weeks) < MIN_HISTORY_DAYS // 7 + BACKTEST_WEEKS:
         return None
     train, test = weeks[:-BACKTEST_WEEKS], weeks[-BACKTEST_WEEKS:]
-    fit = _fit(train)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        predicted = np.clip(np.asarray(fit.forecast(BACKTEST_WEEKS)), 0, None)
-    if len(train) >= 52:
-        naive = weeks[-BACKTEST_WEEKS - 52 : -52]  # the same weeks a year before
-    else:  # under a year of history: the last week seen, repeated
-        naive = np.full(BACKTEST_WEEKS, train[-1])
+    scored = [
+        Candidate(
+            key=key,
+            mape=_mape(test, _point_forecast(train, key, BACKTEST_WEEKS)),
+            baseline=spec.baseline,
+        )
+        for key, spec in CANDIDATES.items()
+        if _fits(key, train)
+    ]
+    ranked = tuple(sorted(scored, key=lambda candidate: candidate.mape))  # stable: ties keep order
+    errors = {candidate.key: candidate.mape for candidate in scored}
     return Backtest(
         days=BACKTEST_WEEKS * 7,
-        model_mape=_mape(test, predicted),
-        naive_mape=_mape(test, naive),
+        model_mape=ranked[0].mape,
+        naive_mape=errors.get("seasonal_naive", errors["naive"]),
+        chosen=ranked[0].key,
+        candidates=ranked,
     )
 
 

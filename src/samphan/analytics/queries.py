@@ -3,7 +3,7 @@ limited to their own records sees their own figures."""
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,8 @@ from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order
 
 MEASURES = ("revenue", "profit")
-CONCENTRATION = (1, 10, 20)  # "the top 1% / 10% / 20% of customers bring …"
+# "The top 1% / 5% / … of customers bring …": the top ⌈n% × N⌉ customers of the N who bought.
+CONCENTRATION = (1, 5, 10, 20, 50, 80, 100)
 
 
 # -- Top customers and their share -----------------------------------------------------------
@@ -56,8 +57,10 @@ class Share:
     customers: int  # with a paid order in the period
     revenue: Decimal
     profit: Decimal
-    concentration: dict[int, float]  # percent of customers → share of the measure
+    concentration: dict[int, float]  # percent of customers → the top ⌈n% × N⌉'s share
     pareto: list[tuple[float, float]]  # (percent of customers, cumulative share), ≤ 101
+    concentration_customers: dict[int, int] = field(default_factory=dict)  # ⌈n% × N⌉
+    gini: float | None = None  # of the measure over the customers who bought; None: no total
 
 
 def _paid_in(user: Any, period: Period | None) -> QuerySet[Order]:
@@ -127,10 +130,10 @@ def top_and_share(
 def _ranked(
     user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
 ) -> tuple[list[tuple], list[tuple]]:
-    """The period's customers ranked (the first ``limit`` and the rank at each whole
-    percent), and with a customer ``group`` its values with their buyers' sums: from the
-    paid orders' columns in memory for those who see every record (``analytics.columns``),
-    else by SQL over the orders they may see."""
+    """The period's customers ranked (the first ``limit`` and the first rank to reach each
+    whole percent of customers: ``_is_mark``), and with a customer ``group`` its values
+    with their buyers' sums: from the paid orders' columns in memory for those who see
+    every record (``analytics.columns``), else by SQL over the orders they may see."""
     copy, bounds = columns_for(user, period)
     if copy is None or bounds is None:
         return _ranked_by_sql(user, period, by=by, limit=limit, group=group)
@@ -187,10 +190,12 @@ def _ranked_by_sql(
 ) -> tuple[list[tuple], list[tuple]]:
     """One statement over the period's per-customer sums (summed once, materialised).
 
-    Unless ``limit`` is None: the customers ranked by the measure with a running sum and
-    the period's totals (the first ``limit`` ranks and the rank at each whole percent of
-    customers: the Pareto curve's points). With a customer ``group``: each of its values
-    with its buyers' sums summed (one join a buyer, not one an order).
+    Unless ``limit`` is None: the customers ranked by the measure with a running sum, the
+    period's totals and the sum of every rank's running sum (the area under the Lorenz
+    curve, for the Gini index): the first ``limit`` ranks and the first rank to reach each
+    whole percent of customers (the Pareto curve's points, see ``_is_mark``). With a
+    customer ``group``: each of its values with its buyers' sums summed (one join a buyer,
+    not one an order).
 
     The totals are a plain aggregate of the sums, not window sums over the whole ranking,
     which SQLite would buffer a second time.
@@ -208,26 +213,29 @@ def _ranked_by_sql(
     ]
     parts = []
     if limit is not None:
+        # Read twice (the marks, the area): both databases materialise ``ranked`` once.
+        steps.append("lorenz AS (SELECT SUM(running) AS area FROM ranked)")
         parts.append("""
             SELECT 0 AS part, n, k, running, customer_id, ranked.revenue AS revenue,
                 ranked.profit AS profit, orders, totals.revenue AS all_revenue,
-                totals.profit AS all_profit, NULL AS value
-            FROM ranked, totals
-            WHERE n <= %s OR n = k OR (n * 100) / k <> ((n + 1) * 100) / k""")
+                totals.profit AS all_profit, area, NULL AS value
+            FROM ranked, totals, lorenz
+            WHERE n <= %s OR n = k OR (n * 100) / k <> ((n - 1) * 100) / k""")
         params = (*params, limit)
     if group:
         steps.append(f"grouped AS ({_grouped_sql(group, 'per')})")
         parts.append("""
             SELECT 1 AS part, NULL AS n, customers AS k, NULL AS running, NULL AS customer_id,
-                revenue, profit, orders, NULL AS all_revenue, NULL AS all_profit, value
+                revenue, profit, orders, NULL AS all_revenue, NULL AS all_profit, NULL AS area,
+                value
             FROM grouped""")
     order = f"ORDER BY part, n, {by} DESC, value"  # the measure is one of MEASURES
     statement = f"WITH {', '.join(steps)} {' UNION ALL '.join(parts)} {order}"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         found = cursor.fetchall()
-    ranks = [row[1:10] for row in found if row[0] == 0]
-    return ranks, [(row[10], row[2], row[7], row[5], row[6]) for row in found if row[0] == 1]
+    ranks = [row[1:11] for row in found if row[0] == 0]
+    return ranks, [(row[11], row[2], row[7], row[5], row[6]) for row in found if row[0] == 1]
 
 
 def _top_and_share(found: list[tuple], *, by: str, limit: int) -> tuple[list[TopRow], Share]:
@@ -252,33 +260,54 @@ def _top_and_share(found: list[tuple], *, by: str, limit: int) -> tuple[list[Top
         )
         for n, _, running, customer_id, revenue, profit, orders, *_ in top
     ]
-    marks = [
-        (n, k, running)
-        for n, k, running, *_ in found
-        if n == k or n * 100 // k != (n + 1) * 100 // k
-    ]
-    return rows, _share(marks, totals, total)
+    marks = [(n, k, running) for n, k, running, *_ in found if _is_mark(n, k)]
+    area = first[9] if first else None
+    return rows, _share(marks, totals, total, area)
 
 
-def _share(marks: list[tuple[int, int, Any]], totals: dict[str, Decimal], total: Decimal) -> Share:
+def _is_mark(n: int, k: int) -> bool:
+    """Whether rank ``n`` of ``k`` is the first to reach a whole percent of customers:
+    ⌈p × k / 100⌉ for some whole p, that is 100(n − 1)/k < p ≤ 100n/k. The same test is
+    in ``_ranked_by_sql`` and ``columns.ranks``."""
+    return n * 100 // k != (n - 1) * 100 // k
+
+
+def top_count(percent: int, customers: int) -> int:
+    """How many customers "the top ``percent``%" is: ⌈percent × customers / 100⌉, so at
+    least one when anyone bought (the top 1% of 1,301 is 14)."""
+    return -(-customers * percent // 100)
+
+
+def _share(
+    marks: list[tuple[int, int, Any]],
+    totals: dict[str, Decimal],
+    total: Decimal,
+    area: Any = None,
+) -> Share:
     customers = marks[-1][1] if marks else 0
-    pareto = [(0.0, 0.0)]
-    for n, k, running in marks:
-        pareto.append((round(100 * n / k, 2), _ratio(_money(running), total)))
-    concentration = {}
-    for percent in CONCENTRATION:
-        wanted = -(-customers * percent // 100)  # ceiling: at least one customer
-        reached = (
-            [share for (p, share) in pareto if p >= 100 * wanted / customers] if customers else []
-        )
-        concentration[percent] = reached[0] if reached else 0.0
+    running_at = {n: _ratio(_money(running), total) for n, _, running in marks}
+    pareto = [(0.0, 0.0)] + [(round(100 * n / k, 2), running_at[n]) for n, k, _ in marks]
+    counts = {percent: top_count(percent, customers) for percent in CONCENTRATION}
     return Share(
         customers=customers,
         revenue=totals["revenue"] or ZERO,
         profit=totals["profit"] or ZERO,
-        concentration=concentration,
+        concentration={p: running_at.get(count, 0.0) for p, count in counts.items()},
         pareto=pareto,
+        concentration_customers=counts,
+        gini=gini(area, customers, total),
     )
+
+
+def gini(area: Any, customers: int, total: Decimal) -> float | None:
+    """The Gini index of the measure over the customers, from the area under their
+    cumulative curve: with S_n the share of the top n of N, G = 2 × Σ S_n / N − 1 − 1/N,
+    the same as Σ_i Σ_j |x_i − x_j| / (2 N² × mean): 0 when every customer brings the
+    same, (N − 1)/N when one brings everything. None without a positive total."""
+    if area is None or not customers or total <= 0:
+        return None
+    lorenz = float(area) / float(total)  # Σ S_n
+    return round(2 * lorenz / customers - 1 - 1 / customers, 4)
 
 
 def _money(value: Any) -> Decimal:
@@ -463,6 +492,10 @@ def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -
             "revenue": str(share.revenue),
             "profit": str(share.profit),
             "concentration": {str(key): value for key, value in share.concentration.items()},
+            "concentration_customers": {
+                str(key): value for key, value in share.concentration_customers.items()
+            },
+            "gini": share.gini,
             "pareto": share.pareto,
         },
         "groups": [

@@ -1,9 +1,13 @@
 """RFM: recency, frequency and monetary scores for every customer who has bought, and the
 standard segments they fall in.
 
-Each score is 1 + ⌊5 × the share of customers strictly below⌋ (at most 5): customers
-with the same value share a score, the lowest value scores 1, and the split follows the
-data (when most customers bought once, they all score F = 1). Recency is scored on the last
+Each score is 1 + ⌊5 × b / N⌋, with b the number of customers strictly below and N all the
+customers scored: quintiles of the customers, so with no ties each score holds a fifth of
+them (ten customers score 1, 1, 2, 2, 3, 3, 4, 4, 5, 5), and the top is 5 without a cap.
+Not b / (N − 1) (SQL's PERCENT_RANK): that gives the single best a 6, cut to 5, and
+shifts the upper scores (seven customers would score 1, 1, 2, 3, 4, 5, 5 instead of 1,
+1, 2, 3, 3, 4, 5). Customers with the same value share a score, the lowest value scores
+1, and the split follows the data (when most customers bought once, they all score F = 1). Recency is scored on the last
 purchase (later is better), frequency on the number of paid orders, money on revenue.
 One set-based statement over the sales roll-up replaces every row.
 """
@@ -19,6 +23,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState, Segment
+from samphan.core.money import to_baht
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO
 
@@ -51,8 +56,9 @@ def segment_of(recency: int, frequency: int, monetary: int) -> str:
 
 
 def _score(column: str) -> str:
-    least = "MIN" if connection.vendor == "sqlite" else "LEAST"
-    return f"{least}(5, 1 + CAST(5 * PERCENT_RANK() OVER (ORDER BY {column}) AS integer))"
+    # RANK() − 1 is how many are strictly below (ties share the lowest rank); integer
+    # division is the floor, exactly, on both databases.
+    return f"1 + 5 * (RANK() OVER (ORDER BY {column}) - 1) / COUNT(*) OVER ()"
 
 
 def _segment_case() -> str:
@@ -137,8 +143,9 @@ def segment_summary(user: Any, within: QuerySet[Customer] | None = None) -> list
         .annotate(customers=Count("customer_id"), revenue=Sum("customer__activity__revenue"))
         .order_by()
     )
+    # Money to the satang: SQLite's decimal sum comes back with seven places.
     counts: dict[str, tuple[int, Decimal]] = {
-        row["segment"]: (row["customers"], row["revenue"] or ZERO) for row in rows
+        row["segment"]: (row["customers"], to_baht(row["revenue"] or ZERO)) for row in rows
     }
     total_customers = sum(count for count, _ in counts.values())
     total_revenue = sum((revenue for _, revenue in counts.values()), ZERO)

@@ -60,7 +60,7 @@ def snapshot(key: str) -> tuple[dict[str, Any], dt.datetime]:
 def sources_mark() -> str:
     """What every snapshot is computed from, in a few reads of primary keys: it changes
     with a new order, a change to one (``OrdersVersion``), a new visit or interaction, a
-    new customer, and the day (periods and "expected today" move with it)."""
+    new customer, the day (periods and "expected today" move with it) and ``FIGURES``."""
     latest = {
         model: model.objects.aggregate(latest=Max("pk"))["latest"]
         for model in (Order, Interaction, Customer)
@@ -68,7 +68,13 @@ def sources_mark() -> str:
     version = OrdersVersion.objects.filter(pk=1).values_list("version", flat=True).first()
     return (
         f"{timezone.localdate()}:{latest[Order]}:{version}:{latest[Interaction]}:{latest[Customer]}"
+        f":{FIGURES}"
     )
+
+
+# Raised when the figures a snapshot holds change meaning or shape (a release that counts
+# differently): every snapshot is then recomputed by the worker's next round.
+FIGURES = 2  # 2: concentration of the top ⌈n% × N⌉, the Gini index, like-for-like KPIs
 
 
 # The figures shared by the snapshots of one round of ``keep_fresh`` (see ``shared``).

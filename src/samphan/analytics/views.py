@@ -19,7 +19,7 @@ from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.analytics.regulars import regulars_page
-from samphan.core import periods
+from samphan.core import dates, periods
 from samphan.core import views as core_views
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
@@ -73,7 +73,7 @@ def top_customers(request: HttpRequest) -> HttpResponse:
             "contacts": preferred_contacts([row["customer_id"] for row in data["rows"]]),
             "share": share,
             "pareto": charts.pareto_chart(share["pareto"], measure),
-            "pareto_table": [p for p in share["pareto"] if p[0] in (1, 5, 10, 20, 50, 80, 100)],
+            "pareto_table": concentration_rows(share),
             "group": group,
             "groups": [
                 {**row, "label": queries.group_label(group, row["value"])} for row in data["groups"]
@@ -82,6 +82,17 @@ def top_customers(request: HttpRequest) -> HttpResponse:
     htmx = request.htmx  # type: ignore[attr-defined]
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
     return render(request, template, context)
+
+
+def concentration_rows(share: dict[str, Any]) -> list[tuple[int, int | None, float]]:
+    """(percent, how many customers that is, their share) for the table under the Pareto
+    chart: the top 1, 5, 10, 20, 50, 80 and 100%. A snapshot made before the counts were
+    kept has only some percents and no counts."""
+    counts = share.get("concentration_customers") or {}
+    return [
+        (int(percent), counts.get(percent), value)
+        for percent, value in sorted(share["concentration"].items(), key=lambda item: int(item[0]))
+    ]
 
 
 def weekday_names() -> list[str]:
@@ -185,15 +196,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "computed_at": computed_at,
         "kpis": data["kpis"],
         "kpi_cards": KPI_CARDS,
+        "compared_with": _span_of(data.get("compared_with"), today),
         "trend": charts.revenue_trend_chart(months),
         "trend_rows": months[-12:],
         "top": data["top"],
         "concentration": data["concentration"],
+        "gini": data.get("gini"),
         "heatmap": charts.weekday_hour_chart(weekday_names(), data["week_hours"]),
         "expected_count": data["expected_today"],
         "overdue_count": data["overdue"],
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _span_of(span: dict[str, str] | None, today: dt.date) -> str:
+    """The compared period as the card says it ("1–6 พ.ย."); empty when there is none (all
+    time, or a snapshot made before it was kept)."""
+    if not span:
+        return ""
+    return span_label(
+        dt.date.fromisoformat(span["since"]), dt.date.fromisoformat(span["until"]), today
+    )
+
+
+def span_label(since: dt.date, until: dt.date, today: dt.date) -> str:
+    """A span of days, short: "1–6 พ.ย." / "1–6 Nov", "1 ก.ค. – 6 ก.ย.", with the year
+    (Buddhist era where preferred) only when it is not this year's."""
+    if since.year != until.year:
+        return f"{dates.format_date(since)} – {dates.format_date(until)}"
+    year = "" if since.year == today.year else f" {dates.format_month(since).split()[-1]}"
+    month = dates.format_month(since).rsplit(" ", 1)[0]
+    if since == until:
+        return f"{since.day} {month}{year}"
+    if (since.year, since.month) == (until.year, until.month):
+        return f"{since.day}–{until.day} {month}{year}"
+    until_month = dates.format_month(until).rsplit(" ", 1)[0]
+    return f"{since.day} {month} – {until.day} {until_month}{year}"
 
 
 STEP_LABELS = {
@@ -287,6 +325,7 @@ def forecast_panel(request: HttpRequest) -> HttpResponse:
     months = dashboard_figures.monthly_revenue(request.user, 12, today)
     context = {
         "forecast": result,
+        "labels": {key: spec.label for key, spec in forecast.CANDIDATES.items()},
         "chart": charts.forecast_chart(months, result.months),
         "pipeline": forecast.weighted_pipeline(request.user),
     }

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -64,11 +64,16 @@ def user_label(user: Any) -> str:
 
 
 @register.filter
-def percent(value: float | None, places: int = 1) -> str:
-    """A share (0.2345) as a percentage in the page's number format: 23.5%."""
-    if value is None:
+def percent(value: float | Decimal | str | None, places: int = 1) -> str:
+    """A share (0.2345) as a percentage in the page's number format: 23.5%. Rounded half
+    up (0.01566 is 1.6%, 0.857 to no places 86%): the number format alone cuts digits."""
+    try:
+        shown = (Decimal(str(value)) * 100).quantize(
+            Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP
+        )
+    except (InvalidOperation, ValueError):  # None, or a value the template lacks ("")
         return "–"
-    return f"{formats.number_format(value * 100, places)}%"
+    return f"{formats.number_format(shown, int(places))}%"
 
 
 @register.filter
