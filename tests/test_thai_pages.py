@@ -394,3 +394,11 @@ def test_industries_read_as_names_in_english():
     with translation.override("en"):
         labels = [str(label) for label in Customer.Industry.labels]
     assert all(label[0].isupper() for label in labels), labels
+
+
+def test_every_app_has_a_thai_name():
+    """The admin heads each app's section with its name ("ACCOUNTS" on a Thai page)."""
+    with translation.override("th"):
+        for config in apps.get_app_configs():
+            if config.name.startswith("samphan."):
+                assert thai_text.THAI_LETTER.search(str(config.verbose_name)), config.name

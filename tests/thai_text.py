@@ -65,6 +65,7 @@ ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 ISO_TIME = re.compile(
     r"T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?|\d{2}:\d{2}:\d{2}\.\d+|(?<=\d)[+-]\d{2}:\d{2}(?!\d)|\bUTC\b"
 )
+THAI_LETTER = re.compile(r"[\u0e00-\u0e7f]")
 THAI_PLURAL_S = re.compile(r"[\u0e00-\u0e7f]s\b")
 
 

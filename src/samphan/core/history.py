@@ -60,11 +60,21 @@ def history_lines(events: Iterable[AuditEvent]) -> list[HistoryLine]:
             subject=_model_name(event.subject_type),
             changes=[
                 _change(_model(event.subject_type), key, values, related)
-                for key, values in (event.changes or {}).items()
+                for key, values in _in_field_order(event)
             ],
         )
         for event in events
     ]
+
+
+def _in_field_order(event: AuditEvent) -> list[tuple[str, Any]]:
+    """The changes in the order of the model's fields (PostgreSQL's jsonb keeps no order),
+    other keys after them."""
+    model = _model(event.subject_type)
+    fields = [field.name for field in model._meta.get_fields()] if model else []
+    position = {name: index for index, name in enumerate(fields)}
+    changes = (event.changes or {}).items()
+    return sorted(changes, key=lambda item: (position.get(item[0], len(fields)), item[0]))
 
 
 def _model(subject_type: str) -> type[models.Model] | None:
