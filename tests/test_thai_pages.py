@@ -36,6 +36,7 @@ from samphan.messaging import links
 from samphan.messaging.models import Message
 from samphan.messaging.outbox import message_queue
 from samphan.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
+from samphan.sales.services.leads import lead_assign, lead_disqualify
 from tests import thai_text
 
 # Not pages a person reads, so not crawled: the API (JSON, its own tests), webhooks,
@@ -100,6 +101,7 @@ class Shop:
     pipeline: Pipeline
     deal: Deal
     lead: Lead
+    closed_lead: Lead
     quote: Quote
     segment: Segment
     campaign: Campaign
@@ -140,6 +142,10 @@ def shop_build() -> Shop:
         "somchai@example.com", subject="ใบเสร็จ", text="ขอบคุณที่อุดหนุน", idempotency_key="crawl",
         actor=admin_user,
     )  # fmt: skip
+    # A lead given to a colleague, then closed: its history names both.
+    closed = Lead.objects.filter(status__in=["new", "working"]).order_by("id").last()
+    lead_assign(actor=admin_user, lead=closed, owner=User.objects.get(username="sales2"))
+    lead_disqualify(actor=admin_user, lead=closed, reason="ไม่สนใจแล้ว")
     return Shop(
         admin=admin_user,
         customer=customer,
@@ -150,6 +156,7 @@ def shop_build() -> Shop:
         pipeline=Pipeline.objects.all()[0],
         deal=Deal.objects.all()[0],
         lead=Lead.objects.all()[0],
+        closed_lead=closed,
         quote=Quote.objects.all()[0],
         segment=segment,
         campaign=campaign,
@@ -219,6 +226,8 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "customer_detail": lambda shop: {"pk": shop.customer.pk},
     "customer_detail#company": lambda shop: {"pk": shop.company.pk},
     "customer_detail#quoted": lambda shop: {"pk": shop.quote.customer_id},
+    "customer_detail#closed_lead": lambda shop: {"pk": shop.closed_lead.customer_id},
+    "lead_detail#closed": lambda shop: {"pk": shop.closed_lead.pk},
     "customer_edit": lambda shop: {"pk": shop.customer.pk},
     "contact_point_add": lambda shop: {"pk": shop.customer.pk},
     "contact_point_edit": lambda shop: {
@@ -270,6 +279,9 @@ VARIANTS = [
     "customer_list?q=ส",
     "customer_detail#company",
     "customer_detail#quoted",
+    "customer_detail#closed_lead",
+    "lead_detail#closed",
+    "lead_list?status=disqualified",
 ]
 PAGES = sorted(name for name, _ in named_patterns() if is_page(name)) + VARIANTS
 
