@@ -56,7 +56,7 @@ def test_by_product_category_channel_and_rep(admin_user, sales):
     channels = client.get("/insights/reports/", {"report": "channel"}).context["report"].rows
     assert {row["label"]: row["orders"] for row in channels} == {"store": 1, "online": 1}
     reps = client.get("/insights/reports/", {"report": "rep"}).context["report"].rows
-    assert [row["label"] for row in reps] == [admin_user.username, "–"]
+    assert [row["label"] for row in reps] == [admin_user.get_full_name(), "–"]  # by name
     months = client.get("/insights/reports/").context["report"]
     assert months.total["orders"] == 2 and len(months.rows) == 1
 

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import pgettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "samphan.accounts"
     label = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = pgettext_lazy("app", "Accounts")
 
     def ready(self) -> None:
         from samphan.accounts.roles import roles_sync

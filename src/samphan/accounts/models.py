@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samphan.core.models import TimeStampedModel
 
@@ -17,6 +18,7 @@ class Team(TimeStampedModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -44,6 +46,11 @@ class User(AbstractUser):
         related_name="members",
     )
 
+    def __str__(self) -> str:
+        # Staff are shown by name wherever a user is printed (an owner select, a history
+        # line); the username is a login, shown only for someone who has no name.
+        return self.get_full_name() or self.username
+
     def sees_all_records(self) -> bool:
         """False only when every role the user has is limited to own and team records."""
         scopes = list(Role.objects.filter(group__user=self).values_list("scope", flat=True))
@@ -51,6 +58,9 @@ class User(AbstractUser):
 
     def role_names(self) -> list[str]:
         return [group.name for group in self.groups.all()]
+
+    def role_labels(self) -> list[str]:
+        return [str(Role.LABELS.get(name, name)) for name in self.role_names()]
 
 
 class Role(models.Model):
@@ -68,11 +78,25 @@ class Role(models.Model):
     SUPPORT = "support"
     VIEWER = "viewer"
     NAMES = (ADMIN, MANAGER, SALES, MARKETING, FRONTDESK, SUPPORT, VIEWER)
+    # A group's name is a code (it names the role in settings and tests); people read these.
+    LABELS = {
+        ADMIN: pgettext_lazy("role", "administrator"),
+        MANAGER: pgettext_lazy("role", "manager"),
+        SALES: pgettext_lazy("role", "sales"),
+        MARKETING: pgettext_lazy("role", "marketing"),
+        FRONTDESK: pgettext_lazy("role", "front desk"),
+        SUPPORT: pgettext_lazy("role", "support"),
+        VIEWER: pgettext_lazy("role", "viewer"),
+    }
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role")
     scope = models.CharField(
         _("records visible"), max_length=10, choices=Scope.choices, default=Scope.ALL
     )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
         return self.group.name
@@ -103,6 +127,10 @@ class ApiToken(TimeStampedModel):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.user})"

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class AnalyticsConfig(AppConfig):
     name = "samphan.analytics"
     label = "analytics"
-    verbose_name = "Analytics"
+    verbose_name = pgettext_lazy("app", "Analytics")
 
     def ready(self) -> None:
         # dashboard and regulars register their snapshot builders

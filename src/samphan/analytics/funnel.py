@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 
 from samphan.core.periods import Period
+from samphan.customers.models import Customer
 from samphan.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Stage
 
 
@@ -36,6 +37,10 @@ class Breakdown:
     converted: int
     bought: int
     repeat: int
+
+    @property
+    def source_label(self) -> str:
+        return Customer.Source.label_of(self.value)
 
     @property
     def conversion(self) -> float | None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from samphan.accounts.models import User
 from samphan.analytics import rfm
 from samphan.core.dates import format_month
 from samphan.core.periods import Period
@@ -118,9 +119,7 @@ def sales_report(
                 orders.order_by().annotate(label=TruncMonth("ordered_at")).values("label")
             ),
             "channel": lambda: orders.order_by().values(label=F("channel")),
-            "rep": lambda: orders.order_by().values(
-                label=Coalesce(F("sold_by__username"), Value("–"))
-            ),
+            "rep": lambda: orders.order_by().values(label=F("sold_by_id")),
         }
         rows = list(
             grouping[kind]()
@@ -137,6 +136,10 @@ def sales_report(
                 row["label"] = str(names.get(row["label"], row["label"]))
             label_column = Column("label", _("Channel"))
         else:
+            # Staff by name (a username is a login): one query for the few reps.
+            staff = User.objects.in_bulk([row["label"] for row in rows if row["label"]])
+            for row in rows:
+                row["label"] = str(staff[row["label"]]) if row["label"] in staff else "–"
             label_column = Column("label", _("Rep"))
     rows = _with_margin(rows)
     return Report(

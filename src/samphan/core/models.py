@@ -38,6 +38,8 @@ class AuditEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
         ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
         return f"{self.subject_type}#{self.subject_id} {self.action}"
@@ -73,6 +75,8 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return self.text

@@ -27,6 +27,7 @@ class Tag(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
+        verbose_name_plural = _("tags")
 
     def __str__(self) -> str:
         return self.name
@@ -38,6 +39,7 @@ class Interest(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("interest")
+        verbose_name_plural = _("interests")
 
     def __str__(self) -> str:
         return self.name
@@ -62,6 +64,7 @@ class CustomFieldDefinition(models.Model):
     class Meta:
         ordering = ["position", "key"]
         verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
 
     def __str__(self) -> str:
         return self.label
@@ -111,21 +114,28 @@ class Customer(TimeStampedModel):
         IMPORT = "import", _("import")
         OTHER = "other", _("other")
 
+        @classmethod
+        def label_of(cls, value: str) -> str:
+            """A source's label; one the list does not know (typed on a form, given by
+            an API call) is shown as it was given."""
+            return str(cls(value).label) if value in cls.values else value
+
     class Industry(models.TextChoices):
-        RETAIL = "retail", _("retail")
-        WHOLESALE = "wholesale", _("wholesale and distribution")
-        MANUFACTURING = "manufacturing", _("manufacturing")
-        FOOD = "food", _("food and restaurants")
-        HOSPITALITY = "hospitality", _("hotels and tourism")
-        HEALTH = "health", _("health and clinics")
-        BEAUTY = "beauty", _("beauty and wellness")
-        CONSTRUCTION = "construction", _("construction and property")
-        TECHNOLOGY = "technology", _("technology")
-        EDUCATION = "education", _("education")
-        AGRICULTURE = "agriculture", _("agriculture")
-        LOGISTICS = "logistics", _("logistics")
-        SERVICES = "services", _("professional services")
-        OTHER = "other", _("other")
+        # Names shown on their own (a list row, a select), so capitalised in English.
+        RETAIL = "retail", _("Retail")
+        WHOLESALE = "wholesale", _("Wholesale and distribution")
+        MANUFACTURING = "manufacturing", _("Manufacturing")
+        FOOD = "food", _("Food and restaurants")
+        HOSPITALITY = "hospitality", _("Hotels and tourism")
+        HEALTH = "health", _("Health and clinics")
+        BEAUTY = "beauty", _("Beauty and wellness")
+        CONSTRUCTION = "construction", _("Construction and property")
+        TECHNOLOGY = "technology", _("Technology")
+        EDUCATION = "education", _("Education")
+        AGRICULTURE = "agriculture", _("Agriculture")
+        LOGISTICS = "logistics", _("Logistics")
+        SERVICES = "services", _("Professional services")
+        OTHER = "other", _("Other")
 
     class CompanySize(models.TextChoices):
         MICRO = "1-10", _("1–10 people")
@@ -234,6 +244,7 @@ class Customer(TimeStampedModel):
     class Meta:
         ordering = ["display_name", "id"]
         verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         permissions = [("archive_customer", "Can archive a customer")]
         indexes = [
             models.Index(fields=["stage"]),
@@ -355,6 +366,7 @@ class ContactPoint(TimeStampedModel):
     class Meta:
         ordering = ["-is_preferred", "kind", "id"]
         verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
         constraints = [
             models.UniqueConstraint(
                 fields=["customer"],
@@ -424,6 +436,7 @@ class ConsentRecord(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
         indexes = [models.Index(fields=["customer", "channel", "purpose", "-at"])]
 
     def __str__(self) -> str:
@@ -485,6 +498,7 @@ class Interaction(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
         indexes = [
             models.Index(fields=["customer", "-occurred_at"]),
             models.Index(fields=["-occurred_at"]),  # the latest activity, across customers

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import F, OrderBy, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from samphan.core.history import HistoryLine, history_lines
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
 from samphan.core.search import matching_ids
@@ -136,9 +137,10 @@ def consent_in_force(customer: Customer) -> dict[tuple[str, str], ConsentRecord]
     return latest
 
 
-def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[AuditEvent]:
-    """The latest changes to this customer's data, for those allowed to read the audit log."""
+def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[HistoryLine]:
+    """The latest changes to this customer's data, for those allowed to read the audit log,
+    named for the reader (fields, choices, related records, dates)."""
     if not user.has_perm("core.view_auditevent"):
         return []
     events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
-    return list(events[:limit])
+    return history_lines(events[:limit])

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class DemoConfig(AppConfig):
     name = "samphan.demo"
     label = "demo"
-    verbose_name = "Demo data"
+    verbose_name = pgettext_lazy("app", "Demo data")

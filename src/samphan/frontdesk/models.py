@@ -54,6 +54,7 @@ class AlertRule(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
 
     def __str__(self) -> str:
         return self.name
@@ -109,6 +110,7 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-arrived_at", "-id"]
         verbose_name = _("arrival alert")
+        verbose_name_plural = _("arrival alerts")
         # The screens ask for the alerts not yet greeted (a few), newest first.
         indexes = [
             models.Index(
@@ -131,6 +133,7 @@ class SignUp(models.Model):
 
     class Meta:
         verbose_name = _("membership sign-up")
+        verbose_name_plural = _("membership sign-ups")
         indexes = [models.Index(fields=["sender_hash", "created_at"])]
 
     def __str__(self) -> str:

@@ -122,7 +122,7 @@ def check_in(*, actor: Any, customer: Customer, method: str) -> Arrival:
         customer=customer,
         kind=Interaction.Kind.VISIT,
         summary=_("Checked in at the front desk (%(how)s)") % {"how": Method(method).label},
-        channel="front desk",
+        channel=_("Front desk"),
     )
     return Arrival(
         customer=customer,

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class LoyaltyConfig(AppConfig):
     name = "samphan.loyalty"
     label = "loyalty"
-    verbose_name = "Loyalty"
+    verbose_name = pgettext_lazy("app", "Loyalty")
 
     def ready(self) -> None:
         from samphan.customers.panels import customer_panel_register

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class MarketingConfig(AppConfig):
     name = "samphan.marketing"
     label = "marketing"
-    verbose_name = "Marketing"
+    verbose_name = pgettext_lazy("app", "Marketing")
 
     def ready(self) -> None:
         from samphan.core.background import loop_register

@@ -426,7 +426,7 @@ def test_send(*, actor: Any, campaign: Campaign, variant: Variant, customer: Cus
         channel=route.channel,
         purpose=ConsentRecord.Purpose.SERVICE,
         to=route.to,
-        subject=f"[TEST] {subject}" if route.channel == Channel.EMAIL else "",
+        subject=f"{_('[TEST]')} {subject}" if route.channel == Channel.EMAIL else "",
         text=text,
         idempotency_key=f"campaign-test:{campaign.pk}:{variant.pk}:{secrets.token_hex(8)}",
         actor=actor,

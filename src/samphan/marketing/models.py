@@ -45,6 +45,7 @@ class Segment(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("segment")
+        verbose_name_plural = _("segments")
 
     def __str__(self) -> str:
         return self.name
@@ -139,6 +140,7 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         indexes = [
             models.Index(
                 fields=["scheduled_at"], condition=models.Q(status="scheduled"), name="campaign_due"

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class MessagingConfig(AppConfig):
     name = "samphan.messaging"
     label = "messaging"
-    verbose_name = "Messaging"
+    verbose_name = pgettext_lazy("app", "Messaging")
 
     def ready(self) -> None:
         from samphan.core.background import loop_register

@@ -81,6 +81,7 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("message")
+        verbose_name_plural = _("messages")
         indexes = [
             models.Index(fields=["customer", "-created_at"]),
             # What the worker looks for: queued messages by when they are due.
@@ -121,6 +122,7 @@ class Suppression(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "address", "purpose"], name="one_suppression_per_address"
@@ -151,6 +153,7 @@ class LineAccount(models.Model):
     class Meta:
         ordering = ["-followed_at"]
         verbose_name = _("LINE account")
+        verbose_name_plural = _("LINE accounts")
 
     def __str__(self) -> str:
         return self.user_id

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import pgettext_lazy
 
 
 class SalesConfig(AppConfig):
     name = "samphan.sales"
     label = "sales"
-    verbose_name = "Sales"
+    verbose_name = pgettext_lazy("app", "Sales")
 
     def ready(self) -> None:
         from samphan.customers.panels import customer_panel_register

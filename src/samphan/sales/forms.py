@@ -32,8 +32,8 @@ class ProductImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "UTF-8 with a header row: sku, name, name_en, category, unit, list_price, "
-            "unit_cost, price_includes_vat, is_active. A row whose SKU exists updates it."
+            "UTF-8 with a header row of the columns in the example below. A row whose SKU "
+            "exists updates it."
         ),
     )
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samphan.core.models import TimeStampedModel
 from samphan.core.permissions import OwnedQuerySet
+from samphan.customers.models import Customer
 
 ZERO = Decimal("0.00")
 
@@ -61,6 +62,7 @@ class Product(TimeStampedModel):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("product")
+        verbose_name_plural = _("products")
         indexes = [models.Index(fields=["is_active", "name"])]
 
     def __str__(self) -> str:
@@ -130,6 +132,7 @@ class Order(TimeStampedModel):
     class Meta:
         ordering = ["-ordered_at", "-id"]
         verbose_name = _("order")
+        verbose_name_plural = _("orders")
         indexes = [
             models.Index(fields=["customer", "status", "ordered_at"]),
             # Leads with the date, so that one index serves both the order list (newest
@@ -187,6 +190,7 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         indexes = [models.Index(fields=["product", "order"])]
 
     def __str__(self) -> str:
@@ -222,6 +226,7 @@ class Pipeline(BilingualName):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
@@ -249,6 +254,7 @@ class Stage(BilingualName):
     class Meta:
         ordering = ["pipeline", "position", "id"]
         verbose_name = _("stage")
+        verbose_name_plural = _("stages")
 
     @property
     def is_open(self) -> bool:
@@ -303,6 +309,7 @@ class Deal(TimeStampedModel):
     class Meta:
         ordering = ["-updated_at", "-id"]
         verbose_name = _("deal")
+        verbose_name_plural = _("deals")
         indexes = [
             models.Index(fields=["pipeline", "stage", "-amount"]),
             models.Index(fields=["owner", "stage"]),
@@ -313,6 +320,10 @@ class Deal(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def source_label(self) -> str:
+        return Customer.Source.label_of(self.source)
 
 
 class DealLine(models.Model):
@@ -327,6 +338,7 @@ class DealLine(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("deal line")
+        verbose_name_plural = _("deal lines")
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
@@ -423,6 +435,7 @@ class Lead(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         indexes = [
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["owner", "status"]),
@@ -436,6 +449,10 @@ class Lead(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.NEW, self.Status.WORKING)
+
+    @property
+    def source_label(self) -> str:
+        return Customer.Source.label_of(self.source)
 
 
 class RoundRobin(models.Model):
@@ -511,6 +528,7 @@ class Quote(TimeStampedModel):
     class Meta:
         ordering = ["-issued_on", "-id"]
         verbose_name = _("quotation")
+        verbose_name_plural = _("quotations")
         indexes = [models.Index(fields=["status", "valid_until"]), models.Index(fields=["deal"])]
 
     def __str__(self) -> str:
@@ -535,6 +553,7 @@ class QuoteLine(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("quotation line")
+        verbose_name_plural = _("quotation lines")
 
     def __str__(self) -> str:
         return self.description

@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, ngettext
 
-from samphan.core import dates, money, phones
+from samphan.core import dates, durations, money, phones
 
 register = template.Library()
 
@@ -28,6 +28,13 @@ def thai_month(value: dt.date | None) -> str:
 @register.filter
 def thai_datetime(value: dt.datetime | None) -> str:
     return dates.format_datetime(value)
+
+
+@register.filter
+def since(value: dt.datetime | None) -> str:
+    """How long ago, in the page's language ("1 สัปดาห์ 2 วัน"); Django's ``timesince``
+    has no Thai."""
+    return durations.format_since(value)
 
 
 @register.filter

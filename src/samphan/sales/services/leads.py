@@ -225,6 +225,7 @@ def lead_convert(*, actor: Any, lead: Lead, conversion: Conversion) -> Lead:
             stage=conversion.deal_stage,
         )
     lead.customer = customer
+    previous = lead.status
     lead.status = Lead.Status.CONVERTED
     lead.closed_at = timezone.now()
     lead.deal = deal
@@ -234,7 +235,7 @@ def lead_convert(*, actor: Any, lead: Lead, conversion: Conversion) -> Lead:
         action=AuditEvent.Action.UPDATE,
         subject=lead,
         customer_id=customer.pk,
-        changes={"status": ["open", "converted"], "deal": [None, deal.pk if deal else None]},
+        changes={"status": [previous, lead.status], "deal": [None, deal.pk if deal else None]},
     )
     return lead
 
@@ -261,6 +262,7 @@ def lead_disqualify(*, actor: Any, lead: Lead, reason: str) -> Lead:
         raise ValidationError({"reason": _("Say why this lead is not worth pursuing.")})
     if not lead.is_open:
         raise ValidationError({"status": _("This lead is already closed.")})
+    previous = lead.status
     lead.status = Lead.Status.DISQUALIFIED
     lead.close_reason = reason[:200]
     lead.closed_at = timezone.now()
@@ -270,7 +272,7 @@ def lead_disqualify(*, actor: Any, lead: Lead, reason: str) -> Lead:
         action=AuditEvent.Action.UPDATE,
         subject=lead,
         customer_id=lead.customer_id,
-        changes={"status": ["open", "disqualified"], "reason": [None, lead.close_reason]},
+        changes={"status": [previous, lead.status], "reason": [None, lead.close_reason]},
     )
     return lead
 

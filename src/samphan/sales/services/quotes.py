@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.dates import format_date
 from samphan.core.models import AuditEvent
 from samphan.core.money import format_baht, to_baht, vat_rate
 from samphan.core.numbering import next_number
@@ -204,7 +205,7 @@ def quote_send(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
         summary=_("Quotation %(number)s sent: %(total)s")
         % {"number": quote.number, "total": format_baht(quote.total)},
         body=_("Valid until %(date)s. PDF kept with the quotation.")
-        % {"date": quote.valid_until.isoformat()},
+        % {"date": format_date(quote.valid_until)},
     )
     _audit_status(actor, quote, Quote.Status.DRAFT)
     return quote
