@@ -1,9 +1,121 @@
-from django import forms
+from typing import Any
 
-from samphan.accounts.models import User
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from samphan.accounts.models import Role, Team, User
 
 
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["language", "buddhist_era"]
+
+
+class UserEditForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Needed for invitations and for “forgot password”."),
+    )
+    # A callable: the labels are read in the language of each request.
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label=_("No team"),
+        help_text=_("Sales staff see their own and their team's customers."),
+    )
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, Any]:
+        roles = user.role_names()
+        return {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "role": roles[0] if roles else "",
+            "team": user.team_id,
+        }
+
+
+class UserCreateForm(UserEditForm):
+    INVITE, PASSWORD = "invite", "password"
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("For logging in: letters, digits and @ . + - _ only."),
+    )
+    access = forms.ChoiceField(
+        label=_("How they get a password"),
+        choices=[
+            (INVITE, _("Send an invitation e-mail with a link to set a password")),
+            (PASSWORD, _("Set a password now and tell them")),
+        ],
+        initial=INVITE,
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    field_order = ["username", "first_name", "last_name", "email", "role", "team"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        invite = data.get("access") == self.INVITE
+        if invite and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Enter an e-mail address to send the invitation to."))
+        if data.get("access") == self.PASSWORD and not data.get("password"):
+            self.add_error("password", _("Enter a password, or send an invitation instead."))
+        return data
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses it, so you know which to revoke (e.g. “shop till”)."),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Leave empty for a token that does not expire."),
+    )
+
+
+class PasswordForgotForm(PasswordResetForm):
+    """Django's "forgot password" form, sending our own e-mail (in each user's language)."""
+
+    def get_users(self, email: str) -> Any:
+        """Every active user with this address, also one invited who never set a password
+        (Django's own form skips those: here no account is meant to be password-less)."""
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+    def save(self, *, request: HttpRequest, **_ignored: Any) -> None:  # type: ignore[override]
+        from samphan.accounts.emails import password_link_send
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_link_send(
+                user=user, base_url=request.build_absolute_uri("/"), invitation=False
+            )
+
+
+class PasswordSetForm(SetPasswordForm):
+    """Sets the password through the service, which writes the audit row."""
+
+    def save(self, commit: bool = True) -> Any:
+        from samphan.accounts.services import user_password_set
+
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])

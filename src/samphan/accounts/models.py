@@ -52,6 +52,14 @@ class User(AbstractUser):
     def role_names(self) -> list[str]:
         return [group.name for group in self.groups.all()]
 
+    def role_labels(self) -> list[str]:
+        """The roles as people read them (the group names are codes)."""
+        return [Role.label(name) for name in self.role_names()]
+
+    def is_admin(self) -> bool:
+        """May manage users: a superuser or anyone with the admin role."""
+        return self.is_superuser or Role.ADMIN in self.role_names()
+
 
 class Role(models.Model):
     """Settings Samphan keeps for each role (a Django group)."""
@@ -76,6 +84,25 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.group.name
+
+    @classmethod
+    def label(cls, name: str) -> str:
+        return str(ROLE_LABELS.get(name, name))
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(name, cls.label(name)) for name in cls.NAMES]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _("Administrator"),
+    Role.MANAGER: _("Manager"),
+    Role.SALES: _("Sales"),
+    Role.MARKETING: _("Marketing"),
+    Role.FRONTDESK: _("Front desk"),
+    Role.SUPPORT: _("Support"),
+    Role.VIEWER: _("Viewer (read only)"),
+}
 
 
 def hash_token(raw: str) -> str:
