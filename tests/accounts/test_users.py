@@ -278,3 +278,36 @@ def test_a_superuser_without_the_admin_role_counts_as_an_admin(db):
     with pytest.raises(services.ValidationError, match="is_active"):
         services.user_deactivate(actor=helper, user=boss)
     assert ApiToken.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_demoting_each_other_at_once_leave_one_admin():
+    """The second demotion waits for the first to commit, then sees it and is refused."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time anyway")
+    first = UserFactory(username="first", role=Role.ADMIN)
+    second = UserFactory(username="second", role=Role.ADMIN)
+    demote = {"first_name": "", "last_name": "", "email": "", "role": Role.SALES, "team": None}
+    holding = threading.Event()
+
+    def demote_second_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                services.user_update(actor=first, user=second, **demote)
+                holding.set()
+                time.sleep(1)  # still uncommitted while the other demotion starts
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=demote_second_and_hold)
+    thread.start()
+    assert holding.wait(10)
+    with pytest.raises(services.ValidationError, match="role"):
+        services.user_update(actor=second, user=first, **demote)
+    thread.join()
+    assert [user.username for user in services.active_admins()] == ["first"]

@@ -178,7 +178,7 @@ def user_update(
     team: Team | None,
 ) -> User:
     """Name, e-mail, role and team. The last active administrator keeps the admin role."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_for_admin_change(user)
     before = snapshot(user, USER_AUDIT_FIELDS)
     old_roles = sorted(user.role_names())
     group = _role_group(role)
@@ -203,10 +203,22 @@ def user_update(
     return user
 
 
+def _lock_for_admin_change(user: User) -> User:
+    """Lock what decides "is someone still an admin", then the user's row; read it afresh.
+
+    Every change that could remove an administrator takes the admin role's row first: two
+    admins demoting each other at once go one after the other, and the second one's count
+    (a new statement, so a fresh snapshot) sees the first one's change. The same order
+    everywhere, and a no-key lock on the user (an audit row's actor key may point at it),
+    so two such changes never deadlock.
+    """
+    list(Group.objects.select_for_update().filter(name=Role.ADMIN).values("pk"))
+    return User.objects.select_for_update(no_key=True).get(pk=user.pk)
+
+
 def _keep_an_admin(user: User, *, field: str) -> None:
     """Refuse a change that would leave nobody able to manage users."""
-    # Lock the admins' rows so two admins demoting each other at once cannot both pass.
-    remaining = list(active_admins().exclude(pk=user.pk).select_for_update().values("pk"))
+    remaining = active_admins().exclude(pk=user.pk).exists()
     if not remaining:
         raise ValidationError(
             {field: _("This is the last active administrator: make someone else one first.")}
@@ -218,7 +230,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
     """The user can no longer log in, and their API tokens stop working. Their records stay."""
     if user.pk == actor.pk:
         raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_for_admin_change(user)
     if user.is_superuser or Role.ADMIN in user.role_names():
         _keep_an_admin(user, field="is_active")
     return _set_active(actor=actor, user=user, active=False)
@@ -226,7 +238,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
 
 @transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     return _set_active(actor=actor, user=user, active=True)
 
 
