@@ -56,6 +56,12 @@ def test_an_admin_invites_resets_deactivates_and_makes_a_token(live_server, page
         assert_fits_a_phone(page)
 
         page.click("text=เพิ่มผู้ใช้")
+        # The password field shows only for "set a password now" (an invitation is the default).
+        expect(page.locator("input[name=password]")).to_be_hidden()
+        page.check("input[name=access][value=password]")
+        expect(page.locator("input[name=password]")).to_be_visible()
+        page.check("input[name=access][value=invite]")
+        expect(page.locator("input[name=password]")).to_be_hidden()
         page.fill("input[name=username]", "somsri")
         page.fill("input[name=first_name]", "สมศรี")
         page.fill("input[name=last_name]", "มีสุข")

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm, _unicode_ci_compare
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +101,10 @@ class PasswordForgotForm(PasswordResetForm):
     def get_users(self, email: str) -> Any:
         """Every active user with this address, also one invited who never set a password
         (Django's own form skips those: here no account is meant to be password-less)."""
-        return User.objects.filter(email__iexact=email, is_active=True)
+        users = User.objects.filter(email__iexact=email, is_active=True)
+        # As Django's own form: the database's case folding may match look-alike addresses;
+        # keep only true matches (the mail goes to the stored address in any case).
+        return [user for user in users if _unicode_ci_compare(email, user.email)]
 
     def save(self, *, request: HttpRequest, **_ignored: Any) -> None:  # type: ignore[override]
         from samphan.accounts.emails import password_link_send
