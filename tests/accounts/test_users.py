@@ -91,6 +91,7 @@ def test_an_invitation_that_cannot_be_sent_says_so(admin_client, settings):
         ({"password": ""}, "password"),
         ({"access": "invite", "email": ""}, "email"),
         ({"role": "owner"}, "role"),
+        ({"role": ""}, "role"),  # none is chosen in advance
         ({"team": "99999"}, "team"),
     ],
 )

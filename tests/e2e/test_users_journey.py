@@ -135,3 +135,33 @@ def test_a_forgotten_password_from_the_login_page(live_server, page: Page, setti
         page.fill("input[name=password]", NEW_PASSWORD)
         page.click("form button[type=submit]")
         expect(page.locator("nav.sidebar")).to_be_visible()
+
+
+def test_the_pages_in_english(live_server, page: Page):
+    """The same pages for an English-speaking admin: screenshots users-en-*.png."""
+    base = live_server.url
+    admin = UserFactory(
+        username="boss",
+        first_name="Manee",
+        role=Role.ADMIN,
+        password="boss-pass-123",
+        language="en",
+    )
+    UserFactory(username="nok", first_name="Nok", email="nok@example.com", role=Role.FRONTDESK)
+    log_in(page, base, "boss", "boss-pass-123")
+    page.goto(f"{base}/users/")
+    expect(page.locator(".user-table")).to_contain_text("Front desk")
+    screenshot(page, "users-en-01-list")
+    page.goto(f"{base}/users/new/")
+    expect(page.locator("h1")).to_have_text("Add a user")
+    screenshot(page, "users-en-02-new")
+    page.goto(f"{base}/preferences/")
+    expect(page.locator("#tokens h2")).to_have_text("API tokens")
+    screenshot(page, "users-en-03-settings")
+    assert_fits_a_phone(page)
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(f"{base}/password/forgot/")
+    expect(page.locator("h2")).to_have_text("Forgot your password?")
+    screenshot(page, "users-en-04-forgot")
+    assert admin.is_active

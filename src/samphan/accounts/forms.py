@@ -22,8 +22,11 @@ class UserEditForm(forms.Form):
         required=False,
         help_text=_("Needed for invitations and for “forgot password”."),
     )
-    # A callable: the labels are read in the language of each request.
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # A callable: the labels are read in the language of each request. No role is chosen
+    # in advance: a slip must not make someone an administrator.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=lambda: [("", _("Choose a role")), *Role.choices()]
+    )
     team = forms.ModelChoiceField(
         label=_("Team"),
         queryset=Team.objects.all(),
