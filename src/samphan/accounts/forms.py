@@ -1,7 +1,8 @@
+import unicodedata
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm, _unicode_ci_compare
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -107,7 +108,7 @@ class PasswordForgotForm(PasswordResetForm):
         users = User.objects.filter(email__iexact=email, is_active=True)
         # As Django's own form: the database's case folding may match look-alike addresses;
         # keep only true matches (the mail goes to the stored address in any case).
-        return [user for user in users if _unicode_ci_compare(email, user.email)]
+        return [user for user in users if _same_address(email, user.email)]
 
     def save(self, *, request: HttpRequest, **_ignored: Any) -> None:  # type: ignore[override]
         from samphan.accounts.emails import password_link_send
@@ -116,6 +117,15 @@ class PasswordForgotForm(PasswordResetForm):
             password_link_send(
                 user=user, base_url=request.build_absolute_uri("/"), invitation=False
             )
+
+
+def _same_address(typed: str, stored: str) -> bool:
+    """Equal after Unicode compatibility folding and case folding (Django's own test)."""
+
+    def fold(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).casefold()
+
+    return fold(typed) == fold(stored)
 
 
 class PasswordSetForm(SetPasswordForm):
