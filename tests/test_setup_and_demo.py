@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import phonenumbers
@@ -37,9 +38,32 @@ def test_setup_creates_admin_and_demo_once(db, monkeypatch):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("s3cret-admin-pass")
     assert Customer.objects.count() == 60
-    assert User.objects.get(username="sales1").check_password("s3cret-admin-pass")
+    # Each demo staff account has its own password, printed once beside its username.
+    printed = dict(re.findall(r"^  (\w+) +.*? (\S+)$", out.getvalue(), re.MULTILINE))
+    assert set(printed) == {
+        "manager",
+        "sales1",
+        "sales2",
+        "marketing",
+        "frontdesk",
+        "support",
+        "viewer",
+    }
+    assert len(set(printed.values())) == len(printed)
+    for username, password in printed.items():
+        staff = User.objects.get(username=username)
+        assert staff.check_password(password) and not staff.check_password("s3cret-admin-pass")
+    assert "  frontdesk  Front desk " in out.getvalue()
     call_command("setup", "--demo-customers", "60", stdout=StringIO(), stderr=StringIO())
     assert Customer.objects.count() == 60  # a second run keeps the data
+
+
+def test_setup_gives_demo_staff_the_password_from_the_environment(db, monkeypatch):
+    monkeypatch.setenv("SAMPHAN_ADMIN_PASSWORD", "s3cret-admin-pass")
+    monkeypatch.setenv("SAMPHAN_DEMO_PASSWORD", "demo-staff-pass")
+    call_command("setup", "--demo-customers", "20", stdout=StringIO(), stderr=StringIO())
+    assert User.objects.get(username="viewer").check_password("demo-staff-pass")
+    assert User.objects.get(username="admin").groups.filter(name="admin").exists()
 
 
 def test_setup_generates_and_prints_a_password(db, monkeypatch):

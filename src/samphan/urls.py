@@ -49,6 +49,7 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("preferences/", account_views.preferences, name="preferences"),
+    path("", include("samphan.accounts.urls")),  # users, API tokens, forgotten passwords
     path("notifications/", core_views.notification_list, name="notifications"),
     path("notifications/badge/", core_views.notification_badge, name="notification_badge"),
     path("language/", account_views.language_switch, name="language_switch"),

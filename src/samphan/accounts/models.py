@@ -6,7 +6,6 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from samphan.core.models import TimeStampedModel
 
@@ -60,7 +59,12 @@ class User(AbstractUser):
         return [group.name for group in self.groups.all()]
 
     def role_labels(self) -> list[str]:
-        return [str(Role.LABELS.get(name, name)) for name in self.role_names()]
+        """The roles as people read them (the group names are codes)."""
+        return [Role.label(name) for name in self.role_names()]
+
+    def is_admin(self) -> bool:
+        """May manage users: a superuser or anyone with the admin role."""
+        return self.is_superuser or Role.ADMIN in self.role_names()
 
 
 class Role(models.Model):
@@ -78,16 +82,6 @@ class Role(models.Model):
     SUPPORT = "support"
     VIEWER = "viewer"
     NAMES = (ADMIN, MANAGER, SALES, MARKETING, FRONTDESK, SUPPORT, VIEWER)
-    # A group's name is a code (it names the role in settings and tests); people read these.
-    LABELS = {
-        ADMIN: pgettext_lazy("role", "administrator"),
-        MANAGER: pgettext_lazy("role", "manager"),
-        SALES: pgettext_lazy("role", "sales"),
-        MARKETING: pgettext_lazy("role", "marketing"),
-        FRONTDESK: pgettext_lazy("role", "front desk"),
-        SUPPORT: pgettext_lazy("role", "support"),
-        VIEWER: pgettext_lazy("role", "viewer"),
-    }
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role")
     scope = models.CharField(
@@ -100,6 +94,25 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.group.name
+
+    @classmethod
+    def label(cls, name: str) -> str:
+        return str(ROLE_LABELS.get(name, name))
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(name, cls.label(name)) for name in cls.NAMES]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _("Administrator"),
+    Role.MANAGER: _("Manager"),
+    Role.SALES: _("Sales"),
+    Role.MARKETING: _("Marketing"),
+    Role.FRONTDESK: _("Front desk"),
+    Role.SUPPORT: _("Support"),
+    Role.VIEWER: _("Viewer (read only)"),
+}
 
 
 def hash_token(raw: str) -> str:

@@ -73,6 +73,9 @@ SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
 VIEW_POINTS = ["loyalty.view_pointsentry"]
 CHANGE_POINTS = [*VIEW_POINTS, "loyalty.add_pointsentry"]
 
+# Users, their roles and teams: administrators only (accounts/user_views.py).
+MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user"]
+
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
     Role.ADMIN: (
         Role.Scope.ALL,
@@ -84,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_MARKETING,
             *CHANGE_POINTS,
             "core.view_auditevent",
+            *MANAGE_USERS,
         ],
     ),
     Role.MANAGER: (

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samphan.accounts.forms import PreferencesForm
+from samphan.accounts import queries
+from samphan.accounts.forms import PreferencesForm, TokenCreateForm
 from samphan.accounts.services import user_preferences_update
 
 
@@ -24,7 +27,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
         translation.activate(form.cleaned_data["language"])
         messages.success(request, _("Your preferences are saved."))
         return redirect("preferences")
-    return render(request, "accounts/preferences.html", {"form": form})
+    return preferences_page(request, form=form)
+
+
+def preferences_page(
+    request: HttpRequest,
+    *,
+    form: PreferencesForm | None = None,
+    token_form: TokenCreateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page: preferences, roles, API tokens, and for admins the Users link."""
+    context: dict[str, Any] = {
+        "form": form or PreferencesForm(instance=request.user),
+        "token_form": token_form or TokenCreateForm(),
+        "tokens": queries.token_list(request.user),  # type: ignore[arg-type]
+    }
+    return render(request, "accounts/preferences.html", context, status=status)
 
 
 @require_POST

@@ -17,13 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from samphan.accounts.models import Team, User
 from samphan.analytics.rollups import activity_fill, daily_rebuild, hourly_rebuild
 from samphan.core.bulk import column_adapter, insert_rows
 from samphan.core.pagecache import LOAD_KIB, sqlite_page_cache
@@ -42,6 +40,7 @@ from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
+from samphan.demo.staff import DemoUser, demo_users
 from samphan.frontdesk.services import alert_rules_default_create
 from samphan.sales.models import Deal, Order
 
@@ -79,7 +78,7 @@ class DemoResult:
     leads: int = 0
     quotes: int = 0
     seconds: float = 0.0
-    users: list[str] = field(default_factory=list)
+    users: list[DemoUser] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,37 +127,6 @@ def demo_title(slot: int, *, female: bool, age: int) -> str:
 def valid_tax_id(rng: random.Random) -> str:
     first = "0" + "".join(str(rng.randint(0, 9)) for _ in range(11))
     return first + str(thai_tax_id_check_digit(first))
-
-
-def demo_users(password: str | None) -> tuple[list[User], list[str]]:
-    """One user per role, sales split over two teams."""
-    teams = [
-        Team.objects.get_or_create(name=th, defaults={"name_en": en})[0] for th, en in data.TEAMS
-    ]
-    specs = [
-        ("manager", "manager", "มานพ", "ผู้จัดการ", None),
-        ("sales1", "sales", "ศิริพร", "ขายเก่ง", teams[0]),
-        ("sales2", "sales", "ธนากร", "ยอดขาย", teams[1]),
-        ("marketing", "marketing", "พิมพ์ชนก", "การตลาด", None),
-        ("frontdesk", "frontdesk", "นภัสสร", "ต้อนรับ", teams[2]),
-        ("support", "support", "วิชัย", "ช่วยเหลือ", None),
-        ("viewer", "viewer", "อรุณี", "ดูอย่างเดียว", None),
-    ]
-    users = []
-    for username, role, first, last, team in specs:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "team": team}
-        )
-        if created:
-            if password:
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
-            user.save()
-        user.groups.add(Group.objects.get(name=role))
-        users.append(user)
-    owners = [user for user in users if user.username.startswith("sales")] + users[:1]
-    return owners, [spec[0] for spec in specs]
 
 
 class BatchBuilder:

@@ -2,16 +2,21 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+
+from samphan.accounts.models import Role
 
 
 class Command(BaseCommand):
     help = (
         "First-run set-up, safe to repeat: an `admin` user (password from SAMPHAN_ADMIN_PASSWORD "
         "or generated and printed), the default alert rules (a VIP arrives, a birthday today) "
-        "once, and demo data when the database has no customers yet."
+        "once, and demo data when the database has no customers yet; each demo staff account "
+        "gets its own password (SAMPHAN_DEMO_PASSWORD, or generated), printed once beside its "
+        "username and role."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,7 +32,9 @@ class Command(BaseCommand):
             admin = User.objects.filter(username="admin").first()
             if admin is None:
                 password = password or secrets.token_urlsafe(12)
-                User.objects.create_superuser("admin", "", password)
+                admin = User.objects.create_superuser("admin", "", password)
+                # The admin role too, so the Users page names it like any other administrator.
+                admin.groups.add(*Group.objects.filter(name=Role.ADMIN))
                 self.stdout.write(f"Created user admin with password: {password}")
             elif password:
                 admin.set_password(password)
@@ -46,7 +53,7 @@ class Command(BaseCommand):
             call_command(
                 "demo",
                 customers=options["demo_customers"],
-                password=password or None,
+                password=os.environ.get("SAMPHAN_DEMO_PASSWORD") or None,
                 stdout=self.stdout,
                 stderr=self.stderr,
             )

@@ -1,8 +1,11 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
+from samphan.accounts.models import Role
 from samphan.demo.loader import load_demo
+from samphan.demo.staff import DemoUser
 
 
 class Command(BaseCommand):
@@ -14,7 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=2_000)
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--password", default=None, help="password for the demo users")
+        parser.add_argument(
+            "--password",
+            default=None,
+            help="one password for the new demo staff (default: each gets its own, printed once)",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -42,6 +49,17 @@ class Command(BaseCommand):
             f"{result.interactions:,} interactions, {result.orders:,} orders with "
             f"{result.order_lines:,} lines, {result.deals:,} deals, {result.leads:,} leads and "
             f"{result.quotes:,} quotations in {result.seconds:.1f} s "
-            f"({result.customers / max(result.seconds, 1e-6):,.0f} customers/s). "
-            f"Demo users: {', '.join(result.users)}."
+            f"({result.customers / max(result.seconds, 1e-6):,.0f} customers/s)."
         )
+        self.stdout.write(staff_table(result.users))
+
+
+def staff_table(staff: list[DemoUser]) -> str:
+    """The demo staff, one a line: username, role and the password of each account made
+    now (shown this once; Samphan keeps only a hash)."""
+    lines = ["Demo staff (username, role, password):"]
+    with translation.override("en"):  # a terminal: column widths hold for Latin text
+        for member in staff:
+            password = member.password or "(unchanged: the account existed)"
+            lines.append(f"  {member.username:<10} {Role.label(member.role):<20} {password}")
+    return "\n".join(lines)
