@@ -71,6 +71,8 @@ MANAGE_MARKETING = [
 ]
 SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
 VIEW_POINTS = ["loyalty.view_pointsentry"]
+# The shop's name, logo, tax ID, PromptPay and privacy notice: admins only.
+SHOP_SETTINGS = ["core.view_shopprofile", "core.change_shopprofile"]
 CHANGE_POINTS = [*VIEW_POINTS, "loyalty.add_pointsentry"]
 
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_MARKETING,
             *CHANGE_POINTS,
             "core.view_auditevent",
+            *SHOP_SETTINGS,
         ],
     ),
     Role.MANAGER: (

@@ -1,0 +1,161 @@
+"""The shop's settings: the page (admins only; bad input beside the field, the row as it
+was), the API, the one read function and its defaults from the environment, the audit row,
+and the quotation PDF showing what was saved."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from PIL import Image
+
+from samphan.accounts.models import Role
+from samphan.core.models import AuditEvent, ShopProfile
+from samphan.core.shop import shop_profile, shop_profile_update
+from tests.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+URL = "/settings/shop/"
+TAX_ID = "0105561234560"  # check digit computed independently below
+
+
+def png(width: int = 40, height: int = 20, kind: str = "PNG") -> bytes:
+    data = io.BytesIO()
+    Image.new("RGBA", (width, height), (15, 118, 110, 255)).save(data, kind)
+    return data.getvalue()
+
+
+def valid(**fields: str) -> dict[str, str]:
+    return {
+        "name": "ร้านกาแฟบ้านสวน",
+        "name_en": "Baan Suan Coffee",
+        "address": "12 ถนนนิมมานเหมินท์\r\nเชียงใหม่ 50200",
+        "tax_id": "0-1055-61234-56-0",
+        "branch": "00000",
+        "promptpay_id": "081-234-5678",
+        "public_url": "https://crm.baansuan.example",
+        "privacy_notice": "เราเก็บชื่อและเบอร์โทรเพื่อบริการสมาชิก",
+        "privacy_url": "",
+        **fields,
+    }
+
+
+def test_the_tax_id_used_is_valid():
+    digits = [int(c) for c in TAX_ID]
+    check = (11 - sum(d * (13 - i) for i, d in enumerate(digits[:12])) % 11) % 10
+    assert check == digits[12]
+
+
+def test_until_saved_the_environment_stands_in(settings):
+    settings.SAMPHAN_BUSINESS_NAME = "บริษัท ทดสอบ จำกัด"
+    settings.SAMPHAN_PUBLIC_URL = "https://env.example"
+    shop = shop_profile()
+    assert (shop.name, shop.public_url, shop.saved) == (
+        "บริษัท ทดสอบ จำกัด",
+        "https://env.example",
+        False,
+    )
+
+
+def test_an_admin_sees_the_form_with_the_defaults(admin_client):
+    response = admin_client.get(URL)
+    assert response.status_code == 200
+    assert 'value="Samphan Demo Co., Ltd."' in response.content.decode()
+
+
+def test_an_admin_saves_it_and_the_audit_log_says_what_changed(admin_client, admin_user):
+    logo = SimpleUploadedFile("logo.png", png(1200, 600), content_type="image/png")
+    response = admin_client.post(URL, {**valid(), "logo": logo})
+    assert response.status_code == 302
+    row = ShopProfile.objects.get()
+    assert row.tax_id == TAX_ID and row.promptpay_id == "0812345678"
+    assert row.address == "12 ถนนนิมมานเหมินท์\nเชียงใหม่ 50200"  # one kind of line end
+    with row.logo.open("rb") as stored:
+        assert Image.open(stored).size == (512, 256)  # kept at most 512 px wide
+    shop = shop_profile()
+    assert shop.name == "ร้านกาแฟบ้านสวน" and shop.saved and shop.branch_label
+    event = AuditEvent.objects.get(subject_type="core.shopprofile")
+    assert event.actor == admin_user and event.action == "create"
+    assert event.changes["tax_id"] == [None, TAX_ID]
+    logo_response = Client().get(shop.logo_url)  # public: the sign-up page shows it
+    assert logo_response.status_code == 200 and logo_response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", ""),
+        ("tax_id", "0105561234561"),  # check digit wrong
+        ("tax_id", "12345"),
+        ("branch", "1"),
+        ("promptpay_id", "12345"),
+        ("public_url", "not a link"),
+        ("privacy_url", "ftp//nope"),
+        ("logo", "text"),
+        ("logo", "huge"),
+    ],
+)
+def test_each_bad_input_is_shown_beside_its_field_and_the_row_stays(
+    admin_client, admin_user, field, value
+):
+    shop_profile_update(actor=admin_user, fields=valid())
+    before = list(ShopProfile.objects.values())
+    audit_rows = AuditEvent.objects.count()
+    data = valid()
+    if field == "logo":
+        content = b"not a picture" if value == "text" else b"\x89PNG" + b"0" * (2 * 1024 * 1024)
+        data["logo"] = SimpleUploadedFile("logo.png", content, content_type="image/png")
+    else:
+        data[field] = value
+    response = admin_client.post(URL, data)
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    html = response.content.decode()
+    assert 'class="field field-error"' in html
+    assert list(ShopProfile.objects.values()) == before
+    assert AuditEvent.objects.count() == audit_rows
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.SALES, Role.FRONTDESK, Role.VIEWER])
+def test_only_admins_see_or_change_it(make_user, role):
+    client = Client()
+    client.force_login(make_user(role))
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, valid()).status_code == 403
+    assert not ShopProfile.objects.exists()
+    api = token_client(make_user(role, username=f"{role}-api"))
+    assert api.get("/api/v1/shop").status_code == 403
+    assert api.put("/api/v1/shop", valid(), content_type="application/json").status_code == 403
+
+
+def test_the_api_reads_and_replaces_it(api):
+    response = api.get("/api/v1/shop")
+    assert response.status_code == 200 and response.json()["saved"] is False
+    response = api.put("/api/v1/shop", valid(), content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["tax_id"] == TAX_ID and body["saved"] is True and body["logo_url"] == ""
+    assert ShopProfile.objects.get().name == "ร้านกาแฟบ้านสวน"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (valid(tax_id="0105561234561"), "tax_id"),
+        (valid(promptpay_id="abc"), "promptpay_id"),
+        (valid(branch="12"), "branch"),
+        ({**valid(), "colour": "red"}, "colour"),
+        ({k: v for k, v in valid().items() if k != "name"}, "name"),
+    ],
+)
+def test_the_api_names_the_bad_field_and_writes_nothing(api, body, field):
+    response = api.put("/api/v1/shop", body, content_type="application/json")
+    assert response.status_code == 422
+    assert field in {item["loc"][-1] for item in response.json()["detail"]}
+    assert not ShopProfile.objects.exists()
+
+
+@override_settings(SAMPHAN_PROMPTPAY_ID="")
+def test_the_promptpay_id_saved_is_the_one_the_quotation_uses(admin_user):
+    shop_profile_update(actor=admin_user, fields=valid())
+    assert shop_profile().promptpay_id == "0812345678"
