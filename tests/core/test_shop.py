@@ -159,3 +159,40 @@ def test_the_api_names_the_bad_field_and_writes_nothing(api, body, field):
 def test_the_promptpay_id_saved_is_the_one_the_quotation_uses(admin_user):
     shop_profile_update(actor=admin_user, fields=valid())
     assert shop_profile().promptpay_id == "0812345678"
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    from tests.sales.test_quotes import pdf_text as read_back
+
+    return read_back(pdf, tmp_path)
+
+
+def test_a_quotation_pdf_shows_the_shop_as_edited(admin_user, admin_client, tmp_path):
+    from samphan.sales import services
+    from samphan.sales.quote_pdf import quote_context, quote_pdf
+    from samphan.sales.services import LineInput
+    from tests.factories import CustomerFactory, ProductFactory
+
+    ProductFactory(sku="POS", name="ระบบ POS", list_price="10700.00")
+    deal = services.deal_create(
+        actor=admin_user,
+        fields={"title": "POS", "customer": CustomerFactory(), "amount": "1"},
+        lines=[LineInput("POS", 1)],
+    )
+    quote = services.quote_create(actor=admin_user, deal=deal)
+    assert "Samphan Demo Co., Ltd." in pdf_text(quote_pdf(quote), tmp_path)
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    assert admin_client.post(URL, {**valid(), "logo": logo}).status_code == 302
+    text = pdf_text(quote_pdf(quote), tmp_path)
+    assert "ร้านกาแฟบ้านสวน" in text and "Samphan Demo" not in text
+    assert TAX_ID in text and "เชียงใหม่ 50200" in text
+    # Branch 00000, in the quotation's language (pdftotext reads สำ back as สา).
+    assert "งานใหญ่" in text
+    context = quote_context(quote, for_pdf=True)
+    assert context["business"]["logo"].startswith("data:image/png;base64,")
+    assert "0066812345678" in context["promptpay_payload"]  # the saved PromptPay mobile
+    quote.language = "en"
+    english = pdf_text(quote_pdf(quote), tmp_path)
+    assert "Baan Suan Coffee" in english and "Head office" in english
+    page = admin_client.get(f"/sales/quotes/{quote.pk}/").content.decode()
+    assert "ร้านกาแฟบ้านสวน" in page
