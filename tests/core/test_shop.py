@@ -57,10 +57,16 @@ def test_until_saved_the_environment_stands_in(settings):
     )
 
 
-def test_an_admin_sees_the_form_with_the_defaults(admin_client):
+def test_an_admin_sees_the_form_with_the_defaults(admin_client, admin_user, settings):
+    settings.SAMPHAN_PUBLIC_URL = "https://env.example"
     response = admin_client.get(URL)
     assert response.status_code == 200
-    assert 'value="Samphan Demo Co., Ltd."' in response.content.decode()
+    html = response.content.decode()
+    assert 'value="Samphan Demo Co., Ltd."' in html and "https://env.example" not in html
+    shop_profile_update(actor=admin_user, fields=valid(public_url=""))
+    html = admin_client.get(URL).content.decode()
+    # An empty public address stays empty (following the server's), not the server's copied.
+    assert "https://env.example" not in html and shop_profile().public_url == "https://env.example"
 
 
 def test_an_admin_saves_it_and_the_audit_log_says_what_changed(admin_client, admin_user):
@@ -196,3 +202,16 @@ def test_a_quotation_pdf_shows_the_shop_as_edited(admin_user, admin_client, tmp_
     assert "Baan Suan Coffee" in english and "Head office" in english
     page = admin_client.get(f"/sales/quotes/{quote.pk}/").content.decode()
     assert "ร้านกาแฟบ้านสวน" in page
+
+
+def test_the_demo_sets_a_plausible_thai_shop_and_keeps_a_saved_one(admin_user):
+    from samphan.core.tax_id import clean_thai_tax_id
+    from samphan.demo.shop import demo_shop
+
+    assert demo_shop() is True
+    shop = shop_profile()
+    assert shop.saved and shop.name.startswith("บริษัท") and shop.name_en
+    assert clean_thai_tax_id(shop.tax_id) == shop.tax_id and shop.promptpay_id == shop.tax_id
+    assert shop.logo and shop.privacy_notice and "กรุงเทพ" in shop.address
+    shop_profile_update(actor=admin_user, fields=valid())
+    assert demo_shop() is False and shop_profile().name == "ร้านกาแฟบ้านสวน"

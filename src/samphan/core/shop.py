@@ -122,12 +122,14 @@ setting_changed.connect(shop_profile_forget, dispatch_uid="samphan.core.shop.set
 
 
 def shop_profile_initial() -> dict[str, Any]:
-    """What the settings form starts from: the saved row, else the environment's values."""
-    shop = shop_profile()
-    values = {name: value for name, value in asdict(shop).items() if name in TEXT_FIELDS}
-    if not shop.saved:
-        values["public_url"] = ""  # empty: keep following the server's setting
-    return values
+    """What the settings form starts from: the saved row as it is (an empty public address
+    stays empty), else the environment's values."""
+    row = ShopProfile.objects.filter(pk=ShopProfile.ONLY_ID).first()
+    if row is not None:
+        return {name: getattr(row, name) for name in TEXT_FIELDS}
+    values = {name: value for name, value in asdict(shop_from_settings()).items()}
+    values["public_url"] = ""  # empty: keep following the server's setting
+    return {name: values[name] for name in TEXT_FIELDS}
 
 
 def _normalised(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
