@@ -5,6 +5,7 @@ API refuse the same things with the same messages."""
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core.models import ShopProfile
@@ -19,6 +20,7 @@ SECTIONS = [
 
 def _text(name: str, *, max_length: int | None = None, **kwargs: Any) -> forms.CharField:
     field = ShopProfile._meta.get_field(name)
+    assert isinstance(field, models.Field)  # noqa: S101 - a column, never a relation
     return forms.CharField(
         label=field.verbose_name,
         help_text=field.help_text,
