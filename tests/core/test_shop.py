@@ -21,7 +21,8 @@ TAX_ID = "0105561234560"  # check digit computed independently below
 
 def png(width: int = 40, height: int = 20, kind: str = "PNG") -> bytes:
     data = io.BytesIO()
-    Image.new("RGBA", (width, height), (15, 118, 110, 255)).save(data, kind)
+    mode = "RGBA" if kind == "PNG" else "RGB"
+    Image.new(mode, (width, height), (15, 118, 110)).save(data, kind)
     return data.getvalue()
 
 
@@ -215,3 +216,26 @@ def test_the_demo_sets_a_plausible_thai_shop_and_keeps_a_saved_one(admin_user):
     assert shop.logo and shop.privacy_notice and "กรุงเทพ" in shop.address
     shop_profile_update(actor=admin_user, fields=valid())
     assert demo_shop() is False and shop_profile().name == "ร้านกาแฟบ้านสวน"
+
+
+def test_a_new_logo_replaces_the_old_file_and_clear_removes_it(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    def post(**extra: object) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert admin_client.post(URL, {**valid(), **extra}).status_code == 302
+
+    post(logo=SimpleUploadedFile("a.png", png(), content_type="image/png"))
+    first = ShopProfile.objects.get().logo.name
+    first_url = shop_profile().logo_url
+    post(logo=SimpleUploadedFile("b.jpg", png(kind="JPEG", width=30), content_type="image/jpeg"))
+    second = ShopProfile.objects.get().logo.name
+    assert second != first and not default_storage.exists(first)
+    assert shop_profile().logo_url != first_url  # a new address: no stale cached picture
+    post()  # nothing uploaded, nothing ticked: the logo stays
+    assert ShopProfile.objects.get().logo.name == second
+    post(**{"logo-clear": "on"})
+    assert ShopProfile.objects.get().logo.name == "" and not default_storage.exists(second)
+    assert Client().get("/p/logo/").status_code == 404

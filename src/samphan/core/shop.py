@@ -54,8 +54,7 @@ class Shop:
     public_url: str = ""
     privacy_notice: str = ""
     privacy_url: str = ""
-    logo: str = ""  # the kept PNG's name in the media storage; "" for none
-    version: str = ""  # changes with every save: the logo's address carries it
+    logo: str = ""  # the kept PNG's name in the media storage (new for each upload)
     saved: bool = False  # False: the environment's defaults
 
     @property
@@ -76,7 +75,9 @@ class Shop:
 
     @property
     def logo_url(self) -> str:
-        return f"{reverse('shop_logo')}?v={self.version}" if self.logo else ""
+        # The file's name is new with each upload: browsers may keep one address for long.
+        version = self.logo.rpartition("/")[2].removesuffix(".png")
+        return f"{reverse('shop_logo')}?v={version}" if self.logo else ""
 
 
 def shop_from_settings() -> Shop:
@@ -92,8 +93,7 @@ def shop_from_settings() -> Shop:
 def shop_of(row: ShopProfile) -> Shop:
     fields = {name: getattr(row, name) for name in TEXT_FIELDS}
     fields["public_url"] = (row.public_url or settings.SAMPHAN_PUBLIC_URL).rstrip("/")
-    version = str(int(row.updated_at.timestamp())) if row.updated_at else ""
-    return Shop(**fields, logo=row.logo.name or "", version=version, saved=True)
+    return Shop(**fields, logo=row.logo.name or "", saved=True)
 
 
 _cached: tuple[float, Shop] | None = None

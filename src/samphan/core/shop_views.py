@@ -49,8 +49,8 @@ def shop_settings(request: HttpRequest) -> HttpResponse:
 
 
 def shop_logo(request: HttpRequest) -> HttpResponse:
-    """The logo, to anyone (it is on every quotation); its address changes with each save,
-    so it may be cached for long."""
+    """The logo, to anyone (it is on every quotation); its address changes with each
+    upload, so it may be cached for long."""
     name = ShopProfile.objects.filter(pk=ShopProfile.ONLY_ID).values_list("logo", flat=True)
     data = logo_bytes(name.first() or "")
     if not data:
