@@ -3,6 +3,8 @@ was), the API, the one read function and its defaults from the environment, the 
 and the quotation PDF showing what was saved."""
 
 import io
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -118,7 +120,12 @@ def test_each_bad_input_is_shown_beside_its_field_and_the_row_stays(
     assert response.status_code == 400
     assert list(response.context["form"].errors) == [field]
     html = response.content.decode()
-    assert 'class="field field-error"' in html
+    # The one field marked in error is this field, and its message is inside it.
+    (marked,) = re.findall(
+        r'<div class="field field-error">(.*?)</div>\s*(?:<div class="field|</fieldset)', html, re.S
+    )
+    assert f'id="id_{field}"' in marked
+    assert response.context["form"].errors[field][0] in unescape(marked)
     assert list(ShopProfile.objects.values()) == before
     assert AuditEvent.objects.count() == audit_rows
 
