@@ -6,11 +6,21 @@ from django.test import Client
 
 from samphan.accounts.models import Role, User
 from samphan.accounts.services import token_create
+from samphan.core.shop import shop_profile_forget
 from tests.factories import TeamFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is used
 # beside it from the same thread, which is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _shop_profile_fresh() -> Any:
+    """The shop's profile is cached in the process; a test's rolled-back row must not
+    outlive it."""
+    shop_profile_forget()
+    yield
+    shop_profile_forget()
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ UI = [
     ("dashboard", "get", "/?period=last_month", None, ALL, 200),
     ("points panel", "get", "/points/customers/{id}/", None, ALL, 200),
     ("record points", "post", "/points/customers/{id}/", {"kind": "adjust", "points": "5"}, POINTS, 302),
+    ("shop settings", "get", "/settings/shop/", None, {Role.ADMIN}, 200),
     ("logout", "post", "/logout/", {}, ALL, 302),
 ]
 # Pages that need no login: the language switch also keeps an anonymous visitor's choice.
@@ -104,6 +105,7 @@ API = [
     ("api forecast", "get", "/api/v1/analytics/forecast", None, ALL, 200),
     ("api top groups", "get", "/api/v1/analytics/top-groups?group=tier", None, ALL, 200),
     ("api points", "get", "/api/v1/customers/{id}/points", None, ALL, 200),
+    ("api shop", "get", "/api/v1/shop", None, {Role.ADMIN}, 200),
     ("api record points", "post", "/api/v1/customers/{id}/points", {"kind": "adjust", "points": 5}, POINTS, 201),
 ]
 # fmt: on

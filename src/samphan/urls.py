@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from samphan.accounts import views as account_views
 from samphan.analytics import views as analytics_views
 from samphan.api.main import api
+from samphan.core import shop_views
 from samphan.core import views as core_views
 from samphan.frontdesk import public as frontdesk_public
 from samphan.marketing import campaign_views
@@ -50,6 +51,8 @@ urlpatterns = [
     ),
     path("preferences/", account_views.preferences, name="preferences"),
     path("", include("samphan.accounts.urls")),  # users, API tokens, forgotten passwords
+    path("settings/shop/", shop_views.shop_settings, name="shop_settings"),
+    path("p/logo/", shop_views.shop_logo, name="shop_logo"),
     path("notifications/", core_views.notification_list, name="notifications"),
     path("notifications/badge/", core_views.notification_badge, name="notification_badge"),
     path("language/", account_views.language_switch, name="language_switch"),

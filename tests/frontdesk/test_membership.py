@@ -7,12 +7,14 @@ import io
 import pytest
 import zxingcpp
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
 from samphan.accounts.models import Role
+from samphan.core.shop import shop_profile_update
 from samphan.customers.membership import card_read
-from samphan.customers.models import ConsentRecord, Customer, Interest
+from samphan.customers.models import ConsentRecord, Customer, Interest, consent_bit
 from samphan.frontdesk import services
 from samphan.frontdesk.cards import card_image
 from samphan.frontdesk.models import SignUp
@@ -28,7 +30,8 @@ def form(**fields) -> dict:
 
 def test_the_form_has_unticked_boxes_per_purpose_and_channel():
     html = Client().get(URL).content.decode()
-    for name in ("sms_marketing", "email_marketing", "sms_service", "email_service"):
+    for name in ("sms_marketing", "email_marketing", "line_marketing",
+                 "sms_service", "email_service", "line_service"):  # fmt: skip
         assert f'name="consent_{name}"' in html
     assert "checked" not in html and 'name="website"' in html
     assert 'lang="en"' in Client().get(URL + "?lang=en").content.decode()
@@ -57,6 +60,36 @@ def test_a_sign_up_makes_a_member_with_the_consents_ticked():
     }
     card = Client().get(response.context["card_png"])
     assert card.status_code == 200 and card["Content-Type"] == "image/png"
+
+
+def test_the_page_names_the_shop_shows_its_privacy_notice_and_records_a_line_consent(
+    admin_user,
+):
+    shop_profile_update(
+        actor=admin_user,
+        fields={"name": "ร้านกาแฟบ้านสวน", "name_en": "Baan Suan Coffee",
+                "privacy_notice": "เราเก็บชื่อและเบอร์โทรเพื่อบริการสมาชิกเท่านั้น",
+                "privacy_url": "https://baansuan.example/privacy"},
+    )  # fmt: skip
+    html = Client().get(URL).content.decode()
+    assert "ร้านกาแฟบ้านสวน" in html and "เพื่อบริการสมาชิกเท่านั้น" in html
+    assert 'href="https://baansuan.example/privacy"' in html
+    assert "LINE" in html and 'name="consent_line_marketing"' in html
+    assert "Baan Suan Coffee" in Client().get(URL + "?lang=en").content.decode()
+    response = Client().post(URL, form(consent_line_marketing="on", consent_sms_service="on"))
+    assert response.status_code == 200
+    customer = Customer.objects.get(first_name="มะลิ")
+    consents = set(customer.consents.values_list("channel", "purpose", "status", "source"))
+    assert consents == {
+        ("line", "marketing", "granted", "form"),
+        ("sms", "service", "granted", "form"),
+    }
+    assert set(customer.consents.values_list("wording_version", flat=True)) == {
+        services.WORDING_VERSION
+    }
+    customer.refresh_from_db()
+    line_bit = consent_bit(ConsentRecord.Channel.LINE, ConsentRecord.Purpose.MARKETING)
+    assert customer.consent_bits & line_bit  # campaigns' consent condition sees it
 
 
 def test_a_known_mobile_or_email_is_welcomed_back_not_duplicated():
@@ -119,6 +152,18 @@ def test_the_card_carries_a_code_the_desk_reads_back():
     assert len(decoded) == 1 and decoded[0].format == zxingcpp.BarcodeFormat.QRCode
     read = card_read(decoded[0].text)
     assert read is not None and read.member_number == "M202600042"
+
+
+def test_the_card_carries_the_shops_name_and_logo(admin_user):
+    data = io.BytesIO()
+    Image.new("RGB", (100, 100), (200, 30, 30)).save(data, "PNG")
+    shop_profile_update(
+        actor=admin_user,
+        fields={"name": "ร้านกาแฟบ้านสวน"},
+        logo=SimpleUploadedFile("logo.png", data.getvalue(), content_type="image/png"),
+    )
+    image = card_image(person("อัญชลี", member_number="M202600042"))
+    assert image.getpixel((78, 60)) == (200, 30, 30)  # the logo's tile, in the band
 
 
 def test_staff_download_cards_and_give_member_numbers(make_user):

@@ -71,6 +71,8 @@ MANAGE_MARKETING = [
 ]
 SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
 VIEW_POINTS = ["loyalty.view_pointsentry"]
+# The shop's name, logo, tax ID, PromptPay and privacy notice: admins only.
+SHOP_SETTINGS = ["core.view_shopprofile", "core.change_shopprofile"]
 CHANGE_POINTS = [*VIEW_POINTS, "loyalty.add_pointsentry"]
 
 # Users, their roles and teams: administrators only (accounts/user_views.py).
@@ -88,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *CHANGE_POINTS,
             "core.view_auditevent",
             *MANAGE_USERS,
+            *SHOP_SETTINGS,
         ],
     ),
     Role.MANAGER: (

@@ -68,6 +68,7 @@ def on_unauthenticated(request: HttpRequest, error: AuthenticationError) -> Http
 def _add_routers() -> None:
     from samphan.accounts.api import router as accounts_router
     from samphan.analytics.api import router as analytics_router
+    from samphan.core.api import router as core_router
     from samphan.customers.api import router as customers_router
     from samphan.frontdesk.api import router as frontdesk_router
     from samphan.loyalty.api import router as loyalty_router
@@ -83,6 +84,7 @@ def _add_routers() -> None:
     api.add_router("/", marketing_router)
     api.add_router("/", loyalty_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", core_router)
 
 
 _add_routers()

@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from samphan.core.promptpay_id import validate_promptpay_id
+from samphan.core.tax_id import validate_thai_tax_id
 
 
 class TimeStampedModel(models.Model):
@@ -80,3 +84,74 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ShopProfile(models.Model):
+    """The business as customers see it: on quotations, member cards, the counter poster,
+    the sign-up page, e-mails and the unsubscribe page. One row (id 1), set by an admin;
+    until it exists the environment's SAMPHAN_* settings stand in (``core.shop``)."""
+
+    ONLY_ID = 1
+
+    name = models.CharField(_("shop name"), max_length=200)
+    name_en = models.CharField(
+        _("shop name in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("On English pages and quotations; the shop name when left empty."),
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="shop/",
+        blank=True,
+        help_text=_("PNG, JPEG or WebP, at most 2 MB; kept at most 512 pixels wide."),
+    )
+    address = models.TextField(_("address"), blank=True)
+    tax_id = models.CharField(
+        _("tax ID"), max_length=13, blank=True, validators=[validate_thai_tax_id]
+    )
+    branch = models.CharField(
+        _("branch number"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A branch number has 5 digits, e.g. 00000."))],
+        help_text=_("00000 for the head office."),
+    )
+    promptpay_id = models.CharField(
+        _("PromptPay ID"),
+        max_length=20,
+        blank=True,
+        validators=[validate_promptpay_id],
+        help_text=_(
+            "A mobile number, a 13-digit tax or ID card number, or a 15-digit e-wallet ID."
+        ),
+    )
+    public_url = models.URLField(
+        _("public address"),
+        blank=True,
+        help_text=_(
+            "Where customers reach this app (links in messages, the sign-up QR code). "
+            "Empty: the server's setting."
+        ),
+    )
+    privacy_notice = models.TextField(
+        _("privacy notice"),
+        blank=True,
+        help_text=_("Shown on the sign-up page: what you keep, why, and for how long."),
+    )
+    privacy_url = models.URLField(
+        _("privacy notice link"),
+        blank=True,
+        help_text=_("Or a link to the full notice on your website."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("shop profile")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_shop_profile")]
+
+    def __str__(self) -> str:
+        return self.name

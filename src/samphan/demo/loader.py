@@ -40,6 +40,7 @@ from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
+from samphan.demo.shop import demo_shop
 from samphan.demo.staff import DemoUser, demo_users
 from samphan.frontdesk.services import alert_rules_default_create
 from samphan.sales.models import Deal, Order
@@ -346,6 +347,7 @@ def load_demo(
     started = time.perf_counter()
     result = DemoResult()
     owners, result.users = demo_users(password)
+    demo_shop()
     plan = Plan(
         seed=seed,
         first_id=(Customer.objects.aggregate(top=Max("id"))["top"] or 0) + 1,

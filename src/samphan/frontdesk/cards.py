@@ -14,6 +14,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from samphan.core.shop import shop_profile
+from samphan.core.shop_logo import logo_bytes
 from samphan.customers.membership import card_payload
 from samphan.customers.models import Customer
 
@@ -47,12 +49,32 @@ def qr_image(text: str, *, side: int) -> Image.Image:
     return Image.open(data).convert("RGB")
 
 
+def _shop_band(card: Image.Image, draw: ImageDraw.ImageDraw) -> None:
+    """The band across the top: the shop's logo on a white tile, then its name."""
+    draw.rectangle((0, 0, WIDTH, 120), fill=BRAND)
+    shop = shop_profile()
+    left = 48
+    if logo := _logo(shop.logo):
+        draw.rounded_rectangle((32, 14, 32 + 92, 106), radius=14, fill="white")
+        card.paste(logo, (32 + (92 - logo.width) // 2, 14 + (92 - logo.height) // 2), logo)
+        left = 144
+    draw.text((left, 60), shop.display_name, font=_font(44, bold=True), fill="white",
+              anchor="lm")  # fmt: skip
+
+
+def _logo(name: str) -> Image.Image | None:
+    data = logo_bytes(name)
+    if not data:
+        return None
+    logo = Image.open(io.BytesIO(data)).convert("RGBA")
+    logo.thumbnail((80, 80), Image.Resampling.LANCZOS)
+    return logo
+
+
 def card_image(customer: Customer) -> Image.Image:
     card = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(card)
-    draw.rectangle((0, 0, WIDTH, 120), fill=BRAND)
-    draw.text((48, 60), settings.SAMPHAN_BUSINESS_NAME, font=_font(44, bold=True), fill="white",
-              anchor="lm")  # fmt: skip
+    _shop_band(card, draw)
     draw.text((48, 200), customer.display_name, font=_font(56, bold=True), fill="black")
     if customer.nickname and customer.nickname not in customer.display_name:
         draw.text((48, 280), customer.nickname, font=_font(40), fill=(71, 85, 105))

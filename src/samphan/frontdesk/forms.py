@@ -96,6 +96,7 @@ class AlertRuleForm(core_forms.ModelForm):
 
 
 # The public sign-up's boxes: one per purpose and channel, all unticked at first (PDPA).
+# LINE reaches the member once they follow the shop's LINE Official Account.
 SIGN_UP_CONSENTS = {
     "consent_sms_marketing": (
         ConsentRecord.Channel.SMS,
@@ -107,6 +108,11 @@ SIGN_UP_CONSENTS = {
         ConsentRecord.Purpose.MARKETING,
         _("Offers, news and member privileges by e-mail"),
     ),
+    "consent_line_marketing": (
+        ConsentRecord.Channel.LINE,
+        ConsentRecord.Purpose.MARKETING,
+        _("Offers, news and member privileges by LINE"),
+    ),
     "consent_sms_service": (
         ConsentRecord.Channel.SMS,
         ConsentRecord.Purpose.SERVICE,
@@ -116,6 +122,11 @@ SIGN_UP_CONSENTS = {
         ConsentRecord.Channel.EMAIL,
         ConsentRecord.Purpose.SERVICE,
         _("Appointments, orders and points by e-mail"),
+    ),
+    "consent_line_service": (
+        ConsentRecord.Channel.LINE,
+        ConsentRecord.Purpose.SERVICE,
+        _("Appointments, orders and points by LINE"),
     ),
 }
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from samphan.core.forms import add_errors
 from samphan.core.public import in_link_language, sender_of
+from samphan.core.shop import shop_profile
 from samphan.customers.models import Customer
 from samphan.frontdesk import cards, services
 from samphan.frontdesk.forms import SignUpForm
@@ -27,7 +28,7 @@ def card_link(customer: Customer, kind: str = "png") -> str:
 @in_link_language
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {"form": form, "shop": shop_profile()}
     if request.method != "POST":
         return render(request, "frontdesk/sign_up.html", context)
     sender = sender_of(request)

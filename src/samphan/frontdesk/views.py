@@ -1,6 +1,7 @@
 """The front desk: check-in, arrival alerts, who is expected today, and the alert rules."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from samphan.analytics.cadence import cadence_of
 from samphan.analytics.regulars import regulars_page
 from samphan.core.forms import add_errors
 from samphan.core.permissions import require_perm
+from samphan.core.shop import shop_profile
 from samphan.customers.membership import member_number_assign
 from samphan.customers.models import Customer
 from samphan.frontdesk import services
@@ -269,9 +271,24 @@ def member_make(request: HttpRequest, pk: int) -> HttpResponse:
 def sign_up_poster(request: HttpRequest) -> HttpResponse:
     """The sign-up page's link and QR code, to print for the counter."""
     require_perm(request.user, CHECK_IN)
+    shop = shop_profile()
     links = {}
     for language in ("th", "en"):
-        url = request.build_absolute_uri(reverse("member_sign_up")) + f"?lang={language}"
+        url = sign_up_address(request, shop.public_url) + f"?lang={language}"
         svg = segno.make_qr(url, error="m").svg_inline(scale=6, dark="#0f172a")
-        links[language] = {"url": url, "svg": mark_safe(svg)}  # noqa: S308 - segno's own SVG
-    return render(request, "frontdesk/sign_up_poster.html", {"links": links})
+        links[language] = {"url": url, "svg": mark_safe(svg),  # noqa: S308 - segno's own SVG
+                           "shop": shop.name_in(language)}  # fmt: skip
+    return render(request, "frontdesk/sign_up_poster.html", {"links": links, "shop": shop})
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def sign_up_address(request: HttpRequest, public_url: str) -> str:
+    """The sign-up page at the shop's public address; at the address staff use now when
+    that one is the machine itself (a customer's phone cannot reach 127.0.0.1)."""
+    path = reverse("member_sign_up")
+    host = urlsplit(public_url).hostname or ""
+    if host in LOOPBACK or not public_url:
+        return request.build_absolute_uri(path)
+    return public_url + path

@@ -19,7 +19,6 @@ import re
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from samphan.core.shop import shop_profile
 from samphan.customers.greetings import greeting_for
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.loyalty import services as loyalty
@@ -233,11 +233,12 @@ def tracked(text: str, recipient_id: int) -> tuple[str, list[str]]:
     """The text with each link replaced by a tracked one that leads to it."""
     links: list[str] = []
     token = tracking_token(recipient_id)
+    public_url = shop_profile().public_url
 
     def swap(match: re.Match[str]) -> str:
         links.append(match.group(0))
         path = reverse("campaign_click", args=[token, len(links) - 1])
-        return settings.SAMPHAN_PUBLIC_URL + path
+        return public_url + path
 
     return URL.sub(swap, text), links
 
@@ -247,7 +248,7 @@ def html_of(text: str, recipient_id: int) -> str:
     says the message was opened (when the mail app loads images)."""
     body = linebreaks(escape(text))
     body = URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', body)
-    pixel = settings.SAMPHAN_PUBLIC_URL + reverse(
+    pixel = shop_profile().public_url + reverse(
         "campaign_open", args=[tracking_token(recipient_id)]
     )
     return f'<div lang="th">{body}</div><img src="{pixel}" width="1" height="1" alt="">'

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from linebot.v3.webhook import SignatureValidator
 
 from samphan.core.phones import normalise_phone
+from samphan.core.shop import shop_profile
 from samphan.messaging import services
 from samphan.messaging.bounces import BounceError, bounce_record
 
@@ -78,7 +79,7 @@ def _gateway_request(request: HttpRequest, secret: str) -> tuple[bool, dict[str,
     (None when the body is not one)."""
     if settings.SAMPHAN_SMS_ADAPTER == "twilio":
         params = {key: request.POST[key] for key in request.POST}
-        url = settings.SAMPHAN_PUBLIC_URL + request.get_full_path()
+        url = shop_profile().public_url + request.get_full_path()
         expected = twilio_signature(url, params, secret)
         return hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")), params
     signed = hmac.compare_digest(

@@ -2,10 +2,10 @@
 so per recipient and channel) and the preference page (per customer). A link cannot be
 made for someone else without the secret key; it reveals nothing but what it is for."""
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from samphan.core.shop import shop_profile
 from samphan.messaging.models import Message
 
 _unsubscribe = signing.Signer(salt="samphan.messaging.unsubscribe")
@@ -14,7 +14,7 @@ _preferences = signing.Signer(salt="samphan.messaging.preferences")
 
 def unsubscribe_url(message: Message) -> str:
     token = _unsubscribe.sign(str(message.key))
-    return settings.SAMPHAN_PUBLIC_URL + reverse("unsubscribe", args=[token])
+    return shop_profile().public_url + reverse("unsubscribe", args=[token])
 
 
 def message_of(token: str) -> Message | None:
@@ -27,7 +27,7 @@ def message_of(token: str) -> Message | None:
 
 def preferences_url(customer_id: int) -> str:
     token = _preferences.sign(str(customer_id))
-    return settings.SAMPHAN_PUBLIC_URL + reverse("message_preferences", args=[token])
+    return shop_profile().public_url + reverse("message_preferences", args=[token])
 
 
 def customer_id_of(token: str) -> int | None:

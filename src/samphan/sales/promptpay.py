@@ -4,41 +4,21 @@ The payload is the EMVCo merchant-presented QR format as the Bank of Thailand's 
 Payment standard profiles it: tag-length-value fields closed by a CRC-16/CCITT-FALSE.
 """
 
-import re
 from decimal import Decimal
 
 import segno
 
 from samphan.core.money import to_baht
+from samphan.core.promptpay_id import promptpay_account
 
 PROMPTPAY_AID = "A000000677010111"
 THAI_BAHT_CURRENCY = "764"  # ISO 4217 numeric
-MOBILE_SUBTAG, TAX_ID_SUBTAG, EWALLET_SUBTAG = "01", "02", "03"
-# Separators people type between digit groups; anything else left over is an error.
-SEPARATORS = re.compile(r"[\s\-().]")
-THAI_MOBILE = re.compile(r"(?:0|\+66|66)([689]\d{8})")
 MAX_AMOUNT_LENGTH = 13  # EMVCo caps tag 54 at 13 characters
 QR_TARGET_PIXELS = 200
 
 
 def _field(tag: str, value: str) -> str:
     return f"{tag}{len(value):02d}{value}"
-
-
-def _account(target: str) -> tuple[str, str]:
-    """Sub-tag and value for tag 29: mobiles as 0066…, IDs as their bare digits."""
-    cleaned = SEPARATORS.sub("", target)
-    if mobile := THAI_MOBILE.fullmatch(cleaned):
-        return MOBILE_SUBTAG, "0066" + mobile.group(1)
-    if cleaned.isascii() and cleaned.isdigit():
-        if len(cleaned) == 13:
-            return TAX_ID_SUBTAG, cleaned
-        if len(cleaned) == 15:
-            return EWALLET_SUBTAG, cleaned
-    raise ValueError(
-        f"“{target}” is not a PromptPay target: expected a Thai mobile number, "
-        "a 13-digit national or tax ID, or a 15-digit e-wallet ID."
-    )
 
 
 def _amount(amount: Decimal) -> str:
@@ -68,7 +48,7 @@ def _checksum(payload_with_crc_header: str) -> str:
 
 def promptpay_payload(target: str, amount: Decimal | None = None) -> str:
     """The text to put in the QR; without an amount the payer's app asks for one (static QR)."""
-    subtag, account = _account(target)
+    subtag, account = promptpay_account(target)
     fields = [
         _field("00", "01"),
         _field("01", "11" if amount is None else "12"),

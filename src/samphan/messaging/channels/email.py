@@ -1,6 +1,8 @@
 """E-mail over SMTP, through Django's e-mail backend (host, port, STARTTLS or SSL and the
 login from settings): a text part, an HTML part when there is one, the message's key as
-its Message-ID, and for marketing the one-click unsubscribe headers of RFC 8058.
+its Message-ID, and for marketing the one-click unsubscribe headers of RFC 8058. The
+shop's profile (``core.shop``) names the sender and signs a footer with the link to the
+customer's preferences.
 
 Over SMTP the message's bytes are written by ``mime`` and handed to the backend's open
 connection (Python's ``email`` package would cost 3 ms a message); any other backend
@@ -8,16 +10,49 @@ connection (Python's ``email`` package would cost 3 ms a message); any other bac
 """
 
 import contextlib
+import re
 import smtplib
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
+from samphan.core.shop import Shop, shop_profile
 from samphan.messaging.channels import Outcome, mime
-from samphan.messaging.links import unsubscribe_url
+from samphan.messaging.links import preferences_url, unsubscribe_url
 from samphan.messaging.models import Message
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def sender_name_and_address() -> tuple[str, str]:
+    """DEFAULT_FROM_EMAIL's address, under the shop's name once an admin has saved it
+    (until then DEFAULT_FROM_EMAIL as it is)."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    shop = shop_profile()
+    return (shop.name if shop.saved else name), address
+
+
+def footer_of(message: Message, shop: Shop) -> tuple[str, str]:
+    """Who sends the e-mail (the shop's name and address) and where the customer chooses
+    what we may send them, as text and as HTML, in the message's language (Thai when it
+    has Thai letters)."""
+    language = "th" if THAI.search(message.text) else "en"
+    with translation.override(language):
+        label = _("Choose what we may send you, on every channel")
+    lines = [shop.name_in(language), *shop.address.splitlines()]
+    url = preferences_url(message.customer_id)
+    text = "\n\n-- \n" + "\n".join(lines) + f"\n{label}: {url}"
+    html = (
+        '<hr><p style="color:#667085;font-size:12px">'
+        + "<br>".join(escape(line) for line in lines)
+        + f'<br><a href="{escape(url)}">{escape(label)}</a></p>'
+    )
+    return text, html
 
 
 def message_id(message: Message) -> str:
@@ -36,11 +71,16 @@ def list_headers(message: Message) -> dict[str, str]:
 
 def email_of(message: Message) -> EmailMultiAlternatives:
     headers = {"Message-ID": message_id(message), **list_headers(message)}
+    footer_text, footer_html = footer_of(message, shop_profile())
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.text, to=[message.to], headers=headers
+        subject=message.subject,
+        body=message.text + footer_text,
+        from_email=formataddr(sender_name_and_address()),
+        to=[message.to],
+        headers=headers,
     )
     if message.html:
-        email.attach_alternative(message.html, "text/html")
+        email.attach_alternative(message.html + footer_html, "text/html")
     return email
 
 
@@ -50,17 +90,17 @@ class EmailSender:
     def __init__(self) -> None:
         self.connection: BaseEmailBackend | None = None
         self.sender = mime.ascii_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
-        self.from_header = mime.mailbox(settings.DEFAULT_FROM_EMAIL)
 
     def send(self, message: Message) -> Outcome:
         ref = message_id(message)
+        footer_text, footer_html = footer_of(message, shop_profile())
         try:
             raw = mime.email_bytes(
-                from_header=self.from_header,
+                from_header=mime.mailbox_of(*sender_name_and_address()),
                 to=message.to,
                 subject=message.subject,
-                text=message.text,
-                html=message.html,
+                text=message.text + footer_text,
+                html=message.html + footer_html if message.html else "",
                 message_id=ref,
                 extra=list_headers(message).items(),
             )

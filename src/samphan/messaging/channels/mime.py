@@ -50,7 +50,11 @@ def header_text(text: str) -> str:
 
 def mailbox(address: str) -> str:
     """A ``Name <addr>`` or bare address, its name encoded when not plain ASCII."""
-    name, addr = email.utils.parseaddr(address)
+    return mailbox_of(*email.utils.parseaddr(address))
+
+
+def mailbox_of(name: str, addr: str) -> str:
+    """``mailbox`` from a name and an address given apart (a shop's name may hold a comma)."""
     addr = ascii_address(addr)
     if not name:
         return addr

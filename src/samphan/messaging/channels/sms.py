@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
+from samphan.core.shop import shop_profile
 from samphan.messaging.channels import Outcome
 from samphan.messaging.models import Message
 
@@ -87,7 +88,7 @@ class HttpSmsSender:
 
 def status_url(message: Message) -> str:
     """Where the gateway posts this message's delivery receipt."""
-    return f"{settings.SAMPHAN_PUBLIC_URL}{reverse('sms_status')}?key={message.key}"
+    return f"{shop_profile().public_url}{reverse('sms_status')}?key={message.key}"
 
 
 class JsonSmsSender(HttpSmsSender):
