@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_notification"),
+        ("core", "0004_shopprofile"),
     ]
 
     operations = [
