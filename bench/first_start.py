@@ -70,8 +70,12 @@ def serve(bind: str) -> tuple[subprocess.Popen[str], float]:
 
 def timed(session: requests.Session, url: str, **kwargs: object) -> dict[str, object]:
     started = time.perf_counter()
-    response = session.get(url, timeout=600, **kwargs)  # type: ignore[arg-type]
-    return {"status": response.status_code, "seconds": round(time.perf_counter() - started, 2)}
+    try:
+        response = session.get(url, timeout=600, **kwargs)  # type: ignore[arg-type]
+        status: object = response.status_code
+    except requests.RequestException as error:  # a worker killed mid-request: no answer
+        status = type(error).__name__
+    return {"status": status, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def log_in(session: requests.Session, base: str, password: str) -> None:
