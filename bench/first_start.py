@@ -79,7 +79,10 @@ def timed(session: requests.Session, url: str, **kwargs: object) -> dict[str, ob
 
 
 def log_in(session: requests.Session, base: str, password: str) -> None:
-    session.get(f"{base}/login/", timeout=600)
+    for _ in range(10):  # until the login page answers (a killed worker's does not)
+        if "csrftoken" in session.cookies:
+            break
+        timed(session, f"{base}/login/")
     response = session.post(
         f"{base}/login/",
         data={
@@ -97,6 +100,7 @@ def log_in(session: requests.Session, base: str, password: str) -> None:
 def first_pages(base: str, password: str) -> dict[str, dict[str, object]]:
     session = requests.Session()
     found = {"login page": timed(session, f"{base}/login/")}
+    found["login page, again"] = timed(session, f"{base}/login/")
     log_in(session, base, password)
     quotes = session.get(f"{base}/sales/quotes/", timeout=600).text
     quote = re.search(r"/sales/quotes/(\d+)/", quotes)
