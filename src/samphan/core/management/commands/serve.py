@@ -51,9 +51,6 @@ class Command(BaseCommand):
         timeout = options["timeout"] or positive_int("SAMPHAN_REQUEST_TIMEOUT", DEFAULT_TIMEOUT)
         # The children read the same address (the public URL's default) from the environment.
         env = {**os.environ, "SAMPHAN_BIND": str(bind)}
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "samphan", "worker"], env=env)  # noqa: S603
         web = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -78,9 +75,11 @@ class Command(BaseCommand):
             env=env,
         )
 
+        processes = [web]
+
         def stop(signum: int, _frame: object) -> None:
-            for process in (web, worker):
-                if process and process.poll() is None:
+            for process in processes:
+                if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGTERM, stop)
@@ -89,11 +88,16 @@ class Command(BaseCommand):
             if self._wait_until_listening(bind, web):
                 self.stdout.write(f"Samphan is at {bind.url}/ (Ctrl-C stops it)")
                 self.stdout.flush()
+                # Started once the web server is up: on two cores, loading both at once
+                # made the first page wait for the worker's start too.
+                if not options["no_worker"]:
+                    worker = [sys.executable, "-m", "samphan", "worker"]
+                    processes.append(subprocess.Popen(worker, env=env))  # noqa: S603
             code = web.wait()
         finally:
             stop(signal.SIGTERM, None)
-            if worker:
-                worker.wait(timeout=15)
+            for process in processes[1:]:
+                process.wait(timeout=15)
         sys.exit(code)
 
     def _bind(self, option: object) -> Bind:
