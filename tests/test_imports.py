@@ -11,7 +11,8 @@ import sys
 import textwrap
 
 # What a page must not load: each is imported only where it is used (a forecast, a PDF,
-# an XLSX download, LINE's webhook and sender), never by a module the URLs reach.
+# an XLSX download, LINE's webhook and sender), never by a module the URLs reach. NumPy is
+# not here: the home page's figures are computed with it, and the apps load it at start.
 HEAVY = ("scipy", "statsmodels", "linebot", "weasyprint", "openpyxl", "polars", "pandas",
          "duckdb", "pyarrow", "matplotlib", "aiohttp")  # fmt: skip
 
