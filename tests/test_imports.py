@@ -9,6 +9,9 @@ import os
 import subprocess
 import sys
 import textwrap
+from typing import Any
+
+import pytest
 
 # What a page must not load: each is imported only where it is used (a forecast, a PDF,
 # an XLSX download, LINE's webhook and sender), never by a module the URLs reach. NumPy is
@@ -54,23 +57,37 @@ PROBE = textwrap.dedent(
             template_engine.template_builtins
             for library in template_engine.libraries.values():
                 importlib.import_module(library)
-    print(json.dumps({"views": len(views), "modules": sorted(sys.modules)}))
+    import threading
+    from django.db import connections
+
+    opened = [alias for alias in connections if connections[alias].connection is not None]
+    print(json.dumps({"views": len(views), "modules": sorted(sys.modules), "opened": opened,
+                      "threads": threading.active_count()}))
     """
 )
 
 
-def loaded_by_the_request_path() -> tuple[int, set[str]]:
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, Any]:
+    """What the probe loaded, opened and started, from a fresh interpreter (once)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout.strip().splitlines()[-1])
-    return found["views"], {name.split(".")[0] for name in found["modules"]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_url_configuration_loads_no_heavy_module():
-    views, top_level = loaded_by_the_request_path()
-    assert views > 100  # the walk did reach the URL patterns
+def test_the_url_configuration_loads_no_heavy_module(loaded):
+    top_level = {name.split(".")[0] for name in loaded["modules"]}
+    assert loaded["views"] > 100  # the walk did reach the URL patterns
     assert "samphan" in top_level and "ninja" in top_level
     assert sorted(top_level.intersection(HEAVY)) == []
+
+
+def test_loading_the_app_opens_no_connection_and_starts_no_thread(loaded):
+    """gunicorn --preload loads the app once and forks its workers from it: a database
+    connection or a thread made while loading would be shared by, or lost to, every
+    worker."""
+    assert loaded["opened"] == []
+    assert loaded["threads"] == 1
