@@ -149,6 +149,13 @@ def test_serve_refuses_a_chosen_port_that_is_busy(tmp_path):
     assert f"127.0.0.1:{busy} is in use by another program" in errors
 
 
+def test_serve_refuses_an_address_of_another_machine(tmp_path):
+    server = serve(tmp_path, "--bind", "192.0.2.1:8000")  # TEST-NET-1: never this machine's
+    _, errors = server.communicate(timeout=60)
+    assert server.returncode != 0
+    assert "Cannot listen on 192.0.2.1:8000: Cannot assign requested address." in errors
+
+
 def test_serve_refuses_a_bad_timeout(tmp_path):
     env_server = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "samphan", "serve", "--bind", f"127.0.0.1:{free_port()}"],

@@ -105,7 +105,10 @@ class Command(BaseCommand):
             wanted = bind_parse(str(option)) if option else bind_from_environment(os.environ)
         except ValueError as error:
             raise CommandError(f"--bind, SAMPHAN_BIND, SAMPHAN_PORT or PORT: {error}") from error
-        found = bind_available(wanted)
+        try:
+            found = bind_available(wanted)
+        except OSError as error:  # an address not of this machine, a name that does not resolve
+            raise CommandError(f"Cannot listen on {wanted}: {error.strerror or error}.") from error
         if found is None:
             raise CommandError(
                 f"{wanted} is in use by another program: stop it, or choose another address "
