@@ -22,11 +22,12 @@ $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(VENV)/.runtime $@
 
+# SETUP_ARGS=--no-demo: an empty database for a real business (only the admin user).
 run: $(VENV)/.runtime
 	$(BIN)/samphan migrate --no-input
 	$(BIN)/samphan collectstatic --no-input --verbosity 0
-	$(BIN)/samphan setup
-	@echo "Samphan is at http://127.0.0.1:8000/ : log in as admin with the password printed when it was created (or SAMPHAN_ADMIN_PASSWORD). Ctrl-C stops it."
+	$(BIN)/samphan setup $(SETUP_ARGS)
+	@echo "Log in as admin with the password printed when it was created (or SAMPHAN_ADMIN_PASSWORD); the address follows once the server listens."
 	$(BIN)/samphan serve
 
 system-deps:

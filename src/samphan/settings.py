@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from samphan.core.address import bind_from_environment
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SAMPHAN_VAR_DIR", PROJECT_DIR / "var"))
@@ -37,6 +39,13 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def served_url() -> str:
+    try:
+        return bind_from_environment(os.environ).url
+    except ValueError as error:
+        raise ImproperlyConfigured(f"SAMPHAN_BIND, SAMPHAN_PORT or PORT: {error}") from error
 
 
 def local_secret_key() -> str:
@@ -175,7 +184,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "samphan.core.staticfiles.HashedCompressedStaticFilesStorage"
         )
     },
 }
@@ -231,7 +240,9 @@ SAMPHAN_PROMPTPAY_ID: str = env_str("SAMPHAN_PROMPTPAY_ID", "")
 # public address; e-mail goes through Django's SMTP backend, SMS through an HTTP gateway
 # ("json": a generic JSON POST; "twilio": Twilio's Messages API), LINE through the
 # Messaging API. Every secret comes from the environment.
-SAMPHAN_PUBLIC_URL: str = env_str("SAMPHAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset, it is the address `samphan serve` listens on (which it passes to the web server and
+# the worker as SAMPHAN_BIND when it had to take another port than 8000).
+SAMPHAN_PUBLIC_URL: str = (env_str("SAMPHAN_PUBLIC_URL") or served_url()).rstrip("/")
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),

@@ -16,8 +16,6 @@ from django.db.models import CharField, Count, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Concat, TruncMonth
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from samphan.accounts.models import User
 from samphan.analytics import rfm
@@ -198,6 +196,10 @@ NUMBER_FORMATS = {"money": "#,##0.00", "count": "#,##0", "rate": "0.0%"}
 
 def as_xlsx(report: Report) -> bytes:
     """One sheet: a bold header, numbers as numbers (money to two places, rates as %)."""
+    # Imported here: openpyxl loads slowly and only this download needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = str(report.title)[:31]  # Excel's limit

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from linebot.v3.webhook import SignatureValidator
 
 from samphan.core.phones import normalise_phone
 from samphan.core.shop import shop_profile
@@ -36,6 +35,10 @@ def line_webhook(request: HttpRequest) -> HttpResponse:
     """Follow and unfollow events. The signature is checked by the SDK; the events are
     read from the JSON as LINE documents them (type and source.userId), not through the
     SDK's models, which drop the source of an event whose other fields they do not know."""
+    # Imported here: the LINE SDK (and the aiohttp it brings) takes seconds to load on a
+    # busy machine, and no other page needs it.
+    from linebot.v3.webhook import SignatureValidator
+
     secret = settings.SAMPHAN_LINE_CHANNEL_SECRET
     if not secret:
         return _refused("LINE is not configured.", 503)

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--demo-customers", type=int, default=2_000)
-        parser.add_argument("--no-demo", action="store_true")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="an empty database for a real business"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         from samphan.customers.models import Customer
