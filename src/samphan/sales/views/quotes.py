@@ -122,8 +122,11 @@ def quote_detail(
     quote = get_quote_for_user(request, pk)
     courier = quote_courier_or_none()
     addresses = courier.addresses(quote.customer) if courier else {}
+    shown = quote_context(quote)
     context = {
-        **quote_context(quote),
+        **shown,
+        # No discount column when no line has one: on a phone the product needs the room.
+        "line_discounts": any(line.discount for line in shown["lines"]),
         "documents": quote.documents.only("id", "created_at"),
         "send_form": send_form or QuoteSendForm(emails=addresses.get("email", [])),
         "emails": addresses.get("email", []),
