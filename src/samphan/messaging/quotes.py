@@ -39,7 +39,7 @@ def line_account(customer: Customer) -> str:
 
 
 class OutboxCourier:
-    channels = (Channel.EMAIL.value, Channel.LINE.value)
+    """Quotations by e-mail or LINE, through the outbox."""
 
     def addresses(self, customer: Customer) -> dict[str, list[str]]:
         account = line_account(customer)

@@ -24,8 +24,6 @@ _signer = signing.TimestampSigner(salt="samphan.sales.quote_pdf")
 
 
 class QuoteCourier(Protocol):
-    channels: tuple[str, ...]  # the channels it sends a quotation by
-
     def addresses(self, customer: Any) -> dict[str, list[str]]:
         """The customer's addresses on each channel it sends by, the preferred first."""
         ...
