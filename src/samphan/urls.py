@@ -13,6 +13,7 @@ from samphan.frontdesk import public as frontdesk_public
 from samphan.marketing import campaign_views
 from samphan.messaging import hooks as messaging_hooks
 from samphan.messaging import public as messaging_public
+from samphan.sales.views import quotes as sales_quotes
 from samphan.sales.views.leads import public_lead_form
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
         name="member_card_public",
     ),
     path("p/unsubscribe/<str:token>/", messaging_public.unsubscribe, name="unsubscribe"),
+    path("p/quote/<str:token>/", sales_quotes.quote_public_pdf, name="quote_public_pdf"),
     path(
         "p/preferences/<str:token>/",
         messaging_public.preferences,

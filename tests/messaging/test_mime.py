@@ -91,3 +91,20 @@ def test_a_header_value_with_a_line_break_is_refused():
 
 def test_ascii_address_keeps_plain_ones():
     assert ascii_address(" ann@example.com ") == "ann@example.com"
+
+
+@pytest.mark.parametrize("html", ["", "<p>สวัสดีค่ะ</p>"])
+@pytest.mark.parametrize("filename", ["QT-2026-000001.pdf", "ใบเสนอราคา 1.pdf"])
+def test_attachments_come_back_whole_after_the_text(html, filename):
+    from samphan.messaging.channels.mime import Attachment
+
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40
+    message = parsed(written(html=html, attachments=[Attachment(filename, "application/pdf", pdf)]))
+    assert message.get_content_type() == "multipart/mixed"
+    assert "สวัสดีค่ะ คุณแอน" in message.get_body(preferencelist=("plain",)).get_content()
+    if html:
+        assert "<p>สวัสดีค่ะ</p>" in message.get_body(preferencelist=("html",)).get_content()
+    (attached,) = list(message.iter_attachments())
+    assert attached.get_filename() == filename
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == pdf

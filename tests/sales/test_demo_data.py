@@ -173,6 +173,13 @@ def test_demo_leads_and_quotes(sales_data):
     assert sales_data.quotes > 10 and {"draft", "rejected"} <= statuses
 
 
+def test_no_demo_lead_or_prospect_has_a_paid_order(sales_data):
+    """Whoever paid is a customer (or was one and lapsed): the demo tells no other story."""
+    buyers = Order.objects.filter(status=Order.Status.PAID).values("customer_id")
+    stages = set(Customer.objects.filter(pk__in=buyers).values_list("stage", flat=True))
+    assert stages <= {Customer.Stage.CUSTOMER, Customer.Stage.INACTIVE}
+
+
 def test_next_number_after_the_demo_does_not_collide(sales_data):
     customer = Customer.objects.filter(stage="customer").first()
     product = Product.objects.get(sku="COF-001")

@@ -87,7 +87,7 @@ def test_only_drafts_change_and_expired_quotes_cannot_be_accepted(admin_user, de
         actor=admin_user, quote=quote, lines=[LineInput("SVC", 3)], discount="0"
     )
     assert quote.total == D("16050.00")
-    quote = services.quote_send(actor=admin_user, quote=quote, pdf=b"%PDF-1.7 test")
+    quote = services.quote_mark_sent(actor=admin_user, quote=quote, pdf=b"%PDF-1.7 test")
     with pytest.raises(ValidationError):
         services.quote_update(actor=admin_user, quote=quote, lines=[LineInput("SVC", 1)])
     assert Interaction.objects.filter(
@@ -150,7 +150,7 @@ def test_quotes_api_from_deal_to_order(api, deal):
     assert bad.status_code == 422
     pdf = api.get(f"/api/v1/quotes/{quote['id']}/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert post(api, f"/api/v1/quotes/{quote['id']}/send").json()["status"] == "sent"
+    assert post(api, f"/api/v1/quotes/{quote['id']}/mark-sent").json()["status"] == "sent"
     accepted = post(api, f"/api/v1/quotes/{quote['id']}/accept")
     assert accepted.status_code == 200 and accepted.json()["order_id"]
     assert post(api, f"/api/v1/quotes/{quote['id']}/reject").status_code == 422

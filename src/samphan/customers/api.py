@@ -19,6 +19,7 @@ from samphan.core.pagination import COUNT_CAP, CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.models import (
+    LOGGED_INTERACTION_KINDS,
     ConsentRecord,
     ContactPoint,
     Customer,
@@ -208,7 +209,7 @@ class InteractionPage(Schema):
 
 class InteractionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(Interaction.Kind.values)  # type: ignore[valid-type]
+    kind: Choice(LOGGED_INTERACTION_KINDS)  # type: ignore[valid-type]
     summary: Text(200)  # type: ignore[valid-type]
     body: Text(10000) = ""  # type: ignore[valid-type]
     channel: Text(30) = ""  # type: ignore[valid-type]
@@ -219,7 +220,7 @@ class InteractionPatch(Schema):
     """Only the fields sent change; `null` clears `body` or `channel`."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(Interaction.Kind.values) | None = None  # type: ignore[valid-type]
+    kind: Choice(LOGGED_INTERACTION_KINDS) | None = None  # type: ignore[valid-type]
     summary: Text(200) | None = None  # type: ignore[valid-type]
     body: Text(10000) | None = None  # type: ignore[valid-type]
     channel: Text(30) | None = None  # type: ignore[valid-type]

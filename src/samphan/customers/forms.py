@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from samphan.accounts.models import Team, User
 from samphan.core import forms as core_forms
 from samphan.customers.models import (
+    LOGGED_INTERACTION_KINDS,
     ConsentRecord,
     ContactPoint,
     Customer,
@@ -357,6 +358,8 @@ class InteractionForm(core_forms.ModelForm):
         kwargs.setdefault("auto_id", "interaction-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        kind.choices = [c for c in kind.choices if c[0] in ("", *LOGGED_INTERACTION_KINDS)]  # type: ignore[attr-defined]
         # "When" shows the time the page was opened; left as it is, it means "now" when the
         # form is sent (its hidden initial value tells), so a page left open for an hour
         # still logs the right time. Empty means now too.

@@ -473,6 +473,8 @@ class Interaction(models.Model):
         PURCHASE = "purchase", _("purchase")
         TICKET = "ticket", _("ticket")
         OTHER = "other", _("other")
+        # Written by the app, not logged by staff (a purchase made a lead a customer).
+        STAGE = "stage", _("stage change")
 
     customer = models.ForeignKey(
         Customer,
@@ -535,3 +537,7 @@ class Interaction(models.Model):
             and self.user_id == user.pk
             and user.has_perm("customers.add_interaction")
         )
+
+
+# The kinds of interaction staff log (forms, API); the rest the app writes.
+LOGGED_INTERACTION_KINDS = [kind for kind in Interaction.Kind.values if kind != "stage"]

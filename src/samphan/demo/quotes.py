@@ -86,7 +86,7 @@ def _finish(
         services.quote_accept(actor=actor, quote=quote)  # today: the order and the win
     elif rng.random() < 0.7 and pdfs[0] > 0:
         pdfs[0] -= 1
-        services.quote_send(actor=actor, quote=quote, pdf=quote_pdf(quote))
+        services.quote_mark_sent(actor=actor, quote=quote, pdf=quote_pdf(quote))
         _date(quote, issued)
     else:
         _date(quote, issued)

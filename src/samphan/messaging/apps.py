@@ -12,8 +12,11 @@ class MessagingConfig(AppConfig):
         from samphan.customers.panels import customer_panel_register
         from samphan.customers.timeline import timeline_source_register
         from samphan.messaging.outbox import SEND_EVERY, outbox_run
+        from samphan.messaging.quotes import OutboxCourier
         from samphan.messaging.timeline import Messages
+        from samphan.sales.quote_delivery import quote_courier_register
 
         timeline_source_register(Messages())
         customer_panel_register("customer_reach")
         loop_register("outbox", SEND_EVERY, outbox_run)
+        quote_courier_register(OutboxCourier())

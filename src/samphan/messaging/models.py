@@ -157,3 +157,20 @@ class LineAccount(models.Model):
 
     def __str__(self) -> str:
         return self.user_id
+
+
+class MessageAttachment(models.Model):
+    """A file an e-mail carries (a quotation's PDF), written with its message and final
+    like it: the worker sends these bytes, whatever happens to the file's source later."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return self.filename

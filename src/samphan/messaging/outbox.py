@@ -214,8 +214,10 @@ class Outbox:
 
     def send(self, ids: list[int], lease_ends: float) -> int:
         handed = 0
-        messages = Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).order_by(
-            "next_attempt_at", "id"
+        messages = (
+            Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED)
+            .order_by("next_attempt_at", "id")
+            .prefetch_related("attachments")  # one query a batch, most have none
         )
         batch = list(messages)  # read whole: the loop writes to the same table
         for start in range(0, len(batch), CHECK_AHEAD):

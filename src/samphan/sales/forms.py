@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django import forms
@@ -298,3 +299,21 @@ class ProductivityForm(PeriodForm):
         super().__init__(*args, **kwargs)
         choices = [("", _("Any team")), *((team.pk, team.name) for team in teams)]
         self.fields["team"].choices = choices  # type: ignore[attr-defined]
+
+
+class QuoteSendForm(forms.Form):
+    """Send a quotation by e-mail (to one of the customer's addresses) or LINE. The rules
+    (whose address, consent) are the service's; its errors come back beside the fields.
+    ``key`` names this page's press of the button, so pressing twice sends once."""
+
+    channel = forms.ChoiceField(
+        choices=[("email", _("e-mail")), ("line", "LINE")], widget=forms.HiddenInput
+    )
+    to = forms.CharField(label=_("send to"), required=False, max_length=320)
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, emails: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].widget = forms.Select(choices=[(email, email) for email in emails])
+        self.fields["key"].initial = uuid.uuid4().hex
+        self.fields["channel"].initial = "email"

@@ -121,7 +121,12 @@ def _contacts(now: dt.datetime) -> dict[str, Any]:
     """Annotations: contacts with the customer in the last days (interactions logged and
     orders: a sale is a contact too), and the latest one."""
     since = now - dt.timedelta(days=ENGAGEMENT_DAYS)
-    interactions = Interaction.objects.filter(customer_id=OuterRef("customer_id")).order_by()
+    # A stage change is the app's note of a sale, counted already as the order.
+    interactions = (
+        Interaction.objects.filter(customer_id=OuterRef("customer_id"))
+        .exclude(kind=Interaction.Kind.STAGE)
+        .order_by()
+    )
     orders = Order.objects.filter(customer_id=OuterRef("customer_id"), ordered_at__gte=since)
     latest_logged = Subquery(
         interactions.values("customer_id").annotate(at=Max("occurred_at")).values("at")

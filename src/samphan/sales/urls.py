@@ -46,6 +46,7 @@ urlpatterns = [
     path("quotes/<int:pk>/", quotes.quote_detail, name="quote_detail"),
     path("quotes/<int:pk>/edit/", quotes.quote_form, name="quote_edit"),
     path("quotes/<int:pk>/pdf/", quotes.quote_download, name="quote_pdf"),
+    path("quotes/<int:pk>/send/", quotes.quote_send, name="quote_send"),
     path("quotes/<int:pk>/<str:action>/", quotes.quote_action, name="quote_action"),
     path("work-next/", work.work_next, name="work_next"),
 ]

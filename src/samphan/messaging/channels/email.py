@@ -81,7 +81,17 @@ def email_of(message: Message) -> EmailMultiAlternatives:
     )
     if message.html:
         email.attach_alternative(message.html + footer_html, "text/html")
+    for attachment in attachments_of(message):
+        email.attach(attachment.filename, attachment.content, attachment.content_type)
     return email
+
+
+def attachments_of(message: Message) -> list[mime.Attachment]:
+    """The files the message carries (prefetched by the outbox for a batch)."""
+    return [
+        mime.Attachment(item.filename, item.content_type, bytes(item.content))
+        for item in message.attachments.all()
+    ]
 
 
 class EmailSender:
@@ -103,6 +113,7 @@ class EmailSender:
                 html=message.html + footer_html if message.html else "",
                 message_id=ref,
                 extra=list_headers(message).items(),
+                attachments=attachments_of(message),
             )
         except mime.HeaderError as error:  # an address no SMTP server would take
             return Outcome.permanent(f"e-mail: {error}")

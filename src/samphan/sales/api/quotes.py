@@ -1,4 +1,5 @@
-"""/api/v1 quotations: drafted from a deal, sent (PDF kept), accepted into an order."""
+"""/api/v1 quotations: drafted from a deal, sent through the outbox or marked as sent (PDF
+kept), accepted into an order."""
 
 import datetime as dt
 from decimal import Decimal
@@ -151,11 +152,40 @@ def quote_update(request: HttpRequest, quote_id: Id, payload: QuotePatch) -> Any
     return _quote(request, quote_id)
 
 
+class QuoteSendIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    channel: Choice(["email", "line"])  # type: ignore[valid-type]
+    to: Text(320) = Field(  # type: ignore[valid-type]
+        "", description="one of the customer's e-mail addresses; ignored for LINE"
+    )
+    idempotency_key: Text(64) = Field(  # type: ignore[valid-type]
+        "", description="the same key again sends nothing more (a retried request)"
+    )
+
+
 @router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **ERRORS})
-def quote_send(request: HttpRequest, quote_id: Id) -> Any:
-    """Mark as sent: the PDF is kept as sent and the customer's timeline notes it."""
+def quote_send(request: HttpRequest, quote_id: Id, payload: QuoteSendIn) -> Any:
+    """Send the PDF through the outbox: by e-mail as an attachment, by LINE as a signed
+    link. `422` names `to` (not the customer's address, none, consent withdrawn) or
+    `channel`; nothing is written then."""
     quote = _quote(request, quote_id, perm="sales.change_quote")
-    services.quote_send(actor=request.user, quote=quote, pdf=quote_pdf(quote))
+    services.quote_send(
+        actor=request.user,
+        quote=quote,
+        pdf=quote_pdf(quote),
+        channel=payload.channel,
+        to=payload.to,
+        key=payload.idempotency_key,
+    )
+    return _quote(request, quote_id)
+
+
+@router.post("/quotes/{quote_id}/mark-sent", response={200: QuoteOut, **ERRORS})
+def quote_mark_sent(request: HttpRequest, quote_id: Id) -> Any:
+    """It went another way: the PDF is kept as sent and the timeline notes it; nothing is
+    sent by the app."""
+    quote = _quote(request, quote_id, perm="sales.change_quote")
+    services.quote_mark_sent(actor=request.user, quote=quote, pdf=quote_pdf(quote))
     return _quote(request, quote_id)
 
 

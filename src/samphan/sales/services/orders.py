@@ -18,6 +18,7 @@ from samphan.core.bulk import python_values
 from samphan.core.models import AuditEvent
 from samphan.core.money import format_baht, to_baht, vat_rate
 from samphan.core.numbering import next_number
+from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order, OrderLine, Product
 from samphan.sales.services.order_rows import lines_insert, orders_insert
@@ -338,9 +339,20 @@ def _order_create(
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
     orders_insert(actor=actor, orders=[(order, built)])
+    if may_become_customer(customer.stage):  # else no statement: most buyers are customers
+        _promote(actor, order)
+        customer.stage = Customer.Stage.CUSTOMER
     analytics.order_recorded(order)
     affinities_refresh_if_due(order.pk)
     return order
+
+
+def _promote(actor: Any, order: Order) -> None:
+    """Whoever pays is a customer (``samphan.customers.lifecycle``)."""
+    customers_promote(
+        actor=actor,
+        purchases=[Purchase(order.customer_id, order.number, order.ordered_at)],
+    )
 
 
 def order_checked(
@@ -465,6 +477,8 @@ def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
     before = order.status
     order.status = status
     order.save(update_fields=["status", "updated_at"])
+    if status == Order.Status.PAID:  # restored: paid again; refunds and cancels demote no one
+        _promote(actor, order)
     analytics.orders_changed([order])
     audit_record(
         actor=actor,

@@ -1,4 +1,5 @@
-"""Quotations: drafted from a deal, sent as a PDF, accepted into an order (deal won).
+"""Quotations: drafted from a deal, sent as a PDF (through the outbox, or marked as sent when
+it went another way), accepted into an order (deal won).
 
 Quote prices are before VAT; a product whose list price includes VAT is quoted at that
 price divided by (1 + VAT). The total discount is spread over the lines in proportion when
@@ -23,6 +24,7 @@ from samphan.core.numbering import next_number
 from samphan.customers.models import Interaction
 from samphan.customers.services import interaction_log
 from samphan.sales.models import ZERO, Deal, Order, Quote, QuoteDocument, QuoteLine, Stage
+from samphan.sales.quote_delivery import quote_courier
 from samphan.sales.services.deals import deal_move
 from samphan.sales.services.orders import LineInput, build_lines, order_record
 
@@ -184,10 +186,8 @@ def _line_values(lines: Iterable[QuoteLine]) -> list[tuple[Any, ...]]:
     ]
 
 
-@transaction.atomic
-def quote_send(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
-    """Mark as sent, keep the PDF as sent, and put it on the customer's timeline."""
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+def _sendable(quote: Quote) -> Quote:
+    quote = Quote.objects.select_for_update().select_related("customer").get(pk=quote.pk)
     if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
         raise ValidationError(
             {
@@ -195,16 +195,56 @@ def quote_send(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
                 % {"status": quote.get_status_display()}
             }
         )
+    return quote
+
+
+@transaction.atomic
+def quote_send(
+    *, actor: Any, quote: Quote, pdf: bytes, channel: str, to: str, key: str = ""
+) -> Quote:
+    """Send the PDF to the customer through the outbox (e-mail with the PDF attached, or
+    LINE with a link to it), keep it as sent, and mark the quotation sent; all or nothing.
+
+    The message is on the customer's timeline as the outbox row it is (queued, sent,
+    delivered or why not), so the timeline never claims a send that did not happen. ``key``
+    names one press of the button: pressed twice, the quotation is sent once.
+    """
+    quote = _sendable(quote)
+    courier = quote_courier()
+    if key and courier.known(key):
+        return quote
+    previous = quote.status
+    document = QuoteDocument.objects.create(quote=quote, pdf=pdf, created_by=_user(actor))
+    message_id = courier.queue(
+        actor=actor, document=document, channel=channel, to=to, key=key or f"doc:{document.pk}"
+    )
+    quote.status = Quote.Status.SENT
+    quote.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=quote,
+        customer_id=quote.customer_id,
+        changes={"status": [previous, quote.status], "message": [None, message_id]},
+    )
+    return quote
+
+
+@transaction.atomic
+def quote_mark_sent(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
+    """Record that the quotation went to the customer some other way (handed over, sent
+    from one's own mailbox): the PDF is kept as sent and the timeline says just that."""
+    quote = _sendable(quote)
     quote.status = Quote.Status.SENT
     quote.save(update_fields=["status", "updated_at"])
     QuoteDocument.objects.create(quote=quote, pdf=pdf, created_by=_user(actor))
     interaction_log(
         actor=actor,
         customer=quote.customer,
-        kind=Interaction.Kind.EMAIL,
-        summary=_("Quotation %(number)s sent: %(total)s")
+        kind=Interaction.Kind.NOTE,
+        summary=_("Quotation %(number)s marked as sent: %(total)s")
         % {"number": quote.number, "total": format_baht(quote.total)},
-        body=_("Valid until %(date)s. PDF kept with the quotation.")
+        body=_("Sent outside the app; valid until %(date)s. PDF kept with the quotation.")
         % {"date": format_date(quote.valid_until)},
     )
     _audit_status(actor, quote, Quote.Status.DRAFT)

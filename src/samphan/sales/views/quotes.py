@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
-from samphan.sales.forms import OrderLineFormSet, QuoteForm
+from samphan.sales.forms import OrderLineFormSet, QuoteForm, QuoteSendForm
 from samphan.sales.models import Quote, QuoteDocument
+from samphan.sales.quote_delivery import document_of, quote_courier_or_none
 from samphan.sales.quote_pdf import quote_context, quote_pdf
 from samphan.sales.views.deals import get_deal_for_user
 from samphan.sales.views.orders import line_form_errors
@@ -115,10 +116,65 @@ def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
 
 
 @login_required
-def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_detail(
+    request: HttpRequest, pk: int, send_form: QuoteSendForm | None = None
+) -> HttpResponse:
     quote = get_quote_for_user(request, pk)
-    context = {**quote_context(quote), "documents": quote.documents.only("id", "created_at")}
+    courier = quote_courier_or_none()
+    addresses = courier.addresses(quote.customer) if courier else {}
+    shown = quote_context(quote)
+    context = {
+        **shown,
+        # No discount column when no line has one: on a phone the product needs the room.
+        "line_discounts": any(line.discount for line in shown["lines"]),
+        "documents": quote.documents.only("id", "created_at"),
+        "send_form": send_form or QuoteSendForm(emails=addresses.get("email", [])),
+        "emails": addresses.get("email", []),
+        "line_linked": bool(addresses.get("line")),
+        "sending_open": send_form is not None,
+    }
     return render(request, "sales/quote_detail.html", context)
+
+
+@login_required
+@require_POST
+def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the PDF through the outbox; a refusal (no address, consent withdrawn) comes
+    back beside the field and nothing is written."""
+    quote = get_quote_for_user(request, pk, perm="sales.change_quote")
+    courier = quote_courier_or_none()
+    emails = courier.addresses(quote.customer).get("email", []) if courier else []
+    form = QuoteSendForm(request.POST, emails=emails)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.quote_send(
+                actor=request.user,
+                quote=quote,
+                pdf=quote_pdf(quote),
+                channel=data["channel"],
+                to=data["to"],
+                key=data["key"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _sent_message(data["channel"], data["to"]))
+            return redirect("quote_detail", pk=pk)
+    return quote_detail(request, pk, send_form=form)
+
+
+def _sent_message(channel: str, to: str) -> str:
+    if channel == "line":
+        return _("Quotation queued to go by LINE; the customer's timeline shows how it went.")
+    return _(
+        "Quotation queued to go by e-mail to %(to)s; the customer's timeline shows how it went."
+    ) % {"to": to}
+
+
+def _errors_to_form(form: QuoteSendForm, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -138,9 +194,11 @@ def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     quote = get_quote_for_user(request, pk, perm="sales.change_quote")
     try:
-        if action == "send":
-            services.quote_send(actor=request.user, quote=quote, pdf=quote_pdf(quote))
-            messages.success(request, _("Marked as sent; the PDF is on the customer's timeline."))
+        if action == "mark-sent":
+            services.quote_mark_sent(actor=request.user, quote=quote, pdf=quote_pdf(quote))
+            messages.success(
+                request, _("Marked as sent (nothing was sent by the app); the PDF is kept.")
+            )
         elif action == "accept":
             require_perm(request.user, "sales.add_order")
             quote = services.quote_accept(actor=request.user, quote=quote)
@@ -156,3 +214,14 @@ def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("quote_detail", pk=pk)
+
+
+def quote_public_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF as sent, from the signed link in a LINE message (no login)."""
+    document = document_of(token)
+    if document is None:
+        raise Http404
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.quote.number}.pdf"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
