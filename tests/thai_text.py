@@ -35,6 +35,8 @@ ALLOWED_WORDS = {
     "XLSX",
     "PDF",
     "PNG",
+    "JPEG",  # image formats, named where a logo is uploaded
+    "WebP",
     "API",
     "VIP",  # a status Thai shops use as is
     "RFM",  # the analysis' name (recency, frequency, money)
@@ -185,7 +187,7 @@ class ThaiPageChecker:
 
     def offences_in(self, text: str) -> list[Offence]:
         found = []
-        if text in self.messages and not set(LATIN_WORD.findall(text)) <= ALLOWED_WORDS:
+        if text in self.messages and not set(LATIN_WORD.findall(text)) <= self.allowed:
             found.append(Offence("untranslated", text, text))
         plain = TEMPLATE_VARIABLE.sub(" ", EMAIL_OR_LINK.sub(" ", text))
         codes = [code for code in self.code_pattern.findall(plain) if code not in self.allowed]

@@ -151,6 +151,7 @@ class ShopProfile(models.Model):
 
     class Meta:
         verbose_name = _("shop profile")
+        verbose_name_plural = _("shop profiles")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_shop_profile")]
 
     def __str__(self) -> str:

@@ -171,6 +171,7 @@ class MessageAttachment(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.filename

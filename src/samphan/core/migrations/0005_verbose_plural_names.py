@@ -25,4 +25,8 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "notifications",
             },
         ),
+        migrations.AlterModelOptions(
+            name="shopprofile",
+            options={"verbose_name": "shop profile", "verbose_name_plural": "shop profiles"},
+        ),
     ]

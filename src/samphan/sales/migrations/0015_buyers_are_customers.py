@@ -39,8 +39,8 @@ def buyers_become_customers(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_notification"),
-        ("customers", "0013_interaction_kind_stage"),
-        ("sales", "0013_sales_rollup_joins_the_activity_rollup"),
+        ("customers", "0014_interaction_kind_stage"),
+        ("sales", "0014_verbose_plural_names"),
     ]
 
     operations = [migrations.RunPython(buyers_become_customers, migrations.RunPython.noop)]

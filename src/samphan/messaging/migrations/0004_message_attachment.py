@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0002_message_delivered_at"),
+        ("messaging", "0003_verbose_plural_names"),
     ]
 
     operations = [
@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
                 "ordering": ["id"],
             },
         ),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0012_active_customers_index"),
+        ("customers", "0013_verbose_plural_names_and_industry_labels"),
     ]
 
     operations = [
