@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from samphan.core.dates import format_date
 from samphan.core.money import format_baht
+from samphan.core.shop import shop_profile
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer
 from samphan.messaging.consent import address_key, refusal
 from samphan.messaging.models import Channel, Message, MessageAttachment, message_key
@@ -109,19 +110,18 @@ def _address(customer: Customer, channel: str, to: str) -> str:
 
 def _content(quote: Quote, document: QuoteDocument, channel: str) -> tuple[str, str, str]:
     """Subject, text and HTML in the quotation's language."""
-    from django.conf import settings
-
+    business = shop_profile().name_in(quote.language)
     context = {
         "quote": quote,
         "customer": quote.customer,
         "total": format_baht(quote.total),
         "valid_until": format_date(quote.valid_until, buddhist_era=quote.language == "th"),
-        "business": settings.SAMPHAN_BUSINESS_NAME,
+        "business": business,
         "link": quote_document_url(document) if channel == Channel.LINE else "",
     }
     subject = _("Quotation %(number)s from %(business)s") % {
         "number": quote.number,
-        "business": settings.SAMPHAN_BUSINESS_NAME,
+        "business": business,
     }
     text = render_to_string("messaging/quote_message.txt", context).strip()
     html = ""
