@@ -199,7 +199,7 @@ def test_the_one_off_migration_makes_past_buyers_customers_set_based(tea):
 
     from django.apps import apps
 
-    migration = importlib.import_module("samphan.sales.migrations.0014_buyers_are_customers")
+    migration = importlib.import_module("samphan.sales.migrations.0015_buyers_are_customers")
     prospect, lead, quiet, lapsed = (
         CustomerFactory(stage=PROSPECT),
         CustomerFactory(stage=LEAD),
