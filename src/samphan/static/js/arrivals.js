@@ -41,6 +41,11 @@
         if (window.htmx) window.htmx.process(box);
         var arrived = ids(box).some(function (id) { return before.indexOf(id) < 0; });
         if (arrived && box.dataset.polled) beep();
+        // The tray floats over the page: the page ends that much lower, so nothing
+        // (a form's Save button) stays hidden under it.
+        if (box.classList.contains("arrival-tray")) {
+          document.documentElement.style.setProperty("--tray-height", box.offsetHeight + "px");
+        }
       })
       .catch(function () {})  // offline for a moment: the next round tries again
       .then(function () {
