@@ -8,6 +8,7 @@ rewrote every address: both failed here first.
 """
 
 import datetime as dt
+import importlib
 import inspect
 from collections.abc import Callable
 from decimal import Decimal
@@ -292,40 +293,9 @@ def test_an_unchanged_save_changes_nothing(records, admin_user, form_name, langu
     assert new_audit == []
 
 
-def test_every_model_form_has_a_round_trip_case_and_the_shared_base():
-    """A new edit form fails here until it has a case above."""
-    model_forms = {
-        cls.__name__: cls
-        for app in apps.get_app_configs()
-        if app.name.startswith("samphan.")
-        for module in _form_modules(app.name)
-        for cls in vars(module).values()
-        if inspect.isclass(cls)
-        and issubclass(cls, forms.BaseModelForm)
-        and cls.__module__ == module.__name__
-    }
-    assert model_forms, "no model forms found"
-    for name, cls in model_forms.items():
-        if cls is core_forms.ModelForm:
-            continue
-        assert issubclass(cls, core_forms.ModelForm), f"{name} must extend core.forms.ModelForm"
-        assert name in CASES or name in CREATE_ONLY, f"{name} has no unchanged-save case"
-
-
-def _form_modules(app_name: str) -> list[Any]:
-    import importlib
-
-    try:
-        return [importlib.import_module(f"{app_name}.forms")]
-    except ModuleNotFoundError:
-        return []
-
-
-def test_every_form_reads_dates_and_text_as_shown():
-    """No form of the app uses Django's own date widgets or textarea: their values come back
-    in another shape than they went out (the locale's format, CRLF)."""
-    import importlib
-
+def _form_classes() -> list[type[forms.BaseForm]]:
+    """Every form class an app of Samphan defines in its ``forms`` module."""
+    found = []
     for app in apps.get_app_configs():
         if not app.name.startswith("samphan."):
             continue
@@ -333,17 +303,42 @@ def test_every_form_reads_dates_and_text_as_shown():
             module = importlib.import_module(f"{app.name}.forms")
         except ModuleNotFoundError:
             continue
-        for cls in vars(module).values():
-            if not (inspect.isclass(cls) and issubclass(cls, forms.BaseForm)):
-                continue
-            for name, field in cls.base_fields.items():
-                where = f"{cls.__module__}.{cls.__name__}.{name}"
-                if isinstance(field, forms.DateTimeField):
-                    assert isinstance(field, core_forms.DateTimeField), where
-                elif isinstance(field, forms.DateField):
-                    assert isinstance(field, core_forms.DateField), where
-                if isinstance(field.widget, forms.Textarea):
-                    assert isinstance(field.widget, core_forms.Textarea), where
+        found += [
+            cls
+            for cls in vars(module).values()
+            if inspect.isclass(cls)
+            and issubclass(cls, forms.BaseForm)
+            and cls.__module__ == module.__name__
+        ]
+    return found
+
+
+def test_every_model_form_has_a_round_trip_case_and_the_shared_base():
+    """A new edit form fails here until it has a case above."""
+    model_forms = [
+        cls
+        for cls in _form_classes()
+        if issubclass(cls, forms.BaseModelForm) and cls is not core_forms.ModelForm
+    ]
+    assert model_forms, "no model forms found"
+    for cls in model_forms:
+        name = cls.__name__
+        assert issubclass(cls, core_forms.ModelForm), f"{name} must extend core.forms.ModelForm"
+        assert name in CASES or name in CREATE_ONLY, f"{name} has no unchanged-save case"
+
+
+def test_every_form_reads_dates_and_text_as_shown():
+    """No form of the app uses Django's own date widgets or textarea: their values come back
+    in another shape than they went out (the locale's format, CRLF)."""
+    for cls in _form_classes():
+        for name, field in cls.base_fields.items():
+            where = f"{cls.__module__}.{cls.__name__}.{name}"
+            if isinstance(field, forms.DateTimeField):
+                assert isinstance(field, core_forms.DateTimeField), where
+            elif isinstance(field, forms.DateField):
+                assert isinstance(field, core_forms.DateField), where
+            if isinstance(field.widget, forms.Textarea):
+                assert isinstance(field.widget, core_forms.Textarea), where
 
 
 @pytest.mark.parametrize(("language", "buddhist_era"), [("th", True), ("en", False)])

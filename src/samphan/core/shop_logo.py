@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from samphan.core.pictures import picture_opened
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # more is a decompression bomb, not a logo
@@ -38,20 +40,14 @@ def logo_file(upload: Any) -> ContentFile:
 
 
 def _opened(upload: Any) -> Image.Image:
-    refused = ValidationError(
-        {"logo": _("This file is not a picture we can use. Choose a PNG, JPEG or WebP image.")}
+    return picture_opened(
+        upload,
+        field="logo",
+        formats=FORMATS,
+        max_pixels=MAX_PIXELS,
+        not_a_picture=_("This file is not a picture we can use. Choose a PNG, JPEG or WebP image."),
+        too_large=_("This picture is too large; use a smaller one."),
     )
-    try:
-        upload.seek(0)
-        image = Image.open(upload)
-        if image.format not in FORMATS:
-            raise refused
-        if image.width * image.height > MAX_PIXELS:
-            raise ValidationError({"logo": _("This picture is too large; use a smaller one.")})
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise refused from error
-    return image
 
 
 def logo_bytes(name: str) -> bytes:

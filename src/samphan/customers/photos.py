@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from samphan.core.pictures import picture_opened
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a face
@@ -38,20 +40,14 @@ def photo_files(upload: Any) -> tuple[ContentFile, ContentFile]:
 
 
 def _opened(upload: Any) -> Image.Image:
-    refused = ValidationError(
-        {"photo": _("This file is not a picture. Choose a JPEG, PNG or WebP photo.")}
+    return picture_opened(
+        upload,
+        field="photo",
+        formats=FORMATS,
+        max_pixels=MAX_PIXELS,
+        not_a_picture=_("This file is not a picture. Choose a JPEG, PNG or WebP photo."),
+        too_large=_("This picture is too large; take a smaller one."),
     )
-    try:
-        upload.seek(0)
-        image = Image.open(upload)
-        if image.format not in FORMATS:
-            raise refused
-        if image.width * image.height > MAX_PIXELS:
-            raise ValidationError({"photo": _("This picture is too large; take a smaller one.")})
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise refused from error
-    return image
 
 
 def _jpeg(image: Image.Image, name: str) -> ContentFile:
