@@ -10,6 +10,7 @@ rewrote every address: both failed here first.
 import datetime as dt
 import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -22,8 +23,10 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 
+from samphan.accounts.services import user_create
 from samphan.core import forms as core_forms
-from samphan.core.models import AuditEvent
+from samphan.core.models import AuditEvent, ShopProfile
+from samphan.core.shop import shop_profile_update
 from samphan.customers import services as customer_services
 from samphan.customers.models import Customer, CustomFieldDefinition, Interest, Tag
 from samphan.frontdesk.models import AlertRule
@@ -175,7 +178,32 @@ def records(admin_user: Any) -> dict[str, Any]:
         ],
     )
     rule = AlertRule.objects.create(name="วีไอพีมาถึง", kind="vip", audience="everyone")
+    shop_profile_update(
+        actor=admin_user,
+        fields={
+            "name": "ร้านสัมพันธ์",
+            "name_en": "Samphan Shop",
+            "address": ADDRESS,
+            "tax_id": "0105558000111",
+            "branch": "00000",
+            "promptpay_id": "0812345678",
+            "public_url": "https://shop.example",
+            "privacy_notice": NOTES,
+            "privacy_url": "https://shop.example/privacy",
+        },
+    )
+    colleague = user_create(
+        actor=admin_user,
+        username="somsri",
+        first_name="สมศรี",
+        last_name="ขายเก่ง",
+        email="somsri@example.com",
+        role="sales",
+        team=admin_user.team,
+        password="pw-Secret-2569",
+    )
     return {
+        "colleague": colleague,
         "person": person,
         "company": company,
         "point": point,
@@ -246,6 +274,18 @@ CASES: dict[
         "kind",
         lambda r: None,
     ),
+    "ShopProfileForm": (
+        lambda r: "/settings/shop/",
+        lambda r: ShopProfile.objects.get(),
+        "name",
+        lambda r: None,
+    ),
+    "UserEditForm": (
+        lambda r: f"/users/{r['colleague'].pk}/",
+        lambda r: r["colleague"],
+        "first_name",
+        lambda r: None,
+    ),
     "PreferencesForm": (
         lambda r: "/preferences/",
         lambda r: r["admin"],
@@ -299,12 +339,15 @@ def _form_classes() -> list[type[forms.BaseForm]]:
     for app in apps.get_app_configs():
         if not app.name.startswith("samphan."):
             continue
-        try:
-            module = importlib.import_module(f"{app.name}.forms")
-        except ModuleNotFoundError:
-            continue
+        modules = [
+            importlib.import_module(f"{app.name}.{name}")
+            for _finder, name, _package in pkgutil.iter_modules(app.module.__path__)  # type: ignore[union-attr]
+            if name == "forms" or name.endswith("_forms")
+        ]
         found += [
             cls
+            for module in modules
+            for cls in vars(module).values()
             for cls in vars(module).values()
             if inspect.isclass(cls)
             and issubclass(cls, forms.BaseForm)

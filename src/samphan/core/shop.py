@@ -177,9 +177,11 @@ def shop_profile_update(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    changes = diff(before, snapshot(row, AUDITED_FIELDS))
+    if not created and not changes:
+        return shop_of(row)  # saved unchanged: nothing to write, nothing to audit
     row.updated_by = actor if getattr(actor, "pk", None) else None
     row.save()
-    changes = diff(before, snapshot(row, AUDITED_FIELDS))
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
     audit_record(actor=actor, action=action, subject=row, changes=changes)
     if old_logo and old_logo != (row.logo.name or ""):

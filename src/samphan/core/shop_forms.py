@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core.forms import Textarea
 from samphan.core.models import ShopProfile
 
 # The form's sections, in order: (legend, field names).
@@ -40,14 +41,12 @@ class ShopProfileForm(forms.Form):
         help_text=ShopProfile._meta.get_field("logo").help_text,
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
-    address = _text("address", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    address = _text("address", max_length=1000, widget=Textarea(attrs={"rows": 3}))
     tax_id = _text("tax_id", max_length=30, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     branch = _text("branch", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     promptpay_id = _text("promptpay_id", max_length=30)
     public_url = _text("public_url", max_length=200, widget=forms.URLInput)
-    privacy_notice = _text(
-        "privacy_notice", max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    privacy_notice = _text("privacy_notice", max_length=5000, widget=Textarea(attrs={"rows": 5}))
     privacy_url = _text("privacy_url", max_length=200, widget=forms.URLInput)
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
