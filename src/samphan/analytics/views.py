@@ -13,7 +13,16 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samphan.analytics import charts, forecast, funnel, queries, reports, rfm, snapshots
+from samphan.analytics import (
+    charts,
+    forecast,
+    forecast_store,
+    funnel,
+    queries,
+    reports,
+    rfm,
+    snapshots,
+)
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
@@ -318,15 +327,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def forecast_panel(request: HttpRequest) -> HttpResponse:
-    """The dashboard's forecast section, loaded after the page (a fit takes a second)."""
+    """The dashboard's forecast section, loaded after the page: the forecast the worker
+    made (``forecast_store``); while it makes the first one, a note that polls."""
     require_perm(request.user, "sales.view_order")
     today = timezone.localdate()
-    result = forecast.cached_revenue_forecast(request.user, today)
+    stored = forecast_store.stored_forecast(request.user)
     months = dashboard_figures.monthly_revenue(request.user, 12, today)
     context = {
-        "forecast": result,
+        "stored": stored,
+        "forecast": stored.forecast if stored else None,
         "labels": {key: spec.label for key, spec in forecast.CANDIDATES.items()},
-        "chart": charts.forecast_chart(months, result.months),
+        "chart": charts.forecast_chart(months, stored.forecast.months if stored else []),
         "pipeline": forecast.weighted_pipeline(request.user),
     }
     return render(request, "analytics/forecast_panel.html", context)
