@@ -67,14 +67,15 @@ def stored_forecast(user: Any) -> Stored | None:
         row, _ = StoredForecast.objects.get_or_create(scope=scope, defaults={"viewed_at": now})
     elif row.viewed_at is None or now - row.viewed_at > VIEWED_EVERY:
         StoredForecast.objects.filter(pk=row.pk).update(viewed_at=now)
-    if row.made_on is None or row.made_on < today:
-        _queue(scope, now)
+    if (row.made_on is None or row.made_on < today) and _queue(scope, now):
+        row.refresh_from_db()  # made already where tasks run at once (tests, no worker)
     if row.data is None or row.computed_at is None or row.made_on is None:
         return None
     return Stored(from_data(row.data), row.computed_at, row.made_on)
 
 
-def _queue(scope: str, now: dt.datetime) -> None:
+def _queue(scope: str, now: dt.datetime) -> bool:
+    """Queue the making of ``scope``'s forecast unless a task is on its way already."""
     claimed = (
         StoredForecast.objects.filter(scope=scope)
         .exclude(queued_at__gt=now - QUEUED_GIVE_UP)
@@ -82,6 +83,7 @@ def _queue(scope: str, now: dt.datetime) -> None:
     )
     if claimed:
         transaction.on_commit(lambda: _enqueue(scope), robust=True)
+    return bool(claimed)
 
 
 def _enqueue(scope: str) -> None:
