@@ -153,3 +153,33 @@ def test_a_user_gone_loses_their_forecast(sales_user):
     sales_user.save(update_fields=["is_active"])
     assert forecast_store.make(f"user-{sales_user.pk}") is False
     assert not StoredForecast.objects.filter(scope=f"user-{sales_user.pk}").exists()
+
+
+def test_compute_again_queues_a_task_and_the_panel_polls_until_it_is_made(
+    admin_user, django_capture_on_commit_callbacks
+):
+    """After an import of past orders, say: the forecast made today is made again on demand,
+    the old one shown meanwhile."""
+    today = timezone.localdate()
+    fill_days(200, today)
+    stored("all", today, "99.00")
+    client = login(admin_user)
+    with django_capture_on_commit_callbacks() as queued:
+        page = client.post("/insights/forecast/", headers={"HX-Request": "true"}).content.decode()
+        again = client.post("/insights/forecast/", headers={"HX-Request": "true"})
+    assert len(queued) == 1  # the second press finds the task on its way
+    assert "Computing the forecast again…" in page and "99.00" in page
+    after = page.split('hx-get="/insights/forecast/?after=')[1].split('"')[0]
+    assert 'hx-trigger="every 4s"' in page and "Compute again" not in page
+    assert f"?after={after}" in again.content.decode()
+    polled = client.get(f"/insights/forecast/?after={after}").content.decode()
+    assert "Computing the forecast again…" in polled  # not made yet
+    queued[0]()  # the task
+    polled = client.get(f"/insights/forecast/?after={after}").content.decode()
+    assert "99.00" not in polled and "hx-trigger" not in polled and "Compute again" in polled
+    # Bad or stale input only stops the polling.
+    for bad in ("x", "nan", "-1", "1e400", "99999999999"):
+        assert "hx-trigger" not in client.get(f"/insights/forecast/?after={bad}").content.decode()
+    plain = client.post("/insights/forecast/")  # without JavaScript: back to the dashboard
+    assert plain.status_code == 302 and plain["Location"] == "/#forecast"
+    assert client.put("/insights/forecast/").status_code == 405

@@ -13,6 +13,7 @@ their own ("user-<id>": their own records outside the team count too).
   panel polls, the API answers 202).
 - One made before today: the request gets it (with the time it was made, shown on the
   panel) and queues a task to make today's.
+- "Compute again" on the panel queues the task at once (``remake``).
 - The worker's loop makes today's forecast for "all" and for every scope looked at in
   the last ``KEEP_FOR``, so the first look of the day finds it ready.
 """
@@ -72,6 +73,14 @@ def stored_forecast(user: Any) -> Stored | None:
     if row.data is None or row.computed_at is None or row.made_on is None:
         return None
     return Stored(from_data(row.data), row.computed_at, row.made_on)
+
+
+def remake(user: Any) -> None:
+    """Queue the making of the user's forecast now, made today or not (the panel's
+    "Compute again": after an import of past orders, say); once per ``QUEUED_GIVE_UP``."""
+    scope = scope_of(user)
+    StoredForecast.objects.get_or_create(scope=scope, defaults={"viewed_at": timezone.now()})
+    _queue(scope, timezone.now())
 
 
 def _queue(scope: str, now: dt.datetime) -> bool:
