@@ -4,6 +4,7 @@ timeout, which killed the worker mid-import (and the next one, and the next).
 
 Each check runs in a fresh interpreter, since this one has long imported everything."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -91,3 +92,59 @@ def test_loading_the_app_opens_no_connection_and_starts_no_thread(loaded):
     worker."""
     assert loaded["opened"] == []
     assert loaded["threads"] == 1
+
+
+@pytest.fixture
+def statsmodels_unloaded() -> Any:
+    """This process without statsmodels loaded (put back afterwards, as it was)."""
+    saved = {name: module for name, module in sys.modules.items() if _is_statsmodels(name)}
+    for name in saved:
+        del sys.modules[name]
+    yield
+    for name in [name for name in sys.modules if _is_statsmodels(name)]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def _is_statsmodels(name: str) -> bool:
+    return name == "statsmodels" or name.startswith("statsmodels.")
+
+
+def _statsmodels_loaded() -> bool:
+    return any(_is_statsmodels(name) for name in sys.modules)
+
+
+@pytest.mark.django_db
+def test_the_forecast_panel_and_api_never_fit(admin_user, sales_user, statsmodels_unloaded):
+    """Enough history that a fit would run (its backtest fits ETS models), and every state
+    the panel and the API can be in: none made yet, one of yesterday (today's queued), and
+    today's, for a user who sees all records and for a sales rep. Requests only read; the
+    worker's job is what loads statsmodels (checked last, so this test can fail)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from samphan.analytics import forecast_store
+    from tests.analytics.test_forecast import fill_days
+    from tests.conftest import token_client
+
+    fill_days(300, timezone.localdate())
+
+    def look() -> None:
+        for user in (admin_user, sales_user):
+            client = Client()
+            client.force_login(user)
+            assert client.get("/insights/forecast/").status_code == 200
+            assert token_client(user).get("/api/v1/analytics/forecast").status_code in (200, 202)
+
+    look()  # none made yet: tasks queued (they run after the request, in the worker)
+    assert not _statsmodels_loaded()
+    forecast_store.make("all")  # the worker
+    assert _statsmodels_loaded()
+    for name in [name for name in sys.modules if _is_statsmodels(name)]:
+        del sys.modules[name]
+    from samphan.analytics.models import StoredForecast
+
+    StoredForecast.objects.update(made_on=timezone.localdate() - dt.timedelta(days=1))
+    look()  # yesterday's: shown, today's queued
+    look()  # and again
+    assert not _statsmodels_loaded()

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.analytics import forecast, funnel, queries, rfm
+from samphan.analytics import forecast, forecast_store, funnel, queries, rfm
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.api.schemas import ERRORS, Id, IsoDate
@@ -414,15 +414,43 @@ class ForecastOut(Schema):
         description="Each weekday's share of a week's revenue (last 12 weeks), Monday first"
     )
     weighted_pipeline: list[PipelineMonthOut]
+    computed_at: dt.datetime = Field(description="when the worker made the forecast")
+    made_on: dt.date = Field(description="the day it forecasts from (history up to the day before)")
 
 
-@router.get("/analytics/forecast", response={200: ForecastOut, **ERRORS})
+class ForecastPendingOut(Schema):
+    status: Literal["computing"]
+    detail: str
+    retry_after: int = Field(description="seconds to wait before asking again")
+
+
+RETRY_AFTER = 5
+
+
+@router.get("/analytics/forecast", response={200: ForecastOut, 202: ForecastPendingOut, **ERRORS})
 def revenue_forecast(request: HttpRequest) -> Any:
     """Revenue for the next three months with an 80% interval, the backtest's error beside
-    a seasonal naive forecast, and open deals weighted by win probability per month."""
+    a seasonal naive forecast, and open deals weighted by win probability per month.
+
+    The worker makes the forecast (daily, and when first asked for): until the first one
+    for the caller's records is made, the answer is 202 with ``status: computing``; ask
+    again after ``retry_after`` seconds. A forecast made before today is returned (see
+    ``made_on``) while today's is made."""
     require_perm(request.user, "sales.view_order")
-    result = forecast.cached_revenue_forecast(request.user, timezone.localdate())
+    stored = forecast_store.stored_forecast(request.user)
+    if stored is None:
+        return Status(
+            202,
+            {
+                "status": "computing",
+                "detail": _("The forecast is being computed; ask again in a few seconds."),
+                "retry_after": RETRY_AFTER,
+            },
+        )
+    result = stored.forecast
     return {
+        "computed_at": stored.computed_at,
+        "made_on": stored.made_on,
         "months": [month.__dict__ for month in result.months],
         "backtest": _backtest_out(result.backtest),
         "history_days": result.history_days,

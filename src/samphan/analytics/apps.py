@@ -10,6 +10,7 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         # dashboard and regulars register their snapshot builders
         from samphan.analytics import dashboard, receivers, regulars  # noqa: F401
+        from samphan.analytics.forecast_store import KEEP_DAILY_EVERY, keep_daily
         from samphan.analytics.snapshots import KEEP_FRESH_EVERY, keep_fresh
         from samphan.core.background import loop_register
         from samphan.customers.panels import customer_panel_register
@@ -17,3 +18,4 @@ class AnalyticsConfig(AppConfig):
         receivers.connect()
         customer_panel_register("customer_cadence")
         loop_register("snapshots", KEEP_FRESH_EVERY, keep_fresh)
+        loop_register("forecasts", KEEP_DAILY_EVERY, keep_daily)

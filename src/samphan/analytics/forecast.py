@@ -31,7 +31,6 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy
@@ -357,18 +356,3 @@ def weighted_pipeline(user: Any) -> list[PipelineMonth]:
         )
         for row in rows
     ]
-
-
-CACHE_SECONDS = 3_600
-
-
-def cached_revenue_forecast(user: Any, today: dt.date) -> Forecast:
-    """The forecast, computed at most once an hour per visibility scope (a fit and 1,000
-    simulations take a second or two)."""
-    scope = "all" if sees_all_records(user) else f"user-{user.pk}"
-    key = f"samphan:forecast:{scope}:{today.isoformat()}"
-    forecast = cache.get(key)
-    if forecast is None:
-        forecast = revenue_forecast(user, today)
-        cache.set(key, forecast, CACHE_SECONDS)
-    return forecast

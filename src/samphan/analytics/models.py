@@ -243,3 +243,21 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.computed_at}"
+
+
+class StoredForecast(models.Model):
+    """A revenue forecast made by the worker (``analytics.forecast_store``), one per
+    visibility scope: "all" for everyone who sees all records, "user-<id>" for a user
+    limited to their own and their team's records. Requests only read it: the fit
+    (statsmodels) never runs on the request path."""
+
+    scope = models.CharField(max_length=40, unique=True)
+    data = models.JSONField(null=True)  # the ``Forecast``; None until first made
+    made_on = models.DateField(null=True)  # the local day it forecasts from
+    computed_at = models.DateTimeField(null=True)
+    seconds = models.FloatField(default=0)
+    queued_at = models.DateTimeField(null=True)  # a task to make it is on its way
+    viewed_at = models.DateTimeField(null=True)  # the worker keeps scopes looked at lately
+
+    def __str__(self) -> str:
+        return f"forecast {self.scope} @ {self.made_on}"

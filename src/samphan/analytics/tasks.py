@@ -18,3 +18,12 @@ def snapshot_refresh(key: str) -> None:
     from samphan.analytics.snapshots import refresh
 
     refresh(key)
+
+
+@task()
+def forecast_make(scope: str) -> bool:
+    """Make today's revenue forecast for one visibility scope; queued by a request that
+    found none, or one made before today. Safe to run twice."""
+    from samphan.analytics.forecast_store import make
+
+    return make(scope)

@@ -7,13 +7,24 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
-from samphan.analytics import charts, forecast, funnel, queries, reports, rfm, snapshots
+from samphan.analytics import (
+    charts,
+    forecast,
+    forecast_store,
+    funnel,
+    queries,
+    reports,
+    rfm,
+    snapshots,
+)
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
@@ -317,16 +328,45 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def forecast_panel(request: HttpRequest) -> HttpResponse:
-    """The dashboard's forecast section, loaded after the page (a fit takes a second)."""
+    """The dashboard's forecast section, loaded after the page: the forecast the worker
+    made (``forecast_store``); while it makes the first one, or one asked for with
+    "Compute again" (POST), a note that polls."""
     require_perm(request.user, "sales.view_order")
     today = timezone.localdate()
-    result = forecast.cached_revenue_forecast(request.user, today)
+    if request.method == "POST":
+        forecast_store.remake(request.user)
+        if not request.htmx:  # type: ignore[attr-defined]  # a plain form: back to the page
+            return redirect(f"{reverse('home')}#forecast")
+    stored = forecast_store.stored_forecast(request.user)
+    remaking_after = _remaking_after(request, stored)
     months = dashboard_figures.monthly_revenue(request.user, 12, today)
     context = {
-        "forecast": result,
+        "stored": stored,
+        "remaking_after": remaking_after,
+        "forecast": stored.forecast if stored else None,
         "labels": {key: spec.label for key, spec in forecast.CANDIDATES.items()},
-        "chart": charts.forecast_chart(months, result.months),
+        "chart": charts.forecast_chart(months, stored.forecast.months if stored else []),
         "pipeline": forecast.weighted_pipeline(request.user),
     }
     return render(request, "analytics/forecast_panel.html", context)
+
+
+REMAKE_WAIT = 600  # seconds a panel polls for a forecast asked for again
+
+
+def _remaking_after(request: HttpRequest, stored: forecast_store.Stored | None) -> str:
+    """The time (a Unix timestamp) of the forecast shown when "Compute again" was asked
+    for, while a newer one is awaited; "" when none is."""
+    if stored is None:
+        return ""
+    made = stored.computed_at.timestamp()
+    if request.method == "POST":
+        return f"{made:.6f}"
+    try:
+        after = float(request.GET.get("after", ""))
+    except ValueError:  # absent or not a number: nothing awaited
+        return ""
+    waiting = made <= after and 0 <= timezone.now().timestamp() - after < REMAKE_WAIT
+    return f"{after:.6f}" if waiting else ""
