@@ -42,18 +42,22 @@ ENGLISH_MONTHS_ABBR = (
 )
 
 
+def shown_year(value: dt.date, buddhist_era: bool | None = None) -> int:
+    """The year as the reader counts it: B.E. by their preference unless told."""
+    if buddhist_era is None:
+        buddhist_era = buddhist_era_preference.get()
+    return value.year + BUDDHIST_ERA_OFFSET if buddhist_era else value.year
+
+
 def format_date(value: dt.date | dt.datetime | None, *, buddhist_era: bool | None = None) -> str:
     """``22 พ.ย. 2569`` (Thai, Buddhist era) or ``22 Nov 2026``; times in local time."""
     if value is None:
         return ""
-    if buddhist_era is None:
-        buddhist_era = buddhist_era_preference.get()
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     thai = translation.get_language() == "th"
     months = THAI_MONTHS_ABBR if thai else ENGLISH_MONTHS_ABBR
-    year = value.year + BUDDHIST_ERA_OFFSET if buddhist_era else value.year
-    return f"{value.day} {months[value.month - 1]} {year}"
+    return f"{value.day} {months[value.month - 1]} {shown_year(value, buddhist_era)}"
 
 
 def format_datetime(value: dt.datetime | None, *, buddhist_era: bool | None = None) -> str:
@@ -67,12 +71,9 @@ def format_month(value: dt.date | None, *, buddhist_era: bool | None = None) -> 
     """``พ.ย. 2569`` or ``Nov 2026``: a month, for charts and report rows."""
     if value is None:
         return ""
-    if buddhist_era is None:
-        buddhist_era = buddhist_era_preference.get()
     thai = translation.get_language() == "th"
     months = THAI_MONTHS_ABBR if thai else ENGLISH_MONTHS_ABBR
-    year = value.year + BUDDHIST_ERA_OFFSET if buddhist_era else value.year
-    return f"{months[value.month - 1]} {year}"
+    return f"{months[value.month - 1]} {shown_year(value, buddhist_era)}"
 
 
 # Typed dates. A year from 2400 on is a Buddhist-era year (2400 B.E. is A.D. 1857, before any
@@ -133,10 +134,7 @@ def date_text(value: dt.date | None, *, buddhist_era: bool | None = None) -> str
     """``23/05/2526`` (Buddhist era) or ``23/05/1983``: a day as a date field shows it."""
     if value is None:
         return ""
-    if buddhist_era is None:
-        buddhist_era = buddhist_era_preference.get()
-    year = value.year + BUDDHIST_ERA_OFFSET if buddhist_era else value.year
-    return f"{value.day:02d}/{value.month:02d}/{year}"
+    return f"{value.day:02d}/{value.month:02d}/{shown_year(value, buddhist_era)}"
 
 
 def datetime_text(value: dt.datetime | None, *, buddhist_era: bool | None = None) -> str:
