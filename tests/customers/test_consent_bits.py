@@ -4,13 +4,19 @@ grants and withdrawals, back-dated ones included."""
 
 import datetime as dt
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from samphan.customers.models import ConsentRecord, Customer, consent_bit
+from samphan.customers.models import (
+    CONSENT_BIT_POSITIONS,
+    ConsentRecord,
+    Customer,
+    consent_bit,
+)
 from samphan.customers.services import consent_record, consents_rebuild
 from tests.factories import CustomerFactory
 
@@ -63,9 +69,51 @@ def test_the_latest_record_is_in_force_whatever_the_order_written(db):
     assert ann.consent_bits == consent_bit("sms", "service")
 
 
-def test_every_channel_and_purpose_has_its_own_bit():
-    pairs = [(c, p) for c in ConsentRecord.Channel.values for p in ConsentRecord.Purpose.values]
-    assert len({consent_bit(c, p) for c, p in pairs}) == len(pairs) == 10
+# The positions customers' rows hold since the bits were added (2026-12), which were then
+# computed from the order of the choices as they stood: channel index × 2 + purpose index.
+RECORDED_POSITIONS = {
+    ("email", "marketing"): 0,
+    ("email", "service"): 1,
+    ("sms", "marketing"): 2,
+    ("sms", "service"): 3,
+    ("line", "marketing"): 4,
+    ("line", "service"): 5,
+    ("phone", "marketing"): 6,
+    ("phone", "service"): 7,
+    ("post", "marketing"): 8,
+    ("post", "service"): 9,
+}
+
+
+def test_the_recorded_positions_are_the_ones_once_computed_from_the_choices():
+    channels, purposes = ["email", "sms", "line", "phone", "post"], ["marketing", "service"]
+    computed = {
+        (channel, purpose): channels.index(channel) * len(purposes) + purposes.index(purpose)
+        for channel in channels
+        for purpose in purposes
+    }
+    assert computed == RECORDED_POSITIONS
+
+
+def test_no_recorded_position_moves():
+    # Stored bits would then mean another consent: add new pairs, never renumber.
+    for pair, position in RECORDED_POSITIONS.items():
+        assert CONSENT_BIT_POSITIONS.get(pair) == position, pair
+
+
+def test_every_channel_and_purpose_has_a_position_of_its_own():
+    pairs = {(c, p) for c in ConsentRecord.Channel.values for p in ConsentRecord.Purpose.values}
+    assert set(CONSENT_BIT_POSITIONS) == pairs  # a new choice needs its pairs' positions
+    positions = list(CONSENT_BIT_POSITIONS.values())
+    assert len(set(positions)) == len(positions)
+    assert all(0 <= position < 31 for position in positions)  # fits PostgreSQL's integer
+    assert len({consent_bit(c, p) for c, p in pairs}) == len(pairs)
+
+
+def test_a_choice_without_a_position_has_no_bit():
+    # Not a bit derived from its place among the choices, which would move the others'.
+    with pytest.raises(KeyError):
+        consent_bit("whatsapp", "marketing")
 
 
 def test_the_command_rebuilds(db, capsys):

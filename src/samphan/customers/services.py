@@ -22,6 +22,7 @@ from samphan.core.audit import audit_record, audit_record_for_each, diff, snapsh
 from samphan.core.models import AuditEvent
 from samphan.core.phones import normalise_phone
 from samphan.customers.models import (
+    CONSENT_BIT_POSITIONS,
     ConsentRecord,
     ContactPoint,
     Customer,
@@ -428,7 +429,7 @@ def consent_record(
     return record
 
 
-ALL_CONSENT_BITS = (1 << len(ConsentRecord.Channel) * len(ConsentRecord.Purpose)) - 1
+ALL_CONSENT_BITS = sum(1 << position for position in CONSENT_BIT_POSITIONS.values())
 
 
 def _consent_bits_refresh(customer_id: int, channel: str, purpose: str) -> None:
@@ -453,7 +454,7 @@ def consents_rebuild() -> int:
     """``Customer.consent_bits`` from the records, in set-based statements that write only
     the customers whose bits are wrong (after a bulk load; a check of the kept ones writes
     nothing). How many customers were corrected."""
-    pairs = [(c, p) for c in ConsentRecord.Channel.values for p in ConsentRecord.Purpose.values]
+    pairs = list(CONSENT_BIT_POSITIONS)
     bit_of = " ".join("WHEN channel = %s AND purpose = %s THEN %s" for _pair in pairs)
     params: list[Any] = [v for c, p in pairs for v in (c, p, consent_bit(c, p))]
     customers, records = Customer._meta.db_table, ConsentRecord._meta.db_table
