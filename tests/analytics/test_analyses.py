@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count, Sum
 
 from samphan.analytics.cadence import cadence_of, chi_square_uniform_p, usual_hour, usual_weekdays
-from samphan.analytics.models import CustomerActivity, CustomerRFM, Segment
+from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMSegment
 from samphan.analytics.queries import (
     GROUPS,
     expected_today,
@@ -231,7 +231,7 @@ class TestTopGroups:
         buy(south, product, at(MONDAYS[0] - dt.timedelta(days=30)), quantity=9)  # February
         north.tags.add(Tag.objects.create(name="ประจำ"), Tag.objects.create(name="ส่ง"))
         CustomerRFM.objects.create(
-            customer=north, recency=5, frequency=5, monetary=5, segment=Segment.CHAMPIONS
+            customer=north, recency=5, frequency=5, monetary=5, segment=RFMSegment.CHAMPIONS
         )
         paid = Order.objects.filter(status="paid", ordered_at__gte=MARCH.start,
                                     ordered_at__lt=MARCH.end)  # fmt: skip

@@ -5,7 +5,7 @@ from itertools import product
 import pytest
 from django.utils import timezone
 
-from samphan.analytics.models import CustomerRFM, RFMState, Segment
+from samphan.analytics.models import CustomerRFM, RFMSegment, RFMState
 from samphan.analytics.rfm import rfm_rebuild, rfm_refresh_if_stale, segment_of, segment_summary
 from tests.analytics.test_rollups import buy
 from tests.analytics.test_views import login
@@ -18,13 +18,13 @@ D = Decimal
 
 def test_every_score_pair_has_one_segment():
     seen = {segment_of(r, f, m) for r, f, m in product(range(1, 6), repeat=3)}
-    assert seen == set(Segment.values)
-    assert segment_of(5, 5, 5) == Segment.CHAMPIONS
-    assert segment_of(1, 5, 5) == Segment.CANT_LOSE
-    assert segment_of(5, 1, 1) == Segment.NEW
-    assert segment_of(1, 1, 1) == Segment.LOST
-    assert segment_of(3, 3, 3) == Segment.NEED_ATTENTION
-    assert segment_of(3, 2, 3) == Segment.NEED_ATTENTION  # FM 2.5 rounds up
+    assert seen == set(RFMSegment.values)
+    assert segment_of(5, 5, 5) == RFMSegment.CHAMPIONS
+    assert segment_of(1, 5, 5) == RFMSegment.CANT_LOSE
+    assert segment_of(5, 1, 1) == RFMSegment.NEW
+    assert segment_of(1, 1, 1) == RFMSegment.LOST
+    assert segment_of(3, 3, 3) == RFMSegment.NEED_ATTENTION
+    assert segment_of(3, 2, 3) == RFMSegment.NEED_ATTENTION  # FM 2.5 rounds up
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_scores_on_known_data(five):
     first, last = scores[five[0].pk], scores[five[4].pk]
     assert (first.recency, first.frequency, first.monetary) == (5, 1, 1)
     assert (last.recency, last.frequency, last.monetary) == (1, 5, 5)
-    assert first.segment == Segment.NEW and last.segment == Segment.CANT_LOSE
+    assert first.segment == RFMSegment.NEW and last.segment == RFMSegment.CANT_LOSE
     for row in scores.values():  # the SQL rule table agrees with the Python one
         assert row.segment == segment_of(row.recency, row.frequency, row.monetary)
     state = RFMState.objects.get()
@@ -82,7 +82,7 @@ def test_summary_follows_visibility(five, make_user):
     five[0].owner = rep
     five[0].save()
     rows = {row.segment: row for row in segment_summary(rep)}
-    assert rows[Segment.NEW].customers == 1 and rows[Segment.NEW].share_of_customers == 1.0
+    assert rows[RFMSegment.NEW].customers == 1 and rows[RFMSegment.NEW].share_of_customers == 1.0
     assert sum(row.customers for row in rows.values()) == 1
 
 
@@ -104,7 +104,7 @@ def test_page_and_api(five, admin_user, make_user):
     assert "Can't lose them" in page or "Can&#x27;t lose them" in page
     assert 'id="segments-options"' in page
     body = token_client(admin_user).get("/api/v1/analytics/rfm").json()
-    assert {row["segment"]: row["customers"] for row in body["segments"]}[Segment.NEW] == 1
+    assert {row["segment"]: row["customers"] for row in body["segments"]}[RFMSegment.NEW] == 1
     one = token_client(admin_user).get(f"/api/v1/analytics/customers/{five[4].pk}/rfm").json()
     assert (one["recency"], one["frequency"], one["monetary"]) == (1, 5, 5)
     never = CustomerFactory()

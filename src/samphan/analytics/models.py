@@ -167,7 +167,7 @@ class HourlyTraffic(models.Model):
         return f"{self.day} {self.hour:02d}h"
 
 
-class Segment(models.TextChoices):
+class RFMSegment(models.TextChoices):
     """The standard RFM segments, by recency (R) and the mean of frequency and money (FM)."""
 
     CHAMPIONS = "champions", pgettext_lazy("RFM segment", "Champions")
@@ -193,7 +193,7 @@ class CustomerRFM(models.Model):
     recency = models.PositiveSmallIntegerField(_("recency"))
     frequency = models.PositiveSmallIntegerField(_("frequency"))
     monetary = models.PositiveSmallIntegerField(_("monetary"))
-    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
+    segment = models.CharField(_("segment"), max_length=20, choices=RFMSegment.choices)
 
     class Meta:
         verbose_name = _("RFM score")

@@ -24,7 +24,7 @@ from samphan.analytics.models import (
     WEEKDAYS,
     CustomerActivity,
     CustomerRFM,
-    Segment,
+    RFMSegment,
 )
 from samphan.core.money import to_baht
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
@@ -447,7 +447,7 @@ def _group_value(group: str) -> tuple[str, str]:
 def _group_labels(group: str) -> dict[Any, Any]:
     choices = {
         "tier": Customer.Tier.choices,
-        "segment": Segment.choices,
+        "segment": RFMSegment.choices,
         "industry": Customer.Industry.choices,
         "channel": Order.Channel.choices,
     }

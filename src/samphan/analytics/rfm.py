@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState, Segment
+from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMSegment, RFMState
 from samphan.core.money import to_baht
 from samphan.customers.models import Customer
 from samphan.sales.models import ZERO
@@ -33,17 +33,17 @@ QUEUED_GIVE_UP = dt.timedelta(hours=1)
 # (segment, recency scores, FM scores): the first rule that matches wins; every one of
 # the 25 (R, FM) pairs matches one.
 RULES = [
-    (Segment.CHAMPIONS, (4, 5), (4, 5)),
-    (Segment.CANT_LOSE, (1, 2), (5,)),
-    (Segment.AT_RISK, (1, 2), (3, 4)),
-    (Segment.NEED_ATTENTION, (3,), (3,)),
-    (Segment.LOYAL, (3, 4, 5), (3, 4, 5)),
-    (Segment.POTENTIAL_LOYALIST, (4, 5), (2,)),
-    (Segment.NEW, (5,), (1,)),
-    (Segment.PROMISING, (4,), (1,)),
-    (Segment.ABOUT_TO_SLEEP, (3,), (1, 2)),
-    (Segment.HIBERNATING, (2,), (1, 2)),
-    (Segment.LOST, (1,), (1, 2)),
+    (RFMSegment.CHAMPIONS, (4, 5), (4, 5)),
+    (RFMSegment.CANT_LOSE, (1, 2), (5,)),
+    (RFMSegment.AT_RISK, (1, 2), (3, 4)),
+    (RFMSegment.NEED_ATTENTION, (3,), (3,)),
+    (RFMSegment.LOYAL, (3, 4, 5), (3, 4, 5)),
+    (RFMSegment.POTENTIAL_LOYALIST, (4, 5), (2,)),
+    (RFMSegment.NEW, (5,), (1,)),
+    (RFMSegment.PROMISING, (4,), (1,)),
+    (RFMSegment.ABOUT_TO_SLEEP, (3,), (1, 2)),
+    (RFMSegment.HIBERNATING, (2,), (1, 2)),
+    (RFMSegment.LOST, (1,), (1, 2)),
 ]
 
 
@@ -150,7 +150,7 @@ def segment_summary(user: Any, within: QuerySet[Customer] | None = None) -> list
     total_customers = sum(count for count, _ in counts.values())
     total_revenue = sum((revenue for _, revenue in counts.values()), ZERO)
     result = []
-    for segment in Segment:
+    for segment in RFMSegment:
         customers, revenue = counts.get(segment.value, (0, ZERO))
         result.append(
             SegmentRow(

@@ -297,7 +297,7 @@ def _choices_of(choices: Any) -> Callable[[], list[tuple[Any, Any]]]:
 
 
 def _rfm_choices() -> list[tuple[Any, Any]]:
-    return list(analytics.Segment.choices)
+    return list(analytics.RFMSegment.choices)
 
 
 FIELDS: dict[str, Field] = {
