@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from samphan.core import dates
-from samphan.core.pagination import CappedPaginator
+from samphan.core.pagination import COUNT_CAP, CappedPaginator
 
 MAX_ID = 2**63 - 1
 
@@ -65,8 +65,8 @@ class ErrorOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def page_of(queryset: Any, page: int, page_size: int) -> dict[str, Any]:
-    paginator = CappedPaginator(queryset, page_size)
+def page_of(queryset: Any, page: int, page_size: int, cap: int = COUNT_CAP) -> dict[str, Any]:
+    paginator = CappedPaginator(queryset, page_size, cap=cap)
     start = (page - 1) * page_size
     return {
         "count": paginator.count,

@@ -14,8 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, IsoDateTime, Text
-from samphan.core.pagination import COUNT_CAP, CappedPaginator
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, IsoDateTime, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.models import (
@@ -388,18 +387,6 @@ def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, A
     return data
 
 
-def _page(queryset: QuerySet, page: int, page_size: int, cap: int = COUNT_CAP) -> dict[str, Any]:
-    paginator = CappedPaginator(queryset, page_size, cap=cap)
-    start = (page - 1) * page_size
-    return {
-        "count": paginator.count,
-        "count_capped": paginator.capped,
-        "page": page,
-        "page_size": page_size,
-        "items": list(queryset[start : start + page_size]),
-    }
-
-
 # -- Customers and companies ------------------------------------------------------------
 
 
@@ -421,7 +408,7 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     customers = queries.customer_list(request.user, filters).prefetch_related(
         "tags", "interests", "contact_points"
     )
-    return _page(customers, params.page, params.page_size, queries.count_cap(filters))
+    return page_of(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
 def _duplicate_conflict(
@@ -580,7 +567,7 @@ def contact_point_list(
     points = _customer(request, customer_id, detail=False).contact_points.all()
     if params.kind:
         points = points.filter(kind=params.kind)
-    return _page(points, params.page, params.page_size)
+    return page_of(points, params.page, params.page_size)
 
 
 @router.post(
@@ -663,7 +650,7 @@ def interaction_list(
     included, is `GET /customers/{id}/timeline`."""
     customer = _customer(request, customer_id, detail=False)
     interactions = interactions_of(customer, q=params.q, kind=params.kind)
-    return _page(interactions, params.page, params.page_size)
+    return page_of(interactions, params.page, params.page_size)
 
 
 @router.get(
@@ -779,7 +766,7 @@ def tag_list(request: HttpRequest, params: Query[TagListParams]) -> Any:
     tags = Tag.objects.order_by("name")
     if params.q.strip():
         tags = tags.filter(name__icontains=params.q.strip())
-    return _page(tags, params.page, params.page_size)
+    return page_of(tags, params.page, params.page_size)
 
 
 @router.post("/tags", response={201: TagOut, **ERRORS}, tags=["tags"])

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from samphan.core.forms import add_errors
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.loyalty import services
@@ -33,8 +34,7 @@ def customer_points(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.points_record(actor=request.user, customer=customer, **form.cleaned_data)
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                add_errors(form, error)
             else:
                 if not partial:
                     flash.success(request, _("Points recorded."))

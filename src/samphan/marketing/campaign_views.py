@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
@@ -82,6 +83,7 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _errors_onto(form: CampaignForm, variants: Any, error: ValidationError) -> None:
+    rest: dict[str, list[str]] = {}
     for name, messages in error.message_dict.items():
         parts = name.split(".")
         if parts[0] == "variants" and len(parts) == 3:
@@ -89,7 +91,8 @@ def _errors_onto(form: CampaignForm, variants: Any, error: ValidationError) -> N
         elif parts[0] == "variants":
             variants.non_form_errors().extend(messages)
         else:
-            form.add_error(name if name in form.fields else None, messages)
+            rest[name] = messages
+    add_errors(form, ValidationError(rest))
 
 
 @login_required

@@ -69,10 +69,6 @@ class DealOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolvelines_input(deal: Deal) -> list[Any]:
-        return list(deal.lines.all())
-
 
 class DealPatch(Schema):
     model_config = ConfigDict(extra="forbid")

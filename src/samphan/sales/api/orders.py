@@ -54,10 +54,6 @@ class OrderOut(Schema):
     total: Decimal
     lines: list[OrderLineOut]
 
-    @staticmethod
-    def resolvelines_input(order: Order) -> list[Any]:
-        return list(order.lines.all())
-
 
 class OrderIn(Schema):
     model_config = ConfigDict(extra="forbid")

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
@@ -112,12 +113,14 @@ def order_create(request: HttpRequest) -> HttpResponse:
 def line_form_errors(form: BaseForm, lines: Any, error: ValidationError) -> None:
     """Put ``lines.N.field`` errors on the N-th filled line form, the rest on the order form."""
     filled = [line_form for line_form in lines.forms if line_form.cleaned_data.get("product")]
+    rest: dict[str, list[str]] = {}
     for name, field_errors in error.message_dict.items():
         parts = name.split(".")
         if parts[0] == "lines" and len(parts) == 3 and int(parts[1]) < len(filled):
             filled[int(parts[1])].add_error(parts[2], field_errors)
         else:
-            form.add_error(name if name in form.fields else None, field_errors)
+            rest[name] = field_errors
+    add_errors(form, ValidationError(rest))
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
@@ -157,7 +158,7 @@ def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
                 key=data["key"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _sent_message(data["channel"], data["to"]))
             return redirect("quote_detail", pk=pk)
@@ -170,11 +171,6 @@ def _sent_message(channel: str, to: str) -> str:
     return _(
         "Quotation queued to go by e-mail to %(to)s; the customer's timeline shows how it went."
     ) % {"to": to}
-
-
-def _errors_to_form(form: QuoteSendForm, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
