@@ -1,0 +1,55 @@
+"""/api/v1 consent: every grant and withdrawal a customer gave, and recording a new one."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Schema, Status
+from pydantic import ConfigDict
+
+from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.customers import services
+from samphan.customers.api.common import _customer, router
+from samphan.customers.models import ConsentRecord
+
+
+class ConsentOut(Schema):
+    id: int
+    channel: str
+    purpose: str
+    status: str
+    at: dt.datetime
+    source: str
+    wording_version: str
+
+
+class ConsentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    channel: Choice(ConsentRecord.Channel.values)  # type: ignore[valid-type]
+    status: Choice(ConsentRecord.Status.values)  # type: ignore[valid-type]
+    purpose: Choice(ConsentRecord.Purpose.values) = ConsentRecord.Purpose.MARKETING  # type: ignore[valid-type]
+    wording_version: Text(20) = ""  # type: ignore[valid-type]
+
+
+@router.get(
+    "/customers/{customer_id}/consents",
+    response={200: list[ConsentOut], **ERRORS},
+    tags=["consent"],
+)
+def consent_list(request: HttpRequest, customer_id: Id) -> Any:
+    """Every grant and withdrawal, newest first: the latest per channel and purpose is in force."""
+    return list(_customer(request, customer_id).consents.all())
+
+
+@router.post(
+    "/customers/{customer_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"]
+)
+def consent_create(request: HttpRequest, customer_id: Id, payload: ConsentIn) -> Any:
+    customer = _customer(request, customer_id, perm="customers.add_consentrecord")
+    record = services.consent_record(
+        actor=request.user,
+        customer=customer,
+        source=ConsentRecord.Source.API,
+        **payload.model_dump(),
+    )
+    return Status(201, record)

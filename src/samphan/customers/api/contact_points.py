@@ -1,0 +1,119 @@
+"""/api/v1 contact points: a customer's phones, e-mails and handles, each changed on its own."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.core.permissions import require_perm
+from samphan.customers import services
+from samphan.customers.api.common import (
+    ContactPointIn,
+    ContactPointOut,
+    PageParams,
+    _customer,
+    _duplicate_conflict,
+    router,
+)
+from samphan.customers.models import ContactPoint, Customer
+
+
+class ContactPointCreate(ContactPointIn):
+    allow_duplicate: bool = Field(
+        False, description="add a phone or e-mail even when another customer has it"
+    )
+
+
+class ContactPointPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    kind: Choice(ContactPoint.Kind.values) | None = None  # type: ignore[valid-type]
+    value: Text(300) | None = None  # type: ignore[valid-type]
+    label: Text(50) | None = None  # type: ignore[valid-type]
+    is_preferred: bool | None = None
+
+
+class ContactPointPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[ContactPointOut]
+
+
+class ContactPointListParams(PageParams):
+    kind: Choice(ContactPoint.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+
+
+def _contact_point(request: HttpRequest, pk: int, perm: str) -> ContactPoint:
+    require_perm(request.user, perm)
+    visible = Customer.objects.visible_to(request.user)
+    point = (
+        ContactPoint.objects.filter(pk=pk, customer__in=visible).select_related("customer").first()
+    )
+    if point is None:
+        raise Http404
+    return point
+
+
+@router.get(
+    "/customers/{customer_id}/contact-points",
+    response={200: ContactPointPage, **ERRORS},
+    tags=["contact points"],
+)
+def contact_point_list(
+    request: HttpRequest, customer_id: Id, params: Query[ContactPointListParams]
+) -> Any:
+    """The preferred one first, then by kind."""
+    points = _customer(request, customer_id, detail=False).contact_points.all()
+    if params.kind:
+        points = points.filter(kind=params.kind)
+    return page_of(points, params.page, params.page_size)
+
+
+@router.post(
+    "/customers/{customer_id}/contact-points",
+    response={201: ContactPointOut, **ERRORS},
+    tags=["contact points"],
+)
+def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointCreate) -> Any:
+    """409 when another customer has this phone or e-mail, unless `allow_duplicate`."""
+    customer = _customer(request, customer_id, perm="customers.add_contactpoint", detail=False)
+    contact = payload.model_dump(exclude={"allow_duplicate"})
+    if not payload.allow_duplicate:
+        conflict = _duplicate_conflict(
+            request, {"value": contact}, field="value", exclude_id=customer.pk
+        )
+        if conflict:
+            return Status(409, {"detail": [conflict]})
+    return Status(201, services.contact_point_add(actor=request.user, customer=customer, **contact))
+
+
+@router.get(
+    "/contact-points/{point_id}", response={200: ContactPointOut, **ERRORS}, tags=["contact points"]
+)
+def contact_point_get(request: HttpRequest, point_id: Id) -> Any:
+    return _contact_point(request, point_id, "customers.view_customer")
+
+
+@router.patch(
+    "/contact-points/{point_id}", response={200: ContactPointOut, **ERRORS}, tags=["contact points"]
+)
+def contact_point_update(request: HttpRequest, point_id: Id, payload: ContactPointPatch) -> Any:
+    point = _contact_point(request, point_id, "customers.change_contactpoint")
+    fields = {
+        key: value
+        for key, value in payload.model_dump(exclude_unset=True).items()
+        if value is not None
+    }
+    return services.contact_point_update(actor=request.user, contact_point=point, fields=fields)
+
+
+@router.delete(
+    "/contact-points/{point_id}", response={204: None, **ERRORS}, tags=["contact points"]
+)
+def contact_point_delete(request: HttpRequest, point_id: Id) -> Any:
+    point = _contact_point(request, point_id, "customers.delete_contactpoint")
+    services.contact_point_remove(actor=request.user, contact_point=point)
+    return Status(204, None)

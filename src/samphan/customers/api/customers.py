@@ -1,0 +1,317 @@
+"""/api/v1 customers and companies: list, create (409 on a known phone or e-mail), read,
+change, archive and restore."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Model, TextField
+from django.http import HttpRequest
+from ninja import Query, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.accounts.models import Team, User
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
+from samphan.core.permissions import require_perm
+from samphan.customers import queries, services
+from samphan.customers.api.common import (
+    ContactPointIn,
+    ContactPointOut,
+    PageParams,
+    _customer,
+    _duplicate_conflict,
+    router,
+)
+from samphan.customers.models import ContactPoint, Customer, Interest, Tag
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    display_name: str
+    title: str
+    first_name: str
+    last_name: str
+    first_name_en: str
+    last_name_en: str
+    nickname: str
+    birthday: dt.date | None
+    gender: str
+    company_id: int | None
+    job_title: str
+    company_name: str
+    company_name_en: str
+    tax_id: str
+    branch: str
+    industry: str
+    size: str
+    website: str
+    address: str
+    province: str
+    member_number: str | None
+    stage: str
+    tier: str
+    is_vip: bool
+    owner_id: int | None
+    team_id: int | None
+    source: str
+    referred_by_id: int | None
+    custom_fields: dict[str, Any]
+    notes: str
+    archived: bool = Field(validation_alias="is_archived")
+    photo_url: str | None = Field(description="absolute URL of the photo; null when none")
+    tags: list[str]
+    interests: list[str]
+    contact_points: list[ContactPointOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_photo_url(customer: Customer, context: dict[str, Any] | None) -> str | None:
+        if not customer.photo:
+            return None
+        request = (context or {}).get("request")
+        url = customer.photo.url
+        return request.build_absolute_uri(url) if request is not None else url
+
+    @staticmethod
+    def resolve_tags(customer: Customer) -> list[str]:
+        return [tag.name for tag in customer.tags.all()]
+
+    @staticmethod
+    def resolve_interests(customer: Customer) -> list[str]:
+        return [interest.name for interest in customer.interests.all()]
+
+    @staticmethod
+    def resolve_contact_points(customer: Customer) -> list[ContactPoint]:
+        return list(customer.contact_points.all())
+
+
+class CustomerPage(Schema):
+    count: int = Field(description="matching customers, counted up to a cap")
+    count_capped: bool = Field(description="true when there are more than `count`")
+    page: int
+    page_size: int
+    items: list[CustomerOut]
+
+
+class CustomerPatch(Schema):
+    """Every field optional; only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Text(30) | None = None  # type: ignore[valid-type]
+    first_name: Text(100) | None = None  # type: ignore[valid-type]
+    last_name: Text(100) | None = None  # type: ignore[valid-type]
+    first_name_en: Text(100) | None = None  # type: ignore[valid-type]
+    last_name_en: Text(100) | None = None  # type: ignore[valid-type]
+    nickname: Text(50) | None = None  # type: ignore[valid-type]
+    birthday: IsoDate | None = None
+    gender: Choice(Customer.Gender.values, blank=True) | None = None  # type: ignore[valid-type]
+    company_id: Id | None = None
+    job_title: Text(100) | None = None  # type: ignore[valid-type]
+    company_name: Text(200) | None = None  # type: ignore[valid-type]
+    company_name_en: Text(200) | None = None  # type: ignore[valid-type]
+    tax_id: Text(20) | None = None  # type: ignore[valid-type]
+    branch: Text(5) | None = None  # type: ignore[valid-type]
+    industry: Choice(Customer.Industry.values, blank=True) | None = None  # type: ignore[valid-type]
+    size: Choice(Customer.CompanySize.values, blank=True) | None = None  # type: ignore[valid-type]
+    website: Text(200) | None = None  # type: ignore[valid-type]
+    address: Text(1000) | None = None  # type: ignore[valid-type]
+    province: Text(60) | None = None  # type: ignore[valid-type]
+    member_number: Text(30) | None = None  # type: ignore[valid-type]
+    stage: Choice(Customer.Stage.values) | None = None  # type: ignore[valid-type]
+    tier: Choice(Customer.Tier.values) | None = None  # type: ignore[valid-type]
+    is_vip: bool | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
+    source: Choice(Customer.Source.values, blank=True) | None = None  # type: ignore[valid-type]
+    referred_by_id: Id | None = None
+    custom_fields: dict[Text(50), Text(500) | int | float | None] | None = None  # type: ignore[valid-type]
+    notes: Text(5000) | None = None  # type: ignore[valid-type]
+    tags: list[Text(50)] | None = None  # type: ignore[valid-type]
+    interests: list[Text(80)] | None = None  # type: ignore[valid-type]
+
+
+class CustomerIn(CustomerPatch):
+    kind: Choice(Customer.Kind.values) = Customer.Kind.PERSON  # type: ignore[valid-type]
+    contact_points: list[ContactPointIn] = Field(default_factory=list, max_length=20)
+    allow_duplicate: bool = False
+
+
+class ListParams(PageParams):
+    q: Text(100) = ""  # type: ignore[valid-type]
+    kind: Text(10) = ""  # type: ignore[valid-type]
+    stage: Text(10) = ""  # type: ignore[valid-type]
+    tier: Text(10) = ""  # type: ignore[valid-type]
+    industry: Text(20) = ""  # type: ignore[valid-type]
+    vip: bool | None = None
+    tag: Id | None = None
+    owner: Id | None = None
+    team: Id | None = None
+    archived: bool = False
+    sort: Text(10) = queries.DEFAULT_SORT  # type: ignore[valid-type]
+
+
+def _existing(model: type[Model], pk: int | None, field: str, queryset: Any = None) -> Any:
+    if pk is None:
+        return None
+    found = (queryset if queryset is not None else model._default_manager).filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: f"No {model._meta.model_name} with id {pk}."})
+    return found
+
+
+def _named(model: type[Tag] | type[Interest], names: list[str] | None, field: str) -> Any:
+    if names is None:
+        return None
+    found: list[Tag | Interest] = list(model.objects.filter(name__in=names))
+    missing = set(names) - {item.name for item in found}
+    if missing:
+        raise ValidationError({field: f"Unknown {field}: {', '.join(sorted(missing))}."})
+    return found
+
+
+def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, Any]:
+    data = payload.model_dump(
+        exclude_unset=True, exclude={"tags", "interests", "contact_points", "allow_duplicate"}
+    )
+    visible = Customer.objects.visible_to(request.user)
+    references = {
+        "owner_id": ("owner", User, None),
+        "team_id": ("team", Team, None),
+        "company_id": ("company", Customer, visible.companies()),
+        "referred_by_id": ("referred_by", Customer, visible),
+    }
+    for key, (field, model, queryset) in references.items():
+        if key in data:
+            data[field] = _existing(model, data.pop(key), field, queryset)
+    for key, value in list(data.items()):
+        if value is not None:
+            continue
+        model_field = Customer._meta.get_field(key)
+        if model_field.null:
+            continue  # null clears a date or a reference
+        if isinstance(model_field, (CharField, TextField)):
+            data[key] = ""  # null clears a text field
+        else:
+            del data[key]  # null on a required choice or flag changes nothing
+    return data
+
+
+def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str, Any]:
+    require_perm(request.user, "customers.view_customer")
+    filters = queries.CustomerFilters(
+        q=params.q,
+        kind=kind or params.kind,
+        stage=params.stage,
+        tier=params.tier,
+        industry=params.industry,
+        vip=params.vip,
+        tag=params.tag,
+        owner=params.owner,
+        team=params.team,
+        archived=params.archived,
+        sort=params.sort if params.sort in queries.SORTS else queries.DEFAULT_SORT,
+    )
+    customers = queries.customer_list(request.user, filters).prefetch_related(
+        "tags", "interests", "contact_points"
+    )
+    return page_of(customers, params.page, params.page_size, queries.count_cap(filters))
+
+
+def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status[Any]:
+    require_perm(request.user, "customers.add_customer")
+    fields = _service_fields(request, payload)
+    fields["kind"] = kind or payload.kind
+    contacts = [contact.model_dump() for contact in payload.contact_points]
+    if not payload.allow_duplicate:
+        named = {f"contact_points.{index}.value": c for index, c in enumerate(contacts)}
+        conflict = _duplicate_conflict(request, named, field="contact_points")
+        if conflict:
+            return Status(409, {"detail": [conflict]})
+    customer = services.customer_create(
+        actor=request.user,
+        fields=fields,
+        tags=_named(Tag, payload.tags, "tags") or [],
+        interests=_named(Interest, payload.interests, "interests") or [],
+        contact_points=contacts,
+    )
+    return Status(201, _customer(request, customer.pk))
+
+
+def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
+    customer = _customer(request, pk, perm="customers.change_customer", kind=kind)
+    services.customer_update(
+        actor=request.user,
+        customer=customer,
+        fields=_service_fields(request, payload),
+        tags=_named(Tag, payload.tags, "tags"),
+        interests=_named(Interest, payload.interests, "interests"),
+    )
+    return _customer(request, pk)
+
+
+def _archive(request: HttpRequest, pk: int, *, archived: bool, kind: str = "") -> Customer:
+    customer = _customer(request, pk, perm="customers.archive_customer", kind=kind)
+    services.customer_archive(actor=request.user, customer=customer, archived=archived)
+    return _customer(request, pk)
+
+
+@router.get("/customers", response={200: CustomerPage, **ERRORS})
+def customer_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+    """People and companies the caller may see; `q` searches names, phones, e-mails, member numbers."""
+    return _list(request, params)
+
+
+@router.post("/customers", response={201: CustomerOut, **ERRORS})
+def customer_create(request: HttpRequest, payload: CustomerIn) -> Any:
+    """Create a person (or a company with `kind`); 409 when a phone or e-mail is already known."""
+    return _create(request, payload)
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def customer_get(request: HttpRequest, customer_id: Id) -> Any:
+    return _customer(request, customer_id)
+
+
+@router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def customer_update(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
+    return _update(request, customer_id, payload)
+
+
+@router.post("/customers/{customer_id}/archive", response={200: CustomerOut, **ERRORS})
+def customer_archive(request: HttpRequest, customer_id: Id) -> Any:
+    """Soft delete: hidden from lists, history kept; `/restore` undoes it."""
+    return _archive(request, customer_id, archived=True)
+
+
+@router.post("/customers/{customer_id}/restore", response={200: CustomerOut, **ERRORS})
+def customer_restore(request: HttpRequest, customer_id: Id) -> Any:
+    return _archive(request, customer_id, archived=False)
+
+
+@router.get("/companies", response={200: CustomerPage, **ERRORS}, tags=["companies"])
+def company_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+    return _list(request, params, kind=Customer.Kind.COMPANY)
+
+
+@router.post("/companies", response={201: CustomerOut, **ERRORS}, tags=["companies"])
+def company_create(request: HttpRequest, payload: CustomerIn) -> Any:
+    return _create(request, payload, kind=Customer.Kind.COMPANY)
+
+
+@router.get("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
+def company_get(request: HttpRequest, company_id: Id) -> Any:
+    return _customer(request, company_id, kind=Customer.Kind.COMPANY)
+
+
+@router.patch("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
+def company_update(request: HttpRequest, company_id: Id, payload: CustomerPatch) -> Any:
+    return _update(request, company_id, payload, kind=Customer.Kind.COMPANY)
+
+
+@router.post(
+    "/companies/{company_id}/archive", response={200: CustomerOut, **ERRORS}, tags=["companies"]
+)
+def company_archive(request: HttpRequest, company_id: Id) -> Any:
+    return _archive(request, company_id, archived=True, kind=Customer.Kind.COMPANY)

@@ -1,0 +1,188 @@
+"""/api/v1 interactions logged on a customer's timeline, and the whole timeline with the
+orders, paged by cursor."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Schema, Status
+from pydantic import ConfigDict, Field
+
+from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
+from samphan.core.permissions import require_perm
+from samphan.customers import services
+from samphan.customers.api.common import PageParams, _customer, router
+from samphan.customers.models import LOGGED_INTERACTION_KINDS, Customer, Interaction
+from samphan.customers.timeline import TIMELINE_PAGE, Cursor, interactions_of, timeline_page
+
+
+class EntryFields(Schema):
+    """What every timeline entry says, whatever it is."""
+
+    kind: str
+    occurred_at: dt.datetime
+    user_id: int | None
+    channel: str
+    summary: str
+    body: str
+
+
+class InteractionOut(EntryFields):
+    id: int
+    customer_id: int
+
+
+class InteractionPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[InteractionOut]
+
+
+class InteractionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    kind: Choice(LOGGED_INTERACTION_KINDS)  # type: ignore[valid-type]
+    summary: Text(200)  # type: ignore[valid-type]
+    body: Text(10000) = ""  # type: ignore[valid-type]
+    channel: Text(30) = ""  # type: ignore[valid-type]
+    occurred_at: IsoDateTime | None = None
+
+
+class InteractionPatch(Schema):
+    """Only the fields sent change; `null` clears `body` or `channel`."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Choice(LOGGED_INTERACTION_KINDS) | None = None  # type: ignore[valid-type]
+    summary: Text(200) | None = None  # type: ignore[valid-type]
+    body: Text(10000) | None = None  # type: ignore[valid-type]
+    channel: Text(30) | None = None  # type: ignore[valid-type]
+    occurred_at: IsoDateTime | None = None
+
+
+class InteractionListParams(PageParams):
+    q: Text(100) = Field("", description="text in the summary or body")  # type: ignore[valid-type]
+    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+
+
+class TimelineEntryOut(EntryFields):
+    source: str = Field(description="where the entry lives: `interaction` or `order`")
+    id: int = Field(description="the interaction's or the order's id")
+    url: str = Field(description="the entry's own page in the app, if it has one (an order)")
+
+
+class TimelinePage(Schema):
+    items: list[TimelineEntryOut]
+    next: str | None = Field(description="`before` for the next (older) page; null at the end")
+
+
+class TimelineParams(Schema):
+    before: Text(60) = Field("", description="the `next` of the previous page")  # type: ignore[valid-type]
+    q: Text(100) = Field("", description="text in the summary or body; an order's number or note")  # type: ignore[valid-type]
+    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    limit: int = Field(TIMELINE_PAGE, ge=1, le=200)
+
+
+def _interaction(request: HttpRequest, pk: int) -> Interaction:
+    require_perm(request.user, "customers.view_customer")
+    visible = Customer.objects.visible_to(request.user)
+    interaction = Interaction.objects.filter(pk=pk, customer__in=visible).first()
+    if interaction is None:
+        raise Http404
+    return interaction
+
+
+def _interaction_to_change(request: HttpRequest, pk: int, *, delete: bool = False) -> Interaction:
+    """A visible interaction (404) the caller logged, or may change as their role allows (403)."""
+    interaction = _interaction(request, pk)
+    if not interaction.may_be_changed_by(request.user, delete=delete):
+        raise PermissionDenied
+    return interaction
+
+
+@router.get(
+    "/customers/{customer_id}/interactions",
+    response={200: InteractionPage, **ERRORS},
+    tags=["interactions"],
+)
+def interaction_list(
+    request: HttpRequest, customer_id: Id, params: Query[InteractionListParams]
+) -> Any:
+    """The interactions logged on the customer's timeline, newest first; `q` finds text in
+    the summary or body. Their purchases are their orders: the whole timeline, orders
+    included, is `GET /customers/{id}/timeline`."""
+    customer = _customer(request, customer_id, detail=False)
+    interactions = interactions_of(customer, q=params.q, kind=params.kind)
+    return page_of(interactions, params.page, params.page_size)
+
+
+@router.get(
+    "/customers/{customer_id}/timeline",
+    response={200: TimelinePage, **ERRORS},
+    tags=["interactions"],
+)
+def timeline_list(request: HttpRequest, customer_id: Id, params: Query[TimelineParams]) -> Any:
+    """The customer's whole timeline, newest first: logged interactions and the orders
+    (kind `purchase`, for those who may see orders). Pages by cursor: pass the `next` of
+    a page as `before` for the one after."""
+    customer = _customer(request, customer_id, detail=False)
+    before = None
+    if params.before:
+        before = Cursor.parse(params.before)
+        if before is None:
+            raise ValidationError(
+                {"before": "Not a cursor from this timeline: pass a page's `next`."}
+            )
+    entries, older = timeline_page(
+        request.user, customer, before=before, q=params.q, kind=params.kind, size=params.limit
+    )
+    items = [{**vars(entry), "user_id": entry.user.pk if entry.user else None} for entry in entries]
+    return {"items": items, "next": str(older) if older else None}
+
+
+@router.post(
+    "/customers/{customer_id}/interactions",
+    response={201: InteractionOut, **ERRORS},
+    tags=["interactions"],
+)
+def interaction_create(request: HttpRequest, customer_id: Id, payload: InteractionIn) -> Any:
+    customer = _customer(request, customer_id, perm="customers.add_interaction", detail=False)
+    return Status(
+        201, services.interaction_log(actor=request.user, customer=customer, **payload.model_dump())
+    )
+
+
+@router.get(
+    "/interactions/{interaction_id}",
+    response={200: InteractionOut, **ERRORS},
+    tags=["interactions"],
+)
+def interaction_get(request: HttpRequest, interaction_id: Id) -> Any:
+    return _interaction(request, interaction_id)
+
+
+@router.patch(
+    "/interactions/{interaction_id}",
+    response={200: InteractionOut, **ERRORS},
+    tags=["interactions"],
+)
+def interaction_update(request: HttpRequest, interaction_id: Id, payload: InteractionPatch) -> Any:
+    """The author may correct an entry; others need a role that may change interactions."""
+    interaction = _interaction_to_change(request, interaction_id)
+    fields = payload.model_dump(exclude_unset=True)
+    for name in ("body", "channel"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""  # null clears an optional text
+    fields = {name: value for name, value in fields.items() if value is not None}
+    return services.interaction_update(actor=request.user, interaction=interaction, fields=fields)
+
+
+@router.delete(
+    "/interactions/{interaction_id}", response={204: None, **ERRORS}, tags=["interactions"]
+)
+def interaction_delete(request: HttpRequest, interaction_id: Id) -> Any:
+    """The author may remove an entry; others need a role that may delete interactions."""
+    interaction = _interaction_to_change(request, interaction_id, delete=True)
+    services.interaction_delete(actor=request.user, interaction=interaction)
+    return Status(204, None)
