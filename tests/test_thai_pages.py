@@ -90,11 +90,6 @@ NOT_PAGES = {
 }
 NOT_PAGE_PREFIXES = ("api-", "admin:", "api:")
 
-# Pages whose remaining offences belong to other parts of issue 18, fixed on other
-# branches at the same time. TEMPORARY: the lead removes each entry once its branch is
-# merged and the page passes.
-OTHER_POINTS: dict[str, str] = {}
-
 
 @dataclass
 class Shop:
@@ -330,9 +325,7 @@ def test_every_named_page_is_crawled_or_said_why_not():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_the_page_reads_thai(page, shop, checker, db, request):
-    if page in OTHER_POINTS:
-        request.applymarker(pytest.mark.xfail(reason=OTHER_POINTS[page], strict=True))
+def test_the_page_reads_thai(page, shop, checker, db):
     url = page_url(page, shop)
     response = thai_client(shop.admin).get(url, follow=True)
     assert response.status_code == 200, f"{page} ({url}) answered {response.status_code}"

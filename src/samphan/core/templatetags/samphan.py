@@ -11,6 +11,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, ngettext
 
 from samphan.core import dates, durations, money, phones
+from samphan.core.forms import DateInput
 
 register = template.Library()
 
@@ -106,8 +107,6 @@ def choice_label(bound_field: Any) -> str:
 def date_input(name: str, value: Any, *, errors: Any = None, period: bool = False) -> str:
     """A date field written by hand in a template (the period pickers), shown and read as
     every form's date fields are (core.forms.DateInput)."""
-    from samphan.core.forms import DateInput
-
     attrs: dict[str, Any] = {"id": f"id_{name}"}
     if period:
         attrs["data-period-date"] = ""
