@@ -37,8 +37,8 @@ from django.utils.translation import gettext_lazy
 
 from samphan.analytics.models import DailySales
 from samphan.analytics.rollups import local_date
-from samphan.analytics.sql import zone
 from samphan.core.permissions import sees_all_records
+from samphan.core.sql import zone
 from samphan.sales.models import ZERO, Deal, Order
 
 HORIZON_MONTHS = 3

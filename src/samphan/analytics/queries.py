@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from samphan.analytics import columns, sql
+from samphan.analytics import columns
 from samphan.analytics.cadence import (
     MIN_DAYS,
     OVERDUE_FACTOR,
@@ -26,6 +26,7 @@ from samphan.analytics.models import (
     CustomerRFM,
     RFMSegment,
 )
+from samphan.core import sql
 from samphan.core.money import to_baht
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
 from samphan.core.periods import Period

@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 
-from samphan.analytics import sql
 from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity, DailySales, HourlyTraffic
+from samphan.core import sql
 from samphan.core.bulk import python_values
 from samphan.customers.models import Interaction
 from samphan.sales.models import ZERO, Order
