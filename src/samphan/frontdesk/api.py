@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -20,7 +19,8 @@ from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer, Tag
 from samphan.frontdesk import services
-from samphan.frontdesk.models import Alert, AlertRule
+from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
+from samphan.frontdesk.models import AlertRule
 
 router = Router(tags=["front desk"])
 
@@ -109,23 +109,23 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Any:
         )
     ((field, value),) = given.items()
     if field == "customer_id":
-        visible = Customer.objects.visible_to(request.user).filter(archived_at__isnull=True)
-        customers, method = [get_object_or_404(visible, pk=value)], str(services.Method.PICKED)
+        arrival = services.check_in_picked(request.user, value)
+        method = str(services.Method.PICKED)
     else:
-        found = services.customers_find(request.user, str(value))
+        lookup = services.check_in_lookup(request.user, str(value))
+        found = lookup.found
         if found.error:
             raise ValidationError({field: found.error})
-        customers, method = found.customers, found.method
-        if not customers:
+        if not found.customers:
             return Status(404, {"detail": _("No customer matches.")})
-        if len(customers) > 1 or found.more:
+        if lookup.arrival is None:
             candidates = [
                 {"customer_id": c.pk, "name": c.display_name, "member_number": c.member_number}
-                for c in customers
+                for c in found.customers
             ]
             return Status(409, {"detail": _("Several customers match."), "candidates": candidates})
-    customer = customers[0]
-    arrival = services.check_in(actor=request.user, customer=customer, method=method)
+        arrival, method = lookup.arrival, found.method
+    customer = arrival.customer
     return Status(
         201,
         {
@@ -166,10 +166,7 @@ def alerts(request: HttpRequest) -> Any:
 @router.post("/frontdesk/alerts/{alert_id}/greeted", response={200: AlertOut, **ERRORS})
 def alert_greeted(request: HttpRequest, alert_id: Id) -> Any:
     """Mark an arrival greeted; 409 when somebody already did."""
-    require_perm(request.user, "customers.view_customer")
-    alert = get_object_or_404(
-        Alert.objects.visible_to(request.user).select_related("customer"), pk=alert_id
-    )
+    alert = alert_for_user(request.user, alert_id, perm="customers.view_customer")
     if not services.alert_greet(actor=request.user, alert=alert):
         return Status(409, {"detail": _("This customer was already greeted.")})
     return _alert_out(request, alert)
@@ -323,10 +320,6 @@ def _named_for_api(error: ValidationError) -> ValidationError:
     )
 
 
-def _rule(rule_id: int) -> AlertRule:
-    return get_object_or_404(AlertRule.objects.select_related("tag", "team"), pk=rule_id)
-
-
 @router.get("/alert-rules", response={200: AlertRulePage, **ERRORS}, tags=["alert rules"])
 def alert_rule_list(request: HttpRequest, params: Query[AlertRuleParams]) -> Any:
     """The alert rules by name."""
@@ -337,8 +330,7 @@ def alert_rule_list(request: HttpRequest, params: Query[AlertRuleParams]) -> Any
 
 @router.get("/alert-rules/{rule_id}", response={200: AlertRuleOut, **ERRORS}, tags=["alert rules"])
 def alert_rule_get(request: HttpRequest, rule_id: Id) -> Any:
-    require_perm(request.user, MANAGE_RULES)
-    return _rule(rule_id)
+    return alert_rule_for_user(request.user, rule_id, perm=MANAGE_RULES)
 
 
 @router.post("/alert-rules", response={201: AlertRuleOut, **ERRORS}, tags=["alert rules"])
@@ -351,7 +343,7 @@ def alert_rule_create(request: HttpRequest, payload: AlertRuleIn) -> Any:
         rule = services.alert_rule_create(actor=request.user, fields=_rule_fields(payload))
     except ValidationError as error:
         raise _named_for_api(error) from error
-    return Status(201, _rule(rule.pk))
+    return Status(201, alert_rule_for_user(request.user, rule.pk))
 
 
 @router.patch(
@@ -359,18 +351,17 @@ def alert_rule_create(request: HttpRequest, payload: AlertRuleIn) -> Any:
 )
 def alert_rule_update(request: HttpRequest, rule_id: Id, payload: AlertRulePatch) -> Any:
     """Change the fields sent; ``is_active: false`` pauses a rule."""
-    require_perm(request.user, MANAGE_RULES)
-    rule = _rule(rule_id)
+    rule = alert_rule_for_user(request.user, rule_id, perm=MANAGE_RULES)
     try:
         services.alert_rule_update(actor=request.user, rule=rule, fields=_rule_fields(payload))
     except ValidationError as error:
         raise _named_for_api(error) from error
-    return _rule(rule_id)
+    return alert_rule_for_user(request.user, rule_id)
 
 
 @router.delete("/alert-rules/{rule_id}", response={204: None, **ERRORS}, tags=["alert rules"])
 def alert_rule_delete(request: HttpRequest, rule_id: Id) -> Any:
     """The alerts it raised stay."""
-    require_perm(request.user, "frontdesk.delete_alertrule")
-    services.alert_rule_delete(actor=request.user, rule=_rule(rule_id))
+    rule = alert_rule_for_user(request.user, rule_id, perm="frontdesk.delete_alertrule")
+    services.alert_rule_delete(actor=request.user, rule=rule)
     return Status(204, None)

@@ -6,9 +6,8 @@ from urllib.parse import urlsplit
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
@@ -21,9 +20,10 @@ from samphan.analytics.regulars import regulars_page
 from samphan.core.forms import add_errors
 from samphan.core.permissions import require_perm
 from samphan.core.shop import shop_profile
-from samphan.customers.membership import member_number_assign
+from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.frontdesk import services
+from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
 from samphan.frontdesk.forms import AlertRuleForm, LookupForm, WalkInForm
 from samphan.frontdesk.models import Alert, AlertRule
 from samphan.frontdesk.public import card_response
@@ -50,11 +50,12 @@ def look_up(request: HttpRequest) -> HttpResponse:
         return _result(
             request, {"error": _("Type a phone number, a member number or a name.")}, 400
         )
-    found = services.customers_find(request.user, form.cleaned_data["q"])
+    lookup = services.check_in_lookup(request.user, form.cleaned_data["q"])
+    found = lookup.found
     if found.error:
         return _result(request, {"error": found.error, "query": form.cleaned_data["q"]}, 400)
-    if len(found.customers) == 1 and not found.more:
-        return _checked_in(request, found.customers[0], found.method)
+    if lookup.arrival:
+        return _arrived(request, lookup.arrival)
     if found.customers:
         return _result(request, {"found": found, "query": form.cleaned_data["q"]})
     query = form.cleaned_data["q"]
@@ -67,9 +68,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Check in the customer picked from the cards."""
     require_perm(request.user, CHECK_IN)
-    visible = Customer.objects.visible_to(request.user).filter(archived_at__isnull=True)
-    customer = get_object_or_404(visible, pk=pk)
-    return _checked_in(request, customer, services.Method.PICKED)
+    return _arrived(request, services.check_in_picked(request.user, pk))
 
 
 @login_required
@@ -90,13 +89,16 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            return _checked_in(request, customer, services.Method.NEW)
+            arrival = services.check_in(
+                actor=request.user, customer=customer, method=services.Method.NEW
+            )
+            return _arrived(request, arrival)
     return _result(request, {"walk_in": form}, 400)
 
 
-def _checked_in(request: HttpRequest, customer: Customer, method: str) -> HttpResponse:
-    arrival = services.check_in(actor=request.user, customer=customer, method=method)
-    return _result(request, {"arrival": arrival, **customer_card(request.user, customer)})
+def _arrived(request: HttpRequest, arrival: services.Arrival) -> HttpResponse:
+    context = {"arrival": arrival, **customer_card(request.user, arrival.customer)}
+    return _result(request, context)
 
 
 def customer_card(user: Any, customer: Customer) -> dict[str, Any]:
@@ -160,8 +162,7 @@ def alerts_feed(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_greet(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "customers.view_customer")
-    alert = get_object_or_404(services.alerts_open_for(request.user), pk=pk)
+    alert = alert_for_user(request.user, pk, perm="customers.view_customer", open_only=True)
     services.alert_greet(actor=request.user, alert=alert)
     if request.htmx:  # type: ignore[attr-defined]
         return alerts_feed(request)
@@ -209,7 +210,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, MANAGE_RULES)
     if pk is None:
         require_perm(request.user, "frontdesk.add_alertrule")
-    rule = get_object_or_404(AlertRule, pk=pk) if pk else None
+    rule = alert_rule_for_user(request.user, pk) if pk else None
     form = AlertRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -229,8 +230,8 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "frontdesk.delete_alertrule")
-    services.alert_rule_delete(actor=request.user, rule=get_object_or_404(AlertRule, pk=pk))
+    rule = alert_rule_for_user(request.user, pk, perm="frontdesk.delete_alertrule")
+    services.alert_rule_delete(actor=request.user, rule=rule)
     return redirect("frontdesk_rules")
 
 
@@ -249,8 +250,7 @@ def alert_history(user: Any) -> list[Alert]:
 @login_required
 def member_card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """A member's card as PNG or PDF, to print or send."""
-    require_perm(request.user, "customers.view_customer")
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    customer = customer_for_user(request.user, pk, perm="customers.view_customer")
     if not customer.member_number:
         raise Http404
     return card_response(customer, kind)
@@ -260,10 +260,8 @@ def member_card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 def member_make(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a customer checked in at the desk a member number (and so a card)."""
-    require_perm(request.user, "customers.change_customer")
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
-    with transaction.atomic():
-        member_number_assign(customer, actor=request.user)
+    customer = customer_for_user(request.user, pk, perm="customers.change_customer")
+    services.member_number_give(actor=request.user, customer=customer)
     return _result(request, {"member_made": True, **customer_card(request.user, customer)})
 
 

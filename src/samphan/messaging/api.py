@@ -5,21 +5,18 @@ visibility."""
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
+from samphan.customers.access import customer_for_user
 from samphan.customers.models import ConsentRecord, Customer
-from samphan.messaging import consent, services
+from samphan.messaging import services
+from samphan.messaging.access import line_account_for_user, message_for_user
 from samphan.messaging.channels.sms import sms_length
-from samphan.messaging.models import Channel, LineAccount, Message, message_key
-from samphan.messaging.outbox import message_queue
+from samphan.messaging.models import Channel, Message
 
 router = Router(tags=["messages"])
 
@@ -78,31 +75,22 @@ def message_send(request: HttpRequest, payload: MessageIn) -> Any:
     """Queue a message to one customer: by `channel`, or by their preferred channel that
     consent allows, else the next allowed one (422 on `channel` says why none may). The
     outbox sends it; consent is checked again at hand-off."""
-    require_perm(request.user, "messaging.add_message")
-    customer = get_object_or_404(
-        Customer.objects.visible_to(request.user).filter(archived_at__isnull=True),
-        pk=payload.customer_id,
+    customer = customer_for_user(
+        request.user,
+        payload.customer_id,
+        perm="messaging.add_message",
+        queryset=Customer.objects.active(),
     )
-    key = f"api:{request.user.pk}:{payload.idempotency_key}"
-    wanted = None if payload.channel == "preferred" else payload.channel
-    found = consent.route(customer, payload.purpose, wanted)
-    if not found:
-        raise ValidationError({"channel": found.reason})
-    if found.channel == Channel.EMAIL and not payload.subject.strip():
-        raise ValidationError({"subject": _("An e-mail needs a subject.")})
-    with transaction.atomic():
-        queued_before = Message.objects.filter(key=message_key(key)).exists()
-        message = message_queue(
-            customer=customer,
-            channel=found.channel,
-            purpose=payload.purpose,
-            to=found.to,
-            subject=payload.subject if found.channel == Channel.EMAIL else "",
-            text=payload.text,
-            idempotency_key=key,
-            actor=request.user,
-        )
-    return Status(200 if queued_before else 201, message)
+    message, new = services.message_send(
+        actor=request.user,
+        customer=customer,
+        channel=None if payload.channel == "preferred" else payload.channel,
+        purpose=payload.purpose,
+        subject=payload.subject,
+        text=payload.text,
+        idempotency_key=f"api:{request.user.pk}:{payload.idempotency_key}",
+    )
+    return Status(201 if new else 200, message)
 
 
 @router.get("/messages", response={200: MessagePage, **ERRORS})
@@ -121,8 +109,7 @@ def message_list(request: HttpRequest, params: Query[MessageParams]) -> Any:
 
 @router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS})
 def message_detail(request: HttpRequest, message_id: Id) -> Any:
-    require_perm(request.user, "messaging.view_message")
-    return get_object_or_404(Message.objects.visible_to(request.user), pk=message_id)
+    return message_for_user(request.user, message_id, perm="messaging.view_message")
 
 
 class LineLinkIn(Schema):
@@ -140,11 +127,8 @@ class LineAccountOut(Schema):
 @router.put("/line-accounts/{user_id}", response={200: LineAccountOut, **ERRORS})
 def line_account_link(request: HttpRequest, user_id: Text(64), payload: LineLinkIn) -> Any:  # type: ignore[valid-type]
     """Say which customer a LINE account (from the webhook's follow event) is."""
-    require_perm(request.user, "customers.change_customer")
-    account = get_object_or_404(LineAccount, user_id=user_id)
+    account = line_account_for_user(request.user, user_id, perm="customers.change_customer")
     customer = None
     if payload.customer_id is not None:
-        customer = get_object_or_404(
-            Customer.objects.visible_to(request.user), pk=payload.customer_id
-        )
+        customer = customer_for_user(request.user, payload.customer_id)
     return services.line_link(actor=request.user, account=account, customer=customer)

@@ -64,10 +64,31 @@ def message_queue(
 ) -> Message:
     """Queue one message (in the caller's transaction). The same ``idempotency_key`` gives
     back the message queued the first time, so a retried action never sends twice."""
+    message, _created = message_queue_or_get(
+        customer=customer, channel=channel, purpose=purpose, to=to, text=text,
+        subject=subject, html=html, idempotency_key=idempotency_key, actor=actor,
+    )  # fmt: skip
+    return message
+
+
+def message_queue_or_get(
+    *,
+    customer: Customer,
+    channel: str,
+    purpose: str,
+    to: str,
+    text: str,
+    subject: str = "",
+    html: str = "",
+    idempotency_key: str,
+    actor: Any = None,
+) -> tuple[Message, bool]:
+    """``message_queue``, and whether the message is new (False: the key was queued
+    before, and that message is returned)."""
     key = message_key(idempotency_key)
     existing = Message.objects.filter(key=key).first()
     if existing is not None:
-        return existing
+        return existing, False
     message = Message(
         key=key,
         customer=customer,
@@ -84,7 +105,7 @@ def message_queue(
         with transaction.atomic():
             message.save()
     except IntegrityError:  # the same key queued meanwhile by another request
-        return Message.objects.get(key=key)
+        return Message.objects.get(key=key), False
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -92,7 +113,7 @@ def message_queue(
         customer_id=customer.pk,
         changes={"channel": [None, channel], "to": [None, message.to]},
     )
-    return message
+    return message, True
 
 
 class Draft(NamedTuple):

@@ -1,25 +1,66 @@
-"""What customers and providers do to the messages: unsubscribing by link, the preference
-page, STOP replies, LINE follows and unfollows; and staff linking a LINE account."""
+"""What staff, customers and providers do to the messages: staff writing to a customer;
+unsubscribing by link, the preference page, STOP replies, LINE follows and unfollows; and
+staff linking a LINE account."""
 
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer
 from samphan.customers.services import consent_record
-from samphan.messaging.consent import GRANTED, MARKETING, WITHDRAWN
+from samphan.messaging.consent import GRANTED, MARKETING, WITHDRAWN, route
 from samphan.messaging.models import Channel, LineAccount, Message, Suppression
-from samphan.messaging.outbox import suppress
+from samphan.messaging.outbox import message_queue_or_get, suppress
 
 # Replies that mean "no more messages" (Thai: ยกเลิก, cancel; หยุด, stop).
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ยกเลิก", "หยุด"}
 # What a customer may undo themselves by consenting again; a bounce or an invalid number
 # stays until the address changes.
 CUSTOMER_SAID = [Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.STOP]
+
+
+class Queued(NamedTuple):
+    message: Message
+    new: bool  # False: the idempotency key was queued before, and this is that message
+
+
+def message_send(
+    *,
+    actor: Any,
+    customer: Customer,
+    channel: str | None,
+    purpose: str,
+    subject: str,
+    text: str,
+    idempotency_key: str,
+) -> Queued:
+    """Queue a message from staff to one customer: on ``channel``, or (None) on their
+    preferred channel that consent allows, else the next allowed one; a ``ValidationError``
+    on ``channel`` says why none may, on ``subject`` that an e-mail needs one. The subject
+    is kept for e-mail only. The outbox sends it, checking consent again at hand-off."""
+    found = route(customer, purpose, channel)
+    if not found:
+        raise ValidationError({"channel": found.reason})
+    if found.channel == Channel.EMAIL and not subject.strip():
+        raise ValidationError({"subject": _("An e-mail needs a subject.")})
+    with transaction.atomic():
+        message, new = message_queue_or_get(
+            customer=customer,
+            channel=found.channel,
+            purpose=purpose,
+            to=found.to,
+            subject=subject if found.channel == Channel.EMAIL else "",
+            text=text,
+            idempotency_key=idempotency_key,
+            actor=actor,
+        )
+    return Queued(message, new)
 
 
 def _latest(customer_id: int, channel: str, purpose: str) -> str | None:

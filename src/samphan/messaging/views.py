@@ -5,22 +5,20 @@ import uuid
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
+from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
-from samphan.messaging import consent
+from samphan.messaging import consent, services
 from samphan.messaging.channels.sms import sms_length
 from samphan.messaging.forms import PREFERRED, MessageForm
 from samphan.messaging.models import Channel, Message, Suppression
-from samphan.messaging.outbox import message_queue
-from samphan.messaging.services import PURPOSES
 
 
 def messages_visible(user: object) -> QuerySet[Message]:
@@ -61,41 +59,31 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def message_new(request: HttpRequest, customer_id: int) -> HttpResponse:
-    require_perm(request.user, "messaging.add_message")
-    customer = get_object_or_404(
-        Customer.objects.visible_to(request.user).filter(archived_at__isnull=True), pk=customer_id
+    customer = customer_for_user(
+        request.user, customer_id, perm="messaging.add_message", queryset=Customer.objects.active()
     )
     form = MessageForm(request.POST or None, initial={"key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        wanted = None if data["channel"] == PREFERRED else data["channel"]
-        found = consent.route(customer, data["purpose"], wanted)
-        if not found:
-            form.add_error("channel", found.reason)
-        elif found.channel == Channel.EMAIL and not data["subject"].strip():
-            form.add_error("subject", _("An e-mail needs a subject."))
+        try:
+            message, _new = services.message_send(
+                actor=request.user,
+                customer=customer,
+                channel=None if data["channel"] == PREFERRED else data["channel"],
+                purpose=data["purpose"],
+                subject=data["subject"],
+                text=data["text"],
+                idempotency_key=f"staff:{data['key']}",
+            )
+        except ValidationError as error:
+            add_errors(form, error)
         else:
-            try:
-                with transaction.atomic():
-                    message = message_queue(
-                        customer=customer,
-                        channel=found.channel,
-                        purpose=data["purpose"],
-                        to=found.to,
-                        subject=data["subject"] if found.channel == Channel.EMAIL else "",
-                        text=data["text"],
-                        idempotency_key=f"staff:{data['key']}",
-                        actor=request.user,
-                    )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                flash.success(
-                    request,
-                    _("Queued: %(channel)s to %(to)s.")
-                    % {"channel": message.get_channel_display(), "to": message.to},
-                )
-                return redirect("customer_detail", customer.pk)
+            flash.success(
+                request,
+                _("Queued: %(channel)s to %(to)s.")
+                % {"channel": message.get_channel_display(), "to": message.to},
+            )
+            return redirect("customer_detail", customer.pk)
     status = 400 if request.method == "POST" else 200
     routes = {purpose: consent.route(customer, purpose) for purpose in ("service", "marketing")}
     context = {"customer": customer, "form": form, "routes": routes}
@@ -106,14 +94,14 @@ def message_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 def customer_reach(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer page's panel: where a service and a marketing message would go (or
     why nowhere), their addresses on the suppression list, their LINE accounts."""
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    customer = customer_for_user(request.user, pk)
     found = consent.addresses(customer)
     suppressed = Suppression.objects.filter(
         Q(customer_id=pk) | Q(address__in=list(found.values()))
     ).order_by("-at")
     context = {
         "customer": customer,
-        "routes": {purpose: consent.route(customer, purpose) for purpose in PURPOSES},
+        "routes": {purpose: consent.route(customer, purpose) for purpose in services.PURPOSES},
         "suppressed": suppressed,
         "line_accounts": customer.line_accounts.all(),
     }

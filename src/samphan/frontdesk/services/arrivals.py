@@ -1,0 +1,166 @@
+"""Checking customers in, and announcing the arrivals staff should know about.
+
+A check-in is a visit on the customer's timeline (``customers.services.interaction_log``:
+audited, and the analytics roll-ups follow it in the same transaction); the alert rules
+then decide who is told, in the same transaction, so an alert never points at a visit
+that was rolled back.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samphan.analytics.queries import activity_of, in_top_by_revenue
+from samphan.customers import services as customer_services
+from samphan.customers.models import Customer, Interaction
+from samphan.frontdesk.models import Alert, AlertRule
+
+OPEN_HOURS = 8  # an arrival nobody greeted stops being announced after a shift
+TIER_RANK: list[str] = [
+    Customer.Tier.NONE, Customer.Tier.SILVER, Customer.Tier.GOLD, Customer.Tier.PLATINUM,
+]  # fmt: skip
+
+
+class Method(TextChoices):
+    PHONE = "phone", gettext_lazy("phone number")
+    CARD = "card", gettext_lazy("member card")
+    MEMBER = "member", gettext_lazy("member number")
+    NAME = "name", gettext_lazy("name")
+    PICKED = "picked", gettext_lazy("picked from a list")
+    NEW = "new", gettext_lazy("registered at the desk")
+
+
+@dataclass
+class Arrival:
+    customer: Customer
+    visit: Interaction
+    alert: Alert | None
+    previous_visit_at: dt.datetime | None
+    last_purchase_at: dt.datetime | None
+
+
+@transaction.atomic
+def check_in(*, actor: Any, customer: Customer, method: str) -> Arrival:
+    """Record the visit and raise the alert its rules call for."""
+    before = activity_of(customer.pk)  # read first: the visit moves the last visit
+    visit = customer_services.interaction_log(
+        actor=actor,
+        customer=customer,
+        kind=Interaction.Kind.VISIT,
+        summary=_("Checked in at the front desk (%(how)s)") % {"how": Method(method).label},
+        channel=_("Front desk"),
+    )
+    return Arrival(
+        customer=customer,
+        visit=visit,
+        alert=_alert_raise(customer, visit, actor),
+        previous_visit_at=before.last_visit_at if before else None,
+        last_purchase_at=before.last_purchase_at if before else None,
+    )
+
+
+def is_birthday(birthday: dt.date | None, today: dt.date) -> bool:
+    """On 28 February for those born on the 29th, in the years without one."""
+    if birthday is None:
+        return False
+    if (birthday.month, birthday.day) == (today.month, today.day):
+        return True
+    leap = today.year % 4 == 0 and (today.year % 100 != 0 or today.year % 400 == 0)
+    return (
+        (birthday.month, birthday.day) == (2, 29)
+        and not leap
+        and (today.month, today.day) == (2, 28)
+    )
+
+
+def rules_matching(customer: Customer, today: dt.date) -> list[AlertRule]:
+    rules = list(AlertRule.objects.filter(is_active=True))
+    tags: set[int] = set()
+    if any(rule.kind == AlertRule.Kind.TAG for rule in rules):
+        tags = set(customer.tags.values_list("id", flat=True))
+    return [rule for rule in rules if _matches(rule, customer, tags, today)]
+
+
+def _matches(rule: AlertRule, customer: Customer, tags: set[int], today: dt.date) -> bool:
+    match rule.kind:
+        case AlertRule.Kind.TIER:
+            return bool(rule.tier) and TIER_RANK.index(customer.tier) >= TIER_RANK.index(rule.tier)
+        case AlertRule.Kind.VIP:
+            return customer.is_vip
+        case AlertRule.Kind.TAG:
+            return rule.tag_id in tags
+        case AlertRule.Kind.TOP:
+            return (
+                rule.top is not None and rule.top > 0 and in_top_by_revenue(customer.pk, rule.top)
+            )
+        case AlertRule.Kind.BIRTHDAY:
+            return is_birthday(customer.birthday, today)
+    return False
+
+
+def _alert_raise(customer: Customer, visit: Interaction, actor: Any) -> Alert | None:
+    rules = rules_matching(customer, timezone.localdate())
+    if not rules:
+        return None
+    audiences = {rule.audience for rule in rules}
+    owner = customer.owner_id if AlertRule.Audience.OWNER in audiences else None
+    alert = Alert.objects.create(
+        customer=customer,
+        visit=visit,
+        reasons=list(dict.fromkeys(rule.name for rule in rules)),
+        # An owner's rule for a customer without one tells everyone rather than nobody.
+        everyone=AlertRule.Audience.EVERYONE in audiences
+        or (AlertRule.Audience.OWNER in audiences and owner is None),
+        user_id=owner,
+        arrived_at=visit.occurred_at,
+        checked_in_by=actor if getattr(actor, "pk", None) else None,
+    )
+    teams = {
+        rule.team_id
+        for rule in rules
+        if rule.audience == AlertRule.Audience.TEAM and rule.team_id is not None
+    }
+    if teams:
+        alert.teams.set(teams)
+    return alert
+
+
+def alerts_open_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Alert]:
+    """Arrivals this user should be shown and nobody has greeted, newest first."""
+    since = (now or timezone.now()) - dt.timedelta(hours=OPEN_HOURS)
+    audience = Q(everyone=True) | Q(user_id=user.pk)
+    if user.team_id:
+        in_team = Alert.teams.through.objects.filter(alert_id=OuterRef("pk"), team_id=user.team_id)
+        audience |= Q(Exists(in_team))
+    return (
+        Alert.objects.visible_to(user)
+        .filter(audience, greeted_at__isnull=True, arrived_at__gte=since)
+        .filter(customer__archived_at__isnull=True)
+        .select_related("customer")
+        .order_by("-id")
+    )
+
+
+def alerts_state(alerts: list[Alert]) -> str:
+    """A short token that changes when the open alerts change: a screen polling with the
+    token it has gets "nothing new" until then."""
+    ids = ",".join(str(alert.pk) for alert in alerts)
+    return hashlib.blake2s(ids.encode(), digest_size=6).hexdigest()
+
+
+def alert_greet(*, actor: Any, alert: Alert) -> bool:
+    """Mark the customer greeted, once: False when somebody was quicker."""
+    now = timezone.now()
+    done = Alert.objects.filter(pk=alert.pk, greeted_at__isnull=True).update(
+        greeted_at=now, greeted_by=actor
+    )
+    if done:
+        alert.greeted_at, alert.greeted_by = now, actor
+    return bool(done)
