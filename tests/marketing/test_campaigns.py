@@ -17,6 +17,7 @@ from samphan.marketing.campaigns import (
     campaign_save,
     campaign_schedule,
     campaigns_run,
+    sending,
     values_for,
 )
 from samphan.marketing.models import Campaign, Recipient, Segment
@@ -217,7 +218,7 @@ def test_a_verdict_waits_for_the_window_then_names_the_winner(audience, smtp):
 def test_sending_resumes_after_a_crash_without_sending_twice(audience, smtp):
     campaign = make_campaign(holdout_percent=0)
     campaign_schedule(campaign=campaign)
-    campaigns.QUEUE_CHUNK, chunk = 7, campaigns.QUEUE_CHUNK
+    sending.QUEUE_CHUNK, chunk = 7, sending.QUEUE_CHUNK
     try:
         campaigns.draw(campaign.pk)
         first = campaigns.queue_pending(campaign, limit=1)  # one chunk, then "the crash"
@@ -225,7 +226,7 @@ def test_sending_resumes_after_a_crash_without_sending_twice(audience, smtp):
         assert send_all() == first
         campaigns_run()  # the worker restarted: it goes on where it stopped
     finally:
-        campaigns.QUEUE_CHUNK = chunk
+        sending.QUEUE_CHUNK = chunk
     send_all()
     assert len(smtp.messages) == 40 == len({mail["To"] for mail in smtp.messages})
     assert (

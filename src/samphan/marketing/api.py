@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -17,6 +16,7 @@ from pydantic import ConfigDict, Field
 from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.marketing import campaigns, queries, results, rules, services
+from samphan.marketing.access import campaign_for_user, segment_for_user
 from samphan.marketing.models import Campaign, Segment
 
 router = Router(tags=["segments"])
@@ -94,10 +94,6 @@ class MembersOut(Schema):
     changed: int
 
 
-def _segment(segment_id: int) -> Segment:
-    return get_object_or_404(Segment, pk=segment_id)
-
-
 def _save(request: HttpRequest, segment: Segment | None, payload: SegmentIn) -> Segment:
     return services.segment_save(
         actor=request.user,
@@ -142,27 +138,26 @@ def segment_preview(request: HttpRequest, payload: PreviewIn) -> Any:
 
 @router.get("/segments/{segment_id}", response={200: SavedSegmentOut, **ERRORS})
 def segment_detail(request: HttpRequest, segment_id: Id) -> Any:
-    require_perm(request.user, "marketing.view_segment")
-    return _segment(segment_id)
+    return segment_for_user(request.user, segment_id, perm="marketing.view_segment")
 
 
 @router.put("/segments/{segment_id}", response={200: SavedSegmentOut, **ERRORS})
 def segment_update(request: HttpRequest, segment_id: Id, payload: SegmentIn) -> Any:
-    require_perm(request.user, "marketing.change_segment")
-    return _save(request, _segment(segment_id), payload)
+    segment = segment_for_user(request.user, segment_id, perm="marketing.change_segment")
+    return _save(request, segment, payload)
 
 
 @router.delete("/segments/{segment_id}", response={204: None, **ERRORS})
 def segment_delete(request: HttpRequest, segment_id: Id) -> Any:
-    require_perm(request.user, "marketing.delete_segment")
-    services.segment_delete(actor=request.user, segment=_segment(segment_id))
+    segment = segment_for_user(request.user, segment_id, perm="marketing.delete_segment")
+    services.segment_delete(actor=request.user, segment=segment)
     return Status(204, None)
 
 
 @router.get("/segments/{segment_id}/count", response={200: CountOut, **ERRORS})
 def segment_count(request: HttpRequest, segment_id: Id) -> Any:
-    require_perm(request.user, "marketing.view_segment")
-    return {"count": queries.segment_count(request.user, _segment(segment_id))}
+    segment = segment_for_user(request.user, segment_id, perm="marketing.view_segment")
+    return {"count": queries.segment_count(request.user, segment)}
 
 
 @router.get("/segments/{segment_id}/customers", response={200: SegmentCustomerPage, **ERRORS})
@@ -170,8 +165,8 @@ def segment_customers(
     request: HttpRequest, segment_id: Id, params: Query[MarketingPageParams]
 ) -> Any:
     """The segment's customers the caller may see, by name."""
-    require_perm(request.user, "marketing.view_segment")
-    customers = queries.segment_customers(request.user, _segment(segment_id))
+    segment = segment_for_user(request.user, segment_id, perm="marketing.view_segment")
+    customers = queries.segment_customers(request.user, segment)
     return page_of(customers, params.page, params.page_size)
 
 
@@ -179,18 +174,18 @@ def segment_customers(
 def members_add(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any:
     """Add customers to a static list (those you may not see, archived ones and those
     on it already are left out; `changed` says how many were added)."""
-    require_perm(request.user, "marketing.change_segment")
+    segment = segment_for_user(request.user, segment_id, perm="marketing.change_segment")
     added = services.members_add(
-        actor=request.user, segment=_segment(segment_id), customer_ids=payload.customer_ids
+        actor=request.user, segment=segment, customer_ids=payload.customer_ids
     )
     return {"changed": added}
 
 
 @router.post("/segments/{segment_id}/members/remove", response={200: MembersOut, **ERRORS})
 def members_remove(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any:
-    require_perm(request.user, "marketing.change_segment")
+    segment = segment_for_user(request.user, segment_id, perm="marketing.change_segment")
     removed = services.members_remove(
-        actor=request.user, segment=_segment(segment_id), customer_ids=payload.customer_ids
+        actor=request.user, segment=segment, customer_ids=payload.customer_ids
     )
     return {"changed": removed}
 
@@ -294,10 +289,6 @@ class ResultsOut(Schema):
     groups: list[GroupOut]
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return get_object_or_404(Campaign, pk=campaign_id)
-
-
 @router.get("/campaigns", response={200: CampaignPage, **ERRORS}, tags=["campaigns"])
 def campaign_list(request: HttpRequest, params: Query[MarketingPageParams]) -> Any:
     require_perm(request.user, "marketing.view_campaign")
@@ -320,8 +311,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
 
 @router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, tags=["campaigns"])
 def campaign_detail(request: HttpRequest, campaign_id: Id) -> Any:
-    require_perm(request.user, "marketing.view_campaign")
-    return _campaign(campaign_id)
+    return campaign_for_user(request.user, campaign_id, perm="marketing.view_campaign")
 
 
 @router.post(
@@ -332,15 +322,16 @@ def campaign_schedule(request: HttpRequest, campaign_id: Id, payload: ScheduleIn
     require_perm(request.user, "marketing.change_campaign")
     if payload.at is not None and payload.at < timezone.now():
         raise ValidationError({"at": _("Choose a time in the future, or none to send now.")})
-    return campaigns.campaign_schedule(campaign=_campaign(campaign_id), at=payload.at)
+    campaign = campaign_for_user(request.user, campaign_id)
+    return campaigns.campaign_schedule(campaign=campaign, at=payload.at)
 
 
 @router.post(
     "/campaigns/{campaign_id}/cancel", response={200: CampaignOut, **ERRORS}, tags=["campaigns"]
 )
 def campaign_cancel(request: HttpRequest, campaign_id: Id) -> Any:
-    require_perm(request.user, "marketing.change_campaign")
-    return campaigns.campaign_cancel(campaign=_campaign(campaign_id))
+    campaign = campaign_for_user(request.user, campaign_id, perm="marketing.change_campaign")
+    return campaigns.campaign_cancel(campaign=campaign)
 
 
 @router.get(
@@ -349,8 +340,7 @@ def campaign_cancel(request: HttpRequest, campaign_id: Id) -> Any:
 def campaign_results(request: HttpRequest, campaign_id: Id) -> Any:
     """Per variant and for the hold-out group; the verdict waits for the planned sample
     size and the end of the purchase window."""
-    require_perm(request.user, "marketing.view_campaign")
-    campaign = _campaign(campaign_id)
+    campaign = campaign_for_user(request.user, campaign_id, perm="marketing.view_campaign")
     found = results.campaign_results(campaign)
     return {
         "status": campaign.status,

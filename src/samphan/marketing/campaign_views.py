@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
+from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.marketing import campaigns
+from samphan.marketing.access import campaign_for_user
 from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantFormSet
-from samphan.marketing.models import Campaign, Recipient
+from samphan.marketing.models import Campaign
 from samphan.marketing.queries import customers_matching, segment_filter
 from samphan.marketing.results import campaign_results
 from samphan.marketing.views import id_param
@@ -48,7 +50,7 @@ def _variant_initial(campaign: Campaign | None) -> list[dict[str, Any]]:
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=pk) if pk else None
+    campaign = campaign_for_user(request.user, pk) if pk else None
     require_perm(
         request.user, "marketing.change_campaign" if campaign else "marketing.add_campaign"
     )
@@ -97,8 +99,7 @@ def _errors_onto(form: CampaignForm, variants: Any, error: ValidationError) -> N
 
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "marketing.view_campaign")
-    campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
+    campaign = campaign_for_user(request.user, pk, perm="marketing.view_campaign")
     context: dict[str, Any] = {
         "campaign": campaign,
         "results": campaign_results(campaign),
@@ -122,11 +123,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Each variant as one customer of the audience would read it."""
-    require_perm(request.user, "marketing.view_campaign")
-    campaign = get_object_or_404(Campaign, pk=pk)
-    customer = get_object_or_404(
-        Customer.objects.visible_to(request.user), pk=id_param(request.GET.get("customer"))
-    )
+    campaign = campaign_for_user(request.user, pk, perm="marketing.view_campaign")
+    customer = customer_for_user(request.user, id_param(request.GET.get("customer")))
     shown = campaigns.preview_for(campaign, customer)
     return render(
         request, "marketing/_campaign_preview.html", {"customer": customer, "shown": shown}
@@ -136,8 +134,7 @@ def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "marketing.change_campaign")
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = campaign_for_user(request.user, pk, perm="marketing.change_campaign")
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         flash.error(request, " ".join(str(error) for error in form.errors.get("at", [])))
@@ -163,8 +160,7 @@ def campaign_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "marketing.change_campaign")
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = campaign_for_user(request.user, pk, perm="marketing.change_campaign")
     try:
         campaigns.campaign_cancel(campaign=campaign)
     except ValidationError as error:
@@ -180,11 +176,10 @@ def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a variant to one customer (a colleague's own record, say) as a test."""
     require_perm(request.user, "marketing.change_campaign")
     require_perm(request.user, "messaging.add_message")
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = campaign_for_user(request.user, pk)
     variant = get_object_or_404(campaign.variants, pk=id_param(request.POST.get("variant")))
-    customer = get_object_or_404(
-        Customer.objects.visible_to(request.user).active(),
-        pk=id_param(request.POST.get("customer")),
+    customer = customer_for_user(
+        request.user, id_param(request.POST.get("customer")), queryset=Customer.objects.active()
     )
     try:
         message = campaigns.test_send(
@@ -207,11 +202,7 @@ def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def campaign_open(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mail's pixel: the first load marks the recipient as having opened it."""
-    recipient_id = campaigns.recipient_of(token)
-    if recipient_id is not None:
-        Recipient.objects.filter(pk=recipient_id, opened_at__isnull=True).update(
-            opened_at=timezone.now()
-        )
+    campaigns.recipient_open(token)
     return HttpResponse(PIXEL, content_type="image/gif")
 
 
@@ -219,16 +210,7 @@ def campaign_open(request: HttpRequest, token: str) -> HttpResponse:
 def campaign_click(request: HttpRequest, token: str, index: int) -> HttpResponse:
     """A tracked link: marks the click (and the opening it implies), then leads on. Where
     to comes from the message sent, never from the request, so it is no open redirect."""
-    recipient_id = campaigns.recipient_of(token)
-    recipient = (
-        Recipient.objects.select_related("customer", "variant").filter(pk=recipient_id).first()
-        if recipient_id is not None
-        else None
-    )
-    target = campaigns.link_of(recipient, index) if recipient else None
-    if recipient is None or target is None:
+    target = campaigns.recipient_click(token, index)
+    if target is None:
         raise Http404
-    now = timezone.now()
-    Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
-    Recipient.objects.filter(pk=recipient.pk, opened_at__isnull=True).update(opened_at=now)
     return HttpResponseRedirect(target)

@@ -10,15 +10,16 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
-from samphan.customers.models import Customer
+from samphan.customers.access import customer_for_user
 from samphan.marketing import queries, rules, services
+from samphan.marketing.access import segment_for_user
 from samphan.marketing.forms import MembersImportForm, SegmentForm
 from samphan.marketing.models import Segment, SegmentMember
 
@@ -51,7 +52,7 @@ def _builder_context(form: SegmentForm, segment: Segment | None, rules_value: An
 
 @login_required
 def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    segment = get_object_or_404(Segment, pk=pk) if pk else None
+    segment = segment_for_user(request.user, pk) if pk else None
     require_perm(request.user, "marketing.change_segment" if segment else "marketing.add_segment")
     initial = (
         {"name": segment.name, "description": segment.description, "kind": segment.kind,
@@ -102,8 +103,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "marketing.view_segment")
-    segment = get_object_or_404(Segment, pk=pk)
+    segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
     try:
         customers = queries.segment_customers(request.user, segment)
         page = paginate(request, customers.select_related("owner"))
@@ -162,8 +162,7 @@ def _describe(fields: dict[str, rules.Field], rule: dict[str, Any]) -> str:
 @login_required
 def segment_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The segment's customers (those the user may see) as CSV, streamed."""
-    require_perm(request.user, "marketing.view_segment")
-    segment = get_object_or_404(Segment, pk=pk)
+    segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
     customers = queries.segment_customers(request.user, segment).values_list(
         "pk", "display_name", "member_number", "stage", "tier", "is_vip", "province"
     )
@@ -189,8 +188,7 @@ class _Echo:
 @login_required
 @require_POST
 def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "marketing.delete_segment")
-    segment = get_object_or_404(Segment, pk=pk)
+    segment = segment_for_user(request.user, pk, perm="marketing.delete_segment")
     try:
         services.segment_delete(actor=request.user, segment=segment)
     except ValidationError as error:
@@ -203,8 +201,7 @@ def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def members_import(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, "marketing.change_segment")
-    segment = get_object_or_404(Segment, pk=pk, kind=Segment.Kind.STATIC)
+    segment = segment_for_user(request.user, pk, perm="marketing.change_segment", static_only=True)
     form = MembersImportForm(request.POST, request.FILES)
     report = None
     if form.is_valid():
@@ -235,11 +232,8 @@ def members_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def members_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a customer off a static list (``action=remove``) or add them to it."""
-    require_perm(request.user, "marketing.change_segment")
-    segment = get_object_or_404(Segment, pk=pk, kind=Segment.Kind.STATIC)
-    customer = get_object_or_404(
-        Customer.objects.visible_to(request.user), pk=id_param(request.POST.get("customer"))
-    )
+    segment = segment_for_user(request.user, pk, perm="marketing.change_segment", static_only=True)
+    customer = customer_for_user(request.user, id_param(request.POST.get("customer")))
     if request.POST.get("action") == "remove":
         services.members_remove(actor=request.user, segment=segment, customer_ids=[customer.pk])
         flash.success(request, _("Taken off %(list)s.") % {"list": segment.name})
@@ -255,11 +249,13 @@ def members_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_lists(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer page's panel: the static lists they are on; a POST adds them to one."""
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    customer = customer_for_user(request.user, pk)
     if request.method == "POST":
-        require_perm(request.user, "marketing.change_segment")
-        segment = get_object_or_404(
-            Segment, pk=id_param(request.POST.get("segment")), kind=Segment.Kind.STATIC
+        segment = segment_for_user(
+            request.user,
+            id_param(request.POST.get("segment")),
+            perm="marketing.change_segment",
+            static_only=True,
         )
         services.members_add(actor=request.user, segment=segment, customer_ids=[customer.pk])
         flash.success(request, _("Added to %(list)s.") % {"list": segment.name})

@@ -1,0 +1,81 @@
+"""The message each recipient reads: a variant's template with their own values (name,
+tier, points, a product for them), in Thai or in English."""
+
+import re
+from typing import Any
+
+from samphan.customers.greetings import greeting_for
+from samphan.customers.models import Customer
+from samphan.loyalty import services as loyalty
+from samphan.marketing.models import Campaign, Variant
+from samphan.sales.queries import customer_suggestions
+
+VARIABLE = re.compile(r"{{\s*([a-z_]+)\s*}}")
+# What a template may say of its recipient.
+VARIABLES = (
+    "greeting", "nickname", "first_name", "name", "tier", "points", "member_number", "product",
+)  # fmt: skip
+URL = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    return VARIABLE.sub(lambda match: values.get(match.group(1), ""), template)
+
+
+def says(variant: Variant, name: str) -> bool:
+    """Whether the variant uses the variable (the product and the points cost queries:
+    only when it does)."""
+    templates = (variant.subject_th, variant.text_th, variant.subject_en, variant.text_en)
+    return name in VARIABLE.findall("".join(templates))
+
+
+def values_for(
+    customer: Customer, *, with_product: bool, points: int | None = None
+) -> dict[str, str]:
+    """What the variables say for this customer; ``points`` as given (a campaign reads a
+    chunk's balances at once), else "" (the template does not use it)."""
+    product = ""
+    if with_product:
+        found = customer_suggestions(customer.pk, limit=1)
+        product = found[0].product.name if found else ""
+    return {
+        # A company has neither: its name, so that "คุณ{{ nickname }}" still greets someone.
+        "nickname": customer.nickname
+        or customer.first_name
+        or customer.first_name_en
+        or customer.display_name,
+        "first_name": customer.first_name or customer.first_name_en or customer.display_name,
+        "name": customer.display_name,
+        "tier": str(customer.get_tier_display()),
+        "points": "" if points is None else f"{points:,}",
+        "member_number": customer.member_number or "",
+        "product": product,
+    }
+
+
+def in_english(customer: Customer, variant: Variant) -> bool:
+    """English when the variant has it and the customer has only a Latin name."""
+    thai_name = customer.first_name or customer.last_name or customer.company_name
+    latin_name = customer.first_name_en or customer.last_name_en or customer.company_name_en
+    return bool(variant.text_en) and not thai_name and bool(latin_name)
+
+
+def message_for(customer: Customer, variant: Variant, values: dict[str, str]) -> tuple[str, str]:
+    english = in_english(customer, variant)
+    subject = variant.subject_en if english else variant.subject_th
+    text = variant.text_en if english else variant.text_th
+    if "greeting" in subject or "greeting" in text:
+        # In the message's language: "คุณแอน" in Thai, "Ms Smith" in English.
+        values = {**values, "greeting": greeting_for(customer, "en" if english else "th")}
+    return render(subject, values), render(text, values)
+
+
+def preview_for(campaign: Campaign, customer: Customer) -> list[dict[str, Any]]:
+    """Each variant as this customer would read it."""
+    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
+    shown = []
+    for variant in campaign.variants.all():
+        subject, text = message_for(customer, variant, values)
+        shown.append({"variant": variant, "subject": subject, "text": text,
+                      "english": in_english(customer, variant)})  # fmt: skip
+    return shown
