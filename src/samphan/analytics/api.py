@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 
 from samphan.analytics import forecast, forecast_store, funnel, queries, rfm
 from samphan.analytics.cadence import cadence_of
+from samphan.analytics.figures import GroupQuestion, TopQuestion, figures
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.api.schemas import ERRORS, Id, IsoDate
 from samphan.core import periods
@@ -111,11 +112,8 @@ def top_customers(request: HttpRequest, params: Query[TopParams]) -> Any:
     """The customers with the most revenue (or profit) in a period, with their shares."""
     require_perm(request.user, "sales.view_order")
     period = params.chosen()
-    rows = queries.top_customers(request.user, period, by=params.by, limit=params.limit)
-    items = [
-        {**row.__dict__, "customer_id": row.customer.pk, "name": row.customer.display_name}
-        for row in rows
-    ]
+    question = TopQuestion(period, by=params.by, limit=params.limit)
+    items = [row.__dict__ for row in figures(request.user, question).rows]
     return {"period": _period_out(period), "by": params.by, "items": items}
 
 
@@ -124,7 +122,7 @@ def share(request: HttpRequest, params: Query[PeriodParams]) -> Any:
     """Totals, concentration (top 1%, 10%, 20%) and the Pareto curve for a period."""
     require_perm(request.user, "sales.view_order")
     period = params.chosen()
-    result = queries.revenue_share(request.user, period, by=params.by)
+    result = figures(request.user, TopQuestion(period, by=params.by, limit=0)).share
     return {
         "period": _period_out(period),
         "by": params.by,
@@ -501,7 +499,7 @@ def top_groups(request: HttpRequest, params: Query[GroupParams]) -> Any:
     or sales channel for a period, largest first; a customer with two tags counts in both."""
     require_perm(request.user, "sales.view_order")
     period = params.chosen()
-    rows = queries.top_groups(request.user, period, params.group, by=params.by)
+    rows = figures(request.user, GroupQuestion(period, params.group, by=params.by)).rows
     return {
         "period": _period_out(period),
         "group": params.group,

@@ -45,7 +45,9 @@ CONCENTRATION = (1, 5, 10, 20, 50, 80, 100)
 @dataclass(frozen=True)
 class TopRow:
     rank: int
-    customer: Customer
+    customer_id: int
+    name: str
+    is_vip: bool
     revenue: Decimal
     profit: Decimal
     orders: int
@@ -92,80 +94,12 @@ def period_totals(user: Any, period: Period | None) -> dict[str, Decimal]:
     return {key: value or ZERO for key, value in totals.items()}
 
 
-def top_customers(
-    user: Any,
-    period: Period | None,
-    *,
-    by: str = "revenue",
-    limit: int = 10,
-) -> list[TopRow]:
-    """The ``limit`` customers with the most revenue (or profit) in the period, with their
-    share of its total and the running share. Ties are broken by customer id."""
-    return top_and_share(user, period, by=by, limit=limit)[0]
-
-
-def revenue_share(
-    user: Any,
-    period: Period | None,
-    *,
-    by: str = "revenue",
-) -> Share:
-    """Totals, concentration and the Pareto curve of the measure over customers."""
-    return top_and_share(user, period, by=by, limit=0)[1]
-
-
-def top_and_share(
-    user: Any,
-    period: Period | None,
-    *,
-    by: str = "revenue",
-    limit: int = 10,
-) -> tuple[list[TopRow], Share]:
-    """The top ``limit`` customers and the share figures, from one pass over the period's
-    orders (``_ranked``)."""
-    if by not in MEASURES:
-        raise ValueError(by)
-    return _top_and_share(_ranked(user, period, by=by, limit=limit)[0], by=by, limit=limit)
-
-
-def _ranked(
-    user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
-) -> tuple[list[tuple], list[tuple]]:
-    """The period's customers ranked (the first ``limit`` and the first rank to reach each
-    whole percent of customers: ``_is_mark``), and with a customer ``group`` its values
-    with their buyers' sums: from the paid orders' columns in memory for those who see
-    every record (``analytics.columns``), else by SQL over the orders they may see."""
-    copy, bounds = columns_for(user, period)
-    if copy is None or bounds is None:
-        return _ranked_by_sql(user, period, by=by, limit=limit, group=group)
-    sums = columns.per_customer(copy, *bounds)
-    ranks = columns.ranks(sums, by=by, limit=limit) if limit is not None else []
-    return ranks, _grouped_from_sums(sums, group, by) if group else []
-
-
-Bounds = tuple[dt.datetime | None, dt.datetime | None]
-
-
-def columns_for(
-    user: Any, period: Period | None
-) -> tuple[columns.PaidOrders | None, Bounds | None]:
-    """The paid orders' columns and the period's bounds, when they answer for this user:
-    one who sees every record, outside a transaction, the copy loaded, the bounds on whole
-    seconds (the columns hold order times in whole seconds)."""
-    if not sees_all_records(user) or not columns.usable():
-        return None, None
-    bounds: Bounds = (None, None) if period is None else (period.start, period.end)
-    if any(moment and moment.timestamp() % 1 for moment in bounds):
-        return None, None
-    return columns.paid_orders(), bounds
-
-
 PER_TABLE = "analytics_period_sums"
 
 
-def _grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[tuple]:
+def grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[tuple]:
     """Each value of the group with its buyers' sums: the sums go into a temporary table
-    of this connection, joined to the group as in ``_ranked_by_sql``."""
+    of this connection, joined to the group as in ``ranked_by_sql``."""
     rows = list(columns.sums_rows(sums))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -186,7 +120,7 @@ def _grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[
 
 
 @sqlite_page_cache(SCAN_KIB)
-def _ranked_by_sql(
+def ranked_by_sql(
     user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
 ) -> tuple[list[tuple], list[tuple]]:
     """One statement over the period's per-customer sums (summed once, materialised).
@@ -194,7 +128,7 @@ def _ranked_by_sql(
     Unless ``limit`` is None: the customers ranked by the measure with a running sum, the
     period's totals and the sum of every rank's running sum (the area under the Lorenz
     curve, for the Gini index): the first ``limit`` ranks and the first rank to reach each
-    whole percent of customers (the Pareto curve's points, see ``_is_mark``). With a
+    whole percent of customers (the Pareto curve's points, see ``is_mark``). With a
     customer ``group``: each of its values with its buyers' sums summed (one join a buyer,
     not one an order).
 
@@ -239,8 +173,9 @@ def _ranked_by_sql(
     return ranks, [(row[11], row[2], row[7], row[5], row[6]) for row in found if row[0] == 1]
 
 
-def _top_and_share(found: list[tuple], *, by: str, limit: int) -> tuple[list[TopRow], Share]:
-    """The top rows and the share figures from ``_ranked``'s ranks."""
+def top_and_share_of(found: list[tuple], *, by: str, limit: int) -> tuple[list[TopRow], Share]:
+    """The top rows and the share figures from the ranks (``ranked_by_sql`` or
+    ``columns.ranks``)."""
     first = found[0] if found else None
     totals = {
         "revenue": _money(first[7]) if first else ZERO,
@@ -252,7 +187,9 @@ def _top_and_share(found: list[tuple], *, by: str, limit: int) -> tuple[list[Top
     rows = [
         TopRow(
             rank=n,
-            customer=customers[customer_id],
+            customer_id=customer_id,
+            name=customers[customer_id].display_name,
+            is_vip=customers[customer_id].is_vip,
             revenue=_money(revenue),
             profit=_money(profit),
             orders=int(orders),
@@ -261,15 +198,15 @@ def _top_and_share(found: list[tuple], *, by: str, limit: int) -> tuple[list[Top
         )
         for n, _, running, customer_id, revenue, profit, orders, *_ in top
     ]
-    marks = [(n, k, running) for n, k, running, *_ in found if _is_mark(n, k)]
+    marks = [(n, k, running) for n, k, running, *_ in found if is_mark(n, k)]
     area = first[9] if first else None
     return rows, _share(marks, totals, total, area)
 
 
-def _is_mark(n: int, k: int) -> bool:
+def is_mark(n: int, k: int) -> bool:
     """Whether rank ``n`` of ``k`` is the first to reach a whole percent of customers:
     ⌈p × k / 100⌉ for some whole p, that is 100(n − 1)/k < p ≤ 100n/k. The same test is
-    in ``_ranked_by_sql`` and ``columns.ranks``."""
+    in ``ranked_by_sql`` and ``columns.ranks``."""
     return n * 100 // k != (n - 1) * 100 // k
 
 
@@ -344,31 +281,7 @@ class GroupRow:
     share: float  # of the period's total of the measure (tags may add up to more than 1)
 
 
-def top_groups(
-    user: Any,
-    period: Period | None,
-    group: str,
-    *,
-    by: str = "revenue",
-    totals: dict[str, Decimal] | None = None,
-) -> list[GroupRow]:
-    """The period's revenue and profit per customer group, largest first.
-
-    A group of customers (tier, tag, segment, industry, province) sums each buyer's sums,
-    so each buyer is joined to their group once, not each of their orders (at a million
-    customers: 434,000 joins instead of two million, 8.7 → 1.7 s). The sales channel
-    belongs to the order, so it is summed over the orders."""
-    if group not in GROUPS or by not in MEASURES:
-        raise ValueError((group, by))
-    totals = totals or period_totals(user, period)
-    if group == "channel":
-        found = _channel_rows(user, period, by)
-    else:
-        found = _ranked(user, period, by=by, limit=None, group=group)[1]
-    return _group_rows(found, group, by=by, totals=totals)
-
-
-def _group_rows(
+def group_rows(
     found: list[tuple], group: str, *, by: str, totals: dict[str, Decimal]
 ) -> list[GroupRow]:
     """Rows of (value, customers, orders, revenue, profit) as the page shows them."""
@@ -387,15 +300,8 @@ def _group_rows(
     ]
 
 
-def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
-    copy, bounds = columns_for(user, period)
-    if copy is None or bounds is None:
-        return _channel_rows_by_sql(user, period, by)
-    return columns.channel_rows(copy, *bounds, by=by)
-
-
 @sqlite_page_cache(SCAN_KIB)
-def _channel_rows_by_sql(user: Any, period: Period | None, by: str) -> list[tuple]:
+def channel_rows_by_sql(user: Any, period: Period | None, by: str) -> list[tuple]:
     rows = (
         _paid_in(user, period)
         .order_by()
@@ -453,64 +359,6 @@ def _group_labels(group: str) -> dict[Any, Any]:
         "channel": Order.Channel.choices,
     }
     return dict(choices.get(group, []))
-
-
-# -- The top-customers page as plain data ----------------------------------------------------
-
-
-def top_figures(user: Any, period: Period, *, by: str, limit: int, group: str) -> dict[str, Any]:
-    """What the top-customers page shows, JSON-safe (money as text), so the same dict is
-    rendered live or stored as a snapshot. Group labels are left to the page (they are
-    translated)."""
-    if group and group != "channel":  # ranks and groups from one pass over the orders
-        ranks, grouped = _ranked(user, period, by=by, limit=limit, group=group)
-        rows, share = _top_and_share(ranks, by=by, limit=limit)
-        totals = {"revenue": share.revenue, "profit": share.profit}
-        groups = _group_rows(grouped, group, by=by, totals=totals)
-    else:
-        rows, share = top_and_share(user, period, by=by, limit=limit)
-        totals = {"revenue": share.revenue, "profit": share.profit}
-        groups = top_groups(user, period, group, by=by, totals=totals) if group else []
-    return {
-        "since": period.since.isoformat(),
-        "until": period.until.isoformat(),
-        "rows": [
-            {
-                "rank": row.rank,
-                "customer_id": row.customer.pk,
-                "name": row.customer.display_name,
-                "is_vip": row.customer.is_vip,
-                "revenue": str(row.revenue),
-                "profit": str(row.profit),
-                "orders": row.orders,
-                "share": row.share,
-                "cumulative_share": row.cumulative_share,
-            }
-            for row in rows
-        ],
-        "share": {
-            "customers": share.customers,
-            "revenue": str(share.revenue),
-            "profit": str(share.profit),
-            "concentration": {str(key): value for key, value in share.concentration.items()},
-            "concentration_customers": {
-                str(key): value for key, value in share.concentration_customers.items()
-            },
-            "gini": share.gini,
-            "pareto": share.pareto,
-        },
-        "groups": [
-            {
-                "value": row.value,
-                "customers": row.customers,
-                "orders": row.orders,
-                "revenue": str(row.revenue),
-                "profit": str(row.profit),
-                "share": row.share,
-            }
-            for row in groups
-        ],
-    }
 
 
 def group_label(group: str, value: str) -> str:
