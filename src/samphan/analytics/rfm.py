@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
+from django.tasks import task
 from django.utils import timezone
 
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMSegment, RFMState
@@ -118,9 +119,14 @@ def rfm_refresh_if_stale() -> bool:
 
 
 def _enqueue() -> None:
-    from samphan.analytics.tasks import rfm_refresh
-
     rfm_refresh.enqueue()
+
+
+@task()
+def rfm_refresh() -> int:
+    """Recompute every customer's RFM scores; enqueued once a day by the pages that show
+    them. Safe to run twice."""
+    return rfm_rebuild()
 
 
 @dataclass(frozen=True)
