@@ -143,8 +143,8 @@ def _compute(user: Any, question: TopQuestion) -> TopFigures:
         rows, share = top_and_share_of(ranks, by=by, limit=limit)
         groups = group_rows(grouped, group, by=by, totals=_totals(share))
     else:
-        rows, share = top_and_share_of(_ranked(user, period, by=by, limit=limit)[0], by=by,
-                                       limit=limit)  # fmt: skip
+        ranks = _ranked(user, period, by=by, limit=limit)[0]
+        rows, share = top_and_share_of(ranks, by=by, limit=limit)
         groups = _groups(user, period, group, by, _totals(share)) if group else []
     return TopFigures(period, by, tuple(rows), share, tuple(groups))
 
