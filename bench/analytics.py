@@ -21,6 +21,7 @@ from bench.timing import percentiles, timed
 from samphan.accounts.models import User
 from samphan.analytics import columns, queries, snapshots
 from samphan.analytics.dashboard import build_snapshot
+from samphan.analytics.figures import TopQuestion, figures
 from samphan.analytics.models import CustomerActivity, Snapshot
 from samphan.analytics.rfm import rfm_rebuild
 from samphan.analytics.rollups import analytics_rebuild, order_recorded
@@ -82,17 +83,17 @@ def measure_analytics(admin: User) -> dict[str, Any]:
         )
     pages["top-10 + shares, custom 180 days"] = percentiles(
         timed(
-            lambda: queries.top_and_share(admin, custom, limit=10),
+            lambda: figures(admin, TopQuestion(custom, limit=10)),
             5,
         )
     )
     pages["top-10 + shares, custom 180 days, by SQL (while the columns load; reps)"] = percentiles(
-        timed(lambda: queries._ranked_by_sql(admin, custom, by="revenue", limit=10), 3)
+        timed(lambda: queries.ranked_by_sql(admin, custom, by="revenue", limit=10), 3)
     )
     # What the top-customers page computes for a custom period with a breakdown chosen.
     pages["top-10 + shares + breakdown by province, custom 180 days"] = percentiles(
         timed(
-            lambda: queries.top_figures(admin, custom, by="revenue", limit=10, group="province"),
+            lambda: figures(admin, TopQuestion(custom, limit=10, group="province")),
             3,
         )
     )

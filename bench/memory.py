@@ -30,6 +30,7 @@ def _analyses() -> dict[str, Callable[[], object]]:
     from samphan.accounts.models import User
     from samphan.analytics import columns, queries
     from samphan.analytics.dashboard import build_snapshot
+    from samphan.analytics.figures import GroupQuestion, TopQuestion, figures
     from samphan.analytics.rfm import rfm_rebuild
     from samphan.analytics.rollups import analytics_rebuild
     from samphan.core.periods import Period
@@ -45,8 +46,8 @@ def _analyses() -> dict[str, Callable[[], object]]:
             ANALYSES,
             [
                 lambda: build_snapshot("this_year"),
-                lambda: queries.top_and_share(admin, custom, limit=10),
-                lambda: queries.top_groups(admin, custom, "province"),
+                lambda: figures(admin, TopQuestion(custom, limit=10)),
+                lambda: figures(admin, GroupQuestion(custom, "province")),
                 lambda: len(queries.expected_today(admin, today)),
                 lambda: len(queries.overdue_regulars(admin, today)),
                 analytics_rebuild,

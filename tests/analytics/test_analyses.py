@@ -2,23 +2,16 @@
 
 import datetime as dt
 import math
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.db.models import Count, Sum
 
 from samphan.analytics.cadence import cadence_of, chi_square_uniform_p, usual_hour, usual_weekdays
+from samphan.analytics.figures import GroupQuestion, TopQuestion, figures
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMSegment
-from samphan.analytics.queries import (
-    GROUPS,
-    expected_today,
-    overdue_regulars,
-    revenue_share,
-    top_and_share,
-    top_customers,
-    top_figures,
-    top_groups,
-)
+from samphan.analytics.queries import GROUPS, expected_today, overdue_regulars
 from samphan.core.periods import Period
 from samphan.customers.models import Customer, Tag
 from samphan.sales import services
@@ -129,6 +122,18 @@ class TestLists:
         assert customers == [mine]
 
 
+def top_customers(user, period, *, by="revenue", limit=10):
+    return list(figures(user, TopQuestion(period, by=by, limit=limit)).rows)
+
+
+def revenue_share(user, period, *, by="revenue"):
+    return figures(user, TopQuestion(period, by=by, limit=0)).share
+
+
+def top_groups(user, period, group, *, by="revenue"):
+    return list(figures(user, GroupQuestion(period, group, by=by)).rows)
+
+
 class TestTopAndShare:
     @pytest.fixture
     def ten_customers(self):
@@ -142,7 +147,7 @@ class TestTopAndShare:
     def test_top_three_and_their_share(self, admin_user, ten_customers):
         customers, _product = ten_customers
         rows = top_customers(admin_user, MARCH, limit=3)
-        assert [row.customer for row in rows] == customers[::-1][:3]
+        assert [row.customer_id for row in rows] == [c.pk for c in customers[::-1][:3]]
         # Revenue 100 a unit: 1 000, 900, 800 of 5 500.
         assert [row.revenue for row in rows] == [D("1000.00"), D("900.00"), D("800.00")]
         assert [row.share for row in rows] == [0.1818, 0.1636, 0.1455]
@@ -170,7 +175,7 @@ class TestTopAndShare:
         order = buy(c, product, at(MONDAYS[0]))
         services.order_refund(actor=None, order=order, lines=[LineInput(product.pk, 1)])
         rows = top_customers(admin_user, MARCH)
-        assert [row.customer for row in rows] == [a, b, c]
+        assert [row.customer_id for row in rows] == [a.pk, b.pk, c.pk]
         assert rows[2].revenue == D("0.00")
         Order.objects.filter(pk=order.pk).update(revenue=D("-50.00"))
         assert top_customers(admin_user, MARCH)[2].revenue == D("-50.00")
@@ -180,7 +185,8 @@ class TestTopAndShare:
         assert top_customers(admin_user, april) == []
         share = revenue_share(admin_user, april)
         assert share.customers == 0 and share.concentration[1] == share.concentration[20] == 0.0
-        assert len(top_customers(admin_user, None)) == 10  # all time
+        all_time = Period(dt.date(2000, 1, 1), dt.date(2030, 12, 31))
+        assert len(top_customers(admin_user, all_time)) == 10
 
     def test_a_rep_sees_own_figures(self, make_user, ten_customers):
         rep = make_user(role="sales")
@@ -188,7 +194,7 @@ class TestTopAndShare:
         customers[0].owner = rep
         customers[0].save()
         rows = top_customers(rep, MARCH)
-        assert [row.customer for row in rows] == [customers[0]]
+        assert [row.customer_id for row in rows] == [customers[0].pk]
         assert rows[0].share == 1.0
         assert revenue_share(rep, MARCH).revenue == D("100.00")
 
@@ -259,17 +265,20 @@ class TestTopGroups:
         assert sum(row.share for row in provinces) == pytest.approx(1.0)
         for group in GROUPS:  # the page's one pass gives what the two analyses give apart
             for by in ("revenue", "profit"):
-                page = top_figures(admin_user, MARCH, by=by, limit=2, group=group)
-                rows, share = top_and_share(admin_user, MARCH, by=by, limit=2)
-                assert [row["customer_id"] for row in page["rows"]] == [
-                    row.customer.pk for row in rows
-                ]
-                assert page["share"]["pareto"] == share.pareto
-                assert page["groups"] == [
-                    {
-                        "value": row.value, "customers": row.customers, "orders": row.orders,
-                        "revenue": str(row.revenue), "profit": str(row.profit),
-                        "share": row.share,
-                    }
-                    for row in top_groups(admin_user, MARCH, group, by=by)
-                ], (group, by)  # fmt: skip
+                page = figures(admin_user, TopQuestion(MARCH, by=by, limit=2, group=group))
+                alone = figures(admin_user, TopQuestion(MARCH, by=by, limit=2))
+                assert page.rows == alone.rows and page.share == alone.share
+                assert list(page.groups) == top_groups(admin_user, MARCH, group, by=by)
+
+
+def test_a_snapshot_gives_the_figures_computed_now(admin_user):
+    """Engine 1 stores engine 2 or 3's answer as JSON: read back, the same typed figures."""
+    product = ProductFactory(list_price=D("107.00"), unit_cost=D("60.00"))
+    for units, tier in enumerate([Customer.Tier.GOLD, "", Customer.Tier.GOLD], start=1):
+        buy(CustomerFactory(tier=tier or Customer.Tier.NONE), product, at(MONDAYS[0]),
+            quantity=units)  # fmt: skip
+    question = TopQuestion(MARCH, by="profit", limit=2, group="tier", preset="all_time")
+    stored = figures(admin_user, question)  # first asked: computed in line and stored
+    assert stored.computed_at is not None
+    live = figures(admin_user, replace(question, period=stored.period, preset=""))
+    assert replace(stored, computed_at=None) == live and len(live.rows) == 2

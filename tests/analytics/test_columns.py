@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from samphan.analytics import columns, dashboard, queries
+from samphan.analytics import columns, dashboard, figures, queries
 from samphan.analytics.models import OrdersVersion
 from samphan.core.periods import Period
 from samphan.customers.merge import customer_merge
@@ -86,12 +86,12 @@ def rounded(rows):
 
 
 def assert_same(user, period, *, by="revenue", limit=10, group=""):
-    fast = queries._ranked(user, period, by=by, limit=limit, group=group)
+    fast = figures._ranked(user, period, by=by, limit=limit, group=group)
     assert columns._copy is not None, "the columns were not used"
-    slow = queries._ranked_by_sql(user, period, by=by, limit=limit, group=group)
+    slow = queries.ranked_by_sql(user, period, by=by, limit=limit, group=group)
     assert rounded(fast[0]) == rounded(slow[0])
     assert rounded(fast[1]) == rounded(slow[1])
-    assert queries._channel_rows(user, period, by) == queries._channel_rows_by_sql(user, period, by)
+    assert figures._channel_rows(user, period, by) == queries.channel_rows_by_sql(user, period, by)
     if period is not None:  # buyers, new and returning: inside a transaction by SQL
         fast_kpis = dashboard.kpis(user, period)
         with transaction.atomic():
@@ -140,7 +140,7 @@ def test_the_columns_follow_every_change_to_the_orders(shop, admin_user):
 
     services.order_set_status(actor=None, order=order, status="cancelled")
     check()  # a cancellation: reloaded
-    assert queries._ranked(admin_user, half, by="revenue", limit=1)[0][0][3] != late.pk
+    assert figures._ranked(admin_user, half, by="revenue", limit=1)[0][0][3] != late.pk
 
     services.order_set_status(actor=None, order=order, status="paid")
     services.order_refund(actor=None, order=order, lines=[LineInput(product.pk, 29)])
@@ -154,15 +154,15 @@ def test_the_columns_follow_every_change_to_the_orders(shop, admin_user):
     Order.objects.filter(customer=target).delete()  # orders protect their customer
     check()  # a deletion took them away
     assert target.pk not in {
-        row[3] for row in queries._ranked(admin_user, half, by="revenue", limit=50)[0]
+        row[3] for row in figures._ranked(admin_user, half, by="revenue", limit=50)[0]
     }
 
 
 def test_a_first_use_answers_by_sql_while_the_columns_load(shop, admin_user, monkeypatch):
     monkeypatch.setattr(columns, "LOAD_IN_BACKGROUND", True)
     march = PERIODS[0]
-    first = queries._ranked(admin_user, march, by="revenue", limit=10, group="province")
-    assert first == queries._ranked_by_sql(
+    first = figures._ranked(admin_user, march, by="revenue", limit=10, group="province")
+    assert first == queries.ranked_by_sql(
         admin_user, march, by="revenue", limit=10, group="province"
     )
     columns.wait_for_load()
@@ -175,8 +175,8 @@ def test_a_database_emptied_under_the_process_is_not_taken_for_the_copied_one(sh
     assert_same(admin_user, march)
     OrdersVersion.objects.all().delete()  # as a flush or a restored backup leaves it
     Order.objects.filter(customer__in=shop[:60]).update(status="cancelled")  # no signal
-    assert queries._ranked(admin_user, march, by="revenue", limit=10) == (
-        queries._ranked_by_sql(admin_user, march, by="revenue", limit=10)
+    assert figures._ranked(admin_user, march, by="revenue", limit=10) == (
+        queries.ranked_by_sql(admin_user, march, by="revenue", limit=10)
     )
     assert columns.paid_orders() is None
     columns.orders_changed()  # a new row: another version, whatever the old one was
@@ -186,7 +186,7 @@ def test_a_database_emptied_under_the_process_is_not_taken_for_the_copied_one(sh
 def test_inside_a_transaction_the_figures_come_from_sql(shop, admin_user):
     with transaction.atomic():
         assert not columns.usable()
-        queries._ranked(admin_user, PERIODS[0], by="revenue", limit=10)
+        figures._ranked(admin_user, PERIODS[0], by="revenue", limit=10)
     assert columns._copy is None
 
 

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.test import Client
 
 from samphan.analytics import columns
-from samphan.analytics.queries import CONCENTRATION, revenue_share, top_count
+from samphan.analytics.figures import TopQuestion, figures
+from samphan.analytics.queries import CONCENTRATION, top_count
 from samphan.analytics.snapshots import all_records_user
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
@@ -27,6 +28,10 @@ from tests.factories import CustomerFactory, ProductFactory
 D = Decimal
 DAY = dt.date(2026, 3, 10)
 ONE_DAY = Period(DAY, DAY)
+
+
+def revenue_share(user, period):
+    return figures(user, TopQuestion(period, limit=0)).share
 
 
 def independent(amounts: dict[int, int]) -> tuple[dict[int, float], dict[int, int], float]:

@@ -233,4 +233,4 @@ def test_top_page_snapshot_per_period_measure_and_group(admin_user):
     page = client.get(
         "/insights/top/", {"period": "this_month", "by": "profit", "limit": 20, "group": "tier"}
     )
-    assert page.context["groups"][0]["label"] and "Figures as of" in page.content.decode()
+    assert page.context["groups"][0].label and "Figures as of" in page.content.decode()

@@ -8,8 +8,8 @@ class AnalyticsConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "Analytics")
 
     def ready(self) -> None:
-        # dashboard and regulars register their snapshot builders
-        from samphan.analytics import dashboard, receivers, regulars  # noqa: F401
+        # dashboard, figures and regulars register their snapshot builders
+        from samphan.analytics import dashboard, figures, receivers, regulars  # noqa: F401
         from samphan.analytics.forecast_store import KEEP_DAILY_EVERY, keep_daily
         from samphan.analytics.snapshots import KEEP_FRESH_EVERY, keep_fresh
         from samphan.core.background import loop_register

@@ -2,8 +2,8 @@
 customer (top customers, shares, the breakdown by group) for users who see every record.
 
 SQLite answers those by reading the period's orders from an index and sorting them by
-customer: 1.8 s for 180 days at a million customers, where a column store (DuckDB) takes
-0.18 s. Here each process keeps five NumPy columns of the paid orders (customer, second,
+customer, ten times slower than a column store (DuckDB) at a million customers
+(docs/performance.md). Here each process keeps five NumPy columns of the paid orders (customer, second,
 revenue, profit, channel: 29 bytes an order, 130 MB at a million customers) and sums a
 period with ``bincount``.
 
@@ -33,12 +33,37 @@ import numpy as np
 from django.db import connection
 
 from samphan.analytics.models import OrdersVersion
+from samphan.core import sql
 from samphan.sales.models import Order
 
 CHANNELS = list(Order.Channel.values)
 # An id that a transaction took and has not committed is looked for again until then.
 PENDING_FOR = 600.0  # seconds
 CHUNK = 200_000
+
+ORDERS = Order._meta.db_table
+VERSION = OrdersVersion._meta.db_table
+VERSION_SELECT = f"SELECT version FROM {VERSION} WHERE id = 1"  # noqa: S608 - the model's table
+# A random first version (not a secret, only not a repeat): see the module's docstring.
+VERSION_BUMP = (
+    f"INSERT INTO {VERSION} (id, version) VALUES (1, %s) "  # noqa: S608 - the model's table
+    f"ON CONFLICT (id) DO UPDATE SET version = {VERSION}.version + 1"
+)
+MAX_ID = f"SELECT MAX(id) FROM {ORDERS}"  # noqa: S608 - the model's table
+# The sales channel as its position in CHANNELS (the model's choices), -1 for none.
+CHANNEL_CODE = (
+    "CASE channel "
+    + " ".join(f"WHEN '{value}' THEN {code}" for code, value in enumerate(CHANNELS))
+    + " ELSE -1 END"
+)
+# Which paid orders a load reads, and a top-up (with the ids an open transaction held back).
+LOAD_WHERE = "id <= %s"
+TOP_UP_WHERE = "(id > %s AND id <= %s)"
+# Ids up to a top that no order holds (PostgreSQL: possibly an open transaction's).
+GAPS = (
+    "SELECT s.id FROM generate_series(%s + 1, %s) AS s(id) "  # noqa: S608 - the model's table
+    f"LEFT JOIN {ORDERS} o ON o.id = s.id WHERE o.id IS NULL"
+)
 
 
 @dataclass
@@ -77,7 +102,7 @@ def usable() -> bool:
 def paid_orders() -> PaidOrders | None:
     """The process's copy brought up to date (two small queries when nothing changed), or
     None while it is being loaded: a first use, or after a change to an order already
-    written. Loading takes seconds at a million customers (about 1.8 µs an order), so it
+    written. Loading takes seconds at a million customers (docs/performance.md), so it
     happens in a thread of its own and the caller answers by SQL meanwhile: never slower
     than without the copy."""
     global _copy
@@ -133,7 +158,7 @@ def forget() -> None:
 
 def current_version() -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {OrdersVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        cursor.execute(VERSION_SELECT)
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -141,39 +166,37 @@ def current_version() -> int | None:
 def orders_changed() -> None:
     """Orders already written changed: every process reloads its copy on its next use.
     Call in the transaction of the change."""
-    table = OrdersVersion._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, version) VALUES (1, %s) "  # noqa: S608
-            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1",
-            [random.getrandbits(62)],  # noqa: S311 - not a secret, only not a repeat
-        )
+        cursor.execute(VERSION_BUMP, [random.getrandbits(62)])  # noqa: S311 - not a secret
 
 
 def _select(where: str) -> str:
-    if connection.vendor == "sqlite":
-        second = "CAST(strftime('%%s', ordered_at) AS INTEGER)"
-        money = "CAST({} AS REAL)"
-    else:
-        second = "FLOOR(EXTRACT(EPOCH FROM ordered_at))::bigint"
-        money = "{}::float8"
-    codes = " ".join(f"WHEN '{value}' THEN {code}" for code, value in enumerate(CHANNELS))
+    """The paid orders matching ``where`` (one of the WHERE constants) as six numbers: id,
+    customer, the order time in whole seconds since 1970 (UTC), revenue and profit as
+    doubles, the channel's code."""
+    second = sql.pick(
+        postgresql="FLOOR(EXTRACT(EPOCH FROM ordered_at))::bigint",
+        sqlite="CAST(strftime('%%s', ordered_at) AS INTEGER)",
+    )
+    revenue, profit = (
+        sql.pick(postgresql=f"{column}::float8", sqlite=f"CAST({column} AS REAL)")
+        for column in ("revenue", "profit")
+    )
     return (
-        f"SELECT id, customer_id, {second}, {money.format('revenue')}, "  # noqa: S608
-        f"{money.format('profit')}, CASE channel {codes} ELSE -1 END "
-        f"FROM {Order._meta.db_table} WHERE status = 'paid' AND {where}"
+        f"SELECT id, customer_id, {second}, {revenue}, {profit}, {CHANNEL_CODE} "  # noqa: S608 - constants and core.sql fragments
+        f"FROM {ORDERS} WHERE status = 'paid' AND {where}"
     )
 
 
 def _max_id() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {Order._meta.db_table}")  # noqa: S608
+        cursor.execute(MAX_ID)
         return cursor.fetchone()[0] or 0
 
 
 def _load(version: int) -> PaidOrders:
     top = _max_id()
-    customer, second, revenue, profit, channel = _columns(_select("id <= %s"), [top])
+    customer, second, revenue, profit, channel = _columns(_select(LOAD_WHERE), [top])
     copy = PaidOrders(version, top, customer, second, revenue, profit, channel)
     copy.pending = _missing(copy, None, top)
     return copy
@@ -187,8 +210,7 @@ def _top_up(copy: PaidOrders) -> PaidOrders:
     if top <= copy.max_id and not copy.pending:
         return copy
     waiting = list(copy.pending)
-    marks = ", ".join(["%s"] * len(waiting))
-    where = "(id > %s AND id <= %s)" + (f" OR id IN ({marks})" if waiting else "")
+    where = TOP_UP_WHERE + (f" OR id IN ({sql.placeholders(len(waiting))})" if waiting else "")
     ids, *added = _columns(_select(f"({where})"), [copy.max_id, top, *waiting], with_ids=True)
     old = (copy.customer, copy.second, copy.revenue, copy.profit, copy.channel)
     customer, second, revenue, profit, channel = (
@@ -214,15 +236,11 @@ def _missing(
     SQLite gives ids in commit order (one writer), so nothing is missing there. On a first
     load (``seen`` None) only the last thousand ids are looked at: older gaps are
     deletions and rollbacks long past."""
-    if connection.vendor == "sqlite":
+    if not sql.is_postgresql():
         return {}
     start = copy.max_id if seen is not None else max(0, top - 1_000)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.id FROM generate_series(%s + 1, %s) AS s(id) "  # noqa: S608
-            f"LEFT JOIN {Order._meta.db_table} o ON o.id = s.id WHERE o.id IS NULL",
-            [start, top],
-        )
+        cursor.execute(GAPS, [start, top])
         gaps = [row[0] for row in cursor.fetchall()]
     moment = time.monotonic() if now is None else now
     return {pk: moment for pk in gaps}

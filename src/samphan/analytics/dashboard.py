@@ -12,6 +12,8 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMont
 from django.utils import timezone
 
 from samphan.analytics import columns, queries, snapshots
+from samphan.analytics.figures import TopQuestion, columns_for
+from samphan.analytics.figures import figures as top_figures
 from samphan.analytics.models import CustomerActivity, DailySales, HourlyTraffic
 from samphan.analytics.snapshots import BUILDERS, all_records_user
 from samphan.core import views as core_views
@@ -92,7 +94,7 @@ def kpis(user: Any, period: Period) -> Kpis:
         )
     else:
         money = paid.aggregate(revenue=Sum("revenue"), profit=Sum("profit"), orders=Count("id"))
-    copy, bounds = queries.columns_for(user, period)
+    copy, bounds = columns_for(user, period)
     if copy is not None and bounds is not None:
         buyers, new_buyers = columns.buyers(copy, period.start, period.end)
     else:  # two passes over the period's orders
@@ -213,7 +215,7 @@ def figures(
     current = kpis(user, period)
     compared_with = comparison_period(period, today)
     before = kpis(user, compared_with) if compared_with else None
-    top, share = queries.top_and_share(user, period, limit=5)
+    top = top_figures(user, TopQuestion(period, limit=5))
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
@@ -237,15 +239,15 @@ def figures(
         "top": [
             {
                 "rank": row.rank,
-                "customer_id": row.customer.pk,
-                "name": row.customer.display_name,
+                "customer_id": row.customer_id,
+                "name": row.name,
                 "revenue": _plain(row.revenue),
                 "share": row.share,
             }
-            for row in top
+            for row in top.rows
         ],
-        "concentration": {str(key): value for key, value in share.concentration.items()},
-        "gini": share.gini,
+        "concentration": {str(key): value for key, value in top.share.concentration.items()},
+        "gini": top.share.gini,
         "week_hours": week_hours(user, period),
         **(whatever_the_period or figures_whatever_the_period(user, today)),
     }
@@ -276,15 +278,3 @@ def build_snapshot(preset: str) -> dict[str, Any]:
 
 
 BUILDERS["dashboard"] = build_snapshot
-
-
-def build_top_snapshot(argument: str) -> dict[str, Any]:
-    """The top-customers page of a preset period for everyone who sees all records:
-    ``argument`` is "preset:measure:limit:group"."""
-    preset, by, limit, group = argument.split(":")
-    today = timezone.localdate()
-    period = preset_period(preset, today)
-    return queries.top_figures(all_records_user(), period, by=by, limit=int(limit), group=group)
-
-
-BUILDERS["top"] = build_top_snapshot

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils import timezone
 
 from samphan.accounts.models import User
@@ -96,8 +97,6 @@ def _queue(scope: str, now: dt.datetime) -> bool:
 
 
 def _enqueue(scope: str) -> None:
-    from samphan.analytics.tasks import forecast_make
-
     forecast_make.enqueue(scope)
 
 
@@ -125,6 +124,13 @@ def make(scope: str) -> bool:
         },
     )
     return True
+
+
+@task()
+def forecast_make(scope: str) -> bool:
+    """Make today's revenue forecast for one visibility scope; queued by a request that
+    found none, or one made before today. Safe to run twice."""
+    return make(scope)
 
 
 def keep_daily() -> int:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
+from django.tasks import task
 from django.utils import timezone
 
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMSegment, RFMState
@@ -71,26 +72,30 @@ def _segment_case() -> str:
     return f"CASE {' '.join(cases)} END"
 
 
+RFM_TABLE = CustomerRFM._meta.db_table
+RFM_DELETE = f"DELETE FROM {RFM_TABLE}"  # noqa: S608 - the model's table
+# Every buyer in the sales roll-up scored and placed in a segment, in one statement.
+RFM_INSERT = f"""
+    INSERT INTO {RFM_TABLE} (customer_id, recency, frequency, monetary, segment)
+    SELECT customer_id, recency, frequency, monetary, {_segment_case()}
+    FROM (
+        SELECT customer_id,
+            {_score("last_purchase_at")} AS recency,
+            {_score("order_count")} AS frequency,
+            {_score("revenue")} AS monetary
+        FROM {CustomerActivity._meta.db_table} WHERE order_count > 0
+    ) AS scored
+"""  # noqa: S608 - the models' tables, the column names and the segment rules
+
+
 def rfm_rebuild() -> int:
     """Score every customer with a paid order; returns how many."""
     started = time.perf_counter()
-    table = CustomerRFM._meta.db_table
-    statement = f"""
-        INSERT INTO {table} (customer_id, recency, frequency, monetary, segment)
-        SELECT customer_id, recency, frequency, monetary, {_segment_case()}
-        FROM (
-            SELECT customer_id,
-                {_score("last_purchase_at")} AS recency,
-                {_score("order_count")} AS frequency,
-                {_score("revenue")} AS monetary
-            FROM {CustomerActivity._meta.db_table} WHERE order_count > 0
-        ) AS scored
-    """  # noqa: S608 - no input in the names
     with transaction.atomic():
         RFMState.objects.select_for_update().get_or_create(pk=1)
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-            cursor.execute(statement)
+            cursor.execute(RFM_DELETE)
+            cursor.execute(RFM_INSERT)
         customers = CustomerRFM.objects.count()
         RFMState.objects.filter(pk=1).update(
             computed_at=timezone.now(),
@@ -118,9 +123,14 @@ def rfm_refresh_if_stale() -> bool:
 
 
 def _enqueue() -> None:
-    from samphan.analytics.tasks import rfm_refresh
-
     rfm_refresh.enqueue()
+
+
+@task()
+def rfm_refresh() -> int:
+    """Recompute every customer's RFM scores; enqueued once a day by the pages that show
+    them. Safe to run twice."""
+    return rfm_rebuild()
 
 
 @dataclass(frozen=True)

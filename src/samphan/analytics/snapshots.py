@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.tasks import task
 from django.utils import timezone
 
 from samphan.accounts.models import User
@@ -132,14 +133,18 @@ def _queue(key: str) -> None:
 
 
 def _enqueue(key: str) -> None:
-    from samphan.analytics.tasks import snapshot_refresh
-
     snapshot_refresh.enqueue(key)
 
 
 def refresh(key: str) -> None:
     """Bring ``key`` up to date now (the task)."""
     _bring_up_to_date(key, sources_mark(), timezone.now())
+
+
+@task()
+def snapshot_refresh(key: str) -> None:
+    """Recompute one snapshot of shared figures; queued when it is a minute old."""
+    refresh(key)
 
 
 def _bring_up_to_date(key: str, sources: str, as_of: dt.datetime) -> bool:

@@ -1,29 +1,11 @@
-"""Background work of the analytics app, run by ``samphan worker`` (immediately in tests)."""
+"""Background work of the analytics app, run by ``samphan worker`` (immediately in tests).
 
-from django.tasks import task
+Each task is defined beside the code it runs and enqueues it (``rfm``, ``snapshots``,
+``forecast_store``), so that no module and this one import each other; this module
+lists them, and keeps the paths of tasks queued before they moved importable."""
 
-from samphan.analytics.rfm import rfm_rebuild
+from samphan.analytics.forecast_store import forecast_make
+from samphan.analytics.rfm import rfm_refresh
+from samphan.analytics.snapshots import snapshot_refresh
 
-
-@task()
-def rfm_refresh() -> int:
-    """Recompute every customer's RFM scores; enqueued once a day by the pages that show
-    them. Safe to run twice."""
-    return rfm_rebuild()
-
-
-@task()
-def snapshot_refresh(key: str) -> None:
-    """Recompute one snapshot of shared figures; queued when it is a minute old."""
-    from samphan.analytics.snapshots import refresh
-
-    refresh(key)
-
-
-@task()
-def forecast_make(scope: str) -> bool:
-    """Make today's revenue forecast for one visibility scope; queued by a request that
-    found none, or one made before today. Safe to run twice."""
-    from samphan.analytics.forecast_store import make
-
-    return make(scope)
+__all__ = ["forecast_make", "rfm_refresh", "snapshot_refresh"]

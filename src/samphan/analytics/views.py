@@ -27,6 +27,7 @@ from samphan.analytics import (
 )
 from samphan.analytics import dashboard as dashboard_figures
 from samphan.analytics.cadence import cadence_of
+from samphan.analytics.figures import Share, TopQuestion, figures
 from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCustomersForm
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.analytics.regulars import regulars_page
@@ -55,8 +56,8 @@ CHANNEL_LABELS = dict(Order.Channel.choices)
 
 @login_required
 def top_customers(request: HttpRequest) -> HttpResponse:
-    """Top customers and their share; for users who see every record a preset period
-    comes from a snapshot the worker keeps fresh, like the dashboard."""
+    """Top customers and their share (``figures`` says where they come from: for users
+    who see every record a preset period is a snapshot the worker keeps fresh)."""
     require_perm(request.user, "sales.view_order")
     form = TopCustomersForm(request.GET)
     context: dict[str, Any] = {"form": form, "whole_company": sees_all_records(request.user)}
@@ -66,43 +67,36 @@ def top_customers(request: HttpRequest) -> HttpResponse:
         by = form.cleaned_data["by"] or "revenue"
         limit, group = form.cleaned_data["limit"], form.cleaned_data["group"]
         preset = form.cleaned_data["period"] or form.default_period
-        computed_at = None
-        if preset != periods.CUSTOM and sees_all_records(request.user):
-            data, computed_at = snapshots.snapshot(f"top:{preset}:{by}:{limit}:{group}")
-        else:
-            data = queries.top_figures(request.user, period, by=by, limit=limit, group=group)
+        question = TopQuestion(period, by=by, limit=limit, group=group, preset=preset)
+        result = figures(request.user, question)
+        share = result.share
         measure = _("Revenue") if by == "revenue" else _("Profit")
-        share = data["share"]
         context |= {
-            "period": periods.Period(
-                dt.date.fromisoformat(data["since"]), dt.date.fromisoformat(data["until"])
-            ),
-            "computed_at": computed_at,
+            "period": result.period,
+            "computed_at": result.computed_at,
             "by": by,
             "measure": measure,
-            "rows": data["rows"],
-            "contacts": preferred_contacts([row["customer_id"] for row in data["rows"]]),
+            "rows": result.rows,
+            "contacts": preferred_contacts([row.customer_id for row in result.rows]),
             "share": share,
-            "pareto": charts.pareto_chart(share["pareto"], measure),
+            "pareto": charts.pareto_chart(share.pareto, measure),
             "pareto_table": concentration_rows(share),
             "group": group,
-            "groups": [
-                {**row, "label": queries.group_label(group, row["value"])} for row in data["groups"]
-            ],
+            "groups": result.groups,
         }
     htmx = request.htmx  # type: ignore[attr-defined]
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
     return render(request, template, context)
 
 
-def concentration_rows(share: dict[str, Any]) -> list[tuple[int, int | None, float]]:
+def concentration_rows(share: Share) -> list[tuple[int, int | None, float]]:
     """(percent, how many customers that is, their share) for the table under the Pareto
     chart: the top 1, 5, 10, 20, 50, 80 and 100%. A snapshot made before the counts were
     kept has only some percents and no counts."""
-    counts = share.get("concentration_customers") or {}
+    counts = share.concentration_customers
     return [
-        (int(percent), counts.get(percent), value)
-        for percent, value in sorted(share["concentration"].items(), key=lambda item: int(item[0]))
+        (percent, counts.get(percent), value)
+        for percent, value in sorted(share.concentration.items())
     ]
 
 
