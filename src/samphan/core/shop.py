@@ -127,7 +127,7 @@ def shop_profile_initial() -> dict[str, Any]:
     row = ShopProfile.objects.filter(pk=ShopProfile.ONLY_ID).first()
     if row is not None:
         return {name: getattr(row, name) for name in TEXT_FIELDS}
-    values = {name: value for name, value in asdict(shop_from_settings()).items()}
+    values = asdict(shop_from_settings())
     values["public_url"] = ""  # empty: keep following the server's setting
     return {name: values[name] for name in TEXT_FIELDS}
 
