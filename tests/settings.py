@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("SAMPHAN_VAR_DIR", tempfile.mkdtemp(prefix="samphan-test-var-"))
 
-from samphan.settings import *  # noqa: E402, F403
+from samphan.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,10 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from samphan.core.address import bind_from_environment
+
+# Lets the generic classes of django-stubs take their type at run time too
+# (`admin.ModelAdmin[Customer]`, `Paginator[Order]`): mypy --strict wants the argument.
+django_stubs_ext.monkeypatch()
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -90,7 +90,7 @@ def test_a_month_gets_its_own_weekdays(admin_user):
     DailySales.objects.bulk_create(
         DailySales(
             day=day, channel="store", revenue=Decimal(70_000), profit=Decimal(0), order_count=10
-        )  # fmt: skip
+        )
         for day in (today - dt.timedelta(days=n) for n in range(1, 300))
         if day.weekday() == 6
     )
@@ -232,7 +232,7 @@ def test_when_a_baseline_wins_it_is_the_forecast_and_the_page_says_so(admin_user
     assert body["model"] == "naive" and body["baseline"] is True
     assert body["model_label"] == "เท่าสัปดาห์ที่แล้ว"  # the API speaks Thai by default
     assert body["backtest"]["chosen"] == "naive" and body["backtest"]["model_mape"] == 0.0
-    assert [c["key"] for c in body["backtest"]["candidates"]][0] == "naive"
+    assert body["backtest"]["candidates"][0]["key"] == "naive"
 
 
 def test_a_model_that_wins_is_shown_with_the_baselines_errors(admin_user):

@@ -30,7 +30,7 @@ def sales(admin_user):
     cup = ProductFactory(sku="CUP", name="แก้ว", list_price=D("214.00"), unit_cost=D("100.00"))
     customer = CustomerFactory()
     now = timezone.now()
-    order, _ = services.order_record(
+    _order, _ = services.order_record(
         actor=admin_user, customer=customer, channel="store", ordered_at=now,
         lines=[LineInput(tea.pk, 2), LineInput(cup.pk, 1)], sold_by=admin_user,
     )  # fmt: skip
@@ -91,7 +91,7 @@ def test_segment_report_and_bad_input(admin_user, sales):
 
 
 def test_a_saved_segment_narrows_every_report(admin_user, sales):
-    tea, _cup = sales
+    _tea, _cup = sales
     online_buyer = Order.objects.get(channel="online").customer
     segment = segment_save(actor=admin_user, segment=None, name="ลูกค้าออนไลน์", kind="static")
     members_add(actor=admin_user, segment=segment, customer_ids=[online_buyer.pk])

@@ -60,7 +60,7 @@ def test_the_environment_names_the_address_in_order():
     assert bind_from_environment({"PORT": "5000"}) == Bind("127.0.0.1", 5000, True)
     both = {"PORT": "5000", "SAMPHAN_PORT": "8123"}
     assert bind_from_environment(both) == Bind("127.0.0.1", 8123, True)
-    everything = {**both, "SAMPHAN_BIND": "0.0.0.0:80"}  # noqa: S104
+    everything = {**both, "SAMPHAN_BIND": "0.0.0.0:80"}
     assert bind_from_environment(everything) == Bind("0.0.0.0", 80, True)  # noqa: S104
     assert bind_from_environment({"SAMPHAN_BIND": "", "PORT": ""}).chosen is False
 
@@ -92,7 +92,7 @@ PUBLIC_URL = "from django.conf import settings; print(settings.SAMPHAN_PUBLIC_UR
         ({}, "http://127.0.0.1:8000"),
         ({"SAMPHAN_BIND": "127.0.0.1:8123"}, "http://127.0.0.1:8123"),
         ({"SAMPHAN_PORT": "8124"}, "http://127.0.0.1:8124"),
-        ({"SAMPHAN_BIND": "0.0.0.0:8125"}, "http://127.0.0.1:8125"),  # noqa: S104
+        ({"SAMPHAN_BIND": "0.0.0.0:8125"}, "http://127.0.0.1:8125"),
         (
             {"SAMPHAN_PORT": "8126", "SAMPHAN_PUBLIC_URL": "https://crm.example/"},
             "https://crm.example",
@@ -164,7 +164,7 @@ def test_serve_refuses_a_bad_timeout(tmp_path):
             "DJANGO_SETTINGS_MODULE": "samphan.settings",
             "SAMPHAN_VAR_DIR": str(tmp_path),
             "SAMPHAN_REQUEST_TIMEOUT": "soon",
-        },  # fmt: skip
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -27,9 +27,9 @@ class _Handler:
     def __init__(self, inbox: "SmtpInbox") -> None:
         self.inbox = inbox
 
-    async def handle_RCPT(
+    async def handle_RCPT(  # noqa: N802 - the name aiosmtpd calls
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:  # noqa: N802
+    ) -> str:
         reply = self.inbox.refuse.get(address.lower())
         if reply:
             return reply
@@ -103,7 +103,7 @@ class HttpRecorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Recorded(
                     "POST", self.path, {k.lower(): v for k, v in self.headers.items()},

@@ -161,5 +161,5 @@ def test_the_command_reads_files_and_stdin(reachable, smtp, tmp_path, monkeypatc
     with pytest.raises(CommandError, match="1 of 2 not read"):
         call_command("bounce", str(junk), str(bounce), stdout=io.StringIO(), stderr=errors)
     assert "not a delivery status notification" in errors.getvalue().lower()
-    with pytest.raises(CommandError, match="missing.eml"):
+    with pytest.raises(CommandError, match=r"missing\.eml"):
         call_command("bounce", str(tmp_path / "missing.eml"))

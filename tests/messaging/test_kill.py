@@ -93,7 +93,7 @@ def test_killing_the_worker_loses_nothing_and_doubles_at_most_one_per_kill(datab
                "DEFAULT_FROM_EMAIL": "shop@samphan.test"}  # fmt: skip
 
         def start() -> subprocess.Popen:
-            return subprocess.Popen(  # noqa: S603
+            return subprocess.Popen(
                 [sys.executable, "-m", "samphan", "worker"], env=env, cwd=ROOT,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip

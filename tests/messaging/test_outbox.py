@@ -272,7 +272,7 @@ def test_queue_many_skips_known_keys(reachable):
         for n in range(3)
     ]
     assert messages_queue_many(drafts) == 3
-    assert messages_queue_many(drafts[1:] + [drafts[0]._replace(idempotency_key="k9")]) == 1
+    assert messages_queue_many([*drafts[1:], drafts[0]._replace(idempotency_key="k9")]) == 1
     assert Message.objects.filter(key=message_key("k9")).exists()
 
 

@@ -227,4 +227,4 @@ def test_deal_form_creates_and_shows_errors_next_to_fields(admin_client):
     deal = Deal.objects.get()
     assert response["Location"] == f"/sales/deals/{deal.pk}/" and deal.stage == stage("Presented")
     page = admin_client.get(f"/sales/deals/{deal.pk}/").content.decode()
-    assert "ชุดของขวัญ" in page and "Presented" in page or "นำเสนอสินค้า" in page
+    assert ("ชุดของขวัญ" in page and "Presented" in page) or "นำเสนอสินค้า" in page

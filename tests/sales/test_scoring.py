@@ -55,7 +55,7 @@ def test_a_deal_score_is_the_sum_of_its_reasons(admin_user):
     assert score.total == 18 + 30 + 15 + 5
     assert sum(points for points, _ in score.reasons) == score.total
     assert any("closes within 5 days" in reason for _, reason in score.reasons)
-    stuck_score = dict((d.pk, s) for d, s in ranked)[stuck.pk]
+    stuck_score = {d.pk: s for d, s in ranked}[stuck.pk]
     assert any(
         points == -25 and "stuck 40 days in Quoted" in reason
         for points, reason in stuck_score.reasons

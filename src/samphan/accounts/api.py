@@ -2,22 +2,23 @@
 the Users page and the settings page."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from samphan.accounts import queries, services
 from samphan.accounts.models import ApiToken, Role, Team, User, hash_token
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Email, Id, MaxChars, OneOf, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 
 router = Router(tags=["users"])
 
-RoleName = Choice(list(Role.NAMES))
+RoleName = Annotated[str, OneOf(Role.NAMES)]
+PersonName = Annotated[str, MaxChars(150)]  # Django's first and last names, usernames
 
 
 class UserOut(Schema):
@@ -52,21 +53,21 @@ class UserPage(Schema):
 
 class UserListParams(Schema):
     model_config = ConfigDict(extra="forbid")
-    q: Text(100) = ""  # type: ignore[valid-type]
-    status: Choice(list(queries.STATUSES), blank=True) = ""  # type: ignore[valid-type]
+    q: Search = ""
+    status: Annotated[str, OneOf(queries.STATUSES, blank=True)] = ""
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
 class UserIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    username: Text(150)  # type: ignore[valid-type]
-    first_name: Text(150) = ""  # type: ignore[valid-type]
-    last_name: Text(150) = ""  # type: ignore[valid-type]
-    email: Text(254) = ""  # type: ignore[valid-type]
-    role: RoleName  # type: ignore[valid-type]
+    username: PersonName
+    first_name: PersonName = ""
+    last_name: PersonName = ""
+    email: Email = ""
+    role: RoleName
     team_id: Id | None = None
-    password: Text(128) | None = Field(  # type: ignore[valid-type]
+    password: Annotated[str, MaxChars(128)] | None = Field(
         None, description="set it now; leave it out to e-mail an invitation instead"
     )
 
@@ -79,10 +80,10 @@ class UserCreatedOut(UserOut):
 
 class UserPatch(Schema):
     model_config = ConfigDict(extra="forbid")
-    first_name: Text(150) | None = None  # type: ignore[valid-type]
-    last_name: Text(150) | None = None  # type: ignore[valid-type]
-    email: Text(254) | None = None  # type: ignore[valid-type]
-    role: RoleName | None = None  # type: ignore[valid-type]
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    email: Email | None = None
+    role: RoleName | None = None
     team_id: Id | None = None
 
 
@@ -97,7 +98,7 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    name: Text(100) = Field(..., min_length=1)  # type: ignore[valid-type]
+    name: Annotated[str, MaxChars(100)] = Field(..., min_length=1)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 
 
@@ -105,7 +106,7 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(description="the secret: shown this once, never again")
 
 
-def _user(request: HttpRequest, pk: int) -> User:
+def _user(request: Request, pk: int) -> User:
     require_perm(request.user, "accounts.change_user")
     return get_object_or_404(User.objects.select_related("team"), pk=pk)
 
@@ -120,7 +121,7 @@ def _team(team_id: int | None) -> Team | None:
 
 
 @router.get("/users", response={200: UserPage, **ERRORS})
-def user_list(request: HttpRequest, params: Query[UserListParams]) -> Any:
+def user_list(request: Request, params: Query[UserListParams]) -> Any:
     """Administrators only. `q` searches usernames, names and e-mail addresses."""
     require_perm(request.user, "accounts.view_user")
     users = queries.user_list(query=params.q, status=params.status)
@@ -128,14 +129,14 @@ def user_list(request: HttpRequest, params: Query[UserListParams]) -> Any:
 
 
 @router.post("/users", response={201: UserCreatedOut, **ERRORS})
-def user_create(request: HttpRequest, payload: UserIn) -> Any:
+def user_create(request: Request, payload: UserIn) -> Any:
     """Administrators only. Without a `password`, an invitation with a one-time link to set
     one goes to `email` (then required)."""
     require_perm(request.user, "accounts.add_user")
     if payload.password is None and not payload.email:
         raise ValidationError({"email": "An invitation needs an e-mail address."})
     user = services.user_create(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         username=payload.username,
         first_name=payload.first_name,
         last_name=payload.last_name,
@@ -147,7 +148,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> Any:
     sent = None
     if payload.password is None:
         sent = services.user_password_link_send(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             user=user,
             base_url=request.build_absolute_uri("/"),
             invitation=True,
@@ -157,12 +158,12 @@ def user_create(request: HttpRequest, payload: UserIn) -> Any:
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **ERRORS})
-def user_get(request: HttpRequest, user_id: Id) -> Any:
+def user_get(request: Request, user_id: Id) -> Any:
     return _user(request, user_id)
 
 
 @router.patch("/users/{user_id}", response={200: UserOut, **ERRORS})
-def user_update(request: HttpRequest, user_id: Id, payload: UserPatch) -> Any:
+def user_update(request: Request, user_id: Id, payload: UserPatch) -> Any:
     """Name, e-mail, role and team; fields left out keep their value."""
     user = _user(request, user_id)
     changes = payload.model_dump(exclude_unset=True)
@@ -176,7 +177,7 @@ def user_update(request: HttpRequest, user_id: Id, payload: UserPatch) -> Any:
         return getattr(user, name) if value is None else value
 
     services.user_update(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         user=user,
         first_name=kept("first_name"),
         last_name=kept("last_name"),
@@ -188,29 +189,29 @@ def user_update(request: HttpRequest, user_id: Id, payload: UserPatch) -> Any:
 
 
 @router.post("/users/{user_id}/deactivate", response={200: UserOut, **ERRORS})
-def user_deactivate(request: HttpRequest, user_id: Id) -> Any:
+def user_deactivate(request: Request, user_id: Id) -> Any:
     """They can no longer log in or use their tokens; never yourself, never the last admin."""
-    services.user_deactivate(actor=request.user, user=_user(request, user_id))  # type: ignore[arg-type]
+    services.user_deactivate(actor=request.user, user=_user(request, user_id))
     return _user(request, user_id)
 
 
 @router.post("/users/{user_id}/reactivate", response={200: UserOut, **ERRORS})
-def user_reactivate(request: HttpRequest, user_id: Id) -> Any:
-    services.user_reactivate(actor=request.user, user=_user(request, user_id))  # type: ignore[arg-type]
+def user_reactivate(request: Request, user_id: Id) -> Any:
+    services.user_reactivate(actor=request.user, user=_user(request, user_id))
     return _user(request, user_id)
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS}, tags=["tokens"])
-def token_list(request: HttpRequest) -> Any:
+def token_list(request: Request) -> Any:
     """The caller's own tokens (never their secrets)."""
-    return list(queries.token_list(request.user))  # type: ignore[arg-type]
+    return list(queries.token_list(request.user))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, tags=["tokens"])
-def token_create(request: HttpRequest, payload: TokenIn) -> Any:
+def token_create(request: Request, payload: TokenIn) -> Any:
     """A new token of the caller's; `token` in the answer is the only copy there will be."""
     raw = services.token_create(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         name=payload.name,
         expires_in_days=payload.expires_in_days,
     )
@@ -220,8 +221,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, tags=["tokens"])
-def token_revoke(request: HttpRequest, token_id: Id) -> Any:
+def token_revoke(request: Request, token_id: Id) -> Any:
     """Only the caller's own tokens: anyone else's is "not found"."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    services.token_revoke(actor=request.user, token=token)
     return Status(204, None)

@@ -10,7 +10,7 @@ from samphan.accounts.models import Role, Team, User
 from samphan.core import forms as core_forms
 
 
-class PreferencesForm(core_forms.ModelForm):
+class PreferencesForm(core_forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["language", "buddhist_era"]
@@ -103,7 +103,7 @@ class TokenCreateForm(forms.Form):
 class PasswordForgotForm(PasswordResetForm):
     """Django's "forgot password" form, sending our own e-mail (in each user's language)."""
 
-    def get_users(self, email: str) -> Any:
+    def get_users(self, email: str) -> list[User]:
         """Every active user with this address, also one invited who never set a password
         (Django's own form skips those: here no account is meant to be password-less)."""
         users = User.objects.filter(email__iexact=email, is_active=True)
@@ -129,7 +129,7 @@ def _same_address(typed: str, stored: str) -> bool:
     return fold(typed) == fold(stored)
 
 
-class PasswordSetForm(SetPasswordForm):
+class PasswordSetForm(SetPasswordForm[User]):
     """Sets the password through the service, which writes the audit row."""
 
     def save(self, commit: bool = True) -> Any:

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -44,6 +45,8 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # core.permissions.sees_all_records keeps its answer here for the request's life.
+    _sees_all_records: bool | None = None
 
     def __str__(self) -> str:
         # Staff are shown by name wherever a user is printed (an owner select, a history
@@ -119,8 +122,8 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def active(self) -> "ApiTokenQuerySet":
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> Self:
         now = timezone.now()
         return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 

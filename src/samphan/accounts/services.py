@@ -6,14 +6,13 @@ token, only that one changed). Bad input raises ``ValidationError`` keyed by fie
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ USER_AUDIT_FIELDS = ("username", "first_name", "last_name", "email", "team", "is
 
 @transaction.atomic
 def token_create(
-    *, user: User, name: str = "", expires_in_days: int | None = None, actor: Any = None
+    *, user: User, name: str = "", expires_in_days: int | None = None, actor: User | None = None
 ) -> str:
     """Create a token for ``user`` and return it; only its hash is kept."""
     raw = ApiToken.generate()
@@ -81,7 +80,7 @@ def user_preferences_update(*, user: User, language: str, buddhist_era: bool) ->
     return user
 
 
-def active_admins() -> Any:
+def active_admins() -> QuerySet[User]:
     """Active users who may manage users: superusers and holders of the admin role."""
     return User.objects.filter(
         Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True

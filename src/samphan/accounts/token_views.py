@@ -4,7 +4,7 @@ by deactivating the user."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,17 +14,18 @@ from samphan.accounts import services
 from samphan.accounts.forms import TokenCreateForm
 from samphan.accounts.models import ApiToken
 from samphan.accounts.views import preferences_page
+from samphan.core.http import Request
 
 
 @never_cache
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: Request) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return preferences_page(request, token_form=form, status=400)
     raw = services.token_create(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         name=form.cleaned_data["name"],
         expires_in_days=form.cleaned_data["expires_in_days"],
     )
@@ -36,9 +37,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: Request, pk: int) -> HttpResponse:
     # Someone else's token is "not found", the same as one that does not exist.
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("preferences")

@@ -1,11 +1,9 @@
 """The Users pages, for administrators: list, create or invite, edit, deactivate, reset."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,11 +13,12 @@ from samphan.accounts import queries, services
 from samphan.accounts.forms import UserCreateForm, UserEditForm
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 
 
-def get_user_for_admin(request: HttpRequest, pk: int) -> User:
+def get_user_for_admin(request: Request, pk: int) -> User:
     """The user ``pk`` for someone who may manage users; 403 for anyone else, 404 if none."""
     require_perm(request.user, "accounts.change_user")
     return get_object_or_404(User.objects.select_related("team"), pk=pk)
@@ -29,12 +28,12 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _base_url(request: HttpRequest) -> str:
+def _base_url(request: Request) -> str:
     return request.build_absolute_uri("/")
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: Request) -> HttpResponse:
     require_perm(request.user, "accounts.view_user")
     query = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")
@@ -44,12 +43,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "status": status,
     }
-    template = "accounts/user_list.html#results" if request.htmx else "accounts/user_list.html"  # type: ignore[attr-defined]
+    template = "accounts/user_list.html#results" if request.htmx else "accounts/user_list.html"
     return render(request, template, context)
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: Request) -> HttpResponse:
     require_perm(request.user, "accounts.add_user")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +56,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         invite = data["access"] == UserCreateForm.INVITE
         try:
             user = services.user_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 username=data["username"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -74,12 +73,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-def _report_created(request: HttpRequest, user: User, *, invite: bool) -> None:
+def _report_created(request: Request, user: User, *, invite: bool) -> None:
     name = _name(user)
     if not invite:
         messages.success(request, _("%(name)s was added and can log in now.") % {"name": name})
     elif services.user_password_link_send(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         user=user,
         base_url=_base_url(request),
         invitation=True,
@@ -101,12 +100,12 @@ def _mail_failed(name: str) -> str:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: Request, pk: int) -> HttpResponse:
     user = get_user_for_admin(request, pk)
     form = UserEditForm(request.POST or None, initial=UserEditForm.initial_for(user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(actor=request.user, user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.user_update(actor=request.user, user=user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -117,10 +116,10 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_active(request: Request, pk: int) -> HttpResponse:
     """Deactivate (``active=0``) or reactivate (``active=1``) a user."""
     user = get_user_for_admin(request, pk)
-    actor: Any = request.user
+    actor = request.user
     try:
         if request.POST.get("active") == "1":
             services.user_reactivate(actor=actor, user=user)
@@ -139,10 +138,10 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password_reset(request: Request, pk: int) -> HttpResponse:
     """E-mail a reset link (``method=email``), or set a temporary password shown once here."""
     user = get_user_for_admin(request, pk)
-    actor: Any = request.user
+    actor = request.user
     if request.POST.get("method") == "temporary":
         password = services.user_password_set_temporary(actor=actor, user=user)
         # Rendered in this response only: never stored, never in a redirect or a message.

@@ -13,14 +13,15 @@ from django.views.decorators.http import require_POST
 from samphan.accounts import queries
 from samphan.accounts.forms import PreferencesForm, TokenCreateForm
 from samphan.accounts.services import user_preferences_update
+from samphan.core.http import Request
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: Request) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user_preferences_update(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             language=form.cleaned_data["language"],
             buddhist_era=form.cleaned_data["buddhist_era"],
         )
@@ -31,7 +32,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def preferences_page(
-    request: HttpRequest,
+    request: Request,
     *,
     form: PreferencesForm | None = None,
     token_form: TokenCreateForm | None = None,
@@ -41,7 +42,7 @@ def preferences_page(
     context: dict[str, Any] = {
         "form": form or PreferencesForm(instance=request.user),
         "token_form": token_form or TokenCreateForm(),
-        "tokens": queries.token_list(request.user),  # type: ignore[arg-type]
+        "tokens": queries.token_list(request.user),
     }
     return render(request, "accounts/preferences.html", context, status=status)
 

@@ -1,11 +1,21 @@
-"""Types shared by every router: bounded, NUL-free strings, database-sized ids, errors, pages."""
+"""Types shared by every router: bounded, NUL-free strings, database-sized ids, errors, pages.
+
+A field's type is an ``Annotated`` alias, which mypy reads as the plain type:
+``name: Annotated[str, MaxChars(200)]``, ``status: Annotated[str, OneOf(Order.Status.values)]``,
+``q: Search``. (``Text(200)`` and ``Choice(...)`` build the same types at run time, but mypy
+cannot read a call as a type: each use needs ``# type: ignore[valid-type]``. Prefer the
+aliases.)"""
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from annotated_types import GroupedMetadata
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic_core import CoreSchema
 
 from samphan.core import dates
 from samphan.core.pagination import COUNT_CAP, CappedPaginator
@@ -20,7 +30,39 @@ def _no_nul(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class MaxChars(GroupedMetadata):
+    """``Annotated[str, MaxChars(200)]``: at most 200 characters, none of them NUL."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield from StringConstraints(max_length=self.max_length)
+        yield AfterValidator(_no_nul)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class OneOf:
+    """``Annotated[str, OneOf(Order.Status.values)]``: one of a model's choices (``blank``:
+    or ""), listed as an enum in the OpenAPI schema, validated as a ``Literal`` is."""
+
+    values: tuple[str, ...]
+
+    def __init__(self, values: Iterable[str], *, blank: bool = False) -> None:
+        object.__setattr__(self, "values", (*values, "") if blank else tuple(values))
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return handler.generate_schema(Literal[self.values])
+
+
+Search = Annotated[str, MaxChars(100)]  # a list's `q`
+Email = Annotated[str, MaxChars(254)]  # the longest address RFC 5321 lets through
+
+
 def Text(max_length: int) -> Any:  # noqa: N802 - used like a type
+    """The same type as ``Annotated[str, MaxChars(max_length)]``, which mypy can read."""
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
@@ -52,7 +94,8 @@ IsoDateTime = Annotated[dt.datetime, AfterValidator(_christian_era)]
 
 
 def Choice(values: list[str], *, blank: bool = False) -> Any:  # noqa: N802 - used like a type
-    """One of a model's choices, listed as an enum in the OpenAPI schema."""
+    """One of a model's choices, listed as an enum in the OpenAPI schema (the same type as
+    ``Annotated[str, OneOf(values, blank=blank)]``, which mypy can read)."""
     return Literal[tuple([*values, ""] if blank else values)]
 
 

@@ -4,7 +4,7 @@ from samphan.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """The audit log is append-only: readable here, never editable."""
 
     list_display = ("at", "actor", "action", "subject_type", "subject_id", "customer_id")

@@ -40,7 +40,8 @@ class DateInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return dates.date_text(value)
-        return super().format_value(value)  # typed text shown back as it was
+        shown: str | None = super().format_value(value)  # typed text shown back as it was
+        return shown
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         attrs = {"inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
@@ -65,7 +66,8 @@ class DateTimeInput(DateInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.datetime):
             return dates.datetime_text(value)
-        return super().format_value(value)
+        shown: str | None = super().format_value(value)
+        return shown
 
     @staticmethod
     def placeholder() -> str:
@@ -81,7 +83,8 @@ class HiddenDateTimeInput(forms.HiddenInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.datetime):
             return dates.datetime_text(value)
-        return super().format_value(value)
+        shown: str | None = super().format_value(value)
+        return shown
 
 
 class DateField(forms.DateField):
@@ -121,7 +124,7 @@ class DateTimeField(forms.DateTimeField):
             raise ValidationError(str(error), code="invalid") from None
 
 
-def model_form_field(field: models.Field, **kwargs: Any) -> forms.Field | None:
+def model_form_field(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """The form field of a model field, with this module's dates and text areas."""
     if isinstance(field, models.DateTimeField):
         kwargs.setdefault("form_class", DateTimeField)
@@ -141,7 +144,7 @@ class _ModelFormMetaclass(forms.models.ModelFormMetaclass):
         return super().__new__(mcs, name, bases, attrs)
 
 
-class ModelForm(forms.ModelForm, metaclass=_ModelFormMetaclass):
+class ModelForm[M: models.Model](forms.ModelForm[M], metaclass=_ModelFormMetaclass):
     """The base of every model form: dates and long texts read back as they were shown."""
 
 

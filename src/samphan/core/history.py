@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
 from samphan.core.dates import format_date, format_datetime
+from samphan.core.http import User
 from samphan.core.models import AuditEvent
 
 EMPTY = "—"
@@ -43,7 +44,7 @@ class Change:
 @dataclass(frozen=True)
 class HistoryLine:
     at: dt.datetime
-    actor: Any
+    actor: User | None
     action: str
     subject: str
     changes: list[Change]

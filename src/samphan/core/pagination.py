@@ -9,14 +9,14 @@ from django.http import HttpRequest
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator[T](Paginator[T]):
     """A paginator that counts at most ``cap`` rows.
 
     Counting a million matching rows costs more than the exact figure tells anyone
     scrolling a list; pages past the cap are not offered and the total reads "10,000+".
     """
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int = COUNT_CAP) -> None:
+    def __init__(self, object_list: QuerySet[Any, T], per_page: int, cap: int = COUNT_CAP) -> None:
         super().__init__(object_list, per_page)
         self.queryset = object_list
         self.cap = cap
@@ -36,6 +36,6 @@ class CappedPaginator(Paginator):
         return min(self.bounded_count, self.cap)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+def paginate[T](request: HttpRequest, queryset: QuerySet[Any, T]) -> Page[T]:
     """The page the request asks for (``?page=``), at the site's page size."""
     return CappedPaginator(queryset, settings.SAMPHAN_PAGE_SIZE).get_page(request.GET.get("page"))

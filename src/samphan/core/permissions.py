@@ -4,31 +4,34 @@ A user whose every role is limited to "own and team records" sees records they
 own or that belong to their team; anyone else sees all records.
 """
 
-from typing import Any, Self
+from typing import Self
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from samphan.core.http import User
 
-def sees_all_records(user: Any) -> bool:
+
+def sees_all_records(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_sees_all_records", None)
+    cached: bool | None = getattr(user, "_sees_all_records", None)
     if cached is None:
         cached = user.sees_all_records()
         user._sees_all_records = cached
     return cached
 
 
-class OwnedQuerySet(models.QuerySet):
+class OwnedQuerySet[M: models.Model](models.QuerySet[M]):
     """For models with ``owner`` and ``team`` foreign keys, or reaching them through
     ``scope_prefix`` (``"customer__"``: an order is visible with its customer)."""
 
     scope_prefix = ""
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         if not user.is_authenticated:
             return self.none()
         if sees_all_records(user):
@@ -40,6 +43,6 @@ class OwnedQuerySet(models.QuerySet):
         return self.filter(scope)
 
 
-def require_perm(user: Any, perm: str) -> None:
+def require_perm(user: User | AnonymousUser, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied(perm)

@@ -16,7 +16,8 @@ def sender_hash(sender: str) -> str:
 
 
 def sender_of(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    sender: str = request.META.get("REMOTE_ADDR", "")
+    return sender
 
 
 def in_link_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.http import User
 from samphan.core.models import AuditEvent, ShopProfile
 from samphan.core.promptpay_id import clean_promptpay_id
 from samphan.core.shop_logo import logo_file
@@ -127,7 +128,7 @@ def shop_profile_initial() -> dict[str, Any]:
     row = ShopProfile.objects.filter(pk=ShopProfile.ONLY_ID).first()
     if row is not None:
         return {name: getattr(row, name) for name in TEXT_FIELDS}
-    values = {name: value for name, value in asdict(shop_from_settings()).items()}
+    values = asdict(shop_from_settings())
     values["public_url"] = ""  # empty: keep following the server's setting
     return {name: values[name] for name in TEXT_FIELDS}
 
@@ -151,7 +152,7 @@ def _normalised(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[
 
 @transaction.atomic
 def shop_profile_update(
-    *, actor: Any, fields: dict[str, Any], logo: Any = None, logo_clear: bool = False
+    *, actor: User | None, fields: dict[str, Any], logo: Any = None, logo_clear: bool = False
 ) -> Shop:
     """Save the shop's profile (every text field; ``logo`` a new upload, ``logo_clear`` to
     remove it), all or nothing: a ValidationError naming each bad field, the row as it

@@ -21,7 +21,7 @@ LONGEST_SIDE = 512
 FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "GIF"}  # MPO: some cameras' JPEG
 
 
-def logo_file(upload: Any) -> ContentFile:
+def logo_file(upload: Any) -> ContentFile[bytes]:
     """The logo to keep, or a ValidationError on ``logo`` saying what is wrong."""
     size = getattr(upload, "size", None) or 0
     if size > MAX_BYTES:

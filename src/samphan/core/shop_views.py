@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.models import ShopProfile
 from samphan.core.permissions import require_perm
 from samphan.core.shop import CHANGE_SHOP, shop_profile, shop_profile_initial, shop_profile_update
@@ -27,7 +28,7 @@ class CurrentLogo:
 
 
 @login_required
-def shop_settings(request: HttpRequest) -> HttpResponse:
+def shop_settings(request: Request) -> HttpResponse:
     require_perm(request.user, CHANGE_SHOP)
     shop = shop_profile()
     initial = {**shop_profile_initial(), "logo": CurrentLogo(shop.logo_url) if shop.logo else None}

@@ -12,8 +12,12 @@ from collections.abc import Iterable, Iterator
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class HashedCompressedStaticFilesStorage(CompressedManifestStaticFilesStorage):
+# whitenoise ships no type information: its classes are Any to mypy.
+class HashedCompressedStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     def compress_files(self, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
         # Called once every file is hashed: hashed_files maps each name to its hashed name.
         hashed = set(self.hashed_files.values())
-        return super().compress_files([path for path in paths if path in hashed])
+        compressed: Iterator[tuple[str, str]] = super().compress_files(
+            [path for path in paths if path in hashed]
+        )
+        return compressed

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 
 from samphan.core import dates, durations, money, phones
 from samphan.core.forms import DateInput
+from samphan.core.http import User
 
 register = template.Library()
 
@@ -64,7 +65,7 @@ def duration_days(value: dt.timedelta | None) -> str:
 
 
 @register.filter
-def user_label(user: Any) -> str:
+def user_label(user: User | None) -> str:
     """A user's full name, else their username; a dash for nobody."""
     if user is None:
         return "—"

@@ -28,13 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         from samphan.customers.models import Customer
 
-        User = get_user_model()
+        user_model = get_user_model()
         password = os.environ.get("SAMPHAN_ADMIN_PASSWORD", "")
         with transaction.atomic():
-            admin = User.objects.filter(username="admin").first()
+            admin = user_model.objects.filter(username="admin").first()
             if admin is None:
                 password = password or secrets.token_urlsafe(12)
-                admin = User.objects.create_superuser("admin", "", password)
+                admin = user_model.objects.create_superuser("admin", "", password)
                 # The admin role too, so the Users page names it like any other administrator.
                 admin.groups.add(*Group.objects.filter(name=Role.ADMIN))
                 self.stdout.write(f"Created user admin with password: {password}")

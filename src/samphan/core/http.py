@@ -1,0 +1,24 @@
+"""The request our views receive, typed: ``request.user`` is the project's ``User`` and
+``request.htmx`` the django-htmx details (its middleware is in settings.MIDDLEWARE).
+
+Use ``Request`` in views behind ``login_required`` and in the API (its auth sets the
+user); a view open to anonymous visitors keeps Django's ``HttpRequest``."""
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+if TYPE_CHECKING:
+    # django-stubs reads this alias as settings.AUTH_USER_MODEL (accounts.User), so core
+    # names the project's User without importing accounts, the layer above it.
+    from django.contrib.auth.models import _User as User
+else:
+    from django.contrib.auth.base_user import AbstractBaseUser as User
+
+__all__ = ["Request", "User"]
+
+
+class Request(HttpRequest):
+    user: User
+    htmx: HtmxDetails
