@@ -34,7 +34,6 @@ from samphan.core import dates, periods
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
 from samphan.customers.timeline import latest_activity
-from samphan.marketing.queries import segment_customers
 from samphan.sales.models import Order, Pipeline
 
 KPI_CARDS = [
@@ -296,7 +295,7 @@ def report(request: HttpRequest) -> HttpResponse:
     # The fields that are right are kept when another is wrong (cleaned_data holds them).
     kind = form.cleaned_data.get("report") or "month"
     segment = form.cleaned_data.get("segment")
-    customers = segment_customers(request.user, segment).order_by() if segment else None
+    customers = form.segment_customers()
     result = (
         reports.segment_report(request.user, customers)
         if kind == "segment"
