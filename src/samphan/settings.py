@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "samphan.marketing",
     "samphan.loyalty",
     "samphan.demo",
+    "samphan.home",  # the home page, uploaded files, `setup`: above every app
 ]
 
 MIDDLEWARE = [

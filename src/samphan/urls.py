@@ -5,11 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from samphan.accounts import views as account_views
-from samphan.analytics import views as analytics_views
 from samphan.api.main import api
 from samphan.core import shop_views
 from samphan.core import views as core_views
 from samphan.frontdesk import public as frontdesk_public
+from samphan.home import views as home_views
 from samphan.marketing import campaign_views
 from samphan.messaging import hooks as messaging_hooks
 from samphan.messaging import public as messaging_public
@@ -17,7 +17,7 @@ from samphan.sales.views import quotes as sales_quotes
 from samphan.sales.views.leads import public_lead_form
 
 urlpatterns = [
-    path("", analytics_views.dashboard, name="home"),
+    path("", home_views.home, name="home"),
     path("customers/", include("samphan.customers.urls")),
     path("sales/", include("samphan.sales.urls")),
     path("insights/", include("samphan.analytics.urls")),
@@ -61,5 +61,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", core_views.media, name="media"),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", home_views.media, name="media"),
 ]

@@ -16,7 +16,7 @@ from samphan.analytics.rollups import activity_rebuild, analytics_rebuild
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.timeline import timeline_page
 from samphan.demo.loader import load_demo
-from samphan.demo.sales import catalogue_ensure
+from samphan.demo.sales_rows import catalogue_ensure
 from samphan.sales.models import (
     Category,
     Deal,

@@ -16,10 +16,10 @@ from samphan.analytics.figures import TopQuestion, columns_for
 from samphan.analytics.figures import figures as top_figures
 from samphan.analytics.models import CustomerActivity, DailySales, HourlyTraffic
 from samphan.analytics.snapshots import BUILDERS, all_records_user
-from samphan.core import views as core_views
 from samphan.core.periods import Period, preset_period
 from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer, Interaction
+from samphan.customers.queries import customer_counts
 from samphan.sales.models import ZERO, Order
 
 
@@ -256,7 +256,7 @@ def figures(
 def figures_whatever_the_period(user: Any, today: dt.date) -> dict[str, Any]:
     """The dashboard's figures that do not depend on its period."""
     return {
-        "counts": core_views.customer_counts(user),
+        "counts": customer_counts(user),
         "expected_today": queries.expected_today(user, today).count(),
         "overdue": queries.overdue_regulars(user, today).count(),
     }

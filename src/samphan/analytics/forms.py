@@ -2,12 +2,14 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samphan.analytics.report_filters import report_customers, report_filter
 from samphan.analytics.reports import KINDS as REPORT_KINDS
 from samphan.core import periods
 from samphan.core.forms import PeriodForm
-from samphan.marketing.models import Segment as SavedSegment
+from samphan.customers.models import Customer
 from samphan.sales.models import Pipeline
 
 LIMITS = (10, 20, 50, 100)
@@ -79,15 +81,24 @@ class ReportForm(DashboardForm):
     report = forms.ChoiceField(
         label=_("Report"), required=False, choices=list(REPORT_KINDS.items())
     )
-    segment = forms.ModelChoiceField(
+    # Offered by the app that registered a report filter (marketing's saved segments).
+    segment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Customers"),
         required=False,
-        queryset=SavedSegment.objects.order_by("name"),
+        queryset=None,
         empty_label=_("All customers"),
         error_messages={"invalid_choice": _("That segment does not exist (any more).")},
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not user.has_perm("marketing.view_segment"):
-            self.fields["segment"].queryset = SavedSegment.objects.none()  # type: ignore[attr-defined]
+        self.user = user
+        registered = report_filter()
+        if registered is None:
+            del self.fields["segment"]
+        else:
+            self.fields["segment"].queryset = registered.choices(user)  # type: ignore[attr-defined]
+
+    def segment_customers(self) -> QuerySet[Customer] | None:
+        """The chosen segment's customers the user may see, or None for everyone."""
+        return report_customers(self.user, self.cleaned_data.get("segment"))

@@ -32,10 +32,9 @@ from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCu
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.analytics.regulars import regulars_page
 from samphan.core import dates, periods
-from samphan.core import views as core_views
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
-from samphan.marketing.queries import segment_customers
+from samphan.customers.timeline import latest_activity
 from samphan.sales.models import Order, Pipeline
 
 KPI_CARDS = [
@@ -177,8 +176,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     For users who see every record a preset period comes from a snapshot at most a
     minute old (its time is on the page); custom dates and limited users are live."""
-    if not request.user.has_perm("sales.view_order"):
-        return core_views.home(request)
+    # The home page (samphan.home) shows its own page to users who do not see sales.
+    require_perm(request.user, "sales.view_order")
     form = DashboardForm(request.GET)
     today = timezone.localdate()
     valid = form.is_valid()
@@ -193,7 +192,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     months = [(dt.date.fromisoformat(month), Decimal(total)) for month, total in data["months"]]
     context = {
         "counts": data["counts"],
-        "recent": core_views.latest_activity(user),
+        "recent": latest_activity(user),
         "form": form,
         "period": periods.Period(
             dt.date.fromisoformat(data["since"]), dt.date.fromisoformat(data["until"])
@@ -290,7 +289,7 @@ def report(request: HttpRequest) -> HttpResponse:
     # The fields that are right are kept when another is wrong (cleaned_data holds them).
     kind = form.cleaned_data.get("report") or "month"
     segment = form.cleaned_data.get("segment")
-    customers = segment_customers(request.user, segment).order_by() if segment else None
+    customers = form.segment_customers()
     result = (
         reports.segment_report(request.user, customers)
         if kind == "segment"

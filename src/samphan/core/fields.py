@@ -11,6 +11,8 @@ class RowidOneToOneField(models.OneToOneField):
     every write then changes too). The same ``bigint`` column elsewhere."""
 
     def db_type(self, connection: Any) -> str | None:
+        # The connection Django asks about (a migration's may not be the default one),
+        # so not through core.sql.
         if connection.vendor == "sqlite":
             return "integer"
         return super().db_type(connection)

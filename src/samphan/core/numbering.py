@@ -2,7 +2,12 @@
 
 from django.db import connection
 
+from samphan.core import sql
 from samphan.core.models import NumberSequence
+
+TABLE = NumberSequence._meta.db_table
+# {table} and {last} are quoted names from the model ("last" is a keyword in some SQL).
+RESERVE = "UPDATE {table} SET {last} = {last} + %s WHERE prefix = %s AND year = %s RETURNING {last}"
 
 
 def next_number(prefix: str, year: int) -> str:
@@ -18,14 +23,9 @@ def reserve_numbers(prefix: str, year: int, count: int) -> int:
     times a second). The year's row is created on its first number; the unique constraint
     settles two writers creating it at once.
     """
-    table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    last = connection.ops.quote_name("last")
-    sql = (
-        f"UPDATE {table} SET {last} = {last} + %s "  # noqa: S608 - names from the model
-        f"WHERE prefix = %s AND year = %s RETURNING {last}"
-    )
+    statement = RESERVE.format(table=sql.quote_name(TABLE), last=sql.quote_name("last"))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [count, prefix, year])
+        cursor.execute(statement, [count, prefix, year])
         row = cursor.fetchone()
     if row is None:
         NumberSequence.objects.get_or_create(prefix=prefix, year=year)

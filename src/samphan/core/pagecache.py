@@ -12,22 +12,28 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from samphan.core import sql
+
 LOAD_KIB = 512_000
 SCAN_KIB = 2_000
+
+CACHE_SIZE = "PRAGMA cache_size"
+# A PRAGMA takes no parameters: the size is an int, formatted with :d (negative: KiB).
+CACHE_SIZE_SET = "PRAGMA cache_size={size:d}"
 
 
 @contextmanager
 def sqlite_page_cache(kib: int) -> Iterator[None]:
     """This connection's page cache at ``kib`` KiB meanwhile (nothing on PostgreSQL)."""
-    if connection.vendor != "sqlite":
+    if sql.is_postgresql():
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
+        cursor.execute(CACHE_SIZE)
         usual = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size=-{int(kib)}")
+        cursor.execute(CACHE_SIZE_SET.format(size=-int(kib)))
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size={usual}")
+            cursor.execute(CACHE_SIZE_SET.format(size=usual))

@@ -20,9 +20,49 @@ from django.db import connection, models, transaction
 from django.db.migrations.operations.base import Operation
 from django.db.models.expressions import RawSQL
 
+from samphan.core import sql
 from samphan.core.phones import phone_search_digits
 
 TRIGRAM = 3
+
+# The statements, with {table} (a model's db_table, never input) and {fts}, its FTS5
+# table on SQLite, filled in.
+SEQSCAN_OFF = "SET LOCAL enable_seqscan = off"
+SEQSCAN_DEFAULT = "SET LOCAL enable_seqscan = DEFAULT"
+FTS_MATCH = "SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+FTS_INSERT_TRIGGER = (
+    "CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN "
+    "INSERT INTO {table}_fts(rowid, search_document) VALUES (new.id, new.search_document); END"
+)
+FTS_INSERT_TRIGGER_DROP = "DROP TRIGGER {table}_fts_insert"
+FTS_INDEX_FROM = (
+    "INSERT INTO {table}_fts(rowid, search_document) "
+    "SELECT id, search_document FROM {table} WHERE id >= %s"
+)
+SQLITE_INDEX = (
+    "CREATE VIRTUAL TABLE {table}_fts USING fts5(search_document, "
+    "content='{table}', content_rowid='id', tokenize='trigram')",
+    FTS_INSERT_TRIGGER,
+    "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN "
+    "INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); END",
+    "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_document ON {table} "
+    "BEGIN INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); "
+    "INSERT INTO {table}_fts(rowid, search_document) "
+    "VALUES (new.id, new.search_document); END",
+)
+SQLITE_INDEX_DROP = (
+    "DROP TABLE IF EXISTS {table}_fts",
+    "DROP TRIGGER IF EXISTS {table}_fts_insert",
+    "DROP TRIGGER IF EXISTS {table}_fts_delete",
+    "DROP TRIGGER IF EXISTS {table}_fts_update",
+)
+POSTGRESQL_INDEX = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX {table}_search_trgm ON {table} USING gin (search_document gin_trgm_ops)",
+)
+POSTGRESQL_INDEX_DROP = ("DROP INDEX IF EXISTS {table}_search_trgm",)
 
 
 def search_terms(query: str) -> list[str]:
@@ -43,16 +83,16 @@ def matching_ids(queryset: models.QuerySet, query: str, *, limit: int) -> list[i
     is always the better path, so the sequential scan is ruled out for this query.
     """
     matches = search_filter(queryset, query).order_by().values_list("pk", flat=True)[:limit]
-    if connection.vendor != "postgresql":
+    if not sql.is_postgresql():
         return list(matches)
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(SEQSCAN_OFF)
         ids = list(matches)
         if nested:
             # SET LOCAL outlives a released savepoint: hand the outer transaction its
             # planner back.
-            cursor.execute("SET LOCAL enable_seqscan = DEFAULT")
+            cursor.execute(SEQSCAN_DEFAULT)
     return ids
 
 
@@ -62,11 +102,12 @@ def fts_table(model: type[models.Model]) -> str:
 
 def search_filter(queryset: models.QuerySet, query: str) -> models.QuerySet:
     """Narrow ``queryset`` to rows whose search document holds every term of ``query``."""
+    fts_index = not sql.is_postgresql()  # PostgreSQL's trigram index answers the LIKE
     for term in search_terms(query):
-        if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
-            table = fts_table(queryset.model)
-            phrase = '"' + term.replace('"', '""') + '"'
-            matching = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [phrase])  # noqa: S611 - table name is ours
+        if fts_index and len(term) >= TRIGRAM:
+            statement = FTS_MATCH.format(fts=fts_table(queryset.model))
+            phrase = '"' + term.replace('"', '""') + '"'  # the term as one FTS5 string
+            matching = RawSQL(statement, [phrase])  # noqa: S611 - our table; the term a parameter
             queryset = queryset.filter(pk__in=matching)
         else:
             queryset = queryset.filter(search_document__contains=term)
@@ -74,11 +115,7 @@ def search_filter(queryset: models.QuerySet, query: str) -> models.QuerySet:
 
 
 def sqlite_insert_trigger(table: str) -> str:
-    return (
-        f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN "
-        f"INSERT INTO {table}_fts(rowid, search_document) "
-        f"VALUES (new.id, new.search_document); END"
-    )
+    return FTS_INSERT_TRIGGER.format(table=table)
 
 
 @contextmanager
@@ -89,18 +126,14 @@ def bulk_indexing(model: type[models.Model], *, first_id: int) -> Iterator[None]
     the trigger is dropped and restored inside the same transaction, so a crash leaves
     it in place. PostgreSQL's GIN index needs nothing.
     """
-    if connection.vendor != "sqlite":
+    if sql.is_postgresql():
         yield
         return
     table = model._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TRIGGER {table}_fts_insert")
+        cursor.execute(FTS_INSERT_TRIGGER_DROP.format(table=table))
         yield
-        cursor.execute(
-            f"INSERT INTO {table}_fts(rowid, search_document) "
-            f"SELECT id, search_document FROM {table} WHERE id >= %s",
-            [first_id],
-        )
+        cursor.execute(FTS_INDEX_FROM.format(table=table), [first_id])
         cursor.execute(sqlite_insert_trigger(table))
 
 
@@ -119,42 +152,21 @@ class CreateSearchIndex(Operation):
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        table = self.table
-        if schema_editor.connection.vendor == "sqlite":
-            statements = [
-                f"CREATE VIRTUAL TABLE {table}_fts USING fts5(search_document, "
-                f"content='{table}', content_rowid='id', tokenize='trigram')",
-                sqlite_insert_trigger(table),
-                f"CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN "
-                f"INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
-                f"VALUES ('delete', old.id, old.search_document); END",
-                f"CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_document ON {table} "
-                f"BEGIN INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
-                f"VALUES ('delete', old.id, old.search_document); "
-                f"INSERT INTO {table}_fts(rowid, search_document) "
-                f"VALUES (new.id, new.search_document); END",
-            ]
-        elif schema_editor.connection.vendor == "postgresql":
-            statements = [
-                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-                f"CREATE INDEX {table}_search_trgm ON {table} "
-                f"USING gin (search_document gin_trgm_ops)",
-            ]
-        else:
-            statements = []
+        # The schema editor's own connection decides (a migration may run on another).
+        vendor = schema_editor.connection.vendor
+        statements = {"sqlite": SQLITE_INDEX, "postgresql": POSTGRESQL_INDEX}.get(vendor, ())
         for statement in statements:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement.format(table=self.table))
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        table = self.table
-        if schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")
-            for suffix in ("insert", "delete", "update"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
-        elif schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+        vendor = schema_editor.connection.vendor
+        statements = {"sqlite": SQLITE_INDEX_DROP, "postgresql": POSTGRESQL_INDEX_DROP}.get(
+            vendor, ()
+        )
+        for statement in statements:
+            schema_editor.execute(statement.format(table=self.table))
 
     def describe(self) -> str:
         return f"Create the trigram search index on {self.table}.search_document"

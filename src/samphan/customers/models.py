@@ -275,7 +275,7 @@ class Customer(TimeStampedModel):
             # Segments by consent read this instead of every customer's row (a customer with
             # a consent's bit has consent_bits at least that bit: a range of it).
             models.Index(fields=["consent_bits", "archived_at"], name="customers_consent_idx"),
-            models.Index(fields=["photo"]),  # who may see a photo: core.views.media
+            models.Index(fields=["photo"]),  # who may see a photo: home.views.media
             models.Index(fields=["photo_thumbnail"]),
         ]
 

@@ -144,3 +144,13 @@ def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[Histor
         return []
     events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
     return history_lines(events[:limit])
+
+
+def customer_counts(user: Any) -> dict[str, int]:
+    """The active people, companies and VIPs this user sees (the home page's counts)."""
+    visible = Customer.objects.visible_to(user).active()
+    return {
+        "people": visible.people().count(),
+        "companies": visible.companies().count(),
+        "vip": visible.filter(is_vip=True).count(),
+    }

@@ -39,7 +39,8 @@ from samphan.customers.models import (
 from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.quotes import demo_quotes
-from samphan.demo.sales import Offsets, SalesBuilder, SalesPlan, SalesRows, sales_plan, write_sales
+from samphan.demo.sales import SalesBuilder
+from samphan.demo.sales_rows import Offsets, SalesPlan, SalesRows, sales_plan, write_sales
 from samphan.demo.shop import demo_shop
 from samphan.demo.staff import DemoUser, demo_users
 from samphan.frontdesk.services import alert_rules_default_create

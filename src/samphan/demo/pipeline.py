@@ -3,18 +3,14 @@
 import datetime as dt
 from bisect import bisect
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from samphan.customers.models import Customer
 from samphan.demo import catalogue
+from samphan.demo.sales_rows import BANGKOK, BatchBuilder
 from samphan.sales.models import Lead, Stage
 
-if TYPE_CHECKING:
-    from samphan.demo.sales import SalesBuilder
-
-BANGKOK = dt.timezone(dt.timedelta(hours=7))  # Thailand keeps no daylight saving time
 ZERO = Decimal("0.00")
 
 
@@ -22,7 +18,7 @@ class DealBuilder:
     """One deal for a customer: its stage path through the default pipeline with a change
     per step, realistic ages (company deals take about three times longer per stage)."""
 
-    def __init__(self, builder: "SalesBuilder", customer: Customer, company: bool) -> None:
+    def __init__(self, builder: BatchBuilder, customer: Customer, company: bool) -> None:
         self.builder = builder
         self.rng = builder.rng
         self.customer = customer
@@ -116,7 +112,7 @@ class LeadBuilder:
     disqualified); converted leads in the history of some prospects and customers; a few
     customers who wrote in again and were matched to their record."""
 
-    def __init__(self, builder: "SalesBuilder") -> None:
+    def __init__(self, builder: BatchBuilder) -> None:
         self.builder = builder
 
     def add(self, customer: Customer) -> None:

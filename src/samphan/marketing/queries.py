@@ -54,3 +54,10 @@ def preview(user: Any, rules: Any) -> tuple[int, list[Customer]]:
     sample = list(customers.order_by("display_name", "id")[:SAMPLE_SIZE])
     count = len(sample) if len(sample) < SAMPLE_SIZE else customers.order_by().count()
     return count, sample
+
+
+def segments_offered(user: Any) -> QuerySet[Segment]:
+    """The saved segments a user may narrow a sales report to, by name."""
+    if not user.has_perm("marketing.view_segment"):
+        return Segment.objects.none()
+    return Segment.objects.order_by("name")

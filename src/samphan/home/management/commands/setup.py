@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from samphan.accounts.models import Role
+from samphan.customers.models import Customer
+from samphan.frontdesk.services import alert_rules_default_create
 
 
 class Command(BaseCommand):
@@ -26,8 +28,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        from samphan.customers.models import Customer
-
         user_model = get_user_model()
         password = os.environ.get("SAMPHAN_ADMIN_PASSWORD", "")
         with transaction.atomic():
@@ -44,9 +44,6 @@ class Command(BaseCommand):
                 self.stdout.write("Set the admin password from SAMPHAN_ADMIN_PASSWORD.")
             else:
                 self.stdout.write("User admin exists; its password is unchanged.")
-        # Core may not import the apps above it at module level; set-up runs them all.
-        from samphan.frontdesk.services import alert_rules_default_create
-
         created = alert_rules_default_create()
         if created:
             names = ", ".join(rule.name for rule in created)
