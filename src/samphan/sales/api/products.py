@@ -12,7 +12,7 @@ from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.access import product_for_user
 from samphan.sales.api.common import optional_money, router
-from samphan.sales.models import Category, Product
+from samphan.sales.models import Product
 
 
 class ProductOut(Schema):
@@ -76,11 +76,7 @@ def _product(user: Any, pk: int, perm: str) -> Product:
 
 def _product_fields(payload: ProductPatch) -> dict[str, Any]:
     fields = payload.model_dump(exclude_unset=True)
-    fields = {name: value for name, value in fields.items() if value is not None}
-    if "category" in fields:
-        name = fields["category"].strip()
-        fields["category"] = Category.objects.get_or_create(name=name)[0] if name else None
-    return fields
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 @router.get("/products", response={200: ProductPage, **ERRORS})
