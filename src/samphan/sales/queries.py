@@ -12,7 +12,6 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from samphan.analytics.models import CustomerActivity
 from samphan.core.permissions import OwnedQuerySet
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
@@ -31,6 +30,7 @@ from samphan.sales.models import (
     Stage,
     SuggestionState,
 )
+from samphan.sales.purchases import PurchaseSummary, purchase_totals
 
 PRODUCT_SORTS = {
     "name": ("name", "id"),
@@ -94,10 +94,9 @@ def order_detail() -> OrderQuerySet:
     return Order.objects.select_related("customer", "sold_by").prefetch_related("lines__product")
 
 
-def customer_sales(customer_id: int) -> CustomerActivity:
-    """The customer's roll-up (purchases summed), or zeros when they have not come yet."""
-    found = CustomerActivity.objects.filter(pk=customer_id).first()
-    return found or CustomerActivity(customer_id=customer_id)
+def customer_sales(customer_id: int) -> PurchaseSummary:
+    """The customer's purchases summed, or zeros when they have not bought yet."""
+    return purchase_totals().of_customer(customer_id)
 
 
 def visible_customer(user: Any, pk: int | None, *, field: str = "customer") -> Customer:
