@@ -15,23 +15,28 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samphan.sales.models import Order, ProductAffinity, SuggestionState
+from samphan.sales.models import Order, OrderLine, ProductAffinity, SuggestionState
 
 TOP_PER_PRODUCT = 20
 MIN_TOGETHER = 2  # one shared customer is a coincidence, not a pattern
 MIN_NEW_ORDERS = 50
 GROWTH_PERCENT = 5
 
+ORDERS = Order._meta.db_table
+ORDER_LINES = OrderLine._meta.db_table
+AFFINITIES = ProductAffinity._meta.db_table
+NEXT = f"{AFFINITIES}_next"  # the rebuild's temporary table
+
 # Distinct (customer, product) purchases, joined with themselves on the customer: every
 # pair of products one customer bought. Pairs are counted once (product < other) and then
 # turned both ways, which halves the biggest GROUP BY. The scores are cast to floating
 # point so neither database divides integers.
 # The result goes to a temporary table, private to the connection, and is then swapped in.
-AFFINITY_COMPUTE = """
-    CREATE TEMPORARY TABLE sales_productaffinity_next AS
+AFFINITY_COMPUTE = f"""
+    CREATE TEMPORARY TABLE {NEXT} AS
     WITH bought AS (
         SELECT DISTINCT o.customer_id, l.product_id
-        FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id
+        FROM {ORDER_LINES} l JOIN {ORDERS} o ON o.id = l.order_id
         WHERE o.status = %(paid)s AND l.is_refund = %(refund)s
     ),
     buyers AS (SELECT product_id, COUNT(*) AS n FROM bought GROUP BY product_id),
@@ -66,12 +71,12 @@ AFFINITY_COMPUTE = """
         FROM scored
     )
     SELECT product_id, other_id, together, score, lift FROM ranked WHERE place <= %(top)s
-"""
-AFFINITY_SWAP = """
-    INSERT INTO sales_productaffinity (product_id, other_id, together, score, lift)
-    SELECT product_id, other_id, together, score, lift FROM sales_productaffinity_next
-"""
-DROP_NEXT = "DROP TABLE IF EXISTS sales_productaffinity_next"
+"""  # noqa: S608 - joins the table names above
+AFFINITY_SWAP = f"""
+    INSERT INTO {AFFINITIES} (product_id, other_id, together, score, lift)
+    SELECT product_id, other_id, together, score, lift FROM {NEXT}
+"""  # noqa: S608 - joins the table names above
+DROP_NEXT = f"DROP TABLE IF EXISTS {NEXT}"
 
 
 @dataclass(frozen=True)

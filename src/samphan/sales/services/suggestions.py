@@ -17,36 +17,37 @@ from samphan.sales.tasks import affinities_refresh
 # A rebuild queued this long ago that has not run (a stopped worker) may be queued again.
 QUEUED_GIVE_UP = dt.timedelta(hours=1)
 
+STATE = SuggestionState._meta.db_table
+# Whether a rebuild is queued already is read too: while one waits for a worker, every
+# order is one read, not a read and an update that changes nothing.
+STATE_READ = (
+    "SELECT due_after_order, queued_at IS NOT NULL AND queued_at > %s "  # noqa: S608 - joins the table name above
+    f"FROM {STATE} WHERE id = 1"
+)
+# Claim with a conditional UPDATE: of two writers past the mark, one enqueues.
+STATE_CLAIM = (
+    f"UPDATE {STATE} SET queued_at = %s WHERE id = 1 AND due_after_order < %s "  # noqa: S608 - joins the table name above
+    "AND (queued_at IS NULL OR queued_at <= %s)"
+)
+
 
 def affinities_refresh_if_due(order_id: int) -> bool:
     """Called by order writes inside their transaction: enqueue a rebuild after the commit
     when the new order's id is past the due one, at most once until it has run.
 
     Plain SQL: it runs for every order recorded, and the ORM's compiling of these two
-    statements cost more than the rest of writing an order (0.5 ms against 0.05 ms).
+    statements cost more than the rest of writing an order (docs/performance.md).
     """
-    table = SuggestionState._meta.db_table
     now = timezone.now()
     give_up = _when(now - QUEUED_GIVE_UP)
     with connection.cursor() as cursor:
-        # Whether a rebuild is queued already is read too: while one waits for a worker,
-        # every order is one read, not a read and an update that changes nothing.
-        cursor.execute(
-            f"SELECT due_after_order, queued_at IS NOT NULL AND queued_at > %s "  # noqa: S608
-            f"FROM {table} WHERE id = 1",
-            [give_up],
-        )
+        cursor.execute(STATE_READ, [give_up])
         row = cursor.fetchone()
         if order_id <= (MIN_NEW_ORDERS if row is None else row[0]) or (row and row[1]):
             return False
         if row is None:
             SuggestionState.objects.get_or_create(pk=1)
-        # Claim with a conditional UPDATE: of two writers past the mark, one enqueues.
-        cursor.execute(
-            f"UPDATE {table} SET queued_at = %s WHERE id = 1 AND due_after_order < %s "  # noqa: S608
-            "AND (queued_at IS NULL OR queued_at <= %s)",
-            [_when(now), order_id, give_up],
-        )
+        cursor.execute(STATE_CLAIM, [_when(now), order_id, give_up])
         claimed = cursor.rowcount > 0
     if claimed:
         transaction.on_commit(_enqueue_rebuild, robust=True)
