@@ -10,6 +10,7 @@ from django.utils import translation
 
 from samphan.core.models import AuditEvent
 from samphan.sales import queries, services
+from samphan.sales.access import deal_for_user
 from samphan.sales.models import Deal, DealStageChange, Pipeline, Stage
 from samphan.sales.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory
@@ -55,7 +56,7 @@ def test_moves_keep_a_history_with_time_in_each_stage(admin_user):
     assert deal.stage == stage("Interested") and deal.owner == admin_user
     services.deal_move(actor=admin_user, deal=deal, stage=stage("Quoted"), at=at(3))
     services.deal_move(actor=admin_user, deal=deal, stage=stage("Won"), reason="ราคาดี", at=at(10))
-    deal = queries.deal_for_page(admin_user, deal.pk)
+    deal = deal_for_user(admin_user, deal.pk)
     spent = [
         (change.to_stage.name_en, time.days)
         for change, time in services.stage_durations(deal, list(deal.stage_changes.all()))

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from samphan.accounts.models import Role
 from samphan.sales import queries, services
+from samphan.sales.affinities import MIN_NEW_ORDERS, rebuild_due_after
 from samphan.sales.models import Order, OrderLine, ProductAffinity, SuggestionState
 from samphan.sales.services import LineInput
-from samphan.sales.services.suggestions import MIN_NEW_ORDERS, rebuild_due_after
 from tests.api.calls import assert_names_field, assert_queries_do_not_grow
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, ProductFactory, TeamFactory, UserFactory

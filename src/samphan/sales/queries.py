@@ -12,21 +12,25 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from samphan.analytics.models import CustomerActivity
+from samphan.core.permissions import OwnedQuerySet
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
     Deal,
+    DealQuerySet,
     DealStageChange,
     Lead,
     Order,
     OrderLine,
+    OrderQuerySet,
     Pipeline,
     Product,
     ProductAffinity,
     Quote,
+    QuoteQuerySet,
     Stage,
     SuggestionState,
 )
+from samphan.sales.purchases import PurchaseSummary, purchase_totals
 
 PRODUCT_SORTS = {
     "name": ("name", "id"),
@@ -85,20 +89,14 @@ def order_list(user: Any, filters: OrderFilters) -> QuerySet[Order]:
     return orders.order_by("-ordered_at", "-id")
 
 
-def order_for_page(user: Any, pk: int) -> Order:
-    """One visible order with its lines and products; raises Order.DoesNotExist."""
-    return (
-        Order.objects.visible_to(user)
-        .select_related("customer", "sold_by")
-        .prefetch_related("lines__product")
-        .get(pk=pk)
-    )
+def order_detail() -> OrderQuerySet:
+    """Orders with what their page and the API show: lines and products (see access)."""
+    return Order.objects.select_related("customer", "sold_by").prefetch_related("lines__product")
 
 
-def customer_sales(customer_id: int) -> CustomerActivity:
-    """The customer's roll-up (purchases summed), or zeros when they have not come yet."""
-    found = CustomerActivity.objects.filter(pk=customer_id).first()
-    return found or CustomerActivity(customer_id=customer_id)
+def customer_sales(customer_id: int) -> PurchaseSummary:
+    """The customer's purchases summed, or zeros when they have not bought yet."""
+    return purchase_totals().of_customer(customer_id)
 
 
 def visible_customer(user: Any, pk: int | None, *, field: str = "customer") -> Customer:
@@ -178,21 +176,16 @@ def pipeline_board(user: Any, pipeline: Pipeline, filters: DealFilters) -> list[
     return list(columns.values())
 
 
-def deal_for_page(user: Any, pk: int) -> Deal:
-    """One visible deal with its lines and stage history; raises Deal.DoesNotExist."""
-    return (
-        Deal.objects.visible_to(user)
-        .select_related("customer", "owner", "team", "stage", "pipeline")
-        .prefetch_related(
-            "lines__product",
-            Prefetch(
-                "stage_changes",
-                queryset=DealStageChange.objects.select_related("to_stage", "by").order_by(
-                    "at", "id"
-                ),
-            ),
-        )
-        .get(pk=pk)
+def deal_detail() -> DealQuerySet:
+    """Deals with what their page and the API show: lines and stage history (see access)."""
+    return Deal.objects.select_related(
+        "customer", "owner", "team", "stage", "pipeline"
+    ).prefetch_related(
+        "lines__product",
+        Prefetch(
+            "stage_changes",
+            queryset=DealStageChange.objects.select_related("to_stage", "by").order_by("at", "id"),
+        ),
     )
 
 
@@ -207,8 +200,12 @@ class LeadFilters:
     q: str = ""
 
 
+def lead_detail() -> OwnedQuerySet:
+    return Lead.objects.select_related("customer", "owner")
+
+
 def lead_list(user: Any, filters: LeadFilters) -> QuerySet[Lead]:
-    leads = Lead.objects.visible_to(user).select_related("customer", "owner")
+    leads = lead_detail().visible_to(user)
     if filters.status == "open":
         leads = leads.filter(status__in=[Lead.Status.NEW, Lead.Status.WORKING])
     elif filters.status != "all":
@@ -241,13 +238,17 @@ def lead_duplicates(user: Any, lead: Lead) -> QuerySet[Customer]:
 # -- Quotations -------------------------------------------------------------------------------
 
 
+def quote_detail() -> QuoteQuerySet:
+    return Quote.objects.select_related("customer", "deal").prefetch_related("lines__product")
+
+
 def quote_list(user: Any, *, status: str = "", deal: int | None = None) -> QuerySet[Quote]:
-    quotes = Quote.objects.visible_to(user).select_related("customer", "deal")
+    quotes = quote_detail().visible_to(user)
     if status:
         quotes = quotes.filter(status=status)
     if deal:
         quotes = quotes.filter(deal_id=deal)
-    return quotes.prefetch_related("lines__product").order_by("-issued_on", "-id")
+    return quotes.order_by("-issued_on", "-id")
 
 
 # -- Similar products -------------------------------------------------------------------------

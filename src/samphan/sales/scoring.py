@@ -16,10 +16,10 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.analytics.models import CustomerActivity
 from samphan.core.money import format_baht
 from samphan.customers.models import Customer, Interaction
 from samphan.sales.models import Deal, Lead, Order, Stage
+from samphan.sales.purchases import purchase_totals
 
 ENGAGEMENT_DAYS = 14
 STALL_AFTER_DAYS = 14
@@ -131,11 +131,7 @@ def _contacts(now: dt.datetime) -> dict[str, Any]:
     latest_logged = Subquery(
         interactions.values("customer_id").annotate(at=Max("occurred_at")).values("at")
     )
-    latest_order = Subquery(
-        CustomerActivity.objects.filter(customer_id=OuterRef("customer_id")).values(
-            "last_purchase_at"
-        )
-    )
+    latest_order = purchase_totals().last_purchase_at()
     return {
         "recent_contacts": _count(interactions.filter(occurred_at__gte=since))
         + _count(orders.order_by()),

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from samphan.sales.services.suggestions import affinities_rebuild
+from samphan.sales.affinities import affinities_rebuild
 
 
 @task()

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -13,8 +13,9 @@ from samphan.accounts.models import User
 from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
+from samphan.sales.access import deal_for_user
 from samphan.sales.api.common import LineIn, lines_input, optional_money, router
-from samphan.sales.models import Deal, Pipeline, Stage
+from samphan.sales.models import Pipeline, Stage
 
 # -- Pipelines and deals ----------------------------------------------------------------------
 
@@ -119,14 +120,6 @@ class DealParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _deal(request: HttpRequest, pk: int, perm: str = "sales.view_deal") -> Deal:
-    require_perm(request.user, perm)
-    try:
-        return queries.deal_for_page(request.user, pk)
-    except Deal.DoesNotExist as error:
-        raise Http404 from error
-
-
 def _deal_fields(request: HttpRequest, payload: DealPatch) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=True, exclude={"lines", "stage_id"})
     fields = {name: value for name, value in data.items() if value is not None}
@@ -160,7 +153,7 @@ def deal_list(request: HttpRequest, params: Query[DealParams]) -> Any:
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS})
 def deal_get(request: HttpRequest, deal_id: Id) -> Any:
-    return _deal(request, deal_id)
+    return deal_for_user(request.user, deal_id, perm="sales.view_deal")
 
 
 @router.post("/deals", response={201: DealOut, **ERRORS})
@@ -177,26 +170,26 @@ def deal_create(request: HttpRequest, payload: DealIn) -> Any:
         stage=stage,
         lines=lines_input(payload.lines) if payload.lines else None,
     )
-    return Status(201, _deal(request, deal.pk))
+    return Status(201, deal_for_user(request.user, deal.pk, perm="sales.view_deal"))
 
 
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS})
 def deal_update(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
     """Change the fields sent; `lines` replaces the products (and so the amount)."""
-    deal = _deal(request, deal_id, perm="sales.change_deal")
+    deal = deal_for_user(request.user, deal_id, perm="sales.change_deal")
     services.deal_update(
         actor=request.user,
         deal=deal,
         fields=_deal_fields(request, payload),
         lines=lines_input(payload.lines) if payload.lines is not None else None,
     )
-    return _deal(request, deal_id)
+    return deal_for_user(request.user, deal_id, perm="sales.view_deal")
 
 
 @router.post("/deals/{deal_id}/move", response={200: DealOut, **ERRORS})
 def deal_move(request: HttpRequest, deal_id: Id, payload: DealMoveIn) -> Any:
     """Move to a stage of the deal's pipeline; 409 when `expected_stage_id` is stale."""
-    deal = _deal(request, deal_id, perm="sales.change_deal")
+    deal = deal_for_user(request.user, deal_id, perm="sales.change_deal")
     stage = Stage.objects.filter(pk=payload.stage_id).first()
     if stage is None:
         raise ValidationError({"stage_id": f"No stage with id {payload.stage_id}."})
@@ -214,4 +207,4 @@ def deal_move(request: HttpRequest, deal_id: Id, payload: DealMoveIn) -> Any:
             for m in error.messages
         ]
         return Status(409, {"detail": detail})
-    return _deal(request, deal_id)
+    return deal_for_user(request.user, deal_id, perm="sales.view_deal")

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -14,6 +14,7 @@ from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
+from samphan.sales.access import lead_for_user
 from samphan.sales.api.common import optional_money, router
 from samphan.sales.models import Lead, Stage
 
@@ -94,14 +95,6 @@ class LeadParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _lead(request: HttpRequest, pk: int, perm: str = "sales.view_lead") -> Lead:
-    require_perm(request.user, perm)
-    lead = queries.lead_list(request.user, queries.LeadFilters(status="all")).filter(pk=pk).first()
-    if lead is None:
-        raise Http404
-    return lead
-
-
 def _active_user(pk: int | None, field: str) -> User | None:
     if pk is None:
         return None
@@ -132,7 +125,7 @@ def lead_list(request: HttpRequest, params: Query[LeadParams]) -> Any:
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
 def lead_get(request: HttpRequest, lead_id: Id) -> Any:
-    return _lead(request, lead_id)
+    return lead_for_user(request.user, lead_id, perm="sales.view_lead")
 
 
 @router.post("/leads", response={201: LeadOut, **ERRORS})
@@ -147,13 +140,13 @@ def lead_create(request: HttpRequest, payload: LeadIn) -> Any:
         owner=owner if owner or team else request.user,
         team=team if owner is None else None,
     )
-    return Status(201, _lead(request, lead.pk))
+    return Status(201, lead_for_user(request.user, lead.pk, perm="sales.view_lead"))
 
 
 @router.post("/leads/{lead_id}/assign", response={200: LeadOut, **ERRORS})
 def lead_assign(request: HttpRequest, lead_id: Id, payload: LeadAssignIn) -> Any:
     """Give the lead to `owner_id`, or to the next member of `team_id` in turn."""
-    lead = _lead(request, lead_id, perm="sales.change_lead")
+    lead = lead_for_user(request.user, lead_id, perm="sales.change_lead")
     owner = _active_user(payload.owner_id, "owner_id")
     team = _team(payload.team_id)
     if owner:
@@ -162,13 +155,13 @@ def lead_assign(request: HttpRequest, lead_id: Id, payload: LeadAssignIn) -> Any
         services.lead_assign_round_robin(actor=request.user, lead=lead, team=team)
     else:
         raise ValidationError({"owner_id": "Give owner_id or team_id."})
-    return _lead(request, lead_id)
+    return lead_for_user(request.user, lead_id, perm="sales.view_lead")
 
 
 @router.post("/leads/{lead_id}/convert", response={200: LeadOut, **ERRORS})
 def lead_convert(request: HttpRequest, lead_id: Id, payload: LeadConvertIn) -> Any:
     """Qualify and convert in one step: stage, company, deal, merge; all or nothing."""
-    lead = _lead(request, lead_id, perm="sales.change_lead")
+    lead = lead_for_user(request.user, lead_id, perm="sales.change_lead")
     merge_into = None
     if payload.merge_into_id is not None:
         merge_into = (
@@ -192,11 +185,11 @@ def lead_convert(request: HttpRequest, lead_id: Id, payload: LeadConvertIn) -> A
         merge_into=merge_into,
     )
     services.lead_convert(actor=request.user, lead=lead, conversion=conversion)
-    return _lead(request, lead_id)
+    return lead_for_user(request.user, lead_id, perm="sales.view_lead")
 
 
 @router.post("/leads/{lead_id}/disqualify", response={200: LeadOut, **ERRORS})
 def lead_disqualify(request: HttpRequest, lead_id: Id, payload: LeadDisqualifyIn) -> Any:
-    lead = _lead(request, lead_id, perm="sales.change_lead")
+    lead = lead_for_user(request.user, lead_id, perm="sales.change_lead")
     services.lead_disqualify(actor=request.user, lead=lead, reason=payload.reason)
-    return _lead(request, lead_id)
+    return lead_for_user(request.user, lead_id, perm="sales.view_lead")

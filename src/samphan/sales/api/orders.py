@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -19,6 +19,7 @@ from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, IsoDateTime, Text, 
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
+from samphan.sales.access import order_for_user
 from samphan.sales.api.common import LineIn, lines_input, router
 from samphan.sales.models import Order
 
@@ -118,14 +119,6 @@ class OrderParams(Schema):
 # -- Orders -----------------------------------------------------------------------------------
 
 
-def _order(request: HttpRequest, pk: int, perm: str = "sales.view_order") -> Order:
-    require_perm(request.user, perm)
-    try:
-        return queries.order_for_page(request.user, pk)
-    except Order.DoesNotExist as error:
-        raise Http404 from error
-
-
 @router.get("/orders", response={200: OrderPage, **ERRORS})
 def order_list(request: HttpRequest, params: Query[OrderParams]) -> Any:
     """Orders of the customers the caller may see, newest first."""
@@ -206,7 +199,7 @@ def _order_input(index: int, order: OrderIn) -> services.OrderInput:
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
 def order_get(request: HttpRequest, order_id: Id) -> Any:
-    return _order(request, order_id)
+    return order_for_user(request.user, order_id, perm="sales.view_order")
 
 
 @router.post("/orders", response={200: OrderOut, 201: OrderOut, **ERRORS})
@@ -224,20 +217,22 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
         sold_by=request.user,
         note=payload.note,
     )
-    return Status(201 if created else 200, _order(request, order.pk))
+    return Status(
+        201 if created else 200, order_for_user(request.user, order.pk, perm="sales.view_order")
+    )
 
 
 @router.post("/orders/{order_id}/refunds", response={200: OrderOut, **ERRORS})
 def order_refund(request: HttpRequest, order_id: Id, payload: RefundIn) -> Any:
     """Return part of a paid order: refund lines at the price paid, at most what was sold."""
-    order = _order(request, order_id, perm="sales.change_order")
+    order = order_for_user(request.user, order_id, perm="sales.change_order")
     services.order_refund(actor=request.user, order=order, lines=lines_input(payload.lines))
-    return _order(request, order_id)
+    return order_for_user(request.user, order_id, perm="sales.view_order")
 
 
 @router.post("/orders/{order_id}/status", response={200: OrderOut, **ERRORS})
 def order_status(request: HttpRequest, order_id: Id, payload: StatusIn) -> Any:
     """Cancel or wholly refund an order (or set it paid again); roll-ups follow."""
-    order = _order(request, order_id, perm="sales.change_order")
+    order = order_for_user(request.user, order_id, perm="sales.change_order")
     services.order_set_status(actor=request.user, order=order, status=payload.status)
-    return _order(request, order_id)
+    return order_for_user(request.user, order_id, perm="sales.view_order")

@@ -3,15 +3,16 @@
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import ERRORS, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
+from samphan.sales.access import product_for_user
 from samphan.sales.api.common import optional_money, router
-from samphan.sales.models import Category, Product
+from samphan.sales.models import Product
 
 
 class ProductOut(Schema):
@@ -67,20 +68,15 @@ class ProductParams(Schema):
 # -- Products ---------------------------------------------------------------------------------
 
 
-def _product(pk: int) -> Product:
-    product = Product.objects.select_related("category").filter(pk=pk).first()
-    if product is None:
-        raise Http404
-    return product
+def _product(user: Any, pk: int, perm: str) -> Product:
+    return product_for_user(
+        user, pk, perm=perm, queryset=Product.objects.select_related("category")
+    )
 
 
 def _product_fields(payload: ProductPatch) -> dict[str, Any]:
     fields = payload.model_dump(exclude_unset=True)
-    fields = {name: value for name, value in fields.items() if value is not None}
-    if "category" in fields:
-        name = fields["category"].strip()
-        fields["category"] = Category.objects.get_or_create(name=name)[0] if name else None
-    return fields
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 @router.get("/products", response={200: ProductPage, **ERRORS})
@@ -93,21 +89,19 @@ def product_list(request: HttpRequest, params: Query[ProductParams]) -> Any:
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})
 def product_get(request: HttpRequest, product_id: Id) -> Any:
-    require_perm(request.user, "sales.view_product")
-    return _product(product_id)
+    return _product(request.user, product_id, "sales.view_product")
 
 
 @router.post("/products", response={201: ProductOut, **ERRORS})
 def product_create(request: HttpRequest, payload: ProductIn) -> Any:
     require_perm(request.user, "sales.add_product")
     product = services.product_create(actor=request.user, fields=_product_fields(payload))
-    return Status(201, _product(product.pk))
+    return Status(201, _product(request.user, product.pk, "sales.add_product"))
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
 def product_update(request: HttpRequest, product_id: Id, payload: ProductPatch) -> Any:
     """Change the fields sent; `is_active: false` retires a product (its orders stay)."""
-    require_perm(request.user, "sales.change_product")
-    product = _product(product_id)
+    product = _product(request.user, product_id, "sales.change_product")
     services.product_update(actor=request.user, product=product, fields=_product_fields(payload))
-    return _product(product_id)
+    return _product(request.user, product_id, "sales.change_product")

@@ -5,13 +5,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
+from samphan.sales.access import deal_for_user, quote_for_user
 from samphan.sales.api.common import LineIn, lines_input, optional_money, router
 from samphan.sales.models import Deal, Quote
 from samphan.sales.quote_pdf import quote_pdf
@@ -86,14 +87,6 @@ class QuoteParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _quote(request: HttpRequest, pk: int, perm: str = "sales.view_quote") -> Quote:
-    require_perm(request.user, perm)
-    quote = queries.quote_list(request.user).filter(pk=pk).first()
-    if quote is None:
-        raise Http404
-    return quote
-
-
 @router.get("/quotes", response={200: QuotePage, **ERRORS})
 def quote_list(request: HttpRequest, params: Query[QuoteParams]) -> Any:
     require_perm(request.user, "sales.view_quote")
@@ -103,13 +96,13 @@ def quote_list(request: HttpRequest, params: Query[QuoteParams]) -> Any:
 
 @router.get("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
 def quote_get(request: HttpRequest, quote_id: Id) -> Any:
-    return _quote(request, quote_id)
+    return quote_for_user(request.user, quote_id, perm="sales.view_quote")
 
 
 @router.get("/quotes/{quote_id}/pdf", response={200: None, **ERRORS})
 def quote_get_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
     """The PDF (application/pdf): as sent, or as the draft stands."""
-    quote = _quote(request, quote_id)
+    quote = quote_for_user(request.user, quote_id, perm="sales.view_quote")
     sent = quote.documents.first()
     response = HttpResponse(
         bytes(sent.pdf) if sent else quote_pdf(quote), content_type="application/pdf"
@@ -120,10 +113,7 @@ def quote_get_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
 
 @router.post("/deals/{deal_id}/quotes", response={201: QuoteOut, **ERRORS})
 def quote_create(request: HttpRequest, deal_id: Id, payload: QuoteIn) -> Any:
-    require_perm(request.user, "sales.add_quote")
-    deal = Deal.objects.visible_to(request.user).filter(pk=deal_id).first()
-    if deal is None:
-        raise Http404
+    deal = deal_for_user(request.user, deal_id, perm="sales.add_quote", queryset=Deal.objects.all())
     quote = services.quote_create(
         actor=request.user,
         deal=deal,
@@ -133,13 +123,13 @@ def quote_create(request: HttpRequest, deal_id: Id, payload: QuoteIn) -> Any:
         language=payload.language,
         notes=payload.notes,
     )
-    return Status(201, _quote(request, quote.pk))
+    return Status(201, quote_for_user(request.user, quote.pk, perm="sales.view_quote"))
 
 
 @router.patch("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
 def quote_update(request: HttpRequest, quote_id: Id, payload: QuotePatch) -> Any:
     """Change a draft; `lines` replaces its lines."""
-    quote = _quote(request, quote_id, perm="sales.change_quote")
+    quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     services.quote_update(
         actor=request.user,
         quote=quote,
@@ -149,7 +139,7 @@ def quote_update(request: HttpRequest, quote_id: Id, payload: QuotePatch) -> Any
         language=payload.language,
         notes=payload.notes,
     )
-    return _quote(request, quote_id)
+    return quote_for_user(request.user, quote_id, perm="sales.view_quote")
 
 
 class QuoteSendIn(Schema):
@@ -168,7 +158,7 @@ def quote_send(request: HttpRequest, quote_id: Id, payload: QuoteSendIn) -> Any:
     """Send the PDF through the outbox: by e-mail as an attachment, by LINE as a signed
     link. `422` names `to` (not the customer's address, none, consent withdrawn) or
     `channel`; nothing is written then."""
-    quote = _quote(request, quote_id, perm="sales.change_quote")
+    quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     services.quote_send(
         actor=request.user,
         quote=quote,
@@ -177,29 +167,29 @@ def quote_send(request: HttpRequest, quote_id: Id, payload: QuoteSendIn) -> Any:
         to=payload.to,
         key=payload.idempotency_key,
     )
-    return _quote(request, quote_id)
+    return quote_for_user(request.user, quote_id, perm="sales.view_quote")
 
 
 @router.post("/quotes/{quote_id}/mark-sent", response={200: QuoteOut, **ERRORS})
 def quote_mark_sent(request: HttpRequest, quote_id: Id) -> Any:
     """It went another way: the PDF is kept as sent and the timeline notes it; nothing is
     sent by the app."""
-    quote = _quote(request, quote_id, perm="sales.change_quote")
+    quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     services.quote_mark_sent(actor=request.user, quote=quote, pdf=quote_pdf(quote))
-    return _quote(request, quote_id)
+    return quote_for_user(request.user, quote_id, perm="sales.view_quote")
 
 
 @router.post("/quotes/{quote_id}/accept", response={200: QuoteOut, **ERRORS})
 def quote_accept(request: HttpRequest, quote_id: Id) -> Any:
     """The customer accepted: an order at the quoted prices; the deal moves to won."""
-    quote = _quote(request, quote_id, perm="sales.change_quote")
+    quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     require_perm(request.user, "sales.add_order")
     services.quote_accept(actor=request.user, quote=quote)
-    return _quote(request, quote_id)
+    return quote_for_user(request.user, quote_id, perm="sales.view_quote")
 
 
 @router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **ERRORS})
 def quote_reject(request: HttpRequest, quote_id: Id) -> Any:
-    quote = _quote(request, quote_id, perm="sales.change_quote")
+    quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     services.quote_reject(actor=request.user, quote=quote)
-    return _quote(request, quote_id)
+    return quote_for_user(request.user, quote_id, perm="sales.view_quote")

@@ -16,9 +16,9 @@ from samphan.api.schemas import ERRORS, Id
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries
+from samphan.sales.affinities import TOP_PER_PRODUCT
 from samphan.sales.api.common import router
 from samphan.sales.models import Product
-from samphan.sales.services.suggestions import TOP_PER_PRODUCT
 
 
 class ProductBrief(Schema):

@@ -5,6 +5,7 @@ was; errors name the field (``lines.2.quantity``) for the form or the API. The n
 re-exported here so callers write ``services.order_record``.
 """
 
+from samphan.sales.affinities import Rebuild, affinities_rebuild
 from samphan.sales.services.bulk import BulkResult, orders_bulk_record
 from samphan.sales.services.deals import (
     StaleStage,
@@ -54,11 +55,7 @@ from samphan.sales.services.quotes import (
     quote_update,
     quotes_expire,
 )
-from samphan.sales.services.suggestions import (
-    Rebuild,
-    affinities_rebuild,
-    affinities_refresh_if_due,
-)
+from samphan.sales.services.suggestions import affinities_refresh_if_due
 
 __all__ = [
     "BulkResult",

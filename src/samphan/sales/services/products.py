@@ -29,10 +29,20 @@ PRODUCT_FIELDS = (
 # -- Products -------------------------------------------------------------------------------
 
 
+def _category(value: Category | str | None) -> Category | None:
+    """The form picks a category; the API names one, created the first time it is named."""
+    if not isinstance(value, str):
+        return value
+    name = value.strip()
+    return Category.objects.get_or_create(name=name)[0] if name else None
+
+
 def _apply_product_fields(product: Product, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
         if name not in PRODUCT_FIELDS:
             raise ValidationError({name: _("This field cannot be set.")})
+        if name == "category":
+            value = _category(value)
         setattr(product, name, value.strip() if isinstance(value, str) else value)
 
 

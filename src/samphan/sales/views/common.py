@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from samphan.core import dates
+from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 
 
@@ -25,7 +26,4 @@ def panel_customer(request: HttpRequest, pk: int) -> Customer | None:
     (the panel stays empty), 404 when they may not see the customer."""
     if not request.user.has_perm("sales.view_order"):
         return None
-    customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
-    if customer is None:
-        raise Http404
-    return customer
+    return customer_for_user(request.user, pk)

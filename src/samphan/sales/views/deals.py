@@ -15,6 +15,7 @@ from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, scoring, services
+from samphan.sales.access import deal_for_user
 from samphan.sales.forms import DealForm, DealMoveForm, OrderLineFormSet
 from samphan.sales.models import Deal, Pipeline, Stage
 from samphan.sales.views.common import number_param
@@ -76,17 +77,9 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def get_deal_for_user(request: HttpRequest, pk: int, *, perm: str = "sales.view_deal") -> Deal:
-    require_perm(request.user, perm)
-    try:
-        return queries.deal_for_page(request.user, pk)
-    except Deal.DoesNotExist as error:
-        raise Http404 from error
-
-
 @login_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = get_deal_for_user(request, pk)
+    deal = deal_for_user(request.user, pk, perm="sales.view_deal")
     changes = list(deal.stage_changes.all())
     move_form = DealMoveForm(
         pipeline_id=deal.pipeline_id,
@@ -107,7 +100,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def deal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, "sales.change_deal" if pk else "sales.add_deal")
-    deal = get_deal_for_user(request, pk, perm="sales.change_deal") if pk else None
+    deal = deal_for_user(request.user, pk, perm="sales.change_deal") if pk else None
     # A new deal may come with its customer (?customer=); an edited one keeps its own.
     initial = None if deal else {"customer": number_param(request.GET.get("customer", ""))}
     form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial)
@@ -152,7 +145,7 @@ def _line_initial(deal: Deal | None) -> list[dict[str, Any]]:
 @require_POST
 def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a deal: from the board (fetch, answers JSON) or the deal page's form."""
-    deal = get_deal_for_user(request, pk, perm="sales.change_deal")
+    deal = deal_for_user(request.user, pk, perm="sales.change_deal")
     form = DealMoveForm(request.POST, pipeline_id=deal.pipeline_id)
     if not form.is_valid():
         problems = [str(message) for errors in form.errors.values() for message in errors]

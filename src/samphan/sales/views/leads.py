@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -22,6 +22,7 @@ from samphan.core.public import in_link_language
 from samphan.customers import services as customer_services
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.sales import queries, services
+from samphan.sales.access import lead_for_user
 from samphan.sales.forms import (
     LeadAssignForm,
     LeadConvertForm,
@@ -77,17 +78,9 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/lead_form.html", {"form": form, "assign": assign})
 
 
-def get_lead_for_user(request: HttpRequest, pk: int, *, perm: str = "sales.view_lead") -> Lead:
-    require_perm(request.user, perm)
-    lead = queries.lead_list(request.user, queries.LeadFilters(status="all")).filter(pk=pk).first()
-    if lead is None:
-        raise Http404
-    return lead
-
-
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = get_lead_for_user(request, pk)
+    lead = lead_for_user(request.user, pk, perm="sales.view_lead")
     context = {
         "lead": lead,
         "assign": LeadAssignForm(prefix="assign", initial={"owner": lead.owner_id}),
@@ -100,7 +93,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = get_lead_for_user(request, pk, perm="sales.change_lead")
+    lead = lead_for_user(request.user, pk, perm="sales.change_lead")
     form = LeadAssignForm(request.POST, prefix="assign")
     if not form.is_valid():
         messages.error(request, _("Choose a person or a team."))
@@ -121,7 +114,7 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = get_lead_for_user(request, pk, perm="sales.change_lead")
+    lead = lead_for_user(request.user, pk, perm="sales.change_lead")
     duplicates = queries.lead_duplicates(request.user, lead)
     form = LeadConvertForm(request.POST or None, duplicates=duplicates)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +144,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = get_lead_for_user(request, pk, perm="sales.change_lead")
+    lead = lead_for_user(request.user, pk, perm="sales.change_lead")
     form = LeadDisqualifyForm(request.POST)
     try:
         reason = form.cleaned_data["reason"] if form.is_valid() else ""

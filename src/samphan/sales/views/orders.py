@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
+from samphan.sales.access import order_for_user
 from samphan.sales.forms import (
     OrderForm,
     OrderLineFormSet,
@@ -54,17 +55,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def get_order_for_user(request: HttpRequest, pk: int, *, perm: str = "sales.view_order") -> Order:
-    require_perm(request.user, perm)
-    try:
-        return queries.order_for_page(request.user, pk)
-    except Order.DoesNotExist as error:
-        raise Http404 from error
-
-
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_order_for_user(request, pk)
+    order = order_for_user(request.user, pk, perm="sales.view_order")
     return render(request, "sales/order_detail.html", _order_context(order))
 
 
@@ -126,7 +119,7 @@ def line_form_errors(form: BaseForm, lines: Any, error: ValidationError) -> None
 @login_required
 @require_POST
 def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_order_for_user(request, pk, perm="sales.change_order")
+    order = order_for_user(request.user, pk, perm="sales.change_order")
     forms = [form for form, _product, _left in _refund_rows(order, request.POST)]
     returned = [
         services.LineInput(product=f.cleaned_data["product"], quantity=f.cleaned_data["quantity"])
@@ -148,7 +141,7 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_status(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_order_for_user(request, pk, perm="sales.change_order")
+    order = order_for_user(request.user, pk, perm="sales.change_order")
     try:
         services.order_set_status(
             actor=request.user, order=order, status=request.POST.get("status", "")

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -11,11 +11,12 @@ from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
+from samphan.sales.access import product_for_user
 from samphan.sales.forms import (
     ProductForm,
     ProductImportForm,
 )
-from samphan.sales.models import Category, Product
+from samphan.sales.models import Category
 from samphan.sales.views.common import number_param
 
 # -- Products ---------------------------------------------------------------------------------
@@ -40,17 +41,10 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _product(pk: int) -> Product:
-    product = Product.objects.filter(pk=pk).first()
-    if product is None:
-        raise Http404
-    return product
-
-
 @login_required
 def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, "sales.change_product" if pk else "sales.add_product")
-    product = _product(pk) if pk else None
+    product = product_for_user(request.user, pk) if pk else None
     form = ProductForm(request.POST or None, request.FILES or None, instance=product)
     if request.method == "POST" and form.is_valid():
         photo = form.cleaned_data.get("photo")

@@ -16,20 +16,12 @@ from samphan.core.forms import add_errors
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
+from samphan.sales.access import deal_for_user, quote_for_user
 from samphan.sales.forms import OrderLineFormSet, QuoteForm, QuoteSendForm
 from samphan.sales.models import Quote, QuoteDocument
 from samphan.sales.quote_delivery import document_of, quote_courier_or_none
 from samphan.sales.quote_pdf import quote_context, quote_pdf
-from samphan.sales.views.deals import get_deal_for_user
 from samphan.sales.views.orders import line_form_errors
-
-
-def get_quote_for_user(request: HttpRequest, pk: int, *, perm: str = "sales.view_quote") -> Quote:
-    require_perm(request.user, perm)
-    quote = queries.quote_list(request.user, status="").filter(pk=pk).first()
-    if quote is None:
-        raise Http404
-    return quote
 
 
 @login_required
@@ -50,8 +42,10 @@ def quote_form(
     request: HttpRequest, deal_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
     """A new quotation for a deal (its products filled in), or a draft to change."""
-    quote = get_quote_for_user(request, pk, perm="sales.change_quote") if pk else None
-    deal = quote.deal if quote else get_deal_for_user(request, deal_pk or 0, perm="sales.add_quote")
+    quote = quote_for_user(request.user, pk, perm="sales.change_quote") if pk else None
+    deal = (
+        quote.deal if quote else deal_for_user(request.user, deal_pk or 0, perm="sales.add_quote")
+    )
     initial = _initial(quote, deal)
     form = QuoteForm(request.POST or None, initial=initial["quote"])
     lines = OrderLineFormSet(request.POST or None, prefix="lines", initial=initial["lines"])
@@ -120,7 +114,7 @@ def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
 def quote_detail(
     request: HttpRequest, pk: int, send_form: QuoteSendForm | None = None
 ) -> HttpResponse:
-    quote = get_quote_for_user(request, pk)
+    quote = quote_for_user(request.user, pk, perm="sales.view_quote")
     courier = quote_courier_or_none()
     addresses = courier.addresses(quote.customer) if courier else {}
     shown = quote_context(quote)
@@ -142,7 +136,7 @@ def quote_detail(
 def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the PDF through the outbox; a refusal (no address, consent withdrawn) comes
     back beside the field and nothing is written."""
-    quote = get_quote_for_user(request, pk, perm="sales.change_quote")
+    quote = quote_for_user(request.user, pk, perm="sales.change_quote")
     courier = quote_courier_or_none()
     emails = courier.addresses(quote.customer).get("email", []) if courier else []
     form = QuoteSendForm(request.POST, emails=emails)
@@ -176,7 +170,7 @@ def _sent_message(channel: str, to: str) -> str:
 @login_required
 def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF: as it was sent when it was, else as the draft stands now."""
-    quote = get_quote_for_user(request, pk)
+    quote = quote_for_user(request.user, pk, perm="sales.view_quote")
     sent = QuoteDocument.objects.filter(quote=quote).first()
     pdf = bytes(sent.pdf) if sent else quote_pdf(quote)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -188,7 +182,7 @@ def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    quote = get_quote_for_user(request, pk, perm="sales.change_quote")
+    quote = quote_for_user(request.user, pk, perm="sales.change_quote")
     try:
         if action == "mark-sent":
             services.quote_mark_sent(actor=request.user, quote=quote, pdf=quote_pdf(quote))

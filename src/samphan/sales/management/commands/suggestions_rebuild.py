@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from samphan.sales.services.suggestions import affinities_rebuild
+from samphan.sales.affinities import affinities_rebuild
 
 
 class Command(BaseCommand):
