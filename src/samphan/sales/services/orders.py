@@ -1,4 +1,5 @@
-"""Orders: lines priced and checked, returns, status; each write keeps the roll-up."""
+"""Orders: lines priced and checked, returns, status; each write announces itself
+(``samphan.sales.signals``), which keeps the roll-ups."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,7 +13,6 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.analytics import rollups as analytics
 from samphan.core.audit import audit_record
 from samphan.core.bulk import python_values
 from samphan.core.models import AuditEvent
@@ -23,6 +23,7 @@ from samphan.customers.models import Customer
 from samphan.sales.models import ZERO, Order, OrderLine, Product
 from samphan.sales.services.order_rows import lines_insert, orders_insert
 from samphan.sales.services.suggestions import affinities_refresh_if_due
+from samphan.sales.signals import order_refunded, orders_recorded, orders_status_changed
 
 MAX_QUANTITY = Decimal("1000000")
 # Within the money columns (14 digits, 2 decimals), with room for an order's sum.
@@ -342,7 +343,7 @@ def _order_create(
     if may_become_customer(customer.stage):  # else no statement: most buyers are customers
         _promote(actor, order)
         customer.stage = Customer.Stage.CUSTOMER
-    analytics.order_recorded(order)
+    orders_recorded.send(sender=Order, orders=[order])
     affinities_refresh_if_due(order.pk)
     return order
 
@@ -438,7 +439,9 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     add_totals(order, order.lines.all())
     order.save(update_fields=["revenue", "cost", "profit", "vat", "total", "updated_at"])
     refunded_profit = sum((line.profit for line in refund_lines), ZERO)
-    analytics.refund_recorded(order, revenue=order.revenue - before, profit=refunded_profit)
+    order_refunded.send(
+        sender=Order, order=order, revenue=order.revenue - before, profit=refunded_profit
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -479,7 +482,7 @@ def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
     order.save(update_fields=["status", "updated_at"])
     if status == Order.Status.PAID:  # restored: paid again; refunds and cancels demote no one
         _promote(actor, order)
-    analytics.orders_changed([order])
+    orders_status_changed.send(sender=Order, orders=[order])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
