@@ -34,7 +34,7 @@ from samphan.demo import catalogue
 from samphan.demo.pipeline import BANGKOK, DealBuilder, LeadBuilder
 from samphan.sales.models import Category, Lead, Order, Product, Stage
 from samphan.sales.pipelines import pipeline_ensure_default
-from samphan.sales.services.orders import LineAmounts, line_amounts
+from samphan.sales.services.order_lines import LineAmounts, line_amounts
 
 HISTORY_DAYS = 3 * 365
 DEAL_SHARE_PERSON = 0.015  # with companies at 0.12: about 3% of all customers have a deal

@@ -22,14 +22,9 @@ from samphan.core.numbering import reserve_numbers
 from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
 from samphan.customers.models import Customer
 from samphan.sales.models import Order
+from samphan.sales.services.order_lines import PricedLine, product_prices
 from samphan.sales.services.order_rows import orders_insert
-from samphan.sales.services.orders import (
-    ORDER_PREFIX,
-    OrderInput,
-    PricedLine,
-    order_checked,
-    product_prices,
-)
+from samphan.sales.services.orders import ORDER_PREFIX, OrderInput, order_checked
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 from samphan.sales.signals import orders_recorded
 
