@@ -20,6 +20,8 @@ from samphan.analytics.rollups.activity import (
 from samphan.analytics.rollups.common import (
     ACTIVITY,
     COUNTER_COLUMNS,
+    INTERACTIONS,
+    ORDERS,
     day_bounds,
     local_date,
     when_param,
@@ -167,19 +169,26 @@ class _ActivityRow(NamedTuple):
     last_day_first_at: dt.datetime
 
 
+# These customers' bounds (an IN list of ``ids``), and on PostgreSQL their rows locked in
+# id order, so no other writer changes them between the read and the update (SQLite locks
+# the whole file on write).
+ROWS_SELECT = (
+    f"SELECT {', '.join(_ActivityRow._fields)} FROM {ACTIVITY} "  # noqa: S608 - constants
+    "WHERE customer_id IN ({ids}){lock}"
+)
+LOCK_IN_ID_ORDER = " ORDER BY customer_id FOR UPDATE"
+
+
 def _activity_rows(customer_ids: list[int]) -> dict[int, _ActivityRow | None]:
     """These customers' bounds, for those who have a row (None for a row without days,
     which the roll-ups never leave), locked on PostgreSQL in id order."""
-    lock = " ORDER BY customer_id FOR UPDATE" if connection.vendor == "postgresql" else ""
+    lock = sql.pick(postgresql=LOCK_IN_ID_ORDER, sqlite="")
     found = {}
     for start in range(0, len(customer_ids), 500):
         chunk = customer_ids[start : start + 500]
+        statement = ROWS_SELECT.format(ids=sql.placeholders(len(chunk)), lock=lock)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(_ActivityRow._fields)} FROM {ACTIVITY} "  # noqa: S608
-                f"WHERE customer_id IN ({', '.join(['%s'] * len(chunk))}){lock}",
-                chunk,
-            )
+            cursor.execute(statement, chunk)
             for values in cursor.fetchall():
                 row = python_values(CustomerActivity, _ActivityRow._fields, values)
                 found[row[0]] = None if None in row else _ActivityRow(*row)
@@ -300,30 +309,34 @@ def _neighbours(wanted: list[tuple[int, dt.date]], batch: Sequence[Order]) -> di
     return found
 
 
+# The literal status and kind, so SQLite can use the partial index of visits.
+PAID_ORDERS_OF_WANTED = (
+    f"FROM {ORDERS} WHERE customer_id = wanted.customer_id AND status = '{Order.Status.PAID}'"
+)
+VISITS_OF_WANTED = (
+    f"FROM {INTERACTIONS} WHERE customer_id = wanted.customer_id "
+    f"AND kind = '{Interaction.Kind.VISIT}'"
+)
+# Six probes for each wanted (customer, day start, day end) row; the batch's ids
+# (``not_batch``) appear once, in the third probe (its placeholders come last).
+NEIGHBOURS = f"""
+    WITH wanted (customer_id, day_start, day_end) AS (VALUES {{values}})
+    SELECT customer_id,
+        (SELECT MAX(ordered_at) {PAID_ORDERS_OF_WANTED} AND ordered_at < wanted.day_start),
+        (SELECT MIN(ordered_at) {PAID_ORDERS_OF_WANTED} AND ordered_at >= wanted.day_end),
+        (SELECT MIN(ordered_at) {PAID_ORDERS_OF_WANTED} AND ordered_at >= wanted.day_start
+            AND ordered_at < wanted.day_end AND {{not_batch}}),
+        (SELECT MAX(occurred_at) {VISITS_OF_WANTED} AND occurred_at < wanted.day_start),
+        (SELECT MIN(occurred_at) {VISITS_OF_WANTED} AND occurred_at >= wanted.day_end),
+        (SELECT MIN(occurred_at) {VISITS_OF_WANTED} AND occurred_at >= wanted.day_start
+            AND occurred_at < wanted.day_end)
+    FROM wanted
+"""  # noqa: S608 - joins the constants above
+
+
 def _neighbours_sql(wanted: int, excluded: int) -> str:
-    moment = "CAST(%s AS timestamptz)" if connection.vendor == "postgresql" else "%s"
+    """``NEIGHBOURS`` for ``wanted`` rows and ``excluded`` ids of the batch."""
+    moment = sql.timestamp_param()
     values = ", ".join([f"(%s, {moment}, {moment})"] * wanted)
-    not_batch = f"id NOT IN ({', '.join(['%s'] * excluded)})" if excluded else "1 = 1"
-    orders = (
-        f"FROM {Order._meta.db_table} WHERE customer_id = wanted.customer_id "
-        f"AND status = '{Order.Status.PAID}'"
-    )
-    # The literal kind, so SQLite can use the partial index of visits.
-    visits = (
-        f"FROM {Interaction._meta.db_table} WHERE customer_id = wanted.customer_id "
-        f"AND kind = '{Interaction.Kind.VISIT}'"
-    )
-    # The batch's ids appear once, in the third probe (its placeholders come last).
-    return f"""
-        WITH wanted (customer_id, day_start, day_end) AS (VALUES {values})
-        SELECT customer_id,
-            (SELECT MAX(ordered_at) {orders} AND ordered_at < wanted.day_start),
-            (SELECT MIN(ordered_at) {orders} AND ordered_at >= wanted.day_end),
-            (SELECT MIN(ordered_at) {orders} AND ordered_at >= wanted.day_start
-                AND ordered_at < wanted.day_end AND {not_batch}),
-            (SELECT MAX(occurred_at) {visits} AND occurred_at < wanted.day_start),
-            (SELECT MIN(occurred_at) {visits} AND occurred_at >= wanted.day_end),
-            (SELECT MIN(occurred_at) {visits} AND occurred_at >= wanted.day_start
-                AND occurred_at < wanted.day_end)
-        FROM wanted
-    """  # noqa: S608 - no input in the names
+    not_batch = f"id NOT IN ({sql.placeholders(excluded)})" if excluded else "1 = 1"
+    return NEIGHBOURS.format(values=values, not_batch=not_batch)

@@ -8,7 +8,14 @@ from typing import Any
 from django.db import connection
 
 from samphan.analytics.models import DailySales
-from samphan.analytics.rollups.common import DAILY, day_bounds, day_param, local_date, when_param
+from samphan.analytics.rollups.common import (
+    DAILY,
+    ORDERS,
+    day_bounds,
+    day_param,
+    local_date,
+    when_param,
+)
 from samphan.core import sql
 from samphan.sales.models import Order
 
@@ -19,7 +26,18 @@ DAILY_UPSERT = f"""
         revenue = {DAILY}.revenue + excluded.revenue,
         profit = {DAILY}.profit + excluded.profit,
         order_count = {DAILY}.order_count + excluded.order_count
-"""  # noqa: S608 - no input in the names
+"""  # noqa: S608 - the table's name
+# A day's sums from the paid orders that pass ``where`` (one of the constants below);
+# ``day``: the orders' local day, in the dialect's SQL.
+DAILY_INSERT = f"""
+    INSERT INTO {DAILY} (day, channel, revenue, profit, order_count)
+    SELECT {{day}}, channel, SUM(revenue), SUM(profit), COUNT(*)
+    FROM {ORDERS} WHERE status = %s AND {{where}}
+    GROUP BY {{day}}, channel
+"""  # noqa: S608 - the tables' names
+ONE_DAY = "ordered_at >= %s AND ordered_at < %s"  # through the date index
+EVERY_DAY = "1 = 1"
+DAY_DELETE = f"DELETE FROM {DAILY} WHERE day = %s"  # noqa: S608 - the table's name
 
 
 def daily_add(
@@ -31,15 +49,9 @@ def daily_add(
 
 
 def _daily_insert(where: str, params: list[Any]) -> None:
-    day = sql.local_day("ordered_at")
+    statement = DAILY_INSERT.format(day=sql.local_day("ordered_at"), where=where)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {DAILY} (day, channel, revenue, profit, order_count) "  # noqa: S608
-            f"SELECT {day}, channel, SUM(revenue), SUM(profit), COUNT(*) "
-            f"FROM {Order._meta.db_table} WHERE status = %s AND {where} "
-            f"GROUP BY {day}, channel",
-            [Order.Status.PAID, *params],
-        )
+        cursor.execute(statement, [Order.Status.PAID, *params])
 
 
 def daily_refresh(days: Iterable[dt.date]) -> None:
@@ -47,11 +59,11 @@ def daily_refresh(days: Iterable[dt.date]) -> None:
     for day in sorted(set(days)):
         start, end = day_bounds(day)
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {DAILY} WHERE day = %s", [day_param(day)])  # noqa: S608
-        _daily_insert("ordered_at >= %s AND ordered_at < %s", [when_param(start), when_param(end)])
+            cursor.execute(DAY_DELETE, [day_param(day)])
+        _daily_insert(ONE_DAY, [when_param(start), when_param(end)])
 
 
 def daily_rebuild() -> int:
     DailySales.objects.all().delete()
-    _daily_insert("1 = 1", [])
+    _daily_insert(EVERY_DAY, [])
     return DailySales.objects.count()

@@ -7,7 +7,14 @@ from typing import Any
 from django.db import connection
 
 from samphan.analytics.models import HourlyTraffic
-from samphan.analytics.rollups.common import HOURLY, day_bounds, day_param, when_param
+from samphan.analytics.rollups.common import (
+    HOURLY,
+    INTERACTIONS,
+    ORDERS,
+    day_bounds,
+    day_param,
+    when_param,
+)
 from samphan.core import sql
 from samphan.customers.models import Interaction
 from samphan.sales.models import Order
@@ -17,7 +24,25 @@ HOURLY_UPSERT = f"""
     ON CONFLICT (day, hour) DO UPDATE SET
         orders = {HOURLY}.orders + excluded.orders,
         visits = {HOURLY}.visits + excluded.visits
-"""  # noqa: S608 - no input in the names
+"""  # noqa: S608 - the table's name
+# The hours' counts from the paid orders and visits in the times ``order_when`` and
+# ``visit_when`` (the constants below); ``day`` and ``hour``: an event's local day and
+# hour, in the dialect's SQL.
+HOURLY_INSERT = f"""
+    INSERT INTO {HOURLY} (day, hour, orders, visits)
+    SELECT {{day}}, {{hour}}, SUM(is_order), SUM(1 - is_order) FROM (
+        SELECT ordered_at AS at, 1 AS is_order FROM {ORDERS}
+        WHERE status = %s AND {{order_when}}
+        UNION ALL
+        SELECT occurred_at, 0 FROM {INTERACTIONS}
+        WHERE kind = %s AND {{visit_when}}
+    ) AS events
+    GROUP BY {{day}}, {{hour}}
+"""  # noqa: S608 - the tables' names
+ONE_DAY = ("ordered_at >= %s AND ordered_at < %s", "occurred_at >= %s AND occurred_at < %s")
+EVERY_DAY = ("1 = 1", "1 = 1")
+DAY_DELETE = f"DELETE FROM {HOURLY} WHERE day = %s"  # noqa: S608 - the table's name
+EVERY_DAY_DELETE = f"DELETE FROM {HOURLY}"  # noqa: S608 - the table's name
 
 
 def hourly_add(at: dt.datetime, *, orders: int = 0, visits: int = 0) -> None:
@@ -27,23 +52,15 @@ def hourly_add(at: dt.datetime, *, orders: int = 0, visits: int = 0) -> None:
         cursor.execute(HOURLY_UPSERT, [day_param(local.date()), local.hour, orders, visits])
 
 
-def _hourly_insert(where: str, params: list[Any]) -> None:
-    day, hour = sql.local_day("at"), sql.local_hour("at")
+def _hourly_insert(when: tuple[str, str], params: list[Any]) -> None:
+    statement = HOURLY_INSERT.format(
+        day=sql.local_day("at"),
+        hour=sql.local_hour("at"),
+        order_when=when[0],
+        visit_when=when[1],
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {HOURLY} (day, hour, orders, visits)
-            SELECT {day}, {hour}, SUM(is_order), SUM(1 - is_order) FROM (
-                SELECT ordered_at AS at, 1 AS is_order FROM {Order._meta.db_table}
-                WHERE status = %s AND {where.format(column="ordered_at")}
-                UNION ALL
-                SELECT occurred_at, 0 FROM {Interaction._meta.db_table}
-                WHERE kind = %s AND {where.format(column="occurred_at")}
-            ) AS events
-            GROUP BY {day}, {hour}
-            """,  # noqa: S608 - no input in the names
-            [Order.Status.PAID, *params, Interaction.Kind.VISIT, *params],
-        )
+        cursor.execute(statement, [Order.Status.PAID, *params, Interaction.Kind.VISIT, *params])
 
 
 def hourly_refresh(days: Iterable[dt.date]) -> None:
@@ -51,12 +68,12 @@ def hourly_refresh(days: Iterable[dt.date]) -> None:
     for day in sorted(set(days)):
         start, end = day_bounds(day)
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {HOURLY} WHERE day = %s", [day_param(day)])  # noqa: S608
-        _hourly_insert("{column} >= %s AND {column} < %s", [when_param(start), when_param(end)])
+            cursor.execute(DAY_DELETE, [day_param(day)])
+        _hourly_insert(ONE_DAY, [when_param(start), when_param(end)])
 
 
 def hourly_rebuild() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {HOURLY}")  # noqa: S608
-    _hourly_insert("1 = 1", [])
+        cursor.execute(EVERY_DAY_DELETE)
+    _hourly_insert(EVERY_DAY, [])
     return HourlyTraffic.objects.count()

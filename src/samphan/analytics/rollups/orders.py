@@ -17,7 +17,7 @@ from samphan.analytics.rollups.activity import (
     sums_params,
     sums_update,
 )
-from samphan.analytics.rollups.common import day_param, local_date
+from samphan.analytics.rollups.common import Along, day_param, local_date
 from samphan.analytics.rollups.daily import DAILY_UPSERT, daily_add, daily_rebuild, daily_refresh
 from samphan.analytics.rollups.hourly import HOURLY_UPSERT, hourly_rebuild, hourly_refresh
 from samphan.core import sql
@@ -29,25 +29,21 @@ def order_recorded(order: Order) -> None:
     this much."""
     at = order.ordered_at
     local = at.astimezone(sql.zone())
-    daily = [day_param(local.date()), order.channel, order.revenue, order.profit, 1]
-    hourly = [day_param(local.date()), local.hour, 1, 0]
-    if connection.vendor == "postgresql":
-        # Each statement is a round trip of ~0.4 ms here: the day's and hour's upserts ride
-        # with the customer's update, so the usual order is one statement in all.
-        along = f"WITH daily AS ({DAILY_UPSERT}), hourly AS ({HOURLY_UPSERT}) "
-        if local.date() < dt.datetime.now(local.tzinfo).date():
-            # Dated before today: most likely before the customer's last day, which only a
-            # recount gets right; sent at once, it saves the two statements that would find
-            # that out first (a failed update and a read).
-            activity_recount(order.customer_id, along=along, along_params=daily + hourly)
-            return
-        counted = new_day_added(order, along=along, along_params=daily + hourly)
-    else:
-        counted = new_day_added(order)
-        with connection.cursor() as cursor:
-            cursor.execute(DAILY_UPSERT, daily)
-            cursor.execute(HOURLY_UPSERT, hourly)
-    if not counted:
+    day = day_param(local.date())
+    # Each statement is a round trip on PostgreSQL: the day's and hour's upserts ride with
+    # the customer's update there, so the usual order is one statement in all.
+    along = Along(
+        {"daily": DAILY_UPSERT, "hourly": HOURLY_UPSERT},
+        [[day, order.channel, order.revenue, order.profit, 1], [day, local.hour, 1, 0]],
+    )
+    if sql.chains_writes() and local.date() < dt.datetime.now(local.tzinfo).date():
+        # Dated before today: most likely before the customer's last day, which only a
+        # recount gets right; sent at once, it saves the two statements that would find
+        # that out first (a failed update and a read), which cost round trips only where
+        # the writes ride along.
+        activity_recount(order.customer_id, along=along)
+        return
+    if not new_day_added(order, along=along):
         bought = Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)
         activity_add(order.customer_id, at, visit=False, bought=bought)
 
