@@ -390,3 +390,46 @@ class TestIncrementalEqualsRebuild(TestCase):
                     )
                     visits.append(entry)
         assert snapshot() == rebuilt()
+
+
+def _statements(call):
+    """How many statements ``call`` sends (savepoints included)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_statements_per_order_stay_as_they_are():
+    """The roll-ups ride on each write with a fixed number of statements: a new order on a
+    later day, a back-dated one, a refund, a cancellation and a batch (on PostgreSQL a new
+    order's roll-ups are one statement, the day's and hour's upserts riding along)."""
+    from django.db import connection
+
+    customer, tea = CustomerFactory(), ProductFactory(list_price=D("107.00"))
+    buy(customer, tea, at(MONDAYS[1]))
+    today = dt.datetime.now(BANGKOK).replace(microsecond=0)
+    counts = {
+        "later": _statements(lambda: buy(customer, tea, today)),
+        "earlier": _statements(lambda: buy(customer, tea, at(MONDAYS[0]))),
+    }
+    order = Order.objects.order_by("pk").first()
+    counts["refund"] = _statements(
+        lambda: services.order_refund(actor=None, order=order, lines=[LineInput(tea.pk, 1)])
+    )
+    counts["cancel"] = _statements(
+        lambda: services.order_set_status(actor=None, order=order, status=Order.Status.CANCELLED)
+    )
+    batch = [
+        OrderInput(customer=c.pk, channel="online", lines=[LineInput(tea.pk, 1)], ordered_at=today)
+        for c in (customer, CustomerFactory())
+    ]
+    counts["batch"] = _statements(lambda: services.orders_bulk_record(actor=None, orders=batch))
+    expected = {
+        "postgresql": {"later": 9, "earlier": 9, "refund": 12, "cancel": 12, "batch": 15},
+        "sqlite": {"later": 11, "earlier": 13, "refund": 12, "cancel": 12, "batch": 15},
+    }
+    assert counts == expected[connection.vendor]

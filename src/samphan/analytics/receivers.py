@@ -1,46 +1,73 @@
-"""The analytics roll-ups follow the customers app's history through its signals (the
-customers app may not import analytics); sales calls ``analytics.rollups`` directly.
-Changes to orders already written move ``OrdersVersion`` (``analytics.columns``)."""
+"""Every trigger of the analytics roll-ups, in one place: analytics follows the apps below
+it through their signals, which they send inside the writing transaction (they may not
+import analytics), so the roll-ups are written in the same one. Connected by the app's
+``ready``.
 
+From customers: a visit logged, history changed (a visit edited or deleted, a merge).
+From sales: orders recorded, a refund, a change of status. Changes to orders already
+written also move ``OrdersVersion`` (``analytics.columns``), as does a deletion of orders,
+which only the ORM's signal sees (a customer's deletion cascades to them).
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 
-from samphan.analytics.columns import orders_changed
-from samphan.analytics.rollups import (
-    activity_add,
-    activity_refresh,
-    hourly_add,
-    hourly_refresh,
-    local_date,
-)
+from samphan.analytics import columns, rollups
 from samphan.customers.models import Customer
 from samphan.customers.signals import history_changed, visit_logged
 from samphan.sales.models import Order
+from samphan.sales.signals import order_refunded, orders_recorded, orders_status_changed
 
 
 def on_visit_logged(sender: Any, *, customer_id: int, occurred_at: Any, **kwargs: Any) -> None:
-    activity_add(customer_id, occurred_at, visit=True)
-    hourly_add(occurred_at, visits=1)
+    rollups.activity_add(customer_id, occurred_at, visit=True)
+    rollups.hourly_add(occurred_at, visits=1)
 
 
 def on_history_changed(
     sender: Any, *, customer_ids: list[int], moments: Any = (), **kwargs: Any
 ) -> None:
-    activity_refresh(customer_ids)
-    hourly_refresh(local_date(moment) for moment in moments if moment)
+    rollups.activity_refresh(customer_ids)
+    rollups.hourly_refresh(rollups.local_date(moment) for moment in moments if moment)
     if sender is Customer:  # a merge moved orders (a visit's edit moves none)
-        orders_changed()
+        columns.orders_changed()
 
 
-def on_order_saved_or_deleted(sender: Any, **kwargs: Any) -> None:
-    """A status change, a refund (saved through the ORM; new orders are plain inserts,
-    appended to the columns without this) or a deletion, also by a customer's cascade."""
-    orders_changed()
+def on_orders_recorded(
+    sender: Any, *, orders: Sequence[Order], batch: bool = False, **kwargs: Any
+) -> None:
+    """New paid orders (plain inserts: the columns append them without a new version)."""
+    if batch:
+        rollups.orders_added(orders)
+        return
+    for order in orders:
+        rollups.order_recorded(order)
+
+
+def on_order_refunded(
+    sender: Any, *, order: Order, revenue: Decimal, profit: Decimal, **kwargs: Any
+) -> None:
+    columns.orders_changed()
+    rollups.refund_recorded(order, revenue=revenue, profit=profit)
+
+
+def on_orders_status_changed(sender: Any, *, orders: Sequence[Order], **kwargs: Any) -> None:
+    columns.orders_changed()
+    rollups.orders_changed(orders)
+
+
+def on_order_deleted(sender: Any, **kwargs: Any) -> None:
+    """An order deleted, by a customer's cascade (no service deletes orders)."""
+    columns.orders_changed()
 
 
 def connect() -> None:
     visit_logged.connect(on_visit_logged, dispatch_uid="analytics.visit")
     history_changed.connect(on_history_changed, dispatch_uid="analytics.history")
-    post_save.connect(on_order_saved_or_deleted, sender=Order, dispatch_uid="analytics.order")
-    post_delete.connect(on_order_saved_or_deleted, sender=Order, dispatch_uid="analytics.order")
+    orders_recorded.connect(on_orders_recorded, dispatch_uid="analytics.orders_recorded")
+    order_refunded.connect(on_order_refunded, dispatch_uid="analytics.order_refunded")
+    orders_status_changed.connect(on_orders_status_changed, dispatch_uid="analytics.status")
+    post_delete.connect(on_order_deleted, sender=Order, dispatch_uid="analytics.order")

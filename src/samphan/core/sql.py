@@ -129,3 +129,9 @@ def days_between(later: str, earlier: str) -> str:
         postgresql=f"({later} - {earlier})",
         sqlite=f"CAST(julianday({later}) - julianday({earlier}) AS integer)",
     )
+
+
+def chains_writes() -> bool:
+    """Whether a statement can carry other writes in its WITH clause (PostgreSQL), saving
+    their round trips; SQLite runs in the process, where a statement has none to save."""
+    return is_postgresql()

@@ -32,7 +32,7 @@ from samphan.customers.models import Customer
 from samphan.demo import catalogue
 from samphan.demo.pipeline import DealBuilder, LeadBuilder
 from samphan.demo.sales_rows import BANGKOK, ProductRow, SalesPlan, SalesRows
-from samphan.sales.services.orders import LineAmounts, line_amounts
+from samphan.sales.services.order_lines import LineAmounts, line_amounts
 
 HISTORY_DAYS = 3 * 365
 DEAL_SHARE_PERSON = 0.015  # with companies at 0.12: about 3% of all customers have a deal

@@ -27,13 +27,15 @@ from samphan.sales.services.leads import (
     lead_fields_from,
     public_form_allowed,
 )
-from samphan.sales.services.orders import (
+from samphan.sales.services.order_lines import (
     LineAmounts,
     LineInput,
-    OrderInput,
     PricedLine,
     build_lines,
     line_amounts,
+)
+from samphan.sales.services.orders import (
+    OrderInput,
     order_record,
     order_refund,
     order_set_status,

@@ -4,7 +4,7 @@ The same rules as ``order_record`` (each order checked by ``order_checked``, one
 row per order, the roll-ups right), but a fixed number of statements per batch instead
 of a dozen per order: products, customers and known external ids are read once, orders,
 lines and audit rows are each one bulk insert, and the roll-ups take the batch's sums per
-customer, day and hour (``analytics.rollups.orders_added``).
+customer, day and hour (``orders_recorded`` with ``batch``: ``samphan.sales.signals``).
 """
 
 from collections import defaultdict
@@ -17,21 +17,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from samphan.analytics import rollups as analytics
 from samphan.core.bulk import gc_paused
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
 from samphan.customers.models import Customer
 from samphan.sales.models import Order
+from samphan.sales.services.order_lines import PricedLine, product_prices
 from samphan.sales.services.order_rows import orders_insert
-from samphan.sales.services.orders import (
-    ORDER_PREFIX,
-    OrderInput,
-    PricedLine,
-    order_checked,
-    product_prices,
-)
+from samphan.sales.services.orders import ORDER_PREFIX, OrderInput, order_checked
 from samphan.sales.services.suggestions import affinities_refresh_if_due
+from samphan.sales.signals import orders_recorded
 
 Errors = dict[str, list[str]]
 
@@ -146,7 +141,7 @@ def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
             if item.to_promote
         ],
     )
-    analytics.orders_added(item.order for item in fresh)
+    orders_recorded.send(sender=Order, orders=[item.order for item in fresh], batch=True)
     affinities_refresh_if_due(max(item.order.pk for item in fresh))
 
 

@@ -14,7 +14,7 @@ from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.core.money import to_baht
 from samphan.sales.models import ZERO, Deal, DealLine, DealStageChange, Pipeline, Stage
-from samphan.sales.services.orders import LineInput, build_lines
+from samphan.sales.services.order_lines import LineInput, build_lines
 
 DEAL_FIELDS = (
     "title",

@@ -5,14 +5,14 @@ An order is four kinds of row (the order, its lines, its audit row, the roll-up;
 timeline reads it from the order itself, ``samphan.sales.timeline``). Written through the
 ORM that is about a millisecond of Python per order; as plain rows it is a fixed handful of statements however many orders come, so
 a POS pushing one order at a time and an import of thousands cost the database the same
-per order. Validation happens before (``build_lines``, ``Order.full_clean``); roll-ups
-are the caller's (one order adds to its customer's, a batch recomputes the customers it
-touched).
+per order. Validation happens before (``build_lines``, ``Order.full_clean``); the caller
+then announces the orders (``samphan.sales.signals.orders_recorded``), which keeps the
+roll-ups (one order adds to its customer's, a batch sums per customer, day and hour).
 """
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -20,9 +20,7 @@ from django.utils import timezone
 from samphan.core.bulk import insert_row, insert_rows
 from samphan.core.models import AuditEvent
 from samphan.sales.models import Order, OrderLine
-
-if TYPE_CHECKING:
-    from samphan.sales.services.orders import PricedLine
+from samphan.sales.services.order_lines import PricedLine
 
 ORDER_COLUMNS = [
     "number", "external_id", "customer_id", "ordered_at", "channel", "status", "sold_by_id",
@@ -34,7 +32,7 @@ LINE_COLUMNS = [
 ]  # fmt: skip
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
 
-OrderWithLines = tuple[Order, Sequence["PricedLine"]]
+OrderWithLines = tuple[Order, Sequence[PricedLine]]
 
 
 def orders_insert(*, actor: Any, orders: Sequence[OrderWithLines]) -> None:
@@ -74,7 +72,7 @@ def _fetch_ids(orders: Sequence[Order]) -> None:
         _saved(order, ids[order.number])
 
 
-def lines_insert(order: Order, lines: Sequence["PricedLine"]) -> None:
+def lines_insert(order: Order, lines: Sequence[PricedLine]) -> None:
     """Add lines to a saved order (a return's refund lines)."""
     insert_rows(OrderLine, LINE_COLUMNS, [_line_row(order, line) for line in lines])
 
@@ -94,7 +92,7 @@ def _order_row(order: Order, now: Any) -> tuple:
     )  # fmt: skip
 
 
-def _line_row(order: Order, line: "PricedLine") -> tuple:
+def _line_row(order: Order, line: PricedLine) -> tuple:
     return (
         order.pk, line.product.id, line.is_refund, line.quantity, line.unit_price,
         line.price_includes_vat, line.discount, line.unit_cost, line.revenue, line.cost,

@@ -1,51 +1,43 @@
-"""Orders: lines priced and checked, returns, status; each write keeps the roll-up."""
+"""Orders: recorded one at a time (their lines priced and checked by ``order_lines``),
+returns, status; each write announces itself (``samphan.sales.signals``), which keeps the
+roll-ups."""
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, cast
+from decimal import Decimal
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.analytics import rollups as analytics
 from samphan.core.audit import audit_record
-from samphan.core.bulk import python_values
 from samphan.core.models import AuditEvent
-from samphan.core.money import format_baht, to_baht, vat_rate
+from samphan.core.money import format_baht, to_baht
 from samphan.core.numbering import next_number
 from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
 from samphan.customers.models import Customer
-from samphan.sales.models import ZERO, Order, OrderLine, Product
+from samphan.sales.models import ZERO, Order
+from samphan.sales.services.order_lines import (
+    LineInput,
+    PricedLine,
+    ProductPrice,
+    add_totals,
+    build_lines,
+    product_prices,
+)
 from samphan.sales.services.order_rows import lines_insert, orders_insert
 from samphan.sales.services.suggestions import affinities_refresh_if_due
+from samphan.sales.signals import order_refunded, orders_recorded, orders_status_changed
 
-MAX_QUANTITY = Decimal("1000000")
 # Within the money columns (14 digits, 2 decimals), with room for an order's sum.
-MAX_AMOUNT = Decimal("10000000000")
 MAX_ORDER_TOTAL = Decimal("1000000000000")
 CHANNELS = frozenset(Order.Channel.values)
 TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
 ORDER_PREFIX = "SO"
-
-
-# -- Order lines ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """One line as a form, the API or an import gives it; prices default to the catalogue."""
-
-    product: int | str  # id, or SKU
-    quantity: Any
-    unit_price: Any = None
-    discount: Any = ZERO
-    # How to read unit_price; None: as the product's list price is written.
-    price_includes_vat: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -58,212 +50,6 @@ class OrderInput:
     ordered_at: dt.datetime | None = None
     external_id: str | None = None
     note: str = ""
-
-
-class LineAmounts(NamedTuple):
-    revenue: Decimal
-    vat: Decimal
-    cost: Decimal
-    profit: Decimal
-
-
-def line_amounts(
-    *,
-    quantity: Decimal,
-    unit_price: Decimal,
-    discount: Decimal,
-    unit_cost: Decimal,
-    price_includes_vat: bool,
-    is_refund: bool = False,
-    rate: Decimal | None = None,
-) -> LineAmounts:
-    """Revenue net of VAT and discount, its VAT, cost and profit; negative for a refund.
-    ``rate`` is the VAT rate when the caller has read the setting already."""
-    return _amounts(
-        quantity * unit_price - discount,
-        quantity * unit_cost,
-        price_includes_vat,
-        is_refund,
-        vat_rate() if rate is None else rate,
-    )
-
-
-def _amounts(
-    gross: Decimal, cost: Decimal, includes_vat: bool, is_refund: bool, rate: Decimal
-) -> LineAmounts:
-    """``line_amounts`` from the line's gross (after discount) and cost, positionally: it
-    runs for every line of every order."""
-    net = gross / (1 + rate) if includes_vat else gross
-    revenue = to_baht(net)
-    cost = to_baht(cost)
-    vat = to_baht(gross - net if includes_vat else gross * rate)
-    if is_refund:
-        revenue, cost, vat = revenue * -1, cost * -1, vat * -1
-    return LineAmounts(revenue, vat, cost, revenue - cost)
-
-
-def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if type(raw) is int:  # as a POS sends quantities; no text to clean up
-        return Decimal(raw)
-    try:
-        value = raw if type(raw) is Decimal else Decimal(str(raw).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        errors.setdefault(name, []).append(_("Enter a number."))
-        return None
-    if not value.is_finite():
-        errors.setdefault(name, []).append(_("Enter a number."))
-        return None
-    return value
-
-
-class ProductPrice(NamedTuple):
-    """What pricing a line needs of a product."""
-
-    id: int
-    sku: str
-    name: str
-    list_price: Decimal
-    unit_cost: Decimal
-    price_includes_vat: bool
-
-
-class PricedLine(NamedTuple):
-    """A validated, priced order line, ready to write."""
-
-    product: ProductPrice
-    is_refund: bool
-    quantity: Decimal
-    unit_price: Decimal
-    price_includes_vat: bool
-    discount: Decimal
-    unit_cost: Decimal
-    revenue: Decimal
-    cost: Decimal
-    profit: Decimal
-    vat: Decimal
-
-    @property
-    def product_id(self) -> int:
-        return self.product.id
-
-
-def product_prices(lines: Iterable[LineInput]) -> dict[int | str, ProductPrice]:
-    """The lines' products in one query, keyed by the id or SKU the line named.
-
-    Plain SQL into tuples: every order reads its products, and building querysets and
-    model objects cost several times what the query itself did.
-    """
-    lines = list(lines)
-    ids = sorted({line.product for line in lines if isinstance(line.product, int)})
-    skus = sorted({line.product for line in lines if isinstance(line.product, str)})
-    conditions = []
-    if ids:
-        conditions.append(f"id IN ({', '.join(['%s'] * len(ids))})")
-    if skus:
-        conditions.append(f"sku IN ({', '.join(['%s'] * len(skus))})")
-    if not conditions:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(ProductPrice._fields)} FROM {Product._meta.db_table} "  # noqa: S608
-            f"WHERE {' OR '.join(conditions)}",
-            [*ids, *skus],
-        )
-        rows = cursor.fetchall()
-    by_key: dict[int | str, ProductPrice] = {}
-    for row in rows:
-        product = ProductPrice(*python_values(Product, ProductPrice._fields, row))
-        by_key[product.id] = product
-        by_key[product.sku] = product
-    return by_key
-
-
-def build_lines(
-    lines: Sequence[LineInput],
-    *,
-    is_refund: bool = False,
-    products: Mapping[int | str, ProductPrice] | None = None,
-) -> list[PricedLine]:
-    """Validated, priced order lines; a ValidationError names every bad field.
-
-    ``products`` (keyed by id and SKU, as ``product_prices`` gives them) spares the query
-    when a bulk import has loaded every product of its orders at once.
-    """
-    if not lines:
-        raise ValidationError({"lines": _("Add at least one line.")})
-    if products is None:
-        products = product_prices(lines)
-    errors: dict[str, list[str]] = {}
-    built = []
-    rate = vat_rate()
-    for index, line in enumerate(lines):
-        prefix = f"lines.{index}"
-        product = products.get(line.product)
-        if product is None:
-            errors[f"{prefix}.product"] = [_("No product “%(key)s”.") % {"key": line.product}]
-            continue
-        from_catalogue = line.unit_price in (None, "")
-        quantity = _decimal(line.quantity, f"{prefix}.quantity", errors)
-        price = _decimal(
-            product.list_price if from_catalogue else line.unit_price,
-            f"{prefix}.unit_price",
-            errors,
-        )
-        discount = _decimal(line.discount or 0, f"{prefix}.discount", errors)
-        if quantity is None or price is None or discount is None:
-            continue
-        amount = quantity * price
-        if not ZERO < quantity <= MAX_QUANTITY:
-            errors[f"{prefix}.quantity"] = [_("Enter a quantity above 0 and up to 1,000,000.")]
-        if price < 0:
-            errors[f"{prefix}.unit_price"] = [_("A price cannot be negative.")]
-        elif amount > MAX_AMOUNT:
-            errors[f"{prefix}.unit_price"] = [
-                _("A line's amount can be at most %(amount)s.")
-                % {"amount": format_baht(MAX_AMOUNT)}
-            ]
-        if discount < 0 or discount > amount:
-            errors[f"{prefix}.discount"] = [
-                _("A discount is between 0 and the line's amount (%(amount)s).")
-                % {"amount": format_baht(max(amount, ZERO))}
-            ]
-        if errors:
-            continue
-        includes_vat = (
-            product.price_includes_vat
-            if line.price_includes_vat is None
-            else line.price_includes_vat
-        )
-        amounts = _amounts(
-            amount - discount, quantity * product.unit_cost, includes_vat, is_refund, rate
-        )
-        built.append(
-            PricedLine(
-                product,
-                is_refund,
-                quantity,
-                price if from_catalogue else to_baht(price),  # the catalogue's has two places
-                includes_vat,
-                to_baht(discount) if discount else ZERO,
-                product.unit_cost,
-                amounts.revenue,
-                amounts.cost,
-                amounts.profit,
-                amounts.vat,
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
-    return built
-
-
-def add_totals(order: Order, lines: Iterable[PricedLine | OrderLine]) -> None:
-    for line in lines:
-        order.revenue += line.revenue
-        order.cost += line.cost
-        order.profit += line.profit
-        order.vat += line.vat
-    order.total = order.revenue + order.vat
 
 
 def purchase_summary(number: str, total: Decimal) -> str:
@@ -342,7 +128,7 @@ def _order_create(
     if may_become_customer(customer.stage):  # else no statement: most buyers are customers
         _promote(actor, order)
         customer.stage = Customer.Stage.CUSTOMER
-    analytics.order_recorded(order)
+    orders_recorded.send(sender=Order, orders=[order])
     affinities_refresh_if_due(order.pk)
     return order
 
@@ -438,7 +224,9 @@ def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Ord
     add_totals(order, order.lines.all())
     order.save(update_fields=["revenue", "cost", "profit", "vat", "total", "updated_at"])
     refunded_profit = sum((line.profit for line in refund_lines), ZERO)
-    analytics.refund_recorded(order, revenue=order.revenue - before, profit=refunded_profit)
+    order_refunded.send(
+        sender=Order, order=order, revenue=order.revenue - before, profit=refunded_profit
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -479,7 +267,7 @@ def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
     order.save(update_fields=["status", "updated_at"])
     if status == Order.Status.PAID:  # restored: paid again; refunds and cancels demote no one
         _promote(actor, order)
-    analytics.orders_changed([order])
+    orders_status_changed.send(sender=Order, orders=[order])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -26,7 +26,8 @@ from samphan.customers.services import interaction_log
 from samphan.sales.models import ZERO, Deal, Order, Quote, QuoteDocument, QuoteLine, Stage
 from samphan.sales.quote_delivery import quote_courier
 from samphan.sales.services.deals import deal_move
-from samphan.sales.services.orders import LineInput, build_lines, order_record
+from samphan.sales.services.order_lines import LineInput, build_lines
+from samphan.sales.services.orders import order_record
 
 QUOTE_PREFIX = "QT"
 DEFAULT_VALID_DAYS = 30
