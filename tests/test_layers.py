@@ -44,33 +44,8 @@ PLACED = {
 
 # (importer, imported) for an upward edge, or ("cycle", module, ...) sorted, for a cycle.
 KNOWN_VIOLATIONS: set[tuple[str, ...]] = {
-    # §2: sales announces committed order changes; analytics' receivers update the
-    # roll-ups and the activity (rollups and sales helpers).
-    ("samphan.sales.queries", "samphan.analytics.models"),
-    ("samphan.sales.scoring", "samphan.analytics.models"),
-    ("samphan.sales.services.bulk", "samphan.analytics.rollups"),
-    ("samphan.sales.services.orders", "samphan.analytics.rollups"),
-    # §2: cycles the issue names (analytics, sales helpers), then two this test found.
-    (
-        "cycle",
-        "samphan.analytics.forecast_store",
-        "samphan.analytics.rfm",
-        "samphan.analytics.snapshots",
-        "samphan.analytics.tasks",
-    ),
-    ("cycle", "samphan.sales.services.order_rows", "samphan.sales.services.orders"),
-    ("cycle", "samphan.sales.services.suggestions", "samphan.sales.tasks"),
     # The model calls greetings and greetings names the model's type back.
     ("cycle", "samphan.customers.greetings", "samphan.customers.models"),
-    # The package defines Outcome and imports its transports, which import Outcome back:
-    # Outcome belongs in a module of its own (messaging/channels/base.py).
-    (
-        "cycle",
-        "samphan.messaging.channels",
-        "samphan.messaging.channels.email",
-        "samphan.messaging.channels.line",
-        "samphan.messaging.channels.sms",
-    ),
 }
 
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

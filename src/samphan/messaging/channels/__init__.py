@@ -7,42 +7,14 @@ do with that.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
 
-if TYPE_CHECKING:
-    from samphan.messaging.models import Message
+from samphan.messaging.channels import email, line, sms
+from samphan.messaging.channels.base import Outcome, Sender
 
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: Literal["sent", "temporary", "permanent"]
-    detail: str = ""
-    provider_ref: str = ""
-    delivered: bool = False  # the provider says it reached the recipient's side
-
-    @classmethod
-    def sent(cls, provider_ref: str = "", *, delivered: bool = False) -> "Outcome":
-        return cls("sent", provider_ref=provider_ref, delivered=delivered)
-
-    @classmethod
-    def temporary(cls, detail: str) -> "Outcome":
-        return cls("temporary", detail[:300])
-
-    @classmethod
-    def permanent(cls, detail: str) -> "Outcome":
-        return cls("permanent", detail[:300])
-
-
-class Sender(Protocol):
-    def send(self, message: "Message") -> Outcome: ...
-
-    def close(self) -> None: ...
+__all__ = ["Outcome", "Sender", "sender_for"]
 
 
 def sender_for(channel: str) -> Sender:
-    from samphan.messaging.channels import email, line, sms
-
     senders: dict[str, Callable[[], Sender]] = {
         "email": email.EmailSender,
         "sms": sms.sms_sender,

@@ -22,7 +22,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from samphan.core.shop import Shop, shop_profile
-from samphan.messaging.channels import Outcome, mime
+from samphan.messaging.channels import mime
+from samphan.messaging.channels.base import Outcome
 from samphan.messaging.links import preferences_url, unsubscribe_url
 from samphan.messaging.models import Message
 

@@ -14,7 +14,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from samphan.messaging.channels import Outcome
+from samphan.messaging.channels.base import Outcome
 from samphan.messaging.models import Message
 
 

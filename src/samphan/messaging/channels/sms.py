@@ -20,7 +20,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from samphan.core.shop import shop_profile
-from samphan.messaging.channels import Outcome
+from samphan.messaging.channels.base import Outcome
 from samphan.messaging.models import Message
 
 # The GSM 03.38 default alphabet; the characters after "\x1b" take two septets.
