@@ -120,7 +120,7 @@ def alert_delivery(admin: User, client: Client) -> dict[str, Any]:
     port = _free_port()
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "SAMPHAN_BIND": f"127.0.0.1:{port}", "PYTHONPATH": root}
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "samphan", "serve", "--no-worker", "--workers", "2"],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -52,7 +52,7 @@ def search_terms(rng: random.Random) -> dict[str, list[str]]:
         "latin name part": ["somchai", "jaidee", "wong", "malee", "rattana", "suk"],
         "phone suffix (4+ digits)": [p[-4:] for p in phones[:20]] + [p[-7:] for p in phones[20:]],
         "phone, full in any form": [f"0{p[3:5]}-{p[5:8]}-{p[8:]}" for p in phones[:20]]
-        + [p for p in phones[20:]],
+        + list(phones[20:]),
         "e-mail": emails,
     }
 

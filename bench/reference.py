@@ -58,7 +58,7 @@ def paid_orders_table() -> pa.Table:
 
 
 def duckdb_top_and_shares(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    orders = paid_orders_table()  # noqa: F841 - DuckDB finds the table by its name
+    orders = paid_orders_table()
     connection = duckdb.connect()
     connection.register("orders", orders)
     samples = []

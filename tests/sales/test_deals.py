@@ -74,7 +74,7 @@ def test_a_stale_move_is_refused_and_changes_nothing(admin_user):
         stage=stage("Presented"),
         expected_stage_id=stage("Interested").pk,
     )
-    with pytest.raises(services.StaleStage):
+    with pytest.raises(services.StaleStageError):
         services.deal_move(
             actor=admin_user,
             deal=deal,

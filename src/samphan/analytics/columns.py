@@ -167,7 +167,7 @@ def orders_changed() -> None:
     """Orders already written changed: every process reloads its copy on its next use.
     Call in the transaction of the change."""
     with connection.cursor() as cursor:
-        cursor.execute(VERSION_BUMP, [random.getrandbits(62)])  # noqa: S311 - not a secret
+        cursor.execute(VERSION_BUMP, [random.getrandbits(62)])
 
 
 def _select(where: str) -> str:
@@ -243,7 +243,7 @@ def _missing(
         cursor.execute(GAPS, [start, top])
         gaps = [row[0] for row in cursor.fetchall()]
     moment = time.monotonic() if now is None else now
-    return {pk: moment for pk in gaps}
+    return dict.fromkeys(gaps, moment)
 
 
 def _columns(sql: str, params: Sequence[Any], *, with_ids: bool = False) -> tuple[np.ndarray, ...]:

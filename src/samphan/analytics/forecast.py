@@ -25,6 +25,7 @@ model simulates its own; a baseline's futures add its own past errors drawn at r
 """
 
 import datetime as dt
+import itertools
 import warnings
 from dataclasses import dataclass
 from decimal import Decimal
@@ -267,7 +268,7 @@ def revenue_forecast(user: Any, today: dt.date) -> Forecast:
     shares = _weekday_shares(days)
     daily_paths = _spread(paths, shares, horizon)  # from today on
     months = []
-    for start, end in zip(firsts[:-1], firsts[1:], strict=True):
+    for start, end in itertools.pairwise(firsts):
         offset = (start - today).days
         totals = daily_paths[offset : offset + (end - start).days].sum(axis=0)
         low, expected, high = np.percentile(totals, [10, 50, 90])

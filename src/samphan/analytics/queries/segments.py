@@ -81,7 +81,7 @@ def period_buyer_ids(
         # One statement for all the ids (from one JSON parameter): a row at a time
         # (executemany, each its own implicit transaction) was far slower.
         cursor.execute(
-            f"INSERT INTO {table} {sql.id_rows()}",  # noqa: S608 - a table name and core.sql's
+            f"INSERT INTO {table} {sql.id_rows()}",
             [sql.id_rows_param(ids)],
         )
     return f"SELECT customer_id FROM {table}", []  # noqa: S608 - the caller's table name

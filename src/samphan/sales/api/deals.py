@@ -201,7 +201,7 @@ def deal_move(request: HttpRequest, deal_id: Id, payload: DealMoveIn) -> Any:
             expected_stage_id=payload.expected_stage_id,
             reason=payload.reason,
         )
-    except services.StaleStage as error:
+    except services.StaleStageError as error:
         detail = [
             {"loc": ["body", "expected_stage_id"], "msg": m, "type": "stale"}
             for m in error.messages

@@ -28,7 +28,7 @@ DEAL_FIELDS = (
 )
 
 
-class StaleStage(ValidationError):
+class StaleStageError(ValidationError):
     """The deal moved since the caller looked: their drag would undo someone else's move."""
 
 
@@ -159,12 +159,12 @@ def deal_move(
     """Move a deal to ``stage`` of its pipeline and record the step.
 
     ``expected_stage_id`` is the stage the caller saw: when the deal has moved since (a
-    colleague dragged it), the move is refused with ``StaleStage`` rather than undo theirs.
+    colleague dragged it), the move is refused with ``StaleStageError`` rather than undo theirs.
     A lost deal needs a reason.
     """
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     if expected_stage_id is not None and deal.stage_id != expected_stage_id:
-        raise StaleStage(
+        raise StaleStageError(
             {"stage": _("Someone moved this deal meanwhile; reload to see where it is now.")}
         )
     if stage.pipeline_id != deal.pipeline_id:

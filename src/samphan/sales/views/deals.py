@@ -159,7 +159,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
-        status = 409 if isinstance(error, services.StaleStage) else 422
+        status = 409 if isinstance(error, services.StaleStageError) else 422
         return _move_refused(request, pk, " ".join(error.messages), status=status)
     if _wants_json(request):
         return JsonResponse({"stage": form.cleaned_data["stage"].pk})
