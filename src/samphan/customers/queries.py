@@ -11,7 +11,7 @@ from samphan.core.history import HistoryLine, history_lines
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
 from samphan.core.search import matching_ids
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer, CustomerQuerySet
 
 SORTS = {
     "name": ("display_name", "id"),
@@ -91,27 +91,25 @@ def _order_by(name: str) -> OrderBy:
     return F(name[1:]).desc() if name.startswith("-") else F(name).asc()
 
 
-def customer_for_page(user: Any, pk: int) -> Customer:
-    """One visible customer with everything the 360 page shows; raises DoesNotExist."""
-    return (
-        Customer.objects.visible_to(user)
-        .select_related("owner", "team", "company", "referred_by", "created_by")
-        .prefetch_related(
-            "contact_points",
-            "tags",
-            "interests",
-            Prefetch(
-                "people",
-                queryset=Customer.objects.active().prefetch_related(
-                    Prefetch(
-                        "contact_points",
-                        queryset=ContactPoint.objects.filter(is_preferred=True),
-                        to_attr="preferred",
-                    )
-                ),
+def customer_for_page() -> CustomerQuerySet:
+    """Customers with everything the 360 page shows, for ``access.customer_for_user``'s
+    ``queryset``."""
+    return Customer.objects.select_related(
+        "owner", "team", "company", "referred_by", "created_by"
+    ).prefetch_related(
+        "contact_points",
+        "tags",
+        "interests",
+        Prefetch(
+            "people",
+            queryset=Customer.objects.active().prefetch_related(
+                Prefetch(
+                    "contact_points",
+                    queryset=ContactPoint.objects.filter(is_preferred=True),
+                    to_attr="preferred",
+                )
             ),
-        )
-        .get(pk=pk)
+        ),
     )
 
 

@@ -1,19 +1,17 @@
-"""The customers router and what its modules share: the visible-customer look-up, the
+"""The customers router and what its modules share: what a customer's detail fetches, the
 page of a list, the duplicate-contact 409 and the contact point schemas."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import Choice, Text
-from samphan.core.permissions import require_perm
 from samphan.customers import services
-from samphan.customers.models import ContactPoint, Customer
+from samphan.customers.models import ContactPoint, Customer, CustomerQuerySet
 
 
 class CustomersRouter(Router):
@@ -54,27 +52,11 @@ class PageParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _customers(request: HttpRequest) -> QuerySet[Customer]:
-    return Customer.objects.visible_to(request.user).prefetch_related(
-        "tags", "interests", "contact_points"
-    )
-
-
-def _customer(
-    request: HttpRequest, pk: int, *, perm: str = "", kind: str = "", detail: bool = True
-) -> Customer:
-    """A customer the caller may see (404 otherwise), after checking ``perm`` (403).
-
-    ``detail`` fetches tags, interests and contact points too, for a ``CustomerOut``.
-    """
-    require_perm(request.user, perm or "customers.view_customer")
-    customers = _customers(request) if detail else Customer.objects.visible_to(request.user)
-    if kind:
-        customers = customers.filter(kind=kind)
-    customer = customers.filter(pk=pk).first()
-    if customer is None:
-        raise Http404
-    return customer
+def with_details(kind: str = "") -> CustomerQuerySet:
+    """Customers with what a ``CustomerOut`` shows (tags, interests, contact points), for
+    ``customer_for_user``'s ``queryset``; only of ``kind`` when given."""
+    customers = Customer.objects.prefetch_related("tags", "interests", "contact_points")
+    return customers.filter(kind=kind) if kind else customers
 
 
 def _duplicate_conflict(

@@ -9,11 +9,11 @@ from pydantic import ConfigDict, Field
 from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import services
+from samphan.customers.access import customer_for_user
 from samphan.customers.api.common import (
     ContactPointIn,
     ContactPointOut,
     PageParams,
-    _customer,
     _duplicate_conflict,
     router,
 )
@@ -66,7 +66,9 @@ def contact_point_list(
     request: HttpRequest, customer_id: Id, params: Query[ContactPointListParams]
 ) -> Any:
     """The preferred one first, then by kind."""
-    points = _customer(request, customer_id, detail=False).contact_points.all()
+    points = customer_for_user(
+        request.user, customer_id, perm="customers.view_customer"
+    ).contact_points.all()
     if params.kind:
         points = points.filter(kind=params.kind)
     return page_of(points, params.page, params.page_size)
@@ -79,7 +81,7 @@ def contact_point_list(
 )
 def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointCreate) -> Any:
     """409 when another customer has this phone or e-mail, unless `allow_duplicate`."""
-    customer = _customer(request, customer_id, perm="customers.add_contactpoint", detail=False)
+    customer = customer_for_user(request.user, customer_id, perm="customers.add_contactpoint")
     contact = payload.model_dump(exclude={"allow_duplicate"})
     if not payload.allow_duplicate:
         conflict = _duplicate_conflict(
