@@ -159,6 +159,47 @@ def duplicates_of(
     return matches
 
 
+class DuplicateContact(ValidationError):
+    """A phone or e-mail that already belongs to another active customer: the one duplicate
+    rule, decided by the services that add contacts (``customer_create``,
+    ``contact_point_add``, ``contact_point_update``) unless called with
+    ``allow_duplicate=True``. A ``ValidationError`` on ``field``, so a caller that does not
+    look closer shows it as one; pages and the API render ``customers`` (everyone who has
+    it, visible or not: narrow with ``visible_to``) and ``count`` (how many)."""
+
+    def __init__(self, *, field: str, customers: CustomerQuerySet, count: int) -> None:
+        message = _("This phone or e-mail already belongs to another customer.")
+        super().__init__({field: [ValidationError(message, code="duplicate")]})
+        self.field = field
+        self.customers = customers
+        self.count = count
+
+
+def _refuse_duplicates(
+    contacts: Iterable[tuple[str, str]], *, field: str, exclude_id: int | None = None
+) -> None:
+    """Raise ``DuplicateContact`` naming ``field`` when another customer has one of these
+    (normalised) phones or e-mails."""
+    customers = duplicates_of(contacts, exclude_id=exclude_id)
+    count = customers.count()
+    if count:
+        raise DuplicateContact(field=field, customers=customers, count=count)
+
+
+def _normalised_contacts(contacts: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(kind, value) of each new contact, normalised; a bad value is an error on
+    ``contact_points.<index>.value``."""
+    normalised = []
+    for index, contact in enumerate(contacts):
+        try:
+            value = contact_value_normalise(contact["kind"], contact["value"])
+        except ValidationError as error:
+            field = f"contact_points.{index}.value"
+            raise ValidationError({field: error.message_dict["value"]}) from error
+        normalised.append((contact["kind"], value))
+    return normalised
+
+
 # -- Customers ------------------------------------------------------------------------------
 
 
@@ -188,7 +229,6 @@ def _apply_fields(customer: Customer, fields: Mapping[str, Any]) -> None:
         customer.tax_id = customer.tax_id.replace("-", "").replace(" ", "")
 
 
-@transaction.atomic
 def customer_create(
     *,
     actor: Any,
@@ -197,30 +237,39 @@ def customer_create(
     interests: Iterable[Interest] = (),
     contact_points: Iterable[Mapping[str, Any]] = (),
     photo: Any = None,
+    allow_duplicate: bool = False,
 ) -> Customer:
-    customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
-    _apply_fields(customer, fields)
-    if customer.owner_id is None and getattr(actor, "pk", None):
-        customer.owner = actor
-    if customer.team_id is None and customer.owner is not None:
-        customer.team_id = customer.owner.team_id
-    if photo:
-        customer.photo, customer.photo_thumbnail = photo_files(photo)
-    customer.display_name = customer.compute_display_name()
-    _validate_customer(customer)
-    customer.save()
-    customer.tags.set(tags)
-    customer.interests.set(interests)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        subject=customer,
-        customer_id=customer.pk,
-        changes=diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS)),
-    )
-    for contact in contact_points:
-        contact_point_add(actor=actor, customer=customer, **contact)
-    _refresh_derived(customer)
+    """A new customer with its first contact points; ``DuplicateContact`` (on
+    ``contact_points``) when another customer has one of its phones or e-mails, unless
+    ``allow_duplicate``."""
+    contacts = list(contact_points)
+    if not allow_duplicate:
+        # Checked before the transaction, as the pages and the API always have.
+        _refuse_duplicates(_normalised_contacts(contacts), field="contact_points")
+    with transaction.atomic():
+        customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
+        _apply_fields(customer, fields)
+        if customer.owner_id is None and getattr(actor, "pk", None):
+            customer.owner = actor
+        if customer.team_id is None and customer.owner is not None:
+            customer.team_id = customer.owner.team_id
+        if photo:
+            customer.photo, customer.photo_thumbnail = photo_files(photo)
+        customer.display_name = customer.compute_display_name()
+        _validate_customer(customer)
+        customer.save()
+        customer.tags.set(tags)
+        customer.interests.set(interests)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes=diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS)),
+        )
+        for contact in contacts:
+            contact_point_add(actor=actor, customer=customer, allow_duplicate=True, **contact)
+        _refresh_derived(customer)
     return customer
 
 
@@ -310,7 +359,6 @@ def _save_contact_point(contact_point: ContactPoint) -> None:
         ) from error
 
 
-@transaction.atomic
 def contact_point_add(
     *,
     actor: Any,
@@ -319,19 +367,26 @@ def contact_point_add(
     value: str,
     label: str = "",
     is_preferred: bool = False,
+    allow_duplicate: bool = False,
 ) -> ContactPoint:
+    """``DuplicateContact`` (on ``value``) when another customer has this phone or e-mail,
+    unless ``allow_duplicate``."""
     if kind not in ContactPoint.Kind.values:
         raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
+    value = contact_value_normalise(kind, value)
+    if not allow_duplicate:
+        _refuse_duplicates([(kind, value)], field="value", exclude_id=customer.pk)
+    with transaction.atomic():
+        return _contact_point_add(actor, customer, kind, value, label, is_preferred)
+
+
+def _contact_point_add(
+    actor: Any, customer: Customer, kind: str, value: str, label: str, is_preferred: bool
+) -> ContactPoint:
     contact_point = ContactPoint(
-        customer=customer,
-        kind=kind,
-        value=contact_value_normalise(kind, value),
-        label=label or "",
-        is_preferred=is_preferred,
+        customer=customer, kind=kind, value=value, label=label or "", is_preferred=is_preferred
     )
-    if ContactPoint.objects.filter(
-        customer=customer, kind=kind, value=contact_point.value
-    ).exists():
+    if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
         raise ValidationError({"value": _("This customer already has this contact point.")})
     if is_preferred:
         _unset_preferred(customer, actor=actor)
@@ -347,17 +402,33 @@ def contact_point_add(
     return contact_point
 
 
-@transaction.atomic
 def contact_point_update(
-    *, actor: Any, contact_point: ContactPoint, fields: Mapping[str, Any]
+    *,
+    actor: Any,
+    contact_point: ContactPoint,
+    fields: Mapping[str, Any],
+    allow_duplicate: bool = False,
 ) -> ContactPoint:
-    contact_point = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
-    before = snapshot(contact_point, CONTACT_FIELDS)
+    """``DuplicateContact`` (on ``value``) when the phone or e-mail changes to one another
+    customer has, unless ``allow_duplicate``."""
     kind = fields.get("kind", contact_point.kind)
     if kind not in ContactPoint.Kind.values:
         raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
-    contact_point.kind = kind
-    contact_point.value = contact_value_normalise(kind, fields.get("value", contact_point.value))
+    value = contact_value_normalise(kind, fields.get("value", contact_point.value))
+    if not allow_duplicate and (kind, value) != (contact_point.kind, contact_point.value):
+        exclude_id = contact_point.customer_id
+        _refuse_duplicates([(kind, value)], field="value", exclude_id=exclude_id)
+    with transaction.atomic():
+        return _contact_point_update(actor, contact_point, {**fields, "kind": kind, "value": value})
+
+
+def _contact_point_update(
+    actor: Any, contact_point: ContactPoint, fields: Mapping[str, Any]
+) -> ContactPoint:
+    contact_point = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
+    before = snapshot(contact_point, CONTACT_FIELDS)
+    contact_point.kind = fields["kind"]
+    contact_point.value = fields["value"]
     contact_point.label = fields.get("label", contact_point.label) or ""
     contact_point.is_preferred = bool(fields.get("is_preferred", contact_point.is_preferred))
     if contact_point.is_preferred:

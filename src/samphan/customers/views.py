@@ -180,7 +180,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             request,
             form,
             lambda **kw: services.customer_create(
-                contact_points=form.initial_contact_points(), **kw
+                contact_points=form.initial_contact_points(),
+                allow_duplicate=form.allow_duplicate,
+                **kw,
             ),
         )
         if customer:
@@ -233,9 +235,11 @@ def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | No
             interests=form.cleaned_data["interests"],
             photo="" if photo is False else photo or None,
         )
+    except services.DuplicateContact as error:
+        form.show_duplicates(error)
     except ValidationError as error:
         add_errors(form, error)
-        return None
+    return None
 
 
 @login_required
@@ -264,10 +268,20 @@ def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = Non
         try:
             if point:
                 services.contact_point_update(
-                    actor=request.user, contact_point=point, fields=fields
+                    actor=request.user,
+                    contact_point=point,
+                    fields=fields,
+                    allow_duplicate=form.allow_duplicate,
                 )
             else:
-                services.contact_point_add(actor=request.user, customer=customer, **fields)
+                services.contact_point_add(
+                    actor=request.user,
+                    customer=customer,
+                    allow_duplicate=form.allow_duplicate,
+                    **fields,
+                )
+        except services.DuplicateContact as error:
+            form.show_duplicates(error)
         except ValidationError as error:
             add_errors(form, error)
         else:

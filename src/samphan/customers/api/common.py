@@ -4,9 +4,8 @@ page of a list, the duplicate-contact 409 and the contact point schemas."""
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import Choice, Text
@@ -59,33 +58,14 @@ def with_details(kind: str = "") -> CustomerQuerySet:
     return customers.filter(kind=kind) if kind else customers
 
 
-def _duplicate_conflict(
-    request: HttpRequest,
-    contacts: dict[str, dict[str, Any]],
-    *,
-    field: str,
-    exclude_id: int | None = None,
-) -> dict[str, Any]:
-    """An error naming the visible customers who already have one of these phones or e-mails.
-
-    ``contacts`` maps the name of each contact's value field (for a bad value's 422) to
-    the contact; ``field`` is what the 409 names.
-    """
-    normalised = []
-    for value_field, contact in contacts.items():
-        try:
-            value = services.contact_value_normalise(contact["kind"], contact["value"])
-        except ValidationError as error:
-            raise ValidationError({value_field: error.message_dict["value"]}) from error
-        normalised.append((contact["kind"], value))
-    duplicates = services.duplicates_of(normalised, exclude_id=exclude_id)
-    if not duplicates.exists():
-        return {}
-    # Only ids the caller may see; others are counted, never revealed.
-    visible = list(duplicates.visible_to(request.user).values_list("pk", flat=True)[:5])
-    return {
-        "loc": ["body", field],
+def duplicate_conflict(request: HttpRequest, error: services.DuplicateContact) -> Status[Any]:
+    """The 409 for a ``DuplicateContact``: only ids the caller may see; others are counted
+    in the service, never revealed."""
+    visible = list(error.customers.visible_to(request.user).values_list("pk", flat=True)[:5])
+    detail = {
+        "loc": ["body", error.field],
         "type": "duplicate",
         "msg": f"A phone or e-mail already belongs to another customer {visible or ''}; "
         "send allow_duplicate=true to create anyway.",
     }
+    return Status(409, {"detail": [detail]})

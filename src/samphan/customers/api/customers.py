@@ -19,7 +19,7 @@ from samphan.customers.api.common import (
     ContactPointIn,
     ContactPointOut,
     PageParams,
-    _duplicate_conflict,
+    duplicate_conflict,
     router,
     with_details,
 )
@@ -231,18 +231,17 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
     fields = _service_fields(request, payload)
     fields["kind"] = kind or payload.kind
     contacts = [contact.model_dump() for contact in payload.contact_points]
-    if not payload.allow_duplicate:
-        named = {f"contact_points.{index}.value": c for index, c in enumerate(contacts)}
-        conflict = _duplicate_conflict(request, named, field="contact_points")
-        if conflict:
-            return Status(409, {"detail": [conflict]})
-    customer = services.customer_create(
-        actor=request.user,
-        fields=fields,
-        tags=_named(Tag, payload.tags, "tags") or [],
-        interests=_named(Interest, payload.interests, "interests") or [],
-        contact_points=contacts,
-    )
+    try:
+        customer = services.customer_create(
+            actor=request.user,
+            fields=fields,
+            tags=_named(Tag, payload.tags, "tags") or [],
+            interests=_named(Interest, payload.interests, "interests") or [],
+            contact_points=contacts,
+            allow_duplicate=payload.allow_duplicate,
+        )
+    except services.DuplicateContact as error:
+        return duplicate_conflict(request, error)
     return Status(201, _detail(request, customer.pk))
 
 
