@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, OrderBy, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from samphan.core import sql
 from samphan.core.history import HistoryLine, history_lines
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
@@ -69,7 +69,7 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
         # here, so counting and paging do not run the search again.
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
         customers = Customer.objects.filter(pk__in=ids)
-        if connection.vendor == "postgresql":
+        if sql.is_postgresql():
             # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
             # tests each row against the id list, reading most of a million rows for a
             # term whose matches sort late (1.8 s measured). Ordering by a window number

@@ -77,35 +77,39 @@ def _consent_bits_refresh(customer_id: int, channel: str, purpose: str) -> None:
     )
 
 
+CUSTOMERS, RECORDS = Customer._meta.db_table, ConsentRecord._meta.db_table
+# A WHEN for each channel and purpose that has a bit; the pair and its bit are parameters.
+BIT_OF = " ".join("WHEN channel = %s AND purpose = %s THEN %s" for _pair in CONSENT_BIT_POSITIONS)
+BIT_PARAMS = [v for c, p in CONSENT_BIT_POSITIONS for v in (c, p, consent_bit(c, p))]
+# Each customer's granted bits: the sum of the bits of the latest record per channel and
+# purpose, where that record is a grant. Parameters: BIT_PARAMS, then the granted status.
+GRANTED = (
+    f"SELECT customer_id, SUM(CASE {BIT_OF} ELSE 0 END) AS bits FROM ("  # noqa: S608 - joins module constants
+    "  SELECT customer_id, channel, purpose, status, ROW_NUMBER() OVER ("
+    "   PARTITION BY customer_id, channel, purpose ORDER BY at DESC, id DESC) AS n"
+    f"  FROM {RECORDS}) latest"
+    " WHERE n = 1 AND status = %s GROUP BY customer_id"
+)
+CLEAR_UNGRANTED = (
+    f"UPDATE {CUSTOMERS} SET consent_bits = NULL WHERE consent_bits IS NOT NULL"  # noqa: S608 - joins module constants
+    f" AND id NOT IN (SELECT customer_id FROM ({GRANTED}) g)"
+)
+SET_GRANTED = (
+    f"UPDATE {CUSTOMERS} SET consent_bits = granted.bits FROM ({GRANTED}) granted"  # noqa: S608 - joins module constants
+    f" WHERE {CUSTOMERS}.id = granted.customer_id"
+    f" AND {CUSTOMERS}.consent_bits IS DISTINCT FROM granted.bits"
+)
+
+
 @transaction.atomic
 def consents_rebuild() -> int:
     """``Customer.consent_bits`` from the records, in set-based statements that write only
     the customers whose bits are wrong (after a bulk load; a check of the kept ones writes
     nothing). How many customers were corrected."""
-    pairs = list(CONSENT_BIT_POSITIONS)
-    bit_of = " ".join("WHEN channel = %s AND purpose = %s THEN %s" for _pair in pairs)
-    params: list[Any] = [v for c, p in pairs for v in (c, p, consent_bit(c, p))]
-    customers, records = Customer._meta.db_table, ConsentRecord._meta.db_table
-    granted = (
-        f"SELECT customer_id, SUM(CASE {bit_of} ELSE 0 END) AS bits FROM ("  # noqa: S608
-        "  SELECT customer_id, channel, purpose, status, ROW_NUMBER() OVER ("
-        "   PARTITION BY customer_id, channel, purpose ORDER BY at DESC, id DESC) AS n"
-        f"  FROM {records}) latest"
-        " WHERE n = 1 AND status = %s GROUP BY customer_id"
-    )
-    granted_params = [*params, ConsentRecord.Status.GRANTED]
+    params: list[Any] = [*BIT_PARAMS, ConsentRecord.Status.GRANTED]
     with connection.cursor() as cursor:
         # Rewriting every row would cost PostgreSQL a new version of each, in every index.
-        cursor.execute(
-            f"UPDATE {customers} SET consent_bits = NULL WHERE consent_bits IS NOT NULL"  # noqa: S608
-            f" AND id NOT IN (SELECT customer_id FROM ({granted}) g)",
-            granted_params,
-        )
+        cursor.execute(CLEAR_UNGRANTED, params)
         cleared = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {customers} SET consent_bits = granted.bits FROM ({granted}) granted"  # noqa: S608
-            f" WHERE {customers}.id = granted.customer_id"
-            f" AND {customers}.consent_bits IS DISTINCT FROM granted.bits",
-            granted_params,
-        )
+        cursor.execute(SET_GRANTED, params)
         return int(cleared + cursor.rowcount)
