@@ -99,7 +99,8 @@ def test_bad_contact_point_in_create_rolls_back_the_customer(admin_user):
             fields={"first_name": "มาลี"},
             contact_points=[{"kind": "mobile", "value": "081-234"}],
         )
-    assert "value" in error.value.message_dict
+    # Named by its place, as the API's 422 has always named it.
+    assert "contact_points.0.value" in error.value.message_dict
     assert not Customer.objects.exists()
 
 
@@ -184,6 +185,49 @@ def test_only_phones_and_e_mails_make_duplicates(admin_user):
     services.contact_point_add(actor=admin_user, customer=existing, kind="email", value="a@b.co")
     assert not services.duplicates_of([("line", "shared")]).exists()
     assert list(services.duplicates_of([("email", "a@b.co")])) == [existing]
+
+
+def test_a_known_phone_is_a_duplicate_contact_unless_allowed(admin_user):
+    existing = person(admin_user)
+    services.contact_point_add(
+        actor=admin_user, customer=existing, kind="mobile", value="0812345678"
+    )
+    contacts = [{"kind": "mobile", "value": "081-234-5678"}]
+    with pytest.raises(services.DuplicateContact) as error:
+        services.customer_create(
+            actor=admin_user, fields={"first_name": "สอง"}, contact_points=contacts
+        )
+    assert (error.value.field, error.value.count) == ("contact_points", 1)
+    assert list(error.value.customers) == [existing]
+    assert error.value.error_dict["contact_points"][0].code == "duplicate"
+    other = services.customer_create(
+        actor=admin_user,
+        fields={"first_name": "สอง"},
+        contact_points=contacts,
+        allow_duplicate=True,
+    )
+    services.contact_point_add(actor=admin_user, customer=other, kind="email", value="x@y.co")
+    with pytest.raises(services.DuplicateContact) as error:
+        services.contact_point_add(
+            actor=admin_user, customer=existing, kind="email", value="X@y.co"
+        )
+    assert (error.value.field, list(error.value.customers)) == ("value", [other])
+
+
+def test_a_contact_point_changed_to_a_known_phone_is_a_duplicate_unless_allowed(admin_user):
+    first, second = person(admin_user), person(admin_user)
+    services.contact_point_add(actor=admin_user, customer=first, kind="mobile", value="0812345678")
+    point = services.contact_point_add(
+        actor=admin_user, customer=second, kind="mobile", value="0899999999"
+    )
+    same = {"kind": "mobile", "value": "0812345678"}
+    with pytest.raises(services.DuplicateContact):
+        services.contact_point_update(actor=admin_user, contact_point=point, fields=same)
+    point = services.contact_point_update(
+        actor=admin_user, contact_point=point, fields=same, allow_duplicate=True
+    )
+    # Unchanged, it is not checked again.
+    services.contact_point_update(actor=admin_user, contact_point=point, fields={"label": "บ้าน"})
 
 
 def test_over_long_fields_are_rejected(admin_user):

@@ -127,6 +127,7 @@ def test_conversion_can_merge_a_duplicate_instead_of_keeping_two_records(admin_u
         actor=admin_user,
         fields={"first_name": "สมศรี", "stage": "customer"},
         contact_points=[{"kind": "email", "value": "somsri@example.com"}],
+        allow_duplicate=True,  # the duplicate this test merges
     )
 
     assert list(lead_duplicates(admin_user, lead)) == [existing]

@@ -1,5 +1,5 @@
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -22,7 +22,7 @@ from samphan.customers.models import (
     Interest,
     Tag,
 )
-from samphan.customers.services import contact_value_normalise, duplicates_of
+from samphan.customers.services import DuplicateContact, contact_value_normalise
 
 PERSON_FIELDS = [
     "title",
@@ -104,28 +104,30 @@ class CustomerPicker(forms.TextInput):
 
 
 class DuplicateCheck:
-    """Warns when a phone or e-mail already belongs to another customer, naming only the
-    customers this user may see (the rest are counted). The form shows a
-    ``confirm_duplicate`` checkbox with the warning; ticked, it saves anyway."""
+    """Shows a service's ``DuplicateContact``: the customers this user may see who have the
+    phone or e-mail (the rest are counted), the error, and a ``confirm_duplicate``
+    checkbox; ticked, the next save passes ``allow_duplicate``."""
 
     fields: dict[str, forms.Field]
     user: Any
     duplicates: list[Customer]
     hidden_duplicates: int
 
-    def find_duplicates(
-        self, contacts: Sequence[tuple[str, str]], *, exclude_id: int | None = None
-    ) -> bool:
-        everyone = duplicates_of(contacts, exclude_id=exclude_id)
-        visible = everyone.visible_to(self.user)
+    add_error: Callable[[str | None, Any], None]
+
+    def show_duplicates(self, error: DuplicateContact) -> None:
+        visible = error.customers.visible_to(self.user)
         self.duplicates = list(visible[:SHOWN_DUPLICATES])
         shown = len(self.duplicates)
         visible_count = visible.count() if shown == SHOWN_DUPLICATES else shown
-        self.hidden_duplicates = everyone.count() - visible_count
-        found = bool(self.duplicates) or self.hidden_duplicates > 0
-        if found:
-            self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
-        return found
+        self.hidden_duplicates = error.count - visible_count
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.error_dict[error.field])
+
+    @property
+    def allow_duplicate(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("confirm_duplicate"))
 
 
 class CustomerForm(DuplicateCheck, core_forms.ModelForm):
@@ -222,22 +224,6 @@ class CustomerForm(DuplicateCheck, core_forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(error.message_dict["value"]) from error
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        contacts = [
-            (ContactPoint.Kind.MOBILE, cleaned.get("mobile", "")),
-            (ContactPoint.Kind.EMAIL, cleaned.get("email", "")),
-        ]
-        if (
-            not self.instance.pk
-            and not cleaned.get("confirm_duplicate")
-            and self.find_duplicates(contacts)
-        ):
-            raise ValidationError(
-                _("This phone or e-mail already belongs to another customer."), code="duplicate"
-            )
-        return cleaned
-
     def customer_fields(self) -> dict[str, Any]:
         data = {
             name: self.cleaned_data[name]
@@ -282,7 +268,6 @@ class ContactPointForm(DuplicateCheck, core_forms.ModelForm):
         required=False,
         widget=forms.HiddenInput,
     )
-    CHECKED_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
 
     class Meta:
         model = ContactPoint
@@ -301,24 +286,9 @@ class ContactPointForm(DuplicateCheck, core_forms.ModelForm):
         if not (kind and value):
             return cleaned
         try:
-            cleaned["value"] = value = contact_value_normalise(kind, value)
+            cleaned["value"] = contact_value_normalise(kind, value)
         except ValidationError as error:
             self.add_error("value", error.message_dict["value"])
-            return cleaned
-        unchanged = self.instance.pk and (kind, value) == (self.instance.kind, self.instance.value)
-        if (
-            kind in self.CHECKED_KINDS
-            and not unchanged
-            and not cleaned.get("confirm_duplicate")
-            and self.find_duplicates([(kind, value)], exclude_id=self.customer.pk)
-        ):
-            self.add_error(
-                "value",
-                ValidationError(
-                    _("This phone or e-mail already belongs to another customer."),
-                    code="duplicate",
-                ),
-            )
         return cleaned
 
     def contact_point_fields(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ makes anyway).
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.core import sql
 from samphan.core.bulk import insert_rows
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer, Interaction
@@ -30,6 +31,16 @@ from samphan.customers.models import Customer, Interaction
 BECOMES_CUSTOMER = (Customer.Stage.LEAD.value, Customer.Stage.PROSPECT.value,
                     Customer.Stage.INACTIVE.value)  # fmt: skip
 TABLE = Customer._meta.db_table
+STAGE_MARKS = sql.placeholders(len(BECOMES_CUSTOMER))
+# {ids} is a %s for each customer id (``sql.placeholders``); {lock} is ``sql.for_update()``.
+SELECT_CANDIDATES = (
+    f"SELECT id, stage FROM {TABLE} WHERE id IN ({{ids}}) "  # noqa: S608 - joins module constants
+    f"AND stage IN ({STAGE_MARKS}){{lock}}"
+)
+PROMOTE = (
+    f"UPDATE {TABLE} SET stage = %s, updated_at = %s "  # noqa: S608 - joins module constants
+    f"WHERE id IN ({{ids}}) AND stage IN ({STAGE_MARKS})"
+)
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
 TIMELINE_COLUMNS = ["customer_id", "kind", "occurred_at", "user_id", "channel", "summary", "body",
                     "created_at"]  # fmt: skip
@@ -84,21 +95,18 @@ def _lock_candidates(customer_ids: list[int]) -> dict[int, str]:
     staff edit reads the stage the edit left. Plain SQL, as the UPDATE below: a first
     purchase runs them on a POS's path, where building querysets cost more than the
     statements."""
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    statement = SELECT_CANDIDATES.format(
+        ids=sql.placeholders(len(customer_ids)), lock=sql.for_update()
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, stage FROM {TABLE} WHERE id IN ({_marks(customer_ids)}) "  # noqa: S608
-            f"AND stage IN ({_marks(BECOMES_CUSTOMER)}){lock}",
-            [*customer_ids, *BECOMES_CUSTOMER],
-        )
+        cursor.execute(statement, [*customer_ids, *BECOMES_CUSTOMER])
         return dict(cursor.fetchall())
 
 
 def _update(customer_ids: list[int], now: dt.datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TABLE} SET stage = %s, updated_at = %s "  # noqa: S608
-            f"WHERE id IN ({_marks(customer_ids)}) AND stage IN ({_marks(BECOMES_CUSTOMER)})",
+            PROMOTE.format(ids=sql.placeholders(len(customer_ids))),
             [
                 Customer.Stage.CUSTOMER.value,
                 connection.ops.adapt_datetimefield_value(now),
@@ -106,10 +114,6 @@ def _update(customer_ids: list[int], now: dt.datetime) -> None:
                 *BECOMES_CUSTOMER,
             ],
         )
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 def _audit_row(purchase: Purchase, stage: str, actor_id: int | None, now: dt.datetime) -> tuple:

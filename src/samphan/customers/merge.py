@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
-from samphan.customers.services import _refresh_derived, customer_archive
+from samphan.customers.services import customer_archive, refresh_derived
 from samphan.customers.signals import history_changed
 
 # Relations handled by hand below (uniqueness rules), or not moved at all.
@@ -43,7 +43,7 @@ def customer_merge(*, actor: Any, source: Customer, target: Customer) -> Custome
         moved[relation.name] = model._default_manager.filter(**{field: source}).update(
             **{field: target}
         )
-    _refresh_derived(target)
+    refresh_derived(target)
     history_changed.send(Customer, customer_ids=[source.pk, target.pk])
     customer_archive(actor=actor, customer=source)
     audit_record(

@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, OrderBy, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from samphan.core import sql
 from samphan.core.history import HistoryLine, history_lines
 from samphan.core.models import AuditEvent
 from samphan.core.pagination import COUNT_CAP
 from samphan.core.search import matching_ids
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer, CustomerQuerySet
 
 SORTS = {
     "name": ("display_name", "id"),
@@ -69,7 +69,7 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
         # here, so counting and paging do not run the search again.
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
         customers = Customer.objects.filter(pk__in=ids)
-        if connection.vendor == "postgresql":
+        if sql.is_postgresql():
             # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
             # tests each row against the id list, reading most of a million rows for a
             # term whose matches sort late (1.8 s measured). Ordering by a window number
@@ -91,27 +91,25 @@ def _order_by(name: str) -> OrderBy:
     return F(name[1:]).desc() if name.startswith("-") else F(name).asc()
 
 
-def customer_for_page(user: Any, pk: int) -> Customer:
-    """One visible customer with everything the 360 page shows; raises DoesNotExist."""
-    return (
-        Customer.objects.visible_to(user)
-        .select_related("owner", "team", "company", "referred_by", "created_by")
-        .prefetch_related(
-            "contact_points",
-            "tags",
-            "interests",
-            Prefetch(
-                "people",
-                queryset=Customer.objects.active().prefetch_related(
-                    Prefetch(
-                        "contact_points",
-                        queryset=ContactPoint.objects.filter(is_preferred=True),
-                        to_attr="preferred",
-                    )
-                ),
+def customer_for_page() -> CustomerQuerySet:
+    """Customers with everything the 360 page shows, for ``access.customer_for_user``'s
+    ``queryset``."""
+    return Customer.objects.select_related(
+        "owner", "team", "company", "referred_by", "created_by"
+    ).prefetch_related(
+        "contact_points",
+        "tags",
+        "interests",
+        Prefetch(
+            "people",
+            queryset=Customer.objects.active().prefetch_related(
+                Prefetch(
+                    "contact_points",
+                    queryset=ContactPoint.objects.filter(is_preferred=True),
+                    to_attr="preferred",
+                )
             ),
-        )
-        .get(pk=pk)
+        ),
     )
 
 

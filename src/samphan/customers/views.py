@@ -16,6 +16,7 @@ from samphan.core.forms import add_errors
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
+from samphan.customers.access import customer_for_user
 from samphan.customers.forms import (
     TITLE_SUGGESTIONS,
     CompanyForm,
@@ -33,21 +34,6 @@ from samphan.customers.models import (
 )
 from samphan.customers.panels import CUSTOMER_PANELS
 from samphan.customers.timeline import Cursor, timeline_page
-
-
-def get_customer_for_user(
-    request: HttpRequest, pk: int, *, perm: str = "", for_page: bool = True
-) -> Customer:
-    """A customer the user may see (else 404) and, with ``perm``, change (else 403); with
-    what the 360 page shows, unless ``for_page`` is False (a fragment needs the row only)."""
-    if perm:
-        require_perm(request.user, perm)
-    try:
-        if for_page:
-            return queries.customer_for_page(request.user, pk)
-        return Customer.objects.visible_to(request.user).get(pk=pk)
-    except Customer.DoesNotExist as error:
-        raise Http404 from error
 
 
 def filters_from(request: HttpRequest) -> queries.CustomerFilters:
@@ -125,13 +111,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     before = Cursor.parse(request.GET.get("before", ""))
     if request.htmx and before:  # type: ignore[attr-defined]
         # "Show older": only the next entries (and the link after them).
-        customer = get_customer_for_user(request, pk, for_page=False)
+        customer = customer_for_user(request.user, pk)
         return render(
             request,
             "customers/detail.html#timeline-entries",
             _timeline(request, customer, before),
         )
-    customer = get_customer_for_user(request, pk)
+    customer = customer_for_user(request.user, pk, queryset=queries.customer_for_page())
     return render(request, "customers/detail.html", _detail_context(request, customer, before))
 
 
@@ -194,7 +180,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             request,
             form,
             lambda **kw: services.customer_create(
-                contact_points=form.initial_contact_points(), **kw
+                contact_points=form.initial_contact_points(),
+                allow_duplicate=form.allow_duplicate,
+                **kw,
             ),
         )
         if customer:
@@ -209,7 +197,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request, pk, perm="customers.change_customer")
+    customer = customer_for_user(
+        request.user, pk, perm="customers.change_customer", queryset=queries.customer_for_page()
+    )
     form = _form_class(customer.kind)(
         request.POST or None,
         request.FILES or None,
@@ -245,15 +235,19 @@ def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | No
             interests=form.cleaned_data["interests"],
             photo="" if photo is False else photo or None,
         )
+    except services.DuplicateContact as error:
+        form.show_duplicates(error)
     except ValidationError as error:
         add_errors(form, error)
-        return None
+    return None
 
 
 @login_required
 @require_POST
 def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request, pk, perm="customers.archive_customer")
+    customer = customer_for_user(
+        request.user, pk, perm="customers.archive_customer", queryset=queries.customer_for_page()
+    )
     archive = request.POST.get("archive", "1") == "1"
     services.customer_archive(actor=request.user, customer=customer, archived=archive)
     messages.success(request, _("Archived.") if archive else _("Restored."))
@@ -262,7 +256,9 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = None) -> HttpResponse:
-    customer = get_customer_for_user(request, pk, perm="customers.change_contactpoint")
+    customer = customer_for_user(
+        request.user, pk, perm="customers.change_contactpoint", queryset=queries.customer_for_page()
+    )
     point = _contact_point(customer, point_pk) if point_pk else None
     form = ContactPointForm(
         request.POST or None, instance=point, user=request.user, customer=customer
@@ -272,10 +268,20 @@ def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = Non
         try:
             if point:
                 services.contact_point_update(
-                    actor=request.user, contact_point=point, fields=fields
+                    actor=request.user,
+                    contact_point=point,
+                    fields=fields,
+                    allow_duplicate=form.allow_duplicate,
                 )
             else:
-                services.contact_point_add(actor=request.user, customer=customer, **fields)
+                services.contact_point_add(
+                    actor=request.user,
+                    customer=customer,
+                    allow_duplicate=form.allow_duplicate,
+                    **fields,
+                )
+        except services.DuplicateContact as error:
+            form.show_duplicates(error)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -298,7 +304,9 @@ def _contact_point(customer: Customer, point_pk: int) -> ContactPoint:
 @login_required
 @require_POST
 def contact_point_delete(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request, pk, perm="customers.delete_contactpoint")
+    customer = customer_for_user(
+        request.user, pk, perm="customers.delete_contactpoint", queryset=queries.customer_for_page()
+    )
     services.contact_point_remove(
         actor=request.user, contact_point=_contact_point(customer, point_pk)
     )
@@ -309,7 +317,9 @@ def contact_point_delete(request: HttpRequest, pk: int, point_pk: int) -> HttpRe
 @login_required
 @require_POST
 def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request, pk, perm="customers.add_consentrecord")
+    customer = customer_for_user(
+        request.user, pk, perm="customers.add_consentrecord", queryset=queries.customer_for_page()
+    )
     form = ConsentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a channel, a purpose and granted or withdrawn."))
@@ -322,7 +332,9 @@ def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request, pk, perm="customers.add_interaction")
+    customer = customer_for_user(
+        request.user, pk, perm="customers.add_interaction", queryset=queries.customer_for_page()
+    )
     form = InteractionForm(request.POST)
     if form.is_valid():
         services.interaction_log(actor=request.user, customer=customer, **form.cleaned_data)

@@ -5,12 +5,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import ERRORS, Choice, Id, Text
-from samphan.core.permissions import require_perm
+from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.loyalty import services
 from samphan.loyalty.models import PointsEntry
@@ -42,14 +42,6 @@ class PointsIn(Schema):
     note: Text(200) = ""  # type: ignore[valid-type]
 
 
-def _customer(request: HttpRequest, customer_id: int, perm: str) -> Customer:
-    require_perm(request.user, perm)
-    customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
-    return customer
-
-
 def _points(customer: Customer) -> dict[str, Any]:
     balance = services.balance_of(customer.pk)
     return {
@@ -63,11 +55,11 @@ def _points(customer: Customer) -> dict[str, Any]:
 
 @router.get("/customers/{customer_id}/points", response={200: PointsOut, **ERRORS})
 def points_detail(request: HttpRequest, customer_id: Id) -> Any:
-    return _points(_customer(request, customer_id, "loyalty.view_pointsentry"))
+    return _points(customer_for_user(request.user, customer_id, perm="loyalty.view_pointsentry"))
 
 
 @router.post("/customers/{customer_id}/points", response={201: PointsOut, **ERRORS})
 def points_change(request: HttpRequest, customer_id: Id, payload: PointsIn) -> Any:
-    customer = _customer(request, customer_id, "loyalty.add_pointsentry")
+    customer = customer_for_user(request.user, customer_id, perm="loyalty.add_pointsentry")
     services.points_record(actor=request.user, customer=customer, **payload.model_dump())
     return Status(201, _points(customer))

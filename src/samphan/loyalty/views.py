@@ -3,12 +3,12 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
 from samphan.core.permissions import require_perm
-from samphan.customers.models import Customer
+from samphan.customers.access import customer_for_user
 from samphan.loyalty import services
 from samphan.loyalty.forms import PointsForm
 from samphan.loyalty.models import PointsEntry
@@ -21,7 +21,7 @@ def customer_points(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer page's panel: the balance, how it is made and the last changes; a
     POST redeems or adjusts (the panel comes back with the field's error, or the new
     balance)."""
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    customer = customer_for_user(request.user, pk)
     partial = request.htmx  # type: ignore[attr-defined]
     if request.method == "POST":
         require_perm(request.user, "loyalty.add_pointsentry")

@@ -9,7 +9,8 @@ from pydantic import ConfigDict
 
 from samphan.api.schemas import ERRORS, Choice, Id, Text
 from samphan.customers import services
-from samphan.customers.api.common import _customer, router
+from samphan.customers.access import customer_for_user
+from samphan.customers.api.common import router, with_details
 from samphan.customers.models import ConsentRecord
 
 
@@ -38,14 +39,20 @@ class ConsentIn(Schema):
 )
 def consent_list(request: HttpRequest, customer_id: Id) -> Any:
     """Every grant and withdrawal, newest first: the latest per channel and purpose is in force."""
-    return list(_customer(request, customer_id).consents.all())
+    return list(
+        customer_for_user(
+            request.user, customer_id, perm="customers.view_customer", queryset=with_details()
+        ).consents.all()
+    )
 
 
 @router.post(
     "/customers/{customer_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"]
 )
 def consent_create(request: HttpRequest, customer_id: Id, payload: ConsentIn) -> Any:
-    customer = _customer(request, customer_id, perm="customers.add_consentrecord")
+    customer = customer_for_user(
+        request.user, customer_id, perm="customers.add_consentrecord", queryset=with_details()
+    )
     record = services.consent_record(
         actor=request.user,
         customer=customer,

@@ -9,12 +9,12 @@ from pydantic import ConfigDict, Field
 from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import services
+from samphan.customers.access import customer_for_user
 from samphan.customers.api.common import (
     ContactPointIn,
     ContactPointOut,
     PageParams,
-    _customer,
-    _duplicate_conflict,
+    duplicate_conflict,
     router,
 )
 from samphan.customers.models import ContactPoint, Customer
@@ -66,7 +66,9 @@ def contact_point_list(
     request: HttpRequest, customer_id: Id, params: Query[ContactPointListParams]
 ) -> Any:
     """The preferred one first, then by kind."""
-    points = _customer(request, customer_id, detail=False).contact_points.all()
+    points = customer_for_user(
+        request.user, customer_id, perm="customers.view_customer"
+    ).contact_points.all()
     if params.kind:
         points = points.filter(kind=params.kind)
     return page_of(points, params.page, params.page_size)
@@ -79,15 +81,13 @@ def contact_point_list(
 )
 def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointCreate) -> Any:
     """409 when another customer has this phone or e-mail, unless `allow_duplicate`."""
-    customer = _customer(request, customer_id, perm="customers.add_contactpoint", detail=False)
-    contact = payload.model_dump(exclude={"allow_duplicate"})
-    if not payload.allow_duplicate:
-        conflict = _duplicate_conflict(
-            request, {"value": contact}, field="value", exclude_id=customer.pk
-        )
-        if conflict:
-            return Status(409, {"detail": [conflict]})
-    return Status(201, services.contact_point_add(actor=request.user, customer=customer, **contact))
+    customer = customer_for_user(request.user, customer_id, perm="customers.add_contactpoint")
+    contact = payload.model_dump()
+    try:
+        point = services.contact_point_add(actor=request.user, customer=customer, **contact)
+    except services.DuplicateContact as error:
+        return duplicate_conflict(request, error)
+    return Status(201, point)
 
 
 @router.get(
@@ -107,7 +107,10 @@ def contact_point_update(request: HttpRequest, point_id: Id, payload: ContactPoi
         for key, value in payload.model_dump(exclude_unset=True).items()
         if value is not None
     }
-    return services.contact_point_update(actor=request.user, contact_point=point, fields=fields)
+    # PATCH has never refused a duplicate (its body has no allow_duplicate to say otherwise).
+    return services.contact_point_update(
+        actor=request.user, contact_point=point, fields=fields, allow_duplicate=True
+    )
 
 
 @router.delete(

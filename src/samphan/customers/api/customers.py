@@ -14,13 +14,14 @@ from samphan.accounts.models import Team, User
 from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
+from samphan.customers.access import customer_for_user
 from samphan.customers.api.common import (
     ContactPointIn,
     ContactPointOut,
     PageParams,
-    _customer,
-    _duplicate_conflict,
+    duplicate_conflict,
     router,
+    with_details,
 )
 from samphan.customers.models import ContactPoint, Customer, Interest, Tag
 
@@ -198,6 +199,12 @@ def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, A
     return data
 
 
+def _detail(request: HttpRequest, pk: int, kind: str = "") -> Customer:
+    return customer_for_user(
+        request.user, pk, perm="customers.view_customer", queryset=with_details(kind)
+    )
+
+
 def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str, Any]:
     require_perm(request.user, "customers.view_customer")
     filters = queries.CustomerFilters(
@@ -224,23 +231,24 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
     fields = _service_fields(request, payload)
     fields["kind"] = kind or payload.kind
     contacts = [contact.model_dump() for contact in payload.contact_points]
-    if not payload.allow_duplicate:
-        named = {f"contact_points.{index}.value": c for index, c in enumerate(contacts)}
-        conflict = _duplicate_conflict(request, named, field="contact_points")
-        if conflict:
-            return Status(409, {"detail": [conflict]})
-    customer = services.customer_create(
-        actor=request.user,
-        fields=fields,
-        tags=_named(Tag, payload.tags, "tags") or [],
-        interests=_named(Interest, payload.interests, "interests") or [],
-        contact_points=contacts,
-    )
-    return Status(201, _customer(request, customer.pk))
+    try:
+        customer = services.customer_create(
+            actor=request.user,
+            fields=fields,
+            tags=_named(Tag, payload.tags, "tags") or [],
+            interests=_named(Interest, payload.interests, "interests") or [],
+            contact_points=contacts,
+            allow_duplicate=payload.allow_duplicate,
+        )
+    except services.DuplicateContact as error:
+        return duplicate_conflict(request, error)
+    return Status(201, _detail(request, customer.pk))
 
 
 def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
-    customer = _customer(request, pk, perm="customers.change_customer", kind=kind)
+    customer = customer_for_user(
+        request.user, pk, perm="customers.change_customer", queryset=with_details(kind)
+    )
     services.customer_update(
         actor=request.user,
         customer=customer,
@@ -248,13 +256,15 @@ def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "
         tags=_named(Tag, payload.tags, "tags"),
         interests=_named(Interest, payload.interests, "interests"),
     )
-    return _customer(request, pk)
+    return _detail(request, pk)
 
 
 def _archive(request: HttpRequest, pk: int, *, archived: bool, kind: str = "") -> Customer:
-    customer = _customer(request, pk, perm="customers.archive_customer", kind=kind)
+    customer = customer_for_user(
+        request.user, pk, perm="customers.archive_customer", queryset=with_details(kind)
+    )
     services.customer_archive(actor=request.user, customer=customer, archived=archived)
-    return _customer(request, pk)
+    return _detail(request, pk)
 
 
 @router.get("/customers", response={200: CustomerPage, **ERRORS})
@@ -271,7 +281,7 @@ def customer_create(request: HttpRequest, payload: CustomerIn) -> Any:
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
 def customer_get(request: HttpRequest, customer_id: Id) -> Any:
-    return _customer(request, customer_id)
+    return _detail(request, customer_id)
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
@@ -302,7 +312,7 @@ def company_create(request: HttpRequest, payload: CustomerIn) -> Any:
 
 @router.get("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
 def company_get(request: HttpRequest, company_id: Id) -> Any:
-    return _customer(request, company_id, kind=Customer.Kind.COMPANY)
+    return _detail(request, company_id, kind=Customer.Kind.COMPANY)
 
 
 @router.patch("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])

@@ -12,7 +12,8 @@ from pydantic import ConfigDict, Field
 from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import services
-from samphan.customers.api.common import PageParams, _customer, router
+from samphan.customers.access import customer_for_user
+from samphan.customers.api.common import PageParams, router
 from samphan.customers.models import LOGGED_INTERACTION_KINDS, Customer, Interaction
 from samphan.customers.timeline import TIMELINE_PAGE, Cursor, interactions_of, timeline_page
 
@@ -112,7 +113,7 @@ def interaction_list(
     """The interactions logged on the customer's timeline, newest first; `q` finds text in
     the summary or body. Their purchases are their orders: the whole timeline, orders
     included, is `GET /customers/{id}/timeline`."""
-    customer = _customer(request, customer_id, detail=False)
+    customer = customer_for_user(request.user, customer_id, perm="customers.view_customer")
     interactions = interactions_of(customer, q=params.q, kind=params.kind)
     return page_of(interactions, params.page, params.page_size)
 
@@ -126,7 +127,7 @@ def timeline_list(request: HttpRequest, customer_id: Id, params: Query[TimelineP
     """The customer's whole timeline, newest first: logged interactions and the orders
     (kind `purchase`, for those who may see orders). Pages by cursor: pass the `next` of
     a page as `before` for the one after."""
-    customer = _customer(request, customer_id, detail=False)
+    customer = customer_for_user(request.user, customer_id, perm="customers.view_customer")
     before = None
     if params.before:
         before = Cursor.parse(params.before)
@@ -147,7 +148,7 @@ def timeline_list(request: HttpRequest, customer_id: Id, params: Query[TimelineP
     tags=["interactions"],
 )
 def interaction_create(request: HttpRequest, customer_id: Id, payload: InteractionIn) -> Any:
-    customer = _customer(request, customer_id, perm="customers.add_interaction", detail=False)
+    customer = customer_for_user(request.user, customer_id, perm="customers.add_interaction")
     return Status(
         201, services.interaction_log(actor=request.user, customer=customer, **payload.model_dump())
     )

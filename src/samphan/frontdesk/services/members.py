@@ -70,6 +70,7 @@ def walk_in_register(*, actor: Any, data: WalkIn) -> Customer:
             "source": Customer.Source.WALK_IN,
         },
         contact_points=[{"kind": ContactPoint.Kind.MOBILE, "value": number, "is_preferred": True}],
+        allow_duplicate=True,  # refused above, with the front desk's own message
     )
     _consents_granted(customer, data.consents, actor=actor, source=ConsentRecord.Source.STAFF)
     member_number_assign(customer, actor=actor)
@@ -144,6 +145,7 @@ def member_sign_up(*, data: MemberSignUp, sender: str) -> tuple[Customer, bool]:
             {"kind": kind, "value": value, "is_preferred": kind == ContactPoint.Kind.MOBILE}
             for kind, value in normalised
         ],
+        allow_duplicate=True,  # a known phone or e-mail returned its customer above
     )
     _consents_granted(customer, data.consents, actor=None, source=ConsentRecord.Source.FORM)
     member_number_assign(customer)

@@ -121,7 +121,10 @@ def _new_customer(
         fields["company_name"] = data.company_name.strip()[:200]
     if owner is not None:
         fields["owner"] = owner
-    return customer_services.customer_create(actor=actor, fields=fields, contact_points=contacts)
+    # lead_capture matched a known phone or e-mail to its customer before coming here.
+    return customer_services.customer_create(
+        actor=actor, fields=fields, contact_points=contacts, allow_duplicate=True
+    )
 
 
 def public_form_allowed(sender: str) -> bool:

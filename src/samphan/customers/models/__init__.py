@@ -1,0 +1,34 @@
+"""People and companies, how to reach them, what they agreed to, and what happened.
+
+One ``Customer`` table holds people and companies (``kind``), so every later
+capability (orders, visits, tickets, campaigns) points at one table and every
+customer has one timeline; see docs/decisions.md.
+
+One module per model (or a few small ones); every model is imported here, so Django
+finds them and callers write ``from samphan.customers.models import Customer``.
+"""
+
+from samphan.customers.models.consent import (
+    CONSENT_BIT_POSITIONS,
+    ConsentRecord,
+    consent_bit,
+)
+from samphan.customers.models.contact_points import CONSENT_CHANNEL_BY_KIND, ContactPoint
+from samphan.customers.models.customer import Customer, CustomerQuerySet
+from samphan.customers.models.interactions import LOGGED_INTERACTION_KINDS, Interaction
+from samphan.customers.models.labels import CustomFieldDefinition, Interest, Tag
+
+__all__ = [
+    "CONSENT_BIT_POSITIONS",
+    "CONSENT_CHANNEL_BY_KIND",
+    "LOGGED_INTERACTION_KINDS",
+    "ConsentRecord",
+    "ContactPoint",
+    "CustomFieldDefinition",
+    "Customer",
+    "CustomerQuerySet",
+    "Interaction",
+    "Interest",
+    "Tag",
+    "consent_bit",
+]

@@ -1,0 +1,166 @@
+"""Customers and companies: create, change, archive, each validated and audited."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.models import AuditEvent
+from samphan.customers.models import Customer, Interest, Tag
+from samphan.customers.photos import photo_files
+from samphan.customers.services.contact_points import contact_point_add, refresh_derived
+from samphan.customers.services.custom_fields import custom_fields_clean
+from samphan.customers.services.duplicates import normalised_contacts, refuse_duplicates
+
+CUSTOMER_FIELDS = (
+    "kind",
+    "title",
+    "first_name",
+    "last_name",
+    "first_name_en",
+    "last_name_en",
+    "nickname",
+    "birthday",
+    "gender",
+    "company",
+    "job_title",
+    "company_name",
+    "company_name_en",
+    "tax_id",
+    "branch",
+    "industry",
+    "size",
+    "website",
+    "address",
+    "province",
+    "member_number",
+    "stage",
+    "tier",
+    "is_vip",
+    "owner",
+    "team",
+    "source",
+    "referred_by",
+    "custom_fields",
+    "notes",
+)
+AUDITED_CUSTOMER_FIELDS = (*CUSTOMER_FIELDS, "photo", "archived_at", "tags", "interests")
+
+
+def _validate_customer(customer: Customer) -> None:
+    customer.full_clean(exclude=["display_name", "search_document", "tags", "interests"])
+
+
+def _apply_fields(customer: Customer, fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in CUSTOMER_FIELDS:
+            raise ValidationError({name: _("This field cannot be set.")})
+        if name == "custom_fields":
+            value = custom_fields_clean(value or {})
+        if name == "member_number" and not value:
+            value = None
+        setattr(customer, name, value)
+    if "tax_id" in fields and customer.tax_id:
+        customer.tax_id = customer.tax_id.replace("-", "").replace(" ", "")
+
+
+def customer_create(
+    *,
+    actor: Any,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] = (),
+    interests: Iterable[Interest] = (),
+    contact_points: Iterable[Mapping[str, Any]] = (),
+    photo: Any = None,
+    allow_duplicate: bool = False,
+) -> Customer:
+    """A new customer with its first contact points; ``DuplicateContact`` (on
+    ``contact_points``) when another customer has one of its phones or e-mails, unless
+    ``allow_duplicate``."""
+    contacts = list(contact_points)
+    if not allow_duplicate:
+        # Checked before the transaction, as the pages and the API always have.
+        refuse_duplicates(normalised_contacts(contacts), field="contact_points")
+    with transaction.atomic():
+        customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
+        _apply_fields(customer, fields)
+        if customer.owner_id is None and getattr(actor, "pk", None):
+            customer.owner = actor
+        if customer.team_id is None and customer.owner is not None:
+            customer.team_id = customer.owner.team_id
+        if photo:
+            customer.photo, customer.photo_thumbnail = photo_files(photo)
+        customer.display_name = customer.compute_display_name()
+        _validate_customer(customer)
+        customer.save()
+        customer.tags.set(tags)
+        customer.interests.set(interests)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes=diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS)),
+        )
+        for contact in contacts:
+            contact_point_add(actor=actor, customer=customer, allow_duplicate=True, **contact)
+        refresh_derived(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: Any,
+    customer: Customer,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] | None = None,
+    interests: Iterable[Interest] | None = None,
+    photo: Any = None,
+) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer, AUDITED_CUSTOMER_FIELDS)
+    _apply_fields(customer, fields)
+    if photo:
+        customer.photo, customer.photo_thumbnail = photo_files(photo)
+    elif photo is not None:  # "" clears it
+        customer.photo = customer.photo_thumbnail = ""
+    _validate_customer(customer)
+    customer.save()
+    if tags is not None:
+        customer.tags.set(tags)
+    if interests is not None:
+        customer.interests.set(interests)
+    changes = diff(before, snapshot(customer, AUDITED_CUSTOMER_FIELDS))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes=changes,
+        )
+    refresh_derived(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_archive(*, actor: Any, customer: Customer, archived: bool = True) -> Customer:
+    """Soft delete (or restore): the record and its history stay, lists hide it."""
+    if customer.is_archived == archived:
+        return customer
+    before = snapshot(customer, ["archived_at"])
+    customer.archived_at = timezone.now() if archived else None
+    customer.save(update_fields=["archived_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.ARCHIVE if archived else AuditEvent.Action.RESTORE,
+        subject=customer,
+        customer_id=customer.pk,
+        changes=diff(before, snapshot(customer, ["archived_at"])),
+    )
+    return customer

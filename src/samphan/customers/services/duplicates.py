@@ -1,0 +1,92 @@
+"""What a contact value is once stored, and the one duplicate-contact rule: a phone or
+e-mail that another active customer already has."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils.translation import gettext as _
+
+from samphan.core.phones import normalise_phone
+from samphan.customers.models import ContactPoint, Customer, CustomerQuerySet
+
+
+def contact_value_normalise(kind: str, value: str) -> str:
+    """The stored form of a contact value: E.164 phones, lower-case e-mails, trimmed text."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({"value": _("Enter a value.")})
+    try:
+        if kind in ContactPoint.PHONE_KINDS:
+            return normalise_phone(value)
+        if kind == ContactPoint.Kind.EMAIL:
+            validate_email(value)
+            return value.lower()
+        if kind == ContactPoint.Kind.WEBSITE:
+            URLValidator()(value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from error
+    return value
+
+
+DUPLICATE_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
+
+
+def duplicates_of(
+    contacts: Iterable[tuple[str, str]], *, exclude_id: int | None = None
+) -> CustomerQuerySet:
+    """Customers who already have one of these (normalised) phones or e-mails.
+
+    Other kinds (addresses, LINE IDs, websites) are shared innocently, by a family or
+    the staff of one office, so they never make a customer a duplicate.
+    """
+    pairs = [(kind, value) for kind, value in contacts if value and kind in DUPLICATE_KINDS]
+    if not pairs:
+        return Customer.objects.none()
+    values = {value for _kind, value in pairs}
+    matches = Customer.objects.active().filter(contact_points__value__in=values).distinct()
+    if exclude_id:
+        matches = matches.exclude(pk=exclude_id)
+    return matches
+
+
+class DuplicateContact(ValidationError):
+    """A phone or e-mail that already belongs to another active customer: the one duplicate
+    rule, decided by the services that add contacts (``customer_create``,
+    ``contact_point_add``, ``contact_point_update``) unless called with
+    ``allow_duplicate=True``. A ``ValidationError`` on ``field``, so a caller that does not
+    look closer shows it as one; pages and the API render ``customers`` (everyone who has
+    it, visible or not: narrow with ``visible_to``) and ``count`` (how many)."""
+
+    def __init__(self, *, field: str, customers: CustomerQuerySet, count: int) -> None:
+        message = _("This phone or e-mail already belongs to another customer.")
+        super().__init__({field: [ValidationError(message, code="duplicate")]})
+        self.field = field
+        self.customers = customers
+        self.count = count
+
+
+def refuse_duplicates(
+    contacts: Iterable[tuple[str, str]], *, field: str, exclude_id: int | None = None
+) -> None:
+    """Raise ``DuplicateContact`` naming ``field`` when another customer has one of these
+    (normalised) phones or e-mails."""
+    customers = duplicates_of(contacts, exclude_id=exclude_id)
+    count = customers.count()
+    if count:
+        raise DuplicateContact(field=field, customers=customers, count=count)
+
+
+def normalised_contacts(contacts: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(kind, value) of each new contact, normalised; a bad value is an error on
+    ``contact_points.<index>.value``."""
+    normalised = []
+    for index, contact in enumerate(contacts):
+        try:
+            value = contact_value_normalise(contact["kind"], contact["value"])
+        except ValidationError as error:
+            field = f"contact_points.{index}.value"
+            raise ValidationError({field: error.message_dict["value"]}) from error
+        normalised.append((contact["kind"], value))
+    return normalised
