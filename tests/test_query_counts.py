@@ -12,6 +12,7 @@ has a pin here (or a reason in ``NOT_PAGES`` of the crawl). When a count changes
 purpose, change its pin: the failure lists every statement the request ran.
 """
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -205,7 +206,7 @@ ACCEPTED = {"GET /api/v1/analytics/forecast"}
 
 
 def read_url(read: str, shop: Shop) -> str:
-    path = read.removeprefix("GET ")
+    path = read.partition(" ")[2]
     for name, record in PARAMETERS.items():
         if "{" + name + "}" in path:
             path = path.replace("{" + name + "}", str(record(shop)))
@@ -213,9 +214,50 @@ def read_url(read: str, shop: Shop) -> str:
     return f"{path}?{query}" if query else path
 
 
-def api_reads() -> list[str]:
+# The main writes of the API, each with a body over the shop's records, and its pin.
+BODIES: dict[str, Callable[[Shop], dict[str, Any]]] = {
+    "POST /api/v1/customers": lambda shop: {
+        "first_name": "สมหญิง",
+        "tags": ["ลูกค้าประจำ"],
+        "contact_points": [{"kind": "mobile", "value": "089-999-0001", "is_preferred": True}],
+    },
+    "PATCH /api/v1/customers/{customer_id}": lambda shop: {"nickname": "หญิง", "tier": "silver"},
+    "POST /api/v1/customers/{customer_id}/interactions": lambda shop: {
+        "kind": "call",
+        "summary": "โทรนัด",
+    },
+    "POST /api/v1/orders": lambda shop: {
+        "customer_id": shop.customer.pk,
+        "channel": "store",
+        "lines": [
+            {"sku": shop.product.sku, "quantity": 2},
+            {"sku": shop.product.sku, "quantity": 1},
+        ],
+    },
+    "POST /api/v1/deals": lambda shop: {"title": "POS 3 สาขา", "customer_id": shop.customer.pk},
+    "POST /api/v1/leads": lambda shop: {"first_name": "ก้อง", "phone": "0899990002"},
+    "POST /api/v1/frontdesk/check-ins": lambda shop: {"customer_id": shop.customer.pk},
+}
+WRITES: dict[str, Pin] = {
+    "PATCH /api/v1/customers/{customer_id}": 22,
+    "POST /api/v1/customers": 30,
+    "POST /api/v1/customers/{customer_id}/interactions": 6,
+    "POST /api/v1/deals": 12,
+    "POST /api/v1/frontdesk/check-ins": 14,
+    "POST /api/v1/leads": 33,
+    "POST /api/v1/orders": {"sqlite": 28, "postgresql": 26},
+}
+
+
+def api_operations() -> list[str]:
     paths = samphan_api.get_openapi_schema()["paths"]
-    return sorted(f"GET {path}" for path, operations in paths.items() if "get" in operations)
+    return sorted(
+        f"{method.upper()} {path}" for path, methods in paths.items() for method in methods
+    )
+
+
+def api_reads() -> list[str]:
+    return [operation for operation in api_operations() if operation.startswith("GET ")]
 
 
 def pages() -> list[str]:
@@ -241,6 +283,7 @@ def pinned(pin: Pin) -> int:
 def test_every_page_and_read_is_pinned():
     assert sorted(PAGES) == sorted(pages()), "pin the new page (or drop the stale pin)"
     assert sorted(READS) == api_reads(), "pin the new API read (or drop the stale pin)"
+    assert set(WRITES) == set(BODIES) <= set(api_operations()), "a write pinned is gone"
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
@@ -263,3 +306,16 @@ def test_api_read_queries(read, shop, db):
         response = client.get(url)
     expected = 202 if read in ACCEPTED else 200
     assert response.status_code == expected, f"{read} ({url}): {response.status_code}"
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_api_write_queries(write, shop, db):
+    method, _, _ = write.partition(" ")
+    url = read_url(write, shop)
+    client = token_client(shop.admin)
+    client.get("/api/v1/shop")  # the token's use is recorded once a minute: not counted
+    send = getattr(client, method.lower())
+    body = json.dumps(BODIES[write](shop))
+    with assert_queries(pinned(WRITES[write])):
+        response = send(url, data=body, content_type="application/json")
+    assert response.status_code in (200, 201), f"{write}: {response.content}"
