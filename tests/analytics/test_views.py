@@ -2,9 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samphan.analytics.dashboard import week_hours
@@ -14,6 +12,7 @@ from samphan.core.periods import preset_period
 from samphan.customers.models import ContactPoint
 from tests.analytics.test_rollups import at, buy, visit
 from tests.factories import ContactPointFactory, CustomerFactory, ProductFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -45,10 +44,10 @@ def sold_today():
 
 
 class TestTopCustomers:
-    def test_page(self, admin_user, sold_today, django_assert_max_num_queries):
+    def test_page(self, admin_user, sold_today):
         client = login(admin_user)
         client.get("/insights/top/", {"period": "this_month"})  # computes the snapshot
-        with django_assert_max_num_queries(8):  # served from it
+        with assert_queries(7):  # served from it
             response = client.get("/insights/top/", {"period": "this_month", "by": "revenue"})
         assert response.context["computed_at"] is not None
         assert response.status_code == 200
@@ -97,7 +96,7 @@ class TestTopCustomers:
 def _count(client):
     """Queries of the live page (custom dates are never a snapshot)."""
     today = timezone.localdate().isoformat()
-    with CaptureQueriesContext(connection) as captured:
+    with assert_queries() as captured:
         client.get("/insights/top/", {"period": "custom", "since": today, "until": today})
     return len(captured.captured_queries)
 

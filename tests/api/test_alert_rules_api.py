@@ -8,6 +8,7 @@ from samphan.core.models import AuditEvent
 from samphan.frontdesk.models import AlertRule
 from tests.conftest import token_client
 from tests.factories import TagFactory, TeamFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/alert-rules"
@@ -140,13 +141,13 @@ def test_without_credentials_nothing_is_told(client):
     assert client.post(URL, {"name": "x", "kind": "vip"}, content_type=JSON).status_code == 401
 
 
-def test_the_list_runs_a_fixed_number_of_queries(manager, django_assert_max_num_queries):
+def test_the_list_runs_a_fixed_number_of_queries(manager):
     team = TeamFactory(name="หน้าร้าน")
     for number in range(30):
         AlertRule.objects.create(
             name=f"กฎ {number:02d}", kind="tag", tag=TagFactory(), audience="team", team=team
         )
-    with django_assert_max_num_queries(6):
+    with assert_queries(6):
         body = manager.get(f"{URL}?page_size=25").json()
     assert body["count"] == 30 and len(body["items"]) == 25
     assert body["items"][0]["name"] == "กฎ 00" and body["items"][0]["team_name"] == "หน้าร้าน"

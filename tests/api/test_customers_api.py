@@ -4,6 +4,7 @@ from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
 from tests.api.calls import patch, post
 from tests.factories import CustomerFactory, TagFactory
+from tests.querycount import assert_queries
 
 
 def test_create_get_update_archive(api):
@@ -165,11 +166,8 @@ def test_openapi_schema_is_served(client):
 
 
 def test_list_queries_do_not_grow_with_page_size(api):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def count(size):
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             assert api.get(f"/api/v1/customers?page_size={size}").status_code == 200
         return len(captured)
 

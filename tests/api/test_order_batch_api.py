@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from samphan.accounts.models import Role
 from samphan.analytics.models import CustomerActivity
@@ -12,6 +10,7 @@ from samphan.sales.models import Order, OrderLine, SuggestionState
 from tests.api.calls import assert_names_field, post
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, ProductFactory
+from tests.querycount import assert_queries
 
 URL = "/api/v1/orders/batch"
 
@@ -110,7 +109,7 @@ def test_queries_do_not_grow_with_the_batch(api, tea):
         batch = [order for customer in customers for order in orders(customer, size, start=start)]
         for index, order in enumerate(batch):
             order["external_id"] = f"q-{start}-{index}"
-        with CaptureQueriesContext(connection) as queries:
+        with assert_queries() as queries:
             assert post(api, URL, {"orders": batch}).status_code == 200
         return len(queries)
 

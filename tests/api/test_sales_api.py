@@ -2,12 +2,11 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from samphan.analytics.models import CustomerActivity
 from samphan.sales.models import Order, Product
 from tests.factories import CustomerFactory, ProductFactory
+from tests.querycount import assert_queries
 
 
 def post(client, url, body):
@@ -131,7 +130,7 @@ def test_products_create_update_and_bad_input(api):
 
 def test_order_list_runs_a_fixed_number_of_queries(api, tea):
     def count():
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             assert api.get("/api/v1/orders?page_size=50").status_code == 200
         return len(captured)
 

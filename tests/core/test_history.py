@@ -7,6 +7,7 @@ from samphan.core.dates import buddhist_era_preference
 from samphan.core.history import history_lines
 from samphan.core.models import AuditEvent
 from tests.factories import CustomerFactory, UserFactory
+from tests.querycount import assert_queries
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def event(subject_type: str, changes: dict, actor=None) -> AuditEvent:
     )
 
 
-def test_a_customer_change_reads_in_thai(db, thai, django_assert_num_queries):
+def test_a_customer_change_reads_in_thai(db, thai):
     before = UserFactory(username="sales1", first_name="ศิริพร", last_name="ขายเก่ง")
     after = UserFactory(username="sales2", first_name="ธนากร", last_name="")
     event(
@@ -37,7 +38,7 @@ def test_a_customer_change_reads_in_thai(db, thai, django_assert_num_queries):
             "customers": [3, 0],
         },
     )
-    with django_assert_num_queries(2):  # the events, then the users they name
+    with assert_queries(2):  # the events, then the users they name
         [line] = history_lines(AuditEvent.objects.all())
     assert (line.action, line.subject) == ("แก้ไข", "ลูกค้า")
     shown = [(change.name, change.before, change.after) for change in line.changes]

@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from samphan.accounts.models import Role
 from samphan.customers import services
 from tests.factories import TeamFactory, UserFactory
+from tests.querycount import assert_queries
 
 
 def png(name: str = "face.png") -> SimpleUploadedFile:
@@ -75,7 +74,7 @@ def test_without_view_permission_the_photo_is_404(customer, make_user):
 
 def test_the_photo_check_is_one_query_on_customers(customer, sales_user):
     client = client_for(sales_user)
-    with CaptureQueriesContext(connection) as captured:
+    with assert_queries() as captured:
         assert client.get(customer.photo.url).status_code == 200
     on_customers = [q["sql"] for q in captured if "customers_customer" in q["sql"]]
     assert len(on_customers) == 1

@@ -4,15 +4,14 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samphan.accounts.models import Role
 from samphan.customers.models import Interaction
 from samphan.customers.timeline import INTERACTIONS, Cursor
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.querycount import assert_queries
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
 HTMX = {"HX-Request": "true"}
@@ -236,7 +235,7 @@ def test_entries_at_the_same_time_are_neither_skipped_nor_repeated(admin_client,
 
 def test_older_entries_run_a_fixed_number_of_queries(admin_client, customer):
     def count(url: str, **headers: str) -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             assert admin_client.get(url, headers=headers).status_code == 200
         return len(captured)
 

@@ -1,14 +1,13 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from samphan.customers import services
 from samphan.customers.models import Customer, Interaction
 from tests.factories import ContactPointFactory, CustomerFactory, InteractionFactory, TagFactory
+from tests.querycount import assert_queries
 
 
 def queries_for(client, url, **headers):
-    with CaptureQueriesContext(connection) as captured:
+    with assert_queries() as captured:
         response = client.get(url, headers=headers)
     assert response.status_code == 200
     return len(captured)

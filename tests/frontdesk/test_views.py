@@ -14,6 +14,7 @@ from samphan.customers.models import Customer, Interaction
 from samphan.frontdesk.models import Alert, AlertRule
 from tests.factories import CustomerFactory, TeamFactory
 from tests.frontdesk.test_services import person
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -114,15 +115,13 @@ def test_who_may_check_in(make_user):
     assert rep.post(reverse("frontdesk_check_in", args=[customer.pk])).status_code == 404
 
 
-def test_the_feed_answers_204_until_the_alerts_change(
-    desk, desk_user, django_assert_max_num_queries
-):
+def test_the_feed_answers_204_until_the_alerts_change(desk, desk_user):
     AlertRule.objects.create(name="VIP", kind="vip")
     feed = reverse("frontdesk_alerts_feed") + "?size=tray"
     first = desk.get(feed)
     assert first.status_code == 200 and first.content.strip() == b""
     state = first["X-Alerts-State"]
-    with django_assert_max_num_queries(6):  # session, user, permissions (2), alerts
+    with assert_queries(6):  # session, user, permissions (2), alerts
         assert desk.get(feed + f"&state={state}").status_code == 204
     vip = CustomerFactory(is_vip=True, nickname="แอน", title="คุณ")
     desk.post(reverse("frontdesk_check_in", args=[vip.pk]))

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samphan.analytics.queries import period_buyer_ids
@@ -14,6 +13,7 @@ from samphan.customers.models import Customer
 from samphan.marketing.models import Segment, SegmentMember
 from samphan.marketing.rules import RuleError, compile_rules
 from samphan.sales.models import Order
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_a_segment_is_counted_in_one_statement(people):
         ],
     }  # fmt: skip
     q = compile_rules(rules)
-    with CaptureQueriesContext(connection) as queries:
+    with assert_queries() as queries:
         count = Customer.objects.active().filter(q).count()
     assert count == 1
     assert len(queries) == 1

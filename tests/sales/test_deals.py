@@ -4,8 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.core.models import AuditEvent
@@ -14,6 +12,7 @@ from samphan.sales.access import deal_for_user
 from samphan.sales.models import Deal, DealStageChange, Pipeline, Stage
 from samphan.sales.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -140,7 +139,7 @@ def test_board_totals_weighted_amounts_and_a_fixed_number_of_queries(admin_user,
     assert [deal.amount for deal in interested.deals] == [D("30000"), D("10000")]
 
     def count():
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             assert admin_client.get("/sales/pipeline/").status_code == 200
         return len(captured)
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.core.models import AuditEvent
@@ -17,6 +16,7 @@ from samphan.sales import services
 from samphan.sales.models import Order
 from samphan.sales.services import LineInput, OrderInput
 from tests.factories import CompanyFactory, CustomerFactory, ProductFactory, UserFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -100,7 +100,7 @@ def test_a_lead_a_lapsed_customer_and_a_company_become_customers(tea):
 def test_a_customer_already_costs_no_statement_and_gets_no_entry(tea):
     customer = CustomerFactory(stage=CUSTOMER)
     record(customer)  # warm: the first order reads settings, sequences …
-    with CaptureQueriesContext(connection) as queries:
+    with assert_queries() as queries:
         record(customer, day=2)
     assert not any("customers_customer" in query["sql"] for query in queries.captured_queries)
     assert not promotions(customer)
@@ -164,7 +164,7 @@ def test_a_batch_of_customers_reads_their_stage_with_the_check_it_makes_anyway(t
         for c in customers
     ]
     services.orders_bulk_record(actor=None, orders=orders)  # warm
-    with CaptureQueriesContext(connection) as queries:
+    with assert_queries() as queries:
         services.orders_bulk_record(actor=None, orders=orders)
     touching = [q["sql"] for q in queries.captured_queries if "customers_customer" in q["sql"]]
     assert len(touching) == 1 and touching[0].lstrip().upper().startswith("SELECT")

@@ -28,9 +28,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from samphan.accounts.models import Role
 from samphan.core.permissions import sees_all_records
@@ -40,6 +38,7 @@ from samphan.sales.models import Deal, Lead, Pipeline, Stage
 from tests.api.calls import assert_names_field
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, InteractionFactory, TeamFactory, UserFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -204,7 +203,7 @@ def test_page_shows_reps_subtotals_total_and_sorts_by_a_column(history, admin_cl
 
 def test_page_runs_a_fixed_number_of_queries(history, admin_client):
     def count():
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             assert admin_client.get(page_url()).status_code == 200
         return len(captured)
 
@@ -219,9 +218,9 @@ def test_page_runs_a_fixed_number_of_queries(history, admin_client):
     assert count() == few
 
 
-def test_the_report_itself_is_five_queries(history, admin_user, django_assert_num_queries):
+def test_the_report_itself_is_five_queries(history, admin_user):
     sees_all_records(admin_user)  # the user's roles, looked up once per request
-    with django_assert_num_queries(5):
+    with assert_queries(5):
         productivity.team_productivity(admin_user, JAN_1, JAN_31)
 
 

@@ -2,8 +2,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samphan.accounts.models import Role
@@ -12,6 +10,7 @@ from samphan.sales import scoring, services
 from samphan.sales.models import Stage
 from samphan.sales.services import LeadInput
 from tests.factories import CustomerFactory, UserFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 15, 3, tzinfo=dt.UTC)  # 10:00 in Bangkok
@@ -91,7 +90,7 @@ def test_work_next_shows_a_reps_own_list_in_a_fixed_number_of_queries(client, ad
     client.force_login(rep)
 
     def count():
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             response = client.get("/sales/work-next/")
         assert response.status_code == 200
         return len(captured), response.content.decode()

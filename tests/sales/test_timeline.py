@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.accounts.models import Role
@@ -21,6 +20,7 @@ from samphan.sales.services import LineInput, OrderInput
 from tests.api.calls import assert_names_field
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
@@ -151,7 +151,7 @@ def test_the_customer_page_links_purchases_and_pages_through_them(customer, admi
 
 def test_a_page_runs_the_same_queries_with_many_orders(customer, admin_client):
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with assert_queries() as captured:
             assert admin_client.get(f"/customers/{customer.pk}/").status_code == 200
         return len(captured)
 

@@ -2,8 +2,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.accounts.models import User
@@ -11,6 +9,7 @@ from samphan.sales import services
 from samphan.sales.models import Order, Pipeline, Product
 from samphan.sales.services import LineInput
 from tests.factories import CustomerFactory, ProductFactory
+from tests.querycount import assert_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +104,7 @@ def test_import_refuses_a_file_without_sku_or_not_utf8(admin_client):
 
 
 def queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
+    with assert_queries() as captured:
         assert client.get(url).status_code == 200
     return len(captured)
 

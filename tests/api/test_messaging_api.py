@@ -7,7 +7,11 @@ from samphan.accounts.models import Role
 from samphan.messaging.models import LineAccount, Message
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.messaging import conftest as messaging
 from tests.messaging.conftest import grant
+
+# The messaging tests' fixtures, here too: English messages and a reachable customer.
+english, reachable = messaging.english, messaging.reachable
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/messages"

@@ -8,6 +8,11 @@ from samphan.core.models import AuditEvent
 from samphan.marketing.models import Segment, SegmentMember
 from tests.conftest import token_client
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.marketing import conftest as marketing
+
+# The marketing tests' fixtures, here too: English messages, an English-speaking admin and
+# the population whose members of each rule are known by hand.
+english, admin_user, people = marketing.english, marketing.admin_user, marketing.people
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/segments"
