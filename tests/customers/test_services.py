@@ -193,7 +193,7 @@ def test_a_known_phone_is_a_duplicate_contact_unless_allowed(admin_user):
         actor=admin_user, customer=existing, kind="mobile", value="0812345678"
     )
     contacts = [{"kind": "mobile", "value": "081-234-5678"}]
-    with pytest.raises(services.DuplicateContact) as error:
+    with pytest.raises(services.DuplicateContactError) as error:
         services.customer_create(
             actor=admin_user, fields={"first_name": "สอง"}, contact_points=contacts
         )
@@ -207,7 +207,7 @@ def test_a_known_phone_is_a_duplicate_contact_unless_allowed(admin_user):
         allow_duplicate=True,
     )
     services.contact_point_add(actor=admin_user, customer=other, kind="email", value="x@y.co")
-    with pytest.raises(services.DuplicateContact) as error:
+    with pytest.raises(services.DuplicateContactError) as error:
         services.contact_point_add(
             actor=admin_user, customer=existing, kind="email", value="X@y.co"
         )
@@ -221,7 +221,7 @@ def test_a_contact_point_changed_to_a_known_phone_is_a_duplicate_unless_allowed(
         actor=admin_user, customer=second, kind="mobile", value="0899999999"
     )
     same = {"kind": "mobile", "value": "0812345678"}
-    with pytest.raises(services.DuplicateContact):
+    with pytest.raises(services.DuplicateContactError):
         services.contact_point_update(actor=admin_user, contact_point=point, fields=same)
     point = services.contact_point_update(
         actor=admin_user, contact_point=point, fields=same, allow_duplicate=True

@@ -22,7 +22,7 @@ from samphan.customers.models import (
     Interest,
     Tag,
 )
-from samphan.customers.services import DuplicateContact, contact_value_normalise
+from samphan.customers.services import DuplicateContactError, contact_value_normalise
 
 PERSON_FIELDS = [
     "title",
@@ -104,7 +104,7 @@ class CustomerPicker(forms.TextInput):
 
 
 class DuplicateCheck:
-    """Shows a service's ``DuplicateContact``: the customers this user may see who have the
+    """Shows a service's ``DuplicateContactError``: the customers this user may see who have the
     phone or e-mail (the rest are counted), the error, and a ``confirm_duplicate``
     checkbox; ticked, the next save passes ``allow_duplicate``."""
 
@@ -115,7 +115,7 @@ class DuplicateCheck:
 
     add_error: Callable[[str | None, Any], None]
 
-    def show_duplicates(self, error: DuplicateContact) -> None:
+    def show_duplicates(self, error: DuplicateContactError) -> None:
         visible = error.customers.visible_to(self.user)
         self.duplicates = list(visible[:SHOWN_DUPLICATES])
         shown = len(self.duplicates)

@@ -15,12 +15,29 @@ Companies are greeted by their name. A person without any name usable above gets
 display name, so a greeting is never empty while the customer has a name at all.
 """
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.utils import translation
 
-if TYPE_CHECKING:
-    from samphan.customers.models import Customer
+
+class Named(Protocol):
+    """What a greeting reads of a customer (``Customer`` is one; the model calls this
+    module, so it is described here rather than imported)."""
+
+    title: str
+    first_name: str
+    first_name_en: str
+    last_name: str
+    last_name_en: str
+    nickname: str
+    company_name: str
+    company_name_en: str
+
+    @property
+    def is_company(self) -> bool: ...
+
+    def compute_display_name(self) -> str: ...
+
 
 EVERYDAY_THAI = "คุณ"
 # Titles that only say "Khun" in another spelling: no formal title at all.
@@ -54,7 +71,7 @@ def _with_thai_title(title: str, name: str) -> str:
     return f"{title}{name}" if is_thai else f"{title} {name}"
 
 
-def _thai(customer: "Customer", *, formal: bool) -> str:
+def _thai(customer: Named, *, formal: bool) -> str:
     first = customer.first_name.strip() or customer.first_name_en.strip()
     title = customer.title.strip()
     if formal and first and title and _title_key(title) not in KHUN:
@@ -64,7 +81,7 @@ def _thai(customer: "Customer", *, formal: bool) -> str:
     return _with_thai_title(EVERYDAY_THAI, name) if name else ""
 
 
-def _english(customer: "Customer") -> str:
+def _english(customer: Named) -> str:
     title = ENGLISH_TITLE.get(_title_key(customer.title), "")
     last = customer.last_name_en.strip() or customer.last_name.strip()
     if title and last:
@@ -74,7 +91,7 @@ def _english(customer: "Customer") -> str:
     )
 
 
-def greeting_for(customer: "Customer", language: str | None = None, *, formal: bool = False) -> str:
+def greeting_for(customer: Named, language: str | None = None, *, formal: bool = False) -> str:
     """How to greet ``customer`` in ``language`` (the active language when not given)."""
     language = (language or translation.get_language() or "th").lower()
     if customer.is_company:

@@ -235,7 +235,7 @@ def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | No
             interests=form.cleaned_data["interests"],
             photo="" if photo is False else photo or None,
         )
-    except services.DuplicateContact as error:
+    except services.DuplicateContactError as error:
         form.show_duplicates(error)
     except ValidationError as error:
         add_errors(form, error)
@@ -280,7 +280,7 @@ def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = Non
                     allow_duplicate=form.allow_duplicate,
                     **fields,
                 )
-        except services.DuplicateContact as error:
+        except services.DuplicateContactError as error:
             form.show_duplicates(error)
         except ValidationError as error:
             add_errors(form, error)

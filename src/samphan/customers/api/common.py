@@ -58,8 +58,8 @@ def with_details(kind: str = "") -> CustomerQuerySet:
     return customers.filter(kind=kind) if kind else customers
 
 
-def duplicate_conflict(request: HttpRequest, error: services.DuplicateContact) -> Status[Any]:
-    """The 409 for a ``DuplicateContact``: only ids the caller may see; others are counted
+def duplicate_conflict(request: HttpRequest, error: services.DuplicateContactError) -> Status[Any]:
+    """The 409 for a ``DuplicateContactError``: only ids the caller may see; others are counted
     in the service, never revealed."""
     visible = list(error.customers.visible_to(request.user).values_list("pk", flat=True)[:5])
     detail = {

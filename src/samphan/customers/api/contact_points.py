@@ -85,7 +85,7 @@ def contact_point_create(request: HttpRequest, customer_id: Id, payload: Contact
     contact = payload.model_dump()
     try:
         point = services.contact_point_add(actor=request.user, customer=customer, **contact)
-    except services.DuplicateContact as error:
+    except services.DuplicateContactError as error:
         return duplicate_conflict(request, error)
     return Status(201, point)
 

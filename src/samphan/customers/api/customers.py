@@ -240,7 +240,7 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
             contact_points=contacts,
             allow_duplicate=payload.allow_duplicate,
         )
-    except services.DuplicateContact as error:
+    except services.DuplicateContactError as error:
         return duplicate_conflict(request, error)
     return Status(201, _detail(request, customer.pk))
 

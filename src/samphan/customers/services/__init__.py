@@ -29,7 +29,7 @@ from samphan.customers.services.customers import (
 )
 from samphan.customers.services.duplicates import (
     DUPLICATE_KINDS,
-    DuplicateContact,
+    DuplicateContactError,
     contact_value_normalise,
     duplicates_of,
 )
@@ -51,7 +51,7 @@ __all__ = [
     "DUPLICATE_KINDS",
     "INTERACTION_EDITABLE",
     "INTERACTION_FIELDS",
-    "DuplicateContact",
+    "DuplicateContactError",
     "consent_record",
     "consents_rebuild",
     "contact_point_add",

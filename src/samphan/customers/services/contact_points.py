@@ -67,7 +67,7 @@ def contact_point_add(
     is_preferred: bool = False,
     allow_duplicate: bool = False,
 ) -> ContactPoint:
-    """``DuplicateContact`` (on ``value``) when another customer has this phone or e-mail,
+    """``DuplicateContactError`` (on ``value``) when another customer has this phone or e-mail,
     unless ``allow_duplicate``."""
     if kind not in ContactPoint.Kind.values:
         raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
@@ -107,7 +107,7 @@ def contact_point_update(
     fields: Mapping[str, Any],
     allow_duplicate: bool = False,
 ) -> ContactPoint:
-    """``DuplicateContact`` (on ``value``) when the phone or e-mail changes to one another
+    """``DuplicateContactError`` (on ``value``) when the phone or e-mail changes to one another
     customer has, unless ``allow_duplicate``."""
     kind = fields.get("kind", contact_point.kind)
     if kind not in ContactPoint.Kind.values:

@@ -78,7 +78,7 @@ def customer_create(
     photo: Any = None,
     allow_duplicate: bool = False,
 ) -> Customer:
-    """A new customer with its first contact points; ``DuplicateContact`` (on
+    """A new customer with its first contact points; ``DuplicateContactError`` (on
     ``contact_points``) when another customer has one of its phones or e-mails, unless
     ``allow_duplicate``."""
     contacts = list(contact_points)

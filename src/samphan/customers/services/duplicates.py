@@ -51,7 +51,7 @@ def duplicates_of(
     return matches
 
 
-class DuplicateContact(ValidationError):
+class DuplicateContactError(ValidationError):
     """A phone or e-mail that already belongs to another active customer: the one duplicate
     rule, decided by the services that add contacts (``customer_create``,
     ``contact_point_add``, ``contact_point_update``) unless called with
@@ -70,12 +70,12 @@ class DuplicateContact(ValidationError):
 def refuse_duplicates(
     contacts: Iterable[tuple[str, str]], *, field: str, exclude_id: int | None = None
 ) -> None:
-    """Raise ``DuplicateContact`` naming ``field`` when another customer has one of these
+    """Raise ``DuplicateContactError`` naming ``field`` when another customer has one of these
     (normalised) phones or e-mails."""
     customers = duplicates_of(contacts, exclude_id=exclude_id)
     count = customers.count()
     if count:
-        raise DuplicateContact(field=field, customers=customers, count=count)
+        raise DuplicateContactError(field=field, customers=customers, count=count)
 
 
 def normalised_contacts(contacts: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
