@@ -8,13 +8,16 @@ do with that.
 
 from collections.abc import Callable
 
-from samphan.messaging.channels import email, line, sms
 from samphan.messaging.channels.base import Outcome, Sender
 
 __all__ = ["Outcome", "Sender", "sender_for"]
 
 
 def sender_for(channel: str) -> Sender:
+    # Imported on first use: the LINE SDK is heavy, and a web process that sends nothing
+    # should not load it (tests/test_imports.py).
+    from samphan.messaging.channels import email, line, sms
+
     senders: dict[str, Callable[[], Sender]] = {
         "email": email.EmailSender,
         "sms": sms.sms_sender,
