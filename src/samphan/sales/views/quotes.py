@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
@@ -25,7 +26,7 @@ from samphan.sales.views.orders import line_form_errors
 
 
 @login_required
-def quote_list(request: HttpRequest) -> HttpResponse:
+def quote_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_quote")
     status = request.GET.get("status", "")
     status = status if status in Quote.Status.values else ""
@@ -38,9 +39,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def quote_form(
-    request: HttpRequest, deal_pk: int | None = None, pk: int | None = None
-) -> HttpResponse:
+def quote_form(request: Request, deal_pk: int | None = None, pk: int | None = None) -> HttpResponse:
     """A new quotation for a deal (its products filled in), or a draft to change."""
     quote = quote_for_user(request.user, pk, perm="sales.change_quote") if pk else None
     deal = (
@@ -111,9 +110,7 @@ def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
 
 
 @login_required
-def quote_detail(
-    request: HttpRequest, pk: int, send_form: QuoteSendForm | None = None
-) -> HttpResponse:
+def quote_detail(request: Request, pk: int, send_form: QuoteSendForm | None = None) -> HttpResponse:
     quote = quote_for_user(request.user, pk, perm="sales.view_quote")
     courier = quote_courier_or_none()
     addresses = courier.addresses(quote.customer) if courier else {}
@@ -133,7 +130,7 @@ def quote_detail(
 
 @login_required
 @require_POST
-def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_send(request: Request, pk: int) -> HttpResponse:
     """Send the PDF through the outbox; a refusal (no address, consent withdrawn) comes
     back beside the field and nothing is written."""
     quote = quote_for_user(request.user, pk, perm="sales.change_quote")
@@ -168,7 +165,7 @@ def _sent_message(channel: str, to: str) -> str:
 
 
 @login_required
-def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_download(request: Request, pk: int) -> HttpResponse:
     """The PDF: as it was sent when it was, else as the draft stands now."""
     quote = quote_for_user(request.user, pk, perm="sales.view_quote")
     sent = QuoteDocument.objects.filter(quote=quote).first()
@@ -181,7 +178,7 @@ def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def quote_action(request: Request, pk: int, action: str) -> HttpResponse:
     quote = quote_for_user(request.user, pk, perm="sales.change_quote")
     try:
         if action == "mark-sent":
