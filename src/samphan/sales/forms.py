@@ -16,7 +16,7 @@ from samphan.sales.services.products import PRODUCT_FIELDS
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
-class ProductForm(core_forms.ModelForm):
+class ProductForm(core_forms.ModelForm[Product]):
     class Meta:
         model = Product
         fields = [*PRODUCT_FIELDS, "photo"]
@@ -57,7 +57,7 @@ class OrderForm(forms.Form):
     )
     note = forms.CharField(label=_("note"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Customer.objects.visible_to(user).active()
         field = self.fields["customer"]
@@ -114,7 +114,7 @@ class RefundLineForm(forms.Form):
     )
 
 
-class DealForm(core_forms.ModelForm):
+class DealForm(core_forms.ModelForm[Deal]):
     stage = forms.ModelChoiceField(label=_("stage"), queryset=Stage.objects.none())
 
     class Meta:
@@ -134,7 +134,7 @@ class DealForm(core_forms.ModelForm):
         }
         help_texts = {"amount": _("Filled from the products below when you add any.")}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Customer.objects.visible_to(user).active()
         customer = self.fields["customer"]

@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import CombinedExpression
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import Role, Team, User
@@ -207,7 +208,7 @@ def _within(name: str, period: Period) -> Q:
     return Q(**{f"{name}__gte": period.start, f"{name}__lt": period.end})
 
 
-def _elapsed(later: Any, earlier: str) -> ExpressionWrapper:
+def _elapsed(later: F, earlier: str) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(later - F(earlier), output_field=DurationField())
 
 

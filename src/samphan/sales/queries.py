@@ -101,7 +101,9 @@ def customer_sales(customer_id: int) -> PurchaseSummary:
 
 def visible_customer(user: Any, pk: int | None, *, field: str = "customer") -> Customer:
     """A customer the user may see, else an error naming ``field``."""
-    customer = Customer.objects.visible_to(user).filter(pk=pk).first() if pk else None
+    customer: Customer | None = (
+        Customer.objects.visible_to(user).filter(pk=pk).first() if pk else None
+    )
     if customer is None:
         raise ValidationError({field: _("Choose a customer you can see.")})
     return customer
@@ -200,7 +202,7 @@ class LeadFilters:
     q: str = ""
 
 
-def lead_detail() -> OwnedQuerySet:
+def lead_detail() -> OwnedQuerySet[Lead]:
     return Lead.objects.select_related("customer", "owner")
 
 

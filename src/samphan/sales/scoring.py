@@ -142,7 +142,7 @@ def _contacts(now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _count(rows: QuerySet) -> Coalesce:
+def _count(rows: QuerySet[Any]) -> Coalesce:
     counted = rows.values("customer_id").annotate(n=Count("id")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 

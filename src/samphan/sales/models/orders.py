@@ -15,7 +15,7 @@ from samphan.sales.models.catalogue import Product
 from samphan.sales.models.money import money_field
 
 
-class OrderQuerySet(OwnedQuerySet):
+class OrderQuerySet(OwnedQuerySet["Order"]):
     # An order is visible to whoever may see its customer.
     scope_prefix = "customer__"
 

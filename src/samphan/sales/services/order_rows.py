@@ -83,7 +83,7 @@ def _saved(order: Order, pk: int) -> None:
     order._state.db = connection.alias
 
 
-def _order_row(order: Order, now: Any) -> tuple:
+def _order_row(order: Order, now: object) -> tuple[Any, ...]:
     return (
         order.number, order.external_id, order.customer_id,
         connection.ops.adapt_datetimefield_value(order.ordered_at),
@@ -92,7 +92,7 @@ def _order_row(order: Order, now: Any) -> tuple:
     )  # fmt: skip
 
 
-def _line_row(order: Order, line: PricedLine) -> tuple:
+def _line_row(order: Order, line: PricedLine) -> tuple[Any, ...]:
     return (
         order.pk, line.product.id, line.is_refund, line.quantity, line.unit_price,
         line.price_includes_vat, line.discount, line.unit_cost, line.revenue, line.cost,
@@ -100,7 +100,7 @@ def _line_row(order: Order, line: PricedLine) -> tuple:
     )  # fmt: skip
 
 
-def _audit_row(order: Order, lines: int, actor_id: int | None, now: Any) -> tuple:
+def _audit_row(order: Order, lines: int, actor_id: int | None, now: object) -> tuple[Any, ...]:
     changes: dict[str, list[Any]] = {
         "number": [None, order.number],
         "total": [None, str(order.total)],

@@ -36,7 +36,9 @@ from samphan.sales.signals import order_refunded, orders_recorded, orders_status
 # Within the money columns (14 digits, 2 decimals), with room for an order's sum.
 MAX_ORDER_TOTAL = Decimal("1000000000000")
 CHANNELS = frozenset(Order.Channel.values)
-TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
+TEXT_FIELDS = {
+    name: cast(Field[Any, Any], Order._meta.get_field(name)) for name in ("external_id", "note")
+}
 ORDER_PREFIX = "SO"
 
 

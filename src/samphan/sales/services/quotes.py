@@ -26,14 +26,14 @@ from samphan.customers.services import interaction_log
 from samphan.sales.models import ZERO, Deal, Order, Quote, QuoteDocument, QuoteLine, Stage
 from samphan.sales.quote_delivery import quote_courier
 from samphan.sales.services.deals import deal_move
-from samphan.sales.services.order_lines import LineInput, build_lines
+from samphan.sales.services.order_lines import LineInput, ProductPrice, build_lines
 from samphan.sales.services.orders import order_record
 
 QUOTE_PREFIX = "QT"
 DEFAULT_VALID_DAYS = 30
 
 
-def _price_before_vat(product: Any) -> Decimal:
+def _price_before_vat(product: ProductPrice) -> Decimal:
     if product.price_includes_vat:
         return to_baht(product.list_price / (1 + vat_rate()))
     return product.list_price
