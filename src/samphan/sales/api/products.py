@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
+from samphan.accounts.models import User
 from samphan.api.schemas import ERRORS, Id, MaxChars, Search, page_of
 from samphan.core.http import Request
 from samphan.core.permissions import require_perm
@@ -68,7 +69,7 @@ class ProductParams(Schema):
 # -- Products ---------------------------------------------------------------------------------
 
 
-def _product(user: Any, pk: int, perm: str) -> Product:
+def _product(user: User, pk: int, perm: str) -> Product:
     return product_for_user(
         user, pk, perm=perm, queryset=Product.objects.select_related("category")
     )

@@ -6,8 +6,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
-from django.http import HttpResponse
+from django.forms import BaseForm, BaseFormSet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from samphan.sales import queries, services
 from samphan.sales.access import order_for_user
 from samphan.sales.forms import (
     OrderForm,
+    OrderLineForm,
     OrderLineFormSet,
     RefundLineForm,
 )
@@ -66,7 +67,9 @@ def _order_context(order: Order) -> dict[str, Any]:
     return {"order": order, "refund_rows": _refund_rows(order), "statuses": Order.Status.choices}
 
 
-def _refund_rows(order: Order, data: Any = None) -> list[tuple[RefundLineForm, Product, Decimal]]:
+def _refund_rows(
+    order: Order, data: QueryDict | None = None
+) -> list[tuple[RefundLineForm, Product, Decimal]]:
     """One form per product still returnable: (form, product, quantity left)."""
     if order.status != Order.Status.PAID:
         return []
@@ -104,7 +107,9 @@ def order_create(request: Request) -> HttpResponse:
     return render(request, "sales/order_form.html", {"form": form, "lines": lines})
 
 
-def line_form_errors(form: BaseForm, lines: Any, error: ValidationError) -> None:
+def line_form_errors(
+    form: BaseForm, lines: BaseFormSet[OrderLineForm], error: ValidationError
+) -> None:
     """Put ``lines.N.field`` errors on the N-th filled line form, the rest on the order form."""
     filled = [line_form for line_form in lines.forms if line_form.cleaned_data.get("product")]
     rest: dict[str, list[str]] = {}

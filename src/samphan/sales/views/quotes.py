@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.access import deal_for_user, quote_for_user
 from samphan.sales.forms import OrderLineFormSet, QuoteForm, QuoteSendForm
-from samphan.sales.models import Quote, QuoteDocument
+from samphan.sales.models import Deal, DealLine, Quote, QuoteDocument, QuoteLine
 from samphan.sales.quote_delivery import document_of, quote_courier_or_none
 from samphan.sales.quote_pdf import quote_context, quote_pdf
 from samphan.sales.views.orders import line_form_errors
@@ -82,7 +83,8 @@ def quote_form(request: Request, deal_pk: int | None = None, pk: int | None = No
     return render(request, "sales/quote_form.html", context)
 
 
-def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
+def _initial(quote: Quote | None, deal: Deal) -> dict[str, Any]:
+    rows: QuerySet[QuoteLine] | QuerySet[DealLine]
     if quote:
         rows = quote.lines.all()
         values = {
