@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -106,9 +107,10 @@ class OrderLineForm(forms.Form):
         data = self.cleaned_data
         if not data.get("product"):
             return None
+        quantity: Decimal | None = data.get("quantity")
         return LineInput(
             product=data["product"].pk,
-            quantity=data.get("quantity") if data.get("quantity") is not None else "",
+            quantity=quantity if quantity is not None else "",
             unit_price=data.get("unit_price"),
             discount=data.get("discount") or 0,
         )

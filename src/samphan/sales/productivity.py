@@ -280,7 +280,7 @@ def _first_responses(period: Period, scope: Scope) -> Iterable[Mapping[str, Any]
     )
 
 
-def _reps(scope: Scope, active_ids: Any) -> QuerySet[User]:
+def _reps(scope: Scope, active_ids: Iterable[int]) -> QuerySet[User]:
     """Everyone with figures in the period, and active sales staff even without any."""
     listed = Q(pk__in=list(active_ids)) | Q(is_active=True, groups__name=Role.SALES)
     return User.objects.filter(listed, _reps_q(scope, "")).select_related("team").distinct()

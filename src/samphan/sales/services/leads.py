@@ -9,6 +9,7 @@ and a deal, and can merge a duplicate, all in one transaction.
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -195,7 +196,7 @@ class Conversion:
     company_name: str = ""  # a company to create and attach the person to
     company: Customer | None = None  # or an existing one
     deal_title: str = ""
-    deal_amount: Any = None
+    deal_amount: Decimal | None = None
     deal_stage: Stage | None = None
     merge_into: Customer | None = None  # a duplicate that is the same person
 
