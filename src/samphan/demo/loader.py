@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.management.color import no_style
@@ -99,12 +100,12 @@ class Plan:
 
 @dataclass
 class Batch:
-    customers: list[tuple] = field(default_factory=list)
-    contact_points: list[tuple] = field(default_factory=list)
-    consents: list[tuple] = field(default_factory=list)
-    interactions: list[tuple] = field(default_factory=list)
-    tag_links: list[tuple] = field(default_factory=list)
-    interest_links: list[tuple] = field(default_factory=list)
+    customers: list[tuple[Any, ...]] = field(default_factory=list)
+    contact_points: list[tuple[Any, ...]] = field(default_factory=list)
+    consents: list[tuple[Any, ...]] = field(default_factory=list)
+    interactions: list[tuple[Any, ...]] = field(default_factory=list)
+    tag_links: list[tuple[Any, ...]] = field(default_factory=list)
+    interest_links: list[tuple[Any, ...]] = field(default_factory=list)
     sales: SalesRows = field(default_factory=SalesRows)
 
 

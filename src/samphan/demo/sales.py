@@ -319,7 +319,7 @@ class SalesBuilder:
 class Priced(NamedTuple):
     """An order line: its row for the database and the numbers an order sums."""
 
-    row: tuple
+    row: tuple[Any, ...]
     product: ProductRow
     quantity: Decimal
     price: Decimal

@@ -63,12 +63,12 @@ class SalesPlan:
 class SalesRows:
     """A batch's sales rows; orders and deals are numbered from 0 within the batch."""
 
-    orders: list[tuple] = field(default_factory=list)
-    order_lines: list[tuple] = field(default_factory=list)
-    deals: list[tuple] = field(default_factory=list)
-    deal_lines: list[tuple] = field(default_factory=list)
-    stage_changes: list[tuple] = field(default_factory=list)
-    leads: list[tuple] = field(default_factory=list)
+    orders: list[tuple[Any, ...]] = field(default_factory=list)
+    order_lines: list[tuple[Any, ...]] = field(default_factory=list)
+    deals: list[tuple[Any, ...]] = field(default_factory=list)
+    deal_lines: list[tuple[Any, ...]] = field(default_factory=list)
+    stage_changes: list[tuple[Any, ...]] = field(default_factory=list)
+    leads: list[tuple[Any, ...]] = field(default_factory=list)
 
     def orders_in_time_order(self) -> None:
         """Renumber the orders (and their lines) in the order they were made, as a shop's

@@ -6,11 +6,12 @@ As for customers (``samphan.customers.access``): a record the user may not see i
 page and the API show with it (``queries.*_detail``); ``queryset`` narrows or widens that.
 """
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from samphan.accounts.models import User
 from samphan.core.permissions import OwnedQuerySet, require_perm
 from samphan.sales import queries
 from samphan.sales.models import Deal, Lead, Order, Product, Quote
@@ -19,7 +20,7 @@ Record = TypeVar("Record", bound=Model)
 
 
 def _fetch(
-    records: "QuerySet[Record]", user: Any, pk: int, *, perm: str, for_update: bool
+    records: "QuerySet[Record]", user: User, pk: int, *, perm: str, for_update: bool
 ) -> Record:
     if perm:
         require_perm(user, perm)
@@ -36,7 +37,7 @@ def _fetch(
 
 
 def deal_for_user(
-    user: Any,
+    user: User,
     pk: int,
     *,
     perm: str = "",
@@ -49,7 +50,7 @@ def deal_for_user(
 
 
 def order_for_user(
-    user: Any,
+    user: User,
     pk: int,
     *,
     perm: str = "",
@@ -61,7 +62,7 @@ def order_for_user(
 
 
 def lead_for_user(
-    user: Any,
+    user: User,
     pk: int,
     *,
     perm: str = "",
@@ -73,7 +74,7 @@ def lead_for_user(
 
 
 def quote_for_user(
-    user: Any,
+    user: User,
     pk: int,
     *,
     perm: str = "",
@@ -85,7 +86,7 @@ def quote_for_user(
 
 
 def product_for_user(
-    user: Any,
+    user: User,
     pk: int,
     *,
     perm: str = "",

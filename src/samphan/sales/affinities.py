@@ -9,9 +9,9 @@ decide when it is due (``services.suggestions``).
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Max
 from django.utils import timezone
 
@@ -130,9 +130,10 @@ def affinities_rebuild() -> Rebuild:
     return Rebuild(pairs=pairs, paid_orders=paid_orders, seconds=seconds)
 
 
-def _affinities_swap(cursor: Any) -> int:
+def _affinities_swap(cursor: CursorWrapper) -> int:
     # Locking the state row makes two swaps (two workers) run one after the other.
     SuggestionState.objects.select_for_update().get_or_create(pk=1)
     ProductAffinity.objects.all().delete()
     cursor.execute(AFFINITY_SWAP)
-    return cursor.rowcount
+    swapped: int = cursor.rowcount
+    return swapped

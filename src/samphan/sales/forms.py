@@ -1,7 +1,10 @@
 import uuid
-from typing import Any
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
@@ -16,7 +19,19 @@ from samphan.sales.services.products import PRODUCT_FIELDS
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
-class ProductForm(core_forms.ModelForm):
+def _choose[M: Model](
+    field: forms.Field, queryset: QuerySet[M], label: Callable[[M], str] | None = None
+) -> None:
+    """Point a model choice field at ``queryset``; ``label`` says how each choice reads."""
+    choices = cast("forms.ModelChoiceField[M]", field)
+    choices.queryset = queryset
+    if label is not None:
+        # An attribute of this field only: relabels this form's choices (mypy sees a method
+        # replaced, which here is the point).
+        choices.label_from_instance = label  # type: ignore[method-assign, assignment]
+
+
+class ProductForm(core_forms.ModelForm[Product]):
     class Meta:
         model = Product
         fields = [*PRODUCT_FIELDS, "photo"]
@@ -57,11 +72,11 @@ class OrderForm(forms.Form):
     )
     note = forms.CharField(label=_("note"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Customer.objects.visible_to(user).active()
         field = self.fields["customer"]
-        field.queryset = visible  # type: ignore[attr-defined]
+        _choose(field, visible)
         field.widget = CustomerPicker(
             visible, attrs={"placeholder": _("Type part of a name or phone")}
         )
@@ -92,9 +107,10 @@ class OrderLineForm(forms.Form):
         data = self.cleaned_data
         if not data.get("product"):
             return None
+        quantity: Decimal | None = data.get("quantity")
         return LineInput(
             product=data["product"].pk,
-            quantity=data.get("quantity") if data.get("quantity") is not None else "",
+            quantity=quantity if quantity is not None else "",
             unit_price=data.get("unit_price"),
             discount=data.get("discount") or 0,
         )
@@ -114,7 +130,11 @@ class RefundLineForm(forms.Form):
     )
 
 
-class DealForm(core_forms.ModelForm):
+def _stage_in_pipeline(stage: Stage) -> str:
+    return f"{stage.pipeline.label} · {stage.label}"
+
+
+class DealForm(core_forms.ModelForm[Deal]):
     stage = forms.ModelChoiceField(label=_("stage"), queryset=Stage.objects.none())
 
     class Meta:
@@ -134,22 +154,19 @@ class DealForm(core_forms.ModelForm):
         }
         help_texts = {"amount": _("Filled from the products below when you add any.")}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Customer.objects.visible_to(user).active()
         customer = self.fields["customer"]
-        customer.queryset = visible  # type: ignore[attr-defined]
+        _choose(customer, visible)
         customer.widget = CustomerPicker(
             visible, attrs={"placeholder": _("Type part of a name or phone")}
         )
         stages = Stage.objects.select_related("pipeline").order_by(
             "pipeline__position", "pipeline_id", "position"
         )
-        self.fields["stage"].queryset = stages  # type: ignore[attr-defined]
-        self.fields["stage"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda stage: f"{stage.pipeline.label} · {stage.label}"
-        )
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        _choose(self.fields["stage"], stages, _stage_in_pipeline)
+        _choose(self.fields["owner"], User.objects.filter(is_active=True).order_by("username"))
         if self.instance.pk:
             del self.fields["stage"]  # a deal moves on the board or with "Move", never here
 
@@ -164,8 +181,11 @@ class DealMoveForm(forms.Form):
 
     def __init__(self, *args: Any, pipeline_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=pipeline_id)  # type: ignore[attr-defined]
-        self.fields["stage"].label_from_instance = lambda stage: stage.label  # type: ignore[attr-defined]
+        _choose(
+            self.fields["stage"],
+            Stage.objects.filter(pipeline_id=pipeline_id),
+            lambda stage: stage.label,
+        )
 
 
 class LeadForm(forms.Form):
@@ -239,15 +259,11 @@ class LeadConvertForm(forms.Form):
         label=_("deal stage"), queryset=Stage.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, duplicates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, duplicates: QuerySet[Customer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["merge_into"].queryset = duplicates  # type: ignore[attr-defined]
-        self.fields["merge_into"].label_from_instance = lambda c: c.display_name  # type: ignore[attr-defined]
+        _choose(self.fields["merge_into"], duplicates, lambda c: c.display_name)
         stages = Stage.objects.filter(outcome=Stage.Outcome.OPEN).select_related("pipeline")
-        self.fields["deal_stage"].queryset = stages  # type: ignore[attr-defined]
-        self.fields["deal_stage"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda stage: f"{stage.pipeline.label} · {stage.label}"
-        )
+        _choose(self.fields["deal_stage"], stages, _stage_in_pipeline)
         if not duplicates:
             del self.fields["merge_into"]
 
@@ -298,7 +314,7 @@ class ProductivityForm(PeriodForm):
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("Any team")), *((team.pk, team.name) for team in teams)]
-        self.fields["team"].choices = choices  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["team"]).choices = choices
 
 
 class QuoteSendForm(forms.Form):

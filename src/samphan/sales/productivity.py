@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import CombinedExpression
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import Role, Team, User
@@ -138,7 +139,7 @@ DEFAULT_SORT = "-revenue"
 
 
 def team_productivity(
-    user: Any, since: dt.date, until: dt.date, team: int | None = None, sort: str = DEFAULT_SORT
+    user: User, since: dt.date, until: dt.date, team: int | None = None, sort: str = DEFAULT_SORT
 ) -> Productivity:
     """Per rep and team for the local days ``since`` to ``until`` (inclusive).
 
@@ -176,11 +177,12 @@ def team_productivity(
     return _assemble(period, reps, sort)
 
 
-def teams_for(user: Any) -> QuerySet[Team]:
+def teams_for(user: User) -> QuerySet[Team]:
     """The teams whose figures the user may see, for the team filter."""
     if sees_all_records(user):
         return Team.objects.order_by("name")
-    return Team.objects.filter(pk=user.team_id)
+    # A user in no team gets an empty list (pk=None matches no row), as before.
+    return Team.objects.filter(pk=user.team_id)  # type: ignore[misc]  # the null team id
 
 
 # -- The queries ------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ def teams_for(user: Any) -> QuerySet[Team]:
 Scope = Sequence[tuple[str, int]]
 
 
-def _scope(user: Any, team: int | None) -> Scope:
+def _scope(user: User, team: int | None) -> Scope:
     """Conditions on the rep (a user), joined by AND: ``("team_id", 3)``, ``("pk", 7)``."""
     conditions: list[tuple[str, int]] = [("team_id", team)] if team else []
     if not sees_all_records(user):
@@ -207,7 +209,7 @@ def _within(name: str, period: Period) -> Q:
     return Q(**{f"{name}__gte": period.start, f"{name}__lt": period.end})
 
 
-def _elapsed(later: Any, earlier: str) -> ExpressionWrapper:
+def _elapsed(later: F, earlier: str) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(later - F(earlier), output_field=DurationField())
 
 
@@ -278,7 +280,7 @@ def _first_responses(period: Period, scope: Scope) -> Iterable[Mapping[str, Any]
     )
 
 
-def _reps(scope: Scope, active_ids: Any) -> QuerySet[User]:
+def _reps(scope: Scope, active_ids: Iterable[int]) -> QuerySet[User]:
     """Everyone with figures in the period, and active sales staff even without any."""
     listed = Q(pk__in=list(active_ids)) | Q(is_active=True, groups__name=Role.SALES)
     return User.objects.filter(listed, _reps_q(scope, "")).select_related("team").distinct()

@@ -4,7 +4,6 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
@@ -12,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from samphan.accounts.models import User
 from samphan.core.permissions import OwnedQuerySet
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
@@ -73,7 +73,7 @@ class OrderFilters:
     q: str = ""  # an order number or external id
 
 
-def order_list(user: Any, filters: OrderFilters) -> QuerySet[Order]:
+def order_list(user: User, filters: OrderFilters) -> QuerySet[Order]:
     orders = Order.objects.visible_to(user).select_related("customer", "sold_by")
     exact = {
         "customer_id": filters.customer,
@@ -99,9 +99,11 @@ def customer_sales(customer_id: int) -> PurchaseSummary:
     return purchase_totals().of_customer(customer_id)
 
 
-def visible_customer(user: Any, pk: int | None, *, field: str = "customer") -> Customer:
+def visible_customer(user: User, pk: int | None, *, field: str = "customer") -> Customer:
     """A customer the user may see, else an error naming ``field``."""
-    customer = Customer.objects.visible_to(user).filter(pk=pk).first() if pk else None
+    customer: Customer | None = (
+        Customer.objects.visible_to(user).filter(pk=pk).first() if pk else None
+    )
     if customer is None:
         raise ValidationError({field: _("Choose a customer you can see.")})
     return customer
@@ -139,7 +141,7 @@ class DealFilters:
     q: str = ""
 
 
-def deal_list(user: Any, filters: DealFilters) -> QuerySet[Deal]:
+def deal_list(user: User, filters: DealFilters) -> QuerySet[Deal]:
     deals = Deal.objects.visible_to(user).select_related("customer", "owner", "stage")
     exact = {
         "pipeline_id": filters.pipeline,
@@ -156,7 +158,7 @@ def deal_list(user: Any, filters: DealFilters) -> QuerySet[Deal]:
     return deals.order_by("-updated_at", "-id")
 
 
-def pipeline_board(user: Any, pipeline: Pipeline, filters: DealFilters) -> list[BoardColumn]:
+def pipeline_board(user: User, pipeline: Pipeline, filters: DealFilters) -> list[BoardColumn]:
     """Columns of a kanban board in three queries whatever the number of deals: the stages,
     each stage's count and amount, and the first cards of every stage (biggest open deals,
     latest closed ones) picked by a window function."""
@@ -200,11 +202,11 @@ class LeadFilters:
     q: str = ""
 
 
-def lead_detail() -> OwnedQuerySet:
+def lead_detail() -> OwnedQuerySet[Lead]:
     return Lead.objects.select_related("customer", "owner")
 
 
-def lead_list(user: Any, filters: LeadFilters) -> QuerySet[Lead]:
+def lead_list(user: User, filters: LeadFilters) -> QuerySet[Lead]:
     leads = lead_detail().visible_to(user)
     if filters.status == "open":
         leads = leads.filter(status__in=[Lead.Status.NEW, Lead.Status.WORKING])
@@ -219,7 +221,7 @@ def lead_list(user: Any, filters: LeadFilters) -> QuerySet[Lead]:
     return leads.order_by("-created_at", "-id")
 
 
-def lead_duplicates(user: Any, lead: Lead) -> QuerySet[Customer]:
+def lead_duplicates(user: User, lead: Lead) -> QuerySet[Customer]:
     """Other visible, current customers with one of the lead's phones or e-mails: offered
     for a merge at conversion instead of keeping two records of one person."""
     contacts = lead.customer.contact_points.filter(
@@ -242,7 +244,7 @@ def quote_detail() -> QuoteQuerySet:
     return Quote.objects.select_related("customer", "deal").prefetch_related("lines__product")
 
 
-def quote_list(user: Any, *, status: str = "", deal: int | None = None) -> QuerySet[Quote]:
+def quote_list(user: User, *, status: str = "", deal: int | None = None) -> QuerySet[Quote]:
     quotes = quote_detail().visible_to(user)
     if status:
         quotes = quotes.filter(status=status)

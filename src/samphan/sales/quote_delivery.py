@@ -9,7 +9,7 @@ one makes a link to another quotation without the secret key) and good for
 ``LINK_DAYS``.
 """
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
+from samphan.customers.models import Customer
 from samphan.sales.models import QuoteDocument
 
 LINK_DAYS = 180
@@ -24,7 +26,7 @@ _signer = signing.TimestampSigner(salt="samphan.sales.quote_pdf")
 
 
 class QuoteCourier(Protocol):
-    def addresses(self, customer: Any) -> dict[str, list[str]]:
+    def addresses(self, customer: Customer) -> dict[str, list[str]]:
         """The customer's addresses on each channel it sends by, the preferred first."""
         ...
 
@@ -32,7 +34,9 @@ class QuoteCourier(Protocol):
         """Whether a send with this key (one press of the button) was queued already."""
         ...
 
-    def queue(self, *, actor: Any, document: QuoteDocument, channel: str, to: str, key: str) -> int:
+    def queue(
+        self, *, actor: User | None, document: QuoteDocument, channel: str, to: str, key: str
+    ) -> int:
         """Queue the message in the caller's transaction and return its id, or raise a
         ValidationError naming ``channel`` or ``to`` (no address, consent withdrawn …)."""
         ...

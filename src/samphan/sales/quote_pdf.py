@@ -51,4 +51,5 @@ def quote_pdf(quote: Quote) -> bytes:
 
     with translation.override(quote.language):
         html = render_to_string("sales/quote_pdf.html", quote_context(quote, for_pdf=True))
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

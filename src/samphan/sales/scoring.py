@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.money import format_baht
 from samphan.customers.models import Customer, Interaction
 from samphan.sales.models import Deal, Lead, Order, Stage
@@ -142,13 +143,13 @@ def _contacts(now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _count(rows: QuerySet) -> Coalesce:
+def _count(rows: QuerySet[Any]) -> Coalesce:
     counted = rows.values("customer_id").annotate(n=Count("id")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def scored_deals(
-    user: Any, *, owner: Any = None, now: dt.datetime | None = None
+    user: User, *, owner: User | None = None, now: dt.datetime | None = None
 ) -> list[tuple[Deal, Score]]:
     """Open deals (of ``owner``, if given) best first, each with its score: three queries."""
     now = now or timezone.now()
@@ -165,7 +166,7 @@ def scored_deals(
 
 
 def scored_leads(
-    user: Any, *, owner: Any = None, now: dt.datetime | None = None
+    user: User, *, owner: User | None = None, now: dt.datetime | None = None
 ) -> list[tuple[Lead, Score]]:
     now = now or timezone.now()
     leads: QuerySet[Lead] = Lead.objects.visible_to(user).filter(
@@ -186,7 +187,7 @@ def scored_leads(
     return scored
 
 
-def _median_open_amount(user: Any) -> Decimal:
+def _median_open_amount(user: User) -> Decimal:
     amounts = Deal.objects.visible_to(user).filter(stage__outcome=Stage.Outcome.OPEN, amount__gt=0)
     count = amounts.count()
     if not count:
@@ -195,7 +196,7 @@ def _median_open_amount(user: Any) -> Decimal:
     return Decimal(middle)
 
 
-def deal_score_for_page(user: Any, deal: Deal) -> Score:
+def deal_score_for_page(user: User, deal: Deal) -> Score:
     """One deal's score, with the same annotations as the list."""
     now = timezone.now()
     annotated = (

@@ -1,11 +1,10 @@
 """Orders on the customer timeline, read from the orders themselves (see
 ``samphan.customers.timeline``): an order write adds no timeline row of its own."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from samphan.accounts.models import User
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.timeline import Cursor, Entry, newest_of_active_customers
 from samphan.sales.models import Order
@@ -25,7 +24,14 @@ class Orders:
     kinds = frozenset({Interaction.Kind.PURCHASE.value})
 
     def for_customer(
-        self, user: Any, customer: Customer, *, before: Cursor | None, q: str, kind: str, limit: int
+        self,
+        user: User,
+        customer: Customer,
+        *,
+        before: Cursor | None,
+        q: str,
+        kind: str,
+        limit: int,
     ) -> list[Entry]:
         if not user.has_perm("sales.view_order"):
             return []
@@ -38,7 +44,7 @@ class Orders:
             orders = orders.filter(before.older(self.rank, at="ordered_at"))
         return [self.entry(order) for order in orders[:limit]]
 
-    def latest(self, user: Any, count: int) -> list[Entry]:
+    def latest(self, user: User, count: int) -> list[Entry]:
         if not user.has_perm("sales.view_order"):
             return []
         orders = self._rows(Order.objects.visible_to(user))

@@ -1,13 +1,13 @@
 """The sales router and what its modules share."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import Id, Text
+from samphan.api.schemas import Id, MaxChars
 from samphan.sales import services
 
 router = Router(tags=["sales"])
@@ -20,7 +20,7 @@ def optional_money() -> Any:
 class LineIn(Schema):
     model_config = ConfigDict(extra="forbid")
     product_id: Id | None = None
-    sku: Text(40) | None = None  # type: ignore[valid-type]
+    sku: Annotated[str, MaxChars(40)] | None = None
     quantity: Decimal = Field(gt=0, le=1_000_000, max_digits=12, decimal_places=3)
     unit_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     discount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)

@@ -2,15 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import User
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.access import deal_for_user
@@ -73,18 +73,18 @@ class DealOut(Schema):
 
 class DealPatch(Schema):
     model_config = ConfigDict(extra="forbid")
-    title: Text(200) | None = None  # type: ignore[valid-type]
+    title: Annotated[str, MaxChars(200)] | None = None
     customer_id: Id | None = None
     amount: Decimal | None = optional_money()
     expected_close: IsoDate | None = None
     owner_id: Id | None = None
-    source: Text(30) | None = None  # type: ignore[valid-type]
-    notes: Text(5000) | None = None  # type: ignore[valid-type]
+    source: Annotated[str, MaxChars(30)] | None = None
+    notes: Annotated[str, MaxChars(5000)] | None = None
     lines: list[LineIn] | None = Field(None, max_length=200)
 
 
 class DealIn(DealPatch):
-    title: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+    title: Annotated[str, MaxChars(200)] = Field(min_length=1)
     customer_id: Id
     stage_id: Id | None = Field(
         None, description="the first stage of the default pipeline if left out"
@@ -97,7 +97,7 @@ class DealMoveIn(Schema):
     expected_stage_id: Id | None = Field(
         None, description="the stage you saw; 409 when the deal has moved since"
     )
-    reason: Text(200) = ""  # type: ignore[valid-type]
+    reason: Annotated[str, MaxChars(200)] = ""
 
 
 class DealPage(Schema):
@@ -111,16 +111,16 @@ class DealPage(Schema):
 class DealParams(Schema):
     pipeline: Id | None = None
     stage: Id | None = None
-    outcome: Choice(Stage.Outcome.values, blank=True) = ""  # type: ignore[valid-type]
+    outcome: Annotated[str, OneOf(Stage.Outcome.values, blank=True)] = ""
     owner: Id | None = None
     team: Id | None = None
     customer: Id | None = None
-    q: Text(100) = ""  # type: ignore[valid-type]
+    q: Search = ""
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _deal_fields(request: HttpRequest, payload: DealPatch) -> dict[str, Any]:
+def _deal_fields(request: Request, payload: DealPatch) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=True, exclude={"lines", "stage_id"})
     fields = {name: value for name, value in data.items() if value is not None}
     if "customer_id" in fields:
@@ -137,14 +137,14 @@ def _deal_fields(request: HttpRequest, payload: DealPatch) -> dict[str, Any]:
 
 
 @router.get("/pipelines", response={200: list[PipelineOut], **ERRORS})
-def pipeline_list(request: HttpRequest) -> Any:
+def pipeline_list(request: Request) -> Any:
     """Pipelines with their stages (win probability, outcome)."""
     require_perm(request.user, "sales.view_deal")
     return list(Pipeline.objects.prefetch_related("stages"))
 
 
 @router.get("/deals", response={200: DealPage, **ERRORS})
-def deal_list(request: HttpRequest, params: Query[DealParams]) -> Any:
+def deal_list(request: Request, params: Query[DealParams]) -> Any:
     require_perm(request.user, "sales.view_deal")
     filters = queries.DealFilters(**params.model_dump(exclude={"page", "page_size"}))
     deals = queries.deal_list(request.user, filters).prefetch_related("lines__product")
@@ -152,12 +152,12 @@ def deal_list(request: HttpRequest, params: Query[DealParams]) -> Any:
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS})
-def deal_get(request: HttpRequest, deal_id: Id) -> Any:
+def deal_get(request: Request, deal_id: Id) -> Any:
     return deal_for_user(request.user, deal_id, perm="sales.view_deal")
 
 
 @router.post("/deals", response={201: DealOut, **ERRORS})
-def deal_create(request: HttpRequest, payload: DealIn) -> Any:
+def deal_create(request: Request, payload: DealIn) -> Any:
     require_perm(request.user, "sales.add_deal")
     stage = None
     if payload.stage_id is not None:
@@ -174,7 +174,7 @@ def deal_create(request: HttpRequest, payload: DealIn) -> Any:
 
 
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS})
-def deal_update(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
+def deal_update(request: Request, deal_id: Id, payload: DealPatch) -> Any:
     """Change the fields sent; `lines` replaces the products (and so the amount)."""
     deal = deal_for_user(request.user, deal_id, perm="sales.change_deal")
     services.deal_update(
@@ -187,7 +187,7 @@ def deal_update(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
 
 
 @router.post("/deals/{deal_id}/move", response={200: DealOut, **ERRORS})
-def deal_move(request: HttpRequest, deal_id: Id, payload: DealMoveIn) -> Any:
+def deal_move(request: Request, deal_id: Id, payload: DealMoveIn) -> Any:
     """Move to a stage of the deal's pipeline; 409 when `expected_stage_id` is stale."""
     deal = deal_for_user(request.user, deal_id, perm="sales.change_deal")
     stage = Stage.objects.filter(pk=payload.stage_id).first()

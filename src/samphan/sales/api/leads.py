@@ -2,15 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Email, Id, MaxChars, OneOf, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
@@ -41,16 +41,16 @@ class LeadOut(Schema):
 
 class LeadIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    first_name: Text(100) = ""  # type: ignore[valid-type]
-    last_name: Text(100) = ""  # type: ignore[valid-type]
-    nickname: Text(50) = ""  # type: ignore[valid-type]
-    company_name: Text(200) = ""  # type: ignore[valid-type]
-    job_title: Text(100) = ""  # type: ignore[valid-type]
-    phone: Text(40) = ""  # type: ignore[valid-type]
-    email: Text(254) = ""  # type: ignore[valid-type]
-    message: Text(5000) = ""  # type: ignore[valid-type]
-    source: Text(20) = ""  # type: ignore[valid-type]
-    campaign: Text(100) = ""  # type: ignore[valid-type]
+    first_name: Annotated[str, MaxChars(100)] = ""
+    last_name: Annotated[str, MaxChars(100)] = ""
+    nickname: Annotated[str, MaxChars(50)] = ""
+    company_name: Annotated[str, MaxChars(200)] = ""
+    job_title: Annotated[str, MaxChars(100)] = ""
+    phone: Annotated[str, MaxChars(40)] = ""
+    email: Email = ""
+    message: Annotated[str, MaxChars(5000)] = ""
+    source: Annotated[str, MaxChars(20)] = ""
+    campaign: Annotated[str, MaxChars(100)] = ""
     owner_id: Id | None = None
     team_id: Id | None = Field(None, description="round-robin among the team when no owner_id")
 
@@ -63,9 +63,11 @@ class LeadAssignIn(Schema):
 
 class LeadConvertIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    stage: Choice([Customer.Stage.PROSPECT, Customer.Stage.CUSTOMER]) = Customer.Stage.PROSPECT  # type: ignore[valid-type]
-    company_name: Text(200) = ""  # type: ignore[valid-type]
-    deal_title: Text(200) = ""  # type: ignore[valid-type]
+    stage: Annotated[str, OneOf([Customer.Stage.PROSPECT, Customer.Stage.CUSTOMER])] = (
+        Customer.Stage.PROSPECT
+    )
+    company_name: Annotated[str, MaxChars(200)] = ""
+    deal_title: Annotated[str, MaxChars(200)] = ""
     deal_amount: Decimal | None = optional_money()
     deal_stage_id: Id | None = None
     merge_into_id: Id | None = Field(
@@ -75,7 +77,7 @@ class LeadConvertIn(Schema):
 
 class LeadDisqualifyIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+    reason: Annotated[str, MaxChars(200)] = Field(min_length=1)
 
 
 class LeadPage(Schema):
@@ -87,10 +89,10 @@ class LeadPage(Schema):
 
 
 class LeadParams(Schema):
-    status: Choice([*Lead.Status.values, "open", "all"]) = "open"  # type: ignore[valid-type]
+    status: Annotated[str, OneOf([*Lead.Status.values, "open", "all"])] = "open"
     owner: Id | None = None
-    campaign: Text(100) = ""  # type: ignore[valid-type]
-    q: Text(100) = ""  # type: ignore[valid-type]
+    campaign: Annotated[str, MaxChars(100)] = ""
+    q: Search = ""
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -114,7 +116,7 @@ def _team(pk: int | None) -> Team | None:
 
 
 @router.get("/leads", response={200: LeadPage, **ERRORS})
-def lead_list(request: HttpRequest, params: Query[LeadParams]) -> Any:
+def lead_list(request: Request, params: Query[LeadParams]) -> Any:
     """Leads the caller may see; `status=open` (the default) means new or working."""
     require_perm(request.user, "sales.view_lead")
     filters = queries.LeadFilters(
@@ -124,12 +126,12 @@ def lead_list(request: HttpRequest, params: Query[LeadParams]) -> Any:
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
-def lead_get(request: HttpRequest, lead_id: Id) -> Any:
+def lead_get(request: Request, lead_id: Id) -> Any:
     return lead_for_user(request.user, lead_id, perm="sales.view_lead")
 
 
 @router.post("/leads", response={201: LeadOut, **ERRORS})
-def lead_create(request: HttpRequest, payload: LeadIn) -> Any:
+def lead_create(request: Request, payload: LeadIn) -> Any:
     """Capture an enquiry; a known phone or e-mail links it to that customer (no duplicate)."""
     require_perm(request.user, "sales.add_lead")
     owner = _active_user(payload.owner_id, "owner_id")
@@ -144,7 +146,7 @@ def lead_create(request: HttpRequest, payload: LeadIn) -> Any:
 
 
 @router.post("/leads/{lead_id}/assign", response={200: LeadOut, **ERRORS})
-def lead_assign(request: HttpRequest, lead_id: Id, payload: LeadAssignIn) -> Any:
+def lead_assign(request: Request, lead_id: Id, payload: LeadAssignIn) -> Any:
     """Give the lead to `owner_id`, or to the next member of `team_id` in turn."""
     lead = lead_for_user(request.user, lead_id, perm="sales.change_lead")
     owner = _active_user(payload.owner_id, "owner_id")
@@ -159,7 +161,7 @@ def lead_assign(request: HttpRequest, lead_id: Id, payload: LeadAssignIn) -> Any
 
 
 @router.post("/leads/{lead_id}/convert", response={200: LeadOut, **ERRORS})
-def lead_convert(request: HttpRequest, lead_id: Id, payload: LeadConvertIn) -> Any:
+def lead_convert(request: Request, lead_id: Id, payload: LeadConvertIn) -> Any:
     """Qualify and convert in one step: stage, company, deal, merge; all or nothing."""
     lead = lead_for_user(request.user, lead_id, perm="sales.change_lead")
     merge_into = None
@@ -189,7 +191,7 @@ def lead_convert(request: HttpRequest, lead_id: Id, payload: LeadConvertIn) -> A
 
 
 @router.post("/leads/{lead_id}/disqualify", response={200: LeadOut, **ERRORS})
-def lead_disqualify(request: HttpRequest, lead_id: Id, payload: LeadDisqualifyIn) -> Any:
+def lead_disqualify(request: Request, lead_id: Id, payload: LeadDisqualifyIn) -> Any:
     lead = lead_for_user(request.user, lead_id, perm="sales.change_lead")
     services.lead_disqualify(actor=request.user, lead=lead, reason=payload.reason)
     return lead_for_user(request.user, lead_id, perm="sales.view_lead")

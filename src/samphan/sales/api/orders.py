@@ -8,14 +8,23 @@ does the same for up to 1,000 orders at once.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, IsoDateTime, Text, page_of
+from samphan.api.schemas import (
+    ERRORS,
+    Id,
+    IsoDate,
+    IsoDateTime,
+    MaxChars,
+    OneOf,
+    Search,
+    page_of,
+)
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
@@ -59,10 +68,10 @@ class OrderOut(Schema):
 class OrderIn(Schema):
     model_config = ConfigDict(extra="forbid")
     customer_id: Id
-    channel: Choice(Order.Channel.values)  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(Order.Channel.values)]
     ordered_at: IsoDateTime | None = None
-    external_id: Text(100) | None = None  # type: ignore[valid-type]
-    note: Text(500) = ""  # type: ignore[valid-type]
+    external_id: Annotated[str, MaxChars(100)] | None = None
+    note: Annotated[str, MaxChars(500)] = ""
     lines: list[LineIn] = Field(min_length=1, max_length=500)
 
 
@@ -94,7 +103,7 @@ class RefundIn(Schema):
 
 class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    status: Choice(Order.Status.values)  # type: ignore[valid-type]
+    status: Annotated[str, OneOf(Order.Status.values)]
 
 
 class OrderPage(Schema):
@@ -107,11 +116,11 @@ class OrderPage(Schema):
 
 class OrderParams(Schema):
     customer: Id | None = None
-    channel: Choice(Order.Channel.values, blank=True) = ""  # type: ignore[valid-type]
-    status: Choice(Order.Status.values, blank=True) = ""  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(Order.Channel.values, blank=True)] = ""
+    status: Annotated[str, OneOf(Order.Status.values, blank=True)] = ""
     since: IsoDate | None = None
     until: IsoDate | None = None
-    q: Text(100) = ""  # type: ignore[valid-type]
+    q: Search = ""
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -120,7 +129,7 @@ class OrderParams(Schema):
 
 
 @router.get("/orders", response={200: OrderPage, **ERRORS})
-def order_list(request: HttpRequest, params: Query[OrderParams]) -> Any:
+def order_list(request: Request, params: Query[OrderParams]) -> Any:
     """Orders of the customers the caller may see, newest first."""
     require_perm(request.user, "sales.view_order")
     filters = queries.OrderFilters(
@@ -137,7 +146,7 @@ def order_list(request: HttpRequest, params: Query[OrderParams]) -> Any:
 
 # Before /orders/{order_id}: Django tries URL patterns in order.
 @router.post("/orders/batch", response={200: BatchOut, **ERRORS})
-def order_batch(request: HttpRequest, payload: BatchIn) -> Any:
+def order_batch(request: Request, payload: BatchIn) -> Any:
     """Record up to 1,000 paid orders in one transaction (a POS batch, an import).
 
     All or nothing: one invalid order and nothing is written (422 naming
@@ -198,12 +207,12 @@ def _order_input(index: int, order: OrderIn) -> services.OrderInput:
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
-def order_get(request: HttpRequest, order_id: Id) -> Any:
+def order_get(request: Request, order_id: Id) -> Any:
     return order_for_user(request.user, order_id, perm="sales.view_order")
 
 
 @router.post("/orders", response={200: OrderOut, 201: OrderOut, **ERRORS})
-def order_create(request: HttpRequest, payload: OrderIn) -> Any:
+def order_create(request: Request, payload: OrderIn) -> Any:
     """Record a paid order (201). The same `external_id` again returns the first order (200)."""
     require_perm(request.user, "sales.add_order")
     customer = queries.visible_customer(request.user, payload.customer_id, field="customer_id")
@@ -223,7 +232,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
 
 
 @router.post("/orders/{order_id}/refunds", response={200: OrderOut, **ERRORS})
-def order_refund(request: HttpRequest, order_id: Id, payload: RefundIn) -> Any:
+def order_refund(request: Request, order_id: Id, payload: RefundIn) -> Any:
     """Return part of a paid order: refund lines at the price paid, at most what was sold."""
     order = order_for_user(request.user, order_id, perm="sales.change_order")
     services.order_refund(actor=request.user, order=order, lines=lines_input(payload.lines))
@@ -231,7 +240,7 @@ def order_refund(request: HttpRequest, order_id: Id, payload: RefundIn) -> Any:
 
 
 @router.post("/orders/{order_id}/status", response={200: OrderOut, **ERRORS})
-def order_status(request: HttpRequest, order_id: Id, payload: StatusIn) -> Any:
+def order_status(request: Request, order_id: Id, payload: StatusIn) -> Any:
     """Cancel or wholly refund an order (or set it paid again); roll-ups follow."""
     order = order_for_user(request.user, order_id, perm="sales.change_order")
     services.order_set_status(actor=request.user, order=order, status=payload.status)

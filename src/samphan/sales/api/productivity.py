@@ -5,13 +5,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Query, Schema
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team
 from samphan.api.schemas import ERRORS, Id, IsoDate
 from samphan.core import periods
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.sales import productivity
 from samphan.sales.api.common import router
@@ -69,7 +69,7 @@ def _figures(row: productivity.Figures) -> dict[str, Any]:
 
 
 @router.get("/reports/productivity", response={200: ProductivityOut, **ERRORS})
-def productivity_report(request: HttpRequest, params: Query[ProductivityParams]) -> Any:
+def productivity_report(request: Request, params: Query[ProductivityParams]) -> Any:
     """Per rep and team for the days `since` to `until`: calls, meetings, notes, deals
     created, won and lost, win rate, revenue won, average sales cycle and first response.
     Users limited to own and team records get their team's reps only."""

@@ -1,13 +1,14 @@
 """/api/v1/products: the catalogue."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Id, Text, page_of
+from samphan.accounts.models import User
+from samphan.api.schemas import ERRORS, Id, MaxChars, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.access import product_for_user
@@ -34,11 +35,11 @@ class ProductOut(Schema):
 
 class ProductPatch(Schema):
     model_config = ConfigDict(extra="forbid")
-    sku: Text(40) | None = None  # type: ignore[valid-type]
-    name: Text(200) | None = None  # type: ignore[valid-type]
-    name_en: Text(200) | None = None  # type: ignore[valid-type]
-    category: Text(80) | None = None  # type: ignore[valid-type]
-    unit: Text(20) | None = None  # type: ignore[valid-type]
+    sku: Annotated[str, MaxChars(40)] | None = None
+    name: Annotated[str, MaxChars(200)] | None = None
+    name_en: Annotated[str, MaxChars(200)] | None = None
+    category: Annotated[str, MaxChars(80)] | None = None
+    unit: Annotated[str, MaxChars(20)] | None = None
     list_price: Decimal | None = optional_money()
     unit_cost: Decimal | None = optional_money()
     price_includes_vat: bool | None = None
@@ -46,8 +47,8 @@ class ProductPatch(Schema):
 
 
 class ProductIn(ProductPatch):
-    sku: Text(40) = Field(min_length=1)  # type: ignore[valid-type]
-    name: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+    sku: Annotated[str, MaxChars(40)] = Field(min_length=1)
+    name: Annotated[str, MaxChars(200)] = Field(min_length=1)
 
 
 class ProductPage(Schema):
@@ -58,7 +59,7 @@ class ProductPage(Schema):
 
 
 class ProductParams(Schema):
-    q: Text(100) = ""  # type: ignore[valid-type]
+    q: Search = ""
     category: Id | None = None
     active: bool | None = True
     page: int = Field(1, ge=1, le=100_000)
@@ -68,7 +69,7 @@ class ProductParams(Schema):
 # -- Products ---------------------------------------------------------------------------------
 
 
-def _product(user: Any, pk: int, perm: str) -> Product:
+def _product(user: User, pk: int, perm: str) -> Product:
     return product_for_user(
         user, pk, perm=perm, queryset=Product.objects.select_related("category")
     )
@@ -80,7 +81,7 @@ def _product_fields(payload: ProductPatch) -> dict[str, Any]:
 
 
 @router.get("/products", response={200: ProductPage, **ERRORS})
-def product_list(request: HttpRequest, params: Query[ProductParams]) -> Any:
+def product_list(request: Request, params: Query[ProductParams]) -> Any:
     """The catalogue; `q` matches SKU or name; `active=false` lists retired products."""
     require_perm(request.user, "sales.view_product")
     filters = queries.ProductFilters(q=params.q, category=params.category, active=params.active)
@@ -88,19 +89,19 @@ def product_list(request: HttpRequest, params: Query[ProductParams]) -> Any:
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def product_get(request: HttpRequest, product_id: Id) -> Any:
+def product_get(request: Request, product_id: Id) -> Any:
     return _product(request.user, product_id, "sales.view_product")
 
 
 @router.post("/products", response={201: ProductOut, **ERRORS})
-def product_create(request: HttpRequest, payload: ProductIn) -> Any:
+def product_create(request: Request, payload: ProductIn) -> Any:
     require_perm(request.user, "sales.add_product")
     product = services.product_create(actor=request.user, fields=_product_fields(payload))
     return Status(201, _product(request.user, product.pk, "sales.add_product"))
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def product_update(request: HttpRequest, product_id: Id, payload: ProductPatch) -> Any:
+def product_update(request: Request, product_id: Id, payload: ProductPatch) -> Any:
     """Change the fields sent; `is_active: false` retires a product (its orders stay)."""
     product = _product(request.user, product_id, "sales.change_product")
     services.product_update(actor=request.user, product=product, fields=_product_fields(payload))

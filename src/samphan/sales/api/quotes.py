@@ -3,13 +3,14 @@ kept), accepted into an order."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.access import deal_for_user, quote_for_user
@@ -59,8 +60,8 @@ class QuoteIn(Schema):
     )
     discount: Decimal | None = optional_money()
     valid_days: int = Field(30, ge=1, le=365)
-    language: Choice(["th", "en"]) = "th"  # type: ignore[valid-type]
-    notes: Text(3000) = ""  # type: ignore[valid-type]
+    language: Annotated[str, OneOf(["th", "en"])] = "th"
+    notes: Annotated[str, MaxChars(3000)] = ""
 
 
 class QuotePatch(Schema):
@@ -68,8 +69,8 @@ class QuotePatch(Schema):
     lines: list[LineIn] = Field(min_length=1, max_length=200)
     discount: Decimal | None = optional_money()
     valid_until: IsoDate | None = None
-    language: Choice(["th", "en"]) | None = None  # type: ignore[valid-type]
-    notes: Text(3000) | None = None  # type: ignore[valid-type]
+    language: Annotated[str, OneOf(["th", "en"])] | None = None
+    notes: Annotated[str, MaxChars(3000)] | None = None
 
 
 class QuotePage(Schema):
@@ -81,26 +82,26 @@ class QuotePage(Schema):
 
 
 class QuoteParams(Schema):
-    status: Choice(Quote.Status.values, blank=True) = ""  # type: ignore[valid-type]
+    status: Annotated[str, OneOf(Quote.Status.values, blank=True)] = ""
     deal: Id | None = None
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
 @router.get("/quotes", response={200: QuotePage, **ERRORS})
-def quote_list(request: HttpRequest, params: Query[QuoteParams]) -> Any:
+def quote_list(request: Request, params: Query[QuoteParams]) -> Any:
     require_perm(request.user, "sales.view_quote")
     quotes = queries.quote_list(request.user, status=params.status, deal=params.deal)
     return page_of(quotes, params.page, params.page_size)
 
 
 @router.get("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
-def quote_get(request: HttpRequest, quote_id: Id) -> Any:
+def quote_get(request: Request, quote_id: Id) -> Any:
     return quote_for_user(request.user, quote_id, perm="sales.view_quote")
 
 
 @router.get("/quotes/{quote_id}/pdf", response={200: None, **ERRORS})
-def quote_get_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
+def quote_get_pdf(request: Request, quote_id: Id) -> HttpResponse:
     """The PDF (application/pdf): as sent, or as the draft stands."""
     quote = quote_for_user(request.user, quote_id, perm="sales.view_quote")
     sent = quote.documents.first()
@@ -112,7 +113,7 @@ def quote_get_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
 
 
 @router.post("/deals/{deal_id}/quotes", response={201: QuoteOut, **ERRORS})
-def quote_create(request: HttpRequest, deal_id: Id, payload: QuoteIn) -> Any:
+def quote_create(request: Request, deal_id: Id, payload: QuoteIn) -> Any:
     deal = deal_for_user(request.user, deal_id, perm="sales.add_quote", queryset=Deal.objects.all())
     quote = services.quote_create(
         actor=request.user,
@@ -127,7 +128,7 @@ def quote_create(request: HttpRequest, deal_id: Id, payload: QuoteIn) -> Any:
 
 
 @router.patch("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
-def quote_update(request: HttpRequest, quote_id: Id, payload: QuotePatch) -> Any:
+def quote_update(request: Request, quote_id: Id, payload: QuotePatch) -> Any:
     """Change a draft; `lines` replaces its lines."""
     quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     services.quote_update(
@@ -144,17 +145,17 @@ def quote_update(request: HttpRequest, quote_id: Id, payload: QuotePatch) -> Any
 
 class QuoteSendIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    channel: Choice(["email", "line"])  # type: ignore[valid-type]
-    to: Text(320) = Field(  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(["email", "line"])]
+    to: Annotated[str, MaxChars(320)] = Field(
         "", description="one of the customer's e-mail addresses; ignored for LINE"
     )
-    idempotency_key: Text(64) = Field(  # type: ignore[valid-type]
+    idempotency_key: Annotated[str, MaxChars(64)] = Field(
         "", description="the same key again sends nothing more (a retried request)"
     )
 
 
 @router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **ERRORS})
-def quote_send(request: HttpRequest, quote_id: Id, payload: QuoteSendIn) -> Any:
+def quote_send(request: Request, quote_id: Id, payload: QuoteSendIn) -> Any:
     """Send the PDF through the outbox: by e-mail as an attachment, by LINE as a signed
     link. `422` names `to` (not the customer's address, none, consent withdrawn) or
     `channel`; nothing is written then."""
@@ -171,7 +172,7 @@ def quote_send(request: HttpRequest, quote_id: Id, payload: QuoteSendIn) -> Any:
 
 
 @router.post("/quotes/{quote_id}/mark-sent", response={200: QuoteOut, **ERRORS})
-def quote_mark_sent(request: HttpRequest, quote_id: Id) -> Any:
+def quote_mark_sent(request: Request, quote_id: Id) -> Any:
     """It went another way: the PDF is kept as sent and the timeline notes it; nothing is
     sent by the app."""
     quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
@@ -180,7 +181,7 @@ def quote_mark_sent(request: HttpRequest, quote_id: Id) -> Any:
 
 
 @router.post("/quotes/{quote_id}/accept", response={200: QuoteOut, **ERRORS})
-def quote_accept(request: HttpRequest, quote_id: Id) -> Any:
+def quote_accept(request: Request, quote_id: Id) -> Any:
     """The customer accepted: an order at the quoted prices; the deal moves to won."""
     quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     require_perm(request.user, "sales.add_order")
@@ -189,7 +190,7 @@ def quote_accept(request: HttpRequest, quote_id: Id) -> Any:
 
 
 @router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **ERRORS})
-def quote_reject(request: HttpRequest, quote_id: Id) -> Any:
+def quote_reject(request: Request, quote_id: Id) -> Any:
     quote = quote_for_user(request.user, quote_id, perm="sales.change_quote")
     services.quote_reject(actor=request.user, quote=quote)
     return quote_for_user(request.user, quote_id, perm="sales.view_quote")

@@ -8,11 +8,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Schema
 from pydantic import Field
 
 from samphan.api.schemas import ERRORS, Id
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 from samphan.sales import queries
@@ -52,9 +53,7 @@ def _listed(suggestions: list[queries.Suggestion]) -> dict[str, Any]:
 
 
 @router.get("/products/{product_id}/also-bought", response={200: SuggestionList, **ERRORS})
-def product_also_bought(
-    request: HttpRequest, product_id: Id, params: Query[SuggestionParams]
-) -> Any:
+def product_also_bought(request: Request, product_id: Id, params: Query[SuggestionParams]) -> Any:
     """Customers who bought this product also bought these (active products, best first)."""
     require_perm(request.user, "sales.view_product")
     if not Product.objects.filter(pk=product_id).exists():
@@ -63,9 +62,7 @@ def product_also_bought(
 
 
 @router.get("/customers/{customer_id}/suggestions", response={200: SuggestionList, **ERRORS})
-def customer_suggestions(
-    request: HttpRequest, customer_id: Id, params: Query[SuggestionParams]
-) -> Any:
+def customer_suggestions(request: Request, customer_id: Id, params: Query[SuggestionParams]) -> Any:
     """Products the customer has not bought, scored from the ones they did."""
     require_perm(request.user, "sales.view_order")
     if not Customer.objects.visible_to(request.user).filter(pk=customer_id).exists():

@@ -76,7 +76,7 @@ class Stage(BilingualName):
         return self.outcome == self.Outcome.OPEN
 
 
-class DealQuerySet(OwnedQuerySet):
+class DealQuerySet(OwnedQuerySet["Deal"]):
     def open(self) -> "DealQuerySet":
         return self.filter(stage__outcome=Stage.Outcome.OPEN)
 

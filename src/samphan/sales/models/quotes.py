@@ -13,7 +13,7 @@ from samphan.sales.models.money import ZERO, money_field
 from samphan.sales.models.orders import Order
 
 
-class QuoteQuerySet(OwnedQuerySet):
+class QuoteQuerySet(OwnedQuerySet["Quote"]):
     # A quotation is visible to whoever may see its deal.
     scope_prefix = "deal__"
 

@@ -10,13 +10,13 @@ customer, day and hour (``orders_recorded`` with ``batch``: ``samphan.sales.sign
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.core.bulk import gc_paused
 from samphan.core.numbering import reserve_numbers
 from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
@@ -61,9 +61,9 @@ class _Checked:
 @gc_paused()
 def orders_bulk_record(
     *,
-    actor: Any,
+    actor: User | None,
     orders: Sequence[OrderInput],
-    sold_by: Any = None,
+    sold_by: User | None = None,
     partial: bool = False,
     customers: QuerySet[Customer] | None = None,
 ) -> BulkResult:
@@ -95,7 +95,7 @@ def orders_bulk_record(
 def _check(
     orders: Sequence[OrderInput],
     customers: QuerySet[Customer] | None,
-    sold_by: Any,
+    sold_by: User | None,
     errors: dict[int, Errors],
 ) -> list[_Checked]:
     """Each order built and priced (unsaved), or its errors; three queries in all."""
@@ -103,7 +103,7 @@ def _check(
     scope = Customer.objects.all() if customers is None else customers
     wanted = {order.customer for order in orders}
     # No ORDER BY (the models' default one): with it SQLite may walk a whole index in
-    # that order rather than look the keys up (measured: 0.5 s a batch at 450,000 orders).
+    # that order rather than look the keys up (the cost: docs/performance.md).
     # The stage comes along for nothing: it says who may become a customer (no query more
     # for a batch of customers).
     found = scope.filter(pk__in=wanted).order_by().values_list("id", "archived_at", "stage")
@@ -124,7 +124,7 @@ def _check(
     return checked
 
 
-def _write(actor: Any, checked: list[_Checked], result: BulkResult) -> None:
+def _write(actor: User | None, checked: list[_Checked], result: BulkResult) -> None:
     fresh = _skip_known(checked, result)
     if not fresh:
         return

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.core.money import to_baht
@@ -89,7 +90,7 @@ def _set_lines(deal: Deal, lines: Sequence[LineInput] | None) -> bool:
 @transaction.atomic
 def deal_create(
     *,
-    actor: Any,
+    actor: User | None,
     fields: Mapping[str, Any],
     stage: Stage | None = None,
     lines: Sequence[LineInput] | None = None,
@@ -124,7 +125,7 @@ def deal_create(
 @transaction.atomic
 def deal_update(
     *,
-    actor: Any,
+    actor: User | None,
     deal: Deal,
     fields: Mapping[str, Any],
     lines: Sequence[LineInput] | None = None,
@@ -149,7 +150,7 @@ def deal_update(
 @transaction.atomic
 def deal_move(
     *,
-    actor: Any,
+    actor: User | None,
     deal: Deal,
     stage: Stage,
     expected_stage_id: int | None = None,
@@ -209,5 +210,5 @@ def weighted(amount: Decimal, probability: int) -> Decimal:
     return (amount * probability / 100).quantize(Decimal("0.01"))
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: User | None) -> Any:
     return actor if getattr(actor, "pk", None) else None

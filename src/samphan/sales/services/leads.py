@@ -9,6 +9,7 @@ and a deal, and can merge a duplicate, all in one transaction.
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -65,7 +66,12 @@ def _contacts(data: LeadInput) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def lead_capture(
-    *, actor: Any, data: LeadInput, owner: Any = None, team: Team | None = None, sender: str = ""
+    *,
+    actor: User | None,
+    data: LeadInput,
+    owner: User | None = None,
+    team: Team | None = None,
+    sender: str = "",
 ) -> Lead:
     """Record an enquiry. Returns the lead, linked to an existing customer when the phone or
     e-mail is already known (``matched_existing``), else to a new customer at the lead stage."""
@@ -102,7 +108,7 @@ def lead_capture(
 
 
 def _new_customer(
-    actor: Any, data: LeadInput, contacts: list[dict[str, Any]], owner: Any
+    actor: User | None, data: LeadInput, contacts: list[dict[str, Any]], owner: User | None
 ) -> Customer:
     is_person = bool((data.first_name or data.last_name or data.nickname).strip())
     fields: dict[str, Any] = {
@@ -136,7 +142,7 @@ def public_form_allowed(sender: str) -> bool:
 
 
 @transaction.atomic
-def lead_assign(*, actor: Any, lead: Lead, owner: Any) -> Lead:
+def lead_assign(*, actor: User | None, lead: Lead, owner: User | None) -> Lead:
     """Give the lead (and its new customer) to ``owner`` and tell them in the app."""
     if owner is None or not owner.is_active:
         raise ValidationError({"owner": _("Choose an active user.")})
@@ -169,7 +175,7 @@ def lead_assign(*, actor: Any, lead: Lead, owner: Any) -> Lead:
 
 
 @transaction.atomic
-def lead_assign_round_robin(*, actor: Any, lead: Lead, team: Team) -> Lead:
+def lead_assign_round_robin(*, actor: User | None, lead: Lead, team: Team) -> Lead:
     """Give the lead to the team member after the one who had the last lead."""
     members = list(
         User.objects.filter(team=team, is_active=True, groups__name="sales").order_by("pk")
@@ -190,13 +196,13 @@ class Conversion:
     company_name: str = ""  # a company to create and attach the person to
     company: Customer | None = None  # or an existing one
     deal_title: str = ""
-    deal_amount: Any = None
+    deal_amount: Decimal | None = None
     deal_stage: Stage | None = None
     merge_into: Customer | None = None  # a duplicate that is the same person
 
 
 @transaction.atomic
-def lead_convert(*, actor: Any, lead: Lead, conversion: Conversion) -> Lead:
+def lead_convert(*, actor: User | None, lead: Lead, conversion: Conversion) -> Lead:
     """Qualify and convert in one step; nothing is written unless all of it succeeds."""
     lead = Lead.objects.select_for_update().select_related("customer").get(pk=lead.pk)
     if not lead.is_open:
@@ -243,7 +249,7 @@ def lead_convert(*, actor: Any, lead: Lead, conversion: Conversion) -> Lead:
     return lead
 
 
-def _company(actor: Any, name: str, person: Customer) -> Customer | None:
+def _company(actor: User | None, name: str, person: Customer) -> Customer | None:
     name = (name or "").strip()
     if not name or person.is_company:
         return None
@@ -259,7 +265,7 @@ def _company(actor: Any, name: str, person: Customer) -> Customer | None:
 
 
 @transaction.atomic
-def lead_disqualify(*, actor: Any, lead: Lead, reason: str) -> Lead:
+def lead_disqualify(*, actor: User | None, lead: Lead, reason: str) -> Lead:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why this lead is not worth pursuing.")})

@@ -4,7 +4,7 @@ and summed into an order (``order_record``, ``orders_bulk_record``, returns, quo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -19,14 +19,19 @@ MAX_QUANTITY = Decimal("1000000")
 MAX_AMOUNT = Decimal("10000000000")
 
 
+# A number as given: a Decimal (forms, the API), an int (a POS's quantities) or text to read
+# ("1,250.50", from an import); "" is a missing one.
+type Amount = Decimal | int | str
+
+
 @dataclass(frozen=True)
 class LineInput:
     """One line as a form, the API or an import gives it; prices default to the catalogue."""
 
     product: int | str  # id, or SKU
-    quantity: Any
-    unit_price: Any = None
-    discount: Any = ZERO
+    quantity: Amount
+    unit_price: Amount | None = None
+    discount: Amount = ZERO
     # How to read unit_price; None: as the product's list price is written.
     price_includes_vat: bool | None = None
 
@@ -73,7 +78,7 @@ def _amounts(
     return LineAmounts(revenue, vat, cost, revenue - cost)
 
 
-def _decimal(raw: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+def _decimal(raw: Amount, name: str, errors: dict[str, list[str]]) -> Decimal | None:
     if type(raw) is int:  # as a POS sends quantities; no text to clean up
         return Decimal(raw)
     try:
@@ -176,7 +181,8 @@ def build_lines(
         from_catalogue = line.unit_price in (None, "")
         quantity = _decimal(line.quantity, f"{prefix}.quantity", errors)
         price = _decimal(
-            product.list_price if from_catalogue else line.unit_price,
+            # (`is None` again only so that mypy knows the price given is one)
+            product.list_price if from_catalogue or line.unit_price is None else line.unit_price,
             f"{prefix}.unit_price",
             errors,
         )

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.core.bulk import insert_row, insert_rows
 from samphan.core.models import AuditEvent
 from samphan.sales.models import Order, OrderLine
@@ -35,7 +36,7 @@ AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "cust
 OrderWithLines = tuple[Order, Sequence[PricedLine]]
 
 
-def orders_insert(*, actor: Any, orders: Sequence[OrderWithLines]) -> None:
+def orders_insert(*, actor: User | None, orders: Sequence[OrderWithLines]) -> None:
     """Write validated, numbered orders (unsaved) with their lines and an audit row each.
     Sets their ids."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -50,7 +51,7 @@ def orders_insert(*, actor: Any, orders: Sequence[OrderWithLines]) -> None:
         LINE_COLUMNS,
         [_line_row(order, line) for order, lines in orders for line in lines],
     )
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None else None
     insert_rows(
         AuditEvent,
         AUDIT_COLUMNS,
@@ -83,7 +84,7 @@ def _saved(order: Order, pk: int) -> None:
     order._state.db = connection.alias
 
 
-def _order_row(order: Order, now: Any) -> tuple:
+def _order_row(order: Order, now: object) -> tuple[Any, ...]:
     return (
         order.number, order.external_id, order.customer_id,
         connection.ops.adapt_datetimefield_value(order.ordered_at),
@@ -92,7 +93,7 @@ def _order_row(order: Order, now: Any) -> tuple:
     )  # fmt: skip
 
 
-def _line_row(order: Order, line: PricedLine) -> tuple:
+def _line_row(order: Order, line: PricedLine) -> tuple[Any, ...]:
     return (
         order.pk, line.product.id, line.is_refund, line.quantity, line.unit_price,
         line.price_includes_vat, line.discount, line.unit_cost, line.revenue, line.cost,
@@ -100,7 +101,7 @@ def _line_row(order: Order, line: PricedLine) -> tuple:
     )  # fmt: skip
 
 
-def _audit_row(order: Order, lines: int, actor_id: int | None, now: Any) -> tuple:
+def _audit_row(order: Order, lines: int, actor_id: int | None, now: object) -> tuple[Any, ...]:
     changes: dict[str, list[Any]] = {
         "number": [None, order.number],
         "total": [None, str(order.total)],

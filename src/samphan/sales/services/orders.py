@@ -14,6 +14,7 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.core.money import format_baht, to_baht
@@ -36,7 +37,9 @@ from samphan.sales.signals import order_refunded, orders_recorded, orders_status
 # Within the money columns (14 digits, 2 decimals), with room for an order's sum.
 MAX_ORDER_TOTAL = Decimal("1000000000000")
 CHANNELS = frozenset(Order.Channel.values)
-TEXT_FIELDS = {name: cast(Field, Order._meta.get_field(name)) for name in ("external_id", "note")}
+TEXT_FIELDS = {
+    name: cast(Field[Any, Any], Order._meta.get_field(name)) for name in ("external_id", "note")
+}
 ORDER_PREFIX = "SO"
 
 
@@ -62,13 +65,13 @@ def purchase_summary(number: str, total: Decimal) -> str:
 
 def order_record(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     lines: Sequence[LineInput],
     channel: str,
     ordered_at: dt.datetime | None = None,
     external_id: str | None = None,
-    sold_by: Any = None,
+    sold_by: User | None = None,
     note: str = "",
 ) -> tuple[Order, bool]:
     """Record a paid order; returns ``(order, created)``.
@@ -99,13 +102,13 @@ def order_record(
 
 def _order_create(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     lines: Sequence[LineInput],
     channel: str,
     ordered_at: dt.datetime,
     external_id: str | None,
-    sold_by: Any,
+    sold_by: User | None,
     note: str,
 ) -> Order:
     wanted = OrderInput(
@@ -133,7 +136,7 @@ def _order_create(
     return order
 
 
-def _promote(actor: Any, order: Order) -> None:
+def _promote(actor: User | None, order: Order) -> None:
     """Whoever pays is a customer (``samphan.customers.lifecycle``)."""
     customers_promote(
         actor=actor,
@@ -193,7 +196,7 @@ def order_checked(
 
 
 @transaction.atomic
-def order_refund(*, actor: Any, order: Order, lines: Sequence[LineInput]) -> Order:
+def order_refund(*, actor: User | None, order: Order, lines: Sequence[LineInput]) -> Order:
     """Return part of a paid order as refund lines (at the price it was sold at)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.PAID:
@@ -255,7 +258,7 @@ def refundable_by_product(order: Order) -> dict[int, tuple[Decimal, Decimal]]:
 
 
 @transaction.atomic
-def order_set_status(*, actor: Any, order: Order, status: str) -> Order:
+def order_set_status(*, actor: User | None, order: Order, status: str) -> Order:
     """Cancel or wholly refund an order (or restore it); the roll-up follows."""
     if status not in Order.Status.values:
         raise ValidationError({"status": _("Choose paid, refunded or cancelled.")})

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.sales.models import Category, Product
@@ -47,7 +48,7 @@ def _apply_product_fields(product: Product, fields: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def product_create(*, actor: Any, fields: Mapping[str, Any], photo: Any = None) -> Product:
+def product_create(*, actor: User | None, fields: Mapping[str, Any], photo: Any = None) -> Product:
     product = Product()
     _apply_product_fields(product, fields)
     if photo:
@@ -65,7 +66,7 @@ def product_create(*, actor: Any, fields: Mapping[str, Any], photo: Any = None) 
 
 @transaction.atomic
 def product_update(
-    *, actor: Any, product: Product, fields: Mapping[str, Any], photo: Any = None
+    *, actor: User | None, product: Product, fields: Mapping[str, Any], photo: Any = None
 ) -> Product:
     before = snapshot(product, PRODUCT_FIELDS)
     _apply_product_fields(product, fields)
@@ -135,7 +136,9 @@ def _csv_product(row: Mapping[str, str], existing: Product | None) -> Product:
     return product
 
 
-def product_import_csv(*, actor: Any, text: str, skip_invalid: bool = False) -> ImportReport:
+def product_import_csv(
+    *, actor: User | None, text: str, skip_invalid: bool = False
+) -> ImportReport:
     """Create or update products from CSV text (the SKU decides which).
 
     Every row is checked first; with any bad row nothing is written, unless

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.dates import format_date
 from samphan.core.models import AuditEvent
@@ -26,14 +27,14 @@ from samphan.customers.services import interaction_log
 from samphan.sales.models import ZERO, Deal, Order, Quote, QuoteDocument, QuoteLine, Stage
 from samphan.sales.quote_delivery import quote_courier
 from samphan.sales.services.deals import deal_move
-from samphan.sales.services.order_lines import LineInput, build_lines
+from samphan.sales.services.order_lines import LineInput, ProductPrice, build_lines
 from samphan.sales.services.orders import order_record
 
 QUOTE_PREFIX = "QT"
 DEFAULT_VALID_DAYS = 30
 
 
-def _price_before_vat(product: Any) -> Decimal:
+def _price_before_vat(product: ProductPrice) -> Decimal:
     if product.price_includes_vat:
         return to_baht(product.list_price / (1 + vat_rate()))
     return product.list_price
@@ -83,10 +84,10 @@ def _totals(quote: Quote, lines: Sequence[QuoteLine]) -> None:
 @transaction.atomic
 def quote_create(
     *,
-    actor: Any,
+    actor: User | None,
     deal: Deal,
     lines: Sequence[LineInput] | None = None,
-    discount: Any = ZERO,
+    discount: Decimal | None = ZERO,
     valid_days: int = DEFAULT_VALID_DAYS,
     language: str = "th",
     notes: str = "",
@@ -132,10 +133,10 @@ def quote_create(
 @transaction.atomic
 def quote_update(
     *,
-    actor: Any,
+    actor: User | None,
     quote: Quote,
     lines: Sequence[LineInput],
-    discount: Any = ZERO,
+    discount: Decimal | None = ZERO,
     valid_until: dt.date | None = None,
     language: str | None = None,
     notes: str | None = None,
@@ -201,7 +202,7 @@ def _sendable(quote: Quote) -> Quote:
 
 @transaction.atomic
 def quote_send(
-    *, actor: Any, quote: Quote, pdf: bytes, channel: str, to: str, key: str = ""
+    *, actor: User | None, quote: Quote, pdf: bytes, channel: str, to: str, key: str = ""
 ) -> Quote:
     """Send the PDF to the customer through the outbox (e-mail with the PDF attached, or
     LINE with a link to it), keep it as sent, and mark the quotation sent; all or nothing.
@@ -232,7 +233,7 @@ def quote_send(
 
 
 @transaction.atomic
-def quote_mark_sent(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
+def quote_mark_sent(*, actor: User | None, quote: Quote, pdf: bytes) -> Quote:
     """Record that the quotation went to the customer some other way (handed over, sent
     from one's own mailbox): the PDF is kept as sent and the timeline says just that."""
     quote = _sendable(quote)
@@ -253,7 +254,7 @@ def quote_mark_sent(*, actor: Any, quote: Quote, pdf: bytes) -> Quote:
 
 
 @transaction.atomic
-def quote_accept(*, actor: Any, quote: Quote, channel: str = Order.Channel.FIELD) -> Quote:
+def quote_accept(*, actor: User | None, quote: Quote, channel: str = Order.Channel.FIELD) -> Quote:
     """The customer said yes: an order at the quoted prices, and the deal is won."""
     quote = Quote.objects.select_for_update().select_related("deal").get(pk=quote.pk)
     if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
@@ -313,7 +314,7 @@ def _order_lines(quote: Quote) -> list[LineInput]:
 
 
 @transaction.atomic
-def quote_reject(*, actor: Any, quote: Quote) -> Quote:
+def quote_reject(*, actor: User | None, quote: Quote) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
         raise ValidationError(
@@ -337,7 +338,7 @@ def quotes_expire(*, today: dt.date | None = None) -> int:
     )
 
 
-def _audit_status(actor: Any, quote: Quote, previous: str) -> None:
+def _audit_status(actor: User | None, quote: Quote, previous: str) -> None:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -347,5 +348,5 @@ def _audit_status(actor: Any, quote: Quote, previous: str) -> None:
     )
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: User | None) -> Any:
     return actor if getattr(actor, "pk", None) else None

@@ -48,7 +48,7 @@ def affinities_refresh_if_due(order_id: int) -> bool:
         if row is None:
             SuggestionState.objects.get_or_create(pk=1)
         cursor.execute(STATE_CLAIM, [_when(now), order_id, give_up])
-        claimed = cursor.rowcount > 0
+        claimed: bool = cursor.rowcount > 0
     if claimed:
         transaction.on_commit(_enqueue_rebuild, robust=True)
     return claimed

@@ -2,9 +2,8 @@
 
 import datetime as dt
 
-from django.http import HttpRequest
-
 from samphan.core import dates
+from samphan.core.http import Request
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 
@@ -21,7 +20,7 @@ def date_param(raw: str) -> dt.date | None:
         return None
 
 
-def panel_customer(request: HttpRequest, pk: int) -> Customer | None:
+def panel_customer(request: Request, pk: int) -> Customer | None:
     """The customer of a sales panel on their page: None when the user may not see orders
     (the panel stays empty), 404 when they may not see the customer."""
     if not request.user.has_perm("sales.view_order"):

@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, scoring, services
@@ -21,7 +22,7 @@ from samphan.sales.models import Deal, Pipeline, Stage
 from samphan.sales.views.common import number_param
 
 
-def _filters(request: HttpRequest, **fixed: Any) -> queries.DealFilters:
+def _filters(request: Request, **fixed: Any) -> queries.DealFilters:
     get = request.GET
     owner = request.user.pk if get.get("owner") == "me" else number_param(get.get("owner", ""))
     outcome = get.get("outcome", "")
@@ -45,7 +46,7 @@ def _pipeline(pk: int | None) -> Pipeline:
 
 
 @login_required
-def board(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def board(request: Request, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, "sales.view_deal")
     pipeline = _pipeline(pk)
     filters = _filters(request)
@@ -58,12 +59,12 @@ def board(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "teams": Team.objects.all(),
         "can_move": request.user.has_perm("sales.change_deal"),
     }
-    template = "sales/board.html#board" if request.htmx else "sales/board.html"  # type: ignore[attr-defined]
+    template = "sales/board.html#board" if request.htmx else "sales/board.html"
     return render(request, template, context)
 
 
 @login_required
-def deal_list(request: HttpRequest) -> HttpResponse:
+def deal_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_deal")
     filters = _filters(request)
     context = {
@@ -73,12 +74,12 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "owners": User.objects.filter(is_active=True).order_by("username"),
         "outcomes": Stage.Outcome.choices,
     }
-    template = "sales/deal_list.html#results" if request.htmx else "sales/deal_list.html"  # type: ignore[attr-defined]
+    template = "sales/deal_list.html#results" if request.htmx else "sales/deal_list.html"
     return render(request, template, context)
 
 
 @login_required
-def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_detail(request: Request, pk: int) -> HttpResponse:
     deal = deal_for_user(request.user, pk, perm="sales.view_deal")
     changes = list(deal.stage_changes.all())
     move_form = DealMoveForm(
@@ -98,7 +99,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def deal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def deal_form(request: Request, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, "sales.change_deal" if pk else "sales.add_deal")
     deal = deal_for_user(request.user, pk, perm="sales.change_deal") if pk else None
     # A new deal may come with its customer (?customer=); an edited one keeps its own.
@@ -143,7 +144,7 @@ def _line_initial(deal: Deal | None) -> list[dict[str, Any]]:
 
 @login_required
 @require_POST
-def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_move(request: Request, pk: int) -> HttpResponse:
     """Move a deal: from the board (fetch, answers JSON) or the deal page's form."""
     deal = deal_for_user(request.user, pk, perm="sales.change_deal")
     form = DealMoveForm(request.POST, pipeline_id=deal.pipeline_id)
@@ -167,11 +168,11 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deal_detail", pk=pk)
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def _wants_json(request: Request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-def _move_refused(request: HttpRequest, pk: int, text: str, *, status: int) -> HttpResponse:
+def _move_refused(request: Request, pk: int, text: str, *, status: int) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": text}, status=status)
     messages.error(request, text)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.core.public import in_link_language
@@ -35,7 +36,7 @@ from samphan.sales.views.common import number_param
 
 
 @login_required
-def lead_list(request: HttpRequest) -> HttpResponse:
+def lead_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_lead")
     get = request.GET
     status = get.get("status", "open")
@@ -51,12 +52,12 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "statuses": Lead.Status.choices,
         "owners": User.objects.filter(is_active=True).order_by("username"),
     }
-    template = "sales/lead_list.html#results" if request.htmx else "sales/lead_list.html"  # type: ignore[attr-defined]
+    template = "sales/lead_list.html#results" if request.htmx else "sales/lead_list.html"
     return render(request, template, context)
 
 
 @login_required
-def lead_create(request: HttpRequest) -> HttpResponse:
+def lead_create(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.add_lead")
     form = LeadForm(request.POST or None)
     assign = LeadAssignForm(request.POST or None, prefix="assign")
@@ -79,7 +80,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_detail(request: Request, pk: int) -> HttpResponse:
     lead = lead_for_user(request.user, pk, perm="sales.view_lead")
     context = {
         "lead": lead,
@@ -92,7 +93,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_assign(request: Request, pk: int) -> HttpResponse:
     lead = lead_for_user(request.user, pk, perm="sales.change_lead")
     form = LeadAssignForm(request.POST, prefix="assign")
     if not form.is_valid():
@@ -113,7 +114,7 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_convert(request: Request, pk: int) -> HttpResponse:
     lead = lead_for_user(request.user, pk, perm="sales.change_lead")
     duplicates = queries.lead_duplicates(request.user, lead)
     form = LeadConvertForm(request.POST or None, duplicates=duplicates)
@@ -143,7 +144,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_disqualify(request: Request, pk: int) -> HttpResponse:
     lead = lead_for_user(request.user, pk, perm="sales.change_lead")
     form = LeadDisqualifyForm(request.POST)
     try:

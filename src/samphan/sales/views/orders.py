@@ -6,13 +6,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm, BaseFormSet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
@@ -20,6 +21,7 @@ from samphan.sales import queries, services
 from samphan.sales.access import order_for_user
 from samphan.sales.forms import (
     OrderForm,
+    OrderLineForm,
     OrderLineFormSet,
     RefundLineForm,
 )
@@ -30,7 +32,7 @@ from samphan.sales.views.common import date_param, number_param, panel_customer
 
 
 @login_required
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_order")
     get = request.GET
     filters = queries.OrderFilters(
@@ -51,12 +53,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "channels": Order.Channel.choices,
         "statuses": Order.Status.choices,
     }
-    template = "sales/order_list.html#results" if request.htmx else "sales/order_list.html"  # type: ignore[attr-defined]
+    template = "sales/order_list.html#results" if request.htmx else "sales/order_list.html"
     return render(request, template, context)
 
 
 @login_required
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: Request, pk: int) -> HttpResponse:
     order = order_for_user(request.user, pk, perm="sales.view_order")
     return render(request, "sales/order_detail.html", _order_context(order))
 
@@ -65,7 +67,9 @@ def _order_context(order: Order) -> dict[str, Any]:
     return {"order": order, "refund_rows": _refund_rows(order), "statuses": Order.Status.choices}
 
 
-def _refund_rows(order: Order, data: Any = None) -> list[tuple[RefundLineForm, Product, Decimal]]:
+def _refund_rows(
+    order: Order, data: QueryDict | None = None
+) -> list[tuple[RefundLineForm, Product, Decimal]]:
     """One form per product still returnable: (form, product, quantity left)."""
     if order.status != Order.Status.PAID:
         return []
@@ -78,7 +82,7 @@ def _refund_rows(order: Order, data: Any = None) -> list[tuple[RefundLineForm, P
 
 
 @login_required
-def order_create(request: HttpRequest) -> HttpResponse:
+def order_create(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.add_order")
     customer_id = number_param(request.GET.get("customer", ""))
     form = OrderForm(request.POST or None, user=request.user, initial={"customer": customer_id})
@@ -103,7 +107,9 @@ def order_create(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/order_form.html", {"form": form, "lines": lines})
 
 
-def line_form_errors(form: BaseForm, lines: Any, error: ValidationError) -> None:
+def line_form_errors(
+    form: BaseForm, lines: BaseFormSet[OrderLineForm], error: ValidationError
+) -> None:
     """Put ``lines.N.field`` errors on the N-th filled line form, the rest on the order form."""
     filled = [line_form for line_form in lines.forms if line_form.cleaned_data.get("product")]
     rest: dict[str, list[str]] = {}
@@ -118,7 +124,7 @@ def line_form_errors(form: BaseForm, lines: Any, error: ValidationError) -> None
 
 @login_required
 @require_POST
-def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
+def order_refund(request: Request, pk: int) -> HttpResponse:
     order = order_for_user(request.user, pk, perm="sales.change_order")
     forms = [form for form, _product, _left in _refund_rows(order, request.POST)]
     returned = [
@@ -140,7 +146,7 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_status(request: HttpRequest, pk: int) -> HttpResponse:
+def order_status(request: Request, pk: int) -> HttpResponse:
     order = order_for_user(request.user, pk, perm="sales.change_order")
     try:
         services.order_set_status(
@@ -154,7 +160,7 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def customer_purchases(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_purchases(request: Request, pk: int) -> HttpResponse:
     """The purchase panel of the customer page: roll-up figures and the latest orders."""
     customer = panel_customer(request, pk)
     if customer is None:

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.sales import productivity
 from samphan.sales.forms import ProductivityForm
@@ -57,7 +58,7 @@ def _headers(sort: str) -> list[dict[str, Any]]:
 
 
 @login_required
-def productivity_report(request: HttpRequest) -> HttpResponse:
+def productivity_report(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_deal")
     teams = list(productivity.teams_for(request.user))
     form = ProductivityForm(request.GET, teams=teams)
@@ -78,7 +79,7 @@ def productivity_report(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "whole_company": sees_all_records(request.user),
     }
-    htmx = request.htmx  # type: ignore[attr-defined]
+    htmx = request.htmx
     template = "sales/productivity.html#report" if htmx else "sales/productivity.html"
     return render(request, template, context)
 

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
@@ -23,7 +24,7 @@ from samphan.sales.views.common import number_param
 
 
 @login_required
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_product")
     get = request.GET
     filters = queries.ProductFilters(
@@ -37,12 +38,12 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "categories": Category.objects.all(),
     }
-    template = "sales/product_list.html#results" if request.htmx else "sales/product_list.html"  # type: ignore[attr-defined]
+    template = "sales/product_list.html#results" if request.htmx else "sales/product_list.html"
     return render(request, template, context)
 
 
 @login_required
-def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def product_form(request: Request, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, "sales.change_product" if pk else "sales.add_product")
     product = product_for_user(request.user, pk) if pk else None
     form = ProductForm(request.POST or None, request.FILES or None, instance=product)
@@ -69,7 +70,7 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def product_import(request: HttpRequest) -> HttpResponse:
+def product_import(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.add_product")
     form = ProductImportForm(request.POST or None, request.FILES or None)
     report = None

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,19 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
 from samphan.sales.access import deal_for_user, quote_for_user
 from samphan.sales.forms import OrderLineFormSet, QuoteForm, QuoteSendForm
-from samphan.sales.models import Quote, QuoteDocument
+from samphan.sales.models import Deal, DealLine, Quote, QuoteDocument, QuoteLine
 from samphan.sales.quote_delivery import document_of, quote_courier_or_none
 from samphan.sales.quote_pdf import quote_context, quote_pdf
 from samphan.sales.views.orders import line_form_errors
 
 
 @login_required
-def quote_list(request: HttpRequest) -> HttpResponse:
+def quote_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_quote")
     status = request.GET.get("status", "")
     status = status if status in Quote.Status.values else ""
@@ -38,9 +40,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def quote_form(
-    request: HttpRequest, deal_pk: int | None = None, pk: int | None = None
-) -> HttpResponse:
+def quote_form(request: Request, deal_pk: int | None = None, pk: int | None = None) -> HttpResponse:
     """A new quotation for a deal (its products filled in), or a draft to change."""
     quote = quote_for_user(request.user, pk, perm="sales.change_quote") if pk else None
     deal = (
@@ -83,7 +83,8 @@ def quote_form(
     return render(request, "sales/quote_form.html", context)
 
 
-def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
+def _initial(quote: Quote | None, deal: Deal) -> dict[str, Any]:
+    rows: QuerySet[QuoteLine] | QuerySet[DealLine]
     if quote:
         rows = quote.lines.all()
         values = {
@@ -111,9 +112,7 @@ def _initial(quote: Quote | None, deal: Any) -> dict[str, Any]:
 
 
 @login_required
-def quote_detail(
-    request: HttpRequest, pk: int, send_form: QuoteSendForm | None = None
-) -> HttpResponse:
+def quote_detail(request: Request, pk: int, send_form: QuoteSendForm | None = None) -> HttpResponse:
     quote = quote_for_user(request.user, pk, perm="sales.view_quote")
     courier = quote_courier_or_none()
     addresses = courier.addresses(quote.customer) if courier else {}
@@ -133,7 +132,7 @@ def quote_detail(
 
 @login_required
 @require_POST
-def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_send(request: Request, pk: int) -> HttpResponse:
     """Send the PDF through the outbox; a refusal (no address, consent withdrawn) comes
     back beside the field and nothing is written."""
     quote = quote_for_user(request.user, pk, perm="sales.change_quote")
@@ -168,7 +167,7 @@ def _sent_message(channel: str, to: str) -> str:
 
 
 @login_required
-def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_download(request: Request, pk: int) -> HttpResponse:
     """The PDF: as it was sent when it was, else as the draft stands now."""
     quote = quote_for_user(request.user, pk, perm="sales.view_quote")
     sent = QuoteDocument.objects.filter(quote=quote).first()
@@ -181,7 +180,7 @@ def quote_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def quote_action(request: Request, pk: int, action: str) -> HttpResponse:
     quote = quote_for_user(request.user, pk, perm="sales.change_quote")
     try:
         if action == "mark-sent":

@@ -1,17 +1,18 @@
 """“Work next”: a rep's open deals and leads, best first, with why."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from samphan.accounts.models import User
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.sales import scoring
 from samphan.sales.views.common import number_param
 
 
 @login_required
-def work_next(request: HttpRequest) -> HttpResponse:
+def work_next(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_deal")
     chosen = number_param(request.GET.get("owner", ""))
     owner = request.user
