@@ -47,7 +47,7 @@ class StageStepOut(Schema):
 
 class FunnelParams(Schema):
     model_config = ConfigDict(extra="forbid")
-    period: PresetName | None = None  # type: ignore[valid-type]
+    period: PresetName | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
     pipeline: Id | None = Field(None, description="default: the default pipeline")

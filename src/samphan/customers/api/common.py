@@ -2,13 +2,13 @@
 page of a list, the duplicate-contact 409 and the contact point schemas."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import Choice, Text
+from samphan.api.schemas import MaxChars, OneOf
 from samphan.customers import services
 from samphan.customers.models import ContactPoint, Customer, CustomerQuerySet
 
@@ -40,9 +40,9 @@ class ContactPointOut(Schema):
 
 class ContactPointIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(ContactPoint.Kind.values)  # type: ignore[valid-type]
-    value: Text(300)  # type: ignore[valid-type]
-    label: Text(50) = ""  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(ContactPoint.Kind.values)]
+    value: Annotated[str, MaxChars(300)]
+    label: Annotated[str, MaxChars(50)] = ""
     is_preferred: bool = False
 
 

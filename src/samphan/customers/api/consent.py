@@ -1,13 +1,13 @@
 """/api/v1 consent: every grant and withdrawal a customer gave, and recording a new one."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Schema, Status
 from pydantic import ConfigDict
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
 from samphan.customers.api.common import router, with_details
@@ -26,10 +26,10 @@ class ConsentOut(Schema):
 
 class ConsentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    channel: Choice(ConsentRecord.Channel.values)  # type: ignore[valid-type]
-    status: Choice(ConsentRecord.Status.values)  # type: ignore[valid-type]
-    purpose: Choice(ConsentRecord.Purpose.values) = ConsentRecord.Purpose.MARKETING  # type: ignore[valid-type]
-    wording_version: Text(20) = ""  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(ConsentRecord.Channel.values)]
+    status: Annotated[str, OneOf(ConsentRecord.Status.values)]
+    purpose: Annotated[str, OneOf(ConsentRecord.Purpose.values)] = ConsentRecord.Purpose.MARKETING
+    wording_version: Annotated[str, MaxChars(20)] = ""
 
 
 @router.get(

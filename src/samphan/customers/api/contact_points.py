@@ -1,12 +1,12 @@
 """/api/v1 contact points: a customer's phones, e-mails and handles, each changed on its own."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
@@ -28,9 +28,9 @@ class ContactPointCreate(ContactPointIn):
 
 class ContactPointPatch(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(ContactPoint.Kind.values) | None = None  # type: ignore[valid-type]
-    value: Text(300) | None = None  # type: ignore[valid-type]
-    label: Text(50) | None = None  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(ContactPoint.Kind.values)] | None = None
+    value: Annotated[str, MaxChars(300)] | None = None
+    label: Annotated[str, MaxChars(50)] | None = None
     is_preferred: bool | None = None
 
 
@@ -43,7 +43,7 @@ class ContactPointPage(Schema):
 
 
 class ContactPointListParams(PageParams):
-    kind: Choice(ContactPoint.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(ContactPoint.Kind.values, blank=True)] = ""
 
 
 def _contact_point(request: HttpRequest, pk: int, perm: str) -> ContactPoint:

@@ -2,7 +2,7 @@
 change, archive and restore."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model, TextField
@@ -11,7 +11,7 @@ from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, Search, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.access import customer_for_user
@@ -100,57 +100,60 @@ class CustomerPatch(Schema):
     """Every field optional; only the fields sent change."""
 
     model_config = ConfigDict(extra="forbid")
-    title: Text(30) | None = None  # type: ignore[valid-type]
-    first_name: Text(100) | None = None  # type: ignore[valid-type]
-    last_name: Text(100) | None = None  # type: ignore[valid-type]
-    first_name_en: Text(100) | None = None  # type: ignore[valid-type]
-    last_name_en: Text(100) | None = None  # type: ignore[valid-type]
-    nickname: Text(50) | None = None  # type: ignore[valid-type]
+    title: Annotated[str, MaxChars(30)] | None = None
+    first_name: Annotated[str, MaxChars(100)] | None = None
+    last_name: Annotated[str, MaxChars(100)] | None = None
+    first_name_en: Annotated[str, MaxChars(100)] | None = None
+    last_name_en: Annotated[str, MaxChars(100)] | None = None
+    nickname: Annotated[str, MaxChars(50)] | None = None
     birthday: IsoDate | None = None
-    gender: Choice(Customer.Gender.values, blank=True) | None = None  # type: ignore[valid-type]
+    gender: Annotated[str, OneOf(Customer.Gender.values, blank=True)] | None = None
     company_id: Id | None = None
-    job_title: Text(100) | None = None  # type: ignore[valid-type]
-    company_name: Text(200) | None = None  # type: ignore[valid-type]
-    company_name_en: Text(200) | None = None  # type: ignore[valid-type]
-    tax_id: Text(20) | None = None  # type: ignore[valid-type]
-    branch: Text(5) | None = None  # type: ignore[valid-type]
-    industry: Choice(Customer.Industry.values, blank=True) | None = None  # type: ignore[valid-type]
-    size: Choice(Customer.CompanySize.values, blank=True) | None = None  # type: ignore[valid-type]
-    website: Text(200) | None = None  # type: ignore[valid-type]
-    address: Text(1000) | None = None  # type: ignore[valid-type]
-    province: Text(60) | None = None  # type: ignore[valid-type]
-    member_number: Text(30) | None = None  # type: ignore[valid-type]
-    stage: Choice(Customer.Stage.values) | None = None  # type: ignore[valid-type]
-    tier: Choice(Customer.Tier.values) | None = None  # type: ignore[valid-type]
+    job_title: Annotated[str, MaxChars(100)] | None = None
+    company_name: Annotated[str, MaxChars(200)] | None = None
+    company_name_en: Annotated[str, MaxChars(200)] | None = None
+    tax_id: Annotated[str, MaxChars(20)] | None = None
+    branch: Annotated[str, MaxChars(5)] | None = None
+    industry: Annotated[str, OneOf(Customer.Industry.values, blank=True)] | None = None
+    size: Annotated[str, OneOf(Customer.CompanySize.values, blank=True)] | None = None
+    website: Annotated[str, MaxChars(200)] | None = None
+    address: Annotated[str, MaxChars(1000)] | None = None
+    province: Annotated[str, MaxChars(60)] | None = None
+    member_number: Annotated[str, MaxChars(30)] | None = None
+    stage: Annotated[str, OneOf(Customer.Stage.values)] | None = None
+    tier: Annotated[str, OneOf(Customer.Tier.values)] | None = None
     is_vip: bool | None = None
     owner_id: Id | None = None
     team_id: Id | None = None
-    source: Choice(Customer.Source.values, blank=True) | None = None  # type: ignore[valid-type]
+    source: Annotated[str, OneOf(Customer.Source.values, blank=True)] | None = None
     referred_by_id: Id | None = None
-    custom_fields: dict[Text(50), Text(500) | int | float | None] | None = None  # type: ignore[valid-type]
-    notes: Text(5000) | None = None  # type: ignore[valid-type]
-    tags: list[Text(50)] | None = None  # type: ignore[valid-type]
-    interests: list[Text(80)] | None = None  # type: ignore[valid-type]
+    custom_fields: (
+        dict[Annotated[str, MaxChars(50)], Annotated[str, MaxChars(500)] | int | float | None]
+        | None
+    ) = None
+    notes: Annotated[str, MaxChars(5000)] | None = None
+    tags: list[Annotated[str, MaxChars(50)]] | None = None
+    interests: list[Annotated[str, MaxChars(80)]] | None = None
 
 
 class CustomerIn(CustomerPatch):
-    kind: Choice(Customer.Kind.values) = Customer.Kind.PERSON  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(Customer.Kind.values)] = Customer.Kind.PERSON
     contact_points: list[ContactPointIn] = Field(default_factory=list, max_length=20)
     allow_duplicate: bool = False
 
 
 class ListParams(PageParams):
-    q: Text(100) = ""  # type: ignore[valid-type]
-    kind: Text(10) = ""  # type: ignore[valid-type]
-    stage: Text(10) = ""  # type: ignore[valid-type]
-    tier: Text(10) = ""  # type: ignore[valid-type]
-    industry: Text(20) = ""  # type: ignore[valid-type]
+    q: Search = ""
+    kind: Annotated[str, MaxChars(10)] = ""
+    stage: Annotated[str, MaxChars(10)] = ""
+    tier: Annotated[str, MaxChars(10)] = ""
+    industry: Annotated[str, MaxChars(20)] = ""
     vip: bool | None = None
     tag: Id | None = None
     owner: Id | None = None
     team: Id | None = None
     archived: bool = False
-    sort: Text(10) = queries.DEFAULT_SORT  # type: ignore[valid-type]
+    sort: Annotated[str, MaxChars(10)] = queries.DEFAULT_SORT
 
 
 def _existing(model: type[Model], pk: int | None, field: str, queryset: Any = None) -> Any:

@@ -2,14 +2,14 @@
 orders, paged by cursor."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDateTime, MaxChars, OneOf, Search, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
@@ -44,10 +44,10 @@ class InteractionPage(Schema):
 
 class InteractionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(LOGGED_INTERACTION_KINDS)  # type: ignore[valid-type]
-    summary: Text(200)  # type: ignore[valid-type]
-    body: Text(10000) = ""  # type: ignore[valid-type]
-    channel: Text(30) = ""  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(LOGGED_INTERACTION_KINDS)]
+    summary: Annotated[str, MaxChars(200)]
+    body: Annotated[str, MaxChars(10000)] = ""
+    channel: Annotated[str, MaxChars(30)] = ""
     occurred_at: IsoDateTime | None = None
 
 
@@ -55,16 +55,16 @@ class InteractionPatch(Schema):
     """Only the fields sent change; `null` clears `body` or `channel`."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(LOGGED_INTERACTION_KINDS) | None = None  # type: ignore[valid-type]
-    summary: Text(200) | None = None  # type: ignore[valid-type]
-    body: Text(10000) | None = None  # type: ignore[valid-type]
-    channel: Text(30) | None = None  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(LOGGED_INTERACTION_KINDS)] | None = None
+    summary: Annotated[str, MaxChars(200)] | None = None
+    body: Annotated[str, MaxChars(10000)] | None = None
+    channel: Annotated[str, MaxChars(30)] | None = None
     occurred_at: IsoDateTime | None = None
 
 
 class InteractionListParams(PageParams):
-    q: Text(100) = Field("", description="text in the summary or body")  # type: ignore[valid-type]
-    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    q: Search = Field("", description="text in the summary or body")
+    kind: Annotated[str, OneOf(Interaction.Kind.values, blank=True)] = ""
 
 
 class TimelineEntryOut(EntryFields):
@@ -79,9 +79,9 @@ class TimelinePage(Schema):
 
 
 class TimelineParams(Schema):
-    before: Text(60) = Field("", description="the `next` of the previous page")  # type: ignore[valid-type]
-    q: Text(100) = Field("", description="text in the summary or body; an order's number or note")  # type: ignore[valid-type]
-    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    before: Annotated[str, MaxChars(60)] = Field("", description="the `next` of the previous page")
+    q: Search = Field("", description="text in the summary or body; an order's number or note")
+    kind: Annotated[str, OneOf(Interaction.Kind.values, blank=True)] = ""
     limit: int = Field(TIMELINE_PAGE, ge=1, le=200)
 
 

@@ -1,13 +1,13 @@
 """/api/v1 tags: the shop's list of tags, named and renamed; deleting one takes it off
 every customer."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Id, MaxChars, page_of
 from samphan.core.permissions import require_perm
 from samphan.customers import services
 from samphan.customers.api.common import PageParams, router
@@ -28,12 +28,12 @@ class TagPage(Schema):
 
 
 class TagListParams(PageParams):
-    q: Text(50) = Field("", description="part of the tag's name")  # type: ignore[valid-type]
+    q: Annotated[str, MaxChars(50)] = Field("", description="part of the tag's name")
 
 
 class TagIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    name: Text(50) = Field(min_length=1)  # type: ignore[valid-type]
+    name: Annotated[str, MaxChars(50)] = Field(min_length=1)
 
 
 def _tag(request: HttpRequest, pk: int, perm: str) -> Tag:
