@@ -174,7 +174,7 @@ def columns_for(
 
 def _ranked(
     user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
-) -> tuple[list[tuple], list[tuple]]:
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The period's customers ranked (the first ``limit`` and the first rank to reach each
     whole percent of customers: ``queries.is_mark``), and with a customer ``group`` its
     values with their buyers' sums: from the columns or by SQL (``queries.ranked_by_sql``
@@ -201,7 +201,7 @@ def _groups(
     return group_rows(found, group, by=by, totals=totals)
 
 
-def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
+def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple[Any, ...]]:
     copy, bounds = columns_for(user, period)
     if copy is None or bounds is None:
         return channel_rows_by_sql(user, period, by)

@@ -185,7 +185,7 @@ def _point_forecast(weeks: np.ndarray, key: str, steps: int) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             predicted = np.asarray(_fit(weeks, key).forecast(steps))
-    return np.clip(predicted, 0, None)
+    return np.asarray(np.clip(predicted, 0, None))
 
 
 def _centred(changes: np.ndarray) -> np.ndarray:
@@ -205,11 +205,13 @@ def _simulate(weeks: np.ndarray, key: str, steps: int) -> np.ndarray:
     # backtest scored (uncentred, a year of growth would add a drift it never had).
     if key == "naive":  # a random walk: last week plus past week-to-week changes
         changes = _centred(np.diff(weeks[-YEAR_WEEKS - 1 :]))
-        return weeks[-1] + np.cumsum(rng.choice(changes, size=(steps, SIMULATIONS)), axis=0)
+        return np.asarray(
+            weeks[-1] + np.cumsum(rng.choice(changes, size=(steps, SIMULATIONS)), axis=0)
+        )
     if key == "seasonal_naive":  # last year's week plus a past year-on-year change
         changes = _centred((weeks[YEAR_WEEKS:] - weeks[:-YEAR_WEEKS])[-YEAR_WEEKS:])
         base = _same_week_a_year_before(weeks, steps)[:, None]
-        return base + rng.choice(changes, size=(steps, SIMULATIONS))
+        return np.asarray(base + rng.choice(changes, size=(steps, SIMULATIONS)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         paths = _fit(weeks, key).simulate(
@@ -232,7 +234,7 @@ def _spread(weeks: np.ndarray, shares: np.ndarray, days: int) -> np.ndarray:
     """Simulated weekly totals (weeks × paths) as the first ``days`` days (days × paths),
     each week split by the weekday shares."""
     daily = np.repeat(weeks, 7, axis=0) * np.tile(shares, len(weeks))[:, None]
-    return np.clip(daily[:days], 0, None)
+    return np.asarray(np.clip(daily[:days], 0, None))
 
 
 def _weekly(days: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ BUILDERS["regulars"] = build_regulars_snapshot
 
 @dataclass
 class RegularsPage:
-    page: Page
+    page: Page[Any]
     rows: list[CustomerActivity]  # the page's rows, annotated as the list's query does
     as_of: dt.datetime | None  # when the list was made; None: just now
 

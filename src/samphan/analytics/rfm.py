@@ -146,7 +146,8 @@ class SegmentRow:
 def segment_summary(user: Any, within: QuerySet[Customer] | None = None) -> list[SegmentRow]:
     """Customers and lifetime revenue per segment, of the customers the user may see (of
     ``within``, already limited to those, when given: a saved segment's)."""
-    visible = (within if within is not None else Customer.objects.visible_to(user)).values("pk")
+    of: QuerySet[Customer] = within if within is not None else Customer.objects.visible_to(user)
+    visible = of.values("pk")
     rows = (
         CustomerRFM.objects.filter(customer__in=visible)
         .values("segment")

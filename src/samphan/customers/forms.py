@@ -130,7 +130,7 @@ class DuplicateCheck:
         return bool(getattr(self, "cleaned_data", {}).get("confirm_duplicate"))
 
 
-class CustomerForm(DuplicateCheck, core_forms.ModelForm):
+class CustomerForm(DuplicateCheck, core_forms.ModelForm[Customer]):
     """Fields of a person or a company, plus typed custom fields and first contact points."""
 
     mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
@@ -261,7 +261,7 @@ class CompanyForm(CustomerForm):
         fields = COMPANY_FIELDS
 
 
-class ContactPointForm(DuplicateCheck, core_forms.ModelForm):
+class ContactPointForm(DuplicateCheck, core_forms.ModelForm[ContactPoint]):
     # Hidden until a duplicate is found; then shown as a checkbox with the warning.
     confirm_duplicate = forms.BooleanField(
         label=_("Save anyway: the same phone or e-mail is right for both"),
@@ -305,7 +305,7 @@ def _this_minute() -> dt.datetime:
     return timezone.now().replace(second=0, microsecond=0)
 
 
-class InteractionForm(core_forms.ModelForm):
+class InteractionForm(core_forms.ModelForm[Interaction]):
     QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
     # Staff log what just happened or catch up on the past; a day ahead allows for an
     # appointment tonight and a phone clock that is off, not a year typed in พ.ศ.

@@ -116,7 +116,9 @@ def _update(customer_ids: list[int], now: dt.datetime) -> None:
         )
 
 
-def _audit_row(purchase: Purchase, stage: str, actor_id: int | None, now: dt.datetime) -> tuple:
+def _audit_row(
+    purchase: Purchase, stage: str, actor_id: int | None, now: dt.datetime
+) -> tuple[Any, ...]:
     changes = {"stage": [stage, Customer.Stage.CUSTOMER.value], "order": [None, purchase.number]}
     return (
         connection.ops.adapt_datetimefield_value(now), actor_id, AuditEvent.Action.UPDATE,
@@ -128,7 +130,7 @@ def promotion_summary(number: str) -> str:
     return _("Became a customer with order %(number)s") % {"number": number}
 
 
-def _timeline_row(purchase: Purchase, actor_id: int | None, now: dt.datetime) -> tuple:
+def _timeline_row(purchase: Purchase, actor_id: int | None, now: dt.datetime) -> tuple[Any, ...]:
     adapt = connection.ops.adapt_datetimefield_value
     return (
         purchase.customer_id, Interaction.Kind.STAGE, adapt(purchase.at), actor_id, "",

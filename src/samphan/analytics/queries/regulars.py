@@ -6,14 +6,11 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
-from samphan.analytics.cadence import (
-    MIN_DAYS,
-    OVERDUE_FACTOR,
-    OVERDUE_MIN_EXTRA_DAYS,
-    USUAL_SHARE,
-)
+from samphan.analytics.cadence import OVERDUE_FACTOR, OVERDUE_MIN_EXTRA_DAYS
 from samphan.analytics.models import (
     CHI_SQUARE_6_AT_1_PERCENT,
+    MIN_DAYS,
+    USUAL_SHARE,
     CustomerActivity,
 )
 from samphan.core import sql

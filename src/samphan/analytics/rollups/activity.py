@@ -123,7 +123,7 @@ def activity_select(where: str) -> str:
 def _activity_insert(where: str, params: dict[str, Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(ACTIVITY_INSERT + activity_select(where), params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def activity_refresh(customer_ids: Iterable[int]) -> None:
@@ -270,7 +270,7 @@ def new_day_added(order: Order, *, along: Along = NOTHING_ALONG) -> bool:
             [*along.prefix_params(), *sums_params(bought, connection.ops), day, when_param(at),
              day, day, order.customer_id, day],
         )  # fmt: skip
-        counted = cursor.rowcount > 0
+        counted = int(cursor.rowcount) > 0
     along.after()
     return counted
 
@@ -307,7 +307,7 @@ def sums_params(bought: Purchases, ops: Any) -> list[Any]:
 
 def first_day_row(
     customer_id: int, at: dt.datetime, *, visit: bool, bought: Purchases | None = None
-) -> list:
+) -> list[Any]:
     """A customer's first day, begun by a visit or orders (``bought``) at ``at`` (in the
     order of ``ACTIVITY_COLUMNS``)."""
     day = local_date(at)

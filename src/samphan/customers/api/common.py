@@ -4,11 +4,11 @@ page of a list, the duplicate-contact 409 and the contact point schemas."""
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.api.schemas import MaxChars, OneOf
+from samphan.core.http import Request
 from samphan.customers import services
 from samphan.customers.models import ContactPoint, Customer, CustomerQuerySet
 
@@ -58,7 +58,7 @@ def with_details(kind: str = "") -> CustomerQuerySet:
     return customers.filter(kind=kind) if kind else customers
 
 
-def duplicate_conflict(request: HttpRequest, error: services.DuplicateContactError) -> Status[Any]:
+def duplicate_conflict(request: Request, error: services.DuplicateContactError) -> Status[Any]:
     """The 409 for a ``DuplicateContactError``: only ids the caller may see; others are counted
     in the service, never revealed."""
     visible = list(error.customers.visible_to(request.user).values_list("pk", flat=True)[:5])

@@ -3,11 +3,11 @@
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Schema, Status
 from pydantic import ConfigDict
 
 from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf
+from samphan.core.http import Request
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
 from samphan.customers.api.common import router, with_details
@@ -37,7 +37,7 @@ class ConsentIn(Schema):
     response={200: list[ConsentOut], **ERRORS},
     tags=["consent"],
 )
-def consent_list(request: HttpRequest, customer_id: Id) -> Any:
+def consent_list(request: Request, customer_id: Id) -> Any:
     """Every grant and withdrawal, newest first: the latest per channel and purpose is in force."""
     return list(
         customer_for_user(
@@ -49,7 +49,7 @@ def consent_list(request: HttpRequest, customer_id: Id) -> Any:
 @router.post(
     "/customers/{customer_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"]
 )
-def consent_create(request: HttpRequest, customer_id: Id, payload: ConsentIn) -> Any:
+def consent_create(request: Request, customer_id: Id, payload: ConsentIn) -> Any:
     customer = customer_for_user(
         request.user, customer_id, perm="customers.add_consentrecord", queryset=with_details()
     )

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model, TextField
-from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
 from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.access import customer_for_user
@@ -175,7 +175,7 @@ def _named(model: type[Tag] | type[Interest], names: list[str] | None, field: st
     return found
 
 
-def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, Any]:
+def _service_fields(request: Request, payload: CustomerPatch) -> dict[str, Any]:
     data = payload.model_dump(
         exclude_unset=True, exclude={"tags", "interests", "contact_points", "allow_duplicate"}
     )
@@ -202,13 +202,13 @@ def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, A
     return data
 
 
-def _detail(request: HttpRequest, pk: int, kind: str = "") -> Customer:
+def _detail(request: Request, pk: int, kind: str = "") -> Customer:
     return customer_for_user(
         request.user, pk, perm="customers.view_customer", queryset=with_details(kind)
     )
 
 
-def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str, Any]:
+def _list(request: Request, params: ListParams, kind: str = "") -> dict[str, Any]:
     require_perm(request.user, "customers.view_customer")
     filters = queries.CustomerFilters(
         q=params.q,
@@ -229,7 +229,7 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     return page_of(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
-def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status[Any]:
+def _create(request: Request, payload: CustomerIn, kind: str = "") -> Status[Any]:
     require_perm(request.user, "customers.add_customer")
     fields = _service_fields(request, payload)
     fields["kind"] = kind or payload.kind
@@ -248,7 +248,7 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
     return Status(201, _detail(request, customer.pk))
 
 
-def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
+def _update(request: Request, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
     customer = customer_for_user(
         request.user, pk, perm="customers.change_customer", queryset=with_details(kind)
     )
@@ -262,7 +262,7 @@ def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "
     return _detail(request, pk)
 
 
-def _archive(request: HttpRequest, pk: int, *, archived: bool, kind: str = "") -> Customer:
+def _archive(request: Request, pk: int, *, archived: bool, kind: str = "") -> Customer:
     customer = customer_for_user(
         request.user, pk, perm="customers.archive_customer", queryset=with_details(kind)
     )
@@ -271,60 +271,60 @@ def _archive(request: HttpRequest, pk: int, *, archived: bool, kind: str = "") -
 
 
 @router.get("/customers", response={200: CustomerPage, **ERRORS})
-def customer_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+def customer_list(request: Request, params: Query[ListParams]) -> Any:
     """People and companies the caller may see; `q` searches names, phones, e-mails, member numbers."""
     return _list(request, params)
 
 
 @router.post("/customers", response={201: CustomerOut, **ERRORS})
-def customer_create(request: HttpRequest, payload: CustomerIn) -> Any:
+def customer_create(request: Request, payload: CustomerIn) -> Any:
     """Create a person (or a company with `kind`); 409 when a phone or e-mail is already known."""
     return _create(request, payload)
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def customer_get(request: HttpRequest, customer_id: Id) -> Any:
+def customer_get(request: Request, customer_id: Id) -> Any:
     return _detail(request, customer_id)
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def customer_update(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
+def customer_update(request: Request, customer_id: Id, payload: CustomerPatch) -> Any:
     return _update(request, customer_id, payload)
 
 
 @router.post("/customers/{customer_id}/archive", response={200: CustomerOut, **ERRORS})
-def customer_archive(request: HttpRequest, customer_id: Id) -> Any:
+def customer_archive(request: Request, customer_id: Id) -> Any:
     """Soft delete: hidden from lists, history kept; `/restore` undoes it."""
     return _archive(request, customer_id, archived=True)
 
 
 @router.post("/customers/{customer_id}/restore", response={200: CustomerOut, **ERRORS})
-def customer_restore(request: HttpRequest, customer_id: Id) -> Any:
+def customer_restore(request: Request, customer_id: Id) -> Any:
     return _archive(request, customer_id, archived=False)
 
 
 @router.get("/companies", response={200: CustomerPage, **ERRORS}, tags=["companies"])
-def company_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+def company_list(request: Request, params: Query[ListParams]) -> Any:
     return _list(request, params, kind=Customer.Kind.COMPANY)
 
 
 @router.post("/companies", response={201: CustomerOut, **ERRORS}, tags=["companies"])
-def company_create(request: HttpRequest, payload: CustomerIn) -> Any:
+def company_create(request: Request, payload: CustomerIn) -> Any:
     return _create(request, payload, kind=Customer.Kind.COMPANY)
 
 
 @router.get("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
-def company_get(request: HttpRequest, company_id: Id) -> Any:
+def company_get(request: Request, company_id: Id) -> Any:
     return _detail(request, company_id, kind=Customer.Kind.COMPANY)
 
 
 @router.patch("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
-def company_update(request: HttpRequest, company_id: Id, payload: CustomerPatch) -> Any:
+def company_update(request: Request, company_id: Id, payload: CustomerPatch) -> Any:
     return _update(request, company_id, payload, kind=Customer.Kind.COMPANY)
 
 
 @router.post(
     "/companies/{company_id}/archive", response={200: CustomerOut, **ERRORS}, tags=["companies"]
 )
-def company_archive(request: HttpRequest, company_id: Id) -> Any:
+def company_archive(request: Request, company_id: Id) -> Any:
     return _archive(request, company_id, archived=True, kind=Customer.Kind.COMPANY)

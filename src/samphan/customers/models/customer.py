@@ -15,7 +15,7 @@ from samphan.customers.greetings import greeting_for
 from samphan.customers.models.labels import Interest, Tag
 
 
-class CustomerQuerySet(OwnedQuerySet):
+class CustomerQuerySet(OwnedQuerySet["Customer"]):
     def active(self) -> "CustomerQuerySet":
         return self.filter(archived_at__isnull=True)
 
