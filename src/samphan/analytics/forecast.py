@@ -36,6 +36,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy
 
+from samphan.accounts.models import User
 from samphan.analytics.models import DailySales
 from samphan.analytics.rollups import local_date
 from samphan.core.permissions import sees_all_records
@@ -123,7 +124,7 @@ CANDIDATES: dict[str, Spec] = {
 }
 
 
-def daily_revenue(user: Any, until: dt.date, days: int) -> np.ndarray:
+def daily_revenue(user: User, until: dt.date, days: int) -> np.ndarray:
     """Revenue per local day for the ``days`` days ending ``until``, zeros included."""
     since = until - dt.timedelta(days=days - 1)
     if sees_all_records(user):
@@ -254,7 +255,7 @@ def _first_days_after(today: dt.date) -> list[dt.date]:
     return firsts
 
 
-def revenue_forecast(user: Any, today: dt.date) -> Forecast:
+def revenue_forecast(user: User, today: dt.date) -> Forecast:
     """The next three calendar months' revenue, from the history up to yesterday."""
     history = daily_revenue(user, today - dt.timedelta(days=1), HISTORY_DAYS)
     started = int(np.argmax(history > 0)) if history.any() else len(history)
@@ -334,7 +335,7 @@ class PipelineMonth:
     weighted: Decimal  # amount × the stage's win probability
 
 
-def weighted_pipeline(user: Any) -> list[PipelineMonth]:
+def weighted_pipeline(user: User) -> list[PipelineMonth]:
     """Open deals by expected close month: amount and amount weighted by the stage's win
     probability. Overdue months (before this one) stay as they are: a rep should move
     those dates."""

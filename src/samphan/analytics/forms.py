@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samphan.accounts.models import User
 from samphan.analytics.report_filters import report_customers, report_filter
 from samphan.analytics.reports import KINDS as REPORT_KINDS
 from samphan.core import periods
@@ -90,7 +91,7 @@ class ReportForm(DashboardForm):
         error_messages={"invalid_choice": _("That segment does not exist (any more).")},
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         registered = report_filter()

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.analytics import queries, snapshots
 from samphan.analytics.models import CustomerActivity
 from samphan.analytics.snapshots import BUILDERS, all_records_user
@@ -47,7 +48,7 @@ class RegularsPage:
 
 
 def regulars_page(
-    user: Any, name: str, today: dt.date, *, vip: bool = False, number: Any = 1, per_page: int = 25
+    user: User, name: str, today: dt.date, *, vip: bool = False, number: Any = 1, per_page: int = 25
 ) -> RegularsPage:
     rows: QuerySet[CustomerActivity] = LISTS[name](user, today)
     if sees_all_records(user):

@@ -109,7 +109,7 @@ class DuplicateCheck:
     checkbox; ticked, the next save passes ``allow_duplicate``."""
 
     fields: dict[str, forms.Field]
-    user: Any
+    user: User
     duplicates: list[Customer]
     hidden_duplicates: int
 
@@ -156,7 +156,7 @@ class CustomerForm(DuplicateCheck, core_forms.ModelForm[Customer]):
         }
 
     def __init__(
-        self, *args: Any, user: Any, kind: str = Customer.Kind.PERSON, **kwargs: Any
+        self, *args: Any, user: User, kind: str = Customer.Kind.PERSON, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
@@ -273,7 +273,7 @@ class ContactPointForm(DuplicateCheck, core_forms.ModelForm[ContactPoint]):
         model = ContactPoint
         fields = ["kind", "value", "label", "is_preferred"]
 
-    def __init__(self, *args: Any, user: Any, customer: Customer, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.customer = customer

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core import sql
 from samphan.core.bulk import insert_rows
 from samphan.core.models import AuditEvent
@@ -59,7 +60,7 @@ def may_become_customer(stage: str) -> bool:
     return stage in BECOMES_CUSTOMER
 
 
-def customers_promote(*, actor: Any, purchases: Iterable[Purchase]) -> dict[int, str]:
+def customers_promote(*, actor: User | None, purchases: Iterable[Purchase]) -> dict[int, str]:
     """Make the buyers among ``purchases`` who are not customers yet customers, each with
     an audit row and a timeline entry naming their earliest order of these. Returns the
     promoted customers' stages before, by id."""
@@ -75,7 +76,7 @@ def customers_promote(*, actor: Any, purchases: Iterable[Purchase]) -> dict[int,
         return {}
     now = timezone.now()
     _update(sorted(before), now)
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None and actor.pk else None
     insert_rows(
         AuditEvent,
         AUDIT_COLUMNS,

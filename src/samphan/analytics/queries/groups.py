@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from samphan.accounts.models import User
 from samphan.analytics import columns
 from samphan.analytics.models import (
     CustomerRFM,
@@ -97,7 +98,7 @@ def group_rows(
 
 
 @sqlite_page_cache(SCAN_KIB)
-def channel_rows_by_sql(user: Any, period: Period | None, by: str) -> list[tuple[Any, ...]]:
+def channel_rows_by_sql(user: User, period: Period | None, by: str) -> list[tuple[Any, ...]]:
     rows = (
         paid_in(user, period)
         .order_by()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 
+from samphan.accounts.models import User
 from samphan.analytics.queries.groups import grouped_sql
 from samphan.analytics.queries.paid import money, per_customer, ratio
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
@@ -49,7 +50,7 @@ class Share:
 
 @sqlite_page_cache(SCAN_KIB)
 def ranked_by_sql(
-    user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
+    user: User, period: Period | None, *, by: str, limit: int | None, group: str = ""
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """One statement over the period's per-customer sums (summed once, materialised).
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer, Interest, Tag
@@ -70,7 +71,7 @@ def _apply_fields(customer: Customer, fields: Mapping[str, Any]) -> None:
 
 def customer_create(
     *,
-    actor: Any,
+    actor: User | None,
     fields: Mapping[str, Any],
     tags: Iterable[Tag] = (),
     interests: Iterable[Interest] = (),
@@ -115,7 +116,7 @@ def customer_create(
 @transaction.atomic
 def customer_update(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     fields: Mapping[str, Any],
     tags: Iterable[Tag] | None = None,
@@ -149,7 +150,7 @@ def customer_update(
 
 
 @transaction.atomic
-def customer_archive(*, actor: Any, customer: Customer, archived: bool = True) -> Customer:
+def customer_archive(*, actor: User | None, customer: Customer, archived: bool = True) -> Customer:
     """Soft delete (or restore): the record and its history stay, lists hide it."""
     if customer.is_archived == archived:
         return customer
