@@ -2,7 +2,7 @@
 customer (top customers, shares, the breakdown by group) for users who see every record.
 
 SQLite answers those by reading the period's orders from an index and sorting them by
-customer, ten times slower than a column store (DuckDB) at a million customers
+customer, far slower than a column store (DuckDB) at a million customers
 (docs/performance.md). Here each process keeps five NumPy columns of the paid orders (customer, second,
 revenue, profit, channel: 29 bytes an order, 130 MB at a million customers) and sums a
 period with ``bincount``.

@@ -1,7 +1,7 @@
 """Revenue forecasts made by the worker and read by requests.
 
-A fit loads statsmodels (13 s on a busy two-core machine) and then takes a second or two:
-on the request path it made each web process's first forecast panel wait, or time out.
+A fit loads statsmodels, which is slow, and then takes a while (docs/performance.md): on
+the request path it made each web process's first forecast panel wait, or time out.
 So requests only read ``StoredForecast``; the fit runs in the worker, in a task
 (``forecast_make``) or in its daily loop (``keep_daily``).
 

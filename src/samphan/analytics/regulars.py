@@ -1,10 +1,10 @@
 """The regulars lists (expected today, overdue) a page at a time.
 
 Finding them reads every customer's roll-up (no index serves "today is their usual
-weekday"): about a second at a million customers on SQLite. For users who see every
-record the ordered list of ids is a snapshot the worker keeps fresh, like the dashboard
-(``analytics.snapshots``), and a page reads its rows by id; users limited to their own
-records, and a list of another day, are computed live.
+weekday"), too slow for a page at a million customers on SQLite (docs/performance.md).
+For users who see every record the ordered list of ids is a snapshot the worker keeps
+fresh, like the dashboard (``analytics.snapshots``), and a page reads its rows by id;
+users limited to their own records, and a list of another day, are computed live.
 """
 
 import datetime as dt

@@ -73,9 +73,9 @@ def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
         if sql.is_postgresql():
             # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
             # tests each row against the id list, reading most of a million rows for a
-            # term whose matches sort late (1.8 s measured). Ordering by a window number
-            # makes it fetch the ids and sort those few. SQLite already does that, and is
-            # slower with the window (it builds every joined row first): 8 ms against 20.
+            # term whose matches sort late (docs/performance.md). Ordering by a window
+            # number makes it fetch the ids and sort those few. SQLite already does that,
+            # and is slower with the window (it builds every joined row first).
             customers = customers.annotate(
                 search_order=Window(RowNumber(), order_by=[_order_by(name) for name in ordering])
             )
