@@ -166,20 +166,22 @@ class CustomerForm(DuplicateCheck, core_forms.ModelForm[Customer]):
         # Only customers this user may see can be picked (or named by the picker).
         visible = Customer.objects.visible_to(user).active()
         if "company" in self.fields:
-            self.fields["company"].queryset = visible.companies()  # type: ignore[attr-defined]
+            core_forms.model_choice_field(self, "company").queryset = visible.companies()
             self.fields["company"].widget = CustomerPicker(
                 visible.companies(),
                 kind=Customer.Kind.COMPANY,
                 attrs={"placeholder": _("Type part of the company's name")},
             )
-        self.fields["referred_by"].queryset = visible  # type: ignore[attr-defined]
+        core_forms.model_choice_field(self, "referred_by").queryset = visible
         self.fields["referred_by"].widget = CustomerPicker(
             visible, attrs={"placeholder": _("Type part of a name or phone")}
         )
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
-        self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
-        self.fields["tags"].queryset = Tag.objects.all()  # type: ignore[attr-defined]
-        self.fields["interests"].queryset = Interest.objects.all()  # type: ignore[attr-defined]
+        core_forms.model_choice_field(self, "owner").queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
+        core_forms.model_choice_field(self, "team").queryset = Team.objects.all()
+        core_forms.model_choice_field(self, "tags").queryset = Tag.objects.all()
+        core_forms.model_choice_field(self, "interests").queryset = Interest.objects.all()
         for definition in self.custom_definitions:
             self.fields[f"cf_{definition.key}"] = self._custom_form_field(definition)
         if self.instance.pk:
@@ -328,6 +330,7 @@ class InteractionForm(core_forms.ModelForm[Interaction]):
         kwargs.setdefault("auto_id", "interaction-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # The ignore: ``fields`` holds plain ``Field``s; this one is the model's ChoiceField.
         kind = self.fields["kind"]
         kind.choices = [c for c in kind.choices if c[0] in ("", *LOGGED_INTERACTION_KINDS)]  # type: ignore[attr-defined]
         # "When" shows the time the page was opened; left as it is, it means "now" when the
