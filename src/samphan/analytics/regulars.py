@@ -48,7 +48,13 @@ class RegularsPage:
 
 
 def regulars_page(
-    user: User, name: str, today: dt.date, *, vip: bool = False, number: Any = 1, per_page: int = 25
+    user: User,
+    name: str,
+    today: dt.date,
+    *,
+    vip: bool = False,
+    number: int | str | None = 1,
+    per_page: int = 25,
 ) -> RegularsPage:
     rows: QuerySet[CustomerActivity] = LISTS[name](user, today)
     if sees_all_records(user):

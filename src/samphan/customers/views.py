@@ -1,6 +1,6 @@
 """Customer pages: list, 360 view, forms. Thin: parse, call a query or service, render."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +42,7 @@ def filters_from(request: Request) -> queries.CustomerFilters:
     """Filters from the query string; anything unknown or malformed is ignored."""
     get = request.GET
 
-    def choice(name: str, allowed: Any, default: str = "") -> str:
+    def choice(name: str, allowed: Container[str], default: str = "") -> str:
         value = get.get(name, "")
         return value if value in allowed else default
 

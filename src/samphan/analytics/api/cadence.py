@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Schema
@@ -72,7 +73,7 @@ class PageParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _regulars(rows: Any, params: PageParams) -> dict[str, Any]:
+def _regulars(rows: QuerySet[CustomerActivity], params: PageParams) -> dict[str, Any]:
     paginator = CappedPaginator(rows, params.page_size)
     start = (params.page - 1) * params.page_size
     today = timezone.localdate()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity
 from samphan.analytics.rollups.common import (
@@ -299,7 +300,7 @@ def sums_update(more: str) -> str:
     return SUMS_UPDATE.format(sums=sums_added(), more=f", {more}" if more else "")
 
 
-def sums_params(bought: Purchases, ops: Any) -> list[Any]:
+def sums_params(bought: Purchases, ops: BaseDatabaseOperations) -> list[Any]:
     first = ops.adapt_datetimefield_value(bought.first_at)
     last = ops.adapt_datetimefield_value(bought.last_at)
     return [bought.revenue, bought.profit, bought.orders, first, first, last, last]

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,7 +77,7 @@ def customer_create(
     tags: Iterable[Tag] = (),
     interests: Iterable[Interest] = (),
     contact_points: Iterable[Mapping[str, Any]] = (),
-    photo: Any = None,
+    photo: UploadedFile[bytes] | str | None = None,
     allow_duplicate: bool = False,
 ) -> Customer:
     """A new customer with its first contact points; ``DuplicateContactError`` (on
@@ -121,7 +122,7 @@ def customer_update(
     fields: Mapping[str, Any],
     tags: Iterable[Tag] | None = None,
     interests: Iterable[Interest] | None = None,
-    photo: Any = None,
+    photo: UploadedFile[bytes] | str | None = None,
 ) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer, AUDITED_CUSTOMER_FIELDS)
