@@ -2,7 +2,7 @@
 customer (top customers, shares, the breakdown by group) for users who see every record.
 
 SQLite answers those by reading the period's orders from an index and sorting them by
-customer, ten times slower than a column store (DuckDB) at a million customers
+customer, far slower than a column store (DuckDB) at a million customers
 (docs/performance.md). Here each process keeps five NumPy columns of the paid orders (customer, second,
 revenue, profit, channel: 29 bytes an order, 130 MB at a million customers) and sums a
 period with ``bincount``.
@@ -298,7 +298,7 @@ def per_customer(
     )
 
 
-def ranks(sums: CustomerSums, *, by: str, limit: int) -> list[tuple]:
+def ranks(sums: CustomerSums, *, by: str, limit: int) -> list[tuple[Any, ...]]:
     """The rows ``queries._ranked`` gives: (n, k, running, customer, revenue, profit,
     orders, total revenue, total profit, the sum of every running sum) for the first
     ``limit`` ranks and the first rank to reach each whole percent of customers
@@ -322,7 +322,7 @@ def ranks(sums: CustomerSums, *, by: str, limit: int) -> list[tuple]:
 
 def channel_rows(
     copy: PaidOrders, start: dt.datetime | None, end: dt.datetime | None, *, by: str
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """(channel, customers, orders, revenue, profit) per sales channel, largest first."""
     mask = copy.within(start, end) & (copy.channel >= 0)
     channels, customers = copy.channel[mask], copy.customer[mask]

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.analytics import columns, queries, snapshots
 from samphan.analytics.figures import TopQuestion, columns_for
 from samphan.analytics.figures import figures as top_figures
@@ -84,7 +85,7 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def kpis(user: Any, period: Period) -> Kpis:
+def kpis(user: User, period: Period) -> Kpis:
     paid = Order.objects.visible_to(user).filter(
         status=Order.Status.PAID, ordered_at__gte=period.start, ordered_at__lt=period.end
     )
@@ -131,7 +132,7 @@ def compared(current: Kpis, previous: Kpis | None) -> list[Kpi]:
     return result
 
 
-def monthly_revenue(user: Any, months: int, today: dt.date) -> list[tuple[dt.date, Decimal]]:
+def monthly_revenue(user: User, months: int, today: dt.date) -> list[tuple[dt.date, Decimal]]:
     """Revenue per calendar month for the last ``months`` months (this one included),
     months without sales as zero."""
     first = _months_back(today.replace(day=1), months - 1)
@@ -164,7 +165,7 @@ def _months_back(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def week_hours(user: Any, period: Period) -> list[list[int]]:
+def week_hours(user: User, period: Period) -> list[list[int]]:
     """Orders and visits of the period by weekday (rows, Monday first) and local hour:
     from the per-hour roll-up for users who see every record, from their customers'
     orders and visits for the others."""
@@ -204,7 +205,7 @@ def week_hours(user: Any, period: Period) -> list[list[int]]:
 
 
 def figures(
-    user: Any,
+    user: User,
     period: Period,
     today: dt.date,
     *,
@@ -253,7 +254,7 @@ def figures(
     }
 
 
-def figures_whatever_the_period(user: Any, today: dt.date) -> dict[str, Any]:
+def figures_whatever_the_period(user: User, today: dt.date) -> dict[str, Any]:
     """The dashboard's figures that do not depend on its period."""
     return {
         "counts": customer_counts(user),

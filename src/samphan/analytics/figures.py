@@ -32,6 +32,7 @@ from typing import Any, overload
 
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.analytics import columns, snapshots
 from samphan.analytics.queries import (
     GROUPS,
@@ -120,10 +121,10 @@ class GroupFigures:
 
 
 @overload
-def figures(user: Any, question: TopQuestion) -> TopFigures: ...
+def figures(user: User, question: TopQuestion) -> TopFigures: ...
 @overload
-def figures(user: Any, question: GroupQuestion) -> GroupFigures: ...
-def figures(user: Any, question: TopQuestion | GroupQuestion) -> TopFigures | GroupFigures:
+def figures(user: User, question: GroupQuestion) -> GroupFigures: ...
+def figures(user: User, question: TopQuestion | GroupQuestion) -> TopFigures | GroupFigures:
     """The figures ``question`` asks for, of the orders ``user`` may see (see the module's
     docstring for which engine answers)."""
     if isinstance(question, GroupQuestion):
@@ -136,7 +137,7 @@ def figures(user: Any, question: TopQuestion | GroupQuestion) -> TopFigures | Gr
     return _compute(user, question)
 
 
-def _compute(user: Any, question: TopQuestion) -> TopFigures:
+def _compute(user: User, question: TopQuestion) -> TopFigures:
     period, by, limit, group = question.period, question.by, question.limit, question.group
     if group and group != "channel":  # ranks and groups from one pass over the orders
         ranks, grouped = _ranked(user, period, by=by, limit=limit, group=group)
@@ -159,7 +160,7 @@ Bounds = tuple[dt.datetime | None, dt.datetime | None]
 
 
 def columns_for(
-    user: Any, period: Period | None
+    user: User, period: Period | None
 ) -> tuple[columns.PaidOrders | None, Bounds | None]:
     """The paid orders' columns and the period's bounds, when they answer for this user:
     one who sees every record, outside a transaction, the copy loaded, the bounds on whole
@@ -173,8 +174,8 @@ def columns_for(
 
 
 def _ranked(
-    user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
-) -> tuple[list[tuple], list[tuple]]:
+    user: User, period: Period | None, *, by: str, limit: int | None, group: str = ""
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The period's customers ranked (the first ``limit`` and the first rank to reach each
     whole percent of customers: ``queries.is_mark``), and with a customer ``group`` its
     values with their buyers' sums: from the columns or by SQL (``queries.ranked_by_sql``
@@ -188,7 +189,7 @@ def _ranked(
 
 
 def _groups(
-    user: Any, period: Period | None, group: str, by: str, totals: dict[str, Decimal]
+    user: User, period: Period | None, group: str, by: str, totals: dict[str, Decimal]
 ) -> list[GroupRow]:
     """The period's sums per customer group, largest first. A group of customers (tier,
     tag, segment, industry, province) sums each buyer's sums, so each buyer is joined to
@@ -201,7 +202,7 @@ def _groups(
     return group_rows(found, group, by=by, totals=totals)
 
 
-def _channel_rows(user: Any, period: Period | None, by: str) -> list[tuple]:
+def _channel_rows(user: User, period: Period | None, by: str) -> list[tuple[Any, ...]]:
     copy, bounds = columns_for(user, period)
     if copy is None or bounds is None:
         return channel_rows_by_sql(user, period, by)

@@ -36,6 +36,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy
 
+from samphan.accounts.models import User
 from samphan.analytics.models import DailySales
 from samphan.analytics.rollups import local_date
 from samphan.core.permissions import sees_all_records
@@ -123,7 +124,7 @@ CANDIDATES: dict[str, Spec] = {
 }
 
 
-def daily_revenue(user: Any, until: dt.date, days: int) -> np.ndarray:
+def daily_revenue(user: User, until: dt.date, days: int) -> np.ndarray:
     """Revenue per local day for the ``days`` days ending ``until``, zeros included."""
     since = until - dt.timedelta(days=days - 1)
     if sees_all_records(user):
@@ -185,7 +186,7 @@ def _point_forecast(weeks: np.ndarray, key: str, steps: int) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             predicted = np.asarray(_fit(weeks, key).forecast(steps))
-    return np.clip(predicted, 0, None)
+    return np.asarray(np.clip(predicted, 0, None))
 
 
 def _centred(changes: np.ndarray) -> np.ndarray:
@@ -205,11 +206,13 @@ def _simulate(weeks: np.ndarray, key: str, steps: int) -> np.ndarray:
     # backtest scored (uncentred, a year of growth would add a drift it never had).
     if key == "naive":  # a random walk: last week plus past week-to-week changes
         changes = _centred(np.diff(weeks[-YEAR_WEEKS - 1 :]))
-        return weeks[-1] + np.cumsum(rng.choice(changes, size=(steps, SIMULATIONS)), axis=0)
+        return np.asarray(
+            weeks[-1] + np.cumsum(rng.choice(changes, size=(steps, SIMULATIONS)), axis=0)
+        )
     if key == "seasonal_naive":  # last year's week plus a past year-on-year change
         changes = _centred((weeks[YEAR_WEEKS:] - weeks[:-YEAR_WEEKS])[-YEAR_WEEKS:])
         base = _same_week_a_year_before(weeks, steps)[:, None]
-        return base + rng.choice(changes, size=(steps, SIMULATIONS))
+        return np.asarray(base + rng.choice(changes, size=(steps, SIMULATIONS)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         paths = _fit(weeks, key).simulate(
@@ -232,7 +235,7 @@ def _spread(weeks: np.ndarray, shares: np.ndarray, days: int) -> np.ndarray:
     """Simulated weekly totals (weeks × paths) as the first ``days`` days (days × paths),
     each week split by the weekday shares."""
     daily = np.repeat(weeks, 7, axis=0) * np.tile(shares, len(weeks))[:, None]
-    return np.clip(daily[:days], 0, None)
+    return np.asarray(np.clip(daily[:days], 0, None))
 
 
 def _weekly(days: np.ndarray) -> np.ndarray:
@@ -252,7 +255,7 @@ def _first_days_after(today: dt.date) -> list[dt.date]:
     return firsts
 
 
-def revenue_forecast(user: Any, today: dt.date) -> Forecast:
+def revenue_forecast(user: User, today: dt.date) -> Forecast:
     """The next three calendar months' revenue, from the history up to yesterday."""
     history = daily_revenue(user, today - dt.timedelta(days=1), HISTORY_DAYS)
     started = int(np.argmax(history > 0)) if history.any() else len(history)
@@ -332,7 +335,7 @@ class PipelineMonth:
     weighted: Decimal  # amount × the stage's win probability
 
 
-def weighted_pipeline(user: Any) -> list[PipelineMonth]:
+def weighted_pipeline(user: User) -> list[PipelineMonth]:
     """Open deals by expected close month: amount and amount weighted by the stage's win
     probability. Overdue months (before this one) stay as they are: a rep should move
     those dates."""

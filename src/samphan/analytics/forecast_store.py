@@ -1,7 +1,7 @@
 """Revenue forecasts made by the worker and read by requests.
 
-A fit loads statsmodels (13 s on a busy two-core machine) and then takes a second or two:
-on the request path it made each web process's first forecast panel wait, or time out.
+A fit loads statsmodels, which is slow, and then takes a while (docs/performance.md): on
+the request path it made each web process's first forecast panel wait, or time out.
 So requests only read ``StoredForecast``; the fit runs in the worker, in a task
 (``forecast_make``) or in its daily loop (``keep_daily``).
 
@@ -55,11 +55,11 @@ class Stored:
     made_on: dt.date
 
 
-def scope_of(user: Any) -> str:
+def scope_of(user: User) -> str:
     return ALL if sees_all_records(user) else f"user-{user.pk}"
 
 
-def stored_forecast(user: Any) -> Stored | None:
+def stored_forecast(user: User) -> Stored | None:
     """The latest forecast the user may see, None when none is made yet; queues the
     making of today's when it is missing or older than today. Never fits anything."""
     scope = scope_of(user)
@@ -76,7 +76,7 @@ def stored_forecast(user: Any) -> Stored | None:
     return Stored(from_data(row.data), row.computed_at, row.made_on)
 
 
-def remake(user: Any) -> None:
+def remake(user: User) -> None:
     """Queue the making of the user's forecast now, made today or not (the panel's
     "Compute again": after an import of past orders, say); once per ``QUEUED_GIVE_UP``."""
     scope = scope_of(user)
@@ -104,12 +104,13 @@ def make(scope: str) -> bool:
     """Make and store today's forecast for ``scope`` (in the worker); False when the scope's
     user is gone or may no longer see orders (their row is then dropped)."""
     if scope == ALL:
-        user: Any = all_records_user()
+        user = all_records_user()
     else:
-        user = User.objects.filter(pk=int(scope.removeprefix("user-")), is_active=True).first()
-        if user is None or sees_all_records(user) or not user.has_perm("sales.view_order"):
+        found = User.objects.filter(pk=int(scope.removeprefix("user-")), is_active=True).first()
+        if found is None or sees_all_records(found) or not found.has_perm("sales.view_order"):
             StoredForecast.objects.filter(scope=scope).delete()
             return False
+        user = found
     today = timezone.localdate()
     started = time.perf_counter()
     result = revenue_forecast(user, today)

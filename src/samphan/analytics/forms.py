@@ -5,10 +5,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samphan.accounts.models import User
 from samphan.analytics.report_filters import report_customers, report_filter
 from samphan.analytics.reports import KINDS as REPORT_KINDS
 from samphan.core import periods
-from samphan.core.forms import PeriodForm
+from samphan.core.forms import PeriodForm, choice_field, model_choice_field
 from samphan.customers.models import Customer
 from samphan.sales.models import Pipeline
 
@@ -65,7 +66,7 @@ class FunnelForm(DashboardForm):
     def __init__(self, *args: Any, pipelines: list[Pipeline], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pipelines = {pipeline.pk: pipeline for pipeline in pipelines}
-        self.fields["pipeline"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "pipeline").choices = [
             ("", _("Default pipeline")),
             *((pipeline.pk, pipeline.label) for pipeline in pipelines),
         ]
@@ -90,14 +91,14 @@ class ReportForm(DashboardForm):
         error_messages={"invalid_choice": _("That segment does not exist (any more).")},
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         registered = report_filter()
         if registered is None:
             del self.fields["segment"]
         else:
-            self.fields["segment"].queryset = registered.choices(user)  # type: ignore[attr-defined]
+            model_choice_field(self, "segment").queryset = registered.choices(user)
 
     def segment_customers(self) -> QuerySet[Customer] | None:
         """The chosen segment's customers the user may see, or None for everyone."""

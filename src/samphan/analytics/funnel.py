@@ -12,10 +12,10 @@ bought again, and how long it took (channels belong to orders, not to leads).
 import datetime as dt
 import statistics
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 
+from samphan.accounts.models import User
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
 from samphan.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Stage
@@ -47,13 +47,13 @@ class Breakdown:
         return round(self.bought / self.leads, 4) if self.leads else None
 
 
-def _leads(user: Any, period: Period) -> QuerySet[Lead]:
+def _leads(user: User, period: Period) -> QuerySet[Lead]:
     return Lead.objects.visible_to(user).filter(
         created_at__gte=period.start, created_at__lt=period.end
     )
 
 
-def lifecycle(user: Any, period: Period) -> list[Step]:
+def lifecycle(user: User, period: Period) -> list[Step]:
     """Leads → converted → bought → bought again, for the leads of the period."""
     first = Order.objects.filter(customer=OuterRef("customer_id"), status=Order.Status.PAID)
     rows = list(
@@ -94,7 +94,7 @@ def lifecycle(user: Any, period: Period) -> list[Step]:
     return result
 
 
-def by_source(user: Any, period: Period, field: str = "source") -> list[Breakdown]:
+def by_source(user: User, period: Period, field: str = "source") -> list[Breakdown]:
     """The same cohort per lead source (or campaign), most leads first."""
     if field not in ("source", "campaign"):
         raise ValueError(field)
@@ -139,7 +139,7 @@ class ChannelCohort:
         return _rate(self.repeat, self.new)
 
 
-def by_channel(user: Any, period: Period) -> list[ChannelCohort]:
+def by_channel(user: User, period: Period) -> list[ChannelCohort]:
     """New customers of the period by the channel of their first purchase (its moment is
     the roll-up's first purchase), and their second purchases; most customers first."""
     paid = Order.objects.filter(status=Order.Status.PAID)
@@ -181,7 +181,7 @@ class StageStep:
     rate: float | None  # of those who reached the stage before
 
 
-def pipeline_funnel(user: Any, pipeline: Pipeline, period: Period) -> list[StageStep]:
+def pipeline_funnel(user: User, pipeline: Pipeline, period: Period) -> list[StageStep]:
     """For the deals created in the period: how many reached each open stage and Won.
 
     A deal reached a stage if it was ever moved there or to a later one (its highest

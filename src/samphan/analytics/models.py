@@ -85,8 +85,8 @@ class CustomerActivity(models.Model):
     last_day_first_at = models.DateTimeField(null=True, blank=True)
     gap_squares = models.BigIntegerField(default=0)
     # Kept by the database from the weekday counts, so that "usually comes on Saturday"
-    # reads an index instead of testing every customer's week (370 ms at a million
-    # customers on SQLite). The index entry changes only when the usual weekdays do.
+    # reads an index instead of testing every customer's week (docs/performance.md).
+    # The index entry changes only when the usual weekdays do.
     usual_weekdays = models.GeneratedField(
         expression=usual_weekdays_bits(),
         output_field=models.PositiveSmallIntegerField(),
@@ -100,7 +100,7 @@ class CustomerActivity(models.Model):
         # from the orders and the per-day roll-ups), and each index cost every order two
         # more pages written (the old entry out, the new one in).
         # The customer too, so that PostgreSQL answers "usually comes on" from the index
-        # alone (128 -> 86 ms at a million customers; SQLite's rows are keyed by it).
+        # alone (docs/performance.md; SQLite's rows are keyed by it).
         indexes = [
             models.Index(fields=["usual_weekdays", "customer"], name="activity_usual_weekdays_idx")
         ]

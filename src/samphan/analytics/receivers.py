@@ -9,7 +9,8 @@ written also move ``OrdersVersion`` (``analytics.columns``), as does a deletion 
 which only the ORM's signal sees (a customer's deletion cascades to them).
 """
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,13 +23,19 @@ from samphan.sales.models import Order
 from samphan.sales.signals import order_refunded, orders_recorded, orders_status_changed
 
 
-def on_visit_logged(sender: Any, *, customer_id: int, occurred_at: Any, **kwargs: Any) -> None:
+def on_visit_logged(
+    sender: Any, *, customer_id: int, occurred_at: dt.datetime, **kwargs: Any
+) -> None:
     rollups.activity_add(customer_id, occurred_at, visit=True)
     rollups.hourly_add(occurred_at, visits=1)
 
 
 def on_history_changed(
-    sender: Any, *, customer_ids: list[int], moments: Any = (), **kwargs: Any
+    sender: Any,
+    *,
+    customer_ids: list[int],
+    moments: Iterable[dt.datetime | None] = (),
+    **kwargs: Any,
 ) -> None:
     rollups.activity_refresh(customer_ids)
     rollups.hourly_refresh(rollups.local_date(moment) for moment in moments if moment)

@@ -1,10 +1,10 @@
 """The regulars lists (expected today, overdue) a page at a time.
 
 Finding them reads every customer's roll-up (no index serves "today is their usual
-weekday"): about a second at a million customers on SQLite. For users who see every
-record the ordered list of ids is a snapshot the worker keeps fresh, like the dashboard
-(``analytics.snapshots``), and a page reads its rows by id; users limited to their own
-records, and a list of another day, are computed live.
+weekday"), too slow for a page at a million customers on SQLite (docs/performance.md).
+For users who see every record the ordered list of ids is a snapshot the worker keeps
+fresh, like the dashboard (``analytics.snapshots``), and a page reads its rows by id;
+users limited to their own records, and a list of another day, are computed live.
 """
 
 import datetime as dt
@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.analytics import queries, snapshots
 from samphan.analytics.models import CustomerActivity
 from samphan.analytics.snapshots import BUILDERS, all_records_user
@@ -41,13 +42,19 @@ BUILDERS["regulars"] = build_regulars_snapshot
 
 @dataclass
 class RegularsPage:
-    page: Page
+    page: Page[Any]
     rows: list[CustomerActivity]  # the page's rows, annotated as the list's query does
     as_of: dt.datetime | None  # when the list was made; None: just now
 
 
 def regulars_page(
-    user: Any, name: str, today: dt.date, *, vip: bool = False, number: Any = 1, per_page: int = 25
+    user: User,
+    name: str,
+    today: dt.date,
+    *,
+    vip: bool = False,
+    number: int | str | None = 1,
+    per_page: int = 25,
 ) -> RegularsPage:
     rows: QuerySet[CustomerActivity] = LISTS[name](user, today)
     if sees_all_records(user):

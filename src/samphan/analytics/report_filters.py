@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from samphan.accounts.models import User
 from samphan.customers.models import Customer
 
 
@@ -33,7 +34,7 @@ def report_filter() -> ReportFilter | None:
     return REPORT_FILTERS[0] if REPORT_FILTERS else None
 
 
-def report_customers(user: Any, chosen: Model | None) -> QuerySet[Customer] | None:
+def report_customers(user: User, chosen: Model | None) -> QuerySet[Customer] | None:
     """The customers a report covers: those of the chosen filter, or None (everyone)."""
     registered = report_filter()
     if chosen is None or registered is None:

@@ -58,7 +58,7 @@ KINDS: dict[str, Promise] = {
 }
 
 
-def _orders(user: Any, period: Period, customers: QuerySet[Customer] | None) -> QuerySet[Order]:
+def _orders(user: User, period: Period, customers: QuerySet[Customer] | None) -> QuerySet[Order]:
     orders = Order.objects.visible_to(user).filter(
         status=Order.Status.PAID, ordered_at__gte=period.start, ordered_at__lt=period.end
     )
@@ -85,7 +85,7 @@ def _total(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
 
 
 def sales_report(
-    user: Any, period: Period, kind: str, customers: QuerySet[Customer] | None = None
+    user: User, period: Period, kind: str, customers: QuerySet[Customer] | None = None
 ) -> Report:
     """The period's sales grouped by ``kind`` (one of ``KINDS`` but segment), of these
     customers' orders when given (a saved segment's)."""
@@ -149,7 +149,7 @@ def sales_report(
     )
 
 
-def segment_report(user: Any, customers: QuerySet[Customer] | None = None) -> Report:
+def segment_report(user: User, customers: QuerySet[Customer] | None = None) -> Report:
     rows = [
         {
             "label": row.label,

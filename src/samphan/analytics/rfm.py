@@ -16,13 +16,13 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.tasks import task
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMSegment, RFMState
 from samphan.core.money import to_baht
 from samphan.customers.models import Customer
@@ -143,10 +143,11 @@ class SegmentRow:
     share_of_revenue: float
 
 
-def segment_summary(user: Any, within: QuerySet[Customer] | None = None) -> list[SegmentRow]:
+def segment_summary(user: User, within: QuerySet[Customer] | None = None) -> list[SegmentRow]:
     """Customers and lifetime revenue per segment, of the customers the user may see (of
     ``within``, already limited to those, when given: a saved segment's)."""
-    visible = (within if within is not None else Customer.objects.visible_to(user)).values("pk")
+    of: QuerySet[Customer] = within if within is not None else Customer.objects.visible_to(user)
+    visible = of.values("pk")
     rows = (
         CustomerRFM.objects.filter(customer__in=visible)
         .values("segment")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -32,6 +32,7 @@ from samphan.analytics.forms import DashboardForm, FunnelForm, ReportForm, TopCu
 from samphan.analytics.models import CustomerActivity, CustomerRFM, RFMState
 from samphan.analytics.regulars import regulars_page
 from samphan.core import dates, periods
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers.models import ContactPoint, Customer
 from samphan.customers.timeline import latest_activity
@@ -54,7 +55,7 @@ CHANNEL_LABELS = dict(Order.Channel.choices)
 
 
 @login_required
-def top_customers(request: HttpRequest) -> HttpResponse:
+def top_customers(request: Request) -> HttpResponse:
     """Top customers and their share (``figures`` says where they come from: for users
     who see every record a preset period is a snapshot the worker keeps fresh)."""
     require_perm(request.user, "sales.view_order")
@@ -83,7 +84,7 @@ def top_customers(request: HttpRequest) -> HttpResponse:
             "group": group,
             "groups": result.groups,
         }
-    htmx = request.htmx  # type: ignore[attr-defined]
+    htmx = request.htmx
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
     return render(request, template, context)
 
@@ -117,7 +118,7 @@ def preferred_contacts(customers: list[Any]) -> dict[int, ContactPoint]:
 
 
 @login_required
-def regulars(request: HttpRequest) -> HttpResponse:
+def regulars(request: Request) -> HttpResponse:
     """Expected today (usual weekday today) and overdue regulars, side by side."""
     require_perm(request.user, "customers.view_customer")
     today = timezone.localdate()
@@ -137,7 +138,7 @@ def regulars(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def customer_cadence(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_cadence(request: Request, pk: int) -> HttpResponse:
     """The cadence panel of the customer page: when they come, and a weekday × hour map."""
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
     activity = CustomerActivity.objects.filter(customer_id=pk).first()
@@ -155,7 +156,7 @@ def customer_cadence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def segments(request: HttpRequest) -> HttpResponse:
+def segments(request: Request) -> HttpResponse:
     """RFM segments: how many customers each holds and what they bring."""
     require_perm(request.user, "sales.view_order")
     rfm.rfm_refresh_if_stale()
@@ -170,7 +171,7 @@ def segments(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: Request) -> HttpResponse:
     """Home: the period's KPIs against the period before, the revenue trend, the top
     customers and their share, when customers come, regulars to expect and to call.
 
@@ -247,7 +248,7 @@ STEP_LABELS = {
 
 
 @login_required
-def funnel_report(request: HttpRequest) -> HttpResponse:
+def funnel_report(request: Request) -> HttpResponse:
     """The lifecycle funnel of the period's leads, by source, and the pipeline funnel."""
     require_perm(request.user, "sales.view_lead")
     form = FunnelForm(request.GET, pipelines=list(Pipeline.objects.all()))
@@ -279,7 +280,7 @@ def funnel_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: Request) -> HttpResponse:
     """A sales report for a period, on the page (printable), as CSV or as XLSX."""
     require_perm(request.user, "sales.view_order")
     form = ReportForm(request.GET, user=request.user)
@@ -322,7 +323,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forecast_panel(request: HttpRequest) -> HttpResponse:
+def forecast_panel(request: Request) -> HttpResponse:
     """The dashboard's forecast section, loaded after the page: the forecast the worker
     made (``forecast_store``); while it makes the first one, or one asked for with
     "Compute again" (POST), a note that polls."""
@@ -330,7 +331,7 @@ def forecast_panel(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.method == "POST":
         forecast_store.remake(request.user)
-        if not request.htmx:  # type: ignore[attr-defined]  # a plain form: back to the page
+        if not request.htmx:  # a plain form: back to the page
             return redirect(f"{reverse('home')}#forecast")
     stored = forecast_store.stored_forecast(request.user)
     remaking_after = _remaking_after(request, stored)
@@ -349,7 +350,7 @@ def forecast_panel(request: HttpRequest) -> HttpResponse:
 REMAKE_WAIT = 600  # seconds a panel polls for a forecast asked for again
 
 
-def _remaking_after(request: HttpRequest, stored: forecast_store.Stored | None) -> str:
+def _remaking_after(request: Request, stored: forecast_store.Stored | None) -> str:
     """The time (a Unix timestamp) of the forecast shown when "Compute again" was asked
     for, while a newer one is awaited; "" when none is."""
     if stored is None:

@@ -186,3 +186,21 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's field errors onto the form: on the field when it has one, else on top."""
     for name, field_errors in error.message_dict.items():
         form.add_error(name if name in form.fields else None, field_errors)
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's field ``name`` as the model choice field it is (``form.fields`` is typed
+    as plain ``Field``s), for a form that narrows its ``queryset``."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name`` as the choice field it is, for a form that sets its
+    ``choices``."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field

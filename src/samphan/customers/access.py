@@ -4,16 +4,16 @@ A customer the user may not see is a 404 (never a 403: that would tell a strange
 exists); a permission the user lacks is a 403 (``PermissionDenied``).
 """
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from samphan.accounts.models import User
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer, CustomerQuerySet
 
 
 def customer_for_user(
-    user: Any,
+    user: User | AnonymousUser,
     pk: int,
     *,
     perm: str = "",

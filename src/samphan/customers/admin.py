@@ -12,23 +12,23 @@ from samphan.customers.models import (
 
 
 @admin.register(Tag, Interest)
-class NameAdmin(admin.ModelAdmin):
+class NameAdmin(admin.ModelAdmin[Tag | Interest]):
     search_fields = ("name",)
 
 
 @admin.register(CustomFieldDefinition)
-class CustomFieldDefinitionAdmin(admin.ModelAdmin):
+class CustomFieldDefinitionAdmin(admin.ModelAdmin[CustomFieldDefinition]):
     list_display = ("key", "label", "label_en", "field_type", "position")
     list_editable = ("position",)
 
 
-class ContactPointInline(admin.TabularInline):
+class ContactPointInline(admin.TabularInline[ContactPoint, Customer]):
     model = ContactPoint
     extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(admin.ModelAdmin[Customer]):
     """Read-mostly: staff edit customers in the app, whose services write the audit log."""
 
     list_display = ("display_name", "kind", "stage", "tier", "is_vip", "owner", "archived_at")
@@ -47,7 +47,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(admin.ModelAdmin[ConsentRecord]):
     list_display = ("customer", "channel", "purpose", "status", "at", "source")
     list_filter = ("channel", "purpose", "status")
     raw_id_fields = ("customer", "recorded_by")
@@ -57,7 +57,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(admin.ModelAdmin[Interaction]):
     list_display = ("customer", "kind", "occurred_at", "user", "summary")
     list_filter = ("kind",)
     raw_id_fields = ("customer", "user")

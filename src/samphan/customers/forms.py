@@ -109,7 +109,7 @@ class DuplicateCheck:
     checkbox; ticked, the next save passes ``allow_duplicate``."""
 
     fields: dict[str, forms.Field]
-    user: Any
+    user: User
     duplicates: list[Customer]
     hidden_duplicates: int
 
@@ -130,7 +130,7 @@ class DuplicateCheck:
         return bool(getattr(self, "cleaned_data", {}).get("confirm_duplicate"))
 
 
-class CustomerForm(DuplicateCheck, core_forms.ModelForm):
+class CustomerForm(DuplicateCheck, core_forms.ModelForm[Customer]):
     """Fields of a person or a company, plus typed custom fields and first contact points."""
 
     mobile = forms.CharField(label=_("mobile"), required=False, max_length=40)
@@ -156,7 +156,7 @@ class CustomerForm(DuplicateCheck, core_forms.ModelForm):
         }
 
     def __init__(
-        self, *args: Any, user: Any, kind: str = Customer.Kind.PERSON, **kwargs: Any
+        self, *args: Any, user: User, kind: str = Customer.Kind.PERSON, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
@@ -166,20 +166,22 @@ class CustomerForm(DuplicateCheck, core_forms.ModelForm):
         # Only customers this user may see can be picked (or named by the picker).
         visible = Customer.objects.visible_to(user).active()
         if "company" in self.fields:
-            self.fields["company"].queryset = visible.companies()  # type: ignore[attr-defined]
+            core_forms.model_choice_field(self, "company").queryset = visible.companies()
             self.fields["company"].widget = CustomerPicker(
                 visible.companies(),
                 kind=Customer.Kind.COMPANY,
                 attrs={"placeholder": _("Type part of the company's name")},
             )
-        self.fields["referred_by"].queryset = visible  # type: ignore[attr-defined]
+        core_forms.model_choice_field(self, "referred_by").queryset = visible
         self.fields["referred_by"].widget = CustomerPicker(
             visible, attrs={"placeholder": _("Type part of a name or phone")}
         )
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
-        self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
-        self.fields["tags"].queryset = Tag.objects.all()  # type: ignore[attr-defined]
-        self.fields["interests"].queryset = Interest.objects.all()  # type: ignore[attr-defined]
+        core_forms.model_choice_field(self, "owner").queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
+        core_forms.model_choice_field(self, "team").queryset = Team.objects.all()
+        core_forms.model_choice_field(self, "tags").queryset = Tag.objects.all()
+        core_forms.model_choice_field(self, "interests").queryset = Interest.objects.all()
         for definition in self.custom_definitions:
             self.fields[f"cf_{definition.key}"] = self._custom_form_field(definition)
         if self.instance.pk:
@@ -261,7 +263,7 @@ class CompanyForm(CustomerForm):
         fields = COMPANY_FIELDS
 
 
-class ContactPointForm(DuplicateCheck, core_forms.ModelForm):
+class ContactPointForm(DuplicateCheck, core_forms.ModelForm[ContactPoint]):
     # Hidden until a duplicate is found; then shown as a checkbox with the warning.
     confirm_duplicate = forms.BooleanField(
         label=_("Save anyway: the same phone or e-mail is right for both"),
@@ -273,7 +275,7 @@ class ContactPointForm(DuplicateCheck, core_forms.ModelForm):
         model = ContactPoint
         fields = ["kind", "value", "label", "is_preferred"]
 
-    def __init__(self, *args: Any, user: Any, customer: Customer, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.customer = customer
@@ -305,7 +307,7 @@ def _this_minute() -> dt.datetime:
     return timezone.now().replace(second=0, microsecond=0)
 
 
-class InteractionForm(core_forms.ModelForm):
+class InteractionForm(core_forms.ModelForm[Interaction]):
     QUICK_KINDS = ("call", "note", "visit", "meeting", "email", "message")
     # Staff log what just happened or catch up on the past; a day ahead allows for an
     # appointment tonight and a phone clock that is off, not a year typed in พ.ศ.
@@ -328,6 +330,7 @@ class InteractionForm(core_forms.ModelForm):
         kwargs.setdefault("auto_id", "interaction-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # The ignore: ``fields`` holds plain ``Field``s; this one is the model's ChoiceField.
         kind = self.fields["kind"]
         kind.choices = [c for c in kind.choices if c[0] in ("", *LOGGED_INTERACTION_KINDS)]  # type: ignore[attr-defined]
         # "When" shows the time the page was opened; left as it is, it means "now" when the

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core import sql
 from samphan.core.bulk import insert_rows
 from samphan.core.models import AuditEvent
@@ -59,7 +60,7 @@ def may_become_customer(stage: str) -> bool:
     return stage in BECOMES_CUSTOMER
 
 
-def customers_promote(*, actor: Any, purchases: Iterable[Purchase]) -> dict[int, str]:
+def customers_promote(*, actor: User | None, purchases: Iterable[Purchase]) -> dict[int, str]:
     """Make the buyers among ``purchases`` who are not customers yet customers, each with
     an audit row and a timeline entry naming their earliest order of these. Returns the
     promoted customers' stages before, by id."""
@@ -75,7 +76,7 @@ def customers_promote(*, actor: Any, purchases: Iterable[Purchase]) -> dict[int,
         return {}
     now = timezone.now()
     _update(sorted(before), now)
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None and actor.pk else None
     insert_rows(
         AuditEvent,
         AUDIT_COLUMNS,
@@ -116,7 +117,9 @@ def _update(customer_ids: list[int], now: dt.datetime) -> None:
         )
 
 
-def _audit_row(purchase: Purchase, stage: str, actor_id: int | None, now: dt.datetime) -> tuple:
+def _audit_row(
+    purchase: Purchase, stage: str, actor_id: int | None, now: dt.datetime
+) -> tuple[Any, ...]:
     changes = {"stage": [stage, Customer.Stage.CUSTOMER.value], "order": [None, purchase.number]}
     return (
         connection.ops.adapt_datetimefield_value(now), actor_id, AuditEvent.Action.UPDATE,
@@ -128,7 +131,7 @@ def promotion_summary(number: str) -> str:
     return _("Became a customer with order %(number)s") % {"number": number}
 
 
-def _timeline_row(purchase: Purchase, actor_id: int | None, now: dt.datetime) -> tuple:
+def _timeline_row(purchase: Purchase, actor_id: int | None, now: dt.datetime) -> tuple[Any, ...]:
     adapt = connection.ops.adapt_datetimefield_value
     return (
         purchase.customer_id, Interaction.Kind.STAGE, adapt(purchase.at), actor_id, "",

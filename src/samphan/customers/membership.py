@@ -8,7 +8,6 @@ scanner typing it, and a forged or altered card is refused rather than matched.
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -16,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.core.numbering import reserve_numbers
@@ -33,7 +33,7 @@ def member_number_format(year: int, number: int) -> str:
 
 
 def member_number_assign(
-    customer: Customer, *, actor: Any = None, today: dt.date | None = None
+    customer: Customer, *, actor: User | None = None, today: dt.date | None = None
 ) -> str:
     """Give ``customer`` the next free member number (inside the caller's transaction),
     audited. A number already taken by hand is skipped."""

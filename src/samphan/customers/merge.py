@@ -5,13 +5,12 @@ later apps add), so the customers app needs to know none of them; the merged rec
 archived, not deleted, and the audit log names both.
 """
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
@@ -23,7 +22,7 @@ SPECIAL = {"contact_points", "tags", "interests"}
 
 
 @transaction.atomic
-def customer_merge(*, actor: Any, source: Customer, target: Customer) -> Customer:
+def customer_merge(*, actor: User | None, source: Customer, target: Customer) -> Customer:
     """Move ``source``'s history, contact points, consents, tags and every record that
     points at it onto ``target``; archive ``source``. Returns ``target``."""
     if source.pk == target.pk:

@@ -19,7 +19,7 @@ SIZE, THUMBNAIL = 512, 128
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}  # MPO: some cameras' JPEG
 
 
-def photo_files(upload: Any) -> tuple[ContentFile, ContentFile]:
+def photo_files(upload: Any) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
     """The square photo and its thumbnail from an uploaded file, or a ValidationError on
     ``photo`` saying what is wrong with it."""
     size = getattr(upload, "size", None) or 0
@@ -50,7 +50,7 @@ def _opened(upload: Any) -> Image.Image:
     )
 
 
-def _jpeg(image: Image.Image, name: str) -> ContentFile:
+def _jpeg(image: Image.Image, name: str) -> ContentFile[bytes]:
     data = io.BytesIO()
     image.save(data, "JPEG", quality=85, optimize=True)  # no exif= given: none written
     return ContentFile(data.getvalue(), name=name)

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import F, OrderBy, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from samphan.accounts.models import User
 from samphan.core import sql
 from samphan.core.history import HistoryLine, history_lines
 from samphan.core.models import AuditEvent
@@ -47,7 +48,7 @@ def count_cap(filters: CustomerFilters) -> int:
     return SEARCH_CANDIDATES if filters.q.strip() else COUNT_CAP
 
 
-def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
+def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
     """Visible customers matching ``filters``, ready for a list of rows."""
     customers: QuerySet[Customer] = Customer.objects.visible_to(user)
     customers = customers.filter(archived_at__isnull=not filters.archived)
@@ -72,9 +73,9 @@ def customer_list(user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
         if sql.is_postgresql():
             # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
             # tests each row against the id list, reading most of a million rows for a
-            # term whose matches sort late (1.8 s measured). Ordering by a window number
-            # makes it fetch the ids and sort those few. SQLite already does that, and is
-            # slower with the window (it builds every joined row first): 8 ms against 20.
+            # term whose matches sort late (docs/performance.md). Ordering by a window
+            # number makes it fetch the ids and sort those few. SQLite already does that,
+            # and is slower with the window (it builds every joined row first).
             customers = customers.annotate(
                 search_order=Window(RowNumber(), order_by=[_order_by(name) for name in ordering])
             )
@@ -113,7 +114,7 @@ def customer_for_page() -> CustomerQuerySet:
     )
 
 
-def photo_visible_to(user: Any, name: str) -> bool:
+def photo_visible_to(user: User, name: str) -> bool:
     """Whether ``name`` is the photo of a customer this user may see: one indexed query."""
     if not user.has_perm("customers.view_customer"):
         return False
@@ -135,7 +136,7 @@ def consent_in_force(customer: Customer) -> dict[tuple[str, str], ConsentRecord]
     return latest
 
 
-def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[HistoryLine]:
+def audit_history(user: User, customer: Customer, limit: int = 15) -> list[HistoryLine]:
     """The latest changes to this customer's data, for those allowed to read the audit log,
     named for the reader (fields, choices, related records, dates)."""
     if not user.has_perm("core.view_auditevent"):
@@ -144,7 +145,7 @@ def audit_history(user: Any, customer: Customer, limit: int = 15) -> list[Histor
     return history_lines(events[:limit])
 
 
-def customer_counts(user: Any) -> dict[str, int]:
+def customer_counts(user: User) -> dict[str, int]:
     """The active people, companies and VIPs this user sees (the home page's counts)."""
     visible = Customer.objects.visible_to(user).active()
     return {

@@ -1,18 +1,20 @@
 """Customer pages: list, 360 view, forms. Thin: parse, call a query or service, render."""
 
+from collections.abc import Callable, Container
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
@@ -36,11 +38,11 @@ from samphan.customers.panels import CUSTOMER_PANELS
 from samphan.customers.timeline import Cursor, timeline_page
 
 
-def filters_from(request: HttpRequest) -> queries.CustomerFilters:
+def filters_from(request: Request) -> queries.CustomerFilters:
     """Filters from the query string; anything unknown or malformed is ignored."""
     get = request.GET
 
-    def choice(name: str, allowed: Any, default: str = "") -> str:
+    def choice(name: str, allowed: Container[str], default: str = "") -> str:
         value = get.get(name, "")
         return value if value in allowed else default
 
@@ -64,7 +66,7 @@ def filters_from(request: HttpRequest) -> queries.CustomerFilters:
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: Request) -> HttpResponse:
     require_perm(request.user, "customers.view_customer")
     filters = filters_from(request)
     paginator = CappedPaginator(
@@ -91,12 +93,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             ("updated", _("Recently updated")),
         ],
     }
-    template = "customers/list.html#results" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
+    template = "customers/list.html#results" if request.htmx else "customers/list.html"
     return render(request, template, context)
 
 
 @login_required
-def customer_options(request: HttpRequest) -> HttpResponse:
+def customer_options(request: Request) -> HttpResponse:
     """Datalist options for the customer picker: up to 20 visible matches."""
     require_perm(request.user, "customers.view_customer")
     query = request.GET.get(request.GET.get("field", ""), "")[:100]
@@ -107,9 +109,9 @@ def customer_options(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: Request, pk: int) -> HttpResponse:
     before = Cursor.parse(request.GET.get("before", ""))
-    if request.htmx and before:  # type: ignore[attr-defined]
+    if request.htmx and before:
         # "Show older": only the next entries (and the link after them).
         customer = customer_for_user(request.user, pk)
         return render(
@@ -121,15 +123,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/detail.html", _detail_context(request, customer, before))
 
 
-def _timeline(
-    request: HttpRequest, customer: Customer, before: Cursor | None = None
-) -> dict[str, Any]:
+def _timeline(request: Request, customer: Customer, before: Cursor | None = None) -> dict[str, Any]:
     entries, older = timeline_page(request.user, customer, before=before)
     return {"customer": customer, "timeline": entries, "older": older, "before": before}
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: Request,
     customer: Customer,
     before: Cursor | None = None,
     interaction_form: InteractionForm | None = None,
@@ -166,7 +166,7 @@ def _form_class(kind: str) -> type[CustomerForm]:
 
 
 @login_required
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: Request) -> HttpResponse:
     require_perm(request.user, "customers.add_customer")
     kind = request.GET.get("kind", Customer.Kind.PERSON)
     kind = kind if kind in Customer.Kind.values else Customer.Kind.PERSON
@@ -196,7 +196,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: Request, pk: int) -> HttpResponse:
     customer = customer_for_user(
         request.user, pk, perm="customers.change_customer", queryset=queries.customer_for_page()
     )
@@ -224,7 +224,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | None:
+def _save(request: Request, form: CustomerForm, write: Callable[..., Customer]) -> Customer | None:
     """Run a service with the form's data; its validation errors go back onto the form."""
     photo = form.cleaned_data.get("photo")  # False when "clear" is ticked
     try:
@@ -244,7 +244,7 @@ def _save(request: HttpRequest, form: CustomerForm, write: Any) -> Customer | No
 
 @login_required
 @require_POST
-def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_archive(request: Request, pk: int) -> HttpResponse:
     customer = customer_for_user(
         request.user, pk, perm="customers.archive_customer", queryset=queries.customer_for_page()
     )
@@ -255,7 +255,7 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_point_form(request: HttpRequest, pk: int, point_pk: int | None = None) -> HttpResponse:
+def contact_point_form(request: Request, pk: int, point_pk: int | None = None) -> HttpResponse:
     customer = customer_for_user(
         request.user, pk, perm="customers.change_contactpoint", queryset=queries.customer_for_page()
     )
@@ -303,7 +303,7 @@ def _contact_point(customer: Customer, point_pk: int) -> ContactPoint:
 
 @login_required
 @require_POST
-def contact_point_delete(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def contact_point_delete(request: Request, pk: int, point_pk: int) -> HttpResponse:
     customer = customer_for_user(
         request.user, pk, perm="customers.delete_contactpoint", queryset=queries.customer_for_page()
     )
@@ -316,7 +316,7 @@ def contact_point_delete(request: HttpRequest, pk: int, point_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_change(request: Request, pk: int) -> HttpResponse:
     customer = customer_for_user(
         request.user, pk, perm="customers.add_consentrecord", queryset=queries.customer_for_page()
     )
@@ -331,17 +331,17 @@ def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+def interaction_create(request: Request, pk: int) -> HttpResponse:
     customer = customer_for_user(
         request.user, pk, perm="customers.add_interaction", queryset=queries.customer_for_page()
     )
     form = InteractionForm(request.POST)
     if form.is_valid():
         services.interaction_log(actor=request.user, customer=customer, **form.cleaned_data)
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             return redirect("customer_detail", pk=pk)
         form = InteractionForm(initial={"kind": form.cleaned_data["kind"]})
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {**_timeline(request, customer), "interaction_form": form}
         return render(request, "customers/detail.html#timeline", context)
     # Without JavaScript: the whole page again, the messages next to the fields.

@@ -2,14 +2,14 @@
 redeems or adjusts (a 422 naming the field when it cannot)."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf
+from samphan.core.http import Request
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.loyalty import services
@@ -37,9 +37,9 @@ class PointsOut(Schema):
 
 class PointsIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(PointsEntry.Kind.values)  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(PointsEntry.Kind.values)]
     points: int = Field(description="redeem: how many to take off (> 0); adjust: + or -")
-    note: Text(200) = ""  # type: ignore[valid-type]
+    note: Annotated[str, MaxChars(200)] = ""
 
 
 def _points(customer: Customer) -> dict[str, Any]:
@@ -54,12 +54,12 @@ def _points(customer: Customer) -> dict[str, Any]:
 
 
 @router.get("/customers/{customer_id}/points", response={200: PointsOut, **ERRORS})
-def points_detail(request: HttpRequest, customer_id: Id) -> Any:
+def points_detail(request: Request, customer_id: Id) -> Any:
     return _points(customer_for_user(request.user, customer_id, perm="loyalty.view_pointsentry"))
 
 
 @router.post("/customers/{customer_id}/points", response={201: PointsOut, **ERRORS})
-def points_change(request: HttpRequest, customer_id: Id, payload: PointsIn) -> Any:
+def points_change(request: Request, customer_id: Id, payload: PointsIn) -> Any:
     customer = customer_for_user(request.user, customer_id, perm="loyalty.add_pointsentry")
     services.points_record(actor=request.user, customer=customer, **payload.model_dump())
     return Status(201, _points(customer))

@@ -17,7 +17,7 @@ from samphan.core.permissions import OwnedQuerySet
 from samphan.customers.models import Customer
 
 
-class PointsEntryQuerySet(OwnedQuerySet):
+class PointsEntryQuerySet(OwnedQuerySet["PointsEntry"]):
     scope_prefix = "customer__"  # an entry is visible with its customer
 
 

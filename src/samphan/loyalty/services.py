@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.analytics import queries as analytics
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
@@ -60,7 +61,7 @@ def balance_of(customer_id: int) -> Balance:
 
 @transaction.atomic
 def points_record(
-    *, actor: Any, customer: Customer, kind: str, points: Any, note: str = ""
+    *, actor: User | None, customer: Customer, kind: str, points: Any, note: str = ""
 ) -> PointsEntry:
     """Redeem ``points`` (a positive number, taken off) or adjust by ``points`` (either
     sign); ``ValidationError`` naming the field and nothing written when it cannot be."""

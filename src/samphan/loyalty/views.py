@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
 from samphan.loyalty import services
@@ -17,12 +18,12 @@ RECENT = 5
 
 
 @login_required
-def customer_points(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_points(request: Request, pk: int) -> HttpResponse:
     """The customer page's panel: the balance, how it is made and the last changes; a
     POST redeems or adjusts (the panel comes back with the field's error, or the new
     balance)."""
     customer = customer_for_user(request.user, pk)
-    partial = request.htmx  # type: ignore[attr-defined]
+    partial = request.htmx
     if request.method == "POST":
         require_perm(request.user, "loyalty.add_pointsentry")
     elif not request.user.has_perm("loyalty.view_pointsentry"):

@@ -207,9 +207,12 @@ def _lookups(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     found["customer_id"] = {
         str(pk): pk for pk in active.filter(pk__in=ids).values_list("pk", flat=True)
     }
-    found["member_number"] = dict(
-        active.filter(member_number__in=wanted["member_number"]).values_list("member_number", "pk")
-    )
+    numbers = active.filter(member_number__in=wanted["member_number"])
+    found["member_number"] = {
+        number: pk
+        for number, pk in numbers.values_list("member_number", "pk")
+        if number is not None
+    }
     for column, kinds in (
         ("phone", [ContactPoint.Kind.MOBILE, ContactPoint.Kind.PHONE]),
         ("email", [ContactPoint.Kind.EMAIL]),

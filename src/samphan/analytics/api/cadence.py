@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Schema
@@ -14,6 +14,7 @@ from samphan.analytics.api.common import router
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.models import CustomerActivity
 from samphan.api.schemas import ERRORS, Id
+from samphan.core.http import Request
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
@@ -39,7 +40,7 @@ class CadenceOut(Schema):
 
 
 @router.get("/analytics/customers/{customer_id}/cadence", response={200: CadenceOut, **ERRORS})
-def customer_cadence(request: HttpRequest, customer_id: Id) -> Any:
+def customer_cadence(request: Request, customer_id: Id) -> Any:
     """When a customer comes: frequency, usual weekday and hour, next expected, overdue."""
     require_perm(request.user, "customers.view_customer")
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
@@ -72,7 +73,7 @@ class PageParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def _regulars(rows: Any, params: PageParams) -> dict[str, Any]:
+def _regulars(rows: QuerySet[CustomerActivity], params: PageParams) -> dict[str, Any]:
     paginator = CappedPaginator(rows, params.page_size)
     start = (params.page - 1) * params.page_size
     today = timezone.localdate()
@@ -100,14 +101,14 @@ def _regulars(rows: Any, params: PageParams) -> dict[str, Any]:
 
 
 @router.get("/analytics/expected-today", response={200: RegularsOut, **ERRORS})
-def expected_today(request: HttpRequest, params: Query[PageParams]) -> Any:
+def expected_today(request: Request, params: Query[PageParams]) -> Any:
     """Regulars whose usual weekday is today and who are due, most likely first."""
     require_perm(request.user, "customers.view_customer")
     return _regulars(queries.expected_today(request.user, timezone.localdate()), params)
 
 
 @router.get("/analytics/overdue", response={200: RegularsOut, **ERRORS})
-def overdue(request: HttpRequest, params: Query[PageParams]) -> Any:
+def overdue(request: Request, params: Query[PageParams]) -> Any:
     """Regulars gone well beyond their usual interval (churn risk), most valuable first."""
     require_perm(request.user, "customers.view_customer")
     return _regulars(queries.overdue_regulars(request.user, timezone.localdate()), params)

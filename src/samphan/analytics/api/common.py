@@ -3,7 +3,7 @@ and the period as answered."""
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import IsoDate
+from samphan.api.schemas import IsoDate, OneOf
 from samphan.core import periods
 
 
@@ -31,12 +31,12 @@ class AnalyticsRouter(Router):
 
 router = AnalyticsRouter(tags=["analytics"])
 
-PresetName = Literal[tuple(periods.PRESETS)]  # type: ignore[valid-type]
+PresetName = Annotated[str, OneOf(periods.PRESETS)]
 
 
 class PeriodParams(Schema):
     model_config = ConfigDict(extra="forbid")
-    period: PresetName | None = Field(  # type: ignore[valid-type]
+    period: PresetName | None = Field(
         None, description="a preset around today; leave out with since and until"
     )
     since: IsoDate | None = Field(None, description="first day (Asia/Bangkok), with until")

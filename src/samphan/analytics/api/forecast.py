@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema, Status
 from pydantic import Field
@@ -12,6 +11,7 @@ from pydantic import Field
 from samphan.analytics import forecast, forecast_store
 from samphan.analytics.api.common import router
 from samphan.api.schemas import ERRORS
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 
 
@@ -78,7 +78,7 @@ RETRY_AFTER = 5
 
 
 @router.get("/analytics/forecast", response={200: ForecastOut, 202: ForecastPendingOut, **ERRORS})
-def revenue_forecast(request: HttpRequest) -> Any:
+def revenue_forecast(request: Request) -> Any:
     """Revenue for the next three months with an 80% interval, the backtest's error beside
     a seasonal naive forecast, and open deals weighted by win probability per month.
 

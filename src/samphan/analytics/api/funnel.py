@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Schema
 from pydantic import ConfigDict, Field
@@ -10,6 +9,7 @@ from pydantic import ConfigDict, Field
 from samphan.analytics import funnel
 from samphan.analytics.api.common import PeriodOut, PeriodParams, PresetName, period_out, router
 from samphan.api.schemas import ERRORS, Id, IsoDate
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.sales.models import Pipeline
 
@@ -47,7 +47,7 @@ class StageStepOut(Schema):
 
 class FunnelParams(Schema):
     model_config = ConfigDict(extra="forbid")
-    period: PresetName | None = None  # type: ignore[valid-type]
+    period: PresetName | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
     pipeline: Id | None = Field(None, description="default: the default pipeline")
@@ -63,7 +63,7 @@ class FunnelOut(Schema):
 
 
 @router.get("/analytics/funnel", response={200: FunnelOut, **ERRORS})
-def funnel_report(request: HttpRequest, params: Query[FunnelParams]) -> Any:
+def funnel_report(request: Request, params: Query[FunnelParams]) -> Any:
     """The period's leads followed to conversion, purchase and repeat purchase (overall and
     per source), the period's new customers per channel of their first purchase and how
     many bought again, and how many of the period's deals reached each pipeline stage."""

@@ -3,12 +3,12 @@
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Query, Schema
 
 from samphan.analytics.api.common import PeriodOut, PeriodParams, period_out, router
 from samphan.analytics.figures import GroupQuestion, figures
 from samphan.api.schemas import ERRORS
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 
 
@@ -34,7 +34,7 @@ class GroupsOut(Schema):
 
 
 @router.get("/analytics/top-groups", response={200: GroupsOut, **ERRORS})
-def top_groups(request: HttpRequest, params: Query[GroupParams]) -> Any:
+def top_groups(request: Request, params: Query[GroupParams]) -> Any:
     """Revenue and profit per customer group (tier, tag, RFM segment, industry, province)
     or sales channel for a period, largest first; a customer with two tags counts in both."""
     require_perm(request.user, "sales.view_order")

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Schema
 from pydantic import Field
@@ -13,6 +12,7 @@ from samphan.analytics import rfm
 from samphan.analytics.api.common import router
 from samphan.analytics.models import CustomerRFM, RFMState
 from samphan.api.schemas import ERRORS, Id
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
 
@@ -32,7 +32,7 @@ class SegmentsOut(Schema):
 
 
 @router.get("/analytics/rfm", response={200: SegmentsOut, **ERRORS})
-def rfm_segments(request: HttpRequest) -> Any:
+def rfm_segments(request: Request) -> Any:
     """Customers and revenue per RFM segment (the customers the caller may see)."""
     require_perm(request.user, "sales.view_order")
     rfm.rfm_refresh_if_stale()
@@ -53,7 +53,7 @@ class CustomerRFMOut(Schema):
 
 
 @router.get("/analytics/customers/{customer_id}/rfm", response={200: CustomerRFMOut, **ERRORS})
-def customer_rfm(request: HttpRequest, customer_id: Id) -> Any:
+def customer_rfm(request: Request, customer_id: Id) -> Any:
     """A customer's RFM scores and segment; 404 until they have bought and been scored."""
     require_perm(request.user, "sales.view_order")
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)

@@ -3,13 +3,13 @@
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Schema
 from pydantic import Field
 
 from samphan.analytics.api.common import PeriodOut, PeriodParams, period_out, router
 from samphan.analytics.figures import TopQuestion, figures
 from samphan.api.schemas import ERRORS
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 
 
@@ -60,7 +60,7 @@ class ShareOut(Schema):
 
 
 @router.get("/analytics/top-customers", response={200: TopOut, **ERRORS})
-def top_customers(request: HttpRequest, params: Query[TopParams]) -> Any:
+def top_customers(request: Request, params: Query[TopParams]) -> Any:
     """The customers with the most revenue (or profit) in a period, with their shares."""
     require_perm(request.user, "sales.view_order")
     period = params.chosen()
@@ -70,7 +70,7 @@ def top_customers(request: HttpRequest, params: Query[TopParams]) -> Any:
 
 
 @router.get("/analytics/share", response={200: ShareOut, **ERRORS})
-def share(request: HttpRequest, params: Query[PeriodParams]) -> Any:
+def share(request: Request, params: Query[PeriodParams]) -> Any:
     """Totals, concentration (top 1%, 10%, 20%) and the Pareto curve for a period."""
     require_perm(request.user, "sales.view_order")
     period = params.chosen()

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from samphan.accounts.models import User
 from samphan.analytics import columns
 from samphan.analytics.models import (
     CustomerRFM,
@@ -35,7 +36,7 @@ PER_TABLE_DELETE = "DELETE FROM analytics_period_sums"  # SQLite: emptied in one
 PER_TABLE_INSERT = "INSERT INTO analytics_period_sums VALUES (%s, %s, %s, %s)"
 
 
-def grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[tuple]:
+def grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[tuple[Any, ...]]:
     """Each value of the group with its buyers' sums: the sums go into a temporary table
     of this connection, joined to the group as in ``ranked_by_sql``."""
     rows = list(columns.sums_rows(sums))
@@ -51,7 +52,8 @@ def grouped_from_sums(sums: columns.CustomerSums, group: str, by: str) -> list[t
             cursor.executemany(PER_TABLE_INSERT, rows)
         # The measure is one of MEASURES.
         cursor.execute(f"{grouped_sql(group, f'{PER_TABLE} per')} ORDER BY {by} DESC, value")
-        return cursor.fetchall()
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+        return found
 
 
 # What a customer group is, as the path from an order to the value that names it.
@@ -77,7 +79,7 @@ class GroupRow:
 
 
 def group_rows(
-    found: list[tuple], group: str, *, by: str, totals: dict[str, Decimal]
+    found: list[tuple[Any, ...]], group: str, *, by: str, totals: dict[str, Decimal]
 ) -> list[GroupRow]:
     """Rows of (value, customers, orders, revenue, profit) as the page shows them."""
     labels = group_labels(group)
@@ -96,7 +98,7 @@ def group_rows(
 
 
 @sqlite_page_cache(SCAN_KIB)
-def channel_rows_by_sql(user: Any, period: Period | None, by: str) -> list[tuple]:
+def channel_rows_by_sql(user: User, period: Period | None, by: str) -> list[tuple[Any, ...]]:
     rows = (
         paid_in(user, period)
         .order_by()

@@ -6,19 +6,20 @@ from typing import Any
 
 from django.db.models import Count, FloatField, QuerySet, Sum
 
+from samphan.accounts.models import User
 from samphan.core.money import to_baht
 from samphan.core.periods import Period
 from samphan.sales.models import ZERO, Order
 
 
-def paid_in(user: Any, period: Period | None) -> QuerySet[Order]:
+def paid_in(user: User, period: Period | None) -> QuerySet[Order]:
     orders = Order.objects.visible_to(user).filter(status=Order.Status.PAID)
     if period is not None:
         orders = orders.filter(ordered_at__gte=period.start, ordered_at__lt=period.end)
     return orders
 
 
-def per_customer(user: Any, period: Period | None) -> QuerySet[Any, Any]:
+def per_customer(user: User, period: Period | None) -> QuerySet[Any, Any]:
     return (
         paid_in(user, period)
         .order_by()
@@ -33,7 +34,7 @@ def per_customer(user: Any, period: Period | None) -> QuerySet[Any, Any]:
     )
 
 
-def period_totals(user: Any, period: Period | None) -> dict[str, Decimal]:
+def period_totals(user: User, period: Period | None) -> dict[str, Decimal]:
     """The period's paid revenue and profit, of the orders the user may see."""
     totals = paid_in(user, period).aggregate(revenue=Sum("revenue"), profit=Sum("profit"))
     return {key: value or ZERO for key, value in totals.items()}

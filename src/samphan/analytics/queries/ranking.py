@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 
+from samphan.accounts.models import User
 from samphan.analytics.queries.groups import grouped_sql
 from samphan.analytics.queries.paid import money, per_customer, ratio
 from samphan.core.pagecache import SCAN_KIB, sqlite_page_cache
@@ -49,8 +50,8 @@ class Share:
 
 @sqlite_page_cache(SCAN_KIB)
 def ranked_by_sql(
-    user: Any, period: Period | None, *, by: str, limit: int | None, group: str = ""
-) -> tuple[list[tuple], list[tuple]]:
+    user: User, period: Period | None, *, by: str, limit: int | None, group: str = ""
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """One statement over the period's per-customer sums (summed once, materialised).
 
     Unless ``limit`` is None: the customers ranked by the measure with a running sum, the
@@ -101,7 +102,9 @@ def ranked_by_sql(
     return ranks, [(row[11], row[2], row[7], row[5], row[6]) for row in found if row[0] == 1]
 
 
-def top_and_share_of(found: list[tuple], *, by: str, limit: int) -> tuple[list[TopRow], Share]:
+def top_and_share_of(
+    found: list[tuple[Any, ...]], *, by: str, limit: int
+) -> tuple[list[TopRow], Share]:
     """The top rows and the share figures from the ranks (``ranked_by_sql`` or
     ``columns.ranks``)."""
     first = found[0] if found else None

@@ -1,19 +1,16 @@
 """Who is expected today and who is overdue, from the cadence roll-up."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
-from samphan.analytics.cadence import (
-    MIN_DAYS,
-    OVERDUE_FACTOR,
-    OVERDUE_MIN_EXTRA_DAYS,
-    USUAL_SHARE,
-)
+from samphan.accounts.models import User
+from samphan.analytics.cadence import OVERDUE_FACTOR, OVERDUE_MIN_EXTRA_DAYS
 from samphan.analytics.models import (
     CHI_SQUARE_6_AT_1_PERCENT,
+    MIN_DAYS,
+    USUAL_SHARE,
     CustomerActivity,
 )
 from samphan.core import sql
@@ -21,7 +18,7 @@ from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer
 
 
-def _activity_of_visible(user: Any) -> QuerySet[CustomerActivity]:
+def _activity_of_visible(user: User) -> QuerySet[CustomerActivity]:
     # A join to each qualifying row's customer, not "IN (the visible customers)": SQLite
     # would first collect a million ids for someone who sees them all.
     activity = CustomerActivity.objects.filter(customer__archived_at__isnull=True)
@@ -55,7 +52,7 @@ def _raw(expression: str) -> RawSQL:
     return RawSQL(expression, [])  # noqa: S611 - built from column names and literals
 
 
-def expected_today(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
+def expected_today(user: User, today: dt.date) -> QuerySet[CustomerActivity]:
     """Regulars whose usual weekday is today's and who have not lapsed: at least
     ``MIN_DAYS`` coming days, a week uneven by the chi-square test, today's weekday holding
     at least 40% of their days, gone at least half their usual interval (someone who
@@ -85,7 +82,7 @@ def expected_today(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
     )
 
 
-def overdue_regulars(user: Any, today: dt.date) -> QuerySet[CustomerActivity]:
+def overdue_regulars(user: User, today: dt.date) -> QuerySet[CustomerActivity]:
     """Regulars (``MIN_DAYS`` coming days or more) whose gap since the last one is well
     beyond their own usual interval, but less than a year: churn risk, worth a call.
     The most valuable first."""

@@ -8,10 +8,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from samphan.analytics import columns
-from samphan.analytics.cadence import (
-    USUAL_SHARE,
-)
 from samphan.analytics.models import (
+    USUAL_SHARE,
     WEEKDAYS,
     CustomerActivity,
     CustomerRFM,

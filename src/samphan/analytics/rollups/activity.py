@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from samphan.analytics.models import HOURS, WEEKDAYS, CustomerActivity
 from samphan.analytics.rollups.common import (
@@ -123,7 +124,7 @@ def activity_select(where: str) -> str:
 def _activity_insert(where: str, params: dict[str, Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(ACTIVITY_INSERT + activity_select(where), params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def activity_refresh(customer_ids: Iterable[int]) -> None:
@@ -270,7 +271,7 @@ def new_day_added(order: Order, *, along: Along = NOTHING_ALONG) -> bool:
             [*along.prefix_params(), *sums_params(bought, connection.ops), day, when_param(at),
              day, day, order.customer_id, day],
         )  # fmt: skip
-        counted = cursor.rowcount > 0
+        counted = int(cursor.rowcount) > 0
     along.after()
     return counted
 
@@ -299,7 +300,7 @@ def sums_update(more: str) -> str:
     return SUMS_UPDATE.format(sums=sums_added(), more=f", {more}" if more else "")
 
 
-def sums_params(bought: Purchases, ops: Any) -> list[Any]:
+def sums_params(bought: Purchases, ops: BaseDatabaseOperations) -> list[Any]:
     first = ops.adapt_datetimefield_value(bought.first_at)
     last = ops.adapt_datetimefield_value(bought.last_at)
     return [bought.revenue, bought.profit, bought.orders, first, first, last, last]
@@ -307,7 +308,7 @@ def sums_params(bought: Purchases, ops: Any) -> list[Any]:
 
 def first_day_row(
     customer_id: int, at: dt.datetime, *, visit: bool, bought: Purchases | None = None
-) -> list:
+) -> list[Any]:
     """A customer's first day, begun by a visit or orders (``bought``) at ``at`` (in the
     order of ``ACTIVITY_COLUMNS``)."""
     day = local_date(at)

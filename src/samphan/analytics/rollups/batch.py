@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from samphan.analytics.models import CustomerActivity
 from samphan.analytics.rollups.activity import (
@@ -256,7 +257,7 @@ class _DayChange(NamedTuple):
             moved,
         )
 
-    def params(self, ops: Any) -> list[Any]:
+    def params(self, ops: BaseDatabaseOperations) -> list[Any]:
         """``DAY_CHANGE``'s parameters and the customer's id (``ops``: the connection's,
         looked up once a batch)."""
         return [

@@ -2,13 +2,13 @@
 page of a list, the duplicate-contact 409 and the contact point schemas."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import Choice, Text
+from samphan.api.schemas import MaxChars, OneOf
+from samphan.core.http import Request
 from samphan.customers import services
 from samphan.customers.models import ContactPoint, Customer, CustomerQuerySet
 
@@ -40,9 +40,9 @@ class ContactPointOut(Schema):
 
 class ContactPointIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(ContactPoint.Kind.values)  # type: ignore[valid-type]
-    value: Text(300)  # type: ignore[valid-type]
-    label: Text(50) = ""  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(ContactPoint.Kind.values)]
+    value: Annotated[str, MaxChars(300)]
+    label: Annotated[str, MaxChars(50)] = ""
     is_preferred: bool = False
 
 
@@ -58,7 +58,7 @@ def with_details(kind: str = "") -> CustomerQuerySet:
     return customers.filter(kind=kind) if kind else customers
 
 
-def duplicate_conflict(request: HttpRequest, error: services.DuplicateContactError) -> Status[Any]:
+def duplicate_conflict(request: Request, error: services.DuplicateContactError) -> Status[Any]:
     """The 409 for a ``DuplicateContactError``: only ids the caller may see; others are counted
     in the service, never revealed."""
     visible = list(error.customers.visible_to(request.user).values_list("pk", flat=True)[:5])

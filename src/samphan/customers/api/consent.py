@@ -1,13 +1,13 @@
 """/api/v1 consent: every grant and withdrawal a customer gave, and recording a new one."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Schema, Status
 from pydantic import ConfigDict
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf
+from samphan.core.http import Request
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
 from samphan.customers.api.common import router, with_details
@@ -26,10 +26,10 @@ class ConsentOut(Schema):
 
 class ConsentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    channel: Choice(ConsentRecord.Channel.values)  # type: ignore[valid-type]
-    status: Choice(ConsentRecord.Status.values)  # type: ignore[valid-type]
-    purpose: Choice(ConsentRecord.Purpose.values) = ConsentRecord.Purpose.MARKETING  # type: ignore[valid-type]
-    wording_version: Text(20) = ""  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(ConsentRecord.Channel.values)]
+    status: Annotated[str, OneOf(ConsentRecord.Status.values)]
+    purpose: Annotated[str, OneOf(ConsentRecord.Purpose.values)] = ConsentRecord.Purpose.MARKETING
+    wording_version: Annotated[str, MaxChars(20)] = ""
 
 
 @router.get(
@@ -37,7 +37,7 @@ class ConsentIn(Schema):
     response={200: list[ConsentOut], **ERRORS},
     tags=["consent"],
 )
-def consent_list(request: HttpRequest, customer_id: Id) -> Any:
+def consent_list(request: Request, customer_id: Id) -> Any:
     """Every grant and withdrawal, newest first: the latest per channel and purpose is in force."""
     return list(
         customer_for_user(
@@ -49,7 +49,7 @@ def consent_list(request: HttpRequest, customer_id: Id) -> Any:
 @router.post(
     "/customers/{customer_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"]
 )
-def consent_create(request: HttpRequest, customer_id: Id, payload: ConsentIn) -> Any:
+def consent_create(request: Request, customer_id: Id, payload: ConsentIn) -> Any:
     customer = customer_for_user(
         request.user, customer_id, perm="customers.add_consentrecord", queryset=with_details()
     )

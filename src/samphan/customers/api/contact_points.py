@@ -1,12 +1,13 @@
 """/api/v1 contact points: a customer's phones, e-mails and handles, each changed on its own."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
@@ -28,9 +29,9 @@ class ContactPointCreate(ContactPointIn):
 
 class ContactPointPatch(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(ContactPoint.Kind.values) | None = None  # type: ignore[valid-type]
-    value: Text(300) | None = None  # type: ignore[valid-type]
-    label: Text(50) | None = None  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(ContactPoint.Kind.values)] | None = None
+    value: Annotated[str, MaxChars(300)] | None = None
+    label: Annotated[str, MaxChars(50)] | None = None
     is_preferred: bool | None = None
 
 
@@ -43,10 +44,10 @@ class ContactPointPage(Schema):
 
 
 class ContactPointListParams(PageParams):
-    kind: Choice(ContactPoint.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(ContactPoint.Kind.values, blank=True)] = ""
 
 
-def _contact_point(request: HttpRequest, pk: int, perm: str) -> ContactPoint:
+def _contact_point(request: Request, pk: int, perm: str) -> ContactPoint:
     require_perm(request.user, perm)
     visible = Customer.objects.visible_to(request.user)
     point = (
@@ -63,7 +64,7 @@ def _contact_point(request: HttpRequest, pk: int, perm: str) -> ContactPoint:
     tags=["contact points"],
 )
 def contact_point_list(
-    request: HttpRequest, customer_id: Id, params: Query[ContactPointListParams]
+    request: Request, customer_id: Id, params: Query[ContactPointListParams]
 ) -> Any:
     """The preferred one first, then by kind."""
     points = customer_for_user(
@@ -79,7 +80,7 @@ def contact_point_list(
     response={201: ContactPointOut, **ERRORS},
     tags=["contact points"],
 )
-def contact_point_create(request: HttpRequest, customer_id: Id, payload: ContactPointCreate) -> Any:
+def contact_point_create(request: Request, customer_id: Id, payload: ContactPointCreate) -> Any:
     """409 when another customer has this phone or e-mail, unless `allow_duplicate`."""
     customer = customer_for_user(request.user, customer_id, perm="customers.add_contactpoint")
     contact = payload.model_dump()
@@ -93,14 +94,14 @@ def contact_point_create(request: HttpRequest, customer_id: Id, payload: Contact
 @router.get(
     "/contact-points/{point_id}", response={200: ContactPointOut, **ERRORS}, tags=["contact points"]
 )
-def contact_point_get(request: HttpRequest, point_id: Id) -> Any:
+def contact_point_get(request: Request, point_id: Id) -> Any:
     return _contact_point(request, point_id, "customers.view_customer")
 
 
 @router.patch(
     "/contact-points/{point_id}", response={200: ContactPointOut, **ERRORS}, tags=["contact points"]
 )
-def contact_point_update(request: HttpRequest, point_id: Id, payload: ContactPointPatch) -> Any:
+def contact_point_update(request: Request, point_id: Id, payload: ContactPointPatch) -> Any:
     point = _contact_point(request, point_id, "customers.change_contactpoint")
     fields = {
         key: value
@@ -116,7 +117,7 @@ def contact_point_update(request: HttpRequest, point_id: Id, payload: ContactPoi
 @router.delete(
     "/contact-points/{point_id}", response={204: None, **ERRORS}, tags=["contact points"]
 )
-def contact_point_delete(request: HttpRequest, point_id: Id) -> Any:
+def contact_point_delete(request: Request, point_id: Id) -> Any:
     point = _contact_point(request, point_id, "customers.delete_contactpoint")
     services.contact_point_remove(actor=request.user, contact_point=point)
     return Status(204, None)

@@ -2,16 +2,16 @@
 change, archive and restore."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model, TextField
-from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
 from samphan.accounts.models import Team, User
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDate, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
 from samphan.customers.access import customer_for_user
@@ -100,57 +100,60 @@ class CustomerPatch(Schema):
     """Every field optional; only the fields sent change."""
 
     model_config = ConfigDict(extra="forbid")
-    title: Text(30) | None = None  # type: ignore[valid-type]
-    first_name: Text(100) | None = None  # type: ignore[valid-type]
-    last_name: Text(100) | None = None  # type: ignore[valid-type]
-    first_name_en: Text(100) | None = None  # type: ignore[valid-type]
-    last_name_en: Text(100) | None = None  # type: ignore[valid-type]
-    nickname: Text(50) | None = None  # type: ignore[valid-type]
+    title: Annotated[str, MaxChars(30)] | None = None
+    first_name: Annotated[str, MaxChars(100)] | None = None
+    last_name: Annotated[str, MaxChars(100)] | None = None
+    first_name_en: Annotated[str, MaxChars(100)] | None = None
+    last_name_en: Annotated[str, MaxChars(100)] | None = None
+    nickname: Annotated[str, MaxChars(50)] | None = None
     birthday: IsoDate | None = None
-    gender: Choice(Customer.Gender.values, blank=True) | None = None  # type: ignore[valid-type]
+    gender: Annotated[str, OneOf(Customer.Gender.values, blank=True)] | None = None
     company_id: Id | None = None
-    job_title: Text(100) | None = None  # type: ignore[valid-type]
-    company_name: Text(200) | None = None  # type: ignore[valid-type]
-    company_name_en: Text(200) | None = None  # type: ignore[valid-type]
-    tax_id: Text(20) | None = None  # type: ignore[valid-type]
-    branch: Text(5) | None = None  # type: ignore[valid-type]
-    industry: Choice(Customer.Industry.values, blank=True) | None = None  # type: ignore[valid-type]
-    size: Choice(Customer.CompanySize.values, blank=True) | None = None  # type: ignore[valid-type]
-    website: Text(200) | None = None  # type: ignore[valid-type]
-    address: Text(1000) | None = None  # type: ignore[valid-type]
-    province: Text(60) | None = None  # type: ignore[valid-type]
-    member_number: Text(30) | None = None  # type: ignore[valid-type]
-    stage: Choice(Customer.Stage.values) | None = None  # type: ignore[valid-type]
-    tier: Choice(Customer.Tier.values) | None = None  # type: ignore[valid-type]
+    job_title: Annotated[str, MaxChars(100)] | None = None
+    company_name: Annotated[str, MaxChars(200)] | None = None
+    company_name_en: Annotated[str, MaxChars(200)] | None = None
+    tax_id: Annotated[str, MaxChars(20)] | None = None
+    branch: Annotated[str, MaxChars(5)] | None = None
+    industry: Annotated[str, OneOf(Customer.Industry.values, blank=True)] | None = None
+    size: Annotated[str, OneOf(Customer.CompanySize.values, blank=True)] | None = None
+    website: Annotated[str, MaxChars(200)] | None = None
+    address: Annotated[str, MaxChars(1000)] | None = None
+    province: Annotated[str, MaxChars(60)] | None = None
+    member_number: Annotated[str, MaxChars(30)] | None = None
+    stage: Annotated[str, OneOf(Customer.Stage.values)] | None = None
+    tier: Annotated[str, OneOf(Customer.Tier.values)] | None = None
     is_vip: bool | None = None
     owner_id: Id | None = None
     team_id: Id | None = None
-    source: Choice(Customer.Source.values, blank=True) | None = None  # type: ignore[valid-type]
+    source: Annotated[str, OneOf(Customer.Source.values, blank=True)] | None = None
     referred_by_id: Id | None = None
-    custom_fields: dict[Text(50), Text(500) | int | float | None] | None = None  # type: ignore[valid-type]
-    notes: Text(5000) | None = None  # type: ignore[valid-type]
-    tags: list[Text(50)] | None = None  # type: ignore[valid-type]
-    interests: list[Text(80)] | None = None  # type: ignore[valid-type]
+    custom_fields: (
+        dict[Annotated[str, MaxChars(50)], Annotated[str, MaxChars(500)] | int | float | None]
+        | None
+    ) = None
+    notes: Annotated[str, MaxChars(5000)] | None = None
+    tags: list[Annotated[str, MaxChars(50)]] | None = None
+    interests: list[Annotated[str, MaxChars(80)]] | None = None
 
 
 class CustomerIn(CustomerPatch):
-    kind: Choice(Customer.Kind.values) = Customer.Kind.PERSON  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(Customer.Kind.values)] = Customer.Kind.PERSON
     contact_points: list[ContactPointIn] = Field(default_factory=list, max_length=20)
     allow_duplicate: bool = False
 
 
 class ListParams(PageParams):
-    q: Text(100) = ""  # type: ignore[valid-type]
-    kind: Text(10) = ""  # type: ignore[valid-type]
-    stage: Text(10) = ""  # type: ignore[valid-type]
-    tier: Text(10) = ""  # type: ignore[valid-type]
-    industry: Text(20) = ""  # type: ignore[valid-type]
+    q: Search = ""
+    kind: Annotated[str, MaxChars(10)] = ""
+    stage: Annotated[str, MaxChars(10)] = ""
+    tier: Annotated[str, MaxChars(10)] = ""
+    industry: Annotated[str, MaxChars(20)] = ""
     vip: bool | None = None
     tag: Id | None = None
     owner: Id | None = None
     team: Id | None = None
     archived: bool = False
-    sort: Text(10) = queries.DEFAULT_SORT  # type: ignore[valid-type]
+    sort: Annotated[str, MaxChars(10)] = queries.DEFAULT_SORT
 
 
 def _existing(model: type[Model], pk: int | None, field: str, queryset: Any = None) -> Any:
@@ -172,7 +175,7 @@ def _named(model: type[Tag] | type[Interest], names: list[str] | None, field: st
     return found
 
 
-def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, Any]:
+def _service_fields(request: Request, payload: CustomerPatch) -> dict[str, Any]:
     data = payload.model_dump(
         exclude_unset=True, exclude={"tags", "interests", "contact_points", "allow_duplicate"}
     )
@@ -199,13 +202,13 @@ def _service_fields(request: HttpRequest, payload: CustomerPatch) -> dict[str, A
     return data
 
 
-def _detail(request: HttpRequest, pk: int, kind: str = "") -> Customer:
+def _detail(request: Request, pk: int, kind: str = "") -> Customer:
     return customer_for_user(
         request.user, pk, perm="customers.view_customer", queryset=with_details(kind)
     )
 
 
-def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str, Any]:
+def _list(request: Request, params: ListParams, kind: str = "") -> dict[str, Any]:
     require_perm(request.user, "customers.view_customer")
     filters = queries.CustomerFilters(
         q=params.q,
@@ -226,7 +229,7 @@ def _list(request: HttpRequest, params: ListParams, kind: str = "") -> dict[str,
     return page_of(customers, params.page, params.page_size, queries.count_cap(filters))
 
 
-def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status[Any]:
+def _create(request: Request, payload: CustomerIn, kind: str = "") -> Status[Any]:
     require_perm(request.user, "customers.add_customer")
     fields = _service_fields(request, payload)
     fields["kind"] = kind or payload.kind
@@ -245,7 +248,7 @@ def _create(request: HttpRequest, payload: CustomerIn, kind: str = "") -> Status
     return Status(201, _detail(request, customer.pk))
 
 
-def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
+def _update(request: Request, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
     customer = customer_for_user(
         request.user, pk, perm="customers.change_customer", queryset=with_details(kind)
     )
@@ -259,7 +262,7 @@ def _update(request: HttpRequest, pk: int, payload: CustomerPatch, kind: str = "
     return _detail(request, pk)
 
 
-def _archive(request: HttpRequest, pk: int, *, archived: bool, kind: str = "") -> Customer:
+def _archive(request: Request, pk: int, *, archived: bool, kind: str = "") -> Customer:
     customer = customer_for_user(
         request.user, pk, perm="customers.archive_customer", queryset=with_details(kind)
     )
@@ -268,60 +271,60 @@ def _archive(request: HttpRequest, pk: int, *, archived: bool, kind: str = "") -
 
 
 @router.get("/customers", response={200: CustomerPage, **ERRORS})
-def customer_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+def customer_list(request: Request, params: Query[ListParams]) -> Any:
     """People and companies the caller may see; `q` searches names, phones, e-mails, member numbers."""
     return _list(request, params)
 
 
 @router.post("/customers", response={201: CustomerOut, **ERRORS})
-def customer_create(request: HttpRequest, payload: CustomerIn) -> Any:
+def customer_create(request: Request, payload: CustomerIn) -> Any:
     """Create a person (or a company with `kind`); 409 when a phone or e-mail is already known."""
     return _create(request, payload)
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def customer_get(request: HttpRequest, customer_id: Id) -> Any:
+def customer_get(request: Request, customer_id: Id) -> Any:
     return _detail(request, customer_id)
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def customer_update(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
+def customer_update(request: Request, customer_id: Id, payload: CustomerPatch) -> Any:
     return _update(request, customer_id, payload)
 
 
 @router.post("/customers/{customer_id}/archive", response={200: CustomerOut, **ERRORS})
-def customer_archive(request: HttpRequest, customer_id: Id) -> Any:
+def customer_archive(request: Request, customer_id: Id) -> Any:
     """Soft delete: hidden from lists, history kept; `/restore` undoes it."""
     return _archive(request, customer_id, archived=True)
 
 
 @router.post("/customers/{customer_id}/restore", response={200: CustomerOut, **ERRORS})
-def customer_restore(request: HttpRequest, customer_id: Id) -> Any:
+def customer_restore(request: Request, customer_id: Id) -> Any:
     return _archive(request, customer_id, archived=False)
 
 
 @router.get("/companies", response={200: CustomerPage, **ERRORS}, tags=["companies"])
-def company_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+def company_list(request: Request, params: Query[ListParams]) -> Any:
     return _list(request, params, kind=Customer.Kind.COMPANY)
 
 
 @router.post("/companies", response={201: CustomerOut, **ERRORS}, tags=["companies"])
-def company_create(request: HttpRequest, payload: CustomerIn) -> Any:
+def company_create(request: Request, payload: CustomerIn) -> Any:
     return _create(request, payload, kind=Customer.Kind.COMPANY)
 
 
 @router.get("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
-def company_get(request: HttpRequest, company_id: Id) -> Any:
+def company_get(request: Request, company_id: Id) -> Any:
     return _detail(request, company_id, kind=Customer.Kind.COMPANY)
 
 
 @router.patch("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
-def company_update(request: HttpRequest, company_id: Id, payload: CustomerPatch) -> Any:
+def company_update(request: Request, company_id: Id, payload: CustomerPatch) -> Any:
     return _update(request, company_id, payload, kind=Customer.Kind.COMPANY)
 
 
 @router.post(
     "/companies/{company_id}/archive", response={200: CustomerOut, **ERRORS}, tags=["companies"]
 )
-def company_archive(request: HttpRequest, company_id: Id) -> Any:
+def company_archive(request: Request, company_id: Id) -> Any:
     return _archive(request, company_id, archived=True, kind=Customer.Kind.COMPANY)

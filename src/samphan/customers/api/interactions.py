@@ -2,14 +2,15 @@
 orders, paged by cursor."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDateTime, MaxChars, OneOf, Search, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers import services
 from samphan.customers.access import customer_for_user
@@ -44,10 +45,10 @@ class InteractionPage(Schema):
 
 class InteractionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(LOGGED_INTERACTION_KINDS)  # type: ignore[valid-type]
-    summary: Text(200)  # type: ignore[valid-type]
-    body: Text(10000) = ""  # type: ignore[valid-type]
-    channel: Text(30) = ""  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(LOGGED_INTERACTION_KINDS)]
+    summary: Annotated[str, MaxChars(200)]
+    body: Annotated[str, MaxChars(10000)] = ""
+    channel: Annotated[str, MaxChars(30)] = ""
     occurred_at: IsoDateTime | None = None
 
 
@@ -55,16 +56,16 @@ class InteractionPatch(Schema):
     """Only the fields sent change; `null` clears `body` or `channel`."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Choice(LOGGED_INTERACTION_KINDS) | None = None  # type: ignore[valid-type]
-    summary: Text(200) | None = None  # type: ignore[valid-type]
-    body: Text(10000) | None = None  # type: ignore[valid-type]
-    channel: Text(30) | None = None  # type: ignore[valid-type]
+    kind: Annotated[str, OneOf(LOGGED_INTERACTION_KINDS)] | None = None
+    summary: Annotated[str, MaxChars(200)] | None = None
+    body: Annotated[str, MaxChars(10000)] | None = None
+    channel: Annotated[str, MaxChars(30)] | None = None
     occurred_at: IsoDateTime | None = None
 
 
 class InteractionListParams(PageParams):
-    q: Text(100) = Field("", description="text in the summary or body")  # type: ignore[valid-type]
-    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    q: Search = Field("", description="text in the summary or body")
+    kind: Annotated[str, OneOf(Interaction.Kind.values, blank=True)] = ""
 
 
 class TimelineEntryOut(EntryFields):
@@ -79,13 +80,13 @@ class TimelinePage(Schema):
 
 
 class TimelineParams(Schema):
-    before: Text(60) = Field("", description="the `next` of the previous page")  # type: ignore[valid-type]
-    q: Text(100) = Field("", description="text in the summary or body; an order's number or note")  # type: ignore[valid-type]
-    kind: Choice(Interaction.Kind.values, blank=True) = ""  # type: ignore[valid-type]
+    before: Annotated[str, MaxChars(60)] = Field("", description="the `next` of the previous page")
+    q: Search = Field("", description="text in the summary or body; an order's number or note")
+    kind: Annotated[str, OneOf(Interaction.Kind.values, blank=True)] = ""
     limit: int = Field(TIMELINE_PAGE, ge=1, le=200)
 
 
-def _interaction(request: HttpRequest, pk: int) -> Interaction:
+def _interaction(request: Request, pk: int) -> Interaction:
     require_perm(request.user, "customers.view_customer")
     visible = Customer.objects.visible_to(request.user)
     interaction = Interaction.objects.filter(pk=pk, customer__in=visible).first()
@@ -94,7 +95,7 @@ def _interaction(request: HttpRequest, pk: int) -> Interaction:
     return interaction
 
 
-def _interaction_to_change(request: HttpRequest, pk: int, *, delete: bool = False) -> Interaction:
+def _interaction_to_change(request: Request, pk: int, *, delete: bool = False) -> Interaction:
     """A visible interaction (404) the caller logged, or may change as their role allows (403)."""
     interaction = _interaction(request, pk)
     if not interaction.may_be_changed_by(request.user, delete=delete):
@@ -108,7 +109,7 @@ def _interaction_to_change(request: HttpRequest, pk: int, *, delete: bool = Fals
     tags=["interactions"],
 )
 def interaction_list(
-    request: HttpRequest, customer_id: Id, params: Query[InteractionListParams]
+    request: Request, customer_id: Id, params: Query[InteractionListParams]
 ) -> Any:
     """The interactions logged on the customer's timeline, newest first; `q` finds text in
     the summary or body. Their purchases are their orders: the whole timeline, orders
@@ -123,7 +124,7 @@ def interaction_list(
     response={200: TimelinePage, **ERRORS},
     tags=["interactions"],
 )
-def timeline_list(request: HttpRequest, customer_id: Id, params: Query[TimelineParams]) -> Any:
+def timeline_list(request: Request, customer_id: Id, params: Query[TimelineParams]) -> Any:
     """The customer's whole timeline, newest first: logged interactions and the orders
     (kind `purchase`, for those who may see orders). Pages by cursor: pass the `next` of
     a page as `before` for the one after."""
@@ -147,7 +148,7 @@ def timeline_list(request: HttpRequest, customer_id: Id, params: Query[TimelineP
     response={201: InteractionOut, **ERRORS},
     tags=["interactions"],
 )
-def interaction_create(request: HttpRequest, customer_id: Id, payload: InteractionIn) -> Any:
+def interaction_create(request: Request, customer_id: Id, payload: InteractionIn) -> Any:
     customer = customer_for_user(request.user, customer_id, perm="customers.add_interaction")
     return Status(
         201, services.interaction_log(actor=request.user, customer=customer, **payload.model_dump())
@@ -159,7 +160,7 @@ def interaction_create(request: HttpRequest, customer_id: Id, payload: Interacti
     response={200: InteractionOut, **ERRORS},
     tags=["interactions"],
 )
-def interaction_get(request: HttpRequest, interaction_id: Id) -> Any:
+def interaction_get(request: Request, interaction_id: Id) -> Any:
     return _interaction(request, interaction_id)
 
 
@@ -168,7 +169,7 @@ def interaction_get(request: HttpRequest, interaction_id: Id) -> Any:
     response={200: InteractionOut, **ERRORS},
     tags=["interactions"],
 )
-def interaction_update(request: HttpRequest, interaction_id: Id, payload: InteractionPatch) -> Any:
+def interaction_update(request: Request, interaction_id: Id, payload: InteractionPatch) -> Any:
     """The author may correct an entry; others need a role that may change interactions."""
     interaction = _interaction_to_change(request, interaction_id)
     fields = payload.model_dump(exclude_unset=True)
@@ -182,7 +183,7 @@ def interaction_update(request: HttpRequest, interaction_id: Id, payload: Intera
 @router.delete(
     "/interactions/{interaction_id}", response={204: None, **ERRORS}, tags=["interactions"]
 )
-def interaction_delete(request: HttpRequest, interaction_id: Id) -> Any:
+def interaction_delete(request: Request, interaction_id: Id) -> Any:
     """The author may remove an entry; others need a role that may delete interactions."""
     interaction = _interaction_to_change(request, interaction_id, delete=True)
     services.interaction_delete(actor=request.user, interaction=interaction)

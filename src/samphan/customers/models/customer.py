@@ -15,7 +15,7 @@ from samphan.customers.greetings import greeting_for
 from samphan.customers.models.labels import Interest, Tag
 
 
-class CustomerQuerySet(OwnedQuerySet):
+class CustomerQuerySet(OwnedQuerySet["Customer"]):
     def active(self) -> "CustomerQuerySet":
         return self.filter(archived_at__isnull=True)
 
@@ -196,7 +196,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["tier"]),
             # VIPs only: with an index of both values SQLite, which knows averages and not
             # skew, read "VIPs in Bangkok" through the province index (40% of customers
-            # live there): 700 ms at a million customers, against 30,000 VIPs read here.
+            # live there), slower than reading the few VIPs here (docs/performance.md).
             models.Index(
                 fields=["is_vip"], condition=models.Q(is_vip=True), name="customers_vip_idx"
             ),
@@ -208,9 +208,8 @@ class Customer(TimeStampedModel):
             models.Index(fields=["archived_at"]),
             # The active customers' ids alone: a segment's "customer is in this list"
             # (their RFM segment, usual weekday, spend in a period) is checked here,
-            # index-only, not in the wide rows. On PostgreSQL at a million customers:
-            # spend in 90 days 944 -> 440 ms, usual weekday 286 -> 128 ms (SQLite reads
-            # its rows by rowid and does not use it).
+            # index-only, not in the wide rows: faster on PostgreSQL
+            # (docs/performance.md; SQLite reads its rows by rowid and does not use it).
             models.Index(
                 fields=["id"],
                 condition=models.Q(archived_at__isnull=True),

@@ -1,7 +1,6 @@
 """What happened: the entries of a customer's timeline."""
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samphan.accounts.models import User
 from samphan.customers.models.customer import Customer
 
 
@@ -77,7 +77,7 @@ class Interaction(models.Model):
                 {"occurred_at": _("This is more than a day from now. Enter when it happened.")}
             )
 
-    def may_be_changed_by(self, user: Any, *, delete: bool = False) -> bool:
+    def may_be_changed_by(self, user: User, *, delete: bool = False) -> bool:
         """Whoever logged an entry may correct or remove it while they may still log
         entries; anyone else needs their role's change (or delete) permission."""
         if user.has_perm(

@@ -9,6 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import (
@@ -24,7 +25,7 @@ CONSENT_FIELDS = ("channel", "purpose", "status", "source", "wording_version")
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     channel: str,
     status: str,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
@@ -28,7 +29,7 @@ def refresh_derived(customer: Customer) -> None:
     )
 
 
-def _unset_preferred(customer: Customer, *, actor: Any, keep_id: int | None = None) -> None:
+def _unset_preferred(customer: Customer, *, actor: User | None, keep_id: int | None = None) -> None:
     """Take the preferred flag from the customer's other contact points, audited."""
     others = ContactPoint.objects.filter(customer=customer, is_preferred=True)
     if keep_id:
@@ -59,7 +60,7 @@ def _save_contact_point(contact_point: ContactPoint) -> None:
 
 def contact_point_add(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     kind: str,
     value: str,
@@ -79,7 +80,7 @@ def contact_point_add(
 
 
 def _contact_point_add(
-    actor: Any, customer: Customer, kind: str, value: str, label: str, is_preferred: bool
+    actor: User | None, customer: Customer, kind: str, value: str, label: str, is_preferred: bool
 ) -> ContactPoint:
     contact_point = ContactPoint(
         customer=customer, kind=kind, value=value, label=label or "", is_preferred=is_preferred
@@ -102,7 +103,7 @@ def _contact_point_add(
 
 def contact_point_update(
     *,
-    actor: Any,
+    actor: User | None,
     contact_point: ContactPoint,
     fields: Mapping[str, Any],
     allow_duplicate: bool = False,
@@ -121,7 +122,7 @@ def contact_point_update(
 
 
 def _contact_point_update(
-    actor: Any, contact_point: ContactPoint, fields: Mapping[str, Any]
+    actor: User | None, contact_point: ContactPoint, fields: Mapping[str, Any]
 ) -> ContactPoint:
     contact_point = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
     before = snapshot(contact_point, CONTACT_FIELDS)
@@ -146,7 +147,7 @@ def _contact_point_update(
 
 
 @transaction.atomic
-def contact_point_remove(*, actor: Any, contact_point: ContactPoint) -> None:
+def contact_point_remove(*, actor: User | None, contact_point: ContactPoint) -> None:
     customer = contact_point.customer
     audit_record(
         actor=actor,

@@ -4,10 +4,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer, Interest, Tag
@@ -70,12 +72,12 @@ def _apply_fields(customer: Customer, fields: Mapping[str, Any]) -> None:
 
 def customer_create(
     *,
-    actor: Any,
+    actor: User | None,
     fields: Mapping[str, Any],
     tags: Iterable[Tag] = (),
     interests: Iterable[Interest] = (),
     contact_points: Iterable[Mapping[str, Any]] = (),
-    photo: Any = None,
+    photo: UploadedFile[bytes] | str | None = None,
     allow_duplicate: bool = False,
 ) -> Customer:
     """A new customer with its first contact points; ``DuplicateContactError`` (on
@@ -115,12 +117,12 @@ def customer_create(
 @transaction.atomic
 def customer_update(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     fields: Mapping[str, Any],
     tags: Iterable[Tag] | None = None,
     interests: Iterable[Interest] | None = None,
-    photo: Any = None,
+    photo: UploadedFile[bytes] | str | None = None,
 ) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer, AUDITED_CUSTOMER_FIELDS)
@@ -149,7 +151,7 @@ def customer_update(
 
 
 @transaction.atomic
-def customer_archive(*, actor: Any, customer: Customer, archived: bool = True) -> Customer:
+def customer_archive(*, actor: User | None, customer: Customer, archived: bool = True) -> Customer:
     """Soft delete (or restore): the record and its history stay, lists hide it."""
     if customer.is_archived == archived:
         return customer

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer, Interaction
@@ -26,7 +27,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 @transaction.atomic
 def interaction_log(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     kind: str,
     summary: str,
@@ -59,7 +60,7 @@ def interaction_log(
 
 @transaction.atomic
 def interaction_update(
-    *, actor: Any, interaction: Interaction, fields: Mapping[str, Any]
+    *, actor: User | None, interaction: Interaction, fields: Mapping[str, Any]
 ) -> Interaction:
     """Correct a timeline entry; who logged it and for whom stay as they were."""
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
@@ -95,7 +96,7 @@ def interaction_update(
 
 
 @transaction.atomic
-def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
+def interaction_delete(*, actor: User | None, interaction: Interaction) -> None:
     """Remove a timeline entry logged in error; the audit row keeps what it said.
 
     A hard delete, not an archive flag: an entry made by mistake (the wrong customer,

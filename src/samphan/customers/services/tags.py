@@ -1,11 +1,10 @@
 """Tags: named, renamed and deleted (taken off every customer, each audited)."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, audit_record_for_each
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer, Tag
@@ -24,7 +23,7 @@ def tag_save(*, tag: Tag, name: str) -> Tag:
 
 
 @transaction.atomic
-def tag_delete(*, actor: Any, tag: Tag) -> int:
+def tag_delete(*, actor: User | None, tag: Tag) -> int:
     """Delete a tag and take it off every customer; returns how many customers had it.
 
     Each of those customers gets an audit row of its own (the tag's name, old → none),
