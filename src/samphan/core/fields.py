@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 
 
-class RowidOneToOneField(models.OneToOneField):
+class RowidOneToOneField(models.OneToOneField[Any, Any]):
     """A one-to-one primary key that is SQLite's rowid: declared ``integer``, not
     ``bigint`` (a ``bigint`` primary key gets an index of its own beside the table, which
     every write then changes too). The same ``bigint`` column elsewhere."""

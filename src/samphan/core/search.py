@@ -73,7 +73,7 @@ def search_terms(query: str) -> list[str]:
     return [term for term in query.casefold().split() if term]
 
 
-def matching_ids(queryset: models.QuerySet, query: str, *, limit: int) -> list[int]:
+def matching_ids(queryset: models.QuerySet[Any], query: str, *, limit: int) -> list[int]:
     """Ids of up to ``limit`` rows of ``queryset`` matching ``query``, in no order.
 
     Unordered, so the database stops at the first matches its index yields. On
@@ -100,7 +100,7 @@ def fts_table(model: type[models.Model]) -> str:
     return f"{model._meta.db_table}_fts"
 
 
-def search_filter(queryset: models.QuerySet, query: str) -> models.QuerySet:
+def search_filter[Q: models.QuerySet[Any]](queryset: Q, query: str) -> Q:
     """Narrow ``queryset`` to rows whose search document holds every term of ``query``."""
     fts_index = not sql.is_postgresql()  # PostgreSQL's trigram index answers the LIKE
     for term in search_terms(query):

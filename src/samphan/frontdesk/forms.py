@@ -79,7 +79,7 @@ class WalkInForm(PersonWithConsents):
 EMPTY_CHOICE = pgettext_lazy("select placeholder", "— choose —")
 
 
-class AlertRuleForm(core_forms.ModelForm):
+class AlertRuleForm(core_forms.ModelForm[AlertRule]):
     class Meta:
         model = AlertRule
         fields = ["name", "kind", "tier", "tag", "top", "audience", "team", "is_active"]

@@ -5,12 +5,13 @@ import posixpath
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.static import serve
 
 from samphan.analytics import views as analytics_views
+from samphan.core.http import Request
 from samphan.customers.queries import customer_counts, photo_visible_to
 from samphan.customers.timeline import latest_activity
 
@@ -19,7 +20,7 @@ CUSTOMER_PHOTOS = "photos/"
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: Request) -> HttpResponse:
     """The insights dashboard for users who see sales; for the others, counts and latest
     activity (the dashboard shows the same beside its figures)."""
     if request.user.has_perm("sales.view_order"):
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def media(request: HttpRequest, path: str) -> HttpResponseBase:
+def media(request: Request, path: str) -> HttpResponseBase:
     """Uploaded files are personal data: never public, and a customer's photo only for
     those who may see that customer (anything else is a 404, as for the customer page)."""
     # The name as serve() will resolve it, so "x/../photos/…" cannot skip the check;

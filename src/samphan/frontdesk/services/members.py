@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.phones import normalise_phone
 from samphan.core.public import sender_hash
 from samphan.customers import services as customer_services
@@ -23,7 +24,7 @@ WORDING_VERSION = "2026-2"
 
 
 def _consents_granted(
-    customer: Customer, consents: list[tuple[str, str]], *, actor: Any, source: str
+    customer: Customer, consents: list[tuple[str, str]], *, actor: User | None, source: str
 ) -> None:
     """One consent record per box ticked (channel, purpose), under this wording."""
     for channel, purpose in consents:
@@ -47,7 +48,7 @@ class WalkIn:
 
 
 @transaction.atomic
-def walk_in_register(*, actor: Any, data: WalkIn) -> Customer:
+def walk_in_register(*, actor: User | None, data: WalkIn) -> Customer:
     """A new customer from the desk: name, mobile and the consents they gave, with a
     member number. A mobile already on file is refused (check that customer in)."""
     if not data.first_name.strip() and not data.nickname.strip():
@@ -78,7 +79,7 @@ def walk_in_register(*, actor: Any, data: WalkIn) -> Customer:
 
 
 @transaction.atomic
-def member_number_give(*, actor: Any, customer: Customer) -> None:
+def member_number_give(*, actor: User | None, customer: Customer) -> None:
     """A member number (and so a card) for a customer checked in at the desk."""
     member_number_assign(customer, actor=actor)
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.loyalty import services as loyalty
 from samphan.marketing.campaigns.messages import message_for, says, values_for
@@ -169,7 +170,9 @@ def _finish_if_done(campaign: Campaign) -> None:
         )
 
 
-def test_send(*, actor: Any, campaign: Campaign, variant: Variant, customer: Customer) -> Message:
+def test_send(
+    *, actor: User | None, campaign: Campaign, variant: Variant, customer: Customer
+) -> Message:
     """The variant as ``customer`` would get it, to that customer, marked as a test and
     counted nowhere (a service message: staff send it to themselves)."""
     channel = None if campaign.channel == Campaign.PREFERRED else campaign.channel
