@@ -35,6 +35,8 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
                 sorted(obj.pk for obj in getattr(instance, name).all()) if instance.pk else []
             )
             continue
+        # A concrete field or a foreign key here (reverse relations are never listed), though
+        # get_field's type also allows the relations that have no attname.
         value = getattr(instance, field.attname)  # type: ignore[union-attr]
         # JSON values (custom fields) stay data, so key order is no change.
         plain = (int, float, bool, type(None), dict, list)

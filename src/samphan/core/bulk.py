@@ -151,7 +151,7 @@ def gc_paused() -> Iterator[None]:
 
     A batch of 1,000 orders allocates some 60,000 short-lived tuples, lists and model
     objects, freed by reference counting when it ends; the collector's young passes over
-    them cost 8-9% of the batch (measured: 23,600 → 25,800 lines/s) and find nothing.
+    them cost a measurable share of the batch and find nothing.
     Counted across threads, so the last batch to finish turns collection back on, and
     only if it was on before the first began.
     """

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class RowidOneToOneField(models.OneToOneField[Any, Any]):
@@ -10,7 +11,7 @@ class RowidOneToOneField(models.OneToOneField[Any, Any]):
     ``bigint`` (a ``bigint`` primary key gets an index of its own beside the table, which
     every write then changes too). The same ``bigint`` column elsewhere."""
 
-    def db_type(self, connection: Any) -> str | None:
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         # The connection Django asks about (a migration's may not be the default one),
         # so not through core.sql.
         if connection.vendor == "sqlite":

@@ -214,6 +214,7 @@ def expected_today(request: Request, params: Query[ExpectedParams]) -> Any:
                 "greeting": customer.greeting,
                 "photo_url": _photo_url(request, customer),
                 "is_vip": customer.is_vip,
+                # The "expected" list's query annotates it; the model has no such field.
                 "likelihood": round(float(row.likelihood), 4),  # type: ignore[attr-defined]
                 "days": row.days,
                 "last_day": row.last_day,

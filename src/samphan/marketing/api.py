@@ -17,7 +17,7 @@ from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.marketing import campaigns, queries, results, rules, services
 from samphan.marketing.access import campaign_for_user, segment_for_user
-from samphan.marketing.models import Campaign, Segment
+from samphan.marketing.models import Campaign, Segment, Variant
 
 router = Router(tags=["segments"])
 
@@ -241,7 +241,7 @@ class CampaignOut(Schema):
     variants: list[VariantOut]
 
     @staticmethod
-    def resolve_variants(campaign: Campaign) -> list[Any]:
+    def resolve_variants(campaign: Campaign) -> list[Variant]:
         return list(campaign.variants.all())
 
 

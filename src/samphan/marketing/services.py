@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,9 @@ def segment_delete(*, actor: User | None, segment: Segment) -> None:
         segment.delete()
 
 
-def _audit_members(actor: User | None, segment: Segment, members: Any, action: str) -> None:
+def _audit_members(
+    actor: User | None, segment: Segment, members: QuerySet[SegmentMember], action: str
+) -> None:
     audit_record_for_each(
         actor=actor,
         action=action,

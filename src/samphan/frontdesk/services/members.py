@@ -3,7 +3,6 @@ with the consents they gave and a member number."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +14,7 @@ from samphan.core.phones import normalise_phone
 from samphan.core.public import sender_hash
 from samphan.customers import services as customer_services
 from samphan.customers.membership import member_number_assign
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interest
 from samphan.frontdesk.models import SignUp
 
 # The consent wording a record was given under: 2026-2 offers LINE beside SMS and e-mail
@@ -105,7 +104,7 @@ class MemberSignUp:
     nickname: str = ""
     email: str = ""
     birthday: dt.date | None = None
-    interests: list[Any] = field(default_factory=list)
+    interests: list[Interest] = field(default_factory=list)
     consents: list[tuple[str, str]] = field(default_factory=list)  # (channel, purpose) ticked
 
 
