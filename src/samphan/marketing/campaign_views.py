@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.marketing import campaigns
 from samphan.marketing.access import campaign_for_user
-from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantFormSet
+from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantForm, VariantFormSet
 from samphan.marketing.models import Campaign
 from samphan.marketing.queries import customers_matching, segment_filter
 from samphan.marketing.results import campaign_results
@@ -85,7 +86,9 @@ def campaign_edit(request: Request, pk: int | None = None) -> HttpResponse:
     return render(request, "marketing/campaign_form.html", context, status=status)
 
 
-def _errors_onto(form: CampaignForm, variants: Any, error: ValidationError) -> None:
+def _errors_onto(
+    form: CampaignForm, variants: BaseFormSet[VariantForm], error: ValidationError
+) -> None:
     rest: dict[str, list[str]] = {}
     for name, messages in error.message_dict.items():
         parts = name.split(".")
