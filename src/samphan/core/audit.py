@@ -8,6 +8,7 @@ from django.db import connections, models
 from django.db.models import BigIntegerField, CharField, DateTimeField, JSONField, Value
 from django.utils import timezone
 
+from samphan.core.http import User
 from samphan.core.models import AuditEvent
 
 # The audit rows of a SELECT (see audit_record_for_each): {table} and {columns} are quoted
@@ -34,6 +35,8 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
                 sorted(obj.pk for obj in getattr(instance, name).all()) if instance.pk else []
             )
             continue
+        # A concrete field or a foreign key here (reverse relations are never listed), though
+        # get_field's type also allows the relations that have no attname.
         value = getattr(instance, field.attname)  # type: ignore[union-attr]
         # JSON values (custom fields) stay data, so key order is no change.
         plain = (int, float, bool, type(None), dict, list)
@@ -51,7 +54,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     subject: models.Model,
     changes: dict[str, Any],
@@ -69,7 +72,7 @@ def audit_record(
 
 def audit_record_for_each(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     subject: models.Model,
     changes: dict[str, Any],
@@ -81,7 +84,7 @@ def audit_record_for_each(
     One ``INSERT … SELECT``: the ids never travel to Python, so the cost does not grow
     with round trips however many customers a set-based change touches.
     """
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None else None
     # values_list() selects in the order given (Django 5.2+); INSERT_SELECT_FIELDS follows it.
     select_rows = rows.order_by().values_list(
         Value(timezone.now(), output_field=DateTimeField()),
@@ -103,4 +106,4 @@ def audit_record_for_each(
     statement = INSERT_SELECT.format(table=table, columns=columns, select=select)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)

@@ -4,7 +4,7 @@ The usual size (settings: 64 MB) suits a web process's mix of small reads and wr
 Two kinds of work want another: a large load keeps its index pages in memory in a far
 larger cache, and a scan of millions of index entries (a period's orders summed per
 customer) runs faster through a small one, whose few pages stay in the processor's
-caches (measured at a million customers: 1.45 s with 64 MB, 1.08 s with 2 MB).
+caches (docs/performance.md has the figures).
 """
 
 from collections.abc import Iterator

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
+from django.db.migrations.state import ProjectState
 from django.db.models.expressions import RawSQL
 
 from samphan.core import sql
@@ -73,13 +75,13 @@ def search_terms(query: str) -> list[str]:
     return [term for term in query.casefold().split() if term]
 
 
-def matching_ids(queryset: models.QuerySet, query: str, *, limit: int) -> list[int]:
+def matching_ids(queryset: models.QuerySet[Any], query: str, *, limit: int) -> list[int]:
     """Ids of up to ``limit`` rows of ``queryset`` matching ``query``, in no order.
 
     Unordered, so the database stops at the first matches its index yields. On
     PostgreSQL the planner misjudges how many rows a ``LIKE '%term%'`` matches and may
     pick a sequential scan "until LIMIT rows are found", which reads the whole table
-    (2 s at a million rows) when the term is rarer than it guessed; the trigram index
+    when the term is rarer than it guessed; the trigram index
     is always the better path, so the sequential scan is ruled out for this query.
     """
     matches = search_filter(queryset, query).order_by().values_list("pk", flat=True)[:limit]
@@ -100,7 +102,7 @@ def fts_table(model: type[models.Model]) -> str:
     return f"{model._meta.db_table}_fts"
 
 
-def search_filter(queryset: models.QuerySet, query: str) -> models.QuerySet:
+def search_filter[Q: models.QuerySet[Any]](queryset: Q, query: str) -> Q:
     """Narrow ``queryset`` to rows whose search document holds every term of ``query``."""
     fts_index = not sql.is_postgresql()  # PostgreSQL's trigram index answers the LIKE
     for term in search_terms(query):
@@ -122,7 +124,7 @@ def sqlite_insert_trigger(table: str) -> str:
 def bulk_indexing(model: type[models.Model], *, first_id: int) -> Iterator[None]:
     """Index rows inserted in bulk (ids from ``first_id`` on) with one statement.
 
-    SQLite's per-row trigger costs about 85 µs a row, seven times the set-based insert;
+    SQLite's per-row trigger costs several times the set-based insert;
     the trigger is dropped and restored inside the same transaction, so a crash leaves
     it in place. PostgreSQL's GIN index needs nothing.
     """
@@ -146,11 +148,15 @@ class CreateSearchIndex(Operation):
     def __init__(self, table: str) -> None:
         self.table = table
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
     def database_forwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
     ) -> None:
         # The schema editor's own connection decides (a migration may run on another).
         vendor = schema_editor.connection.vendor
@@ -159,7 +165,11 @@ class CreateSearchIndex(Operation):
             schema_editor.execute(statement.format(table=self.table))
 
     def database_backwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
     ) -> None:
         vendor = schema_editor.connection.vendor
         statements = {"sqlite": SQLITE_INDEX_DROP, "postgresql": POSTGRESQL_INDEX_DROP}.get(

@@ -2,18 +2,17 @@
 arrival alert or an alert rule by id (404 when the user may not see it, 403 without
 ``perm``), as ``customers.access.customer_for_user`` does for a customer."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from samphan.accounts.models import User
 from samphan.core.permissions import require_perm
 from samphan.frontdesk.models import Alert, AlertRule
 from samphan.frontdesk.services import alerts_open_for
 
 
 def alert_for_user(
-    user: Any, pk: int, *, perm: str = "", open_only: bool = False, for_update: bool = False
+    user: User, pk: int, *, perm: str = "", open_only: bool = False, for_update: bool = False
 ) -> Alert:
     """An arrival alert on a customer ``user`` may see, with its customer; ``open_only``:
     only one still announced to ``user`` (nobody greeted it yet, ``alerts_open_for``)."""
@@ -30,7 +29,7 @@ def alert_for_user(
 
 
 def alert_rule_for_user(
-    user: Any, pk: int, *, perm: str = "", for_update: bool = False
+    user: User, pk: int, *, perm: str = "", for_update: bool = False
 ) -> AlertRule:
     """An alert rule with its tag and team (rules are the shop's: every holder of ``perm``
     sees them all)."""

@@ -3,10 +3,9 @@ today; /api/v1/alert-rules: which arrivals are announced, to whom. Follows the c
 visibility and permissions, as the screens do."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -15,17 +14,18 @@ from pydantic import ConfigDict, Field
 from samphan.accounts.models import Team
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.regulars import regulars_page
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer, Tag
 from samphan.frontdesk import services
 from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
-from samphan.frontdesk.models import AlertRule
+from samphan.frontdesk.models import Alert, AlertRule
 
 router = Router(tags=["front desk"])
 
 
-def _photo_url(request: HttpRequest, customer: Customer) -> str | None:
+def _photo_url(request: Request, customer: Customer) -> str | None:
     return request.build_absolute_uri(customer.photo.url) if customer.photo else None
 
 
@@ -34,9 +34,9 @@ class CheckInIn(Schema):
     member number, the text of a member card's QR code, or a customer id."""
 
     model_config = ConfigDict(extra="forbid")
-    phone: Text(30) | None = None  # type: ignore[valid-type]
-    member_number: Text(30) | None = None  # type: ignore[valid-type]
-    card: Text(300) | None = Field(  # type: ignore[valid-type]
+    phone: Annotated[str, MaxChars(30)] | None = None
+    member_number: Annotated[str, MaxChars(30)] | None = None
+    card: Annotated[str, MaxChars(300)] | None = Field(
         None, description="the member card's QR code, as scanned"
     )
     customer_id: Id | None = None
@@ -77,7 +77,7 @@ class CandidatesOut(Schema):
     candidates: list[dict[str, Any]]
 
 
-def _alert_out(request: HttpRequest, alert: Any) -> dict[str, Any]:
+def _alert_out(request: Request, alert: Alert) -> dict[str, Any]:
     customer = alert.customer
     return {
         "id": alert.pk,
@@ -97,7 +97,7 @@ def _alert_out(request: HttpRequest, alert: Any) -> dict[str, Any]:
     "/frontdesk/check-ins",
     response={201: CheckInOut, **ERRORS, 409: CandidatesOut},
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> Any:
+def check_in(request: Request, payload: CheckInIn) -> Any:
     """Check a customer in: a visit on their timeline, and an arrival alert when a rule
     matches. Several matches answer 409 with the candidates (check one in by id); none
     answers 404."""
@@ -153,7 +153,7 @@ class AlertsOut(Schema):
 
 
 @router.get("/frontdesk/alerts", response={200: AlertsOut, **ERRORS})
-def alerts(request: HttpRequest) -> Any:
+def alerts(request: Request) -> Any:
     """The arrivals this user should greet and nobody has yet, newest first (20 at most)."""
     require_perm(request.user, "customers.view_customer")
     found = list(services.alerts_open_for(request.user)[:20])
@@ -164,7 +164,7 @@ def alerts(request: HttpRequest) -> Any:
 
 
 @router.post("/frontdesk/alerts/{alert_id}/greeted", response={200: AlertOut, **ERRORS})
-def alert_greeted(request: HttpRequest, alert_id: Id) -> Any:
+def alert_greeted(request: Request, alert_id: Id) -> Any:
     """Mark an arrival greeted; 409 when somebody already did."""
     alert = alert_for_user(request.user, alert_id, perm="customers.view_customer")
     if not services.alert_greet(actor=request.user, alert=alert):
@@ -193,7 +193,7 @@ class ExpectedOut(Schema):
 
 
 @router.get("/frontdesk/expected-today", response={200: list[ExpectedOut], **ERRORS})
-def expected_today(request: HttpRequest, params: Query[ExpectedParams]) -> Any:
+def expected_today(request: Request, params: Query[ExpectedParams]) -> Any:
     """Regulars likely to come today, most likely first; ``vip=true`` for VIPs only."""
     require_perm(request.user, "customers.view_customer")
     today = timezone.localdate()
@@ -214,6 +214,7 @@ def expected_today(request: HttpRequest, params: Query[ExpectedParams]) -> Any:
                 "greeting": customer.greeting,
                 "photo_url": _photo_url(request, customer),
                 "is_vip": customer.is_vip,
+                # The "expected" list's query annotates it; the model has no such field.
                 "likelihood": round(float(row.likelihood), 4),  # type: ignore[attr-defined]
                 "days": row.days,
                 "last_day": row.last_day,
@@ -266,23 +267,27 @@ class AlertRuleParams(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
+RuleName = Annotated[str, MaxChars(100)]
+RuleKind = Annotated[str, OneOf(AlertRule.Kind.values)]
+
+
 class AlertRulePatch(Schema):
     """The fields to change; ``null`` clears ``tag_id``, ``team_id`` and ``top``."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Text(100) | None = None  # type: ignore[valid-type]
-    kind: Choice(AlertRule.Kind.values) | None = None  # type: ignore[valid-type]
-    tier: Choice(Customer.Tier.values, blank=True) | None = None  # type: ignore[valid-type]
+    name: RuleName | None = None
+    kind: RuleKind | None = None
+    tier: Annotated[str, OneOf(Customer.Tier.values, blank=True)] | None = None
     tag_id: Id | None = None
     top: int | None = Field(None, ge=1, le=1_000_000)
-    audience: Choice(AlertRule.Audience.values) | None = None  # type: ignore[valid-type]
+    audience: Annotated[str, OneOf(AlertRule.Audience.values)] | None = None
     team_id: Id | None = None
     is_active: bool | None = None
 
 
 class AlertRuleIn(AlertRulePatch):
-    name: Text(100) = Field(min_length=1)  # type: ignore[valid-type]
-    kind: Choice(AlertRule.Kind.values)  # type: ignore[valid-type]
+    name: RuleName = Field(min_length=1)
+    kind: RuleKind
 
 
 REQUIRED = ("name", "kind", "tier", "audience", "is_active")  # never null
@@ -321,7 +326,7 @@ def _named_for_api(error: ValidationError) -> ValidationError:
 
 
 @router.get("/alert-rules", response={200: AlertRulePage, **ERRORS}, tags=["alert rules"])
-def alert_rule_list(request: HttpRequest, params: Query[AlertRuleParams]) -> Any:
+def alert_rule_list(request: Request, params: Query[AlertRuleParams]) -> Any:
     """The alert rules by name."""
     require_perm(request.user, MANAGE_RULES)
     rules = AlertRule.objects.select_related("tag", "team").order_by("name", "id")
@@ -329,12 +334,12 @@ def alert_rule_list(request: HttpRequest, params: Query[AlertRuleParams]) -> Any
 
 
 @router.get("/alert-rules/{rule_id}", response={200: AlertRuleOut, **ERRORS}, tags=["alert rules"])
-def alert_rule_get(request: HttpRequest, rule_id: Id) -> Any:
+def alert_rule_get(request: Request, rule_id: Id) -> Any:
     return alert_rule_for_user(request.user, rule_id, perm=MANAGE_RULES)
 
 
 @router.post("/alert-rules", response={201: AlertRuleOut, **ERRORS}, tags=["alert rules"])
-def alert_rule_create(request: HttpRequest, payload: AlertRuleIn) -> Any:
+def alert_rule_create(request: Request, payload: AlertRuleIn) -> Any:
     """A new rule: ``tier`` for a tier rule, ``tag_id`` for a tag rule, ``top`` for a
     top-customers rule, ``team_id`` when a team sees it; 422 naming what is missing."""
     require_perm(request.user, MANAGE_RULES)
@@ -349,7 +354,7 @@ def alert_rule_create(request: HttpRequest, payload: AlertRuleIn) -> Any:
 @router.patch(
     "/alert-rules/{rule_id}", response={200: AlertRuleOut, **ERRORS}, tags=["alert rules"]
 )
-def alert_rule_update(request: HttpRequest, rule_id: Id, payload: AlertRulePatch) -> Any:
+def alert_rule_update(request: Request, rule_id: Id, payload: AlertRulePatch) -> Any:
     """Change the fields sent; ``is_active: false`` pauses a rule."""
     rule = alert_rule_for_user(request.user, rule_id, perm=MANAGE_RULES)
     try:
@@ -360,7 +365,7 @@ def alert_rule_update(request: HttpRequest, rule_id: Id, payload: AlertRulePatch
 
 
 @router.delete("/alert-rules/{rule_id}", response={204: None, **ERRORS}, tags=["alert rules"])
-def alert_rule_delete(request: HttpRequest, rule_id: Id) -> Any:
+def alert_rule_delete(request: Request, rule_id: Id) -> Any:
     """The alerts it raised stay."""
     rule = alert_rule_for_user(request.user, rule_id, perm="frontdesk.delete_alertrule")
     services.alert_rule_delete(actor=request.user, rule=rule)

@@ -79,7 +79,7 @@ class WalkInForm(PersonWithConsents):
 EMPTY_CHOICE = pgettext_lazy("select placeholder", "— choose —")
 
 
-class AlertRuleForm(core_forms.ModelForm):
+class AlertRuleForm(core_forms.ModelForm[AlertRule]):
     class Meta:
         model = AlertRule
         fields = ["name", "kind", "tier", "tag", "top", "audience", "team", "is_active"]
@@ -90,6 +90,8 @@ class AlertRuleForm(core_forms.ModelForm):
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = EMPTY_CHOICE
             elif isinstance(field, forms.ChoiceField):
+                # django-stubs read the getter as the setter's wide input; the field holds
+                # the normalised list of pairs.
                 choices = list(field.choices)  # type: ignore[arg-type]
                 if any(value == "" for value, _label in choices):
                     field.choices = [("", EMPTY_CHOICE), *(c for c in choices if c[0] != "")]

@@ -77,7 +77,7 @@ class AlertRule(models.Model):
             raise ValidationError(errors)
 
 
-class AlertQuerySet(OwnedQuerySet):
+class AlertQuerySet(OwnedQuerySet["Alert"]):
     scope_prefix = "customer__"  # an alert is visible with its customer
 
 

@@ -14,10 +14,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samphan.accounts.models import User
 from samphan.analytics import queries as analytics_queries
 from samphan.analytics.cadence import cadence_of
 from samphan.analytics.regulars import regulars_page
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.core.shop import shop_profile
 from samphan.customers.access import customer_for_user
@@ -34,14 +36,14 @@ MANAGE_RULES = "frontdesk.change_alertrule"
 
 
 @login_required
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: Request) -> HttpResponse:
     require_perm(request.user, CHECK_IN)
     return render(request, "frontdesk/desk.html", {"form": LookupForm()})
 
 
 @login_required
 @require_POST
-def look_up(request: HttpRequest) -> HttpResponse:
+def look_up(request: Request) -> HttpResponse:
     """Find who was typed or scanned: one match is checked in at once, several are shown
     as cards to pick from, none offers the quick sign-up."""
     require_perm(request.user, CHECK_IN)
@@ -65,7 +67,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in(request: Request, pk: int) -> HttpResponse:
     """Check in the customer picked from the cards."""
     require_perm(request.user, CHECK_IN)
     return _arrived(request, services.check_in_picked(request.user, pk))
@@ -73,7 +75,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def walk_in(request: HttpRequest) -> HttpResponse:
+def walk_in(request: Request) -> HttpResponse:
     require_perm(request.user, CHECK_IN)
     require_perm(request.user, "customers.add_customer")
     form = WalkInForm(request.POST)
@@ -96,12 +98,12 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     return _result(request, {"walk_in": form}, 400)
 
 
-def _arrived(request: HttpRequest, arrival: services.Arrival) -> HttpResponse:
+def _arrived(request: Request, arrival: services.Arrival) -> HttpResponse:
     context = {"arrival": arrival, **customer_card(request.user, arrival.customer)}
     return _result(request, context)
 
 
-def customer_card(user: Any, customer: Customer) -> dict[str, Any]:
+def customer_card(user: User, customer: Customer) -> dict[str, Any]:
     """What the card shows besides the customer: interests, tags, open deals, cadence."""
     today = timezone.localdate()
     deals = Deal.objects.visible_to(user).open().filter(customer=customer)
@@ -115,11 +117,11 @@ def customer_card(user: Any, customer: Customer) -> dict[str, Any]:
     }
 
 
-def _result(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _result(request: Request, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The result panel alone for HTMX, else the whole desk page around it. To HTMX a
     message or a form with errors is a panel like any other (it swaps only 2xx answers,
     and the browser reports a 4xx as an error)."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "frontdesk/_result.html", context)
     return render(request, "frontdesk/desk.html", {"form": LookupForm(), **context}, status=status)
 
@@ -128,7 +130,7 @@ def _result(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
 
 
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: Request) -> HttpResponse:
     """The alerts screen: big cards of the arrivals nobody greeted yet."""
     require_perm(request.user, "customers.view_customer")
     open_alerts = list(services.alerts_open_for(request.user)[:20])
@@ -142,7 +144,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def alerts_feed(request: HttpRequest) -> HttpResponse:
+def alerts_feed(request: Request) -> HttpResponse:
     """Polled every second by each staff screen: 204 while nothing changed (the token the
     screen has), else the cards, with the new token in ``X-Alerts-State``."""
     if not request.user.has_perm("customers.view_customer"):
@@ -161,10 +163,10 @@ def alerts_feed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_greet(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_greet(request: Request, pk: int) -> HttpResponse:
     alert = alert_for_user(request.user, pk, perm="customers.view_customer", open_only=True)
     services.alert_greet(actor=request.user, alert=alert)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return alerts_feed(request)
     return redirect(request.POST.get("next") or "frontdesk_alerts")
 
@@ -173,7 +175,7 @@ def alert_greet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def expected(request: HttpRequest) -> HttpResponse:
+def expected(request: Request) -> HttpResponse:
     """Who is likely to come today (their usual weekday), or overdue regulars; VIPs only on
     request."""
     require_perm(request.user, "customers.view_customer")
@@ -199,14 +201,14 @@ def expected(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: Request) -> HttpResponse:
     require_perm(request.user, MANAGE_RULES)
     found = AlertRule.objects.select_related("tag", "team")
     return render(request, "frontdesk/rules.html", {"rules": found, "form": AlertRuleForm()})
 
 
 @login_required
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_edit(request: Request, pk: int | None = None) -> HttpResponse:
     require_perm(request.user, MANAGE_RULES)
     if pk is None:
         require_perm(request.user, "frontdesk.add_alertrule")
@@ -229,13 +231,13 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_delete(request: Request, pk: int) -> HttpResponse:
     rule = alert_rule_for_user(request.user, pk, perm="frontdesk.delete_alertrule")
     services.alert_rule_delete(actor=request.user, rule=rule)
     return redirect("frontdesk_rules")
 
 
-def alert_history(user: Any) -> list[Alert]:
+def alert_history(user: User) -> list[Alert]:
     """The latest arrivals announced, greeted or not (the rules page shows them)."""
     return list(
         Alert.objects.visible_to(user)
@@ -248,7 +250,7 @@ def alert_history(user: Any) -> list[Alert]:
 
 
 @login_required
-def member_card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def member_card(request: Request, pk: int, kind: str) -> HttpResponse:
     """A member's card as PNG or PDF, to print or send."""
     customer = customer_for_user(request.user, pk, perm="customers.view_customer")
     if not customer.member_number:
@@ -258,7 +260,7 @@ def member_card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_make(request: HttpRequest, pk: int) -> HttpResponse:
+def member_make(request: Request, pk: int) -> HttpResponse:
     """Give a customer checked in at the desk a member number (and so a card)."""
     customer = customer_for_user(request.user, pk, perm="customers.change_customer")
     services.member_number_give(actor=request.user, customer=customer)
@@ -266,7 +268,7 @@ def member_make(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sign_up_poster(request: HttpRequest) -> HttpResponse:
+def sign_up_poster(request: Request) -> HttpResponse:
     """The sign-up page's link and QR code, to print for the counter."""
     require_perm(request.user, CHECK_IN)
     shop = shop_profile()

@@ -4,16 +4,15 @@ campaign by id (404 when there is none, 403 without ``perm``), as
 shop's: every holder of the permission sees them all (the customers in them follow the
 user's visibility, in ``queries``)."""
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 
+from samphan.accounts.models import User
 from samphan.core.permissions import require_perm
 from samphan.marketing.models import Campaign, Segment
 
 
 def segment_for_user(
-    user: Any, pk: int, *, perm: str = "", static_only: bool = False, for_update: bool = False
+    user: User, pk: int, *, perm: str = "", static_only: bool = False, for_update: bool = False
 ) -> Segment:
     """A segment; ``static_only``: a static list (404 for a segment by rules)."""
     if perm:
@@ -26,7 +25,7 @@ def segment_for_user(
     return get_object_or_404(segments, pk=pk)
 
 
-def campaign_for_user(user: Any, pk: int, *, perm: str = "", for_update: bool = False) -> Campaign:
+def campaign_for_user(user: User, pk: int, *, perm: str = "", for_update: bool = False) -> Campaign:
     """A campaign with its segment."""
     if perm:
         require_perm(user, perm)

@@ -4,29 +4,33 @@ visibility); /api/v1/campaigns: write, schedule, cancel, and read the results.""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, IsoDateTime, Text, page_of
+from samphan.api.schemas import ERRORS, Id, IsoDateTime, MaxChars, OneOf, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.marketing import campaigns, queries, results, rules, services
 from samphan.marketing.access import campaign_for_user, segment_for_user
-from samphan.marketing.models import Campaign, Segment
+from samphan.marketing.models import Campaign, Segment, Variant
 
 router = Router(tags=["segments"])
+
+Name = Annotated[str, MaxChars(120)]  # a segment's or a campaign's
+Subject = Annotated[str, MaxChars(200)]
+Body = Annotated[str, MaxChars(5000)]
 
 
 class SegmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    name: Text(120) = Field(min_length=1)  # type: ignore[valid-type]
-    description: Text(300) = ""  # type: ignore[valid-type]
-    kind: Choice(Segment.Kind.values) = Segment.Kind.RULES  # type: ignore[valid-type]
+    name: Name = Field(min_length=1)
+    description: Annotated[str, MaxChars(300)] = ""
+    kind: Annotated[str, OneOf(Segment.Kind.values)] = Segment.Kind.RULES
     rules: dict[str, Any] | None = Field(
         None, description="for kind=rules: {match: all|any, rules: [...]}; see GET /segments/fields"
     )
@@ -94,7 +98,7 @@ class MembersOut(Schema):
     changed: int
 
 
-def _save(request: HttpRequest, segment: Segment | None, payload: SegmentIn) -> Segment:
+def _save(request: Request, segment: Segment | None, payload: SegmentIn) -> Segment:
     return services.segment_save(
         actor=request.user,
         segment=segment,
@@ -106,27 +110,27 @@ def _save(request: HttpRequest, segment: Segment | None, payload: SegmentIn) -> 
 
 
 @router.get("/segments/fields", response={200: list[dict[str, Any]], **ERRORS})
-def segment_fields(request: HttpRequest) -> Any:
+def segment_fields(request: Request) -> Any:
     """What a rule may test: each field's key, operators, kind of value and choices."""
     require_perm(request.user, "marketing.view_segment")
     return [field.describe() for field in rules.all_fields().values()]
 
 
 @router.get("/segments", response={200: SegmentPage, **ERRORS})
-def segment_list(request: HttpRequest, params: Query[MarketingPageParams]) -> Any:
+def segment_list(request: Request, params: Query[MarketingPageParams]) -> Any:
     require_perm(request.user, "marketing.view_segment")
     return page_of(Segment.objects.all(), params.page, params.page_size)
 
 
 @router.post("/segments", response={201: SavedSegmentOut, **ERRORS})
-def segment_create(request: HttpRequest, payload: SegmentIn) -> Any:
+def segment_create(request: Request, payload: SegmentIn) -> Any:
     """422 naming `rules` with the path of the first bad part (`rules.0.value: …`)."""
     require_perm(request.user, "marketing.add_segment")
     return Status(201, _save(request, None, payload))
 
 
 @router.post("/segments/preview", response={200: PreviewOut, **ERRORS})
-def segment_preview(request: HttpRequest, payload: PreviewIn) -> Any:
+def segment_preview(request: Request, payload: PreviewIn) -> Any:
     """How many customers the rules select and the first ten by name, without saving."""
     require_perm(request.user, "marketing.view_segment")
     try:
@@ -137,33 +141,31 @@ def segment_preview(request: HttpRequest, payload: PreviewIn) -> Any:
 
 
 @router.get("/segments/{segment_id}", response={200: SavedSegmentOut, **ERRORS})
-def segment_detail(request: HttpRequest, segment_id: Id) -> Any:
+def segment_detail(request: Request, segment_id: Id) -> Any:
     return segment_for_user(request.user, segment_id, perm="marketing.view_segment")
 
 
 @router.put("/segments/{segment_id}", response={200: SavedSegmentOut, **ERRORS})
-def segment_update(request: HttpRequest, segment_id: Id, payload: SegmentIn) -> Any:
+def segment_update(request: Request, segment_id: Id, payload: SegmentIn) -> Any:
     segment = segment_for_user(request.user, segment_id, perm="marketing.change_segment")
     return _save(request, segment, payload)
 
 
 @router.delete("/segments/{segment_id}", response={204: None, **ERRORS})
-def segment_delete(request: HttpRequest, segment_id: Id) -> Any:
+def segment_delete(request: Request, segment_id: Id) -> Any:
     segment = segment_for_user(request.user, segment_id, perm="marketing.delete_segment")
     services.segment_delete(actor=request.user, segment=segment)
     return Status(204, None)
 
 
 @router.get("/segments/{segment_id}/count", response={200: CountOut, **ERRORS})
-def segment_count(request: HttpRequest, segment_id: Id) -> Any:
+def segment_count(request: Request, segment_id: Id) -> Any:
     segment = segment_for_user(request.user, segment_id, perm="marketing.view_segment")
     return {"count": queries.segment_count(request.user, segment)}
 
 
 @router.get("/segments/{segment_id}/customers", response={200: SegmentCustomerPage, **ERRORS})
-def segment_customers(
-    request: HttpRequest, segment_id: Id, params: Query[MarketingPageParams]
-) -> Any:
+def segment_customers(request: Request, segment_id: Id, params: Query[MarketingPageParams]) -> Any:
     """The segment's customers the caller may see, by name."""
     segment = segment_for_user(request.user, segment_id, perm="marketing.view_segment")
     customers = queries.segment_customers(request.user, segment)
@@ -171,7 +173,7 @@ def segment_customers(
 
 
 @router.post("/segments/{segment_id}/members", response={200: MembersOut, **ERRORS})
-def members_add(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any:
+def members_add(request: Request, segment_id: Id, payload: MembersIn) -> Any:
     """Add customers to a static list (those you may not see, archived ones and those
     on it already are left out; `changed` says how many were added)."""
     segment = segment_for_user(request.user, segment_id, perm="marketing.change_segment")
@@ -182,7 +184,7 @@ def members_add(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any
 
 
 @router.post("/segments/{segment_id}/members/remove", response={200: MembersOut, **ERRORS})
-def members_remove(request: HttpRequest, segment_id: Id, payload: MembersIn) -> Any:
+def members_remove(request: Request, segment_id: Id, payload: MembersIn) -> Any:
     segment = segment_for_user(request.user, segment_id, perm="marketing.change_segment")
     removed = services.members_remove(
         actor=request.user, segment=segment, customer_ids=payload.customer_ids
@@ -196,17 +198,19 @@ def members_remove(request: HttpRequest, segment_id: Id, payload: MembersIn) -> 
 class VariantIn(Schema):
     model_config = ConfigDict(extra="forbid")
     share: int = Field(50, ge=1, le=100)
-    subject_th: Text(200) = ""  # type: ignore[valid-type]
-    text_th: Text(5000) = Field(min_length=1)  # type: ignore[valid-type]
-    subject_en: Text(200) = ""  # type: ignore[valid-type]
-    text_en: Text(5000) = ""  # type: ignore[valid-type]
+    subject_th: Subject = ""
+    text_th: Body = Field(min_length=1)
+    subject_en: Subject = ""
+    text_en: Body = ""
 
 
 class CampaignIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    name: Text(120) = Field(min_length=1)  # type: ignore[valid-type]
+    name: Name = Field(min_length=1)
     segment_id: Id
-    channel: Choice([value for value, _label in Campaign.CHANNELS]) = Campaign.PREFERRED  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(value for value, _label in Campaign.CHANNELS)] = (
+        Campaign.PREFERRED
+    )
     holdout_percent: int = Field(10, ge=0, le=50)
     conversion_days: int = Field(14, ge=1, le=90)
     baseline_percent: Decimal = Field(Decimal("5"), ge=Decimal("0.1"), le=90, decimal_places=2)
@@ -237,7 +241,7 @@ class CampaignOut(Schema):
     variants: list[VariantOut]
 
     @staticmethod
-    def resolve_variants(campaign: Campaign) -> list[Any]:
+    def resolve_variants(campaign: Campaign) -> list[Variant]:
         return list(campaign.variants.all())
 
 
@@ -290,13 +294,13 @@ class ResultsOut(Schema):
 
 
 @router.get("/campaigns", response={200: CampaignPage, **ERRORS}, tags=["campaigns"])
-def campaign_list(request: HttpRequest, params: Query[MarketingPageParams]) -> Any:
+def campaign_list(request: Request, params: Query[MarketingPageParams]) -> Any:
     require_perm(request.user, "marketing.view_campaign")
     return page_of(Campaign.objects.prefetch_related("variants"), params.page, params.page_size)
 
 
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS}, tags=["campaigns"])
-def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
+def campaign_create(request: Request, payload: CampaignIn) -> Any:
     """A draft campaign; 422 naming the field (`variants.0.subject_th`) when wrong."""
     require_perm(request.user, "marketing.add_campaign")
     fields = payload.dict(exclude={"variants"})
@@ -310,14 +314,14 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
 
 
 @router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, tags=["campaigns"])
-def campaign_detail(request: HttpRequest, campaign_id: Id) -> Any:
+def campaign_detail(request: Request, campaign_id: Id) -> Any:
     return campaign_for_user(request.user, campaign_id, perm="marketing.view_campaign")
 
 
 @router.post(
     "/campaigns/{campaign_id}/schedule", response={200: CampaignOut, **ERRORS}, tags=["campaigns"]
 )
-def campaign_schedule(request: HttpRequest, campaign_id: Id, payload: ScheduleIn) -> Any:
+def campaign_schedule(request: Request, campaign_id: Id, payload: ScheduleIn) -> Any:
     """Send now (no `at`) or at `at`: the worker draws the audience and queues the messages."""
     require_perm(request.user, "marketing.change_campaign")
     if payload.at is not None and payload.at < timezone.now():
@@ -329,7 +333,7 @@ def campaign_schedule(request: HttpRequest, campaign_id: Id, payload: ScheduleIn
 @router.post(
     "/campaigns/{campaign_id}/cancel", response={200: CampaignOut, **ERRORS}, tags=["campaigns"]
 )
-def campaign_cancel(request: HttpRequest, campaign_id: Id) -> Any:
+def campaign_cancel(request: Request, campaign_id: Id) -> Any:
     campaign = campaign_for_user(request.user, campaign_id, perm="marketing.change_campaign")
     return campaigns.campaign_cancel(campaign=campaign)
 
@@ -337,7 +341,7 @@ def campaign_cancel(request: HttpRequest, campaign_id: Id) -> Any:
 @router.get(
     "/campaigns/{campaign_id}/results", response={200: ResultsOut, **ERRORS}, tags=["campaigns"]
 )
-def campaign_results(request: HttpRequest, campaign_id: Id) -> Any:
+def campaign_results(request: Request, campaign_id: Id) -> Any:
     """Per variant and for the hold-out group; the verdict waits for the planned sample
     size and the end of the purchase window."""
     campaign = campaign_for_user(request.user, campaign_id, perm="marketing.view_campaign")

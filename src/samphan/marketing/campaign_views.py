@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,13 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.marketing import campaigns
 from samphan.marketing.access import campaign_for_user
-from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantFormSet
+from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantForm, VariantFormSet
 from samphan.marketing.models import Campaign
 from samphan.marketing.queries import customers_matching, segment_filter
 from samphan.marketing.results import campaign_results
@@ -32,7 +34,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 
 @login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: Request) -> HttpResponse:
     require_perm(request.user, "marketing.view_campaign")
     found = Campaign.objects.select_related("segment")
     return render(request, "marketing/campaign_list.html", {"page": paginate(request, found)})
@@ -49,7 +51,7 @@ def _variant_initial(campaign: Campaign | None) -> list[dict[str, Any]]:
 
 
 @login_required
-def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def campaign_edit(request: Request, pk: int | None = None) -> HttpResponse:
     campaign = campaign_for_user(request.user, pk) if pk else None
     require_perm(
         request.user, "marketing.change_campaign" if campaign else "marketing.add_campaign"
@@ -84,7 +86,9 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "marketing/campaign_form.html", context, status=status)
 
 
-def _errors_onto(form: CampaignForm, variants: Any, error: ValidationError) -> None:
+def _errors_onto(
+    form: CampaignForm, variants: BaseFormSet[VariantForm], error: ValidationError
+) -> None:
     rest: dict[str, list[str]] = {}
     for name, messages in error.message_dict.items():
         parts = name.split(".")
@@ -98,7 +102,7 @@ def _errors_onto(form: CampaignForm, variants: Any, error: ValidationError) -> N
 
 
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: Request, pk: int) -> HttpResponse:
     campaign = campaign_for_user(request.user, pk, perm="marketing.view_campaign")
     context: dict[str, Any] = {
         "campaign": campaign,
@@ -107,7 +111,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "schedule_form": ScheduleForm(),
         "live": campaign.status in (Campaign.Status.SCHEDULED, Campaign.Status.SENDING),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(request, "marketing/campaign_detail.html#results", context)
         if not context["live"]:  # it has finished: the whole page shows what it can do now
             response["HX-Refresh"] = "true"
@@ -121,7 +125,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_preview(request: Request, pk: int) -> HttpResponse:
     """Each variant as one customer of the audience would read it."""
     campaign = campaign_for_user(request.user, pk, perm="marketing.view_campaign")
     customer = customer_for_user(request.user, id_param(request.GET.get("customer")))
@@ -133,7 +137,7 @@ def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_schedule(request: Request, pk: int) -> HttpResponse:
     campaign = campaign_for_user(request.user, pk, perm="marketing.change_campaign")
     form = ScheduleForm(request.POST)
     if not form.is_valid():
@@ -159,7 +163,7 @@ def campaign_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_cancel(request: Request, pk: int) -> HttpResponse:
     campaign = campaign_for_user(request.user, pk, perm="marketing.change_campaign")
     try:
         campaigns.campaign_cancel(campaign=campaign)
@@ -172,7 +176,7 @@ def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_test(request: Request, pk: int) -> HttpResponse:
     """Send a variant to one customer (a colleague's own record, say) as a test."""
     require_perm(request.user, "marketing.change_campaign")
     require_perm(request.user, "messaging.add_message")

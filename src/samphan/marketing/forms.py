@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ class SegmentForm(forms.Form):
         widget=core_forms.Textarea(attrs={"rows": 4, "data-rules-json": "", "spellcheck": "false"}),
     )
 
-    def clean_rules(self) -> dict:
+    def clean_rules(self) -> dict[str, Any]:
         raw = self.cleaned_data["rules"].strip()
         if not raw:
             return {"match": "all", "rules": []}
@@ -52,7 +53,7 @@ class MembersImportForm(forms.Form):
     )
 
 
-class CampaignForm(core_forms.ModelForm):
+class CampaignForm(core_forms.ModelForm[Campaign]):
     class Meta:
         model = Campaign
         fields = [

@@ -3,6 +3,7 @@ the customers' attributes and behaviour (``samphan.marketing.rules``), evaluated
 is used, or a static list of customers added by hand or from a CSV file."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,7 +15,7 @@ from samphan.customers.models import Customer
 from samphan.messaging.models import Channel
 
 
-def no_rules() -> dict:
+def no_rules() -> dict[str, Any]:
     return {"match": "all", "rules": []}
 
 

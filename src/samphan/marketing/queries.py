@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.core.permissions import sees_all_records
 from samphan.customers.models import Customer
 from samphan.marketing.models import Segment, SegmentMember
@@ -20,34 +21,34 @@ def segment_filter(segment: Segment) -> Q:
     return compile_rules(segment.rules)
 
 
-def customers_matching(user: Any, where: Q) -> QuerySet[Customer]:
+def customers_matching(user: User, where: Q) -> QuerySet[Customer]:
     return Customer.objects.visible_to(user).active().filter(where)
 
 
-def segment_customers(user: Any, segment: Segment) -> QuerySet[Customer]:
+def segment_customers(user: User, segment: Segment) -> QuerySet[Customer]:
     """The segment's customers this user may see, in name order: one query."""
     return customers_matching(user, segment_filter(segment)).order_by("display_name", "id")
 
 
-def segment_count(user: Any, segment: Segment) -> int:
+def segment_count(user: User, segment: Segment) -> int:
     count = segment_customers(user, segment).order_by().count()
     _remember(user, segment, count)
     return count
 
 
-def count_remember(user: Any, segment: Segment, paginator: Any) -> None:
+def count_remember(user: User, segment: Segment, paginator: Any) -> None:
     """Keep the count a page of the segment made, for the list of segments."""
     if not paginator.capped:
         _remember(user, segment, paginator.count)
 
 
-def _remember(user: Any, segment: Segment, count: int) -> None:
+def _remember(user: User, segment: Segment, count: int) -> None:
     # Only a count over every customer: a rep's would mislead the next reader.
     if sees_all_records(user) and segment.last_count != count:
         Segment.objects.filter(pk=segment.pk).update(last_count=count, counted_at=timezone.now())
 
 
-def preview(user: Any, rules: Any) -> tuple[int, list[Customer]]:
+def preview(user: User, rules: Any) -> tuple[int, list[Customer]]:
     """The count and a sample of what ``rules`` select (``RuleError`` when they are bad):
     what the builder shows as you edit."""
     customers = customers_matching(user, compile_rules(rules))
@@ -56,7 +57,7 @@ def preview(user: Any, rules: Any) -> tuple[int, list[Customer]]:
     return count, sample
 
 
-def segments_offered(user: Any) -> QuerySet[Segment]:
+def segments_offered(user: User) -> QuerySet[Segment]:
     """The saved segments a user may narrow a sales report to, by name."""
     if not user.has_perm("marketing.view_segment"):
         return Segment.objects.none()

@@ -4,10 +4,12 @@ start) and revenue; and the A/B verdict, which waits for the planned sample size
 end of the window before naming a winner."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,7 +81,8 @@ def campaign_results(campaign: Campaign) -> Results:
             orders.order_by().values("customer_id").annotate(total=Sum("revenue")).values("total")
         )
         rows = rows.annotate(bought=Exists(orders), spent=Coalesce(Subquery(revenue), ZERO))
-    figures = rows.order_by().values("variant_id").annotate(
+    # Mapping: "converted" and "revenue" are there only with a conversion window.
+    figures: QuerySet[Recipient, Mapping[str, Any]] = rows.order_by().values("variant_id").annotate(
         recipients=Count("pk"),
         queued=Count("pk", filter=Q(message__status=Message.Status.QUEUED)),
         sent=Count("pk", filter=Q(message__status=Message.Status.SENT)),
@@ -109,8 +112,8 @@ def campaign_results(campaign: Campaign) -> Results:
             "clicked",
         ):
             setattr(group, name, row[name])
-        group.converted = int(row.get("converted") or 0)  # type: ignore[call-overload]
-        group.revenue = Decimal(row.get("revenue") or ZERO)  # type: ignore[arg-type]
+        group.converted = int(row.get("converted") or 0)
+        group.revenue = Decimal(row.get("revenue") or ZERO)
     ordered = list(groups.values())
     first = ordered[0] if ordered else None
     for group in ordered:

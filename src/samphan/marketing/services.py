@@ -8,9 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record_for_each
 from samphan.core.models import AuditEvent
 from samphan.core.phones import normalise_phone
@@ -23,7 +25,7 @@ MAX_IMPORT_ROWS = 50_000
 
 def segment_save(
     *,
-    actor: Any,
+    actor: User | None,
     segment: Segment | None,
     name: str,
     description: str = "",
@@ -62,7 +64,7 @@ def segment_save(
     return segment
 
 
-def segment_delete(*, actor: Any, segment: Segment) -> None:
+def segment_delete(*, actor: User | None, segment: Segment) -> None:
     if segment.campaigns.exists():
         raise ValidationError({"segment": _("Campaigns were sent to this segment; it stays.")})
     with transaction.atomic():
@@ -71,7 +73,9 @@ def segment_delete(*, actor: Any, segment: Segment) -> None:
         segment.delete()
 
 
-def _audit_members(actor: Any, segment: Segment, members: Any, action: str) -> None:
+def _audit_members(
+    actor: User | None, segment: Segment, members: QuerySet[SegmentMember], action: str
+) -> None:
     audit_record_for_each(
         actor=actor,
         action=action,
@@ -86,7 +90,7 @@ def _static(segment: Segment) -> None:
         raise ValidationError({"segment": _("Customers are added to static lists only.")})
 
 
-def members_add(*, actor: Any, segment: Segment, customer_ids: list[int]) -> int:
+def members_add(*, actor: User, segment: Segment, customer_ids: list[int]) -> int:
     """Add the active customers among ``customer_ids`` whom ``actor`` may see; those on
     the list already stay as they are. Returns how many were added."""
     _static(segment)
@@ -111,7 +115,7 @@ def members_add(*, actor: Any, segment: Segment, customer_ids: list[int]) -> int
     return len(new_ids)
 
 
-def members_remove(*, actor: Any, segment: Segment, customer_ids: list[int]) -> int:
+def members_remove(*, actor: User, segment: Segment, customer_ids: list[int]) -> int:
     _static(segment)
     members = SegmentMember.objects.filter(
         segment=segment,
@@ -137,7 +141,7 @@ class ImportReport:
 
 
 def members_import_csv(
-    *, actor: Any, segment: Segment, text: str, skip_invalid: bool = False
+    *, actor: User, segment: Segment, text: str, skip_invalid: bool = False
 ) -> ImportReport:
     """Add the customers a CSV file names, one a row, by the first of ``ID_COLUMNS`` the
     row fills in. Every row is looked up first; with any row that names nobody (or

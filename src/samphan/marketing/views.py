@@ -9,12 +9,13 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
@@ -31,7 +32,7 @@ def id_param(raw: str | None) -> int:
 
 
 @login_required
-def segment_list(request: HttpRequest) -> HttpResponse:
+def segment_list(request: Request) -> HttpResponse:
     require_perm(request.user, "marketing.view_segment")
     found = Segment.objects.all()
     q = request.GET.get("q", "").strip()[:100]
@@ -41,7 +42,9 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "marketing/segment_list.html", context)
 
 
-def _builder_context(form: SegmentForm, segment: Segment | None, rules_value: Any) -> dict:
+def _builder_context(
+    form: SegmentForm, segment: Segment | None, rules_value: Any
+) -> dict[str, Any]:
     return {
         "form": form,
         "segment": segment,
@@ -51,7 +54,7 @@ def _builder_context(form: SegmentForm, segment: Segment | None, rules_value: An
 
 
 @login_required
-def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def segment_edit(request: Request, pk: int | None = None) -> HttpResponse:
     segment = segment_for_user(request.user, pk) if pk else None
     require_perm(request.user, "marketing.change_segment" if segment else "marketing.add_segment")
     initial = (
@@ -87,7 +90,7 @@ def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def segment_preview(request: HttpRequest) -> HttpResponse:
+def segment_preview(request: Request) -> HttpResponse:
     """The builder's live count and sample of the rules being edited."""
     require_perm(request.user, "marketing.view_segment")
     context: dict[str, Any] = {}
@@ -102,7 +105,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def segment_detail(request: Request, pk: int) -> HttpResponse:
     segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
     try:
         customers = queries.segment_customers(request.user, segment)
@@ -118,7 +121,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "import_form": MembersImportForm(),
         "conditions": _conditions(segment),
     }
-    partial = request.htmx  # type: ignore[attr-defined]
+    partial = request.htmx
     template = "marketing/segment_detail.html" + ("#members" if partial else "")
     return render(request, template, context)
 
@@ -160,7 +163,7 @@ def _describe(fields: dict[str, rules.Field], rule: dict[str, Any]) -> str:
 
 
 @login_required
-def segment_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def segment_export(request: Request, pk: int) -> StreamingHttpResponse:
     """The segment's customers (those the user may see) as CSV, streamed."""
     segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
     customers = queries.segment_customers(request.user, segment).values_list(
@@ -187,7 +190,7 @@ class _Echo:
 
 @login_required
 @require_POST
-def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def segment_delete(request: Request, pk: int) -> HttpResponse:
     segment = segment_for_user(request.user, pk, perm="marketing.delete_segment")
     try:
         services.segment_delete(actor=request.user, segment=segment)
@@ -200,7 +203,7 @@ def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def members_import(request: HttpRequest, pk: int) -> HttpResponse:
+def members_import(request: Request, pk: int) -> HttpResponse:
     segment = segment_for_user(request.user, pk, perm="marketing.change_segment", static_only=True)
     form = MembersImportForm(request.POST, request.FILES)
     report = None
@@ -230,7 +233,7 @@ def members_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def members_change(request: HttpRequest, pk: int) -> HttpResponse:
+def members_change(request: Request, pk: int) -> HttpResponse:
     """Take a customer off a static list (``action=remove``) or add them to it."""
     segment = segment_for_user(request.user, pk, perm="marketing.change_segment", static_only=True)
     customer = customer_for_user(request.user, id_param(request.POST.get("customer")))
@@ -247,7 +250,7 @@ def members_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def customer_lists(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_lists(request: Request, pk: int) -> HttpResponse:
     """The customer page's panel: the static lists they are on; a POST adds them to one."""
     customer = customer_for_user(request.user, pk)
     if request.method == "POST":

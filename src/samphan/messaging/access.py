@@ -2,15 +2,14 @@
 LINE account (404 when the user may not see it, 403 without ``perm``), as
 ``customers.access.customer_for_user`` does for a customer."""
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 
+from samphan.accounts.models import User
 from samphan.core.permissions import require_perm
 from samphan.messaging.models import LineAccount, Message
 
 
-def message_for_user(user: Any, pk: int, *, perm: str = "", for_update: bool = False) -> Message:
+def message_for_user(user: User, pk: int, *, perm: str = "", for_update: bool = False) -> Message:
     """A message to a customer ``user`` may see."""
     if perm:
         require_perm(user, perm)
@@ -21,7 +20,7 @@ def message_for_user(user: Any, pk: int, *, perm: str = "", for_update: bool = F
 
 
 def line_account_for_user(
-    user: Any, line_user_id: str, *, perm: str = "", for_update: bool = False
+    user: User, line_user_id: str, *, perm: str = "", for_update: bool = False
 ) -> LineAccount:
     """A LINE account by its LINE user id (the webhook's, not ours): every holder of
     ``perm`` may see them all, linked or not, to link them."""

@@ -3,13 +3,13 @@ went; /api/v1/line-accounts: link a LINE account to its customer. Follows the ca
 visibility."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from samphan.api.schemas import ERRORS, Choice, Id, Text, page_of
+from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf, page_of
+from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import ConsentRecord, Customer
@@ -24,11 +24,11 @@ router = Router(tags=["messages"])
 class MessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
     customer_id: Id
-    channel: Choice(["preferred", *Channel.values]) = "preferred"  # type: ignore[valid-type]
-    purpose: Choice(ConsentRecord.Purpose.values) = "service"  # type: ignore[valid-type]
-    subject: Text(200) = ""  # type: ignore[valid-type]
-    text: Text(5000) = Field(min_length=1)  # type: ignore[valid-type]
-    idempotency_key: Text(100) = Field(  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(["preferred", *Channel.values])] = "preferred"
+    purpose: Annotated[str, OneOf(ConsentRecord.Purpose.values)] = "service"
+    subject: Annotated[str, MaxChars(200)] = ""
+    text: Annotated[str, MaxChars(5000)] = Field(min_length=1)
+    idempotency_key: Annotated[str, MaxChars(100)] = Field(
         min_length=1, description="the same key again returns the message queued first"
     )
 
@@ -64,14 +64,14 @@ class MessagePage(Schema):
 
 class MessageParams(Schema):
     customer: Id | None = None
-    channel: Choice(Channel.values, blank=True) = ""  # type: ignore[valid-type]
-    status: Choice(Message.Status.values, blank=True) = ""  # type: ignore[valid-type]
+    channel: Annotated[str, OneOf(Channel.values, blank=True)] = ""
+    status: Annotated[str, OneOf(Message.Status.values, blank=True)] = ""
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
 @router.post("/messages", response={201: MessageOut, 200: MessageOut, **ERRORS})
-def message_send(request: HttpRequest, payload: MessageIn) -> Any:
+def message_send(request: Request, payload: MessageIn) -> Any:
     """Queue a message to one customer: by `channel`, or by their preferred channel that
     consent allows, else the next allowed one (422 on `channel` says why none may). The
     outbox sends it; consent is checked again at hand-off."""
@@ -94,7 +94,7 @@ def message_send(request: HttpRequest, payload: MessageIn) -> Any:
 
 
 @router.get("/messages", response={200: MessagePage, **ERRORS})
-def message_list(request: HttpRequest, params: Query[MessageParams]) -> Any:
+def message_list(request: Request, params: Query[MessageParams]) -> Any:
     """Messages to the customers the caller may see, newest first."""
     require_perm(request.user, "messaging.view_message")
     found = Message.objects.visible_to(request.user)
@@ -108,7 +108,7 @@ def message_list(request: HttpRequest, params: Query[MessageParams]) -> Any:
 
 
 @router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS})
-def message_detail(request: HttpRequest, message_id: Id) -> Any:
+def message_detail(request: Request, message_id: Id) -> Any:
     return message_for_user(request.user, message_id, perm="messaging.view_message")
 
 
@@ -125,7 +125,9 @@ class LineAccountOut(Schema):
 
 
 @router.put("/line-accounts/{user_id}", response={200: LineAccountOut, **ERRORS})
-def line_account_link(request: HttpRequest, user_id: Text(64), payload: LineLinkIn) -> Any:  # type: ignore[valid-type]
+def line_account_link(
+    request: Request, user_id: Annotated[str, MaxChars(64)], payload: LineLinkIn
+) -> Any:
     """Say which customer a LINE account (from the webhook's follow event) is."""
     account = line_account_for_user(request.user, user_id, perm="customers.change_customer")
     customer = None

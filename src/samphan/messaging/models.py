@@ -29,7 +29,7 @@ def message_key(idempotency_key: str) -> uuid.UUID:
     return uuid.uuid5(KEY_NAMESPACE, idempotency_key)
 
 
-class MessageQuerySet(OwnedQuerySet):
+class MessageQuerySet(OwnedQuerySet["Message"]):
     scope_prefix = "customer__"  # a message is visible with its customer
 
 

@@ -19,13 +19,14 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.core import sql
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
@@ -61,7 +62,7 @@ def message_queue(
     subject: str = "",
     html: str = "",
     idempotency_key: str,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Message:
     """Queue one message (in the caller's transaction). The same ``idempotency_key`` gives
     back the message queued the first time, so a retried action never sends twice."""
@@ -82,7 +83,7 @@ def message_queue_or_get(
     subject: str = "",
     html: str = "",
     idempotency_key: str,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> tuple[Message, bool]:
     """``message_queue``, and whether the message is new (False: the key was queued
     before, and that message is returned)."""
@@ -130,7 +131,7 @@ class Draft(NamedTuple):
     html: str = ""
 
 
-def messages_queue_many(drafts: Sequence[Draft], *, actor: Any = None) -> int:
+def messages_queue_many(drafts: Sequence[Draft], *, actor: User | None = None) -> int:
     """Queue many messages in a few statements (a campaign's audience); a key queued
     before is skipped. How many were new."""
     created_by = actor if getattr(actor, "pk", None) else None

@@ -7,13 +7,12 @@ here so staff see why at once, and again by the outbox at hand-off. By e-mail th
 attached; by LINE, which takes no files, the message links to the PDF as sent.
 """
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.dates import format_date
 from samphan.core.money import format_baht
 from samphan.core.shop import shop_profile
@@ -52,7 +51,9 @@ class OutboxCourier:
     def known(self, key: str) -> bool:
         return Message.objects.filter(key=message_key(_idempotency(key))).exists()
 
-    def queue(self, *, actor: Any, document: QuoteDocument, channel: str, to: str, key: str) -> int:
+    def queue(
+        self, *, actor: User | None, document: QuoteDocument, channel: str, to: str, key: str
+    ) -> int:
         quote = document.quote
         customer = quote.customer
         to = _address(customer, channel, (to or "").strip())

@@ -3,13 +3,14 @@ unsubscribing by link, the preference page, STOP replies, LINE follows and unfol
 staff linking a LINE account."""
 
 import uuid
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer
@@ -32,7 +33,7 @@ class Queued(NamedTuple):
 
 def message_send(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     channel: str | None,
     purpose: str,
@@ -227,7 +228,9 @@ def line_unfollowed(user_id: str) -> LineAccount:
 
 
 @transaction.atomic
-def line_link(*, actor: Any, account: LineAccount, customer: Customer | None) -> LineAccount:
+def line_link(
+    *, actor: User | None, account: LineAccount, customer: Customer | None
+) -> LineAccount:
     """Say which customer a LINE account is (None: not linked)."""
     before = account.customer_id
     account.customer = customer

@@ -1,11 +1,10 @@
 """Messages on the customer timeline, read from the outbox (see
 ``samphan.customers.timeline``), each with how its delivery went."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.customers.models import Customer, Interaction
 from samphan.customers.timeline import Cursor, Entry
 from samphan.messaging.models import Message
@@ -19,7 +18,14 @@ class Messages:
     kinds = frozenset({Interaction.Kind.MESSAGE.value})
 
     def for_customer(
-        self, user: Any, customer: Customer, *, before: Cursor | None, q: str, kind: str, limit: int
+        self,
+        user: User,
+        customer: Customer,
+        *,
+        before: Cursor | None,
+        q: str,
+        kind: str,
+        limit: int,
     ) -> list[Entry]:
         if not user.has_perm("messaging.view_message"):
             return []
@@ -30,7 +36,7 @@ class Messages:
             messages = messages.filter(before.older(self.rank, at="created_at"))
         return [self.entry(message) for message in messages[:limit]]
 
-    def latest(self, user: Any, count: int) -> list[Entry]:
+    def latest(self, user: User, count: int) -> list[Entry]:
         """None: a campaign's thousands of messages would bury every other activity."""
         return []
 

@@ -6,11 +6,13 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.forms import add_errors
+from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
@@ -21,12 +23,12 @@ from samphan.messaging.forms import PREFERRED, MessageForm
 from samphan.messaging.models import Channel, Message, Suppression
 
 
-def messages_visible(user: object) -> QuerySet[Message]:
+def messages_visible(user: User) -> QuerySet[Message]:
     return Message.objects.visible_to(user)
 
 
 @login_required
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: Request) -> HttpResponse:
     require_perm(request.user, "messaging.view_message")
     get = request.GET
     status = get.get("status", "") if get.get("status") in Message.Status.values else ""
@@ -53,12 +55,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "channels": Channel.choices,
         "counts": [(value, label, counts.get(value, 0)) for value, label in Message.Status.choices],
     }
-    template = "messaging/outbox.html#results" if request.htmx else "messaging/outbox.html"  # type: ignore[attr-defined]
+    template = "messaging/outbox.html#results" if request.htmx else "messaging/outbox.html"
     return render(request, template, context)
 
 
 @login_required
-def message_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+def message_new(request: Request, customer_id: int) -> HttpResponse:
     customer = customer_for_user(
         request.user, customer_id, perm="messaging.add_message", queryset=Customer.objects.active()
     )
@@ -91,7 +93,7 @@ def message_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @login_required
-def customer_reach(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_reach(request: Request, pk: int) -> HttpResponse:
     """The customer page's panel: where a service and a marketing message would go (or
     why nowhere), their addresses on the suppression list, their LINE accounts."""
     customer = customer_for_user(request.user, pk)
@@ -109,7 +111,7 @@ def customer_reach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sms_length_view(request: HttpRequest) -> HttpResponse:
+def sms_length_view(request: Request) -> HttpResponse:
     """The SMS parts a text takes, for the counter under the message box."""
     length = sms_length(request.GET.get("text", "")[:5000])
     return render(request, "messaging/_sms_length.html", {"length": length})

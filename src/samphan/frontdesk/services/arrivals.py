@@ -9,7 +9,6 @@ that was rolled back.
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samphan.accounts.models import User
 from samphan.analytics.queries import activity_of, in_top_by_revenue
 from samphan.customers import services as customer_services
 from samphan.customers.models import Customer, Interaction
@@ -47,7 +47,7 @@ class Arrival:
 
 
 @transaction.atomic
-def check_in(*, actor: Any, customer: Customer, method: str) -> Arrival:
+def check_in(*, actor: User | None, customer: Customer, method: str) -> Arrival:
     """Record the visit and raise the alert its rules call for."""
     before = activity_of(customer.pk)  # read first: the visit moves the last visit
     visit = customer_services.interaction_log(
@@ -105,7 +105,7 @@ def _matches(rule: AlertRule, customer: Customer, tags: set[int], today: dt.date
     return False
 
 
-def _alert_raise(customer: Customer, visit: Interaction, actor: Any) -> Alert | None:
+def _alert_raise(customer: Customer, visit: Interaction, actor: User | None) -> Alert | None:
     rules = rules_matching(customer, timezone.localdate())
     if not rules:
         return None
@@ -132,7 +132,7 @@ def _alert_raise(customer: Customer, visit: Interaction, actor: Any) -> Alert | 
     return alert
 
 
-def alerts_open_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Alert]:
+def alerts_open_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Alert]:
     """Arrivals this user should be shown and nobody has greeted, newest first."""
     since = (now or timezone.now()) - dt.timedelta(hours=OPEN_HOURS)
     audience = Q(everyone=True) | Q(user_id=user.pk)
@@ -155,7 +155,7 @@ def alerts_state(alerts: list[Alert]) -> str:
     return hashlib.blake2s(ids.encode(), digest_size=6).hexdigest()
 
 
-def alert_greet(*, actor: Any, alert: Alert) -> bool:
+def alert_greet(*, actor: User | None, alert: Alert) -> bool:
     """Mark the customer greeted, once: False when somebody was quicker."""
     now = timezone.now()
     done = Alert.objects.filter(pk=alert.pk, greeted_at__isnull=True).update(

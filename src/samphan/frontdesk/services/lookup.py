@@ -3,12 +3,12 @@ desk page and the API decide with: one match is checked in at once, several are 
 to pick from, none is reported."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.phones import normalise_phone, phone_search_digits
 from samphan.core.search import matching_ids
 from samphan.customers.access import customer_for_user
@@ -31,11 +31,11 @@ class Found:
     phone: str = ""  # a whole phone number typed (E.164), offered to the quick sign-up
 
 
-def _candidates(user: Any) -> QuerySet[Customer]:
+def _candidates(user: User) -> QuerySet[Customer]:
     return Customer.objects.visible_to(user).filter(archived_at__isnull=True)
 
 
-def customers_find(user: Any, query: str) -> Found:
+def customers_find(user: User, query: str) -> Found:
     """Customers matching what was typed or scanned: a member card's code, a member number,
     a phone number in any form (or its last four digits or more), or a name."""
     query = query.strip()
@@ -84,7 +84,7 @@ class Lookup:
     arrival: Arrival | None = None
 
 
-def check_in_lookup(user: Any, query: str) -> Lookup:
+def check_in_lookup(user: User, query: str) -> Lookup:
     """Check in the one customer ``query`` finds (``customers_find``, as ``user`` sees
     them; ``user`` checks them in); several or none are only reported."""
     found = customers_find(user, query)
@@ -93,7 +93,7 @@ def check_in_lookup(user: Any, query: str) -> Lookup:
     return Lookup(found, check_in(actor=user, customer=found.customers[0], method=found.method))
 
 
-def check_in_picked(user: Any, customer_id: int) -> Arrival:
+def check_in_picked(user: User, customer_id: int) -> Arrival:
     """Check in the customer picked from the candidates (404 unless ``user`` sees them
     and they are not archived)."""
     customer = customer_for_user(user, customer_id, queryset=Customer.objects.active())

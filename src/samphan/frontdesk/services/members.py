@@ -3,18 +3,18 @@ with the consents they gave and a member number."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.core.phones import normalise_phone
 from samphan.core.public import sender_hash
 from samphan.customers import services as customer_services
 from samphan.customers.membership import member_number_assign
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interest
 from samphan.frontdesk.models import SignUp
 
 # The consent wording a record was given under: 2026-2 offers LINE beside SMS and e-mail
@@ -23,7 +23,7 @@ WORDING_VERSION = "2026-2"
 
 
 def _consents_granted(
-    customer: Customer, consents: list[tuple[str, str]], *, actor: Any, source: str
+    customer: Customer, consents: list[tuple[str, str]], *, actor: User | None, source: str
 ) -> None:
     """One consent record per box ticked (channel, purpose), under this wording."""
     for channel, purpose in consents:
@@ -47,7 +47,7 @@ class WalkIn:
 
 
 @transaction.atomic
-def walk_in_register(*, actor: Any, data: WalkIn) -> Customer:
+def walk_in_register(*, actor: User | None, data: WalkIn) -> Customer:
     """A new customer from the desk: name, mobile and the consents they gave, with a
     member number. A mobile already on file is refused (check that customer in)."""
     if not data.first_name.strip() and not data.nickname.strip():
@@ -78,7 +78,7 @@ def walk_in_register(*, actor: Any, data: WalkIn) -> Customer:
 
 
 @transaction.atomic
-def member_number_give(*, actor: Any, customer: Customer) -> None:
+def member_number_give(*, actor: User | None, customer: Customer) -> None:
     """A member number (and so a card) for a customer checked in at the desk."""
     member_number_assign(customer, actor=actor)
 
@@ -104,7 +104,7 @@ class MemberSignUp:
     nickname: str = ""
     email: str = ""
     birthday: dt.date | None = None
-    interests: list[Any] = field(default_factory=list)
+    interests: list[Interest] = field(default_factory=list)
     consents: list[tuple[str, str]] = field(default_factory=list)  # (channel, purpose) ticked
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from samphan.accounts.models import User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.frontdesk.models import AlertRule
@@ -31,7 +32,7 @@ def _rule_fields_apply(rule: AlertRule, fields: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def alert_rule_create(*, actor: Any, fields: Mapping[str, Any]) -> AlertRule:
+def alert_rule_create(*, actor: User | None, fields: Mapping[str, Any]) -> AlertRule:
     """A new rule (``fields`` by model field name; ``tag`` and ``team`` as objects);
     ``ValidationError`` naming the field when it is incomplete."""
     rule = AlertRule()
@@ -43,7 +44,9 @@ def alert_rule_create(*, actor: Any, fields: Mapping[str, Any]) -> AlertRule:
 
 
 @transaction.atomic
-def alert_rule_update(*, actor: Any, rule: AlertRule, fields: Mapping[str, Any]) -> AlertRule:
+def alert_rule_update(
+    *, actor: User | None, rule: AlertRule, fields: Mapping[str, Any]
+) -> AlertRule:
     """Change the fields given; an audit row only when something changed."""
     rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
     before = snapshot(rule, RULE_FIELDS)
@@ -56,7 +59,7 @@ def alert_rule_update(*, actor: Any, rule: AlertRule, fields: Mapping[str, Any])
 
 
 @transaction.atomic
-def alert_rule_delete(*, actor: Any, rule: AlertRule) -> None:
+def alert_rule_delete(*, actor: User | None, rule: AlertRule) -> None:
     """The alerts it raised stay (they keep the rule's name as their reason)."""
     changes = {name: [value, None] for name, value in snapshot(rule, RULE_FIELDS).items()}
     audit_record(actor=actor, action=AuditEvent.Action.DELETE, subject=rule, changes=changes)
@@ -64,7 +67,7 @@ def alert_rule_delete(*, actor: Any, rule: AlertRule) -> None:
 
 
 @transaction.atomic
-def alert_rules_default_create(*, actor: Any = None) -> list[AlertRule]:
+def alert_rules_default_create(*, actor: User | None = None) -> list[AlertRule]:
     """The default rules (a VIP arrives, a birthday today; all staff told), once in the
     life of a database: only when it has no rule and no rule was ever made (no audit row
     of one), so a second set-up creates nothing and rules an admin deleted stay deleted.

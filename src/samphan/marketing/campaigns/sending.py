@@ -3,7 +3,6 @@ marking it sent (the steps are described in the package's docstring); and a test
 
 import random
 import secrets
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.customers.models import ConsentRecord, Customer
+from samphan.accounts.models import User
+from samphan.customers.models import ConsentRecord, Customer, CustomerQuerySet
 from samphan.loyalty import services as loyalty
 from samphan.marketing.campaigns.messages import message_for, says, values_for
 from samphan.marketing.campaigns.tracking import html_of, tracked
@@ -40,7 +40,7 @@ def campaigns_run() -> int:
     return queued
 
 
-def audience(campaign: Campaign) -> Any:
+def audience(campaign: Campaign) -> CustomerQuerySet:
     customers = Customer.objects.active()
     if campaign.created_by is not None:
         customers = Customer.objects.visible_to(campaign.created_by).active()
@@ -169,7 +169,9 @@ def _finish_if_done(campaign: Campaign) -> None:
         )
 
 
-def test_send(*, actor: Any, campaign: Campaign, variant: Variant, customer: Customer) -> Message:
+def test_send(
+    *, actor: User | None, campaign: Campaign, variant: Variant, customer: Customer
+) -> Message:
     """The variant as ``customer`` would get it, to that customer, marked as a test and
     counted nowhere (a service message: staff send it to themselves)."""
     channel = None if campaign.channel == Campaign.PREFERRED else campaign.channel

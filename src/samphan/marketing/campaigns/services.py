@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
 from samphan.marketing.campaigns.messages import VARIABLE, VARIABLES
 from samphan.marketing.models import Campaign, Segment, Variant
 from samphan.messaging.models import Channel
@@ -18,7 +19,11 @@ LABELS = "ABCDE"
 
 
 def campaign_save(
-    *, actor: Any, campaign: Campaign | None, fields: dict[str, Any], variants: list[dict[str, Any]]
+    *,
+    actor: User | None,
+    campaign: Campaign | None,
+    fields: dict[str, Any],
+    variants: list[dict[str, Any]],
 ) -> Campaign:
     """Create or change a draft (or scheduled) campaign and its variants, all or nothing;
     ``ValidationError`` naming the field (``variants.1.text_th``) when something is wrong."""

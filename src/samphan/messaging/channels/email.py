@@ -5,8 +5,9 @@ shop's profile (``core.shop``) names the sender and signs a footer with the link
 customer's preferences.
 
 Over SMTP the message's bytes are written by ``mime`` and handed to the backend's open
-connection (Python's ``email`` package would cost 3 ms a message); any other backend
-(the console one in development) gets Django's ``EmailMessage``.
+connection (Python's ``email`` package would cost more than the rest of the hand-off: see
+``mime``); any other backend (the console one in development) gets Django's
+``EmailMessage``.
 """
 
 import contextlib

@@ -1,8 +1,8 @@
 """The bytes of an outgoing e-mail, written directly.
 
-Python's ``email`` package (which Django's ``EmailMessage`` uses) spends about 3 ms
-building and folding one Thai message: more than everything else a hand-off costs, and
-six times the budget of a campaign sent at 500 messages a second. The messages sent here
+Python's ``email`` package (which Django's ``EmailMessage`` uses) spends longer building
+and folding one Thai message than everything else a hand-off costs, and several times the
+budget of a campaign sent at 500 messages a second. The messages sent here
 always have the same shape (a text part, maybe an HTML part, maybe files attached, a few
 headers), so they are written as bytes: headers ASCII (RFC 2047 encoded words where they are not), bodies
 UTF-8 in base64 with CRLF line ends (RFC 2045). Tests read every shape back with the
