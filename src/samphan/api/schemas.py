@@ -2,9 +2,7 @@
 
 A field's type is an ``Annotated`` alias, which mypy reads as the plain type:
 ``name: Annotated[str, MaxChars(200)]``, ``status: Annotated[str, OneOf(Order.Status.values)]``,
-``q: Search``. (``Text(200)`` and ``Choice(...)`` build the same types at run time, but mypy
-cannot read a call as a type: each use needs ``# type: ignore[valid-type]``. Prefer the
-aliases.)"""
+``q: Search``."""
 
 import datetime as dt
 import re
@@ -61,11 +59,6 @@ Search = Annotated[str, MaxChars(100)]  # a list's `q`
 Email = Annotated[str, MaxChars(254)]  # the longest address RFC 5321 lets through
 
 
-def Text(max_length: int) -> Any:  # noqa: N802 - used like a type
-    """The same type as ``Annotated[str, MaxChars(max_length)]``, which mypy can read."""
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
-
-
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -91,12 +84,6 @@ def _christian_era(value: dt.date) -> dt.date:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only), AfterValidator(_christian_era)]
 IsoDateTime = Annotated[dt.datetime, AfterValidator(_christian_era)]
-
-
-def Choice(values: list[str], *, blank: bool = False) -> Any:  # noqa: N802 - used like a type
-    """One of a model's choices, listed as an enum in the OpenAPI schema (the same type as
-    ``Annotated[str, OneOf(values, blank=blank)]``, which mypy can read)."""
-    return Literal[tuple([*values, ""] if blank else values)]
 
 
 class ErrorOut(Schema):
