@@ -4,10 +4,10 @@ Every commit appends the pages it changed to the WAL; a checkpoint copies them b
 the database file and syncs it, the one step of a write that waits for the disk. Left to
 SQLite, the writer whose commit crosses the threshold does it, inside its own request: an
 order then pays for the 250 before it, a share of recording an order worth moving off it
-(measured in docs/performance.md, "WAL checkpoints"). The worker runs ``Checkpointer`` instead, a thread with its own connection that
-checkpoints a few times a second beside the writers (a ``PASSIVE`` checkpoint never
-blocks them), and the writers' own threshold stays as the backstop for when no worker
-runs.
+(measured in docs/performance.md, "WAL checkpoints"). The worker runs ``Checkpointer``
+instead, a thread with its own connection that checkpoints a few times a second beside
+the writers (a ``PASSIVE`` checkpoint never blocks them), and the writers' own threshold
+stays as the backstop for when no worker runs.
 """
 
 import sqlite3
