@@ -1,0 +1,332 @@
+"""The pins of the API's writes (issue 19, §7): every POST, PATCH, PUT and DELETE of the
+API, each with a valid request over the demo shop of ``tests/test_query_counts.py``, the
+status it answers and the exact number of queries it runs.
+
+A write that consumes or deletes a record (restore, convert, accept, delete …) is given a
+record of its own, made by ``prepare`` through the API before the counted request, so the
+count is that of the write alone and the shop keeps its records for the other pins. Every
+test runs in a transaction rolled back at its end: what a write changes is gone for the next.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from samphan.accounts.models import User
+from samphan.frontdesk.models import Alert
+from samphan.messaging.models import LineAccount
+from samphan.sales.models import Stage
+from tests.query_pins import Pin
+from tests.test_thai_pages import Shop
+
+Body = Callable[[Shop], dict[str, Any]]
+# Made before the counted request: the path parameters of the record the write is given.
+Prepare = Callable[[Shop, Client], dict[str, object]]
+
+
+@dataclass(frozen=True)
+class Write:
+    pin: Pin
+    status: int = 200
+    body: Body | None = None  # no body: the request is sent without one
+    prepare: Prepare | None = None
+
+
+EMAIL = "ying@example.com"
+LATER = "2099-01-01T10:00:00+07:00"
+NO_RULES = {"match": "all", "rules": []}
+
+
+def call(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
+    """The answer of a POST to the API, failing loudly unless it succeeded."""
+    response = client.post(url, data=json.dumps(body or {}), content_type="application/json")
+    assert response.status_code in (200, 201), f"{url}: {response.content!r}"
+    return response.json()
+
+
+def made(client: Client, url: str, body: dict[str, Any] | None = None) -> int:
+    """The id of the record a POST to the API made (or changed)."""
+    return int(call(client, url, body)["id"])
+
+
+def lines(shop: Shop) -> list[dict[str, Any]]:
+    return [{"sku": shop.product.sku, "quantity": 1}]
+
+
+def order(shop: Shop, client: Client) -> dict[str, object]:
+    body = {"customer_id": shop.customer.pk, "channel": "store", "lines": lines(shop)}
+    return {"order_id": made(client, "/api/v1/orders", body)}
+
+
+def quote(shop: Shop, client: Client) -> dict[str, object]:
+    url = f"/api/v1/deals/{shop.deal.pk}/quotes"
+    return {"quote_id": made(client, url, {"lines": lines(shop)})}
+
+
+def email_to(client: Client, customer_id: int | None) -> None:
+    """The customer is given the e-mail address a message or a quotation is sent to."""
+    url = f"/api/v1/customers/{customer_id}/contact-points"
+    made(client, url, {"kind": "email", "value": EMAIL})
+
+
+def email(shop: Shop, client: Client) -> dict[str, object]:
+    email_to(client, shop.customer.pk)
+    return {}
+
+
+def quote_to_email(shop: Shop, client: Client) -> dict[str, object]:
+    email_to(client, shop.deal.customer_id)
+    return quote(shop, client)
+
+
+def lead(shop: Shop, client: Client) -> dict[str, object]:
+    return {"lead_id": made(client, "/api/v1/leads", {"first_name": "ปอ", "phone": "0899990003"})}
+
+
+def static_segment(shop: Shop, client: Client) -> dict[str, object]:
+    body = {"name": "คัดมือ", "kind": "static"}
+    return {"segment_id": made(client, "/api/v1/segments", body)}
+
+
+def static_segment_with_member(shop: Shop, client: Client) -> dict[str, object]:
+    segment = static_segment(shop, client)
+    url = f"/api/v1/segments/{segment['segment_id']}/members"
+    call(client, url, {"customer_ids": [shop.customer.pk]})
+    return segment
+
+
+def colleague(shop: Shop, client: Client) -> dict[str, object]:
+    return {"user_id": User.objects.get(username="sales2").pk}
+
+
+def colleague_deactivated(shop: Shop, client: Client) -> dict[str, object]:
+    user = colleague(shop, client)
+    made(client, f"/api/v1/users/{user['user_id']}/deactivate")
+    return user
+
+
+def campaign_scheduled(shop: Shop, client: Client) -> dict[str, object]:
+    made(client, f"/api/v1/campaigns/{shop.campaign.pk}/schedule", {"at": LATER})
+    return {}
+
+
+def customer_archived(shop: Shop, client: Client) -> dict[str, object]:
+    made(client, f"/api/v1/customers/{shop.customer.pk}/archive")
+    return {}
+
+
+def open_stage(shop: Shop) -> int:
+    stages = Stage.objects.filter(pipeline_id=shop.deal.pipeline_id, outcome=Stage.Outcome.OPEN)
+    return stages.exclude(pk=shop.deal.stage_id).order_by("position")[0].pk
+
+
+C = "/api/v1/customers/{customer_id}"  # the prefix of a customer's own operations
+
+WRITES: dict[str, Write] = {
+    # Customers and companies.
+    "POST /api/v1/customers": Write(
+        30,
+        201,
+        lambda shop: {
+            "first_name": "สมหญิง",
+            "tags": ["ลูกค้าประจำ"],
+            "contact_points": [{"kind": "mobile", "value": "089-999-0001", "is_preferred": True}],
+        },
+    ),
+    f"PATCH {C}": Write(22, body=lambda shop: {"nickname": "หญิง", "tier": "silver"}),
+    f"POST {C}/archive": Write(13),
+    f"POST {C}/restore": Write(13, prepare=customer_archived),
+    "POST /api/v1/companies": Write(17, 201, lambda shop: {"company_name": "บริษัท ทะเลทอง จำกัด"}),
+    "PATCH /api/v1/companies/{company_id}": Write(22, body=lambda shop: {"industry": "retail"}),
+    "POST /api/v1/companies/{company_id}/archive": Write(13),
+    f"POST {C}/contact-points": Write(
+        12, 201, lambda shop: {"kind": "email", "value": "ying@example.com"}
+    ),
+    "PATCH /api/v1/contact-points/{point_id}": Write(13, body=lambda shop: {"label": "ที่ทำงาน"}),
+    "DELETE /api/v1/contact-points/{point_id}": Write(
+        8,
+        204,
+        prepare=lambda shop, client: {
+            "point_id": made(
+                client,
+                f"/api/v1/customers/{shop.customer.pk}/contact-points",
+                {"kind": "line", "value": "@ying"},
+            ),
+        },
+    ),
+    f"POST {C}/interactions": Write(6, 201, lambda shop: {"kind": "call", "summary": "โทรนัด"}),
+    "PATCH /api/v1/interactions/{interaction_id}": Write(
+        11, body=lambda shop: {"summary": "โทรนัดอีกครั้ง"}
+    ),
+    "DELETE /api/v1/interactions/{interaction_id}": Write(
+        8,
+        204,
+        prepare=lambda shop, client: {
+            "interaction_id": made(
+                client,
+                f"/api/v1/customers/{shop.customer.pk}/interactions",
+                {"kind": "note", "summary": "จดไว้"},
+            ),
+        },
+    ),
+    f"POST {C}/consents": Write(11, 201, lambda shop: {"channel": "sms", "status": "granted"}),
+    f"POST {C}/points": Write(
+        12, 201, lambda shop: {"kind": "adjust", "points": 10, "note": "ชดเชย"}
+    ),
+    "POST /api/v1/tags": Write(6, 201, lambda shop: {"name": "ลูกค้าต่างจังหวัด"}),
+    "PATCH /api/v1/tags/{tag_id}": Write(7, body=lambda shop: {"name": "ลูกค้าเก่าแก่"}),
+    "DELETE /api/v1/tags/{tag_id}": Write(
+        10,
+        204,
+        prepare=lambda shop, client: {
+            "tag_id": made(client, "/api/v1/tags", {"name": "ชั่วคราว"}),
+        },
+    ),
+    # Sales.
+    "POST /api/v1/deals": Write(
+        12, 201, lambda shop: {"title": "POS 3 สาขา", "customer_id": shop.customer.pk}
+    ),
+    "PATCH /api/v1/deals/{deal_id}": Write(13, body=lambda shop: {"title": "POS 4 สาขา"}),
+    "POST /api/v1/deals/{deal_id}/move": Write(
+        16, body=lambda shop: {"stage_id": open_stage(shop)}
+    ),
+    "POST /api/v1/leads": Write(33, 201, lambda shop: {"first_name": "ก้อง", "phone": "0899990002"}),
+    "POST /api/v1/leads/{lead_id}/assign": Write(
+        8, body=lambda shop: {"owner_id": shop.admin.pk}, prepare=lead
+    ),
+    "POST /api/v1/leads/{lead_id}/convert": Write(21, body=lambda shop: {}, prepare=lead),
+    "POST /api/v1/leads/{lead_id}/disqualify": Write(
+        7, body=lambda shop: {"reason": "ไม่สนใจ"}, prepare=lead
+    ),
+    "POST /api/v1/orders": Write(
+        {"sqlite": 28, "postgresql": 26},
+        201,
+        lambda shop: {
+            "customer_id": shop.customer.pk,
+            "channel": "store",
+            "lines": [
+                {"sku": shop.product.sku, "quantity": 2},
+                {"sku": shop.product.sku, "quantity": 1},
+            ],
+        },
+    ),
+    "POST /api/v1/orders/batch": Write(
+        26,
+        body=lambda shop: {
+            "orders": [
+                {
+                    "customer_id": shop.customer.pk,
+                    "channel": "store",
+                    "external_id": "pos-1",
+                    "ordered_at": "2026-11-20T10:30:00+07:00",
+                    "lines": lines(shop),
+                }
+            ]
+        },
+    ),
+    "POST /api/v1/orders/{order_id}/refunds": Write(
+        19, body=lambda shop: {"lines": lines(shop)}, prepare=order
+    ),
+    "POST /api/v1/orders/{order_id}/status": Write(
+        19, body=lambda shop: {"status": "cancelled"}, prepare=order
+    ),
+    "POST /api/v1/products": Write(7, 201, lambda shop: {"sku": "TEA-TH", "name": "ชาไทย"}),
+    "PATCH /api/v1/products/{product_id}": Write(9, body=lambda shop: {"name": "ชาเขียว"}),
+    "POST /api/v1/deals/{deal_id}/quotes": Write(14, 201, lambda shop: {"lines": lines(shop)}),
+    "PATCH /api/v1/quotes/{quote_id}": Write(
+        18, body=lambda shop: {"lines": lines(shop), "notes": "ส่งฟรี"}, prepare=quote
+    ),
+    "POST /api/v1/quotes/{quote_id}/send": Write(
+        24, body=lambda shop: {"channel": "email", "to": EMAIL}, prepare=quote_to_email
+    ),
+    "POST /api/v1/quotes/{quote_id}/mark-sent": Write(18, prepare=quote),
+    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 50, "postgresql": 48}, prepare=quote),
+    "POST /api/v1/quotes/{quote_id}/reject": Write(12, prepare=quote),
+    # The front desk.
+    "POST /api/v1/frontdesk/check-ins": Write(
+        14, 201, lambda shop: {"customer_id": shop.customer.pk}
+    ),
+    "POST /api/v1/frontdesk/alerts/{alert_id}/greeted": Write(
+        3,
+        prepare=lambda shop, client: {
+            "alert_id": Alert.objects.filter(greeted_at__isnull=True).latest("pk").pk,
+        },
+    ),
+    "POST /api/v1/alert-rules": Write(
+        6, 201, lambda shop: {"name": "ลูกค้าทอง", "kind": "tier", "tier": "gold"}
+    ),
+    "PATCH /api/v1/alert-rules/{rule_id}": Write(8, body=lambda shop: {"name": "แขกคนสำคัญ"}),
+    "DELETE /api/v1/alert-rules/{rule_id}": Write(
+        6,
+        204,
+        prepare=lambda shop, client: {
+            "rule_id": made(client, "/api/v1/alert-rules", {"name": "วันเกิด", "kind": "birthday"}),
+        },
+    ),
+    # Messaging and marketing.
+    "POST /api/v1/messages": Write(
+        15,
+        201,
+        lambda shop: {
+            "customer_id": shop.customer.pk,
+            "channel": "email",
+            "purpose": "service",
+            "subject": "นัดรับของ",
+            "text": "ของมาถึงแล้วค่ะ",
+            "idempotency_key": "pin-1",
+        },
+        prepare=email,
+    ),
+    "PUT /api/v1/line-accounts/{user_id}": Write(
+        7,
+        body=lambda shop: {"customer_id": shop.customer.pk},
+        prepare=lambda shop, client: {
+            "user_id": LineAccount.objects.create(user_id="U" + "d" * 32).user_id
+        },
+    ),
+    "POST /api/v1/segments": Write(4, 201, lambda shop: {"name": "ลูกค้าใหม่", "rules": NO_RULES}),
+    "POST /api/v1/segments/preview": Write(4, body=lambda shop: {"rules": NO_RULES}),
+    "PUT /api/v1/segments/{segment_id}": Write(
+        5, body=lambda shop: {"name": "ลูกค้าทองคำ", "rules": NO_RULES}
+    ),
+    "DELETE /api/v1/segments/{segment_id}": Write(9, 204, prepare=static_segment),
+    "POST /api/v1/segments/{segment_id}/members": Write(
+        9, body=lambda shop: {"customer_ids": [shop.customer.pk]}, prepare=static_segment
+    ),
+    "POST /api/v1/segments/{segment_id}/members/remove": Write(
+        7,
+        body=lambda shop: {"customer_ids": [shop.customer.pk]},
+        prepare=static_segment_with_member,
+    ),
+    "POST /api/v1/campaigns": Write(
+        8,
+        201,
+        lambda shop: {
+            "name": "โปรสงกรานต์",
+            "segment_id": shop.segment.pk,
+            "channel": "email",
+            "variants": [{"share": 100, "subject_th": "สงกรานต์", "text_th": "ลด 20%"}],
+        },
+    ),
+    "POST /api/v1/campaigns/{campaign_id}/schedule": Write(5, body=lambda shop: {"at": LATER}),
+    "POST /api/v1/campaigns/{campaign_id}/cancel": Write(4, prepare=campaign_scheduled),
+    # Accounts and the shop.
+    "POST /api/v1/users": Write(
+        12, 201, lambda shop: {"username": "nok", "role": "sales", "email": "nok@example.com"}
+    ),
+    "PATCH /api/v1/users/{user_id}": Write(15, body=lambda shop: {"first_name": "นก"}),
+    "POST /api/v1/users/{user_id}/deactivate": Write(11, prepare=colleague),
+    "POST /api/v1/users/{user_id}/reactivate": Write(9, prepare=colleague_deactivated),
+    "POST /api/v1/tokens": Write(6, 201, lambda shop: {"name": "POS หน้าร้าน"}),
+    "DELETE /api/v1/tokens/{token_id}": Write(
+        6,
+        204,
+        prepare=lambda shop, client: {
+            "token_id": made(client, "/api/v1/tokens", {"name": "ชั่วคราว"}),
+        },
+    ),
+    "PUT /api/v1/shop": Write(9, body=lambda shop: {"name": "ร้านสมศรี"}),
+}
