@@ -1,25 +1,31 @@
 """May this customer be sent this, by this channel, to this address, now? Asked at hand-off
 to the provider (so a withdrawal stops queued messages too) and when choosing a channel.
 
-Marketing needs consent granted and in force; service messages (an order, an appointment)
-go unless the customer withdrew them. Either way an address on the suppression list is not
-sent to (unsubscribed, STOP, bounced, not a number, unfollowed).
+A purpose in ``OPT_IN_PURPOSES`` (marketing) needs consent granted and in force; any other
+(service messages: an order, an appointment) goes unless the customer withdrew it. Either
+way an address on the suppression list is not sent to (unsubscribed, STOP, bounced, not a
+number, unfollowed). The purposes and what each needs are declared beside
+``ConsentRecord.Purpose``; nothing here names one.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from samphan.customers.models import (
     CONSENT_CHANNEL_BY_KIND,
+    OPT_IN_PURPOSES,
     ConsentRecord,
     ContactPoint,
     Customer,
+    purpose_messages,
 )
 from samphan.messaging.models import Channel, LineAccount, Message, Suppression
 
 GRANTED, WITHDRAWN = ConsentRecord.Status.GRANTED, ConsentRecord.Status.WITHDRAWN
 MARKETING = ConsentRecord.Purpose.MARKETING
+PURPOSES: list[str] = list(ConsentRecord.Purpose)
 # After the customer's preferred channel, the order others are tried in: LINE is read
 # first in Thailand, an SMS is always seen, e-mail last.
 FALLBACK_ORDER = [Channel.LINE, Channel.SMS, Channel.EMAIL]
@@ -56,10 +62,16 @@ def why_not(channel: str, purpose: str, consent: str | None, suppressed: str | N
     """The rule itself: ``consent`` is the status in force (None: never asked),
     ``suppressed`` why the address is on the suppression list (None: it is not)."""
     label = Channel(channel).label
-    if purpose == MARKETING and consent != GRANTED:
-        return _("No consent to marketing by %(channel)s.") % {"channel": label}
+    if purpose in OPT_IN_PURPOSES and consent != GRANTED:
+        return _("No consent to %(purpose)s by %(channel)s.") % {
+            "purpose": purpose_messages(purpose),
+            "channel": label,
+        }
     if consent == WITHDRAWN:
-        return _("Consent to service messages by %(channel)s withdrawn.") % {"channel": label}
+        return _("Consent to %(purpose)s by %(channel)s withdrawn.") % {
+            "purpose": purpose_messages(purpose),
+            "channel": label,
+        }
     if suppressed is not None:
         return _("The %(channel)s address is on the suppression list: %(reason)s.") % {
             "channel": label,
@@ -74,14 +86,16 @@ def refusals(messages: list[Message]) -> dict[int, str | None]:
     found: dict[int, str | None] = {}
     for purpose in {message.purpose for message in messages}:
         mine = [message for message in messages if message.purpose == purpose]
-        latest = _consents_of(sorted({message.customer_id for message in mine}), purpose)
-        suppressed = _suppressed({(message.channel, message.to) for message in mine}, purpose)
+        latest = _consents_of(sorted({message.customer_id for message in mine}), [purpose])
+        suppressed = _suppressed({(message.channel, message.to) for message in mine}, [purpose])
         for message in mine:
             found[message.pk] = why_not(
                 message.channel,
                 purpose,
-                latest.get((message.customer_id, message.channel)),
-                suppressed.get((message.channel, address_key(message.channel, message.to))),
+                latest.get((message.customer_id, message.channel, purpose)),
+                suppressed.get(
+                    (purpose, message.channel, address_key(message.channel, message.to))
+                ),
             )
     return found
 
@@ -131,13 +145,28 @@ def routes_for(
 ) -> dict[int, Route]:
     """``route`` for many customers at once (a campaign's audience): the same choice, from
     a few queries per thousand customers instead of a few per customer."""
-    routes: dict[int, Route] = {}
+    return {
+        customer_id: by_purpose[purpose]
+        for customer_id, by_purpose in _routes(customer_ids, [purpose], channel).items()
+    }
+
+
+def purpose_routes(customer: Customer, purposes: Sequence[str] = PURPOSES) -> dict[str, Route]:
+    """``route`` for each purpose, in the order given (the customer page, the new-message
+    form): addresses, consents and the suppression list are looked up once for all."""
+    return _routes([customer.pk], list(purposes))[customer.pk]
+
+
+def _routes(
+    customer_ids: list[int], purposes: list[str], channel: str | None = None
+) -> dict[int, dict[str, Route]]:
+    routes: dict[int, dict[str, Route]] = {}
     for start in range(0, len(customer_ids), CHUNK):
         chunk = customer_ids[start : start + CHUNK]
         found, preferred = _addresses_of(chunk)
-        latest = _consents_of(chunk, purpose)
+        latest = _consents_of(chunk, purposes)
         wanted = {(option, to) for addresses in found.values() for option, to in addresses.items()}
-        suppressed = _suppressed(wanted, purpose)
+        suppressed = _suppressed(wanted, purposes)
         for customer_id in chunk:
             addresses = found.get(customer_id, {})
             if channel:
@@ -146,23 +175,36 @@ def routes_for(
                 first = preferred.get(customer_id)
                 order = [first] if first else []
                 order += [option for option in FALLBACK_ORDER if option not in order]
-            reasons = []
-            for option in order:
-                label = Channel(option).label
-                to = addresses.get(option)
-                if not to:
-                    reasons.append(_("No %(channel)s address.") % {"channel": label})
-                    continue
-                why = why_not(option, purpose, latest.get((customer_id, option)),
-                              suppressed.get((option, to)))  # fmt: skip
-                if why:
-                    reasons.append(why)
-                    continue
-                routes[customer_id] = Route(option, to)
-                break
-            else:
-                routes[customer_id] = Route(reason=" ".join(reasons))
+            routes[customer_id] = {
+                purpose: _choose(customer_id, purpose, order, addresses, latest, suppressed)
+                for purpose in purposes
+            }
     return routes
+
+
+def _choose(
+    customer_id: int,
+    purpose: str,
+    order: list[str],
+    addresses: dict[str, str],
+    latest: dict[tuple[int, str, str], str],
+    suppressed: dict[tuple[str, str, str], str],
+) -> Route:
+    """The first channel in ``order`` that may be used for ``purpose``, else why none."""
+    reasons = []
+    for option in order:
+        label = Channel(option).label
+        to = addresses.get(option)
+        if not to:
+            reasons.append(_("No %(channel)s address.") % {"channel": label})
+            continue
+        why = why_not(option, purpose, latest.get((customer_id, option, purpose)),
+                      suppressed.get((purpose, option, to)))  # fmt: skip
+        if why:
+            reasons.append(why)
+            continue
+        return Route(option, to)
+    return Route(reason=" ".join(reasons))
 
 
 CHUNK = 2_000
@@ -195,27 +237,34 @@ def _addresses_of(customer_ids: list[int]) -> tuple[dict[int, dict[str, str]], d
     return found, preferred
 
 
-def _consents_of(customer_ids: list[int], purpose: str) -> dict[tuple[int, str], str]:
-    latest: dict[tuple[int, str], str] = {}
+def _consents_of(customer_ids: list[int], purposes: list[str]) -> dict[tuple[int, str, str], str]:
+    """The status in force per (customer, channel, purpose)."""
+    latest: dict[tuple[int, str, str], str] = {}
     records = (
-        ConsentRecord.objects.filter(customer_id__in=customer_ids, purpose=purpose)
-        .order_by("customer_id", "channel", "-at", "-id")
-        .values_list("customer_id", "channel", "status")
+        ConsentRecord.objects.filter(customer_id__in=customer_ids, purpose__in=purposes)
+        .order_by("customer_id", "channel", "purpose", "-at", "-id")
+        .values_list("customer_id", "channel", "purpose", "status")
     )
-    for customer_id, channel, status in records:
-        latest.setdefault((customer_id, channel), status)
+    for customer_id, channel, purpose, status in records:
+        latest.setdefault((customer_id, channel, purpose), status)
     return latest
 
 
-def _suppressed(wanted: set[tuple[str, str]], purpose: str) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
+def _suppressed(
+    wanted: set[tuple[str, str]], purposes: list[str]
+) -> dict[tuple[str, str, str], str]:
+    """Why each wanted (channel, address) is on the suppression list, per (purpose,
+    channel, address): an entry without a purpose holds for every purpose."""
+    found: dict[tuple[str, str, str], str] = {}
     by_channel: dict[str, list[str]] = {}
     for channel, address in wanted:
         by_channel.setdefault(channel, []).append(address)
     for channel, addresses in by_channel.items():
         rows = Suppression.objects.filter(
-            channel=channel, address__in=addresses, purpose__in=["", purpose]
+            channel=channel, address__in=addresses, purpose__in=["", *purposes]
         )
         for row in rows:
-            found[(channel, row.address)] = str(row.get_reason_display())
+            reason = str(row.get_reason_display())
+            for purpose in [row.purpose] if row.purpose else purposes:
+                found[(purpose, channel, row.address)] = reason
     return found

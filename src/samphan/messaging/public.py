@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from samphan.core.public import in_link_language
-from samphan.customers.models import Customer
+from samphan.customers.models import PURPOSES_EXPLAINED, ConsentRecord, Customer
 from samphan.messaging import links, services
 
 
@@ -56,11 +56,13 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             "boxes": [
                 {"name": f"{channel}:{purpose}", "checked": current[(channel, purpose)],
                  "label": purpose.label}
-                for purpose in services.PURPOSES
+                for purpose in ConsentRecord.Purpose
             ],
         }
         for channel in services.PREFERENCE_CHANNELS
     ]  # fmt: skip
     return render(
-        request, "messaging/preferences.html", {"rows": rows, "saved": saved, "token": token}
+        request,
+        "messaging/preferences.html",
+        {"rows": rows, "saved": saved, "token": token, "explained": PURPOSES_EXPLAINED},
     )

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
-from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models import OPT_IN_PURPOSES, ConsentRecord, ContactPoint, Customer
 from samphan.customers.services import consent_record
-from samphan.messaging.consent import GRANTED, MARKETING, WITHDRAWN, route
+from samphan.messaging.consent import GRANTED, MARKETING, PURPOSES, WITHDRAWN, route
 from samphan.messaging.models import Channel, LineAccount, Message, Suppression
 from samphan.messaging.outbox import message_queue_or_get, suppress
 
@@ -100,12 +100,11 @@ def unsubscribe(message: Message) -> bool:
 
 
 PREFERENCE_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.LINE]
-PURPOSES = [ConsentRecord.Purpose.MARKETING, ConsentRecord.Purpose.SERVICE]
 
 
 def preferences_of(customer: Customer) -> dict[tuple[str, str], bool]:
     """Whether each (channel, purpose) may be used now, as the preference page shows it:
-    marketing only when granted, service unless withdrawn."""
+    an opt-in purpose (marketing) only when granted, any other unless withdrawn."""
     latest: dict[tuple[str, str], str] = {}
     for channel, purpose, status in customer.consents.order_by("-at", "-id").values_list(
         "channel", "purpose", "status"
@@ -114,7 +113,7 @@ def preferences_of(customer: Customer) -> dict[tuple[str, str], bool]:
     return {
         (channel, purpose): (
             latest.get((channel, purpose)) == GRANTED
-            if purpose == MARKETING
+            if purpose in OPT_IN_PURPOSES
             else latest.get((channel, purpose)) != WITHDRAWN
         )
         for channel in PREFERENCE_CHANNELS

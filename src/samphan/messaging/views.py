@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
@@ -16,7 +17,7 @@ from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
-from samphan.customers.models import Customer
+from samphan.customers.models import ConsentRecord, Customer, purpose_heading
 from samphan.messaging import consent, services
 from samphan.messaging.channels.sms import sms_length
 from samphan.messaging.forms import PREFERRED, MessageForm
@@ -87,15 +88,21 @@ def message_new(request: Request, customer_id: int) -> HttpResponse:
             )
             return redirect("customer_detail", customer.pk)
     status = 400 if request.method == "POST" else 200
-    routes = {purpose: consent.route(customer, purpose) for purpose in ("service", "marketing")}
+    # The purpose the form starts on first, then the others in their declared order.
+    first = form.fields["purpose"].initial
+    purposes = sorted(consent.PURPOSES, key=lambda purpose: purpose != first)
+    routes = [
+        (capfirst(ConsentRecord.Purpose(purpose).label), route)
+        for purpose, route in consent.purpose_routes(customer, purposes).items()
+    ]
     context = {"customer": customer, "form": form, "routes": routes}
     return render(request, "messaging/message_form.html", context, status=status)
 
 
 @login_required
 def customer_reach(request: Request, pk: int) -> HttpResponse:
-    """The customer page's panel: where a service and a marketing message would go (or
-    why nowhere), their addresses on the suppression list, their LINE accounts."""
+    """The customer page's panel: where a message of each purpose would go (or why
+    nowhere), their addresses on the suppression list, their LINE accounts."""
     customer = customer_for_user(request.user, pk)
     found = consent.addresses(customer)
     suppressed = Suppression.objects.filter(
@@ -103,7 +110,10 @@ def customer_reach(request: Request, pk: int) -> HttpResponse:
     ).order_by("-at")
     context = {
         "customer": customer,
-        "routes": {purpose: consent.route(customer, purpose) for purpose in services.PURPOSES},
+        "routes": [
+            (purpose_heading(purpose), route)
+            for purpose, route in consent.purpose_routes(customer).items()
+        ],
         "suppressed": suppressed,
         "line_accounts": customer.line_accounts.all(),
     }

@@ -10,8 +10,12 @@ finds them and callers write ``from samphan.customers.models import Customer``.
 
 from samphan.customers.models.consent import (
     CONSENT_BIT_POSITIONS,
+    OPT_IN_PURPOSES,
+    PURPOSES_EXPLAINED,
     ConsentRecord,
     consent_bit,
+    purpose_heading,
+    purpose_messages,
 )
 from samphan.customers.models.contact_points import CONSENT_CHANNEL_BY_KIND, ContactPoint
 from samphan.customers.models.customer import Customer, CustomerQuerySet
@@ -22,6 +26,8 @@ __all__ = [
     "CONSENT_BIT_POSITIONS",
     "CONSENT_CHANNEL_BY_KIND",
     "LOGGED_INTERACTION_KINDS",
+    "OPT_IN_PURPOSES",
+    "PURPOSES_EXPLAINED",
     "ConsentRecord",
     "ContactPoint",
     "CustomFieldDefinition",
@@ -31,4 +37,6 @@ __all__ = [
     "Interest",
     "Tag",
     "consent_bit",
+    "purpose_heading",
+    "purpose_messages",
 ]

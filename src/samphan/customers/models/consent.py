@@ -6,7 +6,10 @@ from typing import Final
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from samphan.customers.models.customer import Customer
 
@@ -78,6 +81,44 @@ CONSENT_BIT_POSITIONS: Final[Mapping[tuple[str, str], int]] = {
     ("post", "marketing"): 8,
     ("post", "service"): 9,
 }
+
+
+# What each purpose needs before a message for it goes: an opt-in purpose needs the
+# customer's recorded yes on that channel; any other goes unless they said no. Messaging's
+# sending rule, the preference page and the staff pages read the purposes from
+# ``ConsentRecord.Purpose`` and this set, so a new purpose is declared in this module only.
+OPT_IN_PURPOSES: Final[frozenset[str]] = frozenset({ConsentRecord.Purpose.MARKETING})
+
+# How a purpose's messages are named in a sentence ("No consent to marketing by e-mail.",
+# "Consent to service messages by e-mail withdrawn."), where its choice label will not
+# do. A purpose not listed here is named by its label.
+PURPOSE_MESSAGES: Final[Mapping[str, StrOrPromise]] = {
+    ConsentRecord.Purpose.MARKETING: pgettext_lazy("consent refusal", "marketing"),
+    ConsentRecord.Purpose.SERVICE: _("service messages"),
+}
+
+# The heading of a purpose on the customer page's "How to reach them" panel, where its
+# label with a capital will not do.
+PURPOSE_HEADINGS: Final[Mapping[str, StrOrPromise]] = {
+    ConsentRecord.Purpose.SERVICE: _("Service messages"),
+}
+
+# What the purposes are, in the customer's words, on the preference page (one sentence,
+# so that it translates whole): a new purpose says here what it is.
+PURPOSES_EXPLAINED: Final[StrOrPromise] = _(
+    "Tick what you want. Marketing is news and offers; service is about your orders, "
+    "bookings and membership."
+)
+
+
+def purpose_heading(purpose: str) -> StrOrPromise:
+    """A purpose's heading on the customer page."""
+    return PURPOSE_HEADINGS.get(purpose) or capfirst(ConsentRecord.Purpose(purpose).label)
+
+
+def purpose_messages(purpose: str) -> StrOrPromise:
+    """A purpose's messages, as named in a sentence."""
+    return PURPOSE_MESSAGES.get(purpose) or ConsentRecord.Purpose(purpose).label
 
 
 def consent_bit(channel: str, purpose: str) -> int:
