@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from samphan.core import sql
 from samphan.core.money import to_baht
 from samphan.customers.models import Customer
 from samphan.demo import catalogue
@@ -68,9 +69,9 @@ COMPANY_DISCOUNT = Weighted([0, 1, 2], [60, 25, 15])
 def datetime_adapter() -> Callable[[dt.datetime], Any]:
     """``adapt_datetimefield_value`` without its per-call checks (millions of calls):
     SQLite gets the same UTC text, PostgreSQL the aware datetime as it is."""
-    if connection.vendor == "sqlite":
-        return lambda at: str(at.astimezone(dt.UTC).replace(tzinfo=None))
-    return connection.ops.adapt_datetimefield_value
+    if sql.is_postgresql():
+        return connection.ops.adapt_datetimefield_value
+    return lambda at: str(at.astimezone(dt.UTC).replace(tzinfo=None))
 
 
 # -- Worker: rows for one customer -----------------------------------------------------------
