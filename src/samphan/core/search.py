@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.apps import apps as django_apps
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
@@ -32,8 +33,10 @@ TRIGRAM = 3
 SEQSCAN_OFF = "SET LOCAL enable_seqscan = off"
 SEQSCAN_DEFAULT = "SET LOCAL enable_seqscan = DEFAULT"
 FTS_MATCH = "SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+# The triggers are created "if not exists": the migration and ``search_triggers_restore``
+# (after every ``migrate``) run the same statements.
 FTS_INSERT_TRIGGER = (
-    "CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS {table}_fts_insert AFTER INSERT ON {table} BEGIN "
     "INSERT INTO {table}_fts(rowid, search_document) VALUES (new.id, new.search_document); END"
 )
 FTS_INSERT_TRIGGER_DROP = "DROP TRIGGER {table}_fts_insert"
@@ -41,18 +44,21 @@ FTS_INDEX_FROM = (
     "INSERT INTO {table}_fts(rowid, search_document) "
     "SELECT id, search_document FROM {table} WHERE id >= %s"
 )
-SQLITE_INDEX = (
-    "CREATE VIRTUAL TABLE {table}_fts USING fts5(search_document, "
-    "content='{table}', content_rowid='id', tokenize='trigram')",
+SQLITE_TRIGGERS = (
     FTS_INSERT_TRIGGER,
-    "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS {table}_fts_delete AFTER DELETE ON {table} BEGIN "
     "INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
     "VALUES ('delete', old.id, old.search_document); END",
-    "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_document ON {table} "
-    "BEGIN INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
+    "CREATE TRIGGER IF NOT EXISTS {table}_fts_update AFTER UPDATE OF search_document "
+    "ON {table} BEGIN INSERT INTO {table}_fts({table}_fts, rowid, search_document) "
     "VALUES ('delete', old.id, old.search_document); "
     "INSERT INTO {table}_fts(rowid, search_document) "
     "VALUES (new.id, new.search_document); END",
+)
+SQLITE_INDEX = (
+    "CREATE VIRTUAL TABLE {table}_fts USING fts5(search_document, "
+    "content='{table}', content_rowid='id', tokenize='trigram')",
+    *SQLITE_TRIGGERS,
 )
 SQLITE_INDEX_DROP = (
     "DROP TABLE IF EXISTS {table}_fts",
@@ -180,3 +186,25 @@ class CreateSearchIndex(Operation):
 
     def describe(self) -> str:
         return f"Create the trigram search index on {self.table}.search_document"
+
+
+def search_triggers_restore(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """``post_migrate`` (``samphan.core.apps``): put back any missing search trigger.
+
+    SQLite cannot alter most columns in place: Django copies the table into a new one and
+    drops the old, and the triggers that keep the FTS5 index current go with it (the FTS5
+    table and its rows survive). A migration that adds or alters a column of an indexed
+    table would otherwise leave search silently stale; after every ``migrate`` the triggers
+    of each FTS5 table present are created again if missing. PostgreSQL's GIN index
+    belongs to the table and survives: nothing to do there.
+    """
+    target = connections[using]
+    if target.vendor != "sqlite":
+        return
+    tables = set(target.introspection.table_names())
+    with target.cursor() as cursor:
+        for model in django_apps.get_models():
+            table = model._meta.db_table
+            if table in tables and fts_table(model) in tables:
+                for statement in SQLITE_TRIGGERS:
+                    cursor.execute(statement.format(table=table))

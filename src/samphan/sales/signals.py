@@ -3,7 +3,9 @@ which it does not know: every change to orders that a service writes.
 
 Sent inside the writing transaction, once the order's rows are written, so receivers write
 in the same one: a roll-up never disagrees with the orders it sums. The sender is
-``Order``. A new way to write orders writes its rows, then sends one of these.
+``Order``. A new way to write orders writes the rows with ``orders_insert``, then calls
+``orders_written`` (``samphan.sales.services.order_rows``), which sends ``orders_recorded``
+with the rest that new orders bring (buyers promoted, suggestions refreshed when due).
 """
 
 from django.dispatch import Signal

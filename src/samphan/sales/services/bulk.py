@@ -19,14 +19,11 @@ from django.utils import timezone
 from samphan.accounts.models import User
 from samphan.core.bulk import gc_paused
 from samphan.core.numbering import reserve_numbers
-from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
 from samphan.customers.models import Customer
 from samphan.sales.models import Order
 from samphan.sales.services.order_lines import PricedLine, product_prices
-from samphan.sales.services.order_rows import orders_insert
+from samphan.sales.services.order_rows import orders_insert, orders_written
 from samphan.sales.services.orders import ORDER_PREFIX, OrderInput, order_checked
-from samphan.sales.services.suggestions import affinities_refresh_if_due
-from samphan.sales.signals import orders_recorded
 
 Errors = dict[str, list[str]]
 
@@ -55,7 +52,7 @@ class _Checked:
     index: int
     order: Order
     lines: list[PricedLine]
-    to_promote: bool = False  # its customer is not a customer yet
+    stage: str  # its customer's, as read: who may become a customer (orders_written)
 
 
 @gc_paused()
@@ -120,7 +117,7 @@ def _check(
             continue
         row, lines = built
         row.sold_by = sold_by if getattr(sold_by, "pk", None) else None
-        checked.append(_Checked(index, row, lines, may_become_customer(stages[order.customer])))
+        checked.append(_Checked(index, row, lines, stages[order.customer]))
     return checked
 
 
@@ -133,16 +130,12 @@ def _write(actor: User | None, checked: list[_Checked], result: BulkResult) -> N
     for item in fresh:
         result.created[item.index] = item.order
         result.lines += len(item.lines)
-    customers_promote(
+    orders_written(
         actor=actor,
-        purchases=[
-            Purchase(item.order.customer_id, item.order.number, item.order.ordered_at)
-            for item in fresh
-            if item.to_promote
-        ],
+        orders=[item.order for item in fresh],
+        stages={item.order.customer_id: item.stage for item in fresh},
+        batch=True,
     )
-    orders_recorded.send(sender=Order, orders=[item.order for item in fresh], batch=True)
-    affinities_refresh_if_due(max(item.order.pk for item in fresh))
 
 
 def _skip_known(checked: list[_Checked], result: BulkResult) -> list[_Checked]:

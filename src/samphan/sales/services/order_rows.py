@@ -1,17 +1,20 @@
 """New orders written as plain rows: the one writer behind ``order_record`` and
-``orders_bulk_record``.
+``orders_bulk_record``. A new way to write orders writes the rows with ``orders_insert``,
+then calls ``orders_written``, in the same transaction.
 
 An order is four kinds of row (the order, its lines, its audit row, the roll-up; the
 timeline reads it from the order itself, ``samphan.sales.timeline``). Written through the
 ORM that is about a millisecond of Python per order; as plain rows it is a fixed handful of statements however many orders come, so
 a POS pushing one order at a time and an import of thousands cost the database the same
-per order. Validation happens before (``build_lines``, ``Order.full_clean``); the caller
-then announces the orders (``samphan.sales.signals.orders_recorded``), which keeps the
-roll-ups (one order adds to its customer's, a batch sums per customer, day and hour).
+per order. Validation happens before (``build_lines``, ``Order.full_clean``); after the
+rows, ``orders_written`` does what every new order brings: its buyer becomes a customer,
+the orders are announced (``samphan.sales.signals.orders_recorded``, which keeps the
+roll-ups: one order adds to its customer's, a batch sums per customer, day and hour), and
+the product suggestions are rebuilt when enough orders have come.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -20,8 +23,11 @@ from django.utils import timezone
 from samphan.accounts.models import User
 from samphan.core.bulk import insert_row, insert_rows
 from samphan.core.models import AuditEvent
+from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
 from samphan.sales.models import Order, OrderLine
 from samphan.sales.services.order_lines import PricedLine
+from samphan.sales.services.suggestions import affinities_refresh_if_due
+from samphan.sales.signals import orders_recorded
 
 ORDER_COLUMNS = [
     "number", "external_id", "customer_id", "ordered_at", "channel", "status", "sold_by_id",
@@ -57,6 +63,33 @@ def orders_insert(*, actor: User | None, orders: Sequence[OrderWithLines]) -> No
         AUDIT_COLUMNS,
         [_audit_row(order, len(lines), actor_id, now) for order, lines in orders],
     )
+
+
+def orders_written(
+    *,
+    actor: User | None,
+    orders: Sequence[Order],
+    stages: Mapping[int, str],
+    batch: bool = False,
+) -> None:
+    """After ``orders_insert``, in the same transaction: the rest of writing new orders.
+
+    In this order: the buyers who are not customers yet become customers
+    (``samphan.customers.lifecycle``; ``stages``, each buyer's stage as read before the
+    write, says who may: a batch of customers costs no statement), the orders are announced
+    (``orders_recorded``; ``batch`` from a batch writer: the roll-ups sum them), and the
+    product suggestions are queued for a rebuild when enough orders have come.
+    """
+    customers_promote(
+        actor=actor,
+        purchases=[
+            Purchase(order.customer_id, order.number, order.ordered_at)
+            for order in orders
+            if may_become_customer(stages[order.customer_id])
+        ],
+    )
+    orders_recorded.send(sender=Order, orders=list(orders), batch=batch)
+    affinities_refresh_if_due(max(order.pk for order in orders))
 
 
 def _fetch_ids(orders: Sequence[Order]) -> None:

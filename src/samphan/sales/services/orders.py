@@ -30,9 +30,8 @@ from samphan.sales.services.order_lines import (
     build_lines,
     product_prices,
 )
-from samphan.sales.services.order_rows import lines_insert, orders_insert
-from samphan.sales.services.suggestions import affinities_refresh_if_due
-from samphan.sales.signals import order_refunded, orders_recorded, orders_status_changed
+from samphan.sales.services.order_rows import lines_insert, orders_insert, orders_written
+from samphan.sales.signals import order_refunded, orders_status_changed
 
 # Within the money columns (14 digits, 2 decimals), with room for an order's sum.
 MAX_ORDER_TOTAL = Decimal("1000000000000")
@@ -128,11 +127,9 @@ def _order_create(
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
     orders_insert(actor=actor, orders=[(order, built)])
-    if may_become_customer(customer.stage):  # else no statement: most buyers are customers
-        _promote(actor, order)
+    orders_written(actor=actor, orders=[order], stages={customer.pk: customer.stage})
+    if may_become_customer(customer.stage):  # promoted by orders_written
         customer.stage = Customer.Stage.CUSTOMER
-    orders_recorded.send(sender=Order, orders=[order])
-    affinities_refresh_if_due(order.pk)
     return order
 
 
