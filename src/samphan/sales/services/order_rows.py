@@ -4,13 +4,14 @@ then calls ``orders_written``, in the same transaction.
 
 An order is four kinds of row (the order, its lines, its audit row, the roll-up; the
 timeline reads it from the order itself, ``samphan.sales.timeline``). Written through the
-ORM that is about a millisecond of Python per order; as plain rows it is a fixed handful of statements however many orders come, so
-a POS pushing one order at a time and an import of thousands cost the database the same
-per order. Validation happens before (``build_lines``, ``Order.full_clean``); after the
-rows, ``orders_written`` does what every new order brings: its buyer becomes a customer,
-the orders are announced (``samphan.sales.signals.orders_recorded``, which keeps the
-roll-ups: one order adds to its customer's, a batch sums per customer, day and hour), and
-the product suggestions are rebuilt when enough orders have come.
+ORM that is about a millisecond of Python per order; as plain rows it is a fixed handful
+of statements however many orders come, so a POS pushing one order at a time and an
+import of thousands cost the database the same per order. Validation happens before
+(``build_lines``, ``Order.full_clean``); after the rows, ``orders_written`` does what
+every new order brings: its buyer becomes a customer, the orders are announced
+(``samphan.sales.signals.orders_recorded``, which keeps the roll-ups: one order adds to
+its customer's, a batch sums per customer, day and hour), and the product suggestions are
+rebuilt when enough orders have come.
 """
 
 import json
