@@ -46,9 +46,7 @@ ADDRESS = "99/1 ถนนสุขุมวิท\nแขวงคลองเ�
 def _row(instance: models.Model) -> dict[str, Any]:
     instance = type(instance).objects.get(pk=instance.pk)
     values = {
-        field.attname: getattr(instance, field.attname)
-        for field in instance._meta.concrete_fields
-        if field.name != "updated_at"
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
     }
     for field in instance._meta.many_to_many:
         values[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))

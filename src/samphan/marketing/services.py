@@ -56,8 +56,15 @@ def segment_save(
         rules = {"match": "all", "rules": []}
     if errors:
         raise ValidationError(errors)
+    description = (description or "")[:300]
+    if segment is not None and (segment.name, segment.description, segment.rules) == (
+        name,
+        description,
+        rules,
+    ):
+        return segment  # unchanged: its saved count and "last updated" stay
     segment = segment or Segment(created_by=actor if getattr(actor, "pk", None) else None)
-    segment.name, segment.description, segment.kind = name, (description or "")[:300], kind
+    segment.name, segment.description, segment.kind = name, description, kind
     segment.rules = rules
     segment.last_count = None
     segment.save()

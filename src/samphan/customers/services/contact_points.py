@@ -47,9 +47,13 @@ def _unset_preferred(customer: Customer, *, actor: User | None, keep_id: int | N
         point.save(update_fields=["is_preferred", "updated_at"])
 
 
-def _save_contact_point(contact_point: ContactPoint) -> None:
+def _save_contact_point(contact_point: ContactPoint, before: dict[str, Any] | None = None) -> None:
+    """Validate and save; with ``before`` (a snapshot), nothing is written when the
+    validated values equal it."""
     try:
         contact_point.full_clean(exclude=["customer"], validate_constraints=False)
+        if before is not None and not diff(before, snapshot(contact_point, CONTACT_FIELDS)):
+            return
         with transaction.atomic():
             contact_point.save()
     except IntegrityError as error:
@@ -132,7 +136,7 @@ def _contact_point_update(
     contact_point.is_preferred = bool(fields.get("is_preferred", contact_point.is_preferred))
     if contact_point.is_preferred:
         _unset_preferred(contact_point.customer, actor=actor, keep_id=contact_point.pk)
-    _save_contact_point(contact_point)
+    _save_contact_point(contact_point, before)
     changes = diff(before, snapshot(contact_point, CONTACT_FIELDS))
     if changes:
         audit_record(

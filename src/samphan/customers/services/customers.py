@@ -51,6 +51,8 @@ CUSTOMER_FIELDS = (
     "notes",
 )
 AUDITED_CUSTOMER_FIELDS = (*CUSTOMER_FIELDS, "photo", "archived_at", "tags", "interests")
+# The customer's own row (tags and interests are rows of their own).
+ROW_FIELDS = (*CUSTOMER_FIELDS, "photo", "archived_at")
 
 
 def _validate_customer(customer: Customer) -> None:
@@ -132,7 +134,9 @@ def customer_update(
     elif photo is not None:  # "" clears it
         customer.photo = customer.photo_thumbnail = ""
     _validate_customer(customer)
-    customer.save()
+    row = {name: before[name] for name in ROW_FIELDS}
+    if photo is not None or diff(row, snapshot(customer, ROW_FIELDS)):
+        customer.save()  # not when nothing changed: "last updated" stays true
     if tags is not None:
         customer.tags.set(tags)
     if interests is not None:

@@ -133,9 +133,10 @@ def deal_update(
     before = snapshot(deal, DEAL_FIELDS)
     _apply(deal, fields)
     deal.full_clean(exclude=["customer", "owner", "team", "pipeline", "stage"])
-    deal.save()
     lines_changed = _set_lines(deal, lines)
     changes = diff(before, snapshot(deal, DEAL_FIELDS))
+    if changes or lines_changed:  # not when nothing changed: "last updated" stays true
+        deal.save()
     if changes or lines_changed:
         audit_record(
             actor=actor,

@@ -73,8 +73,9 @@ def product_update(
     if photo is not None:
         product.photo = photo
     product.full_clean()
-    product.save()
     changes = diff(before, snapshot(product, PRODUCT_FIELDS))
+    if changes or photo is not None:
+        product.save()
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, subject=product, changes=changes)
     return product
