@@ -184,3 +184,18 @@ def test_the_check_sees_an_upward_import_and_a_cycle() -> None:
         ("cycle", "samphan.customers.y", "samphan.customers.z"): "import cycle: "
         "samphan.customers.y (line 2) → samphan.customers.z (line 3) → samphan.customers.y"
     }
+
+
+# A module past this many lines becomes a package along its seams (docs/structure.md).
+MAX_LINES = 450
+# One compiler from a validated rule tree to one SQL statement: cohesive, kept whole.
+WHOLE = {"samphan.marketing.rules"}
+
+
+def test_no_module_passes_the_line_limit() -> None:
+    long = {
+        module: lines
+        for module, path in modules().items()
+        if module not in WHOLE and (lines := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert not long, f"split these along their seams: {long}"
