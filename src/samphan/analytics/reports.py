@@ -5,8 +5,6 @@ Revenue and profit are net of VAT, discounts and returns (refund lines count neg
 cancelled and wholly refunded orders are left out, as everywhere in the insights.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import User
 from samphan.analytics import rfm
+from samphan.core import exports
 from samphan.core.dates import format_month
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
@@ -182,13 +181,11 @@ def _rows_for_export(report: Report) -> list[list[Any]]:
 
 def as_csv(report: Report) -> str:
     """UTF-8 with a byte-order mark so Excel reads the Thai; plain numbers, no symbols."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([str(column.label) for column in report.columns])
-    for values in _rows_for_export(report):
-        writer.writerow(["" if value is None else value for value in values])
-    return buffer.getvalue()
+    header = [str(column.label) for column in report.columns]
+    body = [
+        ["" if value is None else value for value in values] for values in _rows_for_export(report)
+    ]
+    return exports.csv_text([header, *body])
 
 
 NUMBER_FORMATS = {"money": "#,##0.00", "count": "#,##0", "rate": "0.0%"}
@@ -197,17 +194,13 @@ NUMBER_FORMATS = {"money": "#,##0.00", "count": "#,##0", "rate": "0.0%"}
 def as_xlsx(report: Report) -> bytes:
     """One sheet: a bold header, numbers as numbers (money to two places, rates as %)."""
     # Imported here: openpyxl loads slowly and only this download needs it.
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
+    header = [str(column.label) for column in report.columns]
+    book = exports.xlsx_workbook(str(report.title), [header, *_rows_for_export(report)])
     sheet = book.active
-    sheet.title = str(report.title)[:31]  # Excel's limit
-    sheet.append([str(column.label) for column in report.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for values in _rows_for_export(report):
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
     for index, column in enumerate(report.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = 28 if column.kind == "text" else 16
@@ -217,6 +210,4 @@ def as_xlsx(report: Report) -> bytes:
     if report.total:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)

@@ -1,9 +1,8 @@
 """Staff pages for segments: the list, the builder with its live count and sample, a
 segment's customers (and a static list's members, added by hand or from a CSV file)."""
 
-import csv
+import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages as flash
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samphan.core import exports
 from samphan.core.forms import add_errors
 from samphan.core.http import Request
 from samphan.core.pagination import paginate
@@ -170,22 +170,11 @@ def segment_export(request: Request, pk: int) -> StreamingHttpResponse:
         "pk", "display_name", "member_number", "stage", "tier", "is_vip", "province"
     )
 
-    def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(
-            ["customer_id", "name", "member_number", "stage", "tier", "vip", "province"]
-        )
-        for row in customers.iterator(chunk_size=2_000):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    header = ["customer_id", "name", "member_number", "stage", "tier", "vip", "province"]
+    rows = exports.csv_lines(itertools.chain([header], customers.iterator(chunk_size=2_000)))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'
     return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Team productivity: the report page, its sortable table and its CSV export."""
 
-import csv
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samphan.core import exports
 from samphan.core.http import Request
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.sales import productivity
@@ -90,14 +90,14 @@ def _csv(report: productivity.Productivity) -> HttpResponse:
     name = f"productivity-{period.since:%Y%m%d}-{period.until:%Y%m%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([str(COLUMNS[0].label), _("Team"), *(str(c.label) for c in COLUMNS[1:])])
+    rows: list[list[Any]] = [
+        [str(COLUMNS[0].label), _("Team"), *(str(c.label) for c in COLUMNS[1:])]
+    ]
     for team in report.teams:
-        for rep in team.reps:
-            writer.writerow([rep.name, team.name, *_figures(rep)])
-        writer.writerow([_("Team total"), team.name, *_figures(team.subtotal)])
-    writer.writerow([_("Total"), "", *_figures(report.total)])
+        rows.extend([rep.name, team.name, *_figures(rep)] for rep in team.reps)
+        rows.append([_("Team total"), team.name, *_figures(team.subtotal)])
+    rows.append([_("Total"), "", *_figures(report.total)])
+    response.write(exports.csv_text(rows))
     return response
 
 
