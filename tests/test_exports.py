@@ -149,3 +149,15 @@ def test_payloads_come_out_as_text_and_numbers_stay_numbers(admin_user, poisoned
     values = [value for value, _kind in _xlsx_cells(report.content)]
     assert "'-1+1" in values and "'@SUM(A1)" in values
     assert any(isinstance(value, float) for value in values)  # revenue, still a number
+
+
+def test_only_text_is_quoted():
+    from decimal import Decimal
+
+    from samphan.core.exports import safe_cell
+
+    assert [safe_cell(v) for v in (-5, -1.5, Decimal("-2.00"), None, "")] == [
+        -5, -1.5, Decimal("-2.00"), None, ""
+    ]  # fmt: skip
+    assert safe_cell("+66812345678") == "'+66812345678"  # text: OWASP quotes by first char
+    assert safe_cell("สมชาย -1") == "สมชาย -1"
