@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from samphan.analytics.reports import KINDS
+from samphan.core.exports import safe_cell
 from samphan.marketing.models import Segment
 from samphan.sales import services
 from samphan.sales.models import Category
@@ -152,10 +154,6 @@ def test_payloads_come_out_as_text_and_numbers_stay_numbers(admin_user, poisoned
 
 
 def test_only_text_is_quoted():
-    from decimal import Decimal
-
-    from samphan.core.exports import safe_cell
-
     assert [safe_cell(v) for v in (-5, -1.5, Decimal("-2.00"), None, "")] == [
         -5, -1.5, Decimal("-2.00"), None, ""
     ]  # fmt: skip
