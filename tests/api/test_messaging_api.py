@@ -117,3 +117,75 @@ def test_link_a_line_account(api, reachable):
         api.put(url, {"customer_id": other.pk + 1000}, content_type="application/json").status_code
         == 404
     )
+
+
+# A LINE account linked to a customer the caller may not see is as out of reach as that
+# customer: re-linking or unlinking it answers 404 and changes nothing (issue 20: a scoped
+# rep re-linked another rep's customer's account to their own customer, and the next LINE
+# message to their customer went to the stranger).
+LINE_USER = "U" + "e" * 32
+
+
+def link(client, user_id, customer_id):
+    return client.put(f"/api/v1/line-accounts/{user_id}", {"customer_id": customer_id},
+                      content_type="application/json")  # fmt: skip
+
+
+@pytest.fixture
+def two_reps(make_user):
+    """A rep with their own customer, and another team's customer whose LINE account is
+    linked."""
+    rep = make_user(Role.SALES, username="rep")
+    mine = CustomerFactory(owner=rep, team=rep.team)
+    other_rep = UserFactory(username="other", role=Role.SALES, team=TeamFactory(name="ทีมใต้"))
+    theirs = CustomerFactory(owner=other_rep, team=other_rep.team)
+    account = LineAccount.objects.create(user_id=LINE_USER, customer=theirs)
+    return token_client(rep), mine, theirs, account
+
+
+def test_a_rep_may_not_relink_an_account_of_a_customer_they_cannot_see(two_reps):
+    rep, mine, theirs, account = two_reps
+    assert link(rep, LINE_USER, mine.pk).status_code == 404
+    account.refresh_from_db()
+    assert account.customer_id == theirs.pk
+
+
+def test_a_rep_may_not_unlink_an_account_of_a_customer_they_cannot_see(two_reps):
+    rep, _mine, theirs, account = two_reps
+    assert link(rep, LINE_USER, None).status_code == 404
+    account.refresh_from_db()
+    assert account.customer_id == theirs.pk
+
+
+def test_a_rep_may_not_link_their_account_to_a_customer_they_cannot_see(two_reps):
+    rep, mine, theirs, _account = two_reps
+    LineAccount.objects.create(user_id="U" + "f" * 32, customer=mine)
+    assert link(rep, "U" + "f" * 32, theirs.pk).status_code == 404
+    assert LineAccount.objects.get(user_id="U" + "f" * 32).customer_id == mine.pk
+
+
+def test_a_rep_links_an_unlinked_account_or_their_own(two_reps):
+    rep, mine, _theirs, _account = two_reps
+    LineAccount.objects.create(user_id="U" + "f" * 32)
+    assert link(rep, "U" + "f" * 32, mine.pk).json()["customer_id"] == mine.pk
+    assert link(rep, "U" + "f" * 32, None).json()["customer_id"] is None
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER])
+def test_a_role_that_may_not_change_contact_data_may_not_link(make_user, two_reps, role):
+    _rep, mine, theirs, account = two_reps
+    caller = token_client(make_user(role, username="caller"))
+    assert link(caller, LINE_USER, mine.pk).status_code == 403
+    assert link(caller, LINE_USER, None).status_code == 403
+    account.refresh_from_db()
+    assert account.customer_id == theirs.pk
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.MANAGER])
+def test_who_sees_every_customer_relinks_and_unlinks(make_user, two_reps, role):
+    _rep, mine, _theirs, account = two_reps
+    caller = token_client(make_user(role, username="caller"))
+    assert link(caller, LINE_USER, mine.pk).json()["customer_id"] == mine.pk
+    assert link(caller, LINE_USER, None).json()["customer_id"] is None
+    account.refresh_from_db()
+    assert account.customer_id is None

@@ -14,7 +14,7 @@ from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.messaging import services
-from samphan.messaging.access import line_account_for_user, message_for_user
+from samphan.messaging.access import line_link_for_user, message_for_user
 from samphan.messaging.channels.sms import sms_length
 from samphan.messaging.models import Channel, Message
 
@@ -129,8 +129,5 @@ def line_account_link(
     request: Request, user_id: Annotated[str, MaxChars(64)], payload: LineLinkIn
 ) -> Any:
     """Say which customer a LINE account (from the webhook's follow event) is."""
-    account = line_account_for_user(request.user, user_id, perm="customers.change_customer")
-    customer = None
-    if payload.customer_id is not None:
-        customer = customer_for_user(request.user, payload.customer_id)
+    account, customer = line_link_for_user(request.user, user_id, payload.customer_id)
     return services.line_link(actor=request.user, account=account, customer=customer)

@@ -230,10 +230,17 @@ def line_unfollowed(user_id: str) -> LineAccount:
 def line_link(
     *, actor: User | None, account: LineAccount, customer: Customer | None
 ) -> LineAccount:
-    """Say which customer a LINE account is (None: not linked)."""
+    """Say which customer a LINE account is (None: not linked). Changes it only if it is
+    still linked as when the caller was authorised for it (``messaging.access``): one
+    re-linked meanwhile is refused, naming ``customer_id``, and nothing changes."""
     before = account.customer_id
+    still = LineAccount.objects.filter(pk=account.pk)
+    still = still.filter(customer=None) if before is None else still.filter(customer_id=before)
+    if not still.update(customer=customer):
+        raise ValidationError(
+            {"customer_id": _("This LINE account was linked by someone else meanwhile.")}
+        )
     account.customer = customer
-    account.save(update_fields=["customer"])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
