@@ -181,3 +181,29 @@ def test_staff_download_cards_and_give_member_numbers(make_user):
     assert Client().get(f"/frontdesk/cards/{customer.pk}.png").status_code == 302
     poster = desk.get("/frontdesk/sign-up-poster/").content.decode()
     assert "<svg" in poster and "/p/join/?lang=th" in poster
+
+
+def test_a_sign_up_cannot_grant_consent_on_a_known_customer():
+    """Issue 20: nothing an anonymous visitor sends changes a known customer's consent."""
+    from samphan.customers import services as customer_services
+
+    anne = person("แอน", phone="0891112222")
+    withdrawn = customer_services.consent_record(
+        actor=None,
+        customer=anne,
+        channel=ConsentRecord.Channel.SMS,
+        purpose=ConsentRecord.Purpose.MARKETING,
+        status=ConsentRecord.Status.WITHDRAWN,
+    )
+    anne.refresh_from_db()
+    bits = anne.consent_bits
+    response = Client().post(
+        URL,
+        form(email="stranger@example.com", consent_sms_marketing="on", consent_sms_service="on"),
+    )
+    assert response.status_code == 200
+    anne.refresh_from_db()
+    assert anne.consent_bits == bits and anne.first_name == "แอน"
+    assert list(ConsentRecord.objects.filter(customer=anne)) == [withdrawn]
+    assert not anne.contact_points.filter(value="stranger@example.com").exists()
+    assert Customer.objects.count() == 1

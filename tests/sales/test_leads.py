@@ -265,3 +265,46 @@ def test_public_form_speaks_english_when_the_link_asks():
     assert "ติดต่อเรา" in client.get("/p/lead/").content.decode()
     thanks = client.post("/p/lead/?lang=en&campaign=x", FORM).content.decode()
     assert "Thank you" in thanks and Lead.objects.get().campaign == "x"
+
+
+def test_public_form_cannot_grant_consent_or_attach_a_lead_to_a_known_customer(
+    admin_client, admin_user
+):
+    """Issue 20: an anonymous POST with a known phone and consent=on left the customer's
+    withdrawn SMS consent "granted" and the stranger's lead on their record."""
+    known = customer_services.customer_create(
+        actor=None,
+        fields={"first_name": "สมศรี", "stage": "customer"},
+        contact_points=[{"kind": "mobile", "value": "0861234567"}],
+    )
+    withdrawn = customer_services.consent_record(
+        actor=None,
+        customer=known,
+        channel=ConsentRecord.Channel.SMS,
+        purpose=ConsentRecord.Purpose.SERVICE,
+        status=ConsentRecord.Status.WITHDRAWN,
+    )
+    known.refresh_from_db()
+    bits, name = known.consent_bits, known.display_name
+    unknown = Client().post("/p/lead/", {**FORM, "phone": "0869990000", "email": ""})
+    sent = Client().post("/p/lead/", {**FORM, "email": ""})  # the known phone
+    assert sent.status_code == unknown.status_code == 200
+    assert sent.content.replace(b"0861234567", b"") == unknown.content.replace(b"0869990000", b"")
+    known.refresh_from_db()
+    assert known.consent_bits == bits and known.display_name == name
+    assert list(ConsentRecord.objects.filter(customer=known)) == [withdrawn]
+    assert not known.leads.exists()
+    lead = Lead.objects.get(
+        customer__first_name="นภา", customer__contact_points__value="+66861234567"
+    )
+    assert lead.unconfirmed_match and not lead.matched_existing
+    assert not ConsentRecord.objects.filter(customer=lead.customer).exists()
+    page = admin_client.get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert "สมศรี" in page and 'class="duplicate-warning unconfirmed-match"' in page
+    listed = admin_client.get("/sales/leads/").content.decode()
+    assert "unconfirmed-match" in listed and "ตรงกับลูกค้า: รอยืนยัน" in listed
+    api = admin_client.get(f"/api/v1/leads/{lead.pk}")
+    assert api.status_code == 200 and api.json()["unconfirmed_match"] is True
+    # Staff confirm by merging at conversion; the customer's consent still stays theirs.
+    services.lead_convert(actor=admin_user, lead=lead, conversion=Conversion(merge_into=known))
+    assert list(ConsentRecord.objects.filter(customer=known)) == [withdrawn]

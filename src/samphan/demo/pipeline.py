@@ -166,6 +166,6 @@ class LeadBuilder:
         self.builder.rows.leads.append(
             (customer.pk, status, rng.choices(sources, weights)[0],
              rng.choice(catalogue.LEAD_CAMPAIGNS), rng.choice(catalogue.LEAD_MESSAGES),
-             owner_id, team_id, assigned_at, closed_value, reason, None, matched, "",
+             owner_id, team_id, assigned_at, closed_value, reason, None, matched, False, "",
              at_value, closed_value or at_value)
         )  # fmt: skip

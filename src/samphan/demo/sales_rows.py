@@ -35,8 +35,8 @@ DEAL_LINE_COLUMNS = ["deal_id", "product_id", "quantity", "unit_price", "discoun
 STAGE_CHANGE_COLUMNS = ["deal_id", "from_stage_id", "to_stage_id", "at", "by_id"]
 LEAD_COLUMNS = [
     "customer_id", "status", "source", "campaign", "message", "owner_id", "team_id",
-    "assigned_at", "closed_at", "close_reason", "deal_id", "matched_existing", "sender_hash",
-    "created_at", "updated_at",
+    "assigned_at", "closed_at", "close_reason", "deal_id", "matched_existing", "unconfirmed_match",
+    "sender_hash", "created_at", "updated_at",
 ]  # fmt: skip
 
 

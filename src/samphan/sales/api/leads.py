@@ -32,6 +32,7 @@ class LeadOut(Schema):
     owner_id: int | None
     team_id: int | None
     matched_existing: bool
+    unconfirmed_match: bool
     deal_id: int | None
     created_at: dt.datetime
     assigned_at: dt.datetime | None

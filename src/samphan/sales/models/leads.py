@@ -65,6 +65,14 @@ class Lead(TimeStampedModel):
         default=False,
         help_text=_("The phone or e-mail already belonged to a customer, so none was created."),
     )
+    unconfirmed_match = models.BooleanField(
+        _("matches an existing customer: confirm"),
+        default=False,
+        help_text=_(
+            "Sent from the public form with the phone or e-mail of an existing customer; kept "
+            "apart, and nothing of theirs was changed, until staff confirm it was them."
+        ),
+    )
     # Hash of the sender's address for the public form's rate limit; never the address itself.
     sender_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 

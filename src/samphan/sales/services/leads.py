@@ -2,7 +2,7 @@
 
 A lead's person is a ``Customer`` at the lead stage from the start; a phone or e-mail
 that already belongs to a customer links the lead to that customer instead of creating a
-second one. Conversion moves the customer to prospect or customer, can add their company
+second one (except from the public form, which may not touch a known customer). Conversion moves the customer to prospect or customer, can add their company
 and a deal, and can merge a duplicate, all in one transaction.
 """
 
@@ -25,7 +25,7 @@ from samphan.core.notifications import notify
 from samphan.core.public import sender_hash
 from samphan.customers import services as customer_services
 from samphan.customers.merge import customer_merge
-from samphan.customers.models import ContactPoint, Customer
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer
 from samphan.sales.models import Deal, Lead, RoundRobin, Stage
 from samphan.sales.services.deals import deal_create
 
@@ -72,15 +72,21 @@ def lead_capture(
     owner: User | None = None,
     team: Team | None = None,
     sender: str = "",
+    public: bool = False,
 ) -> Lead:
     """Record an enquiry. Returns the lead, linked to an existing customer when the phone or
-    e-mail is already known (``matched_existing``), else to a new customer at the lead stage."""
+    e-mail is already known (``matched_existing``), else to a new customer at the lead stage.
+    A ``public`` enquiry (nobody logged in) is never linked to a known customer: it gets its
+    own lead-stage record, flagged ``unconfirmed_match``, for staff to confirm and merge."""
     contacts = _contacts(data)
     if not (data.first_name or data.last_name or data.nickname or data.company_name).strip():
         raise ValidationError({"first_name": _("Enter a name.")})
     if len(data.message) > 5000:
         raise ValidationError({"message": _("Keep the message under 5,000 characters.")})
     existing = customer_services.duplicates_of([(c["kind"], c["value"]) for c in contacts]).first()
+    unconfirmed = public and existing is not None
+    if unconfirmed:
+        existing = None
     customer = existing or _new_customer(actor, data, contacts, owner)
     lead = Lead(
         customer=customer,
@@ -88,6 +94,7 @@ def lead_capture(
         campaign=(data.campaign or "").strip()[:100],
         message=data.message.strip(),
         matched_existing=existing is not None,
+        unconfirmed_match=unconfirmed,
         sender_hash=sender_hash(sender) if sender else "",
         team=team,
     )
@@ -131,6 +138,33 @@ def _new_customer(
     return customer_services.customer_create(
         actor=actor, fields=fields, contact_points=contacts, allow_duplicate=True
     )
+
+
+# The box a visitor ticks on the public form: being contacted about this enquiry, on the
+# channels they gave.
+PUBLIC_FORM_CHANNELS = {"email": ConsentRecord.Channel.EMAIL, "phone": ConsentRecord.Channel.SMS}
+
+
+@transaction.atomic
+def lead_capture_public(*, data: LeadInput, sender: str) -> Lead:
+    """An enquiry from the public form, with the consent its box gave. Nothing a visitor
+    without login sends changes a known customer: a known phone or e-mail gets a separate
+    lead flagged ``unconfirmed_match`` and no consent, until staff confirm it was them."""
+    lead = lead_capture(actor=None, data=data, sender=sender, public=True)
+    if lead.unconfirmed_match:
+        return lead
+    for field, channel in PUBLIC_FORM_CHANNELS.items():
+        if getattr(data, field):
+            customer_services.consent_record(
+                actor=None,
+                customer=lead.customer,
+                channel=channel,
+                status=ConsentRecord.Status.GRANTED,
+                purpose=ConsentRecord.Purpose.SERVICE,
+                source=ConsentRecord.Source.FORM,
+                wording_version="lead-form-1",
+            )
+    return lead
 
 
 def public_form_allowed(sender: str) -> bool:

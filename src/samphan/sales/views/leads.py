@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,8 +19,7 @@ from samphan.core.http import Request
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.core.public import in_link_language
-from samphan.customers import services as customer_services
-from samphan.customers.models import ConsentRecord, Customer
+from samphan.customers.models import Customer
 from samphan.sales import queries, services
 from samphan.sales.access import lead_for_user
 from samphan.sales.forms import (
@@ -189,27 +187,9 @@ def public_lead_form(request: HttpRequest) -> HttpResponse:
             }
         )
         try:
-            _capture_public(data, sender)
+            services.lead_capture_public(data=data, sender=sender)
         except ValidationError as error:
             add_errors(form, error)
         else:
             return render(request, "sales/public_lead_form.html", {**context, "sent": True})
     return render(request, "sales/public_lead_form.html", context, status=400)
-
-
-@transaction.atomic
-def _capture_public(data: services.LeadInput, sender: str) -> None:
-    lead = services.lead_capture(actor=None, data=data, sender=sender)
-    # The box they ticked: being contacted about this enquiry, on the channels they gave.
-    channels = {"email": ConsentRecord.Channel.EMAIL, "phone": ConsentRecord.Channel.SMS}
-    for field, channel in channels.items():
-        if getattr(data, field):
-            customer_services.consent_record(
-                actor=None,
-                customer=lead.customer,
-                channel=channel,
-                status=ConsentRecord.Status.GRANTED,
-                purpose=ConsentRecord.Purpose.SERVICE,
-                source=ConsentRecord.Source.FORM,
-                wording_version="lead-form-1",
-            )
