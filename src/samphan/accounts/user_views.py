@@ -13,7 +13,7 @@ from samphan.accounts import queries, services
 from samphan.accounts.forms import UserCreateForm, UserEditForm
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 
@@ -35,7 +35,7 @@ def _base_url(request: Request) -> str:
 @login_required
 def user_list(request: Request) -> HttpResponse:
     require_perm(request.user, "accounts.view_user")
-    query = request.GET.get("q", "")[:100]
+    query = search_term(request)
     status = request.GET.get("status", "")
     status = status if status in queries.STATUSES else ""
     context = {

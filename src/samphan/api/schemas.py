@@ -79,6 +79,12 @@ def _christian_era(value: dt.date) -> dt.date:
             f"the year {value.year} looks like a Buddhist-era year: "
             f"send the year A.D. ({value.year - dates.BUDDHIST_ERA_OFFSET})"
         )
+    # A business date: year 0001 or 1850 is a typo, and at the ends of the calendar a
+    # conversion to local time overflows (issue 20); the pages' date fields agree.
+    if not dates.EARLIEST_YEAR <= value.year <= dates.LATEST_YEAR:
+        raise ValueError(
+            f"must be a year between {dates.EARLIEST_YEAR} and {dates.LATEST_YEAR} A.D."
+        )
     return value
 
 

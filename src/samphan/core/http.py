@@ -22,3 +22,9 @@ __all__ = ["Request", "User"]
 class Request(HttpRequest):
     user: User
     htmx: HtmxDetails
+
+
+def search_term(request: HttpRequest, name: str = "q") -> str:
+    """A list page's search box from the query string: at most 100 characters, NUL
+    dropped (a database string cannot hold it; issue 20)."""
+    return request.GET.get(name, "").replace("\x00", "")[:100]

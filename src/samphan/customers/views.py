@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm
 from samphan.customers import queries, services
@@ -51,7 +51,7 @@ def filters_from(request: Request) -> queries.CustomerFilters:
         return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
     return queries.CustomerFilters(
-        q=get.get("q", "")[:100],
+        q=search_term(request),
         kind=choice("kind", Customer.Kind.values),
         stage=choice("stage", Customer.Stage.values),
         tier=choice("tier", Customer.Tier.values),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.core import exports
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
@@ -35,7 +35,7 @@ def id_param(raw: str | None) -> int:
 def segment_list(request: Request) -> HttpResponse:
     require_perm(request.user, "marketing.view_segment")
     found = Segment.objects.all()
-    q = request.GET.get("q", "").strip()[:100]
+    q = search_term(request).strip()
     if q:
         found = found.filter(name__icontains=q)
     context = {"page": paginate(request, found), "q": q}

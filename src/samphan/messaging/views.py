@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
@@ -34,7 +34,7 @@ def outbox(request: Request) -> HttpResponse:
     get = request.GET
     status = get.get("status", "") if get.get("status") in Message.Status.values else ""
     channel = get.get("channel", "") if get.get("channel") in Channel.values else ""
-    q = get.get("q", "").strip()[:100]
+    q = search_term(request).strip()
     found = messages_visible(request.user).select_related("customer")
     if status:
         found = found.filter(status=status)

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Model, TextField
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -208,6 +210,20 @@ def _detail(request: Request, pk: int, kind: str = "") -> Customer:
     )
 
 
+def _still_visible(request: Request, pk: int, payload: CustomerPatch, kind: str) -> Customer:
+    """The customer as written, or a 422 on the reference that took it out of the caller's
+    sight (an owner or team they may not hand records to); the API's transaction then
+    rolls the write back, so nothing is saved."""
+    try:
+        return _detail(request, pk, kind)
+    except Http404:
+        sent = payload.model_fields_set
+        field = "team_id" if "team_id" in sent and "owner_id" not in sent else "owner_id"
+        raise ValidationError(
+            {field: _("You may not give a customer to someone outside the records you can see.")}
+        ) from None
+
+
 def _list(request: Request, params: ListParams, kind: str = "") -> dict[str, Any]:
     require_perm(request.user, "customers.view_customer")
     filters = queries.CustomerFilters(
@@ -245,7 +261,7 @@ def _create(request: Request, payload: CustomerIn, kind: str = "") -> Status[Any
         )
     except services.DuplicateContactError as error:
         return duplicate_conflict(request, error)
-    return Status(201, _detail(request, customer.pk))
+    return Status(201, _still_visible(request, customer.pk, payload, kind))
 
 
 def _update(request: Request, pk: int, payload: CustomerPatch, kind: str = "") -> Customer:
@@ -259,7 +275,7 @@ def _update(request: Request, pk: int, payload: CustomerPatch, kind: str = "") -
         tags=_named(Tag, payload.tags, "tags"),
         interests=_named(Interest, payload.interests, "interests"),
     )
-    return _detail(request, pk)
+    return _still_visible(request, pk, payload, kind)
 
 
 def _archive(request: Request, pk: int, *, archived: bool, kind: str = "") -> Customer:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, scoring, services
@@ -33,7 +33,7 @@ def _filters(request: Request, **fixed: Any) -> queries.DealFilters:
         owner=owner,
         team=number_param(get.get("team", "")),
         customer=number_param(get.get("customer", "")),
-        q=get.get("q", "")[:100],
+        q=search_term(request),
         **fixed,
     )
 

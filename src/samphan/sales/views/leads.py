@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.core.public import in_link_language
@@ -42,7 +42,7 @@ def lead_list(request: Request) -> HttpResponse:
         status=status if status in {*Lead.Status.values, "open", "all"} else "open",
         owner=request.user.pk if get.get("owner") == "me" else number_param(get.get("owner", "")),
         campaign=get.get("campaign", "")[:100],
-        q=get.get("q", "")[:100],
+        q=search_term(request),
     )
     context = {
         "page": paginate(request, queries.lead_list(request.user, filters)),

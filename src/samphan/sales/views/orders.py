@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer
@@ -41,7 +41,7 @@ def order_list(request: Request) -> HttpResponse:
         status=get.get("status", "") if get.get("status") in Order.Status.values else "",
         since=date_param(get.get("since", "")),
         until=date_param(get.get("until", "")),
-        q=get.get("q", "")[:100],
+        q=search_term(request),
     )
     customer = None
     if filters.customer:

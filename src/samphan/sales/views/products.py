@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
-from samphan.core.http import Request
+from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.sales import queries, services
@@ -28,7 +28,7 @@ def product_list(request: Request) -> HttpResponse:
     require_perm(request.user, "sales.view_product")
     get = request.GET
     filters = queries.ProductFilters(
-        q=get.get("q", "")[:100],
+        q=search_term(request),
         category=number_param(get.get("category", "")),
         active={"1": True, "0": False, "all": None}.get(get.get("active", "1"), True),
         sort=get.get("sort", "name") if get.get("sort") in queries.PRODUCT_SORTS else "name",
