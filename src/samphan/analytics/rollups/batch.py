@@ -11,10 +11,10 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from samphan.analytics.models import CustomerActivity
 from samphan.analytics.rollups.activity import (
     FIRST_DAY_INSERT,
-    Purchases,
     activity_refresh,
     counters_of,
     first_day_row,
+    purchases_of,
     sums_params,
     sums_update,
 )
@@ -144,23 +144,6 @@ def _activity_orders_added(placed: Sequence[tuple[Order, dt.datetime]]) -> None:
             if cursor.rowcount != len(firsts):  # a concurrent writer made some first
                 recompute += [row[0] for row in firsts]
     activity_refresh(recompute)
-
-
-def purchases_of(orders: Iterable[Order]) -> dict[int, Purchases]:
-    """New paid orders summed per customer."""
-    sums: dict[int, Purchases] = {}
-    for order in orders:
-        at, customer_id = order.ordered_at, order.customer_id
-        known = sums.get(customer_id) or Purchases(customer_id, ZERO, ZERO, 0, at, at)
-        sums[customer_id] = Purchases(
-            customer_id,
-            known.revenue + order.revenue,
-            known.profit + order.profit,
-            known.orders + 1,
-            min(known.first_at, at),
-            max(known.last_at, at),
-        )
-    return sums
 
 
 class _ActivityRow(NamedTuple):
