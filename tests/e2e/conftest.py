@@ -1,6 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,24 @@ from playwright.sync_api import Browser, Page, sync_playwright
 # share. A page that loads two panels at once would use it from two threads ("bad parameter
 # or other API misuse"), so the live server answers one request at a time, in its own
 # thread (which already uses the shared connection).
+#
+# A page may still be polling (the forecast panel asks every 4 s) when its test ends; the
+# request must not run while the test's teardown flushes that same connection. So each
+# test's teardown closes every browser context, then closes the door and waits for the
+# request in hand, before the database is flushed.
 class SerialWSGIServer(WSGIServer):
+    serving = threading.Lock()
+    open_for_requests = False
+
     def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
         super().__init__(*args, **kwargs)
+
+    def process_request(self, request: object, client_address: object) -> None:
+        with self.serving:
+            if self.open_for_requests:
+                super().process_request(request, client_address)  # type: ignore[arg-type]
+            else:
+                self.shutdown_request(request)  # type: ignore[arg-type]
 
 
 LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
@@ -43,6 +60,16 @@ def browser() -> Browser:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _server_quiet_after_test(browser: Browser, transactional_db: None) -> Iterator[None]:
+    SerialWSGIServer.open_for_requests = True
+    yield
+    for context in browser.contexts:
+        context.close()
+    with SerialWSGIServer.serving:
+        SerialWSGIServer.open_for_requests = False
 
 
 @pytest.fixture
