@@ -29,6 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # loyalty reads customers and analytics and marketing rewards points with it.
     ("frontdesk", "messaging", "loyalty"),
     ("marketing",),
+    # Personal data across every app: the registry, requests, erasure, who saw whom.
+    ("privacy",),
     # The assembly: the API object, the demo data, the home page and its set-up command.
     ("api", "demo", "home"),
     ("project",),  # settings, urls, wsgi/asgi, the `samphan` command

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "samphan.messaging",
     "samphan.marketing",
     "samphan.loyalty",
+    "samphan.privacy",
     "samphan.demo",
     "samphan.home",  # the home page, uploaded files, `setup`: above every app
 ]
@@ -219,6 +220,9 @@ SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# How many reverse proxies stand in front of Samphan (Caddy or nginx: 1). The visitor's
+# address is then read from X-Forwarded-For as the last proxy saw it; 0 trusts no header.
+SAMPHAN_TRUSTED_PROXIES: int = int(env_str("SAMPHAN_TRUSTED_PROXIES", "0"))
 
 SAMPHAN_VAT_RATE: str = env_str("SAMPHAN_VAT_RATE", "0.07")
 SAMPHAN_PHONE_REGION: str = env_str("SAMPHAN_PHONE_REGION", "TH")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
+
+
+class PrivacyConfig(AppConfig):
+    name = "samphan.privacy"
+    label = "privacy"
+    verbose_name = pgettext_lazy("app", "Privacy")
