@@ -2,6 +2,7 @@
 revoked; nobody else's."""
 
 from django.test import Client
+from django.utils import timezone
 
 from samphan.accounts.models import ApiToken, Role
 from samphan.accounts.services import token_authenticate, token_create
@@ -73,3 +74,24 @@ def test_the_settings_page_links_admins_to_users(make_user, admin_user):
     assert "/users/" not in logged_in(make_user(Role.MANAGER)).get("/preferences/").content.decode()
     page = logged_in(admin_user).get("/preferences/").content.decode()
     assert "ผู้ดูแลระบบ" in page  # the role's name, not its code
+
+
+def test_the_page_offers_never_30_90_365_days_and_says_when_each_expires(make_user):
+    member = make_user(Role.SALES, language="th")
+    client = logged_in(member)
+    form = client.get("/preferences/").context["token_form"]
+    assert [value for value, _label in form.fields["expires_in_days"].choices] == [
+        "30", "90", "365", "",
+    ]  # fmt: skip
+    assert form["expires_in_days"].value() == "90"
+    for name, days in [("ไม่หมดอายุ", ""), ("รายเดือน", "30"), ("เก่า", "90")]:
+        response = client.post("/preferences/tokens/", {"name": name, "expires_in_days": days})
+        assert response.status_code == 200
+    assert ApiToken.objects.get(name="ไม่หมดอายุ").expires_at is None
+    ApiToken.objects.filter(name="เก่า").update(expires_at=timezone.now())
+    page = client.get("/preferences/").content.decode()
+    assert "หมดอายุใน 30 วัน" in page and "หมดอายุแล้ว" in page and "ไม่หมดอายุ" in page
+    for bad in ("7", "0", "never"):
+        response = client.post("/preferences/tokens/", {"name": "x", "expires_in_days": bad})
+        assert response.status_code == 400 and response.context["token_form"].errors
+    assert ApiToken.objects.count() == 3

@@ -45,3 +45,14 @@ def test_token_command_prints_a_working_token(make_user):
         call_command("token", "create", "nobody")
     with pytest.raises(CommandError, match="positive"):
         call_command("token", "create", user.username, "--days", "0")
+
+
+def test_token_command_expires_after_90_days_unless_told_never(make_user):
+    user = make_user(Role.MANAGER)
+    call_command("token", "create", user.username, "--name", "default", stdout=StringIO())
+    call_command("token", "create", user.username, "--name", "never", "--no-expiry",
+                 stdout=StringIO())  # fmt: skip
+    default = ApiToken.objects.get(name="default").expires_at
+    assert default is not None
+    assert abs(default - timezone.now() - dt.timedelta(days=90)) < dt.timedelta(minutes=1)
+    assert ApiToken.objects.get(name="never").expires_at is None

@@ -1,8 +1,11 @@
 """The users and tokens API: the pages' services and permissions, 4xx naming the field."""
 
+import datetime as dt
 import json
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from samphan.accounts.models import ApiToken, Role, User
 from samphan.accounts.services import token_authenticate, token_create
@@ -129,3 +132,22 @@ def test_the_list_pages_in_a_fixed_number_of_queries(api, make_user):
     with assert_queries(7):
         page = api.get("/api/v1/users?page_size=10&page=2").json()
     assert page["count"] == 31 and len(page["items"]) == 10
+
+
+def test_a_new_token_expires_after_90_days_unless_told_otherwise(make_user):
+    owner = make_user(Role.SALES)
+    client = token_client(owner)
+    soon = timezone.now() + dt.timedelta(days=90)
+    default = post(client, "/api/v1/tokens", {"name": "till"}).json()
+    expires = dt.datetime.fromisoformat(default["expires_at"])
+    assert abs(expires - soon) < dt.timedelta(minutes=1)
+    never = post(client, "/api/v1/tokens", {"name": "sheet", "expires_in_days": None}).json()
+    assert never["expires_at"] is None
+    yearly = post(client, "/api/v1/tokens", {"name": "pos", "expires_in_days": 365}).json()
+    assert dt.datetime.fromisoformat(yearly["expires_at"]) > soon + dt.timedelta(days=274)
+    # Once past its date it answers 401, as an unknown token does.
+    ApiToken.objects.filter(name="till").update(expires_at=timezone.now())
+    expired = Client(headers={"Authorization": f"Bearer {default['token']}"})
+    assert expired.get("/api/v1/tokens").status_code == 401
+    unknown = Client(headers={"Authorization": "Bearer sp_nothing"})
+    assert unknown.get("/api/v1/tokens").json() == expired.get("/api/v1/tokens").json()

@@ -99,7 +99,12 @@ class TokenOut(Schema):
 class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, MaxChars(100)] = Field(..., min_length=1)
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(
+        ApiToken.DEFAULT_LIFETIME,
+        ge=1,
+        le=3650,
+        description="days until it stops working: 90 when left out, null for never",
+    )
 
 
 class TokenCreatedOut(TokenOut):

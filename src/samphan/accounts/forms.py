@@ -5,8 +5,9 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from samphan.accounts.models import Role, Team, User
+from samphan.accounts.models import ApiToken, Role, Team, User
 from samphan.core import forms as core_forms
 
 
@@ -91,12 +92,18 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What uses it, so you know which to revoke (e.g. “shop till”)."),
     )
-    expires_in_days = forms.IntegerField(
-        label=_("Expires after (days)"),
+    # A callable: the labels are read in the language of each request.
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=lambda: [
+            *((str(days), _("%(days)s days") % {"days": days}) for days in ApiToken.LIFETIMES),
+            ("", pgettext_lazy("token expiry", "never")),
+        ],
+        coerce=int,
+        empty_value=None,
         required=False,
-        min_value=1,
-        max_value=3650,
-        help_text=_("Leave empty for a token that does not expire."),
+        initial=str(ApiToken.DEFAULT_LIFETIME),
+        help_text=_("A token that expires stops working by itself if it is forgotten."),
     )
 
 

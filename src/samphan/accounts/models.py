@@ -1,14 +1,16 @@
 import hashlib
+import math
 import secrets
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samphan.core.models import TimeStampedModel
+from samphan.core.audit import audit_record
+from samphan.core.models import AuditEvent, TimeStampedModel
 
 
 class Team(TimeStampedModel):
@@ -47,11 +49,46 @@ class User(AbstractUser):
     )
     # core.permissions.sees_all_records keeps its answer here for the request's life.
     _sees_all_records: bool | None = None
+    # Django's mark of a new password not yet saved (AbstractBaseUser.set_password).
+    _password: str | None
 
     def __str__(self) -> str:
         # Staff are shown by name wherever a user is printed (an owner select, a history
         # line); the username is a login, shown only for someone who has no name.
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves the user; when it saves a new password, every API token of theirs is
+        revoked in the same transaction.
+
+        A new password is ``set_password`` then ``save``, the one thing every path does
+        (one's own change page, the temporary password and the reset link of the services,
+        Django's admin, ``changepassword``, ``samphan setup``), so it is caught here rather
+        than in each. Django marks it with ``_password``, and unsets that for a hash
+        upgrade at login (the same password, rehashed): that keeps the tokens.
+        """
+        fields = kwargs.get("update_fields")
+        replaced = (
+            self._password is not None
+            and self.pk is not None
+            and (fields is None or "password" in fields)
+        )
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            if replaced:
+                self._api_tokens_revoke()
+
+    def _api_tokens_revoke(self) -> None:
+        revoked, _by_model = ApiToken.objects.filter(user=self).delete()
+        if revoked:
+            # The password change itself is audited by whoever made it (a service, or
+            # nobody for Django's own pages): this row says what followed from it.
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.UPDATE,
+                subject=self,
+                changes={"api_tokens_revoked": revoked, "reason": "password changed"},
+            )
 
     def sees_all_records(self) -> bool:
         """False only when every role the user has is limited to own and team records."""
@@ -132,6 +169,9 @@ class ApiToken(TimeStampedModel):
     """A personal API token. Only its SHA-256 is stored; the token is shown once."""
 
     PREFIX = "sp_"
+    # The lifetimes the settings page offers (and never); the API and the command take any.
+    LIFETIMES = (30, 90, 365)
+    DEFAULT_LIFETIME = 90
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -150,6 +190,14 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.user})"
+
+    def days_left(self) -> int | None:
+        """Whole days until it expires, a part day counting as one: 0 once expired, None
+        for a token that never does."""
+        if self.expires_at is None:
+            return None
+        seconds = (self.expires_at - timezone.now()).total_seconds()
+        return max(0, math.ceil(seconds / 86400))
 
     @classmethod
     def generate(cls) -> str:

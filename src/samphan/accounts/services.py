@@ -27,9 +27,14 @@ USER_AUDIT_FIELDS = ("username", "first_name", "last_name", "email", "team", "is
 
 @transaction.atomic
 def token_create(
-    *, user: User, name: str = "", expires_in_days: int | None = None, actor: User | None = None
+    *,
+    user: User,
+    name: str = "",
+    expires_in_days: int | None = ApiToken.DEFAULT_LIFETIME,
+    actor: User | None = None,
 ) -> str:
-    """Create a token for ``user`` and return it; only its hash is kept."""
+    """Create a token for ``user`` and return it; only its hash is kept. It expires after
+    ``expires_in_days`` (90 unless told), never with None."""
     raw = ApiToken.generate()
     expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(
@@ -39,7 +44,7 @@ def token_create(
         actor=actor or user,
         action=AuditEvent.Action.CREATE,
         subject=token,
-        changes={"user": user.pk, "name": name},
+        changes={"user": user.pk, "name": name, "expires_in_days": expires_in_days},
     )
     return raw
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from samphan.accounts.models import User
+from samphan.accounts.models import ApiToken, User
 from samphan.accounts.services import token_create
 
 
@@ -12,7 +12,13 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create a token and print it once")
         create.add_argument("username")
         create.add_argument("--name", default="command line")
-        create.add_argument("--days", type=int, default=None, help="expire after N days")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=ApiToken.DEFAULT_LIFETIME,
+            help=f"expire after N days (default {ApiToken.DEFAULT_LIFETIME})",
+        )
+        create.add_argument("--no-expiry", action="store_true", help="a token that never expires")
 
     def handle(self, *args: object, **options: object) -> None:
         username = str(options["username"])
@@ -26,6 +32,6 @@ class Command(BaseCommand):
         raw = token_create(
             user=user,
             name=str(options["name"]),
-            expires_in_days=int(str(days)) if days is not None else None,
+            expires_in_days=None if options["no_expiry"] else int(str(days)),
         )
         self.stdout.write(raw)
