@@ -193,6 +193,10 @@ class Recipient(models.Model):
     skipped = models.CharField(_("not sent because"), max_length=300, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # The links written in the template, filled for them, in the order of the message's
+    # tracked links: a click leads only here. None for a message queued before they were
+    # recorded (then read from the template again).
+    links = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

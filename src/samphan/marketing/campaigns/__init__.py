@@ -16,6 +16,7 @@ commit, so a crash at any point resumes where it stopped and sends nothing twice
 """
 
 from samphan.marketing.campaigns.messages import (
+    LINK,
     URL,
     VARIABLE,
     VARIABLES,
@@ -48,12 +49,13 @@ from samphan.marketing.campaigns.tracking import (
     recipient_click,
     recipient_of,
     recipient_open,
-    tracked,
+    tracker,
     tracking_token,
 )
 
 __all__ = [
     "LABELS",
+    "LINK",
     "MARKETING",
     "QUEUE_CHUNK",
     "URL",
@@ -78,7 +80,7 @@ __all__ = [
     "says",
     "split",
     "test_send",
-    "tracked",
+    "tracker",
     "tracking_token",
     "values_for",
 ]

@@ -2,7 +2,9 @@
 tier, points, a product for them), in Thai or in English."""
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from samphan.customers.greetings import greeting_for
 from samphan.customers.models import Customer
@@ -16,10 +18,35 @@ VARIABLES = (
     "greeting", "nickname", "first_name", "name", "tier", "points", "member_number", "product",
 )  # fmt: skip
 URL = re.compile(r"https?://[^\s<>\"')]+")
+# A link written in a template: its scheme and host as written, then a path that may hold
+# variables ("https://shop.example/card/{{ member_number }}"). A variable is never a link's
+# start or host, so a customer's value cannot make one.
+LINK = re.compile(r"https?://[^\s<>\"'(){}/?#]+(?:[/?#](?:\{\{\s*[a-z_]+\s*\}\}|[^\s<>\"'){}])*)?")
 
 
-def render(template: str, values: dict[str, str]) -> str:
-    return VARIABLE.sub(lambda match: values.get(match.group(1), ""), template)
+def _fill(template: str, values: dict[str, str], *, in_link: bool = False) -> str:
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match.group(1), "")
+        # Inside a link a value is one URL part: "/", "?", "#", ":" and spaces are quoted.
+        return quote(found, safe="") if in_link else found
+
+    return VARIABLE.sub(value, template)
+
+
+def render(template: str, values: dict[str, str], link: Callable[[str], str] | None = None) -> str:
+    """The template with its variables filled. The links are those written in the template
+    (``LINK``), found before any value is filled in; each is filled (its values quoted)
+    and, with ``link``, replaced by what ``link`` makes of it (a tracked link). A value
+    that reads like a URL stays text: it is never one of the links."""
+    parts: list[str] = []
+    last = 0
+    for match in LINK.finditer(template):
+        parts.append(_fill(template[last : match.start()], values))
+        filled = _fill(match.group(0), values, in_link=True)
+        parts.append(link(filled) if link else filled)
+        last = match.end()
+    parts.append(_fill(template[last:], values))
+    return "".join(parts)
 
 
 def says(variant: Variant, name: str) -> bool:
@@ -60,14 +87,21 @@ def in_english(customer: Customer, variant: Variant) -> bool:
     return bool(variant.text_en) and not thai_name and bool(latin_name)
 
 
-def message_for(customer: Customer, variant: Variant, values: dict[str, str]) -> tuple[str, str]:
+def message_for(
+    customer: Customer,
+    variant: Variant,
+    values: dict[str, str],
+    link: Callable[[str], str] | None = None,
+) -> tuple[str, str]:
+    """The subject and text this customer reads; ``link`` (see ``render``) is given each
+    link of the text's template."""
     english = in_english(customer, variant)
     subject = variant.subject_en if english else variant.subject_th
     text = variant.text_en if english else variant.text_th
     if "greeting" in subject or "greeting" in text:
         # In the message's language: "คุณแอน" in Thai, "Ms Smith" in English.
         values = {**values, "greeting": greeting_for(customer, "en" if english else "th")}
-    return render(subject, values), render(text, values)
+    return render(subject, values), render(text, values, link)
 
 
 def preview_for(campaign: Campaign, customer: Customer) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from samphan.accounts.models import User
 from samphan.customers.models import ConsentRecord, Customer, CustomerQuerySet
 from samphan.loyalty import services as loyalty
 from samphan.marketing.campaigns.messages import message_for, says, values_for
-from samphan.marketing.campaigns.tracking import html_of, tracked
+from samphan.marketing.campaigns.tracking import html_of, tracker
 from samphan.marketing.models import Campaign, Recipient, Variant
 from samphan.marketing.queries import segment_filter
 from samphan.messaging.consent import routes_for
@@ -134,8 +134,9 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
         balance = points.get(recipient.customer_id)
         values = values_for(recipient.customer, with_product=with_product[variant.pk],
                             points=balance.points if balance else None)  # fmt: skip
-        subject, text = message_for(recipient.customer, variant, values)
-        text, _links = tracked(text, recipient.pk)
+        # Only the links written in the template are tracked, and recorded for the clicks.
+        swap, recipient.links = tracker(recipient.pk)
+        subject, text = message_for(recipient.customer, variant, values, swap)
         is_email = route.channel == Channel.EMAIL
         key = f"campaign:{campaign.pk}:{recipient.customer_id}"
         keys[recipient.pk] = key
@@ -153,7 +154,7 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
         if recipient.pk in keys:
             recipient.message_id = by_key[message_key(keys[recipient.pk])]
             linked.append(recipient)
-    Recipient.objects.bulk_update(linked, ["message"], batch_size=1_000)
+    Recipient.objects.bulk_update(linked, ["message", "links"], batch_size=1_000)
     Recipient.objects.bulk_update(skipped, ["skipped"], batch_size=1_000)
     return created
 

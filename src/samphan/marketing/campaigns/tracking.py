@@ -2,7 +2,7 @@
 e-mail carries a pixel (an opening); both are signed with the recipient's id, and each is
 recorded once."""
 
-import re
+from collections.abc import Callable
 
 from django.core import signing
 from django.urls import reverse
@@ -27,40 +27,55 @@ def recipient_of(token: str) -> int | None:
         return None
 
 
-def tracked(text: str, recipient_id: int) -> tuple[str, list[str]]:
-    """The text with each link replaced by a tracked one that leads to it."""
+def tracker(recipient_id: int) -> tuple[Callable[[str], str], list[str]]:
+    """What ``messages.render`` gives each link written in the template: it keeps the link
+    in the list returned (recorded with the recipient) and returns a tracked link to it."""
     links: list[str] = []
     token = tracking_token(recipient_id)
     public_url = shop_profile().public_url
 
-    def swap(match: re.Match[str]) -> str:
-        links.append(match.group(0))
-        path = reverse("campaign_click", args=[token, len(links) - 1])
-        return public_url + path
+    def swap(link: str) -> str:
+        links.append(link)
+        return public_url + reverse("campaign_click", args=[token, len(links) - 1])
 
-    return URL.sub(swap, text), links
+    return swap, links
 
 
 def html_of(text: str, recipient_id: int) -> str:
-    """The HTML part of an e-mail: the text in paragraphs, links clickable, and a pixel that
-    says the message was opened (when the mail app loads images)."""
+    """The HTML part of an e-mail: the text in paragraphs, its tracked links clickable (a
+    value that reads like a URL stays text), and a pixel that says the message was opened
+    (when the mail app loads images)."""
+    public_url = shop_profile().public_url
+    token = tracking_token(recipient_id)
+    ours = public_url + reverse("campaign_click", args=[token, 0]).removesuffix("0/")
     body = linebreaks(escape(text))
-    body = URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', body)
-    pixel = shop_profile().public_url + reverse(
-        "campaign_open", args=[tracking_token(recipient_id)]
+    body = URL.sub(
+        lambda match: (
+            f'<a href="{match.group(0)}">{match.group(0)}</a>'
+            if match.group(0).startswith(escape(ours))
+            else match.group(0)
+        ),
+        body,
     )
+    pixel = public_url + reverse("campaign_open", args=[token])
     return f'<div lang="th">{body}</div><img src="{pixel}" width="1" height="1" alt="">'
 
 
 def link_of(recipient: Recipient, index: int) -> str | None:
-    """The ``index``th link of the message this recipient was sent, as rendered for them
-    (the link a tracked one stands for), or None."""
-    if recipient.variant is None:
-        return None
-    _subject, text = message_for(
-        recipient.customer, recipient.variant, values_for(recipient.customer, with_product=False)
-    )
-    links = URL.findall(text)
+    """The ``index``th link written in the template of the message this recipient was
+    sent, as recorded when it was sent, or None (no such link: never a value of theirs)."""
+    links = recipient.links
+    if links is None:
+        # Sent before the links were recorded: the template's links, filled for them again.
+        if recipient.variant is None:
+            return None
+        swap, links = tracker(recipient.pk)
+        message_for(
+            recipient.customer,
+            recipient.variant,
+            values_for(recipient.customer, with_product=False),
+            swap,
+        )
     return links[index] if 0 <= index < len(links) else None
 
 
