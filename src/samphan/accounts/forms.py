@@ -136,3 +136,13 @@ class PasswordSetForm(SetPasswordForm[User]):
         from samphan.accounts.services import user_password_set
 
         return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
