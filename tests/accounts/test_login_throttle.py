@@ -141,3 +141,26 @@ def test_unlock_service_on_an_unlocked_user_writes_nothing(admin_user):
     user = UserFactory(username="somchai", role=Role.SALES)
     assert services.user_unlock(actor=admin_user, user=user) is False
     assert not AuditEvent.objects.filter(subject_type="accounts.user").exists()
+
+
+@pytest.mark.django_db
+def test_the_old_password_on_the_change_page_is_throttled_too():
+    """The other place a password is checked: Settings → Change password."""
+    user = UserFactory(username="somchai", role=Role.SALES)
+    client = Client()
+    client.force_login(user)
+    new = "มะม่วง-สุก-2569"
+    for attempt in range(5):
+        client.post(
+            "/password/",
+            {"old_password": f"wrong-{attempt}", "new_password1": new, "new_password2": new},
+            REMOTE_ADDR="203.0.113.9",
+        )
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts import queries, second_factor
-from samphan.accounts.forms import PreferencesForm, TokenCreateForm
+from samphan.accounts.forms import PasswordChangeThrottledForm, PreferencesForm, TokenCreateForm
 from samphan.accounts.services import user_preferences_update
 from samphan.core.http import Request
 
@@ -32,6 +32,17 @@ class LoginView(auth_views.LoginView):
         if state == second_factor.SETUP:
             return reverse("two_factor_setup")
         return super().get_success_url()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with the old password counted by the login throttle."""
+
+    form_class = PasswordChangeThrottledForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["request"] = self.request
+        return kwargs
 
 
 @login_required
