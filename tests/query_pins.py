@@ -65,7 +65,7 @@ PAGES: dict[str, Pin] = {
     "password_reset_complete": 2,
     "password_reset_done": 2,
     "pipeline_board": 9,
-    "preferences": 4,
+    "preferences": 6,  # + the authenticator and the recovery codes (two-step sign-in)
     "product_create": 3,
     "product_edit": 4,
     "product_import": 2,
@@ -86,10 +86,11 @@ PAGES: dict[str, Pin] = {
     "shop_settings": 4,
     "sms_length": 2,
     "top_customers": 4,
+    "two_factor_setup": 6,
     "unsubscribe": 4,
     "user_create": 3,
-    "user_edit": 5,
-    "user_list": 5,
+    "user_edit": 7,  # + the login lock and the authenticator (issue 20)
+    "user_list": 6,  # + which users are locked out (issue 20)
     "work_next": 7,
 }
 

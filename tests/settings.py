@@ -17,3 +17,8 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="samphan-test-media-")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing directory
+SAMPHAN_TWO_FACTOR_REQUIRED = False  # on in tests/accounts/test_two_factor.py and the e2e test
+AUTHENTICATION_BACKENDS = [
+    "tests.backends.RequestOptionalAxesBackend",  # Client.login has no request (tests/backends.py)
+    "django.contrib.auth.backends.ModelBackend",
+]

@@ -48,6 +48,10 @@ ALLOWED_WORDS = {
     "Facebook",  # the social network's name (a lead source)
     "Excel",  # the spreadsheet's name, beside XLSX
     "JSON",  # the rule editor's format
+    "Google",  # the authenticator apps' names, as the app stores list them
+    "Microsoft",
+    "Authenticator",
+    "TOTP",  # the standard's name, as authenticator apps label it
     "UTF",  # a file's encoding (UTF-8)
     "GSM",  # an SMS alphabet (GSM-7)
     "PDPA",  # the Thai data protection act, called so in Thai

@@ -5,6 +5,7 @@ and a secret key generated once into ``var/secret_key``. Production sets at leas
 ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``SAMPHAN_HTTPS=1``.
 """
 
+import datetime as dt
 import decimal
 import os
 import secrets
@@ -79,6 +80,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "samphan.core",
     "samphan.accounts",
     "samphan.customers",
@@ -101,10 +106,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "samphan.accounts.middleware.UserLanguageMiddleware",
+    "samphan.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into our login page
 ]
 
 ROOT_URLCONF = "samphan.urls"
@@ -113,6 +120,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -223,6 +235,24 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 # How many reverse proxies stand in front of Samphan (Caddy or nginx: 1). The visitor's
 # address is then read from X-Forwarded-For as the last proxy saw it; 0 trusts no header.
 SAMPHAN_TRUSTED_PROXIES: int = int(env_str("SAMPHAN_TRUSTED_PROXIES", "0"))
+
+# Login throttling (django-axes; docs/security.md, docs/decisions.md): 5 wrong passwords
+# for one account, or from one address, lock that account or address for 15 minutes,
+# counted separately; an administrator unlocks from the Users page.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "samphan.core.http.client_address"
+AXES_LOCKOUT_CALLABLE = "samphan.accounts.two_factor_views.login_locked_out"
+# Not reset on success: a login to one account must not wipe the failures counted
+# against another from the same address (that would let a member guess forever).
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: less personal data
+AXES_VERBOSE = False
+# Two-step sign-in (django-otp): administrators and managers must use an authenticator
+# app; everyone else may. SAMPHAN_TWO_FACTOR_REQUIRED=0 makes it optional for all.
+SAMPHAN_TWO_FACTOR_REQUIRED: bool = env_bool("SAMPHAN_TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "Samphan"
 
 SAMPHAN_VAT_RATE: str = env_str("SAMPHAN_VAT_RATE", "0.07")
 SAMPHAN_PHONE_REGION: str = env_str("SAMPHAN_PHONE_REGION", "TH")

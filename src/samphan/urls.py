@@ -45,9 +45,9 @@ urlpatterns = [
     path("hooks/sms/", messaging_hooks.sms_inbound, name="sms_inbound"),
     path("hooks/sms/status/", messaging_hooks.sms_status, name="sms_status"),
     path("hooks/email/bounce/", messaging_hooks.email_bounce, name="email_bounce"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),

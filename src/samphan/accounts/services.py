@@ -7,6 +7,7 @@ token, only that one changed). Bad input raises ``ValidationError`` keyed by fie
 import datetime as dt
 import secrets
 
+from axes.models import AccessAttempt
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -15,14 +16,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samphan.accounts.emails import password_link_send
 from samphan.accounts.models import ApiToken, Role, Team, User, hash_token
+from samphan.accounts.queries import locked_usernames
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 
 # What an audit row of a user records: ids and names, never a password.
 USER_AUDIT_FIELDS = ("username", "first_name", "last_name", "email", "team", "is_active")
+RECOVERY_CODES = 10
 
 
 @transaction.atomic
@@ -311,3 +316,73 @@ def temporary_password() -> str:
     or typed from a screen without mistakes."""
     alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> bool:
+    """Forget the user's failed logins, so a lockout on their account ends now. False
+    (and nothing written) when they were not locked."""
+    if user.username not in locked_usernames([user.username]):
+        return False
+    AccessAttempt.objects.filter(username=user.username).delete()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=user,
+        changes={"login_lock": ["locked", "unlocked"]},
+    )
+    return True
+
+
+@transaction.atomic
+def two_factor_begin(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: a new secret until a code confirms it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).select_related("user").first()
+    return device or TOTPDevice.objects.create(user=user, name="Samphan", confirmed=False)
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Turn the authenticator on once it shows a right ``code``; returns ten new recovery
+    codes, each good once (only their use is kept, shown to the user this once)."""
+    code = code.strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == device.digits) or not device.verify_token(code):
+        raise ValidationError(
+            {"code": _("That code is not right: type the 6 digits your app shows now.")}
+        )
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        subject=user,
+        changes={"two_factor": ["off", "on"]},
+    )
+    return _recovery_codes_new(user)
+
+
+def _recovery_codes_new(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="recovery codes")
+    codes = [StaticToken.random_token() for _unused in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def two_factor_remove(*, actor: User, user: User) -> bool:
+    """Remove the user's authenticator and recovery codes (their own choice when not
+    required, or an administrator's reset when the phone is lost). Audited; False when
+    there was nothing to remove."""
+    removed, _counts = TOTPDevice.objects.filter(user=user).delete()
+    removed_codes, _counts = StaticDevice.objects.filter(user=user).delete()
+    if not (removed or removed_codes):
+        return False
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        subject=user,
+        changes={"two_factor": ["on", "off"]},
+    )
+    return True

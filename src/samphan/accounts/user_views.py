@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from samphan.accounts import queries, services
+from samphan.accounts import queries, second_factor, services
 from samphan.accounts.forms import UserCreateForm, UserEditForm
 from samphan.accounts.models import User
 from samphan.core.forms import add_errors
@@ -38,10 +38,12 @@ def user_list(request: Request) -> HttpResponse:
     query = search_term(request)
     status = request.GET.get("status", "")
     status = status if status in queries.STATUSES else ""
+    page = paginate(request, queries.user_list(query=query, status=status))
     context = {
-        "page": paginate(request, queries.user_list(query=query, status=status)),
+        "page": page,
         "query": query,
         "status": status,
+        "locked": queries.locked_usernames(member.username for member in page.object_list),
     }
     template = "accounts/user_list.html#results" if request.htmx else "accounts/user_list.html"
     return render(request, template, context)
@@ -111,7 +113,14 @@ def user_edit(request: Request, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "subject": user})
+    context = {
+        "form": form,
+        "subject": user,
+        "locked": bool(queries.locked_usernames([user.username])),
+        "has_authenticator": second_factor.has_authenticator(user),
+        "two_factor_required": second_factor.required_for(user),
+    }
+    return render(request, "accounts/user_form.html", context)
 
 
 @login_required
@@ -160,4 +169,27 @@ def user_password_reset(request: Request, pk: int) -> HttpResponse:
         messages.success(request, _("A reset link went to %(email)s.") % {"email": user.email})
     else:
         messages.error(request, _mail_failed(_name(user)))
+    return redirect("user_edit", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_unlock(request: Request, pk: int) -> HttpResponse:
+    """End a login lockout on the user's account (too many wrong passwords)."""
+    user = get_user_for_admin(request, pk)
+    if services.user_unlock(actor=request.user, user=user):
+        messages.success(request, _("%(name)s can try to log in again.") % {"name": _name(user)})
+    return redirect("user_edit", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_two_factor_reset(request: Request, pk: int) -> HttpResponse:
+    """Remove the user's authenticator and recovery codes (a lost phone); they set up a new
+    one at their next login if their role requires it."""
+    user = get_user_for_admin(request, pk)
+    if services.two_factor_remove(actor=request.user, user=user):
+        messages.success(
+            request, _("%(name)s's two-step sign-in was reset.") % {"name": _name(user)}
+        )
     return redirect("user_edit", pk=user.pk)

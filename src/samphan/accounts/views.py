@@ -2,18 +2,47 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samphan.accounts import queries
-from samphan.accounts.forms import PreferencesForm, TokenCreateForm
+from samphan.accounts import queries, second_factor
+from samphan.accounts.forms import PasswordChangeThrottledForm, PreferencesForm, TokenCreateForm
 from samphan.accounts.services import user_preferences_update
 from samphan.core.http import Request
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, then straight on to the second factor when one is owed."""
+
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        state = self.request.session.get(second_factor.SESSION_KEY)
+        if state == second_factor.VERIFY:
+            next_url = self.get_redirect_url()
+            query = f"?{urlencode({'next': next_url})}" if next_url else ""
+            return reverse("two_factor_verify") + query
+        if state == second_factor.SETUP:
+            return reverse("two_factor_setup")
+        return super().get_success_url()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with the old password counted by the login throttle."""
+
+    form_class = PasswordChangeThrottledForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["request"] = self.request
+        return kwargs
 
 
 @login_required
@@ -43,6 +72,9 @@ def preferences_page(
         "form": form or PreferencesForm(instance=request.user),
         "token_form": token_form or TokenCreateForm(),
         "tokens": queries.token_list(request.user),
+        "has_authenticator": second_factor.has_authenticator(request.user),
+        "two_factor_required": second_factor.required_for(request.user),
+        "recovery_codes_left": second_factor.recovery_codes_left(request.user),
     }
     return render(request, "accounts/preferences.html", context, status=status)
 
