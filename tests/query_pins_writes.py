@@ -122,6 +122,12 @@ def customer_archived(shop: Shop, client: Client) -> dict[str, object]:
     return {}
 
 
+def person_to_erase(shop: Shop, client: Client) -> dict[str, object]:
+    """A customer with nothing open, whom erasure does not refuse."""
+    customer_id = made(client, "/api/v1/customers", {"first_name": "ลบได้", "kind": "person"})
+    return {"customer_id": customer_id}
+
+
 def open_stage(shop: Shop) -> int:
     stages = Stage.objects.filter(pipeline_id=shop.deal.pipeline_id, outcome=Stage.Outcome.OPEN)
     return stages.exclude(pk=shop.deal.stage_id).order_by("position")[0].pk
@@ -143,6 +149,9 @@ WRITES: dict[str, Write] = {
     f"PATCH {C}": Write(24, body=lambda shop: {"nickname": "หญิง", "tier": "silver"}),
     f"POST {C}/archive": Write(15),
     f"POST {C}/restore": Write(15, prepare=customer_archived),
+    f"POST {C}/erase": Write(
+        38, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
+    ),
     "POST /api/v1/companies": Write(19, 201, lambda shop: {"company_name": "บริษัท ทะเลทอง จำกัด"}),
     "PATCH /api/v1/companies/{company_id}": Write(24, body=lambda shop: {"industry": "retail"}),
     "POST /api/v1/companies/{company_id}/archive": Write(15),

@@ -44,6 +44,7 @@ from tests import thai_text
 # POST, and the media files.
 NOT_PAGES = {
     "quote_pdf": "a PDF file",
+    "customer_personal_data": "a ZIP file (tests/privacy/test_views_subject.py)",
     "segment_export": "a CSV file",
     "frontdesk_member_card": "a PNG or PDF file",
     "member_card_public": "a PNG or PDF file",
@@ -237,6 +238,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "customer_detail#closed_lead": lambda shop: {"pk": shop.closed_lead.customer_id},
     "lead_detail#closed": lambda shop: {"pk": shop.closed_lead.pk},
     "customer_edit": lambda shop: {"pk": shop.customer.pk},
+    "customer_erase": lambda shop: {"pk": shop.customer.pk},
     "contact_point_add": lambda shop: {"pk": shop.customer.pk},
     "contact_point_edit": lambda shop: {
         "pk": shop.customer.pk,

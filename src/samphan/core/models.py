@@ -28,6 +28,8 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("deleted")
         ARCHIVE = "archive", _("archived")
         RESTORE = "restore", _("restored")
+        EXPORT = "export", _("exported personal data")
+        ERASE = "erase", _("erased personal data")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -177,6 +177,9 @@ class Customer(TimeStampedModel):
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     notes = models.TextField(_("notes for staff"), blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # When the person's data was erased (``privacy.erasure.customer_erase``); the row stays,
+    # anonymous, so that orders keep their buyer and the figures do not change.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
