@@ -189,7 +189,7 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     LineAccount.objects.filter(mine).delete()
     PointsEntry.objects.filter(mine).update(note="")
     SegmentMember.objects.filter(mine).delete()
-    Recipient.objects.filter(mine).update(skipped="")
+    Recipient.objects.filter(mine).update(skipped="", links=None)
 
 
 def _addresses(customer: Customer) -> set[str]:

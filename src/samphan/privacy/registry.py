@@ -317,8 +317,8 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Measuring what a campaign changed."),
         Basis.LEGITIMATE_INTEREST,
         "customer",
-        {"skipped": A},
-        _("Kept for the campaign's counts; the reason text is erased."),
+        {"skipped": A, "links": A},
+        _("Kept for the campaign's counts; the reason text and their filled-in links are erased."),
     ),
     PersonalData(
         "analytics.CustomerActivity",
