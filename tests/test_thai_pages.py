@@ -70,6 +70,7 @@ NOT_PAGES = {
     "logout": "answers a POST only",
     "language_switch": "answers a POST only",
     "customer_archive": "answers a POST only",
+    "customer_duplicate_reviewed": "answers a POST only",
     "contact_point_delete": "answers a POST only",
     "consent_change": "answers a POST only",
     "order_status": "answers a POST only",

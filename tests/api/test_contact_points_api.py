@@ -87,7 +87,8 @@ def test_bad_input_is_422_naming_the_field_and_writes_nothing(api, somying, body
     assert AuditEvent.objects.count() == before
 
 
-def test_duplicate_warning_names_only_customers_the_caller_may_see(somchai):
+def test_a_duplicate_the_caller_cannot_see_is_not_revealed_but_flagged(somchai):
+    """Issue 20: no 409 (which told that the phone exists); saved and flagged for review."""
     outsider = UserFactory(username="outsider", role=Role.SALES, team=TeamFactory(name="ทีมเหนือ"))
     own = services.customer_create(actor=outsider, fields={"first_name": "ลูกค้าเหนือ"})
     response = post(
@@ -95,8 +96,10 @@ def test_duplicate_warning_names_only_customers_the_caller_may_see(somchai):
         f"/api/v1/customers/{own.pk}/contact-points",
         {"kind": "mobile", "value": "0812345678"},
     )
-    assert response.status_code == 409
-    assert str(somchai.pk) not in response.json()["detail"][0]["msg"]
+    assert response.status_code == 201
+    assert "duplicate" not in response.content.decode()
+    own.refresh_from_db()
+    assert own.duplicate_review
 
 
 def test_another_teams_contact_points_are_404(somchai):

@@ -1,5 +1,5 @@
-"""The public sign-up (consent boxes stored as consent records, welcome back instead of a
-duplicate, honeypot, rate limit, bad input), member cards (PNG and PDF whose QR code reads
+"""The public sign-up (consent boxes stored as consent records, the same answer for a known
+person, who is not duplicated, honeypot, rate limit, bad input), member cards (PNG and PDF whose QR code reads
 back to the member) and the counter poster."""
 
 import io
@@ -46,7 +46,7 @@ def test_a_sign_up_makes_a_member_with_the_consents_ticked():
     )  # fmt: skip
     assert response.status_code == 200
     customer = Customer.objects.get(first_name="มะลิ")
-    assert customer.member_number and customer.member_number in response.content.decode()
+    assert customer.member_number and customer.member_number not in response.content.decode()
     assert customer.source == "website" and str(customer.birthday) == "1990-05-04"
     assert list(customer.interests.all()) == [tea]
     assert sorted(customer.contact_points.values_list("kind", "value")) == [
@@ -58,7 +58,9 @@ def test_a_sign_up_makes_a_member_with_the_consents_ticked():
         ("email", "marketing", "granted", "form"),
         ("sms", "service", "granted", "form"),
     }
-    card = Client().get(response.context["card_png"])
+    from samphan.frontdesk.public import card_link
+
+    card = Client().get(card_link(customer))
     assert card.status_code == 200 and card["Content-Type"] == "image/png"
 
 
@@ -92,7 +94,7 @@ def test_the_page_names_the_shop_shows_its_privacy_notice_and_records_a_line_con
     assert customer.consent_bits & line_bit  # campaigns' consent condition sees it
 
 
-def test_a_known_mobile_or_email_is_welcomed_back_not_duplicated():
+def test_a_known_mobile_or_email_is_not_duplicated():
     anne = person("แอน", phone="0891112222")
     response = Client().post(URL, form(consent_sms_marketing="on"))
     html = response.content.decode()
@@ -207,3 +209,47 @@ def test_a_sign_up_cannot_grant_consent_on_a_known_customer():
     assert list(ConsentRecord.objects.filter(customer=anne)) == [withdrawn]
     assert not anne.contact_points.filter(value="stranger@example.com").exists()
     assert Customer.objects.count() == 1
+
+
+def test_a_known_and_an_unknown_person_get_the_same_answer_and_the_card_by_message():
+    """Issue 20: the page does not tell whether a phone or e-mail is registered; each
+    member's card goes to their own channel on file, not to whoever typed the number."""
+    import re
+    from urllib.parse import urlsplit
+
+    from samphan.messaging.models import Message
+
+    anne = person("แอน", phone="0891112222", member_number="M1")
+    known = Client().post(URL, form(nickname=""))
+    unknown = Client().post(URL, form(nickname="", mobile="0893334444"))
+    assert known.status_code == unknown.status_code == 200
+    assert known.content == unknown.content  # same page, same words
+    assert "M1" not in known.content.decode() and "member-card" not in known.content.decode()
+    newcomer = Customer.objects.get(contact_points__value="+66893334444")
+    sent = {message.customer_id: message for message in Message.objects.all()}
+    assert set(sent) == {anne.pk, newcomer.pk}
+    assert (sent[anne.pk].channel, sent[anne.pk].to, sent[anne.pk].purpose) == (
+        "sms", "+66891112222", "service"
+    )  # fmt: skip
+    link = re.search(r"https?://\S+", sent[anne.pk].text)
+    assert link is not None
+    card = Client().get(urlsplit(link.group()).path)
+    assert card.status_code == 200 and card["Content-Type"] == "image/png"
+    Client().post(URL, form(nickname=""))  # again the same day: no second message
+    assert Message.objects.filter(customer=anne).count() == 1
+
+
+def test_a_known_member_who_withdrew_service_messages_is_not_sent_the_card():
+    from samphan.customers import services as customer_services
+    from samphan.messaging.models import Message
+
+    anne = person("แอน", phone="0891112222", member_number="M1")
+    customer_services.consent_record(
+        actor=None,
+        customer=anne,
+        channel=ConsentRecord.Channel.SMS,
+        purpose=ConsentRecord.Purpose.SERVICE,
+        status=ConsentRecord.Status.WITHDRAWN,
+    )
+    assert Client().post(URL, form()).status_code == 200
+    assert not Message.objects.exists()

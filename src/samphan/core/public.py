@@ -10,14 +10,16 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from samphan.core.http import client_address
+
 
 def sender_hash(sender: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{sender}".encode()).hexdigest()
 
 
 def sender_of(request: HttpRequest) -> str:
-    sender: str = request.META.get("REMOTE_ADDR", "")
-    return sender
+    """The visitor's address, behind the trusted reverse proxies (``client_address``)."""
+    return client_address(request)
 
 
 def in_link_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

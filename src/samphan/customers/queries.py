@@ -40,6 +40,7 @@ class CustomerFilters:
     team: int | None = None
     industry: str = ""
     archived: bool = False
+    duplicates: bool = False  # flagged for review (``Customer.duplicate_review``)
     sort: str = DEFAULT_SORT
 
 
@@ -64,6 +65,8 @@ def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
     customers = customers.filter(**{name: value for name, value in exact.items() if value})
     if filters.vip is not None:
         customers = customers.filter(is_vip=filters.vip)
+    if filters.duplicates:
+        customers = customers.filter(duplicate_review=True)
     ordering: tuple[Any, ...] = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.q.strip():
         # One more than the cap, so the paginator can tell there are more; fetched once

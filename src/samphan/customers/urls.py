@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/archive/", views.customer_archive, name="customer_archive"),
+    path(
+        "<int:pk>/duplicate-reviewed/",
+        views.customer_duplicate_reviewed,
+        name="customer_duplicate_reviewed",
+    ),
     path("<int:pk>/contacts/new/", views.contact_point_form, name="contact_point_add"),
     path("<int:pk>/contacts/<int:point_pk>/", views.contact_point_form, name="contact_point_edit"),
     path(

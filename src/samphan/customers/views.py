@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from samphan.accounts.models import Team, User
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import CappedPaginator
-from samphan.core.permissions import require_perm
+from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers import queries, services
 from samphan.customers.access import customer_for_user
 from samphan.customers.forms import (
@@ -61,6 +61,8 @@ def filters_from(request: Request) -> queries.CustomerFilters:
         owner=number("owner"),
         team=number("team"),
         archived=get.get("archived") == "1",
+        # Only for who sees every customer: a scoped rep is never told (issue 20).
+        duplicates=get.get("duplicates") == "1" and sees_all_records(request.user),
         sort=choice("sort", queries.SORTS, queries.DEFAULT_SORT),
     )
 
@@ -85,6 +87,7 @@ def customer_list(request: Request) -> HttpResponse:
         "tags": Tag.objects.all(),
         "owners": User.objects.filter(is_active=True).order_by("username"),
         "teams": Team.objects.all(),
+        "reviews_duplicates": sees_all_records(request.user),
         "sorts": [
             ("name", _("Name A–Z")),
             ("-name", _("Name Z–A")),
@@ -149,7 +152,30 @@ def _detail_context(
         "consent_form": ConsentForm(),
         "history": queries.audit_history(request.user, customer),
         "panels": CUSTOMER_PANELS,
+        "possible_duplicates": _possible_duplicates(request, customer),
     }
+
+
+def _possible_duplicates(request: Request, customer: Customer) -> list[Customer] | None:
+    """For who sees every customer, the customers a flagged one may duplicate (issue 20);
+    None when there is nothing to show this user."""
+    if not customer.duplicate_review or not sees_all_records(request.user):
+        return None
+    contacts = [(point.kind, point.value) for point in customer.contact_points.all()]
+    return list(services.duplicates_of(contacts, exclude_id=customer.pk)[:10])
+
+
+@login_required
+@require_POST
+def customer_duplicate_reviewed(request: Request, pk: int) -> HttpResponse:
+    """A manager has looked at a possible duplicate: the flag is cleared (merge, if it is
+    one, from the other customer's page)."""
+    customer = customer_for_user(request.user, pk, perm="customers.change_customer")
+    if not sees_all_records(request.user):
+        raise PermissionDenied
+    services.duplicate_review_clear(actor=request.user, customer=customer)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect("customer_detail", pk=pk)
 
 
 def _custom_values(customer: Customer) -> list[tuple[str, Any]]:

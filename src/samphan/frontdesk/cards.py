@@ -11,6 +11,8 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
+from django.core import signing
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
@@ -18,6 +20,22 @@ from samphan.core.shop import shop_profile
 from samphan.core.shop_logo import logo_bytes
 from samphan.customers.membership import card_payload
 from samphan.customers.models import Customer
+
+# The card's own link, as the sign-up page sends it to the member (issue 20): signed, so no
+# one makes a link to another member's card, and good for a week after it was sent.
+CARD_LINK_SALT = "samphan.member-card-link"
+CARD_LINK_SECONDS = 7 * 24 * 3600
+
+
+def card_link(customer: Customer, kind: str = "png") -> str:
+    token = signing.dumps(customer.pk, salt=CARD_LINK_SALT)
+    return reverse("member_card_public", args=[token, kind])
+
+
+def card_url(customer: Customer) -> str:
+    """``card_link`` with the shop's public address, for a message."""
+    return shop_profile().public_url + card_link(customer)
+
 
 WIDTH, HEIGHT = 1012, 638  # 85.6 × 54 mm at 300 dpi
 DPI = 300

@@ -7,22 +7,16 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from samphan.core.forms import add_errors
 from samphan.core.public import in_link_language, sender_of
 from samphan.core.shop import shop_profile
 from samphan.customers.models import Customer
 from samphan.frontdesk import cards, services
+from samphan.frontdesk.cards import CARD_LINK_SALT, CARD_LINK_SECONDS, card_link
 from samphan.frontdesk.forms import SignUpForm
 
-CARD_LINK_SALT = "samphan.member-card-link"
-CARD_LINK_SECONDS = 24 * 3600
-
-
-def card_link(customer: Customer, kind: str = "png") -> str:
-    token = signing.dumps(customer.pk, salt=CARD_LINK_SALT)
-    return reverse("member_card_public", args=[token, kind])
+__all__ = ["card_link", "card_response", "member_card_public", "sign_up"]
 
 
 @in_link_language
@@ -32,8 +26,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "frontdesk/sign_up.html", context)
     sender = sender_of(request)
+    thanks = {**context, "sent": True}
     if request.POST.get("website"):  # the honeypot: a bot; say thanks, keep nothing
-        return render(request, "frontdesk/sign_up.html", {**context, "returning": True})
+        return render(request, "frontdesk/sign_up.html", thanks)
     if not services.sign_up_allowed(sender):
         return render(request, "frontdesk/sign_up.html", {**context, "limited": True}, status=429)
     if form.is_valid():
@@ -48,20 +43,18 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             consents=form.consents(),
         )
         try:
-            customer, returning = services.member_sign_up(data=data, sender=sender)
+            services.member_sign_up(data=data, sender=sender)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            if returning:
-                return render(request, "frontdesk/sign_up.html", {**context, "returning": True})
-            done = {"member": customer, "card_png": card_link(customer),
-                    "card_pdf": card_link(customer, "pdf")}  # fmt: skip
-            return render(request, "frontdesk/sign_up.html", {**context, **done})
+            # A new member and a known one read the same words (issue 20): the card goes
+            # to the member's own channel on file, never onto this page.
+            return render(request, "frontdesk/sign_up.html", thanks)
     return render(request, "frontdesk/sign_up.html", context, status=400)
 
 
 def member_card_public(request: HttpRequest, token: str, kind: str) -> HttpResponse:
-    """The card the sign-up page shows, for a day after signing up."""
+    """The card whose link the sign-up sent the member, for a week after sending."""
     try:
         pk = signing.loads(token, salt=CARD_LINK_SALT, max_age=CARD_LINK_SECONDS)
     except signing.BadSignature as error:

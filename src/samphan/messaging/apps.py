@@ -9,8 +9,10 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.core.background import loop_register
+        from samphan.customers.card_delivery import card_courier_register
         from samphan.customers.panels import customer_panel_register
         from samphan.customers.timeline import timeline_source_register
+        from samphan.messaging.cards import member_card_send
         from samphan.messaging.outbox import SEND_EVERY, outbox_run
         from samphan.messaging.quotes import OutboxCourier
         from samphan.messaging.timeline import Messages
@@ -20,3 +22,4 @@ class MessagingConfig(AppConfig):
         customer_panel_register("customer_reach")
         loop_register("outbox", SEND_EVERY, outbox_run)
         quote_courier_register(OutboxCourier())
+        card_courier_register(member_card_send)

@@ -145,6 +145,11 @@ class Customer(TimeStampedModel):
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.LEAD)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
     is_vip = models.BooleanField(_("VIP"), default=False)
+    # Saved by someone who may not see every customer while a customer they cannot see has
+    # one of its phones or e-mails (issue 20): they are not told, a manager reviews it.
+    duplicate_review = models.BooleanField(
+        _("possible duplicate to review"), default=False, editable=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -202,6 +207,11 @@ class Customer(TimeStampedModel):
             # live there), slower than reading the few VIPs here (docs/performance.md).
             models.Index(
                 fields=["is_vip"], condition=models.Q(is_vip=True), name="customers_vip_idx"
+            ),
+            models.Index(
+                fields=["duplicate_review"],
+                condition=models.Q(duplicate_review=True),
+                name="customers_dup_review_idx",
             ),
             models.Index(fields=["kind", "display_name"]),
             models.Index(fields=["industry"]),

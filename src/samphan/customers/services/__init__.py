@@ -17,6 +17,7 @@ from samphan.customers.services.contact_points import (
     contact_point_add,
     contact_point_remove,
     contact_point_update,
+    duplicate_review_clear,
     refresh_derived,
 )
 from samphan.customers.services.custom_fields import custom_fields_clean
@@ -62,6 +63,7 @@ __all__ = [
     "customer_archive",
     "customer_create",
     "customer_update",
+    "duplicate_review_clear",
     "duplicates_of",
     "interaction_delete",
     "interaction_log",

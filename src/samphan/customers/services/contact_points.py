@@ -13,7 +13,7 @@ from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
 from samphan.customers.search import build_search_document
-from samphan.customers.services.duplicates import contact_value_normalise, refuse_duplicates
+from samphan.customers.services.duplicates import contact_value_normalise, duplicates_decide
 
 CONTACT_FIELDS = ("kind", "value", "label", "is_preferred")
 
@@ -77,9 +77,13 @@ def contact_point_add(
     if kind not in ContactPoint.Kind.values:
         raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
     value = contact_value_normalise(kind, value)
-    if not allow_duplicate:
-        refuse_duplicates([(kind, value)], field="value", exclude_id=customer.pk)
+    review = duplicates_decide(
+        [(kind, value)], actor=actor, field="value", exclude_id=customer.pk,
+        allow_duplicate=allow_duplicate,
+    )  # fmt: skip
     with transaction.atomic():
+        if review:
+            duplicate_review_flag(customer)
         return _contact_point_add(actor, customer, kind, value, label, is_preferred)
 
 
@@ -118,10 +122,15 @@ def contact_point_update(
     if kind not in ContactPoint.Kind.values:
         raise ValidationError({"kind": _("Choose a valid kind of contact point.")})
     value = contact_value_normalise(kind, fields.get("value", contact_point.value))
-    if not allow_duplicate and (kind, value) != (contact_point.kind, contact_point.value):
-        exclude_id = contact_point.customer_id
-        refuse_duplicates([(kind, value)], field="value", exclude_id=exclude_id)
+    review = False
+    if (kind, value) != (contact_point.kind, contact_point.value):
+        review = duplicates_decide(
+            [(kind, value)], actor=actor, field="value", exclude_id=contact_point.customer_id,
+            allow_duplicate=allow_duplicate,
+        )  # fmt: skip
     with transaction.atomic():
+        if review:
+            duplicate_review_flag(contact_point.customer)
         return _contact_point_update(actor, contact_point, {**fields, "kind": kind, "value": value})
 
 
@@ -162,3 +171,24 @@ def contact_point_remove(*, actor: User | None, contact_point: ContactPoint) -> 
     )
     contact_point.delete()
     refresh_derived(customer)
+
+
+def duplicate_review_flag(customer: Customer) -> None:
+    """Flag ``customer`` for a manager's review: it was given a phone or e-mail that a
+    customer its editor cannot see has (``duplicates_decide``)."""
+    Customer.objects.filter(pk=customer.pk).update(duplicate_review=True)
+    customer.duplicate_review = True
+
+
+def duplicate_review_clear(*, actor: User | None, customer: Customer) -> None:
+    """A manager looked at the flagged customer: the flag goes, audited."""
+    with transaction.atomic():
+        Customer.objects.filter(pk=customer.pk).update(duplicate_review=False)
+        customer.duplicate_review = False
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes={"duplicate_review": [True, False]},
+        )

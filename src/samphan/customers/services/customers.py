@@ -1,6 +1,6 @@
 """Customers and companies: create, change, archive, each validated and audited."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +16,7 @@ from samphan.customers.models import Customer, Interest, Tag
 from samphan.customers.photos import photo_files
 from samphan.customers.services.contact_points import contact_point_add, refresh_derived
 from samphan.customers.services.custom_fields import custom_fields_clean
-from samphan.customers.services.duplicates import normalised_contacts, refuse_duplicates
+from samphan.customers.services.duplicates import duplicates_decide, normalised_contacts
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -86,11 +86,16 @@ def customer_create(
     ``contact_points``) when another customer has one of its phones or e-mails, unless
     ``allow_duplicate``."""
     contacts = list(contact_points)
-    if not allow_duplicate:
-        # Checked before the transaction, as the pages and the API always have.
-        refuse_duplicates(normalised_contacts(contacts), field="contact_points")
+    # Checked before the transaction, as the pages and the API always have.
+    review = duplicates_decide(
+        _normalised_when_read(contacts),  # not read when the rule needs no look
+        actor=actor,
+        field="contact_points",
+        allow_duplicate=allow_duplicate,
+    )
     with transaction.atomic():
         customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
+        customer.duplicate_review = review
         _apply_fields(customer, fields)
         if customer.owner_id is None and getattr(actor, "pk", None):
             customer.owner = actor
@@ -170,3 +175,7 @@ def customer_archive(*, actor: User | None, customer: Customer, archived: bool =
         changes=diff(before, snapshot(customer, ["archived_at"])),
     )
     return customer
+
+
+def _normalised_when_read(contacts: list[Mapping[str, Any]]) -> Iterator[tuple[str, str]]:
+    yield from normalised_contacts(contacts)

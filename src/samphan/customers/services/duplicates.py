@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
+from samphan.accounts.models import User
+from samphan.core.permissions import sees_all_records
 from samphan.core.phones import normalise_phone
 from samphan.customers.models import ContactPoint, Customer, CustomerQuerySet
 
@@ -76,6 +78,36 @@ def refuse_duplicates(
     count = customers.count()
     if count:
         raise DuplicateContactError(field=field, customers=customers, count=count)
+
+
+def duplicates_decide(
+    contacts: Iterable[tuple[str, str]],
+    *,
+    actor: User | None,
+    field: str,
+    exclude_id: int | None = None,
+    allow_duplicate: bool = False,
+) -> bool:
+    """The duplicate rule for a save by ``actor``; True when the save goes ahead but must be
+    flagged for a manager's review (``Customer.duplicate_review``).
+
+    Someone who sees every customer (or the system) gets ``DuplicateContactError`` unless
+    ``allow_duplicate``. Someone limited to some customers is told only about those they
+    can see; a phone or e-mail held only by customers they cannot see is saved as if new
+    and flagged, so the answer does not reveal that it exists (issue 20)."""
+    if actor is None or sees_all_records(actor):
+        if not allow_duplicate:
+            refuse_duplicates(contacts, field=field, exclude_id=exclude_id)
+        return False
+    customers = duplicates_of(contacts, exclude_id=exclude_id)
+    count = customers.count()
+    if not count:
+        return False
+    visible = customers.visible_to(actor)
+    visible_count = visible.count()
+    if visible_count and not allow_duplicate:
+        raise DuplicateContactError(field=field, customers=visible, count=visible_count)
+    return visible_count < count
 
 
 def normalised_contacts(contacts: list[Mapping[str, Any]]) -> list[tuple[str, str]]:

@@ -13,8 +13,10 @@ from samphan.accounts.models import User
 from samphan.core.phones import normalise_phone
 from samphan.core.public import sender_hash
 from samphan.customers import services as customer_services
+from samphan.customers.card_delivery import card_send
 from samphan.customers.membership import member_number_assign
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer, Interest
+from samphan.frontdesk.cards import card_url
 from samphan.frontdesk.models import SignUp
 
 # The consent wording a record was given under: 2026-2 offers LINE beside SMS and e-mail
@@ -112,8 +114,10 @@ class MemberSignUp:
 def member_sign_up(*, data: MemberSignUp, sender: str) -> tuple[Customer, bool]:
     """A new member from the public form, with a member number, the interests and the
     consents they ticked; or, when their mobile or e-mail is already on file, the known
-    customer, unchanged (``True``: welcome back; nobody becomes a duplicate, and a form
-    without login changes nothing of a record it may not own)."""
+    customer, unchanged (``True``: nobody becomes a duplicate, and a form without login
+    changes nothing of a record it may not own). Either way a member's card is sent to
+    their own channel on file (``card_delivery``), at most once a day: the page shows
+    no card, so it reads the same for a known and a new person (issue 20)."""
     if not data.first_name.strip() and not data.nickname.strip():
         raise ValidationError({"first_name": _("Enter a first name or a nickname.")})
     contacts = [("mobile", ContactPoint.Kind.MOBILE, data.mobile)]
@@ -128,6 +132,8 @@ def member_sign_up(*, data: MemberSignUp, sender: str) -> tuple[Customer, bool]:
     known = customer_services.duplicates_of(normalised).first()
     if known is not None:
         SignUp.objects.create(customer=known, returning=True, sender_hash=sender_hash(sender))
+        if known.member_number:
+            card_send(known, card_url(known))
         return known, True
     customer = customer_services.customer_create(
         actor=None,
@@ -150,4 +156,5 @@ def member_sign_up(*, data: MemberSignUp, sender: str) -> tuple[Customer, bool]:
     _consents_granted(customer, data.consents, actor=None, source=ConsentRecord.Source.FORM)
     member_number_assign(customer)
     SignUp.objects.create(customer=customer, sender_hash=sender_hash(sender))
+    card_send(customer, card_url(customer))
     return customer, False

@@ -18,7 +18,7 @@ from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
-from samphan.core.public import in_link_language
+from samphan.core.public import in_link_language, sender_of
 from samphan.customers.models import Customer
 from samphan.sales import queries, services
 from samphan.sales.access import lead_for_user
@@ -172,7 +172,7 @@ def public_lead_form(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "sent": False}
     if request.method != "POST":
         return render(request, "sales/public_lead_form.html", context)
-    sender = request.META.get("REMOTE_ADDR", "")
+    sender = sender_of(request)
     if request.POST.get("website"):  # the honeypot: say thanks, keep nothing
         return render(request, "sales/public_lead_form.html", {**context, "sent": True})
     if not services.public_form_allowed(sender):
