@@ -11,6 +11,7 @@ Pin = int | dict[str, int]
 
 # The GET of each page the crawl reads (its variants with a query string left out).
 PAGES: dict[str, Pin] = {
+    "audit_log": 6,  # the events, then the users and teams they name (one query each)
     "board": 9,
     "campaign_detail": 8,
     "campaign_edit": 5,

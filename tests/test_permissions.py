@@ -21,6 +21,8 @@ PNG = bytes.fromhex(
 WRITERS = ALL - {Role.VIEWER}
 MANAGERS = {Role.ADMIN, Role.MANAGER}
 TAGGERS = {Role.ADMIN, Role.MANAGER, Role.MARKETING}
+# Marketing does not log interactions (issue 20: the roles as the user guide documents them).
+LOGGERS = WRITERS - {Role.MARKETING}
 POINTS = {Role.ADMIN, Role.MANAGER, Role.SALES, Role.FRONTDESK}
 
 # (name, method, url, body, roles allowed, success status). {id} is the customer; {point},
@@ -36,8 +38,8 @@ UI = [
     ("edit form", "get", "/customers/{id}/edit/", None, WRITERS, 200),
     ("edit", "post", "/customers/{id}/edit/", {"first_name": "แก้", "stage": "lead", "tier": "none"}, WRITERS, 302),
     ("archive", "post", "/customers/{id}/archive/", {"archive": "1"}, MANAGERS, 302),
-    ("log call", "post", "/customers/{id}/interactions/", {"kind": "call", "summary": "โทร"}, WRITERS, 302),
-    ("log a visit", "post", "/customers/{id}/interactions/", {"kind": "visit", "summary": "มาร้าน", "occurred_at": "2026-01-15T14:30", "channel": "หน้าร้าน"}, WRITERS, 302),
+    ("log call", "post", "/customers/{id}/interactions/", {"kind": "call", "summary": "โทร"}, LOGGERS, 302),
+    ("log a visit", "post", "/customers/{id}/interactions/", {"kind": "visit", "summary": "มาร้าน", "occurred_at": "2026-01-15T14:30", "channel": "หน้าร้าน"}, LOGGERS, 302),
     ("consent", "post", "/customers/{id}/consent/", {"channel": "sms", "purpose": "marketing", "status": "granted"}, WRITERS, 302),
     ("contact form", "get", "/customers/{id}/contacts/new/", None, WRITERS, 200),
     ("add contact", "post", "/customers/{id}/contacts/new/", {"kind": "email", "value": "x@example.com"}, WRITERS, 302),
@@ -75,7 +77,7 @@ API = [
     ("api archive", "post", "/api/v1/customers/{id}/archive", None, MANAGERS, 200),
     ("api restore", "post", "/api/v1/customers/{id}/restore", None, MANAGERS, 200),
     ("api timeline", "get", "/api/v1/customers/{id}/interactions", None, ALL, 200),
-    ("api log", "post", "/api/v1/customers/{id}/interactions", {"kind": "call", "summary": "โทร"}, WRITERS, 201),
+    ("api log", "post", "/api/v1/customers/{id}/interactions", {"kind": "call", "summary": "โทร"}, LOGGERS, 201),
     ("api interaction get", "get", "/api/v1/interactions/{interaction}", None, ALL, 200),
     ("api interaction edit", "patch", "/api/v1/interactions/{interaction}", {"summary": "แก้"}, MANAGERS, 200),
     ("api interaction delete", "delete", "/api/v1/interactions/{interaction}", None, MANAGERS, 204),

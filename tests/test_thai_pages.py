@@ -116,10 +116,10 @@ class Shop:
     message: Message
 
 
-def shop_build() -> Shop:
+def shop_build(customers: int = 200) -> Shop:
     """The demo shop at a small size, and one of each record the demo does not make,
     written through the services so that their audit rows and timelines exist."""
-    load_demo(customers=200, seed=42, workers=0)
+    load_demo(customers=customers, seed=42, workers=0)
     admin_user = User.objects.create_user(
         "somsri", first_name="สมศรี", last_name="เจ้าของร้าน", language="th", buddhist_era=True,
         is_staff=True, is_superuser=True,

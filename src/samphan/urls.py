@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("samphan.accounts.urls")),  # users, API tokens, forgotten passwords
     path("settings/shop/", shop_views.shop_settings, name="shop_settings"),
     path("p/logo/", shop_views.shop_logo, name="shop_logo"),
+    path("audit/", core_views.audit_log, name="audit_log"),
     path("notifications/", core_views.notification_list, name="notifications"),
     path("notifications/badge/", core_views.notification_badge, name="notification_badge"),
     path("language/", account_views.language_switch, name="language_switch"),

@@ -66,3 +66,13 @@ def test_a_gone_record_and_an_unknown_model_still_read(db, thai):
     ]
     assert unknown.subject == "nothing.here"
     assert [(c.name, c.after) for c in unknown.changes] == [("Field name", "x")]
+
+
+def test_a_stored_file_name_reads_as_a_file():
+    from django.utils import translation
+
+    from samphan.core.history import value_label
+    from samphan.customers.models import Customer
+
+    with translation.override("en"):
+        assert value_label(Customer._meta.get_field("photo"), "5ec690a4.png") == "a file"

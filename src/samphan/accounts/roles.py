@@ -1,135 +1,14 @@
-"""What each built-in role may do. Applied by a data migration and by ``roles_sync``."""
+"""What each built-in role may do: the permissions of its capabilities
+(``accounts/capabilities.py``, the one table). Applied after every migration by
+``roles_sync``."""
 
 from django.contrib.auth.models import Group, Permission
 
+from samphan.accounts.capabilities import ROLE_CAPABILITIES, role_perms
 from samphan.accounts.models import Role
 
-VIEW_CUSTOMERS = ["customers.view_customer"]
-WRITE_CUSTOMERS = [
-    "customers.view_customer",
-    "customers.add_customer",
-    "customers.change_customer",
-    "customers.add_interaction",
-    "customers.add_contactpoint",
-    "customers.change_contactpoint",
-    "customers.delete_contactpoint",
-    "customers.add_consentrecord",
-]
-MANAGE_CUSTOMERS = [
-    *WRITE_CUSTOMERS,
-    "customers.archive_customer",
-    "customers.change_interaction",  # others' entries; authors may always change their own
-    "customers.delete_interaction",
-    "customers.add_tag",
-    "customers.change_tag",
-    "customers.delete_tag",
-]
-
-VIEW_SALES = [
-    "sales.view_product",
-    "sales.view_order",
-    "sales.view_deal",
-    "sales.view_lead",
-    "sales.view_quote",
-]
-SELL = [*VIEW_SALES, "sales.add_order"]
-WORK_DEALS = [
-    "sales.add_deal",
-    "sales.change_deal",
-    "sales.view_lead",
-    "sales.add_lead",
-    "sales.change_lead",
-    "sales.add_quote",
-    "sales.change_quote",
-]
-MANAGE_SALES = [
-    *SELL,
-    *WORK_DEALS,
-    "sales.change_order",
-    "sales.add_product",
-    "sales.change_product",
-    "sales.add_category",
-    "sales.change_category",
-]
-
-MANAGE_FRONTDESK = [
-    "frontdesk.view_alertrule",
-    "frontdesk.add_alertrule",
-    "frontdesk.change_alertrule",
-    "frontdesk.delete_alertrule",
-]
-
-VIEW_MESSAGES = ["messaging.view_message"]
-VIEW_MARKETING = ["marketing.view_segment", "marketing.view_campaign"]
-MANAGE_MARKETING = [
-    *VIEW_MARKETING,
-    "marketing.add_segment",
-    "marketing.change_segment",
-    "marketing.delete_segment",
-    "marketing.add_campaign",
-    "marketing.change_campaign",
-]
-SEND_MESSAGES = [*VIEW_MESSAGES, "messaging.add_message"]
-VIEW_POINTS = ["loyalty.view_pointsentry"]
-# The shop's name, logo, tax ID, PromptPay and privacy notice: admins only.
-SHOP_SETTINGS = ["core.view_shopprofile", "core.change_shopprofile"]
-CHANGE_POINTS = [*VIEW_POINTS, "loyalty.add_pointsentry"]
-
-# Users, their roles and teams: administrators only (accounts/user_views.py).
-MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user"]
-
 ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
-    Role.ADMIN: (
-        Role.Scope.ALL,
-        [
-            *MANAGE_CUSTOMERS,
-            *MANAGE_SALES,
-            *MANAGE_FRONTDESK,
-            *SEND_MESSAGES,
-            *MANAGE_MARKETING,
-            *CHANGE_POINTS,
-            "core.view_auditevent",
-            *MANAGE_USERS,
-            *SHOP_SETTINGS,
-        ],
-    ),
-    Role.MANAGER: (
-        Role.Scope.ALL,
-        [
-            *MANAGE_CUSTOMERS,
-            *MANAGE_SALES,
-            *MANAGE_FRONTDESK,
-            *SEND_MESSAGES,
-            *MANAGE_MARKETING,
-            *CHANGE_POINTS,
-            "core.view_auditevent",
-        ],
-    ),
-    Role.SALES: (
-        Role.Scope.OWN_TEAM,
-        [*WRITE_CUSTOMERS, *SELL, *WORK_DEALS, *SEND_MESSAGES, *VIEW_MARKETING, *CHANGE_POINTS],
-    ),
-    Role.MARKETING: (
-        Role.Scope.ALL,
-        [
-            *WRITE_CUSTOMERS,
-            "customers.add_tag",
-            *VIEW_SALES,
-            "sales.add_lead",
-            *SEND_MESSAGES,
-            *MANAGE_MARKETING,
-            *VIEW_POINTS,
-        ],
-    ),
-    Role.FRONTDESK: (Role.Scope.ALL, [*WRITE_CUSTOMERS, *SELL, *SEND_MESSAGES, *CHANGE_POINTS]),
-    Role.SUPPORT: (
-        Role.Scope.ALL,
-        [*WRITE_CUSTOMERS, *VIEW_SALES, *SEND_MESSAGES, *VIEW_MARKETING, *VIEW_POINTS],
-    ),
-    Role.VIEWER: (
-        Role.Scope.ALL,
-        [*VIEW_CUSTOMERS, *VIEW_SALES, *VIEW_MESSAGES, *VIEW_MARKETING, *VIEW_POINTS],
-    ),
+    role: (scope, role_perms(role)) for role, (scope, _keys) in ROLE_CAPABILITIES.items()
 }
 
 

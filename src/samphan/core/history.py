@@ -149,6 +149,8 @@ def value_label(
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return gettext("yes") if value else gettext("no")
+    if isinstance(field, models.FileField):  # a stored name means nothing to a reader
+        return gettext("a file")
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(str(value))
         return format_datetime(moment) if moment else str(value)

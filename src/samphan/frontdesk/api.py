@@ -101,7 +101,7 @@ def check_in(request: Request, payload: CheckInIn) -> Any:
     """Check a customer in: a visit on their timeline, and an arrival alert when a rule
     matches. Several matches answer 409 with the candidates (check one in by id); none
     answers 404."""
-    require_perm(request.user, "customers.add_interaction")
+    require_perm(request.user, "frontdesk.use_desk")
     given = {name: value for name, value in payload.dict().items() if value not in (None, "")}
     if len(given) != 1:
         raise ValidationError(

@@ -111,6 +111,9 @@ class Alert(models.Model):
         ordering = ["-arrived_at", "-id"]
         verbose_name = _("arrival alert")
         verbose_name_plural = _("arrival alerts")
+        # Checking customers in at the desk (look-up, walk-in, member card) is its own
+        # capability: not every role that logs interactions works the counter (issue 20).
+        permissions = [("use_desk", _("Can check customers in at the front desk"))]
         # The screens ask for the alerts not yet greeted (a few), newest first.
         indexes = [
             models.Index(

@@ -31,7 +31,7 @@ from samphan.frontdesk.models import Alert, AlertRule
 from samphan.frontdesk.public import card_response
 from samphan.sales.models import Deal
 
-CHECK_IN = "customers.add_interaction"
+CHECK_IN = "frontdesk.use_desk"
 MANAGE_RULES = "frontdesk.change_alertrule"
 
 
@@ -262,6 +262,7 @@ def member_card(request: Request, pk: int, kind: str) -> HttpResponse:
 @require_POST
 def member_make(request: Request, pk: int) -> HttpResponse:
     """Give a customer checked in at the desk a member number (and so a card)."""
+    require_perm(request.user, CHECK_IN)
     customer = customer_for_user(request.user, pk, perm="customers.change_customer")
     services.member_number_give(actor=request.user, customer=customer)
     return _result(request, {"member_made": True, **customer_card(request.user, customer)})
