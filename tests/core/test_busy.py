@@ -1,0 +1,136 @@
+"""A busy database answers 503 with Retry-After, not 500; a long import commits in short
+transactions so the front desk's writes wait for one batch at most (issue 20 §1)."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+
+from samphan.accounts.models import Role, User
+from samphan.sales.models import Product
+from samphan.sales.services import products
+
+# Runs against a real file-backed SQLite database while another connection holds the
+# write lock (BEGIN IMMEDIATE), as a long import would. The busy timeout is shortened so
+# the test does not wait the production five seconds.
+LOCKED = """
+import json, sqlite3, sys
+import django
+django.setup()
+from django.db import connection
+options = connection.settings_dict["OPTIONS"]
+options["init_command"] = options["init_command"].replace("busy_timeout=5000", "busy_timeout=50")
+from django.test import Client
+from samphan.accounts.models import User
+from samphan.accounts.services import token_create
+user = User.objects.create_user("desk", password="x", is_superuser=True, is_staff=True,
+                                language=sys.argv[2])
+page = Client(raise_request_exception=False)
+page.force_login(user)
+api = Client(raise_request_exception=False, headers={"Authorization": "Bearer " + token_create(user=user, name="t")})
+holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+holder.execute("BEGIN IMMEDIATE")
+answers = {}
+for name, response in (
+    ("page", page.post("/customers/new/", {"first_name": "Malee", "stage": "lead",
+                                            "tier": "none"})),
+    ("api", api.post("/api/v1/customers", {"first_name": "Malee"},
+                     content_type="application/json")),
+):
+    answers[name] = {"status": response.status_code,
+                     "retry_after": response.get("Retry-After"),
+                     "type": response["Content-Type"],
+                     "body": response.content.decode()}
+holder.execute("ROLLBACK")
+answers["written"] = User.objects.count()
+print(json.dumps(answers))
+"""
+
+
+def run_locked(tmp_path: Path, language: str) -> dict[str, dict[str, object]]:
+    database = tmp_path / "samphan.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(database)
+    connection.connection.backup(target)  # the migrated test schema, into a real file
+    target.close()
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment |= {"SAMPHAN_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", LOCKED, str(database), language],
+        env=environment, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file lock")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "The database is busy"), ("th", "ฐานข้อมูลกำลังไม่ว่าง")]
+)
+def test_a_locked_database_answers_503_with_retry_after(tmp_path, language, words):
+    answers = run_locked(tmp_path, language)
+    page, api = answers["page"], answers["api"]
+    assert page["status"] == 503 and page["retry_after"] == "2"
+    assert page["type"].startswith("text/html") and words in page["body"]
+    assert api["status"] == 503 and api["retry_after"] == "2"
+    assert api["type"] == "application/json"
+    assert json.loads(api["body"])["code"] == "database_busy"
+
+
+@pytest.fixture
+def english_admin(transactional_db) -> Client:
+    user = User.objects.create_user("importer", password="x", language="en")
+    user.groups.add(Group.objects.get(name=Role.ADMIN))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_long_import_commits_in_batches(english_admin, monkeypatch):
+    """Each transaction of the import writes at most ``IMPORT_BATCH`` products; every
+    row is checked before the first."""
+    monkeypatch.setattr(products, "IMPORT_BATCH", 40)
+    committed: list[int] = []
+    pending = {"rows": 0, "watching": False}
+
+    def committed_now() -> None:
+        committed.append(pending["rows"])
+        pending.update(rows=0, watching=False)
+
+    def count(execute, sql, params, many, context):
+        if sql.startswith(f'INSERT INTO "{Product._meta.db_table}"'):
+            pending["rows"] += 1
+            if not pending["watching"]:
+                pending["watching"] = True
+                transaction.on_commit(committed_now)
+        return execute(sql, params, many, context)
+
+    rows = "".join(f"P-{n},สินค้า {n},10\n" for n in range(100))
+    body = ("sku,name,list_price\n" + rows).encode()
+    with connection.execute_wrapper(count):
+        response = english_admin.post(
+            "/sales/products/import/", {"file": SimpleUploadedFile("p.csv", body)}
+        )
+    assert response.status_code == 200, response.content
+    assert Product.objects.count() == 100
+    assert committed == [40, 40, 20]
+
+
+def test_a_bad_row_late_in_a_long_import_writes_nothing(english_admin, monkeypatch):
+    monkeypatch.setattr(products, "IMPORT_BATCH", 40)
+    rows = "".join(f"P-{n},สินค้า {n},10\n" for n in range(99)) + "P-99,ผิด,abc\n"
+    body = ("sku,name,list_price\n" + rows).encode()
+    response = english_admin.post(
+        "/sales/products/import/", {"file": SimpleUploadedFile("p.csv", body)}
+    )
+    assert response.status_code == 400
+    assert not Product.objects.exists()
