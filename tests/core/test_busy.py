@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from samphan.accounts.models import Role, User
+from samphan.customers.models import Customer
 from samphan.sales.models import Product
 from samphan.sales.services import products
 
@@ -134,3 +135,26 @@ def test_a_bad_row_late_in_a_long_import_writes_nothing(english_admin, monkeypat
     )
     assert response.status_code == 400
     assert not Product.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's lock_timeout")
+def test_a_lock_timeout_on_postgresql_answers_503(english_admin):
+    """Another session holds the customers table; this one gives up after lock_timeout
+    (SQLSTATE 55P03), which answers 503 like SQLite's busy database."""
+    other = connection.copy()  # a second, real session on the same database
+    try:
+        with other.cursor() as cursor:
+            other.set_autocommit(False)
+            cursor.execute(f'LOCK TABLE "{Customer._meta.db_table}" IN ACCESS EXCLUSIVE MODE')
+            with connection.cursor() as mine:
+                mine.execute("SET lock_timeout = '100ms'")
+            english_admin.raise_request_exception = False
+            data = {"first_name": "Malee", "stage": "lead", "tier": "none"}
+            response = english_admin.post("/customers/new/", data)
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as mine:
+            mine.execute("RESET lock_timeout")
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert "The database is busy" in response.content.decode()
