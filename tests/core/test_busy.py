@@ -6,6 +6,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,11 @@ from django.test import Client
 
 from samphan.accounts.models import Role, User
 from samphan.customers.models import Customer
+from samphan.marketing import services as marketing_services
+from samphan.marketing.models import Segment, SegmentMember
 from samphan.sales.models import Product
 from samphan.sales.services import products
+from tests.factories import CustomerFactory
 
 # Runs against a real file-backed SQLite database while another connection holds the
 # write lock (BEGIN IMMEDIATE), as a long import would. The busy timeout is shortened so
@@ -96,10 +101,9 @@ def english_admin(transactional_db) -> Client:
     return client
 
 
-def test_a_long_import_commits_in_batches(english_admin, monkeypatch):
-    """Each transaction of the import writes at most ``IMPORT_BATCH`` products; every
-    row is checked before the first."""
-    monkeypatch.setattr(products, "IMPORT_BATCH", 40)
+@contextmanager
+def rows_per_commit(table: str) -> Iterator[list[int]]:
+    """The rows inserted into ``table`` by each transaction committed meanwhile."""
     committed: list[int] = []
     pending = {"rows": 0, "watching": False}
 
@@ -108,22 +112,48 @@ def test_a_long_import_commits_in_batches(english_admin, monkeypatch):
         pending.update(rows=0, watching=False)
 
     def count(execute, sql, params, many, context):
-        if sql.startswith(f'INSERT INTO "{Product._meta.db_table}"'):
-            pending["rows"] += 1
+        if sql.startswith(f'INSERT INTO "{table}"'):
+            if "UNNEST" in sql:  # PostgreSQL's bulk insert: one array a column
+                pending["rows"] += len(params[0])
+            else:
+                columns = sql[sql.index("(") + 1 : sql.index(")")].count(",") + 1
+                pending["rows"] += len(params) // columns
             if not pending["watching"]:
                 pending["watching"] = True
                 transaction.on_commit(committed_now)
         return execute(sql, params, many, context)
 
+    with connection.execute_wrapper(count):
+        yield committed
+
+
+def test_a_long_import_commits_in_batches(english_admin, monkeypatch):
+    """Each transaction of the import writes at most ``IMPORT_BATCH`` products; every
+    row is checked before the first."""
+    monkeypatch.setattr(products, "IMPORT_BATCH", 40)
     rows = "".join(f"P-{n},สินค้า {n},10\n" for n in range(100))
     body = ("sku,name,list_price\n" + rows).encode()
-    with connection.execute_wrapper(count):
+    with rows_per_commit(Product._meta.db_table) as committed:
         response = english_admin.post(
             "/sales/products/import/", {"file": SimpleUploadedFile("p.csv", body)}
         )
     assert response.status_code == 200, response.content
     assert Product.objects.count() == 100
     assert committed == [40, 40, 20]
+
+
+def test_a_long_static_list_import_commits_in_batches(english_admin, monkeypatch):
+    monkeypatch.setattr(marketing_services, "IMPORT_BATCH", 12)
+    listed = Segment.objects.create(name="จาก CSV", kind="static")
+    ids = [CustomerFactory().pk for _ in range(30)]
+    body = ("customer_id\n" + "".join(f"{pk}\n" for pk in ids)).encode()
+    with rows_per_commit(SegmentMember._meta.db_table) as committed:
+        response = english_admin.post(
+            f"/segments/{listed.pk}/members/import/", {"file": SimpleUploadedFile("l.csv", body)}
+        )
+    assert response.status_code == 302, response.content
+    assert committed == [12, 12, 6]
+    assert listed.members.count() == 30
 
 
 def test_a_bad_row_late_in_a_long_import_writes_nothing(english_admin, monkeypatch):
