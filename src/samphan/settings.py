@@ -54,13 +54,33 @@ def served_url() -> str:
         raise ImproperlyConfigured(f"SAMPHAN_BIND, SAMPHAN_PORT or PORT: {error}") from error
 
 
+def private_var_dir() -> None:
+    """``var/`` (the database, the secret key, uploads) readable by this account only."""
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if VAR_DIR.stat().st_mode & 0o077:
+        VAR_DIR.chmod(0o700)
+
+
+def private_database_file(path: Path) -> Path:
+    """The SQLite file, created empty (a valid database) and 0600 before SQLite opens it:
+    SQLite gives its -wal and -shm files the database file's mode. An older, wider file
+    is narrowed."""
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
+    return path
+
+
 def local_secret_key() -> str:
     """A key generated once per checkout, so a laptop install needs no configuration."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_var_dir()
+        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -100,6 +120,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samphan.core.busy.DatabaseBusyMiddleware",  # a locked database: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,10 +169,10 @@ def database_settings() -> dict[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
         return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    private_var_dir()
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "samphan.sqlite3",
+        "NAME": private_database_file(VAR_DIR / "samphan.sqlite3"),
         "OPTIONS": {
             # WAL lets readers run beside the one writer; IMMEDIATE avoids
             # "database is locked" upgrades from read to write transactions. The worker
@@ -208,7 +229,18 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploads (docs/security.md, "Uploads"): each field's cap is in samphan.core.uploads; the
+# handler there stores at most the largest cap of any file and only counts the rest. A
+# request of at most 2.5 MB is read in memory, a larger one streams to a temporary file.
+# Form fields other than files may hold 5 MB together. Kept files are this account's only.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "samphan.core.uploads.CappedUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Content-Security-Policy: scripts only from our origin or with the per-request nonce.
 SECURE_CSP = {

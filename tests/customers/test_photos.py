@@ -11,8 +11,9 @@ from django.utils import translation
 from PIL import Image
 
 from samphan.accounts.models import Role
+from samphan.core.uploads import PHOTO
 from samphan.customers import services
-from samphan.customers.photos import MAX_BYTES, SIZE, THUMBNAIL
+from samphan.customers.photos import SIZE, THUMBNAIL
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_a_50_mb_file_is_refused_before_it_is_read(admin_user, settings, tmp_pat
     big.seek(0)
     with pytest.raises(ValidationError) as error:
         services.customer_create(actor=admin_user, fields={"first_name": "มาลี"}, photo=big)
-    assert f"at most {MAX_BYTES // 1024 // 1024} MB" in str(error.value.message_dict["photo"])
+    assert f"at most {PHOTO.max_bytes // 1024 // 1024} MB" in str(error.value.message_dict["photo"])
     big.close()
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samphan.core.forms import Textarea
 from samphan.core.models import ShopProfile
+from samphan.core.uploads import LogoField
 
 # The form's sections, in order: (legend, field names).
 SECTIONS = [
@@ -35,7 +36,7 @@ def _text(name: str, *, max_length: int | None = None, **kwargs: Any) -> forms.C
 class ShopProfileForm(forms.Form):
     name = _text("name")
     name_en = _text("name_en")
-    logo = forms.FileField(
+    logo = LogoField(
         label=_("logo"),
         required=False,
         help_text=ShopProfile._meta.get_field("logo").help_text,

@@ -7,15 +7,14 @@ import io
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from samphan.core.pictures import picture_opened
+from samphan.core.uploads import LOGO
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # more is a decompression bomb, not a logo
 LONGEST_SIDE = 512
 FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "GIF"}  # MPO: some cameras' JPEG
@@ -23,14 +22,7 @@ FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "GIF"}  # MPO: some cameras' JPEG
 
 def logo_file(upload: Any) -> ContentFile[bytes]:
     """The logo to keep, or a ValidationError on ``logo`` saying what is wrong."""
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_BYTES:
-        raise ValidationError(
-            {
-                "logo": _("This file is %(size).1f MB; a logo may be at most %(limit)d MB.")
-                % {"size": size / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024}
-            }
-        )
+    LOGO.check(upload, field="logo")
     image = ImageOps.exif_transpose(_opened(upload))
     image = image.convert("RGBA")
     image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)

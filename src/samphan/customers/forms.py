@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
 from samphan.core import forms as core_forms
+from samphan.core.uploads import PhotoField
 from samphan.customers.models import (
     LOGGED_INTERACTION_KINDS,
     ConsentRecord,
@@ -145,6 +146,7 @@ class CustomerForm(DuplicateCheck, core_forms.ModelForm[Customer]):
     class Meta:
         model = Customer
         fields = PERSON_FIELDS
+        field_classes = {"photo": PhotoField}
         widgets = {
             "notes": core_forms.Textarea(attrs={"rows": 3}),
             "address": core_forms.Textarea(attrs={"rows": 2}),

@@ -6,14 +6,13 @@ import io
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from samphan.core.pictures import picture_opened
+from samphan.core.uploads import PHOTO
 
-MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a face
 SIZE, THUMBNAIL = 512, 128
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}  # MPO: some cameras' JPEG
@@ -22,14 +21,7 @@ FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}  # MPO: some cameras' JPEG
 def photo_files(upload: Any) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
     """The square photo and its thumbnail from an uploaded file, or a ValidationError on
     ``photo`` saying what is wrong with it."""
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_BYTES:
-        raise ValidationError(
-            {
-                "photo": _("This file is %(size)d MB; a photo may be at most %(limit)d MB.")
-                % {"size": round(size / 1024 / 1024), "limit": MAX_BYTES // 1024 // 1024}
-            }
-        )
+    PHOTO.check(upload, field="photo")
     image = _opened(upload)
     image = ImageOps.exif_transpose(image).convert("RGB")
     # Faces sit above the middle of most portraits: crop a little higher than centre.

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core import forms as core_forms
+from samphan.core.uploads import CsvFileField
 from samphan.marketing.models import Campaign, Segment
 
 
@@ -42,7 +43,7 @@ class SegmentForm(forms.Form):
 
 
 class MembersImportForm(forms.Form):
-    file = forms.FileField(
+    file = CsvFileField(
         label=_("CSV file"),
         help_text=_(
             "One customer a row, by a column customer_id, member_number, mobile, phone or email."

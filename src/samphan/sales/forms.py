@@ -10,13 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from samphan.accounts.models import Team, User
 from samphan.core import forms as core_forms
 from samphan.core.forms import PeriodForm
+from samphan.core.uploads import CsvFileField, PhotoField
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
 from samphan.sales.models import Deal, Order, Product, Stage
 from samphan.sales.services import LineInput
 from samphan.sales.services.products import PRODUCT_FIELDS
-
-MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 def _choose[M: Model](
@@ -35,6 +34,7 @@ class ProductForm(core_forms.ModelForm[Product]):
     class Meta:
         model = Product
         fields = [*PRODUCT_FIELDS, "photo"]
+        field_classes = {"photo": PhotoField}
 
     def product_fields(self) -> dict[str, Any]:
         return {
@@ -45,19 +45,13 @@ class ProductForm(core_forms.ModelForm[Product]):
 
 
 class ProductImportForm(forms.Form):
-    file = forms.FileField(
+    file = CsvFileField(
         label=_("CSV file"),
         help_text=_(
             "UTF-8 with a header row of the columns in the example below. A row whose SKU "
             "exists updates it."
         ),
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
 
 
 class OrderForm(forms.Form):

@@ -83,4 +83,8 @@ def product_import(request: Request) -> HttpResponse:
             report = services.product_import_csv(
                 actor=request.user, text=text, skip_invalid=request.POST.get("skip_invalid") == "1"
             )
-    return render(request, "sales/product_import.html", {"form": form, "report": report})
+    refused = request.method == "POST" and (
+        form.errors or (report is not None and report.errors and not report.written)
+    )
+    context = {"form": form, "report": report}
+    return render(request, "sales/product_import.html", context, status=400 if refused else 200)
