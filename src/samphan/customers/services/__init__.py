@@ -25,6 +25,8 @@ from samphan.customers.services.customers import (
     CUSTOMER_FIELDS,
     customer_archive,
     customer_create,
+    customer_restrict,
+    customer_restriction_lift,
     customer_update,
 )
 from samphan.customers.services.duplicates import (
@@ -61,6 +63,8 @@ __all__ = [
     "custom_fields_clean",
     "customer_archive",
     "customer_create",
+    "customer_restrict",
+    "customer_restriction_lift",
     "customer_update",
     "duplicates_of",
     "interaction_delete",
