@@ -75,6 +75,16 @@ VIEW_POINTS = ["loyalty.view_pointsentry"]
 SHOP_SETTINGS = ["core.view_shopprofile", "core.change_shopprofile"]
 CHANGE_POINTS = [*VIEW_POINTS, "loyalty.add_pointsentry"]
 
+# Requests from data subjects and the breach register (PDPA): managers and admins.
+HANDLE_PRIVACY = [
+    "privacy.view_subjectrequest",
+    "privacy.add_subjectrequest",
+    "privacy.change_subjectrequest",
+    "privacy.view_breach",
+    "privacy.add_breach",
+    "privacy.change_breach",
+]
+
 # Users, their roles and teams: administrators only (accounts/user_views.py).
 MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user"]
 
@@ -89,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_MARKETING,
             *CHANGE_POINTS,
             "core.view_auditevent",
+            *HANDLE_PRIVACY,
             *MANAGE_USERS,
             *SHOP_SETTINGS,
         ],
@@ -103,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, list[str]]] = {
             *MANAGE_MARKETING,
             *CHANGE_POINTS,
             "core.view_auditevent",
+            *HANDLE_PRIVACY,
         ],
     ),
     Role.SALES: (
