@@ -341,7 +341,7 @@ WRITES: dict[str, Write] = {
             "requester_name": "ก",
             "requester_contact": "x",
             "customer_id": shop.customer.pk,
-        },  # fmt: skip
+        },
     ),
     "PATCH /api/v1/privacy/requests/{request_id}": Write(
         11, body=lambda shop: {"status": "in_progress", "notes": "โทรยืนยันตัวตนแล้ว"}
@@ -354,7 +354,7 @@ WRITES: dict[str, Write] = {
             "found_at": "2026-01-01T10:00:00+07:00",
             "data_kinds": "ชื่อ",
             "customer_ids": [shop.customer.pk],
-        },  # fmt: skip
+        },
     ),
     "PATCH /api/v1/privacy/breaches/{breach_id}": Write(
         14, body=lambda shop: {"measures": "เปลี่ยนรหัสผ่าน", "customer_ids": []}
