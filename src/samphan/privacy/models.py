@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samphan.core.models import TimeStampedModel
 
@@ -34,7 +35,7 @@ class SubjectRequest(TimeStampedModel):
         RESTRICTION = "restriction", _("restriction of processing")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("data subject request", "open")
         IN_PROGRESS = "in_progress", _("in progress")
         DONE = "done", _("done")
         REFUSED = "refused", _("refused")

@@ -16,6 +16,7 @@ from django.utils.translation import override
 
 from samphan.accounts.models import Role, User
 from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.dates import format_date
 from samphan.core.models import AuditEvent
 from samphan.core.notifications import notify
 from samphan.customers import services as customer_services
@@ -137,7 +138,7 @@ def subject_request_update(
                 actor=actor,
                 customer=Customer.objects.select_for_update().get(pk=locked.customer_id),
                 reason=_("%(kind)s request of %(date)s")
-                % {"kind": locked.get_kind_display(), "date": locked.received_on.isoformat()},
+                % {"kind": locked.get_kind_display(), "date": format_date(locked.received_on)},
             )
     return locked
 
