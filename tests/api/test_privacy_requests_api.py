@@ -134,6 +134,8 @@ def test_breach_bad_input_names_the_field_and_writes_nothing(api):
         ({**base, "happened_at": (now + dt.timedelta(hours=1)).isoformat()}, "happened_at"),
         ({**base, "affected_count": -1}, "affected_count"),
         ({**base, "risk": "none"}, "risk"),
+        ({**base, "happened_at": 0}, "happened_at"),  # not a Unix time
+        ({**base, "affected_count": False}, "affected_count"),
         ({**base, "customer_ids": [99_999_999]}, "customer_ids"),
         ({**base, "data_kinds": ""}, "data_kinds"),
         ({**base, "regulator_notified_at": (now - dt.timedelta(days=1)).isoformat()},

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, StrictInt
 
 from samphan.accounts.models import User
 from samphan.api.schemas import ERRORS, Id, IsoDate, IsoDateTime, MaxChars, OneOf, Search, page_of
@@ -23,6 +23,16 @@ from samphan.privacy.request_queries import (
 )
 
 router = Router(tags=["privacy"])
+
+
+def _written(value: Any) -> Any:
+    # Pydantic would read 0 or 1700000000 as a Unix time; a moment is ISO 8601 text.
+    if isinstance(value, str | dt.datetime):
+        return value
+    raise ValueError("must be a date and time written as ISO 8601 text")
+
+
+Moment = Annotated[IsoDateTime, BeforeValidator(_written)]
 
 
 class SubjectRequestOut(Schema):
@@ -193,29 +203,29 @@ class BreachOut(Schema):
 class BreachIn(Schema):
     model_config = ConfigDict(extra="forbid")
     what_happened: Annotated[str, MaxChars(5000)] = Field(min_length=1)
-    found_at: IsoDateTime
-    happened_at: IsoDateTime | None = None
-    affected_count: int | None = Field(None, ge=0, le=2_000_000_000)
+    found_at: Moment
+    happened_at: Moment | None = None
+    affected_count: StrictInt | None = Field(None, ge=0, le=2_000_000_000)
     customer_ids: list[Id] | None = Field(None, max_length=10_000)
     data_kinds: Annotated[str, MaxChars(300)] = Field(min_length=1)
     risk: Annotated[str, OneOf(Breach.Risk.values)] = Breach.Risk.MEDIUM
     measures: Annotated[str, MaxChars(5000)] = ""
-    regulator_notified_at: IsoDateTime | None = None
-    people_notified_at: IsoDateTime | None = None
+    regulator_notified_at: Moment | None = None
+    people_notified_at: Moment | None = None
 
 
 class BreachPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     what_happened: Annotated[str, MaxChars(5000)] | None = Field(None, min_length=1)
-    found_at: IsoDateTime | None = None
-    happened_at: IsoDateTime | None = None
-    affected_count: int | None = Field(None, ge=0, le=2_000_000_000)
+    found_at: Moment | None = None
+    happened_at: Moment | None = None
+    affected_count: StrictInt | None = Field(None, ge=0, le=2_000_000_000)
     customer_ids: list[Id] | None = Field(None, max_length=10_000)
     data_kinds: Annotated[str, MaxChars(300)] | None = Field(None, min_length=1)
     risk: Annotated[str, OneOf(Breach.Risk.values)] | None = None
     measures: Annotated[str, MaxChars(5000)] | None = None
-    regulator_notified_at: IsoDateTime | None = None
-    people_notified_at: IsoDateTime | None = None
+    regulator_notified_at: Moment | None = None
+    people_notified_at: Moment | None = None
 
 
 class BreachPage(Schema):
