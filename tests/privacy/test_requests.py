@@ -103,11 +103,19 @@ def test_reminders_once_a_day_to_the_handler_or_the_managers(manager, make_user)
         ("handler", f"/privacy/requests/{soon.pk}/"),
         ("manager", f"/privacy/requests/{late.pk}/"),
     }
-    assert "Overdue by 1 days" in Notification.objects.get(user=manager).text
-    assert "5" in Notification.objects.get(user=handler).text
+    assert Notification.objects.get(user=manager).text.startswith("Overdue by 1 day: ")
+    assert Notification.objects.get(user=handler).text.startswith("ครบกำหนดใน 5 วัน")
     # The next day, once more.
     assert services.requests_remind(today + dt.timedelta(days=1)) == 2
     assert Notification.objects.count() == 4
+
+
+def test_the_worker_runs_the_reminders():
+    from samphan.core.background import registered
+
+    loops = {loop.name: loop for loop in registered()}
+    assert loops["privacy-reminders"].function is services.requests_remind
+    assert loops["privacy-reminders"].every <= 3600
 
 
 def test_pages_list_create_and_close(manager_client, manager):

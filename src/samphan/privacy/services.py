@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from samphan.accounts.models import Role, User
 from samphan.core.audit import audit_record, diff, snapshot
@@ -194,8 +194,22 @@ def _reminder_text(request: SubjectRequest, today: dt.date) -> str:
     left = request.days_left(today)
     values = {"kind": request.get_kind_display(), "name": request.requester_name, "days": abs(left)}
     if left < 0:
-        return _("Overdue by %(days)s days: %(kind)s request from %(name)s.") % values
-    return _("Due in %(days)s days: %(kind)s request from %(name)s.") % values
+        return (
+            ngettext(
+                "Overdue by %(days)s day: %(kind)s request from %(name)s.",
+                "Overdue by %(days)s days: %(kind)s request from %(name)s.",
+                abs(left),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Due in %(days)s day: %(kind)s request from %(name)s.",
+            "Due in %(days)s days: %(kind)s request from %(name)s.",
+            left,
+        )
+        % values
+    )
 
 
 # -- Breaches ----------------------------------------------------------------------------
