@@ -4,6 +4,7 @@
 from collections.abc import Callable
 
 from samphan.customers.models import Interaction, Tag
+from samphan.privacy.models import Breach, SubjectRequest
 from tests.test_thai_pages import Shop
 
 # A pin is a number, or one per database where the two differ.
@@ -12,6 +13,13 @@ Pin = int | dict[str, int]
 # The GET of each page the crawl reads (its variants with a query string left out).
 PAGES: dict[str, Pin] = {
     "audit_log": 6,  # the events, then the users and teams they name (one query each)
+    "breach_create": 2,
+    "breach_detail": 4,
+    "breach_list": 4,
+    "customer_privacy": 4,
+    "subject_request_create": 3,
+    "subject_request_detail": 5,
+    "subject_request_list": 4,
     "board": 9,
     "campaign_detail": 8,
     "campaign_edit": 5,
@@ -22,7 +30,9 @@ PAGES: dict[str, Pin] = {
     "contact_point_edit": 7,
     "customer_cadence": 6,
     "customer_create": 7,
-    "customer_detail": 14,
+    # 15 since issue 20: the history shows the customer's data-subject request, whose
+    # customer and handler it names (one query each kind of record, not each row).
+    "customer_detail": 15,
     "customer_edit": 12,
     "customer_erase": 5,
     "customer_list": 8,
@@ -137,6 +147,10 @@ READS: dict[str, Pin] = {
     "GET /api/v1/orders": 5,
     "GET /api/v1/orders/{order_id}": 4,
     "GET /api/v1/pipelines": 3,
+    "GET /api/v1/privacy/breaches": 4,
+    "GET /api/v1/privacy/breaches/{breach_id}": 3,
+    "GET /api/v1/privacy/requests": 3,
+    "GET /api/v1/privacy/requests/{request_id}": 2,
     "GET /api/v1/products": 3,
     "GET /api/v1/products/{product_id}": 2,
     "GET /api/v1/products/{product_id}/also-bought": 4,
@@ -174,6 +188,8 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "segment_id": lambda shop: shop.segment.pk,
     "campaign_id": lambda shop: shop.campaign.pk,
     "user_id": lambda shop: shop.admin.pk,
+    "request_id": lambda shop: SubjectRequest.objects.order_by("pk")[0].pk,
+    "breach_id": lambda shop: Breach.objects.order_by("pk")[0].pk,
 }
 
 

@@ -342,4 +342,30 @@ WRITES: dict[str, Write] = {
         },
     ),
     "PUT /api/v1/shop": Write(11, body=lambda shop: {"name": "ร้านสมศรี"}),
+    "POST /api/v1/privacy/requests": Write(
+        9,
+        201,
+        lambda shop: {
+            "kind": "erasure",
+            "requester_name": "ก",
+            "requester_contact": "x",
+            "customer_id": shop.customer.pk,
+        },
+    ),
+    "PATCH /api/v1/privacy/requests/{request_id}": Write(
+        11, body=lambda shop: {"status": "in_progress", "notes": "โทรยืนยันตัวตนแล้ว"}
+    ),
+    "POST /api/v1/privacy/breaches": Write(
+        12,
+        201,
+        lambda shop: {
+            "what_happened": "ก",
+            "found_at": "2026-01-01T10:00:00+07:00",
+            "data_kinds": "ชื่อ",
+            "customer_ids": [shop.customer.pk],
+        },
+    ),
+    "PATCH /api/v1/privacy/breaches/{breach_id}": Write(
+        14, body=lambda shop: {"measures": "เปลี่ยนรหัสผ่าน", "customer_ids": []}
+    ),
 }

@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from samphan.accounts.models import Role, User
 from samphan.analytics.forms import REPORT_KINDS
@@ -35,6 +35,8 @@ from samphan.marketing.models import Campaign, Segment
 from samphan.messaging import links
 from samphan.messaging.models import Message
 from samphan.messaging.outbox import message_queue
+from samphan.privacy import services as privacy_services
+from samphan.privacy.models import Breach, SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
 from samphan.sales.services.leads import lead_assign, lead_disqualify
 from tests import thai_text
@@ -93,6 +95,8 @@ NOT_PAGES = {
     "order_refund": "answers a POST only",
     "segment_members_import": "answers a POST only",
     "segment_preview": "answers a POST only",
+    "customer_restrict": "answers a POST only",
+    "customer_restriction_lift": "answers a POST only",
 }
 NOT_PAGE_PREFIXES = ("api-", "admin:", "api:")
 
@@ -133,6 +137,7 @@ def shop_build(customers: int = 200) -> Shop:
         fields={"birthday": customer.birthday + dt.timedelta(days=1), "tier": "gold"},
     )
     segment = Segment.objects.create(name="ลูกค้าทอง", rules={"match": "all", "rules": []})
+    privacy_records(admin_user, customer)
     campaign = campaign_save(
         actor=admin_user,
         campaign=None,
@@ -170,6 +175,20 @@ def shop_build(customers: int = 200) -> Shop:
         rule=rule,
         message=message,
     )
+
+
+def privacy_records(admin_user: User, customer: Customer) -> None:
+    """A data-subject request for the customer and a breach (issue 20, PDPA)."""
+    today = timezone.localdate()
+    privacy_services.subject_request_create(actor=admin_user, data={
+        "kind": "access", "requester_name": customer.display_name, "customer": customer,
+        "requester_contact": "0812345678", "identity_method": "id_card",
+        "received_on": today - dt.timedelta(days=25), "handled_by": admin_user,
+    })  # fmt: skip
+    privacy_services.breach_create(actor=admin_user, customers=[customer], data={
+        "what_happened": "ส่งอีเมลรายชื่อลูกค้าถึงผู้รับผิดคน", "data_kinds": "ชื่อ อีเมล",
+        "found_at": timezone.now() - dt.timedelta(hours=20), "affected_count": 40,
+    })  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -269,6 +288,9 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "campaign_preview": lambda shop: {"pk": shop.campaign.pk},
     "customer_points": lambda shop: {"pk": shop.customer.pk},
     "user_edit": lambda shop: {"pk": shop.admin.pk},
+    "subject_request_detail": lambda shop: {"pk": SubjectRequest.objects.order_by("pk")[0].pk},
+    "breach_detail": lambda shop: {"pk": Breach.objects.order_by("pk")[0].pk},
+    "customer_privacy": lambda shop: {"pk": shop.customer.pk},
 }
 # Pages that need a query to show anything.
 QUERIES: dict[str, Callable[[Shop], str]] = {

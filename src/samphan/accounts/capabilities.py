@@ -124,6 +124,19 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("change_points", "Give and take points", ("loyalty.add_pointsentry",)),
     Capability("audit_log", "Open the audit log", ("core.view_auditevent",), scoped=False),
     Capability(
+        "privacy_requests",
+        "Handle PDPA requests and the breach register",
+        (
+            "privacy.view_subjectrequest",
+            "privacy.add_subjectrequest",
+            "privacy.change_subjectrequest",
+            "privacy.view_breach",
+            "privacy.add_breach",
+            "privacy.change_breach",
+        ),
+        scoped=False,
+    ),
+    Capability(
         "users",
         "Manage users, roles and teams",
         ("accounts.view_user", "accounts.add_user", "accounts.change_user"),

@@ -1,5 +1,6 @@
 """Who is in a segment, for a user: always through ``visible_to`` and active customers
-only, so a rep's count and list are of their own customers."""
+only, so a rep's count and list are of their own customers; never a customer whose
+processing is restricted (PDPA ss.32, 34: ``processing_allowed``)."""
 
 from typing import Any
 
@@ -22,7 +23,7 @@ def segment_filter(segment: Segment) -> Q:
 
 
 def customers_matching(user: User, where: Q) -> QuerySet[Customer]:
-    return Customer.objects.visible_to(user).active().filter(where)
+    return Customer.objects.visible_to(user).active().processing_allowed().filter(where)
 
 
 def segment_customers(user: User, segment: Segment) -> QuerySet[Customer]:

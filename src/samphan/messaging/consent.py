@@ -24,6 +24,9 @@ from samphan.customers.models import (
 from samphan.messaging.models import Channel, LineAccount, Message, Suppression
 
 GRANTED, WITHDRAWN = ConsentRecord.Status.GRANTED, ConsentRecord.Status.WITHDRAWN
+# Not a consent status: what ``_consents_of`` reports for an opt-in purpose (marketing)
+# while the customer's processing is restricted (PDPA ss.32, 34), whatever they granted.
+RESTRICTED = "restricted"
 MARKETING = ConsentRecord.Purpose.MARKETING
 PURPOSES: list[str] = list(ConsentRecord.Purpose)
 # After the customer's preferred channel, the order others are tried in: LINE is read
@@ -40,12 +43,15 @@ def address_key(channel: str, address: str) -> str:
 
 def refusal(customer_id: int, channel: str, purpose: str, address: str) -> str | None:
     """Why not, or None when the message may go."""
-    latest = (
+    found = (
         ConsentRecord.objects.filter(customer_id=customer_id, channel=channel, purpose=purpose)
         .order_by("-at", "-id")
-        .values_list("status", flat=True)
+        .values_list("status", "customer__processing_restricted_at")
         .first()
     )
+    latest = None if found is None else found[0]
+    if found is not None and found[1] is not None and purpose in OPT_IN_PURPOSES:
+        latest = RESTRICTED
     suppressed = (
         Suppression.objects.filter(
             channel=channel, address=address_key(channel, address), purpose__in=["", purpose]
@@ -62,6 +68,10 @@ def why_not(channel: str, purpose: str, consent: str | None, suppressed: str | N
     """The rule itself: ``consent`` is the status in force (None: never asked),
     ``suppressed`` why the address is on the suppression list (None: it is not)."""
     label = Channel(channel).label
+    if consent == RESTRICTED:
+        return _("Processing of this customer's data is restricted: no %(purpose)s.") % {
+            "purpose": purpose_messages(purpose)
+        }
     if purpose in OPT_IN_PURPOSES and consent != GRANTED:
         return _("No consent to %(purpose)s by %(channel)s.") % {
             "purpose": purpose_messages(purpose),
@@ -238,15 +248,21 @@ def _addresses_of(customer_ids: list[int]) -> tuple[dict[int, dict[str, str]], d
 
 
 def _consents_of(customer_ids: list[int], purposes: list[str]) -> dict[tuple[int, str, str], str]:
-    """The status in force per (customer, channel, purpose)."""
+    """The status in force per (customer, channel, purpose); ``RESTRICTED`` for an opt-in
+    purpose while the customer's processing is restricted (read in the same query: an
+    opt-in purpose needs a record to go at all, so a customer without one is refused
+    anyway)."""
     latest: dict[tuple[int, str, str], str] = {}
     records = (
         ConsentRecord.objects.filter(customer_id__in=customer_ids, purpose__in=purposes)
         .order_by("customer_id", "channel", "purpose", "-at", "-id")
-        .values_list("customer_id", "channel", "purpose", "status")
+        .values_list(
+            "customer_id", "channel", "purpose", "status", "customer__processing_restricted_at"
+        )
     )
-    for customer_id, channel, purpose, status in records:
-        latest.setdefault((customer_id, channel, purpose), status)
+    for customer_id, channel, purpose, status, restricted_at in records:
+        restricted = restricted_at is not None and purpose in OPT_IN_PURPOSES
+        latest.setdefault((customer_id, channel, purpose), RESTRICTED if restricted else status)
     return latest
 
 

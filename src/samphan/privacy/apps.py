@@ -6,3 +6,12 @@ class PrivacyConfig(AppConfig):
     name = "samphan.privacy"
     label = "privacy"
     verbose_name = pgettext_lazy("app", "Privacy")
+
+    def ready(self) -> None:
+        from samphan.core.background import loop_register
+        from samphan.customers.panels import customer_panel_register
+        from samphan.privacy.services import REMIND_EVERY, requests_remind
+
+        customer_panel_register("customer_privacy")
+        # Hourly; each request is reminded of once a day (``reminded_on``).
+        loop_register("privacy-reminders", REMIND_EVERY, requests_remind)

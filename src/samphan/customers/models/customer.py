@@ -25,6 +25,11 @@ class CustomerQuerySet(OwnedQuerySet["Customer"]):
     def companies(self) -> "CustomerQuerySet":
         return self.filter(kind=Customer.Kind.COMPANY)
 
+    def processing_allowed(self) -> "CustomerQuerySet":
+        """Not restricted (PDPA ss.32 and 34): who may be in a segment, a campaign, a
+        marketing message or an analysis export."""
+        return self.filter(processing_restricted_at__isnull=True)
+
 
 class Customer(TimeStampedModel):
     class Kind(models.TextChoices):
@@ -181,6 +186,15 @@ class Customer(TimeStampedModel):
     )
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     notes = models.TextField(_("notes for staff"), blank=True)
+    # Restriction or objection (PDPA ss.32, 34): while set, the person is left out of every
+    # segment, campaign, marketing message and analysis export (``processing_allowed``).
+    # Nullable, as the thumbnail is, so SQLite adds the columns in place.
+    processing_restricted_at = models.DateTimeField(
+        _("processing restricted since"), null=True, blank=True, editable=False
+    )
+    processing_restricted_reason = models.CharField(
+        _("why processing is restricted"), max_length=300, null=True, blank=True, editable=False
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     # When the person's data was erased (``privacy.erasure.customer_erase``); the row stays,
     # anonymous, so that orders keep their buyer and the figures do not change.
@@ -258,6 +272,10 @@ class Customer(TimeStampedModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def processing_restricted(self) -> bool:
+        return self.processing_restricted_at is not None
 
     def compute_display_name(self) -> str:
         if self.is_company:

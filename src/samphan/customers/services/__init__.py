@@ -26,6 +26,8 @@ from samphan.customers.services.customers import (
     CUSTOMER_FIELDS,
     customer_archive,
     customer_create,
+    customer_restrict,
+    customer_restriction_lift,
     customer_update,
 )
 from samphan.customers.services.duplicates import (
@@ -62,6 +64,8 @@ __all__ = [
     "custom_fields_clean",
     "customer_archive",
     "customer_create",
+    "customer_restrict",
+    "customer_restriction_lift",
     "customer_update",
     "duplicate_review_clear",
     "duplicates_of",

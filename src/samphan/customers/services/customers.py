@@ -179,3 +179,48 @@ def customer_archive(*, actor: User | None, customer: Customer, archived: bool =
 
 def _normalised_when_read(contacts: list[Mapping[str, Any]]) -> Iterator[tuple[str, str]]:
     yield from normalised_contacts(contacts)
+
+
+RESTRICTION_FIELDS = ["processing_restricted_at", "processing_restricted_reason"]
+
+
+def customer_restrict(*, actor: User | None, customer: Customer, reason: str) -> Customer:
+    """Restrict processing (PDPA ss.32, 34): out of every segment, campaign, marketing
+    message and analysis export until lifted. Already restricted: the reason is updated."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why processing is restricted.")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("At most 300 characters.")})
+    with transaction.atomic():
+        before = snapshot(customer, RESTRICTION_FIELDS)
+        customer.processing_restricted_at = customer.processing_restricted_at or timezone.now()
+        customer.processing_restricted_reason = reason
+        customer.save(update_fields=[*RESTRICTION_FIELDS, "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes=diff(before, snapshot(customer, RESTRICTION_FIELDS)),
+        )
+    return customer
+
+
+def customer_restriction_lift(*, actor: User | None, customer: Customer) -> Customer:
+    """Lift a restriction: the person is back in segments, campaigns and exports."""
+    if not customer.processing_restricted:
+        return customer
+    with transaction.atomic():
+        before = snapshot(customer, RESTRICTION_FIELDS)
+        customer.processing_restricted_at = None
+        customer.processing_restricted_reason = None
+        customer.save(update_fields=[*RESTRICTION_FIELDS, "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            subject=customer,
+            customer_id=customer.pk,
+            changes=diff(before, snapshot(customer, RESTRICTION_FIELDS)),
+        )
+    return customer

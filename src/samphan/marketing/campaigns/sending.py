@@ -41,10 +41,12 @@ def campaigns_run() -> int:
 
 
 def audience(campaign: Campaign) -> CustomerQuerySet:
+    """The segment's active customers the campaign's author may see, but never one whose
+    processing is restricted (PDPA ss.32, 34)."""
     customers = Customer.objects.active()
     if campaign.created_by is not None:
         customers = Customer.objects.visible_to(campaign.created_by).active()
-    return customers.filter(segment_filter(campaign.segment))
+    return customers.processing_allowed().filter(segment_filter(campaign.segment))
 
 
 def draw(campaign_id: int) -> int:
