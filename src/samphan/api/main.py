@@ -77,6 +77,7 @@ def _add_routers() -> None:
     from samphan.loyalty.api import router as loyalty_router
     from samphan.marketing.api import router as marketing_router
     from samphan.messaging.api import router as messaging_router
+    from samphan.privacy.access_api import router as privacy_access_router
     from samphan.sales.api import router as sales_router
 
     api.add_router("/", customers_router)
@@ -88,6 +89,7 @@ def _add_routers() -> None:
     api.add_router("/", loyalty_router)
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
+    api.add_router("/", privacy_access_router)
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

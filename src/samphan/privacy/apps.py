@@ -6,3 +6,8 @@ class PrivacyConfig(AppConfig):
     name = "samphan.privacy"
     label = "privacy"
     verbose_name = pgettext_lazy("app", "Privacy")
+
+    def ready(self) -> None:
+        from samphan.privacy import receivers
+
+        receivers.connect()
