@@ -168,7 +168,7 @@ def segment_export(request: Request, pk: int) -> StreamingHttpResponse:
     """The segment's customers (those the user may see) as CSV, streamed."""
     segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
     listed = queries.segment_customers(request.user, segment)
-    exported(request.user, listed, f"segment {segment.pk} {segment.name} (CSV)")
+    exported(request.user, listed, f"{segment.name} (#{segment.pk}, CSV)")
     customers = listed.values_list(
         "pk", "display_name", "member_number", "stage", "tier", "is_vip", "province"
     )
