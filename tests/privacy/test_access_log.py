@@ -124,6 +124,16 @@ def test_api_reads_record_the_customer_and_every_customer_listed(admin_user):
     assert sorted(row[0] for row in rows()) == sorted([first.pk, second.pk])
 
 
+def test_an_api_check_in_records_the_customer_checked_in(make_user):
+    desk_user = make_user(Role.FRONTDESK, username="desk")
+    anne = person("แอนนา", phone="0812345678")
+    response = token_client(desk_user).post(
+        "/api/v1/frontdesk/check-ins", {"phone": "0812345678"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert rows() == [(anne.pk, desk_user.pk, AccessKind.API, None)]
+
+
 def test_an_api_read_that_fails_records_nothing(admin_user):
     response = token_client(admin_user).get("/api/v1/customers/999999")
     assert response.status_code == 404
