@@ -28,11 +28,13 @@ PAGES: dict[str, Pin] = {
     "campaign_preview": 8,
     "contact_point_add": 7,
     "contact_point_edit": 7,
+    "customer_access": 5,
     "customer_cadence": 6,
     "customer_create": 7,
-    # 15 since issue 20: the history shows the customer's data-subject request, whose
-    # customer and handler it names (one query each kind of record, not each row).
-    "customer_detail": 15,
+    # 16 since issue 20: the history shows the customer's data-subject request, whose
+    # customer and handler it names (one query each kind of record, not each row); and
+    # the INSERT that records who saw the customer (privacy/access_record.py).
+    "customer_detail": 16,
     "customer_edit": 12,
     "customer_erase": 5,
     "customer_list": 8,
@@ -123,11 +125,13 @@ READS: dict[str, Pin] = {
     "GET /api/v1/campaigns": 4,
     "GET /api/v1/campaigns/{campaign_id}": 3,
     "GET /api/v1/campaigns/{campaign_id}/results": 4,
-    "GET /api/v1/companies": 7,
-    "GET /api/v1/companies/{company_id}": 5,
+    # Each read of customers +1 since issue 20: the one (bulk) INSERT recording who saw them.
+    "GET /api/v1/companies": 8,
+    "GET /api/v1/companies/{company_id}": 6,
     "GET /api/v1/contact-points/{point_id}": 2,
-    "GET /api/v1/customers": 7,
-    "GET /api/v1/customers/{customer_id}": 5,
+    "GET /api/v1/customers": 8,
+    "GET /api/v1/customers/{customer_id}": 6,
+    "GET /api/v1/customers/{customer_id}/access": 3,
     "GET /api/v1/customers/{customer_id}/consents": 6,
     "GET /api/v1/customers/{customer_id}/contact-points": 4,
     "GET /api/v1/customers/{customer_id}/interactions": 4,
@@ -162,7 +166,7 @@ READS: dict[str, Pin] = {
     "GET /api/v1/segments/fields": 6,
     "GET /api/v1/segments/{segment_id}": 2,
     "GET /api/v1/segments/{segment_id}/count": 4,
-    "GET /api/v1/segments/{segment_id}/customers": 5,
+    "GET /api/v1/segments/{segment_id}/customers": 6,  # +1: who saw them (issue 20)
     "GET /api/v1/shop": 2,
     "GET /api/v1/tags": 3,
     "GET /api/v1/tags/{tag_id}": 2,

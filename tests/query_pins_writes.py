@@ -259,8 +259,9 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 52, "postgresql": 50}, prepare=quote),
     "POST /api/v1/quotes/{quote_id}/reject": Write(14, prepare=quote),
     # The front desk.
+    # 17 since issue 20: +1, the INSERT recording who saw the customer checked in.
     "POST /api/v1/frontdesk/check-ins": Write(
-        16, 201, lambda shop: {"customer_id": shop.customer.pk}
+        17, 201, lambda shop: {"customer_id": shop.customer.pk}
     ),
     "POST /api/v1/frontdesk/alerts/{alert_id}/greeted": Write(
         5,

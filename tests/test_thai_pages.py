@@ -277,6 +277,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "quote_detail": lambda shop: {"pk": shop.quote.pk},
     "quote_edit": lambda shop: {"pk": shop.quote.pk},
     "customer_cadence": lambda shop: {"pk": shop.customer.pk},
+    "customer_access": lambda shop: {"pk": shop.customer.pk},
     "frontdesk_rule_edit": lambda shop: {"pk": shop.rule.pk},
     "message_new": lambda shop: {"customer_id": shop.customer.pk},
     "customer_reach": lambda shop: {"pk": shop.customer.pk},

@@ -19,6 +19,7 @@ from samphan.sales.views.leads import public_lead_form
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("customers/", include("samphan.customers.urls")),
+    path("", include("samphan.privacy.access_urls")),  # customers/<pk>/access/
     path("sales/", include("samphan.sales.urls")),
     path("insights/", include("samphan.analytics.urls")),
     path("frontdesk/", include("samphan.frontdesk.urls")),

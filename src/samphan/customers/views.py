@@ -35,6 +35,7 @@ from samphan.customers.models import (
     Tag,
 )
 from samphan.customers.panels import CUSTOMER_PANELS
+from samphan.customers.seen import seen
 from samphan.customers.timeline import Cursor, timeline_page
 
 
@@ -123,6 +124,7 @@ def customer_detail(request: Request, pk: int) -> HttpResponse:
             _timeline(request, customer, before),
         )
     customer = customer_for_user(request.user, pk, queryset=queries.customer_for_page())
+    seen(request.user, customer.pk, "page")
     return render(request, "customers/detail.html", _detail_context(request, customer, before))
 
 

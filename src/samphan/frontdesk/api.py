@@ -18,6 +18,7 @@ from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf, page_of
 from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.models import Customer, Tag
+from samphan.customers.seen import seen, seen_many
 from samphan.frontdesk import services
 from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
 from samphan.frontdesk.models import Alert, AlertRule
@@ -119,6 +120,7 @@ def check_in(request: Request, payload: CheckInIn) -> Any:
         if not found.customers:
             return Status(404, {"detail": _("No customer matches.")})
         if lookup.arrival is None:
+            seen_many(request.user, [c.pk for c in found.customers], "api")
             candidates = [
                 {"customer_id": c.pk, "name": c.display_name, "member_number": c.member_number}
                 for c in found.customers
@@ -126,6 +128,7 @@ def check_in(request: Request, payload: CheckInIn) -> Any:
             return Status(409, {"detail": _("Several customers match."), "candidates": candidates})
         arrival, method = lookup.arrival, found.method
     customer = arrival.customer
+    seen(request.user, customer.pk, "api")
     return Status(
         201,
         {

@@ -24,6 +24,7 @@ from samphan.core.permissions import require_perm
 from samphan.core.shop import shop_profile
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
+from samphan.customers.seen import seen, seen_many
 from samphan.frontdesk import services
 from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
 from samphan.frontdesk.forms import AlertRuleForm, LookupForm, WalkInForm
@@ -59,6 +60,7 @@ def look_up(request: Request) -> HttpResponse:
     if lookup.arrival:
         return _arrived(request, lookup.arrival)
     if found.customers:
+        seen_many(request.user, [customer.pk for customer in found.customers], "card")
         return _result(request, {"found": found, "query": form.cleaned_data["q"]})
     query = form.cleaned_data["q"]
     initial = {"phone": query} if found.method == services.Method.PHONE else {"first_name": query}
@@ -99,6 +101,7 @@ def walk_in(request: Request) -> HttpResponse:
 
 
 def _arrived(request: Request, arrival: services.Arrival) -> HttpResponse:
+    seen(request.user, arrival.customer.pk, "card")
     context = {"arrival": arrival, **customer_card(request.user, arrival.customer)}
     return _result(request, context)
 

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from samphan.api.schemas import ERRORS, Id, IsoDateTime, MaxChars, OneOf, page_of
 from samphan.core.http import Request
 from samphan.core.permissions import require_perm
+from samphan.customers.seen import seen_many
 from samphan.marketing import campaigns, queries, results, rules, services
 from samphan.marketing.access import campaign_for_user, segment_for_user
 from samphan.marketing.models import Campaign, Segment, Variant
@@ -169,7 +170,9 @@ def segment_customers(request: Request, segment_id: Id, params: Query[MarketingP
     """The segment's customers the caller may see, by name."""
     segment = segment_for_user(request.user, segment_id, perm="marketing.view_segment")
     customers = queries.segment_customers(request.user, segment)
-    return page_of(customers, params.page, params.page_size)
+    page = page_of(customers, params.page, params.page_size)
+    seen_many(request.user, [customer.pk for customer in page["items"]], "api")
+    return page
 
 
 @router.post("/segments/{segment_id}/members", response={200: MembersOut, **ERRORS})

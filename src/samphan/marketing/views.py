@@ -19,6 +19,7 @@ from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
+from samphan.customers.seen import exported
 from samphan.marketing import queries, rules, services
 from samphan.marketing.access import segment_for_user
 from samphan.marketing.forms import MembersImportForm, SegmentForm
@@ -166,7 +167,9 @@ def _describe(fields: dict[str, rules.Field], rule: dict[str, Any]) -> str:
 def segment_export(request: Request, pk: int) -> StreamingHttpResponse:
     """The segment's customers (those the user may see) as CSV, streamed."""
     segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
-    customers = queries.segment_customers(request.user, segment).values_list(
+    listed = queries.segment_customers(request.user, segment)
+    exported(request.user, listed, f"{segment.name} (#{segment.pk}, CSV)")
+    customers = listed.values_list(
         "pk", "display_name", "member_number", "stage", "tier", "is_vip", "province"
     )
 

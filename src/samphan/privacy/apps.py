@@ -10,8 +10,10 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from samphan.core.background import loop_register
         from samphan.customers.panels import customer_panel_register
+        from samphan.privacy import receivers
         from samphan.privacy.services import REMIND_EVERY, requests_remind
 
         customer_panel_register("customer_privacy")
         # Hourly; each request is reminded of once a day (``reminded_on``).
         loop_register("privacy-reminders", REMIND_EVERY, requests_remind)
+        receivers.connect()

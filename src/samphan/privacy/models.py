@@ -10,6 +10,9 @@ from django.utils.translation import pgettext_lazy
 
 from samphan.core.models import TimeStampedModel
 
+# Who saw whom keeps its models in its own module; Django finds them through this one.
+from samphan.privacy.access_log import AccessExport, CustomerAccess  # noqa: F401
+
 # s.30 para. 3: a request is answered within 30 days of receipt.
 ANSWER_WITHIN = dt.timedelta(days=30)
 # Reminders start this many days before the deadline.

@@ -26,6 +26,7 @@ from samphan.customers.api.common import (
     with_details,
 )
 from samphan.customers.models import ContactPoint, Customer, Interest, Tag
+from samphan.customers.seen import seen, seen_many
 
 
 class CustomerOut(Schema):
@@ -242,7 +243,9 @@ def _list(request: Request, params: ListParams, kind: str = "") -> dict[str, Any
     customers = queries.customer_list(request.user, filters).prefetch_related(
         "tags", "interests", "contact_points"
     )
-    return page_of(customers, params.page, params.page_size, queries.count_cap(filters))
+    page = page_of(customers, params.page, params.page_size, queries.count_cap(filters))
+    seen_many(request.user, [customer.pk for customer in page["items"]], "api")
+    return page
 
 
 def _create(request: Request, payload: CustomerIn, kind: str = "") -> Status[Any]:
@@ -300,7 +303,9 @@ def customer_create(request: Request, payload: CustomerIn) -> Any:
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
 def customer_get(request: Request, customer_id: Id) -> Any:
-    return _detail(request, customer_id)
+    customer = _detail(request, customer_id)
+    seen(request.user, customer.pk, "api")
+    return customer
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
@@ -331,7 +336,9 @@ def company_create(request: Request, payload: CustomerIn) -> Any:
 
 @router.get("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
 def company_get(request: Request, company_id: Id) -> Any:
-    return _detail(request, company_id, kind=Customer.Kind.COMPANY)
+    company = _detail(request, company_id, kind=Customer.Kind.COMPANY)
+    seen(request.user, company.pk, "api")
+    return company
 
 
 @router.patch("/companies/{company_id}", response={200: CustomerOut, **ERRORS}, tags=["companies"])
