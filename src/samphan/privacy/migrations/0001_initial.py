@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('customers', '0015_processing_restricted'),
+        ('customers', '0017_processing_restricted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

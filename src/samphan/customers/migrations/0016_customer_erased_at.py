@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0014_interaction_kind_stage'),
+        ('customers', '0015_customer_duplicate_review'),
     ]
 
     operations = [
