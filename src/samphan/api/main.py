@@ -77,9 +77,9 @@ def _add_routers() -> None:
     from samphan.loyalty.api import router as loyalty_router
     from samphan.marketing.api import router as marketing_router
     from samphan.messaging.api import router as messaging_router
+    from samphan.privacy.access_api import router as privacy_access_router
     from samphan.privacy.api import router as privacy_router
     from samphan.privacy.requests_api import router as privacy_requests_router
-    from samphan.privacy.access_api import router as privacy_access_router
     from samphan.sales.api import router as sales_router
 
     api.add_router("/", customers_router)
