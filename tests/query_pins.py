@@ -12,7 +12,8 @@ Pin = int | dict[str, int]
 
 # The GET of each page the crawl reads (its variants with a query string left out).
 PAGES: dict[str, Pin] = {
-    "audit_log": 6,  # the events, then the users and teams they name (one query each)
+    # The events, then the users, teams and customers they name (one query each kind).
+    "audit_log": 7,
     "breach_create": 2,
     "breach_detail": 4,
     "breach_list": 4,
@@ -135,7 +136,8 @@ READS: dict[str, Pin] = {
     "GET /api/v1/customers/{customer_id}/consents": 6,
     "GET /api/v1/customers/{customer_id}/contact-points": 4,
     "GET /api/v1/customers/{customer_id}/interactions": 4,
-    "GET /api/v1/customers/{customer_id}/personal-data": 30,
+    # One query per registered kind of data (privacy/registry.py), each a set.
+    "GET /api/v1/customers/{customer_id}/personal-data": 31,
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     "GET /api/v1/customers/{customer_id}/timeline": 5,

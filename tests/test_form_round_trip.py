@@ -32,6 +32,7 @@ from samphan.customers.models import Customer, CustomFieldDefinition, Interest, 
 from samphan.frontdesk.models import AlertRule
 from samphan.marketing import campaigns
 from samphan.marketing import services as marketing_services
+from samphan.privacy import services as privacy_services
 from samphan.sales import services as sales_services
 from samphan.sales.services import LineInput
 from tests.browser_forms import form_data
@@ -200,7 +201,39 @@ def records(admin_user: Any) -> dict[str, Any]:
         team=admin_user.team,
         password="pw-Secret-2569",
     )
+    found = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=3)
+    subject_request = privacy_services.subject_request_create(
+        actor=admin_user,
+        data={
+            "kind": "correction",
+            "requester_name": "สมชาย ใจดี",
+            "requester_contact": "0812345678",
+            "customer": person,
+            "identity_method": "id_card",
+            "identity_note": "บัตรประชาชน 3-1005-xxxxx-xx-1",
+            "received_on": dt.date(2026, 2, 28),
+            "handled_by": admin_user,
+            "notes": NOTES,
+        },
+    )
+    breach = privacy_services.breach_create(
+        actor=admin_user,
+        data={
+            "what_happened": NOTES,
+            "found_at": found,
+            "happened_at": found - dt.timedelta(days=1, hours=3),
+            "affected_count": 12,
+            "data_kinds": "ชื่อ, เบอร์โทร",
+            "risk": "high",
+            "measures": NOTES,
+            "regulator_notified_at": found + dt.timedelta(hours=20),
+            "people_notified_at": found + dt.timedelta(hours=30),
+        },
+        customers=[person],
+    )
     return {
+        "subject_request": subject_request,
+        "breach": breach,
         "colleague": colleague,
         "person": person,
         "company": company,
@@ -284,6 +317,18 @@ CASES: dict[
         "first_name",
         lambda r: None,
     ),
+    "SubjectRequestProgressForm": (
+        lambda r: f"/privacy/requests/{r['subject_request'].pk}/",
+        lambda r: r["subject_request"],
+        "status",
+        lambda r: None,
+    ),
+    "BreachForm": (
+        lambda r: f"/privacy/breaches/{r['breach'].pk}/",
+        lambda r: r["breach"],
+        "what_happened",
+        lambda r: list(r["breach"].customers.values_list("pk", flat=True)),
+    ),
     "PreferencesForm": (
         lambda r: "/preferences/",
         lambda r: r["admin"],
@@ -294,7 +339,11 @@ CASES: dict[
 
 
 # Forms with no edit page, each with its own test of what an untouched field means.
-CREATE_ONLY = {"InteractionForm": "test_an_untouched_time_logs_now"}
+CREATE_ONLY = {
+    "InteractionForm": "test_an_untouched_time_logs_now",
+    # A request is logged once; after that the detail page's progress form edits it.
+    "SubjectRequestForm": "tests/privacy/test_requests.py::test_pages_list_create_and_close",
+}
 
 
 @pytest.mark.parametrize("form_name", CASES)

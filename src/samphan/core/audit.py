@@ -1,5 +1,6 @@
 """Writing the audit log. Services call these inside their transaction."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,6 +41,10 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         value = getattr(instance, field.attname)  # type: ignore[union-attr]
         # JSON values (custom fields) stay data, so key order is no change.
         plain = (int, float, bool, type(None), dict, list)
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            # A form's value is in Bangkok time, the stored one in UTC: the same instant
+            # must read the same, or an unchanged save would log a change.
+            value = value.astimezone(dt.UTC)
         values[name] = value if isinstance(value, plain) else str(value)
     return values
 

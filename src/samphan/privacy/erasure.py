@@ -40,6 +40,7 @@ from samphan.customers.models import ContactPoint, Customer, Interaction
 from samphan.loyalty.models import PointsEntry
 from samphan.marketing.models import Recipient, SegmentMember
 from samphan.messaging.models import LineAccount, Message, MessageAttachment, Suppression
+from samphan.privacy.models import SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Quote, QuoteDocument, Stage
 
 ERASED = "—"  # what an erased text reads, in any language
@@ -154,6 +155,8 @@ def _erase_profile(customer: Customer) -> None:
     customer.company = None
     customer.display_name = f"{ERASED} #{customer.pk}"
     customer.search_document = ""  # the FTS5 triggers / trigram index follow the column
+    if customer.processing_restricted_reason:
+        customer.processing_restricted_reason = ERASED
     customer.erased_at = timezone.now()
     customer.save()
     customer.tags.clear()
@@ -190,6 +193,9 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     PointsEntry.objects.filter(mine).update(note="")
     SegmentMember.objects.filter(mine).delete()
     Recipient.objects.filter(mine).update(skipped="", links=None)
+    SubjectRequest.objects.filter(mine).update(
+        requester_name=ERASED, requester_contact="", identity_note="", refusal_reason="", notes=""
+    )
 
 
 def _addresses(customer: Customer) -> set[str]:

@@ -111,6 +111,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
             "notes": A,
             "display_name": A,
             "search_document": A,
+            "processing_restricted_reason": A,
         },
         _(
             "Names, contact details, photo (the file too), birthday, notes and custom fields "
@@ -399,6 +400,25 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Deleted on erasure; recomputed from anonymised data."),
         plain=("key", "sources"),
     ),
+    PersonalData(
+        "privacy.SubjectRequest",
+        _("Requests about personal data"),
+        _("Answering the person's requests under the PDPA, and showing that we did."),
+        Basis.LEGAL_OBLIGATION,
+        "customer",
+        {
+            "requester_name": A,
+            "requester_contact": A,
+            "identity_note": A,
+            "refusal_reason": A,
+            "notes": A,
+        },
+        _(
+            "Kept as proof the request was answered (kind, dates, status, who handled it); "
+            "the requester's name and contact and the notes are erased."
+        ),
+        plain=("received_on", "due_on", "reminded_on"),
+    ),
 )
 
 # Models of the project's apps whose text, date, file or JSON fields say nothing about a
@@ -426,6 +446,8 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "marketing.Segment": "rules, not people (static members are SegmentMember)",
     "marketing.Campaign": "campaign settings",
     "marketing.Variant": "message templates before any customer's values are filled in",
+    "privacy.Breach": "an incident written up by staff; the people affected are linked, not copied",
+    "privacy.AccessExport": "what an export was on (a segment's name); who saw whom is ids only",
 }
 
 

@@ -122,9 +122,9 @@ def subject_request_update(
                 {"customer": _("Choose the customer whose processing is to be restricted.")}
             )
         _check_request(locked)
-        locked.save()
         changes = diff(before, snapshot(locked, AUDITED_REQUEST_FIELDS))
-        if changes:
+        if changes:  # an unchanged save writes nothing, not even "last updated"
+            locked.save()
             audit_record(
                 actor=actor,
                 action=AuditEvent.Action.UPDATE,
@@ -274,10 +274,10 @@ def breach_update(
         for name, value in data.items():
             setattr(locked, name, value)
         _check_breach(locked)
-        locked.save()
         _customers_set(locked, customers)
         changes = diff(before, snapshot(locked, AUDITED_BREACH_FIELDS))
-        if changes:
+        if changes:  # an unchanged save writes nothing, not even "last updated"
+            locked.save()
             audit_record(
                 actor=actor, action=AuditEvent.Action.UPDATE, subject=locked, changes=changes
             )
