@@ -17,10 +17,16 @@ class Needs:
     capabilities: tuple[str, ...]
     record: bool = False  # acts on one record that follows the record scope
     method: str = "GET"  # pages that answer a POST only are asked with an empty POST
+    # Only for roles that see every customer: what it shows would tell a scoped rep about
+    # customers out of their sight (a possible duplicate's other half).
+    every_record: bool = False
 
 
-def needs(spec: str, *, record: bool = False, post: bool = False) -> Needs:
-    return Needs(tuple(spec.split("+")) if spec else (), record, "POST" if post else "GET")
+def needs(
+    spec: str, *, record: bool = False, post: bool = False, every_record: bool = False
+) -> Needs:
+    capabilities = tuple(spec.split("+")) if spec else ()
+    return Needs(capabilities, record, "POST" if post else "GET", every_record)
 
 
 LOGIN = needs("")
@@ -64,6 +70,27 @@ PAGES: dict[str, Needs | None] = {
     "user_edit": needs("users"),
     "user_active": needs("users", post=True),
     "user_password_reset": needs("users", post=True),
+    "user_unlock": needs("users", post=True),
+    "user_two_factor_reset": needs("users", post=True),
+    "two_factor_setup": LOGIN,
+    "two_factor_off": needs("", post=True),
+    "two_factor_verify": PUBLIC,  # between the password and the code (tests/accounts)
+    # privacy: data-subject requests, the breach register, restriction, erasure, who saw whom
+    "subject_request_list": needs("privacy_requests"),
+    "subject_request_create": needs("privacy_requests"),
+    "subject_request_detail": needs("privacy_requests"),
+    "breach_list": needs("privacy_requests"),
+    "breach_create": needs("privacy_requests"),
+    "breach_detail": needs("privacy_requests"),
+    "customer_privacy": needs("see_customers", record=True),
+    "customer_restrict": needs("see_customers+privacy_requests", record=True, post=True),
+    "customer_restriction_lift": needs("see_customers+privacy_requests", record=True, post=True),
+    "customer_personal_data": needs("see_customers", record=True),
+    "customer_erase": needs("see_customers+erase_people", record=True),
+    "customer_access": needs("see_customers+audit_log", record=True),
+    "customer_duplicate_reviewed": needs(
+        "change_customers", record=True, post=True, every_record=True
+    ),
     # customers
     "customer_list": needs("see_customers"),
     "customer_options": needs("see_customers"),
@@ -168,6 +195,17 @@ API: dict[str, Needs | None] = {
     "GET /api/v1/customers/{customer_id}": needs("see_customers", record=R),
     "PATCH /api/v1/customers/{customer_id}": needs("change_customers", record=R),
     "POST /api/v1/customers/{customer_id}/archive": needs("manage_customers", record=R),
+    "GET /api/v1/customers/{customer_id}/personal-data": needs("see_customers", record=R),
+    "POST /api/v1/customers/{customer_id}/erase": needs("see_customers+erase_people", record=R),
+    "GET /api/v1/customers/{customer_id}/access": needs("see_customers+audit_log", record=R),
+    "GET /api/v1/privacy/requests": needs("privacy_requests"),
+    "POST /api/v1/privacy/requests": needs("privacy_requests"),
+    "GET /api/v1/privacy/requests/{request_id}": needs("privacy_requests"),
+    "PATCH /api/v1/privacy/requests/{request_id}": needs("privacy_requests"),
+    "GET /api/v1/privacy/breaches": needs("privacy_requests"),
+    "POST /api/v1/privacy/breaches": needs("privacy_requests"),
+    "GET /api/v1/privacy/breaches/{breach_id}": needs("privacy_requests"),
+    "PATCH /api/v1/privacy/breaches/{breach_id}": needs("privacy_requests"),
     "POST /api/v1/customers/{customer_id}/restore": needs("manage_customers", record=R),
     "GET /api/v1/companies": needs("see_customers"),
     "POST /api/v1/companies": needs("change_customers"),

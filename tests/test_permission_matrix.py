@@ -139,8 +139,10 @@ def records_owned(staff: Staff, whose: str | None) -> None:
 
 
 def expected_refused(entry: Needs, role: str, whose: str | None) -> bool:
-    return not all(role_may(role, key) for key in entry.capabilities) or (
-        entry.record and whose == OTHER
+    return (
+        not all(role_may(role, key) for key in entry.capabilities)
+        or (entry.record and whose == OTHER)
+        or (entry.every_record and ROLE_CAPABILITIES[role][0] != Role.Scope.ALL)
     )
 
 
@@ -189,6 +191,12 @@ EXTRA_ARGUMENTS = {
     "campaign_test": lambda shop: {"pk": shop.campaign.pk},
     "user_active": lambda shop: {"pk": shop.admin.pk},
     "user_password_reset": lambda shop: {"pk": shop.admin.pk},
+    "user_unlock": lambda shop: {"pk": shop.admin.pk},
+    "user_two_factor_reset": lambda shop: {"pk": shop.admin.pk},
+    "customer_restrict": lambda shop: {"pk": shop.customer.pk},
+    "customer_restriction_lift": lambda shop: {"pk": shop.customer.pk},
+    "customer_duplicate_reviewed": lambda shop: {"pk": shop.customer.pk},
+    "customer_personal_data": lambda shop: {"pk": shop.customer.pk},
 }
 
 
@@ -199,6 +207,7 @@ POST_DATA = {
         "variant": shop.campaign.variants.all()[0].pk,
         "customer": shop.customer.pk,
     },
+    "customer_restrict": lambda shop: {"reason": "คำขอ PDPA"},
 }
 
 

@@ -122,6 +122,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability("see_points", "See points", ("loyalty.view_pointsentry",)),
     Capability("change_points", "Give and take points", ("loyalty.add_pointsentry",)),
+    Capability(
+        "erase_people",
+        "Erase a person's data (PDPA)",
+        ("customers.erase_customer",),
+        scoped=False,
+    ),
     Capability("audit_log", "Open the audit log", ("core.view_auditevent",), scoped=False),
     Capability(
         "privacy_requests",
@@ -157,7 +163,10 @@ _CHANGE = ("change_customers", "send_messages")
 # The table: each role's record scope and capabilities. The user guide's promise.
 ROLE_CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     Role.ADMIN: (Role.Scope.ALL, frozenset(BY_KEY)),
-    Role.MANAGER: (Role.Scope.ALL, frozenset(BY_KEY) - {"users", "shop_settings"}),
+    Role.MANAGER: (
+        Role.Scope.ALL,
+        frozenset(BY_KEY) - {"users", "shop_settings", "erase_people"},
+    ),
     Role.SALES: (
         Role.Scope.OWN_TEAM,
         frozenset(

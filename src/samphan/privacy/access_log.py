@@ -1,5 +1,5 @@
 """Who saw whom (PDPA, issue 20): one compact row each time a user is shown a customer's
-personal data, and one row for each export (docs/privacy-access.md).
+personal data, and one row for each export (docs/privacy.md, "Who saw whom").
 
 The rows hold ids, never a name or a phone, so erasing a person leaves nothing here to
 erase; they are plain integers rather than foreign keys so that a merge or a deletion

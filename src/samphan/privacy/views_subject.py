@@ -4,7 +4,6 @@ may see the customer) and the erasure confirm page (admins only, type the name).
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from samphan.privacy.registry import BASIS_LABELS, REGISTRY, Erasure
 from samphan.privacy.subject_export import customer_export, export_file_name
 
 VIEW = "customers.view_customer"
+ERASE = "customers.erase_customer"
 
 
 def zip_response(content: bytes, file_name: str) -> HttpResponse:
@@ -61,16 +61,10 @@ class EraseForm(forms.Form):
         return name
 
 
-def require_admin(request: Request) -> None:
-    if not request.user.is_admin():
-        raise PermissionDenied
-
-
 @login_required
 def customer_erase_confirm(request: Request, pk: int) -> HttpResponse:
     """What erasure does and keeps (and why), and the form that does it."""
-    require_admin(request)
-    customer = customer_for_user(request.user, pk, perm=VIEW)
+    customer = customer_for_user(request.user, pk, perm=ERASE)
     refusals = erasure_refusals(customer)
     form = EraseForm(request.POST or None, expected=customer.display_name)
     if request.method == "POST" and not refusals and form.is_valid():

@@ -212,7 +212,10 @@ class Customer(TimeStampedModel):
         ordering = ["display_name", "id"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        permissions = [("archive_customer", "Can archive a customer")]
+        permissions = [
+            ("archive_customer", "Can archive a customer"),
+            ("erase_customer", "Can erase a person's data (PDPA)"),
+        ]
         indexes = [
             models.Index(fields=["stage"]),
             models.Index(fields=["tier"]),
