@@ -64,6 +64,7 @@ PAGES: dict[str, Needs | None] = {
     "user_edit": needs("users"),
     "user_active": needs("users", post=True),
     "user_password_reset": needs("users", post=True),
+    "retention_settings": needs("users"),
     # customers
     "customer_list": needs("see_customers"),
     "customer_options": needs("see_customers"),
@@ -274,6 +275,8 @@ API: dict[str, Needs | None] = {
     "PATCH /api/v1/users/{user_id}": needs("users"),
     "POST /api/v1/users/{user_id}/deactivate": needs("users"),
     "POST /api/v1/users/{user_id}/reactivate": needs("users"),
+    "GET /api/v1/privacy/retention": needs("users"),
+    "PATCH /api/v1/privacy/retention": needs("users"),
     "GET /api/v1/tokens": LOGIN,
     "POST /api/v1/tokens": LOGIN,
     "DELETE /api/v1/tokens/{token_id}": PUBLIC,  # one's own token (tests/api)
