@@ -244,3 +244,21 @@ def test_only_admins_open_the_page(make_user: Any):
     client.force_login(make_user(Role.MANAGER, username="manager"))
     assert client.get(reverse("retention_settings")).status_code == 403
     assert client.post(reverse("retention_settings"), {"apply": "1"}).status_code == 403
+
+
+def test_the_worker_runs_it():
+    from samphan.core.background import registered
+
+    loops = {loop.name: loop for loop in registered()}
+    assert loops["privacy-retention"].function is retention_daily
+    assert loops["privacy-retention"].every <= 3600
+
+
+def test_the_page_reads_in_english(make_user: Any):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(Role.ADMIN, username="admin-en", language="en"))
+    html = client.get(reverse("retention_settings"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "What would happen today" in html and "Leads never converted" in html
+    assert "Dry run only" in html
