@@ -91,6 +91,7 @@ PAGES: dict[str, Needs | None] = {
     "customer_duplicate_reviewed": needs(
         "change_customers", record=True, post=True, every_record=True
     ),
+    "retention_settings": needs("users"),
     # customers
     "customer_list": needs("see_customers"),
     "customer_options": needs("see_customers"),
@@ -312,6 +313,8 @@ API: dict[str, Needs | None] = {
     "PATCH /api/v1/users/{user_id}": needs("users"),
     "POST /api/v1/users/{user_id}/deactivate": needs("users"),
     "POST /api/v1/users/{user_id}/reactivate": needs("users"),
+    "GET /api/v1/privacy/retention": needs("users"),
+    "PATCH /api/v1/privacy/retention": needs("users"),
     "GET /api/v1/tokens": LOGIN,
     "POST /api/v1/tokens": LOGIN,
     "DELETE /api/v1/tokens/{token_id}": PUBLIC,  # one's own token (tests/api)

@@ -18,6 +18,8 @@ PAGES: dict[str, Pin] = {
     "breach_detail": 4,
     "breach_list": 4,
     "customer_privacy": 4,
+    # The policy, then each purpose's first rows (a count only when there are more).
+    "retention_settings": 7,
     "subject_request_create": 3,
     "subject_request_detail": 5,
     "subject_request_list": 4,
@@ -157,6 +159,7 @@ READS: dict[str, Pin] = {
     "GET /api/v1/privacy/breaches/{breach_id}": 3,
     "GET /api/v1/privacy/requests": 3,
     "GET /api/v1/privacy/requests/{request_id}": 2,
+    "GET /api/v1/privacy/retention": 6,
     "GET /api/v1/products": 3,
     "GET /api/v1/products/{product_id}": 2,
     "GET /api/v1/products/{product_id}/also-bought": 4,

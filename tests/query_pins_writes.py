@@ -367,6 +367,9 @@ WRITES: dict[str, Write] = {
             "customer_ids": [shop.customer.pk],
         },
     ),
+    # The policy locked, written (the first change saves the defaults' row: an UPDATE that
+    # finds none, then an INSERT), audited, then the plan: one query per purpose.
+    "PATCH /api/v1/privacy/retention": Write(14, body=lambda shop: {"messages_months": 18}),
     "PATCH /api/v1/privacy/breaches/{breach_id}": Write(
         14, body=lambda shop: {"measures": "เปลี่ยนรหัสผ่าน", "customer_ids": []}
     ),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("points/", include("samphan.loyalty.urls")),
     path("privacy/", include("samphan.privacy.urls")),
     path("privacy/", include("samphan.privacy.request_urls")),
+    path("privacy/", include("samphan.privacy.retention_urls")),
     path("p/lead/", public_lead_form, name="public_lead_form"),
     path("p/join/", frontdesk_public.sign_up, name="member_sign_up"),
     path(

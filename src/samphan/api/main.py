@@ -80,6 +80,7 @@ def _add_routers() -> None:
     from samphan.privacy.access_api import router as privacy_access_router
     from samphan.privacy.api import router as privacy_router
     from samphan.privacy.requests_api import router as privacy_requests_router
+    from samphan.privacy.retention_api import router as privacy_retention_router
     from samphan.sales.api import router as sales_router
 
     api.add_router("/", customers_router)
@@ -94,6 +95,7 @@ def _add_routers() -> None:
     api.add_router("/", privacy_router)
     api.add_router("/", privacy_requests_router)
     api.add_router("/", privacy_access_router)
+    api.add_router("/", privacy_retention_router)
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

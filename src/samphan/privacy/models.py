@@ -12,6 +12,7 @@ from samphan.core.models import TimeStampedModel
 
 # Who saw whom keeps its models in its own module; Django finds them through this one.
 from samphan.privacy.access_log import AccessExport, CustomerAccess  # noqa: F401
+from samphan.privacy.retention_models import RetentionPolicy  # noqa: F401
 
 # s.30 para. 3: a request is answered within 30 days of receipt.
 ANSWER_WITHIN = dt.timedelta(days=30)

@@ -447,6 +447,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "marketing.Campaign": "campaign settings",
     "marketing.Variant": "message templates before any customer's values are filled in",
     "privacy.Breach": "an incident written up by staff; the people affected are linked, not copied",
+    "privacy.RetentionPolicy": "the shop's retention periods (numbers of months)",
     "privacy.AccessExport": "what an export was on (a segment's name); who saw whom is ids only",
 }
 
