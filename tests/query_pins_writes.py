@@ -151,7 +151,7 @@ WRITES: dict[str, Write] = {
     f"POST {C}/restore": Write(15, prepare=customer_archived),
     # One statement per registered kind of data (privacy/erasure.py), each set-based.
     f"POST {C}/erase": Write(
-        39, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
+        38, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
     ),
     "POST /api/v1/companies": Write(19, 201, lambda shop: {"company_name": "บริษัท ทะเลทอง จำกัด"}),
     "PATCH /api/v1/companies/{company_id}": Write(24, body=lambda shop: {"industry": "retail"}),

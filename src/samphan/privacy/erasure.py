@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -236,7 +235,10 @@ def _erase_mentions(customer: Customer, names: list[str]) -> None:
             for name in names:
                 notification.text = notification.text.replace(name, ERASED)
             notification.save(update_fields=["text"])
+    # The content type by a join, not ContentType's cache: the same statements every time.
     LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk)
+        content_type__app_label=Customer._meta.app_label,
+        content_type__model=Customer._meta.model_name,
+        object_id=str(customer.pk),
     ).update(object_repr=f"{ERASED} #{customer.pk}", change_message="")
     Snapshot.objects.all().delete()
