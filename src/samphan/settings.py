@@ -218,6 +218,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("SAMPHAN_MEDIA_ROOT") or VAR_DIR / "media")
+# Which customers were erased, outside the database, so a restored backup can be erased
+# again (privacy/erasure_ledger.py). Several nodes: put it on storage they share.
+SAMPHAN_ERASURE_LEDGER = Path(env_str("SAMPHAN_ERASURE_LEDGER") or VAR_DIR / "erasures.log")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -39,11 +39,13 @@ from samphan.customers.models import ContactPoint, Customer, Interaction
 from samphan.loyalty.models import PointsEntry
 from samphan.marketing.models import Recipient, SegmentMember
 from samphan.messaging.models import LineAccount, Message, MessageAttachment, Suppression
+from samphan.privacy.erasure_ledger import ledger_append, ledger_customer_ids
 from samphan.privacy.models import SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Quote, QuoteDocument, Stage
 
 ERASED = "—"  # what an erased text reads, in any language
 ERASED_VALUE = "erased"  # an audit value that was erased
+REAPPLIED = "erased again after a database restore (erasure ledger)"
 TAX_RECORDS_KEPT = dt.timedelta(days=5 * 366)  # Revenue Code s.87/3: five years
 # Timeline entries the app writes from its own records (an order's number, a stage):
 # their summaries hold no personal data and keep the timeline readable.
@@ -121,7 +123,26 @@ def customer_erase(customer: Customer, *, actor: User | None, reason: str) -> Cu
         customer_id=customer.pk,
         changes={"reason": reason[:500]},
     )
+    erased_at = customer.erased_at or timezone.now()
+    transaction.on_commit(lambda: ledger_append(customer.pk, erased_at))
     return customer
+
+
+def erasures_reapply(*, actor: User | None = None) -> tuple[list[int], dict[int, list[str]]]:
+    """After a database restore: erase again every customer the ledger names whom the
+    restored data holds unerased. Returns those erased and those refused, with why (an
+    open deal in the restored data: staff close it and run this again)."""
+    erased: list[int] = []
+    refused: dict[int, list[str]] = {}
+    ids = ledger_customer_ids()
+    for customer in Customer.objects.filter(pk__in=ids, erased_at__isnull=True).order_by("pk"):
+        try:
+            customer_erase(customer, actor=actor, reason=REAPPLIED)
+        except ErasureRefusedError as error:
+            refused[customer.pk] = list(error.messages)
+        else:
+            erased.append(customer.pk)
+    return erased, refused
 
 
 def _identifiers(customer: Customer) -> list[str]:
