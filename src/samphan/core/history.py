@@ -31,6 +31,21 @@ OTHER_KEYS = {
     "reason": gettext_lazy("reason"),
     "points": gettext_lazy("points"),
     "total": gettext_lazy("total"),
+    "two_factor": gettext_lazy("two-step sign-in"),
+    "login_lock": gettext_lazy("login lock"),
+    "api_tokens_revoked": gettext_lazy("API tokens revoked"),
+    "list": gettext_lazy("list"),
+    "rows": gettext_lazy("rows"),
+    "retention": gettext_lazy("retention"),
+    "count": gettext_lazy("count"),
+    "before": gettext_lazy("older than"),
+}
+# Words services record as values of the keys above.
+OTHER_VALUES = {
+    "on": gettext_lazy("on"),
+    "off": gettext_lazy("off"),
+    "locked": gettext_lazy("locked"),
+    "unlocked": gettext_lazy("unlocked"),
 }
 
 
@@ -141,7 +156,7 @@ def value_label(
     if value is None or value == "" or value == []:
         return EMPTY
     if field is None:
-        return str(value)
+        return str(OTHER_VALUES.get(value, value)) if isinstance(value, str) else str(value)
     if field.is_relation:
         ids = value if isinstance(value, list) else [value]
         return ", ".join((related or {}).get((field.related_model, pk), f"#{pk}") for pk in ids)
