@@ -14,6 +14,7 @@ from samphan.accounts.models import Role
 from samphan.core.models import AuditEvent, Notification
 from samphan.privacy import services
 from samphan.privacy.models import SubjectRequest
+from tests.browser_forms import form_data
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,11 @@ def test_only_managers_and_admins_see_requests(make_user):
         assert client.get("/privacy/requests/").status_code == expected
         assert client.get(f"/privacy/requests/{request.pk}/").status_code == expected
         assert client.get("/privacy/breaches/").status_code == expected
+
+
+def test_a_new_request_is_received_today_and_a_breach_found_now_unless_changed(admin_client):
+    html = admin_client.get("/privacy/requests/new/").content.decode()
+    assert form_data(html, having="received_on")["received_on"][0] != ""
+    html = admin_client.get("/privacy/breaches/new/").content.decode()
+    assert form_data(html, having="found_at")["found_at"][0] != ""
+    assert timezone.localdate().strftime("%m") in form_data(html, having="found_at")["found_at"][0]

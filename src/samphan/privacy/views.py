@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -60,7 +61,8 @@ def subject_request_list(request: Request) -> HttpResponse:
 @login_required
 def subject_request_create(request: Request) -> HttpResponse:
     require_perm(request.user, "privacy.add_subjectrequest")
-    initial: dict[str, Any] = {"handled_by": request.user.pk}
+    # Most requests are logged the day they come in: received today unless changed.
+    initial: dict[str, Any] = {"handled_by": request.user.pk, "received_on": timezone.localdate()}
     customer_id = request.GET.get("customer", "")
     if customer_id.isdigit():
         customer = customer_for_user(request.user, int(customer_id))
@@ -117,7 +119,9 @@ def breach_list(request: Request) -> HttpResponse:
 @login_required
 def breach_create(request: Request) -> HttpResponse:
     require_perm(request.user, "privacy.add_breach")
-    form = BreachForm(request.POST or None)
+    # Recorded as soon as it is found: "found" is now unless changed (the 72 hours run).
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = BreachForm(request.POST or None, initial={"found_at": now})
     if request.method == "POST" and form.is_valid():
         try:
             breach = services.breach_create(actor=request.user, data=form.cleaned_data)
