@@ -1,5 +1,6 @@
 """Customers and companies: create, change, archive, each validated and audited."""
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -192,35 +193,32 @@ def customer_restrict(*, actor: User | None, customer: Customer, reason: str) ->
         raise ValidationError({"reason": _("Say why processing is restricted.")})
     if len(reason) > 300:
         raise ValidationError({"reason": _("At most 300 characters.")})
-    with transaction.atomic():
-        before = snapshot(customer, RESTRICTION_FIELDS)
-        customer.processing_restricted_at = customer.processing_restricted_at or timezone.now()
-        customer.processing_restricted_reason = reason
-        customer.save(update_fields=[*RESTRICTION_FIELDS, "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            subject=customer,
-            customer_id=customer.pk,
-            changes=diff(before, snapshot(customer, RESTRICTION_FIELDS)),
-        )
-    return customer
+    since = customer.processing_restricted_at or timezone.now()
+    return _restriction_set(actor, customer, since, reason)
 
 
 def customer_restriction_lift(*, actor: User | None, customer: Customer) -> Customer:
     """Lift a restriction: the person is back in segments, campaigns and exports."""
     if not customer.processing_restricted:
         return customer
+    return _restriction_set(actor, customer, None, None)
+
+
+def _restriction_set(
+    actor: User | None, customer: Customer, since: dt.datetime | None, reason: str | None
+) -> Customer:
     with transaction.atomic():
         before = snapshot(customer, RESTRICTION_FIELDS)
-        customer.processing_restricted_at = None
-        customer.processing_restricted_reason = None
-        customer.save(update_fields=[*RESTRICTION_FIELDS, "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            subject=customer,
-            customer_id=customer.pk,
-            changes=diff(before, snapshot(customer, RESTRICTION_FIELDS)),
-        )
+        customer.processing_restricted_at = since
+        customer.processing_restricted_reason = reason
+        changes = diff(before, snapshot(customer, RESTRICTION_FIELDS))
+        if changes:  # the same reason again writes nothing
+            customer.save(update_fields=[*RESTRICTION_FIELDS, "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                subject=customer,
+                customer_id=customer.pk,
+                changes=changes,
+            )
     return customer
