@@ -8,7 +8,7 @@ count is that of the write alone and the shop keeps its records for the other pi
 test runs in a transaction rolled back at its end: what a write changes is gone for the next.
 
 Each count includes the SAVEPOINT and RELEASE of the transaction every write runs in
-(``api/main.py``, ``_writes_atomic``; issue 20: a failed write writes nothing): the
+(``api/main.py``, ``_wrap_operations``; issue 20: a failed write writes nothing): the
 service's own transaction is nested in it and becomes a savepoint in production too.
 """
 

@@ -7,8 +7,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from samphan.accounts.services import token_authenticate
@@ -114,15 +116,36 @@ def _in_one_transaction(view: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _writes_atomic() -> None:
-    """Every POST, PUT, PATCH and DELETE runs in one transaction (issue 20): a request
-    that fails writes nothing, however late it fails."""
+def _query_values_once(view: Callable[..., Any]) -> Callable[..., Any]:
+    """No query parameter of the API takes a list: one given twice (``?page_size=5&
+    page_size=6``) is a 422 naming it, not a silent choice of the last value."""
+
+    @wraps(view)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
+        if repeated:
+            raise NinjaValidationError(
+                [
+                    {"loc": ["query", key], "msg": _("Give this once."), "type": "value_error"}
+                    for key in repeated
+                ]
+            )
+        return view(request, *args, **kwargs)
+
+    return run
+
+
+def _wrap_operations() -> None:
+    """Every operation reads each query parameter once; every POST, PUT, PATCH and DELETE
+    runs in one transaction (issue 20): a request that fails writes nothing, however late
+    it fails."""
     for _prefix, router in api._routers:
         for view in router.path_operations.values():
             for operation in view.operations:
+                operation.view_func = _query_values_once(operation.view_func)
                 if set(operation.methods) - READS:
                     operation.view_func = _in_one_transaction(operation.view_func)
 
 
 _add_routers()
-_writes_atomic()
+_wrap_operations()
