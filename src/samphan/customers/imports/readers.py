@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -222,9 +221,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
     )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise unreadable from error
-    except Exception as error:  # openpyxl raises many kinds on a bad file
+    except Exception as error:  # openpyxl raises many kinds (BadZipFile, KeyError, …)
         raise unreadable from error
     try:
         names = list(book.sheetnames)
