@@ -18,30 +18,44 @@ class CsvUnreadable(Exception):  # noqa: N818 - reads as what happened
     row: int  # 1 is the header
     column: str
     message: str
+    line: int = 0  # the file's line where the record starts, 1 the first
 
 
-def csv_records(text: str) -> list[list[str]]:
+def csv_records(text: str, *, delimiter: str = ",") -> list[list[str]]:
     """The file's non-empty records, the header first; ``CsvUnreadable`` when one
     cannot be read."""
+    return [record for _line, record in csv_numbered_records(text, delimiter=delimiter)]
+
+
+def csv_numbered_records(text: str, *, delimiter: str = ",") -> list[tuple[int, list[str]]]:
+    """As :func:`csv_records`, each record with the file's line it starts on (a quoted
+    field may hold line breaks, so records and lines differ)."""
     consumed: list[str] = []  # the source lines of the record being read
+    count = 0  # lines read so far
 
     def lines() -> Iterator[str]:
+        nonlocal count
         for line in io.StringIO(text.lstrip("\ufeff")):
             consumed.append(line)
+            count += 1
             yield line
 
-    reader = csv.reader(lines())
-    records: list[list[str]] = []
+    reader = csv.reader(lines(), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
     while True:
         consumed.clear()
+        first = count + 1
         try:
             record = next(reader)
         except StopIteration:
             return records
         except csv.Error as error:
-            raise _unreadable(records, "".join(consumed), error) from error
+            header = records[0][1] if records else []
+            unreadable = _unreadable(header, len(records), "".join(consumed), error, delimiter)
+            unreadable.line = first
+            raise unreadable from error
         if record:
-            records.append(record)
+            records.append((first, record))
 
 
 def csv_dicts(records: list[list[str]], header: list[str]) -> list[dict[str, str]]:
@@ -49,13 +63,14 @@ def csv_dicts(records: list[list[str]], header: list[str]) -> list[dict[str, str
     return [dict(zip(header, record, strict=False)) for record in records[1:]]
 
 
-def _unreadable(records: list[list[str]], text: str, error: csv.Error) -> CsvUnreadable:
-    row = len(records) + 1
+def _unreadable(
+    header: list[str], read: int, text: str, error: csv.Error, delimiter: str
+) -> CsvUnreadable:
+    row = read + 1
     if "field larger than field limit" not in str(error):
         return CsvUnreadable(row, "", _("This row cannot be read as CSV (%(error)s).")
                              % {"error": error})  # fmt: skip
-    index = _overlong_field(text)
-    header = records[0] if records else []
+    index = _overlong_field(text, delimiter)
     column = header[index].strip() if index < len(header) else _("column %(n)d") % {"n": index + 1}
     return CsvUnreadable(
         row,
@@ -64,7 +79,7 @@ def _unreadable(records: list[list[str]], text: str, error: csv.Error) -> CsvUnr
     )
 
 
-def _overlong_field(text: str) -> int:
+def _overlong_field(text: str, delimiter: str = ",") -> int:
     """The position of the first field in ``text`` (one record's lines) that passes the
     limit, reading quotes as the csv module's default dialect does."""
     index = length = 0
@@ -83,7 +98,7 @@ def _overlong_field(text: str) -> int:
                 length += 1
         elif char == '"':
             quoted = True
-        elif char == ",":
+        elif char == delimiter:
             index, length = index + 1, 0
         elif char not in "\r\n":
             length += 1

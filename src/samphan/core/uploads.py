@@ -7,6 +7,7 @@ bytes of any file and only counts the rest, so a 500 MB file costs neither memor
 disk. The caps (docs/security.md, "Uploads"):
 
 - CSV imports (products, static-list members): 10 MB, about 100,000 rows;
+- customer imports (CSV, XLSX, vCard): 10 MB too;
 - photos (customers, products): 10 MB, a phone camera's full-size JPEG; they are kept
   resized, so the cap bounds only the work of reading one;
 - the shop's logo: 2 MB.
@@ -38,9 +39,10 @@ class Cap:
 
 
 CSV = Cap(10 * MB, _("This file is %(size).1f MB; a CSV file may be at most %(limit)d MB."))
+IMPORT = Cap(10 * MB, _("This file is %(size).1f MB; an import file may be at most %(limit)d MB."))
 PHOTO = Cap(10 * MB, _("This file is %(size).1f MB; a photo may be at most %(limit)d MB."))
 LOGO = Cap(2 * MB, _("This file is %(size).1f MB; a logo may be at most %(limit)d MB."))
-LARGEST = max(CSV.max_bytes, PHOTO.max_bytes, LOGO.max_bytes)
+LARGEST = max(CSV.max_bytes, IMPORT.max_bytes, PHOTO.max_bytes, LOGO.max_bytes)
 
 
 class _Capped:
