@@ -246,3 +246,9 @@ def test_a_bad_mapping_is_refused_and_nothing_saved(admin, mapping, name):
         services.import_mapping_save(actor=admin, name=name, headers=["a", "b"], mapping=mapping)
     assert set(raised.value.message_dict) == ({"name"} if name == " " else {"mapping"})
     assert not ImportMapping.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_an_unknown_policy_is_refused_naming_it(admin):
+    with pytest.raises(ValidationError) as raised:
+        preview_rows(["ชื่อ"], [["ก"]], {0: "first_name"}, existing_policy="merge", user=admin)
+    assert set(raised.value.message_dict) == {"existing_policy"}

@@ -11,6 +11,7 @@ from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
@@ -155,6 +156,8 @@ def preview_rows(
     ``existing_policy``. Matches are looked up among the customers the user may see only:
     one they cannot see is never named (the import flags such a row for review, as
     ``customer_create`` does). Reads only."""
+    if existing_policy not in Policy.values:
+        raise ValidationError({"existing_policy": _("Choose what a matching row does.")})
     previews = []
     for position, row in enumerate(rows[:limit]):
         line = line_numbers[position] if line_numbers else position + 2  # after the headers
@@ -242,7 +245,7 @@ def _customer_cell(
         day = parse_date(text)
         if day is None:
             preview.problem(index, _date_message(text))
-        elif day > dt.date.today():  # noqa: DTZ011 - a birthday is a calendar day
+        elif day > timezone.localdate():
             preview.problem(index, _("A birthday cannot be in the future."))
         else:
             preview.fields[name] = day
