@@ -373,6 +373,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "customers.Tag": "labels shared by many customers (who has one is on Customer)",
     "customers.Interest": "labels shared by many customers",
     "customers.CustomFieldDefinition": "field definitions; the values are on Customer",
+    "customers.ImportMapping": "a file's column names and the fields they fill, no rows",
     "sales.Category": "catalogue",
     "sales.Product": "catalogue",
     "sales.ProductAffinity": "product pairs counted over all customers",

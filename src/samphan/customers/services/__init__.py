@@ -36,6 +36,7 @@ from samphan.customers.services.duplicates import (
     contact_value_normalise,
     duplicates_of,
 )
+from samphan.customers.services.import_mappings import import_mapping_for, import_mapping_save
 from samphan.customers.services.interactions import (
     INTERACTION_EDITABLE,
     INTERACTION_FIELDS,
@@ -69,6 +70,8 @@ __all__ = [
     "customer_update",
     "duplicate_review_clear",
     "duplicates_of",
+    "import_mapping_for",
+    "import_mapping_save",
     "interaction_delete",
     "interaction_log",
     "interaction_update",
