@@ -95,6 +95,7 @@ PAGES: dict[str, Needs | None] = {
     # customers
     "customer_list": needs("see_customers"),
     "customer_options": needs("see_customers"),
+    "customer_export": needs("see_customers+see_campaigns"),  # as a segment's export
     "customer_create": needs("change_customers"),
     "customer_detail": needs("see_customers", record=True),
     "customer_edit": needs("change_customers", record=True),

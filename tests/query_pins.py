@@ -10,6 +10,15 @@ from tests.test_thai_pages import Shop
 # A pin is a number, or one per database where the two differ.
 Pin = int | dict[str, int]
 
+# The downloads of a list of customers (tests/customers/test_list_export.py), the same for
+# 3 rows as for 30: the session, the user, permissions and scope; who saw whom (the export,
+# its rows, its count); the customers, then once per 2,000 rows their contact points,
+# consents in force and tags.
+EXPORTS: dict[str, int] = {
+    "customer_export": 12,
+    "segment_export": 14,  # and the custom fields the rules may name
+}
+
 # The GET of each page the crawl reads (its variants with a query string left out).
 PAGES: dict[str, Pin] = {
     # The events, then the users, teams and customers they name (one query each kind).

@@ -26,9 +26,11 @@ from samphan.sales import services
 from samphan.sales.models import Category
 from samphan.sales.services import LineInput
 from tests.factories import (
+    ContactPointFactory,
     CustomerFactory,
     InteractionFactory,
     ProductFactory,
+    TagFactory,
     TeamFactory,
     UserFactory,
 )
@@ -51,6 +53,8 @@ EXPORTS: list[tuple[str, str, str]] = [
         for fmt in ("csv", "xlsx")
     ),
     ("marketing/views.py", "csv", "/segments/{segment}/export/"),
+    ("customers/views.py", "csv", "/customers/export/?format=csv"),
+    ("customers/views.py", "xlsx", "/customers/export/?format=xlsx"),
     ("sales/views/productivity.py", "csv", "/sales/productivity/?period=this_month&format=csv"),
 ]
 WRITERS = re.compile(r"csv\.(writer|DictWriter)\(|Workbook\(")
@@ -84,7 +88,12 @@ def poisoned(admin_user):
         category = Category.objects.create(name=payload)
         product = ProductFactory(sku=payload, name=payload, category=category)
         rep = UserFactory(first_name=payload, last_name="", team=TeamFactory(name=payload))
-        customer = CustomerFactory(display_name=payload, province=payload, tier="gold")
+        customer = CustomerFactory(
+            display_name=payload, first_name=payload, last_name="", nickname=payload,
+            province=payload, tier="gold",
+        )  # fmt: skip
+        ContactPointFactory(customer=customer, kind="line", value=payload)
+        customer.tags.add(TagFactory(name=payload))
         services.order_record(
             actor=admin_user, customer=customer, channel="store", ordered_at=now,
             lines=[LineInput(product.pk, 1)], sold_by=rep,

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "quote_pdf": "a PDF file",
     "customer_personal_data": "a ZIP file (tests/privacy/test_views_subject.py)",
     "segment_export": "a CSV file",
+    "customer_export": "a CSV or XLSX file (tests/customers/test_list_export.py)",
     "frontdesk_member_card": "a PNG or PDF file",
     "member_card_public": "a PNG or PDF file",
     "campaign_open": "a tracking pixel",

@@ -151,8 +151,8 @@ def test_export_streams_the_visible_customers(admin_client, people):
     response = admin_client.get(f"/segments/{segment.pk}/export/")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:2] == ["customer_id", "name"]
-    assert [row[1] for row in rows[1:]] == ["แอน ใจดี"]
+    assert rows[0][:3] == ["Customer ID", "Member number", "Name (Thai)"]
+    assert [row[2] for row in rows[1:]] == ["แอน ใจดี"]
 
 
 @pytest.mark.parametrize(

@@ -65,14 +65,16 @@ def csv_text(rows: Iterable[Iterable[Any]], *, bom: bool = True) -> str:
     return buffer.getvalue()
 
 
-def xlsx_workbook(title: str, rows: Iterable[Sequence[Any]]) -> Any:
+def xlsx_workbook(title: str, rows: Iterable[Sequence[Any]], *, write_only: bool = False) -> Any:
     """A one-sheet openpyxl workbook of ``rows``, every cell through ``safe_cell`` and
-    Decimals as floats; the caller styles it and saves it with ``xlsx_bytes``."""
+    Decimals as floats; the caller styles it and saves it with ``xlsx_bytes``.
+    ``write_only`` keeps the rows on disk, not in memory, for a long list (it cannot be
+    styled afterwards)."""
     # Imported here: openpyxl loads slowly and only the XLSX downloads need it.
     from openpyxl import Workbook
 
-    book = Workbook()
-    sheet = book.active
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet() if write_only else book.active
     sheet.title = title[:31]  # Excel's limit
     for row in rows:
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in safe_row(row)])

@@ -49,9 +49,20 @@ def count_cap(filters: CustomerFilters) -> int:
     return SEARCH_CANDIDATES if filters.q.strip() else COUNT_CAP
 
 
-def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
-    """Visible customers matching ``filters``, ready for a list of rows."""
-    customers: QuerySet[Customer] = Customer.objects.visible_to(user)
+def customer_export(user: User, filters: CustomerFilters) -> CustomerQuerySet:
+    """What the list's "Export" downloads: the customers the list shows with ``filters``
+    (a search's first SEARCH_CANDIDATES matches, as on the page), in its order, without
+    those whose processing is restricted (PDPA ss.32, 34), as a segment's export."""
+    customers = _filtered(user, filters)
+    if filters.q.strip():
+        ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES)
+        customers = Customer.objects.filter(pk__in=ids)
+    ordering = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return customers.processing_allowed().order_by(*ordering)
+
+
+def _filtered(user: User, filters: CustomerFilters) -> CustomerQuerySet:
+    customers = Customer.objects.visible_to(user)
     customers = customers.filter(archived_at__isnull=not filters.archived)
     exact = {
         "kind": filters.kind,
@@ -67,6 +78,12 @@ def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
         customers = customers.filter(is_vip=filters.vip)
     if filters.duplicates:
         customers = customers.filter(duplicate_review=True)
+    return customers
+
+
+def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
+    """Visible customers matching ``filters``, ready for a list of rows."""
+    customers: QuerySet[Customer] = _filtered(user, filters)
     ordering: tuple[Any, ...] = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.q.strip():
         # One more than the cap, so the paginator can tell there are more; fetched once

@@ -5,6 +5,7 @@ from samphan.customers import views
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_create, name="customer_create"),
+    path("export/", views.customer_export, name="customer_export"),
     path("options/", views.customer_options, name="customer_options"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),

@@ -7,17 +7,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.accounts.models import Team, User
+from samphan.core import exports
+from samphan.core.dates import buddhist_era_preference
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
-from samphan.customers import queries, services
+from samphan.customers import export_rows, queries, services
 from samphan.customers.access import customer_for_user
 from samphan.customers.forms import (
     TITLE_SUGGESTIONS,
@@ -35,7 +38,7 @@ from samphan.customers.models import (
     Tag,
 )
 from samphan.customers.panels import CUSTOMER_PANELS
-from samphan.customers.seen import seen
+from samphan.customers.seen import exported, seen
 from samphan.customers.timeline import Cursor, timeline_page
 
 
@@ -89,6 +92,8 @@ def customer_list(request: Request) -> HttpResponse:
         "owners": User.objects.filter(is_active=True).order_by("username"),
         "teams": Team.objects.all(),
         "reviews_duplicates": sees_all_records(request.user),
+        "may_export": request.user.has_perms(EXPORT_PERMS),
+        "export_query": _export_query(request),
         "sorts": [
             ("name", _("Name A–Z")),
             ("-name", _("Name Z–A")),
@@ -99,6 +104,50 @@ def customer_list(request: Request) -> HttpResponse:
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"
     return render(request, template, context)
+
+
+# Who may download a list: who may see customers and segments (the segment export's
+# capability), so not the front desk (docs/decisions.md, "Exporting a list").
+EXPORT_PERMS = ("customers.view_customer", "marketing.view_segment")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_query(request: Request) -> str:
+    """The list's filters and search, for its export links (the page number left out)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
+@login_required
+def customer_export(request: Request) -> HttpResponse | StreamingHttpResponse:
+    """The list as it is filtered and searched, as CSV (streamed) or XLSX: the customers
+    the user may see whose processing is not restricted, recorded in who saw whom."""
+    for perm in EXPORT_PERMS:
+        require_perm(request.user, perm)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(_("format: choose csv or xlsx."), status=400)
+    customers = queries.customer_export(request.user, filters_from(request))
+    exported(request.user, customers, _("customer list (%(format)s)") % {"format": fmt.upper()})
+    table = export_rows.table(
+        customers,
+        language=translation.get_language(),
+        buddhist_era=buddhist_era_preference.get(),
+    )
+    response: HttpResponse | StreamingHttpResponse
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.xlsx_bytes(exports.xlsx_workbook(_("Customers"), table, write_only=True)),
+            content_type=XLSX,
+        )
+    else:
+        response = StreamingHttpResponse(
+            exports.csv_lines(table), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="customers.{fmt}"'
+    return response
 
 
 @login_required

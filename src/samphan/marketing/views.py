@@ -1,7 +1,6 @@
 """Staff pages for segments: the list, the builder with its live count and sample, a
 segment's customers (and a static list's members, added by hand or from a CSV file)."""
 
-import itertools
 import json
 from typing import Any
 
@@ -10,14 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samphan.core import exports
+from samphan.core.dates import buddhist_era_preference
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
+from samphan.customers import export_rows
 from samphan.customers.access import customer_for_user
 from samphan.customers.seen import exported
 from samphan.marketing import queries, rules, services
@@ -169,12 +171,10 @@ def segment_export(request: Request, pk: int) -> StreamingHttpResponse:
     segment = segment_for_user(request.user, pk, perm="marketing.view_segment")
     listed = queries.segment_customers(request.user, segment)
     exported(request.user, listed, f"{segment.name} (#{segment.pk}, CSV)")
-    customers = listed.values_list(
-        "pk", "display_name", "member_number", "stage", "tier", "is_vip", "province"
+    table = export_rows.table(
+        listed, language=translation.get_language(), buddhist_era=buddhist_era_preference.get()
     )
-
-    header = ["customer_id", "name", "member_number", "stage", "tier", "vip", "province"]
-    rows = exports.csv_lines(itertools.chain([header], customers.iterator(chunk_size=2_000)))
+    rows = exports.csv_lines(table)
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'
     return response
