@@ -22,6 +22,7 @@ from samphan.customers.models.customer import Customer, CustomerQuerySet
 from samphan.customers.models.imports import ImportMapping
 from samphan.customers.models.interactions import LOGGED_INTERACTION_KINDS, Interaction
 from samphan.customers.models.labels import CustomFieldDefinition, Interest, Tag
+from samphan.customers.models.merges import MergeRecord
 
 __all__ = [
     "CONSENT_BIT_POSITIONS",
@@ -37,6 +38,7 @@ __all__ = [
     "ImportMapping",
     "Interaction",
     "Interest",
+    "MergeRecord",
     "Tag",
     "consent_bit",
     "purpose_heading",

@@ -199,6 +199,16 @@ class Customer(TimeStampedModel):
     # When the person's data was erased (``privacy.erasure.customer_erase``); the row stays,
     # anonymous, so that orders keep their buyer and the figures do not change.
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    # Archived by a merge: the customer everything moved to (``customers/merge.py``).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        editable=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
