@@ -209,6 +209,8 @@ API: dict[str, Needs | None] = {
     "GET /api/v1/privacy/breaches/{breach_id}": needs("privacy_requests"),
     "PATCH /api/v1/privacy/breaches/{breach_id}": needs("privacy_requests"),
     "POST /api/v1/customers/{customer_id}/restore": needs("manage_customers", record=R),
+    "POST /api/v1/customers/{customer_id}/merge": needs("manage_customers", record=R),
+    "POST /api/v1/merges/{merge_id}/undo": needs("manage_customers", record=R),
     "GET /api/v1/companies": needs("see_customers"),
     "POST /api/v1/companies": needs("change_customers"),
     "GET /api/v1/companies/{company_id}": needs("see_customers", record=R),

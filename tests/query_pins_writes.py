@@ -20,6 +20,7 @@ from typing import Any
 from django.test import Client
 
 from samphan.accounts.models import User
+from samphan.customers.models import Customer
 from samphan.frontdesk.models import Alert
 from samphan.messaging.models import LineAccount
 from samphan.sales.models import Stage
@@ -133,6 +134,22 @@ def open_stage(shop: Shop) -> int:
     return stages.exclude(pk=shop.deal.stage_id).order_by("position")[0].pk
 
 
+def duplicate_made(shop: Shop, client: Client) -> dict[str, object]:
+    """A second record of the shop's customer, for a merge to take in."""
+    made(client, "/api/v1/customers", {"first_name": "ซ้ำกัน", "kind": "person"})
+    return {}
+
+
+def duplicate_of(shop: Shop) -> dict[str, Any]:
+    return {"duplicate_ids": [Customer.objects.get(first_name="ซ้ำกัน").pk]}
+
+
+def merged(shop: Shop, client: Client) -> dict[str, object]:
+    duplicate_made(shop, client)
+    url = f"/api/v1/customers/{shop.customer.pk}/merge"
+    return {"merge_id": made(client, url, duplicate_of(shop))}
+
+
 C = "/api/v1/customers/{customer_id}"  # the prefix of a customer's own operations
 
 WRITES: dict[str, Write] = {
@@ -149,6 +166,9 @@ WRITES: dict[str, Write] = {
     f"PATCH {C}": Write(24, body=lambda shop: {"nickname": "หญิง", "tier": "silver"}),
     f"POST {C}/archive": Write(15),
     f"POST {C}/restore": Write(15, prepare=customer_archived),
+    # A fixed number per kind of related row (a select and an update each), not per row.
+    f"POST {C}/merge": Write(51, 201, duplicate_of, prepare=duplicate_made),
+    "POST /api/v1/merges/{merge_id}/undo": Write(28, prepare=merged),
     # One statement per registered kind of data (privacy/erasure.py), each set-based.
     f"POST {C}/erase": Write(
         38, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
