@@ -100,6 +100,8 @@ PAGES: dict[str, Needs | None] = {
     "customer_detail": needs("see_customers", record=True),
     "customer_edit": needs("change_customers", record=True),
     "customer_archive": needs("manage_customers", record=True, post=True),
+    "customer_merge": needs("manage_customers", record=True),
+    "merge_undo": needs("manage_customers", record=True, post=True),
     "contact_point_add": needs("change_customers", record=True),
     "contact_point_edit": needs("change_customers", record=True),
     "contact_point_delete": needs("change_customers", record=True, post=True),

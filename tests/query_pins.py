@@ -46,8 +46,9 @@ PAGES: dict[str, Pin] = {
     # 16 since issue 20: the history shows the customer's data-subject request, whose
     # customer and handler it names (one query each kind of record, not each row); and
     # the INSERT that records who saw the customer (privacy/access_record.py).
-    "customer_detail": 16,
+    "customer_detail": 17,  # the merges open to undo
     "customer_edit": 12,
+    "customer_merge": 22,  # one count per kind of related row
     "customer_erase": 5,
     "customer_list": 8,
     "customer_lists": 5,

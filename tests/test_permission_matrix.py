@@ -27,7 +27,7 @@ from django.utils import translation
 from samphan.accounts.capabilities import BY_KEY, ROLE_CAPABILITIES, role_may, role_perms
 from samphan.accounts.models import Role, Team, User
 from samphan.analytics.rfm import rfm_rebuild
-from samphan.customers.models import Customer
+from samphan.customers.models import Customer, MergeRecord
 from samphan.frontdesk.models import Alert
 from samphan.marketing.models import Segment
 from samphan.sales.models import Deal, Lead
@@ -163,6 +163,9 @@ def verdict(entry: Needs, role: str, whose: str | None, status: int) -> str | No
 
 EXTRA_ARGUMENTS = {
     "customer_archive": lambda shop: {"pk": shop.customer.pk},
+    "merge_undo": lambda shop: {
+        "merge_pk": MergeRecord.objects.create(survivor=shop.customer, duplicate_ids=[]).pk
+    },
     "contact_point_delete": lambda shop: {
         "pk": shop.customer.pk,
         "point_pk": shop.contact_point.pk,

@@ -73,6 +73,7 @@ NOT_PAGES = {
     "logout": "answers a POST only",
     "language_switch": "answers a POST only",
     "customer_archive": "answers a POST only",
+    "merge_undo": "answers a POST only",
     "customer_duplicate_reviewed": "answers a POST only",
     "contact_point_delete": "answers a POST only",
     "consent_change": "answers a POST only",
@@ -259,6 +260,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "customer_detail#closed_lead": lambda shop: {"pk": shop.closed_lead.customer_id},
     "lead_detail#closed": lambda shop: {"pk": shop.closed_lead.pk},
     "customer_edit": lambda shop: {"pk": shop.customer.pk},
+    "customer_merge": lambda shop: {"pk": shop.customer.pk},
     "customer_erase": lambda shop: {"pk": shop.customer.pk},
     "contact_point_add": lambda shop: {"pk": shop.customer.pk},
     "contact_point_edit": lambda shop: {
@@ -297,7 +299,16 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
 # Pages that need a query to show anything.
 QUERIES: dict[str, Callable[[Shop], str]] = {
     "campaign_preview": lambda shop: f"customer={shop.customer.pk}",
+    "customer_merge": lambda shop: f"with={merge_partner(shop)}",
 }
+
+
+def merge_partner(shop: Shop) -> int:
+    """Another person, for the merge page to compare with the shop's customer."""
+    people = Customer.objects.people().exclude(pk=shop.customer.pk).order_by("pk")
+    return int(people.values_list("pk", flat=True)[0])
+
+
 # Pages that answer for a token in a link rather than for a logged-in user.
 LINKS: dict[str, Callable[[Shop], str]] = {
     "unsubscribe": lambda shop: links.unsubscribe_url(shop.message),

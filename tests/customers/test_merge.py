@@ -190,3 +190,25 @@ def test_a_later_merge_must_be_undone_first(admin_user: User) -> None:
     assert not Customer.objects.filter(
         pk__in=[two.pk, three.pk], archived_at__isnull=False
     ).exists()
+
+
+@translation.override("en")
+def test_the_page_compares_merges_and_offers_the_undo(client: Any, admin_user: User) -> None:
+    survivor = CustomerFactory(first_name="สมชาย", nickname="")
+    other = CustomerFactory(first_name="Somchai", nickname="ชาย")
+    client.force_login(admin_user)
+    url = f"/customers/{survivor.pk}/merge/?with={other.pk}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Somchai" in page.content.decode()
+    answer = client.post(url, {"with": other.pk, "field_first_name": other.pk})
+    assert answer.status_code == 302
+    survivor.refresh_from_db()
+    assert (survivor.first_name, survivor.nickname) == ("Somchai", "ชาย")
+    detail = client.get(f"/customers/{survivor.pk}/").content.decode()
+    record = MergeRecord.objects.get()
+    assert f"/customers/merges/{record.pk}/undo/" in detail
+    client.post(f"/customers/merges/{record.pk}/undo/")
+    survivor.refresh_from_db()
+    assert survivor.first_name == "สมชาย"
+    assert client.get(f"/customers/{survivor.pk}/merge/?with=abc").status_code == 404

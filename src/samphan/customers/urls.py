@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samphan.customers import views
+from samphan.customers import merge_views, views
 
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/archive/", views.customer_archive, name="customer_archive"),
+    path("<int:pk>/merge/", merge_views.customer_merge, name="customer_merge"),
+    path("merges/<int:merge_pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path(
         "<int:pk>/duplicate-reviewed/",
         views.customer_duplicate_reviewed,

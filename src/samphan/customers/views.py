@@ -30,6 +30,7 @@ from samphan.customers.forms import (
     CustomerForm,
     InteractionForm,
 )
+from samphan.customers.merge_views import merges_to_undo
 from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -204,6 +205,7 @@ def _detail_context(
         "history": queries.audit_history(request.user, customer),
         "panels": CUSTOMER_PANELS,
         "possible_duplicates": _possible_duplicates(request, customer),
+        "merges": merges_to_undo(customer),
     }
 
 
