@@ -6,12 +6,14 @@ and the failed rows as a CSV to fix and upload again. Real files, real database.
 import csv
 import hashlib
 import io
+import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from samphan.accounts.models import Role
 from samphan.core.models import AuditEvent
@@ -205,3 +207,32 @@ def test_bad_input_is_refused_before_anything_is_stored(admin):
         _job(admin, policy="merge")
     assert "existing_policy" in error.value.message_dict
     assert ImportJob.objects.count() == 0
+
+
+def test_the_import_command_runs_a_file_and_prints_the_report(admin):
+    out = io.StringIO()
+    mapping = json.dumps(
+        {str(i): f for i, f in propose_mapping(read_table(BAD_ROWS, "x.csv").headers).items()}
+    )
+    call_command(
+        "import",
+        str(FIXTURES / "customers-bad-rows.csv"),
+        "--mapping",
+        mapping,
+        "--user",
+        "boss",
+        stdout=out,
+    )
+    report = out.getvalue()
+    assert "10 rows: 4 created, 0 updated, 0 skipped, 6 failed" in report
+    assert "line 4 เบอร์โทร" in report
+    assert Customer.objects.filter(owner=admin).count() == 4
+    with pytest.raises(CommandError, match="no saved mapping"):
+        call_command(
+            "import",
+            str(FIXTURES / "customers-bad-rows.csv"),
+            "--mapping",
+            "nope",
+            "--user",
+            "boss",
+        )
