@@ -231,6 +231,14 @@ API: dict[str, Needs | None] = {
     "DELETE /api/v1/interactions/{interaction_id}": needs("manage_customers", record=R),
     "GET /api/v1/customers/{customer_id}/consents": needs("see_customers", record=R),
     "POST /api/v1/customers/{customer_id}/consents": needs("change_customers", record=R),
+    # An import is its importer's (and those who see every customer's): its file and
+    # failed rows may name customers out of a scoped rep's sight.
+    "POST /api/v1/imports": needs("change_customers"),
+    "GET /api/v1/imports/{import_id}": needs("change_customers", every_record=True),
+    "POST /api/v1/imports/{import_id}/cancel": needs(
+        "change_customers", post=True, every_record=True
+    ),
+    "GET /api/v1/imports/{import_id}/failed.csv": needs("change_customers", every_record=True),
     "GET /api/v1/tags": needs("see_customers"),
     "POST /api/v1/tags": needs("create_tags"),
     "GET /api/v1/tags/{tag_id}": needs("see_customers"),

@@ -3,7 +3,8 @@
 
 from collections.abc import Callable
 
-from samphan.customers.models import Interaction, Tag
+from samphan.customers.imports.jobs import import_job_create, import_job_run
+from samphan.customers.models import ImportJob, Interaction, Tag
 from samphan.privacy.models import Breach, SubjectRequest
 from tests.test_thai_pages import Shop
 
@@ -157,6 +158,9 @@ READS: dict[str, Pin] = {
     "GET /api/v1/deals/{deal_id}": 5,
     "GET /api/v1/frontdesk/alerts": 2,
     "GET /api/v1/frontdesk/expected-today": 3,
+    # The token (with its user); the import.
+    "GET /api/v1/imports/{import_id}": 2,
+    "GET /api/v1/imports/{import_id}/failed.csv": 2,
     "GET /api/v1/interactions/{interaction_id}": 2,
     "GET /api/v1/leads": 3,
     "GET /api/v1/leads/{lead_id}": 2,
@@ -197,6 +201,7 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "point_id": lambda shop: shop.contact_point.pk,
     "interaction_id": lambda shop: Interaction.objects.filter(customer=shop.customer)[0].pk,
     "tag_id": lambda shop: Tag.objects.order_by("pk")[0].pk,
+    "import_id": lambda shop: import_job(shop).pk,
     "deal_id": lambda shop: shop.deal.pk,
     "lead_id": lambda shop: shop.lead.pk,
     "order_id": lambda shop: shop.order.pk,
@@ -219,6 +224,24 @@ READ_QUERIES = {
 }
 # Reads that answer 202 while the worker computes (the forecast); every other answers 200.
 ACCEPTED = {"GET /api/v1/analytics/forecast"}
+
+
+IMPORT_FILE = "ชื่อ,มือถือ\nสมชาย,0812345678\nวิชัย,12345\n".encode()
+
+
+def import_job(shop: Shop) -> ImportJob:
+    """The shop's customer import (one row created, one failed), made once."""
+    job = ImportJob.objects.filter(created_by=shop.admin).first()
+    if job is None:
+        job = import_job_create(
+            actor=shop.admin,
+            data=IMPORT_FILE,
+            file_name="customers.csv",
+            mapping={0: "first_name", 1: "mobile"},
+            enqueue=False,
+        )
+        job = import_job_run(job)
+    return job
 
 
 def read_url(read: str, shop: Shop, given: dict[str, object] | None = None) -> str:

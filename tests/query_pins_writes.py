@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from samphan.accounts.models import User
@@ -38,6 +39,7 @@ class Write:
     status: int = 200
     body: Body | None = None  # no body: the request is sent without one
     prepare: Prepare | None = None
+    files: Body | None = None  # a multipart upload instead of a JSON body
 
 
 EMAIL = "ying@example.com"
@@ -192,6 +194,17 @@ WRITES: dict[str, Write] = {
         },
     ),
     f"POST {C}/interactions": Write(8, 201, lambda shop: {"kind": "call", "summary": "โทรนัด"}),
+    # Imports: the upload stores the file and queues it (the rows are the worker's): the
+    # token, the custom fields the mapping may name, the insert, two savepoints.
+    "POST /api/v1/imports": Write(
+        7,
+        201,
+        files=lambda shop: {
+            "file": SimpleUploadedFile("customers.csv", "ชื่อ,มือถือ\nสมชาย,0812345678\n".encode()),
+            "mapping": '{"0": "first_name", "1": "mobile"}',
+        },
+    ),
+    "POST /api/v1/imports/{import_id}/cancel": Write(7),  # token, import, locked, update
     "PATCH /api/v1/interactions/{interaction_id}": Write(
         13, body=lambda shop: {"summary": "โทรนัดอีกครั้ง"}
     ),

@@ -109,5 +109,8 @@ def test_api_write_queries(write, shop, db):
     send = getattr(client, method.lower())
     body = {} if pin.body is None else {"data": json.dumps(pin.body(shop))}
     with assert_queries(pinned(pin.pin)):
-        response = send(url, content_type="application/json", **body)
+        if pin.files is not None:
+            response = send(url, data=pin.files(shop))
+        else:
+            response = send(url, content_type="application/json", **body)
     assert response.status_code == pin.status, f"{write} ({url}): {response.content!r}"

@@ -296,6 +296,20 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         plain=("subject_type",),
     ),
     PersonalData(
+        "customers.ImportJob",
+        _("Customer imports"),
+        _("Bringing the business's own customer list in, and the rows to fix and upload again."),
+        Basis.LEGITIMATE_INTEREST,
+        None,
+        {"file": D, "failed_rows": D, "file_name": D},
+        _(
+            "The uploaded file and its failed rows go when the import is deleted. They are "
+            "not linked to one customer, so erasing a customer does not find them: delete an "
+            "import once its failed rows have been fixed."
+        ),
+        plain=("sha256", "source_format", "encoding", "sheet", "mapping", "error"),
+    ),
+    PersonalData(
         "core.Notification",
         _("Staff notifications"),
         _("Telling staff what to do next."),

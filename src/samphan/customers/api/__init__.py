@@ -15,6 +15,7 @@ from samphan.customers.api import (  # noqa: F401 - they add routes
     consent,
     tags,
     merges,
+    imports,
 )
 
 # isort: on

@@ -52,3 +52,71 @@ class ImportMapping(TimeStampedModel):
     def columns(self) -> dict[int, str | None]:
         """The mapping with integer column indexes, as ``propose_mapping`` gives it."""
         return {int(index): field for index, field in self.mapping.items()}
+
+
+def import_file_path(instance: "ImportJob", filename: str) -> str:
+    """Uploaded import files live under MEDIA_ROOT/imports/, never served (0600, the
+    project's FILE_UPLOAD_PERMISSIONS), named by their hash, not by the customer's name."""
+    return f"imports/{instance.sha256 or 'file'}.bin"
+
+
+class ImportJob(TimeStampedModel):
+    """One customer import run by the worker: the file, how it is read and mapped, and
+    where it has got to. ``next_row`` is the resume cursor, moved in the same transaction
+    as the batch it follows, so a restarted worker writes nothing twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+        FAILED = "failed", _("failed")
+
+    file = models.FileField(_("file"), upload_to=import_file_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    source_format = models.CharField(_("format"), max_length=10, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    existing_policy = models.CharField(
+        _("when a row matches a customer"),
+        max_length=10,
+        choices=ImportMapping.Policy.choices,
+        default=ImportMapping.Policy.SKIP,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="import_jobs",
+    )
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    next_row = models.PositiveIntegerField(default=0)
+    # [{"line": 7, "column": "เบอร์โทร", "reason": "...", "row": [...]}]: personal data,
+    # erased with the job (privacy registry).
+    failed_rows = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def done_rows(self) -> int:
+        return self.created_count + self.updated_count + self.skipped_count + self.failed_count

@@ -1,0 +1,342 @@
+"""A customer import run by the worker: created from the uploaded file and a mapping,
+run in batches (each batch and the resume cursor in one transaction, so a restarted
+worker resumes and writes nothing twice), cancellable between batches, ending with one
+audit entry holding the file's hash and the counts, and the failed rows as a CSV.
+
+Every row ends in exactly one of created, updated, skipped or failed. Rows are checked by
+the mapping step's own row logic (``preview_rows``) and written through the customer
+services, so audits, the duplicate rule and the importer's visibility all apply."""
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samphan.accounts.models import User
+from samphan.core.audit import audit_record
+from samphan.core.dates import DateTextError
+from samphan.core.exports import csv_text
+from samphan.core.models import AuditEvent
+from samphan.customers.imports.mapping import ROW, RowPreview, preview_rows
+from samphan.customers.imports.readers import ReadError, Table, parse_import_date, read_table
+from samphan.customers.models import Customer, ImportJob, ImportMapping, Tag
+from samphan.customers.services.consent import consent_record
+from samphan.customers.services.contact_points import contact_point_add
+from samphan.customers.services.customers import customer_create, customer_update
+from samphan.customers.services.duplicates import DuplicateContactError
+from samphan.customers.services.import_mappings import import_mapping_clean
+
+BATCH_SIZE = 500
+Policy = ImportMapping.Policy
+FINISHED = (ImportJob.Status.DONE, ImportJob.Status.CANCELLED, ImportJob.Status.FAILED)
+
+
+def import_job_create(
+    *,
+    actor: User,
+    data: bytes,
+    file_name: str,
+    mapping: Mapping[int, str | None],
+    policy: str = Policy.SKIP,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    enqueue: bool = True,
+) -> ImportJob:
+    """A queued import of ``data``; errors on ``file``, ``mapping`` or ``existing_policy``
+    before anything is stored. The worker starts it once the transaction commits."""
+    if policy not in Policy.values:
+        raise ValidationError({"existing_policy": _("Choose what a matching row does.")})
+    try:
+        table = read_table(data, file_name, encoding=encoding, sheet=sheet)
+    except ReadError as error:
+        raise ValidationError({"file": error.messages}) from error
+    stored = import_mapping_clean(table.headers, mapping)
+    if not any(stored.values()):
+        raise ValidationError({"mapping": _("Map at least one column to a field.")})
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        job = ImportJob(
+            file_name=file_name[:255],
+            sha256=digest,
+            size=len(data),
+            source_format=table.source_format,
+            encoding=table.encoding or "",
+            sheet=sheet or (table.sheets[0] if table.sheets else ""),
+            mapping=stored,
+            existing_policy=policy,
+            created_by=actor,
+            total_rows=len(table.rows),
+        )
+        job.file.save(f"{digest}.bin", ContentFile(data), save=False)
+        job.save()
+        if enqueue:
+            transaction.on_commit(lambda: import_job_task.enqueue(job.pk), robust=True)
+    return job
+
+
+@task()
+def import_job_task(job_id: int) -> int:
+    """The worker's entry: run (or resume) the import; safe to run twice."""
+    job = ImportJob.objects.get(pk=job_id)
+    return import_job_run(job).done_rows
+
+
+def _file_date(text: str) -> dt.date | None:
+    """A date as import files write it (B.E. or A.D., day first, named months, an XLSX
+    date at midnight), or None, which the row logic reports beside its cell."""
+    try:
+        return parse_import_date(text)
+    except DateTextError:
+        return None
+
+
+def _table(job: ImportJob) -> Table:
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    return read_table(data, job.file_name, encoding=job.encoding or None, sheet=job.sheet or None)
+
+
+def import_job_run(
+    job: ImportJob, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None
+) -> ImportJob:
+    """Run ``job`` from its cursor to the end (or ``max_batches`` batches), one
+    transaction per batch; stops at a cancel between batches. A finished job is left as
+    it is."""
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.CANCELLED:
+        return _finish(job, ImportJob.Status.CANCELLED)
+    if job.status in FINISHED:
+        return job
+    actor = job.created_by
+    if actor is None:
+        return _finish(job, ImportJob.Status.FAILED, error=_("The importer no longer exists."))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, started_at=job.started_at or timezone.now()
+    )
+    try:
+        table = _table(job)
+    except ValidationError as error:
+        return _finish(job, ImportJob.Status.FAILED, error="; ".join(error.messages))
+    mapping = {int(index): name for index, name in job.mapping.items()}
+    batches = 0
+    while True:
+        job.refresh_from_db()
+        if job.status == ImportJob.Status.CANCELLED:
+            return _finish(job, ImportJob.Status.CANCELLED)
+        if job.next_row >= len(table.rows):
+            return _finish(job, ImportJob.Status.DONE)
+        if max_batches is not None and batches >= max_batches:
+            return job  # still running: the next run resumes at the cursor
+        _batch_run(job, actor, table, mapping, batch_size)
+        batches += 1
+
+
+def _batch_run(
+    job: ImportJob,
+    actor: User,
+    table: Table,
+    mapping: dict[int, str | None],
+    batch_size: int,
+) -> None:
+    start = job.next_row
+    rows = table.rows[start : start + batch_size]
+    lines = table.line_numbers[start : start + batch_size] or [
+        start + i + 2 for i in range(len(rows))
+    ]
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.next_row != start or locked.status != ImportJob.Status.RUNNING:
+            return  # another worker moved it, or it was cancelled: look again
+        previews = preview_rows(
+            table.headers,
+            rows,
+            mapping,
+            existing_policy=job.existing_policy,
+            user=actor,
+            limit=len(rows),
+            parse_date=_file_date,
+            line_numbers=lines,
+        )
+        counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
+        failed: list[dict[str, Any]] = []
+        for preview, row in zip(previews, rows, strict=True):
+            outcome, column, reason = _row_write(preview, actor, job.existing_policy)
+            counts[outcome] += 1
+            if outcome == "failed":
+                failed.append(
+                    {
+                        "line": preview.line,
+                        "column": table.headers[column] if 0 <= column < len(table.headers) else "",
+                        "reason": reason,
+                        "row": list(row),
+                    }
+                )
+        locked.created_count += counts["created"]
+        locked.updated_count += counts["updated"]
+        locked.skipped_count += counts["skipped"]
+        locked.failed_count += counts["failed"]
+        locked.failed_rows = [*locked.failed_rows, *failed]
+        locked.next_row = start + len(rows)
+        locked.save(
+            update_fields=[
+                "created_count",
+                "updated_count",
+                "skipped_count",
+                "failed_count",
+                "failed_rows",
+                "next_row",
+                "updated_at",
+            ]
+        )
+
+
+def _first_problem(preview: RowPreview) -> tuple[int, str]:
+    column = min(preview.problems, key=lambda c: (c == ROW, c))
+    reasons = [m for messages in preview.problems.values() for m in messages]
+    return column, "; ".join(reasons)
+
+
+def _row_write(preview: RowPreview, actor: User, policy: str) -> tuple[str, int, str]:
+    """("created" | "updated" | "skipped" | "failed", column, reason) for one row, written
+    in its own savepoint so a refused row leaves nothing behind."""
+    if preview.action == "fail":
+        column, reason = _first_problem(preview)
+        return "failed", column, reason
+    if preview.action == "skip":
+        return "skipped", ROW, ""
+    try:
+        with transaction.atomic():
+            tags = [Tag.objects.get_or_create(name=name)[0] for name in preview.tags]
+            if preview.match is None or preview.action == "duplicate":
+                duplicate = preview.action == "duplicate"
+                customer = customer_create(
+                    actor=actor,
+                    fields=preview.fields,
+                    tags=tags,
+                    contact_points=preview.contact_points,
+                    allow_duplicate=duplicate,
+                )
+                if duplicate:
+                    Customer.objects.filter(pk=customer.pk).update(duplicate_review=True)
+                _consents_write(preview, actor, customer)
+                return "created", ROW, ""
+            return _existing_write(preview.match, preview, actor, tags)
+    except DuplicateContactError as error:
+        if policy == Policy.SKIP:  # matches a customer added earlier in this batch
+            return "skipped", ROW, ""
+        return "failed", ROW, "; ".join(error.messages)
+    except ValidationError as error:
+        return "failed", ROW, "; ".join(error.messages)
+
+
+def _existing_write(
+    customer: Customer, preview: RowPreview, actor: User, tags: Sequence[Tag]
+) -> tuple[str, int, str]:
+    if not preview.changes:
+        return "skipped", ROW, ""
+    fields = {name: new for name, (_old, new) in preview.changes.items() if name not in
+              ("contact_points", "tags")}  # fmt: skip
+    new_tags = None
+    if "tags" in preview.changes:
+        new_tags = [*customer.tags.all(), *(t for t in tags if t not in customer.tags.all())]
+    customer = customer_update(actor=actor, customer=customer, fields=fields, tags=new_tags)
+    have = {point.value for point in customer.contact_points.all()}
+    for contact in preview.contact_points:
+        if contact["value"] not in have:
+            contact_point_add(
+                actor=actor,
+                customer=customer,
+                kind=contact["kind"],
+                value=contact["value"],
+                allow_duplicate=True,
+            )
+    _consents_write(preview, actor, customer)
+    return "updated", ROW, ""
+
+
+def _consents_write(preview: RowPreview, actor: User, customer: Customer) -> None:
+    for consent in preview.consents:
+        at = timezone.make_aware(dt.datetime.combine(consent["at"], dt.time()))
+        consent_record(
+            actor=actor,
+            customer=customer,
+            channel=consent["channel"],
+            purpose=consent["purpose"],
+            status=consent["status"],
+            source=consent["source"],
+            wording_version=consent["wording_version"],
+            at=at,
+        )
+
+
+def _finish(job: ImportJob, status: str, *, error: str = "") -> ImportJob:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.finished_at:
+            return job  # recorded once
+        job.status = status
+        job.error = error
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        audit_record(
+            actor=job.created_by,
+            action=AuditEvent.Action.CREATE,
+            subject=job,
+            changes={
+                "import": {
+                    "file_name": job.file_name,
+                    "sha256": job.sha256,
+                    "status": status,
+                    "total_rows": job.total_rows,
+                    "created": job.created_count,
+                    "updated": job.updated_count,
+                    "skipped": job.skipped_count,
+                    "failed": job.failed_count,
+                }
+            },
+        )
+    return job
+
+
+def import_job_cancel(*, actor: User, job: ImportJob) -> ImportJob:
+    """Stop a queued or running import; a running one stops between batches (what was
+    written stays and is counted). A finished import is left as it is."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        was = job.status
+        if was in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+            job.status = ImportJob.Status.CANCELLED
+            job.save(update_fields=["status", "updated_at"])
+    if was == ImportJob.Status.QUEUED:
+        job = _finish(job, ImportJob.Status.CANCELLED)
+    return job
+
+
+def import_job_failed_csv(job: ImportJob) -> str:
+    """The failed rows as they were in the file, with line, column and reason, to fix and
+    upload again (formula-safe, with a BOM for Excel)."""
+    headers = _table(job).headers if job.failed_rows else []
+    rows: list[list[Any]] = [[*headers, _("line"), _("column"), _("reason")]]
+    for failed in job.failed_rows:
+        row = list(failed["row"]) + [""] * (len(headers) - len(failed["row"]))
+        rows.append([*row, failed["line"], failed["column"], failed["reason"]])
+    return csv_text(rows)
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int | None]:
+    """(percent done, seconds left or None) from the rows done and the time taken."""
+    if not job.total_rows:
+        return (100 if job.status in FINISHED else 0), None
+    percent = min(100, job.done_rows * 100 // job.total_rows)
+    if job.status != ImportJob.Status.RUNNING or not job.started_at or not job.done_rows:
+        return percent, None
+    elapsed = (timezone.now() - job.started_at).total_seconds()
+    left = job.total_rows - job.done_rows
+    return percent, int(elapsed / job.done_rows * left)
