@@ -227,6 +227,10 @@ API: dict[str, Needs | None] = {
     "DELETE /api/v1/interactions/{interaction_id}": needs("manage_customers", record=R),
     "GET /api/v1/customers/{customer_id}/consents": needs("see_customers", record=R),
     "POST /api/v1/customers/{customer_id}/consents": needs("change_customers", record=R),
+    "GET /api/v1/duplicates": needs("manage_customers", every_record=True),
+    "POST /api/v1/duplicates/{candidate_id}/not-duplicate": needs(
+        "manage_customers", every_record=True
+    ),
     "GET /api/v1/tags": needs("see_customers"),
     "POST /api/v1/tags": needs("create_tags"),
     "GET /api/v1/tags/{tag_id}": needs("see_customers"),

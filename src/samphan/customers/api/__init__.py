@@ -14,6 +14,7 @@ from samphan.customers.api import (  # noqa: F401 - they add routes
     interactions,
     consent,
     tags,
+    duplicates,
 )
 
 # isort: on

@@ -31,8 +31,8 @@ from samphan.customers.dedupe.scoring import THRESHOLD, CustomerSummary, score, 
 from samphan.customers.models import ContactPoint, Customer, DuplicateCandidate
 
 BATCH = 5000
-MAX_BLOCK = 200
-WINDOW = 20
+MAX_BLOCK = 50
+WINDOW = 10
 WRITE_BATCH = 1000
 FIND_EVERY = 3600.0  # the worker looks hourly and runs once a night (``duplicates_nightly``)
 NIGHT_HOUR = 2
