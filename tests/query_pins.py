@@ -187,6 +187,7 @@ READS: dict[str, Pin] = {
     "GET /api/v1/segments/{segment_id}/count": 4,
     "GET /api/v1/segments/{segment_id}/customers": 6,  # +1: who saw them (issue 20)
     "GET /api/v1/shop": 2,
+    "GET /api/v1/duplicates": 3,
     "GET /api/v1/tags": 3,
     "GET /api/v1/tags/{tag_id}": 2,
     "GET /api/v1/tokens": 2,

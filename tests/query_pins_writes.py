@@ -19,9 +19,10 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from samphan.accounts.models import User
-from samphan.customers.models import Customer
+from samphan.customers.models import Customer, DuplicateCandidate
 from samphan.frontdesk.models import Alert
 from samphan.messaging.models import LineAccount
 from samphan.sales.models import Stage
@@ -57,6 +58,14 @@ def call(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
 def made(client: Client, url: str, body: dict[str, Any] | None = None) -> int:
     """The id of the record a POST to the API made (or changed)."""
     return int(call(client, url, body)["id"])
+
+
+def duplicate_candidate(shop: Shop) -> int:
+    """An open pair of the shop's customer and its company, as the finder would write it."""
+    low, high = sorted((shop.customer.pk, shop.company.pk))
+    return DuplicateCandidate.objects.create(
+        customer_a_id=low, customer_b_id=high, score=1.0, reasons=["phone"], found_at=timezone.now()
+    ).pk
 
 
 def lines(shop: Shop) -> list[dict[str, Any]]:
@@ -225,6 +234,12 @@ WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/tags": Write(8, 201, lambda shop: {"name": "ลูกค้าต่างจังหวัด"}),
     "PATCH /api/v1/tags/{tag_id}": Write(9, body=lambda shop: {"name": "ลูกค้าเก่าแก่"}),
+    "POST /api/v1/duplicates/{candidate_id}/not-duplicate": Write(
+        9,
+        prepare=lambda shop, client: {
+            "candidate_id": duplicate_candidate(shop),
+        },
+    ),
     "DELETE /api/v1/tags/{tag_id}": Write(
         12,
         204,

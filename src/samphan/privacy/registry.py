@@ -388,6 +388,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "customers.Interest": "labels shared by many customers",
     "customers.CustomFieldDefinition": "field definitions; the values are on Customer",
     "customers.ImportMapping": "a file's column names and the fields they fill, no rows",
+    "customers.DuplicateCandidate": "two customer ids, a score and reason codes (no names)",
     "sales.Category": "catalogue",
     "sales.Product": "catalogue",
     "sales.ProductAffinity": "product pairs counted over all customers",

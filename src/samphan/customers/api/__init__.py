@@ -16,6 +16,7 @@ from samphan.customers.api import (  # noqa: F401 - they add routes
     tags,
     merges,
     imports,
+    duplicates,
 )
 
 # isort: on

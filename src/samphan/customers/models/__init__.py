@@ -19,6 +19,7 @@ from samphan.customers.models.consent import (
 )
 from samphan.customers.models.contact_points import CONSENT_CHANNEL_BY_KIND, ContactPoint
 from samphan.customers.models.customer import Customer, CustomerQuerySet
+from samphan.customers.models.duplicates import DuplicateCandidate
 from samphan.customers.models.imports import ImportJob, ImportMapping
 from samphan.customers.models.interactions import LOGGED_INTERACTION_KINDS, Interaction
 from samphan.customers.models.labels import CustomFieldDefinition, Interest, Tag
@@ -35,6 +36,7 @@ __all__ = [
     "CustomFieldDefinition",
     "Customer",
     "CustomerQuerySet",
+    "DuplicateCandidate",
     "ImportJob",
     "ImportMapping",
     "Interaction",
