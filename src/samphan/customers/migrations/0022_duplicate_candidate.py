@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0019_import_mapping'),
+        ('customers', '0021_import_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

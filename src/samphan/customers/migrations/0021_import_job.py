@@ -10,7 +10,7 @@ import samphan.customers.models.imports
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0019_import_mapping'),
+        ('customers', '0020_customer_merge_record'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
