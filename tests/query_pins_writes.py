@@ -182,7 +182,7 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/merges/{merge_id}/undo": Write(28, prepare=merged),
     # One statement per registered kind of data (privacy/erasure.py), each set-based.
     f"POST {C}/erase": Write(
-        38, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
+        39, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
     ),
     "POST /api/v1/companies": Write(19, 201, lambda shop: {"company_name": "บริษัท ทะเลทอง จำกัด"}),
     "PATCH /api/v1/companies/{company_id}": Write(24, body=lambda shop: {"industry": "retail"}),

@@ -35,7 +35,7 @@ from samphan.analytics.models import Snapshot
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent, Notification
 from samphan.core.phones import phone_index_terms
-from samphan.customers.models import ContactPoint, Customer, Interaction
+from samphan.customers.models import ContactPoint, Customer, Interaction, MergeRecord
 from samphan.loyalty.models import PointsEntry
 from samphan.marketing.models import Recipient, SegmentMember
 from samphan.messaging.models import LineAccount, Message, MessageAttachment, Suppression
@@ -213,6 +213,7 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     PointsEntry.objects.filter(mine).update(note="")
     SegmentMember.objects.filter(mine).delete()
     Recipient.objects.filter(mine).update(skipped="", links=None)
+    MergeRecord.objects.filter(survivor=customer).delete()
     SubjectRequest.objects.filter(mine).update(
         requester_name=ERASED, requester_contact="", identity_note="", refusal_reason="", notes=""
     )

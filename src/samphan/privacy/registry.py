@@ -358,6 +358,15 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         plain=("key", "sources"),
     ),
     PersonalData(
+        "customers.MergeRecord",
+        _("Merges of duplicates"),
+        _("Undoing a merge of duplicate records within 30 days."),
+        Basis.LEGITIMATE_INTEREST,
+        "survivor",
+        {"survivor_before": D, "moved": D, "duplicate_ids": D, "unpreferred_ids": D},
+        _("Deleted: the merge can no longer be undone once the person is erased."),
+    ),
+    PersonalData(
         "privacy.SubjectRequest",
         _("Requests about personal data"),
         _("Answering the person's requests under the PDPA, and showing that we did."),

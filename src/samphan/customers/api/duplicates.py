@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Query, Schema
 
-from samphan.api.schemas import ERRORS, page_of
+from samphan.api.schemas import ERRORS, Id, page_of
 from samphan.core.http import Request
 from samphan.customers import queries
 from samphan.customers.access import duplicate_candidate_for_user, duplicates_allowed
@@ -51,11 +51,11 @@ def duplicate_list(request: Request, params: Query[PageParams]) -> Any:
 
 
 @router.post(
-    "/duplicates/{int:candidate_id}/not-duplicate",
+    "/duplicates/{candidate_id}/not-duplicate",
     response={200: DuplicateOut, **ERRORS},
     tags=["duplicates"],
 )
-def duplicate_not(request: Request, candidate_id: int) -> Any:
+def duplicate_not(request: Request, candidate_id: Id) -> Any:
     """Mark the pair "not a duplicate": the finder never shows it again (audited)."""
     # Every API write runs in a transaction (api/main.py): the row stays locked to the end.
     candidate = duplicate_candidate_for_user(request.user, candidate_id, for_update=True)
