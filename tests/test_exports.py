@@ -9,18 +9,22 @@ OWASP payloads and downloads each export.
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from samphan.analytics.reports import KINDS
 from samphan.core.exports import safe_cell
+from samphan.customers.imports.jobs import import_job_run
+from samphan.customers.models import ImportJob
 from samphan.marketing.models import Segment
 from samphan.sales import services
 from samphan.sales.models import Category
@@ -57,6 +61,8 @@ EXPORTS: list[tuple[str, str, str]] = [
     ("customers/views.py", "xlsx", "/customers/export/?format=xlsx"),
     ("sales/views/productivity.py", "csv", "/sales/productivity/?period=this_month&format=csv"),
 ]
+# Exports whose file needs more than a URL to exist, each with its own test below.
+OTHER_EXPORTS = {"customers/api/imports.py": "test_failed_import_rows_are_not_formulas"}
 WRITERS = re.compile(r"csv\.(writer|DictWriter)\(|Workbook\(")
 CONTENT_TYPES = re.compile(r"text/csv|spreadsheetml")
 
@@ -75,7 +81,7 @@ def test_every_export_is_in_the_table():
     assert writers == ["core/exports.py"], "write CSV/XLSX only through samphan.core.exports"
     answering = {name for name, text in sources.items() if CONTENT_TYPES.search(text)}
     answering.discard("core/exports.py")
-    assert answering == {module for module, _fmt, _url in EXPORTS}, (
+    assert answering == {module for module, _fmt, _url in EXPORTS} | set(OTHER_EXPORTS), (
         "a new export: add it to EXPORTS in tests/test_exports.py"
     )
 
@@ -168,3 +174,19 @@ def test_only_text_is_quoted():
     ]  # fmt: skip
     assert safe_cell("+66812345678") == "'+66812345678"  # text: OWASP quotes by first char
     assert safe_cell("สมชาย -1") == "สมชาย -1"
+
+
+def test_failed_import_rows_are_not_formulas(admin_user):
+    """The failed rows come back as the file had them: a payload in a bad row is quoted."""
+    rows = ["ชื่อ,เบอร์โทร"] + [f'"{p.replace(chr(34), chr(34) * 2)}",12345' for p in PAYLOADS]
+    upload = SimpleUploadedFile("bad.csv", "\n".join(rows).encode("utf-8"))
+    client = Client()
+    client.force_login(admin_user)
+    mapping = json.dumps({"0": "first_name", "1": "phone"})
+    response = client.post("/api/v1/imports", {"file": upload, "mapping": mapping})
+    assert response.status_code == 201, response.content
+    import_job_run(ImportJob.objects.get(pk=response.json()["id"]))
+    failed = client.get(f"/api/v1/imports/{response.json()['id']}/failed.csv")
+    assert failed.status_code == 200
+    _check_csv(failed.content)
+    assert '\'=HYPERLINK("http://x","y")' in _csv_cells(failed.content)
