@@ -21,7 +21,18 @@ def _picker(field: forms.Field, user: User) -> None:
     )
 
 
-class SubjectRequestForm(core_forms.ModelForm[SubjectRequest]):
+class _RequestForm(core_forms.ModelForm[SubjectRequest]):
+    """A request's form: the customer picked among those the user sees, the handler among
+    the active users. Each form's ``Meta`` names its fields (both have these two)."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _picker(self.fields["customer"], user)
+        handler = cast("forms.ModelChoiceField[User]", self.fields["handled_by"])
+        handler.queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+class SubjectRequestForm(_RequestForm):
     class Meta:
         model = SubjectRequest
         fields = [
@@ -41,14 +52,8 @@ class SubjectRequestForm(core_forms.ModelForm[SubjectRequest]):
             "received_on": _("The answer is due 30 days after this day."),
         }
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _picker(self.fields["customer"], user)
-        handler = cast("forms.ModelChoiceField[User]", self.fields["handled_by"])
-        handler.queryset = User.objects.filter(is_active=True).order_by("username")
 
-
-class SubjectRequestProgressForm(core_forms.ModelForm[SubjectRequest]):
+class SubjectRequestProgressForm(_RequestForm):
     """The detail page: who handles it, its status (done or refused closes it), notes."""
 
     class Meta:
@@ -69,12 +74,6 @@ class SubjectRequestProgressForm(core_forms.ModelForm[SubjectRequest]):
         help_texts = {
             "refusal_reason": _("Needed when refused: the law or reason that allows it."),
         }
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _picker(self.fields["customer"], user)
-        handler = cast("forms.ModelChoiceField[User]", self.fields["handled_by"])
-        handler.queryset = User.objects.filter(is_active=True).order_by("username")
 
 
 class BreachForm(core_forms.ModelForm[Breach]):

@@ -1,11 +1,15 @@
 """The pages of data-subject requests and the breach register (managers and admins), and
 the privacy panel of the customer page (restriction by hand)."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,6 +39,24 @@ from samphan.privacy.request_queries import (
 )
 
 CHANGE_REQUESTS = "privacy.change_subjectrequest"
+
+
+def _saved[M: Model](
+    request: Request, form: forms.BaseForm, write: Callable[..., M], done: str, page: str
+) -> HttpResponse | None:
+    """For a posted ``form`` that is valid and that ``write`` (a service, given ``data``)
+    takes: ``done`` said, and the way to the written record's ``page``. None otherwise:
+    nothing posted, the form invalid, or the service refused (its errors are then on the
+    form's fields)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        written = write(data=form.cleaned_data)
+    except ValidationError as error:
+        add_errors(form, error)
+        return None
+    messages.success(request, done)
+    return redirect(page, pk=written.pk)
 
 
 @login_required
@@ -68,15 +90,9 @@ def subject_request_create(request: Request) -> HttpResponse:
         customer = customer_for_user(request.user, int(customer_id))
         initial |= {"customer": customer.pk, "requester_name": customer.display_name}
     form = SubjectRequestForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.subject_request_create(actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Request logged."))
-            return redirect("subject_request_detail", pk=created.pk)
-    return render(request, "privacy/request_form.html", {"form": form})
+    write = partial(services.subject_request_create, actor=request.user)
+    saved = _saved(request, form, write, _("Request logged."), "subject_request_detail")
+    return saved or render(request, "privacy/request_form.html", {"form": form})
 
 
 @login_required
@@ -87,16 +103,11 @@ def subject_request_detail(request: Request, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         require_perm(request.user, CHANGE_REQUESTS)
-        if form.is_valid():
-            try:
-                services.subject_request_update(
-                    actor=request.user, request=subject_request, data=form.cleaned_data
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("Request saved."))
-                return redirect("subject_request_detail", pk=pk)
+        write = partial(
+            services.subject_request_update, actor=request.user, request=subject_request
+        )
+        if saved := _saved(request, form, write, _("Request saved."), "subject_request_detail"):
+            return saved
         # The page shows the request as stored, the form what was sent.
         subject_request = subject_request_for_user(request.user, pk)
     return render(
@@ -122,15 +133,9 @@ def breach_create(request: Request) -> HttpResponse:
     # Recorded as soon as it is found: "found" is now unless changed (the 72 hours run).
     now = timezone.localtime().replace(second=0, microsecond=0)
     form = BreachForm(request.POST or None, initial={"found_at": now})
-    if request.method == "POST" and form.is_valid():
-        try:
-            breach = services.breach_create(actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Breach recorded."))
-            return redirect("breach_detail", pk=breach.pk)
-    return render(request, "privacy/breach_form.html", {"form": form})
+    write = partial(services.breach_create, actor=request.user)
+    saved = _saved(request, form, write, _("Breach recorded."), "breach_detail")
+    return saved or render(request, "privacy/breach_form.html", {"form": form})
 
 
 @login_required
@@ -139,14 +144,9 @@ def breach_detail(request: Request, pk: int) -> HttpResponse:
     form = BreachForm(request.POST or None, instance=breach)
     if request.method == "POST":
         require_perm(request.user, "privacy.change_breach")
-        if form.is_valid():
-            try:
-                services.breach_update(actor=request.user, breach=breach, data=form.cleaned_data)
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("Breach saved."))
-                return redirect("breach_detail", pk=pk)
+        write = partial(services.breach_update, actor=request.user, breach=breach)
+        if saved := _saved(request, form, write, _("Breach saved."), "breach_detail"):
+            return saved
         breach.refresh_from_db()
     customers = breach.customers.order_by("display_name")[:50]
     return render(
