@@ -131,3 +131,25 @@ def test_a_merge_and_its_undo_leave_the_rollups_as_a_rebuild(admin_user: User) -
     assert undone == rebuilt(ids)
     assert undone == before
     assert {pk: spend(pk) for pk in ids} == spent
+
+
+def test_a_lead_merged_with_a_customer_who_bought_is_a_customer(admin_user: User) -> None:
+    """The stage follows the purchases, as a purchase sets it (customers.lifecycle): the
+    survivor's "lead" does not outlive the orders it takes; the undo gives it back."""
+    survivor = CustomerFactory(stage=Customer.Stage.LEAD)
+    dup = CustomerFactory(stage=Customer.Stage.PROSPECT)
+    buy(admin_user, dup, "500", days_ago=2)
+    dup.refresh_from_db()
+    assert dup.stage == Customer.Stage.CUSTOMER
+    record = customers_merge(actor=admin_user, survivor=survivor, duplicates=[dup])
+    survivor.refresh_from_db()
+    assert survivor.stage == Customer.Stage.CUSTOMER
+    customer_merge_undo(actor=admin_user, record=record)
+    survivor.refresh_from_db()
+    assert survivor.stage == Customer.Stage.LEAD
+    # Chosen, the survivor's stage stays.
+    record = customers_merge(
+        actor=admin_user, survivor=survivor, duplicates=[dup], choices={"stage": survivor.pk}
+    )
+    survivor.refresh_from_db()
+    assert survivor.stage == Customer.Stage.LEAD
