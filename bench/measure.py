@@ -26,6 +26,7 @@ from django.test import Client  # noqa: E402
 
 from bench.analytics import measure_analytics  # noqa: E402
 from bench.frontdesk import measure_frontdesk  # noqa: E402
+from bench.merge import measure_merge  # noqa: E402
 from bench.messaging import measure_messaging  # noqa: E402
 from bench.sales import measure_sales  # noqa: E402
 from bench.segments import measure_segments  # noqa: E402
@@ -139,6 +140,7 @@ def main() -> None:
     # Last: these add orders and deals to the data the measures above read.
     output["sales"] = measure_sales(admin)
     output["frontdesk"] = measure_frontdesk(admin)
+    output["merge"] = measure_merge(admin)  # issue 21: two customers of 5,000 orders each
     checkpointer.stop()
     # Last: its worker process runs the checkpoints and keeps the snapshots fresh, as in
     # production, while it sends.

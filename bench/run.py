@@ -82,7 +82,7 @@ def table(results: list[dict]) -> str:
         )
     return (
         "\n".join(lines) + "\n\n" + sales_table(results) + messaging_table(results)
-        + memory_table(results)
+        + memory_table(results) + merge_table(results)
     )  # fmt: skip
 
 
@@ -105,6 +105,25 @@ def messaging_table(results: list[dict]) -> str:
             f"| {sent['worker_peak_mb']:,} |"
         )
     return "\n".join(lines)
+
+
+def merge_table(results: list[dict]) -> str:
+    """A merge of two customers with 5,000 orders each, and its undo (bench/merge.py; runs
+    since issue 21)."""
+    rows = [
+        f"| {result['database']} | {result['customers']:,} | {merge['orders_each']:,} "
+        f"| {merge['merge_s']} | {merge['merge_max_s']} | {merge['undo_s']} "
+        f"| {merge['undo_max_s']} |"
+        for result in results
+        if (merge := result.get("merge"))
+    ]
+    if not rows:
+        return ""
+    head = (
+        "| database | customers | orders each | merge s | merge s, slowest | undo s "
+        "| undo s, slowest |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
+    return "\n\n" + head + "\n" + "\n".join(rows)
 
 
 def memory_table(results: list[dict]) -> str:

@@ -212,3 +212,19 @@ def test_the_page_compares_merges_and_offers_the_undo(client: Any, admin_user: U
     survivor.refresh_from_db()
     assert survivor.first_name == "สมชาย"
     assert client.get(f"/customers/{survivor.pk}/merge/?with=abc").status_code == 404
+
+
+@translation.override("en")
+def test_the_page_checks_what_the_merge_keeps(client: Any, admin_user: User) -> None:
+    """Each field's checked value is the one the merge keeps when not told: the survivor's
+    name, not the newer record's; the customer's stage over a lead's."""
+    survivor = CustomerFactory(first_name="สมชาย", stage=Customer.Stage.LEAD)
+    other = CustomerFactory(first_name="Somchai", stage=Customer.Stage.CUSTOMER)
+    client.force_login(admin_user)
+    url = f"/customers/{survivor.pk}/merge/?with={other.pk}"
+    page = client.get(url).content.decode()
+    assert f'name="field_first_name" value="{survivor.pk}" checked' in page
+    assert f'name="field_stage" value="{other.pk}" checked' in page
+    assert client.post(url, {"with": other.pk}).status_code == 302
+    survivor.refresh_from_db()
+    assert (survivor.first_name, survivor.stage) == ("สมชาย", Customer.Stage.CUSTOMER)

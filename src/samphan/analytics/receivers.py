@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete
 
-from samphan.analytics import columns, rollups
+from samphan.analytics import columns, rfm, rollups
 from samphan.customers.models import Customer
 from samphan.customers.signals import history_changed, visit_logged
 from samphan.sales.models import Order
@@ -41,6 +41,7 @@ def on_history_changed(
     rollups.hourly_refresh(rollups.local_date(moment) for moment in moments if moment)
     if sender is Customer:  # a merge moved orders (a visit's edit moves none)
         columns.orders_changed()
+        rfm.rfm_rescore(customer_ids)
 
 
 def on_orders_recorded(

@@ -106,6 +106,42 @@ def rfm_rebuild() -> int:
     return customers
 
 
+ACTIVITY_TABLE = CustomerActivity._meta.db_table
+# A few customers scored as the rebuild would score them today: for each, how many buyers
+# are strictly below on each measure, and how many buyers there are. {ids}: a %s each.
+RFM_RANKS = f"""
+    SELECT a.customer_id,
+        (SELECT COUNT(*) FROM {ACTIVITY_TABLE} b
+            WHERE b.order_count > 0 AND b.last_purchase_at < a.last_purchase_at),
+        (SELECT COUNT(*) FROM {ACTIVITY_TABLE} b
+            WHERE b.order_count > 0 AND b.order_count < a.order_count),
+        (SELECT COUNT(*) FROM {ACTIVITY_TABLE} b WHERE b.order_count > 0 AND b.revenue < a.revenue),
+        (SELECT COUNT(*) FROM {ACTIVITY_TABLE} b WHERE b.order_count > 0)
+    FROM {ACTIVITY_TABLE} a WHERE a.order_count > 0 AND a.customer_id IN ({{ids}})
+"""  # noqa: S608 - the model's table; the ids are parameters
+
+
+def rfm_rescore(customer_ids: list[int]) -> None:
+    """Score these customers again, exactly as ``rfm_rebuild`` would now, after their
+    purchases moved between them (a merge, its undo): one who bought nothing has no row.
+    The others keep the day's scores (they move by a place at most at a quintile's edge
+    until the daily rebuild). Nothing while the scores were never computed."""
+    ids = sorted(set(customer_ids))
+    if not ids or not CustomerRFM.objects.exists():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(RFM_RANKS.format(ids=", ".join(["%s"] * len(ids))), ids)
+        ranks = cursor.fetchall()
+    CustomerRFM.objects.filter(customer_id__in=ids).delete()
+    rows = []
+    for pk, *below, buyers in ranks:
+        recency, frequency, monetary = (1 + 5 * b // buyers for b in below)
+        segment = segment_of(recency, frequency, monetary)
+        rows.append(CustomerRFM(customer_id=pk, recency=recency, frequency=frequency,
+                                monetary=monetary, segment=segment))  # fmt: skip
+    CustomerRFM.objects.bulk_create(rows)
+
+
 def rfm_refresh_if_stale() -> bool:
     """Enqueue a rebuild when the scores are a day old (pages call this); at most once."""
     now = timezone.now()

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
+from samphan.customers.lifecycle import may_become_customer
 from samphan.customers.models import (
     CONSENT_BIT_POSITIONS,
     ConsentRecord,
@@ -218,6 +219,8 @@ def _choose_fields(
         field = _field(name)
         if name in choices:
             source = locked[choices[name]]
+        elif name == "stage":
+            source = stage_source(target, newest_first)
         elif not _empty(getattr(target, field.attname)):
             source = target
         else:
@@ -247,6 +250,16 @@ def _choose_fields(
         target.save(update_fields=[*before, "updated_at"])
     record.survivor_before = {"fields": before, "duplicates": dup_before}
     return changed
+
+
+def stage_source(target: Customer, others: Sequence[Customer]) -> Customer:
+    """Whose stage stays when none is chosen: the survivor's, unless it is one a purchase
+    ends (``customers.lifecycle``) and another is a customer: their orders come along."""
+    if may_become_customer(target.stage):
+        for other in others:
+            if other.stage == Customer.Stage.CUSTOMER:
+                return other
+    return target
 
 
 def _unprefer(target: Customer, dup_ids: list[int]) -> list[int]:

@@ -23,6 +23,7 @@ from samphan.customers.merge import (
     customer_merge_undo,
     customers_merge,
     merge_relations,
+    stage_source,
 )
 from samphan.customers.models import Customer, MergeRecord
 
@@ -51,16 +52,19 @@ def customer_merge(request: Request, pk: int) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     other = customer_for_user(request.user, other_id)
-    newest = max([survivor, other], key=lambda c: c.updated_at)
     rows = []
     for name in CHOSEN_FIELDS:
         mine, theirs = _shown(survivor, name), _shown(other, name)
         if not mine and not theirs:
             continue
-        default = survivor if mine and (not theirs or newest is survivor) else other
+        # As the merge decides when not told: the survivor's value, else the other's.
+        default = survivor if mine else other
+        if name == "stage":
+            default = stage_source(survivor, [other])
         label = str(Customer._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
         rows.append({"name": name, "label": label, "mine": mine, "theirs": theirs,
-                     "default": default.pk, "same": mine == theirs})  # fmt: skip
+                     "default": default.pk, "same": mine == theirs,
+                     "pictures": name == "photo"})  # fmt: skip
     if request.method == "POST":
         choices: dict[str, int] = {}
         for row in rows:

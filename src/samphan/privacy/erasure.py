@@ -2,7 +2,8 @@
 
 ``customer_erase`` empties or deletes every personal field the registry names, in one
 transaction: names, nickname, contact points (phones, e-mails, LINE ids, addresses), the
-photo (its files deleted from storage once the transaction commits), birthday, notes,
+photo (its files deleted from storage once the transaction commits, with those a merge
+kept for its undo; not a file another customer still shows), birthday, notes,
 custom fields, what the timeline, leads, deals, quotations and messages said, the audit
 log's values (its events stay: that a change happened, who made it, when), staff
 notifications naming them, the search index (the customer's search document: the FTS5
@@ -157,12 +158,34 @@ def _identifiers(customer: Customer) -> list[str]:
     return sorted({name for name in found if len(name) >= 2}, key=len, reverse=True)
 
 
+PHOTO_FIELDS = ("photo", "photo_thumbnail")
+
+
+def _photo_files(customer: Customer) -> list[tuple[Any, str]]:
+    """The person's photo files: their own, and those a merge into them set aside for its
+    undo (its record goes with the erasure); less any another customer still shows (a
+    survivor that took an erased duplicate's photo) or another merge keeps."""
+    storage = customer.photo.storage
+    names = {getattr(customer, name).name for name in PHOTO_FIELDS} - {None, ""}
+    for before in MergeRecord.objects.filter(survivor=customer).values_list(
+        "survivor_before", flat=True
+    ):
+        names |= {(before or {}).get("fields", {}).get(name) for name in PHOTO_FIELDS}
+    names -= {None, ""}
+    if not names:
+        return []
+    others = Customer.objects.exclude(pk=customer.pk)
+    records = MergeRecord.objects.exclude(survivor=customer)
+    for name in PHOTO_FIELDS:
+        names -= set(others.filter(**{f"{name}__in": names}).values_list(name, flat=True))
+        lookup = {f"survivor_before__fields__{name}__in": sorted(names)}
+        for before in records.filter(**lookup).values_list("survivor_before", flat=True):
+            names.discard(before["fields"][name])
+    return [(storage, name) for name in sorted(names)]
+
+
 def _erase_profile(customer: Customer) -> None:
-    files = [
-        (field.storage, field.name)
-        for field in (customer.photo, customer.photo_thumbnail)
-        if field and field.name
-    ]
+    files = _photo_files(customer)
     for name in CUSTOMER_BLANKED:
         setattr(customer, name, "")
     if not keeps_tax_id(customer):
