@@ -51,7 +51,12 @@ PAGES: dict[str, Pin] = {
     "customer_edit": 12,
     "customer_merge": 22,  # one count per kind of related row
     "customer_erase": 5,
-    "customer_list": 8,
+    "customer_list": 9,  # the review queue's badge (one count) for who may merge
+    # The session, user, permissions; the count, the page of pairs with both customers,
+    # their contact points, their orders (analytics' roll-up): the same for 1 or 25 pairs.
+    "duplicate_queue": 6,
+    # A query per name typed (the search index), then the customers found, scored.
+    "customer_similar": 5,
     "customer_lists": 5,
     "customer_options": 2,
     "customer_points": 6,
