@@ -49,7 +49,7 @@ PAGES: dict[str, Pin] = {
     # the INSERT that records who saw the customer (privacy/access_record.py).
     "customer_detail": 17,  # the merges open to undo
     "customer_edit": 12,
-    "customer_merge": 22,  # one count per kind of related row
+    "customer_merge": 23,  # one count per kind of related row; both contact lists
     "customer_erase": 5,
     "customer_list": 9,  # the review queue's badge (one count) for who may merge
     # The session, user, permissions; the count, the page of pairs with both customers,

@@ -84,6 +84,7 @@ def test_queue_compare_merge_undo(live_server, page: Page) -> None:
     table = page.locator(".merge-table")
     expect(table).to_contain_text("สมชาย ใจดี")
     expect(table).to_contain_text("Somchay")
+    expect(table).to_contain_text("somchay.j")  # both contact lists, all kept
     screenshot(page, "duplicate-merge-compare")
     # Keep the duplicate's nickname, then merge.
     page.locator("input[name=field_nickname]").nth(1).check()
