@@ -102,6 +102,11 @@ PAGES: dict[str, Needs | None] = {
     "customer_archive": needs("manage_customers", record=True, post=True),
     "customer_merge": needs("manage_customers", record=True),
     "merge_undo": needs("manage_customers", record=True, post=True),
+    # The review queue: who may merge, each pair only when both customers are in sight.
+    "duplicate_queue": needs("manage_customers"),
+    "duplicate_not": needs("manage_customers", record=True, post=True),
+    "duplicates_run": needs("manage_customers", post=True),
+    "customer_similar": needs("change_customers"),
     "contact_point_add": needs("change_customers", record=True),
     "contact_point_edit": needs("change_customers", record=True),
     "contact_point_delete": needs("change_customers", record=True, post=True),

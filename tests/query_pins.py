@@ -49,9 +49,15 @@ PAGES: dict[str, Pin] = {
     # the INSERT that records who saw the customer (privacy/access_record.py).
     "customer_detail": 17,  # the merges open to undo
     "customer_edit": 12,
-    "customer_merge": 22,  # one count per kind of related row
+    "customer_merge": 23,  # one count per kind of related row; both contact lists
     "customer_erase": 5,
-    "customer_list": 8,
+    "customer_list": 9,  # the review queue's badge (one count) for who may merge
+    # The session, user, permissions; the count, the page of pairs with both customers,
+    # their contact points, their orders (analytics' roll-up): the same for 1 or 25 pairs.
+    "duplicate_queue": 6,
+    # A query per name typed (the search index), then the customers found, scored; on
+    # PostgreSQL each name's look-up rules out the sequential scan in a savepoint (4 more).
+    "customer_similar": {"sqlite": 5, "postgresql": 13},
     "customer_lists": 5,
     "customer_options": 2,
     "customer_points": 6,

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from samphan.accounts.models import Role, User
 from samphan.analytics.forms import REPORT_KINDS
 from samphan.customers import services as customer_services
-from samphan.customers.models import ContactPoint, Customer
+from samphan.customers.models import ContactPoint, Customer, DuplicateCandidate
 from samphan.demo.loader import load_demo
 from samphan.frontdesk.models import AlertRule
 from samphan.frontdesk.services import check_in
@@ -74,6 +74,8 @@ NOT_PAGES = {
     "language_switch": "answers a POST only",
     "customer_archive": "answers a POST only",
     "merge_undo": "answers a POST only",
+    "duplicate_not": "answers a POST only",
+    "duplicates_run": "answers a POST only",
     "customer_duplicate_reviewed": "answers a POST only",
     "contact_point_delete": "answers a POST only",
     "consent_change": "answers a POST only",
@@ -300,6 +302,10 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
 QUERIES: dict[str, Callable[[Shop], str]] = {
     "campaign_preview": lambda shop: f"customer={shop.customer.pk}",
     "customer_merge": lambda shop: f"with={merge_partner(shop)}",
+    "duplicate_queue": lambda shop: duplicate_pair(shop) and "sort=score",
+    "customer_similar": lambda shop: (
+        f"first_name={shop.customer.first_name}&last_name={shop.customer.last_name}"
+    ),
 }
 
 
@@ -307,6 +313,17 @@ def merge_partner(shop: Shop) -> int:
     """Another person, for the merge page to compare with the shop's customer."""
     people = Customer.objects.people().exclude(pk=shop.customer.pk).order_by("pk")
     return int(people.values_list("pk", flat=True)[0])
+
+
+def duplicate_pair(shop: Shop) -> DuplicateCandidate:
+    """A pair for the review queue (the demo runs no finder): the shop's customer and
+    another person, alike by name and birthday."""
+    a, b = sorted([shop.customer.pk, merge_partner(shop)])
+    return DuplicateCandidate.objects.get_or_create(
+        customer_a_id=a,
+        customer_b_id=b,
+        defaults={"score": 0.86, "reasons": ["name_look", "birthday"], "found_at": timezone.now()},
+    )[0]
 
 
 # Pages that answer for a token in a link rather than for a logged-in user.

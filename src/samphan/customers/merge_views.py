@@ -25,9 +25,10 @@ from samphan.customers.merge import (
     merge_relations,
     stage_source,
 )
-from samphan.customers.models import Customer, MergeRecord
+from samphan.customers.models import ContactPoint, Customer, MergeRecord
 
 PERM = "customers.archive_customer"
+COMPARED_KINDS = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL, ContactPoint.Kind.LINE)
 
 
 def _shown(customer: Customer, name: str) -> str:
@@ -87,7 +88,20 @@ def customer_merge(request: Request, pk: int) -> HttpResponse:
             found = field.model._default_manager.filter(**{field.attname: other.pk}).count()
             if found:
                 counts.append((str(field.model._meta.verbose_name_plural), found))
-    context: dict[str, Any] = {"survivor": survivor, "other": other, "rows": rows, "counts": counts}
+    # Both customers' phones, e-mails and LINE IDs beside each other: all are kept.
+    contacts: dict[int, list[ContactPoint]] = {survivor.pk: [], other.pk: []}
+    for point in ContactPoint.objects.filter(
+        customer_id__in=[survivor.pk, other.pk], kind__in=COMPARED_KINDS
+    ):
+        contacts[point.customer_id].append(point)
+    context: dict[str, Any] = {
+        "survivor": survivor,
+        "other": other,
+        "rows": rows,
+        "counts": counts,
+        "survivor_contacts": contacts[survivor.pk],
+        "other_contacts": contacts[other.pk],
+    }
     return render(request, "customers/merge.html", context)
 
 

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from samphan.customers import merge_views, views
+from samphan.customers import duplicate_views, merge_views, views
 
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_create, name="customer_create"),
     path("export/", views.customer_export, name="customer_export"),
     path("options/", views.customer_options, name="customer_options"),
+    path("similar/", duplicate_views.customer_similar, name="customer_similar"),
+    path("duplicates/", duplicate_views.duplicate_queue, name="duplicate_queue"),
+    path("duplicates/run/", duplicate_views.duplicates_run, name="duplicates_run"),
+    path(
+        "duplicates/<int:pk>/not-duplicate/",
+        duplicate_views.duplicate_not,
+        name="duplicate_not",
+    ),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/archive/", views.customer_archive, name="customer_archive"),

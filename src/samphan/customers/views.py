@@ -22,6 +22,8 @@ from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers import export_rows, queries, services
 from samphan.customers.access import customer_for_user
+from samphan.customers.dedupe.review import PERM as REVIEW_PERM
+from samphan.customers.dedupe.review import review_count
 from samphan.customers.forms import (
     TITLE_SUGGESTIONS,
     CompanyForm,
@@ -93,6 +95,10 @@ def customer_list(request: Request) -> HttpResponse:
         "owners": User.objects.filter(is_active=True).order_by("username"),
         "teams": Team.objects.all(),
         "reviews_duplicates": sees_all_records(request.user),
+        # The review queue's badge, for who may merge (one count).
+        "duplicates_waiting": (
+            review_count(request.user) if request.user.has_perm(REVIEW_PERM) else None
+        ),
         "may_export": request.user.has_perms(EXPORT_PERMS),
         "export_query": _export_query(request),
         "sorts": [
