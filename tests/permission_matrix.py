@@ -64,6 +64,10 @@ PAGES: dict[str, Needs | None] = {
     "sms_status": PUBLIC,
     "email_bounce": PUBLIC,
     "shop_settings": needs("shop_settings"),
+    # The full export: every customer's data, administrators only (issue 21).
+    "data_export_page": needs("export_all"),
+    "data_export_row": needs("export_all"),
+    "data_export_file": needs("export_all"),
     "audit_log": needs("audit_log"),
     "user_list": needs("users"),
     "user_create": needs("users"),
@@ -340,6 +344,9 @@ API: dict[str, Needs | None] = {
     "GET /api/v1/tokens": LOGIN,
     "POST /api/v1/tokens": LOGIN,
     "DELETE /api/v1/tokens/{token_id}": PUBLIC,  # one's own token (tests/api)
+    "POST /api/v1/exports": needs("export_all"),
+    "GET /api/v1/exports/{export_id}": needs("export_all"),
+    "GET /api/v1/exports/{export_id}/file": needs("export_all"),
     "GET /api/v1/shop": needs("shop_settings"),
     "PUT /api/v1/shop": needs("shop_settings"),
 }

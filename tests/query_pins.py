@@ -6,7 +6,7 @@ from collections.abc import Callable
 from samphan.customers.imports.jobs import import_job_create, import_job_run
 from samphan.customers.models import ImportJob, Interaction, Tag
 from samphan.privacy.models import Breach, SubjectRequest
-from tests.test_thai_pages import Shop
+from tests.test_thai_pages import Shop, data_export
 
 # A pin is a number, or one per database where the two differ.
 Pin = int | dict[str, int]
@@ -60,6 +60,9 @@ PAGES: dict[str, Pin] = {
     "customer_similar": {"sqlite": 5, "postgresql": 13},
     "customer_lists": 5,
     "customer_options": 2,
+    # The session, the user; the exports with who asked (one join).
+    "data_export_page": 3,
+    "data_export_row": 3,
     "customer_points": 6,
     "customer_purchases": 5,
     "customer_reach": 12,
@@ -165,6 +168,10 @@ READS: dict[str, Pin] = {
     "GET /api/v1/frontdesk/alerts": 2,
     "GET /api/v1/frontdesk/expected-today": 3,
     # The token (with its user); the import.
+    # The token (with its user), the export.
+    "GET /api/v1/exports/{export_id}": 2,
+    # ... and the audit row and who saw whom (the export, its rows, its count).
+    "GET /api/v1/exports/{export_id}/file": 8,
     "GET /api/v1/imports/{import_id}": 2,
     "GET /api/v1/imports/{import_id}/failed.csv": 2,
     "GET /api/v1/interactions/{interaction_id}": 2,
@@ -209,6 +216,7 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "interaction_id": lambda shop: Interaction.objects.filter(customer=shop.customer)[0].pk,
     "tag_id": lambda shop: Tag.objects.order_by("pk")[0].pk,
     "import_id": lambda shop: import_job(shop).pk,
+    "export_id": lambda shop: data_export(shop).pk,
     "deal_id": lambda shop: shop.deal.pk,
     "lead_id": lambda shop: shop.lead.pk,
     "order_id": lambda shop: shop.order.pk,

@@ -217,6 +217,8 @@ WRITES: dict[str, Write] = {
         },
     ),
     "POST /api/v1/imports/{import_id}/cancel": Write(7),  # token, import, locked, update
+    # The token, the export and its audit row, in two savepoints (the API's, the service's).
+    "POST /api/v1/exports": Write(7, 202, lambda shop: {"format": "xlsx"}),
     "PATCH /api/v1/interactions/{interaction_id}": Write(
         13, body=lambda shop: {"summary": "โทรนัดอีกครั้ง"}
     ),

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,8 @@ from samphan.analytics.reports import KINDS
 from samphan.core.exports import safe_cell
 from samphan.customers.imports.jobs import import_job_run
 from samphan.customers.models import ImportJob
+from samphan.exports.build import data_export_run
+from samphan.exports.models import DataExport
 from samphan.marketing.models import Segment
 from samphan.sales import services
 from samphan.sales.models import Category
@@ -62,7 +65,11 @@ EXPORTS: list[tuple[str, str, str]] = [
     ("sales/views/productivity.py", "csv", "/sales/productivity/?period=this_month&format=csv"),
 ]
 # Exports whose file needs more than a URL to exist, each with its own test below.
-OTHER_EXPORTS = {"customers/api/imports.py": "test_failed_import_rows_are_not_formulas"}
+OTHER_EXPORTS = {
+    "customers/api/imports.py": "test_failed_import_rows_are_not_formulas",
+    # The full export is built by the worker, then downloaded (tests/exports too).
+    "exports/build.py": "test_full_export_cells_are_not_formulas",
+}
 WRITERS = re.compile(r"csv\.(writer|DictWriter)\(|Workbook\(")
 CONTENT_TYPES = re.compile(r"text/csv|spreadsheetml")
 
@@ -190,3 +197,22 @@ def test_failed_import_rows_are_not_formulas(admin_user):
     assert failed.status_code == 200
     _check_csv(failed.content)
     assert '\'=HYPERLINK("http://x","y")' in _csv_cells(failed.content)
+
+
+@pytest.mark.parametrize("fmt", ["zip", "xlsx"])
+def test_full_export_cells_are_not_formulas(admin_user, poisoned, fmt):
+    """Every table of the full export, with every name poisoned: text comes back quoted."""
+    client = Client()
+    client.force_login(admin_user)
+    assert client.post("/settings/export/", {"format": fmt}).status_code == 302
+    export = data_export_run(DataExport.objects.get())
+    body = _body(client.get(f"/settings/export/{export.pk}/file/"))
+    if fmt == "xlsx":
+        _check_xlsx(body)
+        values = [value for value, _kind in _xlsx_cells(body)]
+    else:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for name in archive.namelist():
+                _check_csv(archive.read(name))
+            values = _csv_cells(archive.read("customers.csv"))
+    assert '\'=HYPERLINK("http://x","y")' in values and "'@SUM(A1)" in values

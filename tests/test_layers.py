@@ -31,6 +31,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("marketing",),
     # Personal data across every app: the registry, requests, erasure, who saw whom.
     ("privacy",),
+    # The full export of every table (issue 21): reads every app; the API assembles it.
+    ("exports",),
     # The assembly: the API object, the demo data, the home page and its set-up command.
     ("api", "demo", "home"),
     ("project",),  # settings, urls, wsgi/asgi, the `samphan` command

@@ -28,6 +28,8 @@ from samphan.analytics.forms import REPORT_KINDS
 from samphan.customers import services as customer_services
 from samphan.customers.models import ContactPoint, Customer, DuplicateCandidate
 from samphan.demo.loader import load_demo
+from samphan.exports.build import data_export_create, data_export_run
+from samphan.exports.models import DataExport
 from samphan.frontdesk.models import AlertRule
 from samphan.frontdesk.services import check_in
 from samphan.marketing.campaigns import campaign_save
@@ -49,6 +51,7 @@ NOT_PAGES = {
     "customer_personal_data": "a ZIP file (tests/privacy/test_views_subject.py)",
     "segment_export": "a CSV file",
     "customer_export": "a CSV or XLSX file (tests/customers/test_list_export.py)",
+    "data_export_file": "a ZIP or XLSX file (tests/exports/test_full_export.py)",
     "frontdesk_member_card": "a PNG or PDF file",
     "member_card_public": "a PNG or PDF file",
     "campaign_open": "a tracking pixel",
@@ -297,7 +300,20 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "subject_request_detail": lambda shop: {"pk": SubjectRequest.objects.order_by("pk")[0].pk},
     "breach_detail": lambda shop: {"pk": Breach.objects.order_by("pk")[0].pk},
     "customer_privacy": lambda shop: {"pk": shop.customer.pk},
+    "data_export_row": lambda shop: {"pk": data_export(shop).pk},
+    "data_export_file": lambda shop: {"pk": data_export(shop).pk},
 }
+
+
+def data_export(shop: Shop) -> DataExport:
+    """The shop's full export (a ZIP), built once."""
+    export = DataExport.objects.filter(created_by=shop.admin, status="done").first()
+    if export is None:
+        export = data_export_create(actor=shop.admin, fmt="zip", language="th", enqueue=False)
+        export = data_export_run(export)
+    return export
+
+
 # Pages that need a query to show anything.
 QUERIES: dict[str, Callable[[Shop], str]] = {
     "campaign_preview": lambda shop: f"customer={shop.customer.pk}",

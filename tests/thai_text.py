@@ -33,6 +33,7 @@ ALLOWED_WORDS = {
     "SMS",
     "CSV",  # file formats, named on download buttons
     "XLSX",
+    "ZIP",
     "PDF",
     "PNG",
     "JPEG",  # image formats, named where a logo is uploaded

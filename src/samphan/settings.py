@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "samphan.loyalty",
     "samphan.privacy",
     "samphan.demo",
+    "samphan.exports",  # the full export: reads every app
     "samphan.home",  # the home page, uploaded files, `setup`: above every app
 ]
 

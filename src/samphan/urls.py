@@ -58,6 +58,7 @@ urlpatterns = [
     path("preferences/", account_views.preferences, name="preferences"),
     path("", include("samphan.accounts.urls")),  # users, API tokens, forgotten passwords
     path("settings/shop/", shop_views.shop_settings, name="shop_settings"),
+    path("settings/export/", include("samphan.exports.urls")),
     path("p/logo/", shop_views.shop_logo, name="shop_logo"),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("notifications/", core_views.notification_list, name="notifications"),

@@ -149,6 +149,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         scoped=False,
     ),
     Capability(
+        "export_all",
+        "Export all the business's data",
+        ("exports.add_dataexport", "exports.view_dataexport"),
+        scoped=False,
+    ),
+    Capability(
         "shop_settings",
         "Change the shop's details",
         ("core.view_shopprofile", "core.change_shopprofile"),
@@ -165,7 +171,7 @@ ROLE_CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     Role.ADMIN: (Role.Scope.ALL, frozenset(BY_KEY)),
     Role.MANAGER: (
         Role.Scope.ALL,
-        frozenset(BY_KEY) - {"users", "shop_settings", "erase_people"},
+        frozenset(BY_KEY) - {"users", "shop_settings", "erase_people", "export_all"},
     ),
     Role.SALES: (
         Role.Scope.OWN_TEAM,

@@ -75,6 +75,7 @@ def _add_routers() -> None:
     from samphan.analytics.api import router as analytics_router
     from samphan.core.api import router as core_router
     from samphan.customers.api import router as customers_router
+    from samphan.exports.api import router as exports_router
     from samphan.frontdesk.api import router as frontdesk_router
     from samphan.loyalty.api import router as loyalty_router
     from samphan.marketing.api import router as marketing_router
@@ -98,6 +99,7 @@ def _add_routers() -> None:
     api.add_router("/", privacy_requests_router)
     api.add_router("/", privacy_access_router)
     api.add_router("/", privacy_retention_router)
+    api.add_router("/", exports_router)
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -85,3 +85,33 @@ def xlsx_bytes(book: Any) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def csv_write(handle: Any, rows: Iterable[Iterable[Any]]) -> int:
+    """Write ``rows`` to an open text ``handle`` (a file in a ZIP, say); the rows
+    written. The caller opens it with ``encoding="utf-8-sig"`` for Excel's sake."""
+    writer = csv.writer(handle)
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return count
+
+
+def xlsx_book() -> Any:
+    """An empty write-only workbook for ``xlsx_sheet_write``: its rows go to disk as
+    they come, so a sheet of a million rows costs no memory. Saved with ``book.save``."""
+    from openpyxl import Workbook
+
+    return Workbook(write_only=True)
+
+
+def xlsx_sheet_write(book: Any, title: str, rows: Iterable[Sequence[Any]]) -> int:
+    """A new sheet of ``rows`` in ``book`` (from ``xlsx_book``), every cell through
+    ``safe_cell`` and Decimals as floats; the rows written."""
+    sheet = book.create_sheet(title=title[:31])
+    count = 0
+    for row in rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in safe_row(row)])
+        count += 1
+    return count

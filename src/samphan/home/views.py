@@ -17,6 +17,9 @@ from samphan.customers.timeline import latest_activity
 
 # Where Customer.photo uploads go (its upload_to, "photos/%Y/%m/").
 CUSTOMER_PHOTOS = "photos/"
+# Folders never served here: full exports (downloaded only through their page, by
+# administrators, audited) and uploaded import files.
+PRIVATE_FOLDERS = ("exports/", "imports/")
 
 
 @login_required
@@ -38,6 +41,8 @@ def media(request: Request, path: str) -> HttpResponseBase:
     # compared case-blind for file systems that are ("PHOTOS/…" on a Mac).
     name = posixpath.normpath(path).lstrip("/")
     if name.casefold().startswith(CUSTOMER_PHOTOS) and not photo_visible_to(request.user, name):
+        raise Http404
+    if name.casefold().startswith(PRIVATE_FOLDERS):
         raise Http404
     # Any other folder (none yet; product images later) is served to every logged-in
     # user: give it its own check here when it holds personal data.

@@ -358,6 +358,22 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         plain=("key", "sources"),
     ),
     PersonalData(
+        "exports.DataExport",
+        _("Full exports"),
+        _(
+            "A copy of all the business's data for its owner: a backup, or moving to another system."
+        ),
+        Basis.LEGITIMATE_INTEREST,
+        None,
+        {"file_path": D},
+        _(
+            "The file lists every customer whose processing was not restricted when it was "
+            "made; it is deleted 7 days after it is made, so an erased person leaves it "
+            "within 7 days. The row (who asked, when, how many rows) stays as the record."
+        ),
+        plain=("error",),
+    ),
+    PersonalData(
         "customers.MergeRecord",
         _("Merges of duplicates"),
         _("Undoing a merge of duplicate records within 30 days."),

@@ -1,0 +1,1 @@
+"""Tests of the full export (issue 21)."""
