@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samphan.accounts.models import Role
+from samphan.core import uploads
 from samphan.core.models import AuditEvent
 from samphan.core.search import search_filter
 from samphan.customers import services
@@ -272,3 +273,9 @@ def test_a_failed_rows_reason_is_in_the_importers_language(admin, make_user):
     english = make_user(Role.ADMIN, username="english", language="en")
     job = _run(english, data)
     assert job.failed_rows[0]["reason"] == "“12345” is not a valid phone number."
+
+
+def test_a_file_of_100000_customers_written_in_thai_is_under_the_upload_cap():
+    row = ["ประภาพร", "ทรัพย์สมบูรณ์", "มิ้นท์", "081-234-5678", "praphaporn.sapsomboon12345@hotmail.com",
+           "15/01/2530", "หญิง", "สุราษฎร์ธานี", "ลูกค้าประจำ, VIP"]  # fmt: skip
+    assert len(_csv([row] * 100_000, headers=row)) < uploads.IMPORT.max_bytes

@@ -194,7 +194,7 @@ class Batch:
         if refused:
             return refused
         actor = self.actor
-        customer = Customer(created_by=actor, owner=actor, team_id=actor.team_id)
+        customer = Customer(created_by_id=actor.pk, owner_id=actor.pk, team_id=actor.team_id)
         for name, value in preview.fields.items():
             setattr(customer, name, value)
         customer.duplicate_review = review
