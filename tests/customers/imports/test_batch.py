@@ -177,6 +177,18 @@ def test_the_same_phone_twice_in_one_file_is_one_customer(
     assert ContactPoint.objects.filter(value="+66812345678").count() == customers
 
 
+def test_with_policy_create_every_repeat_of_a_phone_is_created_and_flagged(admin):
+    services.customer_create(
+        actor=admin,
+        fields={"first_name": "สมชาย"},
+        contact_points=[{"kind": "mobile", "value": "0812345678"}],
+    )
+    row = ["สมชาย", "", "", "081-234-5678", "", "", "", "", "", "", "", "", "", ""]
+    job = _run(admin, _csv([row, row]), policy="create")
+    assert _counts(job) == (2, 0, 0, 0)
+    assert Customer.objects.filter(duplicate_review=True).count() == 2
+
+
 def test_a_row_matching_two_customers_of_the_file_fails_and_says_why(admin):
     rows = [
         ["เอ", "", "", "0812345678", "", "", "", "", "", "", "", "", "", ""],

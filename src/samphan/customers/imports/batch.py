@@ -168,9 +168,11 @@ class Batch:
         if target is not None and self.policy == Policy.SKIP:
             return "skipped", ROW, ""
         if target is None or self.policy == Policy.CREATE:
-            return self._create(
-                preview, keys, review=target is not None or bool(hidden & set(keys))
-            )
+            # A row created anyway beside its match (policy create) is not what later rows
+            # with its phone match: they match the first, and are created anyway too.
+            duplicate = target is not None
+            keys = [] if duplicate else keys
+            return self._create(preview, keys, review=duplicate or bool(hidden & set(keys)))
         return self._change(position, target, preview, keys)
 
     def _existing(self, customer: Customer) -> Target:
