@@ -5,6 +5,11 @@ roll-up rebuild), print the tables and write docs/performance.md.
     python bench/run.py                          # 100,000 and 1,000,000 customers, both databases
     python bench/run.py --sizes 20000 --databases sqlite   # a quick look
     python bench/run.py --sizes 1000000 --databases sqlite --add   # beside the last run
+    python bench/run.py --only import --databases sqlite   # only the customer import
+
+The customer import (bench/bench_import.py: 100,000 generated rows through the import
+job) runs after the other measures, on each database; its table has its own block in
+docs/performance.md, so a run of it alone keeps the others' figures.
 """
 
 import argparse
@@ -19,6 +24,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+IMPORT_START, IMPORT_END = "<!-- bench-import:start -->", "<!-- bench-import:end -->"
+IMPORT_HEADING = "## Customer import at scale (issue 21, `make bench`)"
+
+
+def run_import(database: str, rows: int) -> dict:
+    """bench/bench_import.py on a fresh database: its JSON line."""
+    command = [sys.executable, str(ROOT / "bench" / "bench_import.py"), "--rows", str(rows)]
+    env = {**os.environ}
+    env.pop("DATABASE_URL", None)
+    if database != "sqlite":
+        command = ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
+    print(f"… {database}, import of {rows:,} rows", file=sys.stderr, flush=True)
+    output = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603
+    if output.returncode:
+        sys.exit(f"{database}, import of {rows:,} rows failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def import_table(results: list[dict]) -> str:
+    lines = [
+        "| database | rows | s | rows/s | CPU s | rows per CPU s | created | updated "
+        "| skipped | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['database']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,} "
+        f"| {r['cpu_seconds']} | {r['rows_per_cpu_s']:,} | {r['created']:,} "
+        f"| {r['updated']:,} | {r['skipped']:,} | {r['failed']:,} |"
+        for r in results
+    ]
+    return "\n".join(lines)
 
 
 def run_one(database: str, customers: int, *, keep: bool = False) -> dict:
@@ -189,7 +225,21 @@ def main() -> None:
         action="store_true",
         help="keep the SQLite databases in var/bench/ for measures run on them later",
     )
+    parser.add_argument("--only", choices=["import"], help="run only this measure")
+    parser.add_argument("--import-rows", type=int, default=100_000)
     args = parser.parse_args()
+    if args.only != "import":
+        measure_all(args)
+    imports = [run_import(database, args.import_rows) for database in args.databases.split(",")]
+    text = import_table(imports)
+    print(text)
+    if not args.no_report:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        block = f"_Last run: {stamp}, on {os.cpu_count()} cores._\n\n{text}"
+        write_report(block, start=IMPORT_START, end=IMPORT_END, heading=IMPORT_HEADING)
+
+
+def measure_all(args: argparse.Namespace) -> None:
     results = [
         run_one(database, int(size), keep=args.keep)
         for size in args.sizes.split(",")
@@ -217,15 +267,18 @@ def merged(results: list[dict]) -> list[dict]:
     return sorted(kept + results, key=lambda result: result["customers"])
 
 
-def write_report(generated: str) -> None:
-    """Replace the generated part of docs/performance.md, keeping the written analysis."""
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = (
-        f"{START}\n_Last `make bench`: {stamp}, on {os.cpu_count()} cores._\n\n{generated}\n{END}"
-    )
+def write_report(generated: str, *, start: str = START, end: str = END, heading: str = "") -> None:
+    """Replace a generated part of docs/performance.md, keeping the written analysis; a
+    block not there yet is added at the end under ``heading``."""
+    if start == START:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        generated = f"_Last `make bench`: {stamp}, on {os.cpu_count()} cores._\n\n{generated}"
+    block = f"{start}\n{generated}\n{end}"
     text = REPORT.read_text() if REPORT.exists() else f"# Performance\n\n{START}\n{END}\n"
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
+    if start not in text:
+        text = f"{text.rstrip()}\n\n{heading}\n{start}\n{end}\n"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
     REPORT.write_text(f"{head}{block}{tail}")
 
 

@@ -77,6 +77,36 @@ def insert_rows(
         cursor.executemany(INSERT.format(table=table, names=names, marks=marks), rows)
 
 
+# {values} is one "(%s, …)" per row: the rows of a chunk in one statement.
+INSERT_VALUES_RETURNING_ID = "INSERT INTO {table} ({names}) VALUES {values} RETURNING id"
+# PostgreSQL's protocol numbers a statement's parameters in 16 bits.
+POSTGRESQL_MAX_PARAMS = 65_535
+
+
+def insert_rows_returning_ids(
+    model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]]
+) -> list[int]:
+    """Insert ``rows`` (values in the order of ``columns``) and return their new ids in
+    the order of ``rows``: as many rows per statement as the database takes parameters
+    (``RETURNING``; a statement numbers its rows in the order written on both databases,
+    so its ids, sorted, are its rows' in order)."""
+    if not rows:
+        return []
+    table, names = _quoted_names(model._meta.db_table, tuple(columns))
+    marks = f"({sql.placeholders(len(columns))})"
+    limit = connection.features.max_query_params or POSTGRESQL_MAX_PARAMS
+    per_statement = max(1, limit // len(columns))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([marks] * len(chunk))
+            statement = INSERT_VALUES_RETURNING_ID.format(table=table, names=names, values=values)
+            cursor.execute(statement, [value for row in chunk for value in row])
+            ids += sorted(int(row[0]) for row in cursor.fetchall())
+    return ids
+
+
 def insert_row(model: type[Model], columns: list[str], row: tuple[Any, ...]) -> int:
     """Insert one row (values in the order of ``columns``); returns its id, from the same
     statement (``RETURNING``: one round trip, not two)."""

@@ -185,7 +185,7 @@ def test_the_committed_bad_fixtures_are_refused():
 def test_a_file_past_the_upload_cap_is_refused_before_reading():
     error = refusal(b"a" * (uploads.IMPORT.max_bytes + 1), "big.csv")
     assert error.code == "too_large"
-    assert "10 MB" in error.messages[0]
+    assert "32 MB" in error.messages[0]
 
 
 def test_garbage_named_xlsx_and_a_zip_without_a_workbook_are_refused():

@@ -9,14 +9,15 @@ services, so audits, the duplicate rule and the importer's visibility all apply.
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
@@ -24,13 +25,10 @@ from samphan.core.audit import audit_record
 from samphan.core.dates import DateTextError
 from samphan.core.exports import csv_text
 from samphan.core.models import AuditEvent
-from samphan.customers.imports.mapping import ROW, RowPreview, preview_rows
+from samphan.customers.imports.batch import Batch
+from samphan.customers.imports.mapping import preview_rows
 from samphan.customers.imports.readers import ReadError, Table, parse_import_date, read_table
-from samphan.customers.models import Customer, ImportJob, ImportMapping, Tag
-from samphan.customers.services.consent import consent_record
-from samphan.customers.services.contact_points import contact_point_add
-from samphan.customers.services.customers import customer_create, customer_update
-from samphan.customers.services.duplicates import DuplicateContactError
+from samphan.customers.models import ImportJob, ImportMapping
 from samphan.customers.services.import_mappings import import_mapping_clean
 
 BATCH_SIZE = 500
@@ -78,7 +76,14 @@ def import_job_create(
         job.save()
         if enqueue:
             transaction.on_commit(lambda: import_job_task.enqueue(job.pk), robust=True)
+        else:  # run here next (the command): the file need not be read twice
+            _read[job.pk] = table
     return job
+
+
+# The table read by import_job_create for a job run in the same process next, taken by
+# its run (at most one: the command creates and runs one job at a time).
+_read: dict[int, Table] = {}
 
 
 @task()
@@ -98,6 +103,10 @@ def _file_date(text: str) -> dt.date | None:
 
 
 def _table(job: ImportJob) -> Table:
+    read = _read.pop(job.pk, None)
+    if read is not None:
+        return read
+    _read.clear()
     with job.file.open("rb") as handle:
         data = handle.read()
     return read_table(data, job.file_name, encoding=job.encoding or None, sheet=job.sheet or None)
@@ -108,8 +117,14 @@ def import_job_run(
 ) -> ImportJob:
     """Run ``job`` from its cursor to the end (or ``max_batches`` batches), one
     transaction per batch; stops at a cancel between batches. A finished job is left as
-    it is."""
+    it is. Messages (the failed rows' reasons) are in the importer's language."""
     job.refresh_from_db()
+    language = job.created_by.language if job.created_by else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _run(job, batch_size, max_batches)
+
+
+def _run(job: ImportJob, batch_size: int, max_batches: int | None) -> ImportJob:
     if job.status == ImportJob.Status.CANCELLED:
         return _finish(job, ImportJob.Status.CANCELLED)
     if job.status in FINISHED:
@@ -127,12 +142,13 @@ def import_job_run(
     mapping = {int(index): name for index, name in job.mapping.items()}
     batches = 0
     while True:
-        job.refresh_from_db()
+        job.refresh_from_db(fields=["status", "next_row"])
         if job.status == ImportJob.Status.CANCELLED:
             return _finish(job, ImportJob.Status.CANCELLED)
         if job.next_row >= len(table.rows):
             return _finish(job, ImportJob.Status.DONE)
         if max_batches is not None and batches >= max_batches:
+            job.refresh_from_db()
             return job  # still running: the next run resumes at the cursor
         _batch_run(job, actor, table, mapping, batch_size)
         batches += 1
@@ -164,10 +180,10 @@ def _batch_run(
             parse_date=_file_date,
             line_numbers=lines,
         )
-        counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
+        outcomes = Batch(actor=actor, policy=job.existing_policy, mapping=mapping).run(previews)
+        counts = dict.fromkeys(("created", "updated", "skipped", "failed"), 0)
         failed: list[dict[str, Any]] = []
-        for preview, row in zip(previews, rows, strict=True):
-            outcome, column, reason = _row_write(preview, actor, job.existing_policy)
+        for preview, row, (outcome, column, reason) in zip(previews, rows, outcomes, strict=True):
             counts[outcome] += 1
             if outcome == "failed":
                 failed.append(
@@ -194,85 +210,6 @@ def _batch_run(
                 "next_row",
                 "updated_at",
             ]
-        )
-
-
-def _first_problem(preview: RowPreview) -> tuple[int, str]:
-    column = min(preview.problems, key=lambda c: (c == ROW, c))
-    reasons = [m for messages in preview.problems.values() for m in messages]
-    return column, "; ".join(reasons)
-
-
-def _row_write(preview: RowPreview, actor: User, policy: str) -> tuple[str, int, str]:
-    """("created" | "updated" | "skipped" | "failed", column, reason) for one row, written
-    in its own savepoint so a refused row leaves nothing behind."""
-    if preview.action == "fail":
-        column, reason = _first_problem(preview)
-        return "failed", column, reason
-    if preview.action == "skip":
-        return "skipped", ROW, ""
-    try:
-        with transaction.atomic():
-            tags = [Tag.objects.get_or_create(name=name)[0] for name in preview.tags]
-            if preview.match is None or preview.action == "duplicate":
-                duplicate = preview.action == "duplicate"
-                customer = customer_create(
-                    actor=actor,
-                    fields=preview.fields,
-                    tags=tags,
-                    contact_points=preview.contact_points,
-                    allow_duplicate=duplicate,
-                )
-                if duplicate:
-                    Customer.objects.filter(pk=customer.pk).update(duplicate_review=True)
-                _consents_write(preview, actor, customer)
-                return "created", ROW, ""
-            return _existing_write(preview.match, preview, actor, tags)
-    except DuplicateContactError as error:
-        if policy == Policy.SKIP:  # matches a customer added earlier in this batch
-            return "skipped", ROW, ""
-        return "failed", ROW, "; ".join(error.messages)
-    except ValidationError as error:
-        return "failed", ROW, "; ".join(error.messages)
-
-
-def _existing_write(
-    customer: Customer, preview: RowPreview, actor: User, tags: Sequence[Tag]
-) -> tuple[str, int, str]:
-    if not preview.changes:
-        return "skipped", ROW, ""
-    fields = {name: new for name, (_old, new) in preview.changes.items() if name not in
-              ("contact_points", "tags")}  # fmt: skip
-    new_tags = None
-    if "tags" in preview.changes:
-        new_tags = [*customer.tags.all(), *(t for t in tags if t not in customer.tags.all())]
-    customer = customer_update(actor=actor, customer=customer, fields=fields, tags=new_tags)
-    have = {point.value for point in customer.contact_points.all()}
-    for contact in preview.contact_points:
-        if contact["value"] not in have:
-            contact_point_add(
-                actor=actor,
-                customer=customer,
-                kind=contact["kind"],
-                value=contact["value"],
-                allow_duplicate=True,
-            )
-    _consents_write(preview, actor, customer)
-    return "updated", ROW, ""
-
-
-def _consents_write(preview: RowPreview, actor: User, customer: Customer) -> None:
-    for consent in preview.consents:
-        at = timezone.make_aware(dt.datetime.combine(consent["at"], dt.time()))
-        consent_record(
-            actor=actor,
-            customer=customer,
-            channel=consent["channel"],
-            purpose=consent["purpose"],
-            status=consent["status"],
-            source=consent["source"],
-            wording_version=consent["wording_version"],
-            at=at,
         )
 
 
