@@ -1,12 +1,29 @@
 from django.urls import path
 
-from samphan.customers import merge_views, views
+from samphan.customers import import_views, merge_views, views
 
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_create, name="customer_create"),
     path("export/", views.customer_export, name="customer_export"),
     path("options/", views.customer_options, name="customer_options"),
+    path("import/", import_views.customer_import, name="customer_import"),
+    path("import/jobs/<int:pk>/", import_views.customer_import_job, name="customer_import_job"),
+    path(
+        "import/jobs/<int:pk>/cancel/",
+        import_views.customer_import_cancel,
+        name="customer_import_cancel",
+    ),
+    path(
+        "import/<str:token>/",
+        import_views.customer_import_mapping,
+        name="customer_import_mapping",
+    ),
+    path(
+        "import/<str:token>/start/",
+        import_views.customer_import_start,
+        name="customer_import_start",
+    ),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/archive/", views.customer_archive, name="customer_archive"),
