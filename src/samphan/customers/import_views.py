@@ -51,12 +51,10 @@ PAST_IMPORTS = 20
 FAILED_SHOWN = 100
 POLICY_HELP = {
     ImportMapping.Policy.SKIP: gettext_lazy("Leave the customer as it is; the row is skipped."),
-    ImportMapping.Policy.FILL: gettext_lazy(
-        "Fill only the customer's empty fields; nothing already there changes."
-    ),
+    ImportMapping.Policy.FILL: gettext_lazy("What is already filled in does not change."),
     ImportMapping.Policy.UPDATE: gettext_lazy("Replace the customer's fields with the file's."),
     ImportMapping.Policy.CREATE: gettext_lazy(
-        "Add a new customer anyway, flagged as a possible duplicate to review."
+        "For different people who share a phone or e-mail; review them later."
     ),
 }
 

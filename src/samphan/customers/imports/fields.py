@@ -167,7 +167,7 @@ def field_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [
         (
             _("Customer"),
-            [(FULL_NAME, _("Whole name (title, first and last name)"))]
+            [(FULL_NAME, _("Whole name, split up"))]
             + [(name, label(name)) for name in CUSTOMER_COLUMNS],
         ),
         (

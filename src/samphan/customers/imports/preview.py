@@ -69,10 +69,10 @@ def preview_context(
     rows = []
     for preview, row in zip(previews[:SHOWN], checked, strict=False):
         cells = []
-        for index, _header, _label in mapped:
+        for index, header, _label in mapped:
             text = row[index] if index < len(row) else ""
             saved = _saved(preview, mapping[index]) if text else ""
-            cells.append({"text": text, "saved": saved if saved != text else "",
+            cells.append({"text": text, "saved": saved if saved != text else "", "header": header,
                           "problems": preview.problems.get(index, [])})  # fmt: skip
         rows.append({"line": preview.line, "action": preview.action, "cells": cells,
                      "action_text": _action_text(preview),
