@@ -9,6 +9,7 @@ every customer, as in the API."""
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -248,7 +249,8 @@ def customer_import_start(request: Request, token: str) -> HttpResponse:
             encoding=upload.encoding or None,
             sheet=upload.sheet or None,
         )
-    except ValidationError:
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("customer_import_mapping", token=token)
     upload_delete(request.user, token)
     return redirect("customer_import_job", pk=job.pk)

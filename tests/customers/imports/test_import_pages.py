@@ -231,3 +231,11 @@ def test_a_matching_row_says_what_it_will_do(admin):
     assert preview.context["actions"]["fill"] == 1
     assert preview.context["rows"][0]["action"] == "fill"
     assert ContactPoint.objects.filter(value="somchai@example.com").count() == 0
+
+
+def test_starting_before_the_preview_goes_back_to_the_columns(admin):
+    client = client_for(admin)
+    token = token_of(upload(client, "c.csv", CSV.encode()))
+    started = client.post(reverse("customer_import_start", args=[token]))
+    assert started["Location"] == mapping_url(token) and not ImportJob.objects.exists()
+    assert client.get(reverse("customer_import_start", args=[token])).status_code == 405
