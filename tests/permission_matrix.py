@@ -101,6 +101,14 @@ PAGES: dict[str, Needs | None] = {
     "customer_options": needs("see_customers"),
     "customer_export": needs("see_customers+see_campaigns"),  # as a segment's export
     "customer_create": needs("change_customers"),
+    # The import pages: an upload is its importer's own (another's token is a 404,
+    # tests/customers/imports/test_import_pages.py); a job, as in the API, its importer's
+    # and theirs who see every customer.
+    "customer_import": needs("change_customers"),
+    "customer_import_mapping": PUBLIC,
+    "customer_import_start": PUBLIC,
+    "customer_import_job": needs("change_customers", every_record=True),
+    "customer_import_cancel": needs("change_customers", post=True, every_record=True),
     "customer_detail": needs("see_customers", record=True),
     "customer_edit": needs("change_customers", record=True),
     "customer_archive": needs("manage_customers", record=True, post=True),

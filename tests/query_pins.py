@@ -3,10 +3,9 @@
 
 from collections.abc import Callable
 
-from samphan.customers.imports.jobs import import_job_create, import_job_run
-from samphan.customers.models import ImportJob, Interaction, Tag
+from samphan.customers.models import Interaction, Tag
 from samphan.privacy.models import Breach, SubjectRequest
-from tests.test_thai_pages import Shop, data_export
+from tests.test_thai_pages import Shop, data_export, import_job
 
 # A pin is a number, or one per database where the two differ.
 Pin = int | dict[str, int]
@@ -58,6 +57,12 @@ PAGES: dict[str, Pin] = {
     # A query per name typed (the search index), then the customers found, scored; on
     # PostgreSQL each name's look-up rules out the sequential scan in a savepoint (4 more).
     "customer_similar": {"sqlite": 5, "postgresql": 13},
+    # The import pages: the session and user, then the past imports and saved mappings;
+    # the mapping step reads the custom fields twice (proposing a field from a header,
+    # then listing every field); the job page reads the job with its importer.
+    "customer_import": 4,
+    "customer_import_mapping": 5,
+    "customer_import_job": 3,
     "customer_lists": 5,
     "customer_options": 2,
     # The session, the user; the exports with who asked (one join).
@@ -239,24 +244,6 @@ READ_QUERIES = {
 }
 # Reads that answer 202 while the worker computes (the forecast); every other answers 200.
 ACCEPTED = {"GET /api/v1/analytics/forecast"}
-
-
-IMPORT_FILE = "ชื่อ,มือถือ\nสมชาย,0812345678\nวิชัย,12345\n".encode()
-
-
-def import_job(shop: Shop) -> ImportJob:
-    """The shop's customer import (one row created, one failed), made once."""
-    job = ImportJob.objects.filter(created_by=shop.admin).first()
-    if job is None:
-        job = import_job_create(
-            actor=shop.admin,
-            data=IMPORT_FILE,
-            file_name="customers.csv",
-            mapping={0: "first_name", 1: "mobile"},
-            enqueue=False,
-        )
-        job = import_job_run(job)
-    return job
 
 
 def read_url(read: str, shop: Shop, given: dict[str, object] | None = None) -> str:

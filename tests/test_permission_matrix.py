@@ -36,7 +36,14 @@ from tests.permission_matrix import API, PAGES, Needs
 from tests.query_pins import read_url
 from tests.query_pins_writes import WRITES
 from tests.test_query_counts import api_operations
-from tests.test_thai_pages import Shop, duplicate_pair, named_patterns, page_url, shop_build
+from tests.test_thai_pages import (
+    Shop,
+    duplicate_pair,
+    import_job,
+    named_patterns,
+    page_url,
+    shop_build,
+)
 
 REFUSED = {401, 403, 404, 405}
 # Enough for every kind of record the shop needs; fewer rows, faster pages.
@@ -164,6 +171,7 @@ def verdict(entry: Needs, role: str, whose: str | None, status: int) -> str | No
 EXTRA_ARGUMENTS = {
     "customer_archive": lambda shop: {"pk": shop.customer.pk},
     "duplicate_not": lambda shop: {"pk": duplicate_pair(shop).pk},
+    "customer_import_cancel": lambda shop: {"pk": import_job(shop).pk},
     "merge_undo": lambda shop: {
         "merge_pk": MergeRecord.objects.create(survivor=shop.customer, duplicate_ids=[]).pk
     },

@@ -26,7 +26,9 @@ from django.utils import timezone, translation
 from samphan.accounts.models import Role, User
 from samphan.analytics.forms import REPORT_KINDS
 from samphan.customers import services as customer_services
-from samphan.customers.models import ContactPoint, Customer, DuplicateCandidate
+from samphan.customers.imports.jobs import import_job_create, import_job_run
+from samphan.customers.imports.uploads import Upload, upload_save
+from samphan.customers.models import ContactPoint, Customer, DuplicateCandidate, ImportJob
 from samphan.demo.loader import load_demo
 from samphan.exports.build import data_export_create, data_export_run
 from samphan.exports.models import DataExport
@@ -79,6 +81,8 @@ NOT_PAGES = {
     "merge_undo": "answers a POST only",
     "duplicate_not": "answers a POST only",
     "duplicates_run": "answers a POST only",
+    "customer_import_start": "answers a POST only",
+    "customer_import_cancel": "answers a POST only",
     "customer_duplicate_reviewed": "answers a POST only",
     "contact_point_delete": "answers a POST only",
     "consent_change": "answers a POST only",
@@ -302,6 +306,8 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "customer_privacy": lambda shop: {"pk": shop.customer.pk},
     "data_export_row": lambda shop: {"pk": data_export(shop).pk},
     "data_export_file": lambda shop: {"pk": data_export(shop).pk},
+    "customer_import_mapping": lambda shop: {"token": import_upload(shop)},
+    "customer_import_job": lambda shop: {"pk": import_job(shop).pk},
 }
 
 
@@ -323,6 +329,29 @@ QUERIES: dict[str, Callable[[Shop], str]] = {
         f"first_name={shop.customer.first_name}&last_name={shop.customer.last_name}"
     ),
 }
+
+
+IMPORT_FILE = "ชื่อ,มือถือ\nสมชาย,0812345678\nวิชัย,12345\n".encode()
+
+
+def import_job(shop: Shop) -> ImportJob:
+    """The shop's customer import (one row created, one failed), made once."""
+    job = ImportJob.objects.filter(created_by=shop.admin).first()
+    if job is None:
+        job = import_job_create(
+            actor=shop.admin,
+            data=IMPORT_FILE,
+            file_name="customers.csv",
+            mapping={0: "first_name", 1: "mobile"},
+            enqueue=False,
+        )
+        job = import_job_run(job)
+    return job
+
+
+def import_upload(shop: Shop) -> str:
+    """A file the shop's admin uploaded to import, waiting at the mapping step."""
+    return upload_save(shop.admin, IMPORT_FILE, Upload(token="", file_name="ลูกค้า.csv")).token
 
 
 def merge_partner(shop: Shop) -> int:

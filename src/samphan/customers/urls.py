@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samphan.customers import duplicate_views, merge_views, views
+from samphan.customers import duplicate_views, import_views, merge_views, views
 
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
@@ -14,6 +14,23 @@ urlpatterns = [
         "duplicates/<int:pk>/not-duplicate/",
         duplicate_views.duplicate_not,
         name="duplicate_not",
+    ),
+    path("import/", import_views.customer_import, name="customer_import"),
+    path("import/jobs/<int:pk>/", import_views.customer_import_job, name="customer_import_job"),
+    path(
+        "import/jobs/<int:pk>/cancel/",
+        import_views.customer_import_cancel,
+        name="customer_import_cancel",
+    ),
+    path(
+        "import/<str:token>/",
+        import_views.customer_import_mapping,
+        name="customer_import_mapping",
+    ),
+    path(
+        "import/<str:token>/start/",
+        import_views.customer_import_start,
+        name="customer_import_start",
     ),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),

@@ -7,7 +7,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from samphan.customers.models import ConsentRecord, ContactPoint, CustomFieldDefinition
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer, CustomFieldDefinition
 
 # Fields of the customer's own row (``customer_create(fields=...)``).
 CUSTOMER_COLUMNS = (
@@ -142,3 +145,61 @@ def known_fields() -> frozenset[str]:
             *custom,
         }
     )
+
+
+def field_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The fields a column may fill, in groups for a select, labelled in the language of
+    the request (each customer field by its own name)."""
+
+    def label(name: str) -> str:
+        return _first_upper(str(Customer._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+
+    definitions = list(CustomFieldDefinition.objects.order_by("key"))
+    consents = [
+        (
+            f"consent_{channel}_{purpose}",
+            _("Consent: %(channel)s · %(purpose)s")
+            % {"channel": channel_label, "purpose": purpose_label},
+        )
+        for channel, channel_label in ConsentRecord.Channel.choices
+        for purpose, purpose_label in ConsentRecord.Purpose.choices
+    ]
+    return [
+        (
+            _("Customer"),
+            [(FULL_NAME, _("Whole name, split up"))]
+            + [(name, label(name)) for name in CUSTOMER_COLUMNS],
+        ),
+        (
+            _("Contact"),
+            [
+                (str(kind), _first_upper(str(kind.label)))
+                for kind in ContactPoint.Kind
+                if kind.value in CONTACT_COLUMNS
+            ]
+            + [(TAGS, _("Tags (separated by commas)"))],
+        ),
+        (
+            _("Custom fields"),
+            [
+                (CUSTOM_PREFIX + d.key, d.label_en if _use_english() and d.label_en else d.label)
+                for d in definitions
+            ],
+        ),
+        (
+            _("Consent the business already holds"),
+            [
+                *consents,
+                (CONSENT_DATE, _("Date the consent was given")),
+                (CONSENT_SOURCE, _("How the consent was given")),
+            ],
+        ),
+    ]
+
+
+def _use_english() -> bool:
+    return (get_language() or "th").startswith("en")
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]

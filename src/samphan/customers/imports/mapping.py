@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
-from samphan.core.dates import DateTextError, parse_date_text
+from samphan.core.dates import DateTextError
 from samphan.core.tax_id import clean_thai_tax_id
 from samphan.customers.imports.fields import (
     CONSENT_COLUMNS,
@@ -31,6 +31,7 @@ from samphan.customers.imports.fields import (
     custom_field_keys,
     header_key,
 )
+from samphan.customers.imports.readers import parse_import_date
 from samphan.customers.models import ContactPoint, Customer, ImportMapping, Tag
 from samphan.customers.services.custom_fields import custom_fields_clean
 from samphan.customers.services.duplicates import contact_value_normalise, duplicates_of
@@ -61,9 +62,10 @@ def propose_mapping(headers: Sequence[str]) -> dict[int, str | None]:
 
 
 def parse_day_first(text: str) -> dt.date | None:
-    """A day written day first in either era (23/05/2526, 23-5-1983, 1983-05-23), or None."""
+    """A day as import files write it (``readers.parse_import_date``: day first, B.E. or
+    A.D., Thai or English month names: 23/05/2526, 23 พ.ค. 2526, 1983-05-23), or None."""
     try:
-        return parse_date_text(text)
+        return parse_import_date(text)
     except DateTextError:
         return None
 
@@ -118,6 +120,7 @@ YES = {"yes", "y", "true", "1", "ใช่", "ยินยอม", "granted", "�
 NO = {"no", "n", "false", "0", "ไม่", "ไม่ยินยอม", "withdrawn", "ไม่ได้"}
 TAG_SPLIT = re.compile(r"\s*(?:,|;|:::|、)\s*")
 TAG_MAX = Tag._meta.get_field("name").max_length or 50
+CONTACT_SPLIT = re.compile(r"\s*[,;]\s*")
 CONTACT_MAX = ContactPoint._meta.get_field("value").max_length or 300
 
 
@@ -277,6 +280,13 @@ def _full_name_cell(preview: RowPreview, index: int, text: str) -> None:
 
 
 def _contact_cell(preview: RowPreview, index: int, kind: str, text: str) -> None:
+    # A vCard cell holds all of a card's phones (or e-mails) joined by ", ": one each.
+    for value in CONTACT_SPLIT.split(text):
+        if value:
+            _contact_value(preview, index, kind, value)
+
+
+def _contact_value(preview: RowPreview, index: int, kind: str, text: str) -> None:
     if _too_long(preview, index, text, CONTACT_MAX):
         return
     try:
