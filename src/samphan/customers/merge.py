@@ -18,6 +18,7 @@ to the survivor after the merge stay with it.
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import batched
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -102,11 +103,6 @@ def _set(customer: Customer, name: str, value: Any) -> None:
 def _lock(ids: Iterable[int]) -> dict[int, Customer]:
     rows = Customer.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
     return {c.pk: c for c in rows}
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 @transaction.atomic
@@ -325,7 +321,7 @@ def _move_fk(
                 ids.append(row[0])
                 for key, seen in zip(keys, taken, strict=True):
                     seen.add(key)
-        for chunk in _chunks(ids):
+        for chunk in batched(ids, CHUNK, strict=False):
             manager.filter(pk__in=chunk).update(**{field.attname: target_id})
         if ids:
             moved[str(dup_id)] = ids
@@ -398,15 +394,8 @@ def customer_merge_undo(*, actor: User | None, record: MergeRecord) -> Customer:
         any(c.erased_at for c in locked.values())
         or target.merged_into_id is not None
         or len(locked) <= len(dup_ids)
+        or any(locked[pk].merged_into_id != target.pk for pk in dup_ids)
     ):
-        raise ValidationError(
-            {
-                "merge": _(
-                    "A customer of this merge was erased or merged again; it cannot be undone."
-                )
-            }
-        )
-    if any(locked[pk].merged_into_id != target.pk for pk in dup_ids):
         raise ValidationError(
             {
                 "merge": _(
@@ -427,7 +416,7 @@ def customer_merge_undo(*, actor: User | None, record: MergeRecord) -> Customer:
             continue
         manager = field.model._default_manager
         for dup_id, ids in moved.items():
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, CHUNK, strict=False):
                 manager.filter(pk__in=chunk, **{field.attname: target.pk}).update(
                     **{field.attname: int(dup_id)}
                 )
