@@ -56,8 +56,8 @@ def shop():
         ),
         "silent": (person("สมศักดิ์", "ศรีสุข"), person("สมสัก", "ศรีสุข")),
         "typo": (
-            person(first_en="Kanchana", last_en="Wongsawat", nickname="Nan"),
-            person(first_en="Kacnhana", last_en="Wongsawat", nickname="Nan"),
+            person(first_en="Kanchana", last_en="Wongsawat"),
+            person(first_en="Kacnhana", last_en="Wongsawat"),
         ),
         "phone": (person("ประเสริฐ", "ทองดี"), person("เสริฐ", "")),
         "email": (person("วิภา", "แก้วใส"), person(first_en="Vipa", last_en="K")),
@@ -68,6 +68,8 @@ def shop():
     silent_a, silent_b = planted["silent"]
     ContactPointFactory(customer=silent_a, value="+66861112222")
     ContactPointFactory(customer=silent_b, value="086-111-2223")  # one digit mistyped
+    for customer, line in zip(planted["typo"], ("kanchana.w", "Kanchana.W"), strict=True):
+        ContactPointFactory(customer=customer, kind=ContactPoint.Kind.LINE, value=line)
     mail_a, mail_b = planted["email"]
     ContactPointFactory(customer=mail_a, kind=ContactPoint.Kind.EMAIL, value="wipa@example.com")
     ContactPointFactory(customer=mail_b, kind=ContactPoint.Kind.EMAIL, value="wipa@example.com")

@@ -1,12 +1,13 @@
 """Possible duplicates of one customer, checked when it is created, edited or imported.
 
 ``possible_duplicates(customer_or_values, user)`` looks only where an index leads, never
-over all customers: one query finds the customers the user can see who have one of its
-phones (or a phone one digit apart), e-mails or LINE IDs, the same birthday, the same
-employer, or a name written the same way (``display_name``); a second reads their
+over all customers: one query (a UNION of index searches, as SQLite will not use several
+indexes for an OR) finds the customers who have one of its phones (or a phone one digit
+apart), e-mails or LINE IDs, the same birthday, the same employer, or a name written the
+same way (``display_name``); a second reads those the user can see; a third their
 phones, e-mails and LINE IDs; each is then scored as the nightly finder scores a pair
-(``scoring.score``), so a name alone never makes a warning. Three queries for a saved
-customer (its own contacts first), two for values not yet saved.
+(``scoring.score``), so a name alone never makes a warning. Four queries for a saved
+customer (its own contacts first), three for values not yet saved.
 """
 
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import QuerySet
 
 from samphan.accounts.models import User
 from samphan.core.phones import normalise_phone
@@ -63,9 +64,9 @@ def _phone_forms(phone: str) -> set[str]:
 
 def _summary_and_lookups(
     customer_or_values: Customer | Mapping[str, Any],
-) -> tuple[CustomerSummary, int | None, Q]:
+) -> tuple[CustomerSummary, int | None, list[QuerySet[Any, Any]]]:
     """The summary of what is being saved, its own id (to leave out) and the indexed
-    conditions."""
+    look-ups that give the ids of possible duplicates."""
     if isinstance(customer_or_values, Customer):
         customer = customer_or_values
         values: dict[str, Any] = {name: getattr(customer, name) for name in NAME_FIELDS}
@@ -110,20 +111,21 @@ def _summary_and_lookups(
         for first, last in (("first_name", "last_name"), ("first_name_en", "last_name_en"))
     } | {str(values.get("display_name") or "")}
     names -= {""}
-    where = Q(pk__in=[])
+    # Each look-up alone, joined by UNION: SQLite does not use several indexes for an OR.
+    ids: list[QuerySet[Any, Any]] = []
     if lookups:
-        where |= Q(
-            pk__in=ContactPoint.objects.filter(kind__in=CONTACT_KINDS, value__in=lookups).values(
-                "customer_id"
-            )
+        ids.append(
+            ContactPoint.objects.filter(kind__in=CONTACT_KINDS, value__in=lookups)
+            .order_by()
+            .values_list("customer_id")
         )
     if names:
-        where |= Q(display_name__in=names)
+        ids.append(Customer.objects.filter(display_name__in=names).order_by().values_list("id"))
     if birthday:
-        where |= Q(birthday=birthday)
+        ids.append(Customer.objects.filter(birthday=birthday).order_by().values_list("id"))
     if company_id:
-        where |= Q(company_id=company_id)
-    return summary, own_id, where
+        ids.append(Customer.objects.filter(company_id=company_id).order_by().values_list("id"))
+    return summary, own_id, ids
 
 
 def possible_duplicates(
@@ -133,13 +135,17 @@ def possible_duplicates(
 
     ``customer_or_values`` is a ``Customer`` (saved or not) or the values of a form or an
     import row: the customer's field names, and ``phones``, ``emails`` and ``line_ids``
-    as lists of values in any form (``company_id`` for an employer). Two queries (three
+    as lists of values in any form (``company_id`` for an employer). Three queries (four
     for a saved customer, which reads its own contacts), whatever the number of customers.
     """
-    summary, own_id, where = _summary_and_lookups(customer_or_values)
-    candidates = Customer.objects.visible_to(user).active().filter(where)
-    if own_id:
-        candidates = candidates.exclude(pk=own_id)
+    summary, own_id, lookups = _summary_and_lookups(customer_or_values)
+    if not lookups:
+        return []
+    union = lookups[0].union(*lookups[1:]).order_by() if len(lookups) > 1 else lookups[0]
+    matched = {pk for (pk,) in union[: LOOK_AT_MOST * 5]} - {own_id}
+    if not matched:
+        return []
+    candidates = Customer.objects.visible_to(user).active().filter(pk__in=matched)
     rows = list(candidates.order_by().values_list(*COLUMNS, "display_name")[:LOOK_AT_MOST])
     if not rows:
         return []

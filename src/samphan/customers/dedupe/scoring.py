@@ -34,10 +34,14 @@ SUPPORT = {
     "email_near": 0.2,
     "address": 0.15,
     "company": 0.1,
-    "nickname": 0.1,
+    "nickname": 0.05,
 }
+# Not enough with the names alone: a few dozen nicknames (แนน, ต้น, บี …) cover most people,
+# and two accounts that differ by a digit (somchai1@, somchai2@) are usually two people.
+WEAK = {"nickname"}
 
 VOWELS = re.compile(r"(?<!^)[aeiou]+")
+_DIGITS = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,26 +134,26 @@ def norm_text(text: str) -> str:
 
 def signal_keys(person: CustomerSummary) -> set[str]:
     """The second signals a name key is joined to: two customers with alike names meet
-    in a block only when they also share one of these. A phone is keyed by its first
-    five and its last four digits, an e-mail by its first four and last eight letters,
-    so a number or an address mistyped by one keystroke still meets."""
+    in a block only when they also share one of these (not a nickname, too weak alone:
+    a pair with one is found through its other signal). A phone is keyed by its first
+    five and its last four digits, so a number mistyped by one digit still meets; an
+    e-mail by the last four letters before the @ (not its start: most begin with the
+    person's name, which would put every namesake in one block)."""
     keys = set()
     if person.birthday:
         keys.add(f"b:{person.birthday.isoformat()}")
     for prefix, text in (("c:", person.company), ("a:", person.address)):
         if norm_text(text):
             keys.add(prefix + norm_text(text))
-    if latin_key(person.nickname):
-        keys.add(f"n:{latin_key(person.nickname)}")
     keys |= {f"l:{email_key(line)}" for line in person.line_ids if email_key(line)}
     for phone in person.phones:
         digits = phone_key(phone)
         if len(digits) >= 8:
             keys |= {f"pp:{digits[:5]}", f"ps:{digits[-4:]}"}
     for email in person.emails:
-        value = email_key(email)
-        if len(value) >= 6:
-            keys |= {f"ea:{value[:4]}", f"ez:{value[-8:]}"}
+        local = email_key(email).rpartition("@")[0]
+        if len(local) >= 6:
+            keys.add(f"ez:{local[-4:]}")
     return keys
 
 
@@ -186,13 +190,19 @@ def within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def _near(values_a: Iterable[str], values_b: Iterable[str], key: Callable[[str], str]) -> str:
-    """The first of ``values_a`` within one keystroke of one of ``values_b``."""
+def _near(
+    values_a: Iterable[str], values_b: Iterable[str], key: Callable[[str], str], *, text: bool
+) -> str:
+    """The first of ``values_a`` within one keystroke of one of ``values_b``; for text
+    (e-mails) not when only a digit differs (somchai1@ and somchai2@ are two accounts)."""
     keyed_b = {key(value) for value in values_b} - {""}
     for value in values_a:
         keyed = key(value)
-        if len(keyed) >= 6 and any(within_one_edit(keyed, other) for other in keyed_b):
-            return value
+        for other in keyed_b:
+            if len(keyed) >= 6 and within_one_edit(keyed, other):
+                if text and _DIGITS.sub("", keyed) == _DIGITS.sub("", other):
+                    continue
+                return value
     return ""
 
 
@@ -252,10 +262,10 @@ def _support(a: CustomerSummary, b: CustomerSummary) -> list[tuple[str, str]]:
     line = _shared(a.line_ids, b.line_ids, email_key)
     if line:
         found.append(("line", _("same LINE ID: %(line)s") % {"line": line}))
-    phone = _near(a.phones, b.phones, phone_key)
+    phone = _near(a.phones, b.phones, phone_key, text=False)
     if phone:
         found.append(("phone_near", _("phone one digit apart: %(phone)s") % {"phone": phone}))
-    email = _near(a.emails, b.emails, email_key)
+    email = _near(a.emails, b.emails, email_key, text=True)
     if email:
         found.append(("email_near", _("e-mail one letter apart: %(email)s") % {"email": email}))
     if norm_text(a.company) and norm_text(a.company) == norm_text(b.company):
@@ -286,7 +296,7 @@ def score(a: CustomerSummary, b: CustomerSummary) -> Candidate:
     value *= NAMES_AT_MOST
     reasons = [reason] if reason else []
     support = _support(a, b)
-    if not support:
+    if all(signal in WEAK for signal, _why in support):
         value = min(value, NAMES_ALONE_AT_MOST)
     for signal, why in support:
         value += SUPPORT[signal]
