@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-VAR_DIR = ROOT / "var" / "bench" / "duplicates"
+VAR_DIR = ROOT / "var" / "bench" / "duplicates"  # and the size: runs may go side by side
 COMPANIES = 2000
 SUFFIXES = [
     ("สุข", "suk"), ("ศรี", "si"), ("วงศ์", "wong"), ("กุล", "kun"), ("ชัย", "chai"),
@@ -255,7 +255,9 @@ def find(twins: list[tuple[int, int]]) -> dict[str, Any]:
     from samphan.customers.models import Customer, DuplicateCandidate
 
     result = duplicates_find()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss // 1024
+    cpu = round(usage.ru_utime + usage.ru_stime, 1)  # the machine is shared: wall time varies
     found = set(DuplicateCandidate.objects.values_list("customer_a_id", "customer_b_id"))
     planted = {(min(a, b), max(a, b)) for a, b in twins}
     twin_ids = {b for _a, b in twins}
@@ -270,6 +272,7 @@ def find(twins: list[tuple[int, int]]) -> dict[str, Any]:
     timings.sort()
     return {
         "find_seconds": result.seconds,
+        "find_cpu_seconds": cpu,
         "peak_rss_mb": peak,
         "pairs_compared": result.pairs_compared,
         "candidates": result.found,
@@ -300,8 +303,8 @@ def measure(count: int, planted: int) -> dict[str, Any]:
     loading = json.loads(loaded.stdout.strip().splitlines()[-1])
     (VAR_DIR / "twins.json").write_text(json.dumps(loading.pop("twins")))
     found = subprocess.run(  # noqa: S603
-        [sys.executable, script, "--step", "find"], env=env, capture_output=True, text=True,
-        check=True,
+        [sys.executable, script, "--step", "find", "--customers", str(count)], env=env,
+        capture_output=True, text=True, check=True,
     )  # fmt: skip
     return {**loading, **json.loads(found.stdout.strip().splitlines()[-1])}
 
@@ -312,6 +315,8 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=2000)
     parser.add_argument("--step", choices=["load", "find"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global VAR_DIR
+    VAR_DIR = VAR_DIR.with_name(f"duplicates-{args.customers}")
     if args.step == "load":
         print(json.dumps(load(args.customers, args.planted)))
         return

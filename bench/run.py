@@ -63,13 +63,14 @@ def duplicates_table(results: list[dict]) -> str:
     if not results:
         return ""
     lines = [
-        "\n\n| duplicate finder, SQLite | customers | find s | peak MB | pairs compared "
+        "\n\n| duplicate finder, SQLite | customers | find s (CPU s) | peak MB | pairs compared "
         "| candidates | planted found / planted | recall | precision on planted "
         "| other candidates | check on save p50 / p95 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
         f"| sqlite | {result['customers']:,} | {result['find_seconds']} "
+        f"({result.get('find_cpu_seconds', '–')}) "
         f"| {result['peak_rss_mb']:,} | {result['pairs_compared']:,} "
         f"| {result['candidates']:,} | {result['planted_found']:,} / "
         f"{result['planted_pairs']:,} | {result['recall']} "

@@ -83,9 +83,9 @@ def _summary_and_lookups(
         own_id = customer.pk
         if own_id:
             contacts = contacts_of(
-                ContactPoint.objects.filter(customer_id=own_id, kind__in=CONTACT_KINDS).values_list(
-                    "customer_id", "kind", "value"
-                )
+                ContactPoint.objects.filter(customer_id=own_id)
+                .order_by()
+                .values_list("customer_id", "kind", "value")
             ).get(own_id, {})
             values |= {"phones": contacts.get("phones", []), "emails": contacts.get("emails", [])}
             values["line_ids"] = contacts.get("lines", [])
@@ -150,10 +150,10 @@ def possible_duplicates(
     if not rows:
         return []
     ids = [row[0] for row in rows]
-    contacts = contacts_of(
-        ContactPoint.objects.filter(customer_id__in=ids, kind__in=CONTACT_KINDS).values_list(
-            "customer_id", "kind", "value"
-        )
+    contacts = contacts_of(  # by the customer index: other kinds are skipped there
+        ContactPoint.objects.filter(customer_id__in=ids)
+        .order_by()
+        .values_list("customer_id", "kind", "value")
     )
     found = []
     for row in rows:
