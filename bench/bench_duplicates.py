@@ -50,12 +50,21 @@ SUFFIXES = [
 ]  # fmt: skip
 
 
+M = 2147483647  # 2**31 - 1, a prime
+
+
 def _h(n: int, k: int) -> int:
-    """The generator's hash, the same in Python and in the SQL below."""
-    return (n * 2654435761 + k * 40503) % 4294967296
+    """The generator's hash, the same in Python and in the SQL below. Squared, not only
+    linear: with a linear hash the columns were tied (one birthday went with one surname),
+    and the run made thousands of identical people."""
+    x = (n * 48271 + k * 16807) % M
+    return ((x * x) % M * 69621 + k) % M
 
 
-H = "(({n} * 2654435761 + {k} * 40503) % 4294967296)"
+H = (
+    "(((((({n}) * 48271 + {k} * 16807) % 2147483647) * ((({n}) * 48271 + {k} * 16807) "
+    "% 2147483647)) % 2147483647 * 69621 + {k}) % 2147483647)"
+)
 
 
 def _sql_h(k: int) -> str:
