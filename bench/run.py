@@ -6,10 +6,14 @@ roll-up rebuild), print the tables and write docs/performance.md.
     python bench/run.py --sizes 20000 --databases sqlite   # a quick look
     python bench/run.py --sizes 1000000 --databases sqlite --add   # beside the last run
     python bench/run.py --only import --databases sqlite   # only the customer import
+    python bench/run.py --duplicates 1000000 --sizes 0     # only the duplicate finder
 
 The customer import (bench/bench_import.py: 100,000 generated rows through the import
 job) runs after the other measures, on each database; its table has its own block in
 docs/performance.md, so a run of it alone keeps the others' figures.
+
+The duplicate finder (bench/bench_duplicates.py, SQLite) runs at the ``--duplicates``
+sizes after the rest, in processes of its own.
 """
 
 import argparse
@@ -76,6 +80,41 @@ def run_one(database: str, customers: int, *, keep: bool = False) -> dict:
     if database == "sqlite" and not keep:
         shutil.rmtree(ROOT / "var" / "bench" / f"sqlite-{customers}", ignore_errors=True)
     return result
+
+
+def run_duplicates(customers: int) -> dict:
+    """bench/bench_duplicates.py at one size: load, then one full run of the finder."""
+    command = [sys.executable, str(ROOT / "bench" / "bench_duplicates.py"), "--customers",
+               str(customers)]  # fmt: skip
+    print(f"… duplicate finder, {customers:,} customers", file=sys.stderr, flush=True)
+    output = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
+    if output.returncode:
+        sys.exit(f"duplicate finder, {customers:,} customers failed:\n{output.stderr[-3000:]}")
+    result: dict = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
+
+
+def duplicates_table(results: list[dict]) -> str:
+    """The duplicate finder over all customers, one row per size (issue 21)."""
+    if not results:
+        return ""
+    lines = [
+        "\n\n| duplicate finder, SQLite | customers | find s (CPU s) | peak MB | pairs compared "
+        "| candidates | planted found / planted | recall | precision on planted "
+        "| other candidates | check on save p50 / p95 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| sqlite | {result['customers']:,} | {result['find_seconds']} "
+        f"({result.get('find_cpu_seconds', '–')}) "
+        f"| {result['peak_rss_mb']:,} | {result['pairs_compared']:,} "
+        f"| {result['candidates']:,} | {result['planted_found']:,} / "
+        f"{result['planted_pairs']:,} | {result['recall']} "
+        f"| {result['precision_on_planted']} | {result['other_candidates']:,} "
+        f"| {result['on_save_p50_ms']} / {result['on_save_p95_ms']} |"
+        for result in results
+    ]
+    return "\n".join(lines)
 
 
 def table(results: list[dict]) -> str:
@@ -216,6 +255,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--duplicates", default="1000000", help="sizes for the duplicate finder, or 0 for none"
+    )
     parser.add_argument("--no-report", action="store_true", help="print only")
     parser.add_argument(
         "--add", action="store_true", help="keep the last run's other results (a size added later)"
@@ -243,18 +285,21 @@ def measure_all(args: argparse.Namespace) -> None:
     results = [
         run_one(database, int(size), keep=args.keep)
         for size in args.sizes.split(",")
+        if int(size)
         for database in args.databases.split(",")
     ]
+    duplicates = [run_duplicates(int(size)) for size in args.duplicates.split(",") if int(size)]
     if args.add:
         results = merged(results)
-    text = table(results)
+    text = (table(results) if results else "") + duplicates_table(duplicates)
     print(text)
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench-results.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1)
     )
     if not args.no_report:
-        write_report(f"{text}\n\n### Query plans\n\n{plans(results)}")
+        plan_text = f"\n\n### Query plans\n\n{plans(results)}" if results else ""
+        write_report(f"{text}{plan_text}")
         print(f"\nWrote {REPORT.relative_to(ROOT)} (raw figures in var/bench-results.json).")
 
 

@@ -3,11 +3,16 @@
 Positives are one person entered twice: the second record's name with a tone mark
 dropped, ศ/ส (and other sound-alike letters) swapped, spaces inserted, a title added, the
 nickname typed as the first name, or written only in Latin letters with a common
-transliteration variant or a typo; a new phone and e-mail (as when someone changes
-number), and a shared birthday, company or address only where the first record had one.
+transliteration variant or a typo. The second record brings what a customer gives at a
+counter: the same phone written another way, or mistyped by one digit, the same e-mail in
+another case, the same LINE ID, or a new number; and a birthday, company, address or
+nickname only where the first record had one. Some (about 6%) share nothing but the
+name: they are labelled duplicates, and the finder misses them on purpose (a name alone
+is never enough), so they count against its recall.
 Negatives are different people who look alike: the same first name, the same last name
 (a family, sometimes at one address), a similar first name with the same last name
-(siblings), or the same Latin first name.
+(siblings), the same Latin first name, and the hardest: the same common full name,
+written the same way, with nothing else shared (sometimes in the same province).
 """
 
 import random
@@ -48,9 +53,12 @@ def _person(rng: random.Random, first: tuple[str, str], last: tuple[str, str]) -
         nickname=rng.choice(NICKNAMES) if rng.random() < 0.5 else "",
         phones=frozenset({_phone(rng)}),
         emails=frozenset({f"{first[1].lower()}{rng.randrange(10**9)}@example.com"}),
+        line_ids=frozenset({f"{first[1].lower()}.{rng.randrange(10**6)}"})
+        if rng.random() < 0.3
+        else frozenset(),
         company=rng.choice(["", "", "", "บริษัท สยามฟู้ดส์ จำกัด", "ร้านเจริญกิจ"]),
         birthday=date(1960, 1, 1) + timedelta(days=rng.randrange(16_000))
-        if rng.random() < 0.5
+        if rng.random() < 0.6
         else None,
         address=f"{rng.randrange(1, 300)}/{rng.randrange(1, 50)} ถนนสุขุมวิท"
         if rng.random() < 0.4
@@ -100,15 +108,28 @@ def _duplicate(
         person,
         phones=frozenset({_phone(rng)}),
         emails=frozenset(),
+        line_ids=frozenset(),
         company=person.company if rng.random() < 0.7 else "",
-        birthday=person.birthday if rng.random() < 0.6 else None,
-        address=person.address if rng.random() < 0.5 else "",
+        birthday=person.birthday if rng.random() < 0.8 else None,
+        address=person.address if rng.random() < 0.7 else "",
         province=person.province if rng.random() < 0.9 else "",
-        nickname=person.nickname if rng.random() < 0.3 else "",
+        nickname=person.nickname if rng.random() < 0.5 else "",
         first_name_en="",
         last_name_en="",
     )
-    kind = rng.randrange(7)
+    contact = rng.random()
+    number = next(iter(person.phones))
+    if contact < 0.35:  # the same phone typed another way: certain
+        twin = replace(twin, phones=frozenset({f"0{number[3:5]}-{number[5:8]}-{number[8:]}"}))
+    elif contact < 0.5:  # the phone mistyped by one digit
+        at = rng.randrange(4, len(number))
+        digit = rng.choice([d for d in "0123456789" if d != number[at]])
+        twin = replace(twin, phones=frozenset({number[:at] + digit + number[at + 1 :]}))
+    elif contact < 0.62:  # the same e-mail, in capitals
+        twin = replace(twin, emails=frozenset(email.upper() for email in person.emails))
+    elif contact < 0.75 and person.line_ids:  # the same LINE ID
+        twin = replace(twin, line_ids=person.line_ids)
+    kind = rng.randrange(6)
     if kind == 0:  # Thai spelling variants
         twin = replace(
             twin,
@@ -136,9 +157,6 @@ def _duplicate(
             first_name_en=_latin_variant(rng, latin[0]),
             last_name_en=latin[1],
         )
-    else:  # the same phone typed another way: certain
-        number = next(iter(person.phones))
-        twin = replace(twin, phones=frozenset({f"0{number[3:5]}-{number[5:8]}-{number[8:]}"}))
     return twin
 
 
@@ -152,7 +170,19 @@ def _other_person(
     rng: random.Random, person: CustomerSummary, first: tuple[str, str], last: tuple[str, str]
 ) -> CustomerSummary:
     """Someone else who looks like ``person``."""
-    kind = rng.randrange(5)
+    kind = rng.randrange(7)
+    if kind in (5, 6):  # the same common full name, someone else with nothing else shared
+        other = replace(
+            _person(rng, first, last),
+            first_name_en=person.first_name_en,
+            last_name_en=person.last_name_en,
+            company="",
+            address="",
+            nickname="",
+            birthday=None if person.birthday or rng.random() < 0.5 else date(1999, 1, 1),
+            province=person.province if kind == 6 else "",
+        )
+        return other
     if kind == 0:  # the same first name, another family
         other = _person(rng, first, rng.choice([n for n in LAST_NAMES if n != last]))
     elif kind == 1:  # the same family, another member, often at the same address

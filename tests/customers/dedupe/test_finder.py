@@ -4,6 +4,7 @@ people are not, a pair marked "not a duplicate" never comes back, and a run's qu
 not grow with the number of pairs."""
 
 import random
+from datetime import date
 
 import pytest
 
@@ -43,9 +44,16 @@ def pair_of(a: Customer, b: Customer) -> DuplicateCandidate | None:
 def shop():
     """Planted duplicates among ordinary customers, and look-alikes who are not one person."""
     filler(40)
+    born = date(1984, 2, 29)
     planted = {
-        "thai_latin": (person("สมชาย", "ใจดี"), person(first_en="Somchay", last_en="Jaidee")),
-        "tone_title": (person("นางสาวสมหญิง", "มั่นคง"), person("สมหญิง", "มันคง")),
+        "thai_latin": (
+            person("สมชาย", "ใจดี", birthday=born),
+            person(first_en="Somchay", last_en="Jaidee", birthday=born),
+        ),
+        "tone_title": (
+            person("นางสาวสมหญิง", "มั่นคง", address="5 ซอยอารีย์"),
+            person("สมหญิง", "มันคง", address="5  ซอยอารีย์"),
+        ),
         "silent": (person("สมศักดิ์", "ศรีสุข"), person("สมสัก", "ศรีสุข")),
         "typo": (
             person(first_en="Kanchana", last_en="Wongsawat"),
@@ -57,6 +65,11 @@ def shop():
     phone_a, phone_b = planted["phone"]
     ContactPointFactory(customer=phone_a, value="+66812345678")
     ContactPointFactory(customer=phone_b, kind=ContactPoint.Kind.PHONE, value="+66812345678")
+    silent_a, silent_b = planted["silent"]
+    ContactPointFactory(customer=silent_a, value="+66861112222")
+    ContactPointFactory(customer=silent_b, value="086-111-2223")  # one digit mistyped
+    for customer, line in zip(planted["typo"], ("kanchana.w", "Kanchana.W"), strict=True):
+        ContactPointFactory(customer=customer, kind=ContactPoint.Kind.LINE, value=line)
     mail_a, mail_b = planted["email"]
     ContactPointFactory(customer=mail_a, kind=ContactPoint.Kind.EMAIL, value="wipa@example.com")
     ContactPointFactory(customer=mail_b, kind=ContactPoint.Kind.EMAIL, value="wipa@example.com")
@@ -66,6 +79,8 @@ def shop():
             person("มานะ", "ชัยมงคล", address="12 ถนนสุขุมวิท"),
             person("วิไล", "ชัยมงคล", address="12 ถนนสุขุมวิท"),
         ),
+        # the same common name, written the same way, and nothing else in common
+        "namesake": (person("สมชาย", "ใจดี"), person("สมชาย", "ใจดี", province="ตาก")),
     }
     return planted, strangers
 
@@ -135,8 +150,8 @@ def test_a_runs_queries_do_not_grow_with_pairs() -> None:
 
 
 def test_a_giant_block_is_capped_and_said(settings) -> None:
-    for n in range(MAX_BLOCK + 30):
-        person("สมชาย", "ใจดี", first_en="", birthday=None, address=f"{n}")
+    for n in range(MAX_BLOCK + 30):  # namesakes born on one day
+        person("สมชาย", "ใจดี", first_en="", birthday=date(1980, 1, 1), address=f"{n}")
     result = duplicates_find()
     assert result.capped_blocks >= 1
     assert result.largest_block == MAX_BLOCK + 30

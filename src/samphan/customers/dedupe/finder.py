@@ -2,23 +2,27 @@
 
 Set-based passes, never a query per customer or per pair:
 
-1. Customers are read ``batch`` at a time (two queries a batch: the rows, then their
-   phones and e-mails) into compact ``CustomerSummary`` values, and each one's blocking
-   keys (``summary_keys``: name keys, phone, e-mail) go into a key → ids map.
-2. Pairs are compared only within a block (customers sharing a key). A block of more than
-   ``MAX_BLOCK`` customers (a very common name) is not compared all against all: it is
-   sorted by the full name key and each customer meets its ``WINDOW`` neighbours (sorted
-   neighbourhood); how many blocks were capped is in the result.
-3. Pairs at or above ``THRESHOLD`` are upserted as ``DuplicateCandidate``: a new pair is
-   inserted, an open pair gets its new score, and a pair a manager marked "not a
-   duplicate" (or merged) is never opened again.
+1. Customers are read ``batch`` at a time, only the columns needed (two queries a batch:
+   the rows, then their phones, e-mails and LINE IDs; ``summaries.py``), into compact
+   ``CustomerSummary`` values, and each one's blocking keys (``summary_keys``: a phone, an
+   e-mail, or a name key joined to a second signal such as a birthday) are computed once,
+   hashed to 64-bit numbers and kept in two flat arrays (key, customer).
+2. The arrays are sorted by key (numpy); a run of equal keys is a block. Pairs are made
+   only within a block. A block of more than ``MAX_BLOCK`` customers is not compared all
+   against all: it is sorted by the full name key and each customer meets its ``WINDOW``
+   neighbours (sorted neighbourhood); how many blocks were capped is in the result.
+3. The pairs, deduplicated as 64-bit codes, are scored one at a time (streamed, never a
+   set of tuples); those at or above ``THRESHOLD`` are upserted as ``DuplicateCandidate``:
+   a new pair is inserted, an open pair gets its new score, and a pair a manager marked
+   "not a duplicate" (or merged) is never opened again.
 """
 
 import time
-from collections import defaultdict
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +32,8 @@ from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.dedupe.names import latin_key
 from samphan.customers.dedupe.scoring import THRESHOLD, CustomerSummary, score, summary_keys
-from samphan.customers.models import ContactPoint, Customer, DuplicateCandidate
+from samphan.customers.dedupe.summaries import summaries_in_batches
+from samphan.customers.models import Customer, DuplicateCandidate
 
 BATCH = 5000
 MAX_BLOCK = 50
@@ -36,8 +41,6 @@ WINDOW = 10
 WRITE_BATCH = 1000
 FIND_EVERY = 3600.0  # the worker looks hourly and runs once a night (``duplicates_nightly``)
 NIGHT_HOUR = 2
-
-PHONE_AND_EMAIL = (*ContactPoint.PHONE_KINDS, ContactPoint.Kind.EMAIL)
 
 # The reasons are kept as codes, so a candidate holds no name or number; the page shows
 # the two customers beside them. Codes from the English reason's beginning.
@@ -51,6 +54,10 @@ REASON_LABELS = {
     "birthday_differs": _("different birthdays"),
     "company": _("same company"),
     "address": _("same address"),
+    "line": _("same LINE ID"),
+    "phone_near": _("phone one digit apart"),
+    "email_near": _("e-mail one letter apart"),
+    "nickname": _("same nickname"),
 }
 _REASON_PREFIXES = (
     ("same phone", "phone"),
@@ -62,6 +69,10 @@ _REASON_PREFIXES = (
     ("different birthdays", "birthday_differs"),
     ("same company", "company"),
     ("same address", "address"),
+    ("same LINE ID", "line"),
+    ("phone one digit apart", "phone_near"),
+    ("e-mail one letter apart", "email_near"),
+    ("same nickname", "nickname"),
 )
 
 
@@ -83,53 +94,6 @@ class FindResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _summaries(batch: int) -> Iterator[tuple[int, CustomerSummary]]:
-    """Every active customer as a summary, ``batch`` rows and their contacts at a time."""
-    last = 0
-    columns = (
-        "id", "kind", "first_name", "last_name", "first_name_en", "last_name_en",
-        "nickname", "company_name", "company_name_en", "birthday", "address",
-        "province", "company__company_name",
-    )  # fmt: skip
-    while True:
-        rows = list(
-            Customer.objects.active()
-            .filter(id__gt=last)
-            .order_by("id")
-            .values_list(*columns)[:batch]
-        )
-        if not rows:
-            return
-        first_id, last = rows[0][0], rows[-1][0]
-        phones: dict[int, set[str]] = defaultdict(set)
-        emails: dict[int, set[str]] = defaultdict(set)
-        contacts = ContactPoint.objects.filter(
-            customer_id__gte=first_id, customer_id__lte=last, kind__in=PHONE_AND_EMAIL
-        ).values_list("customer_id", "kind", "value")
-        for customer_id, kind, value in contacts:
-            (emails if kind == ContactPoint.Kind.EMAIL else phones)[customer_id].add(value)
-        for (pk, kind, first, last_name, first_en, last_en, nick, co, co_en, birthday,
-             address, province, employer) in rows:  # fmt: skip
-            if kind == Customer.Kind.COMPANY:
-                first, last_name, first_en, last_en, employer = co, "", co_en, "", ""
-            yield (
-                pk,
-                CustomerSummary(
-                    first_name=first,
-                    last_name=last_name,
-                    first_name_en=first_en,
-                    last_name_en=last_en,
-                    nickname=nick,
-                    phones=frozenset(phones.get(pk, ())),
-                    emails=frozenset(emails.get(pk, ())),
-                    company=employer or "",
-                    birthday=birthday,
-                    address=address,
-                    province=province,
-                ),
-            )
-
-
 def _sort_key(person: CustomerSummary) -> str:
     return "|".join(
         (
@@ -140,25 +104,82 @@ def _sort_key(person: CustomerSummary) -> str:
     )
 
 
-def _pairs(
-    blocks: dict[str, list[int]], people: dict[int, CustomerSummary], result: FindResult
-) -> set[tuple[int, int]]:
-    pairs: set[tuple[int, int]] = set()
-    for ids in blocks.values():
-        size = len(ids)
-        if size < 2:
-            continue
-        result.blocks += 1
-        result.largest_block = max(result.largest_block, size)
-        if size <= MAX_BLOCK:
-            pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+def _read(batch: int) -> tuple[list[int], list[CustomerSummary], np.ndarray, np.ndarray]:
+    """Every active customer's id and summary (in id order), and the flat key arrays:
+    ``keys[i]`` is a hashed blocking key of the customer at position ``where[i]``."""
+    ids: list[int] = []
+    people: list[CustomerSummary] = []
+    keys, where = array("q"), array("i")
+    for rows in summaries_in_batches(Customer.objects.active(), batch):
+        for pk, person in rows:
+            position = len(ids)
+            ids.append(pk)
+            people.append(person)
+            for key in summary_keys(person):
+                keys.append(hash(key))
+                where.append(position)
+    return ids, people, np.frombuffer(keys, dtype=np.int64), np.frombuffer(where, dtype=np.int32)
+
+
+def _pair_codes(
+    keys: np.ndarray, where: np.ndarray, people: list[CustomerSummary], result: FindResult
+) -> np.ndarray:
+    """Every pair of positions that share a block, as ``low << 32 | high``, once each."""
+    order = np.argsort(keys, kind="stable")
+    keys, where = keys[order], where[order]
+    del order
+    if len(keys) < 2:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    del keys
+    chunks: list[np.ndarray] = []
+    twos = starts[sizes == 2]
+    chunks.append(_codes(where[twos], where[twos + 1]))
+    more = np.flatnonzero(sizes > 2)
+    result.blocks = int(len(twos) + len(more))
+    result.largest_block = int(sizes.max())
+    firsts: list[int] = []
+    seconds: list[int] = []
+    for index in more.tolist():
+        members = where[starts[index] : starts[index] + sizes[index]].tolist()
+        if len(members) <= MAX_BLOCK:
+            for i, a in enumerate(members):
+                firsts.extend([a] * (len(members) - i - 1))
+                seconds.extend(members[i + 1 :])
             continue
         result.capped_blocks += 1  # sorted neighbourhood instead of all against all
-        ordered = sorted(ids, key=lambda pk: _sort_key(people[pk]))
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 : i + 1 + WINDOW]:
-                pairs.add((a, b) if a < b else (b, a))
-    return pairs
+        members.sort(key=lambda position: _sort_key(people[position]))
+        for i, a in enumerate(members):
+            neighbours = members[i + 1 : i + 1 + WINDOW]
+            firsts.extend([a] * len(neighbours))
+            seconds.extend(neighbours)
+        if len(firsts) > 1_000_000:
+            chunks.append(
+                _codes(np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64))
+            )
+            firsts, seconds = [], []
+    chunks.append(_codes(np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64)))
+    return np.unique(np.concatenate(chunks))
+
+
+def _codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = a.astype(np.int64), b.astype(np.int64)
+    codes: np.ndarray = (np.minimum(a, b) << 32) | np.maximum(a, b)
+    return codes
+
+
+def _scored(
+    codes: np.ndarray, ids: list[int], people: list[CustomerSummary]
+) -> Iterator[tuple[tuple[int, int], tuple[float, list[str]]]]:
+    """The pairs at or above ``THRESHOLD``, with their reason codes, one pair at a time."""
+    with translation.override("en"):
+        for code in codes.tolist():
+            low, high = code >> 32, code & 0xFFFFFFFF
+            candidate = score(people[low], people[high])
+            if candidate.score >= THRESHOLD:
+                reasons = [reason_code(reason) for reason in candidate.reasons]
+                yield (ids[low], ids[high]), (candidate.score, [code for code in reasons if code])
 
 
 def duplicates_find(*, batch: int = BATCH) -> FindResult:
@@ -167,28 +188,17 @@ def duplicates_find(*, batch: int = BATCH) -> FindResult:
     candidates), whatever the number of pairs."""
     started = time.perf_counter()
     result = FindResult()
-    people: dict[int, CustomerSummary] = {}
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for pk, person in _summaries(batch):
-        people[pk] = person
-        for key in summary_keys(person):
-            blocks[key].append(pk)
-    result.customers = len(people)
-    pairs = _pairs(blocks, people, result)
-    del blocks
-    result.pairs_compared = len(pairs)
+    ids, people, keys, where = _read(batch)
+    result.customers = len(ids)
+    codes = _pair_codes(keys, where, people, result)
+    del keys, where
+    result.pairs_compared = len(codes)
     if result.capped_blocks:
         result.notes.append(
             f"{result.capped_blocks} blocks over {MAX_BLOCK} customers (largest "
             f"{result.largest_block}) compared with {WINDOW} neighbours each, not all pairs"
         )
-    found: dict[tuple[int, int], tuple[float, list[str]]] = {}
-    with translation.override("en"):
-        for a, b in sorted(pairs):
-            candidate = score(people[a], people[b])
-            if candidate.score >= THRESHOLD:
-                codes = [reason_code(reason) for reason in candidate.reasons]
-                found[(a, b)] = (candidate.score, [code for code in codes if code])
+    found = dict(_scored(codes, ids, people))
     result.found = len(found)
     _upsert(found, result)
     result.seconds = round(time.perf_counter() - started, 3)

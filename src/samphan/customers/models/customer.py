@@ -258,6 +258,9 @@ class Customer(TimeStampedModel):
             # Segments by consent read this instead of every customer's row (a customer with
             # a consent's bit has consent_bits at least that bit: a range of it).
             models.Index(fields=["consent_bits", "archived_at"], name="customers_consent_idx"),
+            # The duplicate check on save looks up namesakes born the same day here
+            # (customers/dedupe/possible.py), not over every customer.
+            models.Index(fields=["birthday"], name="customers_birthday_idx"),
             models.Index(fields=["photo"]),  # who may see a photo: home.views.media
             models.Index(fields=["photo_thumbnail"]),
         ]
