@@ -2,6 +2,8 @@
 merge" (the merge page) or "not a duplicate"; and the create form's similar-customer
 warning. Who may review: who may merge (``dedupe.review``)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +20,15 @@ from samphan.core.http import Request
 from samphan.core.permissions import require_perm
 from samphan.customers.dedupe import review
 from samphan.customers.dedupe.finder import NIGHT_HOUR, duplicate_mark_not
-from samphan.customers.dedupe.scoring import CustomerSummary
-from samphan.customers.dedupe.similar import similar_customers
+from samphan.customers.dedupe.possible import possible_duplicates
 from samphan.customers.models import Customer
 from samphan.customers.tasks import duplicates_refresh
+
+SHOWN = 5  # possible duplicates the create form names
+ENTRY_FIELDS = (
+    "first_name", "last_name", "first_name_en", "last_name_en", "nickname",
+    "address", "province", "company_name", "company_name_en",
+)  # fmt: skip
 
 
 @login_required
@@ -79,8 +86,9 @@ def duplicates_run(request: Request) -> HttpResponse:
     return redirect("duplicate_queue")
 
 
-def _entry(request: Request, kind: str) -> CustomerSummary:
-    """What the form holds so far, as the scoring reads it (an unreadable date: none)."""
+def _entry(request: Request, kind: str) -> dict[str, Any]:
+    """What the form holds so far, as ``possible_duplicates`` reads it (an unreadable
+    date: none)."""
     get = request.GET
     birthday = None
     if text := get.get("birthday", "").strip():
@@ -88,20 +96,13 @@ def _entry(request: Request, kind: str) -> CustomerSummary:
             birthday = DateField(required=False).clean(text)
         except ValidationError:
             birthday = None
-    if kind == Customer.Kind.COMPANY:
-        return CustomerSummary(
-            first_name=get.get("company_name", ""), first_name_en=get.get("company_name_en", "")
-        )
-    return CustomerSummary(
-        first_name=get.get("first_name", ""),
-        last_name=get.get("last_name", ""),
-        first_name_en=get.get("first_name_en", ""),
-        last_name_en=get.get("last_name_en", ""),
-        nickname=get.get("nickname", ""),
-        birthday=birthday,
-        address=get.get("address", ""),
-        province=get.get("province", ""),
-    )
+    values: dict[str, Any] = {name: get.get(name, "") for name in ENTRY_FIELDS}
+    return values | {
+        "kind": kind,
+        "birthday": birthday,
+        "phones": [get.get("mobile", "")],
+        "emails": [get.get("email", "")],
+    }
 
 
 @login_required
@@ -111,5 +112,5 @@ def customer_similar(request: Request) -> HttpResponse:
     require_perm(request.user, "customers.add_customer")
     kind = request.GET.get("kind", Customer.Kind.PERSON)
     kind = kind if kind in Customer.Kind.values else Customer.Kind.PERSON
-    found = similar_customers(request.user, _entry(request, kind), kind=kind)
+    found = possible_duplicates(_entry(request, kind), request.user)[:SHOWN]
     return render(request, "customers/_similar_warning.html", {"similar": found})
