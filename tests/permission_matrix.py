@@ -256,10 +256,8 @@ API: dict[str, Needs | None] = {
         "change_customers", post=True, every_record=True
     ),
     "GET /api/v1/imports/{import_id}/failed.csv": needs("change_customers", every_record=True),
-    "GET /api/v1/duplicates": needs("manage_customers", every_record=True),
-    "POST /api/v1/duplicates/{candidate_id}/not-duplicate": needs(
-        "manage_customers", every_record=True
-    ),
+    "GET /api/v1/duplicates": needs("manage_customers"),
+    "POST /api/v1/duplicates/{candidate_id}/not-duplicate": needs("manage_customers", record=R),
     "GET /api/v1/tags": needs("see_customers"),
     "POST /api/v1/tags": needs("create_tags"),
     "GET /api/v1/tags/{tag_id}": needs("see_customers"),

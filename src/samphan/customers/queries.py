@@ -17,7 +17,6 @@ from samphan.customers.models import (
     ContactPoint,
     Customer,
     CustomerQuerySet,
-    DuplicateCandidate,
 )
 
 SORTS = {
@@ -179,22 +178,3 @@ def customer_counts(user: User) -> dict[str, int]:
         "companies": visible.companies().count(),
         "vip": visible.filter(is_vip=True).count(),
     }
-
-
-def duplicates_open() -> QuerySet[DuplicateCandidate]:
-    """Open possible duplicates, highest score first, with both customers' names."""
-    return (
-        DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
-        .select_related("customer_a", "customer_b")
-        .only(
-            "score",
-            "reasons",
-            "found_at",
-            "status",
-            "customer_a__display_name",
-            "customer_a__kind",
-            "customer_b__display_name",
-            "customer_b__kind",
-        )
-        .order_by("-score", "id")
-    )

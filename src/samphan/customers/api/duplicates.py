@@ -1,5 +1,6 @@
-"""/api/v1 duplicates: the pairs the duplicate finder found, for those who see every
-customer; a pair marked "not a duplicate" never comes back."""
+"""/api/v1 duplicates: the pairs the duplicate finder found, as the review page shows
+them (``dedupe.review``: who may merge, pairs of customers they can see); a pair marked
+"not a duplicate" never comes back."""
 
 from typing import Any
 
@@ -7,9 +8,8 @@ from ninja import Query, Schema
 
 from samphan.api.schemas import ERRORS, Id, page_of
 from samphan.core.http import Request
-from samphan.customers import queries
-from samphan.customers.access import duplicate_candidate_for_user, duplicates_allowed
 from samphan.customers.api.common import PageParams, router
+from samphan.customers.dedupe import review
 from samphan.customers.dedupe.finder import duplicate_mark_not
 from samphan.customers.models import DuplicateCandidate
 
@@ -45,9 +45,10 @@ class DuplicatePage(Schema):
 def duplicate_list(request: Request, params: Query[PageParams]) -> Any:
     """Open possible duplicates, highest score first; `reasons` are codes (`phone`,
     `email`, `name_same`, `name_sound`, `name_look`, `birthday`, `birthday_differs`,
-    `company`, `address`). Admins and managers only."""
-    duplicates_allowed(request.user)
-    return page_of(queries.duplicates_open(), params.page, params.page_size)
+    `company`, `address`, `line`, `phone_near`, `email_near`, `nickname`). For who may
+    merge (admins, managers): the pairs whose two customers they can see."""
+    review.reviewer_check(request.user)
+    return page_of(review.review_queue(request.user), params.page, params.page_size)
 
 
 @router.post(
@@ -58,7 +59,7 @@ def duplicate_list(request: Request, params: Query[PageParams]) -> Any:
 def duplicate_not(request: Request, candidate_id: Id) -> Any:
     """Mark the pair "not a duplicate": the finder never shows it again (audited)."""
     # Every API write runs in a transaction (api/main.py): the row stays locked to the end.
-    candidate = duplicate_candidate_for_user(request.user, candidate_id, for_update=True)
+    candidate = review.candidate_for_reviewer(request.user, candidate_id, for_update=True)
     duplicate_mark_not(actor=request.user, candidate=candidate)
     return DuplicateCandidate.objects.select_related("customer_a", "customer_b").get(
         pk=candidate_id

@@ -31,8 +31,9 @@ PERM = "customers.archive_customer"  # as the merge page (merge_views.PERM)
 NAME_CODES = ("name_same", "name_sound", "name_look")
 # The reason filter: a few plain choices, each one or more of the finder's codes.
 REASON_FILTERS: dict[str, tuple[str, ...]] = {
-    "phone": ("phone",),
-    "email": ("email",),
+    "phone": ("phone", "phone_near"),
+    "email": ("email", "email_near"),
+    "line": ("line",),
     "name": NAME_CODES,
     "birthday": ("birthday",),
     "company": ("company",),
@@ -51,6 +52,7 @@ def reason_filter_choices() -> list[tuple[str, str]]:
     return [
         ("phone", _("Same phone")),
         ("email", _("Same e-mail")),
+        ("line", _("Same LINE ID")),
         ("name", _("Similar name")),
         ("birthday", _("Same birthday")),
         ("company", _("Same company")),
