@@ -64,7 +64,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "CSV, Excel (.xlsx) or contacts from a phone (.vcf), up to 10 MB; "
+            "CSV, Excel (.xlsx) or contacts from a phone (.vcf), up to 32 MB; "
             "the first row names the columns."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.xlsx,.vcf"}),
