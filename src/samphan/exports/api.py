@@ -23,7 +23,7 @@ router = Router(tags=["exports"])
 
 
 class ExportIn(Schema):
-    format: Annotated[str, OneOf(DataExport.Format.values)] = DataExport.Format.ZIP
+    format: Annotated[str, OneOf(DataExport.Format.values)]
 
 
 class ExportOut(Schema):
