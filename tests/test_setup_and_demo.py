@@ -174,3 +174,17 @@ def test_demo_titles_follow_gender(db):
     assert {("female", "นาง"), ("female", "นางสาว"), ("male", "นาย")} <= titles
     for customer in people[:50]:
         assert customer.greeting.startswith("คุณ"), customer.greeting
+
+
+def test_a_fresh_demo_has_possible_duplicates_to_review(db):
+    """Issue 21: the demo's review queue is not empty: six second records of earlier
+    customers (Latin name + same mobile, a title + same birthday, same name + same LINE),
+    each found by the finder with its reasons."""
+    from samphan.customers.models import DuplicateCandidate
+    from samphan.demo.loader import load_demo
+
+    assert load_demo(customers=300, seed=42, workers=0).duplicates == 6
+    reasons = sorted(tuple(pair.reasons) for pair in DuplicateCandidate.objects.all())
+    assert (
+        reasons == [("name_same", "line")] * 2 + [("name_sound", "birthday")] * 2 + [("phone",)] * 2
+    )

@@ -225,6 +225,9 @@ DATA_FIELDS = [
     (Quote, "number"),
     (Lead, "campaign"),
     (User, "username"),  # staff sign in with Latin names (the demo's manager, sales1 …)
+    # Names as staff typed them: some in Latin letters (the demo's second records, #21).
+    (Customer, "first_name"),
+    (Customer, "last_name"),
 ]
 
 

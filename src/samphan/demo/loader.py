@@ -39,6 +39,7 @@ from samphan.customers.models import (
 )
 from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
+from samphan.demo.duplicates import demo_duplicates
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import SalesBuilder
 from samphan.demo.sales_rows import Offsets, SalesPlan, SalesRows, sales_plan, write_sales
@@ -80,6 +81,7 @@ class DemoResult:
     deals: int = 0
     leads: int = 0
     quotes: int = 0
+    duplicates: int = 0
     seconds: float = 0.0
     users: list[DemoUser] = field(default_factory=list)
 
@@ -392,6 +394,7 @@ def load_demo(
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
+        result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
     alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them
     result.seconds = time.perf_counter() - started
     return result
