@@ -346,8 +346,10 @@ def load_demo(
     password: str | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    second_records: bool = True,
 ) -> DemoResult:
-    """Add ``customers`` demo customers; ``workers`` processes build rows (default: cores − 1)."""
+    """Add ``customers`` demo customers; ``workers`` processes build rows (default: cores − 1);
+    ``second_records``: a few customers entered twice, for the duplicate review."""
     started = time.perf_counter()
     result = DemoResult()
     owners, result.users = demo_users(password)
@@ -394,7 +396,8 @@ def load_demo(
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
-        result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
+        if second_records:
+            result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
     alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them
     result.seconds = time.perf_counter() - started
     return result
