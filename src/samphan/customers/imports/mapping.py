@@ -165,7 +165,7 @@ def preview_rows(
     for position, row in enumerate(rows[:limit]):
         line = line_numbers[position] if line_numbers else position + 2  # after the headers
         previews.append(_row_preview(line, row, mapping, parse_date))
-    _matches_find(previews, mapping, user)
+    _matches_find(previews, mapping, user, first_only=existing_policy == Policy.CREATE)
     for preview in previews:
         preview.action = _action(preview, existing_policy)
     return previews
@@ -386,9 +386,13 @@ def _latin_names(preview: RowPreview) -> None:
             fields[latin] = fields.pop(thai)
 
 
-def _matches_find(previews: list[RowPreview], mapping: dict[int, str | None], user: User) -> None:
+def _matches_find(
+    previews: list[RowPreview], mapping: dict[int, str | None], user: User, *, first_only: bool
+) -> None:
     """The visible customer each row matches (same phone or e-mail), in three queries
-    whatever the number of rows (the customers, their contact points and tags)."""
+    whatever the number of rows (the customers, their contact points and tags). With
+    ``first_only`` (policy create) a phone or e-mail several customers hold matches the
+    first of them, as a repeat created anyway within one batch does (``Batch``)."""
     pairs = [(c["kind"], c["value"]) for p in previews if not p.problems for c in p.contact_points]
     customers: Iterable[Customer] = (
         duplicates_of(pairs).visible_to(user).prefetch_related("contact_points", "tags")
@@ -396,9 +400,11 @@ def _matches_find(previews: list[RowPreview], mapping: dict[int, str | None], us
         else []
     )
     by_value: dict[str, list[Customer]] = {}
-    for customer in customers:
+    for customer in sorted(customers, key=lambda customer: customer.pk):
         for point in customer.contact_points.all():
-            by_value.setdefault(point.value, []).append(customer)
+            holders = by_value.setdefault(point.value, [])
+            if not (first_only and holders):
+                holders.append(customer)
     for preview in previews:
         found: dict[int, Customer] = {}
         for contact in preview.contact_points:
