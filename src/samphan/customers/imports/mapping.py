@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from samphan.accounts.models import User
 from samphan.core.dates import DateTextError
 from samphan.core.tax_id import clean_thai_tax_id
+from samphan.customers.imports.contacts import contact_normalise
 from samphan.customers.imports.fields import (
     CONSENT_COLUMNS,
     CONSENT_DATE,
@@ -34,7 +34,7 @@ from samphan.customers.imports.fields import (
 from samphan.customers.imports.readers import parse_import_date
 from samphan.customers.models import ContactPoint, Customer, ImportMapping, Tag
 from samphan.customers.services.custom_fields import custom_fields_clean
-from samphan.customers.services.duplicates import contact_value_normalise, duplicates_of
+from samphan.customers.services.duplicates import duplicates_of
 
 ROW = -1  # the key of a problem that belongs to the row, not to one cell
 
@@ -289,22 +289,15 @@ def _contact_cell(preview: RowPreview, index: int, kind: str, text: str) -> None
 def _contact_value(preview: RowPreview, index: int, kind: str, text: str) -> None:
     if _too_long(preview, index, text, CONTACT_MAX):
         return
-    try:
-        value = contact_value_normalise(kind, text)
+    try:  # a phone that is a mobile becomes one (what an SMS can reach)
+        kind, value = contact_normalise(kind, text)
     except ValidationError as error:
         for message in error.message_dict["value"]:
             preview.problem(index, message)
         return
-    if kind == ContactPoint.Kind.PHONE and _is_mobile(value):
-        kind = ContactPoint.Kind.MOBILE  # what an SMS can reach
     contact = {"kind": str(kind), "value": value}
     if contact not in preview.contact_points:
         preview.contact_points.append(contact)
-
-
-def _is_mobile(e164: str) -> bool:
-    number_type = phonenumbers.number_type(phonenumbers.parse(e164, None))
-    return number_type == phonenumbers.PhoneNumberType.MOBILE
 
 
 def _tags_cell(preview: RowPreview, index: int, text: str) -> None:
