@@ -37,6 +37,7 @@ from samphan.customers.services.custom_fields import custom_fields_clean
 from samphan.customers.services.duplicates import duplicates_of
 
 ROW = -1  # the key of a problem that belongs to the row, not to one cell
+RECENT = dt.timedelta(days=2)
 
 Policy = ImportMapping.Policy
 
@@ -248,7 +249,8 @@ def _customer_cell(
         day = parse_date(text)
         if day is None:
             preview.problem(index, _date_message(text))
-        elif day > timezone.localdate():
+        # The local date is at most a day from UTC's: only a recent day needs it.
+        elif day >= timezone.now().date() - RECENT and day > timezone.localdate():
             preview.problem(index, _("A birthday cannot be in the future."))
         else:
             preview.fields[name] = day

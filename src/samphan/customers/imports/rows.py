@@ -74,14 +74,18 @@ def objects_insert(model: type[Model], objects: Sequence[Model], *, ids: bool = 
     now = timezone.now()
     read = attrgetter(*(name for name, _adapt in readers))
     adapted = [(position, adapt) for position, (_name, adapt) in enumerate(readers) if adapt]
+    seen: dict[int, Any] = {}  # one adapted value per object shared by rows (the time stamp)
     rows = []
     for obj in objects:
         for name in stamped:
             setattr(obj, name, now)
         row = list(read(obj))
         for position, adapt in adapted:
-            if row[position] is not None:
-                row[position] = adapt(row[position])
+            value = row[position]
+            if value is now:
+                row[position] = seen.get(position) or seen.setdefault(position, adapt(value))
+            elif value is not None:
+                row[position] = adapt(value)
         rows.append(tuple(row))
     if not ids:
         insert_rows(model, columns, rows)
