@@ -59,10 +59,11 @@ PAGES: dict[str, Pin] = {
     "customer_similar": 5,
     # The import pages: the session and user, then the past imports and saved mappings;
     # the mapping step reads the custom fields twice (proposing a field from a header,
-    # then listing every field); the job page reads the job with its importer.
+    # then listing every field); the job page reads the job with its importer, then the
+    # first failed rows (their own table since the import-speed work).
     "customer_import": 4,
     "customer_import_mapping": 5,
-    "customer_import_job": 3,
+    "customer_import_job": 4,
     "customer_lists": 5,
     "customer_options": 2,
     # The session, the user; the exports with who asked (one join).
@@ -178,7 +179,8 @@ READS: dict[str, Pin] = {
     # ... and the audit row and who saw whom (the export, its rows, its count).
     "GET /api/v1/exports/{export_id}/file": 8,
     "GET /api/v1/imports/{import_id}": 2,
-    "GET /api/v1/imports/{import_id}/failed.csv": 2,
+    # The token, the import, its failed rows (their own table).
+    "GET /api/v1/imports/{import_id}/failed.csv": 3,
     "GET /api/v1/interactions/{interaction_id}": 2,
     "GET /api/v1/leads": 3,
     "GET /api/v1/leads/{lead_id}": 2,

@@ -97,7 +97,7 @@ class UploadForm(forms.Form):
 
 
 def _past_imports(request: Request) -> list[ImportJob]:
-    jobs = ImportJob.objects.select_related("created_by").defer("failed_rows", "mapping")
+    jobs = ImportJob.objects.select_related("created_by").defer("mapping")
     if not sees_all_records(request.user):
         jobs = jobs.filter(created_by=request.user)
     return list(jobs[:PAST_IMPORTS])
@@ -277,8 +277,8 @@ def customer_import_job(request: Request, pk: int) -> HttpResponse:
         "percent": percent,
         "minutes_left": None if seconds_left is None else max(1, round(seconds_left / 60)),
         "seconds_left": seconds_left,
-        "failed_rows": job.failed_rows[:FAILED_SHOWN],
-        "failed_more": max(0, len(job.failed_rows) - FAILED_SHOWN),
+        "failed_rows": [row.as_dict() for row in job.failed.all()[:FAILED_SHOWN]],
+        "failed_more": max(0, job.failed_count - FAILED_SHOWN),
     }
     if request.htmx:
         return render(request, "customers/import/job.html#progress", context)

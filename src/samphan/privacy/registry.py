@@ -12,6 +12,7 @@ from typing import Final
 
 from django.utils.translation import gettext_lazy as _
 
+from samphan.privacy.registry_imports import IMPORT_FAILED_ROWS
 from samphan.privacy.registry_types import BASIS_LABELS, Basis, Erasure, PersonalData
 
 __all__ = ["BASIS_LABELS", "NOT_PERSONAL", "REGISTRY", "Basis", "Erasure", "PersonalData"]
@@ -301,7 +302,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Bringing the business's own customer list in, and the rows to fix and upload again."),
         Basis.LEGITIMATE_INTEREST,
         None,
-        {"file": D, "failed_rows": D, "file_name": D},
+        {"file": D, "file_name": D},
         _(
             "The uploaded file and its failed rows go when the import is deleted. They are "
             "not linked to one customer, so erasing a customer does not find them: delete an "
@@ -309,6 +310,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         ),
         plain=("sha256", "source_format", "encoding", "sheet", "mapping", "error"),
     ),
+    IMPORT_FAILED_ROWS,
     PersonalData(
         "core.Notification",
         _("Staff notifications"),

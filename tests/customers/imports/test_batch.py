@@ -189,6 +189,17 @@ def test_with_policy_create_every_repeat_of_a_phone_is_created_and_flagged(admin
     assert Customer.objects.filter(duplicate_review=True).count() == 2
 
 
+@pytest.mark.parametrize("batch_size", [1, 2, 500])
+def test_with_policy_create_a_phone_from_an_earlier_batch_is_created_and_flagged(admin, batch_size):
+    # The third row's phone is held by two customers an earlier batch created (the first
+    # and the repeat created anyway): it is created and flagged too, as within one batch.
+    row = ["สมชาย", "", "", "081-234-5678", "", "", "", "", "", "", "", "", "", ""]
+    job = _run(admin, _csv([row, row, row]), policy="create", batch_size=batch_size)
+    assert _counts(job) == (3, 0, 0, 0)
+    assert Customer.objects.filter(duplicate_review=True).count() == 2
+    assert ContactPoint.objects.filter(value="+66812345678").count() == 3
+
+
 def test_a_row_matching_two_customers_of_the_file_fails_and_says_why(admin):
     rows = [
         ["เอ", "", "", "0812345678", "", "", "", "", "", "", "", "", "", ""],

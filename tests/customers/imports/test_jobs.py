@@ -26,7 +26,7 @@ from samphan.customers.imports.jobs import (
 )
 from samphan.customers.imports.mapping import propose_mapping
 from samphan.customers.imports.readers import read_table
-from samphan.customers.models import ContactPoint, Customer, ImportJob
+from samphan.customers.models import ContactPoint, Customer, ImportFailedRow, ImportJob
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +236,20 @@ def test_the_import_command_runs_a_file_and_prints_the_report(admin):
             "--user",
             "boss",
         )
+
+
+def test_failed_rows_are_rows_of_their_own_written_once(admin):
+    # Issue 21, import speed: each batch adds its failed rows (one INSERT); it never
+    # rewrites the ones before (they were a JSON list on the job, rewritten every batch).
+    job = import_job_run(_job(admin), batch_size=3, max_batches=2)
+    first = {row.pk: (row.line, row.reason) for row in ImportFailedRow.objects.all()}
+    assert first
+    job = import_job_run(job, batch_size=3)
+    rows = ImportFailedRow.objects.filter(job=job)
+    assert {pk: first[pk] for pk in first} == {
+        row.pk: (row.line, row.reason) for row in rows if row.pk in first
+    }
+    assert rows.count() == job.failed_count == 6
+    assert [f["line"] for f in job.failed_rows] == sorted(f["line"] for f in job.failed_rows)
+    job.delete()  # they go with their import (privacy registry: deleted with it)
+    assert not ImportFailedRow.objects.exists()

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,7 +34,7 @@ from samphan.core.models import AuditEvent
 from samphan.core.permissions import sees_all_records
 from samphan.customers.imports.fields import CONTACT_COLUMNS
 from samphan.customers.imports.mapping import ROW, RowPreview
-from samphan.customers.imports.rows import objects_insert
+from samphan.customers.imports.rows import new_customers, objects_insert
 from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -68,7 +69,8 @@ CONSENT_COLUMNS = [
     "recorded_by_id",
 ]  # fmt: skip
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
-ROW_ATTRIBUTES = [(name, Customer._meta.get_field(name).attname) for name in ROW_FIELDS]  # type: ignore[union-attr]
+ROW_NAMES = list(ROW_FIELDS)
+READ_ROW = attrgetter(*(Customer._meta.get_field(name).attname for name in ROW_FIELDS))  # type: ignore[union-attr]
 PLAIN = (int, float, bool, type(None), dict, list)  # as core.audit.snapshot keeps them
 # (outcome, column index or ROW, reason): outcome is created, updated, skipped or failed.
 Outcome = tuple[str, int, str]
@@ -116,6 +118,7 @@ class Batch:
         self.created: list[Target] = []
         self.changes: list[Change] = []
         self.members: dict[str, Target | None] = {}  # member numbers taken (None: before)
+        self.blank = new_customers(actor)
 
     def run(self, previews: Sequence[RowPreview]) -> list[Outcome]:
         keys = [_keys(preview) for preview in previews]
@@ -195,10 +198,8 @@ class Batch:
         refused = self._member_refused(preview, None)
         if refused:
             return refused
-        actor = self.actor
-        customer = Customer(created_by_id=actor.pk, owner_id=actor.pk, team_id=actor.team_id)
-        for name, value in preview.fields.items():
-            setattr(customer, name, value)
+        customer = self.blank()
+        customer.__dict__.update(preview.fields)  # plain fields: their attribute is their name
         customer.duplicate_review = review
         target = Target(
             customer=customer,
@@ -288,7 +289,7 @@ class Batch:
             [(pk, *_consent_row(args), self.actor.pk) for pk, args in consents],
         )
         audits = [
-            (CUSTOMER, t.customer.pk, t.customer.pk, _created(_customer_snapshot(t, tags)))
+            (CUSTOMER, t.customer.pk, t.customer.pk, _customer_created(t, tags))
             for t in self.created
         ]
         audits += [
@@ -332,19 +333,22 @@ class Batch:
         return None
 
 
-def _customer_snapshot(target: Target, tags: Mapping[str, Tag]) -> dict[str, Any]:
-    """What ``snapshot(customer, AUDITED_CUSTOMER_FIELDS)`` gives of a new customer, read
-    straight from its attributes (the same conversions)."""
-    customer = target.customer
-    values: dict[str, Any] = {}
-    for name, attname in ROW_ATTRIBUTES:
-        value = getattr(customer, attname)
-        if isinstance(value, dt.datetime) and timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        values[name] = value if isinstance(value, PLAIN) else str(value)
-    values["tags"] = sorted(tags[name].pk for name in target.tags)
-    values["interests"] = []
-    return values
+def _customer_created(target: Target, tags: Mapping[str, Tag]) -> dict[str, list[Any]]:
+    """What ``diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS))`` gives of a new
+    customer, read straight from its attributes (the same conversions)."""
+    created: dict[str, list[Any]] = {}
+    for name, value in zip(ROW_NAMES, READ_ROW(target.customer), strict=True):
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is not str and kind not in PLAIN:
+            if isinstance(value, dt.datetime) and timezone.is_aware(value):
+                value = value.astimezone(dt.UTC)
+            value = value if isinstance(value, PLAIN) else str(value)
+        created[name] = [None, value]
+    created["tags"] = [None, sorted(tags[name].pk for name in target.tags)]
+    created["interests"] = [None, []]
+    return created
 
 
 def _created(after: Mapping[str, Any]) -> dict[str, list[Any]]:

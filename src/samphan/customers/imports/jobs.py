@@ -28,7 +28,7 @@ from samphan.core.models import AuditEvent
 from samphan.customers.imports.batch import Batch
 from samphan.customers.imports.mapping import preview_rows
 from samphan.customers.imports.readers import ReadError, Table, parse_import_date, read_table
-from samphan.customers.models import ImportJob, ImportMapping
+from samphan.customers.models import ImportFailedRow, ImportJob, ImportMapping
 from samphan.customers.services.import_mappings import import_mapping_clean
 
 BATCH_SIZE = 500
@@ -182,23 +182,24 @@ def _batch_run(
         )
         outcomes = Batch(actor=actor, policy=job.existing_policy, mapping=mapping).run(previews)
         counts = dict.fromkeys(("created", "updated", "skipped", "failed"), 0)
-        failed: list[dict[str, Any]] = []
+        failed: list[ImportFailedRow] = []
         for preview, row, (outcome, column, reason) in zip(previews, rows, outcomes, strict=True):
             counts[outcome] += 1
             if outcome == "failed":
                 failed.append(
-                    {
-                        "line": preview.line,
-                        "column": table.headers[column] if 0 <= column < len(table.headers) else "",
-                        "reason": reason,
-                        "row": list(row),
-                    }
+                    ImportFailedRow(
+                        job_id=job.pk,
+                        line=preview.line,
+                        column=table.headers[column] if 0 <= column < len(table.headers) else "",
+                        reason=reason,
+                        cells=list(row),
+                    )
                 )
+        ImportFailedRow.objects.bulk_create(failed)  # one INSERT; never rewritten
         locked.created_count += counts["created"]
         locked.updated_count += counts["updated"]
         locked.skipped_count += counts["skipped"]
         locked.failed_count += counts["failed"]
-        locked.failed_rows = [*locked.failed_rows, *failed]
         locked.next_row = start + len(rows)
         locked.save(
             update_fields=[
@@ -206,7 +207,6 @@ def _batch_run(
                 "updated_count",
                 "skipped_count",
                 "failed_count",
-                "failed_rows",
                 "next_row",
                 "updated_at",
             ]
@@ -259,11 +259,12 @@ def import_job_cancel(*, actor: User, job: ImportJob) -> ImportJob:
 def import_job_failed_csv(job: ImportJob) -> str:
     """The failed rows as they were in the file, with line, column and reason, to fix and
     upload again (formula-safe, with a BOM for Excel)."""
-    headers = _table(job).headers if job.failed_rows else []
+    failed = list(job.failed.all())
+    headers = _table(job).headers if failed else []
     rows: list[list[Any]] = [[*headers, _("line"), _("column"), _("reason")]]
-    for failed in job.failed_rows:
-        row = list(failed["row"]) + [""] * (len(headers) - len(failed["row"]))
-        rows.append([*row, failed["line"], failed["column"], failed["reason"]])
+    for one in failed:
+        row = list(one.cells) + [""] * (len(headers) - len(one.cells))
+        rows.append([*row, one.line, one.column, one.reason])
     return csv_text(rows)
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from samphan.accounts.models import User
 from samphan.core.dates import DateTextError
 from samphan.core.tax_id import clean_thai_tax_id
+from samphan.customers.imports.contacts import contact_normalise
 from samphan.customers.imports.fields import (
     CONSENT_COLUMNS,
     CONSENT_DATE,
@@ -34,9 +34,10 @@ from samphan.customers.imports.fields import (
 from samphan.customers.imports.readers import parse_import_date
 from samphan.customers.models import ContactPoint, Customer, ImportMapping, Tag
 from samphan.customers.services.custom_fields import custom_fields_clean
-from samphan.customers.services.duplicates import contact_value_normalise, duplicates_of
+from samphan.customers.services.duplicates import duplicates_of
 
 ROW = -1  # the key of a problem that belongs to the row, not to one cell
+RECENT = dt.timedelta(days=2)
 
 Policy = ImportMapping.Policy
 
@@ -165,7 +166,7 @@ def preview_rows(
     for position, row in enumerate(rows[:limit]):
         line = line_numbers[position] if line_numbers else position + 2  # after the headers
         previews.append(_row_preview(line, row, mapping, parse_date))
-    _matches_find(previews, mapping, user)
+    _matches_find(previews, mapping, user, first_only=existing_policy == Policy.CREATE)
     for preview in previews:
         preview.action = _action(preview, existing_policy)
     return previews
@@ -248,7 +249,8 @@ def _customer_cell(
         day = parse_date(text)
         if day is None:
             preview.problem(index, _date_message(text))
-        elif day > timezone.localdate():
+        # The local date is at most a day from UTC's: only a recent day needs it.
+        elif day >= timezone.now().date() - RECENT and day > timezone.localdate():
             preview.problem(index, _("A birthday cannot be in the future."))
         else:
             preview.fields[name] = day
@@ -289,22 +291,15 @@ def _contact_cell(preview: RowPreview, index: int, kind: str, text: str) -> None
 def _contact_value(preview: RowPreview, index: int, kind: str, text: str) -> None:
     if _too_long(preview, index, text, CONTACT_MAX):
         return
-    try:
-        value = contact_value_normalise(kind, text)
+    try:  # a phone that is a mobile becomes one (what an SMS can reach)
+        kind, value = contact_normalise(kind, text)
     except ValidationError as error:
         for message in error.message_dict["value"]:
             preview.problem(index, message)
         return
-    if kind == ContactPoint.Kind.PHONE and _is_mobile(value):
-        kind = ContactPoint.Kind.MOBILE  # what an SMS can reach
     contact = {"kind": str(kind), "value": value}
     if contact not in preview.contact_points:
         preview.contact_points.append(contact)
-
-
-def _is_mobile(e164: str) -> bool:
-    number_type = phonenumbers.number_type(phonenumbers.parse(e164, None))
-    return number_type == phonenumbers.PhoneNumberType.MOBILE
 
 
 def _tags_cell(preview: RowPreview, index: int, text: str) -> None:
@@ -386,9 +381,13 @@ def _latin_names(preview: RowPreview) -> None:
             fields[latin] = fields.pop(thai)
 
 
-def _matches_find(previews: list[RowPreview], mapping: dict[int, str | None], user: User) -> None:
+def _matches_find(
+    previews: list[RowPreview], mapping: dict[int, str | None], user: User, *, first_only: bool
+) -> None:
     """The visible customer each row matches (same phone or e-mail), in three queries
-    whatever the number of rows (the customers, their contact points and tags)."""
+    whatever the number of rows (the customers, their contact points and tags). With
+    ``first_only`` (policy create) a phone or e-mail several customers hold matches the
+    first of them, as a repeat created anyway within one batch does (``Batch``)."""
     pairs = [(c["kind"], c["value"]) for p in previews if not p.problems for c in p.contact_points]
     customers: Iterable[Customer] = (
         duplicates_of(pairs).visible_to(user).prefetch_related("contact_points", "tags")
@@ -396,9 +395,11 @@ def _matches_find(previews: list[RowPreview], mapping: dict[int, str | None], us
         else []
     )
     by_value: dict[str, list[Customer]] = {}
-    for customer in customers:
+    for customer in sorted(customers, key=lambda customer: customer.pk):
         for point in customer.contact_points.all():
-            by_value.setdefault(point.value, []).append(customer)
+            holders = by_value.setdefault(point.value, [])
+            if not (first_only and holders):
+                holders.append(customer)
     for preview in previews:
         found: dict[int, Customer] = {}
         for contact in preview.contact_points:

@@ -6,13 +6,17 @@ mapping step's row logic); they get their ids, as ``save`` would give them."""
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection
 from django.db.models import DateField, Field, Model
+from django.db.models.base import ModelState
 from django.utils import timezone
 
+from samphan.accounts.models import User
 from samphan.core.bulk import column_adapter, insert_rows, insert_rows_returning_ids
+from samphan.customers.models import Customer
 
 Columns = tuple[list[str], list[tuple[str, Callable[[Any], Any] | None]], list[str]]
 
@@ -36,6 +40,31 @@ def _columns(model: type[Model]) -> Columns:
     )
 
 
+def new_customers(actor: User) -> Callable[[], Customer]:
+    """A maker of new, unsaved customers of ``actor`` (the owner, team and creator), each
+    as ``Customer(created_by_id=…, owner_id=…, team_id=…)`` would be, copied from one made
+    that way (a model's ``__init__`` costs some 50 µs a customer; a copy of its attributes
+    and a fresh state, with its mutable defaults made again, about 2)."""
+    blank = Customer(created_by_id=actor.pk, owner_id=actor.pk, team_id=actor.team_id)
+    values = {name: value for name, value in blank.__dict__.items() if name != "_state"}
+    fresh = [
+        (field.attname, field.default)
+        for field in Customer._meta.concrete_fields
+        if field.has_default() and callable(field.default)
+    ]
+
+    def make() -> Customer:
+        customer = Customer.__new__(Customer)
+        attributes = customer.__dict__
+        attributes.update(values)
+        for name, default in fresh:
+            attributes[name] = default()
+        customer._state = ModelState()
+        return customer
+
+    return make
+
+
 def objects_insert(model: type[Model], objects: Sequence[Model], *, ids: bool = True) -> None:
     """Insert ``objects`` (unsaved, of ``model``) in as few statements as the database
     allows; with ``ids``, each gets its new id and counts as saved."""
@@ -43,16 +72,21 @@ def objects_insert(model: type[Model], objects: Sequence[Model], *, ids: bool = 
         return
     columns, readers, stamped = _columns(model)
     now = timezone.now()
+    read = attrgetter(*(name for name, _adapt in readers))
+    adapted = [(position, adapt) for position, (_name, adapt) in enumerate(readers) if adapt]
+    seen: dict[int, Any] = {}  # one adapted value per object shared by rows (the time stamp)
     rows = []
     for obj in objects:
         for name in stamped:
             setattr(obj, name, now)
-        rows.append(
-            tuple(
-                adapt(value) if adapt is not None and value is not None else value
-                for value, adapt in ((getattr(obj, name), adapt) for name, adapt in readers)
-            )
-        )
+        row = list(read(obj))
+        for position, adapt in adapted:
+            value = row[position]
+            if value is now:
+                row[position] = seen.get(position) or seen.setdefault(position, adapt(value))
+            elif value is not None:
+                row[position] = adapt(value)
+        rows.append(tuple(row))
     if not ids:
         insert_rows(model, columns, rows)
         return

@@ -20,7 +20,7 @@ from samphan.customers.models.consent import (
 from samphan.customers.models.contact_points import CONSENT_CHANNEL_BY_KIND, ContactPoint
 from samphan.customers.models.customer import Customer, CustomerQuerySet
 from samphan.customers.models.duplicates import DuplicateCandidate
-from samphan.customers.models.imports import ImportJob, ImportMapping
+from samphan.customers.models.imports import ImportFailedRow, ImportJob, ImportMapping
 from samphan.customers.models.interactions import LOGGED_INTERACTION_KINDS, Interaction
 from samphan.customers.models.labels import CustomFieldDefinition, Interest, Tag
 from samphan.customers.models.merges import MergeRecord
@@ -37,6 +37,7 @@ __all__ = [
     "Customer",
     "CustomerQuerySet",
     "DuplicateCandidate",
+    "ImportFailedRow",
     "ImportJob",
     "ImportMapping",
     "Interaction",

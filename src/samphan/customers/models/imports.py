@@ -1,6 +1,8 @@
 """A saved column mapping for customer imports, offered again for a file with the same
 headers."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -102,9 +104,6 @@ class ImportJob(TimeStampedModel):
     failed_count = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     next_row = models.PositiveIntegerField(default=0)
-    # [{"line": 7, "column": "เบอร์โทร", "reason": "...", "row": [...]}]: personal data,
-    # erased with the job (privacy registry).
-    failed_rows = models.JSONField(default=list)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -120,3 +119,31 @@ class ImportJob(TimeStampedModel):
     @property
     def done_rows(self) -> int:
         return self.created_count + self.updated_count + self.skipped_count + self.failed_count
+
+    @property
+    def failed_rows(self) -> list[dict[str, Any]]:
+        """Every failed row in file order, as ``{"line", "column", "reason", "row"}``
+        (read from ``ImportFailedRow`` each time: a report shows a slice of its own)."""
+        return [row.as_dict() for row in self.failed.all()]
+
+
+class ImportFailedRow(models.Model):
+    """A row of an import that failed: its line in the file, the column and reason, and
+    its cells as they were (personal data, deleted with its import: privacy registry).
+    Written once per batch (one ``INSERT``), never rewritten."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="failed")
+    line = models.PositiveIntegerField()
+    column = models.CharField(max_length=255, blank=True)
+    reason = models.TextField()
+    cells = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["line", "id"]
+        indexes = [models.Index(fields=["job", "line"], name="import_failed_job_line")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "reason": self.reason, "row": self.cells}

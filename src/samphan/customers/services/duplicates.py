@@ -47,7 +47,11 @@ def duplicates_of(
     if not pairs:
         return Customer.objects.none()
     values = {value for _kind, value in pairs}
-    matches = Customer.objects.active().filter(contact_points__value__in=values).distinct()
+    # The contact points first, every kind named so that the (kind, value) index finds
+    # the values (the kinds change nothing about who matches): with a join on the value
+    # alone SQLite scanned every active customer (50 ms a batch of an import at 100,000).
+    holders = ContactPoint.objects.filter(kind__in=ContactPoint.Kind.values, value__in=values)
+    matches = Customer.objects.active().filter(pk__in=holders.values("customer_id"))
     if exclude_id:
         matches = matches.exclude(pk=exclude_id)
     return matches

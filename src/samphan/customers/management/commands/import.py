@@ -61,8 +61,8 @@ class Command(BaseCommand):
             f"{job.skipped_count:,} skipped, {job.failed_count:,} failed "
             f"({seconds:.1f} s, {job.total_rows / max(seconds, 1e-9):,.0f} rows/s)."
         )
-        for failed in job.failed_rows[:20]:
-            self.stdout.write(f"  line {failed['line']} {failed['column']}: {failed['reason']}")
+        for failed in job.failed.all()[:20]:
+            self.stdout.write(f"  line {failed.line} {failed.column}: {failed.reason}")
         if job.failed_count:
             self.stdout.write(
                 f"Failed rows: GET /api/v1/imports/{job.pk}/failed.csv (import {job.pk})."
