@@ -24,7 +24,7 @@ def failed_rows_move(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0022_duplicate_candidate'),
+        ('customers', '0023_customer_birthday_index'),
     ]
 
     operations = [
