@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 from typing import Any
 
@@ -64,3 +65,8 @@ def api(admin_user: User) -> Client:
 def token_client(user: User) -> Client:
     token = token_create(user=user, name="tests")
     return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+# The moment tests that depend on what a small demo holds build it at (which deals reached
+# "Quoted", whose visit falls today): the day and the hour in Bangkok change it.
+DEMO_MOMENT = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))

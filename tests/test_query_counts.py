@@ -16,7 +16,6 @@ fails ``test_every_page_and_operation_is_pinned`` until it has a pin there (or a
 lists every statement the request ran.
 """
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +28,7 @@ from django.utils import translation
 
 from samphan.analytics.rfm import rfm_rebuild
 from samphan.api.main import api as samphan_api
-from tests.conftest import token_client
+from tests.conftest import DEMO_MOMENT, token_client
 from tests.query_pins import ACCEPTED, PAGES, READS, Pin, read_url
 from tests.query_pins_writes import WRITES
 from tests.querycount import assert_queries
@@ -59,13 +58,12 @@ def pages() -> list[str]:
 # The shop is built and read at one moment: which lists have rows (today's expected
 # visitors, the overdue regulars, quotes still valid) follows the day and the hour in
 # Bangkok, and an empty list skips the look-ups of its rows, so a pin taken one evening
-# failed after midnight. The moment the pins were taken: a Sunday evening.
-MOMENT = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+# failed after midnight. The moment the pins were taken: tests.conftest.DEMO_MOMENT.
 
 
 @pytest.fixture(scope="module", autouse=True)
 def fixed_clock() -> Iterator[None]:
-    with time_machine.travel(MOMENT, tick=True):
+    with time_machine.travel(DEMO_MOMENT, tick=True):
         yield
 
 

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -27,6 +28,7 @@ from samphan.exports.models import DataExport
 from samphan.exports.tables import TABLES
 from samphan.marketing.models import Campaign, Recipient, Segment
 from samphan.privacy.access_log import AccessExport, CustomerAccess
+from tests.conftest import DEMO_MOMENT
 from tests.factories import ContactPointFactory, CustomerFactory, InteractionFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +99,8 @@ def sql_count(statement: str) -> int:
 @pytest.fixture
 def business(admin_user):
     """A small demo shop, a poisoned customer in a campaign, and a restricted customer."""
-    load_demo(customers=40, seed=7, workers=0)
+    with time_machine.travel(DEMO_MOMENT, tick=True):  # a moment whose demo has quotes
+        load_demo(customers=40, seed=7, workers=0)
     poisoned = CustomerFactory(first_name=PAYLOAD, last_name="", nickname="+1", province="@SUM(A1)")
     ContactPointFactory(customer=poisoned, kind="line", value="-1+1")
     InteractionFactory(customer=poisoned, user=admin_user, summary=PAYLOAD)

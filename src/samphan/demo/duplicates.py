@@ -37,6 +37,7 @@ def _second_record(how: int, first: Customer, second: Customer) -> None:
     nickname (not asked for twice), and one thing that ties the two."""
     names: dict[str, object] = {"first_name": first.first_name, "last_name": first.last_name}
     names |= {"first_name_en": "", "last_name_en": "", "nickname": ""}
+    names |= {"title": first.title, "gender": first.gender}  # the same person
     kind, value = ContactPoint.Kind.MOBILE, _contact(first)
     if how == 0:  # typed in Latin letters from a business card, with the same mobile
         names |= {"first_name": romanise(first.first_name).title()}
