@@ -4,31 +4,22 @@ download the file; administrators only (the "export_all" capability)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from samphan.core.http import Request
 from samphan.core.permissions import require_perm
+from samphan.exports.access import data_export_file_response, data_export_for_user
 from samphan.exports.build import (
-    CONTENT_TYPES,
     KEEP_DAYS,
     PERM,
     data_export_create,
-    data_export_download,
 )
 from samphan.exports.models import DataExport
 
 LISTED = 20
-
-
-def _export(request: Request, pk: int) -> DataExport:
-    require_perm(request.user, PERM)
-    export = DataExport.objects.select_related("created_by").filter(pk=pk).first()
-    if export is None:
-        raise Http404
-    return export
 
 
 @login_required
@@ -54,19 +45,10 @@ def data_export_page(request: Request) -> HttpResponse:
 @login_required
 def data_export_row(request: Request, pk: int) -> HttpResponse:
     """One export's row, polled by htmx while it is being built."""
-    return render(request, "exports/_row.html", {"export": _export(request, pk)})
+    return render(request, "exports/_row.html", {"export": data_export_for_user(request.user, pk)})
 
 
 @login_required
 def data_export_file(request: Request, pk: int) -> FileResponse:
-    export = _export(request, pk)
-    try:
-        path = data_export_download(actor=request.user, export=export)
-    except FileNotFoundError as error:
-        raise Http404 from error
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=export.file_name,
-        content_type=CONTENT_TYPES[export.format],
-    )
+    export = data_export_for_user(request.user, pk)
+    return data_export_file_response(request.user, export)
