@@ -302,3 +302,31 @@ def test_a_file_of_100000_customers_written_in_thai_is_under_the_upload_cap():
     row = ["ประภาพร", "ทรัพย์สมบูรณ์", "มิ้นท์", "081-234-5678", "praphaporn.sapsomboon12345@hotmail.com",
            "15/01/2530", "หญิง", "สุราษฎร์ธานี", "ลูกค้าประจำ, VIP"]  # fmt: skip
     assert len(_csv([row] * 100_000, headers=row)) < uploads.IMPORT.max_bytes
+
+
+def test_audit_rows_written_from_templates_are_what_snapshot_and_json_write(admin):
+    """The batch's audit JSON is built without ``snapshot``'s per-field look-ups: a
+    customer with a value of each kind it converts (a date, an aware time, a file, JSON
+    data, a choice) and contact values JSON must escape read the same as the services'."""
+    from samphan.core.audit import diff, snapshot
+    from samphan.customers.imports.batch import Target, _customer_created, _point_created
+    from samphan.customers.services.customers import AUDITED_CUSTOMER_FIELDS
+
+    vip = Tag.objects.create(name="VIP")
+    customer = services.customer_create(
+        actor=admin, fields={"first_name": "สมหญิง", "birthday": dt.date(1987, 1, 15)}
+    )
+    customer.archived_at = dt.datetime(
+        2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=7))
+    )
+    customer.custom_fields = {"สี": "แดง", "n": 3}
+    customer.photo.name = "customers/photo.jpg"
+    customer.kind = Customer.Kind.COMPANY
+    customer.tags.set([vip])
+    expected = diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS))
+    made = _customer_created(Target(customer, new=True, tags=["VIP"]), {"VIP": vip})
+    assert made == expected
+    assert json.dumps(made) == json.dumps(expected)
+    for kind, value in [("email", "ann@example.com"), ("line", 'a"b\\c'), ("phone", "ไทย\n")]:
+        after = {"kind": kind, "value": value, "label": "", "is_preferred": False}
+        assert _point_created(kind, value) == json.dumps(diff({}, after))

@@ -25,6 +25,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    TextField,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +71,6 @@ POINT_COLUMNS = [
     "label",
     "is_preferred",
 ]
-POINT_PLAIN = {"label": "", "is_preferred": False}  # what an import's contact point has
 CONSENT_COLUMNS = [
     "customer_id", "channel", "purpose", "status", "at", "source", "wording_version",
     "recorded_by_id",
@@ -72,6 +79,11 @@ AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "cust
 ROW_NAMES = list(ROW_FIELDS)
 READ_ROW = attrgetter(*(Customer._meta.get_field(name).attname for name in ROW_FIELDS))  # type: ignore[union-attr]
 PLAIN = (int, float, bool, type(None), dict, list)  # as core.audit.snapshot keeps them
+# The row's fields whose values snapshot may convert: not text (a text field's value is a
+# str, or a choice, a str JSON writes the same), not a number, an id or JSON data.
+_KEPT = (CharField, TextField, BooleanField, IntegerField, ForeignKey, JSONField)
+CONVERTED = [n for n in ROW_FIELDS if not isinstance(Customer._meta.get_field(n), _KEPT)]
+_quote = json.encoder.encode_basestring_ascii  # json.dumps's own, for ensure_ascii
 # (outcome, column index or ROW, reason): outcome is created, updated, skipped or failed.
 Outcome = tuple[str, int, str]
 
@@ -289,22 +301,22 @@ class Batch:
             [(pk, *_consent_row(args), self.actor.pk) for pk, args in consents],
         )
         audits = [
-            (CUSTOMER, t.customer.pk, t.customer.pk, _customer_created(t, tags))
+            (CUSTOMER, t.customer.pk, t.customer.pk, json.dumps(_customer_created(t, tags)))
             for t in self.created
         ]
         audits += [
-            (POINT, point_id, pk, _created({**{n: c[n] for n in ("kind", "value")}, **POINT_PLAIN}))
+            (POINT, point_id, pk, _point_created(c["kind"], c["value"]))
             for point_id, (pk, c) in zip(point_ids, points, strict=True)
         ]
         audits += [
-            (CONSENT, consent_id, pk, _created({n: args[n] for n in CONSENT_FIELDS}))
-            for consent_id, (pk, args) in zip(consent_ids, consents, strict=True)
+            (CONSENT, cid, pk, json.dumps(_created({n: args[n] for n in CONSENT_FIELDS})))
+            for cid, (pk, args) in zip(consent_ids, consents, strict=True)
         ]
         actor_id = self.actor.pk
         insert_rows(
             AuditEvent,
             AUDIT_COLUMNS,
-            [(now, actor_id, CREATE, *audit[:3], json.dumps(audit[3])) for audit in audits],
+            [(now, actor_id, CREATE, *audit) for audit in audits],
         )
 
     def _change_write(self, change: Change) -> Outcome | None:
@@ -335,20 +347,34 @@ class Batch:
 
 def _customer_created(target: Target, tags: Mapping[str, Tag]) -> dict[str, list[Any]]:
     """What ``diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS))`` gives of a new
-    customer, read straight from its attributes (the same conversions)."""
-    created: dict[str, list[Any]] = {}
-    for name, value in zip(ROW_NAMES, READ_ROW(target.customer), strict=True):
-        if value is None:
-            continue
-        kind = type(value)
-        if kind is not str and kind not in PLAIN:
-            if isinstance(value, dt.datetime) and timezone.is_aware(value):
-                value = value.astimezone(dt.UTC)
-            value = value if isinstance(value, PLAIN) else str(value)
-        created[name] = [None, value]
+    customer, read straight from its attributes: the fields whose values are plain (text,
+    numbers, ids, JSON) as they are, the others through ``snapshot``'s conversion."""
+    values = READ_ROW(target.customer)
+    created = {n: [None, v] for n, v in zip(ROW_NAMES, values, strict=True) if v is not None}
+    for name in CONVERTED:
+        pair = created.get(name)
+        if pair is not None:
+            pair[1] = _plain(pair[1])
     created["tags"] = [None, sorted(tags[name].pk for name in target.tags)]
     created["interests"] = [None, []]
     return created
+
+
+def _plain(value: Any) -> Any:
+    """``core.audit.snapshot``'s conversion of one value."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = value.astimezone(dt.UTC)
+    return value if isinstance(value, PLAIN) else str(value)
+
+
+def _point_created(kind: str, value: str) -> str:
+    """The JSON of a new contact point's audited changes (an import's has no label and is
+    not preferred), as ``json.dumps`` writes that dict: its strings escaped by the same
+    function, one template for the rest."""
+    return (
+        f'{{"kind": [null, {_quote(kind)}], "value": [null, {_quote(value)}], '
+        '"label": [null, ""], "is_preferred": [null, false]}'
+    )
 
 
 def _created(after: Mapping[str, Any]) -> dict[str, list[Any]]:
