@@ -79,6 +79,7 @@ def insert_rows(
 
 # {values} is one "(%s, …)" per row: the rows of a chunk in one statement.
 INSERT_VALUES_RETURNING_ID = "INSERT INTO {table} ({names}) VALUES {values} RETURNING id"
+LAST_INSERT_ROWID = "SELECT last_insert_rowid()"
 # PostgreSQL's protocol numbers a statement's parameters in 16 bits.
 POSTGRESQL_MAX_PARAMS = 65_535
 
@@ -93,6 +94,8 @@ def insert_rows_returning_ids(
     if not rows:
         return []
     table, names = _quoted_names(model._meta.db_table, tuple(columns))
+    if not sql.is_postgresql() and connection.in_atomic_block:
+        return _sqlite_insert_consecutive(table, names, len(columns), rows)
     marks = f"({sql.placeholders(len(columns))})"
     limit = connection.features.max_query_params or POSTGRESQL_MAX_PARAMS
     per_statement = max(1, limit // len(columns))
@@ -105,6 +108,23 @@ def insert_rows_returning_ids(
             cursor.execute(statement, [value for row in chunk for value in row])
             ids += sorted(int(row[0]) for row in cursor.fetchall())
     return ids
+
+
+def _sqlite_insert_consecutive(
+    table: str, names: str, width: int, rows: Sequence[tuple[Any, ...]]
+) -> list[int]:
+    """SQLite, in a transaction: one short statement run per row (Django rewrites each
+    statement's ``%s`` marks with a regular expression, 5 ms for a 2,000-row ``VALUES``
+    list) and the ids read back. Each new row's id is one past the largest in the table
+    (or ever, with AUTOINCREMENT), and the transaction holds the only write lock (begun
+    IMMEDIATE, or taken by the first row), so the rows' ids are consecutive and end at
+    ``last_insert_rowid()``."""
+    statement = INSERT.format(table=table, names=names, marks=sql.placeholders(width))
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
+        cursor.execute(LAST_INSERT_ROWID)
+        last = int(cursor.fetchone()[0])
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 def insert_row(model: type[Model], columns: list[str], row: tuple[Any, ...]) -> int:

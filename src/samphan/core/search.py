@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
+from django.db.models import Max
 from django.db.models.expressions import RawSQL
 
 from samphan.core import sql
@@ -127,12 +128,16 @@ def sqlite_insert_trigger(table: str) -> str:
 
 
 @contextmanager
-def bulk_indexing(model: type[models.Model], *, first_id: int) -> Iterator[None]:
-    """Index rows inserted in bulk (ids from ``first_id`` on) with one statement.
+def bulk_indexing(model: type[models.Model], *, first_id: int | None = None) -> Iterator[None]:
+    """Index rows inserted in bulk (ids from ``first_id`` on; by default, past the
+    largest id when the block starts) with one statement.
 
-    SQLite's per-row trigger costs several times the set-based insert;
-    the trigger is dropped and restored inside the same transaction, so a crash leaves
-    it in place. PostgreSQL's GIN index needs nothing.
+    SQLite's per-row trigger costs several times the set-based insert (FTS5 writes out
+    its pending terms at every statement: a row inserted by its own statement pays for a
+    flush); the trigger is dropped and restored inside the same transaction, so a crash
+    leaves it in place. Only inserts belong in the block: an update of a row not yet
+    indexed would have FTS5 delete terms it never had. PostgreSQL's GIN index needs
+    nothing.
     """
     if sql.is_postgresql():
         yield
@@ -140,6 +145,10 @@ def bulk_indexing(model: type[models.Model], *, first_id: int) -> Iterator[None]
     table = model._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(FTS_INSERT_TRIGGER_DROP.format(table=table))
+        if first_id is None:
+            # Read once the write lock is ours (dropping the trigger took it): no other
+            # writer's row can come between, and every new row's id is larger.
+            first_id = (model._default_manager.aggregate(last=Max("pk"))["last"] or 0) + 1
         yield
         cursor.execute(FTS_INDEX_FROM.format(table=table), [first_id])
         cursor.execute(sqlite_insert_trigger(table))

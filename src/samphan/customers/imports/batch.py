@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,6 +40,7 @@ from samphan.accounts.models import User
 from samphan.core.bulk import insert_rows, insert_rows_returning_ids
 from samphan.core.models import AuditEvent
 from samphan.core.permissions import sees_all_records
+from samphan.core.search import bulk_indexing
 from samphan.customers.imports.fields import CONTACT_COLUMNS
 from samphan.customers.imports.mapping import ROW, RowPreview
 from samphan.customers.imports.rows import new_customers, objects_insert
@@ -77,7 +78,7 @@ CONSENT_COLUMNS = [
 ]  # fmt: skip
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
 ROW_NAMES = list(ROW_FIELDS)
-READ_ROW = attrgetter(*(Customer._meta.get_field(name).attname for name in ROW_FIELDS))  # type: ignore[union-attr]
+READ_ROW = itemgetter(*(Customer._meta.get_field(name).attname for name in ROW_FIELDS))  # type: ignore[union-attr]
 PLAIN = (int, float, bool, type(None), dict, list)  # as core.audit.snapshot keeps them
 # The row's fields whose values snapshot may convert: not text (a text field's value is a
 # str, or a choice, a str JSON writes the same), not a number, an id or JSON data.
@@ -281,7 +282,8 @@ class Batch:
             contacts = [(contact["kind"], contact["value"]) for contact in ordered]
             customer.search_document = build_search_document(customer, contacts)
             customer.consent_bits = _consent_bits(target.consents)
-        objects_insert(Customer, [target.customer for target in self.created])
+        with bulk_indexing(Customer):
+            objects_insert(Customer, [target.customer for target in self.created])
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         insert_rows(
             Customer.tags.through,
@@ -349,7 +351,7 @@ def _customer_created(target: Target, tags: Mapping[str, Tag]) -> dict[str, list
     """What ``diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS))`` gives of a new
     customer, read straight from its attributes: the fields whose values are plain (text,
     numbers, ids, JSON) as they are, the others through ``snapshot``'s conversion."""
-    values = READ_ROW(target.customer)
+    values = READ_ROW(target.customer.__dict__)  # as objects_insert reads them
     created = {n: [None, v] for n, v in zip(ROW_NAMES, values, strict=True) if v is not None}
     for name in CONVERTED:
         pair = created.get(name)
