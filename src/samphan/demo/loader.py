@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from samphan.analytics.rollups import activity_fill, daily_rebuild, hourly_rebuild
+from samphan.core import sql
 from samphan.core.bulk import column_adapter, insert_rows
 from samphan.core.pagecache import LOAD_KIB, sqlite_page_cache
 from samphan.core.search import bulk_indexing
@@ -399,5 +400,6 @@ def load_demo(
         if second_records:
             result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
     alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them
+    sql.statistics_refresh()  # PostgreSQL would plan the first pages for empty tables
     result.seconds = time.perf_counter() - started
     return result
