@@ -139,6 +139,28 @@ def caddy_config(stack: Stack, tmp: Path) -> Path:
     return path
 
 
+def connect_when_certified(
+    port: int, data: Path, proxy: subprocess.Popen[str]
+) -> http.client.HTTPSConnection:
+    """A TLS connection trusting only Caddy's local root, once Caddy has made the root and
+    issued the site's certificate (it listens a moment before)."""
+    deadline = time.monotonic() + 30
+    while True:
+        root = data / "pki/authorities/local/root.crt"
+        try:
+            trusted = ssl.create_default_context(cafile=str(root))
+            tls = http.client.HTTPSConnection("localhost", port, context=trusted,
+                                              source_address=("127.0.0.2", 0), timeout=30)  # fmt: skip
+            tls.connect()
+            return tls
+        except ssl.SSLCertVerificationError:
+            raise
+        except (FileNotFoundError, ssl.SSLError):
+            if time.monotonic() > deadline or proxy.poll() is not None:
+                raise
+            time.sleep(0.5)
+
+
 def test_caddy_serves_samphan_over_tls_and_forwards_the_visitor(stack, tmp_path):
     caddy = tool("caddy")
     if caddy is None:
@@ -150,11 +172,8 @@ def test_caddy_serves_samphan_over_tls_and_forwards_the_visitor(stack, tmp_path)
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:
         wait_listening(stack.https_port, proxy, 30)
-        root = tmp_path / "data/pki/authorities/local/root.crt"
-        trusted = ssl.create_default_context(cafile=str(root))
         # From 127.0.0.2, so that the visitor differs from the proxy (127.0.0.1).
-        tls = http.client.HTTPSConnection("localhost", stack.https_port, context=trusted,
-                                          source_address=("127.0.0.2", 0), timeout=30)  # fmt: skip
+        tls = connect_when_certified(stack.https_port, tmp_path / "data", proxy)
         tls.request("GET", "/login/")
         page = tls.getresponse()
         body = page.read().decode()
