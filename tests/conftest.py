@@ -70,3 +70,40 @@ def token_client(user: User) -> Client:
 # The moment tests that depend on what a small demo holds build it at (which deals reached
 # "Quoted", whose visit falls today): the day and the hour in Bangkok change it.
 DEMO_MOMENT = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Any:
+    """An S3-compatible server on loopback (moto's server mode, in a thread; one per test
+    process) with an empty bucket: its settings, as STORAGES' OPTIONS take them."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    options = {
+        "bucket_name": "samphan-test",
+        "endpoint_url": f"http://{host}:{port}",
+        "region_name": "us-east-1",
+        "access_key": "test-key",
+        "secret_key": "test-secret",
+        "addressing_style": "path",
+        "default_acl": "private",
+        "file_overwrite": False,
+    }
+    s3_client(options).create_bucket(Bucket=options["bucket_name"])
+    yield options
+    server.stop()
+
+
+def s3_client(options: dict[str, Any]) -> Any:
+    """A plain boto3 client of the test server, to look in the bucket behind the app."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region_name"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+    )

@@ -222,7 +222,7 @@ MEDIA_ROOT = Path(env_str("SAMPHAN_MEDIA_ROOT") or VAR_DIR / "media")
 # Which customers were erased, outside the database, so a restored backup can be erased
 # again (privacy/erasure_ledger.py). Several nodes: put it on storage they share.
 SAMPHAN_ERASURE_LEDGER = Path(env_str("SAMPHAN_ERASURE_LEDGER") or VAR_DIR / "erasures.log")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -354,3 +354,27 @@ SAMPHAN_OUTBOX_LEASE_SECONDS: float = float(env_str("SAMPHAN_OUTBOX_LEASE_SECOND
 SAMPHAN_OUTBOX_MAX_ATTEMPTS: int = int(env_str("SAMPHAN_OUTBOX_MAX_ATTEMPTS", "8"))
 # Loyalty: a point for each this many baht of net spend (paid orders less refunds).
 SAMPHAN_BAHT_PER_POINT: decimal.Decimal = decimal.Decimal(env_str("SAMPHAN_BAHT_PER_POINT", "25"))
+
+# Uploaded files (docs/operations.md, "Uploaded files on several servers"): on the local disk
+# under MEDIA_ROOT, unless SAMPHAN_S3_BUCKET names an S3-compatible bucket (AWS, MinIO, …)
+# that every web and worker machine shares. The bucket stays private (objects written with
+# the private ACL; URLs are the app's /media/ view, which checks who may see each file).
+# Credentials come from the environment only (or boto3's own chain when left empty).
+SAMPHAN_S3_BUCKET: str = env_str("SAMPHAN_S3_BUCKET")
+if SAMPHAN_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "samphan.core.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": SAMPHAN_S3_BUCKET,
+            "endpoint_url": env_str("SAMPHAN_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("SAMPHAN_S3_REGION") or None,
+            "access_key": env_str("SAMPHAN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("SAMPHAN_S3_SECRET_ACCESS_KEY") or None,
+            # MinIO and most self-hosted stores: https://host/bucket/key, not bucket.host.
+            "addressing_style": "path" if env_bool("SAMPHAN_S3_PATH_STYLE") else None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,  # as on disk: a name taken is never written over
+            "max_memory_size": 10 * 1024 * 1024,  # a larger file read spills to a temp file
+        },
+    }

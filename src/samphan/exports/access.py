@@ -22,11 +22,11 @@ def data_export_for_user(user: User | AnonymousUser, pk: int) -> DataExport:
 def data_export_file_response(user: User, export: DataExport) -> FileResponse:
     """The export's file as a download (audited); 404 until it is built and once deleted."""
     try:
-        path = data_export_download(actor=user, export=export)
+        stored = data_export_download(actor=user, export=export)
     except FileNotFoundError as error:
         raise Http404 from error
     return FileResponse(
-        path.open("rb"),
+        stored,  # streamed from the media storage (the local disk or the bucket)
         as_attachment=True,
         filename=export.file_name,
         content_type=CONTENT_TYPES[export.format],

@@ -3,21 +3,23 @@ asked for (audited), built (progress after each table and every few thousand row
 downloaded (audited, and who saw whom records every customer the file lists), and its
 file deleted after ``KEEP_DAYS`` days.
 
-The file is written to MEDIA_ROOT/exports/ under a random name, created 0600 before a
-byte is written; the media view never serves that folder (``home/views.py``): the file
-is downloaded only through ``data_export_file``'s callers, which check the capability.
+The file is built in a private temporary file (0600, deleted once closed), then kept in
+the media storage (the local disk or the bucket: ``core/storage.py``) as exports/ and a
+random name; the media view never serves that folder (``home/views.py``): the file is
+downloaded only through ``data_export_file``'s callers, which check the capability.
 """
 
 import datetime as dt
 import io
-import os
 import secrets
+import tempfile
 import zipfile
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
@@ -75,19 +77,13 @@ def data_export_task(export_id: int) -> int:
     return data_export_run(DataExport.objects.get(pk=export_id)).rows_written
 
 
-def _path(export: DataExport) -> Path:
-    return Path(settings.MEDIA_ROOT) / export.file_path
-
-
 def data_export_run(export: DataExport) -> DataExport:
     """Build the file (from the start: a restarted worker writes it afresh)."""
     export.refresh_from_db()
     if export.status not in UNFINISHED:
         return export
-    folder = Path(settings.MEDIA_ROOT) / FOLDER
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if export.file_path:
-        _path(export).unlink(missing_ok=True)
+        default_storage.delete(export.file_path)
     name = f"{FOLDER}/{secrets.token_hex(16)}.{export.format}"
     DataExport.objects.filter(pk=export.pk).update(
         status=DataExport.Status.RUNNING,
@@ -98,18 +94,21 @@ def data_export_run(export: DataExport) -> DataExport:
         tables_total=len(TABLES),
     )
     export.refresh_from_db()
-    path = _path(export)
-    # Created 0600 before anything is in it.
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     try:
-        if export.format == DataExport.Format.ZIP:
-            _zip_write(export, path)
-        else:
-            _xlsx_write(export, path)
+        with tempfile.TemporaryFile() as scratch:  # 0600, and gone once closed
+            if export.format == DataExport.Format.ZIP:
+                _zip_write(export, scratch)
+            else:
+                _xlsx_write(export, scratch)
+            size = scratch.seek(0, 2)
+            scratch.seek(0)
+            saved = default_storage.save(name, File(scratch, name=name))
     except Exception as error:
-        path.unlink(missing_ok=True)
+        default_storage.delete(name)
         return _finish(export, DataExport.Status.FAILED, error=f"{type(error).__name__}: {error}")
-    return _finish(export, DataExport.Status.DONE)
+    if saved != name:  # the storage chose another name (never with a random one, but…)
+        DataExport.objects.filter(pk=export.pk).update(file_path=saved)
+    return _finish(export, DataExport.Status.DONE, size=size)
 
 
 class _Counted:
@@ -134,8 +133,8 @@ class _Counted:
         self.pending = 0
 
 
-def _zip_write(export: DataExport, path: Path) -> None:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def _zip_write(export: DataExport, target: IO[bytes]) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
             counted = _Counted(export, table)
             with (
@@ -146,37 +145,35 @@ def _zip_write(export: DataExport, path: Path) -> None:
             counted.flush(table_done=True)
 
 
-def _xlsx_write(export: DataExport, path: Path) -> None:
+def _xlsx_write(export: DataExport, target: IO[bytes]) -> None:
     book = xlsx_book()
     for table in TABLES:
         counted = _Counted(export, table)
         xlsx_sheet_write(book, table.name, counted)
         counted.flush(table_done=True)
-    book.save(str(path))
+    book.save(target)
 
 
-def _finish(export: DataExport, status: str, *, error: str = "") -> DataExport:
+def _finish(export: DataExport, status: str, *, error: str = "", size: int = 0) -> DataExport:
     with transaction.atomic():
         export = DataExport.objects.select_for_update().get(pk=export.pk)
         export.status = status
         export.error = error[:2000]
         export.finished_at = timezone.now()
-        path = _path(export) if export.file_path else None
-        export.size = path.stat().st_size if path and path.exists() else 0
+        export.size = size if status == DataExport.Status.DONE else 0
         if status != DataExport.Status.DONE:
             export.file_path = ""
         export.save()
     return export
 
 
-def data_export_download(*, actor: User, export: DataExport) -> Path:
-    """The file's path, once the download is audited and who saw whom records every
-    customer the file lists. ``FileNotFoundError`` when there is no file (any more)."""
+def data_export_download(*, actor: User, export: DataExport) -> File[bytes]:
+    """The file opened from the media storage, once the download is audited and who saw
+    whom records every customer the file lists. ``FileNotFoundError`` when there is no
+    file (any more)."""
     if export.status != DataExport.Status.DONE or not export.file_path:
         raise FileNotFoundError(export.pk)
-    path = _path(export)
-    if not path.exists():
-        raise FileNotFoundError(export.pk)
+    stored: File[bytes] = default_storage.open(export.file_path, "rb")
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -188,7 +185,7 @@ def data_export_download(*, actor: User, export: DataExport) -> Path:
         exported(actor, listed, _("full export %(id)s (%(format)s)") % {
             "id": export.pk, "format": export.format.upper()
         })  # fmt: skip
-    return path
+    return stored
 
 
 def data_exports_expire(*, now: dt.datetime | None = None) -> int:
@@ -199,7 +196,7 @@ def data_exports_expire(*, now: dt.datetime | None = None) -> int:
     count = 0
     for export in old:
         if export.file_path:
-            _path(export).unlink(missing_ok=True)
+            default_storage.delete(export.file_path)
         DataExport.objects.filter(pk=export.pk).update(
             status=DataExport.Status.EXPIRED, file_path=""
         )

@@ -1,5 +1,5 @@
 """A requested full export: who asked, the format, where the worker has got to and the
-file it wrote (under MEDIA_ROOT/exports/, 0600, never served by the media view)."""
+file it wrote (exports/ in the media storage, never served by the media view)."""
 
 from django.conf import settings
 from django.db import models
@@ -38,7 +38,7 @@ class DataExport(TimeStampedModel):
     tables_done = models.PositiveSmallIntegerField(default=0)
     tables_total = models.PositiveSmallIntegerField(default=0)
     rows_written = models.PositiveBigIntegerField(default=0)
-    # Relative to MEDIA_ROOT; "" until the file is written and after it is deleted.
+    # Its name in the media storage; "" until the file is written and after it is deleted.
     file_path = models.CharField(max_length=200, blank=True, editable=False)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     error = models.TextField(blank=True)

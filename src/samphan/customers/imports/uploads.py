@@ -1,21 +1,23 @@
 """An uploaded import file kept between the steps of the import pages (upload, mapping,
 preview, start), before it becomes an ImportJob.
 
-It lives under MEDIA_ROOT/import-uploads/<user id>/<token>.bin (0600, never served),
-with what the upload step chose beside it in <token>.json. The user's id is part of the
-path, so another user holding the token finds nothing; a token is 22 random URL-safe
-characters. Uploads older than a day are removed when the same user uploads again."""
+It is kept in the media storage (the local disk, 0600, or the bucket several web
+servers share: ``core/storage.py``) as import-uploads/<user id>/<token>.bin, never
+served, with what the upload step chose beside it in <token>.json. The user's id is part
+of the name, so another user holding the token finds nothing; a token is 22 random
+URL-safe characters. Uploads older than a day are removed when the same user uploads
+again."""
 
+import datetime as dt
 import json
-import os
 import re
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from samphan.accounts.models import User
 
@@ -34,30 +36,32 @@ class Upload:
     policy: str = ""
 
 
-def _folder(user: User) -> Path:
-    return Path(settings.MEDIA_ROOT) / "import-uploads" / str(user.pk)
+def _folder(user: User) -> str:
+    return f"import-uploads/{user.pk}"
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+def _write(name: str, data: bytes) -> None:
+    default_storage.delete(name)  # the name is the token's: written over, never renamed
+    default_storage.save(name, ContentFile(data))
+
+
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return bytes(handle.read())
 
 
 def upload_save(user: User, data: bytes, upload: Upload) -> Upload:
     """Keep ``data`` for ``user`` under a new token (set on the returned upload)."""
     folder = _folder(user)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     _sweep(folder)
     upload.token = secrets.token_urlsafe(16)
-    _write(folder / f"{upload.token}.bin", data)
+    _write(f"{folder}/{upload.token}.bin", data)
     upload_update(user, upload)
     return upload
 
 
 def upload_update(user: User, upload: Upload) -> None:
-    _write(_folder(user) / f"{upload.token}.json", json.dumps(asdict(upload)).encode())
+    _write(f"{_folder(user)}/{upload.token}.json", json.dumps(asdict(upload)).encode())
 
 
 def upload_load(user: User, token: str) -> tuple[Upload, bytes] | None:
@@ -66,8 +70,8 @@ def upload_load(user: User, token: str) -> tuple[Upload, bytes] | None:
         return None
     folder = _folder(user)
     try:
-        meta: dict[str, Any] = json.loads((folder / f"{token}.json").read_text())
-        data = (folder / f"{token}.bin").read_bytes()
+        meta: dict[str, Any] = json.loads(_read(f"{folder}/{token}.json"))
+        data = _read(f"{folder}/{token}.bin")
     except (OSError, ValueError):
         return None
     known = set(Upload.__dataclass_fields__)
@@ -77,14 +81,18 @@ def upload_load(user: User, token: str) -> tuple[Upload, bytes] | None:
 def upload_delete(user: User, token: str) -> None:
     if TOKEN.fullmatch(token):
         for suffix in (".bin", ".json"):
-            (_folder(user) / f"{token}{suffix}").unlink(missing_ok=True)
+            default_storage.delete(f"{_folder(user)}/{token}{suffix}")
 
 
-def _sweep(folder: Path) -> None:
-    old = time.time() - KEEP_SECONDS
-    for path in folder.iterdir():
+def _sweep(folder: str) -> None:
+    old = timezone.now() - dt.timedelta(seconds=KEEP_SECONDS)
+    try:
+        _folders, names = default_storage.listdir(folder)
+    except FileNotFoundError:  # the user's first upload (on disk: no folder yet)
+        return
+    for name in names:
         try:
-            if path.stat().st_mtime < old:
-                path.unlink()
+            if default_storage.get_modified_time(f"{folder}/{name}") < old:
+                default_storage.delete(f"{folder}/{name}")
         except OSError:
             continue

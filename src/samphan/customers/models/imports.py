@@ -57,8 +57,9 @@ class ImportMapping(TimeStampedModel):
 
 
 def import_file_path(instance: "ImportJob", filename: str) -> str:
-    """Uploaded import files live under MEDIA_ROOT/imports/, never served (0600, the
-    project's FILE_UPLOAD_PERMISSIONS), named by their hash, not by the customer's name."""
+    """Uploaded import files live under imports/ in the media storage, never served (0600
+    on disk: the project's FILE_UPLOAD_PERMISSIONS), named by their hash, not by the
+    customer's name."""
     return f"imports/{instance.sha256 or 'file'}.bin"
 
 
