@@ -120,8 +120,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a busy or unreachable database anywhere below answers 503, not 500.
+    "samphan.core.busy.DatabaseTroubleMiddleware",
+    "samphan.core.health.HealthMiddleware",  # /healthz, /readyz: before sessions and hosts
     "django.middleware.security.SecurityMiddleware",
-    "samphan.core.busy.DatabaseBusyMiddleware",  # a locked database: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -354,3 +356,6 @@ SAMPHAN_OUTBOX_LEASE_SECONDS: float = float(env_str("SAMPHAN_OUTBOX_LEASE_SECOND
 SAMPHAN_OUTBOX_MAX_ATTEMPTS: int = int(env_str("SAMPHAN_OUTBOX_MAX_ATTEMPTS", "8"))
 # Loyalty: a point for each this many baht of net spend (paid orders less refunds).
 SAMPHAN_BAHT_PER_POINT: decimal.Decimal = decimal.Decimal(env_str("SAMPHAN_BAHT_PER_POINT", "25"))
+# Health checks (issue 22): /readyz fails when no worker has beaten for this many seconds
+# (the worker beats every 10).
+SAMPHAN_HEARTBEAT_MAX_AGE: float = float(env_str("SAMPHAN_HEARTBEAT_MAX_AGE", "90"))

@@ -409,6 +409,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
 # person, with the reason.
 NOT_PERSONAL: Final[Mapping[str, str]] = {
     "core.NumberSequence": "document number counters",
+    "core.WorkerHeartbeat": "a worker process's host name and process id, and two times",
     "accounts.Team": "team names",
     "accounts.Role": "role settings",
     "customers.Tag": "labels shared by many customers (who has one is on Customer)",
