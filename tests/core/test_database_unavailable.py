@@ -56,7 +56,9 @@ def answers(tmp_path_factory) -> dict[str, dict[str, str | int | None]]:
         env=environment, capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    answers["log"] = {"body": result.stderr}
+    return answers
 
 
 @pytest.mark.parametrize("name", ["middleware", "view"])
@@ -91,3 +93,9 @@ def test_liveness_answers_and_readiness_does_not(answers):
     checks = json.loads(str(readyz["body"]))["checks"]
     assert checks["database"] == {"ok": False, "error": "OperationalError"}
     assert checks["worker"] == {"ok": False, "skipped": "database"}
+
+
+def test_each_answer_is_logged_in_one_line(answers):
+    log = str(answers["log"]["body"])
+    assert "GET /customers/: database unavailable (connection failed:" in log
+    assert "GET /api/v1/customers: database unavailable (" in log

@@ -14,6 +14,7 @@ the session or the user before any view runs; Django turns the latter into a 500
 each middleware's wrapper, so a receiver of ``got_request_exception`` marks the request
 and the outermost middleware swaps that 500 for the 503."""
 
+import logging
 import sys
 from collections.abc import Callable
 from typing import Literal
@@ -29,6 +30,7 @@ RETRY_AFTER_UNAVAILABLE = 10  # an unreachable one: a restart takes a few second
 SQLITE_BUSY = ("database is locked", "database table is locked")
 POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"
 MARK = "_samphan_database_error"
+logger = logging.getLogger(__name__)
 
 Trouble = Literal["busy", "unavailable"]
 
@@ -87,15 +89,18 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def trouble_response(request: HttpRequest, trouble: Trouble) -> HttpResponse:
+def trouble_response(request: HttpRequest, trouble: Trouble, error: BaseException) -> HttpResponse:
+    logger.warning(
+        "%s %s: database %s (%s)", request.method, request.path, trouble, first_line(error)
+    )
     return busy_response(request) if trouble == "busy" else unavailable_response(request)
 
 
 def _mark(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
     """Sent by Django while it handles an exception (``sys.exception()`` is that one)."""
-    trouble = database_trouble(sys.exception())
-    if request is not None and trouble is not None:
-        setattr(request, MARK, trouble)
+    error = sys.exception()
+    if request is not None and error is not None and database_trouble(error) is not None:
+        setattr(request, MARK, error)
 
 
 got_request_exception.connect(_mark, dispatch_uid="samphan.core.busy.mark")
@@ -110,11 +115,12 @@ class DatabaseTroubleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        trouble: Trouble | None = getattr(request, MARK, None)
-        if trouble is not None and response.status_code == 500:
-            return trouble_response(request, trouble)
+        error: BaseException | None = getattr(request, MARK, None)
+        trouble = database_trouble(error)
+        if error is not None and trouble is not None and response.status_code == 500:
+            return trouble_response(request, trouble, error)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         trouble = database_trouble(exception)
-        return None if trouble is None else trouble_response(request, trouble)
+        return None if trouble is None else trouble_response(request, trouble, exception)
