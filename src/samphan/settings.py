@@ -120,8 +120,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a busy or unreachable database anywhere below answers 503, not 500.
+    "samphan.core.busy.DatabaseTroubleMiddleware",
+    "samphan.core.health.HealthMiddleware",  # /healthz, /readyz: before sessions and hosts
     "django.middleware.security.SecurityMiddleware",
-    "samphan.core.busy.DatabaseBusyMiddleware",  # a locked database: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -378,3 +380,6 @@ if SAMPHAN_S3_BUCKET:
             "max_memory_size": 10 * 1024 * 1024,  # a larger file read spills to a temp file
         },
     }
+# Health checks (issue 22): /readyz fails when no worker has beaten for this many seconds
+# (the worker beats every 10).
+SAMPHAN_HEARTBEAT_MAX_AGE: float = float(env_str("SAMPHAN_HEARTBEAT_MAX_AGE", "90"))

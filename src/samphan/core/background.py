@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db import connections
 
+from samphan.core.busy import database_trouble, first_line
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,8 +57,14 @@ class Loops:
             while not self._stopped.wait(loop.every):
                 try:
                     loop.function()
-                except Exception:  # one failed run (a lock, a dropped connection): the next
-                    logger.exception("%s failed", loop.name)
+                except Exception as error:  # one failed run (a lock, the database away): the next
+                    trouble = database_trouble(error)
+                    if trouble is None:
+                        logger.exception("%s failed", loop.name)
+                    else:  # one line each time, not a traceback twice a second
+                        logger.warning(
+                            "%s: database %s (%s)", loop.name, trouble, first_line(error)
+                        )
                     connections.close_all()
         finally:
             connections.close_all()  # this thread's own connections

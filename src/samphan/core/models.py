@@ -158,3 +158,19 @@ class ShopProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running worker process, rewritten every few seconds (``core.heartbeat``):
+    ``/readyz`` reads the newest beat. No personal data: a host name and a process id."""
+
+    name = models.CharField(_("worker"), max_length=200, unique=True)  # host:pid
+    started_at = models.DateTimeField(_("started"))
+    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

@@ -405,10 +405,10 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
     ),
 )
 
-# Models of the project's apps whose text, date, file or JSON fields say nothing about a
-# person, with the reason.
+# Models of the apps whose text, date, file or JSON fields say nothing of a person, and why.
 NOT_PERSONAL: Final[Mapping[str, str]] = {
     "core.NumberSequence": "document number counters",
+    "core.WorkerHeartbeat": "a worker process's host name and process id, and two times",
     "accounts.Team": "team names",
     "accounts.Role": "role settings",
     "customers.Tag": "labels shared by many customers (who has one is on Customer)",
