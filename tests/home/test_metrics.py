@@ -4,6 +4,7 @@ latencies by view, the task queue and the outbox by state (samphan.home.metrics)
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -82,4 +83,8 @@ def test_latency_by_view_queue_and_outbox(metrics_on, admin_client):
     assert sample(text, "samphan_outbox_messages", channel="sms", state="failed") == 1
     assert sample(text, "samphan_tasks", queue="default", state="ready") == 1
     assert sample(text, "samphan_db_queries_total") > 0
+    if connection.vendor == "postgresql":
+        assert sample(text, "samphan_db_connections") >= 1
+    else:
+        assert "samphan_db_connections" not in text
     assert "0812345678" not in text and "/customers/" not in text  # views, not paths
