@@ -63,6 +63,7 @@ NOT_PAGES = {
     "sms_status": "a webhook",
     "email_bounce": "a webhook",
     "media": "an uploaded file",
+    "metrics": "Prometheus' text, 404 unless SAMPHAN_METRICS (tests/home/test_metrics.py)",
     "shop_logo": "a PNG file",
     "quote_public_pdf": "a PDF file",
     "password_reset_confirm": "a one-time link from an e-mail (tests/accounts read it)",

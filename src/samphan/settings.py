@@ -7,6 +7,7 @@ and a secret key generated once into ``var/secret_key``. Production sets at leas
 
 import datetime as dt
 import decimal
+import importlib.metadata
 import os
 import secrets
 from pathlib import Path
@@ -16,6 +17,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from samphan.core.address import bind_from_environment
 
@@ -120,6 +122,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "samphan.core.observe.RequestObserveMiddleware",  # first: the request id, timing
     # First: a busy or unreachable database anywhere below answers 503, not 500.
     "samphan.core.busy.DatabaseTroubleMiddleware",
     "samphan.core.health.HealthMiddleware",  # /healthz, /readyz: before sessions and hosts
@@ -299,14 +302,62 @@ SAMPHAN_PAGE_SIZE: int = 25
 SAMPHAN_CARD_FONT_DIR: str = env_str("SAMPHAN_CARD_FONT_DIR", "/usr/share/fonts/truetype/tlwg")
 SAMPHAN_MEMBER_NUMBER_PATTERN: str = env_str("SAMPHAN_MEMBER_NUMBER_PATTERN", "M{year}{number:05d}")
 
+# Logs, metrics and error reports (issue 22; docs/operations.md): all off by default.
+# SAMPHAN_LOG_FORMAT=json: one JSON object a line on the console (else text). Every record
+# made during a request carries its request id and the user's id (samphan.core.observe).
+SAMPHAN_LOG_FORMAT: str = env_str("SAMPHAN_LOG_FORMAT", "text")
+if SAMPHAN_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(
+        f"SAMPHAN_LOG_FORMAT must be text or json, got {SAMPHAN_LOG_FORMAT!r}"
+    )
+# One line per request on the logger samphan.request; on by default with JSON logs
+# (`samphan serve` then leaves gunicorn's own access log out: it writes query strings).
+SAMPHAN_ACCESS_LOG: bool = env_bool("SAMPHAN_ACCESS_LOG", SAMPHAN_LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "samphan.core.observe.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+            "json_ensure_ascii": False,  # Thai stays readable
+            # Django's request log passes the request, whose text has the query string.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": SAMPHAN_LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint reports each layout step of every PDF at INFO: noise, not news.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+# GET /metrics (Prometheus), 404 unless on; then with `Authorization: Bearer <token>`, or
+# without a token only from loopback and not through a proxy (samphan.home.metrics).
+SAMPHAN_METRICS: bool = env_bool("SAMPHAN_METRICS")
+SAMPHAN_METRICS_TOKEN: str = env_str("SAMPHAN_METRICS_TOKEN")
+# Error reports to Sentry (or a compatible service); nothing is sent while the DSN is empty.
+SAMPHAN_SENTRY_DSN: str = env_str("SAMPHAN_SENTRY_DSN")
+SAMPHAN_SENTRY_ENVIRONMENT: str = env_str("SAMPHAN_SENTRY_ENVIRONMENT", "production")
+SAMPHAN_RELEASE: str = env_str("SAMPHAN_RELEASE") or importlib.metadata.version("samphan")
+SAMPHAN_SENTRY_TRACES_RATE: float = float(env_str("SAMPHAN_SENTRY_TRACES_RATE", "0"))
+if SAMPHAN_SENTRY_DSN:
+    from samphan.core.errors import sentry_init
+
+    sentry_init(
+        dsn=SAMPHAN_SENTRY_DSN,
+        environment=SAMPHAN_SENTRY_ENVIRONMENT,
+        release=SAMPHAN_RELEASE,
+        traces_rate=SAMPHAN_SENTRY_TRACES_RATE,
+    )
 
 # The business, as printed on quotations; PromptPay ID (mobile or tax ID) for the payment QR.
 SAMPHAN_BUSINESS_NAME: str = env_str("SAMPHAN_BUSINESS_NAME", "Samphan Demo Co., Ltd.")

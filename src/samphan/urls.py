@@ -9,6 +9,7 @@ from samphan.api.main import api
 from samphan.core import shop_views
 from samphan.core import views as core_views
 from samphan.frontdesk import public as frontdesk_public
+from samphan.home import metrics as home_metrics
 from samphan.home import views as home_views
 from samphan.marketing import campaign_views
 from samphan.messaging import hooks as messaging_hooks
@@ -66,6 +67,7 @@ urlpatterns = [
     path("language/", account_views.language_switch, name="language_switch"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("metrics", home_metrics.metrics, name="metrics"),  # 404 unless SAMPHAN_METRICS=1
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", home_views.media, name="media"),
 ]

@@ -3,7 +3,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samphan.core.address import Bind, bind_available, bind_from_environment, bind_parse, listening
@@ -21,6 +23,17 @@ def positive_int(name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) <= 0:
         raise CommandError(f"{name} must be a whole number of seconds above 0, got {raw!r}")
     return int(raw)
+
+
+def metrics_directory(env: dict[str, str]) -> Path:
+    """Where each web process keeps its metrics for /metrics to sum (prometheus_client's
+    multiprocess mode): PROMETHEUS_MULTIPROC_DIR, else var/prometheus; emptied at each
+    start, or the counts of processes long gone would add up forever."""
+    directory = Path(env.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "prometheus")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    return directory
 
 
 class Command(BaseCommand):
@@ -51,6 +64,10 @@ class Command(BaseCommand):
         timeout = options["timeout"] or positive_int("SAMPHAN_REQUEST_TIMEOUT", DEFAULT_TIMEOUT)
         # The children read the same address (the public URL's default) from the environment.
         env = {**os.environ, "SAMPHAN_BIND": str(bind)}
+        if settings.SAMPHAN_METRICS:
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_directory(env))
+        # Samphan's own access log (no query strings) replaces gunicorn's.
+        access_log = [] if settings.SAMPHAN_ACCESS_LOG else ["--access-logfile", "-"]
         web = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -67,8 +84,7 @@ class Command(BaseCommand):
                 "--preload",
                 "--timeout",
                 str(timeout),
-                "--access-logfile",
-                "-",
+                *access_log,
                 "--graceful-timeout",
                 "10",
             ],
