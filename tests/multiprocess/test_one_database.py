@@ -38,7 +38,7 @@ from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = 300
-RATE = 40  # e-mails a second, for both workers together
+RATE = 25  # e-mails a second, for both workers together
 ORDERS_EACH = 8  # concurrent orders for one customer through each web process
 URL = os.environ.get("DATABASE_URL", "")
 
