@@ -175,3 +175,16 @@ class MessageAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SendPace(models.Model):
+    """A channel's rate limit, shared by every worker process: when the channel's next
+    hand-off may start, in seconds since 1970 on the database's clock. Each hand-off takes
+    the next slot in one statement (``samphan.messaging.outbox.RateLimits``), so N workers
+    together keep to the configured rate, not N times it."""
+
+    channel = models.CharField(max_length=10, primary_key=True)
+    next_at = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.next_at}"

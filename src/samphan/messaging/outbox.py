@@ -15,6 +15,7 @@ it, and the worker hands it over later. What this guarantees:
 
 import datetime as dt
 import logging
+import os
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -33,7 +34,7 @@ from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer
 from samphan.messaging.channels import Outcome, Sender, sender_for
 from samphan.messaging.consent import address_key, refusals
-from samphan.messaging.models import Channel, Message, Suppression, message_key
+from samphan.messaging.models import Channel, Message, SendPace, Suppression, message_key
 
 logger = logging.getLogger(__name__)
 
@@ -165,11 +166,15 @@ def messages_queue_many(drafts: Sequence[Draft], *, actor: User | None = None) -
 
 
 class RateLimits:
-    """At most N hand-offs a second per channel in this process (0: no limit)."""
+    """At most N hand-offs a second per channel, counted across every worker process (0:
+    no limit). Each hand-off takes the channel's next slot from its ``SendPace`` row in one
+    statement (``pace_take``: the slot starts at the later of the row's time and now, and
+    the row moves one interval on), then sleeps until its slot. The row is locked for that
+    statement only; the database's clock is the one clock all processes share. A slot
+    taken and not used (a worker stopped while waiting) only slows the next one down."""
 
     def __init__(self, per_second: dict[str, float]) -> None:
         self.interval = {channel: 1 / rate for channel, rate in per_second.items() if rate > 0}
-        self.next_at: dict[str, float] = {}
 
     @classmethod
     def from_settings(cls) -> "RateLimits":
@@ -183,11 +188,29 @@ class RateLimits:
         interval = self.interval.get(channel)
         if interval is None:
             return
-        now = time.monotonic()
-        at = max(self.next_at.get(channel, now), now)
-        if at > now:
-            time.sleep(at - now)
-        self.next_at[channel] = at + interval
+        with connection.cursor() as cursor:
+            cursor.execute(pace_take(), [channel, interval, interval, interval])
+            seconds = cursor.fetchone()[0]
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+PACES = SendPace._meta.db_table
+
+
+def pace_take() -> str:
+    """The statement that takes a channel's next slot and answers how many seconds from
+    now it starts (0 or less: at once). Times are on the database's clock, the one clock
+    every process shares."""
+    now = sql.pick(
+        postgresql="EXTRACT(EPOCH FROM clock_timestamp())::float8",
+        sqlite="((julianday('now') - 2440587.5) * 86400.0)",
+    )
+    return (
+        f"INSERT INTO {PACES} (channel, next_at) VALUES (%s, {now} + %s) "  # noqa: S608 - constants and core.sql fragments
+        f"ON CONFLICT (channel) DO UPDATE SET next_at = {sql.greatest()}({PACES}.next_at, {now}) + %s "
+        f"RETURNING next_at - %s - {now}"
+    )
 
 
 class Outbox:
@@ -253,6 +276,8 @@ class Outbox:
                     _record(message, status=Message.Status.BLOCKED, error=reasons[message.pk] or "")
                     continue
                 self.limits.wait(message.channel)
+                if time.monotonic() >= lease_ends:  # waited for a slot past the lease
+                    return handed
                 outcome = self.sender(message.channel).send(message)
                 outcome_record(message, outcome)
                 handed += 1
@@ -265,8 +290,12 @@ class Outbox:
 
 
 def outbox_run() -> int:
-    """The worker's loop: send what is due, return how many were handed over."""
-    return Outbox().run()
+    """The worker's loop: send what is due, return how many were handed over (logged with
+    the process id, so several workers' shares can be told apart)."""
+    handed = Outbox().run()
+    if handed:
+        logger.info("outbox: %s handed over by process %s", handed, os.getpid())
+    return handed
 
 
 def outcome_record(message: Message, outcome: Outcome) -> None:

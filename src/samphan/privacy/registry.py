@@ -427,6 +427,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "analytics.HourlyTraffic": "counts per hour over all customers",
     "analytics.RFMState": "a computation's state",
     "analytics.OrdersVersion": "a counter",
+    "messaging.SendPace": "when a channel may send next (the shared rate limit)",
     "analytics.StoredForecast": "forecasts of totals over all customers",
     "frontdesk.AlertRule": "rules naming tiers, tags and teams",
     "marketing.Segment": "rules, not people (static members are SegmentMember)",
