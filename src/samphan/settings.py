@@ -123,7 +123,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "samphan.core.observe.RequestObserveMiddleware",  # first: the request id, timing
-    # First: a busy or unreachable database anywhere below answers 503, not 500.
+    # Then: a busy or unreachable database anywhere below answers 503, not 500.
     "samphan.core.busy.DatabaseTroubleMiddleware",
     "samphan.core.health.HealthMiddleware",  # /healthz, /readyz: before sessions and hosts
     "django.middleware.security.SecurityMiddleware",
