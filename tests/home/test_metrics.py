@@ -88,3 +88,15 @@ def test_latency_by_view_queue_and_outbox(metrics_on, admin_client):
     else:
         assert "samphan_db_connections" not in text
     assert "0812345678" not in text and "/customers/" not in text  # views, not paths
+
+
+def test_each_workers_heartbeat_age(metrics_on, db):
+    from samphan.core.models import WorkerHeartbeat
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        name="node-1:4242", started_at=now, beat_at=now - timezone.timedelta(seconds=120)
+    )
+    text = Client().get("/metrics").content.decode()
+    age = sample(text, "samphan_worker_heartbeat_age_seconds", worker="node-1:4242")
+    assert 119 < age < 180

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.tasks.base import TaskResultStatus
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -26,6 +27,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from samphan.core.models import WorkerHeartbeat
 from samphan.core.sql import pick
 from samphan.messaging.models import Message
 
@@ -73,6 +75,15 @@ class DatabaseCollector(Collector):
         for channel, state, n in by_state.order_by():
             outbox.add_metric([channel, state], n)
         yield outbox
+        beats = GaugeMetricFamily(
+            "samphan_worker_heartbeat_age_seconds",
+            "Seconds since each worker process last wrote its heartbeat (silent a day: gone).",
+            labels=["worker"],
+        )
+        now = timezone.now()
+        for name, beat_at in WorkerHeartbeat.objects.values_list("name", "beat_at"):
+            beats.add_metric([name], (now - beat_at).total_seconds())
+        yield beats
         if pick(postgresql=CONNECTIONS_SQL, sqlite=""):
             with connection.cursor() as cursor:
                 cursor.execute(CONNECTIONS_SQL)
