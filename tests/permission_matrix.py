@@ -47,6 +47,7 @@ PAGES: dict[str, Needs | None] = {
     "language_switch": PUBLIC,
     "notifications": LOGIN,
     "notification_badge": LOGIN,
+    "metrics": PUBLIC,  # a bearer token or loopback only (tests/home/test_metrics.py)
     "token_create": needs("", post=True),
     "token_revoke": PUBLIC,  # the user's own token (tests/accounts)
     "media": PUBLIC,

@@ -7,12 +7,12 @@ The access ZIP (``subject_export``) and erasure (``erasure``) read this registry
 model or field with personal data that is neither here nor in ``NOT_PERSONAL``.
 """
 
-from collections.abc import Mapping
 from typing import Final
 
 from django.utils.translation import gettext_lazy as _
 
 from samphan.privacy.registry_imports import IMPORT_FAILED_ROWS
+from samphan.privacy.registry_not_personal import NOT_PERSONAL
 from samphan.privacy.registry_types import BASIS_LABELS, Basis, Erasure, PersonalData
 
 __all__ = ["BASIS_LABELS", "NOT_PERSONAL", "REGISTRY", "Basis", "Erasure", "PersonalData"]
@@ -404,39 +404,6 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         plain=("received_on", "due_on", "reminded_on"),
     ),
 )
-
-# Models of the apps whose text, date, file or JSON fields say nothing of a person, and why.
-NOT_PERSONAL: Final[Mapping[str, str]] = {
-    "core.NumberSequence": "document number counters",
-    "core.WorkerHeartbeat": "a worker process's host name and process id, and two times",
-    "accounts.Team": "team names",
-    "accounts.Role": "role settings",
-    "customers.Tag": "labels shared by many customers (who has one is on Customer)",
-    "customers.Interest": "labels shared by many customers",
-    "customers.CustomFieldDefinition": "field definitions; the values are on Customer",
-    "customers.ImportMapping": "a file's column names and the fields they fill, no rows",
-    "customers.DuplicateCandidate": "two customer ids, a score and reason codes (no names)",
-    "sales.Category": "catalogue",
-    "sales.Product": "catalogue",
-    "sales.ProductAffinity": "product pairs counted over all customers",
-    "sales.SuggestionState": "a computation's state",
-    "sales.Pipeline": "pipeline names",
-    "sales.Stage": "stage names",
-    "sales.RoundRobin": "whose turn it is among staff",
-    "analytics.DailySales": "sums per day over all customers",
-    "analytics.HourlyTraffic": "counts per hour over all customers",
-    "analytics.RFMState": "a computation's state",
-    "analytics.OrdersVersion": "a counter",
-    "messaging.SendPace": "when a channel may send next (the shared rate limit)",
-    "analytics.StoredForecast": "forecasts of totals over all customers",
-    "frontdesk.AlertRule": "rules naming tiers, tags and teams",
-    "marketing.Segment": "rules, not people (static members are SegmentMember)",
-    "marketing.Campaign": "campaign settings",
-    "marketing.Variant": "message templates before any customer's values are filled in",
-    "privacy.Breach": "an incident written up by staff; the people affected are linked, not copied",
-    "privacy.RetentionPolicy": "the shop's retention periods (numbers of months)",
-    "privacy.AccessExport": "what an export was on (a segment's name); who saw whom is ids only",
-}
 
 
 def entry(model: str) -> PersonalData:
