@@ -354,3 +354,17 @@ SAMPHAN_OUTBOX_LEASE_SECONDS: float = float(env_str("SAMPHAN_OUTBOX_LEASE_SECOND
 SAMPHAN_OUTBOX_MAX_ATTEMPTS: int = int(env_str("SAMPHAN_OUTBOX_MAX_ATTEMPTS", "8"))
 # Loyalty: a point for each this many baht of net spend (paid orders less refunds).
 SAMPHAN_BAHT_PER_POINT: decimal.Decimal = decimal.Decimal(env_str("SAMPHAN_BAHT_PER_POINT", "25"))
+# Backups (samphan backup / restore, docs/operations.md "Backups"): where (a private folder
+# by default; replace the "backups" storage with any storage class, e.g. S3-compatible),
+# how many are kept, and the local hour the worker takes one each day (-1: never).
+SAMPHAN_BACKUP_DIR = Path(env_str("SAMPHAN_BACKUP_DIR") or VAR_DIR / "backups")
+STORAGES["backups"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {  # type: ignore[dict-item]
+        "location": SAMPHAN_BACKUP_DIR,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+SAMPHAN_BACKUP_KEEP: int = int(env_str("SAMPHAN_BACKUP_KEEP", "7"))
+SAMPHAN_BACKUP_HOUR: int = int(env_str("SAMPHAN_BACKUP_HOUR", "3"))
