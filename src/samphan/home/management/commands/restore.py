@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         path = Path(options["backup"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        started = time.perf_counter()
         try:
             backup_restore(path, say=self.stdout.write)
         except RestoreRefusedError as error:
@@ -30,4 +32,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Refused, nothing was written: {path} is damaged: {error}"
             ) from error
-        self.stdout.write("Restored. Start Samphan and check a few customers and orders.")
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"Restored in {seconds:.1f} s. Start Samphan and check a few customers and orders."
+        )
