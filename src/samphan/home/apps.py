@@ -12,6 +12,9 @@ class HomeConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.core.background import loop_register
+        from samphan.core.shop import backup_status_source
         from samphan.home.backup_schedule import CHECK_EVERY, backup_scheduled
+        from samphan.home.backups import status_read
 
         loop_register("backup", CHECK_EVERY, backup_scheduled)
+        backup_status_source[:] = [status_read]

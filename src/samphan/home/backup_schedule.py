@@ -4,12 +4,12 @@ recorded beside the backups (``last-backup.json``) for administrators to see."""
 
 import logging
 
-from django.conf import settings
 from django.utils import timezone
 
 from samphan.home.backups import (
     BackupResult,
     backup_create,
+    backup_settings,
     backup_storage,
     backup_time,
     backups_list,
@@ -21,7 +21,7 @@ CHECK_EVERY = 60.0  # seconds
 
 
 def backup_due() -> bool:
-    hour = settings.SAMPHAN_BACKUP_HOUR
+    hour = backup_settings()[0]
     now = timezone.localtime()
     if hour < 0 or now.hour != hour:
         return False
@@ -34,7 +34,7 @@ def backup_scheduled() -> BackupResult | None:
     if not backup_due():
         return None
     try:
-        result = backup_create(keep=settings.SAMPHAN_BACKUP_KEEP)
+        result = backup_create()
     except Exception as error:  # any failure: logged, shown, tried again next check
         logger.exception("the scheduled backup failed")
         status_write(backup_storage(), ok=False, error=f"{type(error).__name__}: {error}")

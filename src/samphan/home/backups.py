@@ -25,6 +25,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
 from django.db import connection
 
+from samphan.core.models import ShopProfile
 from samphan.home.backup_database import DUMP_NAME, database_dump
 from samphan.privacy.erasure_ledger import ledger_path
 
@@ -49,6 +50,17 @@ class BackupResult:
     seconds: float
     deleted: list[str]
     manifest: dict[str, Any]
+
+
+def backup_settings() -> tuple[int, int]:
+    """(the local hour of the daily backup, how many are kept): an administrator's choice
+    on the shop settings page, else SAMPHAN_BACKUP_HOUR and SAMPHAN_BACKUP_KEEP."""
+    row = ShopProfile.objects.filter(pk=ShopProfile.ONLY_ID)
+    hour, keep = row.values_list("backup_hour", "backup_keep").first() or (None, None)
+    return (
+        settings.SAMPHAN_BACKUP_HOUR if hour is None else hour,
+        settings.SAMPHAN_BACKUP_KEEP if keep is None else keep,
+    )
 
 
 def backup_storage(path: str | Path | None = None) -> Storage:
@@ -145,7 +157,7 @@ def backup_create(*, storage: Storage | None = None, keep: int | None = None) ->
     """Take a backup, verify it as stored, then delete all but the newest ``keep``."""
     started = time.perf_counter()
     storage = storage if storage is not None else backup_storage()
-    keep = settings.SAMPHAN_BACKUP_KEEP if keep is None else keep
+    keep = backup_settings()[1] if keep is None else keep
     if keep < 1:
         raise ValueError("keep at least one backup")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,9 +1,8 @@
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from samphan.home.backups import backup_create, backup_storage
+from samphan.home.backups import backup_create, backup_settings, backup_storage
 
 
 class Command(BaseCommand):
@@ -16,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--to", help="a folder (default: the backups storage, var/backups)")
         parser.add_argument("--keep", type=int, default=None,
-                            help=f"backups kept (default {settings.SAMPHAN_BACKUP_KEEP})")  # fmt: skip
+                            help="backups kept (default: the shop settings, else SAMPHAN_BACKUP_KEEP)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         keep = options["keep"]
@@ -29,6 +28,4 @@ class Command(BaseCommand):
             f"{len(result.manifest['files'])} files, verified, in {result.seconds:.1f} s"
         )
         for name in result.deleted:
-            self.stdout.write(
-                f"deleted {name} (keeping the newest {keep or settings.SAMPHAN_BACKUP_KEEP})"
-            )
+            self.stdout.write(f"deleted {name} (keeping the newest {keep or backup_settings()[1]})")
