@@ -434,3 +434,17 @@ if SAMPHAN_S3_BUCKET:
 # Health checks (issue 22): /readyz fails when no worker has beaten for this many seconds
 # (the worker beats every 10).
 SAMPHAN_HEARTBEAT_MAX_AGE: float = float(env_str("SAMPHAN_HEARTBEAT_MAX_AGE", "90"))
+# Backups (samphan backup / restore, docs/operations.md "Backups"): where (a private folder
+# by default; replace the "backups" storage with any storage class, e.g. S3-compatible),
+# how many are kept, and the local hour the worker takes one each day (-1: never).
+SAMPHAN_BACKUP_DIR = Path(env_str("SAMPHAN_BACKUP_DIR") or VAR_DIR / "backups")
+STORAGES["backups"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {  # type: ignore[dict-item]
+        "location": SAMPHAN_BACKUP_DIR,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+SAMPHAN_BACKUP_KEEP: int = int(env_str("SAMPHAN_BACKUP_KEEP", "7"))
+SAMPHAN_BACKUP_HOUR: int = int(env_str("SAMPHAN_BACKUP_HOUR", "3"))

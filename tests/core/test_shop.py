@@ -102,6 +102,10 @@ def test_an_admin_saves_it_and_the_audit_log_says_what_changed(admin_client, adm
         ("privacy_url", "ftp//nope"),
         ("logo", "text"),
         ("logo", "huge"),
+        ("backup_hour", "24"),
+        ("backup_hour", "-1"),
+        ("backup_keep", "0"),
+        ("backup_keep", "seven"),
     ],
 )
 def test_each_bad_input_is_shown_beside_its_field_and_the_row_stays(

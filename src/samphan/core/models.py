@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -145,6 +145,21 @@ class ShopProfile(models.Model):
         _("privacy notice link"),
         blank=True,
         help_text=_("Or a link to the full notice on your website."),
+    )
+    # The worker's daily backup (home.backup_schedule); empty: SAMPHAN_BACKUP_HOUR / _KEEP.
+    backup_hour = models.PositiveSmallIntegerField(
+        _("daily backup hour"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Local time, 0 to 23. Empty: the server's setting."),
+    )
+    backup_keep = models.PositiveSmallIntegerField(
+        _("backups kept"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("The newest are kept, 1 to 365. Empty: the server's setting."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(

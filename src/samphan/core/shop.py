@@ -13,6 +13,7 @@ change up within that time).
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -38,8 +39,12 @@ TEXT_FIELDS = (
     "name", "name_en", "address", "tax_id", "branch", "promptpay_id", "public_url",
     "privacy_notice", "privacy_url",
 )  # fmt: skip
-AUDITED_FIELDS = (*TEXT_FIELDS, "logo")
+BACKUP_FIELDS = ("backup_hour", "backup_keep")  # numbers; kept as they are when not sent
+AUDITED_FIELDS = (*TEXT_FIELDS, "logo", *BACKUP_FIELDS)
 HEAD_OFFICE = "00000"
+# The last backup's outcome for the settings page ({"time", "ok", "size", "error"}), told
+# by the app that takes backups (home fills it in its ready()): core knows no app.
+backup_status_source: list[Callable[[], dict[str, Any] | None]] = []
 # Who may see and change it: the admin role (accounts.roles), and superusers.
 CHANGE_SHOP = "core.change_shopprofile"
 
@@ -127,7 +132,7 @@ def shop_profile_initial() -> dict[str, Any]:
     stays empty), else the environment's values."""
     row = ShopProfile.objects.filter(pk=ShopProfile.ONLY_ID).first()
     if row is not None:
-        return {name: getattr(row, name) for name in TEXT_FIELDS}
+        return {name: getattr(row, name) for name in (*TEXT_FIELDS, *BACKUP_FIELDS)}
     values = asdict(shop_from_settings())
     values["public_url"] = ""  # empty: keep following the server's setting
     return {name: values[name] for name in TEXT_FIELDS}
@@ -165,6 +170,9 @@ def shop_profile_update(
     clean, errors = _normalised(fields)
     for name, value in clean.items():
         setattr(row, name, value)
+    for name in BACKUP_FIELDS:
+        if name in fields:
+            setattr(row, name, fields[name])
     if logo:
         try:
             row.logo = logo_file(logo)

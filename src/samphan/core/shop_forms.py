@@ -17,6 +17,7 @@ SECTIONS = [
     (_("The shop"), ["name", "name_en", "logo"]),
     (_("On quotations"), ["address", "tax_id", "branch", "promptpay_id"]),
     (_("For customers"), ["public_url", "privacy_notice", "privacy_url"]),
+    (_("Backups"), ["backup_hour", "backup_keep"]),
 ]
 
 
@@ -49,6 +50,17 @@ class ShopProfileForm(forms.Form):
     public_url = _text("public_url", max_length=200, widget=forms.URLInput)
     privacy_notice = _text("privacy_notice", max_length=5000, widget=Textarea(attrs={"rows": 5}))
     privacy_url = _text("privacy_url", max_length=200, widget=forms.URLInput)
+
+    backup_hour = forms.IntegerField(
+        label=ShopProfile._meta.get_field("backup_hour").verbose_name,
+        help_text=ShopProfile._meta.get_field("backup_hour").help_text,
+        required=False, min_value=0, max_value=23,
+    )  # fmt: skip
+    backup_keep = forms.IntegerField(
+        label=ShopProfile._meta.get_field("backup_keep").verbose_name,
+        help_text=ShopProfile._meta.get_field("backup_keep").help_text,
+        required=False, min_value=1, max_value=365,
+    )  # fmt: skip
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in SECTIONS]

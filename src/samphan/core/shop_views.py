@@ -1,5 +1,8 @@
 """The shop's settings page (admins) and its logo (public: the sign-up page shows it)."""
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +15,13 @@ from samphan.core.forms import add_errors
 from samphan.core.http import Request
 from samphan.core.models import ShopProfile
 from samphan.core.permissions import require_perm
-from samphan.core.shop import CHANGE_SHOP, shop_profile, shop_profile_initial, shop_profile_update
+from samphan.core.shop import (
+    CHANGE_SHOP,
+    backup_status_source,
+    shop_profile,
+    shop_profile_initial,
+    shop_profile_update,
+)
 from samphan.core.shop_forms import ShopProfileForm
 from samphan.core.shop_logo import logo_bytes
 
@@ -44,9 +53,18 @@ def shop_settings(request: Request) -> HttpResponse:
         else:
             messages.success(request, _("The shop's details are saved."))
             return redirect("shop_settings")
-    context = {"form": form, "shop": shop}
+    context = {"form": form, "shop": shop, "backup": last_backup()}
     status = 400 if request.method == "POST" else 200
     return render(request, "core/shop_settings.html", context, status=status)
+
+
+def last_backup() -> dict[str, Any] | None:
+    """The last backup's time (aware), size in MB, and outcome; None before the first."""
+    status = backup_status_source[0]() if backup_status_source else None
+    if not status:
+        return None
+    return {**status, "at": dt.datetime.fromisoformat(status["time"]),
+            "megabytes": f"{status.get('size', 0) / 1e6:.1f}"}  # fmt: skip
 
 
 def shop_logo(request: HttpRequest) -> HttpResponse:
