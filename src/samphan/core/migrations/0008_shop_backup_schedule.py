@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_audit_export_erase'),
+        ('core', '0007_worker_heartbeat'),
     ]
 
     operations = [
