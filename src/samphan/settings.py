@@ -440,7 +440,7 @@ SAMPHAN_HEARTBEAT_MAX_AGE: float = float(env_str("SAMPHAN_HEARTBEAT_MAX_AGE", "9
 SAMPHAN_BACKUP_DIR = Path(env_str("SAMPHAN_BACKUP_DIR") or VAR_DIR / "backups")
 STORAGES["backups"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {  # type: ignore[dict-item]
+    "OPTIONS": {
         "location": SAMPHAN_BACKUP_DIR,
         "file_permissions_mode": 0o600,
         "directory_permissions_mode": 0o700,
