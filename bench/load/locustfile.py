@@ -110,8 +110,13 @@ class Staff(SignedIn):
     def on_start(self) -> None:
         super().on_start()
         number = next_number("staff")
-        self.deals = [dict(deal) for deal in FIXTURES["deals"][number % STAFF :: STAFF]]
+        self.deals = [dict(deal) for deal in self.deal_pool()[number % STAFF :: STAFF]]
         self.rng = random.Random(number)
+
+    def deal_pool(self) -> list[dict[str, Any]]:
+        """The first half of the open deals (the probe moves the other half)."""
+        deals: list[dict[str, Any]] = FIXTURES["deals"]
+        return deals[: len(deals) // 2]
 
     def customer(self) -> int:
         return int(self.rng.choice(FIXTURES["customers"]))
@@ -170,6 +175,17 @@ class Staff(SignedIn):
     @task(1)
     def insights_reports(self) -> None:
         self.client.get("/insights/reports/", name="dashboard (insights: reports)")
+
+
+class StaffProbe(Staff):
+    """One user, no pause, one request in flight: each request type's own time, without
+    the queue a saturated server adds (``run.py --mix probe``)."""
+
+    wait_time = constant_pacing(0)
+
+    def deal_pool(self) -> list[dict[str, Any]]:
+        deals: list[dict[str, Any]] = FIXTURES["deals"]
+        return deals[len(deals) // 2 :]
 
 
 class PosClient(FastHttpUser):

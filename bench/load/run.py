@@ -12,7 +12,8 @@ one ``samphan worker`` (DEBUG off, two-factor optional so the demo staff sign in
 the login form), bench/load/fixtures.py, and locust headless from this machine with the
 mix of bench/load/locustfile.py (``--mix full``: 50 alert screens, staff, a POS; ``--mix
 orders``: POS clients posting orders of five lines on average with no pause, for orders/s
-through the API; ``--mix full,orders`` runs one after the other on the same server). Last,
+through the API; ``--mix probe``: one staff user with no pause, each request type's own
+time; ``--mix full,probe,orders`` runs them in turn on the same server). Last,
 with the servers stopped, bench/load/ingest.py: one order per call through the service
 alone, as the full bench measures it. Prints one JSON summary and writes it, with locust's
 CSV files and the servers' logs, under var/load/<time>/.
@@ -40,6 +41,7 @@ PASSWORD = "load-test-" + secrets.token_hex(8)
 MIXES = {
     "full": ["AlertScreen", "Staff", "PosClient"],
     "orders": ["PosClientFlatOut"],
+    "probe": ["StaffProbe"],
 }
 
 
@@ -58,13 +60,20 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--run-time", default="2m", help="measured time after the ramp-up (e.g. 30s, 2m, 10m)"
     )
-    parser.add_argument("--mix", default="full", help="full, orders, or both: full,orders")
+    parser.add_argument(
+        "--mix", default="full", help="full, orders, probe, or several in turn: full,probe,orders"
+    )
     parser.add_argument("--orders-users", type=int, default=8, help="users of the orders mix")
-    parser.add_argument("--orders-run-time", help="measured time of the orders mix (--run-time)")
+    parser.add_argument(
+        "--orders-run-time", help="measured time of the orders mix (--run-time); also of the probe"
+    )
     parser.add_argument(
         "--no-service-orders",
         action="store_true",
         help="skip bench/load/ingest.py (one order per call through the service, alone)",
+    )
+    parser.add_argument(
+        "--report", type=Path, help="only print an earlier summary.json as Markdown tables"
     )
     parser.add_argument("--out", type=Path, help="folder for the results (var/load/<time>)")
     return parser.parse_args()
@@ -150,7 +159,7 @@ def seconds(text: str) -> int:
 def run_locust(
     mix: str, url: str, env: dict[str, str], out: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
-    users = args.users if mix == "full" else args.orders_users
+    users = {"full": args.users, "orders": args.orders_users, "probe": 1}[mix]
     run_time = args.run_time if mix == "full" else args.orders_run_time or args.run_time
     prefix = out / f"locust-{mix}"
     # The statistics are reset once every user has started (and signed in: a password
@@ -202,8 +211,37 @@ def run_locust(
     }
 
 
+def markdown(summary: dict[str, Any]) -> str:
+    """A summary as docs/performance.md shows it: one table per mix, slowest p95 first."""
+    lines = [f"Configuration: `{json.dumps(summary['configuration'])}`"]
+    for run in summary["runs"]:
+        load = run["load_average"]
+        lines += [
+            "",
+            f"{run['mix']} mix, {run['users']} users ({run['screens']} alert screens), "
+            f"{run['run_time']} measured after a {run['ramp_up_s']} s ramp-up; load average "
+            f"{load['before_1m']} before, {load['during_mean_1m']} mean and "
+            f"{load['during_max_1m']} max during",
+            "",
+            "| request type | requests | req/s | p50 ms | p95 ms | p99 ms | failures |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        rows = sorted(run["by_type"].items(), key=lambda item: -item[1]["p95_ms"])
+        for name, row in [*rows, ("**overall**", run["overall"])]:
+            lines.append(
+                f"| {name} | {row['requests']:,} | {row['requests_per_s']} | {row['p50_ms']:.0f} "
+                f"| {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['failures']} |"
+            )
+    if summary.get("service_one_order_per_call"):
+        lines += ["", f"Service, one order per call: `{summary['service_one_order_per_call']}`"]
+    return "\n".join(lines)
+
+
 def main() -> None:
     args = arguments()
+    if args.report:
+        print(markdown(json.loads(args.report.read_text())))
+        return
     if not os.environ.get("DATABASE_URL"):
         script = ["bash", str(ROOT / "scripts" / "with-postgres.sh")]
         os.execvp("bash", [*script, sys.executable, *sys.argv])  # noqa: S606, S607
