@@ -17,7 +17,6 @@ import django
 django.setup()
 
 from bench.sales import Context, disk_settled, ingest_one_by_one  # noqa: E402
-
 from samphan.accounts.models import User  # noqa: E402
 
 if __name__ == "__main__":
