@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export PYTHAINLP_OFFLINE := 1
 
-.PHONY: run test test-postgres lint bench format messages system-deps clean
+.PHONY: run test test-postgres lint bench load format messages system-deps clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ messages: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The load test (bench/load/run.py, locust): opt-in, never part of `make bench` or CI.
+load: $(VENV)/.dev
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts
