@@ -15,6 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from bench.funnel import measure_funnel
 from bench.memory import ANALYSES
 from bench.reference import duckdb_top_and_shares
 from bench.timing import percentiles, timed
@@ -100,6 +101,7 @@ def measure_analytics(admin: User) -> dict[str, Any]:
     reference = duckdb_top_and_shares(custom.start, custom.end)
     ours = pages["top-10 + shares, custom 180 days"]["p50_ms"]
     pages["top-10 + shares, custom 180 days: DuckDB reference"] = reference
+    pages.update(measure_funnel(admin, repeats=5))  # issue 22: from the purchase marks
     pages["expected today page"] = percentiles(timed(lambda: get("/insights/regulars/"), 5))
     pages["overdue regulars page"] = percentiles(
         timed(lambda: get("/insights/regulars/?list=overdue"), 5)

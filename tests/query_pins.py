@@ -164,8 +164,9 @@ READS: dict[str, Pin] = {
     "GET /api/v1/customers/{customer_id}/consents": 6,
     "GET /api/v1/customers/{customer_id}/contact-points": 4,
     "GET /api/v1/customers/{customer_id}/interactions": 4,
-    # One query per registered kind of data (privacy/registry.py), each a set.
-    "GET /api/v1/customers/{customer_id}/personal-data": 32,
+    # One query per registered kind of data (privacy/registry.py), each a set; +1 since
+    # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
+    "GET /api/v1/customers/{customer_id}/personal-data": 33,
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     "GET /api/v1/customers/{customer_id}/timeline": 5,

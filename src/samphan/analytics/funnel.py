@@ -13,12 +13,13 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, Max, QuerySet, Value, When
 
 from samphan.accounts.models import User
+from samphan.analytics.models import PurchaseMarks
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
-from samphan.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Stage
+from samphan.sales.models import Deal, DealStageChange, Lead, Pipeline, Stage
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,11 @@ def _leads(user: User, period: Period) -> QuerySet[Lead]:
 
 def lifecycle(user: User, period: Period) -> list[Step]:
     """Leads → converted → bought → bought again, for the leads of the period."""
-    first = Order.objects.filter(customer=OuterRef("customer_id"), status=Order.Status.PAID)
     rows = list(
         _leads(user, period)
         .annotate(
-            first_order=Subquery(first.order_by("ordered_at").values("ordered_at")[:1]),
-            second_order=Subquery(first.order_by("ordered_at").values("ordered_at")[1:2]),
+            first_order=F("customer__marks__first_at"),
+            second_order=F("customer__marks__second_at"),
         )
         .values("status", "created_at", "closed_at", "first_order", "second_order")
     )
@@ -98,16 +98,15 @@ def by_source(user: User, period: Period, field: str = "source") -> list[Breakdo
     """The same cohort per lead source (or campaign), most leads first."""
     if field not in ("source", "campaign"):
         raise ValueError(field)
-    first = Order.objects.filter(
-        customer=OuterRef("customer_id"),
-        status=Order.Status.PAID,
-        ordered_at__gte=OuterRef("created_at"),
-    )
+    # Paid orders from the lead's arrival on: one if the customer's last came after it,
+    # two if their second-to-last did (the marks' moments, not a count over orders).
     rows = (
         _leads(user, period)
         .annotate(
-            orders=Subquery(
-                first.order_by().values("customer").annotate(n=Count("id")).values("n")[:1]
+            orders=Case(
+                When(customer__marks__penult_at__gte=F("created_at"), then=Value(2)),
+                When(customer__marks__last_at__gte=F("created_at"), then=Value(1)),
+                default=Value(0),
             )
         )
         .values(field, "status", "orders")
@@ -140,27 +139,20 @@ class ChannelCohort:
 
 
 def by_channel(user: User, period: Period) -> list[ChannelCohort]:
-    """New customers of the period by the channel of their first purchase (its moment is
-    the roll-up's first purchase), and their second purchases; most customers first."""
-    paid = Order.objects.filter(status=Order.Status.PAID)
-    second = paid.filter(customer=OuterRef("customer_id"), ordered_at__gt=OuterRef("ordered_at"))
+    """New customers of the period by the channel of their first purchase, and their
+    second purchases (the first moment after the first); most customers first. Read from
+    the purchase marks, one row per customer, never from the orders."""
     firsts = (
-        Order.objects.visible_to(user)
-        .filter(
-            status=Order.Status.PAID,
-            ordered_at__gte=period.start,
-            ordered_at__lt=period.end,
-            ordered_at=F("customer__activity__first_purchase_at"),
-        )
-        .annotate(second=Subquery(second.order_by("ordered_at").values("ordered_at")[:1]))
-        .values_list("customer_id", "channel", "ordered_at", "second")
+        PurchaseMarks.objects.visible_to(user)
+        .filter(first_at__gte=period.start, first_at__lt=period.end)
+        .values_list("first_channel", "repeat_seconds")
     )
-    first_by_customer: dict[int, tuple[str, float | None]] = {}
-    for customer_id, channel, first, again in firsts.order_by("id"):
-        # Two orders at the first moment: the customer counts once, in the first's channel.
-        first_by_customer.setdefault(customer_id, (channel, _days(first, again)))
+    first_by_customer = [
+        (channel, None if seconds is None else max(seconds / 86_400, 0.0))
+        for channel, seconds in firsts
+    ]
     groups: dict[str, list[float | None]] = {}
-    for channel, gap in first_by_customer.values():
+    for channel, gap in first_by_customer:
         groups.setdefault(channel, []).append(gap)
     cohorts = [
         ChannelCohort(

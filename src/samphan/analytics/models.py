@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from samphan.core.fields import RowidOneToOneField
+from samphan.core.permissions import OwnedQuerySet
 from samphan.sales.models import money_field
 
 WEEKDAYS = range(7)  # Monday = 0, as Python counts
@@ -215,6 +216,37 @@ class RFMState(models.Model):
 
     def __str__(self) -> str:
         return f"RFM {self.computed_at}"
+
+
+class MarksQuerySet(OwnedQuerySet["PurchaseMarks"]):
+    scope_prefix = "customer__"  # visible with its customer, as the orders are
+
+
+class PurchaseMarks(models.Model):
+    """One customer's paid orders as the funnel (``analytics.funnel``) needs them: the
+    moments of the first, second, second-to-last and last, the first one's channel (the
+    lowest id among orders at that moment) and the first moment after the first. Kept by
+    the writes of orders like ``CustomerActivity`` (``rollups.marks``); a customer with no
+    paid order has no row."""
+
+    customer = RowidOneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="marks"
+    )
+    first_at = models.DateTimeField()
+    first_channel = models.CharField(max_length=10)
+    second_at = models.DateTimeField(null=True)  # the second order's moment (may equal first)
+    next_at = models.DateTimeField(null=True)  # the first moment later than ``first_at``
+    penult_at = models.DateTimeField(null=True)  # the second-to-last order's moment
+    last_at = models.DateTimeField()
+    repeat_seconds = models.FloatField(null=True)  # from ``first_at`` to ``next_at``
+
+    objects = MarksQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["first_at"], name="analytics_marks_first_at")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: first purchase {self.first_at}"
 
 
 class OrdersVersion(models.Model):

@@ -40,6 +40,7 @@ def on_history_changed(
     rollups.activity_refresh(customer_ids)
     rollups.hourly_refresh(rollups.local_date(moment) for moment in moments if moment)
     if sender is Customer:  # a merge moved orders (a visit's edit moves none)
+        rollups.marks_refresh(customer_ids)
         columns.orders_changed()
         rfm.rfm_rescore(customer_ids)
 
@@ -50,6 +51,7 @@ def on_orders_recorded(
     """New paid orders (plain inserts: the columns append them without a new version)."""
     if batch:
         rollups.orders_added(orders)
+        rollups.marks_refresh(order.customer_id for order in orders)
         return
     for order in orders:
         rollups.order_recorded(order)
@@ -65,6 +67,7 @@ def on_order_refunded(
 def on_orders_status_changed(sender: Any, *, orders: Sequence[Order], **kwargs: Any) -> None:
     columns.orders_changed()
     rollups.orders_changed(orders)
+    rollups.marks_refresh(order.customer_id for order in orders)
 
 
 def on_order_deleted(sender: Any, **kwargs: Any) -> None:

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from samphan.analytics.rollups import activity_fill, daily_rebuild, hourly_rebuild
+from samphan.analytics.rollups import activity_fill, daily_rebuild, hourly_rebuild, marks_fill
 from samphan.core import sql
 from samphan.core.bulk import column_adapter, insert_rows
 from samphan.core.pagecache import LOAD_KIB, sqlite_page_cache
@@ -393,6 +393,7 @@ def load_demo(
         # The orders and visits were written directly: their roll-ups in set-based
         # statements.
         activity_fill(from_customer_id=plan.first_id)
+        marks_fill(from_customer_id=plan.first_id)
         daily_rebuild()
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:

@@ -275,6 +275,15 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Kept: counts and dates of an anonymous customer keep the figures unchanged."),
     ),
     PersonalData(
+        "analytics.PurchaseMarks",
+        _("Purchase moments"),
+        _("Insights: the sales funnel."),
+        Basis.LEGITIMATE_INTEREST,
+        "customer",
+        {"first_channel": K},
+        _("Kept: the purchase moments of an anonymous customer keep the funnel unchanged."),
+    ),
+    PersonalData(
         "analytics.CustomerRFM",
         _("RFM segment"),
         _("Insights: the customer's value."),

@@ -1,6 +1,7 @@
 """Keeping the roll-ups: per customer (``CustomerActivity``: purchases summed, visits,
 days; ``activity``), per day and channel (``DailySales``; ``daily``), per day and hour
-(``HourlyTraffic``; ``hourly``). ``orders`` follows the sales app's signals one order at a
+(``HourlyTraffic``; ``hourly``), per customer for the funnel (``PurchaseMarks``;
+``marks``). ``orders`` follows the sales app's signals one order at a
 time, ``batch`` a batch of new orders; ``samphan.analytics.receivers`` calls them.
 
 Writes call these inside their own transaction. The common case is cheap: an order or a
@@ -25,6 +26,12 @@ from samphan.analytics.rollups.batch import orders_added
 from samphan.analytics.rollups.common import day_bounds, local_date
 from samphan.analytics.rollups.daily import daily_add, daily_rebuild, daily_refresh
 from samphan.analytics.rollups.hourly import hourly_add, hourly_rebuild, hourly_refresh
+from samphan.analytics.rollups.marks import (
+    marks_fill,
+    marks_rebuild,
+    marks_recount,
+    marks_refresh,
+)
 from samphan.analytics.rollups.orders import (
     analytics_rebuild,
     order_recorded,
@@ -47,6 +54,10 @@ __all__ = [
     "hourly_rebuild",
     "hourly_refresh",
     "local_date",
+    "marks_fill",
+    "marks_rebuild",
+    "marks_recount",
+    "marks_refresh",
     "order_recorded",
     "orders_added",
     "orders_changed",

@@ -20,21 +20,27 @@ from samphan.analytics.rollups.activity import (
 from samphan.analytics.rollups.common import Along, day_param, local_date
 from samphan.analytics.rollups.daily import DAILY_UPSERT, daily_add, daily_rebuild, daily_refresh
 from samphan.analytics.rollups.hourly import HOURLY_UPSERT, hourly_rebuild, hourly_refresh
+from samphan.analytics.rollups.marks import marks_rebuild, marks_recount_sql
 from samphan.core import sql
 from samphan.sales.models import Order
 
 
 def order_recorded(order: Order) -> None:
-    """A new paid order: its customer bought this much and came that day, and its day sold
-    this much."""
+    """A new paid order: its customer bought this much and came that day, its day sold
+    this much, and the customer's purchase marks (the funnel's) are recounted."""
     at = order.ordered_at
     local = at.astimezone(sql.zone())
     day = day_param(local.date())
-    # Each statement is a round trip on PostgreSQL: the day's and hour's upserts ride with
-    # the customer's update there, so the usual order is one statement in all.
+    # Each statement is a round trip on PostgreSQL: the day's and hour's upserts and the
+    # marks' recount ride with the customer's update there, so the usual order is one
+    # statement in all.
     along = Along(
-        {"daily": DAILY_UPSERT, "hourly": HOURLY_UPSERT},
-        [[day, order.channel, order.revenue, order.profit, 1], [day, local.hour, 1, 0]],
+        {"daily": DAILY_UPSERT, "hourly": HOURLY_UPSERT, "marks": marks_recount_sql()},
+        [
+            [day, order.channel, order.revenue, order.profit, 1],
+            [day, local.hour, 1, 0],
+            [order.customer_id],
+        ],
     )
     if sql.chains_writes() and local.date() < dt.datetime.now(local.tzinfo).date():
         # Dated before today: most likely before the customer's last day, which only a
@@ -70,4 +76,9 @@ def orders_changed(orders: Iterable[Order]) -> None:
 @transaction.atomic
 def analytics_rebuild() -> dict[str, int]:
     """Every analytics roll-up from scratch."""
-    return {"customers": activity_rebuild(), "days": daily_rebuild(), "hours": hourly_rebuild()}
+    return {
+        "customers": activity_rebuild(),
+        "days": daily_rebuild(),
+        "hours": hourly_rebuild(),
+        "purchase marks": marks_rebuild(),
+    }
