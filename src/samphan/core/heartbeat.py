@@ -5,6 +5,7 @@ seconds, and ``/readyz`` (``core.health``) fails when the newest beat is older t
 import datetime as dt
 import os
 import socket
+from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -33,7 +34,14 @@ def heartbeat_age() -> float | None:
     return None if newest is None else max((timezone.now() - newest).total_seconds(), 0.0)
 
 
-def heartbeat_loop() -> Loop:
-    """The loop ``samphan worker`` runs beside the registered ones."""
+def heartbeat_loop(after: Callable[[], object] | None = None) -> Loop:
+    """The loop ``samphan worker`` runs beside the registered ones; ``after`` runs after
+    each beat (the worker's sweep of tasks left running by dead workers)."""
     name, started_at = worker_name(), timezone.now()
-    return Loop("heartbeat", BEAT_EVERY, lambda: heartbeat_beat(name=name, started_at=started_at))
+
+    def beat() -> None:
+        heartbeat_beat(name=name, started_at=started_at)
+        if after is not None:
+            after()
+
+    return Loop("heartbeat", BEAT_EVERY, beat)

@@ -8,7 +8,8 @@ from django.db import DatabaseError, connections
 from samphan.core.background import Loops, registered
 from samphan.core.busy import database_trouble, first_line
 from samphan.core.checkpoints import Checkpointer
-from samphan.core.heartbeat import heartbeat_loop
+from samphan.core.heartbeat import heartbeat_loop, worker_name
+from samphan.core.task_sweep import tasks_sweep
 
 logger = logging.getLogger("samphan.worker")
 
@@ -31,9 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--queue-name", default="*")
 
     def handle(self, *args: object, **options: object) -> None:
-        heartbeat = heartbeat_loop()
+        heartbeat = heartbeat_loop(tasks_sweep)
         try:
-            heartbeat.function()  # at once: a fresh worker is ready before its first 10 s
+            heartbeat.function()  # at once: a fresh worker is ready before its first 10 s,
+            # and the tasks a dead worker left running are queued again (core.task_sweep)
         except DatabaseError as error:
             logger.warning("heartbeat: database unavailable (%s)", first_line(error))
             connections.close_all()
@@ -52,7 +54,8 @@ def tasks_run(queue_name: str) -> None:
     while True:
         started = time.monotonic()
         try:
-            call_command("db_worker", queue_name=queue_name)
+            # The heartbeat's name as the worker id: the sweep knows whose task is whose.
+            call_command("db_worker", queue_name=queue_name, worker_id=worker_name())
         except DatabaseError as error:
             if database_trouble(error) is None:
                 raise  # a bug, not the database away
