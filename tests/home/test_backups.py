@@ -108,7 +108,11 @@ def taken(source: Database, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         before = source.query("SELECT COUNT(*) FROM sales_order")[0][0]
         done = source.run("backup", "--to", str(folder))
         during = source.query("SELECT COUNT(*) FROM sales_order")[0][0]
-        for _ in range(5):
+        # Lines printed while the backup ran may still wait in the pipe: read on until an
+        # order written after it is in (on a loaded machine the writer may lag behind).
+        deadline = time.monotonic() + 60
+        while source.query("SELECT COUNT(*) FROM sales_order")[0][0] <= during:
+            assert time.monotonic() < deadline, "the writer wrote nothing after the backup"
             writer.stdout.readline()
     finally:
         stop.touch()
