@@ -20,7 +20,9 @@ from wsgiref.util import setup_testing_defaults
 import brotli
 import pytest
 import sentry_sdk
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 
 from samphan.accounts.models import Role
@@ -106,10 +108,18 @@ def test_a_failing_view_is_reported_without_personal_data(sentry_server, make_us
     }
     setup_testing_defaults(environ)
     started: list[tuple[str, list[tuple[str, str]]]] = []
-    chunks = get_wsgi_application()(
-        environ, lambda status, headers, *_: started.append((status, headers))
-    )
-    b"".join(chunks)
+    # As the test client does: the request's start and end must not close the test's
+    # database connection (its transaction holds the user and the session).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = get_wsgi_application()(
+            environ, lambda status, headers, *_: started.append((status, headers))
+        )
+        b"".join(chunks)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     status, headers = started[0]
     response = SimpleNamespace(status_code=int(status.split()[0]), headers=dict(headers))
     assert response.status_code == 500

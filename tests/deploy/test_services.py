@@ -199,7 +199,7 @@ def test_caddy_serves_samphan_over_tls_and_forwards_the_visitor(stack, tmp_path)
         assert seen == [("127.0.0.2",)]  # the visitor Caddy saw, not its own or a spoof
         tls.request("GET", "/healthz")  # what a monitor asks through the proxy
         health = tls.getresponse()
-        assert (health.status, health.read()) == (200, b"ok")
+        assert (health.status, health.read().strip()) == (200, b"ok")
         # An untrusted root is refused: the page came over Caddy's local CA, nothing else.
         plain = http.client.HTTPSConnection("localhost", stack.https_port,
                                             context=ssl.create_default_context(), timeout=30)  # fmt: skip
