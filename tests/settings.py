@@ -20,5 +20,5 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a
 SAMPHAN_TWO_FACTOR_REQUIRED = False  # on in tests/accounts/test_two_factor.py and the e2e test
 AUTHENTICATION_BACKENDS = [
     "tests.backends.RequestOptionalAxesBackend",  # Client.login has no request (tests/backends.py)
-    "django.contrib.auth.backends.ModelBackend",
+    "samphan.accounts.backends.ModelBackend",
 ]

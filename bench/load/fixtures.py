@@ -17,7 +17,7 @@ django.setup()
 from samphan.accounts.models import User  # noqa: E402
 from samphan.accounts.services import token_create  # noqa: E402
 from samphan.customers.models import ContactPoint, Customer  # noqa: E402
-from samphan.sales.models import Deal, Product, Stage  # noqa: E402
+from samphan.sales.models import Deal, Order, OrderLine, Product, Stage  # noqa: E402
 
 SAMPLE = 2_000
 
@@ -55,6 +55,11 @@ def fixtures(username: str) -> dict[str, object]:
         "deals": deals,
         "skus": skus,
         "token": token_create(user=user, name="load test", expires_in_days=1),
+        "counts": {
+            "customers": Customer.objects.count(),
+            "orders": Order.objects.count(),
+            "order_lines": OrderLine.objects.count(),
+        },
     }
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-PASSWORD = "load-test-" + secrets.token_hex(8)
+PASSWORD = os.environ.get("LOAD_PASSWORD") or "load-test-" + secrets.token_hex(8)
 MIXES = {
     "full": ["AlertScreen", "Staff", "PosClient"],
     "orders": ["PosClientFlatOut"],
@@ -76,6 +76,12 @@ def arguments() -> argparse.Namespace:
         "--report", type=Path, help="only print an earlier summary.json as Markdown tables"
     )
     parser.add_argument("--out", type=Path, help="folder for the results (var/load/<time>)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="the database already holds a demo (DATABASE_URL, and LOAD_PASSWORD the demo "
+        "staff's password): no migrate or demo, for runs one after another",
+    )
     return parser.parse_args()
 
 
@@ -94,6 +100,16 @@ def samphan(env: dict[str, str], *args: str, log: Path) -> str:
     if done.returncode:
         sys.exit(f"samphan {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     print(f"… samphan {args[0]}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return done.stdout
+
+
+def script(name: str, env: dict[str, str]) -> str:
+    """Run bench/load/<name> with the servers' settings; its standard output."""
+    done = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(HERE / name)], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
     return done.stdout
 
 
@@ -261,30 +277,27 @@ def main() -> None:
         "SAMPHAN_BIND": f"127.0.0.1:{port}",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    samphan(env, "migrate", "-v0", log=out / "migrate.log")
+    if args.reuse and not os.environ.get("LOAD_PASSWORD"):
+        sys.exit("--reuse: set LOAD_PASSWORD to the demo staff's password")
     samphan(env, "collectstatic", "--noinput", "-v0", log=out / "collectstatic.log")
-    started = time.perf_counter()
-    loaded = samphan(
-        env,
-        "demo",
-        "--customers",
-        str(args.customers),
-        "--password",
-        PASSWORD,
-        "--quiet",
-        log=out / "demo.log",
-    )
-    demo_seconds = time.perf_counter() - started
-    counts = re.search(r"Loaded ([\d,]+) customers.*?([\d,]+) orders with ([\d,]+) lines", loaded)
-    fixtures = subprocess.run(  # noqa: S603
-        [sys.executable, str(HERE / "fixtures.py")],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (out / "fixtures.json").write_text(fixtures.stdout)
+    demo_seconds = None
+    if not args.reuse:
+        samphan(env, "migrate", "-v0", log=out / "migrate.log")
+        started = time.perf_counter()
+        samphan(
+            env,
+            "demo",
+            "--customers",
+            str(args.customers),
+            "--password",
+            PASSWORD,
+            "--quiet",
+            log=out / "demo.log",
+        )
+        demo_seconds = round(time.perf_counter() - started)
+    fixtures = script("fixtures.py", env)
+    (out / "fixtures.json").write_text(fixtures)
+    data = json.loads(fixtures)["counts"]
     web_log = (out / "web.log").open("wb")
     worker_log = (out / "worker.log").open("wb")
     serve = ["serve", "--no-worker", "--workers", str(args.workers)]
@@ -321,26 +334,18 @@ def main() -> None:
                 process.kill()
     service_orders = None
     if not args.no_service_orders:
-        ingest = subprocess.run(  # noqa: S603
-            [sys.executable, str(HERE / "ingest.py")],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        service_orders = json.loads(ingest.stdout.strip().splitlines()[-1])
+        service_orders = json.loads(script("ingest.py", env).strip().splitlines()[-1])
     summary = {
         "when": stamp,
         "configuration": {
             "database": "postgresql",
-            "customers": args.customers,
+            "customers": data["customers"],
             "web_processes": args.workers,
             "task_workers": 1,
             "cpus": os.cpu_count(),
-            "demo_seconds": round(demo_seconds),
-            "demo_orders": int(counts.group(2).replace(",", "")) if counts else None,
-            "demo_order_lines": int(counts.group(3).replace(",", "")) if counts else None,
+            "demo_seconds": demo_seconds,
+            "orders": data["orders"],
+            "order_lines": data["order_lines"],
         },
         "runs": runs,
         "service_one_order_per_call": service_orders,

@@ -150,7 +150,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Axes first: it refuses a locked account or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "samphan.accounts.backends.ModelBackend",
 ]
 
 TEMPLATES = [
@@ -263,6 +263,7 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SESSION_ENGINE = "samphan.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # Behind HTTPS (SAMPHAN_HTTPS=1) cookies are secure and HSTS is on; a laptop on
 # http://127.0.0.1 keeps them off or nobody could log in.

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 
 def is_postgresql() -> bool:
@@ -97,6 +98,12 @@ def id_rows_param(ids: Iterable[int]) -> str:
     # As text on both: psycopg adapts a long list of ints much more slowly than one string.
     numbers = ",".join(str(int(value)) for value in ids)
     return "{" + numbers + "}" if is_postgresql() else f"[{numbers}]"
+
+
+def among_ids(ids: Iterable[int]) -> RawSQL:
+    """For ``filter(pk__in=among_ids(ids))``: a long id list as one parameter. Bound as
+    an IN list, a thousand ids cost Django and psycopg about 10 ms of CPU a query."""
+    return RawSQL(id_rows(), [id_rows_param(ids)])  # noqa: S611 - one bound parameter
 
 
 def json_param(values: Sequence[object]) -> str:

@@ -61,7 +61,7 @@ def customer_export(user: User, filters: CustomerFilters) -> CustomerQuerySet:
     customers = _filtered(user, filters)
     if filters.q.strip():
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES)
-        customers = Customer.objects.filter(pk__in=ids)
+        customers = Customer.objects.filter(pk__in=sql.among_ids(ids))
     ordering = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     return customers.processing_allowed().order_by(*ordering)
 
@@ -94,7 +94,7 @@ def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
         # One more than the cap, so the paginator can tell there are more; fetched once
         # here, so counting and paging do not run the search again.
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
-        customers = Customer.objects.filter(pk__in=ids)
+        customers = Customer.objects.filter(pk__in=sql.among_ids(ids))
         if sql.is_postgresql():
             # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
             # tests each row against the id list, reading most of a million rows for a

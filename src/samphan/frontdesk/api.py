@@ -161,7 +161,7 @@ def alerts(request: Request) -> Any:
     require_perm(request.user, "customers.view_customer")
     found = list(services.alerts_open_for(request.user)[:20])
     return {
-        "state": services.alerts_state(found),
+        "state": services.alerts_state(alert.pk for alert in found),
         "items": [_alert_out(request, alert) for alert in found],
     }
 

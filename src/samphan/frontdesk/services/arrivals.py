@@ -8,6 +8,7 @@ that was rolled back.
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -148,10 +149,10 @@ def alerts_open_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[A
     )
 
 
-def alerts_state(alerts: list[Alert]) -> str:
+def alerts_state(alert_ids: Iterable[int]) -> str:
     """A short token that changes when the open alerts change: a screen polling with the
     token it has gets "nothing new" until then."""
-    ids = ",".join(str(alert.pk) for alert in alerts)
+    ids = ",".join(str(pk) for pk in alert_ids)
     return hashlib.blake2s(ids.encode(), digest_size=6).hexdigest()
 
 
