@@ -95,9 +95,12 @@ def customer_list(request: Request) -> HttpResponse:
         "owners": User.objects.filter(is_active=True).order_by("username"),
         "teams": Team.objects.all(),
         "reviews_duplicates": sees_all_records(request.user),
-        # The review queue's badge, for who may merge (one count).
+        # The review queue's badge, for who may merge (one count); not in the results
+        # alone that a search as one types asks for.
         "duplicates_waiting": (
-            review_count(request.user) if request.user.has_perm(REVIEW_PERM) else None
+            review_count(request.user)
+            if request.user.has_perm(REVIEW_PERM) and not request.htmx
+            else None
         ),
         "may_export": request.user.has_perms(EXPORT_PERMS),
         "export_query": _export_query(request),
