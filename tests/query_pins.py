@@ -15,8 +15,8 @@ Pin = int | dict[str, int]
 # its rows, its count); the customers, then once per 2,000 rows their contact points,
 # consents in force and tags.
 EXPORTS: dict[str, int] = {
-    "customer_export": 12,
-    "segment_export": 14,  # and the custom fields the rules may name
+    "customer_export": 11,
+    "segment_export": 13,  # and the custom fields the rules may name
 }
 
 # The GET of each page the crawl reads (its variants with a query string left out).
