@@ -20,6 +20,7 @@ from django.utils.csp import CSP
 from pythonjsonlogger.core import RESERVED_ATTRS
 
 from samphan.core.address import bind_from_environment
+from samphan.core.s3_settings import s3_storages
 
 # Lets the generic classes of django-stubs take their type at run time too
 # (`admin.ModelAdmin[Customer]`, `Paginator[Order]`): mypy --strict wants the argument.
@@ -409,34 +410,11 @@ SAMPHAN_OUTBOX_MAX_ATTEMPTS: int = int(env_str("SAMPHAN_OUTBOX_MAX_ATTEMPTS", "8
 # Loyalty: a point for each this many baht of net spend (paid orders less refunds).
 SAMPHAN_BAHT_PER_POINT: decimal.Decimal = decimal.Decimal(env_str("SAMPHAN_BAHT_PER_POINT", "25"))
 
-# Uploaded files (docs/operations.md, "Uploaded files on several servers"): on the local disk
-# under MEDIA_ROOT, unless SAMPHAN_S3_BUCKET names an S3-compatible bucket (AWS, MinIO, …)
-# that every web and worker machine shares. The bucket stays private (objects written with
-# the private ACL; URLs are the app's /media/ view, which checks who may see each file).
-# Credentials come from the environment only (or boto3's own chain when left empty).
-SAMPHAN_S3_BUCKET: str = env_str("SAMPHAN_S3_BUCKET")
-if SAMPHAN_S3_BUCKET:
-    STORAGES["default"] = {
-        "BACKEND": "samphan.core.s3.PrivateS3Storage",
-        "OPTIONS": {
-            "bucket_name": SAMPHAN_S3_BUCKET,
-            "endpoint_url": env_str("SAMPHAN_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("SAMPHAN_S3_REGION") or None,
-            "access_key": env_str("SAMPHAN_S3_ACCESS_KEY_ID") or None,
-            "secret_key": env_str("SAMPHAN_S3_SECRET_ACCESS_KEY") or None,
-            # MinIO and most self-hosted stores: https://host/bucket/key, not bucket.host.
-            "addressing_style": "path" if env_bool("SAMPHAN_S3_PATH_STYLE") else None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,  # as on disk: a name taken is never written over
-            "max_memory_size": 10 * 1024 * 1024,  # a larger file read spills to a temp file
-        },
-    }
 # Health checks (issue 22): /readyz fails when no worker has beaten for this many seconds
 # (the worker beats every 10).
 SAMPHAN_HEARTBEAT_MAX_AGE: float = float(env_str("SAMPHAN_HEARTBEAT_MAX_AGE", "90"))
 # Backups (samphan backup / restore, docs/operations.md "Backups"): where (a private folder
-# by default; replace the "backups" storage with any storage class, e.g. S3-compatible),
+# by default; any storage class, e.g. the S3-compatible bucket below),
 # how many are kept, and the local hour the worker takes one each day (-1: never).
 SAMPHAN_BACKUP_DIR = Path(env_str("SAMPHAN_BACKUP_DIR") or VAR_DIR / "backups")
 STORAGES["backups"] = {
@@ -449,3 +427,7 @@ STORAGES["backups"] = {
 }
 SAMPHAN_BACKUP_KEEP: int = int(env_str("SAMPHAN_BACKUP_KEEP", "7"))
 SAMPHAN_BACKUP_HOUR: int = int(env_str("SAMPHAN_BACKUP_HOUR", "3"))
+# Uploaded files and backups in S3-compatible buckets when SAMPHAN_S3_BUCKET and
+# SAMPHAN_BACKUP_S3_BUCKET name them, on the store SAMPHAN_S3_* names (core/s3_settings.py).
+SAMPHAN_S3_BUCKET: str = env_str("SAMPHAN_S3_BUCKET")
+STORAGES |= s3_storages(os.environ, path_style=env_bool("SAMPHAN_S3_PATH_STYLE"))

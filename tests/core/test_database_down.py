@@ -1,6 +1,7 @@
 """PostgreSQL stopped under a running web server and worker, then started again (issue 22).
 
-A throwaway cluster of the test's own (as scripts/with-postgres.sh makes one), migrated;
+A throwaway cluster of the test's own (tests/pgcluster.py, as scripts/with-postgres.sh
+makes one), migrated;
 ``samphan serve --no-worker`` (gunicorn on a loopback port) and ``samphan worker`` run as
 subprocesses; an e-mail waits in the outbox for a real SMTP server on loopback, due while
 the database is away. With PostgreSQL stopped: a page answers 503 with the Thai
@@ -8,25 +9,22 @@ maintenance text, the API 503 JSON with Retry-After, /healthz 200, /readyz 503, 
 worker lives. Within 30 s of PostgreSQL's return, without restarting anything: pages 200,
 /readyz 200 on a heartbeat beaten since, and the e-mail delivered exactly once."""
 
-import contextlib
 import json
 import os
-import pwd
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.messaging.servers import SmtpInbox
+from tests.pgcluster import cluster, free_port, static_linked
+
+__all__ = ["cluster"]  # the fixture, from tests/pgcluster.py
 
 RECOVERY = 30.0  # seconds, from the issue
 SETUP = """
@@ -51,88 +49,6 @@ Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() + dt
 print(json.dumps({"token": token_create(user=user, name="t"), "pk": message.pk,
                   "table": Message._meta.db_table}))
 """
-
-
-def postgres_bin() -> Path | None:
-    for folder in ("/usr/local/bin", "/usr/lib/postgresql/15/bin", *sorted(
-            str(p.parent) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb"))):  # fmt: skip
-        if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
-            return Path(folder)
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Cluster:
-    bin: Path
-    folder: Path
-    port: int
-    user: str | None  # the OS user that runs it (None: this one)
-
-    def run(self, *command: str) -> None:
-        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        subprocess.run(  # noqa: S603 - PostgreSQL's own programs
-            [*prefix, *command], check=True, capture_output=True, timeout=60
-        )
-
-    def start(self) -> None:
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c full_page_writes=off"
-        )
-        self.run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-l",
-                 str(self.folder / "server.log"), "-w", "-o", options, "start")  # fmt: skip
-
-    def stop(self, mode: str = "fast") -> None:
-        self.run(
-            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"
-        )
-
-    def sql(self, statement: str) -> None:
-        psql = self.bin / "psql" if (self.bin / "psql").exists() else shutil.which("psql")
-        self.run(str(psql), "-h", "127.0.0.1", "-p", str(self.port), "-U",
-                 "postgres", "-v", "ON_ERROR_STOP=1", "-qc", statement)  # fmt: skip
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    found = postgres_bin()
-    if found is None or not ((found / "psql").exists() or shutil.which("psql")):
-        pytest.skip("PostgreSQL's binaries (initdb, pg_ctl, psql) are not installed")
-    user = None
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        user = "postgres" if shutil.which("runuser") and _user_exists("postgres") else None
-        if user is None:
-            pytest.skip("running as root without a 'postgres' user to run the cluster")
-    folder = Path(tempfile.mkdtemp(prefix="samphan-pgdown."))
-    if user:
-        shutil.chown(folder, user)
-    made = Cluster(found, folder, free_port(), user)
-    try:
-        made.run(str(found / "initdb"), "-D", str(folder / "data"), "-U", "postgres", "-A",
-                 "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
-        made.start()
-        yield made
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            made.stop("immediate")
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
 
 
 def wait_for(what: str, check: Callable[[], bool], within: float) -> float:
@@ -179,15 +95,15 @@ def test_the_database_goes_away_and_everything_comes_back(cluster, tmp_path):
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(inbox.port),
         }
-        # The production settings serve hashed static files: collected beside the migration.
-        collect = launch([samphan, "collectstatic", "--noinput", "-v0"], env, tmp_path / "c.log")
-        setup = subprocess.run(  # noqa: S603 - our own interpreter and code
+        setup = subprocess.Popen(  # noqa: S603 - our own interpreter and code
             [sys.executable, "-c", SETUP],
-            env=env, capture_output=True, text=True, check=False, timeout=120,
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        assert setup.returncode == 0, setup.stderr
-        assert collect.wait(timeout=120) == 0, (tmp_path / "c.log").read_text()
-        given = json.loads(setup.stdout.strip().splitlines()[-1])
+        # Meanwhile the static files production serves, collected once per test process.
+        static_linked(tmp_path / "var")
+        out, err = setup.communicate(timeout=120)
+        assert setup.returncode == 0, err
+        given = json.loads(out.strip().splitlines()[-1])
         api = requests.Session()
         api.headers["Authorization"] = f"Bearer {given['token']}"
         page = requests.Session()

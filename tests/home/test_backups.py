@@ -9,7 +9,6 @@ damaged archive, are refused before anything is written; ``--keep`` deletes the 
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -19,10 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-ROOT = Path(__file__).resolve().parents[2]
+from samphan.core.s3_settings import s3_storages
+from tests.conftest import s3_client
+from tests.pgcluster import ROOT, Scratch
+
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 # Each customer's purchases as the restored orders say, beside the roll-up's figures.
 ROLLUP_CHECK = """
@@ -36,41 +38,24 @@ ROLLUP_CHECK = """
 """
 
 
-class Database:
+class Database(Scratch):
     """An installation of the test's own: a var/ folder, and a SQLite file in it or a new
-    PostgreSQL database; empty until ``install``."""
+    PostgreSQL database; empty, or migrated (a copy of the one migrated template)."""
 
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True)
-        self.folder = folder
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "samphan.settings",
-                    "SAMPHAN_VAR_DIR": str(folder), "DEBUG": "0"}  # fmt: skip
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        if POSTGRES_URL:
-            self.name = f"samphan_backup_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{self.name}"')
-            self.env["DATABASE_URL"] = POSTGRES_URL.rsplit("/", 1)[0] + "/" + self.name
-        else:
-            self.env.pop("DATABASE_URL", None)
+    def __init__(self, folder: Path, *, migrated: bool = False) -> None:
+        super().__init__(folder, migrated=migrated, prefix="samphan_backup")
 
-    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, "-m", "samphan", *args], env=self.env,  # noqa: S603
-                              cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    def run(self, *args: str, ok: bool = True, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "samphan", *args],  # noqa: S603
+                              env={**self.env, **(env or {})}, cwd=ROOT, capture_output=True,
+                              text=True, check=False)  # fmt: skip
         if ok:
             assert done.returncode == 0, done.stderr[-3000:]
         return done
 
     def install(self) -> None:
-        self.run("migrate", "-v0")
         self.run("demo", "--customers", "30", "--seed", "3", "--password", "demo-pass-1")
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        if POSTGRES_URL:
-            with psycopg.connect(self.env["DATABASE_URL"]) as connection:
-                return connection.execute(sql).fetchall()  # type: ignore[arg-type]
-        with sqlite3.connect(self.folder / "samphan.sqlite3", timeout=10) as connection:
-            return connection.execute(sql).fetchall()
 
     def tables(self) -> dict[str, int]:
         if POSTGRES_URL:
@@ -89,7 +74,7 @@ class Database:
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    database = Database(tmp_path_factory.mktemp("backup") / "source")
+    database = Database(tmp_path_factory.mktemp("backup") / "source", migrated=True)
     database.install()
     return database
 
@@ -195,6 +180,9 @@ def test_keep_deletes_only_the_oldest(
     for name in older:
         shutil.copy(taken["archive"], folder / name)
     (folder / "notes.txt").write_text("not a backup")
+    refused = source.run("backup", "--to", str(folder / "none"), "--keep", "0", ok=False)
+    assert refused.returncode == 1 and "--keep: keep at least one backup" in refused.stderr
+    assert not (folder / "none").exists()
     done = source.run("backup", "--to", str(folder), "--keep", "2")
     assert "deleted samphan-20261201T200000Z.tar" in done.stdout
     names = sorted(path.name for path in folder.iterdir())
@@ -205,3 +193,69 @@ def test_keep_deletes_only_the_oldest(
     assert folder.stat().st_mode & 0o777 == 0o700
     assert (folder / new[0]).stat().st_mode & 0o777 == 0o600
     assert time.time() > 0
+
+
+def test_backups_to_an_s3_bucket_keep_n_and_restore_from_the_bucket(
+    source: Database, taken: dict[str, Any], s3_server: dict[str, Any], tmp_path: Path
+) -> None:
+    """The backups storage as a bucket on an S3-compatible server on loopback (moto):
+    ``samphan backup --keep 2`` writes there (nothing on the local disk), deletes the oldest
+    backups from the bucket and leaves its other objects; ``samphan restore NAME`` fetches
+    that backup from the bucket into an empty database, every table's rows as the manifest
+    says."""
+    bucket = f"samphan-backups-{uuid.uuid4().hex[:8]}"
+    client = s3_client(s3_server)
+    client.create_bucket(Bucket=bucket)
+    env = {"SAMPHAN_BACKUP_S3_BUCKET": bucket,
+           "SAMPHAN_S3_ENDPOINT_URL": s3_server["endpoint_url"],
+           "SAMPHAN_S3_REGION": s3_server["region_name"],
+           "SAMPHAN_S3_ACCESS_KEY_ID": s3_server["access_key"],
+           "SAMPHAN_S3_SECRET_ACCESS_KEY": s3_server["secret_key"],
+           "SAMPHAN_S3_PATH_STYLE": "1"}  # fmt: skip
+    older = ["samphan-20261201T200000Z.tar", "samphan-20261202T200000Z.tar",
+             "samphan-20261203T200000Z.tar"]  # fmt: skip
+    for name in older:
+        client.upload_file(str(taken["archive"]), bucket, name)
+    client.put_object(Bucket=bucket, Key="notes.txt", Body=b"not a backup")
+
+    done = source.run("backup", "--keep", "2", env=env)
+    assert "deleted samphan-20261201T200000Z.tar (keeping the newest 2)" in done.stdout
+    keys = {item["Key"] for item in client.list_objects_v2(Bucket=bucket)["Contents"]}
+    (new,) = keys - {*older, "notes.txt", "last-backup.json"}
+    assert keys == {older[2], new, "notes.txt", "last-backup.json"}
+    assert new.startswith("samphan-") and new > older[2]
+    assert not (source.folder / "backups").exists()  # nothing went to the local folder
+    status = json.loads(client.get_object(Bucket=bucket, Key="last-backup.json")["Body"].read())
+    assert status["ok"] and status["name"] == new
+    acl = client.get_object_acl(Bucket=bucket, Key=new)["Grants"]
+    assert [grant["Permission"] for grant in acl] == ["FULL_CONTROL"]  # private
+
+    target = Database(tmp_path / "restored")
+    restored = target.run("restore", new, env=env)
+    assert "every file matches its checksum" in restored.stdout
+    body = client.get_object(Bucket=bucket, Key=new)["Body"].read()
+    archive = tmp_path / "from-bucket.tar"
+    archive.write_bytes(body)
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    assert target.tables() == manifest["rows"]
+    assert manifest["rows"]["customers_customer"] == 30
+    assert manifest["rows"]["sales_order"] >= taken["manifest"]["rows"]["sales_order"]
+    # Neither a file nor a backup in the bucket: refused by name, nothing written.
+    missing = Database(tmp_path / "missing")
+    refused = missing.run("restore", "samphan-20200101T000000Z.tar", ok=False, env=env)
+    assert refused.returncode != 0 and "no such file, nor a backup" in refused.stderr
+    assert missing.tables() == {}
+
+
+def test_the_backups_bucket_is_turned_on_by_the_environment_and_never_the_media_bucket() -> None:
+    store = {"SAMPHAN_S3_ENDPOINT_URL": "https://minio.internal:9000", "SAMPHAN_S3_REGION": "th"}
+    assert s3_storages(store, path_style=True) == {}
+    found = s3_storages({**store, "SAMPHAN_BACKUP_S3_BUCKET": "shop-backups"}, path_style=True)
+    assert set(found) == {"backups"}
+    assert found["backups"]["OPTIONS"]["bucket_name"] == "shop-backups"
+    assert found["backups"]["OPTIONS"]["endpoint_url"] == "https://minio.internal:9000"
+    assert found["backups"]["OPTIONS"]["default_acl"] == "private"
+    both = {**store, "SAMPHAN_BACKUP_S3_BUCKET": "shop", "SAMPHAN_S3_BUCKET": "shop"}
+    with pytest.raises(ImproperlyConfigured, match="a bucket other than SAMPHAN_S3_BUCKET"):
+        s3_storages(both, path_style=False)

@@ -4,10 +4,8 @@ times, and restarted. Nothing is lost, and a message is received twice only when
 fell between its hand-off and its record: at most one duplicate per kill, with the same
 Message-ID as the first copy (a receiver that deduplicates sees each message once)."""
 
-import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,61 +13,31 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.messaging.servers import SmtpInbox
+from tests.pgcluster import ROOT, Scratch
 
-ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = 10_000
 KILLS = 10
 
 
-class Database:
+class Database(Scratch):
     """A database of the test's own, migrated, that the worker processes share: a SQLite
     file, or a new database on the PostgreSQL server the suite runs against."""
 
     def __init__(self, tmp_path: Path) -> None:
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "samphan.settings",
-                    "SAMPHAN_VAR_DIR": str(tmp_path), "DEBUG": "0"}  # fmt: skip
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        self.url = os.environ.get("DATABASE_URL", "")
-        if self.url:
-            self.name = f"samphan_kill_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(self.url, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{self.name}"')
-            self.env["DATABASE_URL"] = self.url.rsplit("/", 1)[0] + "/" + self.name
-        else:
-            self.env.pop("DATABASE_URL", None)
-            self.path = tmp_path / "samphan.sqlite3"
-
-    def manage(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, *args], env=self.env, cwd=ROOT,  # noqa: S603
-                              capture_output=True, text=True, check=False)  # fmt: skip
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout
+        super().__init__(tmp_path, migrated=True, prefix="samphan_kill")
 
     def statuses(self) -> Counter:
-        query = "SELECT status, COUNT(*) FROM messaging_message GROUP BY status"
-        if self.url:
-            with psycopg.connect(self.env["DATABASE_URL"]) as connection:
-                return Counter(dict(connection.execute(query).fetchall()))
-        with sqlite3.connect(self.path, timeout=10) as connection:
-            return Counter(dict(connection.execute(query).fetchall()))
+        return Counter(dict(self.query("SELECT status, COUNT(*) FROM messaging_message "
+                                       "GROUP BY status")))  # fmt: skip
 
     def message_keys(self) -> set[str]:
-        query = "SELECT key FROM messaging_message"
-        if self.url:
-            with psycopg.connect(self.env["DATABASE_URL"]) as connection:
-                return {str(row[0]) for row in connection.execute(query)}
-        with sqlite3.connect(self.path, timeout=10) as connection:
-            # SQLite keeps a UUID as 32 hex digits.
-            return {str(uuid.UUID(row[0])) for row in connection.execute(query)}
-
-    def drop(self) -> None:
-        if self.url:
-            with psycopg.connect(self.url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        # SQLite keeps a UUID as 32 hex digits.
+        return {
+            str(uuid.UUID(str(key))) for (key,) in self.query("SELECT key FROM messaging_message")
+        }
 
 
 @pytest.fixture
@@ -82,7 +50,6 @@ def database(tmp_path):
 
 
 def test_killing_the_worker_loses_nothing_and_doubles_at_most_one_per_kill(database):
-    database.manage("-m", "samphan", "migrate", "-v0")
     assert database.manage("-m", "tests.messaging.kill_setup", str(RECIPIENTS)).strip() == str(
         RECIPIENTS
     )

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 import pytest
 
 from tests.messaging.servers import SmtpInbox
@@ -32,18 +31,13 @@ KILLS = 2  # rebuilds killed
 def database(tmp_path):
     database = Database(tmp_path)
     try:
-        database.manage("-m", "samphan", "migrate", "-v0")
         yield database
     finally:
         database.drop()
 
 
 def rows(database: Database, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    if database.url:
-        with psycopg.connect(database.env["DATABASE_URL"]) as connection:
-            return connection.execute(query.replace("?", "%s"), params).fetchall()
-    with sqlite3.connect(database.path, timeout=30) as connection:
-        return connection.execute(query, params).fetchall()
+    return database.query(query, params)
 
 
 def one(database: Database, query: str, params: tuple[Any, ...] = ()) -> Any:

@@ -19,24 +19,22 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pgcluster import ROOT, Scratch, free_port
+
 RECIPIENTS = 300
 RATE = 25  # e-mails a second, for both workers together
 ORDERS_EACH = 8  # concurrent orders for one customer through each web process
@@ -47,12 +45,6 @@ pytestmark = pytest.mark.skipif(
     reason="several processes on one database is a PostgreSQL deployment; SQLite has one "
     "writer and runs one web process and one worker (run with scripts/with-postgres.sh)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Inbox:
@@ -71,44 +63,16 @@ class Inbox:
         return "250 Message accepted"
 
 
-class Deployment:
-    """A database of the test's own on the cluster DATABASE_URL names, and the processes."""
+class Deployment(Scratch):
+    """A database of the test's own on the cluster DATABASE_URL names, migrated and with
+    the static files collected (production serves them from the manifest), and the
+    processes."""
 
     def __init__(self, tmp_path: Path) -> None:
+        super().__init__(tmp_path, migrated=True, static=True, prefix="samphan_multi")
         self.tmp = tmp_path
-        self.name = f"samphan_multi_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{self.name}"')
-        self.url = URL.rsplit("/", 1)[0] + "/" + self.name
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "samphan.settings",
-                    "SAMPHAN_VAR_DIR": str(tmp_path), "DEBUG": "0", "DATABASE_URL": self.url,
-                    "SECRET_KEY": "multi-process-test-" + "x" * 40}  # fmt: skip
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.env["SECRET_KEY"] = "multi-process-test-" + "x" * 40
         self.processes: list[subprocess.Popen[bytes]] = []
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, *args], env=self.env, cwd=ROOT,  # noqa: S603
-                              capture_output=True, text=True, check=False)  # fmt: skip
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout
-
-    def prepare(self) -> None:
-        """The schema migrated and the static files collected (production serves them
-        from the manifest), side by side."""
-        commands = (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"])
-        runs = [
-            subprocess.Popen(  # noqa: S603 - our own command
-                [sys.executable, "-m", "samphan", *args],
-                env=self.env,
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
-            for args in commands
-        ]
-        for run in runs:
-            output = run.communicate(timeout=300)[0]
-            assert run.returncode == 0, output[-3000:]
 
     def start(self, name: str, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         log = (self.tmp / f"{name}.log").open("wb")
@@ -122,10 +86,6 @@ class Deployment:
     def log(self, name: str) -> str:
         return (self.tmp / f"{name}.log").read_text(errors="replace")
 
-    def query(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with psycopg.connect(self.url) as connection:
-            return connection.execute(statement, params).fetchall()  # type: ignore[arg-type]
-
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -135,8 +95,7 @@ class Deployment:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        with psycopg.connect(URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.drop()
 
 
 @pytest.fixture
@@ -202,9 +161,8 @@ def top_revenue(session: requests.Session, customer: int) -> Decimal:
 
 
 def test_two_web_processes_and_two_workers_share_one_database(deployment):
-    deployment.prepare()
     seeded = json.loads(
-        deployment.run("-m", "tests.multiprocess.setup_data", "seed", str(RECIPIENTS))
+        deployment.manage("-m", "tests.multiprocess.setup_data", "seed", str(RECIPIENTS))
     )
     desk_token, boss_token = seeded["tokens"]["desk"], seeded["tokens"]["boss"]
     customers, sku = seeded["customers"], seeded["sku"]
@@ -232,7 +190,7 @@ def test_two_web_processes_and_two_workers_share_one_database(deployment):
         screen = logged_in(urls[1], "desk", "test-pass-123")
 
         # The campaign: the workers' campaign loop queues it, their outbox loops send it.
-        deployment.run("-m", "tests.multiprocess.setup_data", "campaign")
+        deployment.manage("-m", "tests.multiprocess.setup_data", "campaign")
 
         # (d) A VIP checked in on A, seen by B's alert screen (polled as the screen does).
         feed = urls[1] + "/frontdesk/alerts/feed/"

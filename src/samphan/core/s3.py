@@ -1,4 +1,4 @@
-"""The S3-compatible bucket as the default storage (settings.py, SAMPHAN_S3_BUCKET; the
+"""The S3-compatible bucket as the default storage (SAMPHAN_S3_BUCKET, core/s3_settings.py; the
 rest of the story in ``core/storage.py``). Imported by Django only when configured."""
 
 from typing import Any

@@ -1,6 +1,6 @@
 """Where uploaded files are kept (docs/operations.md, "Uploaded files on several servers"):
 the local disk under MEDIA_ROOT by default, or an S3-compatible bucket when
-SAMPHAN_S3_BUCKET is set (settings.py). Every reader and writer of uploaded files goes
+SAMPHAN_S3_BUCKET is set (core/s3_settings.py). Every reader and writer of uploaded files goes
 through Django's storage API (``default_storage``, a FileField's ``.storage``), never
 through a path on disk, so both work the same; ``tests/core/test_storage_paths.py``
 keeps it so.

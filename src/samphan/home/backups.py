@@ -11,10 +11,14 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
+import shutil
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -43,6 +47,10 @@ class BackupCorruptError(Exception):
     """The archive does not match its manifest (or cannot be read)."""
 
 
+class BackupKeepError(ValueError):
+    """How many to keep is out of range: nothing was written or deleted."""
+
+
 @dataclass(frozen=True)
 class BackupResult:
     name: str
@@ -50,6 +58,7 @@ class BackupResult:
     seconds: float
     deleted: list[str]
     manifest: dict[str, Any]
+    keep: int = 0
 
 
 def backup_settings() -> tuple[int, int]:
@@ -70,6 +79,35 @@ def backup_storage(path: str | Path | None = None) -> Storage:
     if "backups" in settings.STORAGES:
         return storages["backups"]
     return private_folder(Path(settings.VAR_DIR) / "backups")
+
+
+def backup_keep(keep: int | None) -> int:
+    """How many backups to keep: ``keep`` (``--keep``) if given, else the shop settings'
+    (else SAMPHAN_BACKUP_KEEP); ``BackupKeepError`` below one."""
+    keep = backup_settings()[1] if keep is None else keep
+    if keep < 1:
+        raise BackupKeepError("keep at least one backup")
+    return keep
+
+
+@contextmanager
+def backup_local(where: str | Path, storage: Storage | None = None) -> Iterator[Path]:
+    """The archive ``where`` as a local file: a path to a file, or the name of a backup in
+    the backups storage (an S3 bucket's, say), fetched into a private temporary file for
+    as long as the block runs. ``FileNotFoundError`` when it is neither."""
+    path = Path(where)
+    if path.is_file():
+        yield path
+        return
+    storage = storage if storage is not None else backup_storage()
+    if not NAME.match(path.name) or str(path) != path.name or not storage.exists(path.name):
+        raise FileNotFoundError("no such file, nor a backup of that name in the backups storage")
+    with tempfile.TemporaryDirectory(prefix="samphan-fetch-") as work:
+        local = Path(work) / path.name
+        descriptor = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out, storage.open(path.name, "rb") as stream:
+            shutil.copyfileobj(stream, out, CHUNK)
+        yield local
 
 
 def private_folder(path: Path) -> FileSystemStorage:
@@ -157,9 +195,7 @@ def backup_create(*, storage: Storage | None = None, keep: int | None = None) ->
     """Take a backup, verify it as stored, then delete all but the newest ``keep``."""
     started = time.perf_counter()
     storage = storage if storage is not None else backup_storage()
-    keep = backup_settings()[1] if keep is None else keep
-    if keep < 1:
-        raise ValueError("keep at least one backup")
+    keep = backup_keep(keep)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     while storage.exists(name := f"samphan-{now:%Y%m%dT%H%M%SZ}.tar"):
         time.sleep(1)  # one a second at most: the name is the time
@@ -176,7 +212,7 @@ def backup_create(*, storage: Storage | None = None, keep: int | None = None) ->
     for old in deleted:
         storage.delete(old)
     result = BackupResult(
-        saved, storage.size(saved), time.perf_counter() - started, deleted, manifest
+        saved, storage.size(saved), time.perf_counter() - started, deleted, manifest, keep
     )
     status_write(storage, ok=True, name=saved, size=result.size)
     return result

@@ -1,15 +1,17 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from samphan.home.backups import backup_create, backup_settings, backup_storage
+from samphan.home.backup_command import backup_refusals
+from samphan.home.backups import backup_create, backup_keep, backup_storage
 
 
 class Command(BaseCommand):
     help = (
         "Back up the database (a consistent copy while the app runs), the media files and the "
         "erasure ledger into one archive named by its UTC time, verify it, and keep the newest "
-        "N (SAMPHAN_BACKUP_KEEP). Where: --to PATH, else the 'backups' storage (var/backups)."
+        "N (SAMPHAN_BACKUP_KEEP). Where: --to PATH, else the 'backups' storage (var/backups, "
+        "or the SAMPHAN_BACKUP_S3_BUCKET bucket)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -18,9 +20,8 @@ class Command(BaseCommand):
                             help="backups kept (default: the shop settings, else SAMPHAN_BACKUP_KEEP)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        keep = options["keep"]
-        if keep is not None and keep < 1:
-            raise CommandError("--keep: at least 1")
+        with backup_refusals("--keep"):
+            keep = backup_keep(options["keep"])
         result = backup_create(storage=backup_storage(options["to"]), keep=keep)
         rows = sum(result.manifest["rows"].values())
         self.stdout.write(
@@ -28,4 +29,4 @@ class Command(BaseCommand):
             f"{len(result.manifest['files'])} files, verified, in {result.seconds:.1f} s"
         )
         for name in result.deleted:
-            self.stdout.write(f"deleted {name} (keeping the newest {keep or backup_settings()[1]})")
+            self.stdout.write(f"deleted {name} (keeping the newest {result.keep})")

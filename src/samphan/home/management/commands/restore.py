@@ -1,11 +1,10 @@
 import time
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from samphan.home.backup_database import RestoreRefusedError
-from samphan.home.backups import BackupCorruptError
+from samphan.home.backup_command import backup_refusals
+from samphan.home.backups import backup_local
 from samphan.home.restore import backup_restore
 
 
@@ -17,21 +16,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("backup", help="the archive, e.g. var/backups/samphan-…Z.tar")
+        parser.add_argument("backup", help="the archive, e.g. var/backups/samphan-…Z.tar, or "
+                            "a backup's name in the backups storage (e.g. the S3 bucket)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["backup"])
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
         started = time.perf_counter()
-        try:
+        with backup_refusals(options["backup"]), backup_local(options["backup"]) as path:
             backup_restore(path, say=self.stdout.write)
-        except RestoreRefusedError as error:
-            raise CommandError(f"Refused, nothing was written: {error}") from error
-        except BackupCorruptError as error:
-            raise CommandError(
-                f"Refused, nothing was written: {path} is damaged: {error}"
-            ) from error
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Restored in {seconds:.1f} s. Start Samphan and check a few customers and orders."
