@@ -13,13 +13,14 @@ forked gunicorn workers share their master's pages, so PSS is what adds up) ever
 second, and:
 
 1. idle: 15 s after the web answers;
-2. load: signed in as the superuser, rounds of W concurrent requests to the pages that
-   read the columns (top customers, by province, the dashboard; a custom period), three rounds (a gunicorn
-   worker takes one request at a time, so W at once spread over the W of them; each
-   process's growth in the summary shows that it loaded), then waits until no process's RSS grew for 40 s (each
-   loads in a thread of its own; the workers load for the dashboard's snapshots, whose
-   sources a bump of ``OrdersVersion`` changed first, as a refund would);
-3. steady: the same pages again (each answered from the loaded copy), sampled for 20 s.
+2. load: ``OrdersVersion`` bumped (as a refund does: every process reloads, and the
+   workers' next round of snapshots recomputes them from their own columns), signed in
+   as the superuser, three rounds of W concurrent requests to each page: top customers
+   and the dashboard for a custom period (summed from the web process's columns) and
+   for the presets (snapshots the workers then keep fresh). A gunicorn worker takes one
+   request at a time, so W at once spread over the W of them; each process's growth in
+   the summary shows that it loaded. Then it waits until no process's RSS grew for 40 s;
+3. steady: the same pages again (answered from the loaded copies), sampled for 20 s.
 
 Peak RSS is the kernel's high-water mark (VmHWM); peak PSS is the highest sample. The
 PostgreSQL server's own processes are summed apart (PSS). Prints one JSON summary.
@@ -48,7 +49,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SINCE = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=200)).isoformat()
 UNTIL = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=20)).isoformat()
 CUSTOM = f"period=custom&since={SINCE}&until={UNTIL}"
-PAGES = [f"/insights/top/?{CUSTOM}", f"/insights/top/?{CUSTOM}&group=province", f"/?{CUSTOM}"]
+# The presets' pages make snapshots that the workers keep fresh (from their own columns).
+PAGES = [
+    f"/insights/top/?{CUSTOM}",
+    f"/insights/top/?{CUSTOM}&group=province",
+    f"/?{CUSTOM}",
+    "/",
+    "/insights/top/",
+]
 USERNAME = "bench-memory"
 INTERVAL = 0.5
 
