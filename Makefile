@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export PYTHAINLP_OFFLINE := 1
 
-.PHONY: run test test-postgres lint bench load format messages system-deps clean
+.PHONY: run test test-postgres lint bench load memory format messages system-deps clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ messages: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Memory of every process, 4 web + 2 workers on PostgreSQL (bench/memory_processes.py):
+# opt-in, like the load test. E.g. make memory MEMORY_ARGS="--customers 100000"
+memory: $(VENV)/.dev
+	$(BIN)/python bench/memory_processes.py $(MEMORY_ARGS)
 
 # The load test (bench/load/run.py, locust): opt-in, never part of `make bench` or CI.
 load: $(VENV)/.dev

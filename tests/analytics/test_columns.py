@@ -9,6 +9,7 @@ import threading
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.db import connection, transaction
 
@@ -168,6 +169,35 @@ def test_a_first_use_answers_by_sql_while_the_columns_load(shop, admin_user, mon
     columns.wait_for_load()
     assert columns._copy is not None
     assert_same(admin_user, march, group="province")
+
+
+def paid_rows() -> list[tuple[int, int, float, float, int]]:
+    """The paid orders as the columns should hold them, read through the ORM."""
+    return sorted(
+        (customer, int(moment.timestamp()), float(revenue), float(profit), columns.CHANNELS.index(channel) if channel in columns.CHANNELS else -1)
+        for customer, moment, revenue, profit, channel in Order.objects.filter(
+            status="paid"
+        ).values_list("customer_id", "ordered_at", "revenue", "profit", "channel")
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("counted", ["exact", "fewer", "more"])
+def test_a_load_streamed_in_chunks_is_the_exact_copy(shop, monkeypatch, counted):
+    """The load reads CHUNK rows at a time into arrays sized by a count first (grown when
+    more orders come than counted, trimmed when fewer): every paid order once, exactly."""
+    monkeypatch.setattr(columns, "CHUNK", 7)  # 600 orders: many chunks, the last one short
+    if counted != "exact":
+        monkeypatch.setattr(
+            columns, "_count", lambda where: f"SELECT {3 if counted == 'fewer' else 5000} + 0 * %s"
+        )
+    copy = columns._load(columns.current_version())
+    held = (copy.customer, copy.second, copy.revenue, copy.profit, copy.channel)
+    assert [array.dtype for array in held] == [np.int64, np.int64, np.float64, np.float64, np.int8]
+    assert len({len(array) for array in held}) == 1
+    assert all(array.base is None for array in held)  # no view of a larger array kept alive
+    rows = sorted(zip(*(array.tolist() for array in held), strict=True))
+    assert rows == paid_rows()
+    assert len(rows) == 598  # 600 less the cancelled and the refunded
 
 
 def test_a_database_emptied_under_the_process_is_not_taken_for_the_copied_one(shop, admin_user):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from samphan.analytics.models import OrdersVersion
 from samphan.core import sql
@@ -39,7 +39,7 @@ from samphan.sales.models import Order
 CHANNELS = list(Order.Channel.values)
 # An id that a transaction took and has not committed is looked for again until then.
 PENDING_FOR = 600.0  # seconds
-CHUNK = 200_000
+CHUNK = 20_000  # rows a load holds as Python objects at once
 
 ORDERS = Order._meta.db_table
 VERSION = OrdersVersion._meta.db_table
@@ -195,8 +195,17 @@ def _max_id() -> int:
 
 
 def _load(version: int) -> PaidOrders:
+    """The whole copy, streamed: counted first, read in chunks of CHUNK rows (a server-side
+    cursor on PostgreSQL) into arrays of that size, so that the load's peak is the copy
+    plus one chunk (docs/performance.md, "Memory per process")."""
     top = _max_id()
-    customer, second, revenue, profit, channel = _columns(_select(LOAD_WHERE), [top])
+    with connection.cursor() as cursor:
+        cursor.execute(_count(LOAD_WHERE), [top])
+        expected = cursor.fetchone()[0]
+    with transaction.atomic():  # a server-side cursor needs no WITH HOLD inside one
+        customer, second, revenue, profit, channel = _columns(
+            _select(LOAD_WHERE), [top], expected=expected, stream=True
+        )
     copy = PaidOrders(version, top, customer, second, revenue, profit, channel)
     copy.pending = _missing(copy, None, top)
     return copy
@@ -246,24 +255,44 @@ def _missing(
     return dict.fromkeys(gaps, moment)
 
 
-def _columns(sql: str, params: Sequence[Any], *, with_ids: bool = False) -> tuple[np.ndarray, ...]:
-    """The selected rows as columns, read in chunks straight into a float array (every
-    value is a number; ids, customers and seconds are exact in a double)."""
-    chunks = []
-    with connection.cursor() as cursor:
+# Each row's values, read as doubles, go to these columns (the id only for a top-up).
+TYPES = (np.int64, np.int64, np.int64, np.float64, np.float64, np.int8)
+
+
+def _columns(
+    sql: str,
+    params: Sequence[Any],
+    *,
+    with_ids: bool = False,
+    expected: int = 0,
+    stream: bool = False,
+) -> tuple[np.ndarray, ...]:
+    """The selected rows as columns, read CHUNK rows at a time into arrays of ``expected``
+    rows (grown if more come, trimmed if fewer): never a list of every row. Each chunk goes
+    through one float array (every value is a number; ids, customers and seconds are exact
+    in a double). ``stream``: a server-side cursor on PostgreSQL (a client-side one holds
+    every row of the result in the driver's memory before the first is fetched)."""
+    kept = range(0 if with_ids else 1, len(TYPES))
+    arrays = [np.empty(expected, TYPES[index]) for index in kept]
+    filled = 0
+    with connection.chunked_cursor() if stream else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
-            flat = np.fromiter(itertools.chain.from_iterable(rows), float, len(rows) * 6)
-            chunks.append(flat.reshape(-1, 6))
-    table = np.concatenate(chunks) if chunks else np.empty((0, 6))
-    columns = (
-        table[:, 1].astype(np.int64),
-        table[:, 2].astype(np.int64),
-        table[:, 3].copy(),
-        table[:, 4].copy(),
-        table[:, 5].astype(np.int8),
-    )
-    return (table[:, 0].astype(np.int64), *columns) if with_ids else columns
+            size = len(rows)
+            flat = np.fromiter(itertools.chain.from_iterable(rows), float, size * len(TYPES))
+            del rows
+            table = flat.reshape(size, len(TYPES))
+            if filled + size > len(arrays[0]):
+                room = max(filled + size, len(arrays[0]) * 5 // 4)
+                arrays = [np.resize(array, room) for array in arrays]
+            for array, index in zip(arrays, kept, strict=True):
+                array[filled : filled + size] = table[:, index]
+            filled += size
+    return tuple(array if filled == len(array) else array[:filled].copy() for array in arrays)
+
+
+def _count(where: str) -> str:
+    return f"SELECT COUNT(*) FROM {ORDERS} WHERE status = 'paid' AND {where}"  # noqa: S608 - constants
 
 
 # -- The analyses over the copy ---------------------------------------------------------------
