@@ -259,8 +259,8 @@ def main() -> None:
         print(markdown(json.loads(args.report.read_text())))
         return
     if not os.environ.get("DATABASE_URL"):
-        script = ["bash", str(ROOT / "scripts" / "with-postgres.sh")]
-        os.execvp("bash", [*script, sys.executable, *sys.argv])  # noqa: S606, S607
+        wrapper = ["bash", str(ROOT / "scripts" / "with-postgres.sh")]
+        os.execvp("bash", [*wrapper, sys.executable, *sys.argv])  # noqa: S606, S607
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = (args.out or ROOT / "var" / "load" / stamp).resolve()
     (out / "var").mkdir(parents=True, exist_ok=True)
