@@ -1,10 +1,8 @@
 """Reads of customers, shaped for the pages and the API (no query from templates)."""
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import F, OrderBy, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch, QuerySet
 
 from samphan.accounts.models import User
 from samphan.core import sql
@@ -89,32 +87,21 @@ def _filtered(user: User, filters: CustomerFilters) -> CustomerQuerySet:
 def customer_list(user: User, filters: CustomerFilters) -> QuerySet[Customer]:
     """Visible customers matching ``filters``, ready for a list of rows."""
     customers: QuerySet[Customer] = _filtered(user, filters)
-    ordering: tuple[Any, ...] = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    ordering = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.q.strip():
         # One more than the cap, so the paginator can tell there are more; fetched once
         # here, so counting and paging do not run the search again.
         ids = matching_ids(customers, filters.q, limit=SEARCH_CANDIDATES + 1)
+        # The ids as one array parameter: PostgreSQL then reads the matches by id and sorts
+        # those few (given an IN list of a thousand ids, it walked the whole name index
+        # testing each row against the list; docs/performance.md).
         customers = Customer.objects.filter(pk__in=sql.among_ids(ids))
-        if sql.is_postgresql():
-            # Given "ORDER BY display_name LIMIT 25", PostgreSQL walks the name index and
-            # tests each row against the id list, reading most of a million rows for a
-            # term whose matches sort late (docs/performance.md). Ordering by a window
-            # number makes it fetch the ids and sort those few. SQLite already does that,
-            # and is slower with the window (it builds every joined row first).
-            customers = customers.annotate(
-                search_order=Window(RowNumber(), order_by=[_order_by(name) for name in ordering])
-            )
-            ordering = ("search_order",)
     preferred = ContactPoint.objects.filter(is_preferred=True)
     return (
         customers.select_related("owner", "company")
         .prefetch_related(Prefetch("contact_points", queryset=preferred, to_attr="preferred"))
         .order_by(*ordering)
     )
-
-
-def _order_by(name: str) -> OrderBy:
-    return F(name[1:]).desc() if name.startswith("-") else F(name).asc()
 
 
 def customer_for_page() -> CustomerQuerySet:
