@@ -132,3 +132,24 @@ def test_a_rep_sees_own_sales(make_user, sales):
 def test_month_labels_follow_the_era_preference():
     assert format_month(dt.date(2026, 11, 1), buddhist_era=True) in ("Nov 2569", "พ.ย. 2569")
     assert format_month(dt.date(2026, 11, 1), buddhist_era=False) in ("Nov 2026", "พ.ย. 2026")
+
+
+@pytest.mark.parametrize("kind", ["month", "channel"])
+def test_month_and_channel_from_the_daily_roll_up_equal_the_orders(admin_user, sales, kind):
+    """Who sees every order gets these two from DailySales; the same report read from the
+    orders themselves (a segment of every customer takes that path) must agree."""
+    from samphan.analytics.reports import sales_report
+    from samphan.core.periods import Period
+    from samphan.customers.models import Customer
+
+    tea, cup = sales
+    today = timezone.localdate()
+    for months_ago, channel in ((1, "online"), (2, "store"), (2, "line"), (14, "store")):
+        day = today.replace(day=1) - dt.timedelta(days=28 * months_ago)
+        buy(CustomerFactory(), tea if months_ago % 2 else cup, timezone.make_aware(
+            dt.datetime.combine(day, dt.time(23, 30))), channel=channel)  # fmt: skip
+    period = Period(today - dt.timedelta(days=400), today)
+    from_roll_up = sales_report(admin_user, period, kind)
+    from_orders = sales_report(admin_user, period, kind, customers=Customer.objects.all())
+    assert from_roll_up.rows == from_orders.rows and from_roll_up.total == from_orders.total
+    assert len(from_roll_up.rows) >= 3
