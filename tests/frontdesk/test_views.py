@@ -210,3 +210,19 @@ def test_a_rep_gets_the_live_list_of_their_own(make_user, team):
     response = client_for(rep).get(reverse("frontdesk_expected"))
     assert response.context["as_of"] is None
     assert [row.customer_id for row in response.context["rows"]] == [mine.pk]
+
+
+def test_the_tray_shows_three_cards_and_counts_the_rest(desk):
+    AlertRule.objects.create(name="VIP", kind="vip")
+    for number in range(5):
+        vip = CustomerFactory(is_vip=True, nickname=f"วีไอพี{number}", title="คุณ")
+        desk.post(reverse("frontdesk_check_in", args=[vip.pk]))
+    feed = reverse("frontdesk_alerts_feed")
+    tray = desk.get(feed + "?size=tray").content.decode()
+    assert tray.count('class="alert-card') == 3
+    assert "ยังมีอีก 2 คนที่ต้องต้อนรับ" in tray and reverse("frontdesk_alerts") in tray
+    assert "คุณวีไอพี4" in tray and "คุณวีไอพี0" not in tray  # the newest first
+    screen = desk.get(feed + "?size=screen").content.decode()
+    assert screen.count('class="alert-card') == 5 and "ยังมีอีก" not in screen
+    Alert.objects.filter(customer__nickname__in=["วีไอพี3", "วีไอพี4"]).delete()
+    assert "ยังมีอีก" not in desk.get(feed + "?size=tray").content.decode()  # three: no count

@@ -131,6 +131,9 @@ def _result(request: Request, context: dict[str, Any], status: int = 200) -> Htt
 
 # -- Arrival alerts ---------------------------------------------------------------------------
 
+# Cards the tray in the corner of every page shows at most.
+TRAY_CARDS = 3
+
 
 @login_required
 def alerts(request: Request) -> HttpResponse:
@@ -160,7 +163,11 @@ def alerts_feed(request: Request) -> HttpResponse:
     open_alerts = list(alerts[:20])
     state = services.alerts_state(alert.pk for alert in open_alerts)
     size = "screen" if request.GET.get("size") == "screen" else "tray"
-    context = {"alerts": open_alerts, "size": size}
+    context: dict[str, object] = {"alerts": open_alerts, "size": size}
+    if size == "tray" and len(open_alerts) > TRAY_CARDS:
+        # A busy desk's twenty cards would cover every page: the newest few, and a count
+        # linking to the alerts screen that shows them all.
+        context |= {"alerts": open_alerts[:TRAY_CARDS], "more": len(open_alerts) - TRAY_CARDS}
     response = render(request, "frontdesk/_alert_cards.html", context)
     response["X-Alerts-State"] = state
     response["Cache-Control"] = "no-store"
