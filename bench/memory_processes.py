@@ -33,7 +33,6 @@ import http.cookiejar
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -43,7 +42,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.production import ROOT, free_port, on_postgresql, production_env, samphan
+
 # A custom period (not a preset, which the worker's snapshots answer): the web process
 # sums it from its columns, the top customers and the dashboard's buyers.
 SINCE = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=200)).isoformat()
@@ -197,21 +200,6 @@ class Sampler(threading.Thread):
 # -- the servers and the pages -----------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def samphan(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "samphan", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.exit(f"samphan {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
 SUPERUSER = """
 from samphan.accounts.models import User
 from samphan.customers.models import Customer
@@ -307,26 +295,14 @@ def summary_of(sampler: Sampler) -> dict[str, Any]:
 
 def main() -> None:
     args = arguments()
-    if not os.environ.get("DATABASE_URL"):
-        script = ["bash", str(ROOT / "scripts" / "with-postgres.sh")]
-        os.execvp("bash", [*script, sys.executable, *sys.argv])  # noqa: S606, S607
+    on_postgresql()
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     out = (args.out or ROOT / "var" / "memory" / stamp).resolve()
     (out / "var").mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     password = "bench-memory-" + secrets.token_hex(8)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "samphan.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-memory-" + secrets.token_hex(24),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SAMPHAN_VAR_DIR": str(out / "var"),
-        "SAMPHAN_TWO_FACTOR_REQUIRED": "0",
-        "SAMPHAN_BIND": f"127.0.0.1:{port}",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = production_env(out / "var", port)
     samphan(env, "migrate", "-v0")
     samphan(env, "collectstatic", "--noinput", "-v0")
     code = SUPERUSER.format(name=USERNAME, password=password)

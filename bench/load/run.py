@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -35,7 +34,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.production import ROOT, free_port, on_postgresql, production_env, samphan
+
 HERE = Path(__file__).resolve().parent
 PASSWORD = os.environ.get("LOAD_PASSWORD") or "load-test-" + secrets.token_hex(8)
 MIXES = {
@@ -83,24 +86,6 @@ def arguments() -> argparse.Namespace:
         "staff's password): no migrate or demo, for runs one after another",
     )
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def samphan(env: dict[str, str], *args: str, log: Path) -> str:
-    started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "samphan", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    log.write_text(done.stdout + done.stderr)
-    if done.returncode:
-        sys.exit(f"samphan {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    print(f"… samphan {args[0]}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return done.stdout
 
 
 def script(name: str, env: dict[str, str]) -> str:
@@ -258,25 +243,13 @@ def main() -> None:
     if args.report:
         print(markdown(json.loads(args.report.read_text())))
         return
-    if not os.environ.get("DATABASE_URL"):
-        wrapper = ["bash", str(ROOT / "scripts" / "with-postgres.sh")]
-        os.execvp("bash", [*wrapper, sys.executable, *sys.argv])  # noqa: S606, S607
+    on_postgresql()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = (args.out or ROOT / "var" / "load" / stamp).resolve()
     (out / "var").mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "samphan.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "load-test-" + secrets.token_hex(24),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SAMPHAN_VAR_DIR": str(out / "var"),
-        "SAMPHAN_TWO_FACTOR_REQUIRED": "0",
-        "SAMPHAN_BIND": f"127.0.0.1:{port}",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = production_env(out / "var", port)
     if args.reuse and not os.environ.get("LOAD_PASSWORD"):
         sys.exit("--reuse: set LOAD_PASSWORD to the demo staff's password")
     samphan(env, "collectstatic", "--noinput", "-v0", log=out / "collectstatic.log")
