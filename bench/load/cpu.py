@@ -37,17 +37,18 @@ from samphan.accounts.models import User  # noqa: E402
 
 # Requests a second each type gets in the full mix when every user keeps pace: 50 screens
 # polling once a second; 40 staff and 10 POS clients, a request every 0.5 s each, staff
-# tasks weighted 3, 3, 2, 3, 1, 1, 1, 1 as in locustfile.py.
+# tasks weighted 3, 3, 2, 3, 1, 1, 1, 1, 1 as in locustfile.py.
 MIX = {
     "alert feed (screen poll)": 50,
-    "front desk check-in": 16,
-    "customer search (Thai name)": 16,
-    "customer search (phone)": 10.7,
-    "customer page": 16,
-    "kanban move": 5.3,
-    "dashboard (home)": 5.3,
-    "dashboard (insights: top customers)": 5.3,
-    "dashboard (insights: reports)": 5.3,
+    "front desk check-in": 15,
+    "customer search (Thai name)": 15,
+    "customer search (phone)": 10,
+    "customer page": 15,
+    "kanban move": 5,
+    "dashboard (home)": 5,
+    "dashboard (insights: top customers)": 5,
+    "dashboard (insights: reports)": 5,
+    "dashboard (insights: sales funnel)": 5,
     "order post (API)": 20,
 }
 
@@ -125,6 +126,7 @@ class Mix:
             "dashboard (home)": lambda: self.staff.get("/"),
             "dashboard (insights: top customers)": lambda: self.staff.get("/insights/top/"),
             "dashboard (insights: reports)": lambda: self.staff.get("/insights/reports/"),
+            "dashboard (insights: sales funnel)": lambda: self.staff.get("/insights/funnel/"),
             "order post (API)": self.order,
         }
 

@@ -176,6 +176,10 @@ class Staff(SignedIn):
     def insights_reports(self) -> None:
         self.client.get("/insights/reports/", name="dashboard (insights: reports)")
 
+    @task(1)
+    def funnel(self) -> None:
+        self.client.get("/insights/funnel/", name="dashboard (insights: sales funnel)")
+
 
 class StaffProbe(Staff):
     """One user, no pause, one request in flight: each request type's own time, without

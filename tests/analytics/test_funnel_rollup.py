@@ -1,5 +1,6 @@
 """The funnel served from the purchase marks (issue 22): its figures on the demo data equal
-a recomputation by hand in plain SQL over the raw tables, for an admin and for a sales rep
+a recomputation by hand in plain SQL over the raw tables (the medians and the pipeline's
+stages in Python over the raw rows), for an admin and for a sales rep
 limited to own and team records, over two periods (the module shares one demo load: the
 other checks are in test_funnel_fresh.py)."""
 
@@ -11,11 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from samphan.accounts.models import User
-from samphan.analytics.funnel import by_channel, by_source, lifecycle
+from samphan.analytics.funnel import by_channel, by_source, lifecycle, pipeline_funnel
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
 from samphan.demo.loader import load_demo
-from samphan.sales.models import Lead, Order
+from samphan.sales.models import Lead, Order, Pipeline
 
 LOADED_AT = dt.datetime(2026, 12, 4, 5, 0, tzinfo=dt.UTC)
 PERIODS = [
@@ -62,19 +63,68 @@ def _when(moment):
 
 def hand_lifecycle(user, period):
     """Leads of the period; converted; whose customer's first paid order came on or after
-    the lead; who have a second paid order. Correlated subqueries over the orders."""
+    the lead; who have a second paid order (correlated subqueries over the orders); then
+    the count and the median days of each step, in Python."""
     scope, scope_params = _scope(user, "l")
     paid = f"FROM {ORDERS} o WHERE o.customer_id = l.customer_id AND o.status = 'paid'"
     statement = f"""
-        SELECT l.status,
-            (SELECT o.ordered_at {paid} ORDER BY o.ordered_at LIMIT 1) >= l.created_at,
-            (SELECT o.ordered_at {paid} ORDER BY o.ordered_at LIMIT 1 OFFSET 1) IS NOT NULL
+        SELECT l.status, l.created_at, l.closed_at,
+            (SELECT o.ordered_at {paid} ORDER BY o.ordered_at LIMIT 1),
+            (SELECT o.ordered_at {paid} ORDER BY o.ordered_at LIMIT 1 OFFSET 1)
         FROM {LEADS} l WHERE l.created_at >= %s AND l.created_at < %s AND {scope}
     """  # noqa: S608 - the tables' names
-    rows = _rows(statement, [_when(period.start), _when(period.end), *scope_params])
+    rows = [
+        [status, *map(_parsed, moments)]
+        for status, *moments in _rows(
+            statement, [_when(period.start), _when(period.end), *scope_params]
+        )
+    ]
     converted = [row for row in rows if row[0] == "converted"]
-    bought = [row for row in converted if row[1]]
-    return [len(rows), len(converted), len(bought), sum(1 for row in bought if row[2])]
+    bought = [row for row in converted if row[3] and row[3] >= row[1]]
+    again = [row for row in bought if row[4]]
+
+    def median_days(pairs):
+        days = [max((end - start).total_seconds() / 86_400, 0) for start, end in pairs if end]
+        return round(statistics.median(days), 1) if days else None
+
+    return [
+        (len(rows), None),
+        (len(converted), median_days((r[1], r[2]) for r in converted)),
+        (len(bought), median_days((r[2] or r[1], r[3]) for r in bought)),
+        (len(again), median_days((r[3], r[4]) for r in again)),
+    ]
+
+
+def hand_pipeline(user, pipeline, period):
+    """Per open stage and Won: the deals created in the period whose furthest stage (moved
+    to, or the current one unless Lost; the first stage otherwise) is at or past it."""
+    scope, scope_params = _scope(user, "d")
+    stages = {
+        pk: (position, outcome)
+        for pk, position, outcome in _rows(
+            "SELECT id, position, outcome FROM sales_stage WHERE pipeline_id = %s",
+            [pipeline.pk],
+        )
+    }
+    deals = _rows(
+        f"SELECT d.id, d.stage_id FROM sales_deal d WHERE d.pipeline_id = %s "  # noqa: S608
+        f"AND d.created_at >= %s AND d.created_at < %s AND {scope}",
+        [pipeline.pk, _when(period.start), _when(period.end), *scope_params],
+    )
+    open_positions = sorted(p for p, outcome in stages.values() if outcome != "lost")
+    furthest = []
+    for deal_id, stage_id in deals:
+        moved = [
+            stages[to][0]
+            for (to,) in _rows(
+                "SELECT to_stage_id FROM sales_dealstagechange WHERE deal_id = %s", [deal_id]
+            )
+            if stages[to][1] != "lost"
+        ]
+        if stages[stage_id][1] != "lost":
+            moved.append(stages[stage_id][0])
+        furthest.append(max(moved, default=open_positions[0]))
+    return [sum(1 for f in furthest if f >= position) for position in open_positions]
 
 
 def hand_by_source(user, period):
@@ -143,7 +193,9 @@ def test_the_funnel_equals_a_recount_by_hand(demo, who, period):
     admin, rep = demo
     user = admin if who == "admin" else rep
     steps = [step.count for step in lifecycle(user, period)]
-    assert steps == hand_lifecycle(user, period)
+    by_hand = hand_lifecycle(user, period)
+    assert [(s.count, s.median_days) for s in lifecycle(user, period)] == by_hand
+    assert any(median for _, median in by_hand)  # medians compared, not only Nones
     assert steps[0] > 0 and (steps[2] > 0 or who == "rep")  # leads who bought: the admin's
     sources = sorted(
         ((row.leads, row.converted, row.bought, row.repeat), row.value)
@@ -153,6 +205,10 @@ def test_the_funnel_equals_a_recount_by_hand(demo, who, period):
     channels = [(r.channel, r.new, r.repeat, r.median_days) for r in by_channel(user, period)]
     assert channels == hand_by_channel(user, period)
     assert channels  # new customers in both periods
+    pipeline = Pipeline.objects.get(is_default=True)
+    reached = [step.reached for step in pipeline_funnel(user, pipeline, period)]
+    assert reached == hand_pipeline(user, pipeline, period)
+    assert reached[0] > reached[-1] > 0 or who == "rep"
     if who == "rep":  # the rep sees less than everyone
         assert steps[0] < lifecycle(admin, period)[0].count
         assert sum(r[1] for r in channels) < sum(r.new for r in by_channel(admin, period))

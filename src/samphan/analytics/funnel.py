@@ -12,8 +12,25 @@ bought again, and how long it took (channels belong to orders, not to leads).
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, F, Max, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import Combinable, CombinedExpression
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from samphan.accounts.models import User
 from samphan.analytics.models import PurchaseMarks
@@ -56,39 +73,37 @@ def _leads(user: User, period: Period) -> QuerySet[Lead]:
 
 def lifecycle(user: User, period: Period) -> list[Step]:
     """Leads → converted → bought → bought again, for the leads of the period."""
-    rows = list(
-        _leads(user, period)
-        .annotate(
-            first_order=F("customer__marks__first_at"),
-            second_order=F("customer__marks__second_at"),
-        )
-        .values("status", "created_at", "closed_at", "first_order", "second_order")
+    leads = _leads(user, period).annotate(
+        first_order=F("customer__marks__first_at"), second_order=F("customer__marks__second_at")
     )
-    converted = [row for row in rows if row["status"] == Lead.Status.CONVERTED]
+    converted = Q(status=Lead.Status.CONVERTED)
     # A purchase counts from the lead's arrival on (a repeat customer's new enquiry is
     # measured on what it led to, not on old orders).
-    bought = [r for r in converted if r["first_order"] and r["first_order"] >= r["created_at"]]
-    again = [r for r in bought if r["second_order"]]
-    steps = [
-        ("leads", rows, None),
-        ("converted", converted, [_days(r["created_at"], r["closed_at"]) for r in converted]),
-        (
-            "bought",
-            bought,
-            [_days(r["closed_at"] or r["created_at"], r["first_order"]) for r in bought],
+    bought = converted & Q(first_order__gte=F("created_at"))
+    again = bought & Q(second_order__isnull=False)
+    counts = leads.aggregate(
+        leads=Count("id"),
+        converted=Count("id", filter=converted),
+        bought=Count("id", filter=bought),
+        repeat=Count("id", filter=again),
+    )
+    gaps = {
+        "converted": _median_days(leads.filter(converted), _gap("closed_at", F("created_at"))),
+        "bought": _median_days(
+            leads.filter(bought), _gap("first_order", Coalesce("closed_at", "created_at"))
         ),
-        ("repeat", again, [_days(r["first_order"], r["second_order"]) for r in again]),
-    ]
+        "repeat": _median_days(leads.filter(again), _gap("second_order", F("first_order"))),
+    }
     result: list[Step] = []
-    for key, members, gaps in steps:
+    for key in ("leads", "converted", "bought", "repeat"):
         before = result[-1].count if result else None
         result.append(
             Step(
                 key=key,
-                count=len(members),
-                rate=_rate(len(members), before) if before is not None else None,
-                overall=_rate(len(members), len(rows)) if result else None,
-                median_days=_median(gaps),
+                count=counts[key],
+                rate=_rate(counts[key], before) if before is not None else None,
+                overall=_rate(counts[key], counts["leads"]) if result else None,
+                median_days=gaps.get(key, {}).get(""),
             )
         )
     return result
@@ -100,28 +115,25 @@ def by_source(user: User, period: Period, field: str = "source") -> list[Breakdo
         raise ValueError(field)
     # Paid orders from the lead's arrival on: one if the customer's last came after it,
     # two if their second-to-last did (the marks' moments, not a count over orders).
+    converted = Q(status=Lead.Status.CONVERTED)
     rows = (
         _leads(user, period)
+        .values(group=Coalesce(field, Value("")))
         .annotate(
-            orders=Case(
-                When(customer__marks__penult_at__gte=F("created_at"), then=Value(2)),
-                When(customer__marks__last_at__gte=F("created_at"), then=Value(1)),
-                default=Value(0),
-            )
+            leads=Count("id"),
+            converted=Count("id", filter=converted),
+            bought=Count("id", filter=converted & Q(customer__marks__last_at__gte=F("created_at"))),
+            repeat=Count(
+                "id", filter=converted & Q(customer__marks__penult_at__gte=F("created_at"))
+            ),
         )
-        .values(field, "status", "orders")
+        .order_by()
     )
-    groups: dict[str, list[int]] = {}
-    for row in rows:
-        counts = groups.setdefault(row[field] or "", [0, 0, 0, 0])
-        counts[0] += 1
-        if row["status"] == Lead.Status.CONVERTED:
-            counts[1] += 1
-            orders = row["orders"] or 0
-            counts[2] += orders >= 1
-            counts[3] += orders >= 2
     return sorted(
-        (Breakdown(value, *counts) for value, counts in groups.items()),
+        (
+            Breakdown(row["group"], row["leads"], row["converted"], row["bought"], row["repeat"])
+            for row in rows
+        ),
         key=lambda item: (-item.leads, item.value),
     )
 
@@ -140,28 +152,25 @@ class ChannelCohort:
 
 def by_channel(user: User, period: Period) -> list[ChannelCohort]:
     """New customers of the period by the channel of their first purchase, and their
-    second purchases (the first moment after the first); most customers first. Read from
-    the purchase marks, one row per customer, never from the orders."""
-    firsts = (
-        PurchaseMarks.objects.visible_to(user)
-        .filter(first_at__gte=period.start, first_at__lt=period.end)
-        .values_list("first_channel", "repeat_seconds")
+    second purchases (the first moment after the first); most customers first. Counted
+    by the database from the purchase marks (one row per customer), never from the orders."""
+    firsts = PurchaseMarks.objects.visible_to(user).filter(
+        first_at__gte=period.start, first_at__lt=period.end
     )
-    first_by_customer = [
-        (channel, None if seconds is None else max(seconds / 86_400, 0.0))
-        for channel, seconds in firsts
-    ]
-    groups: dict[str, list[float | None]] = {}
-    for channel, gap in first_by_customer:
-        groups.setdefault(channel, []).append(gap)
+    counts = (
+        firsts.values("first_channel")
+        .annotate(new=Count("customer_id"), repeat=Count("repeat_seconds"))
+        .order_by()
+    )
+    medians = _median_days(firsts, F("repeat_seconds"), by="first_channel")
     cohorts = [
         ChannelCohort(
-            channel=channel,
-            new=len(gaps),
-            repeat=sum(gap is not None for gap in gaps),
-            median_days=_median(gaps),
+            channel=row["first_channel"],
+            new=row["new"],
+            repeat=row["repeat"],
+            median_days=medians.get(row["first_channel"]),
         )
-        for channel, gaps in groups.items()
+        for row in counts
     ]
     return sorted(cohorts, key=lambda row: (-row.new, row.channel))
 
@@ -179,24 +188,29 @@ def pipeline_funnel(user: User, pipeline: Pipeline, period: Period) -> list[Stag
     A deal reached a stage if it was ever moved there or to a later one (its highest
     position), so skipped stages count as passed; Lost is not a step."""
     stages = [stage for stage in pipeline.stages.all() if stage.outcome != Stage.Outcome.LOST]
-    deals = Deal.objects.visible_to(user).filter(
-        pipeline=pipeline, created_at__gte=period.start, created_at__lt=period.end
-    )
-    furthest = (
-        DealStageChange.objects.filter(deal__in=deals, to_stage__outcome__in=_not_lost())
-        .values("deal_id")
-        .annotate(position=Max("to_stage__position"))
-    )
-    positions = {row["deal_id"]: row["position"] for row in furthest}
-    current = deals.exclude(stage__outcome=Stage.Outcome.LOST).values_list("id", "stage__position")
-    for deal_id, position in current:
-        positions[deal_id] = max(positions.get(deal_id, position), position)
     lowest = min((stage.position for stage in stages), default=0)
-    for deal_id in deals.values_list("id", flat=True):
-        positions.setdefault(deal_id, lowest)  # lost from its first stage
+    furthest_moved = (
+        DealStageChange.objects.filter(deal=OuterRef("pk"), to_stage__outcome__in=_not_lost())
+        .values("deal")
+        .annotate(position=Max("to_stage__position"))
+        .values("position")
+    )
+    now_at = Case(When(stage__outcome=Stage.Outcome.LOST, then=None), default=F("stage__position"))
+    # The higher of the two, either alone, or the first stage for a deal lost from it (on
+    # SQLite GREATEST of a NULL is NULL, hence the COALESCEs).
+    moved, now = Subquery(furthest_moved), now_at
+    reached_at = Greatest(Coalesce(moved, now, Value(lowest)), Coalesce(now, moved, Value(lowest)))
+    per_position = dict(
+        Deal.objects.visible_to(user)
+        .filter(pipeline=pipeline, created_at__gte=period.start, created_at__lt=period.end)
+        .values(reached=reached_at)
+        .annotate(deals=Count("id"))
+        .order_by()
+        .values_list("reached", "deals")
+    )
     result: list[StageStep] = []
     for stage in stages:
-        reached = sum(1 for position in positions.values() if position >= stage.position)
+        reached = sum(n for position, n in per_position.items() if position >= stage.position)
         before = result[-1].reached if result else None
         result.append(StageStep(stage, reached, _rate(reached, before) if before else None))
     return result
@@ -206,15 +220,32 @@ def _not_lost() -> list[str]:
     return [outcome for outcome in Stage.Outcome.values if outcome != Stage.Outcome.LOST]
 
 
-def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max((end - start).total_seconds() / 86_400, 0.0)
+def _gap(end: str, start: Combinable) -> ExpressionWrapper[CombinedExpression]:
+    return ExpressionWrapper(F(end) - start, output_field=DurationField())
 
 
-def _median(values: list[float | None] | None) -> float | None:
-    present = [value for value in values or [] if value is not None]
-    return round(statistics.median(present), 1) if present else None
+def _median_days(rows: QuerySet[Any], gap: Combinable, by: str | None = None) -> dict[str, float]:
+    """The median gap in days (negative gaps count as 0) over ``rows``, per ``by`` (one key,
+    "", without it), rounded to a tenth. The database ranks the gaps and sends each group's
+    one or two middle ones: at a million customers a period holds some 200,000 first
+    purchases, too many to read into Python for a median."""
+    partition = [F(by)] if by else None
+    middle = (
+        rows.annotate(gap=gap)
+        .filter(gap__isnull=False)
+        .annotate(
+            place=Window(RowNumber(), partition_by=partition, order_by=F("gap").asc()),
+            size=Window(Count("*"), partition_by=partition),
+        )
+        # The middle row, or the two middle rows of an even count (integer division).
+        .filter(place__gte=(F("size") + 1) / 2, place__lte=(F("size") + 2) / 2)
+        .values_list(by or Value(""), "gap")
+    )
+    groups: dict[str, list[float]] = {}
+    for key, value in middle:
+        seconds = value.total_seconds() if isinstance(value, dt.timedelta) else value
+        groups.setdefault(key, []).append(max(seconds / 86_400, 0.0))
+    return {key: round(statistics.mean(values), 1) for key, values in groups.items()}
 
 
 def _rate(part: int, whole: int | None) -> float | None:
