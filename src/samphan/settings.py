@@ -175,7 +175,15 @@ TEMPLATES = [
 def database_settings() -> dict[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # PostgreSQL's JIT compiles any statement its planner costs high: at a million
+            # customers the funnel's per-deal query spent 0.8 s compiling to run in 0.1 s.
+            # A CRM's statements are short; a URL's own ?options= wins.
+            config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        return config
     private_var_dir()
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -198,6 +206,9 @@ def database_settings() -> dict[str, Any]:
 
 
 DATABASES = {"default": database_settings()}
+# Covering indexes (INCLUDE columns) serve the funnel on PostgreSQL; SQLite indexes the
+# key columns only, which is what it needs, so its warning about the rest is noise.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {

@@ -243,7 +243,16 @@ class PurchaseMarks(models.Model):
     objects = MarksQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["first_at"], name="analytics_marks_first_at")]
+        indexes = [
+            # The funnel's new customers by channel read these three columns of a period's
+            # rows (175,000 in 90 days at a million customers): from the index alone on
+            # PostgreSQL (INCLUDE; other databases index first_at only).
+            models.Index(
+                fields=["first_at"],
+                include=["first_channel", "repeat_seconds"],
+                name="analytics_marks_first_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"customer {self.customer_id}: first purchase {self.first_at}"
