@@ -10,8 +10,11 @@ bought again, and how long it took (channels belong to orders, not to leads).
 """
 
 import datetime as dt
+import operator
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import (
     Case,
@@ -24,8 +27,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Floor, Greatest
+from django.db.models.functions import Coalesce, Floor, Greatest, RowNumber
 
 from samphan.accounts.models import User
 from samphan.analytics.models import PurchaseMarks
@@ -180,21 +184,38 @@ def by_channel(user: User, period: Period) -> list[ChannelCohort]:
     ):
         histogram.setdefault(channel, {})[None if gap_day is None else int(gap_day)] = count
     middles = {channel: _middle_days(days) for channel, days in histogram.items()}
-    wanted = Q(pk__in=[])
+    # Each middle day's rows ranked by the database; the one or two wanted ranks come back.
+    in_day: dict[tuple[str, int], list[int]] = {}
     for channel, found in middles.items():
-        for gap_day in {gap_day for gap_day, _ in found}:
-            wanted |= Q(first_channel=channel, gap_day=gap_day)
-    in_middle_days: dict[tuple[str, int], list[float]] = {}
-    for channel, gap_day, seconds in (
+        for gap_day, place in found:
+            in_day.setdefault((channel, gap_day), []).append(place + 1)
+    cases = {
+        (channel, gap_day): Q(first_channel=channel, gap_day=gap_day) for channel, gap_day in in_day
+    }
+
+    def wanted_rank(pick: Callable[[list[int]], int]) -> Case:
+        whens = [When(cases[key], then=Value(pick(ranks))) for key, ranks in in_day.items()]
+        return Case(*whens, default=Value(0))
+
+    picked: dict[tuple[str, int], dict[int, float]] = {}
+    for channel, gap_day, rank, seconds in (
         firsts.annotate(gap_day=day)
-        .filter(wanted)
-        .order_by("repeat_seconds")
-        .values_list("first_channel", "gap_day", "repeat_seconds")
+        .filter(reduce(operator.or_, cases.values(), Q(pk__in=[])))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("first_channel"), F("gap_day")],
+                order_by=F("repeat_seconds").asc(),
+            )
+        )
+        .filter(rank__gte=wanted_rank(min), rank__lte=wanted_rank(max))
+        .order_by()
+        .values_list("first_channel", "gap_day", "rank", "repeat_seconds")
     ):
-        in_middle_days.setdefault((channel, int(gap_day)), []).append(seconds or 0.0)
+        picked.setdefault((channel, int(gap_day)), {})[rank] = seconds or 0.0
     cohorts = []
     for channel, days in histogram.items():
-        values = [in_middle_days[channel, gap_day][place] for gap_day, place in middles[channel]]
+        values = [picked[channel, gap_day][place + 1] for gap_day, place in middles[channel]]
         cohorts.append(
             ChannelCohort(
                 channel=channel,
