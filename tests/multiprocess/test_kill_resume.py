@@ -27,15 +27,6 @@ IMPORT_ROWS = 8_000  # four batches (BATCH_SIZE = 2,000)
 KILLS = 2  # rebuilds killed
 
 
-@pytest.fixture
-def database(tmp_path):
-    database = Database(tmp_path)
-    try:
-        yield database
-    finally:
-        database.drop()
-
-
 def rows(database: Database, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return database.query(query, params)
 
