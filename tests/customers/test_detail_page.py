@@ -18,7 +18,8 @@ from samphan.accounts.models import User
 from samphan.core.phones import format_phone
 from samphan.customers import page_forms
 from samphan.customers.forms import ConsentForm, InteractionForm
-from samphan.customers.models import CustomFieldDefinition, Interest
+from samphan.customers.merge import UNDO_DAYS, customers_merge
+from samphan.customers.models import CustomFieldDefinition, Interest, MergeRecord
 from tests.factories import CompanyFactory, ContactPointFactory, CustomerFactory, TagFactory
 
 
@@ -123,3 +124,21 @@ def test_a_form_sent_back_with_errors_is_rendered_from_the_bound_form(admin_clie
     assert response.status_code == 200
     assert response.context["interaction_form"].errors
     assert "field-error" in response.content.decode()
+
+
+def test_a_merge_is_offered_for_undo_only_while_it_may_be_undone(admin_client, admin_user):
+    survivor, duplicate = CustomerFactory(), CustomerFactory()
+    record = customers_merge(actor=admin_user, survivor=survivor, duplicates=[duplicate])
+    undo = f"/customers/merges/{record.pk}/undo/"
+    assert undo in page(admin_client, survivor)
+    # Just inside the window, then just outside it (the one statement compares the time
+    # as the ORM stores it, on SQLite as on PostgreSQL).
+    inside = timezone.now() - dt.timedelta(days=UNDO_DAYS) + dt.timedelta(minutes=1)
+    MergeRecord.objects.filter(pk=record.pk).update(created_at=inside)
+    assert undo in page(admin_client, survivor)
+    MergeRecord.objects.filter(pk=record.pk).update(created_at=inside - dt.timedelta(minutes=2))
+    assert undo not in page(admin_client, survivor)
+    MergeRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now(), undone_at=timezone.now()
+    )
+    assert undo not in page(admin_client, survivor)

@@ -1,5 +1,6 @@
 """Reads of customers, shaped for the pages and the API (no query from templates)."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,35 +134,48 @@ def customer_for_detail() -> CustomerQuerySet:
 
 
 # A customer's tags and interests in one statement (two prefetches cost two compiled
-# queries); each list in name order as the models' Meta.ordering.
+# queries), each list in name order as the models' Meta.ordering; and the ids of the
+# merges into the customer still open to undo, so that the page reads those records only
+# when there are some (most customers have none).
 LABELS_SQL = """
 SELECT 't', t.id, t.name FROM customers_tag t
   JOIN customers_customer_tags ct ON ct.tag_id = t.id WHERE ct.customer_id = %s
 UNION ALL
 SELECT 'i', i.id, i.name FROM customers_interest i
   JOIN customers_customer_interests ci ON ci.interest_id = i.id WHERE ci.customer_id = %s
+UNION ALL
+SELECT 'm', m.id, '' FROM customers_mergerecord m
+  WHERE m.survivor_id = %s AND m.undone_at IS NULL AND m.created_at >= %s
 ORDER BY 1, 3, 2
 """
 
 
-def customer_detail_related(customer: Customer) -> tuple[list[Tag], list[Interest]]:
+@dataclass(frozen=True)
+class DetailRelated:
+    tags: list[Tag]
+    interests: list[Interest]
+    merges_open: bool  # merges into the customer that may still be undone
+
+
+def customer_detail_related(customer: Customer, merges_since: dt.datetime) -> DetailRelated:
     """What the 360 page shows beside the customer's row: the contact points (prefetched
-    on ``customer``), a company's active people with their preferred contact points, and
-    the tags and interests (returned)."""
+    on ``customer``), a company's active people with their preferred contact points; the
+    tags and interests, and whether merges since ``merges_since`` are open to undo."""
     lookups: list[str | Prefetch[Any]] = ["contact_points"]
     if customer.is_company:
         lookups.append(Prefetch("people", queryset=_people()))
     prefetch_related_objects([customer], *lookups)
-    tags: list[Tag] = []
-    interests: list[Interest] = []
+    found: dict[str, list[Any]] = {"t": [], "i": [], "m": []}
+    since = connection.ops.adapt_datetimefield_value(merges_since)  # as the ORM stores it
     with connection.cursor() as cursor:
-        cursor.execute(LABELS_SQL, [customer.pk, customer.pk])
+        cursor.execute(LABELS_SQL, [customer.pk, customer.pk, customer.pk, since])
         for which, pk, name in cursor.fetchall():
-            if which == "t":
-                tags.append(Tag(pk=pk, name=name))
-            else:
-                interests.append(Interest(pk=pk, name=name))
-    return tags, interests
+            found[which].append((pk, name))
+    return DetailRelated(
+        tags=[Tag(pk=pk, name=name) for pk, name in found["t"]],
+        interests=[Interest(pk=pk, name=name) for pk, name in found["i"]],
+        merges_open=bool(found["m"]),
+    )
 
 
 def _people() -> CustomerQuerySet:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +33,7 @@ from samphan.customers.forms import (
     CustomerForm,
     InteractionForm,
 )
-from samphan.customers.merge_views import merges_to_undo
+from samphan.customers.merge_views import merges_to_undo, undo_since
 from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -200,7 +201,8 @@ def _detail_context(
     interaction_form: InteractionForm | None = None,
 ) -> dict[str, Any]:
     """What the page shows of ``customer``, fetched with ``queries.customer_for_detail``."""
-    tags, interests = queries.customer_detail_related(customer)
+    since = undo_since()
+    related = queries.customer_detail_related(customer, merges_since=since)
     consents = queries.consent_in_force(customer)
     contact_points = [
         (point, consents.get((point.channel or "", ConsentRecord.Purpose.MARKETING)))
@@ -210,8 +212,8 @@ def _detail_context(
         **_timeline(request, customer, before),
         "contact_points": contact_points,
         "consents": sorted(consents.values(), key=lambda record: record.channel),
-        "tags": tags,
-        "interests": interests,
+        "tags": related.tags,
+        "interests": related.interests,
         "colleagues": queries.colleagues_of(customer)[:20],
         "custom_values": _custom_values(customer),
         # Unbound, the forms' HTML is the same for every customer (page_forms.py).
@@ -221,9 +223,9 @@ def _detail_context(
             else unbound_form_fields()
         ),
         "history": queries.audit_history(request.user, customer),
-        "panels": CUSTOMER_PANELS,
+        "panel_urls": [reverse(name, args=[customer.pk]) for name in CUSTOMER_PANELS],
         "possible_duplicates": _possible_duplicates(request, customer),
-        "merges": merges_to_undo(customer),
+        "merges": merges_to_undo(customer, since) if related.merges_open else [],
     }
 
 
