@@ -210,12 +210,20 @@ def consent_in_force(customer: Customer) -> dict[tuple[str, str], ConsentRecord]
     return latest
 
 
+HISTORY_ACTOR = ("actor__first_name", "actor__last_name", "actor__username")
+
+
 def audit_history(user: User, customer: Customer, limit: int = 15) -> list[HistoryLine]:
     """The latest changes to this customer's data, for those allowed to read the audit log,
     named for the reader (fields, choices, related records, dates)."""
     if not user.has_perm("core.view_auditevent"):
         return []
-    events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
+    # Only what a line shows, and of the actor the name (issue 22: not whole user rows).
+    events = (
+        AuditEvent.objects.filter(customer_id=customer.pk)
+        .select_related("actor")
+        .only("at", "action", "subject_type", "changes", "actor", *HISTORY_ACTOR)
+    )
     return history_lines(events[:limit])
 
 
