@@ -46,7 +46,11 @@ PAGES: dict[str, Pin] = {
     # 16 since issue 20: the history shows the customer's data-subject request, whose
     # customer and handler it names (one query each kind of record, not each row); and
     # the INSERT that records who saw the customer (privacy/access_record.py).
-    "customer_detail": 17,  # the merges open to undo
+    # 13 since issue 22's CPU work: tags, interests and whether merges are open to undo
+    # in one statement (the merges read only when there are some), a person's page no
+    # longer reads "people" (a company's only), the custom fields' definitions only when
+    # the customer has a value.
+    "customer_detail": 13,
     "customer_edit": 12,
     "customer_merge": 23,  # one count per kind of related row; both contact lists
     "customer_erase": 5,

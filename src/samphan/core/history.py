@@ -8,6 +8,7 @@ whatever the number of lines.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,10 @@ OTHER_VALUES = {
 }
 
 
+# The actions' labels, looked up directly (``get_action_display`` rebuilds a dict a call).
+ACTIONS = dict(AuditEvent.Action.choices)
+
+
 @dataclass(frozen=True)
 class Change:
     name: str
@@ -72,7 +77,7 @@ def history_lines(events: Iterable[AuditEvent]) -> list[HistoryLine]:
         HistoryLine(
             at=event.at,
             actor=event.actor,
-            action=event.get_action_display(),
+            action=str(ACTIONS.get(event.action, event.action)),
             subject=_model_name(event.subject_type),
             changes=[
                 _change(_model(event.subject_type), key, values, related)
@@ -86,11 +91,17 @@ def history_lines(events: Iterable[AuditEvent]) -> list[HistoryLine]:
 def _in_field_order(event: AuditEvent) -> list[tuple[str, Any]]:
     """The changes in the order of the model's fields (PostgreSQL's jsonb keeps no order),
     other keys after them."""
-    model = _model(event.subject_type)
-    fields = [field.name for field in model._meta.get_fields()] if model else []
-    position = {name: index for index, name in enumerate(fields)}
+    position = _field_positions(event.subject_type)
     changes = (event.changes or {}).items()
-    return sorted(changes, key=lambda item: (position.get(item[0], len(fields)), item[0]))
+    return sorted(changes, key=lambda item: (position.get(item[0], len(position)), item[0]))
+
+
+@functools.cache
+def _field_positions(subject_type: str) -> dict[str, int]:
+    """Each field's place in its model (the models are fixed once Django has started)."""
+    model = _model(subject_type)
+    fields = [field.name for field in model._meta.get_fields()] if model else []
+    return {name: index for index, name in enumerate(fields)}
 
 
 def _model(subject_type: str) -> type[models.Model] | None:

@@ -105,12 +105,18 @@ def customer_merge(request: Request, pk: int) -> HttpResponse:
     return render(request, "customers/merge.html", context)
 
 
-def merges_to_undo(customer: Customer) -> list[MergeRecord]:
-    """The merges into this customer still open to undo (newest first)."""
-    since = timezone.now() - dt.timedelta(days=UNDO_DAYS)
+def merges_to_undo(customer: Customer, since: dt.datetime | None = None) -> list[MergeRecord]:
+    """The merges into this customer still open to undo (newest first): made ``since``
+    (``undo_since()`` when not given)."""
+    since = since or undo_since()
     return list(
         MergeRecord.objects.filter(survivor=customer, undone_at=None, created_at__gte=since)
     )
+
+
+def undo_since() -> dt.datetime:
+    """The oldest moment a merge made then may still be undone."""
+    return timezone.now() - dt.timedelta(days=UNDO_DAYS)
 
 
 @login_required

@@ -192,7 +192,7 @@ class Interactions:
         kind: str,
         limit: int,
     ) -> list[Entry]:
-        interactions = interactions_of(customer, q=q, kind=kind)
+        interactions = interactions_of(customer, q=q, kind=kind).only(*ENTRY_FIELDS)
         if before is not None:
             interactions = interactions.filter(before.older(self.rank))
         return [self.entry(item) for item in interactions[:limit]]
@@ -210,7 +210,7 @@ class Interactions:
             rank=self.rank,
             id=item.pk,
             kind=item.kind,
-            kind_label=item.get_kind_display(),
+            kind_label=str(KIND_LABELS.get(item.kind, item.kind)),
             occurred_at=item.occurred_at,
             summary=item.summary,
             body=item.body,
@@ -219,6 +219,18 @@ class Interactions:
             customer_id=item.customer_id,
             customer=item.customer if with_customer else None,
         )
+
+
+# An entry reads only these of an interaction, and of its user the name a page shows
+# (a whole user row, password hash and all, was built for every entry).
+USER_NAME = ("first_name", "last_name", "username")
+ENTRY_FIELDS = (
+    "id", "customer", "kind", "occurred_at", "summary", "body", "channel", "user",
+    *(f"user__{name}" for name in USER_NAME),
+)  # fmt: skip
+# The kinds' labels (lazy, so each is read in the language of the request), looked up
+# directly: ``get_kind_display`` rebuilds its dict of the choices at every call.
+KIND_LABELS = dict(Interaction.Kind.choices)
 
 
 def interactions_of(customer: Customer, *, q: str = "", kind: str = "") -> QuerySet[Interaction]:

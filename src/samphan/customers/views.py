@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +33,7 @@ from samphan.customers.forms import (
     CustomerForm,
     InteractionForm,
 )
-from samphan.customers.merge_views import merges_to_undo
+from samphan.customers.merge_views import merges_to_undo, undo_since
 from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -40,6 +41,7 @@ from samphan.customers.models import (
     CustomFieldDefinition,
     Tag,
 )
+from samphan.customers.page_forms import unbound_form_fields
 from samphan.customers.panels import CUSTOMER_PANELS
 from samphan.customers.seen import exported, seen
 from samphan.customers.timeline import Cursor, timeline_page
@@ -182,7 +184,7 @@ def customer_detail(request: Request, pk: int) -> HttpResponse:
             "customers/detail.html#timeline-entries",
             _timeline(request, customer, before),
         )
-    customer = customer_for_user(request.user, pk, queryset=queries.customer_for_page())
+    customer = customer_for_user(request.user, pk, queryset=queries.customer_for_detail())
     seen(request.user, customer.pk, "page")
     return render(request, "customers/detail.html", _detail_context(request, customer, before))
 
@@ -198,6 +200,9 @@ def _detail_context(
     before: Cursor | None = None,
     interaction_form: InteractionForm | None = None,
 ) -> dict[str, Any]:
+    """What the page shows of ``customer``, fetched with ``queries.customer_for_detail``."""
+    since = undo_since()
+    related = queries.customer_detail_related(customer, merges_since=since)
     consents = queries.consent_in_force(customer)
     contact_points = [
         (point, consents.get((point.channel or "", ConsentRecord.Purpose.MARKETING)))
@@ -207,14 +212,20 @@ def _detail_context(
         **_timeline(request, customer, before),
         "contact_points": contact_points,
         "consents": sorted(consents.values(), key=lambda record: record.channel),
+        "tags": related.tags,
+        "interests": related.interests,
         "colleagues": queries.colleagues_of(customer)[:20],
         "custom_values": _custom_values(customer),
-        "interaction_form": interaction_form or InteractionForm(initial={"kind": "call"}),
-        "consent_form": ConsentForm(),
+        # Unbound, the forms' HTML is the same for every customer (page_forms.py).
+        **(
+            {"interaction_form": interaction_form, "consent_form": ConsentForm()}
+            if interaction_form
+            else unbound_form_fields()
+        ),
         "history": queries.audit_history(request.user, customer),
-        "panels": CUSTOMER_PANELS,
+        "panel_urls": [reverse(name, args=[customer.pk]) for name in CUSTOMER_PANELS],
         "possible_duplicates": _possible_duplicates(request, customer),
-        "merges": merges_to_undo(customer),
+        "merges": merges_to_undo(customer, since) if related.merges_open else [],
     }
 
 
@@ -242,6 +253,8 @@ def customer_duplicate_reviewed(request: Request, pk: int) -> HttpResponse:
 
 def _custom_values(customer: Customer) -> list[tuple[str, Any]]:
     values = customer.custom_fields or {}
+    if not any(value not in (None, "") for value in values.values()):
+        return []  # nothing to show: the definitions need not be read
     return [
         (definition.label, values[definition.key])
         for definition in CustomFieldDefinition.objects.all()
@@ -421,7 +434,7 @@ def consent_change(request: Request, pk: int) -> HttpResponse:
 @require_POST
 def interaction_create(request: Request, pk: int) -> HttpResponse:
     customer = customer_for_user(
-        request.user, pk, perm="customers.add_interaction", queryset=queries.customer_for_page()
+        request.user, pk, perm="customers.add_interaction", queryset=queries.customer_for_detail()
     )
     form = InteractionForm(request.POST)
     if form.is_valid():

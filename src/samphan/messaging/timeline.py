@@ -6,11 +6,15 @@ from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
 from samphan.customers.models import Customer, Interaction
-from samphan.customers.timeline import Cursor, Entry
-from samphan.messaging.models import Message
+from samphan.customers.timeline import USER_NAME, Cursor, Entry
+from samphan.messaging.models import Channel, Message
 
 FIELDS = ("id", "customer", "channel", "subject", "text", "status", "error", "created_at",
-          "created_by", "delivered_at")  # fmt: skip
+          "created_by", "delivered_at",
+          *(f"created_by__{name}" for name in USER_NAME))  # fmt: skip
+# Labels looked up directly (``get_FOO_display`` rebuilds a dict of the choices a call).
+STATUS_LABELS = dict(Message.Status.choices)
+CHANNEL_LABELS = dict(Channel.choices)
 
 
 class Messages:
@@ -45,7 +49,7 @@ class Messages:
         return messages.only(*FIELDS).select_related("created_by").order_by("-created_at", "-id")
 
     def entry(self, message: Message) -> Entry:
-        status = message.get_status_display()
+        status = str(STATUS_LABELS.get(message.status, message.status))
         if message.delivered_at:
             status = _("delivered")
         if message.error and message.status != Message.Status.SENT:
@@ -59,7 +63,7 @@ class Messages:
             occurred_at=message.created_at,
             summary=message.subject or message.text[:120],
             body=f"{message.text}\n\n{status}" if message.subject else status,
-            channel=message.get_channel_display(),
+            channel=str(CHANNEL_LABELS.get(message.channel, message.channel)),
             user=message.created_by,
             customer_id=message.customer_id,
         )
