@@ -54,7 +54,9 @@ PAGES: dict[str, Pin] = {
     "customer_edit": 12,
     "customer_merge": 23,  # one count per kind of related row; both contact lists
     "customer_erase": 5,
-    "customer_list": 9,  # the review queue's badge (one count) for who may merge
+    # The count, the page's ids, their rows (with company and preferred contact point),
+    # the filter menus' choices (one statement), the review queue's badge for who may merge.
+    "customer_list": 7,
     # The session, user, permissions; the count, the page of pairs with both customers,
     # their contact points, their orders (analytics' roll-up): the same for 1 or 25 pairs.
     "duplicate_queue": 6,

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection, transaction
 
-from samphan.core.search import matching_ids
+from samphan.core.search import _index_planned, matching_ids, matching_page
 from samphan.customers import services
 from samphan.customers.models import Customer
 from samphan.customers.queries import CustomerFilters, customer_list
@@ -106,3 +106,26 @@ def test_search_inside_a_transaction_leaves_the_planner_as_it_was(somchai):
             with connection.cursor() as cursor:
                 cursor.execute("SHOW enable_seqscan")
                 assert cursor.fetchone()[0] == "on"
+
+
+def test_a_page_of_matches_inside_a_transaction_leaves_the_planner_as_it_was(somchai):
+    with transaction.atomic():
+        page = matching_page(
+            Customer.objects.all(), "สมชาย", limit=10, ordering=["-id"], offset=0, size=5
+        )
+        assert page == ([somchai.pk], 1)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW enable_seqscan")
+                assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_statement_runs_without_sequential_scans_and_only_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    assert not connection.in_atomic_block
+    assert _index_planned("SELECT current_setting('enable_seqscan')", []) == [("off",)]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"

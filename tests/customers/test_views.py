@@ -29,9 +29,9 @@ def test_list_runs_a_fixed_number_of_queries(admin_client):
     few_found = queries_for(admin_client, search)
     populate(30)
     assert queries_for(admin_client, "/customers/") == few <= 12
-    # On PostgreSQL the search adds a savepoint and the planner settings around its one
-    # candidate query (core/search.py, matching_ids): four statements, whatever the rows;
-    # one more counts the possible duplicates waiting for review (the button's badge).
+    # The search is one statement (its page and count, core/search.py, matching_page),
+    # then the page's rows; one more counts the possible duplicates waiting for review
+    # (the button's badge).
     assert queries_for(admin_client, search) == few_found <= 17
 
 

@@ -12,7 +12,7 @@ Terms shorter than three characters cannot use a trigram index and fall back to 
 plain ``LIKE`` scan.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
-from django.db.models import Max
+from django.db.models import F, Max
 from django.db.models.expressions import RawSQL
 
 from samphan.core import sql
@@ -34,6 +34,12 @@ TRIGRAM = 3
 SEQSCAN_OFF = "SET LOCAL enable_seqscan = off"
 SEQSCAN_DEFAULT = "SET LOCAL enable_seqscan = DEFAULT"
 FTS_MATCH = "SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+# One page of the matches in order, and how many there are: {matches} is the search's own
+# statement (compiled by Django, its values bound), reading the key as k0 and the sort
+# columns as k1, k2, ...; {order} those names with ASC or DESC.
+PAGE_OF_MATCHES = (
+    "SELECT k0, COUNT(*) OVER () FROM ({matches}) AS matches ORDER BY {order} LIMIT %s OFFSET %s"
+)
 # The triggers are created "if not exists": the migration and ``search_triggers_restore``
 # (after every ``migrate``) run the same statements.
 FTS_INSERT_TRIGGER = (
@@ -82,27 +88,75 @@ def search_terms(query: str) -> list[str]:
     return [term for term in query.casefold().split() if term]
 
 
+def _index_planned(statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a search ``statement``, run with PostgreSQL's sequential scan ruled out.
+
+    The planner misjudges how many rows a ``LIKE '%term%'`` matches and, under a LIMIT,
+    may pick a sequential scan "until LIMIT rows are found", which reads the whole table
+    when the term is rarer than it guessed; the trigram index is always the better path.
+
+    One round trip: the setting and the statement go as one query string, which
+    PostgreSQL runs as one transaction (an implicit one outside a transaction) that
+    ``SET LOCAL`` lasts for; Django's psycopg cursors bind values on the client, so such a
+    string may carry parameters. Inside a transaction the setting would outlive the
+    statement: a third statement puts the transaction's planner back.
+    """
+    with connection.cursor() as cursor:
+        if not sql.is_postgresql():
+            cursor.execute(statement, params)
+        else:
+            reset = f"; {SEQSCAN_DEFAULT}" if connection.in_atomic_block else ""
+            cursor.execute(f"{SEQSCAN_OFF}; {statement}{reset}", params)
+            cursor.nextset()  # past the SET's empty result
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _statement(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    compiled: tuple[str, tuple[Any, ...]] = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return compiled
+
+
 def matching_ids(queryset: models.QuerySet[Any], query: str, *, limit: int) -> list[int]:
     """Ids of up to ``limit`` rows of ``queryset`` matching ``query``, in no order.
 
-    Unordered, so the database stops at the first matches its index yields. On
-    PostgreSQL the planner misjudges how many rows a ``LIKE '%term%'`` matches and may
-    pick a sequential scan "until LIMIT rows are found", which reads the whole table
-    when the term is rarer than it guessed; the trigram index
-    is always the better path, so the sequential scan is ruled out for this query.
+    Unordered, so the database stops at the first matches its index yields (the trigram
+    index on PostgreSQL: ``_index_planned``).
     """
     matches = search_filter(queryset, query).order_by().values_list("pk", flat=True)[:limit]
-    if not sql.is_postgresql():
-        return list(matches)
-    nested = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(SEQSCAN_OFF)
-        ids = list(matches)
-        if nested:
-            # SET LOCAL outlives a released savepoint: hand the outer transaction its
-            # planner back.
-            cursor.execute(SEQSCAN_DEFAULT)
-    return ids
+    return [row[0] for row in _index_planned(*_statement(matches))]
+
+
+def matching_page(
+    queryset: models.QuerySet[Any],
+    query: str,
+    *,
+    limit: int,
+    ordering: Sequence[str],
+    offset: int,
+    size: int,
+) -> tuple[list[int], int | None]:
+    """The ids of rows ``offset`` to ``offset + size`` of the first ``limit`` matches
+    (found as ``matching_ids`` finds them) in ``ordering`` (field names, "-" for
+    descending), and how many matches there are (at most ``limit``), in one statement.
+
+    The matches are sorted on the few columns ``ordering`` names, read with the search
+    itself; only the page's rows are read whole afterwards (by the caller), instead of
+    every match being joined and read before the sort. The count comes with the page's
+    rows, so it is None (not known) for a page past the last match.
+    """
+    columns: dict[str, Any] = {"k0": F("pk")}
+    order = []
+    for index, name in enumerate(ordering, start=1):
+        columns[f"k{index}"] = F(name.removeprefix("-"))
+        order.append(f"k{index} {'DESC' if name.startswith('-') else 'ASC'}")
+    matches = search_filter(queryset, query).order_by().values(**columns)[:limit]
+    inner, params = _statement(matches)
+    statement = PAGE_OF_MATCHES.format(matches=inner, order=", ".join(order))
+    rows = _index_planned(statement, [*params, size, offset])
+    if not rows:
+        return [], (0 if offset == 0 else None)
+    return [row[0] for row in rows], rows[0][1]
 
 
 def fts_table(model: type[models.Model]) -> str:

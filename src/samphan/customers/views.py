@@ -3,7 +3,6 @@
 from collections.abc import Callable, Container
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +13,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samphan.accounts.models import Team, User
 from samphan.core import exports
 from samphan.core.dates import buddhist_era_preference
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
-from samphan.core.pagination import CappedPaginator
 from samphan.core.permissions import require_perm, sees_all_records
 from samphan.customers import export_rows, queries, services
 from samphan.customers.access import customer_for_user
@@ -33,13 +30,13 @@ from samphan.customers.forms import (
     CustomerForm,
     InteractionForm,
 )
+from samphan.customers.list_page import filter_menus, list_rows
 from samphan.customers.merge_views import merges_to_undo, undo_since
 from samphan.customers.models import (
     ConsentRecord,
     ContactPoint,
     Customer,
     CustomFieldDefinition,
-    Tag,
 )
 from samphan.customers.page_forms import unbound_form_fields
 from samphan.customers.panels import CUSTOMER_PANELS
@@ -80,22 +77,13 @@ def filters_from(request: Request) -> queries.CustomerFilters:
 def customer_list(request: Request) -> HttpResponse:
     require_perm(request.user, "customers.view_customer")
     filters = filters_from(request)
-    paginator = CappedPaginator(
-        queries.customer_list(request.user, filters),
-        settings.SAMPHAN_PAGE_SIZE,
-        cap=queries.count_cap(filters),
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = queries.customer_page(request.user, filters, request.GET.get("page"))
     context = {
         "page": page,
+        "rows": list_rows(list(page.object_list)),
         "filters": filters,
-        "kinds": Customer.Kind.choices,
-        "stages": Customer.Stage.choices,
-        "tiers": Customer.Tier.choices,
-        "industries": Customer.Industry.choices,
-        "tags": Tag.objects.all(),
-        "owners": User.objects.filter(is_active=True).order_by("username"),
-        "teams": Team.objects.all(),
+        # Only the whole page has the menus; a search as one types gets the results alone.
+        "menus": None if request.htmx else filter_menus(filters),
         "reviews_duplicates": sees_all_records(request.user),
         # The review queue's badge, for who may merge (one count); not in the results
         # alone that a search as one types asks for.
@@ -106,13 +94,6 @@ def customer_list(request: Request) -> HttpResponse:
         ),
         "may_export": request.user.has_perms(EXPORT_PERMS),
         "export_query": _export_query(request),
-        "sorts": [
-            ("name", _("Name A–Z")),
-            ("-name", _("Name Z–A")),
-            ("newest", _("Newest")),
-            ("oldest", _("Oldest")),
-            ("updated", _("Recently updated")),
-        ],
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"
     return render(request, template, context)

@@ -302,9 +302,12 @@ class Customer(TimeStampedModel):
 
     @property
     def latin_name(self) -> str:
-        if self.is_company:
-            return self.company_name_en
-        return f"{self.first_name_en} {self.last_name_en}".strip()
+        return latin_name_of(
+            is_company=self.is_company,
+            first_name_en=self.first_name_en,
+            last_name_en=self.last_name_en,
+            company_name_en=self.company_name_en,
+        )
 
     @property
     def greeting(self) -> str:
@@ -319,17 +322,35 @@ class Customer(TimeStampedModel):
 
     @property
     def initials(self) -> str:
-        name = self.nickname or self.display_name or "?"
-        # Thai vowels written before their consonant (เ แ โ ใ ไ) need it beside them.
-        return name[:2] if name[0] in "เแโใไ" else name[:1].upper()
+        return initials_of(self.nickname or self.display_name)
 
     @property
     def list_subtitle(self) -> str:
         """The second line of a list row: industry, or job and company; then the Latin name."""
         if self.is_company:
-            parts = [self.get_industry_display()]
+            parts: list[object] = [self.get_industry_display()]
         else:
             parts = [self.job_title, self.company.display_name if self.company else ""]
-        if self.latin_name and self.latin_name != self.display_name:
-            parts.append(self.latin_name)
-        return " · ".join(str(part) for part in parts if part)
+        return subtitle_of(parts, self.latin_name, self.display_name)
+
+
+# The rules of the properties above as functions of plain values, for the customer list,
+# which reads its rows as values (customers.list_page).
+def latin_name_of(
+    *, is_company: bool, first_name_en: str, last_name_en: str, company_name_en: str
+) -> str:
+    if is_company:
+        return company_name_en
+    return f"{first_name_en} {last_name_en}".strip()
+
+
+def initials_of(name: str) -> str:
+    name = name or "?"
+    # Thai vowels written before their consonant (เ แ โ ใ ไ) need it beside them.
+    return name[:2] if name[0] in "เแโใไ" else name[:1].upper()
+
+
+def subtitle_of(parts: list[object], latin_name: str, display_name: str) -> str:
+    if latin_name and latin_name != display_name:
+        parts = [*parts, latin_name]
+    return " · ".join(str(part) for part in parts if part)
