@@ -152,7 +152,7 @@ def test_the_customer_check_is_visible_to(db, kind):
         try:
             chosen = queries.customer_to_sell_to(user, customer.pk)
         except ValidationError as error:  # not one they may see
-            assert error.message_dict == {"customer": ["Choose a customer you can see."]}
+            assert list(error.message_dict) == ["customer"]
             continue
         assert (chosen.pk, chosen.stage, chosen.is_archived) == (
             customer.pk,
