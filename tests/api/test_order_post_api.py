@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from samphan.accounts.models import Role
+from samphan.core import sql
 from samphan.core.permissions import visible_sql
 from samphan.customers.models import Customer
 from samphan.sales import queries
@@ -82,18 +83,23 @@ def test_a_retried_post_answers_the_first_order_as_read(api, shelf):
 
 def test_roll_ups_after_api_orders_equal_them_rebuilt_from_the_orders(api, shelf):
     """Every case of the per-order roll-up, each through the API: a first order, a second
-    the same day, a later day, an earlier one (back-dated), another customer, a lead who
+    the same day (back then, and today), a later day, an earlier one (back-dated), another customer, a lead who
     becomes a customer, a retry that writes nothing, and an order refused."""
     regular = CustomerFactory(stage=Customer.Stage.CUSTOMER)
     lead = CustomerFactory(stage=Customer.Stage.LEAD)
     today = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    local = today.astimezone(sql.zone())
+    midnight = local.replace(hour=0, minute=0, second=0)
     moments = [
         (regular, today - dt.timedelta(days=10)),
         (regular, today - dt.timedelta(days=10, hours=-1)),
-        (regular, today),
-        (regular, today - dt.timedelta(days=30)),
+        (regular, today - dt.timedelta(days=30)),  # back-dated: the customer recounted
         (lead, today - dt.timedelta(days=2)),
         (lead, today - dt.timedelta(days=2, hours=1)),
+        # last, so that no recount hides them: two sales today, the later second (counted
+        # by the new-day update's same-day case)
+        (regular, max(midnight, local - dt.timedelta(minutes=2))),
+        (regular, today),
     ]
     for index, (customer, moment) in enumerate(moments):
         answer = post(
