@@ -6,13 +6,14 @@ token, only that one changed). Bad input raises ``ValidationError`` keyed by fie
 
 import datetime as dt
 import secrets
+from functools import cache
 
 from axes.models import AccessAttempt
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from samphan.accounts.emails import password_link_send
 from samphan.accounts.models import ApiToken, Role, Team, User, hash_token
 from samphan.accounts.queries import locked_usernames
 from samphan.core.audit import audit_record, diff, snapshot
+from samphan.core.bulk import python_values
 from samphan.core.models import AuditEvent
 
 # What an audit row of a user records: ids and names, never a password.
@@ -67,19 +69,36 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
 
 
 def token_authenticate(raw: str) -> User | None:
-    token = (
-        ApiToken.objects.active()
-        .select_related("user")
-        .filter(key_hash=hash_token(raw), user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    """The active user of an active token, in one plain statement: every API call asks,
+    and compiling the ORM's query (the token, its user) cost ten times running it."""
     now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _token_sql(),
+            [hash_token(raw), True, connection.ops.adapt_datetimefield_value(now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, last_used_at = python_values(ApiToken, ["id", "last_used_at"], row[:2])
     # Touch last_used_at at most once a minute so reads stay reads.
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    names = [field.attname for field in User._meta.concrete_fields]
+    return User.from_db(connection.alias, names, python_values(User, names, row[2:]))
+
+
+@cache
+def _token_sql() -> str:
+    """``ApiToken.objects.active()`` with its user, active too."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"u.{quote(str(field.column))}" for field in User._meta.concrete_fields)
+    return (
+        f"SELECT t.id, t.last_used_at, {columns} FROM {ApiToken._meta.db_table} t "  # noqa: S608
+        f"JOIN {User._meta.db_table} u ON u.id = t.user_id "
+        "WHERE t.key_hash = %s AND u.is_active = %s "
+        "AND (t.expires_at IS NULL OR t.expires_at > %s)"
+    )
 
 
 @transaction.atomic

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from samphan.accounts.models import User
-from samphan.core.permissions import OwnedQuerySet
+from samphan.core.bulk import python_values
+from samphan.core.permissions import OwnedQuerySet, visible_sql
 from samphan.customers.models import ContactPoint, Customer
 from samphan.sales.models import (
     Deal,
@@ -107,6 +109,34 @@ def visible_customer(user: User, pk: int | None, *, field: str = "customer") -> 
     if customer is None:
         raise ValidationError({field: _("Choose a customer you can see.")})
     return customer
+
+
+# What recording an order reads of its customer, in the model's column order (``from_db``).
+SELLING_TO = [
+    column.attname
+    for column in Customer._meta.concrete_fields
+    if column.attname in ("id", "stage", "archived_at")
+]
+
+
+def customer_to_sell_to(user: User, pk: int | None, *, field: str = "customer") -> Customer:
+    """``visible_customer`` with only what recording an order reads (``SELLING_TO``; any
+    other field loads when asked), in one plain statement: the API's order post runs it
+    for every order, and compiling the queryset cost ten times the query."""
+    condition, params = visible_sql(user)
+    row = None
+    if pk:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(SELLING_TO)} FROM {Customer._meta.db_table} "  # noqa: S608
+                f"WHERE id = %s AND {condition}",
+                [pk, *params],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        raise ValidationError({field: _("Choose a customer you can see.")})
+    values = python_values(Customer, SELLING_TO, row)
+    return Customer.from_db(connection.alias, SELLING_TO, values)
 
 
 # -- Deals ------------------------------------------------------------------------------------

@@ -90,13 +90,20 @@ SUMS_ADDED = (
     "last_purchase_at = COALESCE({greatest}(last_purchase_at, %s), %s)"
 )
 SUMS_UPDATE = "UPDATE " + ACTIVITY + " SET {sums}{more} WHERE customer_id = %s"  # noqa: S608 - the table's name
-# A new order's day after the customer's last, the gap computed from the stored last day
-# (``new_day_added``): the sums, the day, its weekday's and hour's counters.
+# A new order on a day after the customer's last, the gap computed from the stored last
+# day: the sums, the day, its weekday's and hour's counters; or on the last day itself, at
+# or after its first moment: the sums alone (``new_day_added``). Each SET reads the row as
+# it was, so every CASE asks the same question of the same last day.
+LATER = "last_day < %s"
 NEW_DAY_UPDATE = (
-    "{along}UPDATE " + ACTIVITY + " SET {sums}, days = days + 1, last_day = %s, "  # noqa: S608 - the table's name
-    "last_day_first_at = %s, gap_squares = gap_squares + {gap} * {gap}, "
-    "{weekday} = {weekday} + 1, {hour} = {hour} + 1 "
-    "WHERE customer_id = %s AND last_day < %s"
+    "{along}UPDATE " + ACTIVITY + " SET {sums}, "  # noqa: S608 - the table's name
+    f"days = days + CASE WHEN {LATER} THEN 1 ELSE 0 END, "
+    f"gap_squares = gap_squares + CASE WHEN {LATER} THEN {{gap}} * {{gap}} ELSE 0 END, "
+    f"{{weekday}} = {{weekday}} + CASE WHEN {LATER} THEN 1 ELSE 0 END, "
+    f"{{hour}} = {{hour}} + CASE WHEN {LATER} THEN 1 ELSE 0 END, "
+    f"last_day_first_at = CASE WHEN {LATER} THEN %s ELSE last_day_first_at END, "
+    f"last_day = CASE WHEN {LATER} THEN %s ELSE last_day END "
+    f"WHERE customer_id = %s AND ({LATER} OR (last_day = %s AND last_day_first_at <= %s))"
 )
 # ``activity_add``'s update: the columns it sets, guarded by the last day it read.
 GUARDED_UPDATE = (
@@ -252,8 +259,9 @@ def activity_add(
 
 def new_day_added(order: Order, *, along: Along = NOTHING_ALONG) -> bool:
     """Count a new order in one UPDATE when its day is after the customer's last (the gap
-    computed in SQL from the stored last day): its sums, and the day. False when no row
-    qualified. ``along``: other writes sent with it."""
+    computed in SQL from the stored last day): its sums, and the day; or when it is on the
+    last day at or after its first moment (a second sale that day): its sums. False when no
+    row qualified. ``along``: other writes sent with it."""
     at = order.ordered_at
     bought = Purchases(order.customer_id, order.revenue, order.profit, 1, at, at)
     local = at.astimezone(sql.zone())
@@ -265,11 +273,13 @@ def new_day_added(order: Order, *, along: Along = NOTHING_ALONG) -> bool:
         weekday=f"weekday_{local.weekday()}",
         hour=f"hour_{local.hour}",
     )
+    when = when_param(at)
     with connection.cursor() as cursor:
         cursor.execute(
             statement,
-            [*along.prefix_params(), *sums_params(bought, connection.ops), day, when_param(at),
-             day, day, order.customer_id, day],
+            [*along.prefix_params(), *sums_params(bought, connection.ops),
+             day, day, day, day, day, day, day, when, day, day,
+             order.customer_id, day, day, when],
         )  # fmt: skip
         counted = int(cursor.rowcount) > 0
     along.after()

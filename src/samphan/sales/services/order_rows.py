@@ -14,19 +14,22 @@ its customer's, a batch sums per customer, day and hour), and the product sugges
 rebuilt when enough orders have come.
 """
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import DecimalField
 from django.utils import timezone
 
 from samphan.accounts.models import User
-from samphan.core.bulk import insert_row, insert_rows
+from samphan.core.bulk import insert_row, insert_rows, insert_rows_returning_ids
 from samphan.core.models import AuditEvent
 from samphan.customers.lifecycle import Purchase, customers_promote, may_become_customer
-from samphan.sales.models import Order, OrderLine
-from samphan.sales.services.order_lines import PricedLine
+from samphan.sales.models import Order, OrderLine, Product
+from samphan.sales.services.order_lines import PricedLine, ProductPrice
 from samphan.sales.services.suggestions import affinities_refresh_if_due
 from samphan.sales.signals import orders_recorded
 
@@ -38,26 +41,50 @@ LINE_COLUMNS = [
     "order_id", "product_id", "is_refund", "quantity", "unit_price", "price_includes_vat",
     "discount", "unit_cost", "revenue", "cost", "profit", "vat",
 ]  # fmt: skip
+LINE_FIELDS = ["id", *LINE_COLUMNS]
+# Per field of LINE_FIELDS: its decimal places as an exponent to quantize to, or None.
+LINE_EXPONENTS = [
+    Decimal(1).scaleb(-field.decimal_places) if isinstance(field, DecimalField) else None
+    for field in (OrderLine._meta.get_field(name.removesuffix("_id")) for name in LINE_FIELDS)
+]
+# What pricing read of a product, in the model's column order (as ``from_db`` takes them).
+PRODUCT_FIELDS = [
+    field.attname
+    for field in Product._meta.concrete_fields
+    if field.attname in ProductPrice._fields
+]
 AUDIT_COLUMNS = ["at", "actor_id", "action", "subject_type", "subject_id", "customer_id", "changes"]
 
 OrderWithLines = tuple[Order, Sequence[PricedLine]]
 
 
-def orders_insert(*, actor: User | None, orders: Sequence[OrderWithLines]) -> None:
+def orders_insert(
+    *, actor: User | None, orders: Sequence[OrderWithLines], read_back: bool = False
+) -> None:
     """Write validated, numbered orders (unsaved) with their lines and an audit row each.
-    Sets their ids."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    if len(orders) == 1:  # one POS sale: its id comes back from the insert itself
+    Sets their ids; ``read_back`` (one order, ``order_record``) also makes the order what
+    reading it back would give, its lines with it (``as_written``)."""
+    written_at = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(written_at)
+    if read_back:
+        order, lines = orders[0]
+        _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, now)))
+        ids = insert_rows_returning_ids(
+            OrderLine, LINE_COLUMNS, [_line_row(order, line) for line in lines]
+        )
+        as_written(order, lines, ids, written_at)
+    elif len(orders) == 1:  # one POS sale: its id comes back from the insert itself
         order = orders[0][0]
         _saved(order, insert_row(Order, ORDER_COLUMNS, _order_row(order, now)))
+        insert_rows(OrderLine, LINE_COLUMNS, [_line_row(order, line) for line in orders[0][1]])
     else:
         insert_rows(Order, ORDER_COLUMNS, [_order_row(order, now) for order, _ in orders])
         _fetch_ids([order for order, _ in orders])
-    insert_rows(
-        OrderLine,
-        LINE_COLUMNS,
-        [_line_row(order, line) for order, lines in orders for line in lines],
-    )
+        insert_rows(
+            OrderLine,
+            LINE_COLUMNS,
+            [_line_row(order, line) for order, lines in orders for line in lines],
+        )
     actor_id = actor.pk if actor is not None else None
     insert_rows(
         AuditEvent,
@@ -110,6 +137,36 @@ def _fetch_ids(orders: Sequence[Order]) -> None:
 def lines_insert(order: Order, lines: Sequence[PricedLine]) -> None:
     """Add lines to a saved order (a return's refund lines)."""
     insert_rows(OrderLine, LINE_COLUMNS, [_line_row(order, line) for line in lines])
+
+
+def as_written(
+    order: Order, lines: Sequence[PricedLine], ids: Sequence[int], written_at: dt.datetime
+) -> None:
+    """The saved ``order`` made what reading it back would give (``queries.order_detail``),
+    without the three queries: its time stamps, ``ordered_at`` in UTC, and its lines (with
+    their ids, in the order written, which is theirs) in the cache ``prefetch_related``
+    fills, each with its product's fields that pricing read (the others load when asked).
+    Each decimal as its column keeps it (``1`` → ``1.000``)."""
+    order.created_at = order.updated_at = written_at
+    order.ordered_at = order.ordered_at.astimezone(dt.UTC)
+    alias = connection.alias
+    rows = []
+    for pk, line in zip(ids, lines, strict=True):
+        values = [pk, order.pk, *_line_row(order, line)[1:]]
+        row = OrderLine.from_db(alias, LINE_FIELDS, [
+            value.quantize(exponent) if exponent is not None else value
+            for value, exponent in zip(values, LINE_EXPONENTS, strict=True)
+        ])  # fmt: skip
+        row._state.fields_cache["order"] = order
+        product = line.product
+        row._state.fields_cache["product"] = Product.from_db(
+            alias, PRODUCT_FIELDS, [getattr(product, name) for name in PRODUCT_FIELDS]
+        )
+        rows.append(row)
+    cached = order.lines.all()
+    cached._result_cache = rows
+    cached._prefetch_done = True  # type: ignore[attr-defined]  # as prefetch_related sets it
+    order._prefetched_objects_cache = {"lines": cached}  # type: ignore[attr-defined]  # idem
 
 
 def _saved(order: Order, pk: int) -> None:

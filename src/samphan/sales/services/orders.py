@@ -82,34 +82,35 @@ def order_record(
     """
     external_id = (external_id or "").strip() or None
     try:
-        with transaction.atomic():
-            return _order_create(
-                actor=actor,
-                customer=customer,
-                lines=lines,
-                channel=channel,
-                ordered_at=ordered_at or timezone.now(),
-                external_id=external_id,
-                sold_by=sold_by,
-                note=note,
-            ), True
+        # Checked before the transaction (nothing is written yet), so that a new order
+        # without an external id needs no savepoint of its own: only a repeated external
+        # id's failed insert has anything to roll back to and go on from.
+        order, built = _order_checked(
+            customer=customer,
+            lines=lines,
+            channel=channel,
+            ordered_at=ordered_at or timezone.now(),
+            external_id=external_id,
+            note=note,
+        )
+        with transaction.atomic(savepoint=external_id is not None):
+            _order_write(actor=actor, customer=customer, order=order, built=built, sold_by=sold_by)
+            return order, True
     except (IntegrityError, ValidationError):
         if external_id and (existing := Order.objects.filter(external_id=external_id).first()):
             return existing, False
         raise
 
 
-def _order_create(
+def _order_checked(
     *,
-    actor: User | None,
     customer: Customer,
     lines: Sequence[LineInput],
     channel: str,
     ordered_at: dt.datetime,
     external_id: str | None,
-    sold_by: User | None,
     note: str,
-) -> Order:
+) -> tuple[Order, list[PricedLine]]:
     wanted = OrderInput(
         customer=customer.pk,
         channel=channel,
@@ -118,19 +119,26 @@ def _order_create(
         external_id=external_id,
         note=note,
     )
-    order, built = order_checked(
-        wanted, archived=customer.is_archived, products=product_prices(lines)
-    )
+    return order_checked(wanted, archived=customer.is_archived, products=product_prices(lines))
+
+
+def _order_write(
+    *,
+    actor: User | None,
+    customer: Customer,
+    order: Order,
+    built: list[PricedLine],
+    sold_by: User | None,
+) -> None:
     order.customer = customer
     order.sold_by = sold_by if getattr(sold_by, "pk", None) else None
     order.number = next_number(ORDER_PREFIX, timezone.localtime(order.ordered_at).year)
     # The number is fresh from its sequence and a repeated external id fails the insert
     # (handled by order_record): no uniqueness query needed first.
-    orders_insert(actor=actor, orders=[(order, built)])
+    orders_insert(actor=actor, orders=[(order, built)], read_back=True)
     orders_written(actor=actor, orders=[order], stages={customer.pk: customer.stage})
     if may_become_customer(customer.stage):  # promoted by orders_written
         customer.stage = Customer.Stage.CUSTOMER
-    return order
 
 
 def _promote(actor: User | None, order: Order) -> None:
