@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.accounts.models import Role
@@ -283,3 +284,14 @@ def test_the_home_feed_reads_past_many_archived_customers_newest(customer, admin
     expected += [("interaction", n.pk) for n in notes[:5]]
     assert sorted(feed) == sorted(expected)
     assert len(feed) == 10 and all(e.customer == customer for e in latest_activity(admin_user))
+
+
+def test_the_home_feed_reads_its_customers_names_with_them(customer, admin_user):
+    """The feed's customers come with what it shows: reading the names asks nothing."""
+    log(customer, [START])
+    sell(customer, [START + dt.timedelta(hours=1)])
+    entries = latest_activity(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        names = [entry.customer.display_name for entry in entries if entry.customer]
+    assert names == [customer.display_name] * 2
+    assert len(queries) == 0
