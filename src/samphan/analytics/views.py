@@ -77,8 +77,6 @@ def top_customers(request: Request) -> HttpResponse:
             "by": by,
             "measure": measure,
             "rows": result.rows,
-            # One reverse for the table: a reverse a row cost as much as the rest of it.
-            "customer_url": customer_url_prefix(),
             "contacts": preferred_contacts([row.customer_id for row in result.rows]),
             "share": share,
             "pareto": charts.pareto_chart(share.pareto, measure),
@@ -89,11 +87,6 @@ def top_customers(request: Request) -> HttpResponse:
     htmx = request.htmx
     template = "analytics/top_customers.html#report" if htmx else "analytics/top_customers.html"
     return render(request, template, context)
-
-
-def customer_url_prefix() -> str:
-    """The customer page's address without its id: the id and a slash complete it."""
-    return reverse("customer_detail", args=[0]).removesuffix("0/")
 
 
 def concentration_rows(share: Share) -> list[tuple[int, int | None, float]]:

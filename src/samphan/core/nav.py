@@ -23,10 +23,14 @@ def nav_urls() -> dict[str, str]:
     prefix = get_script_prefix()
     found = _by_prefix.get(prefix)
     if found is None:
-        found = _by_prefix[prefix] = {name: reverse(name) for name in NAMES}
+        found = {name: reverse(name) for name in NAMES}
+        # A customer's page is this and their id and a slash: lists link many, reversed once.
+        found["customer_page"] = reverse("customer_detail", args=[0]).removesuffix("0/")
+        _by_prefix[prefix] = found
     return found
 
 
 def nav(request: HttpRequest) -> dict[str, dict[str, str]]:
-    """The context processor: ``{{ nav.home }}`` and so on."""
+    """The context processor: ``{{ nav.home }}`` and so on; a customer's page is
+    ``{{ nav.customer_page }}{{ id }}/``."""
     return {"nav": nav_urls()}
