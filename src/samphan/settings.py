@@ -165,6 +165,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "samphan.core.nav.nav",  # the menu's addresses, reversed once
             ],
             "builtins": ["samphan.core.templatetags.samphan"],
         },

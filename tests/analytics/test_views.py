@@ -47,7 +47,7 @@ class TestTopCustomers:
     def test_page(self, admin_user, sold_today):
         client = login(admin_user)
         client.get("/insights/top/", {"period": "this_month"})  # computes the snapshot
-        with assert_queries(6):  # served from it
+        with assert_queries(4):  # served from it
             response = client.get("/insights/top/", {"period": "this_month", "by": "revenue"})
         assert response.context["computed_at"] is not None
         assert response.status_code == 200

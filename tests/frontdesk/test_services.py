@@ -293,3 +293,51 @@ def test_member_numbers_follow_the_pattern_and_skip_taken_ones():
     third = CustomerFactory()
     assert member_number_assign(third, today=dt.date(2027, 1, 2)) == "SP-2027-0001"
     assert AuditEvent.objects.filter(customer_id=first.pk, action="update").exists()
+
+
+def test_the_polls_ids_statement_answers_as_alerts_open_for(make_user, team):
+    """The screens' poll runs ``alerts_open_for``'s statement built once per kind of user:
+    for every kind (sees all or own and team records; in a team or not; superuser) it
+    finds the same alerts, in the same order, at most 20, at any moment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samphan.accounts.backends import ModelBackend
+
+    other = TeamFactory(name="อื่น")
+    rep = make_user(Role.SALES, username="rep", team=team)
+    users = [
+        rep,
+        make_user(Role.SALES, username="loner"),
+        make_user(Role.FRONTDESK, username="mate", team=team),
+        make_user(Role.FRONTDESK, username="floater"),
+        make_user(username="root", is_superuser=True),
+    ]
+    now = timezone.now()
+    for number in range(30):
+        customer = CustomerFactory(
+            owner=users[number % 3], team=(team, other, None)[number % 3], is_vip=True
+        )
+        if number % 7 == 0:
+            customer.archived_at = now
+            customer.save()
+        alert = Alert.objects.create(
+            customer=customer,
+            everyone=number % 4 == 0,
+            user=users[number % 5] if number % 4 == 1 else None,
+            arrived_at=now - dt.timedelta(hours=number % 10),
+            greeted_at=now if number % 11 == 5 else None,
+        )
+        if number % 4 == 2:
+            alert.teams.set([(team, other)[number % 2]])
+    for user in users:
+        loaded = ModelBackend().get_user(user.pk)  # as a request loads it
+        for moment in (now, now + dt.timedelta(hours=3)):
+            expected = [a.pk for a in services.alerts_open_for(loaded, now=moment)[:20]]
+            with CaptureQueriesContext(connection) as queries:
+                found = services.alerts_open_ids(loaded, now=moment)
+            assert found == expected, user.username
+            assert len(queries) == 1
+    # Not every kind of user sees the same: the statements differ by kind.
+    seen = {tuple(services.alerts_open_ids(ModelBackend().get_user(u.pk))) for u in users}
+    assert len(seen) > 2

@@ -121,7 +121,7 @@ def test_the_feed_answers_204_until_the_alerts_change(desk, desk_user):
     first = desk.get(feed)
     assert first.status_code == 200 and first.content.strip() == b""
     state = first["X-Alerts-State"]
-    with assert_queries(5):  # session, user, permissions, role scope, alert ids
+    with assert_queries(3):  # session; user, permissions and role scope; alert ids
         assert desk.get(feed + f"&state={state}").status_code == 204
     vip = CustomerFactory(is_vip=True, nickname="แอน", title="คุณ")
     desk.post(reverse("frontdesk_check_in", args=[vip.pk]))

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from samphan.accounts.models import Role
@@ -265,3 +266,32 @@ def test_the_home_feed_leaves_out_archived_customers(customer, admin_user, make_
     rep = make_user(Role.SALES, username="rep")  # sees own and team records: no fast path
     Customer.objects.filter(pk__in=[gone.pk, customer.pk]).update(owner=rep)
     assert [(e.source, e.id) for e in latest_activity(rep)] == expected_feed
+
+
+def test_the_home_feed_reads_past_many_archived_customers_newest(customer, admin_user):
+    """Each source reads a few rows more than it shows, for archived customers' among the
+    newest: with more of them than that, the feed is still the newest active entries."""
+    gone = CustomerFactory()
+    hours = [START + dt.timedelta(hours=100 + n) for n in range(12)]
+    log(gone, hours)
+    sell(gone, hours)
+    Customer.objects.filter(pk=gone.pk).update(archived_at=START)
+    log(customer, [START + dt.timedelta(hours=n) for n in range(12)])
+    orders = sell(customer, [START + dt.timedelta(hours=n, minutes=30) for n in range(12)])
+    feed = [(e.source, e.id) for e in latest_activity(admin_user)]
+    notes = Interaction.objects.filter(customer=customer).order_by("-occurred_at")
+    expected = [("order", o.pk) for o in sorted(orders, key=lambda o: o.ordered_at)[-5:]]
+    expected += [("interaction", n.pk) for n in notes[:5]]
+    assert sorted(feed) == sorted(expected)
+    assert len(feed) == 10 and all(e.customer == customer for e in latest_activity(admin_user))
+
+
+def test_the_home_feed_reads_its_customers_names_with_them(customer, admin_user):
+    """The feed's customers come with what it shows: reading the names asks nothing."""
+    log(customer, [START])
+    sell(customer, [START + dt.timedelta(hours=1)])
+    entries = latest_activity(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        names = [entry.customer.display_name for entry in entries if entry.customer]
+    assert names == [customer.display_name] * 2
+    assert len(queries) == 0

@@ -100,8 +100,7 @@ class User(AbstractUser):
                 f"JOIN {groups} ug ON ug.group_id = r.group_id WHERE ug.user_id = %s",
                 [self.pk],
             )
-            scopes = [scope for (scope,) in cursor.fetchall()]
-        return bool(scopes) and any(scope == Role.Scope.ALL for scope in scopes)
+            return scopes_see_all([scope for (scope,) in cursor.fetchall()])
 
     def role_names(self) -> list[str]:
         return [group.name for group in self.groups.all()]
@@ -150,6 +149,12 @@ class Role(models.Model):
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         return [(name, cls.label(name)) for name in cls.NAMES]
+
+
+def scopes_see_all(scopes: list[str]) -> bool:
+    """Whether a user with roles of these scopes sees every record: False only when every
+    role is limited to own and team records, or there is none."""
+    return bool(scopes) and Role.Scope.ALL in scopes
 
 
 ROLE_LABELS = {

@@ -53,7 +53,9 @@ def snapshot(key: str) -> tuple[dict[str, Any], dt.datetime]:
         return computed
     if found.viewed_at is None or now - found.viewed_at > VIEWED_EVERY:
         Snapshot.objects.filter(pk=found.pk).update(viewed_at=now)
-    if now - found.computed_at > MAX_AGE:
+    # Queued already (the row just read says so): the claim would change nothing.
+    queued = found.queued_at is not None and found.queued_at > now - QUEUED_GIVE_UP
+    if now - found.computed_at > MAX_AGE and not queued:
         _queue(key)
     return found.data, found.computed_at
 

@@ -106,6 +106,14 @@ def among_ids(ids: Iterable[int]) -> RawSQL:
     return RawSQL(id_rows(), [id_rows_param(ids)])  # noqa: S611 - one bound parameter
 
 
+def text_agg(expression: str) -> str:
+    """The values of a text expression over a group, joined by single spaces (NULL for
+    no row): for values that hold no space, such as codes and names of our own."""
+    return pick(
+        postgresql=f"string_agg({expression}, ' ')", sqlite=f"group_concat({expression}, ' ')"
+    )
+
+
 def json_param(values: Sequence[object]) -> str:
     return json.dumps(list(values))
 

@@ -156,11 +156,10 @@ def alerts_feed(request: Request) -> HttpResponse:
     if not request.user.has_perm("customers.view_customer"):
         return HttpResponse(status=204)
     # Most polls find nothing new: the ids alone decide that, before any card is built.
-    alerts = services.alerts_open_for(request.user)
     known = request.GET.get("state")
-    if known and known == services.alerts_state(alerts.values_list("pk", flat=True)[:20]):
+    if known and known == services.alerts_state(services.alerts_open_ids(request.user)):
         return HttpResponse(status=204)
-    open_alerts = list(alerts[:20])
+    open_alerts = list(services.alerts_open_for(request.user)[:20])
     state = services.alerts_state(alert.pk for alert in open_alerts)
     size = "screen" if request.GET.get("size") == "screen" else "tray"
     context: dict[str, object] = {"alerts": open_alerts, "size": size}

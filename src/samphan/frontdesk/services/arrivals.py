@@ -10,8 +10,9 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from samphan.accounts.models import User
 from samphan.analytics.queries import activity_of, in_top_by_revenue
+from samphan.core.permissions import sees_all_records
 from samphan.customers import services as customer_services
 from samphan.customers.models import Customer, Interaction
 from samphan.frontdesk.models import Alert, AlertRule
@@ -147,6 +149,48 @@ def alerts_open_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[A
         .select_related("customer")
         .order_by("-id")
     )
+
+
+# The screens' poll asks for the open alerts' ids once a second each, and the ORM would
+# build the same statement every time (about 1 ms of CPU, as much as the rest of the
+# poll). So the statement ``alerts_open_for`` makes (visible_to included) is built once
+# per kind of user (sees every record or not; in a team or not) and database, for a
+# stand-in user and time, which are swapped for the user's own when it runs. It holds no
+# user's data: only the SQL text and the stand-ins' places.
+_STAND_IN_USER = -220_001
+_STAND_IN_TEAM = -220_002
+_STAND_IN_NOW = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
+_ids_statements: dict[tuple[str, bool, bool], tuple[str, tuple[Any, ...]]] = {}
+
+
+def alerts_open_ids(user: User, *, now: dt.datetime | None = None) -> list[int]:
+    """The ids of the first 20 of ``alerts_open_for(user)``, by its own statement."""
+    shape = (connection.vendor, sees_all_records(user), bool(user.team_id))
+    statement = _ids_statements.get(shape)
+    if statement is None:
+        stand_in = User(pk=_STAND_IN_USER, team_id=_STAND_IN_TEAM if shape[2] else None)
+        stand_in._sees_all_records = shape[1]
+        ids = alerts_open_for(stand_in, now=_STAND_IN_NOW).values_list("pk", flat=True)[:20]
+        sql, params = ids.query.sql_with_params()
+        if _since_param(_STAND_IN_NOW) not in params or _STAND_IN_USER not in params:
+            raise RuntimeError("alerts_open_for's statement lost a stand-in: " + sql)
+        statement = _ids_statements[shape] = (sql, tuple(params))
+    sql, params = statement
+    stand_ins: dict[Any, Any] = {
+        _STAND_IN_USER: user.pk,
+        _STAND_IN_TEAM: user.team_id,
+        _since_param(_STAND_IN_NOW): _since_param(now or timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stand_ins.get(param, param) for param in params])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _since_param(now: dt.datetime) -> object:
+    """The oldest arrival still announced at ``now``, as the statement's parameter holds
+    it (the database's own form: text on SQLite)."""
+    since = now - dt.timedelta(hours=OPEN_HOURS)
+    return connection.ops.adapt_datetimefield_value(since)
 
 
 def alerts_state(alert_ids: Iterable[int]) -> str:
