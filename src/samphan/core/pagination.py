@@ -10,7 +10,25 @@ from django.http import HttpRequest
 COUNT_CAP = 10_000
 
 
-class CappedPaginator[T](Paginator[T]):
+class _Capped:
+    """Counts up to ``cap`` rows: ``bounded_count`` may say ``cap + 1`` (there are more)."""
+
+    cap: int
+
+    @cached_property
+    def bounded_count(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def capped(self) -> bool:
+        return self.bounded_count > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.bounded_count, self.cap)
+
+
+class CappedPaginator[T](_Capped, Paginator[T]):
     """A paginator that counts at most ``cap`` rows.
 
     Counting a million matching rows costs more than the exact figure tells anyone
@@ -28,14 +46,6 @@ class CappedPaginator[T](Paginator[T]):
         # (an ORDER BY there would make the database walk the sort order instead).
         return self.queryset.order_by()[: self.cap + 1].count()
 
-    @property
-    def capped(self) -> bool:
-        return self.bounded_count > self.cap
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.bounded_count, self.cap)
-
 
 def paginate[T](request: HttpRequest, queryset: QuerySet[Any, T]) -> Page[T]:
     """The page the request asks for (``?page=``), at the site's page size."""
@@ -49,7 +59,7 @@ class Window[T](Protocol):
     def __call__(self, offset: int, size: int) -> tuple[list[T], int | None]: ...
 
 
-class WindowPaginator[T](Paginator[T]):
+class WindowPaginator[T](_Capped, Paginator[T]):
     """A paginator over a list read a page at a time by a ``Window``, which counts the rows
     as it reads a page: the page asked for and the count come from one statement.
 
@@ -77,14 +87,6 @@ class WindowPaginator[T](Paginator[T]):
         self.read(0, self.per_page)
         # Page one holds the count unless the list is empty (read says 0 then).
         return int(self.__dict__.get("bounded_count", 0))
-
-    @property
-    def capped(self) -> bool:
-        return self.bounded_count > self.cap
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.bounded_count, self.cap)
 
     def get_page(self, number: Any) -> Page[T]:
         # The page asked for, read with the count, when it may exist; Django's checks of the
