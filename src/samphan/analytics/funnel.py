@@ -169,8 +169,8 @@ def by_channel(user: User, period: Period) -> list[ChannelCohort]:
 
     At a million customers a 90-day period holds some 175,000 first purchases: ranking them
     all for a median took PostgreSQL half a second. So the database counts them per channel
-    and whole day of the gap (one pass, no sort), and only the rows of the one or two days
-    that hold each channel's middle are read to find the exact median."""
+    and whole day of the gap (one pass, no sort); then it ranks the rows of the one or two
+    days that hold each channel's middle and sends only the middle values (exact)."""
     firsts = PurchaseMarks.objects.visible_to(user).filter(
         first_at__gte=period.start, first_at__lt=period.end
     )
