@@ -36,6 +36,9 @@ VIEWED_EVERY = dt.timedelta(minutes=1)  # how often a look is written down
 
 # What each kind of key is computed by: "dashboard:this_month" → BUILDERS["dashboard"].
 BUILDERS: dict[str, Callable[[str], dict[str, Any]]] = {}
+# What a kind reads beyond ``sources_mark``'s sources (the funnel's leads and deals), as a
+# mark of its own that moves when they change.
+MORE_SOURCES: dict[str, Callable[[], str]] = {}
 
 
 def all_records_user() -> User:
@@ -63,7 +66,8 @@ def snapshot(key: str) -> tuple[dict[str, Any], dt.datetime]:
 def sources_mark() -> str:
     """What every snapshot is computed from, in a few reads of primary keys: it changes
     with a new order, a change to one (``OrdersVersion``), a new visit or interaction, a
-    new customer, the day (periods and "expected today" move with it) and ``FIGURES``."""
+    new customer, the day (periods and "expected today" move with it) and ``FIGURES``.
+    A kind that reads more adds its own mark (``MORE_SOURCES``, ``_mark_of``)."""
     latest = {
         model: model.objects.aggregate(latest=Max("pk"))["latest"]
         for model in (Order, Interaction, Customer)
@@ -73,6 +77,11 @@ def sources_mark() -> str:
         f"{timezone.localdate()}:{latest[Order]}:{version}:{latest[Interaction]}:{latest[Customer]}"
         f":{FIGURES}"
     )
+
+
+def _mark_of(key: str, common: str) -> str:
+    more = MORE_SOURCES.get(key.partition(":")[0])
+    return f"{common}|{more()}" if more else common
 
 
 # Raised when the figures a snapshot holds change meaning or shape (a release that counts
@@ -103,7 +112,7 @@ def _compute(
     round): a change while computing is then seen as a change next time."""
     kind, _, argument = key.partition(":")
     started = time.perf_counter()
-    sources = sources or sources_mark()
+    sources = sources or _mark_of(key, sources_mark())
     as_of = as_of or timezone.now()
     data = BUILDERS[kind](argument)
     try:
@@ -140,7 +149,7 @@ def _enqueue(key: str) -> None:
 
 def refresh(key: str) -> None:
     """Bring ``key`` up to date now (the task)."""
-    _bring_up_to_date(key, sources_mark(), timezone.now())
+    _bring_up_to_date(key, _mark_of(key, sources_mark()), timezone.now())
 
 
 @task()
@@ -164,7 +173,8 @@ def _bring_up_to_date(key: str, sources: str, as_of: dt.datetime) -> bool:
 def keep_fresh() -> int:
     """Bring every snapshot looked at in the last ten minutes up to date (the worker calls
     this every ``KEEP_FRESH_EVERY`` seconds); how many were recomputed."""
-    sources, now = sources_mark(), timezone.now()
+    common, now = sources_mark(), timezone.now()
+    marks: dict[str, str] = {}  # per kind, read once a round
     viewed = Snapshot.objects.filter(viewed_at__gte=now - KEEP_FRESH_FOR)
     recomputed = 0
     token = _round.set({})
@@ -178,8 +188,11 @@ def keep_fresh() -> int:
                 .update(queued_at=now)
             )
             if claimed:
+                kind = key.partition(":")[0]
+                if kind not in marks:
+                    marks[kind] = _mark_of(key, common)
                 # As of the round's start: the figures read after it are at least as new.
-                recomputed += _bring_up_to_date(key, sources, now)
+                recomputed += _bring_up_to_date(key, marks[kind], now)
     finally:
         _round.reset(token)
     return recomputed

@@ -249,32 +249,36 @@ STEP_LABELS = {
 
 @login_required
 def funnel_report(request: Request) -> HttpResponse:
-    """The lifecycle funnel of the period's leads, by source, and the pipeline funnel."""
+    """The lifecycle funnel of the period's leads, by source, and the pipeline funnel.
+
+    For users who see every record a preset period comes from a snapshot (its time is on
+    the page); custom dates and limited users are live (``funnel.report``)."""
     require_perm(request.user, "sales.view_lead")
     form = FunnelForm(request.GET, pipelines=list(Pipeline.objects.all()))
     today = timezone.localdate()
-    period = form.chosen_period(today) if form.is_valid() else form.fallback(today)
-    pipeline = (form.cleaned_data.get("pipeline") if form.is_valid() else None) or (
+    valid = form.is_valid()
+    period = form.chosen_period(today) if valid else form.fallback(today)
+    preset = (form.cleaned_data.get("period") if valid else None) or form.default_period
+    pipeline = (form.cleaned_data.get("pipeline") if valid else None) or (
         Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.first()
     )
-    steps = funnel.lifecycle(request.user, period)
-    stages = funnel.pipeline_funnel(request.user, pipeline, period) if pipeline else []
+    found = funnel.report(request.user, period, pipeline, preset)
     context = {
         "form": form,
         "period": period,
         "pipeline": pipeline,
-        "steps": [(STEP_LABELS[step.key], step) for step in steps],
-        "sources": funnel.by_source(request.user, period),
+        "computed_at": found.as_of,
+        "steps": [(STEP_LABELS[step.key], step) for step in found.lifecycle],
+        "sources": found.sources,
         # Orders' figures, for those who may see orders.
-        "channels": [
-            (CHANNEL_LABELS.get(row.channel, row.channel), row)
-            for row in funnel.by_channel(request.user, period)
-        ]
+        "channels": [(CHANNEL_LABELS.get(row.channel, row.channel), row) for row in found.channels]
         if request.user.has_perm("sales.view_order")
         else None,
-        "stages": stages,
-        "lifecycle_chart": charts.funnel_chart([(str(STEP_LABELS[s.key]), s.count) for s in steps]),
-        "pipeline_chart": charts.funnel_chart([(s.stage.label, s.reached) for s in stages]),
+        "stages": found.stages,
+        "lifecycle_chart": charts.funnel_chart(
+            [(str(STEP_LABELS[s.key]), s.count) for s in found.lifecycle]
+        ),
+        "pipeline_chart": charts.funnel_chart([(s.stage.label, s.reached) for s in found.stages]),
     }
     return render(request, "analytics/funnel.html", context)
 

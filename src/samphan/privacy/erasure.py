@@ -223,7 +223,8 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     Lead.objects.filter(mine, status__in=(Lead.Status.NEW, Lead.Status.WORKING)).update(
         status=Lead.Status.DISQUALIFIED, closed_at=now
     )
-    Lead.objects.filter(mine).update(message="", campaign="", close_reason="")
+    # updated_at too: the funnel's snapshot is recounted when a lead changes.
+    Lead.objects.filter(mine).update(message="", campaign="", close_reason="", updated_at=now)
     Order.objects.filter(mine).update(note="")
     Quote.objects.filter(mine).update(notes="")
     QuoteDocument.objects.filter(quote__customer=customer).delete()

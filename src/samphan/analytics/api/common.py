@@ -32,6 +32,7 @@ class AnalyticsRouter(Router):
 router = AnalyticsRouter(tags=["analytics"])
 
 PresetName = Annotated[str, OneOf(periods.PRESETS)]
+DEFAULT_PERIOD = "last_12_months"  # when neither a preset nor dates are given
 
 
 class PeriodParams(Schema):
@@ -45,7 +46,7 @@ class PeriodParams(Schema):
 
     def chosen(self) -> periods.Period:
         if self.since is None and self.until is None:
-            return periods.preset_period(self.period or "last_12_months", timezone.localdate())
+            return periods.preset_period(self.period or DEFAULT_PERIOD, timezone.localdate())
         if self.period is not None:
             raise ValidationError({"period": _("Give a preset or since and until, not both.")})
         if self.since is None or self.until is None:

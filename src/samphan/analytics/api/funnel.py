@@ -1,5 +1,6 @@
 """/api/v1/analytics/funnel: the lifecycle and pipeline funnels of a period."""
 
+import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -7,7 +8,14 @@ from ninja import Query, Schema
 from pydantic import ConfigDict, Field
 
 from samphan.analytics import funnel
-from samphan.analytics.api.common import PeriodOut, PeriodParams, PresetName, period_out, router
+from samphan.analytics.api.common import (
+    DEFAULT_PERIOD,
+    PeriodOut,
+    PeriodParams,
+    PresetName,
+    period_out,
+    router,
+)
 from samphan.api.schemas import ERRORS, Id, IsoDate
 from samphan.core.http import Request
 from samphan.core.permissions import require_perm
@@ -55,6 +63,10 @@ class FunnelParams(Schema):
 
 class FunnelOut(Schema):
     period: PeriodOut
+    as_of: dt.datetime | None = Field(
+        description="for a preset period and a user who sees all records, the moment of the "
+        "figures (kept fresh by the worker every 15 s); null: counted for this request"
+    )
     lifecycle: list[StepOut]
     by_source: list[SourceOut]
     by_channel: list[ChannelOut] = Field(description="empty without permission to see orders")
@@ -75,20 +87,17 @@ def funnel_report(request: Request, params: Query[FunnelParams]) -> Any:
         if params.pipeline
         else pipelines.filter(is_default=True).first()
     )
-    stages = funnel.pipeline_funnel(request.user, pipeline, period) if pipeline else []
+    preset = None if params.since else params.period or DEFAULT_PERIOD
+    found = funnel.report(request.user, period, pipeline, preset)
     return {
         "period": period_out(period),
-        "lifecycle": [step.__dict__ for step in funnel.lifecycle(request.user, period)],
-        "by_source": [row.__dict__ for row in funnel.by_source(request.user, period)],
-        "by_channel": [
-            {**row.__dict__, "repeat_rate": row.repeat_rate}
-            for row in funnel.by_channel(request.user, period)
-        ]
-        if request.user.has_perm("sales.view_order")
-        else [],
+        "as_of": found.as_of,
+        "lifecycle": [step.__dict__ for step in found.lifecycle],
+        "by_source": [row.__dict__ for row in found.sources],
+        "by_channel": [{**row.__dict__, "repeat_rate": row.repeat_rate} for row in found.channels],
         "pipeline_id": pipeline.pk if pipeline else None,
         "pipeline": [
             {"stage_id": s.stage.pk, "name": s.stage.label, "reached": s.reached, "rate": s.rate}
-            for s in stages
+            for s in found.stages
         ],
     }

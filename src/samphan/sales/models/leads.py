@@ -94,6 +94,9 @@ class Lead(TimeStampedModel):
                 include=["status", "source", "campaign"],
                 name="sales_lead_created_cover",
             ),
+            # The funnel's snapshot is recomputed when a lead changes: the latest change,
+            # read by the worker every 15 seconds.
+            models.Index(fields=["updated_at"], name="sales_lead_updated"),
         ]
 
     def __str__(self) -> str:
