@@ -8,6 +8,7 @@ from django.test import Client
 from samphan.accounts.models import Role, User
 from samphan.accounts.services import token_create
 from samphan.core.shop import shop_profile_forget
+from samphan.frontdesk import alert_cards
 from tests.factories import TeamFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is used
@@ -16,12 +17,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _shop_profile_fresh() -> Any:
-    """The shop's profile is cached in the process; a test's rolled-back row must not
-    outlive it."""
+def _process_caches_fresh() -> Any:
+    """The shop's profile and the arrival cards are kept in the process; a test's
+    rolled-back rows (whose ids the next test reuses) must not outlive it."""
     shop_profile_forget()
+    alert_cards.forget()
     yield
     shop_profile_forget()
+    alert_cards.forget()
 
 
 @pytest.fixture

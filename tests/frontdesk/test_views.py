@@ -11,6 +11,7 @@ from django.utils import timezone
 from samphan.accounts.models import Role
 from samphan.analytics.models import CustomerActivity
 from samphan.customers.models import Customer, Interaction
+from samphan.frontdesk import alert_cards
 from samphan.frontdesk.models import Alert, AlertRule
 from tests.factories import CustomerFactory, TeamFactory
 from tests.frontdesk.test_services import person
@@ -226,3 +227,62 @@ def test_the_tray_shows_three_cards_and_counts_the_rest(desk):
     assert screen.count('class="alert-card') == 5 and "ยังมีอีก" not in screen
     Alert.objects.filter(customer__nickname__in=["วีไอพี3", "วีไอพี4"]).delete()
     assert "ยังมีอีก" not in desk.get(feed + "?size=tray").content.decode()  # three: no count
+
+
+def csrf_of(html: str) -> str:
+    return html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def test_screens_share_the_cards_but_each_gets_its_own_csrf_token(make_user, desk_user):
+    """The cards are rendered once for everyone who sees the same alerts; the token in
+    each greeting form is the requester's own, and a greeting sent with it goes through."""
+    AlertRule.objects.create(name="VIP", kind="vip")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(desk_user)
+    second.force_login(make_user(Role.FRONTDESK, username="desk2"))
+    vip = CustomerFactory(is_vip=True, nickname="แอน", title="คุณ")
+    client_for(desk_user).post(reverse("frontdesk_check_in", args=[vip.pk]))
+    feed = reverse("frontdesk_alerts_feed") + "?size=screen"
+    mine = first.get(feed).content.decode()
+    with assert_queries(3):  # session; user and scope; the alert ids: no cards rendered
+        theirs = second.get(feed)
+    html = theirs.content.decode()
+    assert "คุณแอน" in html and theirs["X-Alerts-State"]
+    assert csrf_of(mine) != csrf_of(html)
+    assert mine.replace(csrf_of(mine), "") == html.replace(csrf_of(html), "")
+    alert = Alert.objects.get()
+    greeted = second.post(
+        reverse("frontdesk_alert_greet", args=[alert.pk]),
+        {"csrfmiddlewaretoken": csrf_of(html), "next": "/frontdesk/alerts/"},
+    )
+    assert greeted.status_code == 302 and greeted["Location"] == "/frontdesk/alerts/"
+    assert Alert.objects.get().greeted_by.username == "desk2"
+
+
+def test_shared_cards_follow_the_language_and_a_greeting_never_leaves_the_site(
+    make_user, desk_user
+):
+    AlertRule.objects.create(name="VIP", kind="vip")
+    english = client_for(make_user(Role.FRONTDESK, username="desk-en", language="en"))
+    vip = CustomerFactory(is_vip=True)
+    client_for(desk_user).post(reverse("frontdesk_check_in", args=[vip.pk]))
+    feed = reverse("frontdesk_alerts_feed") + "?size=screen"
+    assert "ต้อนรับแล้ว" in client_for(desk_user).get(feed).content.decode()
+    assert "Greeted" in english.get(feed).content.decode()
+    alert = Alert.objects.get()
+    away = english.post(
+        reverse("frontdesk_alert_greet", args=[alert.pk]), {"next": "https://evil.example/"}
+    )
+    assert away["Location"] == reverse("frontdesk_alerts")
+
+
+def test_shared_cards_are_rendered_again_after_a_minute(desk, monkeypatch):
+    AlertRule.objects.create(name="VIP", kind="vip")
+    vip = CustomerFactory(is_vip=True, nickname="แอน", title="คุณ")
+    desk.post(reverse("frontdesk_check_in", args=[vip.pk]))
+    feed = reverse("frontdesk_alerts_feed") + "?size=screen"
+    assert "คุณแอน" in desk.get(feed).content.decode()
+    Customer.objects.filter(pk=vip.pk).update(nickname="บี")
+    assert "คุณแอน" in desk.get(feed).content.decode()  # the same alerts: kept
+    monkeypatch.setattr(alert_cards, "KEEP_SECONDS", 0.0)
+    assert "คุณบี" in desk.get(feed).content.decode()

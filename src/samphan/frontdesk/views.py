@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from samphan.core.shop import shop_profile
 from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.customers.seen import seen, seen_many
-from samphan.frontdesk import services
+from samphan.frontdesk import alert_cards, services
 from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
 from samphan.frontdesk.forms import AlertRuleForm, LookupForm, WalkInForm
 from samphan.frontdesk.models import Alert, AlertRule
@@ -131,9 +132,6 @@ def _result(request: Request, context: dict[str, Any], status: int = 200) -> Htt
 
 # -- Arrival alerts ---------------------------------------------------------------------------
 
-# Cards the tray in the corner of every page shows at most.
-TRAY_CARDS = 3
-
 
 @login_required
 def alerts(request: Request) -> HttpResponse:
@@ -156,18 +154,12 @@ def alerts_feed(request: Request) -> HttpResponse:
     if not request.user.has_perm("customers.view_customer"):
         return HttpResponse(status=204)
     # Most polls find nothing new: the ids alone decide that, before any card is built.
-    known = request.GET.get("state")
-    if known and known == services.alerts_state(services.alerts_open_ids(request.user)):
+    ids = services.alerts_open_ids(request.user)
+    state = services.alerts_state(ids)
+    if request.GET.get("state") == state:
         return HttpResponse(status=204)
-    open_alerts = list(services.alerts_open_for(request.user)[:20])
-    state = services.alerts_state(alert.pk for alert in open_alerts)
     size = "screen" if request.GET.get("size") == "screen" else "tray"
-    context: dict[str, object] = {"alerts": open_alerts, "size": size}
-    if size == "tray" and len(open_alerts) > TRAY_CARDS:
-        # A busy desk's twenty cards would cover every page: the newest few, and a count
-        # linking to the alerts screen that shows them all.
-        context |= {"alerts": open_alerts[:TRAY_CARDS], "more": len(open_alerts) - TRAY_CARDS}
-    response = render(request, "frontdesk/_alert_cards.html", context)
+    response = HttpResponse(alert_cards.cards_html(request, ids, state, size))
     response["X-Alerts-State"] = state
     response["Cache-Control"] = "no-store"
     return response
@@ -180,7 +172,10 @@ def alert_greet(request: Request, pk: int) -> HttpResponse:
     services.alert_greet(actor=request.user, alert=alert)
     if request.htmx:
         return alerts_feed(request)
-    return redirect(request.POST.get("next") or "frontdesk_alerts")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("frontdesk_alerts")  # not to another site
+    return redirect(back)
 
 
 # -- Expected today ---------------------------------------------------------------------------
