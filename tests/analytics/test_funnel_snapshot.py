@@ -49,7 +49,7 @@ def test_a_preset_period_is_served_from_the_snapshot_and_recounted_at_the_next_r
     assert snapshots.keep_fresh() == 0  # nothing changed: not counted again
 
 
-def test_custom_dates_and_limited_users_are_counted_live(admin_user, make_user, cohort):  # noqa: F811
+def test_custom_dates_are_counted_live(admin_user, cohort):  # noqa: F811
     client = token_client(admin_user)
     shown(client)
     capture("ใหม่", "website", "0899999999")
@@ -57,9 +57,25 @@ def test_custom_dates_and_limited_users_are_counted_live(admin_user, make_user, 
     since = (today - dt.timedelta(days=29)).isoformat()
     body = client.get("/api/v1/analytics/funnel", {"since": since, "until": today.isoformat()})
     assert body.json()["lifecycle"][0]["count"] == 7 and body.json()["as_of"] is None
+
+
+def test_a_limited_user_has_a_snapshot_of_their_own(admin_user, make_user, team, cohort):  # noqa: F811
     rep = make_user(role="sales", username="rep")
-    Lead.objects.update(owner=rep, team=None)
-    assert shown(token_client(rep)) == ([7, 4, 2, 1], None)
+    Lead.objects.update(owner=None, team=None)
+    Lead.objects.filter(pk__in=[cohort[0].pk, cohort[5].pk]).update(owner=rep)
+    assert shown(token_client(admin_user))[0] == [6, 4, 2, 1]
+    counts, as_of = shown(token_client(rep))
+    assert counts == [2, 1, 1, 1] and as_of is not None
+    keys = set(Snapshot.objects.values_list("key", flat=True))
+    assert len(keys) == 2 and any(key.endswith(f":{rep.pk}:{team.pk}") for key in keys)
+    # Their team's new lead shows at the worker's next round, in their snapshot only.
+    Lead.objects.filter(pk=cohort[4].pk).update(team=team, updated_at=timezone.now())
+    assert snapshots.keep_fresh() == 2
+    assert shown(token_client(rep))[0] == [3, 1, 1, 1]
+    # Moved to another team: another key, counted for the team they are in now.
+    rep.team = None
+    rep.save()
+    assert shown(token_client(rep))[0] == [2, 1, 1, 1]
 
 
 def test_the_page_says_when_its_figures_are_from(admin_user, cohort):  # noqa: F811

@@ -8,10 +8,11 @@ passed it), and what share of those at one stage reached the next. Per sales cha
 customers who first bought in the period, by the channel of that first purchase: how many
 bought again, and how long it took (channels belong to orders, not to leads).
 
-``report`` gives the whole report. For users who see every record a preset period comes
-from a snapshot the worker keeps fresh (``analytics.snapshots``), like the dashboard: at a
-million customers counting it takes PostgreSQL about 300 ms. Custom dates and users
-limited to their own records are counted live.
+``report`` gives the whole report. A preset period comes from a snapshot the worker keeps
+fresh (``analytics.snapshots``), like the dashboard: at a million customers counting it
+takes PostgreSQL 0.3 s, and 0.7 s for a sales rep, whose records are a team's share
+scattered through the tables. Everyone who sees every record shares one; a user limited
+to their own and team's records has their own. Custom dates are counted live.
 """
 
 import datetime as dt
@@ -328,8 +329,12 @@ class Report:
 
 def report(user: User, period: Period, pipeline: Pipeline | None, preset: str | None) -> Report:
     """The funnel of ``period`` (the ``preset`` it is, if any) and ``pipeline``'s stages."""
-    if preset and preset != CUSTOM and sees_all_records(user):
-        data, as_of = snapshots.snapshot(f"funnel:{preset}:{pipeline.pk if pipeline else 0}")
+    if preset and preset != CUSTOM:
+        key = f"funnel:{preset}:{pipeline.pk if pipeline else 0}"
+        if not sees_all_records(user):
+            # Their own: what they see depends on them and their team.
+            key += f":{user.pk}:{user.team_id or 0}"
+        data, as_of = snapshots.snapshot(key)
         found = _from_data(data, pipeline, as_of)
     else:
         found = _counted(user, period, pipeline)
@@ -351,11 +356,19 @@ def _counted(user: User, period: Period, pipeline: Pipeline | None) -> Report:
 
 def build_snapshot(argument: str) -> dict[str, Any]:
     """The report of a preset period and a pipeline ("last_90:3") for everyone who sees
-    all records, as JSON."""
-    preset, _, pipeline_id = argument.partition(":")
+    all records, or for one user limited to their own and team's ("last_90:3:12:2": user
+    12 in team 2), as JSON."""
+    preset, pipeline_id, *limited = argument.split(":")
     pipeline = Pipeline.objects.filter(pk=int(pipeline_id or 0)).first()
     period = preset_period(preset, timezone.localdate())
-    found = _counted(snapshots.all_records_user(), period, pipeline)
+    viewer = snapshots.all_records_user()
+    if limited:
+        found_user = User.objects.filter(pk=int(limited[0]), is_active=True).first()
+        if found_user is None or found_user.team_id != (int(limited[1]) or None):
+            # Gone, or moved to another team (their next look asks for another key).
+            return {"lifecycle": [], "sources": [], "channels": [], "stages": []}
+        viewer = found_user
+    found = _counted(viewer, period, pipeline)
     return {
         "lifecycle": [step.__dict__ for step in found.lifecycle],
         "sources": [row.__dict__ for row in found.sources],

@@ -64,7 +64,7 @@ class FunnelParams(Schema):
 class FunnelOut(Schema):
     period: PeriodOut
     as_of: dt.datetime | None = Field(
-        description="for a preset period and a user who sees all records, the moment of the "
+        description="for a preset period, the moment of the "
         "figures (kept fresh by the worker every 15 s); null: counted for this request"
     )
     lifecycle: list[StepOut]
