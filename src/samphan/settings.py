@@ -183,7 +183,11 @@ def database_settings() -> dict[str, Any]:
             # PostgreSQL's JIT compiles any statement its planner costs high: at a million
             # customers the funnel's per-deal query spent 0.8 s compiling to run in 0.1 s.
             # A CRM's statements are short; a URL's own ?options= wins.
-            config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+            options = config.setdefault("OPTIONS", {})
+            options.setdefault("options", "-c jit=off")
+            if env_bool("SAMPHAN_DB_PREPARED", True):  # planning was half its time
+                for name, value in {"server_side_binding": True, "prepare_threshold": 2}.items():
+                    options.setdefault(name, value)
         return config
     private_var_dir()
     return {

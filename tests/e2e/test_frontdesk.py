@@ -263,3 +263,33 @@ def test_out_of_the_box_a_vip_is_announced_and_greeted_politely(live_server, pag
     expect(page.locator("label[for=id_is_active]")).to_contain_text("Active")
     expect(page.locator("select[name=kind] option").first).to_have_text("— choose —")
     screenshot(page, "desk-alert-rule-form-en")
+
+
+def test_on_a_phone_the_tray_shows_the_newest_arrival_and_a_count(live_server, browser):
+    """Three cards would cover the top of a 390-px page: a phone shows the newest and
+    "N more", a wider screen three and the count of the rest."""
+    from django.utils import timezone
+
+    from tests.factories import CustomerFactory
+
+    UserFactory(username="desk", role=Role.FRONTDESK, password="desk-pass-123", language="th")
+    for number in range(5):
+        vip = CustomerFactory(is_vip=True, nickname=f"วีไอพี{number}", title="คุณ")
+        Alert.objects.create(
+            customer=vip, reasons=["ลูกค้า VIP มาถึง"], everyone=True, arrived_at=timezone.now()
+        )
+    phone = log_in(browser, live_server.url, "desk", PHONE)
+    phone.goto(f"{live_server.url}/customers/")
+    tray = phone.locator(".arrival-tray")
+    expect(tray.locator(".alert-card").first).to_be_visible(timeout=5_000)
+    expect(tray.locator(".alert-card:visible")).to_have_count(1)
+    expect(tray.locator(".alert-card").first).to_contain_text("คุณวีไอพี4")
+    expect(tray.locator(".alert-more")).to_contain_text("ยังมีอีก 4 คน")
+    box = tray.bounding_box()
+    assert box is not None and box["height"] < PHONE["height"] / 3
+    phone.screenshot(path=ARTIFACTS / "desk-tray-phone.png")
+    phone.set_viewport_size(DESKTOP)
+    expect(tray.locator(".alert-card:visible")).to_have_count(3)
+    expect(tray.locator(".alert-more")).to_contain_text("ยังมีอีก 2 คน")
+    assert phone.errors == []  # type: ignore[attr-defined]
+    phone.context.close()

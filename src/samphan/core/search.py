@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.apps import apps as django_apps
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -101,15 +102,27 @@ def _index_planned(statement: str, params: Sequence[Any]) -> list[tuple[Any, ...
     string may carry parameters. Inside a transaction the setting would outlive the
     statement: a third statement puts the transaction's planner back.
     """
-    with connection.cursor() as cursor:
-        if not sql.is_postgresql():
+    if not sql.is_postgresql():
+        with connection.cursor() as cursor:
             cursor.execute(statement, params)
-        else:
-            reset = f"; {SEQSCAN_DEFAULT}" if connection.in_atomic_block else ""
-            cursor.execute(f"{SEQSCAN_OFF}; {statement}{reset}", params)
-            cursor.nextset()  # past the SET's empty result
+            return list(cursor.fetchall())
+    reset = f"; {SEQSCAN_DEFAULT}" if connection.in_atomic_block else ""
+    with _client_bound_cursor() as cursor:
+        cursor.execute(f"{SEQSCAN_OFF}; {statement}{reset}", params)
+        cursor.nextset()  # past the SET's empty result
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+def _client_bound_cursor() -> Any:
+    """A cursor that binds values on the client, wrapped as Django's are (query log,
+    database errors): several statements in one string may then carry parameters, which
+    server-side binding (on for prepared statements, ``settings``) refuses."""
+    connection.ensure_connection()
+    raw = psycopg.ClientCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 def _statement(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:

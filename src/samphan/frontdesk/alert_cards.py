@@ -57,8 +57,13 @@ def _render(ids: list[int], size: str) -> str:
         # Where a greeting sent without JavaScript returns: the alerts screen.
         "next": reverse("frontdesk_alerts"),
     }
-    if size == "tray" and len(alerts) > TRAY_CARDS:
-        # A busy desk's twenty cards would cover every page: the newest few, and a count
-        # linking to the alerts screen that shows them all.
-        context |= {"alerts": alerts[:TRAY_CARDS], "more": len(alerts) - TRAY_CARDS}
+    if size == "tray":
+        # A busy desk's twenty cards would cover every page: the newest few (one on a
+        # phone, where three would hide the page's top), and a count linking to the
+        # alerts screen that shows them all; CSS picks the phone's or the wider count.
+        context |= {
+            "alerts": alerts[:TRAY_CARDS],
+            "more": max(len(alerts) - TRAY_CARDS, 0),
+            "more_on_phone": max(len(alerts) - 1, 0),
+        }
     return render_to_string("frontdesk/_alert_cards.html", context)
