@@ -119,7 +119,7 @@ def _client_bound_cursor() -> Any:
     database errors): several statements in one string may then carry parameters, which
     server-side binding (on for prepared statements, ``settings``) refuses."""
     connection.ensure_connection()
-    raw = psycopg.ClientCursor(connection.connection)
+    raw: Any = psycopg.ClientCursor(connection.connection)  # the stubs want a wrapper
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
