@@ -127,6 +127,9 @@ def funnel_chart(steps: list[tuple[str, int]]) -> dict[str, Any]:
                 "max": max(top, 1),
                 "sort": "none",
                 "gap": 2,
+                # The last steps hold a tenth of the first or less: at their true width
+                # their labels overflowed onto each other. The table beside has the counts.
+                "minSize": "35%",
                 "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
                 "data": [{"name": label, "value": count} for label, count in steps],
             }
