@@ -10,6 +10,7 @@ from django.utils import timezone
 from samphan.accounts.models import Role
 from samphan.customers.models import Interaction
 from samphan.customers.timeline import INTERACTIONS, Cursor
+from samphan.customers.timeline import PAGE_ENTRIES as PAGE
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 from tests.querycount import assert_queries
 
@@ -195,27 +196,27 @@ def older_link(html: str) -> str | None:
     return found.group(1) if found else None
 
 
-def test_the_page_shows_fifty_then_older_entries_without_javascript(
+def test_the_page_shows_a_page_then_older_entries_without_javascript(
     admin_client, english, customer
 ):
-    ids = history(customer, 120)
+    ids = history(customer, 2 * PAGE + 10)
     summaries = {i.pk: i.summary for i in Interaction.objects.all()}
     html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
-    assert shown(html) == [summaries[pk] for pk in ids[:50]]
+    assert shown(html) == [summaries[pk] for pk in ids[:PAGE]]
     link = older_link(html)
-    assert link == f"/customers/{customer.pk}/?before={cursor(ids[49])}"
+    assert link == f"/customers/{customer.pk}/?before={cursor(ids[PAGE - 1])}"
     second = admin_client.get(link).content.decode()
-    assert "<html" in second and shown(second) == [summaries[pk] for pk in ids[50:100]]
+    assert "<html" in second and shown(second) == [summaries[pk] for pk in ids[PAGE : 2 * PAGE]]
     assert "Back to the latest entries" in second
     third = admin_client.get(older_link(second)).content.decode()
-    assert shown(third) == [summaries[pk] for pk in ids[100:]]
+    assert shown(third) == [summaries[pk] for pk in ids[2 * PAGE :]]
     assert older_link(third) is None
 
 
 def test_htmx_loads_only_the_next_entries(admin_client, customer):
-    ids = history(customer, 60)
-    response = admin_client.get(f"/customers/{customer.pk}/?before={cursor(ids[49])}", headers=HTMX)
-    html = response.content.decode()
+    ids = history(customer, PAGE + 10)
+    url = f"/customers/{customer.pk}/?before={cursor(ids[PAGE - 1])}"
+    html = admin_client.get(url, headers=HTMX).content.decode()
     assert html.lstrip().startswith('<li class="timeline-item')
     assert "<html" not in html and "quick-log" not in html
     assert len(shown(html)) == 10 and older_link(html) is None
@@ -243,14 +244,14 @@ def test_older_entries_run_a_fixed_number_of_queries(admin_client, customer):
     page = f"/customers/{customer.pk}/"
     few = (
         count(page),
-        count(f"{page}?before={cursor(ids[49])}"),
-        count(f"{page}?before={cursor(ids[49])}", **HTMX),
+        count(f"{page}?before={cursor(ids[PAGE - 1])}"),
+        count(f"{page}?before={cursor(ids[PAGE - 1])}", **HTMX),
     )
     ids = history(customer, 200)
     many = (
         count(page),
-        count(f"{page}?before={cursor(ids[49])}"),
-        count(f"{page}?before={cursor(ids[99])}", **HTMX),
+        count(f"{page}?before={cursor(ids[PAGE - 1])}"),
+        count(f"{page}?before={cursor(ids[2 * PAGE - 1])}", **HTMX),
     )
     assert few == many
     assert many[2] < many[0]  # the fragment does not load the whole page
@@ -262,11 +263,11 @@ def test_older_entries_run_a_fixed_number_of_queries(admin_client, customer):
     ids=lambda v: v or "empty",
 )
 def test_a_malformed_cursor_shows_the_latest_entries(admin_client, customer, before):
-    ids = history(customer, 55)
+    ids = history(customer, PAGE + 5)
     html = admin_client.get(f"/customers/{customer.pk}/?before={before}").content.decode()
     assert (
-        len(shown(html)) == 50
-        and older_link(html) == f"/customers/{customer.pk}/?before={cursor(ids[49])}"
+        len(shown(html)) == PAGE
+        and older_link(html) == f"/customers/{customer.pk}/?before={cursor(ids[PAGE - 1])}"
     )
 
 

@@ -305,6 +305,23 @@ def test_change_history_only_for_those_who_may_read_the_audit_log(
     assert 'id="history-title"' not in viewer.get(f"/customers/{customer.pk}/").content.decode()
 
 
+def test_the_page_shows_the_latest_changes_and_links_to_all_of_them(admin_client, admin_user):
+    customer = services.customer_create(actor=admin_user, fields={"first_name": "สมชาย"})
+    for index in range(7):
+        services.customer_update(
+            actor=admin_user, customer=customer, fields={"nickname": f"n{index}"}
+        )
+    html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    history = html[html.index('id="history-title"') :]
+    # The five latest updates: n1 → n2 … n5 → n6 (the first update's n0 is left out).
+    assert history.count("<li>") == 5
+    assert "n0" not in history and all(f"n{i}" in history for i in range(1, 7))
+    link = f'href="/audit/?customer={customer.pk}"'
+    assert link in history
+    everything = admin_client.get(f"/audit/?customer={customer.pk}").content.decode()
+    assert all(f"n{i}" in everything for i in range(7))
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from samphan.accounts.models import Role
 from samphan.customers.models import Customer, Interaction
-from samphan.customers.timeline import Cursor, latest_activity, timeline_page
+from samphan.customers.timeline import PAGE_ENTRIES, Cursor, latest_activity, timeline_page
 from samphan.sales import services
 from samphan.sales.models import Order
 from samphan.sales.services import LineInput, OrderInput
@@ -145,9 +145,10 @@ def test_the_customer_page_links_purchases_and_pages_through_them(customer, admi
     html = admin_client.get(f"/customers/{customer.pk}/").content.decode()
     links = re.findall(r'<a href="/sales/orders/(\d+)/">[^<]*SO-', html)
     newest = Order.objects.order_by("-ordered_at", "-id")
-    assert [int(pk) for pk in links] == list(newest.values_list("pk", flat=True)[:50])
+    assert [int(pk) for pk in links] == list(newest.values_list("pk", flat=True)[:PAGE_ENTRIES])
     older = re.search(r'href="/customers/\d+/\?before=([\d.]+)#timeline"', html).group(1)
-    assert Cursor.parse(older) == Cursor(newest[49].ordered_at, 1, newest[49].pk)
+    last = newest[PAGE_ENTRIES - 1]
+    assert Cursor.parse(older) == Cursor(last.ordered_at, 1, last.pk)
 
 
 def test_a_page_runs_the_same_queries_with_many_orders(customer, admin_client):

@@ -18,7 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from samphan.core.dates import format_date, format_datetime
 from samphan.core.http import User
@@ -104,6 +104,7 @@ def _field_positions(subject_type: str) -> dict[str, int]:
     return {name: index for index, name in enumerate(fields)}
 
 
+@functools.cache
 def _model(subject_type: str) -> type[models.Model] | None:
     try:
         return apps.get_model(subject_type)
@@ -116,6 +117,7 @@ def _model_name(subject_type: str) -> str:
     return str(model._meta.verbose_name) if model else subject_type
 
 
+@functools.cache
 def _field(model: type[models.Model] | None, key: str) -> Any:
     if model is None:
         return None
@@ -132,13 +134,20 @@ def _change(
     related: dict[tuple[type[models.Model], Any], str],
 ) -> Change:
     field = _field(model, key)
-    name = getattr(field, "verbose_name", None) or OTHER_KEYS.get(key, key.replace("_", " "))
     before, after = values if isinstance(values, list) and len(values) == 2 else (None, values)
     return Change(
-        capfirst(str(name)),
+        _change_name(model, key, get_language()),
         value_label(field, before, related),
         value_label(field, after, related),
     )
+
+
+@functools.cache
+def _change_name(model: type[models.Model] | None, key: str, language: str | None) -> str:
+    """A change's name in ``language`` (the page's: the argument keys the cache)."""
+    field = _field(model, key)
+    name = getattr(field, "verbose_name", None) or OTHER_KEYS.get(key, key.replace("_", " "))
+    return capfirst(str(name))
 
 
 def _related_names(events: list[AuditEvent]) -> dict[tuple[type[models.Model], Any], str]:
@@ -172,7 +181,7 @@ def value_label(
         ids = value if isinstance(value, list) else [value]
         return ", ".join((related or {}).get((field.related_model, pk), f"#{pk}") for pk in ids)
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return str(_choices(field).get(value, value))
     if isinstance(field, models.BooleanField):
         return gettext("yes") if value else gettext("no")
     if isinstance(field, models.FileField):  # a stored name means nothing to a reader
@@ -184,3 +193,9 @@ def value_label(
         day = parse_date(str(value))
         return format_date(day) if day else str(value)
     return str(value)
+
+
+@functools.cache
+def _choices(field: Any) -> dict[Any, Any]:
+    """A field's choices by value, the labels lazy (translated when shown)."""
+    return dict(field.flatchoices)

@@ -41,7 +41,7 @@ from samphan.customers.models import (
 from samphan.customers.page_forms import unbound_form_fields
 from samphan.customers.panels import CUSTOMER_PANELS
 from samphan.customers.seen import exported, seen
-from samphan.customers.timeline import Cursor, timeline_page
+from samphan.customers.timeline import PAGE_ENTRIES, Cursor, timeline_page
 
 
 def filters_from(request: Request) -> queries.CustomerFilters:
@@ -171,7 +171,7 @@ def customer_detail(request: Request, pk: int) -> HttpResponse:
 
 
 def _timeline(request: Request, customer: Customer, before: Cursor | None = None) -> dict[str, Any]:
-    entries, older = timeline_page(request.user, customer, before=before)
+    entries, older = timeline_page(request.user, customer, before=before, size=PAGE_ENTRIES)
     return {"customer": customer, "timeline": entries, "older": older, "before": before}
 
 
