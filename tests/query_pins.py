@@ -50,9 +50,10 @@ PAGES: dict[str, Pin] = {
     # in one statement (the merges read only when there are some), a person's page no
     # longer reads "people" (a company's only), the custom fields' definitions only when
     # the customer has a value.
-    "customer_detail": 13,
+    # 14 since issue 23: the customer's tickets, one more timeline source.
+    "customer_detail": 14,
     "customer_edit": 12,
-    "customer_merge": 23,  # one count per kind of related row; both contact lists
+    "customer_merge": 24,  # one count per kind of related row; both contact lists
     "customer_erase": 5,
     # The count, the page's ids, their rows (with company and preferred contact point),
     # the filter menus' choices (one statement), the review queue's badge for who may merge.
@@ -100,6 +101,13 @@ PAGES: dict[str, Pin] = {
     "lead_create": 4,
     "lead_detail": 7,
     "lead_list": 5,
+    # The session, the user; every tab's count in one statement, the page's count (and its
+    # rows with customer, assignee, team and category, when there are some).
+    "support_inbox": 4,
+    "ticket_create": 5,  # and the choices: staff, teams, categories
+    # The ticket with its customer, assignee, team, category; the thread with its authors;
+    # the choices of the status form.
+    "ticket_detail": 7,
     "login": 2,
     "member_sign_up": 4,
     "message_new": 7,
@@ -174,10 +182,10 @@ READS: dict[str, Pin] = {
     "GET /api/v1/customers/{customer_id}/interactions": 4,
     # One query per registered kind of data (privacy/registry.py), each a set; +1 since
     # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
-    "GET /api/v1/customers/{customer_id}/personal-data": 33,
+    "GET /api/v1/customers/{customer_id}/personal-data": 35,  # +2 since issue 23: tickets and their messages
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
-    "GET /api/v1/customers/{customer_id}/timeline": 5,
+    "GET /api/v1/customers/{customer_id}/timeline": 6,  # a query per source (tickets: issue 23)
     "GET /api/v1/deals": 5,
     "GET /api/v1/deals/{deal_id}": 5,
     "GET /api/v1/frontdesk/alerts": 2,

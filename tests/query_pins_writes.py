@@ -181,12 +181,12 @@ WRITES: dict[str, Write] = {
     # +4 each way for the RFM rescore of the customers merged (scores exist? the ranks,
     # a delete, an insert: analytics.rfm.rfm_rescore); +2 each way for the funnel's purchase
     # marks of the customers merged (a delete, an insert: issue 22, rollups.marks).
-    f"POST {C}/merge": Write(57, 201, duplicate_of, prepare=duplicate_made),
+    f"POST {C}/merge": Write(58, 201, duplicate_of, prepare=duplicate_made),
     "POST /api/v1/merges/{merge_id}/undo": Write(34, prepare=merged),
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
     # for the photos a merge set aside (and +2 a photo name, for who else shows it).
     f"POST {C}/erase": Write(
-        40, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
+        42, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
     ),
     "POST /api/v1/companies": Write(19, 201, lambda shop: {"company_name": "บริษัท ทะเลทอง จำกัด"}),
     "PATCH /api/v1/companies/{company_id}": Write(24, body=lambda shop: {"industry": "retail"}),

@@ -35,6 +35,8 @@ from samphan.marketing import services as marketing_services
 from samphan.privacy import services as privacy_services
 from samphan.sales import services as sales_services
 from samphan.sales.services import LineInput
+from samphan.support.models import Category
+from samphan.support.services import ticket_open
 from tests.browser_forms import form_data
 from tests.factories import CustomerFactory, ProductFactory
 
@@ -231,7 +233,12 @@ def records(admin_user: Any) -> dict[str, Any]:
         },
         customers=[person],
     )
+    ticket = ticket_open(
+        actor=admin_user, subject="ฝาเครื่องแตก", body=NOTES, channel="phone", customer=person,
+        priority="high", category=Category.objects.first(), owner=colleague,
+    )  # fmt: skip
     return {
+        "ticket": ticket,
         "subject_request": subject_request,
         "breach": breach,
         "colleague": colleague,
@@ -274,6 +281,12 @@ CASES: dict[
         lambda r: r["product"],
         "sku",
         lambda r: None,
+    ),
+    "TicketUpdateForm": (
+        lambda r: f"/support/{r['ticket'].pk}/",
+        lambda r: r["ticket"],
+        "priority",
+        lambda r: _rows(r["ticket"].messages.all()),
     ),
     "DealForm": (
         lambda r: f"/sales/deals/{r['deal'].pk}/edit/",
@@ -343,6 +356,7 @@ CREATE_ONLY = {
     "InteractionForm": "test_an_untouched_time_logs_now",
     # A request is logged once; after that the detail page's progress form edits it.
     "SubjectRequestForm": "tests/privacy/test_requests.py::test_pages_list_create_and_close",
+    "TicketForm": "tests/support/test_views.py::test_opening_a_ticket_for_a_phone_call",
 }
 
 

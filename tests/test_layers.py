@@ -29,6 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # loyalty reads customers and analytics and marketing rewards points with it.
     ("frontdesk", "messaging", "loyalty"),
     ("marketing",),
+    # Tickets and surveys: replies through messaging, NPS through marketing's campaigns.
+    ("support",),
     # Personal data across every app: the registry, requests, erasure, who saw whom.
     ("privacy",),
     # The full export of every table (issue 21): reads every app; the API assembles it.

@@ -31,6 +31,7 @@ from samphan.customers.models import Customer, MergeRecord
 from samphan.frontdesk.models import Alert
 from samphan.marketing.models import Segment
 from samphan.sales.models import Deal, Lead
+from samphan.support.models import Ticket
 from tests.conftest import token_client
 from tests.permission_matrix import API, PAGES, Needs
 from tests.query_pins import read_url
@@ -143,6 +144,7 @@ def records_owned(staff: Staff, whose: str | None) -> None:
     Customer.objects.update(owner=owner, team=team)
     Deal.objects.update(owner=owner, team=team)
     Lead.objects.update(owner=owner, team=team)
+    Ticket.objects.update(owner=owner, team=team)
 
 
 def expected_refused(entry: Needs, role: str, whose: str | None) -> bool:

@@ -43,6 +43,8 @@ from samphan.privacy import services as privacy_services
 from samphan.privacy.models import Breach, SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
 from samphan.sales.services.leads import lead_assign, lead_disqualify
+from samphan.support.models import Ticket
+from samphan.support.services import ticket_open
 from tests import thai_text
 
 # Not pages a person reads, so not crawled: the API (JSON, its own tests), webhooks,
@@ -130,6 +132,7 @@ class Shop:
     campaign: Campaign
     rule: AlertRule
     message: Message
+    ticket: Ticket
 
 
 def shop_build(customers: int = 200) -> Shop:
@@ -172,6 +175,10 @@ def shop_build(customers: int = 200) -> Shop:
     closed = Lead.objects.filter(status__in=["new", "working"]).order_by("id").last()
     lead_assign(actor=admin_user, lead=closed, owner=User.objects.get(username="sales2"))
     lead_disqualify(actor=admin_user, lead=closed, reason="ไม่สนใจแล้ว")
+    ticket = ticket_open(
+        actor=admin_user, subject="เครื่องชงกาแฟไม่ทำงาน", body="เปิดไม่ติดตั้งแต่เมื่อวาน",
+        channel="phone", customer=customer,
+    )  # fmt: skip
     return Shop(
         admin=admin_user,
         customer=customer,
@@ -188,6 +195,7 @@ def shop_build(customers: int = 200) -> Shop:
         campaign=campaign,
         rule=rule,
         message=message,
+        ticket=ticket,
     )
 
 
@@ -285,6 +293,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "customer_suggestions": lambda shop: {"pk": shop.customer.pk},
     "pipeline_board": lambda shop: {"pk": shop.pipeline.pk},
     "deal_detail": lambda shop: {"pk": shop.deal.pk},
+    "ticket_detail": lambda shop: {"pk": shop.ticket.pk},
     "deal_edit": lambda shop: {"pk": shop.deal.pk},
     "lead_detail": lambda shop: {"pk": shop.lead.pk},
     "lead_convert": lambda shop: {"pk": shop.lead.pk},

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "samphan.marketing",
     "samphan.loyalty",
     "samphan.privacy",
+    "samphan.support",
     "samphan.demo",
     "samphan.exports",  # the full export: reads every app
     "samphan.home",  # the home page, uploaded files, `setup`: above every app

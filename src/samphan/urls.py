@@ -27,6 +27,7 @@ urlpatterns = [
     path("messages/", include("samphan.messaging.urls")),
     path("segments/", include("samphan.marketing.urls")),
     path("points/", include("samphan.loyalty.urls")),
+    path("support/", include("samphan.support.urls")),
     path("privacy/", include("samphan.privacy.urls")),
     path("privacy/", include("samphan.privacy.request_urls")),
     path("privacy/", include("samphan.privacy.retention_urls")),

@@ -120,6 +120,23 @@ CAPABILITIES: tuple[Capability, ...] = (
         ),
         scoped=False,
     ),
+    Capability("see_tickets", "See support tickets", ("support.view_ticket",)),
+    Capability(
+        "work_tickets",
+        "Open, answer and assign support tickets",
+        ("support.add_ticket", "support.change_ticket"),
+    ),
+    Capability(
+        "support_settings",
+        "Set business hours, SLA policies and ticket categories",
+        (
+            "support.change_schedule",
+            "support.add_closedday",
+            "support.change_slapolicy",
+            "support.add_category",
+        ),
+        scoped=False,
+    ),
     Capability("see_points", "See points", ("loyalty.view_pointsentry",)),
     Capability("change_points", "Give and take points", ("loyalty.add_pointsentry",)),
     Capability(
@@ -163,7 +180,7 @@ CAPABILITIES: tuple[Capability, ...] = (
 )
 BY_KEY = {capability.key: capability for capability in CAPABILITIES}
 
-_VIEW = ("see_customers", "see_sales", "see_messages", "see_points")
+_VIEW = ("see_customers", "see_sales", "see_messages", "see_points", "see_tickets")
 _CHANGE = ("change_customers", "send_messages")
 
 # The table: each role's record scope and capabilities. The user guide's promise.
@@ -186,6 +203,7 @@ ROLE_CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
                 "work_pipeline",
                 "see_campaigns",
                 "change_points",
+                "work_tickets",
             }
         ),
     ),
@@ -198,12 +216,29 @@ ROLE_CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     Role.FRONTDESK: (
         Role.Scope.ALL,
         frozenset(
-            {*_VIEW, *_CHANGE, "log_interactions", "front_desk", "record_orders", "change_points"}
+            {
+                *_VIEW,
+                *_CHANGE,
+                "log_interactions",
+                "front_desk",
+                "record_orders",
+                "change_points",
+                "work_tickets",
+            }
         ),
     ),
     Role.SUPPORT: (
         Role.Scope.ALL,
-        frozenset({*_VIEW, *_CHANGE, "log_interactions", "see_campaigns"}),
+        frozenset(
+            {
+                *_VIEW,
+                *_CHANGE,
+                "log_interactions",
+                "see_campaigns",
+                "work_tickets",
+                "support_settings",
+            }
+        ),
     ),
     Role.VIEWER: (Role.Scope.ALL, frozenset({*_VIEW, "see_campaigns"})),
 }

@@ -13,7 +13,7 @@ NAMES = (
     "home", "customer_list", "customer_create", "customer_import", "frontdesk", "work_next",
     "lead_list", "board", "order_list", "top_customers", "outbox", "segment_list",
     "subject_request_list", "product_list", "notifications", "notification_badge",
-    "preferences", "logout", "language_switch", "frontdesk_alerts_feed",
+    "preferences", "logout", "language_switch", "frontdesk_alerts_feed", "support_inbox",
 )  # fmt: skip
 
 _by_prefix: dict[str, dict[str, str]] = {}

@@ -43,6 +43,7 @@ from samphan.messaging.models import LineAccount, Message, MessageAttachment, Su
 from samphan.privacy.erasure_ledger import ledger_append, ledger_customer_ids
 from samphan.privacy.models import SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Quote, QuoteDocument, Stage
+from samphan.support.models import Ticket, TicketMessage
 
 ERASED = "—"  # what an erased text reads, in any language
 ERASED_VALUE = "erased"  # an audit value that was erased
@@ -235,6 +236,8 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     Suppression.objects.filter(Q(customer=customer) | Q(address__in=addresses)).delete()
     LineAccount.objects.filter(mine).delete()
     PointsEntry.objects.filter(mine).update(note="")
+    Ticket.objects.filter(mine).update(subject=ERASED, requester="")
+    TicketMessage.objects.filter(ticket__customer=customer).update(body=ERASED)
     SegmentMember.objects.filter(mine).delete()
     Recipient.objects.filter(mine).update(skipped="", links=None)
     MergeRecord.objects.filter(survivor=customer).delete()

@@ -221,6 +221,28 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Deleted."),
     ),
     PersonalData(
+        "support.Ticket",
+        _("Support tickets"),
+        _("Answering what the customer asked of the business."),
+        Basis.CONTRACT,
+        "customer",
+        {"subject": A, "requester": A},
+        _(
+            "The subject and the sender's address are erased; that a ticket was handled, "
+            "when and how fast, is kept for the service figures."
+        ),
+        plain=("paused_minutes",),
+    ),
+    PersonalData(
+        "support.TicketMessage",
+        _("Ticket messages"),
+        _("The conversation of a ticket."),
+        Basis.CONTRACT,
+        "ticket__customer",
+        {"body": A},
+        _("The text is erased; who wrote when is kept."),
+    ),
+    PersonalData(
         "loyalty.PointsEntry",
         _("Points"),
         _("The membership's points."),

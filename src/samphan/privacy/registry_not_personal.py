@@ -34,5 +34,9 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "marketing.Variant": "message templates before any customer's values are filled in",
     "privacy.Breach": "an incident written up by staff; the people affected are linked, not copied",
     "privacy.RetentionPolicy": "the shop's retention periods (numbers of months)",
+    "support.Schedule": "a team's working hours",
+    "support.ClosedDay": "days the business is closed",
+    "support.SlaPolicy": "minutes to answer by priority and tier",
+    "support.Category": "ticket category names",
     "privacy.AccessExport": "what an export was on (a segment's name); who saw whom is ids only",
 }

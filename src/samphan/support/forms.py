@@ -1,0 +1,88 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samphan.accounts.models import Team, User
+from samphan.core import forms as core_forms
+from samphan.core.forms import model_choice_field
+from samphan.customers.forms import CustomerPicker
+from samphan.customers.models import Customer
+from samphan.support.models import Category, Ticket
+
+
+def _choices(form: forms.BaseForm) -> None:
+    """Whom a ticket may be given to, and its teams and categories."""
+    staff = User.objects.filter(is_active=True).order_by("first_name", "username")
+    model_choice_field(form, "owner").queryset = staff
+    model_choice_field(form, "team").queryset = Team.objects.all()
+    model_choice_field(form, "category").queryset = Category.objects.all()
+
+
+class TicketForm(core_forms.ModelForm[Ticket]):
+    """A ticket staff open themselves: a phone call, a customer at the counter."""
+
+    body = forms.CharField(
+        label=_("What the customer asked"), widget=core_forms.Textarea(attrs={"rows": 4})
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "customer",
+            "requester",
+            "subject",
+            "channel",
+            "priority",
+            "category",
+            "owner",
+            "team",
+        ]
+        labels = {"owner": _("assign to")}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("channel", Ticket.Channel.PHONE)
+        super().__init__(*args, **kwargs)
+        visible = Customer.objects.visible_to(user).active()
+        customer = model_choice_field(self, "customer")
+        customer.queryset = visible
+        customer.widget = CustomerPicker(
+            visible, attrs={"placeholder": _("Type part of a name or phone")}
+        )
+        _choices(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("customer") and not (data.get("requester") or "").strip():
+            self.add_error("customer", _("Choose the customer, or say who it is from."))
+        return data
+
+
+class ReplyForm(forms.Form):
+    KINDS = [("reply", _("Reply to the customer")), ("note", _("Internal note"))]
+
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=KINDS, initial="reply", widget=forms.RadioSelect
+    )
+    body = forms.CharField(label=_("message"), widget=core_forms.Textarea(attrs={"rows": 4}))
+    status = forms.ChoiceField(
+        label=_("then the ticket is"),
+        choices=[
+            (Ticket.Status.PENDING, _("waiting on customer")),
+            (Ticket.Status.OPEN, _("open")),
+            (Ticket.Status.SOLVED, _("solved")),
+        ],
+        initial=Ticket.Status.PENDING,
+        required=False,
+    )
+
+
+class TicketUpdateForm(core_forms.ModelForm[Ticket]):
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "category", "owner", "team"]
+        labels = {"owner": _("assignee")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self)

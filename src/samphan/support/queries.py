@@ -1,0 +1,60 @@
+"""The support inbox: its views, their counts, and a customer's tickets."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet
+
+from samphan.accounts.models import User
+from samphan.support.models import Ticket, TicketQuerySet
+
+OPEN = Q(status__in=Ticket.OPEN_STATUSES)
+
+
+# A promise not met by now: the first response, the next response, the resolution.
+def _late(now: dt.datetime) -> Q:
+    return OPEN & (
+        Q(first_responded_at__isnull=True, first_response_due__lt=now)
+        | Q(next_response_due__lt=now)
+        | Q(solved_at__isnull=True, resolution_due__lt=now)
+    )
+
+
+def view_filters(user: User, now: dt.datetime) -> dict[str, Q]:
+    """Each view of the inbox as a condition, in the order of its tabs."""
+    return {
+        "mine": OPEN & Q(owner=user.pk),
+        "unassigned": OPEN & Q(owner__isnull=True),
+        "overdue": _late(now),
+        "pending": Q(status=Ticket.Status.PENDING),
+        "open": OPEN,
+        "solved": Q(status__in=(Ticket.Status.SOLVED, Ticket.Status.CLOSED)),
+    }
+
+
+def inbox(user: User, view: str, q: str, now: dt.datetime) -> TicketQuerySet:
+    """The tickets of ``view`` this user may see, the soonest due first."""
+    tickets = Ticket.objects.visible_to(user).filter(view_filters(user, now)[view])
+    q = q.strip()
+    if q.lstrip("#").isdigit() and len(q) < 19:
+        tickets = tickets.filter(pk=int(q.lstrip("#")))
+    elif q:
+        tickets = tickets.filter(
+            Q(subject__icontains=q)
+            | Q(customer__display_name__icontains=q)
+            | Q(requester__icontains=q)
+        )
+    return tickets.select_related("customer", "owner", "team", "category").order_by(
+        F("resolution_due").asc(nulls_last=True), "-created_at", "-id"
+    )
+
+
+def view_counts(user: User, now: dt.datetime) -> dict[str, int]:
+    """How many tickets each view holds: one query for every tab."""
+    counts = {
+        name: Count("pk", filter=condition) for name, condition in view_filters(user, now).items()
+    }
+    return Ticket.objects.visible_to(user).aggregate(**counts)
+
+
+def customer_tickets(user: User, customer_id: int) -> QuerySet[Ticket]:
+    return Ticket.objects.visible_to(user).filter(customer_id=customer_id).order_by("-created_at")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from samphan.support import views
+
+urlpatterns = [
+    path("", views.inbox, name="support_inbox"),
+    path("new/", views.ticket_create, name="ticket_create"),
+    path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+]

@@ -1,0 +1,148 @@
+"""The support inbox and a ticket's page: thread, reply or note, status and assignment."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samphan.core.forms import add_errors
+from samphan.core.http import Request, search_term
+from samphan.core.pagination import paginate
+from samphan.core.permissions import require_perm
+from samphan.support import queries, services, sla
+from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
+from samphan.support.models import Ticket
+
+VIEW_LABELS = {
+    "mine": gettext_lazy("Mine"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "overdue": gettext_lazy("Overdue"),
+    "pending": gettext_lazy("Waiting on customer"),
+    "open": gettext_lazy("All open"),
+    "solved": gettext_lazy("Solved"),
+}
+
+
+def ticket_for_user(request: Request, pk: int, perm: str = "support.view_ticket") -> Ticket:
+    require_perm(request.user, perm)
+    found = (
+        Ticket.objects.visible_to(request.user)
+        .select_related("customer", "owner", "team", "category")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+def inbox(request: Request) -> HttpResponse:
+    require_perm(request.user, "support.view_ticket")
+    now = timezone.now()
+    view = request.GET.get("view", "")
+    if view not in VIEW_LABELS:
+        view = "mine" if request.user.has_perm("support.change_ticket") else "open"
+    q = search_term(request)
+    counts = queries.view_counts(request.user, now)
+    context = {
+        "page": paginate(request, queries.inbox(request.user, view, q, now)),
+        "view": view,
+        "q": q,
+        "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
+        "now": now,
+    }
+    template = "support/inbox.html#results" if request.htmx else "support/inbox.html"
+    return render(request, template, context)
+
+
+@login_required
+def ticket_create(request: Request) -> HttpResponse:
+    require_perm(request.user, "support.add_ticket")
+    initial = (
+        {"customer": request.GET["customer"]} if request.GET.get("customer", "").isdigit() else {}
+    )
+    form = TicketForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_open(
+                actor=request.user,
+                subject=data["subject"],
+                body=data["body"],
+                channel=data["channel"],
+                customer=data["customer"],
+                requester=data["requester"],
+                priority=data["priority"],
+                category=data["category"],
+                team=data["team"],
+                owner=data["owner"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
+            return redirect("ticket_detail", pk=ticket.pk)
+    return render(request, "support/ticket_form.html", {"form": form})
+
+
+def _detail(
+    request: Request, ticket: Ticket, reply: ReplyForm, update: TicketUpdateForm, status: int = 200
+) -> HttpResponse:
+    thread = ticket.messages.select_related("author").order_by("created_at", "id")
+    context = {
+        "ticket": ticket,
+        "thread": thread,
+        "reply_form": reply,
+        "update_form": update,
+        "promises": sla.running(ticket),
+        "now": timezone.now(),
+    }
+    return render(request, "support/ticket_detail.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request: Request, pk: int) -> HttpResponse:
+    """The ticket's page. It posts two forms: a reply or note, and (``action=update``) the
+    status and assignment."""
+    ticket = ticket_for_user(request, pk)
+    if request.method != "POST":
+        return _detail(request, ticket, ReplyForm(), TicketUpdateForm(instance=ticket))
+    require_perm(request.user, "support.change_ticket")
+    if request.POST.get("action") == "update":
+        return _update(request, ticket)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["kind"] == "note":
+                services.ticket_note(actor=request.user, ticket=ticket, body=data["body"])
+            else:
+                services.ticket_reply(
+                    actor=request.user, ticket=ticket, body=data["body"], status=data["status"]
+                )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("ticket_detail", pk=ticket.pk)
+    return _detail(request, ticket, form, TicketUpdateForm(instance=ticket), status=400)
+
+
+def _update(request: Request, ticket: Ticket) -> HttpResponse:
+    # The form edits a copy: the page shows the ticket as it is if the change is refused.
+    form = TicketUpdateForm(request.POST, instance=Ticket.objects.get(pk=ticket.pk))
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.ticket_update(actor=request.user, ticket=ticket, fields=fields)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("ticket_detail", pk=ticket.pk)
+    return _detail(request, ticket, ReplyForm(), form, status=400)
