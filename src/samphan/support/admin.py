@@ -1,0 +1,33 @@
+"""Support's settings in the admin until they have a page of their own: business hours
+(the business's and each team's), closed days, SLA policies, ticket categories. Tickets
+are written through the app, whose services keep the SLA clock and the audit log."""
+
+from django.contrib import admin
+
+from samphan.support.models import WEEKDAYS, Category, ClosedDay, Schedule, SlaPolicy
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin[Schedule]):
+    list_display = ("name", "team", "public_holidays")
+    # The week as rows of two times, Monday first.
+    fields = ("name", "team", "public_holidays", *((f"{d}_opens", f"{d}_closes") for d in WEEKDAYS))
+
+
+@admin.register(ClosedDay)
+class ClosedDayAdmin(admin.ModelAdmin[ClosedDay]):
+    list_display = ("date", "name", "schedule")
+    date_hierarchy = "date"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
+    list_display = (
+        "priority", "tier", "first_response_minutes", "next_response_minutes", "resolution_minutes",
+    )  # fmt: skip
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    list_display = ("name", "name_en")
+    search_fields = ("name", "name_en")
