@@ -38,7 +38,7 @@ class TicketForm(core_forms.ModelForm[Ticket]):
             "owner",
             "team",
         ]
-        labels = {"owner": _("assign to")}
+        labels = {"owner": _("Assign to")}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("channel", Ticket.Channel.PHONE)
