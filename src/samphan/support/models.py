@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core.models import TimeStampedModel
@@ -216,6 +217,9 @@ class Ticket(TimeStampedModel):
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
+    # When the customer asked (a mail's or a call's time), which the SLA clock starts from.
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
     customer = models.ForeignKey(
         Customer,
         verbose_name=_("customer"),
@@ -321,7 +325,7 @@ class TicketMessage(models.Model):
         related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Ticket.Channel.choices)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -59,26 +59,41 @@ def ticket_open(
         owner=owner,
         status=Ticket.Status.OPEN if owner else Ticket.Status.NEW,
         last_message_at=now,
+        created_at=now,
     )
     ticket.full_clean(exclude=["customer", "owner", "team", "category"])
     sla.start(ticket, now)
     ticket.save()
     TicketMessage.objects.create(
-        ticket=ticket, kind=TicketMessage.Kind.IN, body=body.strip(), channel=channel, author=None
+        ticket=ticket,
+        kind=TicketMessage.Kind.IN,
+        body=body.strip(),
+        channel=channel,
+        created_at=now,
     )
     _audit(actor, ticket, AuditEvent.Action.CREATE, diff({}, snapshot(ticket, TICKET_FIELDS)))
     return ticket
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+    # Only the ticket is locked: its customer may be none (an outer join PostgreSQL refuses).
+    return (
+        Ticket.objects.select_for_update(of=("self",)).select_related("customer").get(pk=ticket.pk)
+    )
 
 
-def _message(ticket: Ticket, kind: str, body: str, author: User | None) -> TicketMessage:
+def _message(
+    ticket: Ticket, kind: str, body: str, author: User | None, at: dt.datetime | None = None
+) -> TicketMessage:
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the message.")})
     return TicketMessage.objects.create(
-        ticket=ticket, kind=kind, body=body.strip(), channel=ticket.channel, author=author
+        ticket=ticket,
+        kind=kind,
+        body=body.strip(),
+        channel=ticket.channel,
+        author=author,
+        created_at=at or timezone.now(),
     )
 
 
@@ -96,7 +111,7 @@ def ticket_reply(
     now = now or timezone.now()
     ticket = _locked(ticket)
     before = snapshot(ticket, TICKET_FIELDS)
-    message = _message(ticket, TicketMessage.Kind.OUT, body, actor)
+    message = _message(ticket, TicketMessage.Kind.OUT, body, actor, now)
     sla.staff_replied(ticket, now)
     if ticket.owner_id is None:
         ticket.owner = actor  # who answers an unassigned ticket takes it
@@ -128,7 +143,7 @@ def ticket_customer_wrote(
     if not reopens(ticket, now):
         raise ValidationError({"ticket": _("This ticket is closed: open a new one.")})
     before = snapshot(ticket, TICKET_FIELDS)
-    message = _message(ticket, TicketMessage.Kind.IN, body, None)
+    message = _message(ticket, TicketMessage.Kind.IN, body, None, now)
     if ticket.status == Ticket.Status.SOLVED:
         ticket.solved_at = None
     ticket.status = Ticket.Status.OPEN if ticket.owner_id else Ticket.Status.NEW
