@@ -197,3 +197,26 @@ def test_erasing_the_customer_erases_what_their_tickets_say(office, agent):
     assert len(bodies) == 2 and not any("สมชาย" in b or "บุบ" in b for b in bodies)
     # What was handled and when stays, for the service figures.
     assert ticket.first_responded_at == at(1, 11) and ticket.status == Ticket.Status.PENDING
+
+
+def test_the_soonest_due_is_the_same_in_sql_as_in_python(office, agent):
+    from samphan.support.queries import SOONEST_DUE
+
+    fresh = open_ticket(CustomerFactory(), at(1, 10))  # first response and resolution run
+    answered = open_ticket(CustomerFactory(), at(1, 10))
+    services.ticket_reply(actor=agent, ticket=answered, body="ok", status="open", now=at(1, 11))
+    again = open_ticket(CustomerFactory(), at(2, 10))
+    services.ticket_reply(actor=agent, ticket=again, body="ok", now=at(2, 11))
+    services.ticket_customer_wrote(ticket=again, body="ยังไม่ได้", now=at(2, 12))
+    waiting = open_ticket(CustomerFactory(), at(3, 10))
+    services.ticket_reply(actor=agent, ticket=waiting, body="ok", now=at(3, 11))
+    solved = open_ticket(CustomerFactory(), at(3, 10))
+    services.ticket_reply(actor=agent, ticket=solved, body="ok", status="solved", now=at(3, 11))
+    tickets = Ticket.objects.annotate(soonest=SOONEST_DUE).order_by("pk")
+    found = {t.pk: (t.soonest_due, t.soonest) for t in tickets}
+    assert found[fresh.pk][0] == at(1, 14)  # 4 h to the first response
+    assert found[again.pk][0] == at(2, 14)  # 2 h to the next response
+    assert found[waiting.pk][0] is None and found[solved.pk][0] is None
+    never = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+    for python, sql in found.values():
+        assert sql == (python or never)

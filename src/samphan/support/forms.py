@@ -62,11 +62,11 @@ class ReplyForm(forms.Form):
     KINDS = [("reply", _("Reply to the customer")), ("note", _("Internal note"))]
 
     kind = forms.ChoiceField(
-        label=_("kind"), choices=KINDS, initial="reply", widget=forms.RadioSelect
+        label=_("Send as"), choices=KINDS, initial="reply", widget=forms.RadioSelect
     )
-    body = forms.CharField(label=_("message"), widget=core_forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Message"), widget=core_forms.Textarea(attrs={"rows": 4}))
     status = forms.ChoiceField(
-        label=_("then the ticket is"),
+        label=_("Then the ticket is"),
         choices=[
             (Ticket.Status.PENDING, _("waiting on customer")),
             (Ticket.Status.OPEN, _("open")),
@@ -81,7 +81,7 @@ class TicketUpdateForm(core_forms.ModelForm[Ticket]):
     class Meta:
         model = Ticket
         fields = ["status", "priority", "category", "owner", "team"]
-        labels = {"owner": _("assignee")}
+        labels = {"owner": _("Assignee")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

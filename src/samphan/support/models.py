@@ -299,6 +299,21 @@ class Ticket(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def promises_running(self) -> dict[str, dt.datetime]:
+        """The promises not yet met, by their due time (``queries.SOONEST_DUE`` in SQL)."""
+        found = {}
+        if self.first_responded_at is None and self.first_response_due is not None:
+            found["first_response"] = self.first_response_due
+        if self.next_response_due is not None:
+            found["next_response"] = self.next_response_due
+        if self.resolution_due is not None and self.solved_at is None:
+            found["resolution"] = self.resolution_due
+        return found
+
+    @property
+    def soonest_due(self) -> dt.datetime | None:
+        return min(self.promises_running().values(), default=None)
+
 
 class TicketMessage(models.Model):
     """One message of a ticket's thread: from the customer, to them, or a note for staff."""

@@ -2,12 +2,21 @@
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from samphan.accounts.models import User
 from samphan.support.models import Ticket, TicketQuerySet
 
 OPEN = Q(status__in=Ticket.OPEN_STATUSES)
+# Ticket.soonest_due in SQL: the earliest promise not yet met (a far date when none runs;
+# SQLite's MIN() and PostgreSQL's LEAST() treat NULL differently, so no NULL reaches them).
+NEVER = Value(dt.datetime(9999, 1, 1, tzinfo=dt.UTC))
+SOONEST_DUE = Least(
+    Coalesce(Case(When(first_responded_at__isnull=True, then=F("first_response_due"))), NEVER),
+    Coalesce(F("next_response_due"), NEVER),
+    Coalesce(Case(When(solved_at__isnull=True, then=F("resolution_due"))), NEVER),
+)
 
 
 # A promise not met by now: the first response, the next response, the resolution.
@@ -44,7 +53,7 @@ def inbox(user: User, view: str, q: str, now: dt.datetime) -> TicketQuerySet:
             | Q(requester__icontains=q)
         )
     return tickets.select_related("customer", "owner", "team", "category").order_by(
-        F("resolution_due").asc(nulls_last=True), "-created_at", "-id"
+        SOONEST_DUE, "-created_at", "-id"
     )
 
 

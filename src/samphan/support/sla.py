@@ -77,22 +77,10 @@ def staff_replied(ticket: Ticket, now: dt.datetime) -> None:
     ticket.paused_minutes.pop("next_response", None)
 
 
-def running(ticket: Ticket) -> dict[str, dt.datetime]:
-    """The promises not yet met, by their due time."""
-    found = {}
-    if ticket.first_responded_at is None and ticket.first_response_due is not None:
-        found["first_response"] = ticket.first_response_due
-    if ticket.next_response_due is not None:
-        found["next_response"] = ticket.next_response_due
-    if ticket.resolution_due is not None and ticket.solved_at is None:
-        found["resolution"] = ticket.resolution_due
-    return found
-
-
 def pause(ticket: Ticket, now: dt.datetime) -> None:
     """Waiting on the customer: keep what each running promise has left, stop the clock."""
     week = week_for(ticket)
-    for promise, due in running(ticket).items():
+    for promise, due in ticket.promises_running().items():
         left = working_minutes_between(now, due, week) if week is not None else 0
         ticket.paused_minutes[promise] = left
         setattr(ticket, DUE[promise], None)

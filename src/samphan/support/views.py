@@ -13,7 +13,7 @@ from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
-from samphan.support import queries, services, sla
+from samphan.support import queries, services
 from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
 from samphan.support.models import Ticket
 
@@ -99,7 +99,7 @@ def _detail(
         "thread": thread,
         "reply_form": reply,
         "update_form": update,
-        "promises": sla.running(ticket),
+        "promises": ticket.promises_running(),
         "now": timezone.now(),
     }
     return render(request, "support/ticket_detail.html", context, status=status)

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded {result.customers:,} customers, {result.contact_points:,} contact points, "
             f"{result.interactions:,} interactions, {result.orders:,} orders with "
-            f"{result.order_lines:,} lines, {result.deals:,} deals, {result.leads:,} leads and "
+            f"{result.order_lines:,} lines, {result.deals:,} deals, {result.leads:,} leads, "
             f"{result.quotes:,} quotations and {result.tickets:,} support tickets in "
             f"{result.seconds:.1f} s "
             f"({result.customers / max(result.seconds, 1e-6):,.0f} customers/s)."
