@@ -192,3 +192,13 @@ def test_a_viewer_may_read_but_not_answer(make_user):
     assert client.post(f"/support/{ticket.pk}/", {"kind": "note", "body": "x"}).status_code == 403
     assert client.get("/support/new/").status_code == 403
     assert TicketMessage.objects.filter(ticket=ticket).count() == 1
+
+
+def test_the_inbox_opens_on_mine_only_for_who_has_tickets(agent_client, agent):
+    ticket_for(CustomerFactory(), subject="ของคนอื่น")
+    html = agent_client.get("/support/").content.decode()
+    assert 'href="?view=open" class="tab active"' in html and "ของคนอื่น" in html
+    ticket_for(CustomerFactory(), subject="ของฉันเอง", owner=agent)
+    html = agent_client.get("/support/").content.decode()
+    assert 'href="?view=mine" class="tab active"' in html
+    assert "ของฉันเอง" in html and "ของคนอื่น" not in html

@@ -44,11 +44,11 @@ def ticket_for_user(request: Request, pk: int, perm: str = "support.view_ticket"
 def inbox(request: Request) -> HttpResponse:
     require_perm(request.user, "support.view_ticket")
     now = timezone.now()
-    view = request.GET.get("view", "")
-    if view not in VIEW_LABELS:
-        view = "mine" if request.user.has_perm("support.change_ticket") else "open"
-    q = search_term(request)
     counts = queries.view_counts(request.user, now)
+    view = request.GET.get("view", "")
+    if view not in VIEW_LABELS:  # one's own tickets first, when one has any
+        view = "mine" if counts["mine"] else "open"
+    q = search_term(request)
     context = {
         "page": paginate(request, queries.inbox(request.user, view, q, now)),
         "view": view,
