@@ -82,6 +82,12 @@ def test_bad_input_names_the_field(desk, payload, field):
 def test_unknown_fields_and_wrong_types_are_refused(desk):
     assert desk.post(URL, {"nope": 1}, content_type="application/json").status_code == 422
     assert desk.post(URL, {"customer_id": "x"}, content_type="application/json").status_code == 422
+    # JSON true is not the customer with id 1 (pydantic would read it as 1; schemathesis
+    # sent it).
+    regular_one = CustomerFactory(pk=1)
+    answer = desk.post(URL, {"customer_id": True}, content_type="application/json")
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"][-1] == "customer_id"
+    assert not Interaction.objects.filter(customer=regular_one).exists()
 
 
 def test_a_viewer_may_not_check_in(make_user):

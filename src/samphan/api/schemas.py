@@ -59,7 +59,15 @@ Search = Annotated[str, MaxChars(100)]  # a list's `q`
 Email = Annotated[str, MaxChars(254)]  # the longest address RFC 5321 lets through
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+def _not_a_boolean(value: Any) -> Any:
+    # Pydantic reads JSON true as 1, a valid id: a client sending true meant something else.
+    if isinstance(value, bool):
+        raise ValueError("an id is a whole number, not true or false")
+    return value
+
+
+# In a path, the id arrives as text and is read as a number; in a body it must be one.
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
 
 
 def _iso_date_only(value: Any) -> Any:
