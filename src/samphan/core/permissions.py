@@ -9,6 +9,7 @@ from typing import Self
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 
 from samphan.core.http import User
 
@@ -60,3 +61,23 @@ def visible_sql(user: User | AnonymousUser, *, alias: str = "") -> tuple[str, li
 def require_perm(user: User | AnonymousUser, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied(perm)
+
+
+def record_for_user[M: models.Model](
+    records: models.QuerySet[M], user: User, pk: int, *, perm: str = "", for_update: bool = False
+) -> M:
+    """Fetch-and-authorise, the one way an app gets a record by id: 403 without ``perm``
+    (checked first), 404 for a record the user may not see (never 403, which would tell a
+    stranger the id exists)."""
+    if perm:
+        require_perm(user, perm)
+    if isinstance(records, OwnedQuerySet):  # a catalogue is shared, owned records are not
+        records = records.visible_to(user)
+    if for_update:
+        # Only the record's own row: PostgreSQL refuses to lock the nullable side of the
+        # outer joins that select_related makes (an owner, a team).
+        records = records.select_for_update(of=("self",))
+    found = records.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

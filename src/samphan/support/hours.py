@@ -85,9 +85,3 @@ def working_minutes_between(start: dt.datetime, end: dt.datetime, week: Week) ->
 def thai_public_holidays(year: int) -> frozenset[dt.date]:
     """Thailand's public holidays of ``year``, substitution days included."""
     return frozenset(holidays.country_holidays("TH", years=year))
-
-
-def thai_holiday_name(day: dt.date, language: str = "th") -> str:
-    """The holiday's name in Thai or English ("" if ``day`` is not one)."""
-    names = holidays.country_holidays("TH", years=day.year, language=language)
-    return str(names.get(day, ""))

@@ -195,9 +195,6 @@ class Category(models.Model):
 class TicketQuerySet(OwnedQuerySet["Ticket"]):
     """A ticket is its assignee's (``owner``) and its team's."""
 
-    def open(self) -> "TicketQuerySet":
-        return self.filter(status__in=Ticket.OPEN_STATUSES)
-
 
 class Ticket(TimeStampedModel):
     class Status(models.TextChoices):
@@ -294,10 +291,6 @@ class Ticket(TimeStampedModel):
     @property
     def number(self) -> str:
         return f"#{self.pk}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
 
     def promises_running(self) -> dict[str, dt.datetime]:
         """The promises not yet met, by their due time (``queries.SOONEST_DUE`` in SQL)."""

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, Least
 
 from samphan.accounts.models import User
@@ -63,7 +63,3 @@ def view_counts(user: User, now: dt.datetime) -> dict[str, int]:
         name: Count("pk", filter=condition) for name, condition in view_filters(user, now).items()
     }
     return Ticket.objects.visible_to(user).aggregate(**counts)
-
-
-def customer_tickets(user: User, customer_id: int) -> QuerySet[Ticket]:
-    return Ticket.objects.visible_to(user).filter(customer_id=customer_id).order_by("-created_at")

@@ -58,12 +58,13 @@ def start(ticket: Ticket, now: dt.datetime) -> None:
 
 def customer_wrote(ticket: Ticket, now: dt.datetime) -> None:
     """A message from the customer: a paused clock runs again, and once the first response
-    is given, the next response falls due."""
-    resume(ticket, now)
-    if ticket.first_responded_at is None:
+    is given, the next response falls due. The schedule is read once for both."""
+    week = week_for(ticket)
+    _resume(ticket, now, week)
+    if ticket.first_responded_at is None or ticket.next_response_due is not None:
         return
-    policy, week = policy_for(ticket), week_for(ticket)
-    if policy is not None and week is not None and ticket.next_response_due is None:
+    policy = policy_for(ticket)
+    if policy is not None and week is not None:
         ticket.next_response_due = add_working_minutes(now, policy.next_response_minutes, week)
 
 
@@ -79,8 +80,9 @@ def staff_replied(ticket: Ticket, now: dt.datetime) -> None:
 
 def pause(ticket: Ticket, now: dt.datetime) -> None:
     """Waiting on the customer: keep what each running promise has left, stop the clock."""
-    week = week_for(ticket)
-    for promise, due in ticket.promises_running().items():
+    running = ticket.promises_running()
+    week = week_for(ticket) if running else None
+    for promise, due in running.items():
         left = working_minutes_between(now, due, week) if week is not None else 0
         ticket.paused_minutes[promise] = left
         setattr(ticket, DUE[promise], None)
@@ -88,9 +90,11 @@ def pause(ticket: Ticket, now: dt.datetime) -> None:
 
 def resume(ticket: Ticket, now: dt.datetime) -> None:
     """The clock runs again from ``now`` with the minutes each promise had left."""
-    if not ticket.paused_minutes:
-        return
-    week = week_for(ticket)
+    if ticket.paused_minutes:
+        _resume(ticket, now, week_for(ticket))
+
+
+def _resume(ticket: Ticket, now: dt.datetime, week: Week | None) -> None:
     if week is not None:
         for promise, left in ticket.paused_minutes.items():
             setattr(ticket, DUE[promise], add_working_minutes(now, int(left), week))

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.support import queries, services
+from samphan.support.access import ticket_for_user
 from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
 from samphan.support.models import Ticket
 
@@ -25,19 +26,6 @@ VIEW_LABELS = {
     "open": gettext_lazy("All open"),
     "solved": gettext_lazy("Solved"),
 }
-
-
-def ticket_for_user(request: Request, pk: int, perm: str = "support.view_ticket") -> Ticket:
-    require_perm(request.user, perm)
-    found = (
-        Ticket.objects.visible_to(request.user)
-        .select_related("customer", "owner", "team", "category")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
 
 
 @login_required
@@ -109,7 +97,7 @@ def _detail(
 def ticket_detail(request: Request, pk: int) -> HttpResponse:
     """The ticket's page. It posts two forms: a reply or note, and (``action=update``) the
     status and assignment."""
-    ticket = ticket_for_user(request, pk)
+    ticket = ticket_for_user(request.user, pk)
     if request.method != "POST":
         return _detail(request, ticket, ReplyForm(), TicketUpdateForm(instance=ticket))
     require_perm(request.user, "support.change_ticket")
