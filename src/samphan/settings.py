@@ -419,6 +419,18 @@ SAMPHAN_LINE_ACCESS_TOKEN: str = env_str("SAMPHAN_LINE_ACCESS_TOKEN")
 SAMPHAN_LINE_CHANNEL_SECRET: str = env_str("SAMPHAN_LINE_CHANNEL_SECRET")
 # Signs the bounces the mail server posts to /hooks/email/bounce/ (empty: refused).
 SAMPHAN_BOUNCE_SECRET: str = env_str("SAMPHAN_BOUNCE_SECRET")
+# Support (docs/support.md): the address customers write to, which replies come from;
+# the mailbox the worker reads it from by IMAP (no host: only `samphan mail-in` brings
+# mail in), how often, and the largest attachment kept (bigger ones are listed, not kept).
+SAMPHAN_SUPPORT_EMAIL: str = env_str("SAMPHAN_SUPPORT_EMAIL")
+SAMPHAN_IMAP_HOST: str = env_str("SAMPHAN_IMAP_HOST")
+SAMPHAN_IMAP_PORT: int = int(env_str("SAMPHAN_IMAP_PORT", "993"))
+SAMPHAN_IMAP_SSL: bool = env_bool("SAMPHAN_IMAP_SSL", True)
+SAMPHAN_IMAP_USER: str = env_str("SAMPHAN_IMAP_USER")
+SAMPHAN_IMAP_PASSWORD: str = env_str("SAMPHAN_IMAP_PASSWORD")
+SAMPHAN_IMAP_FOLDER: str = env_str("SAMPHAN_IMAP_FOLDER", "INBOX")
+SAMPHAN_IMAP_EVERY: float = float(env_str("SAMPHAN_IMAP_EVERY", "60"))
+SAMPHAN_MAIL_ATTACHMENT_MAX: int = int(env_str("SAMPHAN_MAIL_ATTACHMENT_MAX", str(10 * 2**20)))
 # The outbox: messages a second per channel (0: no limit), how long a sender holds the
 # messages it took (another takes them over after), and how often it gives up.
 SAMPHAN_RATE_LIMITS: list[str] = env_list("SAMPHAN_RATE_LIMITS", "email=0,sms=20,line=100")

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from samphan.accounts.models import Role
+from samphan.messaging.models import Message
 from samphan.support import services
 from samphan.support.models import Ticket, TicketMessage
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
@@ -202,3 +203,29 @@ def test_the_inbox_opens_on_mine_only_for_who_has_tickets(agent_client, agent):
     html = agent_client.get("/support/").content.decode()
     assert 'href="?view=mine" class="tab active"' in html
     assert "ของฉันเอง" in html and "ของคนอื่น" not in html
+
+
+def test_the_page_says_where_a_reply_goes_and_the_reply_is_queued_there(agent_client, reachable):
+    ticket = services.ticket_open(
+        actor=None, subject="Broken", body="Broken box", channel="email", address="ann@example.com"
+    )
+    page = agent_client.get(f"/support/{ticket.pk}/").content.decode()
+    assert "A reply goes by e-mail to ann@example.com." in page
+    assert 'lang="th" data-body="สวัสดีค่ะ คุณ' in page  # the canned replies, filled in
+
+    agent_client.post(f"/support/{ticket.pk}/", {"kind": "reply", "body": "Sorry!", "status": ""})
+    sent = Message.objects.get()
+    assert (sent.channel, sent.to, sent.purpose) == ("email", "ann@example.com", "service")
+    page = agent_client.get(f"/support/{ticket.pk}/").content.decode()
+    assert "e-mail → ann@example.com" in page and "queued" in page
+
+
+def test_a_reply_that_cannot_be_sent_is_said_before_and_after(agent_client):
+    ticket = services.ticket_open(
+        actor=None, subject="Call", body="Called", channel="phone", requester="Khun Nid"
+    )
+    page = agent_client.get(f"/support/{ticket.pk}/").content.decode()
+    assert "A reply cannot be sent:" in page
+    agent_client.post(f"/support/{ticket.pk}/", {"kind": "reply", "body": "Told her", "status": ""})
+    page = agent_client.get(f"/support/{ticket.pk}/").content.decode()
+    assert "not sent" in page and "choose the ticket&#x27;s customer" in page

@@ -53,6 +53,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     text = models.TextField(_("message"))
     html = models.TextField(blank=True)
+    # Extra e-mail headers, plain ASCII: the threading of a ticket's reply (In-Reply-To,
+    # References) and where the customer's answer should go (Reply-To).
+    headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -62,6 +62,7 @@ def message_queue(
     text: str,
     subject: str = "",
     html: str = "",
+    headers: dict[str, str] | None = None,
     idempotency_key: str,
     actor: User | None = None,
 ) -> Message:
@@ -69,7 +70,8 @@ def message_queue(
     back the message queued the first time, so a retried action never sends twice."""
     message, _created = message_queue_or_get(
         customer=customer, channel=channel, purpose=purpose, to=to, text=text,
-        subject=subject, html=html, idempotency_key=idempotency_key, actor=actor,
+        subject=subject, html=html, headers=headers, idempotency_key=idempotency_key,
+        actor=actor,
     )  # fmt: skip
     return message
 
@@ -83,6 +85,7 @@ def message_queue_or_get(
     text: str,
     subject: str = "",
     html: str = "",
+    headers: dict[str, str] | None = None,
     idempotency_key: str,
     actor: User | None = None,
 ) -> tuple[Message, bool]:
@@ -101,6 +104,7 @@ def message_queue_or_get(
         subject=subject.strip(),
         text=text.strip(),
         html=html,
+        headers=headers or {},
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     message.full_clean(exclude=["customer", "created_by"])

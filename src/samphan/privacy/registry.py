@@ -189,7 +189,10 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Telling the customer what they asked for, or marketing with their consent."),
         Basis.CONSENT,
         "customer",
-        {"to": A, "subject": A, "text": A, "html": A, "error": A, "provider_ref": A},
+        {
+            "to": A, "subject": A, "text": A, "html": A, "headers": A, "error": A,
+            "provider_ref": A,
+        },  # fmt: skip
         _("Address and content are erased; that a message was sent, and when, is kept."),
     ),
     PersonalData(
@@ -226,7 +229,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Answering what the customer asked of the business."),
         Basis.CONTRACT,
         "customer",
-        {"subject": A, "requester": A},
+        {"subject": A, "requester": A, "address": A},
         _(
             "The subject and the sender's address are erased; that a ticket was handled, "
             "when and how fast, is kept for the service figures."
@@ -239,8 +242,9 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("The conversation of a ticket."),
         Basis.CONTRACT,
         "ticket__customer",
-        {"body": A},
+        {"body": A, "email_id": A},
         _("The text is erased; who wrote when is kept."),
+        plain=("unsent_reason",),
     ),
     PersonalData(
         "loyalty.PointsEntry",

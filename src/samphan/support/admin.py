@@ -1,10 +1,17 @@
 """Support's settings in the admin until they have a page of their own: business hours
-(the business's and each team's), closed days, SLA policies, ticket categories. Tickets
+(the business's and each team's), closed days, SLA policies, ticket categories, canned replies. Tickets
 are written through the app, whose services keep the SLA clock and the audit log."""
 
 from django.contrib import admin
 
-from samphan.support.models import WEEKDAYS, Category, ClosedDay, Schedule, SlaPolicy
+from samphan.support.models import (
+    WEEKDAYS,
+    CannedReply,
+    Category,
+    ClosedDay,
+    Schedule,
+    SlaPolicy,
+)
 
 
 @admin.register(Schedule)
@@ -31,3 +38,10 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
 class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ("name", "name_en")
     search_fields = ("name", "name_en")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin[CannedReply]):
+    list_display = ("title", "language")
+    list_filter = ("language",)
+    search_fields = ("title", "body")

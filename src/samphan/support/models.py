@@ -230,8 +230,11 @@ class Ticket(TimeStampedModel):
         _("from"),
         max_length=200,
         blank=True,
-        help_text=_("The sender's address or number, while they are not linked to a customer."),
+        help_text=_("Who it is from, while they are not linked to a customer."),
     )
+    # Where replies go on the ticket's channel: the e-mail address, mobile number or LINE
+    # user the customer wrote from (empty: the customer's own, by their preferred channel).
+    address = models.CharField(_("reply to"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(
@@ -334,12 +337,63 @@ class TicketMessage(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Ticket.Channel.choices)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # A reply as the outbox sends it (None: recorded only, ``unsent_reason`` says why).
+    outbox = models.OneToOneField(
+        "messaging.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticket_message",
+    )
+    unsent_reason = models.CharField(_("not sent"), max_length=300, blank=True)
+    # A mail's Message-ID: a mail that arrives twice (pipe and IMAP) is kept once, and a
+    # reply to it finds its ticket.
+    email_id = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")
         indexes = [models.Index(fields=["ticket", "created_at"], name="support_message_thread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_id"],
+                condition=~models.Q(email_id=""),
+                name="support_mail_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.body[:60]}"
+
+
+class CannedReply(models.Model):
+    """A reply staff start from. ``{name}``, ``{ticket}``, ``{agent}`` and ``{shop}`` are
+    filled in for the ticket at hand."""
+
+    class Language(models.TextChoices):
+        THAI = "th", _("Thai")
+        ENGLISH = "en", _("English")
+
+    title = models.CharField(_("title"), max_length=100)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.THAI
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "{name}: the customer's name, {ticket}: the ticket's number, {agent}: your name, "
+            "{shop}: the shop's name."
+        ),
+    )
+
+    class Meta:
+        ordering = ["language", "title"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "title"], name="support_canned_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -13,10 +13,12 @@ from samphan.accounts.models import Team, User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer
-from samphan.support import sla
+from samphan.support import replies, sla
 from samphan.support.models import Category, Ticket, TicketMessage
 
-TICKET_FIELDS = ("subject", "channel", "status", "priority", "category", "owner", "team")
+TICKET_FIELDS = (
+    "customer", "subject", "channel", "status", "priority", "category", "owner", "team",
+)  # fmt: skip
 # A customer's reply within this many days reopens a solved ticket; later, it opens a new one.
 REOPEN_DAYS = 7
 
@@ -36,21 +38,28 @@ def ticket_open(
     channel: str,
     customer: Customer | None = None,
     requester: str = "",
+    address: str = "",
     priority: str = "",
     category: Category | None = None,
     team: Team | None = None,
     owner: User | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """A ticket with its first message from the customer (what they asked, as told)."""
+    """A ticket with its first message from the customer (what they asked, as told).
+    ``address``: where they wrote from on ``channel``; replies go there, and the one
+    customer with it is the ticket's when none is given."""
     now = now or timezone.now()
-    if customer is None and not requester.strip():
+    address = address.strip()
+    if customer is None and address:
+        customer = replies.customer_with(channel, address)
+    if customer is None and not (requester.strip() or address):
         raise ValidationError({"customer": _("Choose the customer, or say who it is from.")})
     if not (body or "").strip():
         raise ValidationError({"body": _("Write what the customer asked.")})
     ticket = Ticket(
         customer=customer,
-        requester=requester.strip(),
+        requester=requester.strip()[:200] or address[:200],
+        address=address,
         subject=(subject or "").strip(),
         channel=channel,
         priority=priority or Ticket._meta.get_field("priority").default,
@@ -106,12 +115,16 @@ def ticket_reply(
     status: str = "",
     now: dt.datetime | None = None,
 ) -> TicketMessage:
-    """A reply to the customer. It meets the response promises; the ticket then waits on
-    the customer unless another status is chosen ("open" to keep it, "solved")."""
+    """A reply to the customer, sent through the outbox (``replies``); a sender nobody
+    knew becomes a customer. It meets the response promises; the ticket then waits on the
+    customer unless another status is chosen ("open" to keep it, "solved")."""
     now = now or timezone.now()
     ticket = _locked(ticket)
     before = snapshot(ticket, TICKET_FIELDS)
     message = _message(ticket, TicketMessage.Kind.OUT, body, actor, now)
+    if ticket.customer is None and ticket.address:
+        ticket.customer = replies.customer_from_sender(actor, ticket)
+    replies.reply_send(actor, ticket, message)
     sla.staff_replied(ticket, now)
     if ticket.owner_id is None:
         ticket.owner = actor  # who answers an unassigned ticket takes it

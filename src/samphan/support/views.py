@@ -13,7 +13,7 @@ from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
-from samphan.support import queries, services
+from samphan.support import queries, replies, services
 from samphan.support.access import ticket_for_user
 from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
 from samphan.support.models import Ticket
@@ -81,10 +81,12 @@ def ticket_create(request: Request) -> HttpResponse:
 def _detail(
     request: Request, ticket: Ticket, reply: ReplyForm, update: TicketUpdateForm, status: int = 200
 ) -> HttpResponse:
-    thread = ticket.messages.select_related("author").order_by("created_at", "id")
+    thread = ticket.messages.select_related("author", "outbox").order_by("created_at", "id")
     context = {
         "ticket": ticket,
         "thread": thread,
+        "route": replies.route_for(ticket),
+        "canned": replies.canned_for(ticket, request.user),
         "reply_form": reply,
         "update_form": update,
         "promises": ticket.promises_running(),

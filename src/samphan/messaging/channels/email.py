@@ -62,17 +62,20 @@ def message_id(message: Message) -> str:
     return f"<{message.key}@{domain}>"
 
 
-def list_headers(message: Message) -> dict[str, str]:
+def extra_headers(message: Message) -> dict[str, str]:
+    """The message's own headers (a ticket reply's threading), and for marketing the
+    one-click unsubscribe."""
     if message.purpose != "marketing":
-        return {}
+        return dict(message.headers)
     return {
+        **message.headers,
         "List-Unsubscribe": f"<{unsubscribe_url(message)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
 
 def email_of(message: Message) -> EmailMultiAlternatives:
-    headers = {"Message-ID": message_id(message), **list_headers(message)}
+    headers = {"Message-ID": message_id(message), **extra_headers(message)}
     footer_text, footer_html = footer_of(message, shop_profile())
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -114,7 +117,7 @@ class EmailSender:
                 text=message.text + footer_text,
                 html=message.html + footer_html if message.html else "",
                 message_id=ref,
-                extra=list_headers(message).items(),
+                extra=extra_headers(message).items(),
                 attachments=attachments_of(message),
             )
         except mime.HeaderError as error:  # an address no SMTP server would take

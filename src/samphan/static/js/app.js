@@ -198,3 +198,20 @@
     }
   });
 })();
+
+// A canned reply (support/ticket_detail.html) chosen from its list goes into the reply box
+// at the cursor, already filled in for the ticket; the list goes back to its prompt.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var list = event.target;
+    if (!list.matches("select[data-canned]")) return;
+    var option = list.selectedOptions[0];
+    var box = document.getElementById(list.dataset.canned);
+    if (!option || !option.dataset.body || !box) return;
+    var at = box.selectionStart || box.value.length;
+    box.value = box.value.slice(0, at) + option.dataset.body + box.value.slice(box.selectionEnd || at);
+    list.selectedIndex = 0;
+    box.focus();
+  });
+})();
