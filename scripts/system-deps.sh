@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the tests need from Debian: Chromium for browser tests, Thai fonts (without them
 # every Thai glyph renders as a box), gettext for translations, Pango for WeasyPrint's
-# quotation PDFs and poppler-utils to read those PDFs back. Installs only what is
+# quotation PDFs, poppler-utils to read those PDFs back, and Dovecot as the real IMAP
+# server the support mail-in tests read. Installs only what is
 # missing, and only as root; otherwise says what to install.
 set -euo pipefail
 missing=()
@@ -10,6 +11,7 @@ fc-list 2>/dev/null | grep -i 'tlwg\|loma\|garuda' >/dev/null || missing+=(fonts
 command -v msgfmt >/dev/null || missing+=(gettext)
 ldconfig -p | grep -F libpangoft2-1.0.so.0 >/dev/null || missing+=(libpangoft2-1.0-0)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "Please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2

@@ -152,6 +152,7 @@ PAGES: dict[str, Needs | None] = {
     "support_inbox": needs("see_tickets"),
     "ticket_create": needs("work_tickets"),
     "ticket_detail": needs("see_tickets", record=True),
+    "ticket_attachment": needs("see_tickets", record=True),
     "lead_create": needs("capture_leads"),
     "lead_detail": needs("see_sales", record=True),
     "lead_convert": needs("work_pipeline", record=True),

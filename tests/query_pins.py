@@ -109,7 +109,9 @@ PAGES: dict[str, Pin] = {
     "ticket_create": 5,  # and the choices: staff, teams, categories
     # The ticket with its customer, assignee, team, category; the thread with its authors;
     # the choices of the status form.
-    "ticket_detail": 13,  # + the reply's route (4), the shop, the canned replies
+    # The reply's route (addresses, LINE, consents, suppressions), the shop, the canned
+    # replies, the thread's attachments.
+    "ticket_detail": 14,
     "login": 2,
     "member_sign_up": 4,
     "message_new": 7,

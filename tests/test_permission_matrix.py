@@ -31,7 +31,7 @@ from samphan.customers.models import Customer, MergeRecord
 from samphan.frontdesk.models import Alert
 from samphan.marketing.models import Segment
 from samphan.sales.models import Deal, Lead
-from samphan.support.models import Ticket
+from samphan.support.models import Ticket, TicketAttachment
 from tests.conftest import token_client
 from tests.permission_matrix import API, PAGES, Needs
 from tests.query_pins import read_url
@@ -189,6 +189,7 @@ EXTRA_ARGUMENTS = {
     "lead_assign": lambda shop: {"pk": shop.lead.pk},
     "lead_disqualify": lambda shop: {"pk": shop.lead.pk},
     "quote_pdf": lambda shop: {"pk": shop.quote.pk},
+    "ticket_attachment": lambda shop: {"pk": TicketAttachment.objects.get().pk},
     "quote_send": lambda shop: {"pk": shop.quote.pk},
     "quote_action": lambda shop: {"pk": shop.quote.pk, "action": "accept"},
     "frontdesk_check_in": lambda shop: {"pk": shop.customer.pk},

@@ -43,6 +43,7 @@ from samphan.privacy import services as privacy_services
 from samphan.privacy.models import Breach, SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
 from samphan.sales.services.leads import lead_assign, lead_disqualify
+from samphan.support.attachments import Incoming
 from samphan.support.models import Ticket
 from samphan.support.services import ticket_open
 from tests import thai_text
@@ -52,6 +53,7 @@ from tests import thai_text
 # POST, and the media files.
 NOT_PAGES = {
     "quote_pdf": "a PDF file",
+    "ticket_attachment": "a file a customer sent",
     "customer_personal_data": "a ZIP file (tests/privacy/test_views_subject.py)",
     "segment_export": "a CSV file",
     "customer_export": "a CSV or XLSX file (tests/customers/test_list_export.py)",
@@ -178,6 +180,7 @@ def shop_build(customers: int = 200) -> Shop:
     ticket = ticket_open(
         actor=admin_user, subject="เครื่องชงกาแฟไม่ทำงาน", body="เปิดไม่ติดตั้งแต่เมื่อวาน",
         channel="phone", customer=customer,
+        files=[Incoming("ใบเสร็จ.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")],
     )  # fmt: skip
     return Shop(
         admin=admin_user,

@@ -78,9 +78,7 @@ def test_a_reply_to_a_sender_nobody_knew_makes_them_a_customer(agent, smtp):
     assert audit.changes["customer"] == [None, customer.pk]
 
 
-def test_withdrawn_service_consent_on_email_sends_the_reply_by_another_channel(
-    reachable, agent
-):
+def test_withdrawn_service_consent_on_email_sends_the_reply_by_another_channel(reachable, agent):
     grant(reachable, "email", purpose="service", status="withdrawn")
     services.ticket_reply(actor=agent, ticket=mailed("ann@example.com"), body="Hello")
     assert Message.objects.get().channel == "line"  # their preferred one that may be used
@@ -140,7 +138,7 @@ def test_canned_replies_are_filled_in_for_the_ticket(reachable, agent):
     CannedReply.objects.all().delete()
     CannedReply.objects.create(title="Hi", body="Hi {name}, about {ticket}: {agent}. {other}")
     ticket = mailed("ann@example.com")
-    ((canned, text),) = replies.canned_for(ticket, agent)
+    ((_, text),) = replies.canned_for(ticket, agent)
     assert text == f"Hi {reachable.display_name}, about #{ticket.pk}: Nok. {{other}}"
 
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from samphan.accounts.models import Role
 from samphan.messaging.models import Message
 from samphan.support import services
-from samphan.support.models import Ticket, TicketMessage
+from samphan.support.attachments import Incoming
+from samphan.support.models import Ticket, TicketAttachment, TicketMessage
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 from tests.querycount import assert_queries
 
@@ -229,3 +230,23 @@ def test_a_reply_that_cannot_be_sent_is_said_before_and_after(agent_client):
     agent_client.post(f"/support/{ticket.pk}/", {"kind": "reply", "body": "Told her", "status": ""})
     page = agent_client.get(f"/support/{ticket.pk}/").content.decode()
     assert "not sent" in page and "choose the ticket&#x27;s customer" in page
+
+
+def test_an_attachment_downloads_for_who_sees_the_ticket_only(agent_client, make_user):
+    ticket = services.ticket_open(
+        actor=None, subject="Receipt", body="Attached", channel="email", address="a@example.com",
+        files=[Incoming("ใบเสร็จ.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")],
+    )  # fmt: skip
+    attachment = TicketAttachment.objects.get()
+    page = agent_client.get(f"/support/{ticket.pk}/").content.decode()
+    assert f'href="/support/attachments/{attachment.pk}/" download' in page
+
+    response = agent_client.get(f"/support/attachments/{attachment.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    assert agent_client.get(f"/media/{attachment.file.name}").status_code == 404  # never there
+
+    rep = Client()
+    rep.force_login(make_user(Role.SALES, username="rep"))  # not their ticket
+    assert rep.get(f"/support/attachments/{attachment.pk}/").status_code == 404

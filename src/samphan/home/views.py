@@ -18,7 +18,7 @@ from samphan.customers.timeline import latest_activity
 CUSTOMER_PHOTOS = "photos/"
 # Folders never served here: full exports (downloaded only through their page, by
 # administrators, audited), uploaded import files and those between the import steps.
-PRIVATE_FOLDERS = ("exports/", "imports/", "import-uploads/")
+PRIVATE_FOLDERS = ("exports/", "imports/", "import-uploads/", "support/")
 
 
 @login_required

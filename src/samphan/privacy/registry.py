@@ -189,10 +189,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Telling the customer what they asked for, or marketing with their consent."),
         Basis.CONSENT,
         "customer",
-        {
-            "to": A, "subject": A, "text": A, "html": A, "headers": A, "error": A,
-            "provider_ref": A,
-        },  # fmt: skip
+        dict.fromkeys(("to", "subject", "text", "html", "headers", "error", "provider_ref"), A),
         _("Address and content are erased; that a message was sent, and when, is kept."),
     ),
     PersonalData(
@@ -245,6 +242,16 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         {"body": A, "email_id": A},
         _("The text is erased; who wrote when is kept."),
         plain=("unsent_reason",),
+    ),
+    PersonalData(
+        "support.TicketAttachment",
+        _("Files sent with tickets"),
+        _("The conversation of a ticket."),
+        Basis.CONTRACT,
+        "message__ticket__customer",
+        {"filename": D, "file": D},
+        _("Deleted, with the files."),
+        plain=("content_type", "refused"),
     ),
     PersonalData(
         "loyalty.PointsEntry",

@@ -8,7 +8,13 @@ class SupportConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "Support")
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from samphan.core.background import loop_register
         from samphan.customers.timeline import timeline_source_register
+        from samphan.support.imap import imap_poll
         from samphan.support.timeline import Tickets
 
         timeline_source_register(Tickets())
+        # Runs whether or not a mailbox is set (it reads the setting each round).
+        loop_register("mail-in", settings.SAMPHAN_IMAP_EVERY, imap_poll)

@@ -2,6 +2,7 @@
 (SLAs) counted in those hours."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -365,6 +366,31 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.body[:60]}"
+
+
+def attachment_path(attachment: "TicketAttachment", filename: str) -> str:
+    # A folder of its own per file: names clash freely, and nobody can guess the path.
+    return f"support/{uuid.uuid4().hex}/{filename}"
+
+
+class TicketAttachment(models.Model):
+    """A file a customer's mail carried. One too big or of a refused type is listed with
+    why, not kept (``file`` empty)."""
+
+    message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    file = models.FileField(upload_to=attachment_path, max_length=300, blank=True)
+    refused = models.CharField(_("not kept"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class CannedReply(models.Model):

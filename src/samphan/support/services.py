@@ -14,6 +14,7 @@ from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer
 from samphan.support import replies, sla
+from samphan.support.attachments import Incoming, attachments_save
 from samphan.support.models import Category, Ticket, TicketMessage
 
 TICKET_FIELDS = (
@@ -43,6 +44,8 @@ def ticket_open(
     category: Category | None = None,
     team: Team | None = None,
     owner: User | None = None,
+    email_id: str = "",
+    files: list[Incoming] | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
     """A ticket with its first message from the customer (what they asked, as told).
@@ -73,13 +76,15 @@ def ticket_open(
     ticket.full_clean(exclude=["customer", "owner", "team", "category"])
     sla.start(ticket, now)
     ticket.save()
-    TicketMessage.objects.create(
+    message = TicketMessage.objects.create(
         ticket=ticket,
         kind=TicketMessage.Kind.IN,
         body=body.strip(),
         channel=channel,
+        email_id=email_id,
         created_at=now,
     )
+    attachments_save(message, files or [])
     _audit(actor, ticket, AuditEvent.Action.CREATE, diff({}, snapshot(ticket, TICKET_FIELDS)))
     return ticket
 
@@ -92,7 +97,13 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def _message(
-    ticket: Ticket, kind: str, body: str, author: User | None, at: dt.datetime | None = None
+    ticket: Ticket,
+    kind: str,
+    body: str,
+    author: User | None,
+    at: dt.datetime | None = None,
+    channel: str = "",
+    email_id: str = "",
 ) -> TicketMessage:
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the message.")})
@@ -100,8 +111,9 @@ def _message(
         ticket=ticket,
         kind=kind,
         body=body.strip(),
-        channel=ticket.channel,
+        channel=channel or ticket.channel,
         author=author,
+        email_id=email_id,
         created_at=at or timezone.now(),
     )
 
@@ -147,7 +159,13 @@ def ticket_note(*, actor: User, ticket: Ticket, body: str) -> TicketMessage:
 
 @transaction.atomic
 def ticket_customer_wrote(
-    *, ticket: Ticket, body: str, now: dt.datetime | None = None
+    *,
+    ticket: Ticket,
+    body: str,
+    channel: str = "",
+    email_id: str = "",
+    files: list[Incoming] | None = None,
+    now: dt.datetime | None = None,
 ) -> TicketMessage:
     """A message from the customer on an existing ticket: it runs the clock again and
     reopens a ticket solved within ``REOPEN_DAYS``."""
@@ -156,7 +174,8 @@ def ticket_customer_wrote(
     if not reopens(ticket, now):
         raise ValidationError({"ticket": _("This ticket is closed: open a new one.")})
     before = snapshot(ticket, TICKET_FIELDS)
-    message = _message(ticket, TicketMessage.Kind.IN, body, None, now)
+    message = _message(ticket, TicketMessage.Kind.IN, body, None, now, channel, email_id)
+    attachments_save(message, files or [])
     if ticket.status == Ticket.Status.SOLVED:
         ticket.solved_at = None
     ticket.status = Ticket.Status.OPEN if ticket.owner_id else Ticket.Status.NEW

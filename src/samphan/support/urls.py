@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.inbox, name="support_inbox"),
     path("new/", views.ticket_create, name="ticket_create"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("attachments/<int:pk>/", views.ticket_attachment, name="ticket_attachment"),
 ]

@@ -3,8 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,10 +13,11 @@ from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
+from samphan.core.storage import stored_file_response
 from samphan.support import queries, replies, services
 from samphan.support.access import ticket_for_user
 from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
-from samphan.support.models import Ticket
+from samphan.support.models import Ticket, TicketAttachment
 
 VIEW_LABELS = {
     "mine": gettext_lazy("Mine"),
@@ -81,7 +82,11 @@ def ticket_create(request: Request) -> HttpResponse:
 def _detail(
     request: Request, ticket: Ticket, reply: ReplyForm, update: TicketUpdateForm, status: int = 200
 ) -> HttpResponse:
-    thread = ticket.messages.select_related("author", "outbox").order_by("created_at", "id")
+    thread = (
+        ticket.messages.select_related("author", "outbox")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
     context = {
         "ticket": ticket,
         "thread": thread,
@@ -136,3 +141,23 @@ def _update(request: Request, ticket: Ticket) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("ticket_detail", pk=ticket.pk)
     return _detail(request, ticket, ReplyForm(), form, status=400)
+
+
+@login_required
+def ticket_attachment(request: Request, pk: int) -> HttpResponseBase:
+    """A file a customer's mail brought, for who may see its ticket; always downloaded,
+    never shown in the page (a file is the sender's, not ours)."""
+    attachment = get_object_or_404(TicketAttachment.objects.exclude(file=""), pk=pk)
+    ticket_for_user(request.user, attachment.message.ticket_id)
+    try:
+        response = stored_file_response(
+            request,
+            str(attachment.file.name),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
