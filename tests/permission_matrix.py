@@ -54,6 +54,7 @@ PAGES: dict[str, Needs | None] = {
     "shop_logo": PUBLIC,
     "public_lead_form": PUBLIC,
     "member_sign_up": PUBLIC,
+    "support_help_form": PUBLIC,
     "member_card_public": PUBLIC,
     "unsubscribe": PUBLIC,
     "message_preferences": PUBLIC,

@@ -114,6 +114,7 @@ PAGES: dict[str, Pin] = {
     "ticket_detail": 14,
     "login": 2,
     "member_sign_up": 4,
+    "support_help_form": 3,  # the session, the user, the shop profile
     "message_new": 7,
     "message_preferences": 5,
     "notification_badge": 3,

@@ -16,6 +16,7 @@ from samphan.messaging import hooks as messaging_hooks
 from samphan.messaging import public as messaging_public
 from samphan.sales.views import quotes as sales_quotes
 from samphan.sales.views.leads import public_lead_form
+from samphan.support import public as support_public
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("privacy/", include("samphan.privacy.retention_urls")),
     path("p/lead/", public_lead_form, name="public_lead_form"),
     path("p/join/", frontdesk_public.sign_up, name="member_sign_up"),
+    path("p/help/", support_public.help_form, name="support_help_form"),
     path(
         "p/card/<str:token>.<str:kind>",
         frontdesk_public.member_card_public,

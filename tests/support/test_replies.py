@@ -27,7 +27,7 @@ def mailed(address: str, requester: str = "", subject: str = "Broken box") -> Ti
         actor=None, subject=subject, body="The box came broken.", channel="email",
         address=address, requester=requester,
     )  # fmt: skip
-    ticket.messages.update(email_id=MAIL_ID)
+    ticket.messages.update(external_id=MAIL_ID)
     return ticket
 
 
@@ -49,7 +49,7 @@ def test_an_email_ticket_is_answered_by_email_threaded_under_the_customers_mail(
     assert received["Reply-To"] == "help@samphan.test"
     assert received.get_body(("plain",)).get_content().startswith("ขอโทษค่ะ จะส่งใหม่ให้")
     reply.refresh_from_db()
-    assert received["Message-ID"] == reply.email_id  # the customer's answer finds it
+    assert received["Message-ID"] == reply.external_id  # the customer's answer finds it
     assert reply.outbox.purpose == "service" and reply.outbox.status == Message.Status.SENT
 
 
@@ -58,8 +58,8 @@ def test_a_second_reply_references_the_whole_thread(reachable, agent, smtp):
     first = services.ticket_reply(actor=agent, ticket=ticket, body="First")
     services.ticket_reply(actor=agent, ticket=ticket, body="Second", status="open")
     second = Message.objects.get(text="Second")
-    assert second.headers["In-Reply-To"] == first.email_id
-    assert second.headers["References"] == f"{MAIL_ID} {first.email_id}"
+    assert second.headers["In-Reply-To"] == first.external_id
+    assert second.headers["References"] == f"{MAIL_ID} {first.external_id}"
 
 
 def test_a_reply_to_a_sender_nobody_knew_makes_them_a_customer(agent, smtp):
@@ -149,4 +149,4 @@ def test_the_defaults_give_canned_replies_in_thai_and_english():
 def test_the_subject_keeps_one_token_and_one_re():
     ticket = Ticket(pk=7, subject="Re: Broken box [#7]")
     assert replies.subject_of(ticket) == "Re: Broken box [#7]"
-    assert TicketMessage._meta.get_field("email_id").max_length == 300
+    assert TicketMessage._meta.get_field("external_id").max_length == 300

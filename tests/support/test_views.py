@@ -250,3 +250,60 @@ def test_an_attachment_downloads_for_who_sees_the_ticket_only(agent_client, make
     rep = Client()
     rep.force_login(make_user(Role.SALES, username="rep"))  # not their ticket
     assert rep.get(f"/support/attachments/{attachment.pk}/").status_code == 404
+
+
+HELP = {"name": "Ann Lee", "email": "Ann@Example.com", "subject": "Broken", "body": "It broke."}
+
+
+def test_the_public_help_form_opens_a_ticket_answered_by_email(agent, smtp):
+    response = Client().post("/p/help/", HELP)
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert f"We have your request #{ticket.pk}" in response.content.decode()
+    assert (ticket.channel, ticket.address, ticket.requester) == (
+        "web",
+        "ann@example.com",
+        "Ann Lee",
+    )
+    services.ticket_reply(actor=agent, ticket=ticket, body="Sorry")
+    sent = Message.objects.get()
+    assert (sent.channel, sent.to, sent.subject) == (
+        "email",
+        "ann@example.com",
+        f"Re: Broken [#{ticket.pk}]",
+    )
+    assert ticket.messages.first().body == "It broke."
+
+
+def test_the_help_form_takes_a_mobile_instead(agent):
+    Client().post("/p/help/", {**HELP, "email": "", "mobile": "081 234 5678"})
+    ticket = Ticket.objects.get()
+    assert ticket.address == "+66812345678"
+    services.ticket_reply(actor=agent, ticket=ticket, body="Sorry")
+    assert Message.objects.get().channel == "sms"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "error"),
+    [
+        ({"email": "", "mobile": ""}, "email", "Give an e-mail or a mobile number"),
+        ({"email": "not-an-address"}, "email", "Enter a valid email address."),
+        ({"email": "", "mobile": "12"}, "mobile", ""),
+        ({"body": ""}, "body", "This field is required."),
+        ({"body": "x" * 5001}, "body", "at most 5000 characters"),
+    ],
+)
+def test_the_help_form_refuses_bad_input_and_keeps_nothing(db, change, field, error):
+    response = Client().post("/p/help/?lang=en", {**HELP, **change})
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert error in response.content.decode()  # next to the field, in the page's language
+    assert not Ticket.objects.exists()
+
+
+def test_the_help_form_honeypot_and_limit(db):
+    assert Client().post("/p/help/", {**HELP, "website": "spam"}).status_code == 200
+    assert not Ticket.objects.exists()
+    codes = [Client().post("/p/help/", HELP).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    assert Ticket.objects.count() == 5

@@ -1,5 +1,5 @@
-"""What providers call: LINE's webhook (follow, unfollow), the SMS gateway's inbound
-messages (STOP) and receipts, and e-mail bounces forwarded by the mail server. Each
+"""What providers call: LINE's webhook (follow, unfollow, messages), the SMS gateway's
+inbound messages (STOP, else told to ``inbound``'s listeners) and receipts, and e-mail bounces forwarded by the mail server. Each
 request is authenticated by a signature over its body, never by a session, so they are
 exempt from CSRF."""
 
@@ -21,6 +21,8 @@ from samphan.core.phones import normalise_phone
 from samphan.core.shop import shop_profile
 from samphan.messaging import services
 from samphan.messaging.bounces import BounceError, bounce_record
+from samphan.messaging.inbound import Inbound, inbound_tell
+from samphan.messaging.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +34,10 @@ def _refused(detail: str, status: int = 400) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def line_webhook(request: HttpRequest) -> HttpResponse:
-    """Follow and unfollow events. The signature is checked by the SDK; the events are
-    read from the JSON as LINE documents them (type and source.userId), not through the
-    SDK's models, which drop the source of an event whose other fields they do not know."""
+    """Follow, unfollow and message events. The signature is checked by the SDK; the
+    events are read from the JSON as LINE documents them (type, source.userId, message),
+    not through the SDK's models, which drop the source of an event whose other fields
+    they do not know."""
     # Imported here: the LINE SDK (and the aiohttp it brings) takes seconds to load on a
     # busy machine, and no other page needs it.
     from linebot.v3.webhook import SignatureValidator
@@ -61,6 +64,8 @@ def line_webhook(request: HttpRequest) -> HttpResponse:
             services.line_followed(user_id[:64])
         elif event.get("type") == "unfollow":
             services.line_unfollowed(user_id[:64])
+        elif event.get("type") == "message" and isinstance(event.get("message"), dict):
+            services.line_message(user_id[:64], event["message"])
     return JsonResponse({})
 
 
@@ -105,7 +110,8 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     signed, data = _gateway_request(request, secret)
     if not signed:
         return _refused("The signature does not match the body.", 403)
-    if settings.SAMPHAN_SMS_ADAPTER == "twilio":
+    twilio = settings.SAMPHAN_SMS_ADAPTER == "twilio"
+    if twilio:
         sender, text = (data or {}).get("From", ""), (data or {}).get("Body", "")
     elif data is None or not isinstance(data.get("from"), str | int) or "text" not in data:
         return _refused('The body must be JSON with "from" and "text".')
@@ -118,6 +124,11 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     stopped = services.is_stop(text)
     if stopped:
         services.sms_stop(number)
+    elif str(text).strip():
+        ref = (data or {}).get("MessageSid" if twilio else "id") or ""
+        inbound_tell(
+            Inbound(Channel.SMS, number, str(text)[:5000], f"sms:{ref}"[:300] if ref else "")
+        )
     if settings.SAMPHAN_SMS_ADAPTER == "twilio":
         return HttpResponse("<Response/>", content_type="text/xml")
     return JsonResponse({"stopped": stopped})

@@ -3,7 +3,7 @@ unsubscribing by link, the preference page, STOP replies, LINE follows and unfol
 staff linking a LINE account."""
 
 import uuid
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,7 @@ from samphan.core.models import AuditEvent
 from samphan.customers.models import OPT_IN_PURPOSES, ConsentRecord, ContactPoint, Customer
 from samphan.customers.services import consent_record
 from samphan.messaging.consent import GRANTED, MARKETING, PURPOSES, WITHDRAWN, route
+from samphan.messaging.inbound import Inbound, inbound_tell
 from samphan.messaging.models import Channel, LineAccount, Message, Suppression
 from samphan.messaging.outbox import message_queue_or_get, suppress
 
@@ -198,6 +199,29 @@ def line_followed(user_id: str) -> LineAccount:
         channel=Channel.LINE, address=user_id, reason=Suppression.Reason.UNFOLLOWED
     ).delete()
     return account
+
+
+# What a LINE message that is not text reads as on a ticket.
+LINE_KINDS = {
+    "image": "[รูปภาพ / image]",
+    "video": "[วิดีโอ / video]",
+    "audio": "[เสียง / audio]",
+    "file": "[ไฟล์ / file]",
+    "location": "[ตำแหน่ง / location]",
+    "sticker": "[สติกเกอร์ / sticker]",
+}
+
+
+def line_message(user_id: str, message: dict[str, Any]) -> None:
+    """A message a LINE user sent the Official Account: its account is known from now on
+    (a message comes only from a friend), and the listeners hear it (support)."""
+    LineAccount.objects.get_or_create(user_id=user_id)
+    kind = str(message.get("type", ""))
+    text = message.get("text") if kind == "text" else LINE_KINDS.get(kind, f"[{kind[:20]}]")
+    if not isinstance(text, str) or not text.strip():
+        return
+    ref = f"line:{message['id']}"[:300] if isinstance(message.get("id"), str | int) else ""
+    inbound_tell(Inbound(Channel.LINE, user_id, text[:5000], ref))
 
 
 @transaction.atomic

@@ -237,7 +237,7 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     LineAccount.objects.filter(mine).delete()
     PointsEntry.objects.filter(mine).update(note="")
     Ticket.objects.filter(mine).update(subject=ERASED, requester="", address="")
-    TicketMessage.objects.filter(ticket__customer=customer).update(body=ERASED, email_id="")
+    TicketMessage.objects.filter(ticket__customer=customer).update(body=ERASED, external_id="")
     files = TicketAttachment.objects.filter(message__ticket__customer=customer)
     stored = [
         (TicketAttachment.file.field.storage, name)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from samphan.accounts.models import Team, User
 from samphan.core import forms as core_forms
 from samphan.core.forms import model_choice_field
+from samphan.core.phones import normalise_phone
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
 from samphan.support.models import Category, Ticket
@@ -86,3 +87,37 @@ class TicketUpdateForm(core_forms.ModelForm[Ticket]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self)
+
+
+class HelpForm(forms.Form):
+    """The public help form: who is asking, how to answer them, what about. ``website`` is
+    a honeypot people leave empty."""
+
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(label=_("e-mail"), required=False, max_length=254)
+    mobile = forms.CharField(
+        label=_("mobile"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    body = forms.CharField(
+        label=_("How can we help?"),
+        max_length=5000,
+        widget=core_forms.Textarea(attrs={"rows": 6}),
+    )
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def clean_mobile(self) -> str:
+        raw = self.cleaned_data.get("mobile", "").strip()
+        return normalise_phone(raw) if raw else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        refused = "mobile" in self.errors or "email" in self.errors
+        if not data.get("email") and not data.get("mobile") and not refused:
+            self.add_error("email", _("Give an e-mail or a mobile number, so we can answer you."))
+        return data

@@ -77,7 +77,7 @@ def mail_receive(raw: bytes, now: dt.datetime | None = None) -> MailResult:
     if robot:
         return MailResult("ignored", why=robot)
     mail_id = _mail_id(mail, raw)
-    if TicketMessage.objects.filter(email_id=mail_id).exists():
+    if TicketMessage.objects.filter(external_id=mail_id).exists():
         return MailResult("duplicate", why=mail_id)
     if _flooding(sender, now):
         return MailResult("ignored", why=f"more than {FLOOD} mails from {sender} this hour")
@@ -109,7 +109,7 @@ def _record(
     ticket = _thread_of(mail, subject, sender)
     if ticket is not None and services.reopens(ticket, now):
         services.ticket_customer_wrote(
-            ticket=ticket, body=text, channel=Ticket.Channel.EMAIL, email_id=mail_id,
+            ticket=ticket, body=text, channel=Ticket.Channel.EMAIL, external_id=mail_id,
             files=files, now=now,
         )  # fmt: skip
         return MailResult("added", ticket.pk)
@@ -120,7 +120,7 @@ def _record(
         channel=Ticket.Channel.EMAIL,
         address=sender,
         requester=name or sender,
-        email_id=mail_id,
+        external_id=mail_id,
         files=files,
         now=now,
     )
@@ -191,7 +191,7 @@ def _thread_of(mail: EmailMessage, subject: str, sender: str) -> Ticket | None:
     ids = MESSAGE_ID.findall(_header(mail, "In-Reply-To") + " " + _header(mail, "References"))
     if ids:
         answered = (
-            TicketMessage.objects.filter(email_id__in=ids[-50:])
+            TicketMessage.objects.filter(external_id__in=ids[-50:])
             .select_related("ticket")
             .order_by("-created_at", "-id")
             .first()

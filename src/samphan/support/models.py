@@ -347,9 +347,10 @@ class TicketMessage(models.Model):
         related_name="ticket_message",
     )
     unsent_reason = models.CharField(_("not sent"), max_length=300, blank=True)
-    # A mail's Message-ID: a mail that arrives twice (pipe and IMAP) is kept once, and a
-    # reply to it finds its ticket.
-    email_id = models.CharField(max_length=300, blank=True)
+    # The id its channel gave it (a mail's Message-ID, "line:" and LINE's message id): a
+    # message delivered twice (pipe and IMAP, a webhook retried) is kept once, and a mail
+    # answering it finds its ticket.
+    external_id = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -358,14 +359,30 @@ class TicketMessage(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"], name="support_message_thread")]
         constraints = [
             models.UniqueConstraint(
-                fields=["email_id"],
-                condition=~models.Q(email_id=""),
-                name="support_mail_once",
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="support_external_once",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.body[:60]}"
+
+
+class FormSubmission(models.Model):
+    """One use of the public help form, kept to limit how often one address may use it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    sender_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("help form submission")
+        verbose_name_plural = _("help form submissions")
+        indexes = [models.Index(fields=["sender_hash", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.created_at}"
 
 
 def attachment_path(attachment: "TicketAttachment", filename: str) -> str:

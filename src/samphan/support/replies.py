@@ -42,10 +42,20 @@ def subject_of(ticket: Ticket) -> str:
     return f"{subject} [#{ticket.pk}]"
 
 
+def reply_channel(channel: str, address: str) -> str:
+    """The channel that reaches ``address``: the ticket's own, or for the web form the
+    e-mail or mobile number the customer gave (empty: none)."""
+    if channel in Channel.values:
+        return channel
+    if channel == Ticket.Channel.WEB and address:
+        return Channel.EMAIL if "@" in address else Channel.SMS
+    return ""
+
+
 def route_for(ticket: Ticket) -> Route:
     """The channel and address a reply would go to now, or why none."""
-    if ticket.channel in Channel.values and ticket.address:
-        channel = ticket.channel
+    channel = reply_channel(ticket.channel, ticket.address)
+    if channel and ticket.address:
         why = refusal(ticket.customer_id or 0, channel, SERVICE, ticket.address)
         if why is None:
             return Route(channel, address_key(channel, ticket.address))
@@ -58,6 +68,7 @@ def route_for(ticket: Ticket) -> Route:
 
 def customer_with(channel: str, address: str) -> Customer | None:
     """The one customer with this address (None: none, or several, for staff to choose)."""
+    channel = reply_channel(channel, address)
     if channel == Channel.LINE:
         account = LineAccount.objects.filter(user_id=address).select_related("customer").first()
         return account.customer if account else None
@@ -121,17 +132,17 @@ def reply_send(actor: User, ticket: Ticket, message: TicketMessage) -> None:
         actor=actor,
     )
     if email:
-        message.email_id = message_id(message.outbox)
-    message.save(update_fields=["outbox", "email_id"])
+        message.external_id = message_id(message.outbox)
+    message.save(update_fields=["outbox", "external_id"])
 
 
 def _threading(ticket: Ticket) -> dict[str, str]:
     """In-Reply-To the thread's latest mail, References its mails (the last 20), so the
     customer's mail program shows the reply under their message."""
     ids = list(
-        ticket.messages.exclude(email_id="")
+        ticket.messages.exclude(external_id="")
         .order_by("-created_at", "-id")
-        .values_list("email_id", flat=True)[:20]
+        .values_list("external_id", flat=True)[:20]
     )
     headers = {"Reply-To": support_address()}
     if ids:

@@ -44,7 +44,7 @@ def ticket_open(
     category: Category | None = None,
     team: Team | None = None,
     owner: User | None = None,
-    email_id: str = "",
+    external_id: str = "",
     files: list[Incoming] | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
@@ -81,7 +81,7 @@ def ticket_open(
         kind=TicketMessage.Kind.IN,
         body=body.strip(),
         channel=channel,
-        email_id=email_id,
+        external_id=external_id,
         created_at=now,
     )
     attachments_save(message, files or [])
@@ -103,7 +103,7 @@ def _message(
     author: User | None,
     at: dt.datetime | None = None,
     channel: str = "",
-    email_id: str = "",
+    external_id: str = "",
 ) -> TicketMessage:
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the message.")})
@@ -113,7 +113,7 @@ def _message(
         body=body.strip(),
         channel=channel or ticket.channel,
         author=author,
-        email_id=email_id,
+        external_id=external_id,
         created_at=at or timezone.now(),
     )
 
@@ -163,7 +163,7 @@ def ticket_customer_wrote(
     ticket: Ticket,
     body: str,
     channel: str = "",
-    email_id: str = "",
+    external_id: str = "",
     files: list[Incoming] | None = None,
     now: dt.datetime | None = None,
 ) -> TicketMessage:
@@ -174,7 +174,7 @@ def ticket_customer_wrote(
     if not reopens(ticket, now):
         raise ValidationError({"ticket": _("This ticket is closed: open a new one.")})
     before = snapshot(ticket, TICKET_FIELDS)
-    message = _message(ticket, TicketMessage.Kind.IN, body, None, now, channel, email_id)
+    message = _message(ticket, TicketMessage.Kind.IN, body, None, now, channel, external_id)
     attachments_save(message, files or [])
     if ticket.status == Ticket.Status.SOLVED:
         ticket.solved_at = None

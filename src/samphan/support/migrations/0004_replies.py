@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='ticketmessage',
-            name='email_id',
+            name='external_id',
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='ticketmessage',
-            constraint=models.UniqueConstraint(condition=models.Q(('email_id', ''), _negated=True), fields=('email_id',), name='support_mail_once'),
+            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='support_external_once'),
         ),
         migrations.AddConstraint(
             model_name='cannedreply',

@@ -1,0 +1,55 @@
+"""LINE and SMS messages become tickets: a message continues its sender's latest ticket on
+that channel while it is open or solved within ``services.REOPEN_DAYS``, else it opens one.
+Registered with messaging's webhooks (``messaging.inbound``) in ``apps.py``."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from samphan.messaging.inbound import Inbound
+from samphan.support import services
+from samphan.support.models import Ticket, TicketMessage
+
+SUBJECT_CHARS = 80
+
+
+def message_in(inbound: Inbound) -> Ticket | None:
+    """The ticket the message went to (None: the same message came before)."""
+    if inbound.ref and TicketMessage.objects.filter(external_id=inbound.ref).exists():
+        return None
+    latest = (
+        Ticket.objects.filter(channel=inbound.channel, address=inbound.address)
+        .exclude(status=Ticket.Status.CLOSED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            if latest is not None and services.reopens(latest, inbound.at):
+                services.ticket_customer_wrote(
+                    ticket=latest, body=inbound.text, channel=inbound.channel,
+                    external_id=inbound.ref, now=inbound.at,
+                )  # fmt: skip
+                return latest
+            return services.ticket_open(
+                actor=None,
+                subject=subject_of(inbound.text),
+                body=inbound.text,
+                channel=inbound.channel,
+                address=inbound.address,
+                requester=sender_label(inbound),
+                external_id=inbound.ref,
+                now=inbound.at,
+            )
+    except IntegrityError:  # the same message recorded meanwhile (a retried webhook)
+        return None
+
+
+def subject_of(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= SUBJECT_CHARS else line[: SUBJECT_CHARS - 1] + "…"
+
+
+def sender_label(inbound: Inbound) -> str:
+    if inbound.channel == Ticket.Channel.LINE:
+        return _("LINE user %(id)s…") % {"id": inbound.address[:9]}
+    return inbound.address
