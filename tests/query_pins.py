@@ -115,6 +115,11 @@ PAGES: dict[str, Pin] = {
     "login": 2,
     "member_sign_up": 4,
     "support_help_form": 3,  # the session, the user, the shop profile
+    # The session, the user, the survey with its customer, the shop; its ticket.
+    "survey_answer": 5,
+    # The session, the user, the customer; the open tickets and their count, the latest
+    # satisfaction and recommendation.
+    "customer_support": 7,
     "message_new": 7,
     "message_preferences": 5,
     "notification_badge": 3,
@@ -187,7 +192,8 @@ READS: dict[str, Pin] = {
     "GET /api/v1/customers/{customer_id}/interactions": 4,
     # One query per registered kind of data (privacy/registry.py), each a set; +1 since
     # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
-    "GET /api/v1/customers/{customer_id}/personal-data": 35,  # +2 since issue 23: tickets and their messages
+    # +5 since issue 23: tickets, their messages and files, surveys, help form uses.
+    "GET /api/v1/customers/{customer_id}/personal-data": 38,
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     "GET /api/v1/customers/{customer_id}/timeline": 6,  # a query per source (tickets: issue 23)

@@ -184,9 +184,11 @@ WRITES: dict[str, Write] = {
     f"POST {C}/merge": Write(58, 201, duplicate_of, prepare=duplicate_made),
     "POST /api/v1/merges/{merge_id}/undo": Write(34, prepare=merged),
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
-    # for the photos a merge set aside (and +2 a photo name, for who else shows it).
+    # for the photos a merge set aside (and +2 a photo name, for who else shows it); +3
+    # since issue 23's second part: surveys' comments, tickets' files (their names, then
+    # the rows).
     f"POST {C}/erase": Write(
-        42, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
+        45, body=lambda shop: {"reason": "คำขอ PDPA"}, prepare=person_to_erase
     ),
     "POST /api/v1/companies": Write(19, 201, lambda shop: {"company_name": "บริษัท ทะเลทอง จำกัด"}),
     "PATCH /api/v1/companies/{company_id}": Write(24, body=lambda shop: {"industry": "retail"}),

@@ -43,8 +43,9 @@ from samphan.privacy import services as privacy_services
 from samphan.privacy.models import Breach, SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
 from samphan.sales.services.leads import lead_assign, lead_disqualify
+from samphan.support import surveys
 from samphan.support.attachments import Incoming
-from samphan.support.models import Ticket
+from samphan.support.models import Survey, Ticket
 from samphan.support.services import ticket_open
 from tests import thai_text
 
@@ -135,6 +136,7 @@ class Shop:
     rule: AlertRule
     message: Message
     ticket: Ticket
+    survey: Survey
 
 
 def shop_build(customers: int = 200) -> Shop:
@@ -182,6 +184,11 @@ def shop_build(customers: int = 200) -> Shop:
         channel="phone", customer=customer,
         files=[Incoming("ใบเสร็จ.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")],
     )  # fmt: skip
+    # One answered (the customer page shows its score), one waiting for its answer.
+    Survey.objects.create(
+        customer=customer, score=2, comment="ส่งช้า", answered_at=timezone.now(), language="th"
+    )
+    survey = Survey.objects.create(customer=customer, ticket=ticket, language="th")
     return Shop(
         admin=admin_user,
         customer=customer,
@@ -199,6 +206,7 @@ def shop_build(customers: int = 200) -> Shop:
         rule=rule,
         message=message,
         ticket=ticket,
+        survey=survey,
     )
 
 
@@ -315,6 +323,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "campaign_edit": lambda shop: {"pk": shop.campaign.pk},
     "campaign_preview": lambda shop: {"pk": shop.campaign.pk},
     "customer_points": lambda shop: {"pk": shop.customer.pk},
+    "customer_support": lambda shop: {"pk": shop.customer.pk},
     "user_edit": lambda shop: {"pk": shop.admin.pk},
     "subject_request_detail": lambda shop: {"pk": SubjectRequest.objects.order_by("pk")[0].pk},
     "breach_detail": lambda shop: {"pk": Breach.objects.order_by("pk")[0].pk},
@@ -390,6 +399,7 @@ def duplicate_pair(shop: Shop) -> DuplicateCandidate:
 LINKS: dict[str, Callable[[Shop], str]] = {
     "unsubscribe": lambda shop: links.unsubscribe_url(shop.message),
     "message_preferences": lambda shop: links.preferences_url(shop.customer.pk),
+    "survey_answer": lambda shop: surveys.survey_url(shop.survey),
 }
 # The same page showing something else for a query: each is crawled too.
 VARIANTS = [

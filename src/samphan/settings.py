@@ -20,6 +20,7 @@ from django.utils.csp import CSP
 from pythonjsonlogger.core import RESERVED_ATTRS
 
 from samphan.core.address import bind_from_environment
+from samphan.core.environ import env_bool, env_list, env_str
 from samphan.core.s3_settings import s3_storages
 
 # Lets the generic classes of django-stubs take their type at run time too
@@ -29,25 +30,6 @@ django_stubs_ext.monkeypatch()
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SAMPHAN_VAR_DIR", PROJECT_DIR / "var"))
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 def served_url() -> str:

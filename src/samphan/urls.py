@@ -35,6 +35,7 @@ urlpatterns = [
     path("p/lead/", public_lead_form, name="public_lead_form"),
     path("p/join/", frontdesk_public.sign_up, name="member_sign_up"),
     path("p/help/", support_public.help_form, name="support_help_form"),
+    path("p/survey/<str:token>/", support_public.survey_answer, name="survey_answer"),
     path(
         "p/card/<str:token>.<str:kind>",
         frontdesk_public.member_card_public,

@@ -36,7 +36,7 @@ def test_a_line_message_opens_a_ticket_and_the_next_continues_it(line_api, make_
     ticket = Ticket.objects.get()
     assert (ticket.channel, ticket.address, ticket.customer) == ("line", USER, None)
     assert ticket.subject == "สั่งของไปสามวันแล้วยังไม่ได้รับค่ะ"
-    assert ticket.requester == f"LINE user {USER[:9]}…"
+    assert ticket.requester == f"LINE {USER[:9]}…"
     assert LineAccount.objects.filter(user_id=USER).exists()
 
     line_post(line_message("1002", "เลขพัสดุอะไรคะ"))

@@ -43,7 +43,7 @@ from samphan.messaging.models import LineAccount, Message, MessageAttachment, Su
 from samphan.privacy.erasure_ledger import ledger_append, ledger_customer_ids
 from samphan.privacy.models import SubjectRequest
 from samphan.sales.models import Deal, Lead, Order, Quote, QuoteDocument, Stage
-from samphan.support.models import Ticket, TicketAttachment, TicketMessage
+from samphan.support.models import Survey, Ticket, TicketAttachment, TicketMessage
 
 ERASED = "—"  # what an erased text reads, in any language
 ERASED_VALUE = "erased"  # an audit value that was erased
@@ -238,6 +238,7 @@ def _erase_related(customer: Customer, addresses: set[str]) -> None:
     PointsEntry.objects.filter(mine).update(note="")
     Ticket.objects.filter(mine).update(subject=ERASED, requester="", address="")
     TicketMessage.objects.filter(ticket__customer=customer).update(body=ERASED, external_id="")
+    Survey.objects.filter(mine).update(comment="")
     files = TicketAttachment.objects.filter(message__ticket__customer=customer)
     stored = [
         (TicketAttachment.file.field.storage, name)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samphan.privacy.registry_imports import IMPORT_FAILED_ROWS
 from samphan.privacy.registry_not_personal import NOT_PERSONAL
+from samphan.privacy.registry_support import SUPPORT
 from samphan.privacy.registry_types import BASIS_LABELS, Basis, Erasure, PersonalData
 
 __all__ = ["BASIS_LABELS", "NOT_PERSONAL", "REGISTRY", "Basis", "Erasure", "PersonalData"]
@@ -220,48 +221,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         {"user_id": D},
         _("Deleted."),
     ),
-    PersonalData(
-        "support.Ticket",
-        _("Support tickets"),
-        _("Answering what the customer asked of the business."),
-        Basis.CONTRACT,
-        "customer",
-        {"subject": A, "requester": A, "address": A},
-        _(
-            "The subject and the sender's address are erased; that a ticket was handled, "
-            "when and how fast, is kept for the service figures."
-        ),
-        plain=("paused_minutes",),
-    ),
-    PersonalData(
-        "support.TicketMessage",
-        _("Ticket messages"),
-        _("The conversation of a ticket."),
-        Basis.CONTRACT,
-        "ticket__customer",
-        {"body": A, "external_id": A},
-        _("The text is erased; who wrote when is kept."),
-        plain=("unsent_reason",),
-    ),
-    PersonalData(
-        "support.FormSubmission",
-        _("Help form submissions"),
-        _("Limiting abuse of the public form."),
-        Basis.LEGITIMATE_INTEREST,
-        "ticket__customer",
-        {"sender_hash": K},
-        _("Kept: a one-way hash, which cannot be turned back into an address."),
-    ),
-    PersonalData(
-        "support.TicketAttachment",
-        _("Files sent with tickets"),
-        _("The conversation of a ticket."),
-        Basis.CONTRACT,
-        "message__ticket__customer",
-        {"filename": D, "file": D},
-        _("Deleted, with the files."),
-        plain=("content_type", "refused"),
-    ),
+    *SUPPORT,
     PersonalData(
         "loyalty.PointsEntry",
         _("Points"),

@@ -38,6 +38,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "support.ClosedDay": "days the business is closed",
     "support.SlaPolicy": "minutes to answer by priority and tier",
     "support.Category": "ticket category names",
+    "support.SurveySettings": "when satisfaction surveys are sent",
     "support.CannedReply": "reply templates staff write, with placeholders for names",
     "privacy.AccessExport": "what an export was on (a segment's name); who saw whom is ids only",
 }

@@ -3,7 +3,6 @@ that channel while it is open or solved within ``services.REOPEN_DAYS``, else it
 Registered with messaging's webhooks (``messaging.inbound``) in ``apps.py``."""
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 
 from samphan.messaging.inbound import Inbound
 from samphan.support import services
@@ -50,6 +49,7 @@ def subject_of(text: str) -> str:
 
 
 def sender_label(inbound: Inbound) -> str:
+    """Stored as written, in no language: the start of a LINE user's id, or the number."""
     if inbound.channel == Ticket.Channel.LINE:
-        return _("LINE user %(id)s…") % {"id": inbound.address[:9]}
+        return f"LINE {inbound.address[:9]}…"
     return inbound.address

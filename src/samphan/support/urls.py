@@ -7,4 +7,5 @@ urlpatterns = [
     path("new/", views.ticket_create, name="ticket_create"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("attachments/<int:pk>/", views.ticket_attachment, name="ticket_attachment"),
+    path("customers/<int:pk>/", views.customer_support, name="customer_support"),
 ]

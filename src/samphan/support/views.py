@@ -14,10 +14,13 @@ from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
 from samphan.core.permissions import require_perm
 from samphan.core.storage import stored_file_response
+from samphan.customers.access import customer_for_user
 from samphan.support import queries, replies, services
 from samphan.support.access import ticket_for_user
 from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
-from samphan.support.models import Ticket, TicketAttachment
+from samphan.support.models import Survey, Ticket, TicketAttachment
+
+PANEL_TICKETS = 5  # open tickets listed on the customer page
 
 VIEW_LABELS = {
     "mine": gettext_lazy("Mine"),
@@ -161,3 +164,24 @@ def ticket_attachment(request: Request, pk: int) -> HttpResponseBase:
         raise Http404 from error
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+def customer_support(request: Request, pk: int) -> HttpResponse:
+    """The customer page's panel: their open tickets, and their latest satisfaction and
+    recommendation scores."""
+    customer = customer_for_user(request.user, pk)
+    if not request.user.has_perm("support.view_ticket"):
+        return HttpResponse("")  # no panel for those who may not see tickets
+    tickets = Ticket.objects.visible_to(request.user).filter(customer=customer)
+    answered = Survey.objects.filter(customer=customer, answered_at__isnull=False)
+    context = {
+        "customer": customer,
+        "open": list(
+            tickets.filter(status__in=Ticket.OPEN_STATUSES).order_by("-created_at")[:PANEL_TICKETS]
+        ),
+        "open_count": tickets.filter(status__in=Ticket.OPEN_STATUSES).count(),
+        "csat": answered.filter(kind=Survey.Kind.CSAT).order_by("-answered_at").first(),
+        "nps": answered.filter(kind=Survey.Kind.NPS).order_by("-answered_at").first(),
+    }
+    return render(request, "support/customer_support.html", context)

@@ -1,0 +1,41 @@
+"""Support: tickets and their threads, the hours a team works, the service promises (SLAs)
+counted in those hours, and satisfaction surveys."""
+
+from samphan.support.models.settings import (
+    WEEKDAY_LABELS,
+    WEEKDAYS,
+    CannedReply,
+    Category,
+    ClosedDay,
+    Priority,
+    Schedule,
+    SlaPolicy,
+)
+from samphan.support.models.surveys import Survey, SurveySettings
+from samphan.support.models.tickets import (
+    FormSubmission,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketQuerySet,
+    attachment_path,
+)
+
+__all__ = [
+    "WEEKDAYS",
+    "WEEKDAY_LABELS",
+    "CannedReply",
+    "Category",
+    "ClosedDay",
+    "FormSubmission",
+    "Priority",
+    "Schedule",
+    "SlaPolicy",
+    "Survey",
+    "SurveySettings",
+    "Ticket",
+    "TicketAttachment",
+    "TicketMessage",
+    "TicketQuerySet",
+    "attachment_path",
+]
