@@ -11,7 +11,7 @@ from django.utils import timezone
 from samphan.accounts.models import Role, User
 from samphan.customers.models import Customer
 from samphan.support import services
-from samphan.support.models import Category, Ticket
+from samphan.support.models import Category, Survey, Ticket
 
 MAX_TICKETS = 60
 PER_CUSTOMERS = 40  # one ticket for this many demo customers
@@ -115,3 +115,25 @@ def _play(
     answered = opened + dt.timedelta(hours=rng.uniform(0.2, min(30.0, age.total_seconds() / 3600)))
     status = rng.choice(["pending", "solved", "solved", "open"])
     services.ticket_reply(actor=agent, ticket=ticket, body=answer, status=status, now=answered)
+    if status == "solved" and ticket.customer is not None and rng.random() < 0.6:
+        _answered_survey(ticket, ticket.customer, rng, answered, now)
+
+
+# Satisfaction scores as small shops see them: mostly happy, a few very unhappy.
+SCORES = [5] * 10 + [4] * 5 + [3] * 2 + [2] * 2 + [1]
+COMMENTS = {1: "รอนานมาก ไม่มีใครติดต่อกลับ", 2: "แก้ปัญหาช้า", 5: "บริการดีมากค่ะ ขอบคุณ"}
+
+
+def _answered_survey(
+    ticket: Ticket, customer: Customer, rng: random.Random, solved: dt.datetime, now: dt.datetime
+) -> None:
+    """The survey the worker would have sent two hours after, answered some hours later."""
+    sent = solved + dt.timedelta(hours=2)
+    answered = sent + dt.timedelta(hours=rng.uniform(0.1, 20))
+    if answered > now:
+        return
+    score = rng.choice(SCORES)
+    Survey.objects.create(
+        customer=customer, ticket=ticket, sent_at=sent, score=score,
+        comment=COMMENTS.get(score, "") if rng.random() < 0.5 else "", answered_at=answered,
+    )  # fmt: skip
