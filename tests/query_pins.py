@@ -54,7 +54,7 @@ PAGES: dict[str, Pin] = {
     # 14 since issue 23: the customer's tickets, one more timeline source.
     "customer_detail": 14,
     "customer_edit": 12,
-    "customer_merge": 24,  # one count per kind of related row; both contact lists
+    "customer_merge": 25,  # one count per kind of related row (surveys: issue 23); both contact lists
     "customer_erase": 5,
     # The count, the page's ids, their rows (with company and preferred contact point),
     # the filter menus' choices (one statement), the review queue's badge for who may merge.
@@ -214,6 +214,11 @@ READS: dict[str, Pin] = {
     "GET /api/v1/leads/{lead_id}": 2,
     "GET /api/v1/messages": 3,
     "GET /api/v1/messages/{message_id}": 2,
+    "GET /api/v1/tickets": 3,  # the token, the count, the page
+    "GET /api/v1/tickets/{ticket_id}": 2,
+    "GET /api/v1/tickets/{ticket_id}/messages": 4,  # the ticket, the thread, its files
+    "GET /api/v1/surveys": 3,
+    "GET /api/v1/surveys/{survey_id}": 2,
     "GET /api/v1/orders": 5,
     "GET /api/v1/orders/{order_id}": 4,
     "GET /api/v1/pipelines": 3,
@@ -264,6 +269,8 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "user_id": lambda shop: shop.admin.pk,
     "request_id": lambda shop: SubjectRequest.objects.order_by("pk")[0].pk,
     "breach_id": lambda shop: Breach.objects.order_by("pk")[0].pk,
+    "ticket_id": lambda shop: shop.ticket.pk,
+    "survey_id": lambda shop: shop.survey.pk,
 }
 
 

@@ -181,7 +181,7 @@ WRITES: dict[str, Write] = {
     # +4 each way for the RFM rescore of the customers merged (scores exist? the ranks,
     # a delete, an insert: analytics.rfm.rfm_rescore); +2 each way for the funnel's purchase
     # marks of the customers merged (a delete, an insert: issue 22, rollups.marks).
-    f"POST {C}/merge": Write(58, 201, duplicate_of, prepare=duplicate_made),
+    f"POST {C}/merge": Write(59, 201, duplicate_of, prepare=duplicate_made),  # +1 surveys
     "POST /api/v1/merges/{merge_id}/undo": Write(34, prepare=merged),
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
     # for the photos a merge set aside (and +2 a photo name, for who else shows it); +3
@@ -367,6 +367,26 @@ WRITES: dict[str, Write] = {
             "user_id": LineAccount.objects.create(user_id="U" + "d" * 32).user_id
         },
     ),
+    # Support: a reply queues its message through the outbox (consent, addresses, audit).
+    "POST /api/v1/tickets": Write(
+        11, 201, lambda shop: {"subject": "โทรถามเรื่องประกัน", "body": "ประกันกี่ปี", "requester": "คุณนิด"}
+    ),
+    "POST /api/v1/tickets/inbound": Write(
+        16,
+        201,
+        lambda shop: {
+            "external_id": "pin-1",
+            "channel": "email",
+            "address": "nid@example.com",
+            "subject": "ประกัน",
+            "body": "ประกันกี่ปีคะ",
+        },
+    ),
+    "PATCH /api/v1/tickets/{ticket_id}": Write(9, body=lambda shop: {"priority": "high"}),
+    "POST /api/v1/tickets/{ticket_id}/messages": Write(
+        24, 201, lambda shop: {"body": "ประกันหนึ่งปีค่ะ"}
+    ),
+    "POST /api/v1/surveys": Write(7, 201, lambda shop: {"customer_id": shop.customer.pk}),
     "POST /api/v1/segments": Write(6, 201, lambda shop: {"name": "ลูกค้าใหม่", "rules": NO_RULES}),
     "POST /api/v1/segments/preview": Write(6, body=lambda shop: {"rules": NO_RULES}),
     "PUT /api/v1/segments/{segment_id}": Write(

@@ -135,6 +135,8 @@ def test_breach_bad_input_names_the_field_and_writes_nothing(api):
         ({**base, "affected_count": -1}, "affected_count"),
         ({**base, "risk": "none"}, "risk"),
         ({**base, "happened_at": 0}, "happened_at"),  # not a Unix time
+        ({**base, "found_at": "0"}, "found_at"),  # not a Unix time written as text (schemathesis)
+        ({**base, "found_at": "1700000000"}, "found_at"),
         ({**base, "affected_count": False}, "affected_count"),
         ({**base, "customer_ids": [99_999_999]}, "customer_ids"),
         ({**base, "data_kinds": ""}, "data_kinds"),

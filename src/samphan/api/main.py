@@ -85,6 +85,7 @@ def _add_routers() -> None:
     from samphan.privacy.requests_api import router as privacy_requests_router
     from samphan.privacy.retention_api import router as privacy_retention_router
     from samphan.sales.api import router as sales_router
+    from samphan.support.api import router as support_router
 
     api.add_router("/", customers_router)
     api.add_router("/", sales_router)
@@ -100,6 +101,7 @@ def _add_routers() -> None:
     api.add_router("/", privacy_access_router)
     api.add_router("/", privacy_retention_router)
     api.add_router("/", exports_router)
+    api.add_router("/", support_router)
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -97,7 +97,20 @@ def _christian_era(value: dt.date) -> dt.date:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only), AfterValidator(_christian_era)]
-IsoDateTime = Annotated[dt.datetime, AfterValidator(_christian_era)]
+
+
+def _iso_moment_only(value: Any) -> Any:
+    # Pydantic would read 0, "0" or "1700000000" as a Unix time; a moment is ISO 8601 text.
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("must be a date and time written as ISO 8601 text")
+
+
+IsoDateTime = Annotated[
+    dt.datetime, BeforeValidator(_iso_moment_only), AfterValidator(_christian_era)
+]
 
 
 class ErrorOut(Schema):

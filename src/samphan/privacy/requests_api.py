@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictInt
 
 from samphan.accounts.models import User
 from samphan.api.schemas import ERRORS, Id, IsoDate, IsoDateTime, MaxChars, OneOf, Search, page_of
@@ -25,14 +25,7 @@ from samphan.privacy.request_queries import (
 router = Router(tags=["privacy"])
 
 
-def _written(value: Any) -> Any:
-    # Pydantic would read 0 or 1700000000 as a Unix time; a moment is ISO 8601 text.
-    if isinstance(value, str | dt.datetime):
-        return value
-    raise ValueError("must be a date and time written as ISO 8601 text")
-
-
-Moment = Annotated[IsoDateTime, BeforeValidator(_written)]
+Moment = IsoDateTime  # ISO 8601 text only (api.schemas)
 
 
 class SubjectRequestOut(Schema):

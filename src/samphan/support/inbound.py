@@ -3,6 +3,7 @@ that channel while it is open or solved within ``services.REOPEN_DAYS``, else it
 Registered with messaging's webhooks (``messaging.inbound``) in ``apps.py``."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from samphan.messaging.inbound import Inbound
 from samphan.support import services
@@ -53,3 +54,42 @@ def sender_label(inbound: Inbound) -> str:
     if inbound.channel == Ticket.Channel.LINE:
         return f"LINE {inbound.address[:9]}…"
     return inbound.address
+
+
+def message_push(
+    *,
+    channel: str,
+    address: str,
+    name: str,
+    subject: str,
+    body: str,
+    external_id: str,
+    in_reply_to: str = "",
+) -> tuple[Ticket, bool]:
+    """A message another help desk pushes (the API's inbound endpoint): it continues the
+    ticket of the message it answers (``in_reply_to``, an earlier ``external_id``), else
+    opens one. The same ``external_id`` again changes nothing: ``(its ticket, False)``."""
+    known = TicketMessage.objects.filter(external_id=external_id).select_related("ticket")
+    if (earlier := known.first()) is not None:
+        return earlier.ticket, False
+    answered = (
+        TicketMessage.objects.filter(external_id=in_reply_to).select_related("ticket").first()
+        if in_reply_to
+        else None
+    )
+    with transaction.atomic():
+        if answered is not None and services.reopens(answered.ticket, timezone.now()):
+            services.ticket_customer_wrote(
+                ticket=answered.ticket, body=body, channel=channel, external_id=external_id
+            )
+            return answered.ticket, True
+        ticket = services.ticket_open(
+            actor=None,
+            subject=subject or subject_of(body),
+            body=body,
+            channel=channel,
+            address=address,
+            requester=name or address,
+            external_id=external_id,
+        )
+    return ticket, True
