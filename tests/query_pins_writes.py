@@ -325,9 +325,10 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 54, "postgresql": 50}, prepare=quote),
     "POST /api/v1/quotes/{quote_id}/reject": Write(14, prepare=quote),
     # The front desk.
-    # 17 since issue 20: +1, the INSERT recording who saw the customer checked in.
+    # 17 since issue 20: +1, the INSERT recording who saw the customer checked in; +2 since
+    # issue 23: the alert's notes from support (an open ticket, an unhappy answer).
     "POST /api/v1/frontdesk/check-ins": Write(
-        17, 201, lambda shop: {"customer_id": shop.customer.pk}
+        19, 201, lambda shop: {"customer_id": shop.customer.pk}
     ),
     "POST /api/v1/frontdesk/alerts/{alert_id}/greeted": Write(
         5,

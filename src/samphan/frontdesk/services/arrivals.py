@@ -24,6 +24,7 @@ from samphan.core.permissions import sees_all_records
 from samphan.customers import services as customer_services
 from samphan.customers.models import Customer, Interaction
 from samphan.frontdesk.models import Alert, AlertRule
+from samphan.frontdesk.notes import arrival_notes
 
 OPEN_HOURS = 8  # an arrival nobody greeted stops being announced after a shift
 TIER_RANK: list[str] = [
@@ -117,7 +118,8 @@ def _alert_raise(customer: Customer, visit: Interaction, actor: User | None) -> 
     alert = Alert.objects.create(
         customer=customer,
         visit=visit,
-        reasons=list(dict.fromkeys(rule.name for rule in rules)),
+        # The rules that called for it, then what staff should know (an open ticket …).
+        reasons=list(dict.fromkeys([*(rule.name for rule in rules), *arrival_notes(customer)])),
         # An owner's rule for a customer without one tells everyone rather than nobody.
         everyone=AlertRule.Audience.EVERYONE in audiences
         or (AlertRule.Audience.OWNER in audiences and owner is None),

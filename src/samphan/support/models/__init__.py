@@ -14,6 +14,7 @@ from samphan.support.models.settings import (
 from samphan.support.models.surveys import Survey, SurveySettings
 from samphan.support.models.tickets import (
     FormSubmission,
+    SlaEvent,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -30,6 +31,7 @@ __all__ = [
     "FormSubmission",
     "Priority",
     "Schedule",
+    "SlaEvent",
     "SlaPolicy",
     "Survey",
     "SurveySettings",

@@ -230,3 +230,38 @@ class TicketAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SlaEvent(models.Model):
+    """A promise about to fall due (``warning``, told to the assignee) or missed
+    (``breach``, told to the assignee and escalated to the managers), once per due time:
+    the record reports count breaches from."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("due soon")
+        BREACH = "breach", _("missed")
+
+    class Promise(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("first response")
+        NEXT_RESPONSE = "next_response", _("next response")
+        RESOLUTION = "resolution", _("resolution")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    promise = models.CharField(_("promise"), max_length=20, choices=Promise.choices)
+    due_at = models.DateTimeField(_("due"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("SLA event")
+        verbose_name_plural = _("SLA events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "promise", "due_at"], name="support_sla_event_once"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "at"], name="support_sla_event_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.promise}"
