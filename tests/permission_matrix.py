@@ -155,6 +155,8 @@ PAGES: dict[str, Needs | None] = {
     "ticket_create": needs("work_tickets"),
     "ticket_detail": needs("see_tickets", record=True),
     "ticket_attachment": needs("see_tickets", record=True),
+    "ticket_viewers": needs("see_tickets", record=True),
+    "support_bulk": needs("work_tickets", post=True),
     "customer_support": needs("see_customers", record=True),
     "lead_create": needs("capture_leads"),
     "lead_detail": needs("see_sales", record=True),

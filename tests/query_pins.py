@@ -105,13 +105,14 @@ PAGES: dict[str, Pin] = {
     # The session, the user; every tab's count in one statement, the page's count and its
     # rows with customer, assignee, team and category (all open tickets: the admin has none
     # of their own).
-    "support_inbox": 5,
+    "support_inbox": 6,  # and the staff for the bulk changes' assignee
     "ticket_create": 5,  # and the choices: staff, teams, categories
     # The ticket with its customer, assignee, team, category; the thread with its authors;
     # the choices of the status form.
     # The reply's route (addresses, LINE, consents, suppressions), the shop, the canned
-    # replies, the thread's attachments.
-    "ticket_detail": 14,
+    # replies, the thread's attachments; who else has it open (an upsert, a select).
+    "ticket_detail": 16,
+    "ticket_viewers": 5,  # the session, the user, the ticket; the upsert, the others
     "login": 2,
     "member_sign_up": 4,
     "support_help_form": 3,  # the session, the user, the shop profile

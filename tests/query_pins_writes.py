@@ -370,10 +370,12 @@ WRITES: dict[str, Write] = {
     ),
     # Support: a reply queues its message through the outbox (consent, addresses, audit).
     "POST /api/v1/tickets": Write(
-        11, 201, lambda shop: {"subject": "โทรถามเรื่องประกัน", "body": "ประกันกี่ปี", "requester": "คุณนิด"}
+        12,  # with the assignment rule, looked up (and locked) when nobody is given
+        201,
+        lambda shop: {"subject": "โทรถามเรื่องประกัน", "body": "ประกันกี่ปี", "requester": "คุณนิด"},
     ),
     "POST /api/v1/tickets/inbound": Write(
-        16,
+        17,
         201,
         lambda shop: {
             "external_id": "pin-1",

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from samphan.accounts.models import Role
 from samphan.messaging.outbox import Outbox, RateLimits
 from samphan.support.mailin import mail_receive
-from samphan.support.models import Ticket
+from samphan.support.models import CannedReply, Ticket
 from samphan.support.surveys import csat_round
 from tests.e2e.conftest import PHONE, screenshot
 from tests.factories import ContactPointFactory, CustomerFactory, UserFactory
@@ -50,6 +50,12 @@ def test_email_reply_reopen_solve_survey_on_a_phone(
     settings.SAMPHAN_SUPPORT_EMAIL = "help@samphan.test"
     settings.SAMPHAN_PUBLIC_URL = base
     UserFactory(username="nok", role=Role.SUPPORT, password="nok-pass-123", first_name="นก")
+    # A browser test's database is emptied between tests, the migrations' rows with it.
+    CannedReply.objects.get_or_create(
+        language="th",
+        title="รับเรื่องแล้ว",
+        defaults={"body": "สวัสดีค่ะ คุณ{name}\n\nรับเรื่อง {ticket} แล้วค่ะ"},
+    )
     customer = CustomerFactory(first_name="แอน", last_name="ลี")
     ContactPointFactory(customer=customer, kind="email", value="ann@example.com")
 

@@ -1,16 +1,19 @@
 """Support's settings in the admin until they have a page of their own: business hours
-(the business's and each team's), closed days, SLA policies, ticket categories, canned replies. Tickets
+(the business's and each team's), closed days, SLA policies, ticket categories, canned replies, assignment rules, surveys. Tickets
 are written through the app, whose services keep the SLA clock and the audit log."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from samphan.support.models import (
     WEEKDAYS,
+    AssignmentRule,
     CannedReply,
     Category,
     ClosedDay,
     Schedule,
     SlaPolicy,
+    SurveySettings,
 )
 
 
@@ -45,3 +48,22 @@ class CannedReplyAdmin(admin.ModelAdmin[CannedReply]):
     list_display = ("title", "language")
     list_filter = ("language",)
     search_fields = ("title", "body")
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin[AssignmentRule]):
+    list_display = ("team", "mode", "last_user")
+    fields = ("team", "mode")
+
+
+@admin.register(SurveySettings)
+class SurveySettingsAdmin(admin.ModelAdmin[SurveySettings]):
+    """The one row a migration made: changed, never added or deleted."""
+
+    list_display = ("__str__", "after_ticket", "after_purchase", "delay_hours", "channel")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

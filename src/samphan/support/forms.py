@@ -9,7 +9,7 @@ from samphan.core.forms import model_choice_field
 from samphan.core.phones import normalise_phone
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
-from samphan.support.models import Category, Ticket
+from samphan.support.models import Category, Priority, Ticket
 
 
 def _choices(form: forms.BaseForm) -> None:
@@ -121,3 +121,25 @@ class HelpForm(forms.Form):
         if not data.get("email") and not data.get("mobile") and not refused:
             self.add_error("email", _("Give an e-mail or a mobile number, so we can answer you."))
         return data
+
+
+class BulkForm(forms.Form):
+    """One change for the tickets ticked in the inbox; what is left empty stays."""
+
+    owner = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Ticket.Status.choices], required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", "—"), *Priority.choices], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(is_active=True).order_by("first_name", "username")
+        model_choice_field(self, "owner").queryset = staff
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -13,15 +13,18 @@ from samphan.accounts.models import Team, User
 from samphan.core.audit import audit_record, diff, snapshot
 from samphan.core.models import AuditEvent
 from samphan.customers.models import Customer
-from samphan.support import replies, sla
+from samphan.support import assignment, replies, sla
 from samphan.support.attachments import Incoming, attachments_save
-from samphan.support.models import Category, Ticket, TicketMessage
+from samphan.support.models import Category, Ticket, TicketMessage, TicketViewer
 
 TICKET_FIELDS = (
     "customer", "subject", "channel", "status", "priority", "category", "owner", "team",
 )  # fmt: skip
 # A customer's reply within this many days reopens a solved ticket; later, it opens a new one.
 REOPEN_DAYS = 7
+# Another member of staff whose page looked this recently still has the ticket open (the
+# page looks every 20 seconds).
+VIEWING_SECONDS = 45
 
 
 def _audit(actor: User | None, ticket: Ticket, action: str, changes: dict[str, Any]) -> None:
@@ -59,6 +62,9 @@ def ticket_open(
         raise ValidationError({"customer": _("Choose the customer, or say who it is from.")})
     if not (body or "").strip():
         raise ValidationError({"body": _("Write what the customer asked.")})
+    team = team or (owner.team if owner else None)
+    if owner is None:
+        owner = assignment.assignee_for(team.pk if team else None)
     ticket = Ticket(
         customer=customer,
         requester=requester.strip()[:200] or address[:200],
@@ -67,7 +73,7 @@ def ticket_open(
         channel=channel,
         priority=priority or Ticket._meta.get_field("priority").default,
         category=category,
-        team=team or (owner.team if owner else None),
+        team=team,
         owner=owner,
         status=Ticket.Status.OPEN if owner else Ticket.Status.NEW,
         last_message_at=now,
@@ -244,3 +250,36 @@ def ticket_update(
         ticket.save()
         _audit(actor, ticket, AuditEvent.Action.UPDATE, changes)
     return ticket
+
+
+def tickets_bulk_update(
+    *, actor: User, tickets: list[Ticket], fields: dict[str, Any]
+) -> tuple[int, list[str]]:
+    """The same change to many tickets, each in its own transaction and audited like one
+    changed alone: how many changed, and why each refused one was left as it was."""
+    changed, refused = 0, []
+    for ticket in tickets:
+        try:
+            before = ticket.updated_at
+            after = ticket_update(actor=actor, ticket=ticket, fields=fields)
+        except ValidationError as error:
+            refused.append(f"{ticket.number}: {' '.join(error.messages)}")
+        else:
+            changed += after.updated_at != before
+    return changed, refused
+
+
+def viewers_of(ticket: Ticket, user: User, now: dt.datetime | None = None) -> list[User]:
+    """Record that ``user`` has the ticket open now; the others who had it open in the
+    last ``VIEWING_SECONDS``."""
+    now = now or timezone.now()
+    TicketViewer.objects.bulk_create(  # one upsert
+        [TicketViewer(ticket=ticket, user=user, seen_at=now)],
+        update_conflicts=True,
+        unique_fields=["ticket", "user"],
+        update_fields=["seen_at"],
+    )
+    recent = TicketViewer.objects.filter(
+        ticket=ticket, seen_at__gte=now - dt.timedelta(seconds=VIEWING_SECONDS)
+    ).exclude(user=user)
+    return [viewer.user for viewer in recent.select_related("user").order_by("seen_at")]

@@ -6,6 +6,8 @@ urlpatterns = [
     path("", views.inbox, name="support_inbox"),
     path("new/", views.ticket_create, name="ticket_create"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("<int:pk>/viewers/", views.ticket_viewers, name="ticket_viewers"),
+    path("bulk/", views.ticket_bulk, name="support_bulk"),
     path("attachments/<int:pk>/", views.ticket_attachment, name="ticket_attachment"),
     path("customers/<int:pk>/", views.customer_support, name="customer_support"),
 ]

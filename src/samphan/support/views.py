@@ -5,9 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
@@ -17,10 +20,11 @@ from samphan.core.storage import stored_file_response
 from samphan.customers.access import customer_for_user
 from samphan.support import queries, replies, services
 from samphan.support.access import ticket_for_user
-from samphan.support.forms import ReplyForm, TicketForm, TicketUpdateForm
+from samphan.support.forms import BulkForm, ReplyForm, TicketForm, TicketUpdateForm
 from samphan.support.models import Survey, Ticket, TicketAttachment
 
 PANEL_TICKETS = 5  # open tickets listed on the customer page
+BULK_MOST = 100  # tickets one bulk change may touch (a page is at most that)
 
 VIEW_LABELS = {
     "mine": gettext_lazy("Mine"),
@@ -47,6 +51,7 @@ def inbox(request: Request) -> HttpResponse:
         "q": q,
         "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
         "now": now,
+        "bulk_form": BulkForm() if request.user.has_perm("support.change_ticket") else None,
     }
     template = "support/inbox.html#results" if request.htmx else "support/inbox.html"
     return render(request, template, context)
@@ -82,6 +87,44 @@ def ticket_create(request: Request) -> HttpResponse:
     return render(request, "support/ticket_form.html", {"form": form})
 
 
+@login_required
+@require_POST
+def ticket_bulk(request: Request) -> HttpResponse:
+    """Assign, move or reprioritise the tickets ticked in the inbox (at most a page)."""
+    require_perm(request.user, "support.change_ticket")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("support_inbox")
+    ids = [int(pk) for pk in request.POST.getlist("ticket")[:BULK_MOST] if pk.isdigit()]
+    form = BulkForm(request.POST)
+    if not form.is_valid() or not form.changes():
+        messages.error(request, _("Choose what to change: an assignee, a status or a priority."))
+        return redirect(back)
+    tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=ids).order_by("pk"))
+    if not tickets:
+        messages.error(request, _("Tick the tickets to change first."))
+        return redirect(back)
+    changed, refused = services.tickets_bulk_update(
+        actor=request.user, tickets=tickets, fields=form.changes()
+    )
+    messages.success(
+        request,
+        ngettext("%(count)s ticket changed.", "%(count)s tickets changed.", changed)
+        % {"count": changed},
+    )
+    for reason in refused:
+        messages.warning(request, reason)
+    return redirect(back)
+
+
+@login_required
+def ticket_viewers(request: Request, pk: int) -> HttpResponse:
+    """Who else has this ticket open: the page asks every 20 seconds."""
+    ticket = ticket_for_user(request.user, pk)
+    viewers = services.viewers_of(ticket, request.user)
+    return render(request, "support/_viewers.html", {"ticket": ticket, "viewers": viewers})
+
+
 def _detail(
     request: Request, ticket: Ticket, reply: ReplyForm, update: TicketUpdateForm, status: int = 200
 ) -> HttpResponse:
@@ -98,6 +141,7 @@ def _detail(
         "reply_form": reply,
         "update_form": update,
         "promises": ticket.promises_running(),
+        "viewers": services.viewers_of(ticket, request.user),
         "now": timezone.now(),
     }
     return render(request, "support/ticket_detail.html", context, status=status)
@@ -114,6 +158,19 @@ def ticket_detail(request: Request, pk: int) -> HttpResponse:
     if request.POST.get("action") == "update":
         return _update(request, ticket)
     form = ReplyForm(request.POST)
+    if (
+        form.is_valid()
+        and form.cleaned_data["kind"] == "reply"
+        and _answered_meanwhile(ticket, request.POST.get("seen", ""))
+    ):
+        form.add_error(
+            None,
+            _(
+                "While you were writing, the customer wrote again or a colleague answered: "
+                "read the conversation, then send."
+            ),
+        )
+        return _detail(request, ticket, form, TicketUpdateForm(instance=ticket), status=409)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -129,6 +186,14 @@ def ticket_detail(request: Request, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("ticket_detail", pk=ticket.pk)
     return _detail(request, ticket, form, TicketUpdateForm(instance=ticket), status=400)
+
+
+def _answered_meanwhile(ticket: Ticket, seen: str) -> bool:
+    """Whether the thread grew after the page the reply was written on (``seen``: the
+    ticket's last message time the page showed; empty from an old page or the API)."""
+    if not seen or ticket.last_message_at is None:
+        return False
+    return seen != ticket.last_message_at.isoformat()
 
 
 def _update(request: Request, ticket: Ticket) -> HttpResponse:

@@ -215,3 +215,15 @@
     box.focus();
   });
 })();
+
+// A "tick all" box (the support inbox's bulk changes) ticks every box of its form.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.matches("input[data-check-all]")) return;
+    document.querySelectorAll('input[type=checkbox][form="' + all.dataset.checkAll + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+})();

@@ -4,6 +4,7 @@ counted in those hours, and satisfaction surveys."""
 from samphan.support.models.settings import (
     WEEKDAY_LABELS,
     WEEKDAYS,
+    AssignmentRule,
     CannedReply,
     Category,
     ClosedDay,
@@ -19,12 +20,14 @@ from samphan.support.models.tickets import (
     TicketAttachment,
     TicketMessage,
     TicketQuerySet,
+    TicketViewer,
     attachment_path,
 )
 
 __all__ = [
     "WEEKDAYS",
     "WEEKDAY_LABELS",
+    "AssignmentRule",
     "CannedReply",
     "Category",
     "ClosedDay",
@@ -39,5 +42,6 @@ __all__ = [
     "TicketAttachment",
     "TicketMessage",
     "TicketQuerySet",
+    "TicketViewer",
     "attachment_path",
 ]

@@ -3,6 +3,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Value
@@ -219,3 +220,38 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AssignmentRule(models.Model):
+    """How a new ticket without an assignee finds one: among the team's staff who work
+    tickets (no team: the support role's), in turn or to the least busy. No rule: it
+    waits in Unassigned for someone to take it."""
+
+    class Mode(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("in turn")
+        LOAD = "load", _("to the one with the fewest open tickets")
+
+    team = models.OneToOneField(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Empty: tickets without a team, among the support staff."),
+    )
+    mode = models.CharField(_("assign"), max_length=12, choices=Mode.choices)
+    last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("team", Value(0)), name="support_assignment_once_per_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team or '—'}: {self.get_mode_display()}"

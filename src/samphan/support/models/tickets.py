@@ -265,3 +265,20 @@ class SlaEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.promise}"
+
+
+class TicketViewer(models.Model):
+    """Who has a ticket's page open, as of their page's last look (every 20 s): another
+    member of staff on it sees their name, so two do not answer at once."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="support_viewer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id}"
