@@ -157,6 +157,7 @@ PAGES: dict[str, Needs | None] = {
     "ticket_attachment": needs("see_tickets", record=True),
     "ticket_viewers": needs("see_tickets", record=True),
     "support_bulk": needs("work_tickets", post=True),
+    "support_report": needs("see_tickets"),
     "customer_support": needs("see_customers", record=True),
     "lead_create": needs("capture_leads"),
     "lead_detail": needs("see_sales", record=True),

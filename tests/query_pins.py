@@ -112,7 +112,10 @@ PAGES: dict[str, Pin] = {
     # The reply's route (addresses, LINE, consents, suppressions), the shop, the canned
     # replies, the thread's attachments; who else has it open (an upsert, a select).
     "ticket_detail": 16,
-    "ticket_viewers": 5,  # the session, the user, the ticket; the upsert, the others
+    "ticket_viewers": 5,
+    # The session, the user; the period's tickets; the backlog (before, opened, solved by
+    # day); satisfaction by week.
+    "support_report": 7,  # the session, the user, the ticket; the upsert, the others
     "login": 2,
     "member_sign_up": 4,
     "support_help_form": 3,  # the session, the user, the shop profile

@@ -17,12 +17,15 @@ from samphan.messaging import public as messaging_public
 from samphan.sales.views import quotes as sales_quotes
 from samphan.sales.views.leads import public_lead_form
 from samphan.support import public as support_public
+from samphan.support import views as support_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("customers/", include("samphan.customers.urls")),
     path("", include("samphan.privacy.access_urls")),  # customers/<pk>/access/
     path("sales/", include("samphan.sales.urls")),
+    # Support's reports sit with the other insights (the menu's Insights stays lit).
+    path("insights/support/", support_views.support_report, name="support_report"),
     path("insights/", include("samphan.analytics.urls")),
     path("frontdesk/", include("samphan.frontdesk.urls")),
     path("messages/", include("samphan.messaging.urls")),

@@ -9,6 +9,7 @@ from samphan.core.forms import model_choice_field
 from samphan.core.phones import normalise_phone
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
+from samphan.support import reports
 from samphan.support.models import Category, Priority, Ticket
 
 
@@ -143,3 +144,12 @@ class BulkForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class SupportReportForm(core_forms.PeriodForm):
+    """Support's reports: the period (the last 30 days unless chosen) and the grouping."""
+
+    default_period = "last_30"
+    group = forms.ChoiceField(
+        label=_("Report"), required=False, choices=list(reports.GROUPS.items())
+    )

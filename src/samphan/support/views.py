@@ -12,18 +12,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from samphan.analytics import reports as analytics_reports
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
+from samphan.core.periods import preset_period
 from samphan.core.permissions import require_perm
 from samphan.core.storage import stored_file_response
 from samphan.customers.access import customer_for_user
-from samphan.support import queries, replies, services
+from samphan.support import queries, replies, reports, services
 from samphan.support.access import ticket_for_user
-from samphan.support.forms import BulkForm, ReplyForm, TicketForm, TicketUpdateForm
+from samphan.support.forms import (
+    BulkForm,
+    ReplyForm,
+    SupportReportForm,
+    TicketForm,
+    TicketUpdateForm,
+)
 from samphan.support.models import Survey, Ticket, TicketAttachment
 
 PANEL_TICKETS = 5  # open tickets listed on the customer page
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BULK_MOST = 100  # tickets one bulk change may touch (a page is at most that)
 
 VIEW_LABELS = {
@@ -250,3 +259,38 @@ def customer_support(request: Request, pk: int) -> HttpResponse:
         "nps": answered.filter(kind=Survey.Kind.NPS).order_by("-answered_at").first(),
     }
     return render(request, "support/customer_support.html", context)
+
+
+@login_required
+def support_report(request: Request) -> HttpResponse:
+    """Support's reports for a period (in the insights): by channel, category or team,
+    the backlog day by day, satisfaction by week; the grouped table as CSV or XLSX."""
+    require_perm(request.user, "support.view_ticket")
+    form = SupportReportForm(request.GET)
+    today = timezone.localdate()
+    valid = form.is_valid()
+    period = form.chosen_period(today) if valid else preset_period("last_30", today)
+    group = form.cleaned_data.get("group") or "channel"
+    table = reports.grouped_report(request.user, period, group)
+    export = request.GET.get("format")
+    name = f"samphan-support-{group}-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
+    if valid and export in ("csv", "xlsx"):
+        if export == "csv":
+            response = HttpResponse(
+                analytics_reports.as_csv(table), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(analytics_reports.as_xlsx(table), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+        return response
+    backlog = reports.backlog(request.user, period)
+    context = {
+        "form": form,
+        "period": period,
+        "group": group,
+        "report": table,
+        "backlog_chart": reports.backlog_chart(backlog),
+        "backlog_now": backlog[-1][1] if backlog else 0,
+        "weeks": reports.satisfaction_by_week(request.user, period),
+    }
+    return render(request, "support/report.html", context)
