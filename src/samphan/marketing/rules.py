@@ -374,8 +374,19 @@ def custom_fields() -> list[Field]:
     ]
 
 
+# Conditions other apps add (support: satisfaction and recommendation scores), registered
+# in their ready(): marketing imports no app above it.
+_registered: list[Callable[[], list[Field]]] = []
+
+
+def rule_fields_register(fields: Callable[[], list[Field]]) -> None:
+    if fields not in _registered:
+        _registered.append(fields)
+
+
 def all_fields() -> dict[str, Field]:
-    return {**FIELDS, **{field.key: field for field in custom_fields()}}
+    registered = {field.key: field for source in _registered for field in source()}
+    return {**FIELDS, **registered, **{field.key: field for field in custom_fields()}}
 
 
 # -- Checking and compiling ---------------------------------------------------------------------
