@@ -158,3 +158,24 @@ def test_a_forged_or_expired_link_is_refused(settings):
     assert old and Client().get(f"/p/survey/{stale}/").status_code == 410
     skipped = survey_for(CustomerFactory(), skipped="Asked within the last 14 days.")
     assert Client().get(f"/p/survey/{surveys.survey_token(skipped)}/").status_code == 404
+
+
+def test_an_unhappy_answer_opens_a_ticket_to_call_back(agent, reachable):
+    solved = solved_ticket(reachable, agent)
+    survey = survey_for(reachable, ticket=solved, language="th")
+    Client().post(f"/p/survey/{surveys.survey_token(survey)}/", {"score": "1", "comment": "ช้ามาก"})
+    callback = Ticket.objects.exclude(pk=solved.pk).get()
+    assert (callback.customer, callback.priority, callback.owner) == (reachable, "high", agent)
+    assert callback.subject == f"คำตอบไม่พอใจ: 1 จาก 5 #{solved.pk}"
+    assert callback.messages.get().body == "ช้ามาก"
+
+
+def test_a_happy_answer_or_the_setting_off_opens_none(agent, reachable):
+    happy = survey_for(reachable, language="th")
+    Client().post(f"/p/survey/{surveys.survey_token(happy)}/", {"score": "4"})
+    options = surveys.survey_settings()
+    options.ticket_when_unhappy = False
+    options.save()
+    unhappy = survey_for(CustomerFactory(), language="th")
+    Client().post(f"/p/survey/{surveys.survey_token(unhappy)}/", {"score": "1"})
+    assert not Ticket.objects.exists()

@@ -11,6 +11,7 @@ nothing is looked at twice."""
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +25,7 @@ from samphan.messaging.consent import route
 from samphan.messaging.models import Channel
 from samphan.messaging.outbox import message_queue
 from samphan.sales.models import Order
+from samphan.support import services
 from samphan.support.models import Survey, SurveySettings, Ticket
 
 SALT = "support.survey"
@@ -66,15 +68,44 @@ def survey_of(token: str) -> Survey:
     return survey
 
 
+UNHAPPY: dict[str, int] = {Survey.Kind.CSAT: 2, Survey.Kind.NPS: 6}  # at most: unhappy
+
+
 @transaction.atomic
 def survey_answer(survey: Survey, score: int, comment: str = "") -> bool:
-    """Record the answer; False when the link was answered before (nothing changes)."""
+    """Record the answer; False when the link was answered before (nothing changes). An
+    unhappy answer opens a ticket to call the customer back (``ticket_when_unhappy``)."""
     if not 0 <= score <= survey.top or (survey.kind == Survey.Kind.CSAT and score < 1):
         raise ValueError(f"score out of range: {score}")
-    return bool(
+    recorded = bool(
         Survey.objects.filter(pk=survey.pk, answered_at=None).update(
             score=score, comment=comment.strip()[:2000], answered_at=timezone.now()
         )
+    )
+    if recorded and score <= UNHAPPY[survey.kind] and survey_settings().ticket_when_unhappy:
+        _unhappy_ticket(survey, score, comment.strip())
+    return recorded
+
+
+def _unhappy_ticket(survey: Survey, score: int, comment: str) -> Ticket:
+    """In the site's language: it is read by staff, not by the customer."""
+    with translation.override(settings.LANGUAGE_CODE):
+        about = (
+            survey.ticket.number if survey.ticket else (survey.order.number if survey.order else "")
+        )
+        subject = _("Unhappy answer: %(score)s of %(top)s %(about)s") % {
+            "score": score, "top": survey.top, "about": about,
+        }  # fmt: skip
+        body = comment or _("(no comment: call the customer to ask what went wrong)")
+    return services.ticket_open(
+        actor=None,
+        subject=subject.strip(),
+        body=body,
+        channel=Ticket.Channel.WEB,
+        customer=survey.customer,
+        priority="high",
+        team=survey.ticket.team if survey.ticket else None,
+        owner=survey.ticket.owner if survey.ticket else None,
     )
 
 

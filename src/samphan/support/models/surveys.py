@@ -28,6 +28,11 @@ class SurveySettings(models.Model):
         choices=[("email", _("e-mail")), ("sms", _("SMS")), ("line", _("LINE"))],
         help_text=_("Empty: the customer's preferred channel."),
     )
+    ticket_when_unhappy = models.BooleanField(
+        _("open a ticket for an unhappy answer"),
+        default=True,
+        help_text=_("1-2 of 5, or 0-6 of 10: a ticket to call the customer back."),
+    )
     quiet_days = models.PositiveSmallIntegerField(
         _("at most one survey per customer in"),
         default=14,
