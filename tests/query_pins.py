@@ -114,8 +114,8 @@ PAGES: dict[str, Pin] = {
     "ticket_detail": 16,
     "ticket_viewers": 5,
     # The session, the user; the period's tickets; the backlog (before, opened, solved by
-    # day); satisfaction by week.
-    "support_report": 7,  # the session, the user, the ticket; the upsert, the others
+    # day); satisfaction by week; the 0-10 answers, by tier, the latest comments.
+    "support_report": 10,  # the session, the user, the ticket; the upsert, the others
     "login": 2,
     "member_sign_up": 4,
     "support_help_form": 3,  # the session, the user, the shop profile

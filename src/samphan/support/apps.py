@@ -14,13 +14,14 @@ class SupportConfig(AppConfig):
         from samphan.customers.panels import customer_panel_register
         from samphan.customers.timeline import timeline_source_register
         from samphan.frontdesk.notes import arrival_notes_register
+        from samphan.marketing.campaigns.messages import variable_register
         from samphan.marketing.rules import rule_fields_register
         from samphan.messaging.inbound import inbound_register
         from samphan.support.arrivals import support_notes
         from samphan.support.imap import imap_poll
         from samphan.support.inbound import message_in
         from samphan.support.segments import support_fields
-        from samphan.support.surveys import csat_round
+        from samphan.support.surveys import csat_round, nps_link
         from samphan.support.timeline import Tickets
         from samphan.support.watch import sla_round
 
@@ -28,6 +29,7 @@ class SupportConfig(AppConfig):
         customer_panel_register("customer_support")  # open tickets, latest scores
         arrival_notes_register(support_notes)  # the desk hears of open or unhappy tickets
         rule_fields_register(support_fields)  # segments by satisfaction, NPS, open tickets
+        variable_register("nps_link", nps_link)  # a campaign asks 0-10 with its own survey
         inbound_register(message_in)  # LINE and SMS messages open or continue tickets
         # Runs whether or not a mailbox is set (it reads the setting each round).
         loop_register("mail-in", settings.SAMPHAN_IMAP_EVERY, imap_poll)

@@ -194,3 +194,17 @@ def csat_round(now: dt.datetime | None = None) -> int:
                 survey_send(order.customer, order=order, options=options, now=now)
             made += 1
     return made
+
+
+def nps_link(campaign_id: int, customer_id: int | None) -> str:
+    """``{{ nps_link }}`` in a campaign: the recipient's own 0-10 survey (made once per
+    campaign and customer), or for a preview or a test a link that opens nothing (no
+    signature: the survey page answers it 404)."""
+    if customer_id is None:
+        return shop_profile().public_url + reverse("survey_answer", args=["preview"])
+    survey, _made = Survey.objects.get_or_create(
+        campaign_id=campaign_id,
+        customer_id=customer_id,
+        defaults={"kind": Survey.Kind.NPS, "sent_at": timezone.now()},
+    )
+    return survey_url(survey)

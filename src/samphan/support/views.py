@@ -1,5 +1,7 @@
 """The support inbox and a ticket's page: thread, reply or note, status and assignment."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,15 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from samphan.accounts.models import User
 from samphan.analytics import reports as analytics_reports
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
-from samphan.core.periods import preset_period
+from samphan.core.periods import Period, preset_period
 from samphan.core.permissions import require_perm
 from samphan.core.storage import stored_file_response
 from samphan.customers.access import customer_for_user
-from samphan.support import queries, replies, reports, services
+from samphan.customers.models import Customer
+from samphan.support import nps, queries, replies, reports, services
 from samphan.support.access import ticket_for_user
 from samphan.support.forms import (
     BulkForm,
@@ -292,5 +296,25 @@ def support_report(request: Request) -> HttpResponse:
         "backlog_chart": reports.backlog_chart(backlog),
         "backlog_now": backlog[-1][1] if backlog else 0,
         "weeks": reports.satisfaction_by_week(request.user, period),
+        **_recommendation(request.user, period),
     }
     return render(request, "support/report.html", context)
+
+
+def _recommendation(user: User, period: Period) -> dict[str, Any]:
+    """The period's 0-10 answers: the NPS with its interval, by tier, the latest comments."""
+    answers = Survey.objects.visible_to(user).filter(
+        kind=Survey.Kind.NPS, answered_at__gte=period.start, answered_at__lt=period.end
+    )
+    tiers = dict(Customer.Tier.choices)
+    return {
+        "nps": nps.nps_of(
+            [score for score in answers.values_list("score", flat=True) if score is not None]
+        ),
+        "nps_by_tier": [
+            (tiers.get(tier, tier), found) for tier, found in nps.nps_by(answers, "customer__tier")
+        ],
+        "nps_comments": list(
+            answers.exclude(comment="").select_related("customer").order_by("-answered_at")[:10]
+        ),
+    }

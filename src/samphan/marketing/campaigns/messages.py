@@ -17,6 +17,30 @@ VARIABLE = re.compile(r"{{\s*([a-z_]+)\s*}}")
 VARIABLES = (
     "greeting", "nickname", "first_name", "name", "tier", "points", "member_number", "product",
 )  # fmt: skip
+# Variables other apps fill per recipient (support: ``{{ nps_link }}``, a survey link made
+# for each), registered in their ready(): ``fill(campaign_id, customer_id)``, the
+# customer None for a preview or a test, which must make nothing.
+Fill = Callable[[int, int | None], str]
+FILLED_ELSEWHERE: dict[str, Fill] = {}
+
+
+def variable_register(name: str, fill: Fill) -> None:
+    FILLED_ELSEWHERE[name] = fill
+
+
+def known_variables() -> list[str]:
+    return [*VARIABLES, *FILLED_ELSEWHERE]
+
+
+def filled_elsewhere(variant: Variant, campaign_id: int, customer_id: int | None) -> dict[str, str]:
+    """The registered variables this variant uses, for this recipient."""
+    return {
+        name: fill(campaign_id, customer_id)
+        for name, fill in FILLED_ELSEWHERE.items()
+        if says(variant, name)
+    }
+
+
 URL = re.compile(r"https?://[^\s<>\"')]+")
 # A link written in a template: its scheme and host as written, then a path that may hold
 # variables ("https://shop.example/card/{{ member_number }}"). A variable is never a link's
@@ -109,7 +133,8 @@ def preview_for(campaign: Campaign, customer: Customer) -> list[dict[str, Any]]:
     values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
     shown = []
     for variant in campaign.variants.all():
-        subject, text = message_for(customer, variant, values)
+        filled = values | filled_elsewhere(variant, campaign.pk, None)  # a preview makes nothing
+        subject, text = message_for(customer, variant, filled)
         shown.append({"variant": variant, "subject": subject, "text": text,
                       "english": in_english(customer, variant)})  # fmt: skip
     return shown

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from samphan.accounts.models import User
 from samphan.customers.models import ConsentRecord, Customer, CustomerQuerySet
 from samphan.loyalty import services as loyalty
-from samphan.marketing.campaigns.messages import message_for, says, values_for
+from samphan.marketing.campaigns.messages import (
+    filled_elsewhere,
+    message_for,
+    says,
+    values_for,
+)
 from samphan.marketing.campaigns.tracking import html_of, tracker
 from samphan.marketing.models import Campaign, Recipient, Variant
 from samphan.marketing.queries import segment_filter
@@ -136,6 +141,7 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
         balance = points.get(recipient.customer_id)
         values = values_for(recipient.customer, with_product=with_product[variant.pk],
                             points=balance.points if balance else None)  # fmt: skip
+        values |= filled_elsewhere(variant, campaign.pk, recipient.customer_id)
         # Only the links written in the template are tracked, and recorded for the clicks.
         swap, recipient.links = tracker(recipient.pk)
         subject, text = message_for(recipient.customer, variant, values, swap)
@@ -182,6 +188,7 @@ def test_send(
     if not route:
         raise ValidationError({"customer": route.reason})
     values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
+    values |= filled_elsewhere(variant, campaign.pk, None)  # a test makes no survey
     subject, text = message_for(customer, variant, values)
     return message_queue(
         customer=customer,

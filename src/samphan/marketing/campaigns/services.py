@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
-from samphan.marketing.campaigns.messages import VARIABLE, VARIABLES
+from samphan.marketing.campaigns.messages import VARIABLE, known_variables
 from samphan.marketing.models import Campaign, Segment, Variant
 from samphan.messaging.models import Channel
 
@@ -90,13 +90,13 @@ def _variant_errors(channel: str, variants: list[dict[str, Any]]) -> dict[str, l
         if may_email and variant.get("text_en") and not variant.get("subject_en"):
             errors[f"{where}.subject_en"] = [_("An e-mail needs a subject.")]
         for name in ("subject_th", "text_th", "subject_en", "text_en"):
-            unknown = sorted(set(VARIABLE.findall(variant.get(name, ""))) - set(VARIABLES))
+            unknown = sorted(set(VARIABLE.findall(variant.get(name, ""))) - set(known_variables()))
             if unknown:
                 errors[f"{where}.{name}"] = [
                     _("Unknown: %(names)s. You may use %(known)s.")
                     % {
                         "names": ", ".join(f"{{{{ {name} }}}}" for name in unknown),
-                        "known": ", ".join(f"{{{{ {name} }}}}" for name in VARIABLES),
+                        "known": ", ".join(f"{{{{ {name} }}}}" for name in known_variables()),
                     }
                 ]
         limits = {"subject_th": 200, "subject_en": 200, "text_th": 5000, "text_en": 5000}

@@ -71,6 +71,10 @@ class Survey(models.Model):
     order = models.OneToOneField(
         "sales.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="survey"
     )
+    # An NPS survey a campaign sent (its ``{{ nps_link }}``): one per recipient.
+    campaign = models.ForeignKey(
+        "marketing.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     language = models.CharField(max_length=5, default="th")
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     message = models.OneToOneField(
@@ -91,6 +95,13 @@ class Survey(models.Model):
         ordering = ["-sent_at", "-id"]
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "customer"],
+                condition=models.Q(campaign__isnull=False),
+                name="support_survey_once_per_campaign",
+            )
+        ]
         indexes = [
             models.Index(fields=["customer", "sent_at"], name="support_survey_customer"),
             models.Index(fields=["kind", "answered_at"], name="support_survey_answers"),

@@ -1,0 +1,65 @@
+"""NPS: the score and its 95% interval against a published worked example, the campaign's
+{{ nps_link }} making one survey per recipient (none for a preview), the report page."""
+
+import math
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from samphan.accounts.models import Role
+from samphan.marketing.campaigns.messages import filled_elsewhere
+from samphan.marketing.models import Campaign, Segment, Variant
+from samphan.support.models import Survey
+from samphan.support.nps import nps_of
+from samphan.support.surveys import survey_of
+from tests.factories import CustomerFactory
+
+
+def test_the_score_and_interval_by_hand():
+    # 100 answers: 50 promoters, 30 passives, 20 detractors: NPS 30. Variance
+    # 0.5 + 0.2 - 0.3^2 = 0.61; margin 1.96 * sqrt(0.61 / 100) = 0.1531: ±15.3 points.
+    found = nps_of([10] * 50 + [8] * 30 + [3] * 20)
+    assert (found.promoters, found.passives, found.detractors) == (50, 30, 20)
+    assert found.score == 30
+    assert math.isclose(found.margin, 15.31, abs_tol=0.01)
+    assert nps_of([10] * 9).margin is None  # too few for an interval
+    assert nps_of([]).score is None
+
+
+@pytest.mark.django_db
+def test_a_campaign_link_makes_one_survey_per_recipient_and_none_for_a_preview(admin_user):
+    segment = Segment.objects.create(name="ทุกคน", rules={"match": "all", "rules": []})
+    campaign = Campaign.objects.create(name="NPS", segment=segment, created_by=admin_user)
+    variant = Variant.objects.create(campaign=campaign, text_th="แนะนำเราไหม {{ nps_link }}")
+    customer = CustomerFactory()
+    assert "/p/survey/preview/" in filled_elsewhere(variant, campaign.pk, None)["nps_link"]
+    assert not Survey.objects.exists()
+    first = filled_elsewhere(variant, campaign.pk, customer.pk)["nps_link"]
+    again = filled_elsewhere(variant, campaign.pk, customer.pk)["nps_link"]
+    survey = Survey.objects.get()
+    assert (survey.kind, survey.campaign, survey.customer) == ("nps", campaign, customer)
+    token = first.split("/p/survey/")[1].rstrip("/")
+    assert survey_of(token) == survey and again.split("/p/survey/")[1].rstrip("/")
+    assert Client().get(first.split("127.0.0.1:8000")[1]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_report_shows_the_score(make_user):
+    boss = make_user(Role.MANAGER, username="boss", language="en")
+    gold = CustomerFactory(tier="gold")
+    for score in [10] * 6 + [7] * 2 + [2] * 2:
+        Survey.objects.create(
+            customer=gold,
+            kind="nps",
+            score=score,
+            answered_at=timezone.now(),
+            comment="ok" if score == 2 else "",
+        )
+    client = Client()
+    client.force_login(boss)
+    page = client.get("/insights/support/").content.decode()
+    assert "Recommendation (NPS)" in page
+    assert "10 answers: 6 promoters (9-10), 2 passives (7-8), 2 detractors (0-6)." in page
+    # 60% - 20% = 40; variance 0.6 + 0.2 - 0.16 = 0.64: ±1.96 * 0.8 / sqrt(10) = 49.6.
+    assert '<strong class="kpi-value">40</strong>' in page and "± 50" in page
