@@ -401,7 +401,7 @@ SAMPHAN_LINE_ACCESS_TOKEN: str = env_str("SAMPHAN_LINE_ACCESS_TOKEN")
 SAMPHAN_LINE_CHANNEL_SECRET: str = env_str("SAMPHAN_LINE_CHANNEL_SECRET")
 # Signs the bounces the mail server posts to /hooks/email/bounce/ (empty: refused).
 SAMPHAN_BOUNCE_SECRET: str = env_str("SAMPHAN_BOUNCE_SECRET")
-# Support (docs/support.md): the address customers write to, which replies come from;
+# Support (docs/support.md): the address customers write to, replies' Reply-To;
 # the mailbox the worker reads it from by IMAP (no host: only `samphan mail-in` brings
 # mail in), how often, and the largest attachment kept (bigger ones are listed, not kept).
 SAMPHAN_SUPPORT_EMAIL: str = env_str("SAMPHAN_SUPPORT_EMAIL")

@@ -30,8 +30,8 @@ THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def support_address() -> str:
-    """The address customers write to and replies come from (SAMPHAN_SUPPORT_EMAIL, else
-    DEFAULT_FROM_EMAIL's)."""
+    """The address customers write to, which replies name as Reply-To (they come from
+    DEFAULT_FROM_EMAIL, as every e-mail does): SAMPHAN_SUPPORT_EMAIL, else that one's."""
     return settings.SAMPHAN_SUPPORT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
