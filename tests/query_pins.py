@@ -105,13 +105,14 @@ PAGES: dict[str, Pin] = {
     # The session, the user; every tab's count in one statement, the page's count and its
     # rows with customer, assignee, team and category (all open tickets: the admin has none
     # of their own).
-    "support_inbox": 6,  # and the staff for the bulk changes' assignee
+    "support_inbox": 8,  # and the staff for the bulk changes, the tags (filter, rows)
     "ticket_create": 5,  # and the choices: staff, teams, categories
     # The ticket with its customer, assignee, team, category; the thread with its authors;
     # the choices of the status form.
     # The reply's route (addresses, LINE, consents, suppressions), the shop, the canned
-    # replies, the thread's attachments; who else has it open (an upsert, a select).
-    "ticket_detail": 16,
+    # replies, the thread's attachments; who else has it open (an upsert, a select); its
+    # tags (shown, in the form, and the tags to choose from).
+    "ticket_detail": 19,
     "ticket_viewers": 5,
     # The session, the user; the period's tickets; the backlog (before, opened, solved by
     # day); satisfaction by week; the 0-10 answers, by tier, the latest comments.
@@ -218,8 +219,8 @@ READS: dict[str, Pin] = {
     "GET /api/v1/leads/{lead_id}": 2,
     "GET /api/v1/messages": 3,
     "GET /api/v1/messages/{message_id}": 2,
-    "GET /api/v1/tickets": 3,  # the token, the count, the page
-    "GET /api/v1/tickets/{ticket_id}": 2,
+    "GET /api/v1/tickets": 4,  # the token, the count, the page, its tags
+    "GET /api/v1/tickets/{ticket_id}": 3,
     "GET /api/v1/tickets/{ticket_id}/messages": 4,  # the ticket, the thread, its files
     "GET /api/v1/surveys": 3,
     "GET /api/v1/surveys/{survey_id}": 2,

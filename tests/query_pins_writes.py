@@ -370,12 +370,12 @@ WRITES: dict[str, Write] = {
     ),
     # Support: a reply queues its message through the outbox (consent, addresses, audit).
     "POST /api/v1/tickets": Write(
-        12,  # with the assignment rule, looked up (and locked) when nobody is given
+        13,  # with the assignment rule, looked up (and locked) when nobody is given; the tags
         201,
         lambda shop: {"subject": "โทรถามเรื่องประกัน", "body": "ประกันกี่ปี", "requester": "คุณนิด"},
     ),
     "POST /api/v1/tickets/inbound": Write(
-        17,
+        18,
         201,
         lambda shop: {
             "external_id": "pin-1",
@@ -385,7 +385,7 @@ WRITES: dict[str, Write] = {
             "body": "ประกันกี่ปีคะ",
         },
     ),
-    "PATCH /api/v1/tickets/{ticket_id}": Write(9, body=lambda shop: {"priority": "high"}),
+    "PATCH /api/v1/tickets/{ticket_id}": Write(10, body=lambda shop: {"priority": "high"}),
     "POST /api/v1/tickets/{ticket_id}/messages": Write(
         24, 201, lambda shop: {"body": "ประกันหนึ่งปีค่ะ"}
     ),

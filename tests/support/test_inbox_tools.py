@@ -11,7 +11,7 @@ from django.utils import timezone
 from samphan.accounts.models import Role
 from samphan.core.models import AuditEvent
 from samphan.support import services
-from samphan.support.models import AssignmentRule, Ticket, TicketMessage
+from samphan.support.models import AssignmentRule, Ticket, TicketMessage, TicketTag
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,36 @@ def test_a_reply_written_on_a_stale_page_is_held_back(client, agent):
     fresh = Ticket.objects.get(pk=ticket.pk).last_message_at.isoformat()
     sent = client.post(f"/support/{ticket.pk}/", {"kind": "reply", "body": "ตอบ", "seen": fresh})
     assert sent.status_code == 302
+
+
+def test_tags_set_on_the_page_filter_the_inbox_and_are_audited(client, agent):
+    refund = TicketTag.objects.get(name="คืนเงิน")
+    tagged, other = opened(), opened()
+    response = client.post(f"/support/{tagged.pk}/", {
+        "action": "update", "status": "new", "priority": "normal", "tags": [refund.pk],
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert list(tagged.tags.all()) == [refund]
+    audit = AuditEvent.objects.filter(subject_id=tagged.pk, action="update").latest("at")
+    assert audit.changes["tags"] == [[], [refund.pk]]
+    page = client.get(f"/support/?view=open&tag={refund.pk}").content.decode()
+    assert f"/support/{tagged.pk}/" in page and f"/support/{other.pk}/" not in page
+    # Saved again unchanged: nothing is written.
+    before = AuditEvent.objects.count()
+    client.post(f"/support/{tagged.pk}/", {
+        "action": "update", "status": "new", "priority": "normal", "tags": [refund.pk],
+    })  # fmt: skip
+    assert AuditEvent.objects.count() == before
+
+
+def test_tags_through_the_api(agent):
+    from tests.conftest import token_client
+
+    api = token_client(agent)
+    ticket = opened()
+    url = f"/api/v1/tickets/{ticket.pk}"
+    body = api.patch(url, {"tags": ["คืนเงิน", "ของเสียหาย"]}, content_type="application/json").json()
+    assert sorted(body["tags"]) == ["ของเสียหาย", "คืนเงิน"]
+    wrong = api.patch(url, {"tags": ["ไม่มี"]}, content_type="application/json")
+    assert wrong.status_code == 422 and "tags" in wrong.content.decode()
+    assert api.patch(url, {"tags": []}, content_type="application/json").json()["tags"] == []

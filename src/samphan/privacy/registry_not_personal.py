@@ -39,6 +39,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "support.SlaPolicy": "minutes to answer by priority and tier",
     "support.Category": "ticket category names",
     "support.SurveySettings": "when satisfaction surveys are sent",
+    "support.TicketTag": "labels staff put on tickets",
     "support.AssignmentRule": "how a team's new tickets are shared among its staff",
     "support.TicketViewer": "which member of staff had a ticket's page open, and when",
     "support.SlaEvent": "when a ticket's promise fell due or was missed; the ticket holds the person",

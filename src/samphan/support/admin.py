@@ -14,6 +14,7 @@ from samphan.support.models import (
     Schedule,
     SlaPolicy,
     SurveySettings,
+    TicketTag,
 )
 
 
@@ -67,3 +68,8 @@ class SurveySettingsAdmin(admin.ModelAdmin[SurveySettings]):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(TicketTag)
+class TicketTagAdmin(admin.ModelAdmin[TicketTag]):
+    search_fields = ("name",)

@@ -18,7 +18,14 @@ from samphan.customers.access import customer_for_user
 from samphan.customers.models import Customer
 from samphan.support import inbound, queries, services, surveys
 from samphan.support.access import ticket_for_user
-from samphan.support.models import Category, Priority, Survey, Ticket, TicketMessage
+from samphan.support.models import (
+    Category,
+    Priority,
+    Survey,
+    Ticket,
+    TicketMessage,
+    TicketTag,
+)
 
 router = Router(tags=["support"])
 VIEWS = ["mine", "unassigned", "overdue", "pending", "open", "solved"]
@@ -46,6 +53,11 @@ class TicketOut(Schema):
     solved_at: dt.datetime | None
     closed_at: dt.datetime | None
     last_message_at: dt.datetime | None
+    tags: list[str]
+
+    @staticmethod
+    def resolve_tags(ticket: Ticket) -> list[str]:
+        return [tag.name for tag in ticket.tags.all()]
 
 
 class TicketPage(Schema):
@@ -88,6 +100,9 @@ class TicketPatch(Schema):
     category_id: Id | None = None
     owner_id: Id | None = None
     team_id: Id | None = None
+    tags: list[Annotated[str, MaxChars(50)]] | None = Field(
+        None, max_length=20, description="the ticket's tags by name (all of them; [] clears)"
+    )
 
 
 class AttachmentOut(Schema):
@@ -156,6 +171,16 @@ def _pick[M: (Category, User, Team)](model: type[M], pk: int | None, field: str)
     if found is None:
         raise ValidationError({field: f"No {model._meta.model_name} has id {pk}."})
     return found
+
+
+def _tags(names: list[str] | None) -> list[TicketTag]:
+    if names is None:
+        raise ValidationError({"tags": "Send a list of tag names ([] clears them)."})
+    found = {tag.name: tag for tag in TicketTag.objects.filter(name__in=names)}
+    unknown = sorted(set(names) - set(found))
+    if unknown:
+        raise ValidationError({"tags": f"No such tag: {', '.join(unknown)}."})
+    return list(found.values())
 
 
 @router.get("/tickets", response={200: TicketPage, **ERRORS})
@@ -229,7 +254,9 @@ def ticket_change(request: Request, ticket_id: Id, payload: TicketPatch) -> Any:
     pickers = {"category_id": Category, "owner_id": User, "team_id": Team}
     fields: dict[str, Any] = {}
     for name, value in sent.items():
-        if name in pickers:
+        if name == "tags":
+            fields["tags"] = _tags(value)
+        elif name in pickers:
             fields[name.removesuffix("_id")] = _pick(pickers[name], value, name)
         elif value is None:
             raise ValidationError({name: "This field cannot be null."})

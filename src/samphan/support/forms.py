@@ -10,7 +10,7 @@ from samphan.core.phones import normalise_phone
 from samphan.customers.forms import CustomerPicker
 from samphan.customers.models import Customer
 from samphan.support import reports
-from samphan.support.models import Category, Priority, Ticket
+from samphan.support.models import Category, Priority, Ticket, TicketTag
 
 
 def _choices(form: forms.BaseForm) -> None:
@@ -80,9 +80,16 @@ class ReplyForm(forms.Form):
 
 
 class TicketUpdateForm(core_forms.ModelForm[Ticket]):
+    tags = forms.ModelMultipleChoiceField(
+        label=_("tags"),
+        queryset=TicketTag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = Ticket
-        fields = ["status", "priority", "category", "owner", "team"]
+        fields = ["status", "priority", "category", "owner", "team", "tags"]
         labels = {"owner": _("Assignee")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

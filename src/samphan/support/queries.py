@@ -40,9 +40,13 @@ def view_filters(user: User, now: dt.datetime) -> dict[str, Q]:
     }
 
 
-def inbox(user: User, view: str, q: str, now: dt.datetime) -> TicketQuerySet:
-    """The tickets of ``view`` this user may see, the soonest due first."""
+def inbox(
+    user: User, view: str, q: str, now: dt.datetime, tag: int | None = None
+) -> TicketQuerySet:
+    """The tickets of ``view`` this user may see (with ``tag``), the soonest due first."""
     tickets = Ticket.objects.visible_to(user).filter(view_filters(user, now)[view])
+    if tag is not None:
+        tickets = tickets.filter(tags=tag)
     q = q.strip()
     if q.lstrip("#").isdigit() and len(q) < 19:
         tickets = tickets.filter(pk=int(q.lstrip("#")))
@@ -52,8 +56,10 @@ def inbox(user: User, view: str, q: str, now: dt.datetime) -> TicketQuerySet:
             | Q(customer__display_name__icontains=q)
             | Q(requester__icontains=q)
         )
-    return tickets.select_related("customer", "owner", "team", "category").order_by(
-        SOONEST_DUE, "-created_at", "-id"
+    return (
+        tickets.select_related("customer", "owner", "team", "category")
+        .prefetch_related("tags")
+        .order_by(SOONEST_DUE, "-created_at", "-id")
     )
 
 

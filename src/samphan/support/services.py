@@ -238,6 +238,8 @@ def ticket_update(
             _move(ticket, value, now)
         elif name in ("priority", "category", "owner", "team", "subject"):
             setattr(ticket, name, value)
+        elif name == "tags":
+            continue  # a many-to-many: set below, once the ticket's own fields are valid
         else:
             raise ValidationError({name: _("This field cannot be set.")})
     if "owner" in fields and ticket.owner is not None and "team" not in fields:
@@ -246,6 +248,12 @@ def ticket_update(
         ticket.status = Ticket.Status.OPEN
     ticket.full_clean(exclude=["customer", "owner", "team", "category"])
     changes = diff(before, snapshot(ticket, TICKET_FIELDS))
+    if "tags" in fields:
+        had = sorted(ticket.tags.values_list("pk", flat=True))
+        wanted = sorted({tag.pk for tag in fields["tags"]})
+        if had != wanted:
+            ticket.tags.set(wanted)
+            changes["tags"] = [had, wanted]
     if changes:  # saved unchanged, it stays as it was (updated_at too)
         ticket.save()
         _audit(actor, ticket, AuditEvent.Action.UPDATE, changes)

@@ -33,7 +33,7 @@ from samphan.support.forms import (
     TicketForm,
     TicketUpdateForm,
 )
-from samphan.support.models import Survey, Ticket, TicketAttachment
+from samphan.support.models import Survey, Ticket, TicketAttachment, TicketTag
 
 PANEL_TICKETS = 5  # open tickets listed on the customer page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,10 +58,16 @@ def inbox(request: Request) -> HttpResponse:
     if view not in VIEW_LABELS:  # one's own tickets first, when one has any
         view = "mine" if counts["mine"] else "open"
     q = search_term(request)
+    tags = list(TicketTag.objects.all())
+    tag = next((t for t in tags if str(t.pk) == request.GET.get("tag", "")), None)
     context = {
-        "page": paginate(request, queries.inbox(request.user, view, q, now)),
+        "page": paginate(
+            request, queries.inbox(request.user, view, q, now, tag.pk if tag else None)
+        ),
         "view": view,
         "q": q,
+        "tags": tags,
+        "tag": tag,
         "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
         "now": now,
         "bulk_form": BulkForm() if request.user.has_perm("support.change_ticket") else None,

@@ -11,6 +11,7 @@ from samphan.support.models.settings import (
     Priority,
     Schedule,
     SlaPolicy,
+    TicketTag,
 )
 from samphan.support.models.surveys import Survey, SurveySettings
 from samphan.support.models.tickets import (
@@ -42,6 +43,7 @@ __all__ = [
     "TicketAttachment",
     "TicketMessage",
     "TicketQuerySet",
+    "TicketTag",
     "TicketViewer",
     "attachment_path",
 ]

@@ -190,6 +190,20 @@ class Category(models.Model):
         return self.name
 
 
+class TicketTag(models.Model):
+    """A label staff put on tickets ("refund", "VIP", "broken on arrival") to find them."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ticket tag")
+        verbose_name_plural = _("ticket tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CannedReply(models.Model):
     """A reply staff start from. ``{name}``, ``{ticket}``, ``{agent}`` and ``{shop}`` are
     filled in for the ticket at hand."""

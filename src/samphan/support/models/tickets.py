@@ -86,6 +86,9 @@ class Ticket(TimeStampedModel):
         blank=True,
         db_index=False,  # led by the (team, status) index
     )
+    tags = models.ManyToManyField(
+        "support.TicketTag", verbose_name=_("tags"), blank=True, related_name="tickets"
+    )
     # The SLA clock: when each promise falls due (None: none running), and when it was met.
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
