@@ -14,7 +14,7 @@ SUBJECT_CHARS = 80
 
 def message_in(inbound: Inbound) -> Ticket | None:
     """The ticket the message went to (None: the same message came before)."""
-    if inbound.ref and TicketMessage.objects.filter(external_id=inbound.ref).exists():
+    if inbound.ref and TicketMessage.with_external_id(inbound.ref).exists():
         return None
     latest = (
         Ticket.objects.filter(channel=inbound.channel, address=inbound.address)
@@ -69,11 +69,11 @@ def message_push(
     """A message another help desk pushes (the API's inbound endpoint): it continues the
     ticket of the message it answers (``in_reply_to``, an earlier ``external_id``), else
     opens one. The same ``external_id`` again changes nothing: ``(its ticket, False)``."""
-    known = TicketMessage.objects.filter(external_id=external_id).select_related("ticket")
+    known = TicketMessage.with_external_id(external_id).select_related("ticket")
     if (earlier := known.first()) is not None:
         return earlier.ticket, False
     answered = (
-        TicketMessage.objects.filter(external_id=in_reply_to).select_related("ticket").first()
+        TicketMessage.with_external_id(in_reply_to).select_related("ticket").first()
         if in_reply_to
         else None
     )

@@ -77,7 +77,7 @@ def mail_receive(raw: bytes, now: dt.datetime | None = None) -> MailResult:
     if robot:
         return MailResult("ignored", why=robot)
     mail_id = _mail_id(mail, raw)
-    if TicketMessage.objects.filter(external_id=mail_id).exists():
+    if TicketMessage.with_external_id(mail_id).exists():
         return MailResult("duplicate", why=mail_id)
     if _flooding(sender, now):
         return MailResult("ignored", why=f"more than {FLOOD} mails from {sender} this hour")
@@ -191,7 +191,7 @@ def _thread_of(mail: EmailMessage, subject: str, sender: str) -> Ticket | None:
     ids = MESSAGE_ID.findall(_header(mail, "In-Reply-To") + " " + _header(mail, "References"))
     if ids:
         answered = (
-            TicketMessage.objects.filter(external_id__in=ids[-50:])
+            TicketMessage.with_external_id(*ids[-50:])
             .select_related("ticket")
             .order_by("-created_at", "-id")
             .first()
