@@ -105,7 +105,7 @@ PAGES: dict[str, Pin] = {
     # The session, the user; every tab's count in one statement, the page's count and its
     # rows with customer, assignee, team and category (all open tickets: the admin has none
     # of their own).
-    "support_inbox": 8,  # and the staff for the bulk changes, the tags (filter, rows)
+    "support_inbox": 9,  # the open views' counts, the solved count; staff for bulk; the tags
     "ticket_create": 5,  # and the choices: staff, teams, categories
     # The ticket with its customer, assignee, team, category; the thread with its authors;
     # the choices of the status form.
