@@ -32,6 +32,8 @@ from samphan.marketing.models import Segment
 from samphan.sales import services
 from samphan.sales.models import Category
 from samphan.sales.services import LineInput
+from samphan.support.models import Category as SupportCategory
+from samphan.support.services import ticket_open
 from tests.factories import (
     ContactPointFactory,
     CustomerFactory,
@@ -63,6 +65,11 @@ EXPORTS: list[tuple[str, str, str]] = [
     ("customers/views.py", "csv", "/customers/export/?format=csv"),
     ("customers/views.py", "xlsx", "/customers/export/?format=xlsx"),
     ("sales/views/productivity.py", "csv", "/sales/productivity/?period=this_month&format=csv"),
+    *(
+        ("support/views.py", fmt, f"/insights/support/?group={group}&format={fmt}")
+        for group in ("category", "team")
+        for fmt in ("csv", "xlsx")
+    ),
 ]
 # Exports whose file needs more than a URL to exist, each with its own test below.
 OTHER_EXPORTS = {
@@ -105,7 +112,8 @@ def poisoned(admin_user):
     for payload in PAYLOADS:
         category = Category.objects.create(name=payload)
         product = ProductFactory(sku=payload, name=payload, category=category)
-        rep = UserFactory(first_name=payload, last_name="", team=TeamFactory(name=payload))
+        team = TeamFactory(name=payload)
+        rep = UserFactory(first_name=payload, last_name="", team=team)
         customer = CustomerFactory(
             display_name=payload, first_name=payload, last_name="", nickname=payload,
             province=payload, tier="gold",
@@ -117,6 +125,10 @@ def poisoned(admin_user):
             lines=[LineInput(product.pk, 1)], sold_by=rep,
         )  # fmt: skip
         InteractionFactory(customer=customer, user=rep)
+        ticket_open(
+            actor=None, subject=payload, body=payload, channel="phone", customer=customer,
+            category=SupportCategory.objects.create(name=payload), team=team,
+        )  # fmt: skip
     rules = {"match": "all", "rules": [{"field": "tier", "op": "in", "value": ["gold"]}]}
     return Segment.objects.create(name="ทอง", rules=rules)
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samphan.accounts.models import User
 from samphan.analytics.reports import Column, Report
@@ -26,7 +27,7 @@ GROUPS: dict[str, Promise] = {
     "team": _("Tickets by team"),
 }
 COLUMNS = [
-    Column("opened", _("Opened"), "count"),
+    Column("opened", pgettext_lazy("tickets", "Opened"), "count"),
     Column("solved", _("Solved"), "count"),
     Column("first_response_hours", _("First response, median hours"), "count"),
     Column("first_response_met", _("First response within promise"), "rate"),
