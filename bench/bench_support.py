@@ -80,7 +80,7 @@ def load_tickets(tickets: int, per_ticket: int, agents: list[User]) -> None:
         status = rng.choice(statuses)
         done = status in ("solved", "closed")
         owner = rng.choice(agents) if status != "new" or rng.random() < 0.3 else None
-        batch.append(Ticket(
+        ticket = Ticket(
             customer_id=rng.choice(customers), subject=f"คำถาม {n}", channel=rng.choice(["email", "line", "phone", "sms", "web"]),
             status=status, priority=rng.choice(["normal"] * 6 + ["high", "urgent", "low"]),
             owner=owner, team_id=owner.team_id if owner else None, created_at=created,
@@ -90,7 +90,9 @@ def load_tickets(tickets: int, per_ticket: int, agents: list[User]) -> None:
             solved_at=created + dt.timedelta(days=rng.uniform(0.1, 5)) if done else None,
             closed_at=created + dt.timedelta(days=6) if status == "closed" else None,
             last_message_at=created, address=f"c{n}@example.com",
-        ))  # fmt: skip
+        )  # fmt: skip
+        ticket.queue_due = ticket.queue_place()  # as save() would
+        batch.append(ticket)
         if len(batch) == 10_000:
             Ticket.objects.bulk_create(batch)
             batch = []

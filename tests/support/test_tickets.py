@@ -199,9 +199,7 @@ def test_erasing_the_customer_erases_what_their_tickets_say(office, agent):
     assert ticket.first_responded_at == at(1, 11) and ticket.status == Ticket.Status.PENDING
 
 
-def test_the_soonest_due_is_the_same_in_sql_as_in_python(office, agent):
-    from samphan.support.queries import SOONEST_DUE
-
+def test_the_queue_is_the_soonest_due_while_open(office, agent):
     fresh = open_ticket(CustomerFactory(), at(1, 10))  # first response and resolution run
     answered = open_ticket(CustomerFactory(), at(1, 10))
     services.ticket_reply(actor=agent, ticket=answered, body="ok", status="open", now=at(1, 11))
@@ -212,11 +210,12 @@ def test_the_soonest_due_is_the_same_in_sql_as_in_python(office, agent):
     services.ticket_reply(actor=agent, ticket=waiting, body="ok", now=at(3, 11))
     solved = open_ticket(CustomerFactory(), at(3, 10))
     services.ticket_reply(actor=agent, ticket=solved, body="ok", status="solved", now=at(3, 11))
-    tickets = Ticket.objects.annotate(soonest=SOONEST_DUE).order_by("pk")
-    found = {t.pk: (t.soonest_due, t.soonest) for t in tickets}
-    assert found[fresh.pk][0] == at(1, 14)  # 4 h to the first response
-    assert found[again.pk][0] == at(2, 14)  # 2 h to the next response
-    assert found[waiting.pk][0] is None and found[solved.pk][0] is None
-    never = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
-    for python, sql in found.values():
-        assert sql == (python or never)
+    found = dict(Ticket.objects.values_list("pk", "queue_due"))
+    assert found[fresh.pk] == at(1, 14)  # 4 h to the first response
+    assert found[answered.pk] == at(3, 10)  # only the resolution: 7 + 8 + 1 working hours
+    assert found[again.pk] == at(2, 14)  # 2 h to the next response
+    assert found[waiting.pk] == Ticket.NO_PROMISE  # paused: open, after the others
+    assert found[solved.pk] is None  # out of the queue
+    services.ticket_customer_wrote(ticket=solved, body="ยังเสียอยู่", now=at(6, 9))
+    solved.refresh_from_db()  # reopened on Monday 6 April, Chakri Day: from Tuesday 09:00
+    assert solved.status == Ticket.Status.OPEN and solved.queue_due == at(7, 11)

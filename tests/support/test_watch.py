@@ -79,3 +79,17 @@ def test_an_unassigned_breach_goes_to_every_manager_without_a_team(office, make_
     ticket = open_ticket(CustomerFactory(), at(10, 16))
     sla_round(at(16, 12, 1))
     assert len(told(boss)) == 1 and f"#{ticket.pk}" in told(boss)[0]
+
+
+def test_a_round_skips_what_it_told_so_a_long_backlog_does_not_hide_the_next(
+    office,  # noqa: F811
+    people,
+    monkeypatch,
+):
+    monkeypatch.setattr("samphan.support.watch.BATCH", 2)
+    # Three tickets opened on Wednesday 1 April 10:00: first response due 14:00.
+    tickets = [open_ticket(CustomerFactory(), at(1, 10)) for _ in range(3)]
+    assert sla_round(at(1, 15)) == 2  # a round takes two
+    assert sla_round(at(1, 15, 1)) == 1  # the third, not the two already recorded
+    assert sla_round(at(1, 15, 2)) == 0
+    assert set(SlaEvent.objects.values_list("ticket_id", flat=True)) == {t.pk for t in tickets}

@@ -2,30 +2,15 @@
 
 import datetime as dt
 
-from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Q
 
 from samphan.accounts.models import User
 from samphan.support.models import Ticket, TicketQuerySet
 
-OPEN = Q(status__in=Ticket.OPEN_STATUSES)
-# Ticket.soonest_due in SQL: the earliest promise not yet met (a far date when none runs;
-# SQLite's MIN() and PostgreSQL's LEAST() treat NULL differently, so no NULL reaches them).
-NEVER = Value(dt.datetime(9999, 1, 1, tzinfo=dt.UTC))
-SOONEST_DUE = Least(
-    Coalesce(Case(When(first_responded_at__isnull=True, then=F("first_response_due"))), NEVER),
-    Coalesce(F("next_response_due"), NEVER),
-    Coalesce(Case(When(solved_at__isnull=True, then=F("resolution_due"))), NEVER),
-)
-
-
-# A promise not met by now: the first response, the next response, the resolution.
-def _late(now: dt.datetime) -> Q:
-    return OPEN & (
-        Q(first_responded_at__isnull=True, first_response_due__lt=now)
-        | Q(next_response_due__lt=now)
-        | Q(solved_at__isnull=True, resolution_due__lt=now)
-    )
+# Open tickets are those in the queue (``Ticket.queue_due``), solved or closed ones those
+# with a time solved: each view is read on one index, without a status filter.
+OPEN = Q(queue_due__isnull=False)
+SOLVED = Q(solved_at__isnull=False)
 
 
 def view_filters(user: User, now: dt.datetime) -> dict[str, Q]:
@@ -33,10 +18,10 @@ def view_filters(user: User, now: dt.datetime) -> dict[str, Q]:
     return {
         "mine": OPEN & Q(owner=user.pk),
         "unassigned": OPEN & Q(owner__isnull=True),
-        "overdue": _late(now),
+        "overdue": Q(queue_due__lt=now),
         "pending": Q(status=Ticket.Status.PENDING),
         "open": OPEN,
-        "solved": Q(status__in=(Ticket.Status.SOLVED, Ticket.Status.CLOSED)),
+        "solved": SOLVED,
     }
 
 
@@ -56,9 +41,8 @@ def inbox(
             | Q(customer__display_name__icontains=q)
             | Q(requester__icontains=q)
         )
-    # Open tickets the soonest due first; solved ones the latest solved first (no promise
-    # runs, and the order needs no expression over every solved ticket).
-    order = ("-solved_at", "-id") if view == "solved" else (SOONEST_DUE, "-created_at", "-id")
+    # The soonest due first (none running: last); the latest solved first.
+    order = ("-solved_at", "-id") if view == "solved" else ("queue_due", "-created_at", "-id")
     return (
         tickets.select_related("customer", "owner", "team", "category")
         .prefetch_related("tags")
@@ -67,9 +51,8 @@ def inbox(
 
 
 def view_counts(user: User, now: dt.datetime) -> dict[str, int]:
-    """How many tickets each view holds: the open views in one pass over the open tickets
-    (the status index finds them), the solved ones counted on the index alone; never a
-    pass over every ticket ever handled."""
+    """How many tickets each view holds: the open views in one pass over the queue's index,
+    the solved ones counted on theirs; never a pass over every ticket ever handled."""
     conditions = view_filters(user, now)
     visible = Ticket.objects.visible_to(user)
     counts = visible.filter(OPEN).aggregate(

@@ -6,7 +6,7 @@ promise paused and running again with a new due time may warn and breach again."
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,21 +24,44 @@ DUE_FIELDS = {
 }
 
 
-def _near(horizon: dt.datetime) -> Q:
-    return Q(status__in=(Ticket.Status.NEW, Ticket.Status.OPEN)) & (
-        Q(first_responded_at__isnull=True, first_response_due__lte=horizon)
-        | Q(next_response_due__lte=horizon)
-        | Q(solved_at__isnull=True, resolution_due__lte=horizon)
+# Each promise while it runs: its due time's field, and what says it is not yet met.
+RUNNING = {
+    SlaEvent.Promise.FIRST_RESPONSE: Q(first_responded_at__isnull=True),
+    SlaEvent.Promise.NEXT_RESPONSE: Q(),
+    SlaEvent.Promise.RESOLUTION: Q(solved_at__isnull=True),
+}
+
+
+def _unrecorded(promise: str, kind: str, due: str) -> Q:
+    recorded = SlaEvent.objects.filter(
+        ticket=OuterRef("pk"), kind=kind, promise=promise, due_at=OuterRef(due)
     )
+    return RUNNING[promise] & ~Exists(recorded)
+
+
+def _to_tell(now: dt.datetime) -> Q:
+    """Tickets with a promise due within ``WARN_BEFORE`` not yet warned of, or missed and
+    not yet recorded. Those already told are left out, so that a desk with more overdue
+    tickets than a round takes still hears of the next one."""
+    horizon = now + WARN_BEFORE
+    found = Q()
+    for promise, due in DUE_FIELDS.items():
+        missed = Q(**{f"{due}__lte": now}) & _unrecorded(promise, SlaEvent.Kind.BREACH, due)
+        near = Q(**{f"{due}__gt": now, f"{due}__lte": horizon}) & _unrecorded(
+            promise, SlaEvent.Kind.WARNING, due
+        )
+        found |= missed | near
+    # Waiting on the customer the clock is stopped; the queue's index finds the rest.
+    return Q(queue_due__lte=horizon, status__in=(Ticket.Status.NEW, Ticket.Status.OPEN)) & found
 
 
 def sla_round(now: dt.datetime | None = None) -> int:
     """One look; how many warnings and breaches were recorded."""
     now = now or timezone.now()
     tickets = list(
-        Ticket.objects.filter(_near(now + WARN_BEFORE))
+        Ticket.objects.filter(_to_tell(now))
         .select_related("owner", "team")
-        .order_by("id")[:BATCH]
+        .order_by("queue_due", "id")[:BATCH]
     )
     seen = set(
         SlaEvent.objects.filter(ticket__in=tickets).values_list(
