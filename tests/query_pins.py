@@ -114,9 +114,15 @@ PAGES: dict[str, Pin] = {
     # tags (shown, in the form, and the tags to choose from).
     "ticket_detail": 19,
     "ticket_viewers": 5,
+    # The session, the user; each section's rows with their teams (closed days: the
+    # coming ones, then the latest past ones); an edit page reads its row.
+    "support_settings": 11,
+    "support_setting_create": 2,
+    "support_setting_edit": 3,
     # The session, the user; the period's tickets; the backlog (before, opened, solved by
-    # day); satisfaction by week; the 0-10 answers, by tier, the latest comments.
-    "support_report": 10,  # the session, the user, the ticket; the upsert, the others
+    # day); satisfaction by week; the 0-10 answers (once for every grouping), the latest
+    # comments; the segments to choose from (the campaigns' names when one asked).
+    "support_report": 10,
     "login": 2,
     "member_sign_up": 4,
     "support_help_form": 3,  # the session, the user, the shop profile
@@ -151,7 +157,7 @@ PAGES: dict[str, Pin] = {
     "quote_edit": 13,
     "quote_list": 6,
     "regulars": 5,
-    "report": 6,
+    "report": 4,  # the session, the user, the figures, the segments to choose from
     "segment_detail": 7,
     "segment_edit": 8,
     "segment_list": 4,

@@ -35,7 +35,16 @@ from samphan.marketing import services as marketing_services
 from samphan.privacy import services as privacy_services
 from samphan.sales import services as sales_services
 from samphan.sales.services import LineInput
-from samphan.support.models import Category
+from samphan.support.models import (
+    AssignmentRule,
+    CannedReply,
+    Category,
+    ClosedDay,
+    Schedule,
+    SlaPolicy,
+    SurveySettings,
+    TicketTag,
+)
 from samphan.support.services import ticket_open
 from tests.browser_forms import form_data
 from tests.factories import CustomerFactory, ProductFactory
@@ -237,6 +246,12 @@ def records(admin_user: Any) -> dict[str, Any]:
         actor=admin_user, subject="ฝาเครื่องแตก", body=NOTES, channel="phone", customer=person,
         priority="high", category=Category.objects.first(), owner=colleague,
     )  # fmt: skip
+    # Support's settings a fresh install lacks: a team's own hours, a closed day, a rule.
+    night = {f"{day}_{end}": dt.time(hour) for day in ("saturday", "sunday")
+             for end, hour in (("opens", 18), ("closes", 23))}  # fmt: skip
+    Schedule.objects.create(name="กะดึก / Night", team=admin_user.team, **night)
+    ClosedDay.objects.create(date=dt.date(2026, 12, 5), name="วันพ่อ")
+    AssignmentRule.objects.create(team=admin_user.team, mode="load")
     return {
         "ticket": ticket,
         "subject_request": subject_request,
@@ -348,6 +363,26 @@ CASES: dict[
         "language",
         lambda r: None,
     ),
+    # Support's settings: a team's hours and the business's, each kind's first row (a
+    # canned reply's lines, an SLA's tier left empty), the one survey settings row.
+    **{
+        form: (
+            lambda r, slug=slug, first=first: f"/support/settings/{slug}/{first().pk}/",
+            lambda r, first=first: first(),
+            having,
+            lambda r: None,
+        )
+        for form, slug, having, first in (
+            ("ScheduleForm", "hours", "name", lambda: Schedule.objects.get(team__isnull=False)),
+            ("ClosedDayForm", "closed-days", "date", ClosedDay.objects.first),
+            ("SlaPolicyForm", "sla", "priority", SlaPolicy.objects.first),
+            ("CategoryForm", "categories", "name", Category.objects.first),
+            ("TicketTagForm", "tags", "name", TicketTag.objects.first),
+            ("CannedReplyForm", "canned-replies", "body", CannedReply.objects.first),
+            ("AssignmentRuleForm", "assignment", "mode", AssignmentRule.objects.first),
+            ("SurveySettingsForm", "surveys", "delay_hours", SurveySettings.objects.first),
+        )
+    },
 }
 
 

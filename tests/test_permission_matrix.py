@@ -31,7 +31,7 @@ from samphan.customers.models import Customer, MergeRecord
 from samphan.frontdesk.models import Alert
 from samphan.marketing.models import Segment
 from samphan.sales.models import Deal, Lead
-from samphan.support.models import Ticket, TicketAttachment
+from samphan.support.models import Ticket, TicketAttachment, TicketTag
 from tests.conftest import token_client
 from tests.permission_matrix import API, PAGES, Needs
 from tests.query_pins import read_url
@@ -197,6 +197,10 @@ EXTRA_ARGUMENTS = {
     "frontdesk_member_card": lambda shop: {"pk": shop.customer.pk, "kind": "png"},
     "frontdesk_member_make": lambda shop: {"pk": shop.customer.pk},
     "frontdesk_rule_delete": lambda shop: {"pk": shop.rule.pk},
+    "support_setting_delete": lambda shop: {
+        "section": "tags",
+        "pk": TicketTag.objects.order_by("pk")[0].pk,
+    },
     "segment_delete": lambda shop: {"pk": shop.segment.pk},
     "segment_export": lambda shop: {"pk": shop.segment.pk},
     "segment_members_change": lambda shop: {"pk": static_list().pk},

@@ -23,7 +23,7 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
-from samphan.accounts.models import Role, User
+from samphan.accounts.models import Role, Team, User
 from samphan.analytics.forms import REPORT_KINDS
 from samphan.customers import services as customer_services
 from samphan.customers.imports.jobs import import_job_create, import_job_run
@@ -45,8 +45,9 @@ from samphan.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
 from samphan.sales.services.leads import lead_assign, lead_disqualify
 from samphan.support import surveys
 from samphan.support.attachments import Incoming
-from samphan.support.models import Survey, Ticket
+from samphan.support.models import AssignmentRule, ClosedDay, Schedule, Survey, Ticket
 from samphan.support.services import ticket_open
+from samphan.support.settings_sections import SECTIONS
 from tests import thai_text
 
 # Not pages a person reads, so not crawled: the API (JSON, its own tests), webhooks,
@@ -115,6 +116,7 @@ NOT_PAGES = {
     "segment_preview": "answers a POST only",
     "customer_restrict": "answers a POST only",
     "customer_restriction_lift": "answers a POST only",
+    "support_setting_delete": "answers a POST only",
 }
 NOT_PAGE_PREFIXES = ("api-", "admin:", "api:")
 
@@ -334,7 +336,45 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "data_export_file": lambda shop: {"pk": data_export(shop).pk},
     "customer_import_mapping": lambda shop: {"token": import_upload(shop)},
     "customer_import_job": lambda shop: {"pk": import_job(shop).pk},
+    "support_settings#filled": lambda shop: support_settings_filled(),
+    "support_setting_create": lambda shop: {"section": "sla"},
+    "support_setting_edit": lambda shop: {
+        "section": "hours",
+        "pk": Schedule.objects.get(team=None).pk,
+    },
+    # Each section's pages: its form to add a row (the survey settings only change) and
+    # its first row's.
+    **{
+        f"support_setting_create#{section.slug}": lambda shop, slug=section.slug: {"section": slug}
+        for section in SECTIONS
+        if not section.one_row
+    },
+    **{
+        f"support_setting_edit#{section.slug}": lambda shop, section=section: {
+            "section": section.slug,
+            "pk": support_settings_rows()[section.model],
+        }
+        for section in SECTIONS
+    },
 }
+
+
+def support_settings_filled() -> dict[str, Any]:
+    support_settings_rows()
+    return {}  # the page takes no argument
+
+
+def support_settings_rows() -> dict[type[models.Model], int]:
+    """A team's hours, a closed day and an assignment rule (a fresh install has none), so
+    the settings page lists a row in every section; each section's first row."""
+    team = Team.objects.get_or_create(name="ทีมกะดึก")[0]
+    night = {"name": "กะดึก", "monday_opens": dt.time(18), "monday_closes": dt.time(23)}
+    Schedule.objects.get_or_create(team=team, defaults=night)
+    ClosedDay.objects.get_or_create(date=dt.date(2026, 12, 31), defaults={"name": "สิ้นปี"})
+    AssignmentRule.objects.get_or_create(team=None, defaults={"mode": "load"})
+    return {
+        section.model: section.model._default_manager.order_by("pk")[0].pk for section in SECTIONS
+    }
 
 
 def data_export(shop: Shop) -> DataExport:
@@ -418,6 +458,9 @@ VARIANTS = [
     "customer_detail#closed_lead",
     "lead_detail#closed",
     "lead_list?status=disqualified",
+    "support_settings#filled",
+    *(f"support_setting_create#{section.slug}" for section in SECTIONS if not section.one_row),
+    *(f"support_setting_edit#{section.slug}" for section in SECTIONS),
 ]
 PAGES = sorted(name for name, _ in named_patterns() if is_page(name)) + VARIANTS
 

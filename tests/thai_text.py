@@ -42,6 +42,7 @@ ALLOWED_WORDS = {
     "VIP",  # a status Thai shops use as is
     "RFM",  # the analysis' name (recency, frequency, money)
     "NPS",  # Net Promoter Score, called so in Thai business writing
+    "SLA",  # a service-level agreement, called so in Thai business writing (support)
     "SKU",  # the shop's product code, as Thai retail says it
     "English",  # the language switch names each language in itself
     "Gini",  # the concentration index' name

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from samphan.core.durations import format_duration, format_since
+from samphan.core.durations import format_duration, format_since, format_working_minutes
 
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
@@ -42,3 +42,20 @@ def test_since_counts_to_now():
     with translation.override("th"):
         assert format_since(now - 9 * DAY, now=now) == "1 สัปดาห์ 2 วัน"
         assert format_since(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("minutes", "thai", "english"),
+    [
+        (30, "30 นาที", "30 minutes"),
+        (240, "4 ชั่วโมง", "4 hours"),
+        (90, "1 ชั่วโมง 30 นาที", "1 hour, 30 minutes"),
+        (1620, "27 ชั่วโมง", "27 hours"),  # three working days of nine hours: never "days"
+        (0, "0 นาที", "0 minutes"),
+    ],
+)
+def test_working_minutes_read_as_hours_and_minutes(minutes, thai, english):
+    with translation.override("th"):
+        assert format_working_minutes(minutes) == thai
+    with translation.override("en"):
+        assert format_working_minutes(minutes) == english

@@ -1,7 +1,9 @@
 """NPS: the score and its 95% interval against a published worked example, the campaign's
 {{ nps_link }} making one survey per recipient (none for a preview), the report page."""
 
+import datetime as dt
 import math
+import re
 
 import pytest
 from django.test import Client
@@ -10,6 +12,7 @@ from django.utils import timezone
 from samphan.accounts.models import Role
 from samphan.marketing.campaigns.messages import filled_elsewhere
 from samphan.marketing.models import Campaign, Segment, Variant
+from samphan.support.hours import BANGKOK
 from samphan.support.models import Survey
 from samphan.support.nps import nps_of
 from samphan.support.surveys import survey_of
@@ -63,3 +66,44 @@ def test_the_report_shows_the_score(make_user):
     assert "10 answers: 6 promoters (9-10), 2 passives (7-8), 2 detractors (0-6)." in page
     # 60% - 20% = 40; variance 0.6 + 0.2 - 0.16 = 0.64: ±1.96 * 0.8 / sqrt(10) = 49.6.
     assert '<strong class="kpi-value">40</strong>' in page and "± 50" in page
+
+
+@pytest.mark.django_db
+def test_the_report_by_month_campaign_and_segment(make_user):
+    from samphan.marketing.models import SegmentMember
+
+    boss = make_user(Role.MANAGER, username="boss", language="en")
+    segment = Segment.objects.create(name="Gold", kind="static")
+    campaign = Campaign.objects.create(name="ถามความเห็นตุลา", segment=segment, created_by=boss)
+    other = CustomerFactory()
+
+    def answer(customer, score, month, campaign=None):
+        Survey.objects.create(
+            customer=customer, kind="nps", score=score, campaign=campaign,
+            answered_at=dt.datetime(2026, month, 10, 12, tzinfo=BANGKOK),
+        )  # fmt: skip
+
+    # October, by the campaign, from five members of the segment: 3 promoters, 1 passive
+    # and 1 detractor of 5: 60% - 20% = NPS 40.
+    for score in (10, 10, 9, 8, 3):
+        member = CustomerFactory(tier="gold")
+        SegmentMember.objects.create(segment=segment, customer=member)
+        answer(member, score, 10, campaign)
+    # November, no campaign, from the other customer: 1 promoter, 1 passive, 2 detractors
+    # of 4: 25% - 50% = NPS -25.
+    for score in (10, 7, 6, 6):
+        answer(other, score, 11)
+    client = Client()
+    client.force_login(boss)
+    url = "/insights/support/?period=custom&since=01/10/2026&until=30/11/2026"
+    page = client.get(url).content.decode()
+    # Both months: 4 promoters, 2 passives, 3 detractors of 9: (4 - 3) / 9 = NPS 11.
+    assert '<strong class="kpi-value">11</strong>' in page
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td class="number">(\d+)</td>'
+                      r'<td class="number">(-?\d+)</td>', page)  # fmt: skip
+    assert ("Oct 2569", "5", "40") in rows and ("Nov 2569", "4", "-25") in rows  # BE
+    assert (f'<a href="/segments/campaigns/{campaign.pk}/">ถามความเห็นตุลา</a>', "5", "40") in rows
+    # Narrowed to the segment: its members' five answers only.
+    page = client.get(f"{url}&segment={segment.pk}").content.decode()
+    assert '<strong class="kpi-value">40</strong>' in page and "5 answers:" in page
+    assert client.get(f"{url}&segment=999999").status_code == 200  # said by the field

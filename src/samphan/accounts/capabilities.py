@@ -132,13 +132,24 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "support_settings",
-        "Set business hours, SLA policies, ticket categories, canned replies and surveys",
+        "Set business hours, closed days, SLA policies, ticket categories and tags, canned "
+        "replies, assignment rules and surveys",
         (
-            "support.change_schedule",
-            "support.add_closedday",
-            "support.change_slapolicy",
-            "support.add_category",
-            "support.add_cannedreply",
+            # Each setting added, changed and deleted on /support/settings/; the survey
+            # settings are one row, changed only.
+            *(
+                f"support.{action}_{model}"
+                for model in (
+                    "schedule",
+                    "closedday",
+                    "slapolicy",
+                    "category",
+                    "tickettag",
+                    "cannedreply",
+                    "assignmentrule",
+                )
+                for action in ("add", "change", "delete")
+            ),
             "support.change_surveysettings",
         ),
         scoped=False,

@@ -76,13 +76,10 @@ class FunnelForm(DashboardForm):
         return self.pipelines.get(chosen) if chosen else None
 
 
-class ReportForm(DashboardForm):
-    """Which report, for which period (this month unless chosen)."""
+class SegmentChoice(forms.Form):
+    """A report narrowed to the customers of a saved segment, offered by the app that
+    registered a report filter (marketing); without one the field is left out."""
 
-    report = forms.ChoiceField(
-        label=_("Report"), required=False, choices=list(REPORT_KINDS.items())
-    )
-    # Offered by the app that registered a report filter (marketing's saved segments).
     segment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Customers"),
         required=False,
@@ -103,3 +100,19 @@ class ReportForm(DashboardForm):
     def segment_customers(self) -> QuerySet[Customer] | None:
         """The chosen segment's customers the user may see, or None for everyone."""
         return report_customers(self.user, self.cleaned_data.get("segment"))
+
+    def segment_choices(self) -> list[tuple[Any, str]]:
+        """The field's choices in one query ("All customers" first); none without a
+        segment to choose."""
+        field = self.fields.get("segment")
+        # iter(): list() of the choices themselves would count the rows first
+        choices = list(iter(field.choices)) if field is not None else []
+        return choices if len(choices) > 1 else []
+
+
+class ReportForm(SegmentChoice, DashboardForm):
+    """Which report, for which period (this month unless chosen), for which customers."""
+
+    report = forms.ChoiceField(
+        label=_("Report"), required=False, choices=list(REPORT_KINDS.items())
+    )

@@ -50,3 +50,14 @@ def format_since(value: dt.datetime | None, *, now: dt.datetime | None = None) -
     if value is None:
         return ""
     return format_duration((now or timezone.now()) - value)
+
+
+def format_working_minutes(minutes: int) -> str:
+    """Working minutes as hours and minutes ("27 ชั่วโมง 30 นาที", "45 minutes"), never as
+    days: a working day is as long as the schedule says, so 540 minutes is no "day"."""
+    hours, rest = divmod(minutes, 60)
+    parts = [_unit(HOUR, hours)] if hours else []
+    if rest or not hours:
+        parts.append(_unit(MINUTE, rest))
+    separator = " " if translation.get_language() == "th" else ", "
+    return separator.join(parts)

@@ -1,6 +1,7 @@
-"""Support's settings in the admin until they have a page of their own: business hours
-(the business's and each team's), closed days, SLA policies, ticket categories, canned replies, assignment rules, surveys. Tickets
-are written through the app, whose services keep the SLA clock and the audit log."""
+"""Support's settings in the Django admin, for administrators. Staff set them in the app
+at /support/settings/ (``settings_views.py``), whose services audit every change; the
+admin writes without an audit row. Tickets are written through the app only, whose
+services keep the SLA clock and the audit log."""
 
 from django.contrib import admin
 from django.http import HttpRequest

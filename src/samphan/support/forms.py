@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samphan.accounts.models import Team, User
+from samphan.analytics.forms import SegmentChoice
 from samphan.core import forms as core_forms
 from samphan.core.forms import model_choice_field
 from samphan.core.phones import normalise_phone
@@ -102,14 +103,14 @@ class HelpForm(forms.Form):
     a honeypot people leave empty."""
 
     name = forms.CharField(label=_("Your name"), max_length=100)
-    email = forms.EmailField(label=_("e-mail"), required=False, max_length=254)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     mobile = forms.CharField(
-        label=_("mobile"),
+        label=_("Mobile number"),
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    subject = forms.CharField(label=_("subject"), max_length=200)
+    subject = forms.CharField(label=_("What about?"), max_length=200)
     body = forms.CharField(
         label=_("How can we help?"),
         max_length=5000,
@@ -153,8 +154,9 @@ class BulkForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
-class SupportReportForm(core_forms.PeriodForm):
-    """Support's reports: the period (the last 30 days unless chosen) and the grouping."""
+class SupportReportForm(SegmentChoice, core_forms.PeriodForm):
+    """Support's reports: the period (the last 30 days unless chosen), the grouping, and
+    the customers whose answers the satisfaction figures count."""
 
     default_period = "last_30"
     group = forms.ChoiceField(

@@ -7,12 +7,9 @@ NPS ± 1.96 × sqrt(variance / n), the normal approximation to that mean (Rocks,
 Promoter Score's sampling error", 2016). Too few answers (under 10) give no interval."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-from django.db.models import QuerySet
-
-from samphan.support.models import Survey
 
 Z95 = 1.959964
 FEWEST = 10
@@ -50,12 +47,12 @@ def nps_of(scores: list[int]) -> Nps:
     )
 
 
-def nps_by(answers: QuerySet[Survey], field: str) -> list[tuple[Any, Nps]]:
-    """The score for each value of ``field`` (the customer's tier, the campaign …)."""
+def nps_by(pairs: Iterable[tuple[Any, int]]) -> list[tuple[Any, Nps]]:
+    """The score for each key of (key, score) pairs (the tier, the month …), the most
+    answered first."""
     groups: dict[Any, list[int]] = {}
-    for key, score in answers.values_list(field, "score"):
-        if score is not None:
-            groups.setdefault(key, []).append(score)
+    for key, score in pairs:
+        groups.setdefault(key, []).append(score)
     return sorted(
         ((key, nps_of(scores)) for key, scores in groups.items()), key=lambda kv: -kv[1].answers
     )

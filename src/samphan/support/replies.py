@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
 from samphan.core.shop import shop_profile
+from samphan.core.thai import has_thai
 from samphan.customers.models import ConsentRecord, ContactPoint, Customer
 from samphan.customers.services import contact_point_add, customer_create
 from samphan.messaging.channels.email import message_id
@@ -26,7 +27,6 @@ KINDS: dict[str, str] = {
     Channel.EMAIL: ContactPoint.Kind.EMAIL,
     Channel.SMS: ContactPoint.Kind.MOBILE,
 }
-THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def support_address() -> str:
@@ -88,7 +88,7 @@ def customer_from_sender(actor: User, ticket: Ticket) -> Customer:
     """A new customer for a sender nobody knew, named as their mail or profile says, with
     the address they wrote from (a LINE account is linked instead)."""
     name = (ticket.requester or ticket.address).split("@")[0].strip()[:100] or ticket.address
-    field = "first_name" if THAI.search(name) else "first_name_en"
+    field = "first_name" if has_thai(name) else "first_name_en"
     source: dict[str, str] = {
         Ticket.Channel.LINE: Customer.Source.LINE,
         Ticket.Channel.WEB: Customer.Source.WEBSITE,
@@ -164,5 +164,6 @@ def canned_for(ticket: Ticket, agent: User) -> list[tuple[CannedReply, str]]:
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
-    # Only the four names are replaced: any other brace in the text stays as written.
-    return re.sub(r"\{(name|ticket|agent|shop)\}", lambda match: values[match[1]], text)
+    # Only the model's placeholders are replaced: any other brace in the text stays as written.
+    names = "|".join(CannedReply.PLACEHOLDERS)
+    return re.sub(rf"\{{({names})\}}", lambda match: values[match[1]], text)

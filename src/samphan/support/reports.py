@@ -1,6 +1,6 @@
 """Support's reports for a period: tickets opened by channel, category or team, how fast
 they were answered and solved against the promises (SLAs), the backlog day by day, and
-satisfaction week by week. Rows the page, CSV and XLSX share (``analytics.reports``).
+satisfaction week by week, recommendation (NPS) by tier, month and campaign. Rows the page, CSV and XLSX share (``analytics.reports``).
 
 A ticket counts in the period it was opened; its first response and resolution are
 measured in clock time (the promises were counted in working time: the "within
@@ -11,14 +11,19 @@ import statistics
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from samphan.accounts.models import User
 from samphan.analytics.reports import Column, Report
+from samphan.core.dates import format_month
 from samphan.core.periods import Period
+from samphan.customers.models import Customer
+from samphan.marketing.models import Campaign
+from samphan.support import nps
 from samphan.support.models import Survey, Ticket
 
 GROUPS: dict[str, Promise] = {
@@ -140,12 +145,23 @@ def backlog(user: User, period: Period) -> list[tuple[dt.date, int]]:
     return series
 
 
-def satisfaction_by_week(user: User, period: Period) -> list[dict[str, Any]]:
+def _answers(
+    user: User, period: Period, kind: str, customers: QuerySet[Customer] | None
+) -> QuerySet[Survey]:
+    """The period's answers of ``kind`` this user may see, of ``customers`` (None: all)."""
+    answers = Survey.objects.visible_to(user).filter(
+        kind=kind, answered_at__gte=period.start, answered_at__lt=period.end
+    )
+    return answers if customers is None else answers.filter(customer__in=customers)
+
+
+def satisfaction_by_week(
+    user: User, period: Period, customers: QuerySet[Customer] | None = None
+) -> list[dict[str, Any]]:
     """Each week's satisfaction answers: how many, the average score, the share satisfied
     (4 or 5 of 5)."""
     answers = (
-        Survey.objects.visible_to(user)
-        .filter(kind=Survey.Kind.CSAT, answered_at__gte=period.start, answered_at__lt=period.end)
+        _answers(user, period, Survey.Kind.CSAT, customers)
         .annotate(day=TruncDate("answered_at"))
         .values_list("day", "score")
     )
@@ -162,6 +178,56 @@ def satisfaction_by_week(user: User, period: Period) -> list[dict[str, Any]]:
         }
         for week, scores in sorted(weeks.items())
     ]
+
+
+def recommendation(
+    user: User, period: Period, customers: QuerySet[Customer] | None = None
+) -> dict[str, Any]:
+    """The period's 0-10 answers: the NPS with its interval; by tier, month and campaign
+    as rows of (name, ``Nps``, link or None); the latest comments."""
+    answers = _answers(user, period, Survey.Kind.NPS, customers)
+    rows = [  # every answer once: (tier, month, campaign, score)
+        row
+        for row in answers.annotate(month=TruncMonth("answered_at")).values_list(
+            "customer__tier", "month", "campaign", "score"
+        )
+        if row[3] is not None
+    ]
+    by_campaign = nps.nps_by((campaign, score) for _t, _m, campaign, score in rows if campaign)
+    names = dict(
+        Campaign.objects.filter(pk__in=[pk for pk, _found in by_campaign]).values_list("pk", "name")
+    )
+    tiers = dict(Customer.Tier.choices)
+    return {
+        "nps": nps.nps_of([score for *_key, score in rows]),
+        "nps_by_tier": [
+            (tiers.get(tier, tier), found, None)
+            for tier, found in nps.nps_by((tier, score) for tier, _m, _c, score in rows)
+        ],
+        "nps_by_month": [
+            (format_month(month), found, None)
+            for month, found in sorted(nps.nps_by((month, score) for _t, month, _c, score in rows))
+        ],
+        "nps_by_campaign": [
+            (names.get(pk, ""), found, reverse("campaign_detail", args=[pk]))
+            for pk, found in by_campaign
+        ],
+        "nps_comments": list(
+            answers.exclude(comment="").select_related("customer").order_by("-answered_at")[:10]
+        ),
+    }
+
+
+def satisfaction_chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The share satisfied week by week, in per cent."""
+    return {
+        "color": ["#0f766e"],
+        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 32},
+        "tooltip": {"trigger": "axis", "renderMode": "richText"},
+        "xAxis": {"type": "category", "data": [w["week"].strftime("%d/%m") for w in weeks]},
+        "yAxis": {"type": "value", "min": 0, "max": 100},
+        "series": [{"type": "line", "data": [round(100 * w["satisfied"]) for w in weeks]}],
+    }
 
 
 def backlog_chart(series: list[tuple[dt.date, int]]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ rules, or kept as skipped with why (asked within ``quiet_days``, no channel allo
 nothing is looked at twice."""
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samphan.core.shop import shop_profile
+from samphan.core.thai import has_thai
 from samphan.customers.models import ConsentRecord, Customer
 from samphan.messaging.consent import route
 from samphan.messaging.models import Channel
@@ -32,7 +32,6 @@ SALT = "support.survey"
 LINK_DAYS = 30  # a link answers for this long after it was sent
 LOOK_BACK = dt.timedelta(days=7)  # older tickets and orders are never asked about
 BATCH = 200
-THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 class LinkError(Exception):
@@ -113,7 +112,7 @@ def language_of(customer: Customer, ticket: Ticket | None) -> str:
     """Thai, unless what they wrote (or their name) has no Thai letter in it."""
     if ticket is not None:
         first = ticket.messages.order_by("id").values_list("body", flat=True).first() or ""
-        return "th" if THAI.search(first + ticket.subject) else "en"
+        return "th" if has_thai(first + ticket.subject) else "en"
     return "en" if customer.first_name_en and not customer.first_name else "th"
 
 

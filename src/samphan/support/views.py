@@ -1,7 +1,5 @@
 """The support inbox and a ticket's page: thread, reply or note, status and assignment."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,17 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from samphan.accounts.models import User
 from samphan.analytics import reports as analytics_reports
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
-from samphan.core.periods import Period, preset_period
+from samphan.core.periods import preset_period
 from samphan.core.permissions import require_perm
 from samphan.core.storage import stored_file_response
 from samphan.customers.access import customer_for_user
-from samphan.customers.models import Customer
-from samphan.support import nps, queries, replies, reports, services
+from samphan.support import queries, replies, reports, services
 from samphan.support.access import ticket_for_user
 from samphan.support.forms import (
     BulkForm,
@@ -34,6 +30,7 @@ from samphan.support.forms import (
     TicketUpdateForm,
 )
 from samphan.support.models import Survey, Ticket, TicketAttachment, TicketTag
+from samphan.support.settings_sections import sections_for
 
 PANEL_TICKETS = 5  # open tickets listed on the customer page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,6 +68,7 @@ def inbox(request: Request) -> HttpResponse:
         "tabs": [(name, label, counts[name]) for name, label in VIEW_LABELS.items()],
         "now": now,
         "bulk_form": BulkForm() if request.user.has_perm("support.change_ticket") else None,
+        "may_configure": bool(sections_for(request.user)),
     }
     template = "support/inbox.html#results" if request.htmx else "support/inbox.html"
     return render(request, template, context)
@@ -276,7 +274,7 @@ def support_report(request: Request) -> HttpResponse:
     """Support's reports for a period (in the insights): by channel, category or team,
     the backlog day by day, satisfaction by week; the grouped table as CSV or XLSX."""
     require_perm(request.user, "support.view_ticket")
-    form = SupportReportForm(request.GET)
+    form = SupportReportForm(request.GET, user=request.user)
     today = timezone.localdate()
     valid = form.is_valid()
     period = form.chosen_period(today) if valid else preset_period("last_30", today)
@@ -294,33 +292,18 @@ def support_report(request: Request) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
         return response
     backlog = reports.backlog(request.user, period)
+    customers = form.segment_customers() if valid else None  # narrows the answers only
+    weeks = reports.satisfaction_by_week(request.user, period, customers)
     context = {
         "form": form,
         "period": period,
         "group": group,
+        "segment": form.cleaned_data.get("segment") if valid else None,
         "report": table,
         "backlog_chart": reports.backlog_chart(backlog),
         "backlog_now": backlog[-1][1] if backlog else 0,
-        "weeks": reports.satisfaction_by_week(request.user, period),
-        **_recommendation(request.user, period),
+        "weeks": weeks,
+        "satisfaction_chart": reports.satisfaction_chart(weeks),
+        **reports.recommendation(request.user, period, customers),
     }
     return render(request, "support/report.html", context)
-
-
-def _recommendation(user: User, period: Period) -> dict[str, Any]:
-    """The period's 0-10 answers: the NPS with its interval, by tier, the latest comments."""
-    answers = Survey.objects.visible_to(user).filter(
-        kind=Survey.Kind.NPS, answered_at__gte=period.start, answered_at__lt=period.end
-    )
-    tiers = dict(Customer.Tier.choices)
-    return {
-        "nps": nps.nps_of(
-            [score for score in answers.values_list("score", flat=True) if score is not None]
-        ),
-        "nps_by_tier": [
-            (tiers.get(tier, tier), found) for tier, found in nps.nps_by(answers, "customer__tier")
-        ],
-        "nps_comments": list(
-            answers.exclude(comment="").select_related("customer").order_by("-answered_at")[:10]
-        ),
-    }

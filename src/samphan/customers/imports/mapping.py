@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from samphan.accounts.models import User
 from samphan.core.dates import DateTextError
 from samphan.core.tax_id import clean_thai_tax_id
+from samphan.core.thai import has_thai
 from samphan.customers.imports.contacts import contact_normalise
 from samphan.customers.imports.fields import (
     CONSENT_COLUMNS,
@@ -93,7 +94,6 @@ class RowPreview:
         self.problems.setdefault(column, []).append(message)
 
 
-THAI = re.compile(r"[\u0e00-\u0e7f]")
 TITLES = (
     "นางสาว",
     "นาง",
@@ -377,7 +377,7 @@ def _latin_names(preview: RowPreview) -> None:
     fields = preview.fields
     for thai, latin in (("first_name", "first_name_en"), ("last_name", "last_name_en")):
         value = fields.get(thai, "")
-        if value and not THAI.search(value) and not fields.get(latin):
+        if value and not has_thai(value) and not fields.get(latin):
             fields[latin] = fields.pop(thai)
 
 

@@ -11,7 +11,6 @@ connection (Python's ``email`` package would cost more than the rest of the hand
 """
 
 import contextlib
-import re
 import smtplib
 from email.utils import formataddr, parseaddr
 
@@ -23,12 +22,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from samphan.core.shop import Shop, shop_profile
+from samphan.core.thai import has_thai
 from samphan.messaging.channels import mime
 from samphan.messaging.channels.base import Outcome
 from samphan.messaging.links import preferences_url, unsubscribe_url
 from samphan.messaging.models import Message
-
-THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def sender_name_and_address() -> tuple[str, str]:
@@ -43,7 +41,7 @@ def footer_of(message: Message, shop: Shop) -> tuple[str, str]:
     """Who sends the e-mail (the shop's name and address) and where the customer chooses
     what we may send them, as text and as HTML, in the message's language (Thai when it
     has Thai letters)."""
-    language = "th" if THAI.search(message.text) else "en"
+    language = "th" if has_thai(message.text) else "en"
     with translation.override(language):
         label = _("Choose what we may send you, on every channel")
     lines = [shop.name_in(language), *shop.address.splitlines()]

@@ -16,6 +16,27 @@
     }
   });
 
+  // Lists marked data-keys (the support inbox), as in Gmail and Zendesk: j and k move
+  // between the rows' links, Enter opens the one in focus, x ticks its row.
+  document.addEventListener("keydown", function (event) {
+    var list = document.querySelector("[data-keys]");
+    if (!list || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) return;
+    var links = Array.prototype.slice.call(list.querySelectorAll("a[data-row-link]"));
+    var index = links.indexOf(document.activeElement);
+    if ((event.key === "j" || event.key === "k") && links.length) {
+      event.preventDefault();
+      var next = index === -1 ? 0 : index + (event.key === "j" ? 1 : -1);
+      links[Math.max(0, Math.min(links.length - 1, next))].focus();
+    } else if (event.key === "x" && index !== -1) {
+      var box = links[index].closest("tr").querySelector("input[type=checkbox]");
+      if (box) {
+        event.preventDefault();
+        box.click();
+      }
+    }
+  });
+
   // Filter panels start open on wide screens and folded on phones.
   document.addEventListener("DOMContentLoaded", function () {
     if (window.matchMedia("(min-width: 760px)").matches) {

@@ -212,6 +212,8 @@ class CannedReply(models.Model):
         THAI = "th", _("Thai")
         ENGLISH = "en", _("English")
 
+    PLACEHOLDERS = ("name", "ticket", "agent", "shop")
+
     title = models.CharField(_("title"), max_length=100)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.THAI

@@ -1,9 +1,8 @@
-import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samphan.core.mailfiles import raw_mails
 from samphan.messaging.bounces import BounceError, bounce_record
 
 
@@ -18,15 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="*", help="raw messages (.eml); none: stdin")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sources = [(name, Path(name).read_bytes) for name in options["files"]]
-        if not sources:
-            sources = [("stdin", sys.stdin.buffer.read)]
-        refused = 0
-        for name, read in sources:
+        refused = read = 0
+        for name, raw in raw_mails(options["files"]):
+            read += 1
             try:
-                result = bounce_record(read())
-            except OSError as error:
-                raise CommandError(f"{name}: {error.strerror or error}") from error
+                result = bounce_record(raw)
             except BounceError as error:
                 refused += 1
                 self.stderr.write(f"{name}: {error}")
@@ -35,4 +30,4 @@ class Command(BaseCommand):
                 f"{name}: message {result.message_id} to {result.to}: {result.outcome}"
             )
         if refused:
-            raise CommandError(f"{refused} of {len(sources)} not read.")
+            raise CommandError(f"{refused} of {read} not read.")

@@ -1,10 +1,10 @@
 import sys
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError
 
+from samphan.core.mailfiles import raw_mails
 from samphan.support.mailin import mail_receive
 
 # What a mail server's pipe understands (sysexits.h): try again later.
@@ -23,14 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="*", help="raw messages (.eml); none: stdin")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sources = [(name, Path(name).read_bytes) for name in options["files"]]
-        if not sources:
-            sources = [("stdin", sys.stdin.buffer.read)]
-        for name, read in sources:
+        for name, raw in raw_mails(options["files"]):
             try:
-                result = mail_receive(read())
-            except OSError as error:
-                raise CommandError(f"{name}: {error.strerror or error}") from error
+                result = mail_receive(raw)
             except DatabaseError as error:
                 self.stderr.write(f"{name}: database unavailable ({error}); try again later")
                 sys.exit(EX_TEMPFAIL)
