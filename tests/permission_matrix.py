@@ -163,6 +163,7 @@ PAGES: dict[str, Needs | None] = {
     "support_setting_edit": needs("support_settings"),
     "support_setting_delete": needs("support_settings", post=True),
     "customer_support": needs("see_customers", record=True),
+    "campaign_nps": needs("see_campaigns"),
     "lead_create": needs("capture_leads"),
     "lead_detail": needs("see_sales", record=True),
     "lead_convert": needs("work_pipeline", record=True),

@@ -39,6 +39,8 @@ PAGES: dict[str, Pin] = {
     "campaign_list": 4,
     "campaign_new": 3,
     "campaign_preview": 8,
+    # The session, the user, the campaign; the surveys it sent (none here: nothing shown).
+    "campaign_nps": 4,
     "contact_point_add": 7,
     "contact_point_edit": 7,
     "customer_access": 5,

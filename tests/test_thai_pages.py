@@ -325,6 +325,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "campaign_detail": lambda shop: {"pk": shop.campaign.pk},
     "campaign_edit": lambda shop: {"pk": shop.campaign.pk},
     "campaign_preview": lambda shop: {"pk": shop.campaign.pk},
+    "campaign_nps": lambda shop: {"pk": shop.campaign.pk},
     "customer_points": lambda shop: {"pk": shop.customer.pk},
     "customer_support": lambda shop: {"pk": shop.customer.pk},
     "ticket_viewers": lambda shop: {"pk": shop.ticket.pk},

@@ -107,3 +107,30 @@ def test_the_report_by_month_campaign_and_segment(make_user):
     page = client.get(f"{url}&segment={segment.pk}").content.decode()
     assert '<strong class="kpi-value">40</strong>' in page and "5 answers:" in page
     assert client.get(f"{url}&segment=999999").status_code == 200  # said by the field
+
+
+@pytest.mark.django_db
+def test_a_campaign_page_shows_the_nps_of_the_surveys_it_sent(make_user):
+    boss = make_user(Role.MANAGER, username="boss", language="en")
+    segment = Segment.objects.create(name="ทุกคน", rules={"match": "all", "rules": []})
+    asked = Campaign.objects.create(name="ถามความเห็น", segment=segment, created_by=boss)
+    other = Campaign.objects.create(name="โปรปีใหม่", segment=segment, created_by=boss)
+    # Four surveys sent; three answered: 10 and 9 promote, 5 detracts: (2 - 1) / 3 = NPS 33.
+    for score in (10, 9, 5, None):
+        Survey.objects.create(
+            customer=CustomerFactory(), kind="nps", campaign=asked, score=score,
+            answered_at=timezone.now() if score is not None else None,
+            comment="ช้า" if score == 5 else "",
+        )  # fmt: skip
+    client = Client()
+    client.force_login(boss)
+    page = client.get(f"/segments/campaigns/{asked.pk}/").content.decode()
+    assert f'hx-get="/support/campaigns/{asked.pk}/"' in page
+    panel = client.get(f"/support/campaigns/{asked.pk}/").content.decode()
+    assert '<strong class="kpi-value">33</strong>' in panel
+    assert "3 answers: 2 promoters (9-10), 0 passives (7-8), 1 detractors (0-6)." in panel
+    assert "3 of 4 surveys sent were answered (75.0%)." in panel and "ช้า" in panel
+    assert client.get(f"/support/campaigns/{other.pk}/").content == b""  # it asked nothing
+    assert client.get("/support/campaigns/999999/").status_code == 404
+    client.force_login(make_user(Role.SALES, username="rep"))  # none of these is theirs
+    assert client.get(f"/support/campaigns/{asked.pk}/").content == b""

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,7 @@ from samphan.marketing import campaigns
 from samphan.marketing.access import campaign_for_user
 from samphan.marketing.forms import CampaignForm, ScheduleForm, VariantForm, VariantFormSet
 from samphan.marketing.models import Campaign
+from samphan.marketing.panels import CAMPAIGN_PANELS
 from samphan.marketing.queries import customers_matching, segment_filter
 from samphan.marketing.results import campaign_results
 from samphan.marketing.views import id_param
@@ -121,6 +123,7 @@ def campaign_detail(request: Request, pk: int) -> HttpResponse:
             "display_name", "id"
         )[:10]
     )
+    context["panel_urls"] = [reverse(name, args=[campaign.pk]) for name in CAMPAIGN_PANELS]
     return render(request, "marketing/campaign_detail.html", context)
 
 

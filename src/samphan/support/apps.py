@@ -15,6 +15,7 @@ class SupportConfig(AppConfig):
         from samphan.customers.timeline import timeline_source_register
         from samphan.frontdesk.notes import arrival_notes_register
         from samphan.marketing.campaigns.messages import variable_register
+        from samphan.marketing.panels import campaign_panel_register
         from samphan.marketing.rules import rule_fields_register
         from samphan.messaging.inbound import inbound_register
         from samphan.support.arrivals import support_notes
@@ -27,6 +28,7 @@ class SupportConfig(AppConfig):
 
         timeline_source_register(Tickets())
         customer_panel_register("customer_support")  # open tickets, latest scores
+        campaign_panel_register("campaign_nps")  # the NPS of the surveys it sent
         arrival_notes_register(support_notes)  # the desk hears of open or unhappy tickets
         rule_fields_register(support_fields)  # segments by satisfaction, NPS, open tickets
         variable_register("nps_link", nps_link)  # a campaign asks 0-10 with its own survey

@@ -20,7 +20,8 @@ from samphan.core.periods import preset_period
 from samphan.core.permissions import require_perm
 from samphan.core.storage import stored_file_response
 from samphan.customers.access import customer_for_user
-from samphan.support import queries, replies, reports, services
+from samphan.marketing.access import campaign_for_user
+from samphan.support import nps, queries, replies, reports, services
 from samphan.support.access import ticket_for_user
 from samphan.support.forms import (
     BulkForm,
@@ -307,3 +308,29 @@ def support_report(request: Request) -> HttpResponse:
         **reports.recommendation(request.user, period, customers),
     }
     return render(request, "support/report.html", context)
+
+
+@login_required
+def campaign_nps(request: Request, pk: int) -> HttpResponse:
+    """A campaign page's panel: the recommendation scores of the surveys its
+    ``{{ nps_link }}`` sent; nothing for a campaign that sent none."""
+    campaign = campaign_for_user(request.user, pk, perm="marketing.view_campaign")
+    if not request.user.has_perm("support.view_survey"):
+        return HttpResponse("")
+    surveys = Survey.objects.visible_to(request.user).filter(
+        campaign=campaign, kind=Survey.Kind.NPS
+    )
+    sent = surveys.count()
+    if not sent:
+        return HttpResponse("")
+    answered = surveys.filter(answered_at__isnull=False)
+    found = nps.nps_of([s for s in answered.values_list("score", flat=True) if s is not None])
+    context = {
+        "nps": found,
+        "sent": sent,
+        "rate": found.answers / sent,
+        "comments": list(
+            answered.exclude(comment="").select_related("customer").order_by("-answered_at")[:10]
+        ),
+    }
+    return render(request, "support/campaign_nps.html", context)
