@@ -70,6 +70,11 @@ EXPORTS: list[tuple[str, str, str]] = [
         for group in ("category", "team")
         for fmt in ("csv", "xlsx")
     ),
+    *(
+        ("support/views.py", fmt, f"/insights/support/?table={table}&format={fmt}")
+        for table in ("satisfaction", "nps")
+        for fmt in ("csv", "xlsx")
+    ),
 ]
 # Exports whose file needs more than a URL to exist, each with its own test below.
 OTHER_EXPORTS = {

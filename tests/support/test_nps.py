@@ -103,6 +103,8 @@ def test_the_report_by_month_campaign_and_segment(make_user):
                       r'<td class="number">(-?\d+)</td>', page)  # fmt: skip
     assert ("Oct 2569", "5", "40") in rows and ("Nov 2569", "4", "-25") in rows  # BE
     assert (f'<a href="/segments/campaigns/{campaign.pk}/">ถามความเห็นตุลา</a>', "5", "40") in rows
+    csv = client.get(f"{url}&table=nps&format=csv").content.decode("utf-8-sig").splitlines()
+    assert csv[1:] == ["Oct 2569,5,3,1,1,40.0,", "Nov 2569,4,1,1,2,-25.0,"]  # under 10: no ±
     # Narrowed to the segment: its members' five answers only.
     page = client.get(f"{url}&segment={segment.pk}").content.decode()
     assert '<strong class="kpi-value">40</strong>' in page and "5 answers:" in page

@@ -102,6 +102,12 @@ def test_satisfaction_by_week(admin):
         {"week": dt.date(2026, 11, 2), "answers": 3, "average": 3.33, "satisfied": 2 / 3},
         {"week": dt.date(2026, 11, 9), "answers": 1, "average": 3.0, "satisfied": 0.0},
     ]
+    client = Client()
+    client.force_login(admin)
+    query = "period=custom&since=2026-11-01&until=2026-11-30&table=satisfaction&format=csv"
+    csv = client.get(f"/insights/support/?{query}").content.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Week of,Answers,Average (of 5),Satisfied")
+    assert csv[1].startswith("2 Nov 2569,3,3.33,") and csv[2].startswith("9 Nov 2569,1,3")
 
 
 def test_the_page_and_its_downloads(admin, november):

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from samphan.accounts.models import User
 from samphan.analytics.reports import Column, Report
-from samphan.core.dates import format_month
+from samphan.core.dates import format_date, format_month
 from samphan.core.periods import Period
 from samphan.customers.models import Customer
 from samphan.marketing.models import Campaign
@@ -216,6 +216,71 @@ def recommendation(
             answers.exclude(comment="").select_related("customer").order_by("-answered_at")[:10]
         ),
     }
+
+
+def satisfaction_report(weeks: list[dict[str, Any]]) -> Report:
+    """Satisfaction by week as a table to download."""
+    columns = [
+        Column("label", _("Week of")),
+        Column("answers", _("Answers"), "count"),
+        Column("average", _("Average (of 5)"), "count"),
+        Column("satisfied", _("Satisfied (4-5)"), "rate"),
+    ]
+    rows = [{**week, "label": format_date(week["week"])} for week in weeks]
+    return Report("satisfaction", _("Satisfaction by week"), columns, rows, None)
+
+
+def nps_report(by_month: list[tuple[str, nps.Nps, Any]]) -> Report:
+    """Recommendation by month as a table to download."""
+    columns = [
+        Column("label", _("Month")),
+        Column("answers", _("Answers"), "count"),
+        Column("promoters", _("Promoters (9-10)"), "count"),
+        Column("passives", _("Passives (7-8)"), "count"),
+        Column("detractors", _("Detractors (0-6)"), "count"),
+        Column("score", "NPS", "count"),  # type: ignore[arg-type]  # a name, not translated
+        Column("margin", _("± 95%"), "count"),
+    ]
+    rows = [
+        {
+            "label": month, "answers": found.answers, "promoters": found.promoters,
+            "passives": found.passives, "detractors": found.detractors,
+            "score": _rounded(found.score), "margin": _rounded(found.margin),
+        }
+        for month, found, _url in by_month
+    ]  # fmt: skip
+    return Report("nps", _("Recommendation (NPS) by month"), columns, rows, None)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def nps_chart(by_month: list[tuple[str, nps.Nps, Any]]) -> dict[str, Any]:
+    """NPS month by month, its 95% interval as a band (the lower bound, then the band's
+    height stacked on it; a month under 10 answers has none)."""
+    scores = [found.score for _month, found, _url in by_month]
+    margins = [found.margin or 0 for _month, found, _url in by_month]
+    hidden = {"opacity": 0}
+    return {
+        "color": ["#0f766e"],
+        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 32},
+        "tooltip": {"trigger": "item", "renderMode": "richText"},
+        "xAxis": {"type": "category", "data": [month for month, _found, _url in by_month]},
+        "yAxis": {"type": "value", "min": -100, "max": 100},
+        "series": [
+            {
+                "type": "line", "stack": "interval", "symbol": "none", "lineStyle": hidden,
+                "silent": True, "data": [round(s - m, 1) for s, m in zip(scores, margins, strict=True)],
+            },
+            {
+                "type": "line", "stack": "interval", "symbol": "none", "lineStyle": hidden,
+                "silent": True, "areaStyle": {"opacity": 0.15},
+                "data": [round(2 * m, 1) for m in margins],
+            },
+            {"type": "line", "name": "NPS", "data": [round(s) for s in scores]},
+        ],
+    }  # fmt: skip
 
 
 def satisfaction_chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:

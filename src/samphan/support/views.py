@@ -16,7 +16,7 @@ from samphan.analytics import reports as analytics_reports
 from samphan.core.forms import add_errors
 from samphan.core.http import Request, search_term
 from samphan.core.pagination import paginate
-from samphan.core.periods import preset_period
+from samphan.core.periods import Period, preset_period
 from samphan.core.permissions import require_perm
 from samphan.core.storage import stored_file_response
 from samphan.customers.access import customer_for_user
@@ -273,28 +273,30 @@ def customer_support(request: Request, pk: int) -> HttpResponse:
 @login_required
 def support_report(request: Request) -> HttpResponse:
     """Support's reports for a period (in the insights): by channel, category or team,
-    the backlog day by day, satisfaction by week; the grouped table as CSV or XLSX."""
+    the backlog day by day, satisfaction by week, recommendation by month; the grouped
+    table, the weeks (``table=satisfaction``) or the months (``table=nps``) as CSV or
+    XLSX."""
     require_perm(request.user, "support.view_ticket")
     form = SupportReportForm(request.GET, user=request.user)
     today = timezone.localdate()
     valid = form.is_valid()
     period = form.chosen_period(today) if valid else preset_period("last_30", today)
     group = form.cleaned_data.get("group") or "channel"
-    table = reports.grouped_report(request.user, period, group)
-    export = request.GET.get("format")
-    name = f"samphan-support-{group}-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
-    if valid and export in ("csv", "xlsx"):
-        if export == "csv":
-            response = HttpResponse(
-                analytics_reports.as_csv(table), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(analytics_reports.as_xlsx(table), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
-        return response
-    backlog = reports.backlog(request.user, period)
     customers = form.segment_customers() if valid else None  # narrows the answers only
     weeks = reports.satisfaction_by_week(request.user, period, customers)
+    recommendation = reports.recommendation(request.user, period, customers)
+    export = request.GET.get("format")
+    if valid and export in ("csv", "xlsx"):
+        wanted = request.GET.get("table")
+        if wanted == "satisfaction":
+            table = reports.satisfaction_report(weeks)
+        elif wanted == "nps":
+            table = reports.nps_report(recommendation["nps_by_month"])
+        else:
+            table = reports.grouped_report(request.user, period, group)
+        return _report_file(table, period, export)
+    table = reports.grouped_report(request.user, period, group)
+    backlog = reports.backlog(request.user, period)
     context = {
         "form": form,
         "period": period,
@@ -305,9 +307,21 @@ def support_report(request: Request) -> HttpResponse:
         "backlog_now": backlog[-1][1] if backlog else 0,
         "weeks": weeks,
         "satisfaction_chart": reports.satisfaction_chart(weeks),
-        **reports.recommendation(request.user, period, customers),
+        "nps_chart": reports.nps_chart(recommendation["nps_by_month"]),
+        **recommendation,
     }
     return render(request, "support/report.html", context)
+
+
+def _report_file(table: analytics_reports.Report, period: Period, export: str) -> HttpResponse:
+    name = f"samphan-support-{table.key}-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
+    if export == "csv":
+        content, content_type = analytics_reports.as_csv(table), "text/csv; charset=utf-8"
+    else:
+        content, content_type = analytics_reports.as_xlsx(table), XLSX
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+    return response
 
 
 @login_required

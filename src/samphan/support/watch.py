@@ -51,8 +51,10 @@ def _to_tell(now: dt.datetime) -> Q:
             promise, SlaEvent.Kind.WARNING, due
         )
         found |= missed | near
-    # Waiting on the customer the clock is stopped; the queue's index finds the rest.
-    return Q(queue_due__lte=horizon, status__in=(Ticket.Status.NEW, Ticket.Status.OPEN)) & found
+    # The queue's index finds them: a ticket waiting on the customer has its clock stopped
+    # and no promise running, so it is not there (a status filter would have SQLite read
+    # every open ticket instead).
+    return Q(queue_due__lte=horizon) & found
 
 
 def sla_round(now: dt.datetime | None = None) -> int:
