@@ -122,9 +122,9 @@ PAGES: dict[str, Pin] = {
     "support_setting_create": 2,
     "support_setting_edit": 3,
     # The session, the user; the period's tickets; the backlog (before, opened, solved by
-    # day); satisfaction by week; the 0-10 answers (once for every grouping), the latest
-    # comments; the segments to choose from (the campaigns' names when one asked).
-    "support_report": 10,
+    # day); satisfaction by week; the 0-10 answers (once for every grouping), the names of
+    # the campaigns that asked, the latest comments; the segments to choose from.
+    "support_report": 11,
     "login": 2,
     "member_sign_up": 4,
     "support_help_form": 3,  # the session, the user, the shop profile

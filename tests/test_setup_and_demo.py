@@ -211,3 +211,27 @@ def test_postgresql_knows_the_demo_tables_sizes_after_a_load(db):
     assert counted["customers_customer"] >= 120, counted
     assert counted["customers_contactpoint"] >= 120, counted
     assert counted["sales_order"] > 0, counted
+
+
+def test_a_fresh_demo_shows_nps_by_month_as_plain_sql_counts_it(db, admin_client):
+    """Issue 23: the demo's two NPS campaigns fill the support report's recommendation
+    section; its score is recounted here in SQL from the answers themselves."""
+    from django.db import connection
+
+    from samphan.demo.loader import load_demo
+
+    load_demo(customers=300, seed=42, workers=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END), COUNT(*) "
+            "FROM support_survey WHERE kind = 'nps' AND score IS NOT NULL"
+        )
+        promoters, detractors, answers = cursor.fetchone()
+        cursor.execute("SELECT COUNT(DISTINCT campaign_id) FROM support_survey WHERE kind = 'nps'")
+        assert cursor.fetchone()[0] == 2
+    assert answers >= 80  # about half of 2 x 108 asked
+    score = round(100 * (promoters - detractors) / answers)
+    page = admin_client.get("/insights/support/?period=last_12_months").content.decode()
+    assert f'<strong class="kpi-value">{score}</strong>' in page
+    assert page.count('<a href="/segments/campaigns/') == 2  # NPS by campaign

@@ -104,9 +104,11 @@ class SegmentChoice(forms.Form):
     def segment_choices(self) -> list[tuple[Any, str]]:
         """The field's choices in one query ("All customers" first); none without a
         segment to choose."""
-        field = self.fields.get("segment")
+        if "segment" not in self.fields:
+            return []
+        field = model_choice_field(self, "segment")
         # iter(): list() of the choices themselves would count the rows first
-        choices = list(iter(field.choices)) if field is not None else []
+        choices = list(iter(field.iterator(field)))
         return choices if len(choices) > 1 else []
 
 

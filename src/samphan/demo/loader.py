@@ -46,6 +46,7 @@ from samphan.demo.sales import SalesBuilder
 from samphan.demo.sales_rows import Offsets, SalesPlan, SalesRows, sales_plan, write_sales
 from samphan.demo.shop import demo_shop
 from samphan.demo.staff import DemoUser, demo_users
+from samphan.demo.surveys import demo_nps
 from samphan.demo.tickets import demo_tickets
 from samphan.frontdesk.services import alert_rules_default_create
 from samphan.sales.models import Deal, Order
@@ -401,6 +402,7 @@ def load_demo(
     if customers <= QUOTES_UP_TO:
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
         result.tickets = demo_tickets(first_customer_id=plan.first_id, seed=seed)
+        demo_nps(first_customer_id=plan.first_id, seed=seed)  # the reports' NPS, by month
         if second_records:
             result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
     alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them

@@ -187,11 +187,11 @@ def recommendation(
     as rows of (name, ``Nps``, link or None); the latest comments."""
     answers = _answers(user, period, Survey.Kind.NPS, customers)
     rows = [  # every answer once: (tier, month, campaign, score)
-        row
-        for row in answers.annotate(month=TruncMonth("answered_at")).values_list(
-            "customer__tier", "month", "campaign", "score"
-        )
-        if row[3] is not None
+        (tier, month, campaign, score)
+        for tier, month, campaign, score in answers.annotate(
+            month=TruncMonth("answered_at")
+        ).values_list("customer__tier", "month", "campaign", "score")
+        if score is not None
     ]
     by_campaign = nps.nps_by((campaign, score) for _t, _m, campaign, score in rows if campaign)
     names = dict(
@@ -259,7 +259,7 @@ def _rounded(value: float | None) -> float | None:
 def nps_chart(by_month: list[tuple[str, nps.Nps, Any]]) -> dict[str, Any]:
     """NPS month by month, its 95% interval as a band (the lower bound, then the band's
     height stacked on it; a month under 10 answers has none)."""
-    scores = [found.score for _month, found, _url in by_month]
+    scores = [found.score or 0 for _month, found, _url in by_month]  # none: no answer
     margins = [found.margin or 0 for _month, found, _url in by_month]
     hidden = {"opacity": 0}
     return {

@@ -315,6 +315,7 @@ def support_report(request: Request) -> HttpResponse:
 
 def _report_file(table: analytics_reports.Report, period: Period, export: str) -> HttpResponse:
     name = f"samphan-support-{table.key}-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
+    content: str | bytes
     if export == "csv":
         content, content_type = analytics_reports.as_csv(table), "text/csv; charset=utf-8"
     else:

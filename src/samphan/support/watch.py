@@ -25,7 +25,7 @@ DUE_FIELDS = {
 
 
 # Each promise while it runs: its due time's field, and what says it is not yet met.
-RUNNING = {
+RUNNING: dict[str, Q] = {
     SlaEvent.Promise.FIRST_RESPONSE: Q(first_responded_at__isnull=True),
     SlaEvent.Promise.NEXT_RESPONSE: Q(),
     SlaEvent.Promise.RESOLUTION: Q(solved_at__isnull=True),
@@ -36,7 +36,7 @@ def _unrecorded(promise: str, kind: str, due: str) -> Q:
     recorded = SlaEvent.objects.filter(
         ticket=OuterRef("pk"), kind=kind, promise=promise, due_at=OuterRef(due)
     )
-    return RUNNING[promise] & ~Exists(recorded)
+    return RUNNING[promise] & Q(~Exists(recorded))
 
 
 def _to_tell(now: dt.datetime) -> Q:
