@@ -1,15 +1,18 @@
 """Demo recommendation (NPS) surveys: two campaigns that asked "would you recommend us?"
-with ``{{ nps_link }}``, about ten weeks and two weeks ago, each to a sample of the demo's
-customers (a tenth held out, as campaigns do), about half of whom answered. The second
-scores a little better, so the report's months show a trend."""
+with ``{{ nps_link }}`` by SMS, about ten weeks and two weeks ago, each to a sample of the
+demo's customers who agreed to marketing by SMS (a tenth held out, as campaigns do), about half of
+whom answered. The second scores a little better, so the report's months show a trend."""
 
 import datetime as dt
 import random
+import uuid
 
 from django.utils import timezone
 
-from samphan.customers.models import Customer
+from samphan.customers.models import ConsentRecord, ContactPoint, Customer
+from samphan.customers.models.consent import consent_bit
 from samphan.marketing.models import Campaign, Recipient, Segment, Variant
+from samphan.messaging.models import Channel, Message
 from samphan.support.models import Survey
 
 PER_CAMPAIGN = 120  # customers asked (before the hold-out), at most
@@ -36,11 +39,19 @@ COMMENTS = {
 def demo_nps(*, first_customer_id: int, seed: int) -> int:
     """The two campaigns with their recipients and surveys; returns the answers made."""
     rng = random.Random(f"{seed}-nps")
-    customers = list(
-        Customer.objects.filter(id__gte=first_customer_id)
-        .order_by("id")
-        .values_list("pk", flat=True)
+    mobiles = dict(
+        ContactPoint.objects.filter(
+            customer_id__gte=first_customer_id, kind=ContactPoint.Kind.MOBILE
+        ).values_list("customer_id", "value")
     )
+    bit = consent_bit(Channel.SMS, ConsentRecord.Purpose.MARKETING)
+    customers = [  # those who agreed to marketing by SMS, as a campaign would keep
+        pk
+        for pk, bits in Customer.objects.filter(pk__in=mobiles)
+        .order_by("pk")
+        .values_list("pk", "consent_bits")
+        if (bits or 0) & bit
+    ]
     if len(customers) < 20:
         return 0
     everyone, _made = Segment.objects.get_or_create(
@@ -59,15 +70,33 @@ def demo_nps(*, first_customer_id: int, seed: int) -> int:
         variant = Variant.objects.create(campaign=campaign, label="A", share=100,
                                          text_th=TEXT_TH, text_en=TEXT_EN)  # fmt: skip
         held = set(rng.sample(asked, round(len(asked) * HOLDOUT)))
-        Recipient.objects.bulk_create(
-            Recipient(campaign=campaign, customer_id=pk, variant=None if pk in held else variant)
+        # What the outbox sent each of the others: the message with their own link.
+        messages = Message.objects.bulk_create(
+            Message(
+                key=uuid.UUID(int=rng.getrandbits(128)), customer_id=pk, channel=Channel.SMS,
+                purpose=ConsentRecord.Purpose.MARKETING, to=mobiles[pk], status=Message.Status.SENT,
+                text=TEXT_TH.replace("{{ nickname }}", "").replace("{{ nps_link }}", "…"),
+                attempts=1, sent_at=sent, delivered_at=sent, created_at=sent,
+            )
             for pk in asked
-        )
+            if pk not in held
+        )  # fmt: skip
+        sent_to = {message.customer_id: message for message in messages}
+        Recipient.objects.bulk_create(
+            Recipient(
+                campaign=campaign, customer_id=pk, variant=None if pk in held else variant,
+                message=sent_to.get(pk),
+            )
+            for pk in asked
+        )  # fmt: skip
         surveys = []
         for pk in asked:
             if pk in held:
                 continue
-            survey = Survey(kind=Survey.Kind.NPS, customer_id=pk, campaign=campaign, sent_at=sent)
+            survey = Survey(
+                kind=Survey.Kind.NPS, customer_id=pk, campaign=campaign, sent_at=sent,
+                message=sent_to[pk],
+            )  # fmt: skip
             if rng.random() < ANSWERED:
                 survey.score = rng.choice(scores)
                 survey.answered_at = sent + dt.timedelta(hours=rng.uniform(0.2, 72))

@@ -82,7 +82,7 @@ class ReplyForm(forms.Form):
 
 class TicketUpdateForm(core_forms.ModelForm[Ticket]):
     tags = forms.ModelMultipleChoiceField(
-        label=_("tags"),
+        label=_("Tags"),
         queryset=TicketTag.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
