@@ -133,6 +133,9 @@ PAGES: dict[str, Needs | None] = {
     "customer_reach": needs("see_customers", record=True),
     "customer_lists": needs("see_customers", record=True),  # empty without segments
     "customer_points": needs("see_points", record=True),
+    "loyalty_settings": needs("loyalty_settings"),
+    "loyalty_rule_create": needs("loyalty_settings"),
+    "loyalty_rule_edit": needs("loyalty_settings"),
     # sales
     "product_list": needs("see_sales"),
     "product_create": needs("manage_sales"),
@@ -365,6 +368,13 @@ API: dict[str, Needs | None] = {
     "GET /api/v1/campaigns/{campaign_id}/results": needs("see_campaigns"),
     "GET /api/v1/customers/{customer_id}/points": needs("see_points", record=R),
     "POST /api/v1/customers/{customer_id}/points": needs("change_points", record=R),
+    "GET /api/v1/customers/{customer_id}/points/ledger": needs("see_points", record=R),
+    "GET /api/v1/loyalty/programme": needs("see_points"),
+    "PUT /api/v1/loyalty/programme": needs("loyalty_settings"),
+    "GET /api/v1/loyalty/rules": needs("loyalty_settings"),
+    "POST /api/v1/loyalty/rules": needs("loyalty_settings"),
+    "GET /api/v1/loyalty/rules/{earning_rule_id}": needs("loyalty_settings"),
+    "PUT /api/v1/loyalty/rules/{earning_rule_id}": needs("loyalty_settings"),
     "GET /api/v1/users": needs("users"),
     "POST /api/v1/users": needs("users"),
     "GET /api/v1/users/{user_id}": needs("users"),

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from samphan.customers.models import Interaction, Tag
 from samphan.privacy.models import Breach, SubjectRequest
-from tests.test_thai_pages import Shop, data_export, import_job
+from tests.test_thai_pages import Shop, data_export, earning_rule, import_job
 
 # A pin is a number, or one per database where the two differ.
 Pin = int | dict[str, int]
@@ -80,6 +80,9 @@ PAGES: dict[str, Pin] = {
     "data_export_page": 3,
     "data_export_row": 3,
     "customer_points": 6,
+    "loyalty_settings": 4,  # the session, the user, the programme, the rules
+    "loyalty_rule_create": 4,  # and the products and categories to choose
+    "loyalty_rule_edit": 5,
     "customer_purchases": 5,
     "customer_reach": 12,
     "customer_suggestions": 5,
@@ -208,6 +211,10 @@ READS: dict[str, Pin] = {
     # +5 since issue 23: tickets, their messages and files, surveys, help form uses.
     "GET /api/v1/customers/{customer_id}/personal-data": 38,
     "GET /api/v1/customers/{customer_id}/points": 5,
+    "GET /api/v1/customers/{customer_id}/points/ledger": 4,
+    "GET /api/v1/loyalty/programme": 2,
+    "GET /api/v1/loyalty/rules": 3,
+    "GET /api/v1/loyalty/rules/{earning_rule_id}": 2,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     "GET /api/v1/customers/{customer_id}/timeline": 6,  # a query per source (tickets: issue 23)
     "GET /api/v1/deals": 5,
@@ -284,6 +291,7 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "breach_id": lambda shop: Breach.objects.order_by("pk")[0].pk,
     "ticket_id": lambda shop: shop.ticket.pk,
     "survey_id": lambda shop: shop.survey.pk,
+    "earning_rule_id": lambda shop: earning_rule().pk,
 }
 
 

@@ -240,6 +240,11 @@ WRITES: dict[str, Write] = {
     f"POST {C}/points": Write(
         14, 201, lambda shop: {"kind": "adjust", "points": 10, "note": "ชดเชย"}
     ),
+    "PUT /api/v1/loyalty/programme": Write(8, body=lambda shop: {"baht_per_point": "20"}),
+    "POST /api/v1/loyalty/rules": Write(
+        7, 201, lambda shop: {"name": "LINE คูณสอง", "channel": "line", "multiplier": "2"}
+    ),
+    "PUT /api/v1/loyalty/rules/{earning_rule_id}": Write(10, body=lambda shop: {"multiplier": "3"}),
     "POST /api/v1/tags": Write(8, 201, lambda shop: {"name": "ลูกค้าต่างจังหวัด"}),
     "PATCH /api/v1/tags/{tag_id}": Write(9, body=lambda shop: {"name": "ลูกค้าเก่าแก่"}),
     "POST /api/v1/duplicates/{candidate_id}/not-duplicate": Write(

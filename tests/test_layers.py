@@ -26,8 +26,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("customers",),
     ("sales",),
     ("analytics",),
-    # loyalty reads customers and analytics and marketing rewards points with it.
-    ("frontdesk", "messaging", "loyalty"),
+    ("frontdesk", "messaging"),
+    # Points from orders (sales' signals); rewards at the desk, reminders through the outbox.
+    ("loyalty",),
     ("marketing",),
     # Tickets and surveys: replies through messaging, NPS through marketing's campaigns.
     ("support",),

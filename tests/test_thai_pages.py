@@ -338,6 +338,8 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "customer_import_mapping": lambda shop: {"token": import_upload(shop)},
     "customer_import_job": lambda shop: {"pk": import_job(shop).pk},
     "support_settings#filled": lambda shop: support_settings_filled(),
+    "loyalty_settings#filled": lambda shop: earning_rule() and {},
+    "loyalty_rule_edit": lambda shop: {"pk": earning_rule().pk},
     "support_setting_create": lambda shop: {"section": "sla"},
     "support_setting_edit": lambda shop: {
         "section": "hours",
@@ -358,6 +360,18 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
         for section in SECTIONS
     },
 }
+
+
+def earning_rule() -> Any:
+    """A rule in every part of the list's words: channel, product, days, dates."""
+    from samphan.loyalty.models import EarningRule
+
+    found = EarningRule.objects.filter(name="จันทร์แต้มคูณสอง").first()
+    return found or EarningRule.objects.create(
+        name="จันทร์แต้มคูณสอง", multiplier=2, bonus_points=10, channel="line", weekdays=1 | 16,
+        birthday_month=True, min_spend=500, starts_on=dt.date(2026, 12, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )  # fmt: skip
 
 
 def support_settings_filled() -> dict[str, Any]:
@@ -460,6 +474,7 @@ VARIANTS = [
     "lead_detail#closed",
     "lead_list?status=disqualified",
     "support_settings#filled",
+    "loyalty_settings#filled",
     *(f"support_setting_create#{section.slug}" for section in SECTIONS if not section.one_row),
     *(f"support_setting_edit#{section.slug}" for section in SECTIONS),
 ]

@@ -122,7 +122,7 @@ def test_everything_moves_and_the_rollups_equal_a_rebuild(pair: tuple[Person, Cu
     assert dup.merged_into_id == survivor.pk and dup.archived_at is not None
     # The newest consent record decides: the duplicate's grant beats the old withdrawal.
     assert survivor.consent_bits
-    assert PointsEntry.objects.filter(customer=survivor).count() == 1
+    assert PointsEntry.objects.filter(customer=survivor, cause="staff").count() == 1
     assert set(survivor.tags.values_list("name", flat=True)) == {"ประจำ"}
     moved = CustomerActivity.objects.get(customer=survivor)
     rollups.activity_refresh([survivor.pk])

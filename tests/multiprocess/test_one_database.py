@@ -11,7 +11,9 @@ real SMTP server on loopback. One test, each claim its own assertion:
 (e) concurrent orders for one customer through both processes leave the customer's
     roll-up equal to a plain SQL sum;
 (f) each process's in-memory copy of the paid orders sees orders written through the
-    other (the top-customers report on B counts an order posted on A, and back).
+    other (the top-customers report on B counts an order posted on A, and back);
+(g) redemptions racing for one member's points through both processes never overdraw,
+    and a redemption retried on both at once with one idempotency key posts once.
 """
 
 import bisect
@@ -150,6 +152,14 @@ def order(session: requests.Session, customer: int, sku: str, quantity: int) -> 
     return dict(answer.json())
 
 
+def redeem(session: requests.Session, customer: int, points: int, key: str = "") -> int:
+    headers = {"Idempotency-Key": key} if key else {}
+    answer = session.post(session.base_url + f"/customers/{customer}/points",  # type: ignore[attr-defined]
+                          json={"kind": "redeem", "points": points}, headers=headers, timeout=30)  # fmt: skip
+    assert answer.status_code in (200, 201, 422), answer.text[:500]
+    return answer.status_code
+
+
 def top_revenue(session: requests.Session, customer: int) -> Decimal:
     """The customer's revenue today in the top-customers report (0 when not in it)."""
     today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=7))).date()
@@ -258,6 +268,25 @@ def test_two_web_processes_and_two_workers_share_one_database(deployment):
             f"customer {buyer}'s roll-up {rollup} is not the SQL sum {recomputed} after "
             "concurrent orders through both web processes"
         )
+
+        # (g) Redemptions racing for the buyer's points (earned by those orders).
+        points_url = f"/customers/{buyer}/points"
+        balance = a_boss.get(a_boss.base_url + points_url, timeout=10).json()["points"]  # type: ignore[attr-defined]
+        each = balance // 3 + 1  # two can succeed, not three
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            tried = list(pool.map(lambda n: redeem(sessions[n], buyer, each), range(12)))
+        assert sorted(tried).count(201) == 2 and tried.count(422) == 10, tried
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            retried = list(pool.map(lambda n: redeem(sessions[n], buyer, 1, key="till-1-77"),
+                                    range(6)))  # fmt: skip
+        assert sorted(retried) == [200] * 5 + [201], retried
+        kept = deployment.query(
+            "SELECT points FROM loyalty_member WHERE customer_id = %s", (buyer,)
+        )
+        ledger = deployment.query(
+            "SELECT SUM(points) FROM loyalty_pointsentry WHERE customer_id = %s", (buyer,)
+        )
+        assert kept[0][0] == ledger[0][0] == balance - 2 * each - 1 >= 0, (kept, ledger, balance)
 
         # (a)-(c) The campaign: wait until it is all sent, then a moment for a late copy.
         def sent() -> bool:

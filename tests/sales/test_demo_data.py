@@ -187,3 +187,23 @@ def test_next_number_after_the_demo_does_not_collide(sales_data):
         actor=None, customer=customer, lines=[LineInput(product.pk, 1)], channel="store"
     )
     assert "-D" not in order.number
+
+
+def test_demo_points_are_each_paid_orders_spend_over_25_rounded_down(sales_data):
+    """Recounted in Python from the orders, not by the SQL that wrote them."""
+    from samphan.loyalty.models import Member, PointsEntry
+    from samphan.sales.models import Order
+
+    expected: Counter[int] = Counter()
+    for customer_id, revenue in Order.objects.filter(status="paid").values_list(
+        "customer_id", "revenue"
+    ):
+        expected[customer_id] += int(revenue // Decimal(25)) if revenue > 0 else 0
+    kept = dict(Member.objects.values_list("customer_id", "points"))
+    assert {pk: n for pk, n in expected.items() if n} == {pk: n for pk, n in kept.items() if n}
+    assert PointsEntry.objects.filter(kind="earn").count() == sum(
+        1
+        for revenue in Order.objects.filter(status="paid").values_list("revenue", flat=True)
+        if revenue >= 25
+    )
+    assert len(kept) > 500

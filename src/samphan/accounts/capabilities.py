@@ -157,6 +157,17 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("see_points", "See points", ("loyalty.view_pointsentry",)),
     Capability("change_points", "Give and take points", ("loyalty.add_pointsentry",)),
     Capability(
+        "loyalty_settings",
+        "Set the loyalty programme and its earning rules",
+        (
+            "loyalty.add_programme",
+            "loyalty.view_earningrule",
+            "loyalty.add_earningrule",
+            "loyalty.change_earningrule",
+        ),
+        scoped=False,
+    ),
+    Capability(
         "erase_people",
         "Erase a person's data (PDPA)",
         ("customers.erase_customer",),
@@ -227,7 +238,15 @@ ROLE_CAPABILITIES: dict[str, tuple[str, frozenset[str]]] = {
     Role.MARKETING: (
         Role.Scope.ALL,
         frozenset(
-            {*_VIEW, *_CHANGE, "create_tags", "capture_leads", "see_campaigns", "manage_campaigns"}
+            {
+                *_VIEW,
+                *_CHANGE,
+                "create_tags",
+                "capture_leads",
+                "see_campaigns",
+                "manage_campaigns",
+                "loyalty_settings",
+            }
         ),
     ),
     Role.FRONTDESK: (

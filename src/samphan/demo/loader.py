@@ -49,6 +49,7 @@ from samphan.demo.staff import DemoUser, demo_users
 from samphan.demo.surveys import demo_nps
 from samphan.demo.tickets import demo_tickets
 from samphan.frontdesk.services import alert_rules_default_create
+from samphan.loyalty.services import orders_fill
 from samphan.sales.models import Deal, Order
 
 BATCH = 2_000
@@ -397,6 +398,7 @@ def load_demo(
         # statements.
         activity_fill(from_customer_id=plan.first_id)
         marks_fill(from_customer_id=plan.first_id)
+        orders_fill(from_customer_id=plan.first_id)  # their points, at the base rate
         daily_rebuild()
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:

@@ -9,5 +9,8 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self) -> None:
         from samphan.customers.panels import customer_panel_register
+        from samphan.loyalty import receivers
+
+        receivers.connect()
 
         customer_panel_register("customer_points")

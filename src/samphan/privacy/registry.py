@@ -230,6 +230,16 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         "customer",
         {"note": A},
         _("Points are kept; the note is erased."),
+        plain=("key", "expires_on", "basis"),
+    ),
+    PersonalData(
+        "loyalty.Member",
+        _("Membership"),
+        _("The membership's points balance."),
+        Basis.CONTRACT,
+        "customer",
+        {},
+        _("Kept: the balance of an anonymous member, with its points."),
     ),
     PersonalData(
         "frontdesk.Alert",

@@ -35,6 +35,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "privacy.Breach": "an incident written up by staff; the people affected are linked, not copied",
     "privacy.RetentionPolicy": "the shop's retention periods (numbers of months)",
     "support.Schedule": "a team's working hours",
+    "loyalty.EarningRule": "a loyalty promotion: its name, conditions and dates",
     "support.ClosedDay": "days the business is closed",
     "support.SlaPolicy": "minutes to answer by priority and tier",
     "support.Category": "ticket category names",

@@ -9,7 +9,6 @@ from samphan.analytics.queries.customer import (
     activity_of,
     customer_week_hours,
     in_top_by_revenue,
-    lifetime_revenue,
 )
 from samphan.analytics.queries.groups import (
     GROUPS,
@@ -59,7 +58,6 @@ __all__ = [
     "grouped_from_sums",
     "in_top_by_revenue",
     "is_mark",
-    "lifetime_revenue",
     "overdue_regulars",
     "period_buyer_ids",
     "period_totals",

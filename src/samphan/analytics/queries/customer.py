@@ -53,13 +53,6 @@ def activity_of(customer_id: int) -> CustomerActivity | None:
     return CustomerActivity.objects.filter(customer_id=customer_id).first()
 
 
-def lifetime_revenue(customer_ids: list[int]) -> dict[int, Decimal]:
-    """Each customer's net spend from the roll-up (loyalty earns points on it); customers
-    who never bought are left out."""
-    rows = CustomerActivity.objects.filter(customer_id__in=customer_ids)
-    return dict(rows.values_list("customer_id", "revenue"))
-
-
 TOP_THRESHOLD_SECONDS = 300
 
 

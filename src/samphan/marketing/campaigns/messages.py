@@ -130,7 +130,7 @@ def message_for(
 
 def preview_for(campaign: Campaign, customer: Customer) -> list[dict[str, Any]]:
     """Each variant as this customer would read it."""
-    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
+    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk))
     shown = []
     for variant in campaign.variants.all():
         filled = values | filled_elsewhere(variant, campaign.pk, None)  # a preview makes nothing

@@ -138,9 +138,8 @@ def _queue(campaign: Campaign, recipients: list[Recipient]) -> int:
         variant = recipient.variant
         if variant is None:  # held out: never pending (the query asks for a variant)
             continue
-        balance = points.get(recipient.customer_id)
         values = values_for(recipient.customer, with_product=with_product[variant.pk],
-                            points=balance.points if balance else None)  # fmt: skip
+                            points=points.get(recipient.customer_id))  # fmt: skip
         values |= filled_elsewhere(variant, campaign.pk, recipient.customer_id)
         # Only the links written in the template are tracked, and recorded for the clicks.
         swap, recipient.links = tracker(recipient.pk)
@@ -187,7 +186,7 @@ def test_send(
     route = routes_for([customer.pk], ConsentRecord.Purpose.SERVICE, channel)[customer.pk]
     if not route:
         raise ValidationError({"customer": route.reason})
-    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk).points)
+    values = values_for(customer, with_product=True, points=loyalty.balance_of(customer.pk))
     values |= filled_elsewhere(variant, campaign.pk, None)  # a test makes no survey
     subject, text = message_for(customer, variant, values)
     return message_queue(
