@@ -38,7 +38,7 @@ PAGES: dict[str, Pin] = {
     "campaign_edit": 5,
     "campaign_list": 4,
     "campaign_new": 3,
-    "campaign_preview": 8,
+    "campaign_preview": 7,  # the points balance in one query (issue 24)
     # The session, the user, the campaign; the surveys it sent (none here: nothing shown).
     "campaign_nps": 4,
     "contact_point_add": 7,
@@ -79,7 +79,7 @@ PAGES: dict[str, Pin] = {
     # The session, the user; the exports with who asked (one join).
     "data_export_page": 3,
     "data_export_row": 3,
-    "customer_points": 6,
+    "customer_points": 8,  # and the next points to expire: their date, then how many
     "loyalty_settings": 4,  # the session, the user, the programme, the rules
     "loyalty_rule_create": 4,  # and the products and categories to choose
     "loyalty_rule_edit": 5,
@@ -209,7 +209,7 @@ READS: dict[str, Pin] = {
     # One query per registered kind of data (privacy/registry.py), each a set; +1 since
     # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
     # +5 since issue 23: tickets, their messages and files, surveys, help form uses.
-    "GET /api/v1/customers/{customer_id}/personal-data": 38,
+    "GET /api/v1/customers/{customer_id}/personal-data": 39,  # + the membership (issue 24)
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/points/ledger": 4,
     "GET /api/v1/loyalty/programme": 2,

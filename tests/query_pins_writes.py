@@ -181,8 +181,9 @@ WRITES: dict[str, Write] = {
     # +4 each way for the RFM rescore of the customers merged (scores exist? the ranks,
     # a delete, an insert: analytics.rfm.rfm_rescore); +2 each way for the funnel's purchase
     # marks of the customers merged (a delete, an insert: issue 22, rollups.marks).
-    f"POST {C}/merge": Write(59, 201, duplicate_of, prepare=duplicate_made),  # +1 surveys
-    "POST /api/v1/merges/{merge_id}/undo": Write(34, prepare=merged),
+    # +1 surveys; +2 since issue 24: the points balances recounted from the ledger.
+    f"POST {C}/merge": Write(61, 201, duplicate_of, prepare=duplicate_made),
+    "POST /api/v1/merges/{merge_id}/undo": Write(36, prepare=merged),  # +2 the balances
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
     # for the photos a merge set aside (and +2 a photo name, for who else shows it); +3
     # since issue 23's second part: surveys' comments, tickets' files (their names, then
@@ -283,8 +284,9 @@ WRITES: dict[str, Write] = {
     # savepoint without an external id (-2); its lines' ids come back from the insert (+1
     # on SQLite: last_insert_rowid); the customer's second order of the day is counted by
     # the same one update as a new day's (-2: the read and the update after it).
+    # +3 since issue 24: the programme's version, the earn row, the member's balance.
     "POST /api/v1/orders": Write(
-        {"sqlite": 25, "postgresql": 21},
+        {"sqlite": 28, "postgresql": 24},
         201,
         lambda shop: {
             "customer_id": shop.customer.pk,
@@ -296,7 +298,7 @@ WRITES: dict[str, Write] = {
         },
     ),
     "POST /api/v1/orders/batch": Write(
-        30,
+        33,  # +3, as one order: the batch's points in one insert and one upsert
         body=lambda shop: {
             "orders": [
                 {
@@ -309,11 +311,12 @@ WRITES: dict[str, Write] = {
             ]
         },
     ),
+    # +3: the order's ledger rows, the reversal, the balance.
     "POST /api/v1/orders/{order_id}/refunds": Write(
-        21, body=lambda shop: {"lines": lines(shop)}, prepare=order
+        24, body=lambda shop: {"lines": lines(shop)}, prepare=order
     ),
     "POST /api/v1/orders/{order_id}/status": Write(
-        23, body=lambda shop: {"status": "cancelled"}, prepare=order
+        26, body=lambda shop: {"status": "cancelled"}, prepare=order
     ),
     "POST /api/v1/products": Write(9, 201, lambda shop: {"sku": "TEA-TH", "name": "ชาไทย"}),
     "PATCH /api/v1/products/{product_id}": Write(11, body=lambda shop: {"name": "ชาเขียว"}),
@@ -327,7 +330,7 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/quotes/{quote_id}/mark-sent": Write(20, prepare=quote),
     # +1 on SQLite since issue 22: the order it records recounts the funnel's purchase marks.
     # +1 on SQLite (issue 22): the order's lines' ids read back (last_insert_rowid).
-    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 54, "postgresql": 50}, prepare=quote),
+    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 57, "postgresql": 53}, prepare=quote),
     "POST /api/v1/quotes/{quote_id}/reject": Write(14, prepare=quote),
     # The front desk.
     # 17 since issue 20: +1, the INSERT recording who saw the customer checked in; +2 since

@@ -30,6 +30,8 @@ from samphan.core.shop import shop_profile_update
 from samphan.customers import services as customer_services
 from samphan.customers.models import Customer, CustomFieldDefinition, Interest, Tag
 from samphan.frontdesk.models import AlertRule
+from samphan.loyalty.models import EarningRule, Programme
+from samphan.loyalty.services.rules import programme_save, rule_save
 from samphan.marketing import campaigns
 from samphan.marketing import services as marketing_services
 from samphan.privacy import services as privacy_services
@@ -252,7 +254,16 @@ def records(admin_user: Any) -> dict[str, Any]:
     Schedule.objects.create(name="กะดึก / Night", team=admin_user.team, **night)
     ClosedDay.objects.create(date=dt.date(2026, 12, 5), name="วันพ่อ")
     AssignmentRule.objects.create(team=admin_user.team, mode="load")
+    # The loyalty programme saved once, and a promotion with every kind of condition.
+    programme_save(actor=admin_user, fields={"baht_per_point": Decimal("12.50"),
+                                             "max_points_per_order": 500})  # fmt: skip
+    earning_rule = rule_save(actor=admin_user, rule=None, fields={
+        "name": "เดือนเกิดคูณสาม / Birthday ×3", "multiplier": Decimal("3"), "bonus_points": 50,
+        "channel": "line", "tier": "gold", "product": product, "weekdays": 1 | 64,
+        "birthday_month": True, "min_spend": Decimal("499.50"),
+        "starts_on": dt.date(2026, 2, 28), "ends_on": dt.date(2027, 2, 28)})  # fmt: skip
     return {
+        "earning_rule": earning_rule,
         "ticket": ticket,
         "subject_request": subject_request,
         "breach": breach,
@@ -387,6 +398,18 @@ CASES: dict[
 
 
 # Forms with no edit page, each with its own test of what an untouched field means.
+CASES["ProgrammeForm"] = (
+    lambda r: "/points/settings/",
+    lambda r: Programme.objects.order_by("-pk").first(),
+    "baht_per_point",
+    lambda r: Programme.objects.count(),
+)
+CASES["RuleForm"] = (
+    lambda r: f"/points/settings/rules/{r['earning_rule'].pk}/",
+    lambda r: r["earning_rule"],
+    "name",
+    lambda r: EarningRule.objects.count(),
+)
 CREATE_ONLY = {
     "InteractionForm": "test_an_untouched_time_logs_now",
     # A request is logged once; after that the detail page's progress form edits it.

@@ -60,6 +60,7 @@ def test_the_programme_before_anyone_saves_it_is_the_defaults(api):
         "max_points_per_order": None,
         "expiry": "months",
         "expiry_months": 24,
+        "remind_days": 30,
         "created_at": None,
     }
 

@@ -11,7 +11,7 @@ from tests.analytics.test_views import login
 
 pytestmark = pytest.mark.django_db
 PROGRAMME = {"baht_per_point": "20", "max_points_per_order": "", "expiry": "year_end",
-             "expiry_months": "24"}  # fmt: skip
+             "expiry_months": "24", "remind_days": "30"}  # fmt: skip
 RULE = {"name": "วันจันทร์คูณสอง", "multiplier": "2", "bonus_points": "0", "channel": "",
         "tier": "", "product": "", "category": "", "days": ["1"], "min_spend": "",
         "starts_on": "", "ends_on": "", "is_active": "on"}  # fmt: skip

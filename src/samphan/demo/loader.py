@@ -50,6 +50,7 @@ from samphan.demo.surveys import demo_nps
 from samphan.demo.tickets import demo_tickets
 from samphan.frontdesk.services import alert_rules_default_create
 from samphan.loyalty.services import orders_fill
+from samphan.loyalty.services.expiry import loyalty_nightly
 from samphan.sales.models import Deal, Order
 
 BATCH = 2_000
@@ -408,6 +409,7 @@ def load_demo(
         if second_records:
             result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
     alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them
+    loyalty_nightly()  # the demo's oldest points have expired, and members are reminded
     sql.statistics_refresh()  # PostgreSQL would plan the first pages for empty tables
     result.seconds = time.perf_counter() - started
     return result

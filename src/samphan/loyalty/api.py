@@ -139,6 +139,7 @@ class ProgrammeOut(Schema):
     max_points_per_order: int | None = Field(description="null: no cap (bonuses count)")
     expiry: str = Field(description="never, months or year_end")
     expiry_months: int = Field(description="with expiry months: how many after earning")
+    remind_days: int = Field(description="members are told this many days before; 0: never")
     created_at: dt.datetime | None
 
     @staticmethod
@@ -159,6 +160,7 @@ class ProgrammeIn(Schema):
     max_points_per_order: int | None = None
     expiry: Annotated[str, OneOf(Programme.Expiry.values)] | None = None
     expiry_months: int | None = None
+    remind_days: int | None = None
 
 
 @router.get("/loyalty/programme", response={200: ProgrammeOut, **ERRORS})
@@ -174,7 +176,8 @@ def programme_change(request: Request, payload: ProgrammeIn) -> Any:
     force. Orders already earned keep the version they earned under."""
     require_perm(request.user, "loyalty.add_programme")
     fields = _required(
-        payload.model_dump(exclude_unset=True), ("baht_per_point", "expiry", "expiry_months")
+        payload.model_dump(exclude_unset=True),
+        ("baht_per_point", "expiry", "expiry_months", "remind_days"),
     )
     return programme_save(actor=request.user, fields=fields)
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import pgettext_lazy
 
+NIGHTLY_EVERY = 600.0  # seconds: a look every ten minutes, the work once a day
+
 
 class LoyaltyConfig(AppConfig):
     name = "samphan.loyalty"
@@ -8,9 +10,12 @@ class LoyaltyConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "Loyalty")
 
     def ready(self) -> None:
+        from samphan.core.background import loop_register
         from samphan.customers.panels import customer_panel_register
         from samphan.loyalty import receivers
+        from samphan.loyalty.services.expiry import loyalty_nightly
 
         receivers.connect()
+        loop_register("loyalty-nightly", NIGHTLY_EVERY, loyalty_nightly)
 
         customer_panel_register("customer_points")

@@ -3,7 +3,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samphan.core.forms import ModelForm
 from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme
+from samphan.loyalty.services.rules import PROGRAMME_FIELDS
 from samphan.sales.models import Product
 
 STAFF_CHOICES = [(PointsEntry.Kind.REDEEM, _("redeem")), (PointsEntry.Kind.ADJUST, _("adjust"))]
@@ -15,13 +17,13 @@ class PointsForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ProgrammeForm(forms.ModelForm[Programme]):
+class ProgrammeForm(ModelForm[Programme]):
     class Meta:
         model = Programme
-        fields = ["baht_per_point", "max_points_per_order", "expiry", "expiry_months"]
+        fields = PROGRAMME_FIELDS
 
 
-class RuleForm(forms.ModelForm[EarningRule]):
+class RuleForm(ModelForm[EarningRule]):
     """An earning rule; the days of the week as boxes (kept as a bitmask, Monday = 1)."""
 
     days = forms.TypedMultipleChoiceField(
@@ -39,10 +41,12 @@ class RuleForm(forms.ModelForm[EarningRule]):
             "name", "multiplier", "bonus_points", "channel", "tier", "product", "category",
             "birthday_month", "first_purchase", "min_spend", "starts_on", "ends_on", "is_active",
         ]  # fmt: skip
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
-        }
+        labels = {"is_active": _("Switched on")}
+
+    field_order = [
+        "name", "multiplier", "bonus_points", "channel", "tier", "product", "category", "days",
+        "birthday_month", "first_purchase", "min_spend", "starts_on", "ends_on", "is_active",
+    ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

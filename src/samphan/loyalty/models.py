@@ -54,6 +54,12 @@ class Programme(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    remind_days = models.PositiveSmallIntegerField(
+        _("remind members this many days before points expire"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_("0: no reminders. Sent by their preferred channel, as a service message."),
+    )
     created_at = models.DateTimeField(_("saved"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -249,6 +255,12 @@ class PointsEntry(models.Model):
                 name="loyalty_entry_order",
                 condition=models.Q(order__isnull=False),
             ),
+            # The nightly expiry reads the members whose points expire in its window.
+            models.Index(
+                fields=["expires_on"],
+                name="loyalty_entry_expires",
+                condition=models.Q(expires_on__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -258,3 +270,17 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.points:+d} ({self.kind})"
+
+
+class NightlyRun(models.Model):
+    """The one row that says which day the nightly work (expiry, reminders) last ran: a
+    worker claims the day by moving it, so a second worker or a restart does it once."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    ran_on = models.DateField(null=True, blank=True)
+    last_entry_id = models.BigIntegerField(default=0)  # the ledger's newest row at that run
+    expired = models.PositiveIntegerField(default=0)  # members whose points expired
+    reminded = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.ran_on}"

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.core.forms import add_errors
@@ -13,6 +14,7 @@ from samphan.customers.access import customer_for_user
 from samphan.loyalty import services
 from samphan.loyalty.forms import PointsForm, ProgrammeForm, RuleForm
 from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme
+from samphan.loyalty.services.expiry import next_expiry
 from samphan.loyalty.services.rules import programme_save, rule_save
 
 RECENT = 8
@@ -48,6 +50,7 @@ def customer_points(request: Request, pk: int) -> HttpResponse:
     context = {
         "customer": customer,
         "balance": services.balance_of(customer.pk),
+        "expiring": next_expiry(customer.pk, timezone.localdate()),
         "per": services.programme_current().baht_per_point,
         "entries": PointsEntry.objects.filter(customer=customer).select_related(
             "created_by", "order"

@@ -19,6 +19,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import cast
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -32,15 +33,41 @@ ONE = Decimal(1)
 Basis = dict[str, object]
 
 
+# What the programme and rules looked like when last read, by their version: every change
+# saves a new row, so the newest ids and save times say whether a process's copy is
+# current. Reading them through the ORM cost more than the rest of an order's points.
+VERSION = (
+    "SELECT (SELECT MAX(id) FROM loyalty_programme), (SELECT MAX(created_at) FROM "
+    "loyalty_programme), (SELECT MAX(id) FROM loyalty_earningrule), "
+    "(SELECT MAX(created_at) FROM loyalty_earningrule)"
+)
+_read: dict[tuple[object, ...], tuple[Programme, list[EarningRule]]] = {}
+
+
+def in_force() -> tuple[Programme, list[EarningRule]]:
+    """The programme and the active rules in force: one small statement when unchanged."""
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION)
+        version = (*cursor.fetchone(), settings.SAMPHAN_BAHT_PER_POINT)
+    found = _read.get(version)
+    if found is None:
+        programme = Programme.objects.order_by("-id").first() or Programme(
+            baht_per_point=settings.SAMPHAN_BAHT_PER_POINT
+        )
+        rules = list(EarningRule.objects.filter(replaced_by=None, is_active=True).order_by("id"))
+        found = (programme, rules)
+        _read.clear()
+        _read[version] = found
+    return found
+
+
 def programme_current() -> Programme:
     """The version in force (an unsaved default before anyone has saved one)."""
-    return Programme.objects.order_by("-id").first() or Programme(
-        baht_per_point=settings.SAMPHAN_BAHT_PER_POINT
-    )
+    return in_force()[0]
 
 
 def rules_current() -> list[EarningRule]:
-    return list(EarningRule.objects.filter(replaced_by=None, is_active=True).order_by("id"))
+    return list(in_force()[1])
 
 
 def expiry_date(programme: Programme, earned_on: dt.date) -> dt.date | None:
@@ -173,20 +200,25 @@ def orders_earn(orders: Sequence[Order]) -> None:
     orders = [order for order in orders if order.status == Order.Status.PAID]
     if not orders:
         return
-    programme, rules = programme_current(), rules_current()
+    programme, rules = in_force()
     lines = _lines([o.pk for o in orders]) if _needs_lines(rules) else {}
     customers: dict[int, Customer] = {}
     if any(rule.tier or rule.birthday_month for rule in rules):
         ids = {order.customer_id for order in orders}
         customers = Customer.objects.only("tier", "birthday").in_bulk(ids)
     first_ids = _first_orders(orders) if any(rule.first_purchase for rule in rules) else set()
+    plain = None if rules else _basis(programme, [], orders[0], (), None, False)  # the same for all
+    expiries: dict[dt.date, dt.date | None] = {}
     postings = []
     for order in orders:
         order_lines = lines.get(order.pk, ())
-        basis = _basis(
+        basis = plain or _basis(
             programme, rules, order, order_lines, customers.get(order.customer_id),
             order.pk in first_ids,
         )  # fmt: skip
+        day = timezone.localtime(order.ordered_at).date()
+        if day not in expiries:
+            expiries[day] = expiry_date(programme, day)
         postings.append(
             Posting(
                 customer_id=order.customer_id,
@@ -194,7 +226,7 @@ def orders_earn(orders: Sequence[Order]) -> None:
                 cause=PointsEntry.Cause.ORDER,
                 points=points_due(basis, order.revenue, order_lines),
                 order_id=order.pk,
-                expires_on=expiry_date(programme, timezone.localtime(order.ordered_at).date()),
+                expires_on=expiries[day],
                 basis=basis,
                 key=f"order:{order.pk}:1",
                 note=order.number,

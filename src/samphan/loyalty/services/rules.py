@@ -16,7 +16,9 @@ from samphan.core.models import AuditEvent
 from samphan.loyalty.models import EarningRule, Programme
 from samphan.loyalty.services.earning import programme_current
 
-PROGRAMME_FIELDS = ("baht_per_point", "max_points_per_order", "expiry", "expiry_months")
+PROGRAMME_FIELDS = (
+    "baht_per_point", "max_points_per_order", "expiry", "expiry_months", "remind_days",
+)  # fmt: skip
 RULE_FIELDS = (
     "name", "multiplier", "bonus_points", "channel", "tier", "product", "category",
     "weekdays", "birthday_month", "first_purchase", "min_spend", "starts_on", "ends_on",
