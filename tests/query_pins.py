@@ -56,7 +56,9 @@ PAGES: dict[str, Pin] = {
     # 14 since issue 23: the customer's tickets, one more timeline source.
     "customer_detail": 14,
     "customer_edit": 12,
-    "customer_merge": 25,  # one count per kind of related row (surveys: issue 23); both contact lists
+    # One count per kind of related row (surveys: issue 23; the tier history: issue 24); both
+    # contact lists.
+    "customer_merge": 26,
     "customer_erase": 5,
     # The count, the page's ids, their rows (with company and preferred contact point),
     # the filter menus' choices (one statement), the review queue's badge for who may merge.
@@ -79,7 +81,7 @@ PAGES: dict[str, Pin] = {
     # The session, the user; the exports with who asked (one join).
     "data_export_page": 3,
     "data_export_row": 3,
-    "customer_points": 8,  # and the next points to expire: their date, then how many
+    "customer_points": 10,  # the next points to expire (their date, how many), the tier: standing, history
     "loyalty_settings": 4,  # the session, the user, the programme, the rules
     "loyalty_rule_create": 4,  # and the products and categories to choose
     "loyalty_rule_edit": 5,
@@ -209,7 +211,8 @@ READS: dict[str, Pin] = {
     # One query per registered kind of data (privacy/registry.py), each a set; +1 since
     # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
     # +5 since issue 23: tickets, their messages and files, surveys, help form uses.
-    "GET /api/v1/customers/{customer_id}/personal-data": 39,  # + the membership (issue 24)
+    # + the membership and the tier history (issue 24)
+    "GET /api/v1/customers/{customer_id}/personal-data": 40,
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/points/ledger": 4,
     "GET /api/v1/loyalty/programme": 2,

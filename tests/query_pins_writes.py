@@ -181,8 +181,8 @@ WRITES: dict[str, Write] = {
     # +4 each way for the RFM rescore of the customers merged (scores exist? the ranks,
     # a delete, an insert: analytics.rfm.rfm_rescore); +2 each way for the funnel's purchase
     # marks of the customers merged (a delete, an insert: issue 22, rollups.marks).
-    # +1 surveys; +2 since issue 24: the points balances recounted from the ledger.
-    f"POST {C}/merge": Write(61, 201, duplicate_of, prepare=duplicate_made),
+    # +1 surveys; +3 since issue 24: the balances recounted from the ledger, the tier history.
+    f"POST {C}/merge": Write(62, 201, duplicate_of, prepare=duplicate_made),
     "POST /api/v1/merges/{merge_id}/undo": Write(36, prepare=merged),  # +2 the balances
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
     # for the photos a merge set aside (and +2 a photo name, for who else shows it); +3
@@ -284,9 +284,10 @@ WRITES: dict[str, Write] = {
     # savepoint without an external id (-2); its lines' ids come back from the insert (+1
     # on SQLite: last_insert_rowid); the customer's second order of the day is counted by
     # the same one update as a new day's (-2: the read and the update after it).
-    # +3 since issue 24: the programme's version, the earn row, the member's balance.
+    # +5 since issue 24: the programme's version, the buyer's tier, the earn row, the
+    # member's balance, the window's spend for an upgrade at once.
     "POST /api/v1/orders": Write(
-        {"sqlite": 28, "postgresql": 24},
+        {"sqlite": 30, "postgresql": 26},
         201,
         lambda shop: {
             "customer_id": shop.customer.pk,
@@ -298,7 +299,7 @@ WRITES: dict[str, Write] = {
         },
     ),
     "POST /api/v1/orders/batch": Write(
-        33,  # +3, as one order: the batch's points in one insert and one upsert
+        35,  # +5, as one order: the batch's points in one insert and one upsert
         body=lambda shop: {
             "orders": [
                 {
@@ -330,7 +331,7 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/quotes/{quote_id}/mark-sent": Write(20, prepare=quote),
     # +1 on SQLite since issue 22: the order it records recounts the funnel's purchase marks.
     # +1 on SQLite (issue 22): the order's lines' ids read back (last_insert_rowid).
-    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 57, "postgresql": 53}, prepare=quote),
+    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 58, "postgresql": 54}, prepare=quote),
     "POST /api/v1/quotes/{quote_id}/reject": Write(14, prepare=quote),
     # The front desk.
     # 17 since issue 20: +1, the INSERT recording who saw the customer checked in; +2 since

@@ -61,6 +61,16 @@ def test_the_programme_before_anyone_saves_it_is_the_defaults(api):
         "expiry": "months",
         "expiry_months": 24,
         "remind_days": 30,
+        "tiers_by": "spend",
+        "tier_window_months": 12,
+        "tier_review": "monthly",
+        "tier_grace_days": 30,
+        "silver_from": "10000.00",
+        "gold_from": "50000.00",
+        "platinum_from": "150000.00",
+        "silver_multiplier": "1.00",
+        "gold_multiplier": "1.50",
+        "platinum_multiplier": "2.00",
         "created_at": None,
     }
 

@@ -11,7 +11,10 @@ from tests.analytics.test_views import login
 
 pytestmark = pytest.mark.django_db
 PROGRAMME = {"baht_per_point": "20", "max_points_per_order": "", "expiry": "year_end",
-             "expiry_months": "24", "remind_days": "30"}  # fmt: skip
+             "expiry_months": "24", "remind_days": "30", "tiers_by": "spend",
+             "tier_window_months": "12", "tier_review": "monthly", "tier_grace_days": "30",
+             "silver_from": "10000", "gold_from": "50000", "platinum_from": "150000",
+             "silver_multiplier": "1", "gold_multiplier": "1.5", "platinum_multiplier": "2"}  # fmt: skip
 RULE = {"name": "วันจันทร์คูณสอง", "multiplier": "2", "bonus_points": "0", "channel": "",
         "tier": "", "product": "", "category": "", "days": ["1"], "min_spend": "",
         "starts_on": "", "ends_on": "", "is_active": "on"}  # fmt: skip

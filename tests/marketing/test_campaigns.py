@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from samphan.loyalty.services.rules import programme_save
 from samphan.marketing import campaigns
 from samphan.marketing.campaigns import (
     campaign_save,
@@ -330,6 +331,7 @@ def test_greeting_follows_the_etiquette_in_the_message_language(db):
 
 def test_points_are_the_loyalty_balance_read_a_chunk_at_once(audience):
     rich = audience[0]
+    programme_save(actor=None, fields={"tiers_by": "staff"})  # no Silver upgrade message
     product = ProductFactory(list_price=Decimal("26750.00"))  # ฿25,000 before VAT: 1,000 points
     sales_services.order_record(
         actor=None, customer=rich, channel="store", lines=[LineInput(product.pk, 1)]

@@ -209,3 +209,30 @@ def test_demo_points_are_each_paid_orders_spend_over_25_rounded_down(sales_data)
     kept = dict(Member.objects.values_list("customer_id", "points"))
     assert kept == {pk: n + expired.get(pk, 0) for pk, n in earned.items()}
     assert len(kept) > 500 and expired  # the demo's oldest points have expired
+
+
+def test_demo_tiers_follow_the_last_12_months_spend(sales_data):
+    """Silver from ฿10,000, Gold from ฿50,000, Platinum from ฿150,000 of paid orders since
+    the load's day a year before (Bangkok), recounted here from the orders."""
+    import zoneinfo
+
+    from samphan.customers.models import Customer
+    from samphan.loyalty.models import TierChange
+    from samphan.sales.models import Order
+
+    today = timezone.localdate(TierChange.objects.latest("at").at)  # the demo's own clock
+    since = dt.datetime(today.year - 1, today.month, min(today.day, 28),
+                        tzinfo=zoneinfo.ZoneInfo("Asia/Bangkok"))  # fmt: skip
+    spend: Counter[int] = Counter()
+    for customer_id, revenue in Order.objects.filter(
+        status="paid", ordered_at__gte=since
+    ).values_list("customer_id", "revenue"):
+        spend[customer_id] += revenue
+    steps = [(Decimal(150_000), "platinum"), (Decimal(50_000), "gold"), (Decimal(10_000), "silver")]
+    expected = {
+        pk: next((tier for at, tier in steps if total >= at), "none") for pk, total in spend.items()
+    }
+    tiers = dict(Customer.objects.filter(pk__in=list(spend)).values_list("pk", "tier"))
+    assert tiers == expected
+    assert not Customer.objects.exclude(pk__in=list(spend)).exclude(tier="none").exists()
+    assert {"silver", "gold"} <= set(expected.values())

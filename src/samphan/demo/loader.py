@@ -49,8 +49,9 @@ from samphan.demo.staff import DemoUser, demo_users
 from samphan.demo.surveys import demo_nps
 from samphan.demo.tickets import demo_tickets
 from samphan.frontdesk.services import alert_rules_default_create
-from samphan.loyalty.services import orders_fill
+from samphan.loyalty.services import orders_fill, programme_current
 from samphan.loyalty.services.expiry import loyalty_nightly
+from samphan.loyalty.services.tiers import tiers_review
 from samphan.sales.models import Deal, Order
 
 BATCH = 2_000
@@ -400,6 +401,7 @@ def load_demo(
         activity_fill(from_customer_id=plan.first_id)
         marks_fill(from_customer_id=plan.first_id)
         orders_fill(from_customer_id=plan.first_id)  # their points, at the base rate
+        tiers_review(programme_current(), timezone.localdate(), everyone=True)  # by spend
         daily_rebuild()
         hourly_rebuild()
     if customers <= QUOTES_UP_TO:

@@ -24,7 +24,7 @@ from samphan.customers.models import Customer
 from samphan.loyalty import services
 from samphan.loyalty.models import EarningRule, PointsEntry, Programme
 from samphan.loyalty.services.changes import STAFF_KINDS
-from samphan.loyalty.services.rules import programme_save, rule_save
+from samphan.loyalty.services.rules import PROGRAMME_FIELDS, programme_save, rule_save
 from samphan.sales.models import Category, Order, Product
 
 router = Router(tags=["points"])
@@ -133,6 +133,9 @@ def _required(fields: dict[str, Any], never_null: tuple[str, ...]) -> dict[str, 
     return fields
 
 
+PROGRAMME_NEVER_NULL = tuple(name for name in PROGRAMME_FIELDS if name != "max_points_per_order")
+
+
 class ProgrammeOut(Schema):
     id: int | None = Field(description="null until the programme is first saved")
     baht_per_point: str = Field(description="a point for every this many baht of net spend")
@@ -140,11 +143,45 @@ class ProgrammeOut(Schema):
     expiry: str = Field(description="never, months or year_end")
     expiry_months: int = Field(description="with expiry months: how many after earning")
     remind_days: int = Field(description="members are told this many days before; 0: never")
+    tiers_by: str = Field(description="staff, spend or points (in the window)")
+    tier_window_months: int
+    tier_review: str = Field(description="monthly, quarterly or yearly")
+    tier_grace_days: int
+    silver_from: str
+    gold_from: str
+    platinum_from: str
+    silver_multiplier: str
+    gold_multiplier: str
+    platinum_multiplier: str
     created_at: dt.datetime | None
 
     @staticmethod
     def resolve_baht_per_point(programme: Programme) -> str | None:
         return _decimal(programme.baht_per_point)
+
+    @staticmethod
+    def resolve_silver_from(programme: Programme) -> str | None:
+        return _decimal(programme.silver_from)
+
+    @staticmethod
+    def resolve_gold_from(programme: Programme) -> str | None:
+        return _decimal(programme.gold_from)
+
+    @staticmethod
+    def resolve_platinum_from(programme: Programme) -> str | None:
+        return _decimal(programme.platinum_from)
+
+    @staticmethod
+    def resolve_silver_multiplier(programme: Programme) -> str | None:
+        return _decimal(programme.silver_multiplier)
+
+    @staticmethod
+    def resolve_gold_multiplier(programme: Programme) -> str | None:
+        return _decimal(programme.gold_multiplier)
+
+    @staticmethod
+    def resolve_platinum_multiplier(programme: Programme) -> str | None:
+        return _decimal(programme.platinum_multiplier)
 
     @staticmethod
     def resolve_created_at(programme: Programme) -> dt.datetime | None:
@@ -161,6 +198,16 @@ class ProgrammeIn(Schema):
     expiry: Annotated[str, OneOf(Programme.Expiry.values)] | None = None
     expiry_months: int | None = None
     remind_days: int | None = None
+    tiers_by: Annotated[str, OneOf(Programme.TiersBy.values)] | None = None
+    tier_window_months: int | None = None
+    tier_review: Annotated[str, OneOf(Programme.Review.values)] | None = None
+    tier_grace_days: int | None = None
+    silver_from: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    gold_from: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    platinum_from: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    silver_multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
+    gold_multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
+    platinum_multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
 
 
 @router.get("/loyalty/programme", response={200: ProgrammeOut, **ERRORS})
@@ -177,7 +224,7 @@ def programme_change(request: Request, payload: ProgrammeIn) -> Any:
     require_perm(request.user, "loyalty.add_programme")
     fields = _required(
         payload.model_dump(exclude_unset=True),
-        ("baht_per_point", "expiry", "expiry_months", "remind_days"),
+        PROGRAMME_NEVER_NULL,
     )
     return programme_save(actor=request.user, fields=fields)
 

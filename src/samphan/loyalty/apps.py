@@ -12,10 +12,13 @@ class LoyaltyConfig(AppConfig):
     def ready(self) -> None:
         from samphan.core.background import loop_register
         from samphan.customers.panels import customer_panel_register
+        from samphan.frontdesk.notes import arrival_notes_register
         from samphan.loyalty import receivers
+        from samphan.loyalty.desk import points_notes
         from samphan.loyalty.services.expiry import loyalty_nightly
 
         receivers.connect()
         loop_register("loyalty-nightly", NIGHTLY_EVERY, loyalty_nightly)
 
         customer_panel_register("customer_points")
+        arrival_notes_register(points_notes)  # the desk's card: points, the next tier

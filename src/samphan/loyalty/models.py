@@ -54,6 +54,59 @@ class Programme(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+
+    class TiersBy(models.TextChoices):
+        STAFF = "staff", _("set by staff")
+        SPEND = "spend", _("spend in the window")
+        POINTS = "points", _("points earned in the window")
+
+    class Review(models.TextChoices):
+        MONTHLY = "monthly", _("every month")
+        QUARTERLY = "quarterly", _("every quarter")
+        YEARLY = "yearly", _("every year")
+
+    tiers_by = models.CharField(
+        _("tiers are earned by"), max_length=10, choices=TiersBy.choices, default=TiersBy.SPEND
+    )
+    tier_window_months = models.PositiveSmallIntegerField(
+        _("window (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Spend or points of this many months before the day count."),
+    )
+    silver_from = models.DecimalField(
+        _("Silver from"), max_digits=14, decimal_places=2, default=Decimal(10_000),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )  # fmt: skip
+    gold_from = models.DecimalField(
+        _("Gold from"), max_digits=14, decimal_places=2, default=Decimal(50_000),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )  # fmt: skip
+    platinum_from = models.DecimalField(
+        _("Platinum from"), max_digits=14, decimal_places=2, default=Decimal(150_000),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )  # fmt: skip
+    silver_multiplier = models.DecimalField(
+        _("Silver earns ×"), max_digits=4, decimal_places=2, default=Decimal(1),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(20))],
+    )  # fmt: skip
+    gold_multiplier = models.DecimalField(
+        _("Gold earns ×"), max_digits=4, decimal_places=2, default=Decimal("1.5"),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(20))],
+    )  # fmt: skip
+    platinum_multiplier = models.DecimalField(
+        _("Platinum earns ×"), max_digits=4, decimal_places=2, default=Decimal(2),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(20))],
+    )  # fmt: skip
+    tier_review = models.CharField(
+        _("tiers reviewed"), max_length=10, choices=Review.choices, default=Review.MONTHLY
+    )
+    tier_grace_days = models.PositiveSmallIntegerField(
+        _("grace before a lower tier (days)"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_("A member short of their tier at a review keeps it this long."),
+    )
     remind_days = models.PositiveSmallIntegerField(
         _("remind members this many days before points expire"),
         default=30,
@@ -176,6 +229,8 @@ class Member(models.Model):
         Customer, on_delete=models.CASCADE, primary_key=True, related_name="member"
     )
     points = models.IntegerField(pgettext_lazy("loyalty", "points"), default=0)
+    # Set at a review that found the member short of their tier: they keep it until then.
+    grace_until = models.DateField(_("keeps the tier until"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
@@ -281,6 +336,36 @@ class NightlyRun(models.Model):
     last_entry_id = models.BigIntegerField(default=0)  # the ledger's newest row at that run
     expired = models.PositiveIntegerField(default=0)  # members whose points expired
     reminded = models.PositiveIntegerField(default=0)
+    upgraded = models.PositiveIntegerField(default=0)
+    downgraded = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.ran_on}"
+
+
+class TierChange(models.Model):
+    """A member's tier history: each upgrade, downgrade and change by hand, with the
+    spend or points it was judged on."""
+
+    class Reason(models.TextChoices):
+        QUALIFIED = "qualified", _("qualified")
+        REVIEW = "review", _("review")
+        STAFF = "staff", _("staff")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="tier_changes", db_index=False
+    )
+    from_tier = models.CharField(_("from"), max_length=10, choices=Customer.Tier.choices)
+    to_tier = models.CharField(_("to"), max_length=10, choices=Customer.Tier.choices)
+    reason = models.CharField(_("why"), max_length=10, choices=Reason.choices)
+    amount = models.DecimalField(_("judged on"), max_digits=16, decimal_places=2, null=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        indexes = [models.Index(fields=["customer", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_tier} → {self.to_tier}"

@@ -1,10 +1,14 @@
+from decimal import Decimal
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samphan.core.forms import add_errors
 from samphan.core.http import Request
@@ -13,7 +17,8 @@ from samphan.core.templatetags.samphan import thai_date
 from samphan.customers.access import customer_for_user
 from samphan.loyalty import services
 from samphan.loyalty.forms import PointsForm, ProgrammeForm, RuleForm
-from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme
+from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme, TierChange
+from samphan.loyalty.services import tiers
 from samphan.loyalty.services.expiry import next_expiry
 from samphan.loyalty.services.rules import programme_save, rule_save
 
@@ -47,11 +52,19 @@ def customer_points(request: Request, pk: int) -> HttpResponse:
         if not partial and form.errors:
             flash.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
             return redirect("customer_detail", customer.pk)
+    today, programme = timezone.localdate(), services.programme_current()
+    standing = tiers.standing(programme, today, Q(pk=customer.pk))
+    _pk, tier, amount, grace = standing[0] if standing else (customer.pk, customer.tier, 0, None)
     context = {
         "customer": customer,
         "balance": services.balance_of(customer.pk),
-        "expiring": next_expiry(customer.pk, timezone.localdate()),
-        "per": services.programme_current().baht_per_point,
+        "expiring": next_expiry(customer.pk, today),
+        "per": programme.baht_per_point,
+        "programme": programme,
+        "window_amount": amount,
+        "grace_until": grace,
+        "next_tier": tiers.next_tier(programme, tier, Decimal(amount)),
+        "tier_changes": TierChange.objects.filter(customer=customer)[:3],
         "entries": PointsEntry.objects.filter(customer=customer).select_related(
             "created_by", "order"
         )[:RECENT],
@@ -98,6 +111,15 @@ def rule_effect(rule: EarningRule) -> str:
     return ", ".join(parts)
 
 
+PROGRAMME_GROUPS = [
+    (gettext_lazy("Earning points"), ("baht_per_point", "max_points_per_order")),
+    (gettext_lazy("Expiry"), ("expiry", "expiry_months", "remind_days")),
+    (gettext_lazy("Tiers"), ("tiers_by", "tier_window_months", "tier_review", "tier_grace_days",
+                      "silver_from", "gold_from", "platinum_from", "silver_multiplier",
+                      "gold_multiplier", "platinum_multiplier")),
+]  # fmt: skip
+
+
 @login_required
 def loyalty_settings(request: Request) -> HttpResponse:
     """The programme (a POST saves a new version) and the earning rules in force."""
@@ -125,6 +147,7 @@ def loyalty_settings(request: Request) -> HttpResponse:
     )
     context = {
         "form": form,
+        "groups": [(title, [form[name] for name in names]) for title, names in PROGRAMME_GROUPS],
         "programme": programme,
         "rules": [(rule, rule_conditions(rule), rule_effect(rule)) for rule in rules],
     }

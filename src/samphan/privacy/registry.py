@@ -240,6 +240,17 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         "customer",
         {},
         _("Kept: the balance of an anonymous member, with its points."),
+        plain=("grace_until",),
+    ),
+    PersonalData(
+        "loyalty.TierChange",
+        _("Tier history"),
+        _("The membership's tier: when it changed and on what spend."),
+        Basis.CONTRACT,
+        "customer",
+        {},
+        _("Kept: the history of an anonymous member."),
+        plain=("amount", "at"),
     ),
     PersonalData(
         "frontdesk.Alert",

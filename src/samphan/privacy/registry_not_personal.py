@@ -36,6 +36,8 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "privacy.RetentionPolicy": "the shop's retention periods (numbers of months)",
     "support.Schedule": "a team's working hours",
     "loyalty.EarningRule": "a loyalty promotion: its name, conditions and dates",
+    "loyalty.Programme": "the loyalty programme's settings, each version",
+    "loyalty.NightlyRun": "the day the nightly loyalty work last ran, and its counts",
     "support.ClosedDay": "days the business is closed",
     "support.SlaPolicy": "minutes to answer by priority and tier",
     "support.Category": "ticket category names",

@@ -42,7 +42,7 @@ def ledger_fill(
     none, then those customers' balances; returns how many rows were written."""
     cents = int(per * 100)
     day = sql.local_day("o.ordered_at")
-    basis = json.dumps({"per": str(per), "programme": programme})
+    basis = json.dumps({"per": f"{per.normalize():f}", "programme": programme})
     points = "(CAST(ROUND(o.revenue * 100) AS bigint) / %s)"
     with connection.cursor() as cursor:
         cursor.execute(

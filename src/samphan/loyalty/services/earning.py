@@ -27,6 +27,7 @@ from samphan.customers.models import Customer
 from samphan.loyalty.models import EarningRule, PointsEntry, Programme
 from samphan.loyalty.services.backfill import ledger_fill
 from samphan.loyalty.services.ledger import Posting, post
+from samphan.loyalty.services.tiers import multiplier, tiers_upgrade
 from samphan.sales.models import Order, OrderLine
 
 ONE = Decimal(1)
@@ -78,6 +79,11 @@ def expiry_date(programme: Programme, earned_on: dt.date) -> dt.date | None:
     month = earned_on.month - 1 + programme.expiry_months
     year, month = earned_on.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(earned_on.day, calendar.monthrange(year, month)[1]))
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as the basis keeps it, the same however it was read: 2.00 → "2"."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def floor(value: Decimal) -> int:
@@ -140,12 +146,15 @@ def _basis(
     customer: Customer | None,
     first: bool,
 ) -> Basis:
-    basis: Basis = {"per": str(programme.baht_per_point), "programme": programme.pk}
+    basis: Basis = {"per": plain(programme.baht_per_point), "programme": programme.pk}
     matched = [rule for rule in rules if _matches(rule, order, customer, first)]
     whole = [r for r in matched if not r.product_id and not r.category_id]
-    rate = max((r.multiplier for r in whole), default=ONE)
+    tier_rate = multiplier(programme, customer.tier) if customer else ONE
+    rate = max([tier_rate, *(r.multiplier for r in whole)])
+    if tier_rate != ONE:
+        basis["tier"] = customer.tier if customer else ""
     if rate != ONE:
-        basis["rate"] = str(rate)
+        basis["rate"] = plain(rate)
     rates: dict[str, str] = {}
     bonus = sum(r.bonus_points for r in whole)
     bought = [line for line in lines if line.revenue > 0]
@@ -162,7 +171,7 @@ def _basis(
         for line in hit:
             best = max(Decimal(rates.get(str(line.product_id), rate)), rule.multiplier)
             if best != rate:
-                rates[str(line.product_id)] = str(best)
+                rates[str(line.product_id)] = plain(best)
         whole.append(rule)
     if rates:
         basis["rates"] = rates
@@ -202,20 +211,22 @@ def orders_earn(orders: Sequence[Order]) -> None:
         return
     programme, rules = in_force()
     lines = _lines([o.pk for o in orders]) if _needs_lines(rules) else {}
-    customers: dict[int, Customer] = {}
-    if any(rule.tier or rule.birthday_month for rule in rules):
-        ids = {order.customer_id for order in orders}
-        customers = Customer.objects.only("tier", "birthday").in_bulk(ids)
+    customers = _customers(orders)
     first_ids = _first_orders(orders) if any(rule.first_purchase for rule in rules) else set()
-    plain = None if rules else _basis(programme, [], orders[0], (), None, False)  # the same for all
+    # Without rules, one basis serves every order of a tier.
+    plain: dict[str, Basis] = {}
     expiries: dict[dt.date, dt.date | None] = {}
     postings = []
     for order in orders:
         order_lines = lines.get(order.pk, ())
-        basis = plain or _basis(
-            programme, rules, order, order_lines, customers.get(order.customer_id),
-            order.pk in first_ids,
-        )  # fmt: skip
+        customer = customers.get(order.customer_id)
+        if rules:
+            basis = _basis(programme, rules, order, order_lines, customer, order.pk in first_ids)
+        else:
+            tier = customer.tier if customer else ""
+            if tier not in plain:
+                plain[tier] = _basis(programme, [], order, (), customer, False)
+            basis = plain[tier]
         day = timezone.localtime(order.ordered_at).date()
         if day not in expiries:
             expiries[day] = expiry_date(programme, day)
@@ -234,6 +245,16 @@ def orders_earn(orders: Sequence[Order]) -> None:
             )
         )
     post(postings)
+    tiers_upgrade({pk: customer.tier for pk, customer in customers.items()}, programme)
+
+
+def _customers(orders: Sequence[Order]) -> dict[int, Customer]:
+    """The buyers' tier and birthday: from the orders when they carry their customer (one
+    order from the till), else one query."""
+    if all(Order.customer.is_cached(order) for order in orders):
+        return {order.customer_id: order.customer for order in orders}
+    ids = {order.customer_id for order in orders}
+    return Customer.objects.only("tier", "birthday").in_bulk(ids)
 
 
 def _first_orders(orders: Sequence[Order]) -> set[int]:

@@ -26,6 +26,7 @@ from samphan.customers.models import ConsentRecord, Customer
 from samphan.loyalty.models import NightlyRun, PointsEntry
 from samphan.loyalty.services.earning import programme_current
 from samphan.loyalty.services.ledger import Posting, post
+from samphan.loyalty.services.tiers import tiers_review
 from samphan.messaging.consent import routes_for
 from samphan.messaging.models import Channel
 from samphan.messaging.outbox import message_queue
@@ -144,7 +145,7 @@ def reminders_send(today: dt.date, days: int) -> int:
 
 
 def loyalty_nightly(today: dt.date | None = None) -> NightlyRun | None:
-    """The worker's loop (hourly): once a day, expire what is due and send the reminders.
+    """The worker's loop: once a day, expire what is due, send the reminders, review tiers.
     The day is claimed first, so a second worker or a second run the same day does
     nothing (None)."""
     today = today or timezone.localdate()
@@ -157,6 +158,8 @@ def loyalty_nightly(today: dt.date | None = None) -> NightlyRun | None:
         run.last_entry_id = PointsEntry.objects.aggregate(top=Max("id"))["top"] or 0
         run.expired = points_expire(today, since=since, after_id=after_id)
         run.ran_on = today
-        run.reminded = reminders_send(today, programme_current().remind_days)
+        programme = programme_current()
+        run.reminded = reminders_send(today, programme.remind_days)
+        run.upgraded, run.downgraded = tiers_review(programme, today)
         run.save()
     return run

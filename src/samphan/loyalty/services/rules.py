@@ -16,8 +16,13 @@ from samphan.core.models import AuditEvent
 from samphan.loyalty.models import EarningRule, Programme
 from samphan.loyalty.services.earning import programme_current
 
+# In the order of the settings page's groups (views.PROGRAMME_GROUPS).
 PROGRAMME_FIELDS = (
-    "baht_per_point", "max_points_per_order", "expiry", "expiry_months", "remind_days",
+    "baht_per_point", "max_points_per_order",
+    "expiry", "expiry_months", "remind_days",
+    "tiers_by", "tier_window_months", "tier_review", "tier_grace_days",
+    "silver_from", "gold_from", "platinum_from",
+    "silver_multiplier", "gold_multiplier", "platinum_multiplier",
 )  # fmt: skip
 RULE_FIELDS = (
     "name", "multiplier", "bonus_points", "channel", "tier", "product", "category",
@@ -52,6 +57,14 @@ def programme_save(*, actor: User | None, fields: Mapping[str, Any]) -> Programm
     )
     wanted.created_by = actor if getattr(actor, "pk", None) else None
     wanted.full_clean(exclude=["created_by"])
+    if not wanted.silver_from < wanted.gold_from < wanted.platinum_from:
+        raise ValidationError(
+            {
+                "gold_from": _(
+                    "Each tier starts above the one below: Silver, then Gold, then Platinum."
+                )
+            }
+        )
     after = _values(wanted, PROGRAMME_FIELDS)
     if current.pk and after == before:
         return current
