@@ -5,7 +5,14 @@ from collections.abc import Callable
 
 from samphan.customers.models import Interaction, Tag
 from samphan.privacy.models import Breach, SubjectRequest
-from tests.test_thai_pages import Shop, data_export, earning_rule, import_job
+from tests.test_thai_pages import (
+    Shop,
+    a_reward,
+    a_voucher,
+    data_export,
+    earning_rule,
+    import_job,
+)
 
 # A pin is a number, or one per database where the two differ.
 Pin = int | dict[str, int]
@@ -56,9 +63,9 @@ PAGES: dict[str, Pin] = {
     # 14 since issue 23: the customer's tickets, one more timeline source.
     "customer_detail": 14,
     "customer_edit": 12,
-    # One count per kind of related row (surveys: issue 23; the tier history: issue 24); both
-    # contact lists.
-    "customer_merge": 26,
+    # One count per kind of related row (surveys: issue 23; the tier history and vouchers:
+    # issue 24); both contact lists.
+    "customer_merge": 27,
     "customer_erase": 5,
     # The count, the page's ids, their rows (with company and preferred contact point),
     # the filter menus' choices (one statement), the review queue's badge for who may merge.
@@ -81,10 +88,17 @@ PAGES: dict[str, Pin] = {
     # The session, the user; the exports with who asked (one join).
     "data_export_page": 3,
     "data_export_row": 3,
-    "customer_points": 10,  # the next points to expire (their date, how many), the tier: standing, history
+    # The next points to expire (their date, how many), the tier (standing, history), the
+    # rewards offered (the catalogue, what the member took) and their vouchers.
+    "customer_points": 13,
     "loyalty_settings": 4,  # the session, the user, the programme, the rules
     "loyalty_rule_create": 4,  # and the products and categories to choose
     "loyalty_rule_edit": 5,
+    "loyalty_rewards": 3,
+    "loyalty_reward_create": 2,
+    "loyalty_reward_edit": 3,
+    "loyalty_voucher_use": 3,
+    "loyalty_voucher": 4,
     "customer_purchases": 5,
     "customer_reach": 12,
     "customer_suggestions": 5,
@@ -211,13 +225,16 @@ READS: dict[str, Pin] = {
     # One query per registered kind of data (privacy/registry.py), each a set; +1 since
     # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
     # +5 since issue 23: tickets, their messages and files, surveys, help form uses.
-    # + the membership and the tier history (issue 24)
-    "GET /api/v1/customers/{customer_id}/personal-data": 40,
+    # + the membership, the tier history and the vouchers (issue 24)
+    "GET /api/v1/customers/{customer_id}/personal-data": 41,
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/points/ledger": 4,
     "GET /api/v1/loyalty/programme": 2,
     "GET /api/v1/loyalty/rules": 3,
     "GET /api/v1/loyalty/rules/{earning_rule_id}": 2,
+    "GET /api/v1/loyalty/rewards": 3,
+    "GET /api/v1/customers/{customer_id}/vouchers": 4,
+    "GET /api/v1/vouchers/{code}": 3,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     "GET /api/v1/customers/{customer_id}/timeline": 6,  # a query per source (tickets: issue 23)
     "GET /api/v1/deals": 5,
@@ -295,6 +312,8 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "ticket_id": lambda shop: shop.ticket.pk,
     "survey_id": lambda shop: shop.survey.pk,
     "earning_rule_id": lambda shop: earning_rule().pk,
+    "reward_id": lambda shop: a_reward().pk,
+    "code": lambda shop: a_voucher(shop).code,
 }
 
 

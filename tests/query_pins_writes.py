@@ -48,6 +48,13 @@ LATER = "2099-01-01T10:00:00+07:00"
 NO_RULES = {"match": "all", "rules": []}
 
 
+def give_points(shop: Any) -> dict[str, Any]:
+    from samphan.loyalty.services import points_record
+
+    points_record(actor=None, customer=shop.customer, kind="adjust", points=100)
+    return {}
+
+
 def call(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
     """The answer of a POST to the API, failing loudly unless it succeeded."""
     response = client.post(url, data=json.dumps(body or {}), content_type="application/json")
@@ -181,8 +188,9 @@ WRITES: dict[str, Write] = {
     # +4 each way for the RFM rescore of the customers merged (scores exist? the ranks,
     # a delete, an insert: analytics.rfm.rfm_rescore); +2 each way for the funnel's purchase
     # marks of the customers merged (a delete, an insert: issue 22, rollups.marks).
-    # +1 surveys; +3 since issue 24: the balances recounted from the ledger, the tier history.
-    f"POST {C}/merge": Write(62, 201, duplicate_of, prepare=duplicate_made),
+    # +1 surveys; +4 since issue 24: the balances recounted from the ledger, the tier
+    # history, the vouchers.
+    f"POST {C}/merge": Write(63, 201, duplicate_of, prepare=duplicate_made),
     "POST /api/v1/merges/{merge_id}/undo": Write(36, prepare=merged),  # +2 the balances
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
     # for the photos a merge set aside (and +2 a photo name, for who else shows it); +3
@@ -246,6 +254,13 @@ WRITES: dict[str, Write] = {
         7, 201, lambda shop: {"name": "LINE คูณสอง", "channel": "line", "multiplier": "2"}
     ),
     "PUT /api/v1/loyalty/rules/{earning_rule_id}": Write(10, body=lambda shop: {"multiplier": "3"}),
+    "POST /api/v1/loyalty/rewards": Write(7, 201, lambda shop: {"name": "คุกกี้", "points": 50}),
+    "PATCH /api/v1/loyalty/rewards/{reward_id}": Write(8, body=lambda shop: {"points": 60}),
+    f"POST {C}/rewards/{{reward_id}}/redeem": Write(
+        18, 201, prepare=lambda shop, client: give_points(shop)
+    ),
+    "POST /api/v1/vouchers/{code}/use": Write(12),
+    "POST /api/v1/vouchers/{code}/cancel": Write(16),
     "POST /api/v1/tags": Write(8, 201, lambda shop: {"name": "ลูกค้าต่างจังหวัด"}),
     "PATCH /api/v1/tags/{tag_id}": Write(9, body=lambda shop: {"name": "ลูกค้าเก่าแก่"}),
     "POST /api/v1/duplicates/{candidate_id}/not-duplicate": Write(

@@ -30,7 +30,7 @@ from samphan.core.shop import shop_profile_update
 from samphan.customers import services as customer_services
 from samphan.customers.models import Customer, CustomFieldDefinition, Interest, Tag
 from samphan.frontdesk.models import AlertRule
-from samphan.loyalty.models import EarningRule, Programme
+from samphan.loyalty.models import EarningRule, Programme, Reward
 from samphan.loyalty.services.rules import programme_save, rule_save
 from samphan.marketing import campaigns
 from samphan.marketing import services as marketing_services
@@ -262,7 +262,13 @@ def records(admin_user: Any) -> dict[str, Any]:
         "channel": "line", "tier": "gold", "product": product, "weekdays": 1 | 64,
         "birthday_month": True, "min_spend": Decimal("499.50"),
         "starts_on": dt.date(2026, 2, 28), "ends_on": dt.date(2027, 2, 28)})  # fmt: skip
+    reward = Reward.objects.create(
+        name="ลาเต้เย็น / Iced latte", name_en="Iced latte", description=NOTES[:300].replace("\n", " "),
+        points=350, cash=Decimal("19.50"), stock=40, per_member=2, min_tier="silver",
+        starts_on=dt.date(2026, 2, 28), ends_on=dt.date(2027, 2, 28), voucher_days=14,
+    )  # fmt: skip
     return {
+        "reward": reward,
         "earning_rule": earning_rule,
         "ticket": ticket,
         "subject_request": subject_request,
@@ -409,6 +415,12 @@ CASES["RuleForm"] = (
     lambda r: r["earning_rule"],
     "name",
     lambda r: EarningRule.objects.count(),
+)
+CASES["RewardForm"] = (
+    lambda r: f"/points/rewards/{r['reward'].pk}/",
+    lambda r: r["reward"],
+    "points",
+    lambda r: Reward.objects.count(),
 )
 CREATE_ONLY = {
     "InteractionForm": "test_an_untouched_time_logs_now",

@@ -117,6 +117,8 @@ NOT_PAGES = {
     "customer_restrict": "answers a POST only",
     "customer_restriction_lift": "answers a POST only",
     "support_setting_delete": "answers a POST only",
+    "loyalty_reward_redeem": "answers a POST only",
+    "loyalty_voucher_cancel": "answers a POST only",
 }
 NOT_PAGE_PREFIXES = ("api-", "admin:", "api:")
 
@@ -340,6 +342,10 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "support_settings#filled": lambda shop: support_settings_filled(),
     "loyalty_settings#filled": lambda shop: earning_rule() and {},
     "loyalty_rule_edit": lambda shop: {"pk": earning_rule().pk},
+    "loyalty_reward_edit": lambda shop: {"pk": a_reward().pk},
+    "loyalty_reward_redeem": lambda shop: {"pk": shop.customer.pk, "reward_pk": a_reward().pk},
+    "loyalty_voucher": lambda shop: {"code": a_voucher(shop).code},
+    "loyalty_voucher_cancel": lambda shop: {"code": a_voucher(shop).code},
     "support_setting_create": lambda shop: {"section": "sla"},
     "support_setting_edit": lambda shop: {
         "section": "hours",
@@ -372,6 +378,28 @@ def earning_rule() -> Any:
         birthday_month=True, min_spend=500, starts_on=dt.date(2026, 12, 1),
         ends_on=dt.date(2026, 12, 31),
     )  # fmt: skip
+
+
+def a_reward() -> Any:
+    from samphan.loyalty.models import Reward
+
+    found = Reward.objects.filter(name="ลาเต้เย็น").first()
+    return found or Reward.objects.create(
+        name="ลาเต้เย็น", name_en="Iced latte", description="แก้วใหญ่", points=1, stock=9,
+        per_member=3, min_tier="", voucher_days=14,
+    )  # fmt: skip
+
+
+def a_voucher(shop: "Shop") -> Any:
+    from samphan.loyalty.models import Voucher
+    from samphan.loyalty.services import points_record
+    from samphan.loyalty.services.rewards import reward_redeem
+
+    found = Voucher.objects.filter(customer=shop.customer).first()
+    if found:
+        return found
+    points_record(actor=None, customer=shop.customer, kind="adjust", points=10)
+    return reward_redeem(actor=None, customer=shop.customer, reward=a_reward())[0]
 
 
 def support_settings_filled() -> dict[str, Any]:

@@ -158,12 +158,14 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("change_points", "Give and take points", ("loyalty.add_pointsentry",)),
     Capability(
         "loyalty_settings",
-        "Set the loyalty programme and its earning rules",
+        "Set the loyalty programme, its earning rules and rewards",
         (
             "loyalty.add_programme",
             "loyalty.view_earningrule",
             "loyalty.add_earningrule",
             "loyalty.change_earningrule",
+            "loyalty.add_reward",
+            "loyalty.change_reward",
         ),
         scoped=False,
     ),

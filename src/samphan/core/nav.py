@@ -14,7 +14,7 @@ NAMES = (
     "lead_list", "board", "order_list", "top_customers", "outbox", "segment_list",
     "subject_request_list", "product_list", "notifications", "notification_badge",
     "preferences", "logout", "language_switch", "frontdesk_alerts_feed", "support_inbox",
-    "loyalty_settings",
+    "loyalty_rewards",
 )  # fmt: skip
 
 _by_prefix: dict[str, dict[str, str]] = {}

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core.forms import ModelForm
-from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme
+from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme, Reward
 from samphan.loyalty.services.rules import PROGRAMME_FIELDS
 from samphan.sales.models import Product
 
@@ -65,3 +65,16 @@ class RuleForm(ModelForm[EarningRule]):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["weekdays"] = sum(self.cleaned_data.get("days") or [])
         return data
+
+
+class RewardForm(ModelForm[Reward]):
+    class Meta:
+        model = Reward
+        fields = [
+            "name", "name_en", "description", "points", "cash", "stock", "per_member",
+            "min_tier", "starts_on", "ends_on", "voucher_days", "image", "is_active",
+        ]  # fmt: skip
+
+
+class VoucherUseForm(forms.Form):
+    code = forms.CharField(label=_("Voucher code"), max_length=20)

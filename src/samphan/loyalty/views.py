@@ -17,9 +17,17 @@ from samphan.core.templatetags.samphan import thai_date
 from samphan.customers.access import customer_for_user
 from samphan.loyalty import services
 from samphan.loyalty.forms import PointsForm, ProgrammeForm, RuleForm
-from samphan.loyalty.models import WEEKDAYS, EarningRule, PointsEntry, Programme, TierChange
+from samphan.loyalty.models import (
+    WEEKDAYS,
+    EarningRule,
+    PointsEntry,
+    Programme,
+    TierChange,
+    Voucher,
+)
 from samphan.loyalty.services import tiers
 from samphan.loyalty.services.expiry import next_expiry
+from samphan.loyalty.services.rewards import offers
 from samphan.loyalty.services.rules import programme_save, rule_save
 
 RECENT = 8
@@ -53,11 +61,12 @@ def customer_points(request: Request, pk: int) -> HttpResponse:
             flash.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
             return redirect("customer_detail", customer.pk)
     today, programme = timezone.localdate(), services.programme_current()
+    balance = services.balance_of(customer.pk)
     standing = tiers.standing(programme, today, Q(pk=customer.pk))
     _pk, tier, amount, grace = standing[0] if standing else (customer.pk, customer.tier, 0, None)
     context = {
         "customer": customer,
-        "balance": services.balance_of(customer.pk),
+        "balance": balance,
         "expiring": next_expiry(customer.pk, today),
         "per": programme.baht_per_point,
         "programme": programme,
@@ -65,6 +74,8 @@ def customer_points(request: Request, pk: int) -> HttpResponse:
         "grace_until": grace,
         "next_tier": tiers.next_tier(programme, tier, Decimal(amount)),
         "tier_changes": TierChange.objects.filter(customer=customer)[:3],
+        "offers": offers(customer, balance, today),
+        "vouchers": Voucher.objects.filter(customer=customer).select_related("reward")[:3],
         "entries": PointsEntry.objects.filter(customer=customer).select_related(
             "created_by", "order"
         )[:RECENT],

@@ -243,6 +243,16 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         plain=("grace_until",),
     ),
     PersonalData(
+        "loyalty.Voucher",
+        _("Reward vouchers"),
+        _("The rewards the member redeemed and used."),
+        Basis.CONTRACT,
+        "customer",
+        {},
+        _("Kept: the vouchers of an anonymous member, with their points."),
+        plain=("code", "cash", "status", "issued_at", "expires_on", "used_at"),
+    ),
+    PersonalData(
         "loyalty.TierChange",
         _("Tier history"),
         _("The membership's tier: when it changed and on what spend."),

@@ -38,6 +38,7 @@ NOT_PERSONAL: Final[Mapping[str, str]] = {
     "loyalty.EarningRule": "a loyalty promotion: its name, conditions and dates",
     "loyalty.Programme": "the loyalty programme's settings, each version",
     "loyalty.NightlyRun": "the day the nightly loyalty work last ran, and its counts",
+    "loyalty.Reward": "the reward catalogue: names, points, stock, pictures of the rewards",
     "support.ClosedDay": "days the business is closed",
     "support.SlaPolicy": "minutes to answer by priority and tier",
     "support.Category": "ticket category names",

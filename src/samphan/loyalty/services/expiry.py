@@ -7,7 +7,8 @@ expire by a day is what was earned with an expiry before it less everything spen
 
 where P(day) sums the rows that expire before ``day`` (earnings, and the reversals that
 carry their order's date) and U every point taken off for good (redeemed, adjusted down,
-expired: negative rows without a date). Expired rows count in U, so running again expires
+expired, less what a cancelled voucher gave back: the rows without a date but those that
+add points by hand). Expired rows count in U, so running again expires
 nothing more, and a member whose balance went below zero (a refund after spending) has
 nothing to expire. One grouped query over the members with points in the window.
 """
@@ -31,6 +32,10 @@ from samphan.messaging.consent import routes_for
 from samphan.messaging.models import Channel
 from samphan.messaging.outbox import message_queue
 
+# Rows without a date that spend (or give back what was spent: a cancelled voucher);
+# points added by hand have no date and never expire, so they are not among them.
+SPENT = Q(expires_on__isnull=True) & ~Q(kind=PointsEntry.Kind.ADJUST, points__gt=0)
+
 
 @dataclass(frozen=True)
 class Expiring:
@@ -53,7 +58,7 @@ def expiring(before: dt.date, members: Q, *, today: dt.date | None = None) -> li
         .values("customer_id")
         .annotate(
             due=Sum("points", filter=due, default=0),
-            spent=Sum("points", filter=Q(expires_on__isnull=True, points__lt=0), default=0),
+            spent=Sum("points", filter=SPENT, default=0),
             first_on=Min("expires_on", filter=upcoming),
         )
         .order_by("customer_id")
