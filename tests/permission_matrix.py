@@ -137,6 +137,7 @@ PAGES: dict[str, Needs | None] = {
     "loyalty_rule_create": needs("loyalty_settings"),
     "loyalty_rule_edit": needs("loyalty_settings"),
     "loyalty_rewards": needs("see_points"),
+    "loyalty_desk_rewards": needs("see_points", record=True),
     "loyalty_reward_create": needs("loyalty_settings"),
     "loyalty_reward_edit": needs("loyalty_settings"),
     "loyalty_reward_redeem": needs("change_points", record=True, post=True),

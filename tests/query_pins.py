@@ -95,6 +95,7 @@ PAGES: dict[str, Pin] = {
     "loyalty_rule_create": 4,  # and the products and categories to choose
     "loyalty_rule_edit": 5,
     "loyalty_rewards": 3,
+    "loyalty_desk_rewards": 6,  # the customer, their points, the rewards, what they took
     "loyalty_reward_create": 2,
     "loyalty_reward_edit": 3,
     "loyalty_voucher_use": 3,

@@ -343,6 +343,7 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "loyalty_settings#filled": lambda shop: earning_rule() and {},
     "loyalty_rule_edit": lambda shop: {"pk": earning_rule().pk},
     "loyalty_reward_edit": lambda shop: {"pk": a_reward().pk},
+    "loyalty_desk_rewards": lambda shop: {"pk": shop.customer.pk} if a_voucher(shop) else {},
     "loyalty_reward_redeem": lambda shop: {"pk": shop.customer.pk, "reward_pk": a_reward().pk},
     "loyalty_voucher": lambda shop: {"code": a_voucher(shop).code},
     "loyalty_voucher_cancel": lambda shop: {"code": a_voucher(shop).code},

@@ -22,3 +22,14 @@ def arrival_notes_register(source: ArrivalNotes) -> None:
 
 def arrival_notes(customer: Customer, reader: User | None = None) -> list[str]:
     return [note for source in _sources for note in source(customer, reader)]
+
+
+# Sections higher apps add to the desk's card (loyalty: the rewards to redeem), each the
+# URL name of a view taking the customer's ``pk`` that answers an HTML fragment, loaded
+# by the card once it is shown (the card's own queries stay fixed).
+DESK_PANELS: list[str] = []
+
+
+def desk_panel_register(url_name: str) -> None:
+    if url_name not in DESK_PANELS:
+        DESK_PANELS.append(url_name)

@@ -30,7 +30,7 @@ from samphan.frontdesk import alert_cards, services
 from samphan.frontdesk.access import alert_for_user, alert_rule_for_user
 from samphan.frontdesk.forms import AlertRuleForm, LookupForm, WalkInForm
 from samphan.frontdesk.models import Alert, AlertRule
-from samphan.frontdesk.notes import arrival_notes
+from samphan.frontdesk.notes import DESK_PANELS, arrival_notes
 from samphan.frontdesk.public import card_response
 from samphan.sales.models import Deal
 
@@ -118,6 +118,7 @@ def customer_card(user: User, customer: Customer) -> dict[str, Any]:
         "tags": list(customer.tags.all()),
         "open_deals": list(deals.select_related("stage")[:3]),
         "notes": arrival_notes(customer, user),
+        "panel_urls": [reverse(name, args=[customer.pk]) for name in DESK_PANELS],
         "birthday_today": services.is_birthday(customer.birthday, today),
         "cadence": cadence_of(analytics_queries.activity_of(customer.pk), today),
     }

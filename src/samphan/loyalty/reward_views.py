@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from samphan.core.permissions import require_perm
 from samphan.customers.access import customer_for_user
 from samphan.loyalty.forms import RewardForm, VoucherUseForm
 from samphan.loyalty.models import Reward, Voucher
-from samphan.loyalty.services import rewards
+from samphan.loyalty.services import balance_of, rewards
 
 
 @login_required
@@ -102,9 +103,8 @@ def voucher_use(request: Request) -> HttpResponse:
             flash.success(request, _("Voucher %(code)s used: %(reward)s.") % {
                 "code": voucher.code, "reward": voucher.reward.name})  # fmt: skip
             return redirect("loyalty_voucher", voucher.code)
-    return render(request, "loyalty/rewards.html", {
-        "rewards": Reward.objects.order_by("-is_active", "points", "name"), "use_form": form,
-    }, status=200 if request.method == "GET" or form.is_valid() else 400)  # fmt: skip
+    found_rewards = Reward.objects.order_by("-is_active", "points", "name")
+    return render(request, "loyalty/rewards.html", {"rewards": found_rewards, "use_form": form})
 
 
 @login_required
@@ -118,3 +118,20 @@ def voucher_cancel(request: Request, code: str) -> HttpResponse:
     else:
         flash.success(request, _("Voucher cancelled: the points are back."))
     return redirect(reverse("loyalty_voucher", args=[voucher.code]))
+
+
+DESK_OFFERS = 4
+
+
+@login_required
+def desk_rewards(request: Request, pk: int) -> HttpResponse:
+    """The desk card's section: the member's points and the rewards they can have now,
+    each redeemed with one tap (the voucher's page follows, its QR to scan)."""
+    customer = customer_for_user(request.user, pk)
+    if not request.user.has_perm("loyalty.view_pointsentry"):
+        return HttpResponse("")
+    points = balance_of(customer.pk)
+    available = [r for r, refusal in rewards.offers(customer, points, timezone.localdate())
+                 if not refusal][:DESK_OFFERS]  # fmt: skip
+    context = {"customer": customer, "points": points, "available": available}
+    return render(request, "loyalty/desk_rewards.html", context)

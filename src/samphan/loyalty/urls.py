@@ -15,6 +15,7 @@ urlpatterns = [
         reward_views.reward_redeem,
         name="loyalty_reward_redeem",
     ),
+    path("desk/<int:pk>/", reward_views.desk_rewards, name="loyalty_desk_rewards"),
     path("vouchers/use/", reward_views.voucher_use, name="loyalty_voucher_use"),
     path("vouchers/<str:code>/", reward_views.voucher_detail, name="loyalty_voucher"),
     path("vouchers/<str:code>/cancel/", reward_views.voucher_cancel, name="loyalty_voucher_cancel"),

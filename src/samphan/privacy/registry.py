@@ -12,6 +12,7 @@ from typing import Final
 from django.utils.translation import gettext_lazy as _
 
 from samphan.privacy.registry_imports import IMPORT_FAILED_ROWS
+from samphan.privacy.registry_loyalty import LOYALTY
 from samphan.privacy.registry_not_personal import NOT_PERSONAL
 from samphan.privacy.registry_support import SUPPORT
 from samphan.privacy.registry_types import BASIS_LABELS, Basis, Erasure, PersonalData
@@ -222,46 +223,7 @@ REGISTRY: Final[tuple[PersonalData, ...]] = (
         _("Deleted."),
     ),
     *SUPPORT,
-    PersonalData(
-        "loyalty.PointsEntry",
-        _("Points"),
-        _("The membership's points."),
-        Basis.CONTRACT,
-        "customer",
-        {"note": A},
-        _("Points are kept; the note is erased."),
-        plain=("key", "expires_on", "basis"),
-    ),
-    PersonalData(
-        "loyalty.Member",
-        _("Membership"),
-        _("The membership's points balance."),
-        Basis.CONTRACT,
-        "customer",
-        {},
-        _("Kept: the balance of an anonymous member, with its points."),
-        plain=("grace_until",),
-    ),
-    PersonalData(
-        "loyalty.Voucher",
-        _("Reward vouchers"),
-        _("The rewards the member redeemed and used."),
-        Basis.CONTRACT,
-        "customer",
-        {},
-        _("Kept: the vouchers of an anonymous member, with their points."),
-        plain=("code", "cash", "status", "issued_at", "expires_on", "used_at"),
-    ),
-    PersonalData(
-        "loyalty.TierChange",
-        _("Tier history"),
-        _("The membership's tier: when it changed and on what spend."),
-        Basis.CONTRACT,
-        "customer",
-        {},
-        _("Kept: the history of an anonymous member."),
-        plain=("amount", "at"),
-    ),
+    *LOYALTY,
     PersonalData(
         "frontdesk.Alert",
         _("Arrival alerts"),

@@ -18,19 +18,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max, Min, Q, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samphan.core.shop import shop_profile
 from samphan.core.templatetags.samphan import thai_date
-from samphan.customers.models import ConsentRecord, Customer
 from samphan.loyalty.models import NightlyRun, PointsEntry
 from samphan.loyalty.services.earning import programme_current
 from samphan.loyalty.services.ledger import Posting, post
+from samphan.loyalty.services.telling import Words, members_tell
 from samphan.loyalty.services.tiers import tiers_review
-from samphan.messaging.consent import routes_for
-from samphan.messaging.models import Channel
-from samphan.messaging.outbox import message_queue
 
 # Rows without a date that spend (or give back what was spent: a cancelled voucher);
 # points added by hand have no date and never expire, so they are not among them.
@@ -115,38 +111,19 @@ def reminders_send(today: dt.date, days: int) -> int:
         return 0
     before = today + dt.timedelta(days=days + 1)
     found = expiring(before, Q(expires_on__gte=today, expires_on__lt=before), today=today)
-    routes = routes_for([item.customer_id for item in found], ConsentRecord.Purpose.SERVICE)
-    customers = Customer.objects.in_bulk(
-        [item.customer_id for item in found if routes[item.customer_id]]
-    )
-    queued = 0
-    for item in found:
-        route, customer = routes[item.customer_id], customers.get(item.customer_id)
-        if not route or customer is None:
-            continue
-        language = "en" if customer.first_name_en and not customer.first_name else "th"
-        with translation.override(language):
-            values = {
-                "shop": shop_profile().name_in(language),
-                "points": f"{item.points:,}",
-                "day": thai_date(item.first_on),
-            }
-            text = (
-                _("%(shop)s: %(points)s of your points expire on %(day)s. Use them before then.")
-                % values
-            )
-            subject = _("Your points expire on %(day)s") % values
-        message_queue(
-            customer=customer,
-            channel=route.channel,
-            purpose=ConsentRecord.Purpose.SERVICE,
-            to=route.to,
-            subject=subject if route.channel == Channel.EMAIL else "",
-            text=text,
-            idempotency_key=f"points-expiry-{item.customer_id}-{item.first_on.isoformat()}",
+    by_member = {item.customer_id: item for item in found}
+
+    def write(pk: int, shop: str) -> Words:
+        item = by_member[pk]
+        values = {"shop": shop, "points": f"{item.points:,}", "day": thai_date(item.first_on)}
+        return Words(
+            _("Your points expire on %(day)s") % values,
+            _("%(shop)s: %(points)s of your points expire on %(day)s. Use them before then.")
+            % values,
         )
-        queued += 1
-    return queued
+
+    keys = {item.customer_id: f"points-expiry-{item.customer_id}-{item.first_on}" for item in found}
+    return members_tell(keys, write)
 
 
 def loyalty_nightly(today: dt.date | None = None) -> NightlyRun | None:

@@ -12,16 +12,13 @@ from typing import Any
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.core.models import AuditEvent
-from samphan.core.shop import shop_profile
-from samphan.customers.models import ConsentRecord, Customer
+from samphan.customers.models import Customer
 from samphan.loyalty.models import Member, PointsEntry, Programme, TierChange
-from samphan.messaging.consent import routes_for
-from samphan.messaging.models import Channel
-from samphan.messaging.outbox import message_queue
+from samphan.loyalty.services.telling import Words, members_tell
 from samphan.sales.models import Order
 
 T = Customer.Tier
@@ -238,26 +235,15 @@ def _apply(
 
 
 def _tell(upgrades: list[tuple[int, str]]) -> None:
-    """A service message to each member who moved up, by a channel they may be reached on."""
-    if not upgrades:
-        return
-    routes = routes_for([pk for pk, _tier in upgrades], ConsentRecord.Purpose.SERVICE)
-    customers = Customer.objects.in_bulk([pk for pk, _tier in upgrades if routes[pk]])
-    for pk, tier in upgrades:
-        customer, route = customers.get(pk), routes[pk]
-        if customer is None or not route:
-            continue
-        language = "en" if customer.first_name_en and not customer.first_name else "th"
-        with translation.override(language):
-            values = {"shop": shop_profile().name_in(language), "tier": T(tier).label}
-            text = _("%(shop)s: congratulations, you are now a %(tier)s member.") % values
-            subject = _("You are now a %(tier)s member") % values
-        message_queue(
-            customer=customer,
-            channel=route.channel,
-            purpose=ConsentRecord.Purpose.SERVICE,
-            to=route.to,
-            subject=subject if route.channel == Channel.EMAIL else "",
-            text=text,
-            idempotency_key=f"tier-{pk}-{tier}-{timezone.localdate().isoformat()}",
+    """A service message to each member who moved up."""
+    tiers = dict(upgrades)
+
+    def write(pk: int, shop: str) -> Words:
+        values = {"shop": shop, "tier": T(tiers[pk]).label}
+        return Words(
+            _("You are now a %(tier)s member") % values,
+            _("%(shop)s: congratulations, you are now a %(tier)s member.") % values,
         )
+
+    today = timezone.localdate().isoformat()
+    members_tell({pk: f"tier-{pk}-{tier}-{today}" for pk, tier in upgrades}, write)
