@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from samphan.accounts import queries, services
 from samphan.accounts.models import ApiToken, Role, Team, User, hash_token
@@ -99,7 +99,7 @@ class TokenOut(Schema):
 class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, MaxChars(100)] = Field(..., min_length=1)
-    expires_in_days: int | None = Field(
+    expires_in_days: StrictInt | None = Field(  # JSON true is not a number of days
         ApiToken.DEFAULT_LIFETIME,
         ge=1,
         le=3650,

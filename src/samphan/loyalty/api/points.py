@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Header, Query, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from samphan.api.schemas import ERRORS, Id, MaxChars, OneOf, page_of
 from samphan.core.http import Request
@@ -62,7 +62,7 @@ class LedgerParams(Schema):
 class PointsIn(Schema):
     model_config = ConfigDict(extra="forbid")
     kind: Annotated[str, OneOf([str(kind) for kind in STAFF_KINDS])]
-    points: int = Field(description="redeem: how many to take off (> 0); adjust: + or -")
+    points: StrictInt = Field(description="redeem: how many to take off (> 0); adjust: + or -")
     note: Annotated[str, MaxChars(200)] = ""
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, page_of
 from samphan.core.http import Request
@@ -81,14 +81,14 @@ class ProgrammeIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
     baht_per_point: Decimal | None = Field(None, max_digits=10, decimal_places=2)
-    max_points_per_order: int | None = None
+    max_points_per_order: StrictInt | None = None
     expiry: Annotated[str, OneOf(Programme.Expiry.values)] | None = None
-    expiry_months: int | None = None
-    remind_days: int | None = None
+    expiry_months: StrictInt | None = None
+    remind_days: StrictInt | None = None
     tiers_by: Annotated[str, OneOf(Programme.TiersBy.values)] | None = None
-    tier_window_months: int | None = None
+    tier_window_months: StrictInt | None = None
     tier_review: Annotated[str, OneOf(Programme.Review.values)] | None = None
-    tier_grace_days: int | None = None
+    tier_grace_days: StrictInt | None = None
     silver_from: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     gold_from: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     platinum_from: Decimal | None = Field(None, max_digits=14, decimal_places=2)
@@ -165,7 +165,7 @@ class RulePatch(Schema):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, MaxChars(100)] | None = Field(None, min_length=1)
     multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
-    bonus_points: int | None = None
+    bonus_points: StrictInt | None = None
     channel: Annotated[str, OneOf(Order.Channel.values, blank=True)] | None = None
     tier: Annotated[str, OneOf(Customer.Tier.values, blank=True)] | None = None
     product_id: Id | None = None

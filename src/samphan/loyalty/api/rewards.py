@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from samphan.api.schemas import ERRORS, Id, IsoDate, MaxChars, OneOf, page_of
 from samphan.core.audit import audit_record
@@ -67,14 +67,14 @@ class RewardPatch(Schema):
     name: Annotated[str, MaxChars(120)] | None = Field(None, min_length=1)
     name_en: Annotated[str, MaxChars(120)] | None = None
     description: Annotated[str, MaxChars(300)] | None = None
-    points: int | None = Field(None, ge=1, le=1_000_000)
+    points: StrictInt | None = Field(None, ge=1, le=1_000_000)
     cash: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    stock: int | None = Field(None, ge=0, le=2_147_483_647)
-    per_member: int | None = Field(None, ge=0, le=32_767)
+    stock: StrictInt | None = Field(None, ge=0, le=2_147_483_647)
+    per_member: StrictInt | None = Field(None, ge=0, le=32_767)
     min_tier: Annotated[str, OneOf(Customer.Tier.values, blank=True)] | None = None
     starts_on: IsoDate | None = None
     ends_on: IsoDate | None = None
-    voucher_days: int | None = Field(None, ge=1, le=3650)
+    voucher_days: StrictInt | None = Field(None, ge=1, le=3650)
     is_active: bool | None = None
 
 
