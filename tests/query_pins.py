@@ -7,6 +7,7 @@ from samphan.customers.models import Interaction, Tag
 from samphan.privacy.models import Breach, SubjectRequest
 from tests.test_thai_pages import (
     Shop,
+    a_referral,
     a_reward,
     a_voucher,
     data_export,
@@ -65,7 +66,7 @@ PAGES: dict[str, Pin] = {
     "customer_edit": 12,
     # One count per kind of related row (surveys: issue 23; the tier history and vouchers:
     # issue 24); both contact lists.
-    "customer_merge": 27,
+    "customer_merge": 28,
     "customer_erase": 5,
     # The count, the page's ids, their rows (with company and preferred contact point),
     # the filter menus' choices (one statement), the review queue's badge for who may merge.
@@ -90,8 +91,12 @@ PAGES: dict[str, Pin] = {
     "data_export_row": 3,
     # The next points to expire (their date, how many), the tier (standing, history), the
     # rewards offered (the catalogue, what the member took) and their vouchers.
-    "customer_points": 13,
+    # +2: who referred the customer, the friends they brought (a query a level).
+    "customer_points": 15,
     "loyalty_settings": 4,  # the session, the user, the programme, the rules
+    # The balances, the points expiring soon, the programme's version, the months (one
+    # GROUP BY), each buyer's spend (one GROUP BY).
+    "loyalty_dashboard": 7,
     "loyalty_rule_create": 4,  # and the products and categories to choose
     "loyalty_rule_edit": 5,
     "loyalty_rewards": 3,
@@ -100,6 +105,8 @@ PAGES: dict[str, Pin] = {
     "loyalty_reward_edit": 3,
     "loyalty_voucher_use": 3,
     "loyalty_voucher": 4,
+    # The results (three aggregates), the page's count and rows, the top referrers.
+    "loyalty_referrals": 9,
     "customer_purchases": 5,
     "customer_reach": 12,
     "customer_suggestions": 5,
@@ -147,6 +154,12 @@ PAGES: dict[str, Pin] = {
     "support_report": 11,
     "login": 2,
     "member_sign_up": 4,
+    # The member's page: the customer, the programme, the balance, the tier's standing and
+    # the next expiry, the rewards and what they took, their vouchers, the ledger, their
+    # referral code and friends; the card's page reads the card's member first.
+    "member_page": 15,
+    "member_card_page": 14,
+    "referral_join": 6,  # the code's member, the programme, the form's interests
     "support_help_form": 3,  # the session, the user, the shop profile
     # The session, the user, the survey with its customer, the shop; its ticket.
     "survey_answer": 5,
@@ -227,7 +240,7 @@ READS: dict[str, Pin] = {
     # issue 22: the funnel's purchase marks (analytics.PurchaseMarks) are registered.
     # +5 since issue 23: tickets, their messages and files, surveys, help form uses.
     # + the membership, the tier history and the vouchers (issue 24)
-    "GET /api/v1/customers/{customer_id}/personal-data": 41,
+    "GET /api/v1/customers/{customer_id}/personal-data": 42,  # + the referral
     "GET /api/v1/customers/{customer_id}/points": 5,
     "GET /api/v1/customers/{customer_id}/points/ledger": 4,
     "GET /api/v1/loyalty/programme": 2,
@@ -235,6 +248,8 @@ READS: dict[str, Pin] = {
     "GET /api/v1/loyalty/rules/{earning_rule_id}": 2,
     "GET /api/v1/loyalty/rewards": 3,
     "GET /api/v1/customers/{customer_id}/vouchers": 4,
+    "GET /api/v1/customers/{customer_id}/referral-code": 4,
+    "GET /api/v1/loyalty/referrals": 3,
     "GET /api/v1/vouchers/{code}": 3,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     "GET /api/v1/customers/{customer_id}/timeline": 6,  # a query per source (tickets: issue 23)
@@ -315,6 +330,7 @@ PARAMETERS: dict[str, Callable[[Shop], object]] = {
     "earning_rule_id": lambda shop: earning_rule().pk,
     "reward_id": lambda shop: a_reward().pk,
     "code": lambda shop: a_voucher(shop).code,
+    "referral_id": lambda shop: a_referral(shop).pk,
 }
 
 

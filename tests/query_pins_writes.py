@@ -27,7 +27,7 @@ from samphan.frontdesk.models import Alert
 from samphan.messaging.models import LineAccount
 from samphan.sales.models import Stage
 from tests.query_pins import Pin
-from tests.test_thai_pages import Shop
+from tests.test_thai_pages import Shop, a_referrer
 
 Body = Callable[[Shop], dict[str, Any]]
 # Made before the counted request: the path parameters of the record the write is given.
@@ -103,6 +103,12 @@ def email(shop: Shop, client: Client) -> dict[str, object]:
 def quote_to_email(shop: Shop, client: Client) -> dict[str, object]:
     email_to(client, shop.deal.customer_id)
     return quote(shop, client)
+
+
+def referrer_code() -> str:
+    from samphan.loyalty.services.referrals import referral_code_of
+
+    return referral_code_of(a_referrer().pk)
 
 
 def lead(shop: Shop, client: Client) -> dict[str, object]:
@@ -189,8 +195,8 @@ WRITES: dict[str, Write] = {
     # a delete, an insert: analytics.rfm.rfm_rescore); +2 each way for the funnel's purchase
     # marks of the customers merged (a delete, an insert: issue 22, rollups.marks).
     # +1 surveys; +4 since issue 24: the balances recounted from the ledger, the tier
-    # history, the vouchers.
-    f"POST {C}/merge": Write(63, 201, duplicate_of, prepare=duplicate_made),
+    # history, the vouchers; +1 the friends the merged customer referred.
+    f"POST {C}/merge": Write(64, 201, duplicate_of, prepare=duplicate_made),
     "POST /api/v1/merges/{merge_id}/undo": Write(36, prepare=merged),  # +2 the balances
     # One statement per registered kind of data (privacy/erasure.py), each set-based; +1
     # for the photos a merge set aside (and +2 a photo name, for who else shows it); +3
@@ -260,6 +266,14 @@ WRITES: dict[str, Write] = {
         18, 201, prepare=lambda shop, client: give_points(shop)
     ),
     "POST /api/v1/vouchers/{code}/use": Write(12),
+    # The friend, the code's member, the fraud rules (contacts, device, the month's
+    # count), the link, the friend's referred_by, the audit, a paid order looked for.
+    "POST /api/v1/loyalty/referrals": Write(
+        20, 201, lambda shop: {"customer_id": shop.customer.pk, "code": referrer_code()}
+    ),
+    "POST /api/v1/loyalty/referrals/{referral_id}/decision": Write(
+        14, body=lambda shop: {"approve": True}
+    ),
     "POST /api/v1/vouchers/{code}/cancel": Write(16),
     "POST /api/v1/tags": Write(8, 201, lambda shop: {"name": "ลูกค้าต่างจังหวัด"}),
     "PATCH /api/v1/tags/{tag_id}": Write(9, body=lambda shop: {"name": "ลูกค้าเก่าแก่"}),
@@ -300,9 +314,10 @@ WRITES: dict[str, Write] = {
     # on SQLite: last_insert_rowid); the customer's second order of the day is counted by
     # the same one update as a new day's (-2: the read and the update after it).
     # +5 since issue 24: the programme's version, the buyer's tier, the earn row, the
-    # member's balance, the window's spend for an upgrade at once.
+    # member's balance, the window's spend for an upgrade at once. +1: a referral waiting
+    # for the buyer's first order.
     "POST /api/v1/orders": Write(
-        {"sqlite": 30, "postgresql": 26},
+        {"sqlite": 31, "postgresql": 27},
         201,
         lambda shop: {
             "customer_id": shop.customer.pk,
@@ -314,7 +329,7 @@ WRITES: dict[str, Write] = {
         },
     ),
     "POST /api/v1/orders/batch": Write(
-        35,  # +5, as one order: the batch's points in one insert and one upsert
+        36,  # +6, as one order: the batch's points in one insert and one upsert
         body=lambda shop: {
             "orders": [
                 {
@@ -346,7 +361,7 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/quotes/{quote_id}/mark-sent": Write(20, prepare=quote),
     # +1 on SQLite since issue 22: the order it records recounts the funnel's purchase marks.
     # +1 on SQLite (issue 22): the order's lines' ids read back (last_insert_rowid).
-    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 58, "postgresql": 54}, prepare=quote),
+    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 59, "postgresql": 55}, prepare=quote),
     "POST /api/v1/quotes/{quote_id}/reject": Write(14, prepare=quote),
     # The front desk.
     # 17 since issue 20: +1, the INSERT recording who saw the customer checked in; +2 since

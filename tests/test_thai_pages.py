@@ -119,6 +119,11 @@ NOT_PAGES = {
     "support_setting_delete": "answers a POST only",
     "loyalty_reward_redeem": "answers a POST only",
     "loyalty_voucher_cancel": "answers a POST only",
+    "loyalty_referral_decide": "answers a POST only",
+    "loyalty_referral_enter": "answers a POST only",
+    "loyalty_member_page_send": "answers a POST only",
+    "loyalty_dashboard_csv": "a CSV file (tests/loyalty/test_dashboard.py)",
+    "loyalty_dashboard_xlsx": "an XLSX file (tests/loyalty/test_dashboard.py)",
 }
 NOT_PAGE_PREFIXES = ("api-", "admin:", "api:")
 
@@ -347,6 +352,13 @@ ARGUMENTS: dict[str, Callable[[Shop], dict[str, Any]]] = {
     "loyalty_reward_redeem": lambda shop: {"pk": shop.customer.pk, "reward_pk": a_reward().pk},
     "loyalty_voucher": lambda shop: {"code": a_voucher(shop).code},
     "loyalty_voucher_cancel": lambda shop: {"code": a_voucher(shop).code},
+    "loyalty_referrals": lambda shop: a_referral(shop) and {},
+    "loyalty_referral_decide": lambda shop: {"pk": a_referral(shop).pk},
+    "loyalty_referral_enter": lambda shop: {"pk": shop.customer.pk},
+    "loyalty_member_page_send": lambda shop: {"pk": shop.customer.pk},
+    "member_page": lambda shop: {"token": member_page_token(shop)},
+    "member_card_page": lambda shop: {"signed": card_signed(a_referrer())},
+    "referral_join": lambda shop: {"code": referral_code_of(a_referrer().pk)},
     "support_setting_create": lambda shop: {"section": "sla"},
     "support_setting_edit": lambda shop: {
         "section": "hours",
@@ -401,6 +413,46 @@ def a_voucher(shop: "Shop") -> Any:
         return found
     points_record(actor=None, customer=shop.customer, kind="adjust", points=10)
     return reward_redeem(actor=None, customer=shop.customer, reward=a_reward())[0]
+
+
+def a_referrer() -> Any:
+    """A member with a number and a referral code, who referred the shop's customer."""
+    from samphan.customers.models import Customer
+
+    found = Customer.objects.filter(member_number="M202600999").first()
+    return found or Customer.objects.create(
+        first_name="สมชาย", last_name="ชวนเพื่อน", nickname="ชาย", member_number="M202600999"
+    )
+
+
+def a_referral(shop: "Shop") -> Any:
+    """The shop's customer referred by ``a_referrer``, waiting for staff review."""
+    from samphan.loyalty.models import Referral
+
+    found = Referral.objects.filter(referred=shop.customer).first()
+    return found or Referral.objects.create(
+        referrer=a_referrer(), referred=shop.customer, code="K7M2QXA", channel="signup",
+        status=Referral.Status.REVIEW,
+    )  # fmt: skip
+
+
+def member_page_token(shop: "Shop") -> str:
+    from samphan.loyalty.public import member_page_link
+
+    a_voucher(shop)  # the page with a voucher, a reward and a ledger
+    return member_page_link(shop.customer.pk).split("/")[-2]
+
+
+def card_signed(customer: Any) -> str:
+    from samphan.customers.membership import card_page_path
+
+    return card_page_path(customer.member_number).split("/")[-2]
+
+
+def referral_code_of(customer_id: int) -> str:
+    from samphan.loyalty.services.referrals import referral_code_of as code_of
+
+    return code_of(customer_id)
 
 
 def support_settings_filled() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from samphan.core import views as core_views
 from samphan.frontdesk import public as frontdesk_public
 from samphan.home import metrics as home_metrics
 from samphan.home import views as home_views
+from samphan.loyalty import public as loyalty_public
 from samphan.marketing import campaign_views
 from samphan.messaging import hooks as messaging_hooks
 from samphan.messaging import public as messaging_public
@@ -44,6 +45,9 @@ urlpatterns = [
         frontdesk_public.member_card_public,
         name="member_card_public",
     ),
+    path("p/m/<str:token>/", loyalty_public.member_page, name="member_page"),
+    path("p/c/<str:signed>/", loyalty_public.member_card_page, name="member_card_page"),
+    path("p/r/<str:code>/", loyalty_public.referral_join, name="referral_join"),
     path("p/unsubscribe/<str:token>/", messaging_public.unsubscribe, name="unsubscribe"),
     path("p/quote/<str:token>/", sales_quotes.quote_public_pdf, name="quote_public_pdf"),
     path(

@@ -1,16 +1,26 @@
 """Loyalty in a real browser: a member checks in at the desk, staff redeem a reward from the
 check-in card, the voucher's code is scanned into the counter's box (a scanner types what
-the QR holds) and used once, and the member's points panel shows the new balance."""
+the QR holds) and used once, and the member's points panel shows the new balance; and a
+friend joins with a member's invitation on a phone, and both are rewarded."""
+
+import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from samphan.accounts.models import Role
 from samphan.customers import services as customer_services
+from samphan.customers.models import Customer
 from samphan.loyalty.models import Reward, Voucher
+from samphan.loyalty.public import member_page_link
 from samphan.loyalty.services import balance_of, points_record
-from tests.e2e.conftest import screenshot
-from tests.factories import UserFactory
+from samphan.loyalty.services.referrals import referrals_reward
+from samphan.sales import services as sales
+from samphan.sales.services import LineInput
+from tests.e2e.conftest import PHONE, screenshot
+from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,5 +69,42 @@ def test_redeem_at_the_desk_and_use_the_voucher_at_the_counter(live_server, page
     page.goto(f"{base}/customers/{anne.pk}/")
     panel = page.locator("#points-panel")
     expect(panel.locator(".points-balance")).to_contain_text("700")
-    expect(panel).to_contain_text("ลาเต้เย็น")  # the voucher, used
+    expect(panel).to_contain_text("Iced latte")  # the voucher, used, in the user's language
     screenshot(page, "loyalty-customer-points")
+
+
+def test_a_friend_joins_with_the_invitation_and_both_are_rewarded(live_server, browser):
+    """On phones: the member opens their page, a friend follows the invitation and signs
+    up; after the friend's paid order has stood its 14 days, both see their points."""
+    base = live_server.url
+    somchai = CustomerFactory(first_name="สมชาย", nickname="ชาย", member_number="M202600001")
+    member = browser.new_context(viewport=PHONE, locale="th-TH").new_page()
+    member.goto(base + member_page_link(somchai.pk))
+    expect(member.locator(".member-hero h1")).to_contain_text("ชาย")
+    expect(member.locator(".referral-link input")).to_be_visible()
+    screenshot(member, "loyalty-member-page-phone")
+    invitation = member.locator(".referral-link input").input_value()
+    assert "/p/r/" in invitation
+
+    friend = browser.new_context(viewport=PHONE, locale="th-TH").new_page()
+    friend.goto(base + invitation[invitation.index("/p/r/") :])  # as the QR code opens it
+    expect(friend.locator(".invitation")).to_contain_text("ชาย")
+    friend.fill("input[name=first_name]", "มะลิ")
+    friend.fill("input[name=mobile]", "0891112222")
+    screenshot(friend, "loyalty-referral-join-phone")
+    friend.locator("form button[type=submit]").click()
+    expect(friend.locator("h1")).to_have_count(1)
+    mali = Customer.objects.get(first_name="มะลิ")
+    assert mali.referred_by_id == somchai.pk
+
+    product = ProductFactory(list_price=Decimal("535.00"))
+    sales.order_record(actor=None, customer=mali, channel="store",
+                       lines=[LineInput(product.pk, 1)])  # fmt: skip
+    assert referrals_reward(timezone.localdate() + dt.timedelta(days=14)) == 1
+
+    member.reload()
+    expect(member.locator(".member-balance")).to_contain_text("200")
+    friend.goto(base + member_page_link(mali.pk))
+    expect(friend.locator(".member-balance")).to_contain_text("120")  # 100 + ฿500 / 25
+    expect(friend.locator(".ledger")).to_contain_text("+100")
+    screenshot(friend, "loyalty-friend-page-phone")

@@ -71,6 +71,13 @@ def test_the_programme_before_anyone_saves_it_is_the_defaults(api):
         "silver_multiplier": "1.00",
         "gold_multiplier": "1.50",
         "platinum_multiplier": "2.00",
+        "point_value": "0.2500",
+        "referrer_points": 200,
+        "referred_points": 100,
+        "referral_min_order": "500.00",
+        "referral_hold_days": 14,
+        "referral_limit_month": 10,
+        "referral_review_over": 5,
         "created_at": None,
     }
 

@@ -14,7 +14,10 @@ PROGRAMME = {"baht_per_point": "20", "max_points_per_order": "", "expiry": "year
              "expiry_months": "24", "remind_days": "30", "tiers_by": "spend",
              "tier_window_months": "12", "tier_review": "monthly", "tier_grace_days": "30",
              "silver_from": "10000", "gold_from": "50000", "platinum_from": "150000",
-             "silver_multiplier": "1", "gold_multiplier": "1.5", "platinum_multiplier": "2"}  # fmt: skip
+             "silver_multiplier": "1", "gold_multiplier": "1.5", "platinum_multiplier": "2",
+             "point_value": "0.25", "referrer_points": "200", "referred_points": "100",
+             "referral_min_order": "500", "referral_hold_days": "14",
+             "referral_limit_month": "10", "referral_review_over": "5"}  # fmt: skip
 RULE = {"name": "วันจันทร์คูณสอง", "multiplier": "2", "bonus_points": "0", "channel": "",
         "tier": "", "product": "", "category": "", "days": ["1"], "min_spend": "",
         "starts_on": "", "ends_on": "", "is_active": "on"}  # fmt: skip

@@ -191,7 +191,8 @@ def test_next_number_after_the_demo_does_not_collide(sales_data):
 
 def test_demo_points_are_each_paid_orders_spend_over_25_rounded_down(sales_data):
     """Recounted in Python from the orders, not by the SQL that wrote them; the balance is
-    what was earned less what the load's nightly run expired."""
+    what the orders earned, plus the demo's referral rewards, less what the load's nightly
+    run expired."""
     from django.db.models import Sum
 
     from samphan.loyalty.models import Member, PointsEntry
@@ -202,12 +203,21 @@ def test_demo_points_are_each_paid_orders_spend_over_25_rounded_down(sales_data)
         "customer_id", "revenue"
     ):
         expected[customer_id] += int(revenue // Decimal(25)) if revenue > 0 else 0
-    by_kind = PointsEntry.objects.values("customer_id", "kind").annotate(total=Sum("points"))
-    earned = {r["customer_id"]: r["total"] for r in by_kind if r["kind"] == "earn"}
+    by_kind = PointsEntry.objects.values("customer_id", "kind", "cause").annotate(
+        total=Sum("points")
+    )
+    earned = {r["customer_id"]: r["total"] for r in by_kind if r["cause"] == "order"}
+    referred = {r["customer_id"]: r["total"] for r in by_kind if r["cause"] == "referral"}
     expired = {r["customer_id"]: r["total"] for r in by_kind if r["kind"] == "expire"}
     assert earned == {pk: n for pk, n in expected.items() if n}
-    kept = dict(Member.objects.values_list("customer_id", "points"))
-    assert kept == {pk: n + expired.get(pk, 0) for pk, n in earned.items()}
+    # Members at 0 with no rows are those given a referral code before any points.
+    kept = dict(Member.objects.exclude(points=0).values_list("customer_id", "points"))
+    everyone = set(earned) | set(referred)
+    balances = {
+        pk: earned.get(pk, 0) + referred.get(pk, 0) + expired.get(pk, 0) for pk in everyone
+    }
+    assert kept == {pk: n for pk, n in balances.items() if n}
+    assert referred  # the demo's referrals were rewarded
     assert len(kept) > 500 and expired  # the demo's oldest points have expired
 
 

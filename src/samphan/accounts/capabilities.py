@@ -154,11 +154,11 @@ CAPABILITIES: tuple[Capability, ...] = (
         ),
         scoped=False,
     ),
-    Capability("see_points", "See points", ("loyalty.view_pointsentry",)),
+    Capability("see_points", "See points", ("loyalty.view_pointsentry", "loyalty.view_referral")),
     Capability("change_points", "Give and take points", ("loyalty.add_pointsentry",)),
     Capability(
         "loyalty_settings",
-        "Set the loyalty programme, its earning rules and rewards",
+        "Set the loyalty programme, its earning rules and rewards; decide referrals",
         (
             "loyalty.add_programme",
             "loyalty.view_earningrule",
@@ -166,6 +166,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             "loyalty.change_earningrule",
             "loyalty.add_reward",
             "loyalty.change_reward",
+            "loyalty.change_referral",
         ),
         scoped=False,
     ),

@@ -1,13 +1,15 @@
 """Member numbers and the code on a member card.
 
-The card's QR code carries ``SPM1:<member number>:<signature>`` (an HMAC of the number
-under the site's secret key): the check-in screen reads it from a camera or from a USB
-scanner typing it, and a forged or altered card is refused rather than matched.
+The card's QR code carries ``<shop address>/p/c/<member number>:<signature>/`` (an HMAC of
+the number under the site's secret key; older cards ``SPM1:<number>:<signature>``): on a
+phone it opens the member's own page, and the check-in screen reads it from a camera or
+from a USB scanner typing it. A forged or altered card is refused rather than matched.
 """
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.core import signing
@@ -19,9 +21,11 @@ from samphan.accounts.models import User
 from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.core.numbering import reserve_numbers
+from samphan.core.shop import shop_profile
 from samphan.customers.models import Customer
 
 CARD_PREFIX = "SPM1:"
+CARD_PATH = "/p/c/"  # the card's page: project urls, served by loyalty
 _signer = signing.Signer(salt="samphan.member-card")
 ATTEMPTS = 5
 
@@ -64,6 +68,17 @@ def card_payload(member_number: str) -> str:
     return CARD_PREFIX + _signer.sign(member_number)
 
 
+def card_page_path(member_number: str) -> str:
+    """The member's own page, which the card's QR code opens on a phone (loyalty's)."""
+    return CARD_PATH + quote(_signer.sign(member_number), safe=":") + "/"
+
+
+def card_qr_text(member_number: str) -> str:
+    """What the card's QR code holds: the member's page with the shop's address. The
+    check-in screen reads it too (``card_read``), as it reads older cards' ``SPM1:``."""
+    return shop_profile().public_url + card_page_path(member_number)
+
+
 @dataclass(frozen=True)
 class CardRead:
     member_number: str | None
@@ -74,6 +89,9 @@ def card_read(text: str) -> CardRead | None:
     """What a scanned code says: None when it is not a card code at all (typed text),
     else the member number or why it was refused."""
     text = text.strip()
+    if CARD_PATH in text:
+        signed = unquote(text.split(CARD_PATH, 1)[1].split("/", 1)[0])
+        text = CARD_PREFIX + signed
     if not text.upper().startswith(CARD_PREFIX):
         if looks_like_code(text):
             return CardRead(None, _("This code is not a member card of this shop."))

@@ -53,6 +53,7 @@ NOT_MOVED = {
     "analytics.CustomerRFM.customer",
     "analytics.PurchaseMarks.customer",  # recounted by the merge's roll-up refresh
     "loyalty.Member.customer",  # the balance: its ledger rows move, and it is recomputed
+    "loyalty.Referral.referred",  # one a customer: the survivor's stands, the other's stays
 }
 CHUNK = 5000
 

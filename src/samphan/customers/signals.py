@@ -11,3 +11,6 @@ visit_logged = Signal()
 # deleted, two customers merged): ``customer_ids``, and ``moments``, the times of the
 # entries changed (before and after an edit), for figures kept per day.
 history_changed = Signal()
+# Staff (or the API) said who referred a customer: ``customer``, ``referrer_id``, ``actor``.
+# Loyalty links the programme's referral to it.
+referrer_set = Signal()

@@ -41,6 +41,7 @@ from samphan.customers.models import (
 from samphan.customers.search import build_search_document
 from samphan.demo import data, worker_setup
 from samphan.demo.duplicates import demo_duplicates
+from samphan.demo.loyalty import demo_referrals, demo_rewards
 from samphan.demo.quotes import demo_quotes
 from samphan.demo.sales import SalesBuilder
 from samphan.demo.sales_rows import Offsets, SalesPlan, SalesRows, sales_plan, write_sales
@@ -408,6 +409,8 @@ def load_demo(
         result.quotes = demo_quotes(first_customer_id=plan.first_id, seed=seed)
         result.tickets = demo_tickets(first_customer_id=plan.first_id, seed=seed)
         demo_nps(first_customer_id=plan.first_id, seed=seed)  # the reports' NPS, by month
+        demo_rewards()
+        demo_referrals(first_customer_id=plan.first_id, seed=seed)
         if second_records:
             result.duplicates = demo_duplicates(first_customer_id=plan.first_id)
     alert_rules_default_create()  # the demo shows arrivals as a fresh set-up has them

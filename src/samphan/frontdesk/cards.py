@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from samphan.core.shop import shop_profile
 from samphan.core.shop_logo import logo_bytes
-from samphan.customers.membership import card_payload
+from samphan.customers.membership import card_qr_text
 from samphan.customers.models import Customer
 
 # The card's own link, as the sign-up page sends it to the member (issue 20): signed, so no
@@ -105,7 +105,7 @@ def card_image(customer: Customer) -> Image.Image:
                                fill=TIER_COLOURS[Customer.Tier(customer.tier)])  # fmt: skip
         draw.text((68, 586), label, font=font, fill="white", anchor="lm")
     if customer.member_number:
-        code = qr_image(card_payload(customer.member_number), side=360)
+        code = qr_image(card_qr_text(customer.member_number), side=360)
         card.paste(code, (WIDTH - code.width - 40, HEIGHT - code.height - 40))
     return card
 

@@ -4,17 +4,23 @@ refund or a change of status settles the order again, and a merge (which moves l
 rows between customers) recomputes the balances it touched. Connected by ``ready``."""
 
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from samphan.customers.models import Customer
-from samphan.customers.signals import history_changed
+from samphan.customers.signals import history_changed, referrer_set
+from samphan.loyalty.models import Referral
 from samphan.loyalty.services import members_rebuild, orders_earn, orders_settle
+from samphan.loyalty.services.referrals import referral_link, referrals_hold
 from samphan.sales.models import Order
 from samphan.sales.signals import order_refunded, orders_recorded, orders_status_changed
 
 
 def on_orders_recorded(sender: Any, *, orders: Sequence[Order], **kwargs: Any) -> None:
     orders_earn(orders)
+    referrals_hold({order.customer_id for order in orders if order.customer_id})
 
 
 def on_order_refunded(sender: Any, *, order: Order, **kwargs: Any) -> None:
@@ -30,8 +36,20 @@ def on_history_changed(sender: Any, *, customer_ids: list[int], **kwargs: Any) -
         members_rebuild(customer_ids)
 
 
+def on_referrer_set(
+    sender: Any, *, customer: Customer, referrer_id: int, actor: Any, **kwargs: Any
+) -> None:
+    """Staff named who referred the customer: the programme's referral follows, unless
+    one is already under way or the rules refuse the link (the name stays either way)."""
+    referrer = Customer.objects.filter(pk=referrer_id).first()
+    with suppress(ValidationError):
+        referral_link(actor=actor, referrer=referrer, friend=customer,
+                      channel=Referral.Channel.STAFF)  # fmt: skip
+
+
 def connect() -> None:
     orders_recorded.connect(on_orders_recorded, dispatch_uid="loyalty.orders_recorded")
     order_refunded.connect(on_order_refunded, dispatch_uid="loyalty.order_refunded")
     orders_status_changed.connect(on_orders_status_changed, dispatch_uid="loyalty.status")
     history_changed.connect(on_history_changed, dispatch_uid="loyalty.history")
+    referrer_set.connect(on_referrer_set, dispatch_uid="loyalty.referrer_set")

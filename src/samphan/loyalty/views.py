@@ -25,6 +25,7 @@ from samphan.loyalty.models import (
     TierChange,
     Voucher,
 )
+from samphan.loyalty.referral_views import referral_panel
 from samphan.loyalty.services import tiers
 from samphan.loyalty.services.expiry import next_expiry
 from samphan.loyalty.services.rewards import offers
@@ -81,6 +82,7 @@ def customer_points(request: Request, pk: int) -> HttpResponse:
         )[:RECENT],
         "form": form,
         "saved": saved,
+        **referral_panel(customer),
     }
     return render(request, "loyalty/customer_points.html", context)
 
@@ -128,6 +130,10 @@ PROGRAMME_GROUPS = [
     (gettext_lazy("Tiers"), ("tiers_by", "tier_window_months", "tier_review", "tier_grace_days",
                       "silver_from", "gold_from", "platinum_from", "silver_multiplier",
                       "gold_multiplier", "platinum_multiplier")),
+    (gettext_lazy("Value"), ("point_value",)),
+    (gettext_lazy("Referrals"), ("referrer_points", "referred_points", "referral_min_order",
+                          "referral_hold_days", "referral_limit_month",
+                          "referral_review_over")),
 ]  # fmt: skip
 
 

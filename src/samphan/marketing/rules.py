@@ -128,6 +128,16 @@ def _vip(op: str, value: Any, _rule: dict[str, Any]) -> Q:
     return Q(is_vip=value)
 
 
+def _referred(op: str, value: Any, _rule: dict[str, Any]) -> Q:
+    q = Q(referred_by__isnull=False)
+    return q if value else ~q
+
+
+def _referred_by(op: str, value: Any, _rule: dict[str, Any]) -> Q:
+    """By the member's number or their referral code (loyalty's ``Member``)."""
+    return Q(referred_by__member_number=value) | Q(referred_by__member__referral_code=value.upper())
+
+
 def _years_before(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
@@ -341,6 +351,9 @@ FIELDS: dict[str, Field] = {
               _usual_weekday, _choices_of(WEEKDAY_CHOICES)),
         Field("rfm", _("RFM segment"), BEHAVIOUR, ("in", "not_in"), "choices", _rfm,
               _rfm_choices),
+        Field("referred", _("referred by a member"), BEHAVIOUR, ("is",), "bool", _referred),
+        Field("referred_by", _("referred by (member number or code)"), BEHAVIOUR, ("eq",),
+              "text", _referred_by),
         Field("consent", _("consent"), CONSENT_AND_LISTS, ("granted", "not_granted"),
               "choice", _consent, _consent_choices),
         Field("list", _("static list"), CONSENT_AND_LISTS, ("any", "none"), "choices", _lists,

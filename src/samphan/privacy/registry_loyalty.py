@@ -27,7 +27,7 @@ LOYALTY: tuple[PersonalData, ...] = (
         "customer",
         {},
         _("Kept: the balance of an anonymous member, with its points."),
-        plain=("grace_until",),
+        plain=("grace_until", "referral_code"),
     ),
     PersonalData(
         "loyalty.Voucher",
@@ -48,5 +48,15 @@ LOYALTY: tuple[PersonalData, ...] = (
         {},
         _("Kept: the history of an anonymous member."),
         plain=("amount", "at"),
+    ),
+    PersonalData(
+        "loyalty.Referral",
+        _("Referral"),
+        _("Who referred the member, and the programme's reward for it."),
+        Basis.CONTRACT,
+        "referred",
+        {"device": A},
+        _("Kept, for the member who referred; the sign-up's device is erased."),
+        plain=("code", "channel", "status", "reason", "qualifies_on", "created_at", "decided_at"),
     ),
 )

@@ -18,6 +18,7 @@ from samphan.customers.photos import photo_files
 from samphan.customers.services.contact_points import contact_point_add, refresh_derived
 from samphan.customers.services.custom_fields import custom_fields_clean
 from samphan.customers.services.duplicates import duplicates_decide, normalised_contacts
+from samphan.customers.signals import referrer_set
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -119,6 +120,9 @@ def customer_create(
         for contact in contacts:
             contact_point_add(actor=actor, customer=customer, allow_duplicate=True, **contact)
         refresh_derived(customer)
+        if customer.referred_by_id:  # after the contacts: the programme compares them
+            referrer_set.send(Customer, customer=customer, referrer_id=customer.referred_by_id,
+                              actor=actor)  # fmt: skip
     return customer
 
 
@@ -157,6 +161,9 @@ def customer_update(
             changes=changes,
         )
     refresh_derived(customer)
+    if customer.referred_by_id and "referred_by" in changes:
+        referrer_set.send(Customer, customer=customer, referrer_id=customer.referred_by_id,
+                          actor=actor)  # fmt: skip
     return customer
 
 

@@ -3,7 +3,7 @@ vouchers: one router, a module each."""
 
 # The modules add their routes as they are imported, in this order in the schema.
 # isort: off
-from samphan.loyalty.api import points, programme, rewards  # noqa: F401 - they add routes
+from samphan.loyalty.api import points, programme, referrals, rewards  # noqa: F401 - routes
 
 # isort: on
 from samphan.loyalty.api.common import router

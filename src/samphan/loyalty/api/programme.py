@@ -40,6 +40,13 @@ class ProgrammeOut(Schema):
     silver_multiplier: str
     gold_multiplier: str
     platinum_multiplier: str
+    point_value: str = Field(description="baht a point is worth (liability, reward cost)")
+    referrer_points: int = Field(description="points for the member who refers")
+    referred_points: int = Field(description="points for the friend referred")
+    referral_min_order: str = Field(description="the friend's first paid order of at least")
+    referral_hold_days: int = Field(description="days that order must stand unrefunded")
+    referral_limit_month: int = Field(description="rewarded referrals per member a month")
+    referral_review_over: int = Field(description="staff review past this many in 30 days")
     created_at: dt.datetime | None
 
     @staticmethod
@@ -71,6 +78,14 @@ class ProgrammeOut(Schema):
         return _decimal(programme.platinum_multiplier)
 
     @staticmethod
+    def resolve_point_value(programme: Programme) -> str:
+        return str(Decimal(programme.point_value).quantize(Decimal("0.0001")))
+
+    @staticmethod
+    def resolve_referral_min_order(programme: Programme) -> str | None:
+        return _decimal(programme.referral_min_order)
+
+    @staticmethod
     def resolve_created_at(programme: Programme) -> dt.datetime | None:
         return programme.created_at if programme.pk else None
 
@@ -95,6 +110,13 @@ class ProgrammeIn(Schema):
     silver_multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
     gold_multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
     platinum_multiplier: Decimal | None = Field(None, max_digits=4, decimal_places=2)
+    point_value: Decimal | None = Field(None, max_digits=8, decimal_places=4)
+    referrer_points: StrictInt | None = None
+    referred_points: StrictInt | None = None
+    referral_min_order: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    referral_hold_days: StrictInt | None = None
+    referral_limit_month: StrictInt | None = None
+    referral_review_over: StrictInt | None = None
 
 
 @router.get("/loyalty/programme", response={200: ProgrammeOut, **ERRORS})

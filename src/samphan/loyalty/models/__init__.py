@@ -11,9 +11,10 @@ rules it earned under), so any balance can be explained line by line.
 
 from samphan.loyalty.models.ledger import Member, PointsEntry, PointsEntryQuerySet, TierChange
 from samphan.loyalty.models.programme import WEEKDAYS, EarningRule, NightlyRun, Programme
+from samphan.loyalty.models.referrals import Referral, ReferralQuerySet
 from samphan.loyalty.models.rewards import Reward, Voucher, VoucherQuerySet
 
 __all__ = [
     "WEEKDAYS", "EarningRule", "Member", "NightlyRun", "PointsEntry", "PointsEntryQuerySet",
-    "Programme", "Reward", "TierChange", "Voucher", "VoucherQuerySet",
+    "Programme", "Referral", "ReferralQuerySet", "Reward", "TierChange", "Voucher", "VoucherQuerySet",
 ]  # fmt: skip

@@ -23,6 +23,10 @@ class Member(models.Model):
     points = models.IntegerField(pgettext_lazy("loyalty", "points"), default=0)
     # Set at a review that found the member short of their tier: they keep it until then.
     grace_until = models.DateField(_("keeps the tier until"), null=True, blank=True)
+    # Given the first time the member's page or their referral link is shown.
+    referral_code = models.CharField(
+        _("referral code"), max_length=12, unique=True, null=True, blank=True
+    )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:

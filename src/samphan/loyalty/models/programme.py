@@ -103,6 +103,38 @@ class Programme(models.Model):
         validators=[MaxValueValidator(365)],
         help_text=_("0: no reminders. Sent by their preferred channel, as a service message."),
     )
+    point_value = models.DecimalField(
+        _("a point is worth (฿)"), max_digits=8, decimal_places=4, default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10_000))],
+        help_text=_("What the shop gives for a point: the programme's liability and the cost "
+                    "of rewards are counted at this value."),
+    )  # fmt: skip
+    referrer_points = models.PositiveIntegerField(
+        _("points for the member who refers"), default=200,
+        validators=[MaxValueValidator(1_000_000)],
+    )  # fmt: skip
+    referred_points = models.PositiveIntegerField(
+        _("points for the friend referred"), default=100,
+        validators=[MaxValueValidator(1_000_000)],
+    )  # fmt: skip
+    referral_min_order = models.DecimalField(
+        _("the friend's first paid order of at least (฿)"), max_digits=14, decimal_places=2,
+        default=Decimal(500), validators=[MinValueValidator(Decimal(0))],
+    )  # fmt: skip
+    referral_hold_days = models.PositiveSmallIntegerField(
+        _("days the order must stand unrefunded"), default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Both are rewarded once the order is this many days old and not refunded."),
+    )  # fmt: skip
+    referral_limit_month = models.PositiveSmallIntegerField(
+        _("rewarded referrals per member per month"), default=10,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("Referrals past this many in a calendar month are not rewarded."),
+    )  # fmt: skip
+    referral_review_over = models.PositiveSmallIntegerField(
+        _("staff review a member's referrals past this many in 30 days"), default=5,
+        validators=[MaxValueValidator(1000)], help_text=_("0: never."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("saved"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samphan.core.permissions import OwnedQuerySet
@@ -57,6 +58,11 @@ class Reward(models.Model):
 
     def name_in(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the language of the page being drawn."""
+        return self.name_in(get_language() or "th")
 
 
 class VoucherQuerySet(OwnedQuerySet["Voucher"]):

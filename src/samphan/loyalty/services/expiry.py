@@ -25,6 +25,7 @@ from samphan.core.templatetags.samphan import thai_date
 from samphan.loyalty.models import NightlyRun, PointsEntry
 from samphan.loyalty.services.earning import programme_current
 from samphan.loyalty.services.ledger import Posting, post
+from samphan.loyalty.services.referrals import referrals_reward
 from samphan.loyalty.services.telling import Words, members_tell
 from samphan.loyalty.services.tiers import tiers_review
 
@@ -143,5 +144,6 @@ def loyalty_nightly(today: dt.date | None = None) -> NightlyRun | None:
         programme = programme_current()
         run.reminded = reminders_send(today, programme.remind_days)
         run.upgraded, run.downgraded = tiers_review(programme, today)
+        referrals_reward(today)
         run.save()
     return run

@@ -23,6 +23,9 @@ PROGRAMME_FIELDS = (
     "tiers_by", "tier_window_months", "tier_review", "tier_grace_days",
     "silver_from", "gold_from", "platinum_from",
     "silver_multiplier", "gold_multiplier", "platinum_multiplier",
+    "point_value",
+    "referrer_points", "referred_points", "referral_min_order", "referral_hold_days",
+    "referral_limit_month", "referral_review_over",
 )  # fmt: skip
 RULE_FIELDS = (
     "name", "multiplier", "bonus_points", "channel", "tier", "product", "category",
