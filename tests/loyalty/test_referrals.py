@@ -86,6 +86,10 @@ def test_both_are_rewarded_once_the_first_order_has_stood_its_days(somchai, baht
     assert balance_of(friend.pk) == 120 and balance_of(somchai.pk) == 200
     assert referrals_reward(dt.date(2026, 12, 16)) == 0  # nothing twice
     assert members_rebuild() == 0
+    loyalty_nightly(dt.date(2026, 12, 16))  # the reward's points expire like an order's
+    assert balance_of(somchai.pk) == 200
+    reward = PointsEntry.objects.get(customer=somchai, cause="referral")
+    assert reward.expires_on == dt.date(2028, 12, 15)  # 24 months by default
 
 
 def test_an_order_under_the_amount_does_not_qualify(somchai, baht_535):

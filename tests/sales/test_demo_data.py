@@ -213,9 +213,7 @@ def test_demo_points_are_each_paid_orders_spend_over_25_rounded_down(sales_data)
     # Members at 0 with no rows are those given a referral code before any points.
     kept = dict(Member.objects.exclude(points=0).values_list("customer_id", "points"))
     everyone = set(earned) | set(referred)
-    balances = {
-        pk: earned.get(pk, 0) + referred.get(pk, 0) + expired.get(pk, 0) for pk in everyone
-    }
+    balances = {pk: earned.get(pk, 0) + referred.get(pk, 0) + expired.get(pk, 0) for pk in everyone}
     assert kept == {pk: n for pk, n in balances.items() if n}
     assert referred  # the demo's referrals were rewarded
     assert len(kept) > 500 and expired  # the demo's oldest points have expired

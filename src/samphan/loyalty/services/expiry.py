@@ -30,8 +30,11 @@ from samphan.loyalty.services.telling import Words, members_tell
 from samphan.loyalty.services.tiers import tiers_review
 
 # Rows without a date that spend (or give back what was spent: a cancelled voucher);
-# points added by hand have no date and never expire, so they are not among them.
-SPENT = Q(expires_on__isnull=True) & ~Q(kind=PointsEntry.Kind.ADJUST, points__gt=0)
+# points added by hand have no date and never expire, so they are not among them, nor
+# are points earned without a date (none are written so; an earlier install's might be).
+SPENT = Q(expires_on__isnull=True) & ~Q(
+    kind__in=[PointsEntry.Kind.ADJUST, PointsEntry.Kind.EARN], points__gt=0
+)
 
 
 @dataclass(frozen=True)

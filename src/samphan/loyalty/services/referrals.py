@@ -22,7 +22,7 @@ from samphan.core.audit import audit_record
 from samphan.core.models import AuditEvent
 from samphan.customers.models import ContactPoint, Customer
 from samphan.loyalty.models import Member, PointsEntry, Programme, Referral
-from samphan.loyalty.services.earning import programme_current
+from samphan.loyalty.services.earning import expiry_date, programme_current
 from samphan.loyalty.services.ledger import Posting, post
 from samphan.loyalty.services.rewards import ALPHABET
 from samphan.loyalty.services.telling import Words, members_tell
@@ -211,6 +211,7 @@ def referrals_reward(today: dt.date) -> int:
     postings: list[Posting] = []
     rewarded: list[Referral] = []
     month = _month_start(today)
+    expires_on = expiry_date(programme, today)
     counts: dict[int, int] = {}
     for referral in due:
         order = referral.order
@@ -249,6 +250,7 @@ def referrals_reward(today: dt.date) -> int:
                     points=points,
                     key=f"referral:{referral.pk}:{side}",
                     note=f"referral {referral.pk}",
+                    expires_on=expires_on,  # like an order's points, from today
                 )
             )
         rewarded.append(referral)
