@@ -130,7 +130,7 @@ PROGRAMME_GROUPS = [
     (gettext_lazy("Tiers"), ("tiers_by", "tier_window_months", "tier_review", "tier_grace_days",
                       "silver_from", "gold_from", "platinum_from", "silver_multiplier",
                       "gold_multiplier", "platinum_multiplier")),
-    (gettext_lazy("Value"), ("point_value",)),
+    (gettext_lazy("Point value"), ("point_value",)),
     (gettext_lazy("Referrals"), ("referrer_points", "referred_points", "referral_min_order",
                           "referral_hold_days", "referral_limit_month",
                           "referral_review_over")),
