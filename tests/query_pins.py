@@ -61,8 +61,9 @@ PAGES: dict[str, Pin] = {
     # in one statement (the merges read only when there are some), a person's page no
     # longer reads "people" (a company's only), the custom fields' definitions only when
     # the customer has a value.
-    # 14 since issue 23: the customer's tickets, one more timeline source.
-    "customer_detail": 14,
+    # 14 since issue 23: the customer's tickets, one more timeline source; 15 since issue
+    # 24: the changes of points, another.
+    "customer_detail": 15,
     "customer_edit": 12,
     # One count per kind of related row (surveys: issue 23; the tier history and vouchers:
     # issue 24); both contact lists.
@@ -250,9 +251,11 @@ READS: dict[str, Pin] = {
     "GET /api/v1/customers/{customer_id}/vouchers": 4,
     "GET /api/v1/customers/{customer_id}/referral-code": 4,
     "GET /api/v1/loyalty/referrals": 3,
+    "GET /api/v1/loyalty/events": 2,  # the token and its user, the rows
     "GET /api/v1/vouchers/{code}": 3,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
-    "GET /api/v1/customers/{customer_id}/timeline": 6,  # a query per source (tickets: issue 23)
+    # A query per source (tickets: issue 23; points: issue 24).
+    "GET /api/v1/customers/{customer_id}/timeline": 7,
     "GET /api/v1/deals": 5,
     "GET /api/v1/deals/{deal_id}": 5,
     "GET /api/v1/frontdesk/alerts": 2,

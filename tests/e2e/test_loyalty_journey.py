@@ -70,6 +70,7 @@ def test_redeem_at_the_desk_and_use_the_voucher_at_the_counter(live_server, page
     panel = page.locator("#points-panel")
     expect(panel.locator(".points-balance")).to_contain_text("700")
     expect(panel).to_contain_text("Iced latte")  # the voucher, used, in the user's language
+    expect(page.locator(".timeline")).to_contain_text("-300 points")  # the redemption
     screenshot(page, "loyalty-customer-points")
 
 

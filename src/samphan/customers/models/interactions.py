@@ -24,7 +24,10 @@ class Interaction(models.Model):
         MESSAGE = "message", _("message")
         PURCHASE = "purchase", _("purchase")
         TICKET = "ticket", _("ticket")
-        OTHER = "other", _("other")
+        POINTS = (
+            "points",
+            _("points"),
+        )  # loyalty's ledger (not orders'), never logged        OTHER = "other", _("other")
         # Written by the app, not logged by staff (a purchase made a lead a customer).
         STAGE = "stage", _("stage change")
 

@@ -1,9 +1,9 @@
 """/api/v1 loyalty: points and the ledger, the programme and its rules, rewards and
-vouchers: one router, a module each."""
+vouchers, referrals, the events feed: one router, a module each."""
 
 # The modules add their routes as they are imported, in this order in the schema.
 # isort: off
-from samphan.loyalty.api import points, programme, referrals, rewards  # noqa: F401 - routes
+from samphan.loyalty.api import points, programme, referrals, rewards, events  # noqa: F401
 
 # isort: on
 from samphan.loyalty.api.common import router

@@ -85,6 +85,10 @@ class PointsEntry(models.Model):
     key = models.CharField(_("key"), max_length=120, null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    # When the row was written (``at`` is when the change happened: an order's time).
+    # The events feed holds back the newest rows, so that one committed after a row with
+    # a higher id is never skipped; rows filled in bulk before this was kept have none.
+    posted_at = models.DateTimeField(_("written"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

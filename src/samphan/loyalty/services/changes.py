@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samphan.accounts.models import User
@@ -74,6 +75,7 @@ def points_record(
             {"points": _("Only %(points)s points are available.") % {"points": f"{available:,}"}}
         )
     entry = PointsEntry.objects.create(
+        posted_at=timezone.now(),
         customer=customer,
         kind=kind,
         cause=PointsEntry.Cause.STAFF,

@@ -17,7 +17,7 @@ from samphan.loyalty.models import Member, PointsEntry
 
 COLUMNS = [
     "customer_id", "kind", "cause", "points", "order_id", "expires_on", "basis", "key",
-    "note", "at", "created_by_id",
+    "note", "at", "created_by_id", "posted_at",
 ]  # fmt: skip
 BALANCES_ADD = (
     "INSERT INTO loyalty_member (customer_id, points, updated_at) VALUES {rows} "
@@ -62,8 +62,9 @@ def _row(p: Posting, now: dt.datetime) -> tuple[object, ...]:
     basis = None if p.basis is None else json.dumps(p.basis)
     at = ops.adapt_datetimefield_value(p.at or now)
     expires_on = ops.adapt_datefield_value(p.expires_on)
+    posted = ops.adapt_datetimefield_value(now)
     return (p.customer_id, p.kind, p.cause, p.points, p.order_id, expires_on, basis, p.key,
-            p.note, at, p.created_by_id)  # fmt: skip
+            p.note, at, p.created_by_id, posted)  # fmt: skip
 
 
 def balances_add(change: dict[int, int]) -> None:

@@ -111,6 +111,7 @@ def reward_redeem(
     if refusal:
         raise ValidationError({"reward": refusal})
     entry = PointsEntry.objects.create(
+        posted_at=timezone.now(),
         customer=customer,
         kind=PointsEntry.Kind.REDEEM,
         cause=PointsEntry.Cause.REWARD,
@@ -211,6 +212,7 @@ def voucher_cancel(*, actor: User | None, voucher: Voucher) -> Voucher:
         raise ValidationError({"code": _("Only a voucher not yet used can be cancelled.")})
     member_locked(voucher.customer_id)
     PointsEntry.objects.create(
+        posted_at=timezone.now(),
         customer_id=voucher.customer_id,
         kind=PointsEntry.Kind.REVERSE,
         cause=PointsEntry.Cause.REWARD,
