@@ -187,7 +187,8 @@ WRITES: dict[str, Write] = {
             "contact_points": [{"kind": "mobile", "value": "089-999-0001", "is_preferred": True}],
         },
     ),
-    f"PATCH {C}": Write(24, body=lambda shop: {"nickname": "หญิง", "tier": "silver"}),
+    # +1 since issue 24: a tier set by hand goes into the tier history.
+    f"PATCH {C}": Write(25, body=lambda shop: {"nickname": "หญิง", "tier": "silver"}),
     f"POST {C}/archive": Write(15),
     f"POST {C}/restore": Write(15, prepare=customer_archived),
     # A fixed number per kind of related row (a select and an update each), not per row;

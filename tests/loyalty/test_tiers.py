@@ -162,3 +162,17 @@ def test_thresholds_climb(db):
     with pytest.raises(ValidationError) as raised:
         programme_save(actor=None, fields={"gold_from": 5000})  # below Silver's 10,000
     assert "Silver, then Gold" in raised.value.message_dict["gold_from"][0]
+
+
+def test_a_tier_set_by_staff_goes_into_the_history(admin_user):
+    from samphan.customers.services import customer_create, customer_update
+    from samphan.loyalty.models import TierChange
+
+    anne = customer_create(actor=admin_user, fields={"kind": "person", "first_name": "แอน"})
+    assert not TierChange.objects.filter(customer=anne).exists()  # "none" is no change
+    customer_update(actor=admin_user, customer=anne, fields={"tier": "gold"})
+    customer_update(actor=admin_user, customer=anne, fields={"tier": "gold"})  # unchanged
+    changes = list(
+        TierChange.objects.filter(customer=anne).values_list("from_tier", "to_tier", "reason")
+    )
+    assert changes == [("none", "gold", "staff")]

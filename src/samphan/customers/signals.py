@@ -11,6 +11,7 @@ visit_logged = Signal()
 # deleted, two customers merged): ``customer_ids``, and ``moments``, the times of the
 # entries changed (before and after an edit), for figures kept per day.
 history_changed = Signal()
-# Staff (or the API) said who referred a customer: ``customer``, ``referrer_id``, ``actor``.
-# Loyalty links the programme's referral to it.
-referrer_set = Signal()
+# Staff (or the API) made or changed a customer: ``customer``, ``changes`` (as audited:
+# field → [before, after]), ``actor``. Loyalty follows who referred them and a tier set
+# by hand.
+customer_changed = Signal()

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from samphan.customers.models import Customer
-from samphan.customers.signals import history_changed, referrer_set
-from samphan.loyalty.models import Referral
+from samphan.customers.signals import customer_changed, history_changed
+from samphan.loyalty.models import Referral, TierChange
 from samphan.loyalty.services import members_rebuild, orders_earn, orders_settle
 from samphan.loyalty.services.referrals import referral_link, referrals_hold
 from samphan.sales.models import Order
@@ -36,15 +36,21 @@ def on_history_changed(sender: Any, *, customer_ids: list[int], **kwargs: Any) -
         members_rebuild(customer_ids)
 
 
-def on_referrer_set(
-    sender: Any, *, customer: Customer, referrer_id: int, actor: Any, **kwargs: Any
+def on_customer_changed(
+    sender: Any, *, customer: Customer, changes: dict[str, Any], actor: Any, **kwargs: Any
 ) -> None:
     """Staff named who referred the customer: the programme's referral follows, unless
-    one is already under way or the rules refuse the link (the name stays either way)."""
-    referrer = Customer.objects.filter(pk=referrer_id).first()
-    with suppress(ValidationError):
-        referral_link(actor=actor, referrer=referrer, friend=customer,
-                      channel=Referral.Channel.STAFF)  # fmt: skip
+    one is already under way or the rules refuse the link (the name stays either way).
+    Staff set the tier: it goes into the tier history."""
+    if "referred_by" in changes and customer.referred_by_id:
+        referrer = Customer.objects.filter(pk=customer.referred_by_id).first()
+        with suppress(ValidationError):
+            referral_link(actor=actor, referrer=referrer, friend=customer,
+                          channel=Referral.Channel.STAFF)  # fmt: skip
+    before, after = changes.get("tier", [None, None])
+    if after and (before or Customer.Tier.NONE) != after:
+        TierChange.objects.create(customer=customer, from_tier=before or Customer.Tier.NONE,
+                                  to_tier=after, reason=TierChange.Reason.STAFF)  # fmt: skip
 
 
 def connect() -> None:
@@ -52,4 +58,4 @@ def connect() -> None:
     order_refunded.connect(on_order_refunded, dispatch_uid="loyalty.order_refunded")
     orders_status_changed.connect(on_orders_status_changed, dispatch_uid="loyalty.status")
     history_changed.connect(on_history_changed, dispatch_uid="loyalty.history")
-    referrer_set.connect(on_referrer_set, dispatch_uid="loyalty.referrer_set")
+    customer_changed.connect(on_customer_changed, dispatch_uid="loyalty.customer_changed")

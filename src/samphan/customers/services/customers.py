@@ -18,7 +18,7 @@ from samphan.customers.photos import photo_files
 from samphan.customers.services.contact_points import contact_point_add, refresh_derived
 from samphan.customers.services.custom_fields import custom_fields_clean
 from samphan.customers.services.duplicates import duplicates_decide, normalised_contacts
-from samphan.customers.signals import referrer_set
+from samphan.customers.signals import customer_changed
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -110,19 +110,19 @@ def customer_create(
         customer.save()
         customer.tags.set(tags)
         customer.interests.set(interests)
+        made = diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS))
         audit_record(
             actor=actor,
             action=AuditEvent.Action.CREATE,
             subject=customer,
             customer_id=customer.pk,
-            changes=diff({}, snapshot(customer, AUDITED_CUSTOMER_FIELDS)),
+            changes=made,
         )
         for contact in contacts:
             contact_point_add(actor=actor, customer=customer, allow_duplicate=True, **contact)
         refresh_derived(customer)
-        if customer.referred_by_id:  # after the contacts: the programme compares them
-            referrer_set.send(Customer, customer=customer, referrer_id=customer.referred_by_id,
-                              actor=actor)  # fmt: skip
+        # After the contacts: loyalty's referral rules compare them.
+        customer_changed.send(Customer, customer=customer, changes=made, actor=actor)
     return customer
 
 
@@ -161,9 +161,8 @@ def customer_update(
             changes=changes,
         )
     refresh_derived(customer)
-    if customer.referred_by_id and "referred_by" in changes:
-        referrer_set.send(Customer, customer=customer, referrer_id=customer.referred_by_id,
-                          actor=actor)  # fmt: skip
+    if changes:
+        customer_changed.send(Customer, customer=customer, changes=changes, actor=actor)
     return customer
 
 
