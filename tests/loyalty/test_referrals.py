@@ -226,3 +226,18 @@ def test_a_friend_signs_up_with_the_link(somchai):
     # The same phone again is the same person: known, so no second referral.
     Client().post(f"/p/r/{code}/", {"first_name": "มะลิ", "mobile": "0891112222"})
     assert Referral.objects.count() == 1
+
+
+def test_a_member_rewarded_for_two_friends_at_once_is_told_once_of_both(somchai, baht_535):
+    from samphan.customers.services import consent_record
+    from samphan.messaging.models import Message
+
+    ContactPointFactory(customer=somchai, kind="mobile", value="+66812223333")
+    consent_record(actor=None, customer=somchai, channel="sms", purpose="service",
+                   status="granted", source="form")  # fmt: skip
+    for friend in (CustomerFactory(), CustomerFactory()):
+        link(somchai, friend)
+        buy(friend, baht_535)
+    assert referrals_reward(dt.date(2026, 12, 15)) == 2
+    told = Message.objects.filter(customer=somchai)
+    assert told.count() == 1 and "400" in told.get().text

@@ -249,7 +249,6 @@ def referrals_reward(today: dt.date) -> int:
                     cause=PointsEntry.Cause.REFERRAL,
                     points=points,
                     key=f"referral:{referral.pk}:{side}",
-                    note=f"referral {referral.pk}",
                     expires_on=expires_on,  # like an order's points, from today
                 )
             )
@@ -266,13 +265,14 @@ def referrals_reward(today: dt.date) -> int:
 
 
 def _tell(rewarded: list[Referral], programme: Programme) -> None:
-    points = {r.referrer_id: programme.referrer_points for r in rewarded}
-    points |= {r.referred_id: programme.referred_points for r in rewarded}
-    keys = {
-        pk: f"referral-reward-{pk}-{r.pk}"
-        for r in rewarded
-        for pk in (r.referrer_id, r.referred_id)
-    }
+    """One message to each member rewarded, with all their referral points of the run."""
+    points: dict[int, int] = {}
+    keys: dict[int, str] = {}
+    for r in rewarded:
+        for pk, given in ((r.referrer_id, programme.referrer_points),
+                          (r.referred_id, programme.referred_points)):  # fmt: skip
+            points[pk] = points.get(pk, 0) + given
+            keys[pk] = f"referral-reward-{pk}-{r.pk}"  # the run's last referral of theirs
 
     def write(pk: int, shop: str) -> Words:
         return Words(
