@@ -315,10 +315,11 @@ WRITES: dict[str, Write] = {
     # on SQLite: last_insert_rowid); the customer's second order of the day is counted by
     # the same one update as a new day's (-2: the read and the update after it).
     # +5 since issue 24: the programme's version, the buyer's tier, the earn row, the
-    # member's balance, the window's spend for an upgrade at once. +1: a referral waiting
-    # for the buyer's first order.
+    # member's balance, the window's spend for an upgrade at once (the buyer's tier and
+    # referrer read in one query, not loaded field by field: a referral is looked for only
+    # for a customer someone referred).
     "POST /api/v1/orders": Write(
-        {"sqlite": 31, "postgresql": 27},
+        {"sqlite": 30, "postgresql": 26},
         201,
         lambda shop: {
             "customer_id": shop.customer.pk,
@@ -330,7 +331,7 @@ WRITES: dict[str, Write] = {
         },
     ),
     "POST /api/v1/orders/batch": Write(
-        36,  # +6, as one order: the batch's points in one insert and one upsert
+        35,  # +5, as one order: the batch's points in one insert and one upsert
         body=lambda shop: {
             "orders": [
                 {
@@ -362,7 +363,7 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/quotes/{quote_id}/mark-sent": Write(20, prepare=quote),
     # +1 on SQLite since issue 22: the order it records recounts the funnel's purchase marks.
     # +1 on SQLite (issue 22): the order's lines' ids read back (last_insert_rowid).
-    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 59, "postgresql": 55}, prepare=quote),
+    "POST /api/v1/quotes/{quote_id}/accept": Write({"sqlite": 58, "postgresql": 54}, prepare=quote),
     "POST /api/v1/quotes/{quote_id}/reject": Write(14, prepare=quote),
     # The front desk.
     # 17 since issue 20: +1, the INSERT recording who saw the customer checked in; +2 since

@@ -19,8 +19,11 @@ from samphan.sales.signals import order_refunded, orders_recorded, orders_status
 
 
 def on_orders_recorded(sender: Any, *, orders: Sequence[Order], **kwargs: Any) -> None:
-    orders_earn(orders)
-    referrals_hold({order.customer_id for order in orders if order.customer_id})
+    buyers = orders_earn(orders)
+    # Only a customer someone referred can have a referral waiting: most orders ask nothing.
+    referred = [pk for pk, customer in buyers.items() if customer.referred_by_id]
+    if referred:
+        referrals_hold(referred)
 
 
 def on_order_refunded(sender: Any, *, order: Order, **kwargs: Any) -> None:

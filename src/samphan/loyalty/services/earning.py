@@ -204,11 +204,12 @@ def _needs_lines(rules: list[EarningRule]) -> bool:
     return any(rule.product_id or rule.category_id for rule in rules)
 
 
-def orders_earn(orders: Sequence[Order]) -> None:
-    """New paid orders (their ids set): an earn row each with its basis and expiry."""
+def orders_earn(orders: Sequence[Order]) -> dict[int, Customer]:
+    """New paid orders (their ids set): an earn row each with its basis and expiry.
+    Returns the buyers, as read for it."""
     orders = [order for order in orders if order.status == Order.Status.PAID]
     if not orders:
-        return
+        return {}
     programme, rules = in_force()
     lines = _lines([o.pk for o in orders]) if _needs_lines(rules) else {}
     customers = _customers(orders)
@@ -246,15 +247,22 @@ def orders_earn(orders: Sequence[Order]) -> None:
         )
     post(postings)
     tiers_upgrade({pk: customer.tier for pk, customer in customers.items()}, programme)
+    return customers
+
+
+BUYER_FIELDS = {"tier", "birthday", "referred_by"}  # a partial customer loads them at once
 
 
 def _customers(orders: Sequence[Order]) -> dict[int, Customer]:
-    """The buyers' tier and birthday: from the orders when they carry their customer (one
-    order from the till), else one query."""
-    if all(Order.customer.is_cached(order) for order in orders):
+    """The buyers' tier, birthday and referrer: from the orders when they carry their
+    customer (one order from the till), else one query."""
+    if all(
+        Order.customer.is_cached(order) and not BUYER_FIELDS & order.customer.get_deferred_fields()
+        for order in orders
+    ):
         return {order.customer_id: order.customer for order in orders}
     ids = {order.customer_id for order in orders}
-    return Customer.objects.only("tier", "birthday").in_bulk(ids)
+    return Customer.objects.only(*BUYER_FIELDS).in_bulk(ids)
 
 
 def _first_orders(orders: Sequence[Order]) -> set[int]:

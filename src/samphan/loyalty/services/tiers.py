@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -107,27 +108,38 @@ def standing(
     return [(pk, tier, Decimal(amount), grace) for pk, tier, amount, grace in rows]
 
 
+# Read for every order recorded (an upgrade happens at once): plain SQL, since the ORM
+# took 0.7 ms to build what SQLite answers in 0.04 ms (docs/performance.md).
+WINDOW_SPEND = (
+    "SELECT customer_id, SUM(revenue) FROM sales_order WHERE customer_id IN ({ids}) "
+    "AND status = %s AND ordered_at >= %s GROUP BY customer_id"
+)
+WINDOW_POINTS = (
+    "SELECT customer_id, SUM(points) FROM loyalty_pointsentry WHERE customer_id IN ({ids}) "
+    "AND kind IN (%s, %s) AND at >= %s GROUP BY customer_id"
+)
+CENTS = Decimal("0.01")
+
+
 def window_amounts(
     programme: Programme, customer_ids: list[int], today: dt.date
 ) -> dict[int, Decimal]:
     """Each listed customer's spend or points in the window, from the orders or the ledger
     alone (one grouped query, no read of the customers)."""
-    since = window_start(programme, today)
-    rows: QuerySet[Any, Any]
+    if not customer_ids:
+        return {}
+    since = connection.ops.adapt_datetimefield_value(window_start(programme, today))
+    ids = ", ".join(["%s"] * len(customer_ids))
     if programme.tiers_by == Programme.TiersBy.POINTS:
-        rows = PointsEntry.objects.filter(
-            customer_id__in=customer_ids,
-            kind__in=(PointsEntry.Kind.EARN, PointsEntry.Kind.REVERSE),
-            at__gte=since,
-        )
-        field = "points"
+        sql = WINDOW_POINTS.format(ids=ids)
+        params = [*customer_ids, PointsEntry.Kind.EARN, PointsEntry.Kind.REVERSE, since]
     else:
-        rows = Order.objects.filter(
-            customer_id__in=customer_ids, status=Order.Status.PAID, ordered_at__gte=since
-        )
-        field = "revenue"
-    totals = rows.order_by().values("customer_id").annotate(total=Sum(field))
-    return {row["customer_id"]: Decimal(row["total"] or 0) for row in totals}
+        sql = WINDOW_SPEND.format(ids=ids)
+        params = [*customer_ids, Order.Status.PAID, since]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # SQLite sums NUMERIC columns as floats: back to cents through their text.
+        return {pk: Decimal(str(total or 0)).quantize(CENTS) for pk, total in cursor.fetchall()}
 
 
 def tiers_upgrade(tiers: dict[int, str], programme: Programme) -> int:
