@@ -406,6 +406,7 @@ API: dict[str, Needs | None] = {
     "GET /api/v1/customers/{customer_id}/referral-code": needs("see_points", record=R),
     "GET /api/v1/loyalty/referrals": needs("see_points"),
     "GET /api/v1/loyalty/events": needs("see_points"),
+    "GET /api/v1/customers/{customer_id}/tier": needs("see_points", record=R),
     "POST /api/v1/loyalty/referrals": needs("change_points", record=R),
     "POST /api/v1/loyalty/referrals/{referral_id}/decision": needs("loyalty_settings", record=R),
     "GET /api/v1/users": needs("users"),

@@ -252,6 +252,9 @@ READS: dict[str, Pin] = {
     "GET /api/v1/customers/{customer_id}/referral-code": 4,
     "GET /api/v1/loyalty/referrals": 3,
     "GET /api/v1/loyalty/events": 2,  # the token and its user, the rows
+    # The token and user, the customer, the programme's version, the standing in the
+    # window, the history.
+    "GET /api/v1/customers/{customer_id}/tier": 5,
     "GET /api/v1/vouchers/{code}": 3,
     "GET /api/v1/customers/{customer_id}/suggestions": 4,
     # A query per source (tickets: issue 23; points: issue 24).

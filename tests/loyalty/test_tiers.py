@@ -176,3 +176,19 @@ def test_a_tier_set_by_staff_goes_into_the_history(admin_user):
         TierChange.objects.filter(customer=anne).values_list("from_tier", "to_tier", "reason")
     )
     assert changes == [("none", "gold", "staff")]
+
+
+def test_the_tier_through_the_api(baht_1000, admin_user):
+    from tests.conftest import token_client
+
+    anne = CustomerFactory()
+    buy(anne, baht_1000, 12)  # ฿12,000 before VAT: Silver, ฿38,000 short of Gold
+    answer = token_client(admin_user).get(f"/api/v1/customers/{anne.pk}/tier")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["tier"], body["next_tier"], body["short_by"]) == ("silver", "gold", "38000.00")
+    assert body["window_amount"] == "12000.00" and body["tiers_by"] == "spend"
+    assert [(c["from_tier"], c["to_tier"], c["reason"]) for c in body["history"]] == [
+        ("none", "silver", "qualified")
+    ]
+    assert token_client(admin_user).get("/api/v1/customers/999999/tier").status_code == 404
