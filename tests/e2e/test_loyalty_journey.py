@@ -109,3 +109,18 @@ def test_a_friend_joins_with_the_invitation_and_both_are_rewarded(live_server, b
     expect(friend.locator(".member-balance")).to_contain_text("120")  # 100 + ฿500 / 25
     expect(friend.locator(".ledger")).to_contain_text("+100")
     screenshot(friend, "loyalty-friend-page-phone")
+
+
+def test_the_months_until_expiry_show_only_when_points_expire_after_months(live_server, page):
+    UserFactory(username="boss", role=Role.ADMIN, password="boss-pass-123", language="en")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", "boss-pass-123")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/points/settings/")
+    months = page.locator("#id_expiry_months")
+    expect(months).to_be_visible()  # the default: a number of months after earning
+    page.select_option("#id_expiry", "year_end")
+    expect(months).to_be_hidden()
+    page.select_option("#id_expiry", "months")
+    expect(months).to_be_visible()

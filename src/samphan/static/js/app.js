@@ -63,6 +63,18 @@
     }
   });
 
+  // A field that only matters for one choice of another (data-shown-when="expiry=months")
+  // hides while that choice is not made; it still posts its value.
+  function shownWhen() {
+    document.querySelectorAll("[data-shown-when]").forEach(function (box) {
+      var rule = box.dataset.shownWhen.split("=");
+      var field = box.closest("form") && box.closest("form").elements[rule[0]];
+      if (field) box.hidden = field.value !== rule[1];
+    });
+  }
+  document.addEventListener("change", shownWhen);
+  document.addEventListener("DOMContentLoaded", shownWhen);
+
   // The desk's look-up box is empty and focused again once a customer is checked in (a
   // scanner types the next card there); otherwise the first choice or field takes focus.
   document.addEventListener("htmx:afterSwap", function (event) {
