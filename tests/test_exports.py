@@ -75,6 +75,8 @@ EXPORTS: list[tuple[str, str, str]] = [
         for table in ("satisfaction", "nps")
         for fmt in ("csv", "xlsx")
     ),
+    ("loyalty/dashboard_views.py", "csv", "/points/dashboard.csv"),
+    ("loyalty/dashboard_views.py", "xlsx", "/points/dashboard.xlsx"),
 ]
 # Exports whose file needs more than a URL to exist, each with its own test below.
 OTHER_EXPORTS = {
