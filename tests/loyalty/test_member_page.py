@@ -77,8 +77,9 @@ def test_the_member_redeems_a_reward_once_per_press(member, latte):
     assert balance_of(member.pk) == 950
     html = client.get(url).content.decode()
     assert Voucher.objects.get().code in html
-    refused = client.post(url + "?lang=en", {"reward": 99999, "key": "abc-3"})
-    assert refused.status_code == 400 and "not offered" in refused.content.decode()
+    for bad in (99999, "abc", "", "1e9", "9" * 40):  # never a crash: the reward is refused
+        refused = client.post(url + "?lang=en", {"reward": bad, "key": "abc-3"})
+        assert refused.status_code == 400 and "not offered" in refused.content.decode()
     latte.stock = 0
     latte.save()
     refused = client.post(url + "?lang=en", {"reward": latte.pk, "key": "abc-4"})

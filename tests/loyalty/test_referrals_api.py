@@ -97,3 +97,16 @@ def test_referred_by_is_a_segment_condition(somchai):
     assert names("referred_by", "eq", code.lower()) == ["มะลิ"]
     assert names("referred_by", "eq", "M202600001") == ["มะลิ"]
     assert names("referred_by", "eq", "M999") == []
+
+
+def test_the_review_page_sends_staff_back_only_within_the_site(somchai, admin_user):
+    programme_save(actor=None, fields={"referral_review_over": 1})
+    referral_link(actor=None, referrer=somchai, friend=CustomerFactory(), channel="staff")
+    waiting = referral_link(actor=None, referrer=somchai, friend=CustomerFactory(), channel="staff")
+    client = Client()
+    client.force_login(admin_user)
+    url = f"/points/referrals/{waiting.pk}/decide/"
+    away = client.post(url, {"decision": "refuse", "next": "https://evil.example/"})
+    assert away.status_code == 302 and away["Location"] == "/points/referrals/"
+    back = client.post(url, {"decision": "approve", "next": "/points/referrals/?status=review"})
+    assert back["Location"] == "/points/referrals/?status=review"

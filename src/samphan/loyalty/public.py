@@ -89,7 +89,8 @@ def member_card_page(request: HttpRequest, signed: str) -> HttpResponse:
 def _member_response(request: HttpRequest, customer: Customer) -> HttpResponse:
     error = ""
     if request.method == "POST":
-        reward = Reward.objects.filter(pk=request.POST.get("reward", "")[:12] or 0).first()
+        chosen = request.POST.get("reward", "")
+        reward = Reward.objects.filter(pk=int(chosen)).first() if chosen.isdecimal() else None
         key = request.POST.get("key", "")[:60]
         if reward is None:
             error = _("This reward is not offered now.")

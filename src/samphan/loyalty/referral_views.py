@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -104,7 +105,10 @@ def referral_decision(request: Request, pk: int) -> HttpResponse:
         flash.error(request, " ".join(error.messages))
     else:
         flash.success(request, _("Referral approved.") if approve else _("Referral refused."))
-    return redirect(request.POST.get("next") or "loyalty_referrals")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "loyalty_referrals"  # never on to another site
+    return redirect(back)
 
 
 @login_required
